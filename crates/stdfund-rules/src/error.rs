@@ -1,0 +1,254 @@
+//! Typed errors with stable codes. An error means the input (or a ruleset) is
+//! malformed; ineligibility is never an error.
+//!
+//! Messages follow the cedar style: lower case, user input in backticks, no
+//! Rust type names. Each error has a stable [`Error::code`], the field path it
+//! concerns (`achievements[2].date`), and a Chinese message beside the English.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything that makes an input unusable.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The text is not JSON, or not of the expected shape.
+    #[error("the input is not valid JSON: {message}")]
+    InvalidJson {
+        /// Where, if known.
+        path: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// A field that the contract does not have.
+    #[error("unknown field `{field}` at `{path}`")]
+    UnknownField {
+        /// The containing object's path.
+        path: String,
+        /// The unknown field.
+        field: String,
+    },
+    /// A field of the wrong JSON type.
+    #[error("field `{path}` has the wrong type: {message}")]
+    InvalidType {
+        /// The field.
+        path: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// A required field is missing or empty.
+    #[error("field `{path}` is required")]
+    MissingField {
+        /// The field.
+        path: String,
+    },
+    /// A text field is longer than allowed.
+    #[error("field `{path}` is longer than {limit} characters")]
+    FieldTooLong {
+        /// The field.
+        path: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// Wrong length or a character outside the GB 32100 alphabet.
+    #[error("`{value}` is not a unified social credit code (18 characters from 0-9 and A-Y without I, O, S, V, Z)")]
+    InvalidCreditCode {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+    },
+    /// A seat that is neither a known code nor a six-digit division code.
+    #[error("seat `{value}` is not a six-digit division code or a known fiscal-unit code")]
+    InvalidSeat {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+    },
+    /// Not an ISO date.
+    #[error("`{value}` at `{path}` is not a date in the form YYYY-MM-DD")]
+    InvalidDate {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+    },
+    /// A malformed or negative amount.
+    #[error("`{value}` at `{path}` is not an amount: {problem}")]
+    InvalidAmount {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Sums beyond the representable range.
+    #[error("the amounts at `{path}` add up beyond the supported range")]
+    AmountOutOfRange {
+        /// The field.
+        path: String,
+    },
+    /// An enum value the contract does not define.
+    #[error("`{value}` at `{path}` is not one of {expected}")]
+    InvalidEnumValue {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+        /// The accepted values.
+        expected: String,
+    },
+    /// An item id that no ruleset defines.
+    #[error("item `{value}` at `{path}` is not in the catalogue")]
+    UnknownItem {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+    },
+    /// A variant id the item does not define.
+    #[error("variant `{value}` at `{path}` is not a variant of item `{item}`")]
+    UnknownVariant {
+        /// The field.
+        path: String,
+        /// The item.
+        item: String,
+        /// The value given.
+        value: String,
+    },
+    /// A standard number that cannot be read.
+    #[error("`{value}` at `{path}` is not a standard number such as `GB/T 12345-2020`")]
+    InvalidStandardNumber {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+    },
+    /// Two achievements with the same id.
+    #[error("achievement id `{value}` at `{path}` is used twice")]
+    DuplicateAchievementId {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+    },
+    /// Too many achievements or funding entries.
+    #[error("`{path}` has more than {limit} entries")]
+    TooManyEntries {
+        /// The field.
+        path: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// A ruleset document that does not validate.
+    #[error("invalid ruleset: {message}")]
+    InvalidRuleset {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The stable, documented code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidJson { .. } => "INVALID_JSON",
+            Error::UnknownField { .. } => "UNKNOWN_FIELD",
+            Error::InvalidType { .. } => "INVALID_TYPE",
+            Error::MissingField { .. } => "MISSING_FIELD",
+            Error::FieldTooLong { .. } => "FIELD_TOO_LONG",
+            Error::InvalidCreditCode { .. } => "INVALID_CREDIT_CODE",
+            Error::InvalidSeat { .. } => "INVALID_SEAT",
+            Error::InvalidDate { .. } => "INVALID_DATE",
+            Error::InvalidAmount { .. } => "INVALID_AMOUNT",
+            Error::AmountOutOfRange { .. } => "AMOUNT_OUT_OF_RANGE",
+            Error::InvalidEnumValue { .. } => "INVALID_ENUM_VALUE",
+            Error::UnknownItem { .. } => "UNKNOWN_ITEM",
+            Error::UnknownVariant { .. } => "UNKNOWN_VARIANT",
+            Error::InvalidStandardNumber { .. } => "INVALID_STANDARD_NUMBER",
+            Error::DuplicateAchievementId { .. } => "DUPLICATE_ACHIEVEMENT_ID",
+            Error::TooManyEntries { .. } => "TOO_MANY_ENTRIES",
+            Error::InvalidRuleset { .. } => "INVALID_RULESET",
+        }
+    }
+
+    /// The field path the error concerns (empty for the whole input).
+    pub fn field(&self) -> &str {
+        match self {
+            Error::InvalidRuleset { .. } => "whatIfRuleset",
+            Error::InvalidJson { path, .. }
+            | Error::UnknownField { path, .. }
+            | Error::InvalidType { path, .. }
+            | Error::MissingField { path }
+            | Error::FieldTooLong { path, .. }
+            | Error::InvalidCreditCode { path, .. }
+            | Error::InvalidSeat { path, .. }
+            | Error::InvalidDate { path, .. }
+            | Error::InvalidAmount { path, .. }
+            | Error::AmountOutOfRange { path }
+            | Error::InvalidEnumValue { path, .. }
+            | Error::UnknownItem { path, .. }
+            | Error::UnknownVariant { path, .. }
+            | Error::InvalidStandardNumber { path, .. }
+            | Error::DuplicateAchievementId { path, .. }
+            | Error::TooManyEntries { path, .. } => path,
+        }
+    }
+
+    /// The message in Chinese.
+    pub fn message_zh(&self) -> String {
+        match self {
+            Error::InvalidJson { message, .. } => format!("输入不是有效的JSON:{message}"),
+            Error::UnknownField { path, field } => format!("`{path}`中有未定义的字段`{field}`"),
+            Error::InvalidType { path, .. } => format!("字段`{path}`的类型不正确"),
+            Error::MissingField { path } => format!("缺少必填字段`{path}`"),
+            Error::FieldTooLong { path, limit } => format!("字段`{path}`超过{limit}个字符"),
+            Error::InvalidCreditCode { value, .. } => {
+                format!("`{value}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写字母组成)")
+            }
+            Error::InvalidSeat { value, .. } => format!("所在地`{value}`不是六位行政区划代码或已知的财政单位代码"),
+            Error::InvalidDate { path, value } => format!("`{path}`的`{value}`不是YYYY-MM-DD格式的日期"),
+            Error::InvalidAmount { path, value, .. } => {
+                format!("`{path}`的`{value}`不是有效金额(须为非负数,最多两位小数)")
+            }
+            Error::AmountOutOfRange { path } => format!("`{path}`的金额合计超出支持范围"),
+            Error::InvalidEnumValue { path, value, expected } => {
+                format!("`{path}`的`{value}`不是以下取值之一:{expected}")
+            }
+            Error::UnknownItem { path, value } => format!("`{path}`的资助项目`{value}`不在目录中"),
+            Error::UnknownVariant { path, item, value } => {
+                format!("`{path}`的`{value}`不是资助项目`{item}`的类别")
+            }
+            Error::InvalidStandardNumber { path, value } => {
+                format!("`{path}`的`{value}`不是标准编号(例如`GB/T 12345-2020`)")
+            }
+            Error::DuplicateAchievementId { path, value } => format!("`{path}`的成果编号`{value}`重复"),
+            Error::TooManyEntries { path, limit } => format!("`{path}`超过{limit}项"),
+            Error::InvalidRuleset { message } => format!("规则集无效:{message}"),
+        }
+    }
+
+    /// The error as a boundary object.
+    pub fn to_report(&self) -> ErrorReport {
+        ErrorReport {
+            code: self.code().to_string(),
+            field: self.field().to_string(),
+            message_zh: self.message_zh(),
+            message_en: self.to_string(),
+        }
+    }
+}
+
+/// An error as it crosses a boundary (JSON, WASM, gRPC details).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ErrorReport {
+    /// Stable code.
+    pub code: String,
+    /// The field path, empty for the whole input.
+    pub field: String,
+    /// Message, Chinese.
+    pub message_zh: String,
+    /// Message, English.
+    pub message_en: String,
+}

@@ -1,0 +1,213 @@
+//! Exact money in yuan (CNY) with two decimal places.
+//!
+//! Invariants: a [`Money`] is never negative, has at most two decimal places
+//! and is rendered with exactly two (`"300000.00"`). All arithmetic is
+//! checked; an overflow is an [`crate::Error`], never a wrap or a panic.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::fmt;
+
+/// Yuan per 万元, the unit in which the policy text states its amounts.
+const YUAN_PER_WAN: i64 = 10_000;
+
+/// Upper bound of any single amount accepted from input (one trillion yuan).
+const MAX_INPUT_YUAN: i64 = 1_000_000_000_000;
+
+/// A non-negative amount of yuan with fen (0.01) precision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(Decimal);
+
+/// Why a decimal string is not an acceptable amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoneyProblem {
+    /// Not a plain decimal number (`"1e5"`, `"abc"`, `""`, a float-looking value).
+    Syntax,
+    /// Below zero.
+    Negative,
+    /// More than two decimal places.
+    TooPrecise,
+    /// Larger than any plausible amount.
+    TooLarge,
+}
+
+impl Money {
+    /// Zero yuan.
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Parses a plain decimal string of yuan: digits, optionally one `.` and
+    /// at most two decimals. No sign, exponent, spaces or separators.
+    pub fn parse_yuan(s: &str) -> Result<Money, MoneyProblem> {
+        Self::parse_plain(s, 2, MAX_INPUT_YUAN)
+    }
+
+    /// Parses an amount in 万元 as the rulesets state them (up to four
+    /// decimals, so that any yuan amount can be written) and converts to yuan.
+    pub fn parse_wan(s: &str) -> Result<Money, MoneyProblem> {
+        let wan = Self::parse_plain(s, 4, MAX_INPUT_YUAN / YUAN_PER_WAN)?;
+        wan.0
+            .checked_mul(Decimal::from(YUAN_PER_WAN))
+            .map(|d| Money(d.normalize()))
+            .ok_or(MoneyProblem::TooLarge)
+    }
+
+    fn parse_plain(s: &str, max_scale: u32, max_value: i64) -> Result<Money, MoneyProblem> {
+        if s.starts_with('-') {
+            return Err(MoneyProblem::Negative);
+        }
+        let (int, frac) = match s.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (s, None),
+        };
+        let digits_ok = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if !digits_ok(int) || frac.is_some_and(|f| !digits_ok(f)) {
+            return Err(MoneyProblem::Syntax);
+        }
+        let scale = frac.map_or(0, str::len);
+        if scale > max_scale as usize {
+            return Err(MoneyProblem::TooPrecise);
+        }
+        if int.trim_start_matches('0').len() > 13 {
+            return Err(MoneyProblem::TooLarge);
+        }
+        let d: Decimal = s.parse().map_err(|_| MoneyProblem::Syntax)?;
+        if d > Decimal::from(max_value) {
+            return Err(MoneyProblem::TooLarge);
+        }
+        Ok(Money(d.normalize()))
+    }
+
+    /// The exact decimal value in yuan.
+    pub fn as_decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// `self + other`, or `None` on overflow.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// `max(0, self - other)`: the top-up difference (补足差额).
+    pub fn saturating_sub(self, other: Money) -> Money {
+        match self.0.checked_sub(other.0) {
+            Some(d) if d > Decimal::ZERO => Money(d),
+            _ => Money::ZERO,
+        }
+    }
+
+    /// `self - other` when `other <= self`.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0
+            .checked_sub(other.0)
+            .filter(|d| *d >= Decimal::ZERO)
+            .map(Money)
+    }
+
+    /// `self × ratio`, rounded half-up (away from zero) to 0.01 yuan.
+    pub fn share(self, ratio: Ratio) -> Option<Money> {
+        self.0
+            .checked_mul(ratio.0)
+            .map(|d| Money(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)))
+    }
+
+    /// Whether this is zero.
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// The canonical rendering: exactly two decimals, no grouping.
+    pub fn to_canonical(self) -> String {
+        self.to_string()
+    }
+
+    /// Renders as 万元 without trailing zeros (`"30"`, `"0.5"`), for explanations.
+    pub fn to_wan_string(self) -> String {
+        match self.0.checked_div(Decimal::from(YUAN_PER_WAN)) {
+            Some(w) => w.normalize().to_string(),
+            None => self.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = self.0;
+        d.rescale(2);
+        write!(f, "{d}")
+    }
+}
+
+/// A share ratio between 0 and 1 inclusive (the district's part of a payment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ratio(Decimal);
+
+impl Ratio {
+    /// Parses a plain decimal between `0` and `1` inclusive, at most six decimals.
+    pub fn parse(s: &str) -> Option<Ratio> {
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let ok = !int.is_empty()
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+            && frac.len() <= 6
+            && !(s.contains('.') && frac.is_empty());
+        if !ok {
+            return None;
+        }
+        let d: Decimal = s.parse().ok()?;
+        (d >= Decimal::ZERO && d <= Decimal::ONE).then_some(Ratio(d.normalize()))
+    }
+
+    /// The exact decimal value.
+    pub fn as_decimal(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Ratio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = self.0;
+        if d.scale() < 2 {
+            d.rescale(2);
+        }
+        write!(f, "{d}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_renders_exactly() {
+        let m = Money::parse_yuan("100000.5").unwrap_or_default();
+        assert_eq!(m.to_canonical(), "100000.50");
+        assert_eq!(Money::parse_yuan("0").map(Money::to_canonical), Ok("0.00".into()));
+        assert_eq!(Money::parse_wan("30").map(Money::to_canonical), Ok("300000.00".into()));
+        assert_eq!(Money::parse_wan("0.0001").map(Money::to_canonical), Ok("1.00".into()));
+    }
+
+    #[test]
+    fn rejects_bad_amounts() {
+        assert_eq!(Money::parse_yuan("-1"), Err(MoneyProblem::Negative));
+        assert_eq!(Money::parse_yuan("1.234"), Err(MoneyProblem::TooPrecise));
+        for bad in ["", "1e5", " 1", "1,000", "1.", ".5", "+1", "NaN", "１"] {
+            assert_eq!(Money::parse_yuan(bad), Err(MoneyProblem::Syntax), "{bad}");
+        }
+        assert_eq!(Money::parse_yuan("99999999999999999999"), Err(MoneyProblem::TooLarge));
+    }
+
+    #[test]
+    fn share_rounds_half_up() {
+        let m = Money::parse_yuan("0.05").unwrap_or_default();
+        let r = Ratio::parse("0.5");
+        assert_eq!(r.and_then(|r| m.share(r)).map(Money::to_canonical), Some("0.03".into()));
+        assert_eq!(Money::parse_yuan("10").map(|m| m.saturating_sub(Money::parse_yuan("12").unwrap_or_default())), Ok(Money::ZERO));
+    }
+
+    #[test]
+    fn ratio_bounds() {
+        assert!(Ratio::parse("1").is_some());
+        assert!(Ratio::parse("1.5").is_none());
+        assert!(Ratio::parse("0.1234567").is_none());
+        assert_eq!(Ratio::parse("0.5").map(|r| r.to_string()), Some("0.50".into()));
+    }
+}
