@@ -49,7 +49,7 @@ pub enum Error {
         limit: usize,
     },
     /// Wrong length or a character outside the GB 32100 alphabet.
-    #[error("`{value}` is not a unified social credit code (18 characters from 0-9 and A-Y without I, O, S, V, Z)")]
+    #[error("`{value}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z)")]
     InvalidCreditCode {
         /// The field.
         path: String,
@@ -204,7 +204,7 @@ impl Error {
             Error::MissingField { path } => format!("缺少必填字段`{path}`"),
             Error::FieldTooLong { path, limit } => format!("字段`{path}`超过{limit}个字符"),
             Error::InvalidCreditCode { value, .. } => {
-                format!("`{value}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写字母组成)")
+                format!("`{value}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写英文字母组成)")
             }
             Error::InvalidSeat { value, .. } => format!("所在地`{value}`不是六位行政区划代码或已知的财政单位代码"),
             Error::InvalidDate { path, value } => format!("`{path}`的`{value}`不是YYYY-MM-DD格式的日期"),

@@ -47,7 +47,7 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
 
 fn classify(path: String, inner: &serde_json::Error, first: &serde_json::Error) -> Error {
     let msg = inner.to_string();
-    let path = if path == "." { String::new() } else { path };
+    let path = if path == "." || path == "?" { String::new() } else { path };
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or_default().to_string();
         let parent = path

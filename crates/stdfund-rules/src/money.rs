@@ -128,11 +128,33 @@ impl Money {
     }
 }
 
+impl Money {
+    /// The amount in fen, when it is a whole number of fen (always, for
+    /// amounts built by this module) and fits in an `i128`.
+    fn fen(self) -> Option<i128> {
+        let scale = self.0.scale();
+        let m = self.0.mantissa();
+        match scale {
+            0 => m.checked_mul(100),
+            1 => m.checked_mul(10),
+            2 => Some(m),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = self.0;
-        d.rescale(2);
-        write!(f, "{d}")
+        // Fast path: integer arithmetic on fen (amounts here have at most two
+        // decimals); the general Decimal rendering otherwise.
+        match self.fen() {
+            Some(fen) if fen >= 0 => write!(f, "{}.{:02}", fen / 100, fen % 100),
+            _ => {
+                let mut d = self.0;
+                d.rescale(2);
+                write!(f, "{d}")
+            }
+        }
     }
 }
 
@@ -183,6 +205,16 @@ mod tests {
         assert_eq!(Money::parse_yuan("0").map(Money::to_canonical), Ok("0.00".into()));
         assert_eq!(Money::parse_wan("30").map(Money::to_canonical), Ok("300000.00".into()));
         assert_eq!(Money::parse_wan("0.0001").map(Money::to_canonical), Ok("1.00".into()));
+    }
+
+    #[test]
+    fn renders_every_scale() {
+        for (input, out) in [("0", "0.00"), ("7", "7.00"), ("7.5", "7.50"), ("7.05", "7.05"), ("100000.00", "100000.00"), ("0.01", "0.01")] {
+            assert_eq!(Money::parse_yuan(input).map(Money::to_canonical), Ok(out.to_string()), "{input}");
+        }
+        let m = Money::parse_yuan("99999.97").unwrap_or_default();
+        let r = Ratio::parse("0.333333").unwrap_or(Ratio(Decimal::ONE));
+        assert_eq!(m.share(r).map(Money::to_canonical), Some("33333.29".into()));
     }
 
     #[test]
