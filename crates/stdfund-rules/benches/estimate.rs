@@ -4,7 +4,13 @@
 //! `cargo bench -p stdfund-rules --bench estimate` prints the median time per
 //! application over 30 batches, next to the time of the parse alone and of
 //! the evaluation alone, all measured in the same run.
-#![allow(clippy::disallowed_methods, missing_docs)]
+#![allow(
+    clippy::disallowed_methods,
+    clippy::float_arithmetic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -40,11 +46,37 @@ fn main() {
     for _ in 0..20_000 {
         black_box(stdfund_rules::json::estimate_json(black_box(SIX)).ok());
     }
-    let full = median_ns(|| drop(black_box(stdfund_rules::json::estimate_json(black_box(SIX)))), 5_000);
-    let parse = median_ns(|| drop(black_box(stdfund_rules::json::parse_application(black_box(SIX)))), 5_000);
-    let eval = median_ns(|| drop(black_box(stdfund_rules::estimate(black_box(&app)))), 5_000);
-    println!("estimate_json (parse + evaluate + serialise), 6 achievements: {:.0} ns/application", full);
+    let full = median_ns(
+        || {
+            drop(black_box(stdfund_rules::json::estimate_json(black_box(
+                SIX,
+            ))))
+        },
+        5_000,
+    );
+    let parse = median_ns(
+        || {
+            drop(black_box(stdfund_rules::json::parse_application(
+                black_box(SIX),
+            )))
+        },
+        5_000,
+    );
+    let eval = median_ns(
+        || drop(black_box(stdfund_rules::estimate(black_box(&app)))),
+        5_000,
+    );
+    println!(
+        "estimate_json (parse + evaluate + serialise), 6 achievements: {:.0} ns/application",
+        full
+    );
     println!("  parse only:    {:.0} ns", parse);
-    println!("  evaluate only: {:.0} ns (includes sha256 of the canonical input)", eval);
-    println!("  target ≤ 2000 ns: {}", if full <= 2000.0 { "met" } else { "NOT met" });
+    println!(
+        "  evaluate only: {:.0} ns (includes sha256 of the canonical input)",
+        eval
+    );
+    println!(
+        "  target ≤ 2000 ns: {}",
+        if full <= 2000.0 { "met" } else { "NOT met" }
+    );
 }

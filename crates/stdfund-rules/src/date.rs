@@ -54,7 +54,12 @@ impl Date {
 
     /// The following calendar day, `None` after 9999-12-31.
     pub fn next_day(self) -> Option<Date> {
-        let d = format!("{:04}-{:02}-{:02}", self.year, self.month, self.day.checked_add(1)?);
+        let d = format!(
+            "{:04}-{:02}-{:02}",
+            self.year,
+            self.month,
+            self.day.checked_add(1)?
+        );
         if let Some(next) = Date::parse(&d) {
             return Some(next);
         }
@@ -78,13 +83,30 @@ mod tests {
 
     #[test]
     fn parses_valid_and_rejects_invalid() {
-        assert_eq!(Date::parse("2016-04-25").map(|d| d.to_string()), Some("2016-04-25".into()));
+        assert_eq!(
+            Date::parse("2016-04-25").map(|d| d.to_string()),
+            Some("2016-04-25".into())
+        );
         assert!(Date::parse("2020-02-29").is_some());
-        for bad in ["2019-02-29", "2016-4-25", "2016/04/25", "2016-13-01", "2016-00-10", "20160425", "1899-12-31", "2016-04-31", "２016-04-25"] {
+        for bad in [
+            "2019-02-29",
+            "2016-4-25",
+            "2016/04/25",
+            "2016-13-01",
+            "2016-00-10",
+            "20160425",
+            "1899-12-31",
+            "2016-04-31",
+            "２016-04-25",
+        ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
         assert!(Date::parse("2016-04-24") < Date::parse("2016-04-25"));
-        let next = |s: &str| Date::parse(s).and_then(Date::next_day).map(|d| d.to_string());
+        let next = |s: &str| {
+            Date::parse(s)
+                .and_then(Date::next_day)
+                .map(|d| d.to_string())
+        };
         assert_eq!(next("2020-02-28"), Some("2020-02-29".into()));
         assert_eq!(next("2019-02-28"), Some("2019-03-01".into()));
         assert_eq!(next("2020-12-31"), Some("2021-01-01".into()));

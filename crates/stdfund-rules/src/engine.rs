@@ -107,7 +107,10 @@ pub fn estimate(app: &Application) -> Result<Assessment, Error> {
         evaluate(ruleset::embedded()?, app, false)
     } else {
         if app.what_if_ruleset.len() > MAX_RULESET_BYTES {
-            return Err(Error::FieldTooLong { path: "whatIfRuleset".into(), limit: MAX_RULESET_BYTES });
+            return Err(Error::FieldTooLong {
+                path: "whatIfRuleset".into(),
+                limit: MAX_RULESET_BYTES,
+            });
         }
         let book = RuleBook::new(vec![Ruleset::from_json(&app.what_if_ruleset)?])?;
         evaluate(&book, app, true)
@@ -137,16 +140,19 @@ fn text(value: &str, path: impl FnOnce() -> String, required: bool) -> Result<&s
         return Err(Error::MissingField { path: path() });
     }
     if v.chars().count() > MAX_TEXT_CHARS {
-        return Err(Error::FieldTooLong { path: path(), limit: MAX_TEXT_CHARS });
+        return Err(Error::FieldTooLong {
+            path: path(),
+            limit: MAX_TEXT_CHARS,
+        });
     }
     Ok(v)
 }
 
 /// Evaluates an application under a book. `what_if` marks the answer.
 pub fn evaluate(book: &RuleBook, app: &Application, what_if: bool) -> Result<Assessment, Error> {
-    let catalogue = book
-        .latest()
-        .ok_or_else(|| Error::InvalidRuleset { message: "the rule book is empty".into() })?;
+    let catalogue = book.latest().ok_or_else(|| Error::InvalidRuleset {
+        message: "the rule book is empty".into(),
+    })?;
     let mut warnings = Vec::new();
 
     // Applicant.
@@ -164,7 +170,10 @@ pub fn evaluate(book: &RuleBook, app: &Application, what_if: bool) -> Result<Ass
             (c, false)
         }
         CreditCode::Malformed => {
-            return Err(Error::InvalidCreditCode { path: "applicant.creditCode".into(), value: raw_code.into() });
+            return Err(Error::InvalidCreditCode {
+                path: "applicant.creditCode".into(),
+                value: raw_code.into(),
+            });
         }
     };
     let name = text(&a.name, || "applicant.name".into(), false)?;
@@ -173,13 +182,19 @@ pub fn evaluate(book: &RuleBook, app: &Application, what_if: bool) -> Result<Ass
 
     // Achievements.
     if app.achievements.len() > MAX_ACHIEVEMENTS {
-        return Err(Error::TooManyEntries { path: "achievements".into(), limit: MAX_ACHIEVEMENTS });
+        return Err(Error::TooManyEntries {
+            path: "achievements".into(),
+            limit: MAX_ACHIEVEMENTS,
+        });
     }
     let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(app.achievements.len());
     for (i, ach) in app.achievements.iter().enumerate() {
         let p = prepare(book, i, ach)?;
         if prepared.iter().any(|q| q.dto.id.trim() == ach.id.trim()) {
-            return Err(Error::DuplicateAchievementId { path: format!("achievements[{i}].id"), value: ach.id.clone() });
+            return Err(Error::DuplicateAchievementId {
+                path: format!("achievements[{i}].id"),
+                value: ach.id.clone(),
+            });
         }
         prepared.push(p);
     }
@@ -194,7 +209,14 @@ pub fn evaluate(book: &RuleBook, app: &Application, what_if: bool) -> Result<Ass
     let mut tables: Vec<ShareTableUse> = Vec::new();
     for (index, p) in prepared.iter().enumerate() {
         let rs = book.in_force(p.date);
-        let ctx = LineCtx { book, prepared: &prepared, seat: &seat, index, p, rs };
+        let ctx = LineCtx {
+            book,
+            prepared: &prepared,
+            seat: &seat,
+            index,
+            p,
+            rs,
+        };
         let mut payable = Money::ZERO;
         let mut line = decide(&ctx, &mut passed_keys, &mut warnings, &mut payable)?;
         if let Some(rs) = rs {
@@ -205,23 +227,46 @@ pub fn evaluate(book: &RuleBook, app: &Application, what_if: bool) -> Result<Ass
         // Split.
         if let (Some(rs), Some(unit), false) = (rs, seat.unit, payable.is_zero()) {
             let table = &rs.doc().share_table;
-            let ratio = rs.district_ratio(&unit.code).ok_or_else(|| Error::InvalidRuleset {
-                message: format!("ruleset `{}` has no share ratio for `{}`", rs.id(), unit.code),
-            })?;
-            let district = payable.share(ratio).ok_or_else(|| overflow("achievements"))?;
-            let municipal = payable.checked_sub(district).ok_or_else(|| overflow("achievements"))?;
+            let ratio = rs
+                .district_ratio(&unit.code)
+                .ok_or_else(|| Error::InvalidRuleset {
+                    message: format!(
+                        "ruleset `{}` has no share ratio for `{}`",
+                        rs.id(),
+                        unit.code
+                    ),
+                })?;
+            let district = payable
+                .share(ratio)
+                .ok_or_else(|| overflow("achievements"))?;
+            let municipal = payable
+                .checked_sub(district)
+                .ok_or_else(|| overflow("achievements"))?;
             line.district_share = district.to_canonical();
             line.municipal_share = municipal.to_canonical();
             line.share_table_id = table.id.clone();
-            municipal_total = municipal_total.checked_add(municipal).ok_or_else(|| overflow("achievements"))?;
-            district_total = district_total.checked_add(district).ok_or_else(|| overflow("achievements"))?;
-            if !tables.iter().any(|t| t.id == table.id && t.version == table.version) {
+            municipal_total = municipal_total
+                .checked_add(municipal)
+                .ok_or_else(|| overflow("achievements"))?;
+            district_total = district_total
+                .checked_add(district)
+                .ok_or_else(|| overflow("achievements"))?;
+            if !tables
+                .iter()
+                .any(|t| t.id == table.id && t.version == table.version)
+            {
                 if table.provisional {
                     warnings.push(Warning {
                         code: warning::SHARE_TABLE_PROVISIONAL.into(),
                         achievement_id: String::new(),
-                        message_zh: format!("市、县(市)区分担比例表`{}`为暂定:{}", table.id, table.note_zh),
-                        message_en: format!("the city/district share table `{}` is provisional: {}", table.id, table.note_en),
+                        message_zh: format!(
+                            "市、县(市)区分担比例表`{}`为暂定:{}",
+                            table.id, table.note_zh
+                        ),
+                        message_en: format!(
+                            "the city/district share table `{}` is provisional: {}",
+                            table.id, table.note_en
+                        ),
                     });
                 }
                 tables.push(ShareTableUse {
@@ -234,14 +279,19 @@ pub fn evaluate(book: &RuleBook, app: &Application, what_if: bool) -> Result<Ass
                 });
             }
         }
-        total = total.checked_add(payable).ok_or_else(|| overflow("achievements"))?;
+        total = total
+            .checked_add(payable)
+            .ok_or_else(|| overflow("achievements"))?;
         lines.push(line);
     }
     if used.is_empty() {
         used.extend(book.rulesets().iter());
     }
 
-    let input = serde_json::to_vec(app).map_err(|e| Error::InvalidJson { path: String::new(), message: e.to_string() })?;
+    let input = serde_json::to_vec(app).map_err(|e| Error::InvalidJson {
+        path: String::new(),
+        message: e.to_string(),
+    })?;
     Ok(Assessment {
         what_if,
         applicant: AssessedApplicant {
@@ -286,34 +336,66 @@ fn overflow(path: &str) -> Error {
     Error::AmountOutOfRange { path: path.into() }
 }
 
-fn resolve_seat<'a>(rs: &'a Ruleset, code: &str, warnings: &mut Vec<Warning>) -> Result<Seat<'a>, Error> {
+fn resolve_seat<'a>(
+    rs: &'a Ruleset,
+    code: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Seat<'a>, Error> {
     let doc = rs.doc();
     if let Some(unit) = doc.fiscal_units.iter().find(|u| u.code == code) {
-        return Ok(Seat { unit: Some(unit), excluded: None });
+        return Ok(Seat {
+            unit: Some(unit),
+            excluded: None,
+        });
     }
-    if let Some(unit) = doc.fiscal_units.iter().find(|u| u.former_codes.iter().any(|c| c == code)) {
+    if let Some(unit) = doc
+        .fiscal_units
+        .iter()
+        .find(|u| u.former_codes.iter().any(|c| c == code))
+    {
         warnings.push(Warning {
             code: warning::SEAT_CODE_MAPPED.into(),
             achievement_id: String::new(),
-            message_zh: format!("原行政区划代码`{code}`已按现行区划归入{}({})。", unit.name_zh, unit.code),
-            message_en: format!("former division code `{code}` was mapped to {} ({})", unit.name_en, unit.code),
+            message_zh: format!(
+                "原行政区划代码`{code}`已按现行区划归入{}({})。",
+                unit.name_zh, unit.code
+            ),
+            message_en: format!(
+                "former division code `{code}` was mapped to {} ({})",
+                unit.name_en, unit.code
+            ),
         });
-        return Ok(Seat { unit: Some(unit), excluded: None });
+        return Ok(Seat {
+            unit: Some(unit),
+            excluded: None,
+        });
     }
     if let Some(ex) = doc.excluded_seats.iter().find(|s| s.code == code) {
-        return Ok(Seat { unit: None, excluded: Some(ex) });
+        return Ok(Seat {
+            unit: None,
+            excluded: Some(ex),
+        });
     }
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(Seat { unit: None, excluded: None });
+        return Ok(Seat {
+            unit: None,
+            excluded: None,
+        });
     }
-    Err(Error::InvalidSeat { path: "applicant.seat".into(), value: code.into() })
+    Err(Error::InvalidSeat {
+        path: "applicant.seat".into(),
+        value: code.into(),
+    })
 }
 
 fn prepare<'a>(book: &'a RuleBook, i: usize, ach: &'a Achievement) -> Result<Prepared<'a>, Error> {
     let path = |f: &str| format!("achievements[{i}].{f}");
     text(&ach.id, || path("id"), true)?;
     let item_id = text(&ach.item, || path("item"), true)?;
-    let item = book.any_item(item_id).ok_or_else(|| Error::UnknownItem { path: path("item"), value: item_id.into() })?;
+    let item = book.any_item(item_id).ok_or_else(|| Error::UnknownItem {
+        path: path("item"),
+        value: item_id.into(),
+    })?;
     let variant = text(&ach.variant, || path("variant"), true)?;
     let known_variant = book
         .rulesets()
@@ -321,11 +403,18 @@ fn prepare<'a>(book: &'a RuleBook, i: usize, ach: &'a Achievement) -> Result<Pre
         .filter_map(|r| r.item(item_id))
         .any(|it| it.variant(variant).is_some());
     if !known_variant {
-        return Err(Error::UnknownVariant { path: path("variant"), item: item_id.into(), value: variant.into() });
+        return Err(Error::UnknownVariant {
+            path: path("variant"),
+            item: item_id.into(),
+            value: variant.into(),
+        });
     }
     let raw_subject = text(&ach.subject, || path("subject"), true)?;
     let date_s = text(&ach.date, || path("date"), true)?;
-    let date = Date::parse(date_s).ok_or_else(|| Error::InvalidDate { path: path("date"), value: date_s.into() })?;
+    let date = Date::parse(date_s).ok_or_else(|| Error::InvalidDate {
+        path: path("date"),
+        value: date_s.into(),
+    })?;
     let role = Role::parse(&ach.role).ok_or_else(|| Error::InvalidEnumValue {
         path: path("role"),
         value: ach.role.clone(),
@@ -333,9 +422,11 @@ fn prepare<'a>(book: &'a RuleBook, i: usize, ach: &'a Achievement) -> Result<Pre
     })?;
     let (subject, subject_key, standard) = match item.doc.subject_kind {
         SubjectKind::StandardNumber | SubjectKind::AwardedStandard => {
-            let n = ident::normalise_standard_number(raw_subject).ok_or_else(|| Error::InvalidStandardNumber {
-                path: path("subject"),
-                value: raw_subject.into(),
+            let n = ident::normalise_standard_number(raw_subject).ok_or_else(|| {
+                Error::InvalidStandardNumber {
+                    path: path("subject"),
+                    value: raw_subject.into(),
+                }
             })?;
             let canonical = n.canonical();
             let key = if item.doc.subject_kind == SubjectKind::AwardedStandard {
@@ -351,7 +442,10 @@ fn prepare<'a>(book: &'a RuleBook, i: usize, ach: &'a Achievement) -> Result<Pre
         }
     };
     if ach.higher_level_funding.len() > MAX_FUNDING_ENTRIES {
-        return Err(Error::TooManyEntries { path: path("higherLevelFunding"), limit: MAX_FUNDING_ENTRIES });
+        return Err(Error::TooManyEntries {
+            path: path("higherLevelFunding"),
+            limit: MAX_FUNDING_ENTRIES,
+        });
     }
     let mut funding = Vec::with_capacity(ach.higher_level_funding.len());
     for (j, f) in ach.higher_level_funding.iter().enumerate() {
@@ -377,7 +471,15 @@ fn prepare<'a>(book: &'a RuleBook, i: usize, ach: &'a Achievement) -> Result<Pre
         funding.push((f.level.as_str(), amount));
     }
     let key = format!("{item_id}|{variant}|{subject_key}");
-    Ok(Prepared { dto: ach, date, role, subject, key, standard, funding })
+    Ok(Prepared {
+        dto: ach,
+        date,
+        role,
+        subject,
+        key,
+        standard,
+        funding,
+    })
 }
 
 struct LineCtx<'a, 'b> {
@@ -445,18 +547,34 @@ fn decide<'a>(
                 "the applicant's seat is outside Fuzhou and its districts and counties, so nothing is payable".to_string(),
             ),
         };
-        return Ok(finish(line, status::INELIGIBLE, reason::OUTSIDE_FUZHOU, zh, en));
+        return Ok(finish(
+            line,
+            status::INELIGIBLE,
+            reason::OUTSIDE_FUZHOU,
+            zh,
+            en,
+        ));
     }
 
     // 1. No policy in force.
     let Some(rs) = ctx.rs else {
-        let first = ctx.book.earliest_start().map(|d| d.to_string()).unwrap_or_default();
+        let first = ctx
+            .book
+            .earliest_start()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         return Ok(finish(
             line,
             status::INELIGIBLE,
             reason::NO_POLICY_IN_FORCE,
-            format!("成果日期{}时尚无有效的资助政策(现有规则自{}起施行)。", p.date, first),
-            format!("no funding policy was in force on {} (the rules in force start on {})", p.date, first),
+            format!(
+                "成果日期{}时尚无有效的资助政策(现有规则自{}起施行)。",
+                p.date, first
+            ),
+            format!(
+                "no funding policy was in force on {} (the rules in force start on {})",
+                p.date, first
+            ),
         ));
     };
     line.ruleset_id = rs.id().into();
@@ -468,8 +586,18 @@ fn decide<'a>(
             line.clone(),
             status::INELIGIBLE,
             reason::NOT_COVERED,
-            format!("所适用的规则集{} {}未设立资助项目`{}`。", rs.id(), rs.version(), line.item),
-            format!("ruleset {} {} has no grant item `{}`", rs.id(), rs.version(), line.item),
+            format!(
+                "所适用的规则集{} {}未设立资助项目`{}`。",
+                rs.id(),
+                rs.version(),
+                line.item
+            ),
+            format!(
+                "ruleset {} {} has no grant item `{}`",
+                rs.id(),
+                rs.version(),
+                line.item
+            ),
         ));
     };
     line.clause = item.doc.clause.clone();
@@ -479,24 +607,54 @@ fn decide<'a>(
             line.clone(),
             status::INELIGIBLE,
             reason::NOT_COVERED,
-            format!("所适用的规则集{} {}中,{}没有类别`{}`。", rs.id(), rs.version(), item.doc.name_zh, line.variant),
-            format!("in ruleset {} {}, {} has no variant `{}`", rs.id(), rs.version(), item.doc.name_en, line.variant),
+            format!(
+                "所适用的规则集{} {}中,{}没有类别`{}`。",
+                rs.id(),
+                rs.version(),
+                item.doc.name_zh,
+                line.variant
+            ),
+            format!(
+                "in ruleset {} {}, {} has no variant `{}`",
+                rs.id(),
+                rs.version(),
+                item.doc.name_en,
+                line.variant
+            ),
         ));
     };
     if let Some((zh, en)) = not_covered(item, variant, p.role) {
-        return Ok(finish(line, status::INELIGIBLE, reason::NOT_COVERED, zh, en));
+        return Ok(finish(
+            line,
+            status::INELIGIBLE,
+            reason::NOT_COVERED,
+            zh,
+            en,
+        ));
     }
 
     // 3. Duplicate in request.
     let same_key = |i: &&usize| ctx.prepared.get(**i).is_some_and(|q| q.key == p.key);
     if let Some(earlier) = passed_keys.iter().find(same_key) {
-        let other = ctx.prepared.get(*earlier).map(|q| q.dto.id.trim()).unwrap_or_default();
+        let other = ctx
+            .prepared
+            .get(*earlier)
+            .map(|q| q.dto.id.trim())
+            .unwrap_or_default();
         return Ok(finish(
             line,
             status::INELIGIBLE,
             reason::DUPLICATE_IN_REQUEST,
-            format!("与本申请第{}项(`{}`)为同一事项,一次性资助只计一次。", earlier.saturating_add(1), other),
-            format!("same one-time key as line {} (`{}`) of this application; a one-time grant is counted once", earlier.saturating_add(1), other),
+            format!(
+                "与本申请第{}项(`{}`)为同一事项,一次性资助只计一次。",
+                earlier.saturating_add(1),
+                other
+            ),
+            format!(
+                "same one-time key as line {} (`{}`) of this application; a one-time grant is counted once",
+                earlier.saturating_add(1),
+                other
+            ),
         ));
     }
     passed_keys.push(ctx.index);
@@ -512,8 +670,14 @@ fn decide<'a>(
                 line,
                 status::INELIGIBLE,
                 reason::CONFLICTS_WITH_LEAD,
-                format!("本申请已将{}申报为主导单位或第一起草单位,同一单位不能同时作为参与单位获得资助。", p.subject),
-                format!("this application also claims {} as lead / first drafter; the same unit cannot also be paid as a participant", p.subject),
+                format!(
+                    "本申请已将{}申报为主导单位或第一起草单位,同一单位不能同时作为参与单位获得资助。",
+                    p.subject
+                ),
+                format!(
+                    "this application also claims {} as lead / first drafter; the same unit cannot also be paid as a participant",
+                    p.subject
+                ),
             ));
         }
     }
@@ -525,8 +689,15 @@ fn decide<'a>(
                 line,
                 status::PENDING,
                 reason::NOT_YET_ACCEPTED,
-                format!("{}尚未通过验收,验收通过后方可获得资助({})。", item.doc.name_zh, item.doc.clause),
-                format!("the {} has not yet passed acceptance; it is payable once accepted ({})", item.doc.name_en.to_lowercase(), item.doc.clause),
+                format!(
+                    "{}尚未通过验收,验收通过后方可获得资助({})。",
+                    item.doc.name_zh, item.doc.clause
+                ),
+                format!(
+                    "the {} has not yet passed acceptance; it is payable once accepted ({})",
+                    item.doc.name_en.to_lowercase(),
+                    item.doc.clause
+                ),
             ));
         }
         Condition::Approved if !p.dto.approved => {
@@ -534,8 +705,14 @@ fn decide<'a>(
                 line,
                 status::PENDING,
                 reason::NOT_YET_APPROVED,
-                format!("{}尚未获得批准,批准后方可获得资助({})。", item.doc.name_zh, item.doc.clause),
-                format!("the application is not yet approved; it is payable once approved ({})", item.doc.clause),
+                format!(
+                    "{}尚未获得批准,批准后方可获得资助({})。",
+                    item.doc.name_zh, item.doc.clause
+                ),
+                format!(
+                    "the application is not yet approved; it is payable once approved ({})",
+                    item.doc.clause
+                ),
             ));
         }
         // 6. Discretionary.
@@ -544,8 +721,14 @@ fn decide<'a>(
                 line,
                 status::DISCRETIONARY,
                 reason::DISCRETIONARY,
-                format!("{}({}):原文为“给予一定的资助”,未规定金额,由评审人员核定金额并说明理由;估算不含此项金额。", item.doc.name_zh, variant.doc.name_zh),
-                format!("{} ({}): the text promises \"some funding\" with no amount; a reviewer sets the amount and gives a reason, so the estimate shows none", item.doc.name_en, variant.doc.name_en),
+                format!(
+                    "{}({}):原文为“给予一定的资助”,未规定金额,由评审人员核定金额并说明理由;估算不含此项金额。",
+                    item.doc.name_zh, variant.doc.name_zh
+                ),
+                format!(
+                    "{} ({}): the text promises \"some funding\" with no amount; a reviewer sets the amount and gives a reason, so the estimate shows none",
+                    item.doc.name_en, variant.doc.name_en
+                ),
             ));
         }
         _ => {}
@@ -557,9 +740,13 @@ fn decide<'a>(
     let mut other = Money::ZERO;
     for (name, amount) in &p.funding {
         if rs.counts_level(name) {
-            h = h.checked_add(*amount).ok_or_else(|| overflow("achievements"))?;
+            h = h
+                .checked_add(*amount)
+                .ok_or_else(|| overflow("achievements"))?;
         } else {
-            other = other.checked_add(*amount).ok_or_else(|| overflow("achievements"))?;
+            other = other
+                .checked_add(*amount)
+                .ok_or_else(|| overflow("achievements"))?;
         }
     }
     if !other.is_zero() {
@@ -576,17 +763,31 @@ fn decide<'a>(
     let payable = c.saturating_sub(h);
     line.payable = payable.to_canonical();
     *payable_out = payable;
-    let head_zh = format!("{}({},{}):市级资助标准{}元", item.doc.name_zh, variant.doc.name_zh, item.doc.clause, c);
-    let head_en = format!("{} ({}, {}): municipal grant {} yuan", item.doc.name_en, variant.doc.name_en, item.doc.clause, c);
+    let head_zh = format!(
+        "{}({},{}):市级资助标准{}元",
+        item.doc.name_zh, variant.doc.name_zh, item.doc.clause, c
+    );
+    let head_en = format!(
+        "{} ({}, {}): municipal grant {} yuan",
+        item.doc.name_en, variant.doc.name_en, item.doc.clause, c
+    );
     if h.is_zero() {
-        Ok(finish(line, status::ELIGIBLE, reason::ELIGIBLE, format!("{head_zh}。"), head_en))
+        Ok(finish(
+            line,
+            status::ELIGIBLE,
+            reason::ELIGIBLE,
+            format!("{head_zh}。"),
+            head_en,
+        ))
     } else if payable.is_zero() {
         Ok(finish(
             line,
             status::ELIGIBLE,
             reason::COVERED_BY_HIGHER_LEVEL,
             format!("{head_zh};已获省级及以上财政资助{h}元,不低于市级资助金额,无需补足差额。"),
-            format!("{head_en}; provincial-or-higher fiscal funding of {h} yuan already covers it, so there is no difference to top up"),
+            format!(
+                "{head_en}; provincial-or-higher fiscal funding of {h} yuan already covers it, so there is no difference to top up"
+            ),
         ))
     } else {
         Ok(finish(
@@ -594,7 +795,9 @@ fn decide<'a>(
             status::ELIGIBLE,
             reason::ELIGIBLE,
             format!("{head_zh};已获省级及以上财政资助{h}元,补足差额{payable}元。"),
-            format!("{head_en}; provincial-or-higher fiscal funding of {h} yuan counted, the top-up pays the difference of {payable} yuan"),
+            format!(
+                "{head_en}; provincial-or-higher fiscal funding of {h} yuan counted, the top-up pays the difference of {payable} yuan"
+            ),
         ))
     }
 }
@@ -603,14 +806,26 @@ fn not_covered(item: &Item, variant: &Variant, role: Role) -> Option<(String, St
     match (item.doc.role, role) {
         (RoleRule::ImpliedLead, Role::Participant) => {
             return Some((
-                format!("{}仅适用于主导单位或第一起草单位;参与单位请按参与制修订申报。", item.doc.name_zh),
-                format!("{} applies to the lead or first drafting unit only; a participant claims participation instead", item.doc.name_en),
+                format!(
+                    "{}仅适用于主导单位或第一起草单位;参与单位请按参与制修订申报。",
+                    item.doc.name_zh
+                ),
+                format!(
+                    "{} applies to the lead or first drafting unit only; a participant claims participation instead",
+                    item.doc.name_en
+                ),
             ));
         }
         (RoleRule::RequiredLead, r) if r != Role::Lead => {
             return Some((
-                format!("{}只奖励获奖标准的主导单位或第一起草单位;申请单位未声明为主导单位或第一起草单位。", item.doc.name_zh),
-                format!("the {} pays only the lead or first drafting unit of the awarded standard, and the applicant has not stated that role", item.doc.name_en),
+                format!(
+                    "{}只奖励获奖标准的主导单位或第一起草单位;申请单位未声明为主导单位或第一起草单位。",
+                    item.doc.name_zh
+                ),
+                format!(
+                    "the {} pays only the lead or first drafting unit of the awarded standard, and the applicant has not stated that role",
+                    item.doc.name_en
+                ),
             ));
         }
         _ => {}

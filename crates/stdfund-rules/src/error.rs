@@ -49,7 +49,9 @@ pub enum Error {
         limit: usize,
     },
     /// Wrong length or a character outside the GB 32100 alphabet.
-    #[error("`{value}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z)")]
+    #[error(
+        "`{value}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z)"
+    )]
     InvalidCreditCode {
         /// The field.
         path: String,
@@ -204,15 +206,25 @@ impl Error {
             Error::MissingField { path } => format!("缺少必填字段`{path}`"),
             Error::FieldTooLong { path, limit } => format!("字段`{path}`超过{limit}个字符"),
             Error::InvalidCreditCode { value, .. } => {
-                format!("`{value}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写英文字母组成)")
+                format!(
+                    "`{value}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写英文字母组成)"
+                )
             }
-            Error::InvalidSeat { value, .. } => format!("所在地`{value}`不是六位行政区划代码或已知的财政单位代码"),
-            Error::InvalidDate { path, value } => format!("`{path}`的`{value}`不是YYYY-MM-DD格式的日期"),
+            Error::InvalidSeat { value, .. } => {
+                format!("所在地`{value}`不是六位行政区划代码或已知的财政单位代码")
+            }
+            Error::InvalidDate { path, value } => {
+                format!("`{path}`的`{value}`不是YYYY-MM-DD格式的日期")
+            }
             Error::InvalidAmount { path, value, .. } => {
                 format!("`{path}`的`{value}`不是有效金额(须为非负数,最多两位小数)")
             }
             Error::AmountOutOfRange { path } => format!("`{path}`的金额合计超出支持范围"),
-            Error::InvalidEnumValue { path, value, expected } => {
+            Error::InvalidEnumValue {
+                path,
+                value,
+                expected,
+            } => {
                 format!("`{path}`的`{value}`不是以下取值之一:{expected}")
             }
             Error::UnknownItem { path, value } => format!("`{path}`的资助项目`{value}`不在目录中"),
@@ -222,7 +234,9 @@ impl Error {
             Error::InvalidStandardNumber { path, value } => {
                 format!("`{path}`的`{value}`不是标准编号(例如`GB/T 12345-2020`)")
             }
-            Error::DuplicateAchievementId { path, value } => format!("`{path}`的成果编号`{value}`重复"),
+            Error::DuplicateAchievementId { path, value } => {
+                format!("`{path}`的成果编号`{value}`重复")
+            }
             Error::TooManyEntries { path, limit } => format!("`{path}`超过{limit}项"),
             Error::InvalidRuleset { message } => format!("规则集无效:{message}"),
         }

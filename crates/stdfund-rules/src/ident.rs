@@ -8,7 +8,9 @@
 /// The 31-character alphabet of GB 32100-2015, in value order.
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1–17.
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// The outcome of checking a credit code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,7 +142,10 @@ impl StandardNumber {
     /// The level that the code implies.
     pub fn implied_level(&self) -> ImpliedLevel {
         let first = self.code.split('/').next().unwrap_or("");
-        let letters: String = first.chars().take_while(char::is_ascii_alphabetic).collect();
+        let letters: String = first
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
         match letters.as_str() {
             "ISO" | "IEC" | "ITU" => ImpliedLevel::International,
             "GB" => ImpliedLevel::National,
@@ -237,9 +242,18 @@ mod tests {
             check_credit_code("91350100M000100Y44"),
             CreditCode::CheckMismatch(_, '3')
         ));
-        assert_eq!(check_credit_code("91350100M000100Y4"), CreditCode::Malformed);
-        assert_eq!(check_credit_code("91350100I000100Y43"), CreditCode::Malformed);
-        assert_eq!(check_credit_code("91350100M000100Y４3"), CreditCode::Malformed);
+        assert_eq!(
+            check_credit_code("91350100M000100Y4"),
+            CreditCode::Malformed
+        );
+        assert_eq!(
+            check_credit_code("91350100I000100Y43"),
+            CreditCode::Malformed
+        );
+        assert_eq!(
+            check_credit_code("91350100M000100Y４3"),
+            CreditCode::Malformed
+        );
     }
 
     #[test]
@@ -247,7 +261,10 @@ mod tests {
         let n = |s: &str| normalise_standard_number(s).map(|n| n.canonical());
         assert_eq!(n("gb/t　12345—2020"), Some("GB/T 12345-2020".into()));
         assert_eq!(n("GB/T12345-2020"), Some("GB/T 12345-2020".into()));
-        assert_eq!(n("ＧＢ／Ｔ　１２３４５－２０２０"), Some("GB/T 12345-2020".into()));
+        assert_eq!(
+            n("ＧＢ／Ｔ　１２３４５－２０２０"),
+            Some("GB/T 12345-2020".into())
+        );
         assert_eq!(n("DB35/T 1234-2020"), Some("DB35/T 1234-2020".into()));
         assert_eq!(n("DB3501/T1234–2020"), Some("DB3501/T 1234-2020".into()));
         assert_eq!(n("DB35 1234-2020"), Some("DB35 1234-2020".into()));

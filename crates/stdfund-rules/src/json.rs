@@ -38,7 +38,9 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
     match serde_json::from_str(text) {
         Ok(v) => Ok(v),
         // Re-parse with path tracking only on the error path, to keep the happy path fast.
-        Err(first) => match serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_str(text)) {
+        Err(first) => match serde_path_to_error::deserialize::<_, T>(
+            &mut serde_json::Deserializer::from_str(text),
+        ) {
             Ok(v) => Ok(v),
             Err(e) => Err(classify(e.path().to_string(), e.inner(), &first)),
         },
@@ -47,20 +49,34 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
 
 fn classify(path: String, inner: &serde_json::Error, first: &serde_json::Error) -> Error {
     let msg = inner.to_string();
-    let path = if path == "." || path == "?" { String::new() } else { path };
+    let path = if path == "." || path == "?" {
+        String::new()
+    } else {
+        path
+    };
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or_default().to_string();
         let parent = path
             .strip_suffix(&field)
             .map(|p| p.trim_end_matches('.').to_string())
             .unwrap_or(path.clone());
-        return Error::UnknownField { path: parent, field };
+        return Error::UnknownField {
+            path: parent,
+            field,
+        };
     }
     if inner.is_data() {
-        let message = msg.split(" at line ").next().unwrap_or_default().to_string();
+        let message = msg
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string();
         return Error::InvalidType { path, message };
     }
-    Error::InvalidJson { path, message: first.to_string() }
+    Error::InvalidJson {
+        path,
+        message: first.to_string(),
+    }
 }
 
 /// Parses an application.
@@ -76,7 +92,14 @@ pub fn to_canonical<T: Serialize>(value: &T) -> String {
 
 /// Estimates an application given as JSON text; answers canonical JSON.
 pub fn estimate_json(text: &str) -> Result<String, ErrorReport> {
-    estimate_str(text).map(|a| to_canonical(&a)).map_err(|e| e.to_report())
+    estimate_str(text)
+        .map(|a| assessment_to_canonical(&a))
+        .map_err(|e| e.to_report())
+}
+
+/// Canonical JSON of an assessment: the same bytes as [`to_canonical`], faster.
+pub fn assessment_to_canonical(a: &Assessment) -> String {
+    crate::canonical::assessment(a)
 }
 
 /// Parses and estimates.
@@ -91,7 +114,10 @@ pub fn catalog_of(book: &RuleBook) -> Catalog {
         rulesets: book
             .rulesets()
             .iter()
-            .map(|r| CatalogRuleset { hash: r.hash().into(), document: r.doc().clone() })
+            .map(|r| CatalogRuleset {
+                hash: r.hash().into(),
+                document: r.doc().clone(),
+            })
             .collect(),
     }
 }

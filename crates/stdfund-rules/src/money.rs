@@ -202,15 +202,35 @@ mod tests {
     fn parses_and_renders_exactly() {
         let m = Money::parse_yuan("100000.5").unwrap_or_default();
         assert_eq!(m.to_canonical(), "100000.50");
-        assert_eq!(Money::parse_yuan("0").map(Money::to_canonical), Ok("0.00".into()));
-        assert_eq!(Money::parse_wan("30").map(Money::to_canonical), Ok("300000.00".into()));
-        assert_eq!(Money::parse_wan("0.0001").map(Money::to_canonical), Ok("1.00".into()));
+        assert_eq!(
+            Money::parse_yuan("0").map(Money::to_canonical),
+            Ok("0.00".into())
+        );
+        assert_eq!(
+            Money::parse_wan("30").map(Money::to_canonical),
+            Ok("300000.00".into())
+        );
+        assert_eq!(
+            Money::parse_wan("0.0001").map(Money::to_canonical),
+            Ok("1.00".into())
+        );
     }
 
     #[test]
     fn renders_every_scale() {
-        for (input, out) in [("0", "0.00"), ("7", "7.00"), ("7.5", "7.50"), ("7.05", "7.05"), ("100000.00", "100000.00"), ("0.01", "0.01")] {
-            assert_eq!(Money::parse_yuan(input).map(Money::to_canonical), Ok(out.to_string()), "{input}");
+        for (input, out) in [
+            ("0", "0.00"),
+            ("7", "7.00"),
+            ("7.5", "7.50"),
+            ("7.05", "7.05"),
+            ("100000.00", "100000.00"),
+            ("0.01", "0.01"),
+        ] {
+            assert_eq!(
+                Money::parse_yuan(input).map(Money::to_canonical),
+                Ok(out.to_string()),
+                "{input}"
+            );
         }
         let m = Money::parse_yuan("99999.97").unwrap_or_default();
         let r = Ratio::parse("0.333333").unwrap_or(Ratio(Decimal::ONE));
@@ -224,15 +244,25 @@ mod tests {
         for bad in ["", "1e5", " 1", "1,000", "1.", ".5", "+1", "NaN", "１"] {
             assert_eq!(Money::parse_yuan(bad), Err(MoneyProblem::Syntax), "{bad}");
         }
-        assert_eq!(Money::parse_yuan("99999999999999999999"), Err(MoneyProblem::TooLarge));
+        assert_eq!(
+            Money::parse_yuan("99999999999999999999"),
+            Err(MoneyProblem::TooLarge)
+        );
     }
 
     #[test]
     fn share_rounds_half_up() {
         let m = Money::parse_yuan("0.05").unwrap_or_default();
         let r = Ratio::parse("0.5");
-        assert_eq!(r.and_then(|r| m.share(r)).map(Money::to_canonical), Some("0.03".into()));
-        assert_eq!(Money::parse_yuan("10").map(|m| m.saturating_sub(Money::parse_yuan("12").unwrap_or_default())), Ok(Money::ZERO));
+        assert_eq!(
+            r.and_then(|r| m.share(r)).map(Money::to_canonical),
+            Some("0.03".into())
+        );
+        assert_eq!(
+            Money::parse_yuan("10")
+                .map(|m| m.saturating_sub(Money::parse_yuan("12").unwrap_or_default())),
+            Ok(Money::ZERO)
+        );
     }
 
     #[test]
@@ -240,6 +270,9 @@ mod tests {
         assert!(Ratio::parse("1").is_some());
         assert!(Ratio::parse("1.5").is_none());
         assert!(Ratio::parse("0.1234567").is_none());
-        assert_eq!(Ratio::parse("0.5").map(|r| r.to_string()), Some("0.50".into()));
+        assert_eq!(
+            Ratio::parse("0.5").map(|r| r.to_string()),
+            Some("0.50".into())
+        );
     }
 }

@@ -290,7 +290,10 @@ impl Ruleset {
             return Err(invalid("a ruleset needs an `id` and a `version`".into()));
         }
         let from = Date::parse(&doc.effective_from).ok_or_else(|| {
-            invalid(format!("ruleset `{id}`: `effectiveFrom` `{}` is not a date", doc.effective_from))
+            invalid(format!(
+                "ruleset `{id}`: `effectiveFrom` `{}` is not a date",
+                doc.effective_from
+            ))
         })?;
         let to = match &doc.effective_to {
             None => None,
@@ -299,7 +302,9 @@ impl Ruleset {
             })?),
         };
         if to.is_some_and(|t| t < from) {
-            return Err(invalid(format!("ruleset `{id}`: `effectiveTo` is before `effectiveFrom`")));
+            return Err(invalid(format!(
+                "ruleset `{id}`: `effectiveTo` is before `effectiveFrom`"
+            )));
         }
         let mut item_ids = BTreeSet::new();
         let mut items = Vec::with_capacity(doc.items.len());
@@ -323,13 +328,18 @@ impl Ruleset {
         for u in &doc.fiscal_units {
             for code in std::iter::once(&u.code).chain(u.former_codes.iter()) {
                 if code.trim().is_empty() || !codes.insert(code.clone()) {
-                    return Err(invalid(format!("ruleset `{id}`: fiscal unit code `{code}` is empty or repeated")));
+                    return Err(invalid(format!(
+                        "ruleset `{id}`: fiscal unit code `{code}` is empty or repeated"
+                    )));
                 }
             }
         }
         for s in &doc.excluded_seats {
             if !codes.insert(s.code.clone()) {
-                return Err(invalid(format!("ruleset `{id}`: excluded seat `{}` is also a fiscal unit", s.code)));
+                return Err(invalid(format!(
+                    "ruleset `{id}`: excluded seat `{}` is also a fiscal unit",
+                    s.code
+                )));
             }
         }
         let mut ratios = Vec::with_capacity(doc.share_table.ratios.len());
@@ -340,33 +350,62 @@ impl Ruleset {
                     r.district_ratio, r.fiscal_unit
                 ))
             })?;
-            if !doc.fiscal_units.iter().any(|u| u.code == r.fiscal_unit) || ratios.iter().any(|(c, _)| *c == r.fiscal_unit) {
-                return Err(invalid(format!("ruleset `{id}`: share ratio for unknown or repeated unit `{}`", r.fiscal_unit)));
+            if !doc.fiscal_units.iter().any(|u| u.code == r.fiscal_unit)
+                || ratios.iter().any(|(c, _)| *c == r.fiscal_unit)
+            {
+                return Err(invalid(format!(
+                    "ruleset `{id}`: share ratio for unknown or repeated unit `{}`",
+                    r.fiscal_unit
+                )));
             }
             ratios.push((r.fiscal_unit.clone(), ratio));
         }
-        if let Some(u) = doc.fiscal_units.iter().find(|u| !ratios.iter().any(|(c, _)| *c == u.code)) {
-            return Err(invalid(format!("ruleset `{id}`: fiscal unit `{}` has no share ratio", u.code)));
+        if let Some(u) = doc
+            .fiscal_units
+            .iter()
+            .find(|u| !ratios.iter().any(|(c, _)| *c == u.code))
+        {
+            return Err(invalid(format!(
+                "ruleset `{id}`: fiscal unit `{}` has no share ratio",
+                u.code
+            )));
         }
         if doc.share_table.id.trim().is_empty() || doc.share_table.version.trim().is_empty() {
-            return Err(invalid(format!("ruleset `{id}`: the share table needs an id and a version")));
+            return Err(invalid(format!(
+                "ruleset `{id}`: the share table needs an id and a version"
+            )));
         }
         for level in &doc.top_up.counted_levels {
             if crate::model::FundingLevel::parse(level).is_none() {
-                return Err(invalid(format!("ruleset `{id}`: unknown funding level `{level}` in `topUp`")));
+                return Err(invalid(format!(
+                    "ruleset `{id}`: unknown funding level `{level}` in `topUp`"
+                )));
             }
         }
         if doc.top_up.citation_zh.trim().is_empty() {
-            return Err(invalid(format!("ruleset `{id}`: the top-up rule needs a citation")));
+            return Err(invalid(format!(
+                "ruleset `{id}`: the top-up rule needs a citation"
+            )));
         }
         if let Some(t) = doc.targets2020.iter().find(|t| t.figure == 0) {
-            return Err(invalid(format!("ruleset `{id}`: target `{}` has no figure", t.id)));
+            return Err(invalid(format!(
+                "ruleset `{id}`: target `{}` has no figure",
+                t.id
+            )));
         }
         let canonical = serde_json::to_vec(&doc)
             .map_err(|e| invalid(format!("ruleset `{id}` cannot be serialised: {e}")))?;
         let hash = sha256_hex(&canonical);
         let counted_levels = doc.top_up.counted_levels.clone();
-        Ok(Ruleset { doc, from, to, items, ratios, counted_levels, hash })
+        Ok(Ruleset {
+            doc,
+            from,
+            to,
+            items,
+            ratios,
+            counted_levels,
+            hash,
+        })
     }
 
     /// The document.
@@ -418,25 +457,37 @@ impl Ruleset {
 fn validate_item(rs: &str, item: &ItemDoc, ids: &mut BTreeSet<String>) -> Result<Item, Error> {
     let iid = &item.id;
     if iid.trim().is_empty() || !ids.insert(iid.clone()) {
-        return Err(invalid(format!("ruleset `{rs}`: item id `{iid}` is empty or repeated")));
+        return Err(invalid(format!(
+            "ruleset `{rs}`: item id `{iid}` is empty or repeated"
+        )));
     }
     if item.clause.trim().is_empty() || item.citation_zh.trim().is_empty() {
-        return Err(invalid(format!("ruleset `{rs}`: item `{iid}` needs a clause and a citation")));
+        return Err(invalid(format!(
+            "ruleset `{rs}`: item `{iid}` needs a clause and a citation"
+        )));
     }
     if item.variants.is_empty() {
-        return Err(invalid(format!("ruleset `{rs}`: item `{iid}` has no variants")));
+        return Err(invalid(format!(
+            "ruleset `{rs}`: item `{iid}` has no variants"
+        )));
     }
     let mut vids = BTreeSet::new();
     let mut variants = Vec::with_capacity(item.variants.len());
     for v in &item.variants {
         if v.id.trim().is_empty() || !vids.insert(v.id.as_str()) {
-            return Err(invalid(format!("ruleset `{rs}`: item `{iid}` repeats or omits a variant id `{}`", v.id)));
+            return Err(invalid(format!(
+                "ruleset `{rs}`: item `{iid}` repeats or omits a variant id `{}`",
+                v.id
+            )));
         }
         let has_note = v.not_covered_zh.is_some() || v.not_covered_en.is_some();
         let both_notes = v.not_covered_zh.is_some() && v.not_covered_en.is_some();
         let amount = match (&v.amount_wan, item.condition) {
             (Some(_), Condition::Discretionary) => {
-                return Err(invalid(format!("ruleset `{rs}`: discretionary item `{iid}` variant `{}` states an amount", v.id)));
+                return Err(invalid(format!(
+                    "ruleset `{rs}`: discretionary item `{iid}` variant `{}` states an amount",
+                    v.id
+                )));
             }
             (None, Condition::Discretionary) if !has_note => None,
             (None, _) if both_notes => None,
@@ -451,17 +502,29 @@ fn validate_item(rs: &str, item: &ItemDoc, ids: &mut BTreeSet<String>) -> Result
                     invalid(format!("ruleset `{rs}`: item `{iid}` variant `{}` amount `{a}` is not valid ({p:?})", v.id))
                 })?;
                 if m.is_zero() {
-                    return Err(invalid(format!("ruleset `{rs}`: item `{iid}` variant `{}` amount must be positive", v.id)));
+                    return Err(invalid(format!(
+                        "ruleset `{rs}`: item `{iid}` variant `{}` amount must be positive",
+                        v.id
+                    )));
                 }
                 Some(m)
             }
             (Some(_), _) => {
-                return Err(invalid(format!("ruleset `{rs}`: item `{iid}` variant `{}` has both an amount and a not-covered note", v.id)));
+                return Err(invalid(format!(
+                    "ruleset `{rs}`: item `{iid}` variant `{}` has both an amount and a not-covered note",
+                    v.id
+                )));
             }
         };
-        variants.push(Variant { doc: v.clone(), amount });
+        variants.push(Variant {
+            doc: v.clone(),
+            amount,
+        });
     }
-    Ok(Item { doc: item.clone(), variants })
+    Ok(Item {
+        doc: item.clone(),
+        variants,
+    })
 }
 
 /// `sha256:` followed by the lower-case hex digest.
@@ -499,7 +562,10 @@ impl RuleBook {
             for pair in versions.windows(2) {
                 let [a, b] = pair else { continue };
                 if a.version() == b.version() {
-                    return Err(invalid(format!("ruleset `{id}` version `{}` appears twice", a.version())));
+                    return Err(invalid(format!(
+                        "ruleset `{id}` version `{}` appears twice",
+                        a.version()
+                    )));
                 }
                 match a.to {
                     None => {

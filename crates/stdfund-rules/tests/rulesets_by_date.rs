@@ -2,7 +2,13 @@
 //! different amounts is picked for later dates with no engine change; what-if
 //! rulesets change the amounts and mark the answer; invalid rulesets and
 //! badly tiled versions are refused with INVALID_RULESET.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
 
 use stdfund_rules::model::{Achievement, Applicant, Application};
 use stdfund_rules::ruleset::{self, FZ_2016_JSON, RuleBook, Ruleset, RulesetDoc};
@@ -12,7 +18,11 @@ const LATER: &str = include_str!("rulesets/fz-test-later.json");
 
 fn app(lines: &[(&str, &str, &str, &str, &str)]) -> Application {
     Application {
-        applicant: Applicant { credit_code: "91350100M000100Y43".into(), name: "测试单位".into(), seat: "350104".into() },
+        applicant: Applicant {
+            credit_code: "91350100M000100Y43".into(),
+            name: "测试单位".into(),
+            seat: "350104".into(),
+        },
         achievements: lines
             .iter()
             .map(|(id, item, variant, subject, date)| Achievement {
@@ -29,7 +39,11 @@ fn app(lines: &[(&str, &str, &str, &str, &str)]) -> Application {
 }
 
 fn book() -> RuleBook {
-    RuleBook::new(vec![Ruleset::from_json(FZ_2016_JSON).unwrap(), Ruleset::from_json(LATER).unwrap()]).unwrap()
+    RuleBook::new(vec![
+        Ruleset::from_json(FZ_2016_JSON).unwrap(),
+        Ruleset::from_json(LATER).unwrap(),
+    ])
+    .unwrap()
 }
 
 #[test]
@@ -37,8 +51,20 @@ fn the_later_ruleset_is_chosen_by_each_achievements_date() {
     let a = evaluate(
         &book(),
         &app(&[
-            ("old", "STANDARD_LEAD", "NATIONAL", "GB/T 1-2029", "2029-12-31"),
-            ("new", "STANDARD_LEAD", "NATIONAL", "GB/T 2-2030", "2030-01-01"),
+            (
+                "old",
+                "STANDARD_LEAD",
+                "NATIONAL",
+                "GB/T 1-2029",
+                "2029-12-31",
+            ),
+            (
+                "new",
+                "STANDARD_LEAD",
+                "NATIONAL",
+                "GB/T 2-2030",
+                "2030-01-01",
+            ),
             ("5a", "GOOD_BEHAVIOUR", "AAAAA", "BZ-5A-1", "2031-01-01"),
             ("5a-old", "GOOD_BEHAVIOUR", "AAAAA", "BZ-5A-2", "2020-01-01"),
         ]),
@@ -46,9 +72,18 @@ fn the_later_ruleset_is_chosen_by_each_achievements_date() {
     )
     .unwrap();
     let l = &a.lines;
-    assert_eq!((l[0].ruleset_id.as_str(), l[0].payable.as_str()), ("fz-2016", "300000.00"));
-    assert_eq!((l[1].ruleset_id.as_str(), l[1].payable.as_str()), ("fz-test-later", "350000.00"));
-    assert_eq!((l[2].reason_code.as_str(), l[2].payable.as_str()), ("ELIGIBLE", "80000.00"));
+    assert_eq!(
+        (l[0].ruleset_id.as_str(), l[0].payable.as_str()),
+        ("fz-2016", "300000.00")
+    );
+    assert_eq!(
+        (l[1].ruleset_id.as_str(), l[1].payable.as_str()),
+        ("fz-test-later", "350000.00")
+    );
+    assert_eq!(
+        (l[2].reason_code.as_str(), l[2].payable.as_str()),
+        ("ELIGIBLE", "80000.00")
+    );
     assert_eq!(l[3].reason_code, "NOT_COVERED");
     assert_eq!(a.total, "730000.00");
     // Each line is split by its own ruleset's share table: 50% and 40%.
@@ -66,14 +101,22 @@ fn what_if_changes_amounts_and_is_marked() {
     let mut doc: RulesetDoc = serde_json::from_str(FZ_2016_JSON).unwrap();
     doc.version = "what-if-1".into();
     doc.items[0].variants[1].amount_wan = Some("31.5".into());
-    let mut request = app(&[("a", "STANDARD_LEAD", "NATIONAL", "GB/T 3-2020", "2020-01-01")]);
+    let mut request = app(&[(
+        "a",
+        "STANDARD_LEAD",
+        "NATIONAL",
+        "GB/T 3-2020",
+        "2020-01-01",
+    )]);
     request.what_if_ruleset = serde_json::to_string(&doc).unwrap();
     let a = stdfund_rules::estimate(&request).unwrap();
     assert!(a.what_if);
     assert_eq!(a.total, "315000.00");
     let expected_hash = Ruleset::from_doc(doc).unwrap().hash().to_string();
     assert_eq!(a.receipt.rulesets[0].hash, expected_hash);
-    let embedded = ruleset::embedded().unwrap().rulesets()[0].hash().to_string();
+    let embedded = ruleset::embedded().unwrap().rulesets()[0]
+        .hash()
+        .to_string();
     assert_ne!(expected_hash, embedded);
 }
 
@@ -107,22 +150,59 @@ fn invalid_rulesets_are_refused() {
         f(&mut d);
         serde_json::to_string(&d).unwrap()
     };
-    let cases: Vec<(Box<dyn Fn(&mut RulesetDoc)>, &str)> = vec![
-        (Box::new(|d| d.items[0].variants[0].amount_wan = Some("-5".into())), "amount"),
-        (Box::new(|d| d.items[0].variants[0].amount_wan = Some("0".into())), "positive"),
-        (Box::new(|d| d.items[1].citation_zh = " ".into()), "citation"),
-        (Box::new(|d| d.items[1].id = "STANDARD_LEAD".into()), "repeated"),
-        (Box::new(|d| drop(d.share_table.ratios.pop())), "share ratio"),
-        (Box::new(|d| d.share_table.ratios[0].district_ratio = "1.5".into()), "between 0 and 1"),
-        (Box::new(|d| d.top_up.counted_levels.push("FUNDING_LEVEL_CITY".into())), "funding level"),
-        (Box::new(|d| d.effective_from = "2016-02-30".into()), "not a date"),
-        (Box::new(|d| d.effective_to = Some("2015-01-01".into())), "before"),
-        (Box::new(|d| d.items[9].variants[0].amount_wan = Some("1".into())), "discretionary"),
-        (Box::new(|d| d.items[7].variants[0].not_covered_en = None), "not-covered"),
+    type Change = Box<dyn Fn(&mut RulesetDoc)>;
+    let cases: Vec<(Change, &str)> = vec![
+        (
+            Box::new(|d| d.items[0].variants[0].amount_wan = Some("-5".into())),
+            "amount",
+        ),
+        (
+            Box::new(|d| d.items[0].variants[0].amount_wan = Some("0".into())),
+            "positive",
+        ),
+        (
+            Box::new(|d| d.items[1].citation_zh = " ".into()),
+            "citation",
+        ),
+        (
+            Box::new(|d| d.items[1].id = "STANDARD_LEAD".into()),
+            "repeated",
+        ),
+        (
+            Box::new(|d| drop(d.share_table.ratios.pop())),
+            "share ratio",
+        ),
+        (
+            Box::new(|d| d.share_table.ratios[0].district_ratio = "1.5".into()),
+            "between 0 and 1",
+        ),
+        (
+            Box::new(|d| d.top_up.counted_levels.push("FUNDING_LEVEL_CITY".into())),
+            "funding level",
+        ),
+        (
+            Box::new(|d| d.effective_from = "2016-02-30".into()),
+            "not a date",
+        ),
+        (
+            Box::new(|d| d.effective_to = Some("2015-01-01".into())),
+            "before",
+        ),
+        (
+            Box::new(|d| d.items[9].variants[0].amount_wan = Some("1".into())),
+            "discretionary",
+        ),
+        (
+            Box::new(|d| d.items[7].variants[0].not_covered_en = None),
+            "not-covered",
+        ),
     ];
     for (change, needle) in cases {
         let message = refused(&with(&*change));
-        assert!(message.contains(needle), "{message} should mention {needle}");
+        assert!(
+            message.contains(needle),
+            "{message} should mention {needle}"
+        );
     }
     assert!(refused("{\"id\":\"x\"}").contains("does not parse"));
 }
@@ -137,13 +217,25 @@ fn versions_of_one_id_must_tile_without_gaps_or_overlaps() {
         d.effective_to = to.map(String::from);
         Ruleset::from_doc(d).unwrap()
     };
-    let ok = RuleBook::new(vec![version("1", "2016-04-25", Some("2020-12-31")), version("2", "2021-01-01", None)]);
+    let ok = RuleBook::new(vec![
+        version("1", "2016-04-25", Some("2020-12-31")),
+        version("2", "2021-01-01", None),
+    ]);
     assert!(ok.is_ok());
-    let gap = RuleBook::new(vec![version("1", "2016-04-25", Some("2020-12-30")), version("2", "2021-01-01", None)]);
+    let gap = RuleBook::new(vec![
+        version("1", "2016-04-25", Some("2020-12-30")),
+        version("2", "2021-01-01", None),
+    ]);
     assert!(gap.unwrap_err().to_string().contains("gap"));
-    let overlap = RuleBook::new(vec![version("1", "2016-04-25", Some("2021-01-01")), version("2", "2021-01-01", None)]);
+    let overlap = RuleBook::new(vec![
+        version("1", "2016-04-25", Some("2021-01-01")),
+        version("2", "2021-01-01", None),
+    ]);
     assert!(overlap.unwrap_err().to_string().contains("overlap"));
-    let open = RuleBook::new(vec![version("1", "2016-04-25", None), version("2", "2021-01-01", None)]);
+    let open = RuleBook::new(vec![
+        version("1", "2016-04-25", None),
+        version("2", "2021-01-01", None),
+    ]);
     assert!(open.unwrap_err().to_string().contains("open-ended"));
     let book = ok.unwrap();
     let d = |s: &str| stdfund_rules::date::Date::parse(s).unwrap();
@@ -157,23 +249,60 @@ fn the_catalogue_and_engine_info_describe_the_embedded_ruleset() {
     let c = json::catalog().unwrap();
     assert_eq!(c.rulesets.len(), 1);
     let d = &c.rulesets[0].document;
-    assert_eq!((d.id.as_str(), d.effective_from.as_str(), d.effective_to.as_deref()), ("fz-2016", "2016-04-25", None));
+    assert_eq!(
+        (
+            d.id.as_str(),
+            d.effective_from.as_str(),
+            d.effective_to.as_deref()
+        ),
+        ("fz-2016", "2016-04-25", None)
+    );
     assert_eq!(d.fiscal_units.len(), 13);
-    assert_eq!(d.targets2020.iter().map(|t| t.figure).collect::<Vec<_>>(), [15, 2000, 8, 200, 20, 20, 10]);
+    assert_eq!(
+        d.targets2020.iter().map(|t| t.figure).collect::<Vec<_>>(),
+        [15, 2000, 8, 200, 20, 20, 10]
+    );
     let info = json::engine_info().unwrap();
     assert_eq!(info.rulesets[0].hash, c.rulesets[0].hash);
     // The amounts of RULES.md §2, in 万元, clause by clause.
     let amounts: Vec<(String, Vec<Option<String>>)> = d
         .items
         .iter()
-        .map(|i| (i.id.clone(), i.variants.iter().map(|v| v.amount_wan.clone()).collect()))
+        .map(|i| {
+            (
+                i.id.clone(),
+                i.variants.iter().map(|v| v.amount_wan.clone()).collect(),
+            )
+        })
         .collect();
     let s = |v: &[Option<&str>]| v.iter().map(|x| x.map(String::from)).collect::<Vec<_>>();
-    assert_eq!(amounts[0].1, s(&[Some("50"), Some("30"), Some("20"), Some("10"), Some("5")]));
-    assert_eq!(amounts[1].1, s(&[Some("20"), Some("15"), Some("10"), None, None]));
-    assert_eq!(amounts[2].1, s(&[Some("6"), Some("4"), Some("2"), None, None]));
-    assert_eq!(amounts[3].1, s(&[Some("5"), Some("3"), Some("1"), None, None]));
-    assert_eq!(amounts[4].1, s(&[Some("50"), Some("50"), Some("30"), Some("30"), Some("10"), None]));
+    assert_eq!(
+        amounts[0].1,
+        s(&[Some("50"), Some("30"), Some("20"), Some("10"), Some("5")])
+    );
+    assert_eq!(
+        amounts[1].1,
+        s(&[Some("20"), Some("15"), Some("10"), None, None])
+    );
+    assert_eq!(
+        amounts[2].1,
+        s(&[Some("6"), Some("4"), Some("2"), None, None])
+    );
+    assert_eq!(
+        amounts[3].1,
+        s(&[Some("5"), Some("3"), Some("1"), None, None])
+    );
+    assert_eq!(
+        amounts[4].1,
+        s(&[
+            Some("50"),
+            Some("50"),
+            Some("30"),
+            Some("30"),
+            Some("10"),
+            None
+        ])
+    );
     assert_eq!(amounts[5].1, s(&[Some("20"), Some("15"), Some("5")]));
     assert_eq!(amounts[6].1, s(&[Some("50"), Some("20"), Some("10")]));
     assert_eq!(amounts[7].1, s(&[None, Some("5"), Some("3"), None, None]));

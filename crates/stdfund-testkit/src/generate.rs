@@ -47,7 +47,9 @@ impl Rng {
 }
 
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [usize; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A credit code with a correct check character.
 pub fn valid_credit_code(rng: &mut Rng) -> String {
@@ -82,8 +84,24 @@ fn credit_code(rng: &mut Rng) -> String {
 }
 
 const SEATS: [&str; 19] = [
-    "350102", "350103", "350104", "350105", "350111", "350112", "350121", "350122", "350123",
-    "350124", "350125", "350181", "350100-GXQ", "350182", "350128", "350203", "110101", "350102",
+    "350102",
+    "350103",
+    "350104",
+    "350105",
+    "350111",
+    "350112",
+    "350121",
+    "350122",
+    "350123",
+    "350124",
+    "350125",
+    "350181",
+    "350100-GXQ",
+    "350182",
+    "350128",
+    "350203",
+    "110101",
+    "350102",
     "350104",
 ];
 
@@ -118,10 +136,21 @@ fn standard_subject(rng: &mut Rng, variant: &str, pool: &mut Vec<String>) -> Str
         let s = rng.pick(pool).clone();
         return if rng.chance(30) { s.to_lowercase() } else { s };
     }
-    let matching: Vec<&(&str, &str)> = STANDARD_CODES.iter().filter(|(_, l)| *l == variant).collect();
-    let (code, _) = if !matching.is_empty() && rng.chance(85) { **rng.pick(&matching) } else { *rng.pick(&STANDARD_CODES) };
+    let matching: Vec<&(&str, &str)> = STANDARD_CODES
+        .iter()
+        .filter(|(_, l)| *l == variant)
+        .collect();
+    let (code, _) = if !matching.is_empty() && rng.chance(85) {
+        **rng.pick(&matching)
+    } else {
+        *rng.pick(&STANDARD_CODES)
+    };
     let year = 2010 + rng.below(20);
-    let sep = if code.starts_with("ISO") || code.starts_with("IEC") { ":" } else { "-" };
+    let sep = if code.starts_with("ISO") || code.starts_with("IEC") {
+        ":"
+    } else {
+        "-"
+    };
     let s = format!("{code} {}{sep}{year}", 1000 + rng.below(40000));
     pool.push(s.clone());
     match rng.below(10) {
@@ -133,11 +162,19 @@ fn standard_subject(rng: &mut Rng, variant: &str, pool: &mut Vec<String>) -> Str
 }
 
 fn date(rng: &mut Rng) -> String {
-    let year = if rng.chance(8) { 2010 + rng.below(6) } else { 2016 + rng.below(12) };
+    let year = if rng.chance(8) {
+        2010 + rng.below(6)
+    } else {
+        2016 + rng.below(12)
+    };
     let month = 1 + rng.below(12);
     let day = 1 + rng.below(28);
     if rng.chance(4) && year == 2016 {
-        return if rng.chance(50) { "2016-04-24".into() } else { "2016-04-25".into() };
+        return if rng.chance(50) {
+            "2016-04-24".into()
+        } else {
+            "2016-04-25".into()
+        };
     }
     format!("{year:04}-{month:02}-{day:02}")
 }
@@ -166,7 +203,11 @@ fn funding(rng: &mut Rng) -> Vec<Funding> {
             ]))
             .into(),
             amount: amount(rng),
-            source: if rng.chance(50) { "福建省市场监督管理局".into() } else { String::new() },
+            source: if rng.chance(50) {
+                "福建省市场监督管理局".into()
+            } else {
+                String::new()
+            },
         })
         .collect()
 }
@@ -182,18 +223,30 @@ fn break_it(rng: &mut Rng, app: &mut Application) {
         0 => a.date = "2020-02-30".into(),
         1 => a.item = "NO_SUCH_ITEM".into(),
         2 => a.variant = "AAAAAA".into(),
-        3 => a.higher_level_funding.push(Funding { level: "FUNDING_LEVEL_PROVINCIAL".into(), amount: "-1".into(), source: String::new() }),
+        3 => a.higher_level_funding.push(Funding {
+            level: "FUNDING_LEVEL_PROVINCIAL".into(),
+            amount: "-1".into(),
+            source: String::new(),
+        }),
         4 => a.role = "ROLE_BOSS".into(),
         5 => app.applicant.seat = String::new(),
         6 => a.subject = "  ".into(),
-        _ => a.higher_level_funding.push(Funding { level: "FUNDING_LEVEL_PROVINCIAL".into(), amount: "1.005".into(), source: String::new() }),
+        _ => a.higher_level_funding.push(Funding {
+            level: "FUNDING_LEVEL_PROVINCIAL".into(),
+            amount: "1.005".into(),
+            source: String::new(),
+        }),
     }
 }
 
 /// A what-if ruleset: the embedded one with some amounts changed.
 pub fn what_if_ruleset(rng: &mut Rng) -> String {
-    let Ok(book) = ruleset::embedded() else { return String::new() };
-    let Some(rs) = book.latest() else { return String::new() };
+    let Ok(book) = ruleset::embedded() else {
+        return String::new();
+    };
+    let Some(rs) = book.latest() else {
+        return String::new();
+    };
     let mut doc: RulesetDoc = rs.doc().clone();
     doc.version = format!("what-if-{}", rng.below(1000));
     for item in &mut doc.items {
@@ -209,8 +262,12 @@ pub fn what_if_ruleset(rng: &mut Rng) -> String {
 /// A random application for this seed. About 5% are malformed on purpose.
 pub fn application(seed: u64) -> Application {
     let mut rng = Rng::new(seed);
-    let Ok(book) = ruleset::embedded() else { return Application::default() };
-    let Some(rs) = book.latest() else { return Application::default() };
+    let Ok(book) = ruleset::embedded() else {
+        return Application::default();
+    };
+    let Some(rs) = book.latest() else {
+        return Application::default();
+    };
     let items = rs.items();
     let n = 1 + rng.below(8);
     let mut pool = Vec::new();
@@ -222,7 +279,11 @@ pub fn application(seed: u64) -> Application {
             "STANDARD_LEAD" | "STANDARD_PARTICIPANT" | "AWARD_CHINA" | "AWARD_FUJIAN" => {
                 standard_subject(&mut rng, &variant.doc.id, &mut pool)
             }
-            "TC_SECRETARIAT" => format!("{} {}", rng.pick(&["SAC/TC", "ISO/TC", "sac/tc", "FJ/TC"]), 1 + rng.below(30)),
+            "TC_SECRETARIAT" => format!(
+                "{} {}",
+                rng.pick(&["SAC/TC", "ISO/TC", "sac/tc", "FJ/TC"]),
+                1 + rng.below(30)
+            ),
             _ => format!("FZ-{}-{:03}", item.doc.id, rng.below(12)),
         };
         achievements.push(Achievement {
@@ -231,7 +292,15 @@ pub fn application(seed: u64) -> Application {
             variant: variant.doc.id.clone(),
             subject,
             date: date(&mut rng),
-            role: (*rng.pick(&["", "", "ROLE_LEAD", "ROLE_LEAD", "ROLE_PARTICIPANT", "ROLE_UNSPECIFIED"])).into(),
+            role: (*rng.pick(&[
+                "",
+                "",
+                "ROLE_LEAD",
+                "ROLE_LEAD",
+                "ROLE_PARTICIPANT",
+                "ROLE_UNSPECIFIED",
+            ]))
+            .into(),
             accepted: rng.chance(75),
             approved: rng.chance(75),
             higher_level_funding: funding(&mut rng),
@@ -240,7 +309,13 @@ pub fn application(seed: u64) -> Application {
     let mut app = Application {
         applicant: Applicant {
             credit_code: credit_code(&mut rng),
-            name: (*rng.pick(&["福州示例科技有限公司", "Fuzhou Example Co.", "福建省某研究院", ""])).into(),
+            name: (*rng.pick(&[
+                "福州示例科技有限公司",
+                "Fuzhou Example Co.",
+                "福建省某研究院",
+                "",
+            ]))
+            .into(),
             seat: (*rng.pick(&SEATS)).into(),
         },
         achievements,

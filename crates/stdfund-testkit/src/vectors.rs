@@ -102,7 +102,10 @@ pub fn load_all(dir: &Path) -> Result<Vec<Vector>, String> {
         .collect();
     groups.sort();
     for g in groups {
-        let group = g.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let group = g
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut files: Vec<PathBuf> = fs::read_dir(&g)
             .map_err(|e| format!("cannot read {}: {e}", g.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -111,9 +114,18 @@ pub fn load_all(dir: &Path) -> Result<Vec<Vector>, String> {
         files.sort();
         for f in files {
             let text = fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-            let case: CaseFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
-            let name = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            out.push(Vector { group: group.clone(), name, path: f, case });
+            let case: CaseFile =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+            let name = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.push(Vector {
+                group: group.clone(),
+                name,
+                path: f,
+                case,
+            });
         }
     }
     Ok(out)
@@ -123,13 +135,25 @@ pub fn load_all(dir: &Path) -> Result<Vec<Vector>, String> {
 pub fn verify_check(check: &Check, answer: &str) -> Result<(), String> {
     let v: Value = serde_json::from_str(answer).map_err(|e| format!("answer is not JSON: {e}"))?;
     if let Some(code) = &check.error {
-        let got = v.pointer("/error/code").and_then(Value::as_str).unwrap_or("<no error>");
-        return if got == code { Ok(()) } else { Err(format!("expected error {code}, got {got}")) };
+        let got = v
+            .pointer("/error/code")
+            .and_then(Value::as_str)
+            .unwrap_or("<no error>");
+        return if got == code {
+            Ok(())
+        } else {
+            Err(format!("expected error {code}, got {got}"))
+        };
     }
     if let Some(e) = v.get("error") {
         return Err(format!("unexpected error {e}"));
     }
-    let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let s = |p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     if let Some(t) = &check.total {
         if s("/total") != *t {
             return Err(format!("total: expected {t}, got {}", s("/total")));
@@ -137,7 +161,10 @@ pub fn verify_check(check: &Check, answer: &str) -> Result<(), String> {
     }
     if let Some(d) = &check.district_share {
         if s("/split/districtShare") != *d {
-            return Err(format!("district share: expected {d}, got {}", s("/split/districtShare")));
+            return Err(format!(
+                "district share: expected {d}, got {}",
+                s("/split/districtShare")
+            ));
         }
     }
     if let Some(w) = check.what_if {
@@ -145,13 +172,24 @@ pub fn verify_check(check: &Check, answer: &str) -> Result<(), String> {
             return Err(format!("whatIf: expected {w}"));
         }
     }
-    let lines = v.get("lines").and_then(Value::as_array).cloned().unwrap_or_default();
+    let lines = v
+        .get("lines")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if lines.len() != check.lines.len() {
-        return Err(format!("expected {} lines, got {}", check.lines.len(), lines.len()));
+        return Err(format!(
+            "expected {} lines, got {}",
+            check.lines.len(),
+            lines.len()
+        ));
     }
     for (want, got) in check.lines.iter().zip(lines.iter()) {
         let f = |k: &str| got.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        if f("achievementId") != want.id || f("reasonCode") != want.reason || f("payable") != want.payable {
+        if f("achievementId") != want.id
+            || f("reasonCode") != want.reason
+            || f("payable") != want.payable
+        {
             return Err(format!(
                 "line {}: expected {} {}, got {} {} {}",
                 want.id,
@@ -166,10 +204,18 @@ pub fn verify_check(check: &Check, answer: &str) -> Result<(), String> {
     let warnings: Vec<String> = v
         .get("warnings")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|w| w.get("code").and_then(Value::as_str)).map(String::from).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|w| w.get("code").and_then(Value::as_str))
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default();
     if warnings != check.warnings {
-        return Err(format!("warnings: expected {:?}, got {:?}", check.warnings, warnings));
+        return Err(format!(
+            "warnings: expected {:?}, got {:?}",
+            check.warnings, warnings
+        ));
     }
     Ok(())
 }
@@ -183,7 +229,11 @@ pub fn run_all(
     for v in vectors {
         let answer = crate::answer_json(&exec(&v.input_json()));
         if answer != v.expected_json() {
-            failures.push(format!("{}: answer differs from expected\n  got:      {answer}\n  expected: {}", v.id(), v.expected_json()));
+            failures.push(format!(
+                "{}: answer differs from expected\n  got:      {answer}\n  expected: {}",
+                v.id(),
+                v.expected_json()
+            ));
             continue;
         }
         if let Err(e) = verify_check(&v.case.check, &answer) {
@@ -203,7 +253,8 @@ pub fn bless(vectors: &[Vector]) -> Result<usize, String> {
         let mut case = v.case.clone();
         case.expected = serde_json::from_str(&answer).map_err(|e| e.to_string())?;
         let text = serde_json::to_string_pretty(&case).map_err(|e| e.to_string())?;
-        fs::write(&v.path, format!("{text}\n")).map_err(|e| format!("{}: {e}", v.path.display()))?;
+        fs::write(&v.path, format!("{text}\n"))
+            .map_err(|e| format!("{}: {e}", v.path.display()))?;
         n = n.saturating_add(1);
     }
     Ok(n)

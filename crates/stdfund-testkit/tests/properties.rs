@@ -118,8 +118,33 @@ fn the_generator_reaches_every_reason_code_and_error() {
         }
     }
     for code in stdfund_rules::engine::reason::ALL {
-        assert!(reasons.contains(code), "the generator never produced {code}");
+        assert!(
+            reasons.contains(code),
+            "the generator never produced {code}"
+        );
     }
-    assert!(errors.len() >= 5, "the generator produced too few kinds of error: {errors:?}");
-    assert!(what_if > 0, "the generator never produced a what-if request");
+    assert!(
+        errors.len() >= 5,
+        "the generator produced too few kinds of error: {errors:?}"
+    );
+    assert!(
+        what_if > 0,
+        "the generator never produced a what-if request"
+    );
+}
+
+#[test]
+fn the_fast_assessment_writer_matches_serde_json() {
+    let mut checked = 0;
+    for seed in 0..3_000u64 {
+        if let Ok(a) = stdfund_rules::estimate(&generate::application(seed)) {
+            assert_eq!(
+                json::assessment_to_canonical(&a),
+                json::to_canonical(&a),
+                "seed {seed}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 2_500);
 }

@@ -24,7 +24,13 @@ fn vectors_pass_through_the_json_boundary() {
         return;
     }
     let failures = vectors::run_all(&all, &mut stdfund_testkit::native);
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -32,7 +38,9 @@ fn vectors_pass_through_the_typed_api() {
     let all = load();
     let mut typed = |input: &str| -> Result<String, stdfund_rules::ErrorReport> {
         let app = json::parse_application(input).map_err(|e| e.to_report())?;
-        stdfund_rules::estimate(&app).map(|a| json::to_canonical(&a)).map_err(|e| e.to_report())
+        stdfund_rules::estimate(&app)
+            .map(|a| json::to_canonical(&a))
+            .map_err(|e| e.to_report())
     };
     let failures = vectors::run_all(&all, &mut typed);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -44,10 +52,24 @@ fn every_clause_has_at_least_three_cases() {
     for n in 1..=9 {
         let prefix = format!("clause-{n}-");
         let count = all.iter().filter(|v| v.group.starts_with(&prefix)).count();
-        assert!(count >= 3, "clause {n} has {count} vectors, needs at least 3");
+        assert!(
+            count >= 3,
+            "clause {n} has {count} vectors, needs at least 3"
+        );
     }
-    for group in ["topup", "split", "identifiers", "conflicts-duplicates", "dates", "what-if", "errors"] {
-        assert!(all.iter().any(|v| v.group == group), "no vectors for {group}");
+    for group in [
+        "topup",
+        "split",
+        "identifiers",
+        "conflicts-duplicates",
+        "dates",
+        "what-if",
+        "errors",
+    ] {
+        assert!(
+            all.iter().any(|v| v.group == group),
+            "no vectors for {group}"
+        );
     }
 }
 
@@ -57,15 +79,30 @@ fn every_reason_and_warning_code_is_exercised() {
     let text: Vec<String> = all.iter().map(Vector::expected_json).collect();
     for code in reason::ALL {
         let needle = format!("\"reasonCode\":\"{code}\"");
-        assert!(text.iter().any(|t| t.contains(&needle)), "no vector exercises reason {code}");
+        assert!(
+            text.iter().any(|t| t.contains(&needle)),
+            "no vector exercises reason {code}"
+        );
     }
     for code in warning::ALL {
         let needle = format!("\"code\":\"{code}\"");
-        assert!(text.iter().any(|t| t.contains(&needle)), "no vector exercises warning {code}");
+        assert!(
+            text.iter().any(|t| t.contains(&needle)),
+            "no vector exercises warning {code}"
+        );
     }
-    for code in ["INVALID_CREDIT_CODE", "INVALID_AMOUNT", "INVALID_DATE", "UNKNOWN_FIELD", "INVALID_RULESET"] {
+    for code in [
+        "INVALID_CREDIT_CODE",
+        "INVALID_AMOUNT",
+        "INVALID_DATE",
+        "UNKNOWN_FIELD",
+        "INVALID_RULESET",
+    ] {
         let needle = format!("\"code\":\"{code}\"");
-        assert!(text.iter().any(|t| t.contains(&needle)), "no vector exercises error {code}");
+        assert!(
+            text.iter().any(|t| t.contains(&needle)),
+            "no vector exercises error {code}"
+        );
     }
 }
 

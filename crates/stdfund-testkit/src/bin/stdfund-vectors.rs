@@ -28,7 +28,10 @@ fn main() {
         },
         Some("random") => {
             let n: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
-            let base: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_161_025);
+            let base: u64 = args
+                .get(2)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(20_161_025);
             for i in 0..n {
                 let seed = base.wrapping_add(i);
                 let input = stdfund_rules::json::to_canonical(&generate::application(seed));
