@@ -255,6 +255,7 @@ impl Error {
 
 /// An error as it crosses a boundary (JSON, WASM, gRPC details).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct ErrorReport {
     /// Stable code.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// An application: one applicant and its achievements (EstimateRequest).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Application {
     /// The applying unit.
@@ -25,6 +26,7 @@ pub struct Application {
 
 /// The applying unit.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Applicant {
     /// 统一社会信用代码, 18 characters.
@@ -37,6 +39,7 @@ pub struct Applicant {
 
 /// One achievement (one line of the application).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Achievement {
     /// The caller's id for the line, unique within the application.
@@ -61,6 +64,7 @@ pub struct Achievement {
 
 /// Funding already received for an achievement.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Funding {
     /// `FUNDING_LEVEL_NATIONAL`, `FUNDING_LEVEL_PROVINCIAL`, `FUNDING_LEVEL_COUNTY`, `FUNDING_LEVEL_NON_FISCAL`.
@@ -122,6 +126,7 @@ impl Role {
 
 /// The assessment of an application (EstimateResponse).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Assessment {
     /// Whether this was computed under a what-if ruleset passed in the request.
@@ -142,6 +147,7 @@ pub struct Assessment {
 
 /// The applicant as understood by the engine.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct AssessedApplicant {
     /// The credit code, upper-cased.
@@ -164,6 +170,7 @@ pub struct AssessedApplicant {
 
 /// How one line was decided.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Line {
     /// The achievement's id.
@@ -210,6 +217,7 @@ pub struct Line {
 
 /// The municipal / district split of the total.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Split {
     /// The fiscal unit that bears the district share.
@@ -224,6 +232,7 @@ pub struct Split {
 
 /// A share table used by a split.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct ShareTableUse {
     /// Table id.
@@ -242,6 +251,7 @@ pub struct ShareTableUse {
 
 /// A warning for the reviewer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Warning {
     /// Stable code (`CREDIT_CODE_CHECK_MISMATCH`, `LEVEL_MISMATCH`, …).
@@ -256,6 +266,7 @@ pub struct Warning {
 
 /// The decision receipt.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Receipt {
     /// The engine (this crate's) version.
@@ -268,6 +279,7 @@ pub struct Receipt {
 
 /// A ruleset reference.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct RulesetRef {
     /// Id.
@@ -284,6 +296,7 @@ pub struct RulesetRef {
 
 /// What the WASM module compares with the server (GetEngineInfo).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct EngineInfo {
     /// Engine version.

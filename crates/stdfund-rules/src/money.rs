@@ -143,12 +143,36 @@ impl Money {
     }
 }
 
+/// Renders a non-negative number of fen as `yuan.ff` into `buf`, right-aligned.
+fn render_fen(mut fen: u64, buf: &mut [u8; 24]) -> &str {
+    let mut start = buf.len();
+    let mut put = |d: u8, start: &mut usize| {
+        *start = start.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(*start) {
+            *slot = d;
+        }
+    };
+    for _ in 0..2 {
+        put(b'0'.saturating_add((fen % 10) as u8), &mut start);
+        fen /= 10;
+    }
+    put(b'.', &mut start);
+    loop {
+        put(b'0'.saturating_add((fen % 10) as u8), &mut start);
+        fen /= 10;
+        if fen == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(buf.get(start..).unwrap_or_default()).unwrap_or("0.00")
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Fast path: integer arithmetic on fen (amounts here have at most two
         // decimals); the general Decimal rendering otherwise.
-        match self.fen() {
-            Some(fen) if fen >= 0 => write!(f, "{}.{:02}", fen / 100, fen % 100),
+        match self.fen().and_then(|fen| u64::try_from(fen).ok()) {
+            Some(fen) => f.write_str(render_fen(fen, &mut [0u8; 24])),
             _ => {
                 let mut d = self.0;
                 d.rescale(2);
