@@ -5,7 +5,7 @@
 //! generated assessments — but several times faster, which matters most in
 //! WASM. Any other object goes through `serde_json`.
 
-use crate::model::{Assessment, Line, ShareTableUse, Warning};
+use crate::model::{Achievement, Application, Assessment, Funding, Line, ShareTableUse, Warning};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -202,6 +202,47 @@ pub fn assessment(a: &Assessment) -> String {
         .s("inputHash", &a.receipt.input_hash)
         .end();
     o.end();
+    out
+}
+
+fn funding(out: &mut String, f: &Funding) {
+    Obj::new(out)
+        .s("level", &f.level)
+        .s("amount", &f.amount)
+        .s("source", &f.source)
+        .end();
+}
+
+fn achievement(out: &mut String, a: &Achievement) {
+    Obj::new(out)
+        .s("id", &a.id)
+        .s("item", &a.item)
+        .s("variant", &a.variant)
+        .s("subject", &a.subject)
+        .s("date", &a.date)
+        .s("role", &a.role)
+        .b("accepted", a.accepted)
+        .b("approved", a.approved)
+        .list("higherLevelFunding", &a.higher_level_funding, funding)
+        .end();
+}
+
+/// The canonical JSON of a request (what the receipt's input hash covers).
+pub fn application(a: &Application) -> String {
+    let mut out = String::with_capacity(
+        256usize
+            .saturating_add(a.achievements.len().saturating_mul(256))
+            .saturating_add(a.what_if_ruleset.len()),
+    );
+    let mut o = Obj::new(&mut out);
+    Obj::new(o.key("applicant"))
+        .s("creditCode", &a.applicant.credit_code)
+        .s("name", &a.applicant.name)
+        .s("seat", &a.applicant.seat)
+        .end();
+    o.list("achievements", &a.achievements, achievement)
+        .s("whatIfRuleset", &a.what_if_ruleset)
+        .end();
     out
 }
 

@@ -288,10 +288,7 @@ pub fn evaluate(book: &RuleBook, app: &Application, what_if: bool) -> Result<Ass
         used.extend(book.rulesets().iter());
     }
 
-    let input = serde_json::to_vec(app).map_err(|e| Error::InvalidJson {
-        path: String::new(),
-        message: e.to_string(),
-    })?;
+    let input = crate::canonical::application(app);
     Ok(Assessment {
         what_if,
         applicant: AssessedApplicant {
@@ -316,7 +313,7 @@ pub fn evaluate(book: &RuleBook, app: &Application, what_if: bool) -> Result<Ass
         receipt: Receipt {
             engine_version: ENGINE_VERSION.into(),
             rulesets: used.into_iter().map(ruleset_ref).collect(),
-            input_hash: ruleset::sha256_hex(&input),
+            input_hash: ruleset::sha256_hex(input.as_bytes()),
         },
     })
 }
@@ -763,43 +760,74 @@ fn decide<'a>(
     let payable = c.saturating_sub(h);
     line.payable = payable.to_canonical();
     *payable_out = payable;
-    let head_zh = format!(
-        "{}({},{}):市级资助标准{}元",
-        item.doc.name_zh, variant.doc.name_zh, item.doc.clause, c
-    );
-    let head_en = format!(
-        "{} ({}, {}): municipal grant {} yuan",
-        item.doc.name_en, variant.doc.name_en, item.doc.clause, c
-    );
-    if h.is_zero() {
-        Ok(finish(
-            line,
-            status::ELIGIBLE,
-            reason::ELIGIBLE,
-            format!("{head_zh}。"),
-            head_en,
-        ))
+    // The hot path: built with push_str rather than format!.
+    let c_s = line.municipal_amount.clone();
+    let mut zh = cat(&[
+        &item.doc.name_zh,
+        "(",
+        &variant.doc.name_zh,
+        ",",
+        &item.doc.clause,
+        "):市级资助标准",
+        &c_s,
+        "元",
+    ]);
+    let mut en = cat(&[
+        &item.doc.name_en,
+        " (",
+        &variant.doc.name_en,
+        ", ",
+        &item.doc.clause,
+        "): municipal grant ",
+        &c_s,
+        " yuan",
+    ]);
+    let reason = if h.is_zero() {
+        zh.push('。');
+        reason::ELIGIBLE
     } else if payable.is_zero() {
-        Ok(finish(
-            line,
-            status::ELIGIBLE,
-            reason::COVERED_BY_HIGHER_LEVEL,
-            format!("{head_zh};已获省级及以上财政资助{h}元,不低于市级资助金额,无需补足差额。"),
-            format!(
-                "{head_en}; provincial-or-higher fiscal funding of {h} yuan already covers it, so there is no difference to top up"
-            ),
-        ))
+        let h_s = &line.higher_level_funding_counted;
+        zh.push_str(&cat(&[
+            ";已获省级及以上财政资助",
+            h_s,
+            "元,不低于市级资助金额,无需补足差额。",
+        ]));
+        en.push_str(&cat(&[
+            "; provincial-or-higher fiscal funding of ",
+            h_s,
+            " yuan already covers it, so there is no difference to top up",
+        ]));
+        reason::COVERED_BY_HIGHER_LEVEL
     } else {
-        Ok(finish(
-            line,
-            status::ELIGIBLE,
-            reason::ELIGIBLE,
-            format!("{head_zh};已获省级及以上财政资助{h}元,补足差额{payable}元。"),
-            format!(
-                "{head_en}; provincial-or-higher fiscal funding of {h} yuan counted, the top-up pays the difference of {payable} yuan"
-            ),
-        ))
+        let h_s = &line.higher_level_funding_counted;
+        let p_s = &line.payable;
+        zh.push_str(&cat(&[
+            ";已获省级及以上财政资助",
+            h_s,
+            "元,补足差额",
+            p_s,
+            "元。",
+        ]));
+        en.push_str(&cat(&[
+            "; provincial-or-higher fiscal funding of ",
+            h_s,
+            " yuan counted, the top-up pays the difference of ",
+            p_s,
+            " yuan",
+        ]));
+        reason::ELIGIBLE
+    };
+    Ok(finish(line, status::ELIGIBLE, reason, zh, en))
+}
+
+/// Concatenates string pieces with one allocation.
+fn cat(parts: &[&str]) -> String {
+    let len = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+    let mut out = String::with_capacity(len.saturating_add(8));
+    for p in parts {
+        out.push_str(p);
     }
+    out
 }
 
 fn not_covered(item: &Item, variant: &Variant, role: Role) -> Option<(String, String)> {
