@@ -894,3 +894,94 @@ fn level_warnings(item: &Item, p: &Prepared<'_>, id: &str, warnings: &mut Vec<Wa
         }
     }
 }
+
+/// The split of one amount (RULES.md §4), for amounts set outside an
+/// estimate: a reviewer's amount on a discretionary claim, or a frozen
+/// approved amount at disbursement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmountSplit {
+    /// The fiscal unit the seat resolves to.
+    pub fiscal_unit: String,
+    /// The municipal treasury's share.
+    pub municipal_share: Money,
+    /// The district's share (amount × ratio, half-up to the fen).
+    pub district_share: Money,
+    /// The share table used.
+    pub share_table: ShareTableUse,
+}
+
+/// Splits `amount` for an applicant seated at `seat` and an achievement dated
+/// `date`, with the share table of the ruleset in force on that date.
+pub fn split_amount(
+    book: &RuleBook,
+    seat: &str,
+    date: &str,
+    amount: Money,
+) -> Result<AmountSplit, Error> {
+    let d = Date::parse(date).ok_or_else(|| Error::InvalidDate {
+        path: "date".into(),
+        value: date.into(),
+    })?;
+    let catalogue = book.latest().ok_or_else(|| Error::InvalidRuleset {
+        message: "the rule book is empty".into(),
+    })?;
+    let mut ignored = Vec::new();
+    let unit = resolve_seat(catalogue, seat, &mut ignored)?
+        .unit
+        .ok_or_else(|| Error::InvalidSeat {
+            path: "seat".into(),
+            value: seat.into(),
+        })?;
+    let rs = book.in_force(d).ok_or_else(|| Error::InvalidDate {
+        path: "date".into(),
+        value: date.into(),
+    })?;
+    let ratio = rs
+        .district_ratio(&unit.code)
+        .ok_or_else(|| Error::InvalidRuleset {
+            message: format!(
+                "ruleset `{}` has no share ratio for `{}`",
+                rs.id(),
+                unit.code
+            ),
+        })?;
+    let district = amount.share(ratio).ok_or_else(|| overflow("amount"))?;
+    let municipal = amount
+        .checked_sub(district)
+        .ok_or_else(|| overflow("amount"))?;
+    let t = &rs.doc().share_table;
+    Ok(AmountSplit {
+        fiscal_unit: unit.code.clone(),
+        municipal_share: municipal,
+        district_share: district,
+        share_table: ShareTableUse {
+            id: t.id.clone(),
+            version: t.version.clone(),
+            provisional: t.provisional,
+            district_ratio: ratio.to_string(),
+            note_zh: t.note_zh.clone(),
+            note_en: t.note_en.clone(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_amount_matches_the_line_split() {
+        let Ok(book) = ruleset::embedded() else {
+            return;
+        };
+        let amount = Money::parse_yuan("99999.97").unwrap_or_default();
+        let s = split_amount(book, "350182", "2020-05-01", amount);
+        let Ok(s) = s else { panic!("{s:?}") };
+        assert_eq!(s.fiscal_unit, "350112");
+        assert_eq!(s.district_share.to_canonical(), "49999.99");
+        assert_eq!(s.municipal_share.to_canonical(), "49999.98");
+        assert!(s.share_table.provisional);
+        assert!(split_amount(book, "350128", "2020-05-01", amount).is_err());
+        assert!(split_amount(book, "350102", "2015-05-01", amount).is_err());
+    }
+}
