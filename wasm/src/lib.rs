@@ -1,0 +1,384 @@
+//! # stdfund-wasm
+//!
+//! The WebAssembly adapter over `stdfund-rules`, published as the npm package
+//! `@stdfund/rules`. Every export converts its arguments, calls the rules
+//! crate, and converts the answer back; no rule, amount or message is decided
+//! here.
+//!
+//! Invariants:
+//! - Nothing throws and nothing panics: a call that can fail answers a result
+//!   object, `{ok: true, value}` or `{ok: false, error: {code, field,
+//!   messageZh, messageEn}}`, the error being the rules crate's `ErrorReport`.
+//! - Inputs given as objects are turned into JSON text with `JSON.stringify`
+//!   and read by the same parser as JSON text, so an object and its JSON text
+//!   (and the gRPC service's proto3 JSON) are treated identically.
+//! - Answers cross as the rules crate's canonical JSON; the object variants
+//!   are `JSON.parse` of those exact bytes, so money stays a decimal string.
+//!
+//! The DTO types in the `.d.ts` come from `tsify` (the rules crate's `ts`
+//! feature); the few shapes the rules crate does not declare as DTOs (the
+//! catalogue documents, the form-helper answers) are declared in
+//! [`TS_DECLARATIONS`].
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{JSON, Object, Reflect};
+use stdfund_rules::error::{Error, ErrorReport};
+use stdfund_rules::ident::{self, CreditCode};
+use stdfund_rules::model::Application;
+use stdfund_rules::{json, ruleset};
+use wasm_bindgen::prelude::*;
+
+/// TypeScript for the result union and the shapes that are not rules DTOs.
+#[wasm_bindgen(typescript_custom_section)]
+pub const TS_DECLARATIONS: &str = r#"
+/** Every fallible call answers this: the value, or a structured error with a stable code. Nothing throws. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorReport };
+
+/** A credit code that is well formed (18 characters of the GB 32100 alphabet). */
+export interface CreditCodeCheck {
+    /** The code, trimmed and upper-cased. */
+    creditCode: string;
+    /** Whether the check character matches; a mismatch is a warning, not an error. */
+    checkPassed: boolean;
+    /** The check character the first 17 characters call for. */
+    expectedCheckCharacter: string;
+}
+
+/** A standard number, normalised. */
+export interface StandardNumberInfo {
+    /** Code, one space, number: `GB/T 12345-2020`. */
+    canonical: string;
+    /** The code: `GB/T`, `DB35/T`, `ISO/IEC`, `T/CAS`. */
+    code: string;
+    /** The number with its year: `12345-2020`, `27001:2013`. */
+    number: string;
+    /** The variant id the code implies (`INTERNATIONAL`, `NATIONAL`, `INDUSTRY`, `LOCAL`, `GROUP`), or "" when unknown. */
+    impliedLevel: string;
+}
+
+/** A fiscal unit (an applicant's seat). */
+export interface FiscalUnit {
+    code: string;
+    nameZh: string;
+    nameEn: string;
+    formerCodes?: string[];
+}
+
+/** One variant of a grant item. */
+export interface VariantDoc {
+    id: string;
+    nameZh: string;
+    nameEn: string;
+    /** The amount in 万元; absent when not covered or discretionary. */
+    amountWan?: string;
+    notCoveredZh?: string;
+    notCoveredEn?: string;
+}
+
+/** One grant item (a clause or half of one). */
+export interface ItemDoc {
+    id: string;
+    clause: string;
+    nameZh: string;
+    nameEn: string;
+    citationZh: string;
+    subjectKind: "STANDARD_NUMBER" | "AWARDED_STANDARD" | "COMMITTEE" | "REFERENCE";
+    role: "NONE" | "IMPLIED_LEAD" | "REQUIRED_LEAD";
+    condition: "NONE" | "ACCEPTED" | "APPROVED" | "DISCRETIONARY";
+    levelCheck: boolean;
+    conflictsWithItem?: string;
+    variants: VariantDoc[];
+}
+
+/** The top-up rule (补足差额). */
+export interface TopUpDoc {
+    clause: string;
+    citationZh: string;
+    countedLevels: string[];
+}
+
+/** The city/county share table. */
+export interface ShareTableDoc {
+    id: string;
+    version: string;
+    provisional: boolean;
+    citationZh: string;
+    noteZh: string;
+    noteEn: string;
+    ratios: { fiscalUnit: string; districtRatio: string }[];
+}
+
+/** A seat explicitly outside the policy. */
+export interface ExcludedSeatDoc {
+    code: string;
+    nameZh: string;
+    nameEn: string;
+    reasonZh: string;
+    reasonEn: string;
+}
+
+/** A ruleset document. */
+export interface RulesetDoc {
+    id: string;
+    version: string;
+    titleZh: string;
+    titleEn: string;
+    sourceZh: string;
+    effectiveFrom: string;
+    effectiveTo: string | null;
+    oneTime: boolean;
+    items: ItemDoc[];
+    topUp: TopUpDoc;
+    shareTable: ShareTableDoc;
+    fiscalUnits: FiscalUnit[];
+    excludedSeats: ExcludedSeatDoc[];
+    targets2020: { id: string; nameZh: string; nameEn: string; figure: number; unitZh: string }[];
+}
+
+/** The catalogue: every ruleset the engine knows. */
+export interface Catalog {
+    engineVersion: string;
+    rulesets: { hash: string; document: RulesetDoc }[];
+}
+"#;
+
+/// `{ok: true, value}`.
+fn ok(value: &JsValue) -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &JsValue::from_str("ok"), &JsValue::TRUE);
+    let _ = Reflect::set(&o, &JsValue::from_str("value"), value);
+    o.into()
+}
+
+/// `{ok: false, error: {code, field, messageZh, messageEn}}`.
+fn err(report: &ErrorReport) -> JsValue {
+    let e = Object::new();
+    for (key, value) in [
+        ("code", &report.code),
+        ("field", &report.field),
+        ("messageZh", &report.message_zh),
+        ("messageEn", &report.message_en),
+    ] {
+        let _ = Reflect::set(&e, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    let o = Object::new();
+    let _ = Reflect::set(&o, &JsValue::from_str("ok"), &JsValue::FALSE);
+    let _ = Reflect::set(&o, &JsValue::from_str("error"), &e);
+    o.into()
+}
+
+/// The result object of canonical JSON, parsed into a JS value.
+fn parsed(answer: Result<String, ErrorReport>) -> JsValue {
+    match answer {
+        Ok(text) => match JSON::parse(&text) {
+            Ok(value) => ok(&value),
+            // serde_json's output is always JSON; this only guards the boundary.
+            Err(_) => err(&ErrorReport {
+                code: "INTERNAL".into(),
+                field: String::new(),
+                message_zh: "结果无法转换为JavaScript值".into(),
+                message_en: "the answer could not be converted to a JavaScript value".into(),
+            }),
+        },
+        Err(report) => err(&report),
+    }
+}
+
+/// The result object of canonical JSON, kept as text.
+fn text(answer: Result<String, ErrorReport>) -> JsValue {
+    match answer {
+        Ok(text) => ok(&JsValue::from_str(&text)),
+        Err(report) => err(&report),
+    }
+}
+
+/// JSON text of an argument given as JSON text or as an object.
+fn json_text(value: &JsValue, path: &str, what: &str) -> Result<String, Error> {
+    if let Some(s) = value.as_string() {
+        return Ok(s);
+    }
+    let invalid = |message: String| Error::InvalidJson {
+        path: path.into(),
+        message,
+    };
+    if value.is_undefined() || value.is_null() {
+        return Err(invalid(format!("expected {what} (an object or JSON text)")));
+    }
+    match JSON::stringify(value) {
+        Ok(s) => s
+            .as_string()
+            .ok_or_else(|| invalid(format!("expected {what} (an object or JSON text)"))),
+        Err(e) => Err(invalid(format!(
+            "{what} cannot be turned into JSON: {}",
+            e.dyn_ref::<js_sys::Error>().map_or_else(
+                || String::from("JSON.stringify failed"),
+                |e| String::from(e.message())
+            )
+        ))),
+    }
+}
+
+/// A string argument, or `INVALID_TYPE`.
+fn string_arg(value: &JsValue, path: &str) -> Result<String, ErrorReport> {
+    value.as_string().ok_or_else(|| {
+        Error::InvalidType {
+            path: path.into(),
+            message: "expected a string".into(),
+        }
+        .to_report()
+    })
+}
+
+fn application(value: &JsValue) -> Result<Application, Error> {
+    json::parse_application(&json_text(value, "", "an application")?)
+}
+
+fn estimate_answer(app: &JsValue) -> Result<String, ErrorReport> {
+    json_text(app, "", "an application")
+        .map_err(|e| e.to_report())
+        .and_then(|t| json::estimate_json(&t))
+}
+
+fn what_if_answer(app: &JsValue, ruleset: &JsValue) -> Result<String, ErrorReport> {
+    let run = || -> Result<String, Error> {
+        let mut app = application(app)?;
+        app.what_if_ruleset = json_text(ruleset, "whatIfRuleset", "a ruleset document")?;
+        Ok(json::assessment_to_canonical(&stdfund_rules::estimate(
+            &app,
+        )?))
+    };
+    run().map_err(|e| e.to_report())
+}
+
+/// Estimates an application (the proto3 JSON of `EstimateRequest`, as an
+/// object or as JSON text).
+#[wasm_bindgen(js_name = estimate, unchecked_return_type = "Result<Assessment>")]
+pub fn estimate(
+    #[wasm_bindgen(unchecked_param_type = "Application | string")] application: JsValue,
+) -> JsValue {
+    parsed(estimate_answer(&application))
+}
+
+/// Like `estimate`, answering the assessment as canonical JSON text: the
+/// bytes every executor (native, WASM, gRPC) must agree on.
+#[wasm_bindgen(js_name = estimateCanonical, unchecked_return_type = "Result<string>")]
+pub fn estimate_canonical(
+    #[wasm_bindgen(unchecked_param_type = "Application | string")] application: JsValue,
+) -> JsValue {
+    text(estimate_answer(&application))
+}
+
+/// Estimates an application under an alternative ruleset document (object or
+/// JSON text) instead of the rulesets in force; the same as `estimate` with
+/// `whatIfRuleset` set to that document.
+#[wasm_bindgen(js_name = whatIf, unchecked_return_type = "Result<Assessment>")]
+pub fn what_if(
+    #[wasm_bindgen(unchecked_param_type = "Application | string")] application: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RulesetDoc | string")] ruleset: JsValue,
+) -> JsValue {
+    parsed(what_if_answer(&application, &ruleset))
+}
+
+/// Like `whatIf`, answering canonical JSON text.
+#[wasm_bindgen(js_name = whatIfCanonical, unchecked_return_type = "Result<string>")]
+pub fn what_if_canonical(
+    #[wasm_bindgen(unchecked_param_type = "Application | string")] application: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RulesetDoc | string")] ruleset: JsValue,
+) -> JsValue {
+    text(what_if_answer(&application, &ruleset))
+}
+
+/// Every ruleset the engine knows: items, variants, amounts, clauses,
+/// citations, fiscal units, share tables, with their hashes.
+#[wasm_bindgen(js_name = catalogue, unchecked_return_type = "Result<Catalog>")]
+pub fn catalogue() -> JsValue {
+    parsed(
+        json::catalog()
+            .map(|c| json::to_canonical(&c))
+            .map_err(|e| e.to_report()),
+    )
+}
+
+/// The engine version and the embedded rulesets' ids, versions, dates and
+/// hashes: what the page compares with the server's `GetEngineInfo`.
+#[wasm_bindgen(js_name = engineInfo, unchecked_return_type = "Result<EngineInfo>")]
+pub fn engine_info() -> JsValue {
+    parsed(
+        json::engine_info()
+            .map(|i| json::to_canonical(&i))
+            .map_err(|e| e.to_report()),
+    )
+}
+
+/// Checks a unified social credit code (GB 32100-2015) as the estimate does:
+/// trimmed, upper-cased, check character compared. A wrong check character is
+/// `checkPassed: false` (a warning in an estimate); a wrong length or alphabet
+/// is the error `INVALID_CREDIT_CODE`.
+#[wasm_bindgen(js_name = checkCreditCode, unchecked_return_type = "Result<CreditCodeCheck>")]
+pub fn check_credit_code(
+    #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+) -> JsValue {
+    let path = "applicant.creditCode";
+    let answer = string_arg(&code, path).and_then(|raw| {
+        let raw = raw.trim();
+        let (code, passed, expected) = match ident::check_credit_code(raw) {
+            CreditCode::Valid(c) => {
+                let check = c.chars().last().unwrap_or_default();
+                (c, true, check)
+            }
+            CreditCode::CheckMismatch(c, expected) => (c, false, expected),
+            CreditCode::Malformed => {
+                return Err(Error::InvalidCreditCode {
+                    path: path.into(),
+                    value: raw.into(),
+                }
+                .to_report());
+            }
+        };
+        Ok(json::to_canonical(&serde_json::json!({
+            "creditCode": code,
+            "checkPassed": passed,
+            "expectedCheckCharacter": expected.to_string(),
+        })))
+    });
+    parsed(answer)
+}
+
+/// Normalises a standard number as the estimate does for standard subjects
+/// (`gb/t　12345—2020` → `GB/T 12345-2020`); unreadable text is the error
+/// `INVALID_STANDARD_NUMBER`.
+#[wasm_bindgen(js_name = normaliseStandardNumber, unchecked_return_type = "Result<StandardNumberInfo>")]
+pub fn normalise_standard_number(
+    #[wasm_bindgen(unchecked_param_type = "string")] raw: JsValue,
+) -> JsValue {
+    let path = "subject";
+    let answer =
+        string_arg(&raw, path).and_then(|raw| match ident::normalise_standard_number(&raw) {
+            Some(n) => Ok(json::to_canonical(&serde_json::json!({
+                "canonical": n.canonical(),
+                "code": n.code,
+                "number": n.number,
+                "impliedLevel": n.implied_level().variant_id().unwrap_or_default(),
+            }))),
+            None => Err(Error::InvalidStandardNumber {
+                path: path.into(),
+                value: raw,
+            }
+            .to_report()),
+        });
+    parsed(answer)
+}
+
+/// The fiscal units an applicant's seat can be (those of the newest ruleset,
+/// against which the estimate checks the seat), in document order.
+#[wasm_bindgen(js_name = fiscalUnits, unchecked_return_type = "Result<FiscalUnit[]>")]
+pub fn fiscal_units() -> JsValue {
+    let answer = ruleset::embedded().and_then(|book| {
+        book.latest()
+            .map(|r| json::to_canonical(&r.doc().fiscal_units))
+            .ok_or_else(|| Error::InvalidRuleset {
+                message: "the rule book is empty".into(),
+            })
+    });
+    parsed(answer.map_err(|e| e.to_report()))
+}

@@ -1,0 +1,55 @@
+// Shared by the Node and browser tests: where things are, the native
+// reference (the stdfund-vectors tool of stdfund-testkit), and how an
+// executor's answer is written as canonical JSON.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+export const wasmDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const root = path.resolve(wasmDir, "..");
+
+/**
+ * Streams the JSON Lines of `stdfund-vectors <args>` (release build: the
+ * generator and the native estimates are ~20x faster than debug), parsed.
+ * Rejects when the tool fails.
+ */
+export async function* vectorsTool(...args) {
+  const child = spawn("cargo", ["run", "-q", "--release", "--locked", "-p", "stdfund-testkit",
+    "--bin", "stdfund-vectors", "--", ...args.map(String)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal }));
+  });
+  const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.length > 0) yield JSON.parse(line);
+  }
+  const { code, signal } = await exited;
+  if (code !== 0) throw new Error(`stdfund-vectors ${args.join(" ")} exited with ${code ?? signal}`);
+}
+
+/** All shared vectors, `{id, input, expected}` with canonical JSON text. */
+export async function sharedVectors() {
+  const all = [];
+  for await (const v of vectorsTool("vectors")) all.push(v);
+  return all;
+}
+
+/**
+ * The canonical JSON of a `Result<string>` answer, written as
+ * `stdfund_testkit::answer_json` writes the native one: the assessment, or
+ * `{"error": report}` with the report's fields in declaration order.
+ */
+export function answerJson(result) {
+  if (result.ok) return result.value;
+  const { code, field, messageZh, messageEn } = result.error;
+  return `{"error":${JSON.stringify({ code, field, messageZh, messageEn })}}`;
+}
+
+/** The first position where two strings differ, with some context. */
+export function firstDifference(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return `at byte ${i}: wasm …${a.slice(Math.max(0, i - 40), i + 40)}… native …${b.slice(Math.max(0, i - 40), i + 40)}…`;
+}
