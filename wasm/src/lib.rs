@@ -23,9 +23,8 @@
 
 use js_sys::{JSON, Object, Reflect};
 use stdfund_rules::error::{Error, ErrorReport};
-use stdfund_rules::ident::{self, CreditCode};
+use stdfund_rules::json;
 use stdfund_rules::model::Application;
-use stdfund_rules::{json, ruleset};
 use wasm_bindgen::prelude::*;
 
 /// TypeScript for the result union and the shapes that are not rules DTOs.
@@ -318,28 +317,10 @@ pub fn engine_info() -> JsValue {
 pub fn check_credit_code(
     #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
 ) -> JsValue {
-    let path = "applicant.creditCode";
-    let answer = string_arg(&code, path).and_then(|raw| {
-        let raw = raw.trim();
-        let (code, passed, expected) = match ident::check_credit_code(raw) {
-            CreditCode::Valid(c) => {
-                let check = c.chars().last().unwrap_or_default();
-                (c, true, check)
-            }
-            CreditCode::CheckMismatch(c, expected) => (c, false, expected),
-            CreditCode::Malformed => {
-                return Err(Error::InvalidCreditCode {
-                    path: path.into(),
-                    value: raw.into(),
-                }
-                .to_report());
-            }
-        };
-        Ok(json::to_canonical(&serde_json::json!({
-            "creditCode": code,
-            "checkPassed": passed,
-            "expectedCheckCharacter": expected.to_string(),
-        })))
+    let answer = string_arg(&code, "applicant.creditCode").and_then(|raw| {
+        json::check_credit_code(&raw)
+            .map(|c| json::to_canonical(&c))
+            .map_err(|e| e.to_report())
     });
     parsed(answer)
 }
@@ -351,21 +332,11 @@ pub fn check_credit_code(
 pub fn normalise_standard_number(
     #[wasm_bindgen(unchecked_param_type = "string")] raw: JsValue,
 ) -> JsValue {
-    let path = "subject";
-    let answer =
-        string_arg(&raw, path).and_then(|raw| match ident::normalise_standard_number(&raw) {
-            Some(n) => Ok(json::to_canonical(&serde_json::json!({
-                "canonical": n.canonical(),
-                "code": n.code,
-                "number": n.number,
-                "impliedLevel": n.implied_level().variant_id().unwrap_or_default(),
-            }))),
-            None => Err(Error::InvalidStandardNumber {
-                path: path.into(),
-                value: raw,
-            }
-            .to_report()),
-        });
+    let answer = string_arg(&raw, "subject").and_then(|raw| {
+        json::normalise_standard_number(&raw)
+            .map(|n| json::to_canonical(&n))
+            .map_err(|e| e.to_report())
+    });
     parsed(answer)
 }
 
@@ -373,12 +344,6 @@ pub fn normalise_standard_number(
 /// against which the estimate checks the seat), in document order.
 #[wasm_bindgen(js_name = fiscalUnits, unchecked_return_type = "Result<FiscalUnit[]>")]
 pub fn fiscal_units() -> JsValue {
-    let answer = ruleset::embedded().and_then(|book| {
-        book.latest()
-            .map(|r| json::to_canonical(&r.doc().fiscal_units))
-            .ok_or_else(|| Error::InvalidRuleset {
-                message: "the rule book is empty".into(),
-            })
-    });
+    let answer = json::fiscal_units().map(|u| json::to_canonical(&u));
     parsed(answer.map_err(|e| e.to_report()))
 }

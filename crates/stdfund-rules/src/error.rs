@@ -19,7 +19,7 @@ pub enum Error {
         message: String,
     },
     /// A field that the contract does not have.
-    #[error("unknown field `{field}` at `{path}`")]
+    #[error("unknown field `{field}`{}", at(path))]
     UnknownField {
         /// The containing object's path.
         path: String,
@@ -150,6 +150,15 @@ pub enum Error {
     },
 }
 
+/// ` at `path`` for a nested field, nothing at the top level.
+fn at(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{path}`")
+    }
+}
+
 impl Error {
     /// The stable, documented code.
     pub fn code(&self) -> &'static str {
@@ -201,6 +210,9 @@ impl Error {
     pub fn message_zh(&self) -> String {
         match self {
             Error::InvalidJson { message, .. } => format!("输入不是有效的JSON:{message}"),
+            Error::UnknownField { path, field } if path.is_empty() => {
+                format!("请求中有未定义的字段`{field}`")
+            }
             Error::UnknownField { path, field } => format!("`{path}`中有未定义的字段`{field}`"),
             Error::InvalidType { path, .. } => format!("字段`{path}`的类型不正确"),
             Error::MissingField { path } => format!("缺少必填字段`{path}`"),

@@ -135,3 +135,81 @@ pub fn engine_info() -> Result<EngineInfo, Error> {
         rulesets: book.rulesets().iter().map(engine::ruleset_ref).collect(),
     })
 }
+
+/// The answer of the credit-code form helper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreditCodeCheck {
+    /// The code, trimmed and upper-cased.
+    pub credit_code: String,
+    /// Whether the check character matches (a mismatch is a warning in an estimate).
+    pub check_passed: bool,
+    /// The check character the first 17 characters call for.
+    pub expected_check_character: String,
+}
+
+/// Checks a credit code as the estimate does (trimmed, upper-cased, GB 32100
+/// check character); a malformed code is `INVALID_CREDIT_CODE`.
+pub fn check_credit_code(raw: &str) -> Result<CreditCodeCheck, Error> {
+    let raw = raw.trim();
+    let (code, passed, expected) = match crate::ident::check_credit_code(raw) {
+        crate::ident::CreditCode::Valid(c) => {
+            let check = c.chars().last().unwrap_or_default();
+            (c, true, check)
+        }
+        crate::ident::CreditCode::CheckMismatch(c, expected) => (c, false, expected),
+        crate::ident::CreditCode::Malformed => {
+            return Err(Error::InvalidCreditCode {
+                path: "applicant.creditCode".into(),
+                value: raw.into(),
+            });
+        }
+    };
+    Ok(CreditCodeCheck {
+        credit_code: code,
+        check_passed: passed,
+        expected_check_character: expected.to_string(),
+    })
+}
+
+/// The answer of the standard-number form helper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StandardNumberInfo {
+    /// Code, one space, number: `GB/T 12345-2020`.
+    pub canonical: String,
+    /// The code: `GB/T`, `DB35/T`, `ISO/IEC`, `T/CAS`.
+    pub code: String,
+    /// The number with its year.
+    pub number: String,
+    /// The variant id the code implies, or "" when it implies none.
+    pub implied_level: String,
+}
+
+/// Normalises a standard number as the estimate does for standard subjects;
+/// unreadable text is `INVALID_STANDARD_NUMBER`.
+pub fn normalise_standard_number(raw: &str) -> Result<StandardNumberInfo, Error> {
+    let n = crate::ident::normalise_standard_number(raw).ok_or_else(|| {
+        Error::InvalidStandardNumber {
+            path: "subject".into(),
+            value: raw.into(),
+        }
+    })?;
+    Ok(StandardNumberInfo {
+        canonical: n.canonical(),
+        implied_level: n.implied_level().variant_id().unwrap_or_default().into(),
+        code: n.code,
+        number: n.number,
+    })
+}
+
+/// The fiscal units an applicant's seat can be: those of the newest embedded
+/// ruleset, against which the estimate checks the seat (decision D8).
+pub fn fiscal_units() -> Result<Vec<crate::ruleset::FiscalUnitDoc>, Error> {
+    ruleset::embedded()?
+        .latest()
+        .map(|r| r.doc().fiscal_units.clone())
+        .ok_or_else(|| Error::InvalidRuleset {
+            message: "the rule book is empty".into(),
+        })
+}
