@@ -42,8 +42,8 @@ fi
 # The size-tuned profile is set here, not in the workspace, so that native
 # release builds keep their own. No `strip`: wasm-bindgen needs the
 # target_features section.
-say "cargo build (wasm32, opt-level z, lto, panic abort)"
-CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
+say "cargo build (wasm32, opt-level s, lto, panic abort)"
+CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
 CARGO_PROFILE_RELEASE_LTO=true \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
 CARGO_PROFILE_RELEASE_PANIC=abort \
