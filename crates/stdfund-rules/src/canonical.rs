@@ -220,14 +220,17 @@ fn achievement(out: &mut String, a: &Achievement) {
         .s("variant", &a.variant)
         .s("subject", &a.subject)
         .s("date", &a.date)
-        .s("role", &a.role)
+        // ROLE_UNSPECIFIED and "" are the same proto3 value: hash them alike.
+        .s("role", if a.role == "ROLE_UNSPECIFIED" { "" } else { &a.role })
         .b("accepted", a.accepted)
         .b("approved", a.approved)
         .list("higherLevelFunding", &a.higher_level_funding, funding)
         .end();
 }
 
-/// The canonical JSON of a request (what the receipt's input hash covers).
+/// The canonical JSON of a request (what the receipt's input hash covers):
+/// the request's fields in contract order, with `ROLE_UNSPECIFIED` written
+/// as `""` (the proto3 default) so that JSON and gRPC callers hash alike.
 pub fn application(a: &Application) -> String {
     let mut out = String::with_capacity(
         256usize

@@ -134,6 +134,19 @@ fn the_generator_reaches_every_reason_code_and_error() {
 }
 
 #[test]
+fn an_unspecified_role_hashes_like_an_omitted_one() {
+    let base = r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},"achievements":[{"id":"a","item":"GOOD_BEHAVIOUR","variant":"AAA","subject":"X","date":"2020-01-01"ROLE}]}"#;
+    let hash = |role: &str| {
+        let text = base.replace("ROLE", role);
+        let a = json::estimate_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        a.receipt.input_hash
+    };
+    assert_eq!(hash(""), hash(r#","role":"ROLE_UNSPECIFIED""#));
+    assert_eq!(hash(""), hash(r#","role":"""#));
+    assert_ne!(hash(""), hash(r#","role":"ROLE_LEAD""#));
+}
+
+#[test]
 fn the_fast_assessment_writer_matches_serde_json() {
     let mut checked = 0;
     for seed in 0..3_000u64 {
