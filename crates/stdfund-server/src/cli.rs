@@ -1,8 +1,13 @@
-//! Command-line subcommands that need no server: `estimate` and `rules`.
+//! The command line: `estimate` and `rules` need no server; `serve` runs the
+//! gRPC server; `healthcheck` asks a running server whether it is SERVING.
 
+use crate::config::{Layer, LogFormat, Settings};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 use stdfund_rules::json;
 use stdfund_rules::model::Assessment;
 
@@ -32,6 +37,100 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Run the stdfund.v1 gRPC server until SIGTERM or SIGINT.
+    Serve(ServeArgs),
+    /// Exit 0 if the server at ADDR reports SERVING on grpc.health.v1, 1 otherwise.
+    Healthcheck {
+        /// The server; default: `STDFUND_LISTEN` (an unspecified host such as
+        /// 0.0.0.0 becomes 127.0.0.1), else 127.0.0.1:50051.
+        #[arg(long)]
+        addr: Option<String>,
+        /// The service to ask about; empty for the whole server.
+        #[arg(long, default_value = "")]
+        service: String,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 3)]
+        timeout_seconds: u64,
+    },
+    /// Apply the claim registry's database migrations and exit.
+    Migrate(crate::admin::DatabaseArgs),
+    /// Copy the SQLite registry database consistently, also while the server
+    /// runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where the database is.
+        #[command(flatten)]
+        database: crate::admin::DatabaseArgs,
+        /// The copy to write; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Registry bearer tokens.
+    #[command(subcommand)]
+    Token(crate::admin::TokenCommand),
+}
+
+/// Flags of `stdfund serve`; each overrides the file and the environment
+/// (see `config` for the table of keys, variables and defaults).
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// A TOML config file (else `STDFUND_CONFIG`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// gRPC listen address [default: 127.0.0.1:50051; 0.0.0.0:50051 in a container].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Prometheus metrics address, or `off` [default: 127.0.0.1:9090].
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
+    /// Claim registry database [default: sqlite://stdfund.sqlite].
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// An origin allowed to call over grpc-web (repeatable; `*` for any).
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+    /// Seconds in-flight calls may take after SIGTERM [default: 20].
+    #[arg(long, value_name = "SECONDS")]
+    pub drain_seconds: Option<u64>,
+    /// Largest message accepted or sent, bytes [default: 4194304].
+    #[arg(long, value_name = "BYTES")]
+    pub max_message_bytes: Option<usize>,
+    /// Most applications per EstimateBatch stream [default: 10000].
+    #[arg(long, value_name = "N")]
+    pub max_batch_items: Option<usize>,
+    /// Bearer-token file of the registry.
+    #[arg(long, value_name = "FILE")]
+    pub tokens_file: Option<PathBuf>,
+    /// Log format [default: pretty].
+    #[arg(long, value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, e.g. `info` or `info,stdfund_server=debug` [default: info].
+    #[arg(long, value_name = "FILTER")]
+    pub log_level: Option<String>,
+    /// Print the effective configuration as TOML and exit.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+impl ServeArgs {
+    /// The flags as the last configuration layer.
+    pub fn layer(&self) -> Layer {
+        Layer {
+            listen: self.listen.clone(),
+            metrics_listen: self.metrics_listen.clone(),
+            database_url: self.database_url.clone(),
+            cors_origins: if self.cors_origins.is_empty() {
+                None
+            } else {
+                Some(self.cors_origins.clone())
+            },
+            drain_seconds: self.drain_seconds,
+            max_message_bytes: self.max_message_bytes,
+            max_batch_items: self.max_batch_items,
+            tokens_file: self.tokens_file.clone(),
+            log_format: self.log_format,
+            log_level: self.log_level.clone(),
+        }
+    }
 }
 
 /// Output formats.
@@ -48,7 +147,143 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Estimate { file, format } => estimate(file.as_deref(), format),
         Command::Rules { format } => rules(format),
+        Command::Serve(args) => serve(&args),
+        Command::Healthcheck {
+            addr,
+            service,
+            timeout_seconds,
+        } => healthcheck(
+            addr.as_deref(),
+            &service,
+            Duration::from_secs(timeout_seconds),
+        ),
+        Command::Migrate(database) => crate::admin::migrate(&database),
+        Command::Backup { database, to } => crate::admin::backup(&database, &to),
+        Command::Token(command) => crate::admin::token(&command),
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::from(1)
+        })
+}
+
+fn serve(args: &ServeArgs) -> ExitCode {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let settings = match Settings::resolve(args.config.as_deref(), env.clone(), args.layer()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error[CONFIG]: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.print_config {
+        print!("{}", settings.to_toml());
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = crate::logging::init(&settings) {
+        eprintln!("error[CONFIG]: {e}");
+        return ExitCode::from(2);
+    }
+    for var in crate::config::unknown_env_vars(env) {
+        tracing::warn!(variable = %var, "unknown STDFUND_* variable ignored");
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match rt.block_on(crate::server::run(settings)) {
+        Ok(drain) => {
+            tracing::info!(?drain, "stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "server failed");
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The address `healthcheck` asks when none is given.
+pub fn default_health_addr(listen_env: Option<&str>) -> Result<SocketAddr, String> {
+    let Some(v) = listen_env.filter(|v| !v.trim().is_empty()) else {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], 50051)));
+    };
+    let mut a: SocketAddr = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("STDFUND_LISTEN `{v}` is not an address"))?;
+    if a.ip().is_unspecified() {
+        a.set_ip(std::net::IpAddr::from([127, 0, 0, 1]));
+    }
+    Ok(a)
+}
+
+fn healthcheck(addr: Option<&str>, service: &str, timeout: Duration) -> ExitCode {
+    let addr = match addr {
+        Some(a) => a.to_string(),
+        None => match default_health_addr(std::env::var("STDFUND_LISTEN").ok().as_deref()) {
+            Ok(a) => a.to_string(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match rt.block_on(check_health(&addr, service, timeout)) {
+        Ok(status) => {
+            println!("{}", status.as_str_name());
+            if status == tonic_health::pb::health_check_response::ServingStatus::Serving {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Asks `grpc.health.v1.Health/Check` at `addr` about `service`.
+pub async fn check_health(
+    addr: &str,
+    service: &str,
+    timeout: Duration,
+) -> Result<tonic_health::pb::health_check_response::ServingStatus, String> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let uri = if addr.contains("://") {
+        addr.to_string()
+    } else {
+        format!("http://{addr}")
+    };
+    let endpoint = tonic::transport::Endpoint::from_shared(uri)
+        .map_err(|e| format!("`{addr}` is not an address: {e}"))?
+        .connect_timeout(timeout)
+        .timeout(timeout);
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    let answer = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: service.to_string(),
+        })
+        .await
+        .map_err(|s| format!("health check failed: {} {}", s.code(), s.message()))?;
+    Ok(ServingStatus::try_from(answer.into_inner().status).unwrap_or(ServingStatus::Unknown))
 }
 
 fn fail(code: &str, zh: &str, en: &str) -> ExitCode {
@@ -216,17 +451,24 @@ pub fn table(a: &Assessment) -> String {
 
 /// The source sentences of the clauses the lines were decided under, once each.
 fn citations(a: &Assessment) -> Vec<(String, String)> {
-    let Ok(catalog) = json::catalog() else { return Vec::new() };
+    let Ok(catalog) = json::catalog() else {
+        return Vec::new();
+    };
     let mut out: Vec<(String, String)> = Vec::new();
     for line in &a.lines {
         let item = catalog
             .rulesets
             .iter()
-            .filter(|r| r.document.id == line.ruleset_id && r.document.version == line.ruleset_version)
+            .filter(|r| {
+                r.document.id == line.ruleset_id && r.document.version == line.ruleset_version
+            })
             .flat_map(|r| r.document.items.iter())
             .find(|i| i.id == line.item);
         if let Some(item) = item {
-            if !out.iter().any(|(c, t)| *c == item.clause && *t == item.citation_zh) {
+            if !out
+                .iter()
+                .any(|(c, t)| *c == item.clause && *t == item.citation_zh)
+            {
                 out.push((item.clause.clone(), item.citation_zh.clone()));
             }
         }

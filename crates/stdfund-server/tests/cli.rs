@@ -14,7 +14,12 @@ fn stdfund(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
         .spawn()
         .unwrap();
     if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
     } else {
         drop(child.stdin.take());
     }
@@ -34,7 +39,13 @@ fn estimate_of_one_line_per_clause_prints_the_amounts_of_rules_md() {
     let lines = v["lines"].as_array().unwrap();
     let got: Vec<(&str, &str, &str)> = lines
         .iter()
-        .map(|l| (l["clause"].as_str().unwrap(), l["reasonCode"].as_str().unwrap(), l["payable"].as_str().unwrap()))
+        .map(|l| {
+            (
+                l["clause"].as_str().unwrap(),
+                l["reasonCode"].as_str().unwrap(),
+                l["payable"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -55,25 +66,51 @@ fn estimate_of_one_line_per_clause_prints_the_amounts_of_rules_md() {
     assert_eq!(v["total"], "1270000.00");
     assert_eq!(v["split"]["districtShare"], "635000.00");
     assert_eq!(v["split"]["shareTables"][0]["provisional"], true);
-    assert!(v["receipt"]["rulesets"][0]["hash"].as_str().unwrap().starts_with("sha256:"));
-    assert!(v["receipt"]["inputHash"].as_str().unwrap().starts_with("sha256:"));
+    assert!(
+        v["receipt"]["rulesets"][0]["hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    assert!(
+        v["receipt"]["inputHash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
 }
 
 #[test]
 fn the_table_format_is_readable_and_cites_the_text() {
-    let (code, out, _) = stdfund(&["estimate", "examples/application.json", "--format", "table"], None);
+    let (code, out, _) = stdfund(
+        &["estimate", "examples/application.json", "--format", "table"],
+        None,
+    );
     assert_eq!(code, 0);
-    for needle in ["合计 Total payable: 1270000.00", "暂定 PROVISIONAL", "补足差额200000.00元", "凭据 Receipt", "依据 Citations", "50万元、30万元、20万元"] {
+    for needle in [
+        "合计 Total payable: 1270000.00",
+        "暂定 PROVISIONAL",
+        "补足差额200000.00元",
+        "凭据 Receipt",
+        "依据 Citations",
+        "50万元、30万元、20万元",
+    ] {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
 }
 
 #[test]
 fn malformed_input_exits_2_with_a_stable_code() {
-    let (code, out, err) = stdfund(&["estimate", "-"], Some(r#"{"applicant":{"creditCode":"123","seat":"350102"}}"#));
+    let (code, out, err) = stdfund(
+        &["estimate", "-"],
+        Some(r#"{"applicant":{"creditCode":"123","seat":"350102"}}"#),
+    );
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    assert!(err.contains("INVALID_CREDIT_CODE") && err.contains("applicant.creditCode"), "{err}");
+    assert!(
+        err.contains("INVALID_CREDIT_CODE") && err.contains("applicant.creditCode"),
+        "{err}"
+    );
     let (code, _, err) = stdfund(&["estimate"], Some("{not json"));
     assert_eq!(code, 2);
     assert!(err.contains("INVALID_JSON"), "{err}");
@@ -86,7 +123,17 @@ fn malformed_input_exits_2_with_a_stable_code() {
 fn rules_lists_items_amounts_and_hash() {
     let (code, out, _) = stdfund(&["rules"], None);
     assert_eq!(code, 0);
-    for needle in ["fz-2016 1.0.0", "2016-04-25", "sha256:", "五(五)1 STANDARD_LEAD", "50 万元", "AAAAA", "不资助 NOT_COVERED", "评审核定 DISCRETIONARY", "暂定 PROVISIONAL"] {
+    for needle in [
+        "fz-2016 1.0.0",
+        "2016-04-25",
+        "sha256:",
+        "五(五)1 STANDARD_LEAD",
+        "50 万元",
+        "AAAAA",
+        "不资助 NOT_COVERED",
+        "评审核定 DISCRETIONARY",
+        "暂定 PROVISIONAL",
+    ] {
         assert!(out.contains(needle), "missing {needle}");
     }
     let (code, out, _) = stdfund(&["rules", "--format", "json"], None);

@@ -1,0 +1,187 @@
+//! Operator subcommands of the registry: `stdfund migrate`, `stdfund backup`
+//! and `stdfund token hash`.
+//!
+//! `migrate` and `backup` read the database URL as `serve` does (defaults <
+//! `--config`/`STDFUND_CONFIG` file < `STDFUND_*` environment <
+//! `--database-url`).
+
+use crate::config::{Layer, Settings};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use stdfund_store::{AnyStore, ClaimStore};
+
+/// Flags shared by `migrate` and `backup`.
+#[derive(Debug, Default, clap::Args)]
+pub struct DatabaseArgs {
+    /// A TOML config file (else `STDFUND_CONFIG`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The claim registry database (else `STDFUND_DATABASE_URL`, else the
+    /// config file, else `sqlite://stdfund.sqlite`).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// `stdfund token …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Read a token on standard input and print its `sha256 = "…"` line for
+    /// the tokens file (`printf %s "$TOKEN" | stdfund token hash`).
+    Hash {
+        /// Also print `[[tokens]]`, `name` and `role`: a whole entry.
+        #[arg(long, requires = "role")]
+        name: Option<String>,
+        /// The role of the entry: portal, reviewer, finance or admin.
+        #[arg(long, requires = "name")]
+        role: Option<String>,
+    },
+}
+
+fn database_url(args: &DatabaseArgs) -> Result<String, ExitCode> {
+    let layer = Layer {
+        database_url: args.database_url.clone(),
+        ..Layer::default()
+    };
+    match Settings::resolve(args.config.as_deref(), std::env::vars(), layer) {
+        Ok(s) => Ok(s.database_url),
+        Err(e) => {
+            eprintln!("error[CONFIG]: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The file of a SQLite URL (as `AnyStore::open` reads it).
+pub fn sqlite_path(url: &str) -> &Path {
+    Path::new(url.strip_prefix("sqlite://").unwrap_or(url))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::from(1)
+        })
+}
+
+/// `stdfund migrate`: applies the migrations and exits.
+pub fn migrate(args: &DatabaseArgs) -> ExitCode {
+    let url = match database_url(args) {
+        Ok(u) => u,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let shown = crate::config::redact_url(&url);
+    rt.block_on(async {
+        match AnyStore::open(&url).await {
+            Ok(store) => {
+                // Opening applies pending migrations; `migrate` again is a no-op
+                // that proves the schema is current.
+                let result = store.migrate().await;
+                store.close().await;
+                match result {
+                    Ok(()) => {
+                        println!(
+                            "migrations applied: {shown} ({}) is up to date",
+                            store.backend()
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error[{}]: {shown}: {e}", e.code());
+                        ExitCode::from(1)
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("error[{}]: cannot open {shown}: {e}", e.code());
+                ExitCode::from(1)
+            }
+        }
+    })
+}
+
+/// `stdfund backup --to FILE`: a consistent copy of the SQLite database,
+/// safe while the server runs.
+pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
+    let url = match database_url(args) {
+        Ok(u) => u,
+        Err(code) => return code,
+    };
+    if is_postgres(&url) {
+        eprintln!(
+            "error[UNSUPPORTED]: `stdfund backup` copies SQLite databases; for PostgreSQL use \
+             pg_dump, e.g. pg_dump --format=custom --no-owner --file=stdfund.dump \"$STDFUND_DATABASE_URL\" \
+             (see docs/OPERATIONS.md, \"Back up and restore\")"
+        );
+        return ExitCode::from(2);
+    }
+    let src = sqlite_path(&url);
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match rt.block_on(stdfund_store::backup_sqlite(src, to)) {
+        Ok(info) => {
+            println!(
+                "backup written: {} ({} bytes, {} claims, {} audit rows), integrity ok",
+                to.display(),
+                info.bytes,
+                info.claims,
+                info.audit_rows
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "error[{}]: cannot back up {} to {}: {e}",
+                e.code(),
+                src.display(),
+                to.display()
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `stdfund token hash`.
+pub fn token(command: &TokenCommand) -> ExitCode {
+    match command {
+        TokenCommand::Hash { name, role } => {
+            let mut input = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+                eprintln!("error: cannot read standard input: {e}");
+                return ExitCode::from(2);
+            }
+            let line = match crate::auth::hash_line(&input) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match (name, role) {
+                (Some(name), Some(role)) => {
+                    if crate::auth::Role::parse(role).is_none() {
+                        eprintln!("error: role must be portal, reviewer, finance or admin");
+                        return ExitCode::from(2);
+                    }
+                    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+                    println!("[[tokens]]\nname = {}\nrole = {}\n{line}", q(name), q(role));
+                }
+                _ => println!("{line}"),
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! Bearer tokens and roles of the claim registry.
+//!
+//! The tokens file (`tokens_file` / `STDFUND_TOKENS_FILE`) lists who may call
+//! the registry, never a plaintext token:
+//!
+//! ```toml
+//! [[tokens]]
+//! name = "platform-gateway"   # the subject: recorded as `submitted_by` and in the audit log
+//! role = "portal"             # portal | reviewer | finance | admin
+//! sha256 = "8d2406d2…"        # lowercase hex sha256 of the token
+//! ```
+//!
+//! (A JSON file `{"tokens": [{"name": …, "role": …, "sha256": …}]}` is read
+//! the same way.) A call carries `authorization: Bearer <token>`; the server
+//! hashes the token and compares the digest with every entry in constant
+//! time, so neither a match's position nor a near miss shows in the timing.
+//! No token, a malformed header or an unknown token is `UNAUTHENTICATED`; a
+//! known token whose role the RPC does not allow is `PERMISSION_DENIED`.
+//! Without a tokens file every registry RPC is `UNAUTHENTICATED` with a
+//! message saying that no tokens are configured; estimates need no token.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::Path;
+use tonic::metadata::MetadataMap;
+
+/// The role a token grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 门户: submits claims, reads its own.
+    Portal,
+    /// 审核: reviews claims.
+    Reviewer,
+    /// 财务: disbursements, budgets, exports, reports.
+    Finance,
+    /// 管理员: everything.
+    Admin,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [Role::Portal, Role::Reviewer, Role::Finance, Role::Admin];
+
+    /// The spelling in the tokens file and the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Portal => "portal",
+            Role::Reviewer => "reviewer",
+            Role::Finance => "finance",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses the tokens-file spelling.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who is calling: the token's name (the subject) and its role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's `name`.
+    pub name: String,
+    /// The token's role.
+    pub role: Role,
+}
+
+/// Why a call is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthError {
+    /// The server has no tokens file.
+    NoTokensConfigured,
+    /// No `authorization` header.
+    MissingToken,
+    /// An `authorization` header that is not `Bearer <token>`.
+    MalformedHeader,
+    /// A token that matches no entry.
+    UnknownToken,
+    /// A known token whose role may not call this RPC.
+    RoleNotAllowed {
+        /// The caller's role.
+        role: Role,
+        /// The RPC's method name.
+        rpc: &'static str,
+        /// The roles it allows.
+        allowed: &'static [Role],
+    },
+}
+
+/// A problem with the tokens file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("tokens file {path}: {message}")]
+pub struct TokensFileError {
+    /// The file.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDoc {
+    #[serde(default)]
+    tokens: Vec<EntryDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryDoc {
+    name: String,
+    role: String,
+    sha256: String,
+}
+
+#[derive(Clone)]
+struct Entry {
+    name: String,
+    role: Role,
+    digest: [u8; 32],
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the digest.
+        f.debug_struct("Entry")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The configured tokens (possibly none).
+#[derive(Clone, Debug, Default)]
+pub struct Tokens {
+    configured: bool,
+    entries: Vec<Entry>,
+}
+
+/// The sha256 of a token as lowercase hex: what the tokens file stores.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        for nibble in [b >> 4, b & 0xf] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    out
+}
+
+fn parse_hex_digest(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    let bytes = s.as_bytes();
+    for (i, slot) in out.iter_mut().enumerate() {
+        let hi = bytes.get(i.checked_mul(2)?).copied()?;
+        let lo = bytes.get(i.checked_mul(2)?.checked_add(1)?).copied()?;
+        let hi = char::from(hi).to_digit(16)?;
+        let lo = char::from(lo).to_digit(16)?;
+        *slot = u8::try_from(hi.checked_mul(16)?.checked_add(lo)?).ok()?;
+    }
+    Some(out)
+}
+
+/// Equal in time independent of where the digests differ.
+fn digest_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b.iter()) {
+        diff |= x ^ y;
+    }
+    std::hint::black_box(diff) == 0
+}
+
+impl Tokens {
+    /// No tokens file: every registry call is refused.
+    pub fn none() -> Tokens {
+        Tokens::default()
+    }
+
+    /// Whether a tokens file was loaded.
+    pub fn configured(&self) -> bool {
+        self.configured
+    }
+
+    /// How many tokens are configured.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no token is configured.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Reads a tokens file (TOML; JSON when it ends in `.json`).
+    pub fn load(path: &Path) -> Result<Tokens, TokensFileError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| TokensFileError {
+            path: name.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
+        let json = path.extension().is_some_and(|x| x == "json");
+        Tokens::parse(&text, json).map_err(|message| TokensFileError {
+            path: name,
+            message,
+        })
+    }
+
+    /// Parses tokens-file text.
+    pub fn parse(text: &str, json: bool) -> Result<Tokens, String> {
+        let doc: FileDoc = if json {
+            serde_json::from_str(text).map_err(|e| e.to_string())?
+        } else {
+            toml::from_str(text).map_err(|e| e.message().to_string())?
+        };
+        let mut entries: Vec<Entry> = Vec::with_capacity(doc.tokens.len());
+        for (i, e) in doc.tokens.into_iter().enumerate() {
+            let at = |what: &str| format!("tokens[{i}] ({:?}): {what}", e.name);
+            let name = e.name.trim().to_string();
+            if name.is_empty() || name.chars().count() > 128 {
+                return Err(at("`name` must be 1–128 characters"));
+            }
+            let role = Role::parse(e.role.trim())
+                .ok_or_else(|| at("`role` must be portal, reviewer, finance or admin"))?;
+            let digest = parse_hex_digest(&e.sha256).ok_or_else(|| {
+                at("`sha256` must be 64 hex digits (the sha256 of the token, not the token)")
+            })?;
+            if entries.iter().any(|x| x.name == name) {
+                return Err(at("the name is used twice"));
+            }
+            if entries.iter().any(|x| digest_eq(&x.digest, &digest)) {
+                return Err(at("the same token hash appears twice"));
+            }
+            entries.push(Entry { name, role, digest });
+        }
+        Ok(Tokens {
+            configured: true,
+            entries,
+        })
+    }
+
+    /// Who holds `token`, comparing its digest with every entry.
+    fn lookup(&self, token: &str) -> Option<&Entry> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let mut found = None;
+        for e in &self.entries {
+            if digest_eq(&e.digest, &digest) && found.is_none() {
+                found = Some(e);
+            }
+        }
+        found
+    }
+
+    /// The caller of a request, from its `authorization` metadata.
+    pub fn authenticate(&self, metadata: &MetadataMap) -> Result<Principal, AuthError> {
+        if !self.configured {
+            return Err(AuthError::NoTokensConfigured);
+        }
+        let value = metadata
+            .get("authorization")
+            .ok_or(AuthError::MissingToken)?;
+        let value = value.to_str().map_err(|_| AuthError::MalformedHeader)?;
+        let (scheme, token) = value
+            .trim()
+            .split_once(' ')
+            .ok_or(AuthError::MalformedHeader)?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+            return Err(AuthError::MalformedHeader);
+        }
+        let e = self.lookup(token).ok_or(AuthError::UnknownToken)?;
+        Ok(Principal {
+            name: e.name.clone(),
+            role: e.role,
+        })
+    }
+
+    /// Authenticates and checks that the caller's role is among `allowed`.
+    pub fn authorize(
+        &self,
+        metadata: &MetadataMap,
+        rpc: &'static str,
+        allowed: &'static [Role],
+    ) -> Result<Principal, AuthError> {
+        let p = self.authenticate(metadata)?;
+        if allowed.contains(&p.role) {
+            Ok(p)
+        } else {
+            Err(AuthError::RoleNotAllowed {
+                role: p.role,
+                rpc,
+                allowed,
+            })
+        }
+    }
+}
+
+/// The roles of each RegistryService RPC (the table in
+/// `registry_service.proto`).
+pub mod rpc_roles {
+    use super::Role::{self, Admin, Finance, Portal, Reviewer};
+
+    /// SubmitClaim.
+    pub const SUBMIT_CLAIM: &[Role] = &[Portal, Admin];
+    /// GetClaim and ListClaims (portal: own claims only).
+    pub const READ_CLAIMS: &[Role] = &[Portal, Reviewer, Finance, Admin];
+    /// ReviewClaim.
+    pub const REVIEW_CLAIM: &[Role] = &[Reviewer, Admin];
+    /// RecordDisbursement.
+    pub const RECORD_DISBURSEMENT: &[Role] = &[Finance, Admin];
+    /// ExportPublicNotice.
+    pub const EXPORT_PUBLIC_NOTICE: &[Role] = &[Finance, Admin];
+    /// GetReport.
+    pub const GET_REPORT: &[Role] = &[Finance, Admin];
+    /// GetTargetProgress.
+    pub const GET_TARGET_PROGRESS: &[Role] = &[Finance, Admin];
+    /// ListAuditLog.
+    pub const LIST_AUDIT_LOG: &[Role] = &[Admin];
+    /// SetBudget.
+    pub const SET_BUDGET: &[Role] = &[Finance, Admin];
+    /// GetBudget.
+    pub const GET_BUDGET: &[Role] = &[Reviewer, Finance, Admin];
+}
+
+/// Reads a token from `input` (one line; a trailing newline is not part of
+/// it) and returns the tokens-file line with its hash.
+pub fn hash_line(input: &str) -> Result<String, String> {
+    let token = input
+        .strip_suffix("\r\n")
+        .or_else(|| input.strip_suffix('\n'))
+        .unwrap_or(input);
+    if token.is_empty() {
+        return Err("no token on standard input".into());
+    }
+    if token.contains('\n') || token.contains('\r') {
+        return Err("the token must be one line".into());
+    }
+    if token.trim() != token {
+        return Err(
+            "the token starts or ends with white space, which a Bearer header cannot carry".into(),
+        );
+    }
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("the token must be printable ASCII (it travels in an HTTP header)".into());
+    }
+    Ok(format!("sha256 = \"{}\"", hash_token(token)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use tonic::metadata::MetadataValue;
+
+    fn file() -> String {
+        format!(
+            "[[tokens]]\nname = \"gw\"\nrole = \"portal\"\nsha256 = \"{}\"\n\n[[tokens]]\nname = \"boss\"\nrole = \"admin\"\nsha256 = \"{}\"\n",
+            hash_token("portal-secret"),
+            hash_token("admin-secret").to_uppercase()
+        )
+    }
+
+    fn md(v: &str) -> MetadataMap {
+        let mut m = MetadataMap::new();
+        m.insert("authorization", MetadataValue::try_from(v).unwrap());
+        m
+    }
+
+    #[test]
+    fn known_tokens_map_to_their_name_and_role() {
+        let t = Tokens::parse(&file(), false).unwrap();
+        assert_eq!(t.len(), 2);
+        let p = t.authenticate(&md("Bearer portal-secret")).unwrap();
+        assert_eq!(
+            p,
+            Principal {
+                name: "gw".into(),
+                role: Role::Portal
+            }
+        );
+        let p = t.authenticate(&md("bearer admin-secret")).unwrap();
+        assert_eq!(p.role, Role::Admin);
+        assert_eq!(
+            t.authenticate(&md("Bearer nope")),
+            Err(AuthError::UnknownToken)
+        );
+        assert_eq!(
+            t.authenticate(&md("Basic portal-secret")),
+            Err(AuthError::MalformedHeader)
+        );
+        assert_eq!(
+            t.authenticate(&md("portal-secret")),
+            Err(AuthError::MalformedHeader)
+        );
+        assert_eq!(
+            t.authenticate(&MetadataMap::new()),
+            Err(AuthError::MissingToken)
+        );
+        assert_eq!(
+            t.authorize(
+                &md("Bearer portal-secret"),
+                "ReviewClaim",
+                rpc_roles::REVIEW_CLAIM
+            ),
+            Err(AuthError::RoleNotAllowed {
+                role: Role::Portal,
+                rpc: "ReviewClaim",
+                allowed: rpc_roles::REVIEW_CLAIM
+            })
+        );
+    }
+
+    #[test]
+    fn no_file_refuses_everyone() {
+        let t = Tokens::none();
+        assert!(!t.configured());
+        assert_eq!(
+            t.authenticate(&md("Bearer portal-secret")),
+            Err(AuthError::NoTokensConfigured)
+        );
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_the_entry() {
+        let bad = [
+            (
+                "[[tokens]]\nname = \"a\"\nrole = \"root\"\nsha256 = \"00\"\n",
+                "role",
+            ),
+            (
+                "[[tokens]]\nname = \"a\"\nrole = \"admin\"\nsha256 = \"abc\"\n",
+                "sha256",
+            ),
+            (
+                "[[tokens]]\nname = \"\"\nrole = \"admin\"\nsha256 = \"abc\"\n",
+                "name",
+            ),
+            (
+                "[[tokens]]\nname = \"a\"\nrole = \"admin\"\ntoken = \"x\"\n",
+                "token",
+            ),
+        ];
+        for (text, what) in bad {
+            let e = Tokens::parse(text, false).unwrap_err();
+            assert!(e.contains(what), "{e}");
+        }
+        let h = hash_token("x");
+        let twice = format!(
+            "[[tokens]]\nname = \"a\"\nrole = \"admin\"\nsha256 = \"{h}\"\n[[tokens]]\nname = \"b\"\nrole = \"portal\"\nsha256 = \"{h}\"\n"
+        );
+        assert!(Tokens::parse(&twice, false).unwrap_err().contains("twice"));
+        let json = format!(r#"{{"tokens":[{{"name":"a","role":"finance","sha256":"{h}"}}]}}"#);
+        let t = Tokens::parse(&json, true).unwrap();
+        assert_eq!(t.authenticate(&md("Bearer x")).unwrap().role, Role::Finance);
+    }
+
+    #[test]
+    fn hash_line_matches_sha256sum() {
+        // printf %s dev-portal-token | sha256sum
+        assert_eq!(
+            hash_line("dev-portal-token\n").unwrap(),
+            "sha256 = \"8d2406d20e8b10d92890219ea10ceaa0911b28b4f67f5c5835a91768610044e5\""
+        );
+        assert!(hash_line("\n").is_err());
+        assert!(hash_line(" x\n").is_err());
+        assert!(hash_line("a\nb\n").is_err());
+    }
+}

@@ -1,0 +1,692 @@
+//! The errors of the claim registry and their one mapping to `tonic::Status`.
+//!
+//! `From<StoreError> for Status` cannot be written in this crate (both types
+//! are foreign: the orphan rule), so, as [`crate::status::ApiError`] does for
+//! engine errors, [`RegistryError`] is the local type that carries the
+//! mapping, and `From<RegistryError> for Status` is the only place that
+//! chooses a gRPC code for a registry answer. Every store error variant is
+//! matched by name; `StoreError` is `#[non_exhaustive]`, so a variant added
+//! to the store later reaches the wildcard arm, which answers `INTERNAL` with
+//! the store's own stable code (never a silent success).
+//!
+//! Details, in the style of the estimate errors: `google.rpc.ErrorInfo`
+//! (`reason` = stable code, `domain` = `stdfund.v1`, `metadata` = `field`,
+//! `messageZh`, `messageEn` and the figures of the case), a
+//! `google.rpc.BadRequest` field violation when a field is concerned, a
+//! `google.rpc.PreconditionFailure` for refused transitions
+//! (`FAILED_PRECONDITION`), and `zh-CN` / `en-US` `LocalizedMessage`s.
+
+use crate::auth::AuthError;
+use crate::status::{ApiError, LOCALE_EN, LOCALE_ZH};
+use std::collections::HashMap;
+use stdfund_proto::ERROR_DOMAIN;
+use stdfund_rules::Error as RulesError;
+use stdfund_store::StoreError;
+use tonic::{Code, Status};
+use tonic_types::{
+    BadRequest, ErrorDetail, ErrorInfo, FieldViolation, LocalizedMessage, PreconditionFailure,
+    PreconditionViolation, StatusExt,
+};
+
+/// A malformed or missing registry field (`INVALID_ARGUMENT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The stable code: `MISSING_FIELD`, `INVALID_DATE`, `INVALID_AMOUNT`,
+    /// `FIELD_TOO_LONG`, `INVALID_ENUM_VALUE`, `INVALID_PAGE_TOKEN`,
+    /// `INVALID_IDEMPOTENCY_KEY`, `INVALID_YEAR`, `CLAIM_NEEDS_ONE_ACHIEVEMENT`,
+    /// `WHAT_IF_NOT_ALLOWED`, `REVIEWER_AMOUNT_NOT_ALLOWED`.
+    pub code: &'static str,
+    /// The request field (proto name, e.g. `reviewer_amount`).
+    pub field: String,
+    /// Chinese message.
+    pub zh: String,
+    /// English message.
+    pub en: String,
+}
+
+/// Every error a RegistryService RPC returns.
+#[derive(Debug)]
+pub enum RegistryError {
+    /// Authentication or authorisation failed.
+    Auth(AuthError),
+    /// A registry field is missing or malformed.
+    Invalid(Invalid),
+    /// The engine refused the application (or answered what the contract
+    /// cannot carry).
+    Api(ApiError),
+    /// The credit code's check character does not match and the submitter
+    /// did not confirm it.
+    CreditCodeCheckMismatch {
+        /// The upper-cased code.
+        code: String,
+        /// The check character GB 32100-2015 gives.
+        expected: String,
+    },
+    /// The line is not payable or discretionary (at submission or approval).
+    NotClaimable {
+        /// The line's reason code (`NOT_COVERED`, `OUTSIDE_FUZHOU`, …).
+        reason_code: String,
+        /// The line's status (`LINE_STATUS_INELIGIBLE`, …).
+        line_status: String,
+        /// At which step: `submission` or `approval`.
+        step: &'static str,
+        /// The line's Chinese explanation.
+        zh: String,
+        /// The line's English explanation.
+        en: String,
+    },
+    /// The one-time key is held by a claim that is not rejected.
+    AlreadyGranted {
+        /// The holder.
+        existing_claim_id: i64,
+        /// The key.
+        one_time_key: String,
+    },
+    /// A participation claim and a lead claim of one unit on one standard.
+    ConflictsWithLead {
+        /// The claim already holding the standard.
+        existing_claim_id: i64,
+        /// Its item.
+        existing_item: String,
+        /// The refused claim's item.
+        item: String,
+    },
+    /// The submitter reused an idempotency key for another request.
+    IdempotencyKeyReused {
+        /// The key.
+        key: String,
+    },
+    /// GetBudget of a year without a budget.
+    NoBudget {
+        /// The year.
+        year: i32,
+    },
+    /// Data stored by the registry could not be read back (a bug or a
+    /// hand-edited database).
+    StoredData {
+        /// What could not be read.
+        message: String,
+    },
+    /// The store refused or failed.
+    Store(StoreError),
+}
+
+impl From<AuthError> for RegistryError {
+    fn from(e: AuthError) -> Self {
+        RegistryError::Auth(e)
+    }
+}
+
+impl From<StoreError> for RegistryError {
+    fn from(e: StoreError) -> Self {
+        RegistryError::Store(e)
+    }
+}
+
+impl From<RulesError> for RegistryError {
+    fn from(e: RulesError) -> Self {
+        RegistryError::Api(ApiError::Rules(e))
+    }
+}
+
+impl From<ApiError> for RegistryError {
+    fn from(e: ApiError) -> Self {
+        RegistryError::Api(e)
+    }
+}
+
+impl RegistryError {
+    /// A missing or malformed field.
+    pub fn invalid(
+        code: &'static str,
+        field: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> RegistryError {
+        RegistryError::Invalid(Invalid {
+            code,
+            field: field.into(),
+            zh: zh.into(),
+            en: en.into(),
+        })
+    }
+
+    /// A required field left empty.
+    pub fn missing(field: &str) -> RegistryError {
+        RegistryError::invalid(
+            "MISSING_FIELD",
+            field,
+            format!("缺少必填字段`{field}`"),
+            format!("the field `{field}` is required"),
+        )
+    }
+}
+
+/// What a status is built from.
+struct Parts {
+    code: Code,
+    reason: String,
+    field: String,
+    zh: String,
+    en: String,
+    metadata: Vec<(&'static str, String)>,
+    /// A precondition violation: (type, subject).
+    precondition: Option<(&'static str, String)>,
+}
+
+impl Parts {
+    fn new(code: Code, reason: impl Into<String>, zh: String, en: String) -> Parts {
+        Parts {
+            code,
+            reason: reason.into(),
+            field: String::new(),
+            zh,
+            en,
+            metadata: Vec::new(),
+            precondition: None,
+        }
+    }
+
+    fn meta(mut self, key: &'static str, value: impl ToString) -> Parts {
+        self.metadata.push((key, value.to_string()));
+        self
+    }
+
+    fn field(mut self, field: impl Into<String>) -> Parts {
+        self.field = field.into();
+        self
+    }
+
+    fn precondition(mut self, kind: &'static str, subject: impl Into<String>) -> Parts {
+        self.precondition = Some((kind, subject.into()));
+        self
+    }
+
+    fn into_status(self) -> Status {
+        let mut metadata: HashMap<String, String> = HashMap::new();
+        metadata.insert("field".into(), self.field.clone());
+        metadata.insert("messageZh".into(), self.zh.clone());
+        metadata.insert("messageEn".into(), self.en.clone());
+        for (k, v) in self.metadata {
+            metadata.insert(k.to_string(), v);
+        }
+        let mut details = vec![ErrorDetail::ErrorInfo(ErrorInfo::new(
+            self.reason.clone(),
+            ERROR_DOMAIN,
+            metadata,
+        ))];
+        if !self.field.is_empty() {
+            details.push(ErrorDetail::BadRequest(BadRequest::new(vec![
+                FieldViolation {
+                    field: self.field.clone(),
+                    description: self.en.clone(),
+                    reason: self.reason.clone(),
+                    localized_message: Some(LocalizedMessage::new(LOCALE_ZH, self.zh.clone())),
+                },
+            ])));
+        }
+        if let Some((kind, subject)) = self.precondition {
+            details.push(ErrorDetail::PreconditionFailure(PreconditionFailure::new(
+                vec![PreconditionViolation::new(kind, subject, self.en.clone())],
+            )));
+        }
+        details.push(ErrorDetail::LocalizedMessage(LocalizedMessage::new(
+            LOCALE_ZH,
+            self.zh.clone(),
+        )));
+        details.push(ErrorDetail::LocalizedMessage(LocalizedMessage::new(
+            LOCALE_EN,
+            self.en.clone(),
+        )));
+        Status::with_error_details_vec(self.code, self.en, details)
+    }
+}
+
+fn roles_list(roles: &[crate::auth::Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn auth_parts(e: AuthError) -> Parts {
+    match e {
+        AuthError::NoTokensConfigured => Parts::new(
+            Code::Unauthenticated,
+            "UNAUTHENTICATED",
+            "服务端未配置访问令牌(tokens_file),申报登记接口不可用;测算接口无需令牌".into(),
+            "no tokens are configured on this server (tokens_file), so the claim registry refuses every call; estimates need no token".into(),
+        )
+        .meta("tokensConfigured", "false"),
+        AuthError::MissingToken => Parts::new(
+            Code::Unauthenticated,
+            "UNAUTHENTICATED",
+            "缺少访问令牌:请在`authorization`中携带`Bearer <令牌>`".into(),
+            "no token: send `authorization: Bearer <token>`".into(),
+        ),
+        AuthError::MalformedHeader => Parts::new(
+            Code::Unauthenticated,
+            "UNAUTHENTICATED",
+            "`authorization`格式应为`Bearer <令牌>`".into(),
+            "the `authorization` header must be `Bearer <token>`".into(),
+        ),
+        AuthError::UnknownToken => Parts::new(
+            Code::Unauthenticated,
+            "UNAUTHENTICATED",
+            "访问令牌无效".into(),
+            "unknown token".into(),
+        ),
+        AuthError::RoleNotAllowed { role, rpc, allowed } => Parts::new(
+            Code::PermissionDenied,
+            "PERMISSION_DENIED",
+            format!(
+                "角色`{role}`无权调用{rpc};允许的角色:{}",
+                roles_list(allowed)
+            ),
+            format!(
+                "role `{role}` may not call {rpc}; allowed: {}",
+                roles_list(allowed)
+            ),
+        )
+        .meta("role", role)
+        .meta("allowedRoles", roles_list(allowed)),
+    }
+}
+
+fn internal(reason: &str, zh: &str, en: &str) -> Parts {
+    Parts::new(Code::Internal, reason, zh.to_string(), en.to_string())
+}
+
+/// The one mapping of store errors. Database messages stay in the server
+/// log (they can carry SQL and schema names); the client gets the stable
+/// code and a message of its own.
+fn store_parts(e: StoreError) -> Parts {
+    match e {
+        StoreError::NotFound { what, id } => Parts::new(
+            Code::NotFound,
+            "NOT_FOUND",
+            format!("{}`{id}`不存在", if what == "claim" { "申报" } else { what }),
+            format!("{what} `{id}` not found"),
+        )
+        .meta("id", id),
+        StoreError::InvalidState {
+            claim_id,
+            actual,
+            expected,
+            action,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            "INVALID_STATE",
+            format!(
+                "申报{claim_id}当前状态为{actual},{}要求状态为{expected}",
+                match action {
+                    "review" => "审核",
+                    "disbursement" => "登记拨付",
+                    other => other,
+                }
+            ),
+            format!("claim {claim_id} is {actual}, but {action} requires {expected}"),
+        )
+        .meta("claimId", claim_id)
+        .meta("status", actual)
+        .meta("expectedStatus", expected)
+        .precondition("INVALID_STATE", format!("claims/{claim_id}")),
+        StoreError::BudgetExceeded {
+            year,
+            total,
+            used,
+            left,
+            requested,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            "BUDGET_EXCEEDED",
+            format!(
+                "核准{requested}元将超出{year}年度预算:预算总额{total}元,已使用{used}元,剩余{left}元"
+            ),
+            format!(
+                "approving {requested} would exceed the {year} budget: total {total}, used {used}, left {left}"
+            ),
+        )
+        .meta("year", year)
+        .meta("total", total)
+        .meta("used", used)
+        .meta("left", left)
+        .meta("requested", requested)
+        .precondition("BUDGET_EXCEEDED", format!("budgets/{year}")),
+        StoreError::BudgetNotSet { year } => Parts::new(
+            Code::FailedPrecondition,
+            "BUDGET_NOT_SET",
+            format!("{year}年度尚未设置预算,无法核准"),
+            format!("no budget is set for {year}, so nothing can be approved against it"),
+        )
+        .meta("year", year)
+        .precondition("BUDGET_NOT_SET", format!("budgets/{year}")),
+        StoreError::BudgetBelowUsed { year, total, used } => Parts::new(
+            Code::FailedPrecondition,
+            "BUDGET_BELOW_USED",
+            format!("{year}年度预算{total}元低于已核准金额{used}元"),
+            format!("a {year} budget of {total} is below the {used} already approved"),
+        )
+        .meta("year", year)
+        .meta("total", total)
+        .meta("used", used)
+        .field("total")
+        .precondition("BUDGET_BELOW_USED", format!("budgets/{year}")),
+        StoreError::Conflict { message } => {
+            tracing::info!(%message, "store conflict");
+            Parts::new(
+                Code::Aborted,
+                "CONFLICT",
+                "申报在处理过程中被并发修改,请重试".into(),
+                "the record changed concurrently; retry".into(),
+            )
+        }
+        StoreError::InvalidInput { field, message } => {
+            if field == "cursor" {
+                Parts::new(
+                    Code::InvalidArgument,
+                    "INVALID_PAGE_TOKEN",
+                    "分页令牌无效".into(),
+                    format!("invalid page token: {message}"),
+                )
+                .field("page_token")
+            } else {
+                Parts::new(
+                    Code::InvalidArgument,
+                    "INVALID_ARGUMENT",
+                    format!("字段`{field}`无效:{message}"),
+                    format!("invalid {field}: {message}"),
+                )
+                .field(field)
+            }
+        }
+        StoreError::Migration { message } => {
+            tracing::error!(%message, "store migration error");
+            internal(
+                "MIGRATION",
+                "数据库结构与本版本不符",
+                "the database schema does not match this version",
+            )
+        }
+        StoreError::Corrupt { message } => {
+            tracing::error!(%message, "corrupt stored data");
+            internal(
+                "CORRUPT_DATA",
+                "数据库中的记录无法读取",
+                "a stored record could not be read",
+            )
+        }
+        StoreError::Unavailable(source) => {
+            tracing::warn!(error = %source, "database unavailable");
+            Parts::new(
+                Code::Unavailable,
+                "UNAVAILABLE",
+                "数据库暂时不可用,请稍后重试".into(),
+                "the database is busy or unreachable; retry later".into(),
+            )
+        }
+        StoreError::Database(source) => {
+            tracing::error!(error = %source, "database error");
+            internal("DATABASE", "数据库错误", "database error")
+        }
+        StoreError::Io(source) => {
+            tracing::error!(error = %source, "i/o error");
+            internal("IO", "文件读写错误", "i/o error")
+        }
+        other => {
+            // A variant added to the store after this mapping was written.
+            tracing::error!(error = %other, code = other.code(), "unmapped store error");
+            internal(other.code(), "服务内部错误", "internal error")
+        }
+    }
+}
+
+impl From<RegistryError> for Status {
+    fn from(e: RegistryError) -> Status {
+        let parts = match e {
+            RegistryError::Auth(a) => auth_parts(a),
+            RegistryError::Invalid(i) => {
+                Parts::new(Code::InvalidArgument, i.code, i.zh, i.en).field(i.field)
+            }
+            RegistryError::Api(api) => {
+                let r = api.report();
+                Parts::new(api.code(), r.code, r.message_zh, r.message_en).field(r.field)
+            }
+            RegistryError::CreditCodeCheckMismatch { code, expected } => Parts::new(
+                Code::FailedPrecondition,
+                "CREDIT_CODE_CHECK_MISMATCH",
+                format!(
+                    "统一社会信用代码`{code}`的校验位不符(按GB 32100-2015应为`{expected}`);如确认代码无误,请以confirm_credit_code=true重新提交,确认将被记录"
+                ),
+                format!(
+                    "the check character of credit code `{code}` does not match (GB 32100-2015 gives `{expected}`); if the code is right, submit again with confirm_credit_code = true and the confirmation is recorded"
+                ),
+            )
+            .meta("expected", expected)
+            .field("application.applicant.credit_code")
+            .precondition("CREDIT_CODE_CHECK_MISMATCH", "application.applicant.credit_code"),
+            RegistryError::NotClaimable {
+                reason_code,
+                line_status,
+                step,
+                zh,
+                en,
+            } => {
+                let (zh, en) = if step == "approval" {
+                    (
+                        format!("按核准时适用的规则重新测算,该项不可资助:{zh}"),
+                        format!("recomputed for approval, the line is not payable: {en}"),
+                    )
+                } else {
+                    (
+                        format!("该项不可申报资助:{zh}"),
+                        format!("the line cannot be claimed: {en}"),
+                    )
+                };
+                Parts::new(Code::FailedPrecondition, reason_code.clone(), zh, en)
+                    .meta("reasonCode", &reason_code)
+                    .meta("lineStatus", line_status)
+                    .meta("step", step)
+                    .precondition("LINE_NOT_CLAIMABLE", "application.achievements[0]")
+            }
+            RegistryError::AlreadyGranted {
+                existing_claim_id,
+                one_time_key,
+            } => Parts::new(
+                Code::AlreadyExists,
+                "ALREADY_GRANTED",
+                format!(
+                    "该成果已有未驳回的申报(申报编号{existing_claim_id}):同一成果只资助一次"
+                ),
+                format!(
+                    "this achievement is already claimed by claim {existing_claim_id}, which is not rejected: each achievement is paid once"
+                ),
+            )
+            .meta("existingClaimId", existing_claim_id)
+            .meta("oneTimeKey", one_time_key),
+            RegistryError::ConflictsWithLead {
+                existing_claim_id,
+                existing_item,
+                item,
+            } => Parts::new(
+                Code::FailedPrecondition,
+                "CONFLICTS_WITH_LEAD",
+                format!(
+                    "同一单位不能既是同一标准的主导单位又是参与单位:该单位已有该标准的申报{existing_claim_id}({existing_item})"
+                ),
+                format!(
+                    "one unit cannot be both lead and participant of one standard: claim {existing_claim_id} ({existing_item}) of this unit already holds it, so this {item} claim is refused"
+                ),
+            )
+            .meta("existingClaimId", existing_claim_id)
+            .meta("existingItem", existing_item)
+            .precondition("CONFLICTS_WITH_LEAD", format!("claims/{existing_claim_id}")),
+            RegistryError::IdempotencyKeyReused { key } => Parts::new(
+                Code::AlreadyExists,
+                "IDEMPOTENCY_KEY_REUSED",
+                format!("幂等键`{key}`已用于另一内容不同的申报"),
+                format!("the idempotency key `{key}` was already used for a different request"),
+            )
+            .field("idempotency_key"),
+            RegistryError::NoBudget { year } => Parts::new(
+                Code::NotFound,
+                "BUDGET_NOT_SET",
+                format!("{year}年度尚未设置预算"),
+                format!("no budget is set for {year}"),
+            )
+            .meta("year", year),
+            RegistryError::StoredData { message } => {
+                tracing::error!(%message, "stored registry data unreadable");
+                internal(
+                    "CORRUPT_DATA",
+                    "数据库中的记录无法读取",
+                    "a stored record could not be read",
+                )
+            }
+            RegistryError::Store(s) => store_parts(s),
+        };
+        parts.into_status()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use rust_decimal::Decimal;
+    use stdfund_store::ClaimStatus;
+
+    fn info(s: &Status) -> ErrorInfo {
+        s.get_error_details().error_info().cloned().unwrap()
+    }
+
+    #[test]
+    fn budget_exceeded_carries_the_figures() {
+        let s = Status::from(RegistryError::Store(StoreError::BudgetExceeded {
+            year: 2020,
+            total: Decimal::new(10_000_000, 2),
+            used: Decimal::new(8_000_000, 2),
+            left: Decimal::new(2_000_000, 2),
+            requested: Decimal::new(30_000_000, 2),
+        }));
+        assert_eq!(s.code(), Code::FailedPrecondition);
+        let i = info(&s);
+        assert_eq!(i.reason, "BUDGET_EXCEEDED");
+        assert_eq!(i.domain, "stdfund.v1");
+        assert_eq!(i.metadata["total"], "100000.00");
+        assert_eq!(i.metadata["used"], "80000.00");
+        assert_eq!(i.metadata["left"], "20000.00");
+        assert_eq!(i.metadata["requested"], "300000.00");
+        assert!(i.metadata["messageZh"].contains("剩余20000.00元"));
+        let d = s.get_error_details();
+        let pf = d.precondition_failure().unwrap();
+        assert_eq!(pf.violations[0].r#type, "BUDGET_EXCEEDED");
+        let report = crate::status::error_report(&s).unwrap();
+        assert_eq!(report.code, "BUDGET_EXCEEDED");
+    }
+
+    #[test]
+    fn each_store_error_has_its_code() {
+        let cases: Vec<(StoreError, Code, &str)> = vec![
+            (
+                StoreError::NotFound {
+                    what: "claim",
+                    id: "7".into(),
+                },
+                Code::NotFound,
+                "NOT_FOUND",
+            ),
+            (
+                StoreError::InvalidState {
+                    claim_id: 7,
+                    actual: ClaimStatus::Rejected,
+                    expected: ClaimStatus::Submitted,
+                    action: "review",
+                },
+                Code::FailedPrecondition,
+                "INVALID_STATE",
+            ),
+            (
+                StoreError::BudgetNotSet { year: 2021 },
+                Code::FailedPrecondition,
+                "BUDGET_NOT_SET",
+            ),
+            (
+                StoreError::BudgetBelowUsed {
+                    year: 2021,
+                    total: Decimal::ONE,
+                    used: Decimal::TWO,
+                },
+                Code::FailedPrecondition,
+                "BUDGET_BELOW_USED",
+            ),
+            (
+                StoreError::Conflict {
+                    message: "x".into(),
+                },
+                Code::Aborted,
+                "CONFLICT",
+            ),
+            (
+                StoreError::InvalidInput {
+                    field: "cursor",
+                    message: "x".into(),
+                },
+                Code::InvalidArgument,
+                "INVALID_PAGE_TOKEN",
+            ),
+            (
+                StoreError::Migration {
+                    message: "x".into(),
+                },
+                Code::Internal,
+                "MIGRATION",
+            ),
+            (
+                StoreError::Corrupt {
+                    message: "x".into(),
+                },
+                Code::Internal,
+                "CORRUPT_DATA",
+            ),
+            (
+                StoreError::Unavailable(sqlx_pool_timeout()),
+                Code::Unavailable,
+                "UNAVAILABLE",
+            ),
+            (
+                StoreError::Io(std::io::Error::other("disk")),
+                Code::Internal,
+                "IO",
+            ),
+        ];
+        for (e, code, reason) in cases {
+            let s = Status::from(RegistryError::Store(e));
+            assert_eq!(s.code(), code, "{reason}");
+            let i = info(&s);
+            assert_eq!(i.reason, reason);
+            assert!(!i.metadata["messageZh"].is_empty());
+            assert!(!i.metadata["messageEn"].is_empty());
+        }
+    }
+
+    fn sqlx_pool_timeout() -> sqlx::Error {
+        sqlx::Error::PoolTimedOut
+    }
+
+    #[test]
+    fn auth_errors() {
+        let s = Status::from(RegistryError::Auth(AuthError::NoTokensConfigured));
+        assert_eq!(s.code(), Code::Unauthenticated);
+        assert!(s.message().contains("no tokens are configured"));
+        assert_eq!(info(&s).metadata["tokensConfigured"], "false");
+        let s = Status::from(RegistryError::Auth(AuthError::RoleNotAllowed {
+            role: crate::auth::Role::Portal,
+            rpc: "ReviewClaim",
+            allowed: crate::auth::rpc_roles::REVIEW_CLAIM,
+        }));
+        assert_eq!(s.code(), Code::PermissionDenied);
+        assert_eq!(info(&s).metadata["allowedRoles"], "reviewer, admin");
+    }
+}

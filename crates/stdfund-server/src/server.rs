@@ -1,0 +1,427 @@
+//! Builds and runs the gRPC server.
+//!
+//! Layers, outermost first: CORS (answers browser preflights for the
+//! configured origins) → grpc-web (translates browser calls to gRPC) →
+//! metrics (sees every call as gRPC) → the routes: `stdfund.v1.EstimateService`,
+//! `grpc.health.v1.Health` (overall `""` and per service), reflection v1 and
+//! v1alpha (listing exactly the services served, with the health descriptor
+//! registered).
+//!
+//! Shutdown ([`Running::shutdown`], or SIGTERM/SIGINT under [`run`]): health
+//! turns NOT_SERVING for `""` and every service, the listener closes, the
+//! in-flight calls drain for up to `drain_seconds`, the metrics endpoint
+//! stops, then the server returns.
+
+use crate::config::Settings;
+use crate::estimate::Estimates;
+use crate::registry::Registry;
+use crate::metrics::{Metrics, MetricsLayer};
+use http::header::HeaderName;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use stdfund_proto::pb::estimate_service_server::EstimateServiceServer;
+use stdfund_proto::pb::registry_service_server::RegistryServiceServer;
+use stdfund_store::{AnyStore, ClaimStore};
+use stdfund_proto::service_names;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// The health service's name.
+pub const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
+/// Reflection v1.
+pub const REFLECTION_V1: &str = "grpc.reflection.v1.ServerReflection";
+/// Reflection v1alpha (what Python's `grpc_reflection` client speaks).
+pub const REFLECTION_V1ALPHA: &str = "grpc.reflection.v1alpha.ServerReflection";
+
+/// The application services this server implements; health reports each.
+pub const APPLICATION_SERVICES: [&str; 2] = [service_names::ESTIMATE, service_names::REGISTRY];
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// An address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A service could not be built.
+    #[error("cannot build the {what}: {message}")]
+    Build {
+        /// Which part.
+        what: &'static str,
+        /// The cause.
+        message: String,
+    },
+    /// The transport failed.
+    #[error("the gRPC server failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// The server task ended abnormally.
+    #[error("the server task failed: {0}")]
+    Task(String),
+}
+
+/// How a shutdown ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drain {
+    /// Every in-flight call finished within the drain time.
+    Complete,
+    /// The drain time ran out; the remaining connections are abandoned.
+    TimedOut,
+}
+
+/// A started server.
+#[derive(Debug)]
+pub struct Running {
+    addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+    metrics: Arc<Metrics>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<Drain, ServeError>>,
+}
+
+impl Running {
+    /// The bound gRPC address (the real port when `listen` asked for 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The bound metrics address, if enabled.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
+    /// The live metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Starts the graceful shutdown and waits for it to end.
+    pub async fn shutdown(mut self) -> Result<Drain, ServeError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.wait().await
+    }
+
+    /// Waits until the server ends (after a shutdown, or on a failure).
+    pub async fn wait(self) -> Result<Drain, ServeError> {
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(ServeError::Task(e.to_string())),
+        }
+    }
+
+    /// Starts the shutdown without waiting (the caller then uses [`Running::wait`]).
+    pub fn begin_shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The CORS layer for grpc-web: the configured origins, POST, the headers
+/// gRPC-Web clients send, and the gRPC headers they must be able to read.
+pub fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| http::HeaderValue::from_str(o).ok()),
+        )
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([http::Method::POST])
+        .allow_headers([
+            http::header::CONTENT_TYPE,
+            http::header::AUTHORIZATION,
+            HeaderName::from_static("x-grpc-web"),
+            HeaderName::from_static("x-user-agent"),
+            HeaderName::from_static("grpc-timeout"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("grpc-status"),
+            HeaderName::from_static("grpc-message"),
+            HeaderName::from_static("grpc-status-details-bin"),
+        ])
+        .max_age(Duration::from_secs(3600))
+}
+
+async fn set_all(health: &HealthReporter, status: ServingStatus) {
+    health.set_service_status("", status).await;
+    for s in APPLICATION_SERVICES {
+        health.set_service_status(s, status).await;
+    }
+}
+
+/// Binds the listeners and starts serving in the background.
+pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: settings.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: settings.listen,
+        source,
+    })?;
+    let metrics_listener = match settings.metrics_listen {
+        Some(m) => Some(
+            TcpListener::bind(m)
+                .await
+                .map_err(|source| ServeError::Bind { addr: m, source })?,
+        ),
+        None => None,
+    };
+    let metrics_addr = match &metrics_listener {
+        Some(l) => Some(
+            l.local_addr()
+                .map_err(|source| ServeError::Bind { addr, source })?,
+        ),
+        None => None,
+    };
+
+    let metrics = Arc::new(Metrics::for_descriptor_sets(&[
+        stdfund_proto::FILE_DESCRIPTOR_SET,
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+        tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+        tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+    ]));
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    set_all(&health, ServingStatus::Serving).await;
+
+    let served = [
+        service_names::ESTIMATE,
+        service_names::REGISTRY,
+        HEALTH_SERVICE,
+        REFLECTION_V1,
+        REFLECTION_V1ALPHA,
+    ];
+    let reflection = || {
+        served.iter().fold(
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(stdfund_proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET),
+            |b, s| b.with_service_name(*s),
+        )
+    };
+    let reflection_v1 = reflection().build_v1().map_err(|e| ServeError::Build {
+        what: "reflection service (v1)",
+        message: e.to_string(),
+    })?;
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
+        .map_err(|e| ServeError::Build {
+            what: "reflection service (v1alpha)",
+            message: e.to_string(),
+        })?;
+
+    let estimates =
+        Estimates::new(settings.max_batch_items, Some(metrics.clone())).map_err(|e| {
+            ServeError::Build {
+                what: "estimate service",
+                message: e.report().message_en,
+            }
+        })?;
+    let estimate_service = EstimateServiceServer::new(estimates)
+        .max_decoding_message_size(settings.max_message_bytes)
+        .max_encoding_message_size(settings.max_message_bytes);
+    let registry = open_registry(settings).await?;
+    let registry_store = registry.store().clone();
+    let registry_service = RegistryServiceServer::new(registry)
+        .max_decoding_message_size(settings.max_message_bytes)
+        .max_encoding_message_size(settings.max_message_bytes);
+
+    let router = Server::builder()
+        .accept_http1(true)
+        .layer(cors_layer(&settings.cors_origins))
+        .layer(tonic_web::GrpcWebLayer::new())
+        .layer(MetricsLayer::new(metrics.clone()))
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(estimate_service)
+        .add_service(registry_service);
+
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let drain = Duration::from_secs(settings.drain_seconds);
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let metrics_for_http = metrics.clone();
+
+    let task = tokio::spawn(async move {
+        let (close_tx, close_rx) = oneshot::channel::<()>();
+        let (metrics_stop_tx, metrics_stop_rx) = oneshot::channel::<()>();
+        let metrics_task = metrics_listener.map(|l| {
+            tokio::spawn(crate::metrics::serve(l, metrics_for_http, async {
+                let _ = metrics_stop_rx.await;
+            }))
+        });
+        let serve = router.serve_with_incoming_shutdown(incoming, async {
+            let _ = close_rx.await;
+        });
+        tokio::pin!(serve);
+        tokio::select! {
+            ended = &mut serve => {
+                // The server ended on its own: a transport failure.
+                let _ = metrics_stop_tx.send(());
+                close_store(&registry_store).await;
+                ended?;
+                return Ok(Drain::Complete);
+            }
+            _ = stop_rx => {}
+        }
+        tracing::info!(
+            drain_seconds = drain.as_secs(),
+            "shutting down: health NOT_SERVING, draining in-flight calls"
+        );
+        set_all(&health, ServingStatus::NotServing).await;
+        let _ = close_tx.send(());
+        let outcome = match tokio::time::timeout(drain, &mut serve).await {
+            Ok(ended) => {
+                ended?;
+                tracing::info!("drained");
+                Drain::Complete
+            }
+            Err(_) => {
+                tracing::warn!(
+                    drain_seconds = drain.as_secs(),
+                    "drain time over; abandoning the remaining calls"
+                );
+                Drain::TimedOut
+            }
+        };
+        let _ = metrics_stop_tx.send(());
+        if let Some(t) = metrics_task {
+            let _ = t.await;
+        }
+        close_store(&registry_store).await;
+        Ok(outcome)
+    });
+
+    Ok(Running {
+        addr,
+        metrics_addr,
+        metrics,
+        stop: Some(stop_tx),
+        task,
+    })
+}
+
+/// Opens the claim registry: the store named by `database_url` (a SQLite
+/// file is created and migrated; PostgreSQL is migrated) and the tokens file.
+/// Without a tokens file the registry answers every call UNAUTHENTICATED.
+async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
+    let tokens = match &settings.tokens_file {
+        Some(path) => crate::auth::Tokens::load(path).map_err(|e| ServeError::Build {
+            what: "claim registry",
+            message: e.to_string(),
+        })?,
+        None => {
+            tracing::warn!(
+                "no tokens_file: the claim registry refuses every call (estimates still work)"
+            );
+            crate::auth::Tokens::none()
+        }
+    };
+    let store = AnyStore::open(&settings.database_url)
+        .await
+        .map_err(|e| ServeError::Build {
+            what: "claim registry",
+            message: format!(
+                "cannot open {}: {e}",
+                crate::config::redact_url(&settings.database_url)
+            ),
+        })?;
+    tracing::info!(
+        backend = %store.backend(),
+        tokens = tokens.len(),
+        "claim registry open, migrations applied"
+    );
+    Registry::new(store, tokens).map_err(|e| ServeError::Build {
+        what: "claim registry",
+        message: e.to_report().message_en,
+    })
+}
+
+/// Closes the registry's connection pool, giving connections still in use a
+/// few seconds to come back.
+async fn close_store(store: &AnyStore) {
+    if tokio::time::timeout(Duration::from_secs(5), store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the database pool did not close within 5 s");
+    } else {
+        tracing::info!("database pool closed");
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C).
+pub async fn termination_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM received"),
+                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs a server until SIGTERM/SIGINT, then shuts it down gracefully.
+pub async fn run(settings: Settings) -> Result<Drain, ServeError> {
+    let mut running = start(&settings).await?;
+    tracing::info!(
+        listen = %running.addr(),
+        metrics = %running.metrics_addr().map(|a| a.to_string()).unwrap_or_else(|| "off".into()),
+        database_url = %crate::config::redact_url(&settings.database_url),
+        cors_origins = ?settings.cors_origins,
+        "stdfund serving"
+    );
+    let ended = {
+        let wait = running_wait(&mut running);
+        tokio::select! {
+            _ = termination_signal() => None,
+            r = wait => Some(r),
+        }
+    };
+    match ended {
+        // The server stopped by itself (a transport failure).
+        Some(r) => r,
+        None => running.shutdown().await,
+    }
+}
+
+/// Waits for the server task without consuming the handle.
+async fn running_wait(running: &mut Running) -> Result<Drain, ServeError> {
+    match (&mut running.task).await {
+        Ok(r) => r,
+        Err(e) => Err(ServeError::Task(e.to_string())),
+    }
+}

@@ -1,0 +1,276 @@
+//! The one mapping from errors to `tonic::Status`, with rich details, and its
+//! inverse.
+//!
+//! Every error an RPC can return is an [`ApiError`]; `From<ApiError> for
+//! Status` is the only place that chooses a gRPC code, and it matches every
+//! variant of every wrapped error exhaustively, so a new engine error cannot
+//! reach a client without a decision here. (Rust's orphan rule forbids
+//! `From<stdfund_rules::Error> for Status` outside both crates; `ApiError`
+//! is the local type that carries the mapping.)
+//!
+//! Each status carries, in `grpc-status-details-bin`:
+//! * `google.rpc.ErrorInfo` — `reason` = the stable code, `domain` =
+//!   `stdfund.v1`, `metadata` = `field`, `messageZh`, `messageEn`;
+//! * `google.rpc.BadRequest` — one field violation when a field is concerned;
+//! * `google.rpc.LocalizedMessage` — `zh-CN` and `en-US`.
+//!
+//! The status message is the English message. [`error_report`] rebuilds the
+//! engine's `ErrorReport` from such a status, byte for byte.
+
+use std::collections::HashMap;
+use stdfund_proto::ERROR_DOMAIN;
+use stdfund_rules::{Error as RulesError, ErrorReport};
+use tonic::{Code, Status};
+use tonic_types::{
+    BadRequest, ErrorDetail, ErrorInfo, FieldViolation, LocalizedMessage, StatusExt,
+};
+
+/// Locale of the Chinese message.
+pub const LOCALE_ZH: &str = "zh-CN";
+/// Locale of the English message.
+pub const LOCALE_EN: &str = "en-US";
+
+/// Every error an RPC of this server returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The rules engine refused the input (or a what-if ruleset).
+    Rules(RulesError),
+    /// The engine answered something the contract cannot carry: a bug, never
+    /// the caller's fault.
+    Contract(RulesError),
+    /// An EstimateBatch stream sent more items than allowed.
+    BatchTooLarge {
+        /// The configured limit.
+        limit: usize,
+    },
+}
+
+impl From<RulesError> for ApiError {
+    fn from(e: RulesError) -> Self {
+        ApiError::Rules(e)
+    }
+}
+
+/// The gRPC code of an engine error. Every variant is an input problem.
+fn rules_code(e: &RulesError) -> Code {
+    match e {
+        RulesError::InvalidJson { .. }
+        | RulesError::UnknownField { .. }
+        | RulesError::InvalidType { .. }
+        | RulesError::MissingField { .. }
+        | RulesError::FieldTooLong { .. }
+        | RulesError::InvalidCreditCode { .. }
+        | RulesError::InvalidSeat { .. }
+        | RulesError::InvalidDate { .. }
+        | RulesError::InvalidAmount { .. }
+        | RulesError::AmountOutOfRange { .. }
+        | RulesError::InvalidEnumValue { .. }
+        | RulesError::UnknownItem { .. }
+        | RulesError::UnknownVariant { .. }
+        | RulesError::InvalidStandardNumber { .. }
+        | RulesError::DuplicateAchievementId { .. }
+        | RulesError::TooManyEntries { .. }
+        // A what-if ruleset is input. (The embedded rulesets are validated by
+        // the rules crate's own tests; they cannot fail at run time.)
+        | RulesError::InvalidRuleset { .. } => Code::InvalidArgument,
+    }
+}
+
+impl ApiError {
+    /// The gRPC code.
+    pub fn code(&self) -> Code {
+        match self {
+            ApiError::Rules(e) => rules_code(e),
+            ApiError::Contract(_) => Code::Internal,
+            ApiError::BatchTooLarge { .. } => Code::ResourceExhausted,
+        }
+    }
+
+    /// The error as the engine's boundary object: stable code, field,
+    /// Chinese and English messages. This is also what an EstimateBatch
+    /// result carries inline.
+    pub fn report(&self) -> ErrorReport {
+        match self {
+            ApiError::Rules(e) => e.to_report(),
+            ApiError::Contract(e) => ErrorReport {
+                code: "INTERNAL".into(),
+                field: String::new(),
+                message_zh: format!("服务内部错误:引擎结果无法按接口表示({})", e.message_zh()),
+                message_en: format!(
+                    "internal error: the engine's answer cannot be represented in the contract ({e})"
+                ),
+            },
+            ApiError::BatchTooLarge { limit } => ErrorReport {
+                code: "BATCH_TOO_LARGE".into(),
+                field: String::new(),
+                message_zh: format!("批量测算每个流最多{limit}项"),
+                message_en: format!("a batch stream may carry at most {limit} applications"),
+            },
+        }
+    }
+}
+
+impl From<ApiError> for Status {
+    fn from(e: ApiError) -> Status {
+        let code = e.code();
+        let mut extra = Vec::new();
+        if let ApiError::BatchTooLarge { limit } = &e {
+            extra.push(("limit".to_string(), limit.to_string()));
+        }
+        status_with_details(code, &e.report(), extra)
+    }
+}
+
+/// Builds a status with the standard details from a report.
+pub fn status_with_details(
+    code: Code,
+    report: &ErrorReport,
+    extra_metadata: Vec<(String, String)>,
+) -> Status {
+    let mut metadata: HashMap<String, String> = HashMap::new();
+    metadata.insert("field".into(), report.field.clone());
+    metadata.insert("messageZh".into(), report.message_zh.clone());
+    metadata.insert("messageEn".into(), report.message_en.clone());
+    metadata.extend(extra_metadata);
+    let mut details = vec![ErrorDetail::ErrorInfo(ErrorInfo::new(
+        report.code.clone(),
+        ERROR_DOMAIN,
+        metadata,
+    ))];
+    if !report.field.is_empty() {
+        details.push(ErrorDetail::BadRequest(BadRequest::new(vec![
+            FieldViolation {
+                field: report.field.clone(),
+                description: report.message_en.clone(),
+                reason: report.code.clone(),
+                localized_message: Some(LocalizedMessage::new(
+                    LOCALE_ZH,
+                    report.message_zh.clone(),
+                )),
+            },
+        ])));
+    }
+    details.push(ErrorDetail::LocalizedMessage(LocalizedMessage::new(
+        LOCALE_ZH,
+        report.message_zh.clone(),
+    )));
+    details.push(ErrorDetail::LocalizedMessage(LocalizedMessage::new(
+        LOCALE_EN,
+        report.message_en.clone(),
+    )));
+    Status::with_error_details_vec(code, report.message_en.clone(), details)
+}
+
+/// Rebuilds the engine's error report from a status with `stdfund.v1`
+/// details; `None` when the status carries no `ErrorInfo` of this domain.
+pub fn error_report(status: &Status) -> Option<ErrorReport> {
+    let details = status.get_error_details_vec();
+    let info = details.iter().find_map(|d| match d {
+        ErrorDetail::ErrorInfo(i) if i.domain == ERROR_DOMAIN => Some(i),
+        _ => None,
+    })?;
+    let localized = |locale: &str| {
+        details.iter().find_map(|d| match d {
+            ErrorDetail::LocalizedMessage(m) if m.locale == locale => Some(m.message.clone()),
+            _ => None,
+        })
+    };
+    Some(ErrorReport {
+        code: info.reason.clone(),
+        field: info.metadata.get("field").cloned().unwrap_or_default(),
+        message_zh: localized(LOCALE_ZH)
+            .or_else(|| info.metadata.get("messageZh").cloned())
+            .unwrap_or_default(),
+        message_en: localized(LOCALE_EN).unwrap_or_else(|| status.message().to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn round_trip(e: ApiError) -> (Status, ErrorReport) {
+        let report = e.report();
+        let status = Status::from(e);
+        // Through the wire format of the details.
+        let wire = Status::with_details(
+            status.code(),
+            status.message(),
+            status.details().to_vec().into(),
+        );
+        let back = error_report(&wire).unwrap();
+        assert_eq!(back, report);
+        (status, report)
+    }
+
+    #[test]
+    fn an_input_error_is_invalid_argument_with_every_detail() {
+        let e = RulesError::InvalidDate {
+            path: "achievements[0].date".into(),
+            value: "2020-02-30".into(),
+        };
+        let (status, report) = round_trip(ApiError::from(e));
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(status.message(), report.message_en);
+        let d = status.get_error_details();
+        let info = d.error_info().unwrap();
+        assert_eq!(info.reason, "INVALID_DATE");
+        assert_eq!(info.domain, "stdfund.v1");
+        assert_eq!(info.metadata["field"], "achievements[0].date");
+        assert!(info.metadata["messageZh"].contains("不是YYYY-MM-DD格式的日期"));
+        let bad = d.bad_request().unwrap();
+        assert_eq!(bad.field_violations.len(), 1);
+        assert_eq!(bad.field_violations[0].field, "achievements[0].date");
+        assert_eq!(bad.field_violations[0].reason, "INVALID_DATE");
+        let locales: Vec<String> = status
+            .get_error_details_vec()
+            .into_iter()
+            .filter_map(|d| match d {
+                ErrorDetail::LocalizedMessage(m) => Some(m.locale),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(locales, ["zh-CN", "en-US"]);
+    }
+
+    #[test]
+    fn an_error_without_a_field_has_no_bad_request() {
+        let e = RulesError::InvalidRuleset {
+            message: "no items".into(),
+        };
+        let (status, report) = round_trip(ApiError::from(e));
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(report.field, "whatIfRuleset");
+        let e = RulesError::InvalidJson {
+            path: String::new(),
+            message: "eof".into(),
+        };
+        let (status, _) = round_trip(ApiError::from(e));
+        assert!(status.get_error_details().bad_request().is_none());
+    }
+
+    #[test]
+    fn batch_and_contract_errors() {
+        let (status, report) = round_trip(ApiError::BatchTooLarge { limit: 3 });
+        assert_eq!(status.code(), Code::ResourceExhausted);
+        assert_eq!(report.code, "BATCH_TOO_LARGE");
+        assert_eq!(
+            status.get_error_details().error_info().unwrap().metadata["limit"],
+            "3"
+        );
+        let e = RulesError::InvalidEnumValue {
+            path: "lines[0].status".into(),
+            value: "X".into(),
+            expected: "Y".into(),
+        };
+        let (status, report) = round_trip(ApiError::Contract(e));
+        assert_eq!(status.code(), Code::Internal);
+        assert_eq!(report.code, "INTERNAL");
+    }
+
+    #[test]
+    fn a_foreign_status_has_no_report() {
+        assert!(error_report(&Status::unavailable("down")).is_none());
+    }
+}

@@ -1,0 +1,340 @@
+//! Health, reflection (v1 and v1alpha), grpc-web with CORS, the metrics
+//! endpoint and the message-size limit, against an in-process server.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use common::{header, http1};
+use http_body_util::Full;
+use prost::Message;
+use stdfund_proto::pb;
+use stdfund_proto::pb::estimate_service_client::EstimateServiceClient;
+use stdfund_rules::json;
+use tonic::Code;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+const ALLOWED: &str = "https://portal.example.cn";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_reports_the_server_and_each_service() {
+    let server = common::start(common::settings()).await;
+    let mut health = HealthClient::new(common::channel(server.addr()).await);
+    for service in ["", "stdfund.v1.EstimateService", "stdfund.v1.RegistryService"] {
+        let r = health
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(r.status, ServingStatus::Serving as i32, "{service:?}");
+    }
+    // Not served: NOT_FOUND, as the health protocol says.
+    let e = health
+        .check(HealthCheckRequest {
+            service: "stdfund.v1.NoSuchService".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::NotFound);
+    // The CLI's check agrees.
+    let s = stdfund_server::cli::check_health(
+        &server.addr().to_string(),
+        "",
+        std::time::Duration::from_secs(3),
+    )
+    .await;
+    assert_eq!(s.unwrap(), ServingStatus::Serving);
+    server.shutdown().await.unwrap();
+}
+
+async fn reflection_v1(
+    addr: std::net::SocketAddr,
+    request: tonic_reflection::pb::v1::server_reflection_request::MessageRequest,
+) -> tonic_reflection::pb::v1::server_reflection_response::MessageResponse {
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+    };
+    let mut client = ServerReflectionClient::new(common::channel(addr).await);
+    let req = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(request),
+    };
+    let mut stream = client
+        .server_reflection_info(tokio_stream::iter([req]))
+        .await
+        .unwrap()
+        .into_inner();
+    stream
+        .message()
+        .await
+        .unwrap()
+        .unwrap()
+        .message_response
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflection_v1_and_v1alpha_list_the_services_and_serve_their_descriptors() {
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest as Req;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse as Resp;
+    let server = common::start(common::settings()).await;
+    let want = [
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection",
+        "stdfund.v1.EstimateService",
+        "stdfund.v1.RegistryService",
+    ];
+
+    let Resp::ListServicesResponse(list) =
+        reflection_v1(server.addr(), Req::ListServices(String::new())).await
+    else {
+        panic!("not a service list")
+    };
+    let mut names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    names.sort();
+    assert_eq!(names, want);
+
+    // The health descriptor is registered too, and ours carries its imports.
+    for symbol in [
+        "grpc.health.v1.Health",
+        "stdfund.v1.EstimateService",
+        "stdfund.v1.EstimateRequest",
+    ] {
+        let Resp::FileDescriptorResponse(files) =
+            reflection_v1(server.addr(), Req::FileContainingSymbol(symbol.into())).await
+        else {
+            panic!("no descriptor for {symbol}")
+        };
+        let names: Vec<String> = files
+            .file_descriptor_proto
+            .iter()
+            .map(|b| {
+                prost_types::FileDescriptorProto::decode(b.as_slice())
+                    .unwrap()
+                    .name()
+                    .to_string()
+            })
+            .collect();
+        assert!(!names.is_empty(), "{symbol}");
+    }
+
+    // v1alpha (what Python's grpc_reflection speaks) lists the same.
+    {
+        use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest as AReq;
+        use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse as AResp;
+        use tonic_reflection::pb::v1alpha::{
+            ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+        };
+        let mut client = ServerReflectionClient::new(common::channel(server.addr()).await);
+        let req = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(AReq::ListServices(String::new())),
+        };
+        let mut stream = client
+            .server_reflection_info(tokio_stream::iter([req]))
+            .await
+            .unwrap()
+            .into_inner();
+        let Some(AResp::ListServicesResponse(list)) =
+            stream.message().await.unwrap().unwrap().message_response
+        else {
+            panic!("not a service list")
+        };
+        let mut names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+        names.sort();
+        assert_eq!(names, want);
+    }
+    server.shutdown().await.unwrap();
+}
+
+fn preflight(origin: &str) -> http::Request<Full<Bytes>> {
+    http::Request::builder()
+        .method("OPTIONS")
+        .uri("/stdfund.v1.EstimateService/Estimate")
+        .header("host", "localhost")
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-grpc-web,x-user-agent",
+        )
+        .body(Full::new(Bytes::new()))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_preflight_answers_allowed_origins_only() {
+    let server = common::start(common::settings()).await;
+    let (status, headers, _) = http1(server.addr(), preflight(ALLOWED)).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(header(&headers, "access-control-allow-origin"), ALLOWED);
+    assert!(
+        header(&headers, "access-control-allow-methods").contains("POST"),
+        "{headers:?}"
+    );
+    let allowed = header(&headers, "access-control-allow-headers").to_lowercase();
+    for h in ["content-type", "x-grpc-web", "x-user-agent"] {
+        assert!(allowed.contains(h), "{h} missing from {allowed}");
+    }
+    assert!(
+        header(&headers, "vary").to_lowercase().contains("origin"),
+        "{headers:?}"
+    );
+
+    let (_, headers, _) = http1(server.addr(), preflight("https://evil.example")).await;
+    assert!(
+        headers.get("access-control-allow-origin").is_none(),
+        "{headers:?}"
+    );
+    // An actual grpc-web call from that origin carries none either.
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/stdfund.v1.EstimateService/GetEngineInfo")
+        .header("host", "localhost")
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/grpc-web+proto")
+        .body(Full::new(frame(0, &[])))
+        .unwrap();
+    let (_, headers, _) = http1(server.addr(), req).await;
+    assert!(
+        headers.get("access-control-allow-origin").is_none(),
+        "{headers:?}"
+    );
+    server.shutdown().await.unwrap();
+}
+
+/// One grpc-web frame: flag byte, big-endian length, payload.
+fn frame(flag: u8, payload: &[u8]) -> Bytes {
+    let mut b = BytesMut::with_capacity(payload.len() + 5);
+    b.put_u8(flag);
+    b.put_u32(u32::try_from(payload.len()).unwrap());
+    b.put_slice(payload);
+    b.freeze()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_can_call_over_grpc_web() {
+    let server = common::start(common::settings()).await;
+    let app = json::parse_application(
+        r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},
+            "achievements":[{"id":"a1","item":"STANDARD_LEAD","variant":"NATIONAL","subject":"GB/T 12345-2020","date":"2020-05-01"}]}"#,
+    )
+    .unwrap();
+    let native = stdfund_rules::estimate(&app).unwrap();
+    let body = frame(
+        0,
+        &pb::EstimateRequest::try_from(app).unwrap().encode_to_vec(),
+    );
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/stdfund.v1.EstimateService/Estimate")
+        .header("host", "localhost")
+        .header("origin", ALLOWED)
+        .header("content-type", "application/grpc-web+proto")
+        .header("x-grpc-web", "1")
+        .body(Full::new(body))
+        .unwrap();
+    let (status, headers, mut body) = http1(server.addr(), req).await;
+    assert_eq!(status, http::StatusCode::OK);
+    assert_eq!(header(&headers, "access-control-allow-origin"), ALLOWED);
+    assert!(
+        header(&headers, "access-control-expose-headers").contains("grpc-status"),
+        "{headers:?}"
+    );
+    // A data frame with the answer, then a trailer frame with grpc-status 0.
+    assert_eq!(body.get_u8(), 0);
+    let len = body.get_u32() as usize;
+    let answer = pb::EstimateResponse::decode(body.split_to(len)).unwrap();
+    assert_eq!(
+        json::assessment_to_canonical(&stdfund_rules::model::Assessment::from(answer)),
+        json::assessment_to_canonical(&native)
+    );
+    assert_eq!(body.get_u8(), 0x80);
+    let len = body.get_u32() as usize;
+    let trailers = String::from_utf8(body.split_to(len).to_vec())
+        .unwrap()
+        .to_lowercase();
+    assert!(trailers.contains("grpc-status:0"), "{trailers}");
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_calls_by_method_and_code() {
+    let server = common::start(common::settings()).await;
+    let mut client = EstimateServiceClient::new(common::channel(server.addr()).await);
+    for _ in 0..3 {
+        client
+            .get_engine_info(pb::GetEngineInfoRequest {})
+            .await
+            .unwrap();
+    }
+    client
+        .estimate(pb::EstimateRequest::default())
+        .await
+        .unwrap_err();
+    let metrics_addr = server.metrics_addr().unwrap();
+    let req = http::Request::builder()
+        .uri("/metrics")
+        .header("host", "localhost")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let (status, headers, body) = http1(metrics_addr, req).await;
+    assert_eq!(status, http::StatusCode::OK);
+    assert!(header(&headers, "content-type").starts_with("text/plain; version=0.0.4"));
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(text.contains("stdfund_grpc_requests_total{method=\"/stdfund.v1.EstimateService/GetEngineInfo\",code=\"OK\"} 3\n"), "{text}");
+    assert!(
+        text.contains("stdfund_grpc_requests_total{method=\"/stdfund.v1.EstimateService/Estimate\",code=\"INVALID_ARGUMENT\"} 1\n"),
+        "{text}"
+    );
+    assert!(text.contains("stdfund_grpc_request_duration_seconds_count{method=\"/stdfund.v1.EstimateService/GetEngineInfo\"} 3\n"), "{text}");
+    assert!(
+        text.contains("stdfund_grpc_requests_in_flight 0\n"),
+        "{text}"
+    );
+    let req = http::Request::builder()
+        .uri("/other")
+        .header("host", "localhost")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    assert_eq!(
+        http1(metrics_addr, req).await.0,
+        http::StatusCode::NOT_FOUND
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_over_the_size_limit_are_refused() {
+    let settings = stdfund_server::config::Settings {
+        max_message_bytes: 16 * 1024,
+        ..common::settings()
+    };
+    let server = common::start(settings).await;
+    let mut client = EstimateServiceClient::new(common::channel(server.addr()).await);
+    let big = pb::EstimateRequest {
+        what_if_ruleset: "x".repeat(20 * 1024),
+        ..pb::EstimateRequest::default()
+    };
+    let status = client.estimate(big).await.unwrap_err();
+    assert_eq!(status.code(), Code::OutOfRange, "{status:?}");
+    assert!(status.message().contains("too large"), "{status:?}");
+    // Under the limit, the same kind of request reaches the engine.
+    let small = pb::EstimateRequest {
+        what_if_ruleset: "x".repeat(1024),
+        ..pb::EstimateRequest::default()
+    };
+    let status = client.estimate(small).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    server.shutdown().await.unwrap();
+}
