@@ -221,7 +221,14 @@ fn achievement(out: &mut String, a: &Achievement) {
         .s("subject", &a.subject)
         .s("date", &a.date)
         // ROLE_UNSPECIFIED and "" are the same proto3 value: hash them alike.
-        .s("role", if a.role == "ROLE_UNSPECIFIED" { "" } else { &a.role })
+        .s(
+            "role",
+            if a.role == "ROLE_UNSPECIFIED" {
+                ""
+            } else {
+                &a.role
+            },
+        )
         .b("accepted", a.accepted)
         .b("approved", a.approved)
         .list("higherLevelFunding", &a.higher_level_funding, funding)

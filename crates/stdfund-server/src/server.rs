@@ -3,6 +3,8 @@
 //! Layers, outermost first: CORS (answers browser preflights for the
 //! configured origins) → grpc-web (translates browser calls to gRPC) →
 //! metrics (sees every call as gRPC) → the routes: `stdfund.v1.EstimateService`,
+//! `stdfund.v1.RegistryService` (the claim registry over the store opened
+//! from `database_url`; its pool is closed after the drain),
 //! `grpc.health.v1.Health` (overall `""` and per service), reflection v1 and
 //! v1alpha (listing exactly the services served, with the health descriptor
 //! registered).
@@ -14,16 +16,16 @@
 
 use crate::config::Settings;
 use crate::estimate::Estimates;
-use crate::registry::Registry;
 use crate::metrics::{Metrics, MetricsLayer};
+use crate::registry::Registry;
 use http::header::HeaderName;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use stdfund_proto::pb::estimate_service_server::EstimateServiceServer;
 use stdfund_proto::pb::registry_service_server::RegistryServiceServer;
-use stdfund_store::{AnyStore, ClaimStore};
 use stdfund_proto::service_names;
+use stdfund_store::{AnyStore, ClaimStore};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

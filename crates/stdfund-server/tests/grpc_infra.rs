@@ -27,7 +27,11 @@ const ALLOWED: &str = "https://portal.example.cn";
 async fn health_reports_the_server_and_each_service() {
     let server = common::start(common::settings()).await;
     let mut health = HealthClient::new(common::channel(server.addr()).await);
-    for service in ["", "stdfund.v1.EstimateService", "stdfund.v1.RegistryService"] {
+    for service in [
+        "",
+        "stdfund.v1.EstimateService",
+        "stdfund.v1.RegistryService",
+    ] {
         let r = health
             .check(HealthCheckRequest {
                 service: service.into(),
