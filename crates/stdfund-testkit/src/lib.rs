@@ -8,6 +8,7 @@
 //! for executors that are not Rust (WASM under Node and in Chromium, Python).
 
 pub mod generate;
+pub mod pg;
 pub mod vectors;
 
 use std::path::PathBuf;

@@ -10,7 +10,8 @@
     clippy::indexing_slicing
 )]
 
-pub mod pg;
+#[allow(unused_imports)] // not every test binary that includes this module starts PostgreSQL
+pub use stdfund_testkit::pg;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -115,7 +115,7 @@ impl PgHarness {
     /// CI when no PostgreSQL binaries are installed.
     pub async fn new() -> Option<PgHarness> {
         let cluster = pg::PgCluster::start_or_skip()?;
-        let url = cluster.create_database("stdfund_test").await;
+        let url = pg::create_database(&cluster, "stdfund_test").await;
         let store = PgStore::connect(&url)
             .await
             .unwrap_or_else(|e| panic!("connecting the store to {url}: {e}"));

@@ -1,6 +1,5 @@
-//! A throwaway PostgreSQL cluster per test (copied from
-//! `crates/stdfund-store/tests/common/pg.rs`, without the database creation:
-//! each test uses its own cluster's `postgres` database).
+//! A throwaway PostgreSQL cluster per test, shared by the store and server
+//! test suites (and by nothing in production).
 //!
 //! `initdb` into a fresh directory under `/tmp`, `pg_ctl start` on a free loopback port with
 //! the socket in that directory, a database created over TCP, and `pg_ctl stop -m immediate`
@@ -19,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+/// Whether this run is CI (`CI=true`), where PostgreSQL tests must run.
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
@@ -122,7 +122,7 @@ impl PgCluster {
     fn start(bindir: PathBuf, as_postgres: bool) -> PgCluster {
         static SEQ: AtomicU32 = AtomicU32::new(0);
         let dir = PathBuf::from(format!(
-            "/tmp/stdfund-server-pg-{}-{}",
+            "/tmp/stdfund-pg-{}-{}",
             std::process::id(),
             SEQ.fetch_add(1, Ordering::Relaxed)
         ));
