@@ -51,6 +51,17 @@ pub enum Command {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 3)]
         timeout_seconds: u64,
+        /// Connect with TLS (a server with `tls_cert`/`tls_key`).
+        #[arg(long)]
+        tls: bool,
+        /// PEM CA certificate(s) to trust for `--tls` [default: the public
+        /// web roots].
+        #[arg(long, value_name = "FILE", requires = "tls")]
+        ca: Option<PathBuf>,
+        /// The name the server certificate must carry [default: the host of
+        /// `--addr` if it is a name, else `localhost`].
+        #[arg(long, value_name = "NAME", requires = "tls")]
+        domain: Option<String>,
     },
     /// Apply the claim registry's database migrations and exit.
     Migrate(crate::admin::DatabaseArgs),
@@ -100,6 +111,12 @@ pub struct ServeArgs {
     /// Bearer-token file of the registry.
     #[arg(long, value_name = "FILE")]
     pub tokens_file: Option<PathBuf>,
+    /// PEM certificate chain: serve gRPC over TLS (needs --tls-key).
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
     /// Log format [default: pretty].
     #[arg(long, value_enum)]
     pub log_format: Option<LogFormat>,
@@ -127,6 +144,8 @@ impl ServeArgs {
             max_message_bytes: self.max_message_bytes,
             max_batch_items: self.max_batch_items,
             tokens_file: self.tokens_file.clone(),
+            tls_cert: self.tls_cert.clone(),
+            tls_key: self.tls_key.clone(),
             log_format: self.log_format,
             log_level: self.log_level.clone(),
         }
@@ -152,11 +171,21 @@ pub fn run(cli: Cli) -> ExitCode {
             addr,
             service,
             timeout_seconds,
-        } => healthcheck(
-            addr.as_deref(),
-            &service,
-            Duration::from_secs(timeout_seconds),
-        ),
+            tls,
+            ca,
+            domain,
+        } => {
+            let tls = tls.then(|| HealthTls {
+                ca: ca.clone(),
+                domain: domain.clone(),
+            });
+            healthcheck(
+                addr.as_deref(),
+                &service,
+                Duration::from_secs(timeout_seconds),
+                tls.as_ref(),
+            )
+        }
         Command::Migrate(database) => crate::admin::migrate(&database),
         Command::Backup { database, to } => crate::admin::backup(&database, &to),
         Command::Token(command) => crate::admin::token(&command),
@@ -225,7 +254,41 @@ pub fn default_health_addr(listen_env: Option<&str>) -> Result<SocketAddr, Strin
     Ok(a)
 }
 
-fn healthcheck(addr: Option<&str>, service: &str, timeout: Duration) -> ExitCode {
+/// TLS for `healthcheck --tls`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HealthTls {
+    /// PEM CA certificate(s) to trust; `None`: the public web roots.
+    pub ca: Option<PathBuf>,
+    /// The name the server certificate must carry; `None`: the host of the
+    /// address if it is a name, else `localhost`.
+    pub domain: Option<String>,
+}
+
+/// The name `healthcheck --tls` expects in the server certificate when
+/// `--domain` is not given: the host of `addr` if it is a DNS name, else
+/// `localhost` (an IP address, as in a pod's own probe of `127.0.0.1`).
+pub fn default_tls_domain(addr: &str) -> String {
+    let authority = addr.split_once("://").map_or(addr, |(_, rest)| rest);
+    let authority = authority.split('/').next().unwrap_or_default();
+    match authority.parse::<http::uri::Authority>() {
+        Ok(a) if !a.host().is_empty() && a.host().parse::<std::net::IpAddr>().is_err() => {
+            let host = a.host();
+            if host.starts_with('[') {
+                "localhost".into()
+            } else {
+                host.to_string()
+            }
+        }
+        _ => "localhost".into(),
+    }
+}
+
+fn healthcheck(
+    addr: Option<&str>,
+    service: &str,
+    timeout: Duration,
+    tls: Option<&HealthTls>,
+) -> ExitCode {
     let addr = match addr {
         Some(a) => a.to_string(),
         None => match default_health_addr(std::env::var("STDFUND_LISTEN").ok().as_deref()) {
@@ -240,7 +303,7 @@ fn healthcheck(addr: Option<&str>, service: &str, timeout: Duration) -> ExitCode
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    match rt.block_on(check_health(&addr, service, timeout)) {
+    match rt.block_on(check_health_with(&addr, service, timeout, tls)) {
         Ok(status) => {
             println!("{}", status.as_str_name());
             if status == tonic_health::pb::health_check_response::ServingStatus::Serving {
@@ -256,27 +319,62 @@ fn healthcheck(addr: Option<&str>, service: &str, timeout: Duration) -> ExitCode
     }
 }
 
-/// Asks `grpc.health.v1.Health/Check` at `addr` about `service`.
+/// Asks `grpc.health.v1.Health/Check` at `addr` about `service` (plain text).
 pub async fn check_health(
     addr: &str,
     service: &str,
     timeout: Duration,
 ) -> Result<tonic_health::pb::health_check_response::ServingStatus, String> {
+    check_health_with(addr, service, timeout, None).await
+}
+
+/// Asks `grpc.health.v1.Health/Check` at `addr` about `service`, over TLS
+/// when `tls` is given.
+pub async fn check_health_with(
+    addr: &str,
+    service: &str,
+    timeout: Duration,
+    tls: Option<&HealthTls>,
+) -> Result<tonic_health::pb::health_check_response::ServingStatus, String> {
+    use tonic::transport::{Certificate, ClientTlsConfig};
     use tonic_health::pb::health_check_response::ServingStatus;
     use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
-    let uri = if addr.contains("://") {
-        addr.to_string()
-    } else {
-        format!("http://{addr}")
+    let uri = match (addr.split_once("://"), tls) {
+        (Some(_), _) => addr.to_string(),
+        (None, Some(_)) => format!("https://{addr}"),
+        (None, None) => format!("http://{addr}"),
     };
-    let endpoint = tonic::transport::Endpoint::from_shared(uri)
+    let mut endpoint = tonic::transport::Endpoint::from_shared(uri)
         .map_err(|e| format!("`{addr}` is not an address: {e}"))?
         .connect_timeout(timeout)
         .timeout(timeout);
+    if let Some(tls) = tls {
+        if endpoint.uri().scheme_str() != Some("https") {
+            return Err(format!(
+                "`{addr}`: --tls needs an `https://` address or none"
+            ));
+        }
+        let domain = tls
+            .domain
+            .clone()
+            .unwrap_or_else(|| default_tls_domain(addr));
+        let config = ClientTlsConfig::new().domain_name(domain);
+        let config = match &tls.ca {
+            Some(path) => {
+                let pem = std::fs::read(path)
+                    .map_err(|e| format!("--ca: cannot read `{}`: {e}", path.display()))?;
+                config.ca_certificate(Certificate::from_pem(pem))
+            }
+            None => config.with_webpki_roots(),
+        };
+        endpoint = endpoint
+            .tls_config(config)
+            .map_err(|e| format!("invalid TLS settings: {}", error_chain(&e)))?;
+    }
     let channel = endpoint
         .connect()
         .await
-        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        .map_err(|e| format!("cannot connect to {addr}: {}", error_chain(&e)))?;
     let answer = HealthClient::new(channel)
         .check(HealthCheckRequest {
             service: service.to_string(),
@@ -284,6 +382,22 @@ pub async fn check_health(
         .await
         .map_err(|s| format!("health check failed: {} {}", s.code(), s.message()))?;
     Ok(ServingStatus::try_from(answer.into_inner().status).unwrap_or(ServingStatus::Unknown))
+}
+
+/// An error and its causes, `: `-separated (tonic's transport errors say
+/// only "transport error" at the top).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 fn fail(code: &str, zh: &str, en: &str) -> ExitCode {

@@ -13,6 +13,8 @@
 //! | `max_message_bytes` | `STDFUND_MAX_MESSAGE_BYTES` | `--max-message-bytes` | `4194304` |
 //! | `max_batch_items` | `STDFUND_MAX_BATCH_ITEMS` | `--max-batch-items` | `10000` |
 //! | `tokens_file` | `STDFUND_TOKENS_FILE` | `--tokens-file` | none |
+//! | `tls_cert` | `STDFUND_TLS_CERT` | `--tls-cert` | none (plain text); PEM certificate chain, set with `tls_key` |
+//! | `tls_key` | `STDFUND_TLS_KEY` | `--tls-key` | none (plain text); PEM private key, set with `tls_cert` |
 //! | `log_format` | `STDFUND_LOG_FORMAT` | `--log-format` | `pretty` (`json` for containers) |
 //! | `log_level` | `STDFUND_LOG_LEVEL` | `--log-level` | `info` (a `tracing` filter such as `info,stdfund_server=debug`) |
 //!
@@ -55,6 +57,11 @@ pub struct Settings {
     pub max_batch_items: usize,
     /// The bearer-token file of the registry (hashed tokens and roles).
     pub tokens_file: Option<PathBuf>,
+    /// The PEM certificate chain of the gRPC port; with [`Settings::tls_key`]
+    /// the server speaks TLS (rustls), without both plain text.
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of [`Settings::tls_cert`].
+    pub tls_key: Option<PathBuf>,
     /// Log output format.
     pub log_format: LogFormat,
     /// Log filter (`tracing_subscriber::EnvFilter` syntax).
@@ -72,6 +79,8 @@ impl Default for Settings {
             max_message_bytes: 4 * 1024 * 1024,
             max_batch_items: 10_000,
             tokens_file: None,
+            tls_cert: None,
+            tls_key: None,
             log_format: LogFormat::Pretty,
             log_level: "info".into(),
         }
@@ -98,6 +107,10 @@ pub struct Layer {
     pub max_batch_items: Option<usize>,
     /// See [`Settings::tokens_file`].
     pub tokens_file: Option<PathBuf>,
+    /// See [`Settings::tls_cert`].
+    pub tls_cert: Option<PathBuf>,
+    /// See [`Settings::tls_key`].
+    pub tls_key: Option<PathBuf>,
     /// See [`Settings::log_format`].
     pub log_format: Option<LogFormat>,
     /// See [`Settings::log_level`].
@@ -122,7 +135,7 @@ fn err(source_name: impl Into<String>, message: impl Into<String>) -> ConfigErro
 }
 
 /// The environment variables and their keys.
-const ENV_KEYS: [(&str, &str); 10] = [
+const ENV_KEYS: [(&str, &str); 12] = [
     ("STDFUND_LISTEN", "listen"),
     ("STDFUND_METRICS_LISTEN", "metrics_listen"),
     ("STDFUND_DATABASE_URL", "database_url"),
@@ -131,6 +144,8 @@ const ENV_KEYS: [(&str, &str); 10] = [
     ("STDFUND_MAX_MESSAGE_BYTES", "max_message_bytes"),
     ("STDFUND_MAX_BATCH_ITEMS", "max_batch_items"),
     ("STDFUND_TOKENS_FILE", "tokens_file"),
+    ("STDFUND_TLS_CERT", "tls_cert"),
+    ("STDFUND_TLS_KEY", "tls_key"),
     ("STDFUND_LOG_FORMAT", "log_format"),
     ("STDFUND_LOG_LEVEL", "log_level"),
 ];
@@ -194,6 +209,8 @@ impl Layer {
                 }
                 "STDFUND_MAX_BATCH_ITEMS" => layer.max_batch_items = Some(size("a number")?),
                 "STDFUND_TOKENS_FILE" => layer.tokens_file = Some(PathBuf::from(v)),
+                "STDFUND_TLS_CERT" => layer.tls_cert = Some(PathBuf::from(v)),
+                "STDFUND_TLS_KEY" => layer.tls_key = Some(PathBuf::from(v)),
                 "STDFUND_LOG_FORMAT" => {
                     layer.log_format = Some(match v.trim() {
                         "json" => LogFormat::Json,
@@ -262,6 +279,12 @@ impl Settings {
         }
         if let Some(v) = layer.tokens_file {
             self.tokens_file = Some(v);
+        }
+        if let Some(v) = layer.tls_cert {
+            self.tls_cert = Some(v);
+        }
+        if let Some(v) = layer.tls_key {
+            self.tls_key = Some(v);
         }
         if let Some(v) = layer.log_format {
             self.log_format = v;
@@ -332,7 +355,36 @@ impl Settings {
             s = s.apply(Layer::from_file(&path)?, &path.display().to_string())?;
         }
         s = s.apply(Layer::from_env(env)?, "environment")?;
-        s.apply(flags, "command line")
+        let s = s.apply(flags, "command line")?;
+        // Checked once all layers are in: the file may name the certificate
+        // and the environment the key.
+        s.tls()?;
+        Ok(s)
+    }
+
+    /// The TLS certificate and key files, when both are set; `None` for
+    /// plain text. One without the other is an error naming both settings.
+    pub fn tls(&self) -> Result<Option<(&Path, &Path)>, ConfigError> {
+        let (cert_name, key_name) = (
+            "tls_cert (STDFUND_TLS_CERT, --tls-cert)",
+            "tls_key (STDFUND_TLS_KEY, --tls-key)",
+        );
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some((cert.as_path(), key.as_path()))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(err(
+                "tls_key",
+                format!(
+                    "{cert_name} is set but {key_name} is not; set both to serve TLS, or neither for plain text"
+                ),
+            )),
+            (None, Some(_)) => Err(err(
+                "tls_cert",
+                format!(
+                    "{key_name} is set but {cert_name} is not; set both to serve TLS, or neither for plain text"
+                ),
+            )),
+        }
     }
 
     /// The settings as TOML (what `stdfund serve --print-config` shows).
@@ -356,6 +408,12 @@ impl Settings {
         out.push_str(&format!("max_batch_items = {}\n", self.max_batch_items));
         if let Some(t) = &self.tokens_file {
             out.push_str(&format!("tokens_file = {}\n", q(&t.display().to_string())));
+        }
+        if let Some(c) = &self.tls_cert {
+            out.push_str(&format!("tls_cert = {}\n", q(&c.display().to_string())));
+        }
+        if let Some(k) = &self.tls_key {
+            out.push_str(&format!("tls_key = {}\n", q(&k.display().to_string())));
         }
         let format = match self.log_format {
             LogFormat::Pretty => "pretty",
@@ -495,6 +553,50 @@ mod tests {
     }
 
     #[test]
+    fn tls_cert_and_key_come_together_from_any_layers() {
+        let dir = std::env::temp_dir().join(format!("stdfund-config-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("stdfund.toml");
+        std::fs::write(&file, "tls_cert = \"/etc/tls/tls.crt\"\n").unwrap();
+        // The file names the certificate, the environment the key.
+        let s = Settings::resolve(
+            Some(&file),
+            vec![("STDFUND_TLS_KEY", "/etc/tls/tls.key")],
+            Layer::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            s.tls().unwrap(),
+            Some((Path::new("/etc/tls/tls.crt"), Path::new("/etc/tls/tls.key")))
+        );
+        // Flags win over the environment.
+        let flags = Layer {
+            tls_cert: Some("/flag/c.pem".into()),
+            tls_key: Some("/flag/k.pem".into()),
+            ..Layer::default()
+        };
+        let env = vec![
+            ("STDFUND_TLS_CERT", "/env/c.pem"),
+            ("STDFUND_TLS_KEY", "/env/k.pem"),
+        ];
+        let s = Settings::resolve(None, env, flags).unwrap();
+        assert_eq!(s.tls_cert.as_deref(), Some(Path::new("/flag/c.pem")));
+        assert_eq!(s.tls_key.as_deref(), Some(Path::new("/flag/k.pem")));
+        // One without the other: an error naming the missing setting.
+        let e = Settings::resolve(Some(&file), none(), Layer::default()).unwrap_err();
+        assert_eq!(e.source_name, "tls_key");
+        assert!(e.message.contains("--tls-key"), "{e}");
+        let e = Settings::resolve(None, vec![("STDFUND_TLS_KEY", "/k.pem")], Layer::default())
+            .unwrap_err();
+        assert_eq!(e.source_name, "tls_cert");
+        assert!(e.message.contains("STDFUND_TLS_CERT"), "{e}");
+        // Neither: plain text.
+        let s = Settings::resolve(None, none(), Layer::default()).unwrap();
+        assert_eq!(s.tls().unwrap(), None);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
     fn unknown_variables_are_reported() {
         let env = vec![
             ("STDFUND_LISTN", "x"),
@@ -511,6 +613,8 @@ mod tests {
             database_url: "postgres://app:s3cret@db:5432/stdfund".into(),
             cors_origins: vec!["https://a.example".into()],
             tokens_file: Some("/etc/stdfund/tokens.toml".into()),
+            tls_cert: Some("/etc/stdfund/tls/tls.crt".into()),
+            tls_key: Some("/etc/stdfund/tls/tls.key".into()),
             metrics_listen: None,
             ..Settings::default()
         };

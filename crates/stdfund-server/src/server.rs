@@ -9,6 +9,11 @@
 //! v1alpha (listing exactly the services served, with the health descriptor
 //! registered).
 //!
+//! With `tls_cert` and `tls_key` the gRPC port (gRPC and grpc-web alike)
+//! speaks TLS through rustls with the ring provider, ALPN `h2`; without them
+//! plain text (h2c and HTTP/1.1). The metrics port is plain HTTP either way.
+//! An unreadable or invalid certificate or key fails [`start`].
+//!
 //! Shutdown ([`Running::shutdown`], or SIGTERM/SIGINT under [`run`]): health
 //! turns NOT_SERVING for `""` and every service, the listener closes, the
 //! in-flight calls drain for up to `drain_seconds`, the metrics endpoint
@@ -29,8 +34,9 @@ use stdfund_store::{AnyStore, ClaimStore};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tonic::transport::Server;
+use tonic::transport::server::ServerTlsConfig;
 use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Identity, Server};
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -168,8 +174,52 @@ async fn set_all(health: &HealthReporter, status: ServingStatus) {
     }
 }
 
+/// How long a client may take for the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The TLS configuration of the gRPC port from `tls_cert` and `tls_key`, or
+/// `None` for plain text. Files are read and parsed here, so that a bad
+/// certificate or key stops the start with the setting named.
+pub fn tls_config(settings: &Settings) -> Result<Option<ServerTlsConfig>, ServeError> {
+    let build = |message: String| ServeError::Build {
+        what: "TLS configuration",
+        message,
+    };
+    let Some((cert_path, key_path)) = settings.tls().map_err(|e| build(e.to_string()))? else {
+        return Ok(None);
+    };
+    let read = |setting: &str, path: &std::path::Path| {
+        std::fs::read(path)
+            .map_err(|e| build(format!("{setting}: cannot read `{}`: {e}", path.display())))
+    };
+    let cert = read("tls_cert", cert_path)?;
+    let key = read("tls_key", key_path)?;
+    if !String::from_utf8_lossy(&cert).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(build(format!(
+            "tls_cert: `{}` holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            cert_path.display()
+        )));
+    }
+    let config = ServerTlsConfig::new()
+        .identity(Identity::from_pem(cert, key))
+        .timeout(TLS_HANDSHAKE_TIMEOUT);
+    // Parse now (the server builder would only fail later, inside `start`):
+    // an invalid PEM, a missing key or a key that does not match the
+    // certificate is reported with both paths.
+    Server::builder().tls_config(config.clone()).map_err(|e| {
+        build(format!(
+            "tls_cert `{}` / tls_key `{}`: {}",
+            cert_path.display(),
+            key_path.display(),
+            crate::cli::error_chain(&e)
+        ))
+    })?;
+    Ok(Some(config))
+}
+
 /// Binds the listeners and starts serving in the background.
 pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
+    let tls = tls_config(settings)?;
     let listener = TcpListener::bind(settings.listen)
         .await
         .map_err(|source| ServeError::Bind {
@@ -248,7 +298,14 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .max_decoding_message_size(settings.max_message_bytes)
         .max_encoding_message_size(settings.max_message_bytes);
 
-    let router = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls).map_err(|e| ServeError::Build {
+            what: "TLS configuration",
+            message: crate::cli::error_chain(&e),
+        })?;
+    }
+    let router = builder
         .accept_http1(true)
         .layer(cors_layer(&settings.cors_origins))
         .layer(tonic_web::GrpcWebLayer::new())
@@ -402,6 +459,7 @@ pub async fn run(settings: Settings) -> Result<Drain, ServeError> {
     tracing::info!(
         listen = %running.addr(),
         metrics = %running.metrics_addr().map(|a| a.to_string()).unwrap_or_else(|| "off".into()),
+        tls = settings.tls_cert.is_some(),
         database_url = %crate::config::redact_url(&settings.database_url),
         cors_origins = ?settings.cors_origins,
         "stdfund serving"
