@@ -895,6 +895,25 @@ fn level_warnings(item: &Item, p: &Prepared<'_>, id: &str, warnings: &mut Vec<Wa
     }
 }
 
+/// The claim registry's one-time key of an assessed line:
+/// `CREDIT_CODE|ITEM|SUBJECT` (registry decision R2/R3). Stricter than the
+/// line's own key, it leaves out the variant, and a participation item keys
+/// under the lead item it conflicts with (`conflictsWithItem`), so a unit can
+/// hold a lead or a participation claim on one standard, never both. SUBJECT
+/// is the line key's subject part (an award's carries the award year).
+/// `None` when the item is in no ruleset of the book.
+pub fn registry_key(book: &RuleBook, credit_code: &str, line: &Line) -> Option<String> {
+    let item = book.any_item(&line.item)?;
+    let group = item
+        .doc
+        .conflicts_with_item
+        .as_deref()
+        .unwrap_or(&line.item);
+    // The line key is `item|variant|subject` (see `prepare`); ids contain no `|`.
+    let subject = line.one_time_key.splitn(3, '|').nth(2)?;
+    Some(format!("{credit_code}|{group}|{subject}"))
+}
+
 /// The split of one amount (RULES.md §4), for amounts set outside an
 /// estimate: a reviewer's amount on a discretionary claim, or a frozen
 /// approved amount at disbursement.
@@ -968,6 +987,42 @@ pub fn split_amount(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn line(item: &str, key: &str) -> Line {
+        Line {
+            item: item.into(),
+            one_time_key: key.into(),
+            ..Line::default()
+        }
+    }
+
+    #[test]
+    fn registry_keys_leave_out_the_variant_and_join_lead_and_participation() {
+        let book = ruleset::embedded().unwrap();
+        let code = "91350100M000100Y43";
+        let lead = line("STANDARD_LEAD", "STANDARD_LEAD|NATIONAL|GB/T 1-2020");
+        let lead_industry = line("STANDARD_LEAD", "STANDARD_LEAD|INDUSTRY|GB/T 1-2020");
+        let part = line(
+            "STANDARD_PARTICIPANT",
+            "STANDARD_PARTICIPANT|NATIONAL|GB/T 1-2020",
+        );
+        let k = registry_key(book, code, &lead).unwrap();
+        assert_eq!(k, "91350100M000100Y43|STANDARD_LEAD|GB/T 1-2020");
+        assert_eq!(registry_key(book, code, &lead_industry).unwrap(), k);
+        assert_eq!(registry_key(book, code, &part).unwrap(), k);
+        let award = line("AWARD_CHINA", "AWARD_CHINA|PROJECT_FIRST|GB/T 1-2020@2021");
+        assert_eq!(
+            registry_key(book, code, &award).unwrap(),
+            "91350100M000100Y43|AWARD_CHINA|GB/T 1-2020@2021"
+        );
+        // A subject containing the separator keeps it.
+        let odd = line("OTHER_ACTIVITY", "OTHER_ACTIVITY|OTHER|A|B");
+        assert_eq!(
+            registry_key(book, code, &odd).unwrap(),
+            "91350100M000100Y43|OTHER_ACTIVITY|A|B"
+        );
+        assert!(registry_key(book, code, &line("NOPE", "NOPE|X|Y")).is_none());
+    }
 
     #[test]
     fn split_amount_matches_the_line_split() {

@@ -7,7 +7,7 @@
 //! and its audit row in one transaction; no rule logic lives here.
 //!
 //! The registry's one-time key is `CREDIT_CODE|ITEM|SUBJECT` (see
-//! [`registry_key`]): stricter than the estimate's line key, which includes
+//! [`stdfund_rules::engine::registry_key`]): stricter than the estimate's line key, which includes
 //! the variant. A participation item (五(五)2) names its conflicting lead
 //! item (五(五)1) in the ruleset (`conflictsWithItem`) and keys under that
 //! item's id, so the database's unique index lets one unit hold either a lead
@@ -149,21 +149,6 @@ fn claimable(line: &Line, step: &'static str) -> Result<bool, RegistryError> {
         zh: line.explanation_zh.clone(),
         en: line.explanation_en.clone(),
     })
-}
-
-/// The registry's one-time key of a line: `CREDIT_CODE|ITEM|SUBJECT`, with
-/// ITEM the item's `conflictsWithItem` when it has one, and SUBJECT the
-/// normalised subject as the line's key ends with it (an award's subject
-/// carries the award year).
-pub fn registry_key(book: &RuleBook, credit_code: &str, line: &Line) -> Option<String> {
-    let item = book.any_item(&line.item)?;
-    let group = item
-        .doc
-        .conflicts_with_item
-        .as_deref()
-        .unwrap_or(&line.item);
-    let subject = line.one_time_key.splitn(3, '|').nth(2)?;
-    Some(format!("{credit_code}|{group}|{subject}"))
 }
 
 fn check_idempotency_key(key: &str) -> Result<(), RegistryError> {
@@ -496,7 +481,7 @@ impl Registry {
         }
         let discretionary = claimable(line, "submission")?;
         let book = self.inner.book;
-        let key = registry_key(book, &applicant.credit_code, line)
+        let key = stdfund_rules::engine::registry_key(book, &applicant.credit_code, line)
             .ok_or_else(|| internal(format!("no registry key for line `{}`", line.item)))?;
         let (now, this_year) = now();
         let year = if req.year == 0 {
@@ -1249,42 +1234,6 @@ impl RegistryService for Registry {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-
-    fn line(item: &str, key: &str) -> Line {
-        Line {
-            item: item.into(),
-            one_time_key: key.into(),
-            ..Line::default()
-        }
-    }
-
-    #[test]
-    fn registry_keys_leave_out_the_variant_and_join_lead_and_participation() {
-        let book = stdfund_rules::ruleset::embedded().unwrap();
-        let code = "91350100M000100Y43";
-        let lead = line("STANDARD_LEAD", "STANDARD_LEAD|NATIONAL|GB/T 1-2020");
-        let lead_industry = line("STANDARD_LEAD", "STANDARD_LEAD|INDUSTRY|GB/T 1-2020");
-        let part = line(
-            "STANDARD_PARTICIPANT",
-            "STANDARD_PARTICIPANT|NATIONAL|GB/T 1-2020",
-        );
-        let k = registry_key(book, code, &lead).unwrap();
-        assert_eq!(k, "91350100M000100Y43|STANDARD_LEAD|GB/T 1-2020");
-        assert_eq!(registry_key(book, code, &lead_industry).unwrap(), k);
-        assert_eq!(registry_key(book, code, &part).unwrap(), k);
-        let award = line("AWARD_CHINA", "AWARD_CHINA|PROJECT_FIRST|GB/T 1-2020@2021");
-        assert_eq!(
-            registry_key(book, code, &award).unwrap(),
-            "91350100M000100Y43|AWARD_CHINA|GB/T 1-2020@2021"
-        );
-        // A subject containing the separator keeps it.
-        let odd = line("OTHER_ACTIVITY", "OTHER_ACTIVITY|OTHER|A|B");
-        assert_eq!(
-            registry_key(book, code, &odd).unwrap(),
-            "91350100M000100Y43|OTHER_ACTIVITY|A|B"
-        );
-        assert!(registry_key(book, code, &line("NOPE", "NOPE|X|Y")).is_none());
-    }
 
     #[test]
     fn claimable_lines() {
