@@ -1001,6 +1001,134 @@ pub(crate) async fn audit_log<C: Exec>(
     paginate(rows, size, |e| e.id)
 }
 
+/// The one `ClaimStore` implementation, stamped out for each backend: every
+/// method is the same delegation to `ops` (read on a pooled connection, or
+/// prepare → write transaction → commit); the backends differ only in
+/// `write()` (how a write transaction starts), set in their own modules.
+macro_rules! impl_claim_store {
+    ($store:ty, $backend:expr) => {
+        impl $crate::store::ClaimStore for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn migrate(&self) -> Result<(), StoreError> {
+                let mut tx = self.write().await?;
+                migrate::apply(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                conn.ping().await?;
+                Ok(())
+            }
+
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
+            async fn submit_claim(
+                &self,
+                claim: NewClaim,
+                actor: &Actor,
+                now: &str,
+            ) -> Result<SubmitOutcome, StoreError> {
+                ops::actor_ok(actor)?;
+                let prepared = ops::prepare_claim(claim, now)?;
+                let mut tx = self.write().await?;
+                let out = ops::submit(&mut *tx, &prepared, actor, now).await?;
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn get_claim(&self, id: ClaimId) -> Result<Claim, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                ops::get_claim(&mut *conn, id).await
+            }
+
+            async fn list_claims(
+                &self,
+                filter: &ClaimFilter,
+                cursor: Option<&str>,
+                page_size: u32,
+            ) -> Result<Page<Claim>, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                ops::list_claims(&mut *conn, filter, cursor, page_size).await
+            }
+
+            async fn review_claim(
+                &self,
+                id: ClaimId,
+                decision: Decision,
+                actor: &Actor,
+                now: &str,
+            ) -> Result<Claim, StoreError> {
+                let decision = ops::prepare_decision(decision, actor, now)?;
+                let mut tx = self.write().await?;
+                let claim = ops::review(&mut *tx, id, &decision, actor, now).await?;
+                tx.commit().await?;
+                Ok(claim)
+            }
+
+            async fn record_disbursement(
+                &self,
+                id: ClaimId,
+                disbursement: Disbursement,
+                actor: &Actor,
+                now: &str,
+            ) -> Result<Claim, StoreError> {
+                let prepared = ops::prepare_disbursement(disbursement, actor, now)?;
+                let mut tx = self.write().await?;
+                let claim = ops::disburse(&mut *tx, id, &prepared, actor, now).await?;
+                tx.commit().await?;
+                Ok(claim)
+            }
+
+            async fn set_budget(
+                &self,
+                year: i32,
+                total: Decimal,
+                actor: &Actor,
+                now: &str,
+            ) -> Result<BudgetStatus, StoreError> {
+                let total_fen = ops::prepare_budget(year, total, actor, now)?;
+                let mut tx = self.write().await?;
+                let status = ops::set_budget(&mut *tx, year, total_fen, actor, now).await?;
+                tx.commit().await?;
+                Ok(status)
+            }
+
+            async fn budget(&self, year: i32) -> Result<Option<BudgetStatus>, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                ops::budget(&mut *conn, year).await
+            }
+
+            async fn approved_claims(&self, year: Option<i32>) -> Result<Vec<Claim>, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                ops::approved_claims(&mut *conn, year).await
+            }
+
+            async fn report(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                ops::report(&mut *conn, filter).await
+            }
+
+            async fn audit_log(
+                &self,
+                claim_id: Option<ClaimId>,
+                cursor: Option<&str>,
+                page_size: u32,
+            ) -> Result<Page<AuditEntry>, StoreError> {
+                let mut conn = self.pool.acquire().await?;
+                ops::audit_log(&mut *conn, claim_id, cursor, page_size).await
+            }
+        }
+    };
+}
+pub(crate) use impl_claim_store;
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
