@@ -259,24 +259,7 @@ impl TryFrom<Assessment> for pb::EstimateResponse {
             }),
             lines,
             total: a.total,
-            split: Some(pb::Split {
-                fiscal_unit: a.split.fiscal_unit,
-                municipal_share: a.split.municipal_share,
-                district_share: a.split.district_share,
-                share_tables: a
-                    .split
-                    .share_tables
-                    .into_iter()
-                    .map(|t| pb::ShareTableUse {
-                        id: t.id,
-                        version: t.version,
-                        provisional: t.provisional,
-                        district_ratio: t.district_ratio,
-                        note_zh: t.note_zh,
-                        note_en: t.note_en,
-                    })
-                    .collect(),
-            }),
+            split: Some(pb::Split::from(a.split)),
             warnings: a
                 .warnings
                 .into_iter()
@@ -375,23 +358,7 @@ impl From<pb::EstimateResponse> for Assessment {
                 })
                 .collect(),
             total: a.total,
-            split: Split {
-                fiscal_unit: split.fiscal_unit,
-                municipal_share: split.municipal_share,
-                district_share: split.district_share,
-                share_tables: split
-                    .share_tables
-                    .into_iter()
-                    .map(|t| ShareTableUse {
-                        id: t.id,
-                        version: t.version,
-                        provisional: t.provisional,
-                        district_ratio: t.district_ratio,
-                        note_zh: t.note_zh,
-                        note_en: t.note_en,
-                    })
-                    .collect(),
-            },
+            split: Split::from(split),
             warnings: a
                 .warnings
                 .into_iter()
@@ -407,6 +374,62 @@ impl From<pb::EstimateResponse> for Assessment {
                 rulesets: receipt.rulesets.into_iter().map(RulesetRef::from).collect(),
                 input_hash: receipt.input_hash,
             },
+        }
+    }
+}
+
+impl From<ShareTableUse> for pb::ShareTableUse {
+    fn from(t: ShareTableUse) -> Self {
+        pb::ShareTableUse {
+            id: t.id,
+            version: t.version,
+            provisional: t.provisional,
+            district_ratio: t.district_ratio,
+            note_zh: t.note_zh,
+            note_en: t.note_en,
+        }
+    }
+}
+
+impl From<pb::ShareTableUse> for ShareTableUse {
+    fn from(t: pb::ShareTableUse) -> Self {
+        ShareTableUse {
+            id: t.id,
+            version: t.version,
+            provisional: t.provisional,
+            district_ratio: t.district_ratio,
+            note_zh: t.note_zh,
+            note_en: t.note_en,
+        }
+    }
+}
+
+impl From<Split> for pb::Split {
+    fn from(s: Split) -> Self {
+        pb::Split {
+            fiscal_unit: s.fiscal_unit,
+            municipal_share: s.municipal_share,
+            district_share: s.district_share,
+            share_tables: s
+                .share_tables
+                .into_iter()
+                .map(pb::ShareTableUse::from)
+                .collect(),
+        }
+    }
+}
+
+impl From<pb::Split> for Split {
+    fn from(s: pb::Split) -> Self {
+        Split {
+            fiscal_unit: s.fiscal_unit,
+            municipal_share: s.municipal_share,
+            district_share: s.district_share,
+            share_tables: s
+                .share_tables
+                .into_iter()
+                .map(ShareTableUse::from)
+                .collect(),
         }
     }
 }

@@ -32,7 +32,7 @@ use stdfund_proto::pb;
 use stdfund_proto::pb::registry_service_server::RegistryService;
 use stdfund_rules::engine::{self, status as line_status};
 use stdfund_rules::ident::{self, CreditCode};
-use stdfund_rules::model::{Application, Assessment, Line, ShareTableUse, Split};
+use stdfund_rules::model::{Application, Assessment, Line, Split};
 use stdfund_rules::money::Money;
 use stdfund_rules::{RuleBook, date::Date, json};
 use stdfund_store::{
@@ -276,26 +276,6 @@ fn audit_action(a: AuditAction) -> pb::AuditAction {
     }
 }
 
-fn share_table_pb(t: &ShareTableUse) -> pb::ShareTableUse {
-    pb::ShareTableUse {
-        id: t.id.clone(),
-        version: t.version.clone(),
-        provisional: t.provisional,
-        district_ratio: t.district_ratio.clone(),
-        note_zh: t.note_zh.clone(),
-        note_en: t.note_en.clone(),
-    }
-}
-
-fn split_pb(s: &Split) -> pb::Split {
-    pb::Split {
-        fiscal_unit: s.fiscal_unit.clone(),
-        municipal_share: s.municipal_share.clone(),
-        district_share: s.district_share.clone(),
-        share_tables: s.share_tables.iter().map(share_table_pb).collect(),
-    }
-}
-
 fn budget_pb(b: &stdfund_store::BudgetStatus, updated_at: Option<&str>) -> pb::Budget {
     pb::Budget {
         year: b.year,
@@ -344,7 +324,7 @@ pub fn claim_pb(c: &stdfund_store::Claim) -> Result<pb::Claim, RegistryError> {
                 approved_amount: c.approved_amount.map(yuan).unwrap_or_default(),
                 amount_set_by_reviewer: record.as_ref().is_some_and(|r| r.amount_set_by_reviewer),
                 approval_assessment,
-                approved_split: record.as_ref().map(|r| split_pb(&r.split)),
+                approved_split: record.as_ref().map(|r| pb::Split::from(r.split.clone())),
             })
         }
     };
@@ -360,7 +340,8 @@ pub fn claim_pb(c: &stdfund_store::Claim) -> Result<pb::Claim, RegistryError> {
                     .share_tables
                     .iter()
                     .find(|t| t.id == table_id)
-                    .map(share_table_pb)
+                    .cloned()
+                    .map(pb::ShareTableUse::from)
             }),
             share_table_id: table_id,
             recorded_by: c.disbursed_by.clone().unwrap_or_default(),
