@@ -15,16 +15,14 @@
 //! - Answers cross as the rules crate's canonical JSON; the object variants
 //!   are `JSON.parse` of those exact bytes, so money stays a decimal string.
 //!
-//! The DTO types in the `.d.ts` come from `tsify` (the rules crate's `ts`
-//! feature); the few shapes the rules crate does not declare as DTOs (the
-//! catalogue documents, the form-helper answers) are declared in
-//! [`TS_DECLARATIONS`].
+//! Every type in the `.d.ts` comes from the rules crate's DTOs through
+//! `tsify` (its `ts` feature); [`TS_DECLARATIONS`] adds only the result
+//! envelope.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{JSON, Object, Reflect};
 use stdfund_rules::error::{Error, ErrorReport};
-use stdfund_rules::json;
-use stdfund_rules::model::Application;
+use stdfund_rules::{form, json};
 use wasm_bindgen::prelude::*;
 
 /// TypeScript for the result union and the shapes that are not rules DTOs.
@@ -33,112 +31,8 @@ pub const TS_DECLARATIONS: &str = r#"
 /** Every fallible call answers this: the value, or a structured error with a stable code. Nothing throws. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorReport };
 
-/** A credit code that is well formed (18 characters of the GB 32100 alphabet). */
-export interface CreditCodeCheck {
-    /** The code, trimmed and upper-cased. */
-    creditCode: string;
-    /** Whether the check character matches; a mismatch is a warning, not an error. */
-    checkPassed: boolean;
-    /** The check character the first 17 characters call for. */
-    expectedCheckCharacter: string;
-}
-
-/** A standard number, normalised. */
-export interface StandardNumberInfo {
-    /** Code, one space, number: `GB/T 12345-2020`. */
-    canonical: string;
-    /** The code: `GB/T`, `DB35/T`, `ISO/IEC`, `T/CAS`. */
-    code: string;
-    /** The number with its year: `12345-2020`, `27001:2013`. */
-    number: string;
-    /** The variant id the code implies (`INTERNATIONAL`, `NATIONAL`, `INDUSTRY`, `LOCAL`, `GROUP`), or "" when unknown. */
-    impliedLevel: string;
-}
-
-/** A fiscal unit (an applicant's seat). */
-export interface FiscalUnit {
-    code: string;
-    nameZh: string;
-    nameEn: string;
-    formerCodes?: string[];
-}
-
-/** One variant of a grant item. */
-export interface VariantDoc {
-    id: string;
-    nameZh: string;
-    nameEn: string;
-    /** The amount in 万元; absent when not covered or discretionary. */
-    amountWan?: string;
-    notCoveredZh?: string;
-    notCoveredEn?: string;
-}
-
-/** One grant item (a clause or half of one). */
-export interface ItemDoc {
-    id: string;
-    clause: string;
-    nameZh: string;
-    nameEn: string;
-    citationZh: string;
-    subjectKind: "STANDARD_NUMBER" | "AWARDED_STANDARD" | "COMMITTEE" | "REFERENCE";
-    role: "NONE" | "IMPLIED_LEAD" | "REQUIRED_LEAD";
-    condition: "NONE" | "ACCEPTED" | "APPROVED" | "DISCRETIONARY";
-    levelCheck: boolean;
-    conflictsWithItem?: string;
-    variants: VariantDoc[];
-}
-
-/** The top-up rule (补足差额). */
-export interface TopUpDoc {
-    clause: string;
-    citationZh: string;
-    countedLevels: string[];
-}
-
-/** The city/county share table. */
-export interface ShareTableDoc {
-    id: string;
-    version: string;
-    provisional: boolean;
-    citationZh: string;
-    noteZh: string;
-    noteEn: string;
-    ratios: { fiscalUnit: string; districtRatio: string }[];
-}
-
-/** A seat explicitly outside the policy. */
-export interface ExcludedSeatDoc {
-    code: string;
-    nameZh: string;
-    nameEn: string;
-    reasonZh: string;
-    reasonEn: string;
-}
-
-/** A ruleset document. */
-export interface RulesetDoc {
-    id: string;
-    version: string;
-    titleZh: string;
-    titleEn: string;
-    sourceZh: string;
-    effectiveFrom: string;
-    effectiveTo: string | null;
-    oneTime: boolean;
-    items: ItemDoc[];
-    topUp: TopUpDoc;
-    shareTable: ShareTableDoc;
-    fiscalUnits: FiscalUnit[];
-    excludedSeats: ExcludedSeatDoc[];
-    targets2020: { id: string; nameZh: string; nameEn: string; figure: number; unitZh: string }[];
-}
-
-/** The catalogue: every ruleset the engine knows. */
-export interface Catalog {
-    engineVersion: string;
-    rulesets: { hash: string; document: RulesetDoc }[];
-}
+/** Names the package has always used for the catalogue's document types. */
+export type FiscalUnit = FiscalUnitDoc;
 "#;
 
 /// `{ok: true, value}`.
@@ -199,6 +93,8 @@ fn json_text(value: &JsValue, path: &str, what: &str) -> Result<String, Error> {
     let invalid = |message: String| Error::InvalidJson {
         path: path.into(),
         message,
+        line: 0,
+        column: 0,
     };
     if value.is_undefined() || value.is_null() {
         return Err(invalid(format!("expected {what} (an object or JSON text)")));
@@ -228,10 +124,6 @@ fn string_arg(value: &JsValue, path: &str) -> Result<String, ErrorReport> {
     })
 }
 
-fn application(value: &JsValue) -> Result<Application, Error> {
-    json::parse_application(&json_text(value, "", "an application")?)
-}
-
 fn estimate_answer(app: &JsValue) -> Result<String, ErrorReport> {
     json_text(app, "", "an application")
         .map_err(|e| e.to_report())
@@ -240,11 +132,9 @@ fn estimate_answer(app: &JsValue) -> Result<String, ErrorReport> {
 
 fn what_if_answer(app: &JsValue, ruleset: &JsValue) -> Result<String, ErrorReport> {
     let run = || -> Result<String, Error> {
-        let mut app = application(app)?;
-        app.what_if_ruleset = json_text(ruleset, "whatIfRuleset", "a ruleset document")?;
-        Ok(json::assessment_to_canonical(&stdfund_rules::estimate(
-            &app,
-        )?))
+        let app = json_text(app, "", "an application")?;
+        let ruleset = json_text(ruleset, "whatIfRuleset", "a ruleset document")?;
+        json::what_if_text(&app, &ruleset)
     };
     run().map_err(|e| e.to_report())
 }
@@ -318,7 +208,7 @@ pub fn check_credit_code(
     #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
 ) -> JsValue {
     let answer = string_arg(&code, "applicant.creditCode").and_then(|raw| {
-        json::check_credit_code(&raw)
+        form::check_credit_code(&raw)
             .map(|c| json::to_canonical(&c))
             .map_err(|e| e.to_report())
     });
@@ -333,7 +223,7 @@ pub fn normalise_standard_number(
     #[wasm_bindgen(unchecked_param_type = "string")] raw: JsValue,
 ) -> JsValue {
     let answer = string_arg(&raw, "subject").and_then(|raw| {
-        json::normalise_standard_number(&raw)
+        form::normalise_standard_number(&raw)
             .map(|n| json::to_canonical(&n))
             .map_err(|e| e.to_report())
     });
@@ -342,8 +232,8 @@ pub fn normalise_standard_number(
 
 /// The fiscal units an applicant's seat can be (those of the newest ruleset,
 /// against which the estimate checks the seat), in document order.
-#[wasm_bindgen(js_name = fiscalUnits, unchecked_return_type = "Result<FiscalUnit[]>")]
+#[wasm_bindgen(js_name = fiscalUnits, unchecked_return_type = "Result<FiscalUnitDoc[]>")]
 pub fn fiscal_units() -> JsValue {
-    let answer = json::fiscal_units().map(|u| json::to_canonical(&u));
+    let answer = form::fiscal_units().map(|u| json::to_canonical(&u));
     parsed(answer.map_err(|e| e.to_report()))
 }

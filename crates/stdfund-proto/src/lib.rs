@@ -8,13 +8,14 @@
 //! * [`pb`]: the generated messages, enums, clients and servers.
 //! * [`FILE_DESCRIPTOR_SET`]: the encoded descriptors (with imports and
 //!   comments) for gRPC reflection.
-//! * [`convert`]: `From`/`TryFrom` between `pb` and `stdfund_rules::model`,
-//!   lossless in both directions for the estimate messages (see the module
-//!   documentation for the one normalisation proto3 forces).
+//! * [`convert`]: one way each — a proto request read as the rules crate's
+//!   request DTO, the typed assessment written as a proto answer.
+//! * [`client`]: for clients and tests, a received answer in its JSON form.
 //!
 //! Dependencies point one way: this crate knows the rules crate, never the
 //! reverse; it has no runtime, no I/O and no server.
 
+pub mod client;
 pub mod convert;
 
 /// The generated code of package `stdfund.v1`.

@@ -1,4 +1,7 @@
 //! Calendar dates (ISO 8601 `YYYY-MM-DD`), without a clock or time zone.
+//!
+//! Invariants: a [`Date`] always names a day that exists, between 1900-01-01
+//! and 9999-12-31; rendering is integer formatting into a caller's buffer.
 
 use std::fmt;
 
@@ -10,6 +13,30 @@ pub struct Date {
     day: u8,
 }
 
+fn is_leap(year: u16) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u16> {
+    let mut n: u16 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u16::from(c.wrapping_sub(b'0')))?;
+    }
+    Some(n)
+}
+
 impl Date {
     /// Parses exactly `YYYY-MM-DD` and checks that the day exists.
     pub fn parse(s: &str) -> Option<Date> {
@@ -17,34 +44,18 @@ impl Date {
         if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
             return None;
         }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            let part = s.get(r)?;
-            if !part.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            part.parse().ok()
-        };
-        let year = num(0..4)?;
-        let month = num(5..7)?;
-        let day = num(8..10)?;
+        let year = digits(b.get(0..4)?)?;
+        let month = u8::try_from(digits(b.get(5..7)?)?).ok()?;
+        let day = u8::try_from(digits(b.get(8..10)?)?).ok()?;
+        Date::from_ymd(year, month, day)
+    }
+
+    /// The date of a year, month and day, when it exists and lies in 1900–9999.
+    pub fn from_ymd(year: u16, month: u8, day: u8) -> Option<Date> {
         if !(1900..=9999).contains(&year) || !(1..=12).contains(&month) || day < 1 {
             return None;
         }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days_in_month = match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        if day > days_in_month {
-            return None;
-        }
-        Some(Date {
-            year: u16::try_from(year).ok()?,
-            month: u8::try_from(month).ok()?,
-            day: u8::try_from(day).ok()?,
-        })
+        (day <= days_in_month(year, month)).then_some(Date { year, month, day })
     }
 
     /// The year.
@@ -52,28 +63,113 @@ impl Date {
         self.year
     }
 
+    /// The month, 1–12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
     /// The following calendar day, `None` after 9999-12-31.
     pub fn next_day(self) -> Option<Date> {
-        let d = format!(
-            "{:04}-{:02}-{:02}",
-            self.year,
-            self.month,
-            self.day.checked_add(1)?
-        );
-        if let Some(next) = Date::parse(&d) {
-            return Some(next);
+        if self.day < days_in_month(self.year, self.month) {
+            return Some(Date {
+                day: self.day.checked_add(1)?,
+                ..self
+            });
         }
-        let m = format!("{:04}-{:02}-01", self.year, self.month.checked_add(1)?);
-        if let Some(next) = Date::parse(&m) {
-            return Some(next);
+        if self.month < 12 {
+            return Some(Date {
+                month: self.month.checked_add(1)?,
+                day: 1,
+                ..self
+            });
         }
-        Date::parse(&format!("{:04}-01-01", self.year.checked_add(1)?))
+        Date::from_ymd(self.year.checked_add(1)?, 1, 1)
+    }
+
+    /// Days since 1970-01-01 (negative before), for date arithmetic.
+    #[allow(clippy::arithmetic_side_effects)] // operands bounded by years 1900–9999
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil; every operand is small, so plain
+        // i64 arithmetic cannot overflow for years 1900–9999.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let mp = if m > 2 { m - 3 } else { m + 9 };
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01, when it lies in 1900–9999.
+    #[allow(clippy::arithmetic_side_effects)] // `days` is bounded first
+    pub fn from_days_since_epoch(days: i64) -> Option<Date> {
+        // Howard Hinnant's civil_from_days, bounded first so nothing overflows.
+        if !(-25_567..=2_932_896).contains(&days) {
+            return None;
+        }
+        let z = days.checked_add(719_468)?;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        Date::from_ymd(
+            u16::try_from(y).ok()?,
+            u8::try_from(m).ok()?,
+            u8::try_from(d).ok()?,
+        )
+    }
+
+    /// The day of the week, 1 = Monday … 7 = Sunday (ISO 8601).
+    pub fn iso_weekday(self) -> u8 {
+        // 1970-01-01 was a Thursday (4).
+        let w = self.days_since_epoch().saturating_add(3).rem_euclid(7);
+        u8::try_from(w.saturating_add(1)).unwrap_or(1)
+    }
+
+    /// `self + days` (negative goes back), when the result lies in 1900–9999.
+    pub fn add_days(self, days: i64) -> Option<Date> {
+        Date::from_days_since_epoch(self.days_since_epoch().checked_add(days)?)
+    }
+
+    /// Appends `YYYY-MM-DD` to `out`.
+    pub fn write_to(self, out: &mut String) {
+        let mut buf = [b'0'; 10];
+        let put = |buf: &mut [u8; 10], at: usize, width: usize, mut n: u16| {
+            for i in (at..at.saturating_add(width)).rev() {
+                if let Some(slot) = buf.get_mut(i) {
+                    *slot = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
+                }
+                n /= 10;
+            }
+        };
+        put(&mut buf, 0, 4, self.year);
+        put(&mut buf, 5, 2, u16::from(self.month));
+        put(&mut buf, 8, 2, u16::from(self.day));
+        if let Some(slot) = buf.get_mut(4) {
+            *slot = b'-';
+        }
+        if let Some(slot) = buf.get_mut(7) {
+            *slot = b'-';
+        }
+        out.push_str(std::str::from_utf8(&buf).unwrap_or("0000-00-00"));
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        let mut s = String::with_capacity(10);
+        self.write_to(&mut s);
+        f.write_str(&s)
     }
 }
 
@@ -98,6 +194,7 @@ mod tests {
             "1899-12-31",
             "2016-04-31",
             "２016-04-25",
+            "+016-04-25",
         ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
@@ -111,5 +208,29 @@ mod tests {
         assert_eq!(next("2019-02-28"), Some("2019-03-01".into()));
         assert_eq!(next("2020-12-31"), Some("2021-01-01".into()));
         assert_eq!(next("9999-12-31"), None);
+    }
+
+    #[test]
+    fn day_arithmetic_round_trips() {
+        let d = Date::parse("1970-01-01").unwrap();
+        assert_eq!(d.days_since_epoch(), 0);
+        assert_eq!(d.iso_weekday(), 4);
+        let mut day = Date::parse("1900-01-01").unwrap();
+        let mut n = day.days_since_epoch();
+        while let Some(next) = day.next_day() {
+            n += 1;
+            assert_eq!(next.days_since_epoch(), n, "{next}");
+            assert_eq!(Date::from_days_since_epoch(n), Some(next));
+            day = next;
+        }
+        assert_eq!(day.to_string(), "9999-12-31");
+        assert_eq!(Date::parse("2026-12-02").unwrap().iso_weekday(), 3);
+        assert_eq!(
+            Date::parse("2026-12-31")
+                .unwrap()
+                .add_days(1)
+                .map(|d| d.to_string()),
+            Some("2027-01-01".into())
+        );
     }
 }

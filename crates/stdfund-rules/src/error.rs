@@ -11,15 +11,27 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The text is not JSON, or not of the expected shape.
-    #[error("the input is not valid JSON: {message}")]
+    #[error("the input is not valid JSON: {}", shown(message))]
     InvalidJson {
         /// Where, if known.
         path: String,
         /// What the parser said.
         message: String,
+        /// The line of the problem (1-based; 0 when unknown).
+        line: usize,
+        /// The column of the problem (1-based; 0 when unknown).
+        column: usize,
+    },
+    /// Something other than white space follows the JSON document.
+    #[error("text follows the JSON document at line {line} column {column}")]
+    TrailingData {
+        /// The line where it starts (1-based).
+        line: usize,
+        /// The column where it starts (1-based).
+        column: usize,
     },
     /// A field that the contract does not have.
-    #[error("unknown field `{field}`{}", at(path))]
+    #[error("unknown field `{}`{}", shown(field), at(path))]
     UnknownField {
         /// The containing object's path.
         path: String,
@@ -27,7 +39,7 @@ pub enum Error {
         field: String,
     },
     /// A field of the wrong JSON type.
-    #[error("field `{path}` has the wrong type: {message}")]
+    #[error("field `{}` has the wrong type: {}", shown(path), shown(message))]
     InvalidType {
         /// The field.
         path: String,
@@ -50,7 +62,7 @@ pub enum Error {
     },
     /// Wrong length or a character outside the GB 32100 alphabet.
     #[error(
-        "`{value}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z)"
+        "`{}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z)", shown(value)
     )]
     InvalidCreditCode {
         /// The field.
@@ -59,7 +71,7 @@ pub enum Error {
         value: String,
     },
     /// A seat that is neither a known code nor a six-digit division code.
-    #[error("seat `{value}` is not a six-digit division code or a known fiscal-unit code")]
+    #[error("seat `{}` is not a six-digit division code or a known fiscal-unit code", shown(value))]
     InvalidSeat {
         /// The field.
         path: String,
@@ -67,7 +79,7 @@ pub enum Error {
         value: String,
     },
     /// Not an ISO date.
-    #[error("`{value}` at `{path}` is not a date in the form YYYY-MM-DD")]
+    #[error("`{}` at `{path}` is not a date in the form YYYY-MM-DD", shown(value))]
     InvalidDate {
         /// The field.
         path: String,
@@ -75,7 +87,7 @@ pub enum Error {
         value: String,
     },
     /// A malformed or negative amount.
-    #[error("`{value}` at `{path}` is not an amount: {problem}")]
+    #[error("`{}` at `{path}` is not an amount: {problem}", shown(value))]
     InvalidAmount {
         /// The field.
         path: String,
@@ -91,7 +103,7 @@ pub enum Error {
         path: String,
     },
     /// An enum value the contract does not define.
-    #[error("`{value}` at `{path}` is not one of {expected}")]
+    #[error("`{}` at `{path}` is not one of {expected}", shown(value))]
     InvalidEnumValue {
         /// The field.
         path: String,
@@ -101,7 +113,7 @@ pub enum Error {
         expected: String,
     },
     /// An item id that no ruleset defines.
-    #[error("item `{value}` at `{path}` is not in the catalogue")]
+    #[error("item `{}` at `{path}` is not in the catalogue", shown(value))]
     UnknownItem {
         /// The field.
         path: String,
@@ -109,7 +121,7 @@ pub enum Error {
         value: String,
     },
     /// A variant id the item does not define.
-    #[error("variant `{value}` at `{path}` is not a variant of item `{item}`")]
+    #[error("variant `{}` at `{path}` is not a variant of item `{}`", shown(value), shown(item))]
     UnknownVariant {
         /// The field.
         path: String,
@@ -119,15 +131,24 @@ pub enum Error {
         value: String,
     },
     /// A standard number that cannot be read.
-    #[error("`{value}` at `{path}` is not a standard number such as `GB/T 12345-2020`")]
+    #[error("`{}` at `{path}` is not a standard number such as `GB/T 12345-2020`", shown(value))]
     InvalidStandardNumber {
         /// The field.
         path: String,
         /// The value given.
         value: String,
     },
+    /// A subject with nothing left after canonicalisation (invisible
+    /// characters or punctuation only).
+    #[error("`{}` at `{path}` names no subject: nothing is left once invisible characters and punctuation are removed", shown(value))]
+    InvalidSubject {
+        /// The field.
+        path: String,
+        /// The value given.
+        value: String,
+    },
     /// Two achievements with the same id.
-    #[error("achievement id `{value}` at `{path}` is used twice")]
+    #[error("achievement id `{}` at `{path}` is used twice", shown(value))]
     DuplicateAchievementId {
         /// The field.
         path: String,
@@ -143,7 +164,7 @@ pub enum Error {
         limit: usize,
     },
     /// A ruleset document that does not validate.
-    #[error("invalid ruleset: {message}")]
+    #[error("invalid ruleset: {}", shown(message))]
     InvalidRuleset {
         /// What is wrong.
         message: String,
@@ -155,8 +176,30 @@ fn at(path: &str) -> String {
     if path.is_empty() {
         String::new()
     } else {
-        format!(" at `{path}`")
+        format!(" at `{}`", shown(path))
     }
+}
+
+/// User text as a message shows it: control characters, bidi controls and
+/// other invisible format characters are written as `\u{…}` escapes, so
+/// that input can never drive a terminal or reorder a message.
+pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{00AD}')
+    };
+    if !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len().saturating_add(16));
+    for c in s.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl Error {
@@ -164,6 +207,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidJson { .. } => "INVALID_JSON",
+            Error::TrailingData { .. } => "TRAILING_DATA",
             Error::UnknownField { .. } => "UNKNOWN_FIELD",
             Error::InvalidType { .. } => "INVALID_TYPE",
             Error::MissingField { .. } => "MISSING_FIELD",
@@ -177,6 +221,7 @@ impl Error {
             Error::UnknownItem { .. } => "UNKNOWN_ITEM",
             Error::UnknownVariant { .. } => "UNKNOWN_VARIANT",
             Error::InvalidStandardNumber { .. } => "INVALID_STANDARD_NUMBER",
+            Error::InvalidSubject { .. } => "INVALID_SUBJECT",
             Error::DuplicateAchievementId { .. } => "DUPLICATE_ACHIEVEMENT_ID",
             Error::TooManyEntries { .. } => "TOO_MANY_ENTRIES",
             Error::InvalidRuleset { .. } => "INVALID_RULESET",
@@ -187,6 +232,7 @@ impl Error {
     pub fn field(&self) -> &str {
         match self {
             Error::InvalidRuleset { .. } => "whatIfRuleset",
+            Error::TrailingData { .. } => "",
             Error::InvalidJson { path, .. }
             | Error::UnknownField { path, .. }
             | Error::InvalidType { path, .. }
@@ -201,6 +247,7 @@ impl Error {
             | Error::UnknownItem { path, .. }
             | Error::UnknownVariant { path, .. }
             | Error::InvalidStandardNumber { path, .. }
+            | Error::InvalidSubject { path, .. }
             | Error::DuplicateAchievementId { path, .. }
             | Error::TooManyEntries { path, .. } => path,
         }
@@ -209,27 +256,45 @@ impl Error {
     /// The message in Chinese.
     pub fn message_zh(&self) -> String {
         match self {
-            Error::InvalidJson { message, .. } => format!("输入不是有效的JSON:{message}"),
-            Error::UnknownField { path, field } if path.is_empty() => {
-                format!("请求中有未定义的字段`{field}`")
+            Error::InvalidJson { line, column, .. } if *line > 0 => {
+                format!("输入不是有效的JSON(第{line}行第{column}列附近)")
             }
-            Error::UnknownField { path, field } => format!("`{path}`中有未定义的字段`{field}`"),
-            Error::InvalidType { path, .. } => format!("字段`{path}`的类型不正确"),
+            Error::InvalidJson { .. } => "输入不是有效的JSON".to_string(),
+            Error::TrailingData { line, column } => {
+                format!("JSON文档之后还有其他内容(第{line}行第{column}列);一次只能提交一个申请")
+            }
+            Error::UnknownField { path, field } if path.is_empty() => {
+                format!("请求中有未定义的字段`{}`", shown(field))
+            }
+            Error::UnknownField { path, field } => {
+                format!("`{}`中有未定义的字段`{}`", shown(path), shown(field))
+            }
+            Error::InvalidType { path, .. } if path.is_empty() => {
+                "请求应为一个JSON对象".to_string()
+            }
+            Error::InvalidType { path, .. } => format!("字段`{}`的类型不正确", shown(path)),
             Error::MissingField { path } => format!("缺少必填字段`{path}`"),
             Error::FieldTooLong { path, limit } => format!("字段`{path}`超过{limit}个字符"),
             Error::InvalidCreditCode { value, .. } => {
                 format!(
-                    "`{value}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写英文字母组成)"
+                    "`{}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写英文字母组成)",
+                    shown(value)
                 )
             }
             Error::InvalidSeat { value, .. } => {
-                format!("所在地`{value}`不是六位行政区划代码或已知的财政单位代码")
+                format!(
+                    "所在地`{}`不是六位行政区划代码或已知的财政单位代码",
+                    shown(value)
+                )
             }
             Error::InvalidDate { path, value } => {
-                format!("`{path}`的`{value}`不是YYYY-MM-DD格式的日期")
+                format!("`{path}`的`{}`不是YYYY-MM-DD格式的日期", shown(value))
             }
             Error::InvalidAmount { path, value, .. } => {
-                format!("`{path}`的`{value}`不是有效金额(须为非负数,最多两位小数)")
+                format!(
+                    "`{path}`的`{}`不是有效金额(须为非负数,最多两位小数)",
+                    shown(value)
+                )
             }
             Error::AmountOutOfRange { path } => format!("`{path}`的金额合计超出支持范围"),
             Error::InvalidEnumValue {
@@ -237,20 +302,35 @@ impl Error {
                 value,
                 expected,
             } => {
-                format!("`{path}`的`{value}`不是以下取值之一:{expected}")
+                format!("`{path}`的`{}`不是以下取值之一:{expected}", shown(value))
             }
-            Error::UnknownItem { path, value } => format!("`{path}`的资助项目`{value}`不在目录中"),
+            Error::UnknownItem { path, value } => {
+                format!("`{path}`的资助项目`{}`不在目录中", shown(value))
+            }
             Error::UnknownVariant { path, item, value } => {
-                format!("`{path}`的`{value}`不是资助项目`{item}`的类别")
+                format!(
+                    "`{path}`的`{}`不是资助项目`{}`的类别",
+                    shown(value),
+                    shown(item)
+                )
             }
             Error::InvalidStandardNumber { path, value } => {
-                format!("`{path}`的`{value}`不是标准编号(例如`GB/T 12345-2020`)")
+                format!(
+                    "`{path}`的`{}`不是标准编号(例如`GB/T 12345-2020`)",
+                    shown(value)
+                )
+            }
+            Error::InvalidSubject { path, value } => {
+                format!(
+                    "`{path}`的`{}`去掉不可见字符和标点后为空,不是有效的成果名称或编号",
+                    shown(value)
+                )
             }
             Error::DuplicateAchievementId { path, value } => {
-                format!("`{path}`的成果编号`{value}`重复")
+                format!("`{path}`的成果编号`{}`重复", shown(value))
             }
             Error::TooManyEntries { path, limit } => format!("`{path}`超过{limit}项"),
-            Error::InvalidRuleset { message } => format!("规则集无效:{message}"),
+            Error::InvalidRuleset { message } => format!("规则集无效:{}", shown(message)),
         }
     }
 

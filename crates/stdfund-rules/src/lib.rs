@@ -8,27 +8,34 @@
 //! No async, no I/O, no clock, no environment, no floats. The assessment is a
 //! function of the application and the rule book alone.
 //!
+//! The map: [`json`] reads a request ([`json::dto`]) → [`request`] validates
+//! it into the typed [`domain`] → [`engine`] decides each line with the steps
+//! in [`reasons`] (raising [`warnings`]) → [`json::write`] (or the proto
+//! crate's `to_pb`) renders the answer, explanations included, at the edge.
+//!
 //! ```
-//! let app = stdfund_rules::json::parse_application(r#"{
+//! let answer = stdfund_rules::json::estimate_json(r#"{
 //!   "applicant": {"creditCode": "91350100M000100Y43", "name": "示例公司", "seat": "350102"},
 //!   "achievements": [{"id": "a1", "item": "STANDARD_LEAD", "variant": "NATIONAL",
 //!                     "subject": "GB/T 12345-2020", "date": "2020-05-01"}]
 //! }"#).unwrap();
-//! let assessment = stdfund_rules::estimate(&app).unwrap();
-//! assert_eq!(assessment.total, "300000.00");
+//! assert!(answer.contains(r#""total":"300000.00""#));
 //! ```
 
-pub mod canonical;
+pub mod claim;
 pub mod date;
+pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod form;
 pub mod ident;
 pub mod json;
-pub mod model;
 pub mod money;
+pub mod reasons;
+pub mod request;
 pub mod ruleset;
+pub mod warnings;
 
-pub use engine::{ENGINE_VERSION, estimate, evaluate};
+pub use engine::{ENGINE_VERSION, assess, evaluate};
 pub use error::{Error, ErrorReport};
-pub use model::{Application, Assessment};
 pub use ruleset::{RuleBook, Ruleset};

@@ -109,6 +109,11 @@ impl Money {
             .map(|d| Money(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)))
     }
 
+    /// The larger of two amounts.
+    pub fn max(self, other: Money) -> Money {
+        if other.0 > self.0 { other } else { self }
+    }
+
     /// Whether this is zero.
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
@@ -116,7 +121,37 @@ impl Money {
 
     /// The canonical rendering: exactly two decimals, no grouping.
     pub fn to_canonical(self) -> String {
-        self.to_string()
+        let mut s = String::with_capacity(16);
+        self.write_to(&mut s);
+        s
+    }
+
+    /// Appends the canonical rendering (`"300000.00"`) to `out`.
+    pub fn write_to(self, out: &mut String) {
+        match self.fen().and_then(|fen| u64::try_from(fen).ok()) {
+            Some(fen) => out.push_str(render_fen(fen, &mut [0u8; 24])),
+            None => {
+                let mut d = self.0;
+                d.rescale(2);
+                out.push_str(&d.to_string());
+            }
+        }
+    }
+
+    /// The amount of `fen` (0.01 yuan); `None` for a negative number.
+    pub fn from_fen(fen: i64) -> Option<Money> {
+        (fen >= 0).then(|| Money(Decimal::new(fen, 2).normalize()))
+    }
+
+    /// The amount in whole fen, when it fits in an `i64`.
+    pub fn to_fen(self) -> Option<i64> {
+        self.fen().and_then(|f| i64::try_from(f).ok())
+    }
+
+    /// The amount from an exact decimal of yuan: non-negative, at most two
+    /// decimal places.
+    pub fn from_decimal(d: Decimal) -> Option<Money> {
+        (d >= Decimal::ZERO && d.normalize().scale() <= 2).then(|| Money(d.normalize()))
     }
 
     /// Renders as 万元 without trailing zeros (`"30"`, `"0.5"`), for explanations.
@@ -180,6 +215,17 @@ impl fmt::Display for Money {
             }
         }
     }
+}
+
+impl Ratio {
+    /// Appends the canonical rendering (at least two decimals: `"0.50"`) to `out`.
+    pub fn write_to(self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(out, "{self}");
+    }
+
+    /// The ratio zero (no district share).
+    pub const ZERO: Ratio = Ratio(Decimal::ZERO);
 }
 
 /// A share ratio between 0 and 1 inclusive (the district's part of a payment).

@@ -8,7 +8,7 @@
 //! full-width and mis-levelled standard numbers, what-if rulesets, and a
 //! share of malformed inputs so that error answers are compared too.
 
-use stdfund_rules::model::{Achievement, Applicant, Application, Funding};
+use crate::wire::{Achievement, Applicant, Application, Funding};
 use stdfund_rules::ruleset::{self, RulesetDoc};
 
 /// A small deterministic PRNG (SplitMix64); no dependency, same on every platform.
@@ -244,7 +244,7 @@ pub fn what_if_ruleset(rng: &mut Rng) -> String {
     let Ok(book) = ruleset::embedded() else {
         return String::new();
     };
-    let Some(rs) = book.latest() else {
+    let Some(rs) = book.current(book.default_jurisdiction()) else {
         return String::new();
     };
     let mut doc: RulesetDoc = rs.doc().clone();
@@ -265,7 +265,7 @@ pub fn application(seed: u64) -> Application {
     let Ok(book) = ruleset::embedded() else {
         return Application::default();
     };
-    let Some(rs) = book.latest() else {
+    let Some(rs) = book.current(book.default_jurisdiction()) else {
         return Application::default();
     };
     let items = rs.items();

@@ -10,6 +10,7 @@
 pub mod generate;
 pub mod pg;
 pub mod vectors;
+pub mod wire;
 
 use std::path::PathBuf;
 

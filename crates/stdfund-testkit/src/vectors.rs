@@ -54,9 +54,62 @@ pub struct CaseFile {
     pub input: Value,
     /// The hand-written expectations.
     pub check: Check,
-    /// The full expected answer; `null` until blessed.
+    /// The full expected answer; `null` until blessed. Its receipt is
+    /// normalised (see [`normalise_receipt`]) unless `pinReceipt` is set.
     #[serde(default)]
     pub expected: Value,
+    /// Compare the receipt exactly (engine version and ruleset hashes): set
+    /// on the one dedicated receipt vector, so a release re-blesses one file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pin_receipt: bool,
+}
+
+/// What a normalised receipt shows instead of the engine version.
+pub const ENGINE_PLACEHOLDER: &str = "(engine version)";
+/// What a normalised receipt shows instead of a ruleset hash.
+pub const HASH_PLACEHOLDER: &str = "(ruleset hash)";
+
+/// Replaces the receipt's engine version and ruleset hashes by placeholders,
+/// after checking that each hash is the one of the ruleset it names: an
+/// embedded ruleset, or the request's what-if ruleset. The input hash stays:
+/// it depends on the request alone.
+pub fn normalise_receipt(input: &Value, answer: &mut Value) -> Result<(), String> {
+    let Some(receipt) = answer.get_mut("receipt") else {
+        return Ok(());
+    };
+    if let Some(v) = receipt.get_mut("engineVersion") {
+        if v.as_str() != Some(stdfund_rules::ENGINE_VERSION) {
+            return Err(format!("receipt engine version {v} is not {}", stdfund_rules::ENGINE_VERSION));
+        }
+        *v = Value::String(ENGINE_PLACEHOLDER.into());
+    }
+    let what_if = input
+        .get("whatIfRuleset")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| stdfund_rules::Ruleset::from_json(s).ok());
+    let embedded = stdfund_rules::ruleset::embedded().map_err(|e| e.to_string())?;
+    for r in receipt
+        .get_mut("rulesets")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        let id = r.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+        let version = r.get("version").and_then(Value::as_str).unwrap_or("").to_string();
+        let known = what_if
+            .iter()
+            .chain(embedded.rulesets().iter())
+            .find(|rs| rs.id() == id && rs.version() == version)
+            .map(|rs| rs.hash().to_string());
+        if let Some(h) = r.get_mut("hash") {
+            if h.as_str() != known.as_deref() {
+                return Err(format!("receipt hash {h} is not the hash of ruleset {id} {version}"));
+            }
+            *h = Value::String(HASH_PLACEHOLDER.into());
+        }
+    }
+    Ok(())
 }
 
 /// A loaded case.
@@ -84,6 +137,17 @@ impl Vector {
     /// The expected answer as canonical JSON text.
     pub fn expected_json(&self) -> String {
         serde_json::to_string(&self.case.expected).unwrap_or_default()
+    }
+    /// An executor's answer as this vector compares it: canonical JSON with
+    /// the receipt normalised unless the vector pins it.
+    pub fn comparable(&self, answer: &str) -> Result<String, String> {
+        if self.case.pin_receipt {
+            return Ok(answer.to_string());
+        }
+        let mut v: Value =
+            serde_json::from_str(answer).map_err(|e| format!("answer is not JSON: {e}"))?;
+        normalise_receipt(&self.case.input, &mut v)?;
+        serde_json::to_string(&v).map_err(|e| e.to_string())
     }
 }
 
@@ -227,7 +291,13 @@ pub fn run_all(
 ) -> Vec<String> {
     let mut failures = Vec::new();
     for v in vectors {
-        let answer = crate::answer_json(&exec(&v.input_json()));
+        let answer = match v.comparable(&crate::answer_json(&exec(&v.input_json()))) {
+            Ok(a) => a,
+            Err(e) => {
+                failures.push(format!("{}: {e}", v.id()));
+                continue;
+            }
+        };
         if answer != v.expected_json() {
             failures.push(format!(
                 "{}: answer differs from expected\n  got:      {answer}\n  expected: {}",
@@ -248,7 +318,7 @@ pub fn run_all(
 pub fn bless(vectors: &[Vector]) -> Result<usize, String> {
     let mut n = 0usize;
     for v in vectors {
-        let answer = crate::answer_json(&crate::native(&v.input_json()));
+        let answer = v.comparable(&crate::answer_json(&crate::native(&v.input_json())))?;
         verify_check(&v.case.check, &answer).map_err(|e| format!("{}: {e}", v.id()))?;
         let mut case = v.case.clone();
         case.expected = serde_json::from_str(&answer).map_err(|e| e.to_string())?;

@@ -4,7 +4,9 @@
 //! `stdfund-vectors vectors` prints one `{"id","input","expected"}` object a
 //! line, `input` and `expected` being canonical JSON text; `stdfund-vectors
 //! random N [SEED]` prints `{"seed","input","expected"}` for N generated
-//! applications, `expected` computed natively.
+//! applications, `expected` computed natively; `stdfund-vectors answer`
+//! reads one request (JSON text) per line on stdin and prints the native
+//! canonical answer (or `{"error": …}`) per line.
 
 use std::io::{self, Write};
 use stdfund_testkit::{answer_json, generate, native, vectors};
@@ -41,8 +43,15 @@ fn main() {
             }
             0
         }
+        Some("answer") => {
+            use std::io::BufRead;
+            for line in io::stdin().lock().lines().map_while(Result::ok) {
+                let _ = writeln!(out, "{}", answer_json(&native(&line)));
+            }
+            0
+        }
         _ => {
-            eprintln!("usage: stdfund-vectors vectors | random N [SEED]");
+            eprintln!("usage: stdfund-vectors vectors | random N [SEED] | answer < requests.ndjson");
             2
         }
     };

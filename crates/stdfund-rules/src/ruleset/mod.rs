@@ -6,233 +6,26 @@
 //! collected into a [`RuleBook`]. Invariants of a loaded book: every covered
 //! variant has a positive amount and a citation, every fiscal unit has a share
 //! ratio, and versions of one ruleset id neither overlap nor leave gaps.
+//!
+//! Every ruleset governs one jurisdiction (a city). The book answers per
+//! jurisdiction: which ruleset is in force on a date, which is current (its
+//! seat table and catalogue), and which jurisdiction a seat belongs to. A
+//! second city's rulesets therefore never change a first city's answers.
 
 use crate::date::Date;
 use crate::error::Error;
+use crate::domain::FundingLevel;
 use crate::money::{Money, Ratio};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// The embedded Fuzhou 2016 ruleset document.
-pub const FZ_2016_JSON: &str = include_str!("../rulesets/fz-2016.json");
+pub const FZ_2016_JSON: &str = include_str!("../../rulesets/fz-2016.json");
 
-/// How a line's subject is normalised into its one-time key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SubjectKind {
-    /// A standard number (clauses 1–2).
-    StandardNumber,
-    /// The awarded standard; the key adds the award year (clause 3).
-    AwardedStandard,
-    /// A committee code such as `SAC/TC 28` (clause 4).
-    Committee,
-    /// A project reference, certificate or product (clauses 5–9).
-    Reference,
-}
-
-/// The role an item demands of the applicant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RoleRule {
-    /// The role does not matter.
-    None,
-    /// The item itself says the applicant leads; an explicit participant role contradicts it.
-    ImpliedLead,
-    /// The applicant must state that it was the lead / first drafting unit.
-    RequiredLead,
-}
-
-/// The condition an item sets before it pays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Condition {
-    /// No condition beyond the achievement itself.
-    None,
-    /// Passed acceptance (验收通过 / 结题验收合格).
-    Accepted,
-    /// Approved (获得批准).
-    Approved,
-    /// "一定的资助": no amount; a reviewer sets it.
-    Discretionary,
-}
-
-/// One variant of an item as the document states it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct VariantDoc {
-    /// Stable id, unique within the item (`NATIONAL`, `AAAA`, …).
-    pub id: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// The amount in 万元, absent when the variant is not covered or discretionary.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_wan: Option<String>,
-    /// Why the variant is not covered (Chinese), when it is not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_covered_zh: Option<String>,
-    /// Why the variant is not covered (English), when it is not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_covered_en: Option<String>,
-}
-
-/// One grant item (a clause or half of one).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ItemDoc {
-    /// Stable id (`STANDARD_LEAD`, …).
-    pub id: String,
-    /// The clause it implements, e.g. `五(五)1`.
-    pub clause: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// The source sentence, verbatim.
-    pub citation_zh: String,
-    /// How the subject is normalised.
-    pub subject_kind: SubjectKind,
-    /// The role the applicant must hold.
-    pub role: RoleRule,
-    /// The condition before payment.
-    pub condition: Condition,
-    /// Whether the stated level (variant) is compared with the standard number's code.
-    pub level_check: bool,
-    /// An item whose lines, on the same subject, make this item's lines `CONFLICTS_WITH_LEAD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conflicts_with_item: Option<String>,
-    /// The variants, in display order.
-    pub variants: Vec<VariantDoc>,
-}
-
-/// The top-up rule (补足差额).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TopUpDoc {
-    /// The clause.
-    pub clause: String,
-    /// The source sentence.
-    pub citation_zh: String,
-    /// The funding levels that count toward H (proto enum names).
-    pub counted_levels: Vec<String>,
-}
-
-/// One fiscal unit's district share.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RatioDoc {
-    /// The fiscal unit code.
-    pub fiscal_unit: String,
-    /// The district's share of each payment, 0–1.
-    pub district_ratio: String,
-}
-
-/// The city/county share table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ShareTableDoc {
-    /// Table id.
-    pub id: String,
-    /// Table version.
-    pub version: String,
-    /// Whether the ratios are provisional (not yet supplied by the finance bureau).
-    pub provisional: bool,
-    /// The source sentence.
-    pub citation_zh: String,
-    /// A note shown with every split (Chinese).
-    pub note_zh: String,
-    /// A note shown with every split (English).
-    pub note_en: String,
-    /// One ratio per fiscal unit.
-    pub ratios: Vec<RatioDoc>,
-}
-
-/// A fiscal unit (the applicant's seat).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FiscalUnitDoc {
-    /// Division code, or a project-defined code for units without one.
-    pub code: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// Former codes accepted and mapped to this unit.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub former_codes: Vec<String>,
-}
-
-/// A seat that is explicitly outside the policy, with the reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExcludedSeatDoc {
-    /// Division code.
-    pub code: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// Why it is outside (Chinese).
-    pub reason_zh: String,
-    /// Why it is outside (English).
-    pub reason_en: String,
-}
-
-/// A 2020 work target (三、工作目标).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TargetDoc {
-    /// Stable id.
-    pub id: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// The figure.
-    pub figure: u32,
-    /// The counting unit (项, 个).
-    pub unit_zh: String,
-}
-
-/// A ruleset document, exactly as its JSON file states it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RulesetDoc {
-    /// Ruleset id (`fz-2016`).
-    pub id: String,
-    /// Version of this id.
-    pub version: String,
-    /// Title (Chinese).
-    pub title_zh: String,
-    /// Title (English).
-    pub title_en: String,
-    /// The source document.
-    pub source_zh: String,
-    /// First day in force (achievement dates).
-    pub effective_from: String,
-    /// Last day in force, or open.
-    #[serde(default)]
-    pub effective_to: Option<String>,
-    /// Whether each achievement is paid once, ever.
-    pub one_time: bool,
-    /// The grant items.
-    pub items: Vec<ItemDoc>,
-    /// The top-up rule.
-    pub top_up: TopUpDoc,
-    /// The share table.
-    pub share_table: ShareTableDoc,
-    /// The fiscal units.
-    pub fiscal_units: Vec<FiscalUnitDoc>,
-    /// Seats explicitly outside.
-    #[serde(default)]
-    pub excluded_seats: Vec<ExcludedSeatDoc>,
-    /// The work targets.
-    #[serde(default)]
-    pub targets2020: Vec<TargetDoc>,
-}
+mod doc;
+pub use doc::*;
 
 /// A validated variant.
 #[derive(Clone, Debug)]
@@ -263,12 +56,36 @@ impl Item {
 #[derive(Clone, Debug)]
 pub struct Ruleset {
     doc: RulesetDoc,
+    jurisdiction: JurisdictionDoc,
     from: Date,
     to: Option<Date>,
     items: Vec<Item>,
     ratios: Vec<(String, Ratio)>,
-    counted_levels: Vec<String>,
+    counted_levels: Vec<FundingLevel>,
     hash: String,
+}
+
+/// The jurisdiction of the embedded Fuzhou ruleset: the one a document
+/// without a `jurisdiction` belongs to.
+pub fn default_jurisdiction() -> &'static JurisdictionDoc {
+    /// Reads only the `jurisdiction` field (serde skips the others).
+    #[derive(Deserialize)]
+    struct Only {
+        #[serde(default)]
+        jurisdiction: Option<JurisdictionDoc>,
+    }
+    static DEFAULT: OnceLock<JurisdictionDoc> = OnceLock::new();
+    DEFAULT.get_or_init(|| {
+        // The embedded document declares it; the crate's tests prove it.
+        serde_json::from_str::<Only>(FZ_2016_JSON)
+            .ok()
+            .and_then(|o| o.jurisdiction)
+            .unwrap_or(JurisdictionDoc {
+                code: String::new(),
+                name_zh: String::new(),
+                name_en: String::new(),
+            })
+    })
 }
 
 fn invalid(msg: String) -> Error {
@@ -288,6 +105,15 @@ impl Ruleset {
         let id = doc.id.clone();
         if id.trim().is_empty() || doc.version.trim().is_empty() {
             return Err(invalid("a ruleset needs an `id` and a `version`".into()));
+        }
+        let jurisdiction = doc
+            .jurisdiction
+            .clone()
+            .unwrap_or_else(|| default_jurisdiction().clone());
+        if jurisdiction.code.trim().is_empty() || jurisdiction.name_zh.trim().is_empty() {
+            return Err(invalid(format!(
+                "ruleset `{id}`: the jurisdiction needs a code and a name"
+            )));
         }
         let from = Date::parse(&doc.effective_from).ok_or_else(|| {
             invalid(format!(
@@ -375,11 +201,15 @@ impl Ruleset {
                 "ruleset `{id}`: the share table needs an id and a version"
             )));
         }
+        let mut counted_levels = Vec::with_capacity(doc.top_up.counted_levels.len());
         for level in &doc.top_up.counted_levels {
-            if crate::model::FundingLevel::parse(level).is_none() {
-                return Err(invalid(format!(
-                    "ruleset `{id}`: unknown funding level `{level}` in `topUp`"
-                )));
+            match FundingLevel::from_name(level) {
+                Some(l) => counted_levels.push(l),
+                None => {
+                    return Err(invalid(format!(
+                        "ruleset `{id}`: unknown funding level `{level}` in `topUp`"
+                    )));
+                }
             }
         }
         if doc.top_up.citation_zh.trim().is_empty() {
@@ -396,9 +226,9 @@ impl Ruleset {
         let canonical = serde_json::to_vec(&doc)
             .map_err(|e| invalid(format!("ruleset `{id}` cannot be serialised: {e}")))?;
         let hash = sha256_hex(&canonical);
-        let counted_levels = doc.top_up.counted_levels.clone();
         Ok(Ruleset {
             doc,
+            jurisdiction,
             from,
             to,
             items,
@@ -449,8 +279,35 @@ impl Ruleset {
         self.ratios.iter().find(|(c, _)| c == unit).map(|(_, r)| *r)
     }
     /// Whether funding of this level counts toward H.
-    pub fn counts_level(&self, level: &str) -> bool {
-        self.counted_levels.iter().any(|l| l == level)
+    pub fn counts_level(&self, level: FundingLevel) -> bool {
+        self.counted_levels.contains(&level)
+    }
+    /// The jurisdiction the ruleset governs.
+    pub fn jurisdiction(&self) -> &JurisdictionDoc {
+        &self.jurisdiction
+    }
+    /// The fiscal unit with this code or former code; `true` when it was a
+    /// former code.
+    pub fn fiscal_unit(&self, code: &str) -> Option<(&FiscalUnitDoc, bool)> {
+        let units = &self.doc.fiscal_units;
+        units
+            .iter()
+            .find(|u| u.code == code)
+            .map(|u| (u, false))
+            .or_else(|| {
+                units
+                    .iter()
+                    .find(|u| u.former_codes.iter().any(|c| c == code))
+                    .map(|u| (u, true))
+            })
+    }
+    /// The explicitly excluded seat with this code.
+    pub fn excluded_seat(&self, code: &str) -> Option<&ExcludedSeatDoc> {
+        self.doc.excluded_seats.iter().find(|s| s.code == code)
+    }
+    /// The share table.
+    pub fn share_table(&self) -> &ShareTableDoc {
+        &self.doc.share_table
     }
 }
 
@@ -540,25 +397,78 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// A set of rulesets; the engine asks it which one is in force on a date.
+/// Where an applicant's seat lies.
+#[derive(Clone, Copy, Debug)]
+pub enum Place<'r> {
+    /// Inside a jurisdiction, in one of its fiscal units.
+    Inside {
+        /// The jurisdiction's current ruleset (its seat table).
+        ruleset: &'r Ruleset,
+        /// The fiscal unit.
+        unit: &'r FiscalUnitDoc,
+        /// Whether the seat was a former code mapped to the unit.
+        mapped: bool,
+    },
+    /// Outside every jurisdiction of the book.
+    Outside {
+        /// The jurisdiction whose explicit exclusion names the seat, or the
+        /// book's default jurisdiction.
+        ruleset: &'r Ruleset,
+        /// The explicit exclusion, when a ruleset names the seat.
+        excluded: Option<&'r ExcludedSeatDoc>,
+    },
+}
+
+impl<'r> Place<'r> {
+    /// The jurisdiction's current ruleset.
+    pub fn ruleset(self) -> &'r Ruleset {
+        match self {
+            Place::Inside { ruleset, .. } | Place::Outside { ruleset, .. } => ruleset,
+        }
+    }
+    /// The jurisdiction.
+    pub fn jurisdiction(self) -> &'r JurisdictionDoc {
+        self.ruleset().jurisdiction()
+    }
+    /// The fiscal unit, when inside.
+    pub fn unit(self) -> Option<&'r FiscalUnitDoc> {
+        match self {
+            Place::Inside { unit, .. } => Some(unit),
+            Place::Outside { .. } => None,
+        }
+    }
+}
+
+/// A set of rulesets; the engine asks it which one is in force for a
+/// jurisdiction on a date.
 #[derive(Clone, Debug)]
 pub struct RuleBook {
+    /// Ordered by start date, then id.
     rulesets: Vec<Ruleset>,
 }
 
 impl RuleBook {
     /// Builds a book, checking that versions of one id neither overlap nor
-    /// leave gaps. Between different ids, the one that starts later supersedes.
+    /// leave gaps, and that one id governs one jurisdiction. Between
+    /// different ids of one jurisdiction, the one that starts later
+    /// supersedes.
     pub fn new(mut rulesets: Vec<Ruleset>) -> Result<RuleBook, Error> {
         if rulesets.is_empty() {
             return Err(invalid("a rule book needs at least one ruleset".into()));
         }
         rulesets.sort_by(|a, b| (a.from, a.id()).cmp(&(b.from, b.id())));
-        let mut ids: Vec<&str> = rulesets.iter().map(Ruleset::id).collect();
-        ids.dedup();
-        let ids: BTreeSet<&str> = ids.into_iter().collect();
+        let ids: BTreeSet<&str> = rulesets.iter().map(Ruleset::id).collect();
         for id in ids {
             let versions: Vec<&Ruleset> = rulesets.iter().filter(|r| r.id() == id).collect();
+            if let Some(other) = versions
+                .iter()
+                .find(|r| r.jurisdiction.code != versions.first().map_or("", |f| f.jurisdiction.code.as_str()))
+            {
+                return Err(invalid(format!(
+                    "ruleset `{id}` version `{}` governs another jurisdiction than its other versions",
+                    other.version()
+                )));
+            }
             for pair in versions.windows(2) {
                 let [a, b] = pair else { continue };
                 if a.version() == b.version() {
@@ -594,24 +504,110 @@ impl RuleBook {
         &self.rulesets
     }
 
-    /// The ruleset in force on `date`: of those in force, the one that started last.
-    pub fn in_force(&self, date: Date) -> Option<&Ruleset> {
-        self.rulesets.iter().rev().find(|r| r.in_force_on(date))
+    /// The rulesets of one jurisdiction, ordered by start date.
+    pub fn of(&self, jurisdiction: &str) -> impl DoubleEndedIterator<Item = &Ruleset> + '_ {
+        let code = jurisdiction.to_string();
+        self.rulesets
+            .iter()
+            .filter(move |r| r.jurisdiction.code == code)
     }
 
-    /// The ruleset that started last (its seat table and catalogue are current).
-    pub fn latest(&self) -> Option<&Ruleset> {
-        self.rulesets.last()
+    /// The default jurisdiction's code: that of the earliest ruleset.
+    pub fn default_jurisdiction(&self) -> &str {
+        self.rulesets
+            .first()
+            .map_or("", |r| r.jurisdiction.code.as_str())
     }
 
-    /// The earliest start date in the book.
-    pub fn earliest_start(&self) -> Option<Date> {
-        self.rulesets.first().map(|r| r.from)
+    /// The ruleset in force for a jurisdiction on `date`: of those in force,
+    /// the one that started last.
+    pub fn in_force(&self, jurisdiction: &str, date: Date) -> Option<&Ruleset> {
+        self.rulesets
+            .iter()
+            .rev()
+            .find(|r| r.jurisdiction.code == jurisdiction && r.in_force_on(date))
     }
 
-    /// The item with this id in any ruleset (latest first).
-    pub fn any_item(&self, id: &str) -> Option<&Item> {
-        self.rulesets.iter().rev().find_map(|r| r.item(id))
+    /// A jurisdiction's ruleset that started last (its seat table and
+    /// catalogue are current).
+    pub fn current(&self, jurisdiction: &str) -> Option<&Ruleset> {
+        self.rulesets
+            .iter()
+            .rev()
+            .find(|r| r.jurisdiction.code == jurisdiction)
+    }
+
+    /// The earliest start date of a jurisdiction's rulesets.
+    pub fn earliest_start(&self, jurisdiction: &str) -> Option<Date> {
+        self.rulesets
+            .iter()
+            .find(|r| r.jurisdiction.code == jurisdiction)
+            .map(|r| r.from)
+    }
+
+    /// The item with this id in any of a jurisdiction's rulesets (latest first).
+    pub fn any_item(&self, jurisdiction: &str, id: &str) -> Option<&Item> {
+        self.rulesets
+            .iter()
+            .rev()
+            .filter(|r| r.jurisdiction.code == jurisdiction)
+            .find_map(|r| r.item(id))
+    }
+
+    /// The distinct jurisdictions' current rulesets, in order of first start.
+    pub fn current_rulesets(&self) -> Vec<&Ruleset> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for r in &self.rulesets {
+            if !seen.contains(&r.jurisdiction.code.as_str()) {
+                seen.push(r.jurisdiction.code.as_str());
+                if let Some(c) = self.current(&r.jurisdiction.code) {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    /// Where a seat lies: a fiscal unit (or a former code) of a
+    /// jurisdiction's current ruleset; an excluded seat; any other six-digit
+    /// division code is outside (the default jurisdiction answers). `None`
+    /// for text that is no division code at all (`INVALID_SEAT`).
+    pub fn place(&self, seat: &str) -> Option<Place<'_>> {
+        let current = self.current_rulesets();
+        for rs in &current {
+            if let Some((unit, mapped)) = rs.fiscal_unit(seat) {
+                if !mapped {
+                    return Some(Place::Inside {
+                        ruleset: rs,
+                        unit,
+                        mapped,
+                    });
+                }
+            }
+        }
+        for rs in &current {
+            if let Some((unit, true)) = rs.fiscal_unit(seat) {
+                return Some(Place::Inside {
+                    ruleset: rs,
+                    unit,
+                    mapped: true,
+                });
+            }
+        }
+        for rs in &current {
+            if let Some(ex) = rs.excluded_seat(seat) {
+                return Some(Place::Outside {
+                    ruleset: rs,
+                    excluded: Some(ex),
+                });
+            }
+        }
+        let default = current.first()?;
+        (seat.len() == 6 && seat.bytes().all(|b| b.is_ascii_digit())).then_some(Place::Outside {
+            ruleset: default,
+            excluded: None,
+        })
     }
 }
 

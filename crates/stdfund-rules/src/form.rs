@@ -1,0 +1,82 @@
+//! Form helpers for the portal and other front ends: the checks an estimate
+//! makes on one field, answered per field so that a page can show the
+//! problem beside the field while the clerk types. The WASM module and the
+//! server call these same functions, so they agree.
+
+use crate::error::Error;
+use crate::ident::{self, CreditCheck, CreditCode};
+use crate::ruleset::{self, FiscalUnitDoc};
+use serde::{Deserialize, Serialize};
+
+/// The answer of the credit-code form helper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreditCodeCheck {
+    /// The code, trimmed and upper-cased.
+    pub credit_code: String,
+    /// Whether the check character matches (a mismatch is a warning in an estimate).
+    pub check_passed: bool,
+    /// The check character the first 17 characters call for.
+    pub expected_check_character: String,
+}
+
+/// Checks a credit code as the estimate does (trimmed, upper-cased, GB 32100
+/// check character); a malformed code is `INVALID_CREDIT_CODE`.
+pub fn check_credit_code(raw: &str) -> Result<CreditCodeCheck, Error> {
+    let raw = raw.trim();
+    let (code, check) = CreditCode::parse(raw).ok_or_else(|| Error::InvalidCreditCode {
+        path: "applicant.creditCode".into(),
+        value: raw.into(),
+    })?;
+    let expected = match check {
+        CreditCheck::Passed => code.check_character(),
+        CreditCheck::Mismatch { expected } => expected,
+    };
+    Ok(CreditCodeCheck {
+        credit_code: code.to_string(),
+        check_passed: check.passed(),
+        expected_check_character: expected.to_string(),
+    })
+}
+
+/// The answer of the standard-number form helper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StandardNumberInfo {
+    /// Code, one space, number: `GB/T 12345-2020`.
+    pub canonical: String,
+    /// The code: `GB/T`, `DB35/T`, `ISO/IEC`, `T/CAS`.
+    pub code: String,
+    /// The number with its year.
+    pub number: String,
+    /// The variant id the code implies, or "" when it implies none.
+    pub implied_level: String,
+}
+
+/// Normalises a standard number as the estimate does for standard subjects;
+/// unreadable text is `INVALID_STANDARD_NUMBER`.
+pub fn normalise_standard_number(raw: &str) -> Result<StandardNumberInfo, Error> {
+    let n = ident::normalise_standard_number(raw).ok_or_else(|| Error::InvalidStandardNumber {
+        path: "subject".into(),
+        value: raw.into(),
+    })?;
+    Ok(StandardNumberInfo {
+        canonical: n.canonical(),
+        implied_level: n.implied_level().variant_id().unwrap_or_default().into(),
+        code: n.code,
+        number: n.number,
+    })
+}
+
+/// The fiscal units an applicant's seat can be: those of the default
+/// jurisdiction's current embedded ruleset (decision D8).
+pub fn fiscal_units() -> Result<Vec<FiscalUnitDoc>, Error> {
+    let book = ruleset::embedded()?;
+    book.current(book.default_jurisdiction())
+        .map(|r| r.doc().fiscal_units.clone())
+        .ok_or_else(|| Error::InvalidRuleset {
+            message: "the rule book is empty".into(),
+        })
+}

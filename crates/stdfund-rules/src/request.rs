@@ -1,0 +1,229 @@
+//! Reading a request into the domain: every field of the proto3 JSON mapping
+//! (or of a proto message converted to it) is validated into typed values,
+//! and each problem is a typed [`Error`] with a stable code and the field
+//! path (`achievements[2].date`). The order of the checks is part of the
+//! contract: the first problem found is the one reported.
+
+use crate::domain::{
+    Achievement, Applicant, Application, InputHash, Role, StandardCode, Subject,
+};
+use crate::engine::{MAX_ACHIEVEMENTS, MAX_FUNDING_ENTRIES, MAX_TEXT_CHARS};
+use crate::error::Error;
+use crate::ident::{self, CreditCode};
+use crate::json::dto::{self, EnumIn};
+use crate::money::{Money, MoneyProblem};
+use crate::ruleset::{RuleBook, SubjectKind};
+use crate::date::Date;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+
+/// A text field, trimmed; required ones may not be empty.
+fn text<'s>(value: &'s str, path: impl FnOnce() -> String, required: bool) -> Result<&'s str, Error> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(Error::MissingField { path: path() });
+    }
+    // Counting characters only matters past the byte bound.
+    if v.len() > MAX_TEXT_CHARS && v.chars().count() > MAX_TEXT_CHARS {
+        return Err(Error::FieldTooLong {
+            path: path(),
+            limit: MAX_TEXT_CHARS,
+        });
+    }
+    Ok(v)
+}
+
+/// The sha256 of the canonical request.
+pub fn input_hash(request: &dto::EstimateRequest<'_>) -> InputHash {
+    let canonical = crate::json::write::request(request);
+    InputHash(Sha256::digest(canonical.as_bytes()).into())
+}
+
+/// Reads a request into an application, validated against `book`.
+pub fn read<'a, 'r>(
+    book: &'r RuleBook,
+    request: &'a dto::EstimateRequest<'_>,
+    what_if: bool,
+) -> Result<Application<'a, 'r>, Error> {
+    // Applicant.
+    let a = &request.applicant;
+    let raw_code = text(&a.credit_code, || "applicant.creditCode".into(), true)?;
+    let (credit_code, check) =
+        CreditCode::parse(raw_code).ok_or_else(|| Error::InvalidCreditCode {
+            path: "applicant.creditCode".into(),
+            value: raw_code.into(),
+        })?;
+    let name = text(&a.name, || "applicant.name".into(), false)?;
+    let seat = text(&a.seat, || "applicant.seat".into(), true)?;
+    let place = book.place(seat).ok_or_else(|| Error::InvalidSeat {
+        path: "applicant.seat".into(),
+        value: seat.into(),
+    })?;
+    let jurisdiction = place.jurisdiction().code.as_str();
+
+    // Achievements.
+    if request.achievements.len() > MAX_ACHIEVEMENTS {
+        return Err(Error::TooManyEntries {
+            path: "achievements".into(),
+            limit: MAX_ACHIEVEMENTS,
+        });
+    }
+    let mut achievements = Vec::with_capacity(request.achievements.len());
+    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    for (i, raw) in request.achievements.iter().enumerate() {
+        let ach = achievement(book, jurisdiction, i, raw)?;
+        if !ids.insert(ach.id) {
+            return Err(Error::DuplicateAchievementId {
+                path: format!("achievements[{i}].id"),
+                value: raw.id.to_string(),
+            });
+        }
+        achievements.push(ach);
+    }
+    Ok(Application {
+        applicant: Applicant {
+            credit_code,
+            check,
+            name,
+            seat,
+            place,
+        },
+        achievements,
+        input_hash: input_hash(request),
+        what_if,
+    })
+}
+
+fn achievement<'a, 'r>(
+    book: &'r RuleBook,
+    jurisdiction: &str,
+    i: usize,
+    raw: &'a dto::Achievement<'_>,
+) -> Result<Achievement<'a, 'r>, Error> {
+    let path = |f: &str| format!("achievements[{i}].{f}");
+    let id = text(&raw.id, || path("id"), true)?;
+    let item_id = text(&raw.item, || path("item"), true)?;
+    let item = book
+        .any_item(jurisdiction, item_id)
+        .ok_or_else(|| Error::UnknownItem {
+            path: path("item"),
+            value: item_id.into(),
+        })?;
+    let variant_id = text(&raw.variant, || path("variant"), true)?;
+    let variant = book
+        .rulesets()
+        .iter()
+        .filter(|r| r.jurisdiction().code == jurisdiction)
+        .filter_map(|r| r.item(item_id))
+        .find_map(|it| it.variant(variant_id))
+        .ok_or_else(|| Error::UnknownVariant {
+            path: path("variant"),
+            item: item_id.into(),
+            value: variant_id.into(),
+        })?;
+    let raw_subject = text(&raw.subject, || path("subject"), true)?;
+    let date_s = text(&raw.date, || path("date"), true)?;
+    let date = Date::parse(date_s).ok_or_else(|| Error::InvalidDate {
+        path: path("date"),
+        value: date_s.into(),
+    })?;
+    let role = match &raw.role {
+        EnumIn::Unset => Role::Unspecified,
+        EnumIn::Set(r) => *r,
+        other => {
+            return Err(Error::InvalidEnumValue {
+                path: path("role"),
+                value: other.unknown_text().unwrap_or_default(),
+                expected: "ROLE_UNSPECIFIED, ROLE_LEAD, ROLE_PARTICIPANT".into(),
+            });
+        }
+    };
+    let (subject, award_year) = match item.doc.subject_kind {
+        SubjectKind::StandardNumber | SubjectKind::AwardedStandard => {
+            let n = ident::normalise_standard_number(raw_subject).ok_or_else(|| {
+                Error::InvalidStandardNumber {
+                    path: path("subject"),
+                    value: raw_subject.into(),
+                }
+            })?;
+            let code = StandardCode {
+                len: n.code.len(),
+                implied_variant: n.implied_level().variant_id(),
+            };
+            let year = (item.doc.subject_kind == SubjectKind::AwardedStandard).then(|| date.year());
+            (
+                Subject {
+                    text: n.canonical(),
+                    standard: Some(code),
+                },
+                year,
+            )
+        }
+        SubjectKind::Committee | SubjectKind::Reference => (
+            Subject {
+                text: ident::normalise_free(raw_subject),
+                standard: None,
+            },
+            None,
+        ),
+    };
+    if raw.higher_level_funding.len() > MAX_FUNDING_ENTRIES {
+        return Err(Error::TooManyEntries {
+            path: path("higherLevelFunding"),
+            limit: MAX_FUNDING_ENTRIES,
+        });
+    }
+    let mut funding = Vec::with_capacity(raw.higher_level_funding.len());
+    for (j, f) in raw.higher_level_funding.iter().enumerate() {
+        let fpath = |x: &str| format!("achievements[{i}].higherLevelFunding[{j}].{x}");
+        let level = match &f.level {
+            EnumIn::Set(l) => *l,
+            EnumIn::Unset => {
+                return Err(Error::MissingField {
+                    path: fpath("level"),
+                });
+            }
+            other => {
+                return Err(Error::InvalidEnumValue {
+                    path: fpath("level"),
+                    value: other.unknown_text().unwrap_or_default(),
+                    expected: FUNDING_LEVELS.into(),
+                });
+            }
+        };
+        let amount_s = text(&f.amount, || fpath("amount"), true)?;
+        let amount = Money::parse_yuan(amount_s).map_err(|p| Error::InvalidAmount {
+            path: fpath("amount"),
+            value: amount_s.into(),
+            problem: money_problem(p).into(),
+        })?;
+        text(&f.source, || fpath("source"), false)?;
+        funding.push((level, amount));
+    }
+    Ok(Achievement {
+        id,
+        item: item.doc.id.as_str(),
+        variant: variant.doc.id.as_str(),
+        subject,
+        award_year,
+        date,
+        role,
+        accepted: raw.accepted,
+        approved: raw.approved,
+        funding,
+    })
+}
+
+/// The funding levels a request may name.
+pub const FUNDING_LEVELS: &str =
+    "FUNDING_LEVEL_NATIONAL, FUNDING_LEVEL_PROVINCIAL, FUNDING_LEVEL_COUNTY, FUNDING_LEVEL_NON_FISCAL";
+
+/// The English words for a money problem (the error's `problem`).
+pub fn money_problem(p: MoneyProblem) -> &'static str {
+    match p {
+        MoneyProblem::Syntax => "not a plain decimal number of yuan",
+        MoneyProblem::Negative => "negative",
+        MoneyProblem::TooPrecise => "more than two decimal places",
+        MoneyProblem::TooLarge => "too large",
+    }
+}

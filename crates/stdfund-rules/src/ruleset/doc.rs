@@ -1,0 +1,253 @@
+//! The ruleset document: exactly what a ruleset JSON file states, as serde
+//! types. Validation into [`super::Ruleset`] happens in the parent module.
+
+use serde::{Deserialize, Serialize};
+
+/// How a line's subject is normalised into its one-time key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubjectKind {
+    /// A standard number (clauses 1–2).
+    StandardNumber,
+    /// The awarded standard; the key adds the award year (clause 3).
+    AwardedStandard,
+    /// A committee code such as `SAC/TC 28` (clause 4).
+    Committee,
+    /// A project reference, certificate or product (clauses 5–9).
+    Reference,
+}
+
+/// The role an item demands of the applicant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RoleRule {
+    /// The role does not matter.
+    None,
+    /// The item itself says the applicant leads; an explicit participant role contradicts it.
+    ImpliedLead,
+    /// The applicant must state that it was the lead / first drafting unit.
+    RequiredLead,
+}
+
+/// The condition an item sets before it pays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Condition {
+    /// No condition beyond the achievement itself.
+    None,
+    /// Passed acceptance (验收通过 / 结题验收合格).
+    Accepted,
+    /// Approved (获得批准).
+    Approved,
+    /// "一定的资助": no amount; a reviewer sets it.
+    Discretionary,
+}
+
+/// One variant of an item as the document states it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VariantDoc {
+    /// Stable id, unique within the item (`NATIONAL`, `AAAA`, …).
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The amount in 万元, absent when the variant is not covered or discretionary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_wan: Option<String>,
+    /// Why the variant is not covered (Chinese), when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_covered_zh: Option<String>,
+    /// Why the variant is not covered (English), when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_covered_en: Option<String>,
+}
+
+/// One grant item (a clause or half of one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ItemDoc {
+    /// Stable id (`STANDARD_LEAD`, …).
+    pub id: String,
+    /// The clause it implements, e.g. `五(五)1`.
+    pub clause: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The source sentence, verbatim.
+    pub citation_zh: String,
+    /// How the subject is normalised.
+    pub subject_kind: SubjectKind,
+    /// The role the applicant must hold.
+    pub role: RoleRule,
+    /// The condition before payment.
+    pub condition: Condition,
+    /// Whether the stated level (variant) is compared with the standard number's code.
+    pub level_check: bool,
+    /// An item whose lines, on the same subject, make this item's lines `CONFLICTS_WITH_LEAD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicts_with_item: Option<String>,
+    /// The variants, in display order.
+    pub variants: Vec<VariantDoc>,
+}
+
+/// The top-up rule (补足差额).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TopUpDoc {
+    /// The clause.
+    pub clause: String,
+    /// The source sentence.
+    pub citation_zh: String,
+    /// The funding levels that count toward H (proto enum names).
+    pub counted_levels: Vec<String>,
+}
+
+/// One fiscal unit's district share.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RatioDoc {
+    /// The fiscal unit code.
+    pub fiscal_unit: String,
+    /// The district's share of each payment, 0–1.
+    pub district_ratio: String,
+}
+
+/// The city/county share table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShareTableDoc {
+    /// Table id.
+    pub id: String,
+    /// Table version.
+    pub version: String,
+    /// Whether the ratios are provisional (not yet supplied by the finance bureau).
+    pub provisional: bool,
+    /// The source sentence.
+    pub citation_zh: String,
+    /// A note shown with every split (Chinese).
+    pub note_zh: String,
+    /// A note shown with every split (English).
+    pub note_en: String,
+    /// One ratio per fiscal unit.
+    pub ratios: Vec<RatioDoc>,
+}
+
+/// A fiscal unit (the applicant's seat).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FiscalUnitDoc {
+    /// Division code, or a project-defined code for units without one.
+    pub code: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Former codes accepted and mapped to this unit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_codes: Vec<String>,
+}
+
+/// A seat that is explicitly outside the policy, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExcludedSeatDoc {
+    /// Division code.
+    pub code: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Why it is outside (Chinese).
+    pub reason_zh: String,
+    /// Why it is outside (English).
+    pub reason_en: String,
+}
+
+/// A 2020 work target (三、工作目标).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TargetDoc {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The figure.
+    pub figure: u32,
+    /// The counting unit (项, 个).
+    pub unit_zh: String,
+}
+
+/// The jurisdiction a ruleset governs: the city (or other government) whose
+/// policy it is. Its area is the ruleset's fiscal units; its excluded seats
+/// name places it explicitly does not cover.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JurisdictionDoc {
+    /// Stable code: the division code of the jurisdiction's seat (`350100`).
+    pub code: String,
+    /// Chinese name (`福州市`).
+    pub name_zh: String,
+    /// English name (`Fuzhou`).
+    pub name_en: String,
+}
+
+/// A ruleset document, exactly as its JSON file states it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RulesetDoc {
+    /// Ruleset id (`fz-2016`).
+    pub id: String,
+    /// Version of this id.
+    pub version: String,
+    /// Title (Chinese).
+    pub title_zh: String,
+    /// Title (English).
+    pub title_en: String,
+    /// The source document.
+    pub source_zh: String,
+    /// The jurisdiction the ruleset governs. A document without one belongs
+    /// to the embedded default jurisdiction (Fuzhou), so documents written
+    /// before jurisdictions existed keep their meaning and their hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<JurisdictionDoc>,
+    /// First day in force (achievement dates).
+    pub effective_from: String,
+    /// Last day in force, or open.
+    #[serde(default)]
+    pub effective_to: Option<String>,
+    /// Whether each achievement is paid once, ever.
+    pub one_time: bool,
+    /// The grant items.
+    pub items: Vec<ItemDoc>,
+    /// The top-up rule.
+    pub top_up: TopUpDoc,
+    /// The share table.
+    pub share_table: ShareTableDoc,
+    /// The fiscal units.
+    pub fiscal_units: Vec<FiscalUnitDoc>,
+    /// Seats explicitly outside.
+    #[serde(default)]
+    pub excluded_seats: Vec<ExcludedSeatDoc>,
+    /// The work targets.
+    #[serde(default)]
+    pub targets2020: Vec<TargetDoc>,
+}
+
