@@ -134,8 +134,16 @@ pub fn share_table_use(u: &ShareUse<'_>, view: View) -> pb::ShareTableUse {
         version: u.table.version.clone(),
         provisional: u.table.provisional,
         district_ratio: u.ratio.to_string(),
-        note_zh: if full { u.table.note_zh.clone() } else { String::new() },
-        note_en: if full { u.table.note_en.clone() } else { String::new() },
+        note_zh: if full {
+            u.table.note_zh.clone()
+        } else {
+            String::new()
+        },
+        note_en: if full {
+            u.table.note_en.clone()
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -266,6 +274,13 @@ fn enum_text<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
+fn counted_item(c: &stdfund_rules::ruleset::CountedItemDoc) -> pb::CountedItem {
+    pb::CountedItem {
+        item: c.item.clone(),
+        variant: c.variant.clone(),
+    }
+}
+
 fn document_to_pb(d: &RulesetDoc) -> pb::RulesetDocument {
     use stdfund_rules::domain::FundingLevel;
     pb::RulesetDocument {
@@ -364,6 +379,27 @@ fn document_to_pb(d: &RulesetDoc) -> pb::RulesetDocument {
                 name_en: t.name_en.clone(),
                 figure: t.figure,
                 unit_zh: t.unit_zh.clone(),
+                counting: t.counting.as_ref().map(|c| pb::TargetCounting {
+                    visibility: enum_text(&c.visibility),
+                    counted: c.counted.iter().map(counted_item).collect(),
+                    note_zh: c.note_zh.clone(),
+                    note_en: c.note_en.clone(),
+                    group: c.group.clone(),
+                }),
+            })
+            .collect(),
+        target_groups_2020: d
+            .target_groups2020
+            .iter()
+            .map(|g| pb::TargetGroup {
+                id: g.id.clone(),
+                name_prefix_zh: g.name_prefix_zh.clone(),
+                name_en: g.name_en.clone(),
+                unit_zh: g.unit_zh.clone(),
+                visibility: enum_text(&g.visibility),
+                counted: g.counted.iter().map(counted_item).collect(),
+                note_zh: g.note_zh.clone(),
+                note_en: g.note_en.clone(),
             })
             .collect(),
         jurisdiction: d.jurisdiction.as_ref().map(|j| pb::Jurisdiction {

@@ -335,7 +335,10 @@ fn enum_value_names_are_the_domain_names() {
     let roles = enum_values("Role");
     assert_eq!(roles, ["ROLE_UNSPECIFIED", "ROLE_LEAD", "ROLE_PARTICIPANT"]);
     for (i, r) in roles.iter().enumerate() {
-        assert_eq!(Role::from_name(r).map(Role::number), Some(i32::try_from(i).unwrap()));
+        assert_eq!(
+            Role::from_name(r).map(Role::number),
+            Some(i32::try_from(i).unwrap())
+        );
     }
     let levels = enum_values("FundingLevel");
     assert_eq!(levels[0], FundingLevel::UNSPECIFIED);

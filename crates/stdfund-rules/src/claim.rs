@@ -8,7 +8,195 @@ use crate::domain::{Line, LineStatus};
 use crate::error::Error;
 use crate::ident::CreditCode;
 use crate::money::{Money, Ratio};
-use crate::ruleset::{FiscalUnitDoc, RuleBook, ShareTableDoc};
+use crate::ruleset::{
+    CountedItemDoc, FiscalUnitDoc, RuleBook, Ruleset, ShareTableDoc, TargetVisibility,
+};
+use std::collections::BTreeSet;
+
+/// The first budget year a claim can be paid from: the year the earliest
+/// ruleset of the book starts (no budget predates the policy).
+pub fn first_budget_year(book: &RuleBook) -> i32 {
+    book.rulesets()
+        .first()
+        .map_or(2016, |r| i32::from(r.effective_from().year()))
+}
+
+/// Whether `year` is a budget year the registry accepts: from the policy's
+/// first year to 9999.
+pub fn is_budget_year(book: &RuleBook, year: i32) -> bool {
+    (first_budget_year(book)..=9999).contains(&year)
+}
+
+/// Seconds China Standard Time is ahead of UTC (no daylight saving).
+const CST_OFFSET_SECONDS: i64 = 8 * 3600;
+
+/// The calendar day in China (UTC+8) of a Unix time, in seconds. The clock
+/// is the caller's; this is pure.
+pub fn china_date(unix_seconds: i64) -> Option<Date> {
+    let local = unix_seconds.checked_add(CST_OFFSET_SECONDS)?;
+    Date::from_days_since_epoch(local.div_euclid(86_400))
+}
+
+/// The last day of a notice period (公示期) of `working_days` working days
+/// starting on `start` (counted when it is a working day): Saturdays and
+/// Sundays are skipped. Public holidays are not known to the rules; an
+/// official who needs them sets the end explicitly.
+pub fn notice_period_end(start: Date, working_days: u32) -> Option<Date> {
+    if working_days == 0 {
+        return None;
+    }
+    let mut day = start;
+    let mut counted = 0u32;
+    loop {
+        if day.iso_weekday() <= 5 {
+            counted = counted.saturating_add(1);
+            if counted == working_days {
+                return Some(day);
+            }
+        }
+        day = day.next_day()?;
+    }
+}
+
+/// An approved claim, as far as target progress needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct CountedClaim<'c> {
+    /// Item id.
+    pub item: &'c str,
+    /// Variant id.
+    pub variant: &'c str,
+    /// Canonical subject.
+    pub subject: &'c str,
+}
+
+/// Progress toward one 2020 target (or a combined entry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetProgress {
+    /// Target (or group) id.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The figure.
+    pub figure: u32,
+    /// The counting unit.
+    pub unit_zh: String,
+    /// How much the registry sees.
+    pub visibility: TargetVisibility,
+    /// Distinct subjects counted.
+    pub achieved: i64,
+    /// What was counted, `ITEM` or `ITEM/VARIANT`.
+    pub counted: Vec<String>,
+    /// What the count means (Chinese).
+    pub note_zh: String,
+    /// What the count means (English).
+    pub note_en: String,
+}
+
+fn count(claims: &[CountedClaim<'_>], counted: &[CountedItemDoc]) -> i64 {
+    let subjects: BTreeSet<&str> = claims
+        .iter()
+        .filter(|c| {
+            counted.iter().any(|k| {
+                c.item == k.item && k.variant.as_deref().is_none_or(|v| c.variant == v)
+            })
+        })
+        .map(|c| c.subject)
+        .collect();
+    i64::try_from(subjects.len()).unwrap_or(i64::MAX)
+}
+
+fn labels(counted: &[CountedItemDoc]) -> Vec<String> {
+    counted
+        .iter()
+        .map(|c| match &c.variant {
+            Some(v) => format!("{}/{v}", c.item),
+            None => c.item.clone(),
+        })
+        .collect()
+}
+
+/// What the registry cannot count for a target with no counting rule.
+const UNMAPPED_ZH: &str = "该目标没有对应的资助项目,登记系统无法统计。";
+const UNMAPPED_EN: &str = "No grant item corresponds to this target, so the registry cannot count it.";
+
+/// Progress toward a ruleset's 2020 targets from approved claims (RULES.md
+/// §6): one entry per target in the ruleset's order, then one per combined
+/// group (its figure the sum of its members').
+pub fn target_progress(rs: &Ruleset, claims: &[CountedClaim<'_>]) -> Vec<TargetProgress> {
+    let doc = rs.doc();
+    let mut out = Vec::with_capacity(doc.targets2020.len().saturating_add(1));
+    for t in &doc.targets2020 {
+        let (visibility, achieved, counted, zh, en) = match &t.counting {
+            Some(c) if c.group.is_none() => (
+                c.visibility,
+                count(claims, &c.counted),
+                labels(&c.counted),
+                c.note_zh.clone(),
+                c.note_en.clone(),
+            ),
+            Some(c) => (
+                TargetVisibility::None,
+                0,
+                Vec::new(),
+                c.note_zh.clone(),
+                c.note_en.clone(),
+            ),
+            None => (
+                TargetVisibility::None,
+                0,
+                Vec::new(),
+                UNMAPPED_ZH.into(),
+                UNMAPPED_EN.into(),
+            ),
+        };
+        out.push(TargetProgress {
+            id: t.id.clone(),
+            name_zh: t.name_zh.clone(),
+            name_en: t.name_en.clone(),
+            figure: t.figure,
+            unit_zh: t.unit_zh.clone(),
+            visibility,
+            achieved,
+            counted,
+            note_zh: zh,
+            note_en: en,
+        });
+    }
+    for g in &doc.target_groups2020 {
+        let members: Vec<_> = doc
+            .targets2020
+            .iter()
+            .filter(|t| {
+                t.counting
+                    .as_ref()
+                    .and_then(|c| c.group.as_ref())
+                    .is_some_and(|x| *x == g.id)
+            })
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let figure = members
+            .iter()
+            .fold(0u32, |n, t| n.saturating_add(t.figure));
+        let names: Vec<&str> = members.iter().map(|t| t.name_zh.as_str()).collect();
+        out.push(TargetProgress {
+            id: g.id.clone(),
+            name_zh: format!("{}{}", g.name_prefix_zh, names.join("、")),
+            name_en: g.name_en.clone(),
+            figure,
+            unit_zh: g.unit_zh.clone(),
+            visibility: g.visibility,
+            achieved: count(claims, &g.counted),
+            counted: labels(&g.counted),
+            note_zh: g.note_zh.replace("{figure}", &figure.to_string()),
+            note_en: g.note_en.replace("{figure}", &figure.to_string()),
+        });
+    }
+    out
+}
 
 /// The claim registry's one-time key of an assessed line (registry decisions
 /// R2/R3): credit code, item group and subject. Stricter than the line's own
@@ -29,11 +217,16 @@ pub struct RegistryKey {
 impl RegistryKey {
     /// The key of a line of an application by `credit_code`; `None` when the
     /// item is in no ruleset of the book.
-    pub fn of(book: &RuleBook, credit_code: CreditCode, line: &Line<'_, '_>) -> Option<RegistryKey> {
+    pub fn of(
+        book: &RuleBook,
+        credit_code: CreditCode,
+        line: &Line<'_, '_>,
+    ) -> Option<RegistryKey> {
         let a = line.achievement;
-        let jurisdiction = line
-            .ruleset
-            .map_or_else(|| book.default_jurisdiction(), |r| r.jurisdiction().code.as_str());
+        let jurisdiction = line.ruleset.map_or_else(
+            || book.default_jurisdiction(),
+            |r| r.jurisdiction().code.as_str(),
+        );
         let item = book.any_item(jurisdiction, a.item)?;
         let group = item
             .doc
@@ -151,6 +344,54 @@ pub fn split_amount<'r>(
 mod tests {
     use super::*;
     use crate::ruleset;
+
+    #[test]
+    fn the_embedded_targets_are_all_reported() {
+        let book = ruleset::embedded().unwrap();
+        let rs = book.current(book.default_jurisdiction()).unwrap();
+        let claims = [
+            CountedClaim { item: "STANDARD_LEAD", variant: "GROUP", subject: "T/FZ 1-2020" },
+            CountedClaim { item: "STANDARD_LEAD", variant: "GROUP", subject: "T/FZ 1-2020" },
+            CountedClaim { item: "STANDARD_LEAD", variant: "NATIONAL", subject: "GB/T 1-2020" },
+            CountedClaim { item: "DEMONSTRATION_PILOT", variant: "NATIONAL", subject: "A" },
+            CountedClaim { item: "DEMONSTRATION_PILOT", variant: "MUNICIPAL", subject: "B" },
+        ];
+        let p = target_progress(rs, &claims);
+        let ids: Vec<&str> = p.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "GROUP_STANDARDS",
+                "ENTERPRISE_STANDARDS_PUBLIC",
+                "NATIONAL_TC_HOSTED",
+                "NEW_STANDARDS",
+                "AGRICULTURAL_DEMONSTRATION_ZONES",
+                "INDUSTRIAL_PILOTS",
+                "SERVICE_PILOTS",
+                "PILOTS_COMBINED"
+            ]
+        );
+        assert_eq!(p[0].achieved, 1, "one group standard, counted once");
+        assert_eq!(p[3].achieved, 1);
+        assert_eq!(p[1].visibility, TargetVisibility::None);
+        let combined = p.last().unwrap();
+        assert_eq!((combined.figure, combined.achieved), (50, 2));
+        assert!(combined.name_zh.starts_with("示范(试点)合计:"));
+        assert!(combined.note_zh.contains("目标之和50比较"));
+    }
+
+    #[test]
+    fn notice_periods_skip_weekends_and_china_days_are_utc_plus_8() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        // 2026-12-04 is a Friday: five working days end on Thursday 12-10.
+        assert_eq!(notice_period_end(d("2026-12-04"), 5), Some(d("2026-12-10")));
+        // Starting on a Saturday, the first working day is Monday.
+        assert_eq!(notice_period_end(d("2026-12-05"), 1), Some(d("2026-12-07")));
+        assert_eq!(notice_period_end(d("2026-12-05"), 0), None);
+        // 2026-12-01T16:00:00Z is midnight in China.
+        assert_eq!(china_date(1_796_140_800), Some(d("2026-12-02")));
+        assert_eq!(china_date(1_796_140_799), Some(d("2026-12-01")));
+    }
 
     #[test]
     fn split_amount_matches_the_line_split() {

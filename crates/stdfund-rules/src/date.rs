@@ -32,7 +32,9 @@ fn digits(b: &[u8]) -> Option<u16> {
         if !c.is_ascii_digit() {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(u16::from(c.wrapping_sub(b'0')))?;
+        n = n
+            .checked_mul(10)?
+            .checked_add(u16::from(c.wrapping_sub(b'0')))?;
     }
     Some(n)
 }
@@ -143,25 +145,18 @@ impl Date {
 
     /// Appends `YYYY-MM-DD` to `out`.
     pub fn write_to(self, out: &mut String) {
-        let mut buf = [b'0'; 10];
-        let put = |buf: &mut [u8; 10], at: usize, width: usize, mut n: u16| {
-            for i in (at..at.saturating_add(width)).rev() {
-                if let Some(slot) = buf.get_mut(i) {
-                    *slot = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
-                }
-                n /= 10;
-            }
-        };
-        put(&mut buf, 0, 4, self.year);
-        put(&mut buf, 5, 2, u16::from(self.month));
-        put(&mut buf, 8, 2, u16::from(self.day));
-        if let Some(slot) = buf.get_mut(4) {
-            *slot = b'-';
-        }
-        if let Some(slot) = buf.get_mut(7) {
-            *slot = b'-';
-        }
-        out.push_str(std::str::from_utf8(&buf).unwrap_or("0000-00-00"));
+        let digit = |n: u16| char::from(b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0)));
+        let y = self.year;
+        out.push(digit(y / 1000));
+        out.push(digit(y / 100));
+        out.push(digit(y / 10));
+        out.push(digit(y));
+        out.push('-');
+        out.push(digit(u16::from(self.month) / 10));
+        out.push(digit(u16::from(self.month)));
+        out.push('-');
+        out.push(digit(u16::from(self.day) / 10));
+        out.push(digit(u16::from(self.day)));
     }
 }
 

@@ -122,7 +122,8 @@ pub fn evaluate<'x, 'r>(
     let mut lines = Vec::with_capacity(app.achievements.len());
     let mut used: Vec<&'r Ruleset> = Vec::new();
     let mut tables: Vec<ShareUse<'r>> = Vec::new();
-    let (mut total, mut municipal_total, mut district_total) = (Money::ZERO, Money::ZERO, Money::ZERO);
+    let (mut total, mut municipal_total, mut district_total) =
+        (Money::ZERO, Money::ZERO, Money::ZERO);
     for (index, a) in app.achievements.iter().enumerate() {
         let rs = book.in_force(jurisdiction, a.date);
         if let Some(rs) = rs {
@@ -139,7 +140,8 @@ pub fn evaluate<'x, 'r>(
         };
         // The split (RULES.md §4), per line.
         let mut share_table = None;
-        if let (Some(rs), Some(unit), false) = (d.ruleset, place.unit(), d.amounts.payable.is_zero())
+        if let (Some(rs), Some(unit), false) =
+            (d.ruleset, place.unit(), d.amounts.payable.is_zero())
         {
             let table = rs.share_table();
             let ratio = rs
@@ -157,7 +159,8 @@ pub fn evaluate<'x, 'r>(
             d.amounts.district_share = district;
             d.amounts.municipal_share = municipal;
             share_table = Some(table);
-            municipal_total = municipal_total.checked_add(municipal)
+            municipal_total = municipal_total
+                .checked_add(municipal)
                 .ok_or_else(overflow)?;
             district_total = district_total.checked_add(district).ok_or_else(overflow)?;
             if !tables
@@ -185,7 +188,11 @@ pub fn evaluate<'x, 'r>(
         });
     }
     if used.is_empty() {
-        used.extend(book.rulesets().iter().filter(|r| r.jurisdiction().code == jurisdiction));
+        used.extend(
+            book.rulesets()
+                .iter()
+                .filter(|r| r.jurisdiction().code == jurisdiction),
+        );
     }
     Ok(Assessment {
         application: app,
@@ -215,7 +222,9 @@ fn decide<'x, 'r>(
 ) -> Result<Decided<'r>, Error> {
     let mut d = Decided {
         ruleset: Some(rs),
-        ..Decided::ineligible(Reason::NotCovered(not_covered::NotCovered::ItemNotInRuleset))
+        ..Decided::ineligible(Reason::NotCovered(
+            not_covered::NotCovered::ItemNotInRuleset,
+        ))
     };
     // 2. Not covered: item, variant or role.
     let Some(item) = rs.item(a.item) else {
@@ -272,12 +281,12 @@ fn decide<'x, 'r>(
     // 7. Eligible, with the top-up.
     let (how, amounts) = eligible::amounts(rs, variant, a).ok_or_else(overflow)?;
     if !amounts.not_counted.is_zero() {
-        state
-            .warnings
-            .push(Warning::FundingNotCounted(crate::warnings::funding::NotCounted {
+        state.warnings.push(Warning::FundingNotCounted(
+            crate::warnings::funding::NotCounted {
                 achievement: a,
                 amount: amounts.not_counted,
-            }));
+            },
+        ));
     }
     d.reason = Reason::Eligible(how);
     d.amounts = amounts;

@@ -62,7 +62,8 @@ pub enum Error {
     },
     /// Wrong length or a character outside the GB 32100 alphabet.
     #[error(
-        "`{}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z)", shown(value)
+        "`{}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z)",
+        shown(value)
     )]
     InvalidCreditCode {
         /// The field.
@@ -71,7 +72,10 @@ pub enum Error {
         value: String,
     },
     /// A seat that is neither a known code nor a six-digit division code.
-    #[error("seat `{}` is not a six-digit division code or a known fiscal-unit code", shown(value))]
+    #[error(
+        "seat `{}` is not a six-digit division code or a known fiscal-unit code",
+        shown(value)
+    )]
     InvalidSeat {
         /// The field.
         path: String,
@@ -121,7 +125,11 @@ pub enum Error {
         value: String,
     },
     /// A variant id the item does not define.
-    #[error("variant `{}` at `{path}` is not a variant of item `{}`", shown(value), shown(item))]
+    #[error(
+        "variant `{}` at `{path}` is not a variant of item `{}`",
+        shown(value),
+        shown(item)
+    )]
     UnknownVariant {
         /// The field.
         path: String,
@@ -131,7 +139,10 @@ pub enum Error {
         value: String,
     },
     /// A standard number that cannot be read.
-    #[error("`{}` at `{path}` is not a standard number such as `GB/T 12345-2020`", shown(value))]
+    #[error(
+        "`{}` at `{path}` is not a standard number such as `GB/T 12345-2020`",
+        shown(value)
+    )]
     InvalidStandardNumber {
         /// The field.
         path: String,
@@ -140,7 +151,10 @@ pub enum Error {
     },
     /// A subject with nothing left after canonicalisation (invisible
     /// characters or punctuation only).
-    #[error("`{}` at `{path}` names no subject: nothing is left once invisible characters and punctuation are removed", shown(value))]
+    #[error(
+        "`{}` at `{path}` names no subject: nothing is left once invisible characters and punctuation are removed",
+        shown(value)
+    )]
     InvalidSubject {
         /// The field.
         path: String,

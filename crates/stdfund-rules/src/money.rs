@@ -129,7 +129,13 @@ impl Money {
     /// Appends the canonical rendering (`"300000.00"`) to `out`.
     pub fn write_to(self, out: &mut String) {
         match self.fen().and_then(|fen| u64::try_from(fen).ok()) {
-            Some(fen) => out.push_str(render_fen(fen, &mut [0u8; 24])),
+            Some(fen) => {
+                let cents = u8::try_from(fen % 100).unwrap_or(0);
+                out.push_str(itoa::Buffer::new().format(fen / 100));
+                out.push('.');
+                out.push(char::from(b'0'.saturating_add(cents / 10)));
+                out.push(char::from(b'0'.saturating_add(cents % 10)));
+            }
             None => {
                 let mut d = self.0;
                 d.rescale(2);
@@ -167,9 +173,8 @@ impl Money {
     /// The amount in fen, when it is a whole number of fen (always, for
     /// amounts built by this module) and fits in an `i128`.
     fn fen(self) -> Option<i128> {
-        let scale = self.0.scale();
         let m = self.0.mantissa();
-        match scale {
+        match self.0.scale() {
             0 => m.checked_mul(100),
             1 => m.checked_mul(10),
             2 => Some(m),
@@ -178,54 +183,12 @@ impl Money {
     }
 }
 
-/// Renders a non-negative number of fen as `yuan.ff` into `buf`, right-aligned.
-fn render_fen(mut fen: u64, buf: &mut [u8; 24]) -> &str {
-    let mut start = buf.len();
-    let mut put = |d: u8, start: &mut usize| {
-        *start = start.saturating_sub(1);
-        if let Some(slot) = buf.get_mut(*start) {
-            *slot = d;
-        }
-    };
-    for _ in 0..2 {
-        put(b'0'.saturating_add((fen % 10) as u8), &mut start);
-        fen /= 10;
-    }
-    put(b'.', &mut start);
-    loop {
-        put(b'0'.saturating_add((fen % 10) as u8), &mut start);
-        fen /= 10;
-        if fen == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(buf.get(start..).unwrap_or_default()).unwrap_or("0.00")
-}
-
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Fast path: integer arithmetic on fen (amounts here have at most two
-        // decimals); the general Decimal rendering otherwise.
-        match self.fen().and_then(|fen| u64::try_from(fen).ok()) {
-            Some(fen) => f.write_str(render_fen(fen, &mut [0u8; 24])),
-            _ => {
-                let mut d = self.0;
-                d.rescale(2);
-                write!(f, "{d}")
-            }
-        }
+        let mut s = String::with_capacity(16);
+        self.write_to(&mut s);
+        f.write_str(&s)
     }
-}
-
-impl Ratio {
-    /// Appends the canonical rendering (at least two decimals: `"0.50"`) to `out`.
-    pub fn write_to(self, out: &mut String) {
-        use std::fmt::Write;
-        let _ = write!(out, "{self}");
-    }
-
-    /// The ratio zero (no district share).
-    pub const ZERO: Ratio = Ratio(Decimal::ZERO);
 }
 
 /// A share ratio between 0 and 1 inclusive (the district's part of a payment).
@@ -252,6 +215,17 @@ impl Ratio {
     pub fn as_decimal(self) -> Decimal {
         self.0
     }
+}
+
+impl Ratio {
+    /// Appends the canonical rendering (at least two decimals: `"0.50"`) to `out`.
+    pub fn write_to(self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(out, "{self}");
+    }
+
+    /// The ratio zero (no district share).
+    pub const ZERO: Ratio = Ratio(Decimal::ZERO);
 }
 
 impl fmt::Display for Ratio {

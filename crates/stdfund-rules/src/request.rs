@@ -4,21 +4,19 @@
 //! path (`achievements[2].date`). The order of the checks is part of the
 //! contract: the first problem found is the one reported.
 
-use crate::domain::{
-    Achievement, Applicant, Application, InputHash, Role, StandardCode, Subject,
-};
+use crate::date::Date;
+use crate::domain::{Achievement, Applicant, Application, InputHash, Role, StandardCode, Subject};
 use crate::engine::{MAX_ACHIEVEMENTS, MAX_FUNDING_ENTRIES, MAX_TEXT_CHARS};
 use crate::error::Error;
 use crate::ident::{self, CreditCode};
 use crate::json::dto::{self, EnumIn};
 use crate::money::{Money, MoneyProblem};
 use crate::ruleset::{RuleBook, SubjectKind};
-use crate::date::Date;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
 /// A text field, trimmed; required ones may not be empty.
-fn text<'s>(value: &'s str, path: impl FnOnce() -> String, required: bool) -> Result<&'s str, Error> {
+fn text(value: &str, path: impl FnOnce() -> String, required: bool) -> Result<&str, Error> {
     let v = value.trim();
     if required && v.is_empty() {
         return Err(Error::MissingField { path: path() });
@@ -215,8 +213,7 @@ fn achievement<'a, 'r>(
 }
 
 /// The funding levels a request may name.
-pub const FUNDING_LEVELS: &str =
-    "FUNDING_LEVEL_NATIONAL, FUNDING_LEVEL_PROVINCIAL, FUNDING_LEVEL_COUNTY, FUNDING_LEVEL_NON_FISCAL";
+pub const FUNDING_LEVELS: &str = "FUNDING_LEVEL_NATIONAL, FUNDING_LEVEL_PROVINCIAL, FUNDING_LEVEL_COUNTY, FUNDING_LEVEL_NON_FISCAL";
 
 /// The English words for a money problem (the error's `problem`).
 pub fn money_problem(p: MoneyProblem) -> &'static str {

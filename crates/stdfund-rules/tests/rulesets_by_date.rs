@@ -10,32 +10,35 @@
     missing_docs
 )]
 
-use stdfund_rules::model::{Achievement, Applicant, Application};
-use stdfund_rules::ruleset::{self, FZ_2016_JSON, RuleBook, Ruleset, RulesetDoc};
-use stdfund_rules::{evaluate, json};
+use stdfund_rules::json::dto::{EstimateResponse, View};
+use stdfund_rules::ruleset::{self, FZ_2016_JSON, JurisdictionDoc, RuleBook, Ruleset, RulesetDoc};
+use stdfund_rules::{engine, json};
 
 const LATER: &str = include_str!("rulesets/fz-test-later.json");
 
-fn app(lines: &[(&str, &str, &str, &str, &str)]) -> Application {
-    Application {
-        applicant: Applicant {
-            credit_code: "91350100M000100Y43".into(),
-            name: "测试单位".into(),
-            seat: "350104".into(),
-        },
-        achievements: lines
-            .iter()
-            .map(|(id, item, variant, subject, date)| Achievement {
-                id: (*id).into(),
-                item: (*item).into(),
-                variant: (*variant).into(),
-                subject: (*subject).into(),
-                date: (*date).into(),
-                ..Achievement::default()
-            })
-            .collect(),
-        what_if_ruleset: String::new(),
-    }
+/// A request for a unit seated at `seat`, one line per tuple.
+fn request(seat: &str, lines: &[(&str, &str, &str, &str, &str)]) -> String {
+    let achievements: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|(id, item, variant, subject, date)| {
+            serde_json::json!({"id": id, "item": item, "variant": variant, "subject": subject, "date": date})
+        })
+        .collect();
+    serde_json::json!({
+        "applicant": {"creditCode": "91350100M000100Y43", "name": "测试单位", "seat": seat},
+        "achievements": achievements,
+    })
+    .to_string()
+}
+
+/// The answer to a request under a book, read into the answer DTO.
+fn assess(book: &RuleBook, text: &str) -> EstimateResponse {
+    let req = json::parse_request(text).unwrap();
+    let answer = engine::assess_with(book, &req, false, |a| {
+        json::write::assessment(a, View::Full)
+    })
+    .unwrap();
+    serde_json::from_str(&answer).unwrap()
 }
 
 fn book() -> RuleBook {
@@ -48,29 +51,30 @@ fn book() -> RuleBook {
 
 #[test]
 fn the_later_ruleset_is_chosen_by_each_achievements_date() {
-    let a = evaluate(
+    let a = assess(
         &book(),
-        &app(&[
-            (
-                "old",
-                "STANDARD_LEAD",
-                "NATIONAL",
-                "GB/T 1-2029",
-                "2029-12-31",
-            ),
-            (
-                "new",
-                "STANDARD_LEAD",
-                "NATIONAL",
-                "GB/T 2-2030",
-                "2030-01-01",
-            ),
-            ("5a", "GOOD_BEHAVIOUR", "AAAAA", "BZ-5A-1", "2031-01-01"),
-            ("5a-old", "GOOD_BEHAVIOUR", "AAAAA", "BZ-5A-2", "2020-01-01"),
-        ]),
-        false,
-    )
-    .unwrap();
+        &request(
+            "350104",
+            &[
+                (
+                    "old",
+                    "STANDARD_LEAD",
+                    "NATIONAL",
+                    "GB/T 1-2029",
+                    "2029-12-31",
+                ),
+                (
+                    "new",
+                    "STANDARD_LEAD",
+                    "NATIONAL",
+                    "GB/T 2-2030",
+                    "2030-01-01",
+                ),
+                ("5a", "GOOD_BEHAVIOUR", "AAAAA", "BZ-5A-1", "2031-01-01"),
+                ("5a-old", "GOOD_BEHAVIOUR", "AAAAA", "BZ-5A-2", "2020-01-01"),
+            ],
+        ),
+    );
     let l = &a.lines;
     assert_eq!(
         (l[0].ruleset_id.as_str(), l[0].payable.as_str()),
@@ -101,15 +105,18 @@ fn what_if_changes_amounts_and_is_marked() {
     let mut doc: RulesetDoc = serde_json::from_str(FZ_2016_JSON).unwrap();
     doc.version = "what-if-1".into();
     doc.items[0].variants[1].amount_wan = Some("31.5".into());
-    let mut request = app(&[(
-        "a",
-        "STANDARD_LEAD",
-        "NATIONAL",
-        "GB/T 3-2020",
-        "2020-01-01",
-    )]);
-    request.what_if_ruleset = serde_json::to_string(&doc).unwrap();
-    let a = stdfund_rules::estimate(&request).unwrap();
+    let text = request(
+        "350104",
+        &[(
+            "a",
+            "STANDARD_LEAD",
+            "NATIONAL",
+            "GB/T 3-2020",
+            "2020-01-01",
+        )],
+    );
+    let answer = json::what_if_text(&text, &serde_json::to_string(&doc).unwrap()).unwrap();
+    let a: EstimateResponse = serde_json::from_str(&answer).unwrap();
     assert!(a.what_if);
     assert_eq!(a.total, "315000.00");
     let expected_hash = Ruleset::from_doc(doc).unwrap().hash().to_string();
@@ -118,6 +125,74 @@ fn what_if_changes_amounts_and_is_marked() {
         .hash()
         .to_string();
     assert_ne!(expected_hash, embedded);
+}
+
+/// A second city's ruleset: the Fuzhou document under another jurisdiction,
+/// id and seats, with other amounts and a later start.
+fn xiamen() -> Ruleset {
+    let mut doc: RulesetDoc = serde_json::from_str(FZ_2016_JSON).unwrap();
+    doc.id = "xm-2030".into();
+    doc.effective_from = "2030-01-01".into();
+    doc.jurisdiction = Some(JurisdictionDoc {
+        code: "350200".into(),
+        name_zh: "厦门市".into(),
+        name_en: "Xiamen".into(),
+    });
+    doc.items[0].variants[1].amount_wan = Some("40".into());
+    doc.fiscal_units = vec![ruleset::FiscalUnitDoc {
+        code: "350203".into(),
+        name_zh: "思明区".into(),
+        name_en: "Siming District".into(),
+        former_codes: Vec::new(),
+    }];
+    doc.share_table.ratios = vec![ruleset::RatioDoc {
+        fiscal_unit: "350203".into(),
+        district_ratio: "0.3".into(),
+    }];
+    doc.excluded_seats = Vec::new();
+    Ruleset::from_doc(doc).unwrap()
+}
+
+#[test]
+fn a_second_citys_ruleset_is_data_and_changes_nothing_for_fuzhou() {
+    let fuzhou_only = RuleBook::new(vec![Ruleset::from_json(FZ_2016_JSON).unwrap()]).unwrap();
+    let both = RuleBook::new(vec![Ruleset::from_json(FZ_2016_JSON).unwrap(), xiamen()]).unwrap();
+    let lines = [(
+        "a",
+        "STANDARD_LEAD",
+        "NATIONAL",
+        "GB/T 4-2031",
+        "2031-01-01",
+    )];
+    // A Fuzhou unit: the same answer whether or not Xiamen's (later-starting)
+    // ruleset is in the book.
+    let fz = request("350104", &lines);
+    assert_eq!(assess(&fuzhou_only, &fz), assess(&both, &fz));
+    assert_eq!(assess(&both, &fz).total, "300000.00");
+    // A Xiamen unit: outside Fuzhou alone; under Xiamen's rules with both.
+    let xm = request("350203", &lines);
+    let alone = assess(&fuzhou_only, &xm);
+    assert_eq!(alone.lines[0].reason_code, "OUTSIDE_FUZHOU");
+    assert!(alone.lines[0].explanation_zh.contains("福州市"));
+    let under_xiamen = assess(&both, &xm);
+    assert_eq!(under_xiamen.lines[0].ruleset_id, "xm-2030");
+    assert_eq!(under_xiamen.total, "400000.00");
+    assert_eq!(under_xiamen.split.district_share, "120000.00");
+    // Before Xiamen's rules start, a Xiamen line has no policy in force.
+    let early = request(
+        "350203",
+        &[(
+            "b",
+            "STANDARD_LEAD",
+            "NATIONAL",
+            "GB/T 5-2020",
+            "2020-01-01",
+        )],
+    );
+    assert_eq!(
+        assess(&both, &early).lines[0].reason_code,
+        "NO_POLICY_IN_FORCE"
+    );
 }
 
 #[test]
@@ -239,9 +314,11 @@ fn versions_of_one_id_must_tile_without_gaps_or_overlaps() {
     assert!(open.unwrap_err().to_string().contains("open-ended"));
     let book = ok.unwrap();
     let d = |s: &str| stdfund_rules::date::Date::parse(s).unwrap();
-    assert_eq!(book.in_force(d("2020-12-31")).unwrap().version(), "1");
-    assert_eq!(book.in_force(d("2021-01-01")).unwrap().version(), "2");
-    assert!(book.in_force(d("2016-04-24")).is_none());
+    let fz = book.default_jurisdiction();
+    assert_eq!(fz, "350100");
+    assert_eq!(book.in_force(fz, d("2020-12-31")).unwrap().version(), "1");
+    assert_eq!(book.in_force(fz, d("2021-01-01")).unwrap().version(), "2");
+    assert!(book.in_force(fz, d("2016-04-24")).is_none());
 }
 
 #[test]

@@ -35,9 +35,6 @@ pub const LOCALE_EN: &str = "en-US";
 pub enum ApiError {
     /// The rules engine refused the input (or a what-if ruleset).
     Rules(RulesError),
-    /// The engine answered something the contract cannot carry: a bug, never
-    /// the caller's fault.
-    Contract(RulesError),
     /// An EstimateBatch stream sent more items than allowed.
     BatchTooLarge {
         /// The configured limit.
@@ -55,6 +52,8 @@ impl From<RulesError> for ApiError {
 fn rules_code(e: &RulesError) -> Code {
     match e {
         RulesError::InvalidJson { .. }
+        | RulesError::TrailingData { .. }
+        | RulesError::InvalidSubject { .. }
         | RulesError::UnknownField { .. }
         | RulesError::InvalidType { .. }
         | RulesError::MissingField { .. }
@@ -81,7 +80,6 @@ impl ApiError {
     pub fn code(&self) -> Code {
         match self {
             ApiError::Rules(e) => rules_code(e),
-            ApiError::Contract(_) => Code::Internal,
             ApiError::BatchTooLarge { .. } => Code::ResourceExhausted,
         }
     }
@@ -92,14 +90,6 @@ impl ApiError {
     pub fn report(&self) -> ErrorReport {
         match self {
             ApiError::Rules(e) => e.to_report(),
-            ApiError::Contract(e) => ErrorReport {
-                code: "INTERNAL".into(),
-                field: String::new(),
-                message_zh: format!("服务内部错误:引擎结果无法按接口表示({})", e.message_zh()),
-                message_en: format!(
-                    "internal error: the engine's answer cannot be represented in the contract ({e})"
-                ),
-            },
             ApiError::BatchTooLarge { limit } => ErrorReport {
                 code: "BATCH_TOO_LARGE".into(),
                 field: String::new(),
@@ -245,13 +235,15 @@ mod tests {
         let e = RulesError::InvalidJson {
             path: String::new(),
             message: "eof".into(),
+            line: 1,
+            column: 1,
         };
         let (status, _) = round_trip(ApiError::from(e));
         assert!(status.get_error_details().bad_request().is_none());
     }
 
     #[test]
-    fn batch_and_contract_errors() {
+    fn batch_errors() {
         let (status, report) = round_trip(ApiError::BatchTooLarge { limit: 3 });
         assert_eq!(status.code(), Code::ResourceExhausted);
         assert_eq!(report.code, "BATCH_TOO_LARGE");
@@ -259,14 +251,6 @@ mod tests {
             status.get_error_details().error_info().unwrap().metadata["limit"],
             "3"
         );
-        let e = RulesError::InvalidEnumValue {
-            path: "lines[0].status".into(),
-            value: "X".into(),
-            expected: "Y".into(),
-        };
-        let (status, report) = round_trip(ApiError::Contract(e));
-        assert_eq!(status.code(), Code::Internal);
-        assert_eq!(report.code, "INTERNAL");
     }
 
     #[test]

@@ -79,7 +79,10 @@ pub fn normalise_receipt(input: &Value, answer: &mut Value) -> Result<(), String
     };
     if let Some(v) = receipt.get_mut("engineVersion") {
         if v.as_str() != Some(stdfund_rules::ENGINE_VERSION) {
-            return Err(format!("receipt engine version {v} is not {}", stdfund_rules::ENGINE_VERSION));
+            return Err(format!(
+                "receipt engine version {v} is not {}",
+                stdfund_rules::ENGINE_VERSION
+            ));
         }
         *v = Value::String(ENGINE_PLACEHOLDER.into());
     }
@@ -95,8 +98,16 @@ pub fn normalise_receipt(input: &Value, answer: &mut Value) -> Result<(), String
         .into_iter()
         .flatten()
     {
-        let id = r.get("id").and_then(Value::as_str).unwrap_or("").to_string();
-        let version = r.get("version").and_then(Value::as_str).unwrap_or("").to_string();
+        let id = r
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let version = r
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let known = what_if
             .iter()
             .chain(embedded.rulesets().iter())
@@ -104,7 +115,9 @@ pub fn normalise_receipt(input: &Value, answer: &mut Value) -> Result<(), String
             .map(|rs| rs.hash().to_string());
         if let Some(h) = r.get_mut("hash") {
             if h.as_str() != known.as_deref() {
-                return Err(format!("receipt hash {h} is not the hash of ruleset {id} {version}"));
+                return Err(format!(
+                    "receipt hash {h} is not the hash of ruleset {id} {version}"
+                ));
             }
             *h = Value::String(HASH_PLACEHOLDER.into());
         }

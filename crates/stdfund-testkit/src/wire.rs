@@ -65,4 +65,3 @@ pub struct Funding {
     /// Who paid, free text.
     pub source: String,
 }
-

@@ -5,8 +5,8 @@
 use stdfund_rules::json;
 use stdfund_rules::reasons::ReasonCode;
 use stdfund_rules::warnings::WarningCode;
-use strum::IntoEnumIterator;
 use stdfund_testkit::vectors::{self, Vector};
+use strum::IntoEnumIterator;
 
 fn load() -> Vec<Vector> {
     match vectors::load_all(&vectors::vectors_dir()) {

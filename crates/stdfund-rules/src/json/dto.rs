@@ -325,7 +325,9 @@ pub struct Achievement<'a> {
     /// The applicant's role.
     #[cfg_attr(
         feature = "ts",
-        tsify(type = "\"ROLE_UNSPECIFIED\" | \"ROLE_LEAD\" | \"ROLE_PARTICIPANT\" | 0 | 1 | 2 | null")
+        tsify(
+            type = "\"ROLE_UNSPECIFIED\" | \"ROLE_LEAD\" | \"ROLE_PARTICIPANT\" | 0 | 1 | 2 | null"
+        )
     )]
     pub role: EnumIn<Role>,
     /// 验收通过.
@@ -351,7 +353,9 @@ pub struct Funding<'a> {
     /// The level.
     #[cfg_attr(
         feature = "ts",
-        tsify(type = "\"FUNDING_LEVEL_NATIONAL\" | \"FUNDING_LEVEL_PROVINCIAL\" | \"FUNDING_LEVEL_COUNTY\" | \"FUNDING_LEVEL_NON_FISCAL\" | 1 | 2 | 3 | 4")
+        tsify(
+            type = "\"FUNDING_LEVEL_NATIONAL\" | \"FUNDING_LEVEL_PROVINCIAL\" | \"FUNDING_LEVEL_COUNTY\" | \"FUNDING_LEVEL_NON_FISCAL\" | 1 | 2 | 3 | 4"
+        )
     )]
     pub level: EnumIn<FundingLevel>,
     /// Yuan, a decimal string.

@@ -127,7 +127,11 @@ impl<'o> Obj<'o> {
 }
 
 /// The list helper: `[` items `]` with commas.
-fn list<T>(out: &mut String, items: impl IntoIterator<Item = T>, mut f: impl FnMut(&mut String, T)) {
+fn list<T>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+    mut f: impl FnMut(&mut String, T),
+) {
     out.push('[');
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
@@ -138,7 +142,13 @@ fn list<T>(out: &mut String, items: impl IntoIterator<Item = T>, mut f: impl FnM
     out.push(']');
 }
 
-fn line(out: &mut String, scratch: &mut String, a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) {
+fn line(
+    out: &mut String,
+    scratch: &mut String,
+    a: &Assessment<'_, '_>,
+    l: &Line<'_, '_>,
+    view: View,
+) {
     let ach = l.achievement;
     let m = &l.amounts;
     let mut o = Obj::new(out);
@@ -166,8 +176,12 @@ fn line(out: &mut String, scratch: &mut String, a: &Assessment<'_, '_>, l: &Line
     };
     match view {
         View::Full => {
-            o.text("explanationZh", scratch, |s| l.reason.explain(cx, Lang::Zh, s))
-                .text("explanationEn", scratch, |s| l.reason.explain(cx, Lang::En, s));
+            o.text("explanationZh", scratch, |s| {
+                l.reason.explain(cx, Lang::Zh, s)
+            })
+            .text("explanationEn", scratch, |s| {
+                l.reason.explain(cx, Lang::En, s)
+            });
         }
         View::Summary => {
             o.s("explanationZh", "").s("explanationEn", "");
@@ -176,7 +190,13 @@ fn line(out: &mut String, scratch: &mut String, a: &Assessment<'_, '_>, l: &Line
     o.end();
 }
 
-fn warning(out: &mut String, scratch: &mut String, a: &Assessment<'_, '_>, w: &Warning<'_, '_>, view: View) {
+fn warning(
+    out: &mut String,
+    scratch: &mut String,
+    a: &Assessment<'_, '_>,
+    w: &Warning<'_, '_>,
+    view: View,
+) {
     let mut o = Obj::new(out);
     o.s("code", w.code().as_str())
         .s("achievementId", w.achievement().map_or("", |x| x.id));
@@ -239,7 +259,9 @@ pub fn assessment_into(out: &mut String, a: &Assessment<'_, '_>, view: View) {
         )
         .b("insideFuzhou", unit.is_some())
         .end();
-    list(o.key("lines"), &a.lines, |out, l| line(out, &mut scratch, a, l, view));
+    list(o.key("lines"), &a.lines, |out, l| {
+        line(out, &mut scratch, a, l, view)
+    });
     o.raw("total", |s| a.total.write_to(s));
     {
         let mut split = Obj::new(o.key("split"));
@@ -265,7 +287,9 @@ pub fn assessment_into(out: &mut String, a: &Assessment<'_, '_>, view: View) {
     {
         let mut r = Obj::new(o.key("receipt"));
         r.s("engineVersion", crate::engine::ENGINE_VERSION);
-        list(r.key("rulesets"), &a.rulesets, |out, rs| ruleset_ref(out, rs));
+        list(r.key("rulesets"), &a.rulesets, |out, rs| {
+            ruleset_ref(out, rs)
+        });
         r.raw("inputHash", |s| a.application.input_hash.write_to(s));
         r.end();
     }
@@ -309,11 +333,15 @@ pub fn request(r: &dto::EstimateRequest<'_>) -> String {
             .s("date", &a.date);
         enum_text(&a.role, x.key("role"));
         x.b("accepted", a.accepted).b("approved", a.approved);
-        list(x.key("higherLevelFunding"), &a.higher_level_funding, |out, f| {
-            let mut y = Obj::new(out);
-            enum_text(&f.level, y.key("level"));
-            y.s("amount", &f.amount).s("source", &f.source).end();
-        });
+        list(
+            x.key("higherLevelFunding"),
+            &a.higher_level_funding,
+            |out, f| {
+                let mut y = Obj::new(out);
+                enum_text(&f.level, y.key("level"));
+                y.s("amount", &f.amount).s("source", &f.source).end();
+            },
+        );
         x.end();
     });
     o.s("whatIfRuleset", &r.what_if_ruleset).end();

@@ -118,7 +118,9 @@ impl Eligible {
                     Eligible::Covered => {
                         out.push_str("; provincial-or-higher fiscal funding of ");
                         m.counted.write_to(out);
-                        out.push_str(" yuan already covers it, so there is no difference to top up");
+                        out.push_str(
+                            " yuan already covers it, so there is no difference to top up",
+                        );
                     }
                     Eligible::ToppedUp => {
                         out.push_str("; provincial-or-higher fiscal funding of ");

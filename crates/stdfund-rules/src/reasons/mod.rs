@@ -10,8 +10,8 @@
 //! `explain`; a new [`Reason`] variant; a new [`ReasonCode`]. The compiler
 //! then points at every `match` that must learn it.
 
-pub mod conflicts;
 pub mod condition;
+pub mod conflicts;
 pub mod discretionary;
 pub mod duplicate;
 pub mod eligible;

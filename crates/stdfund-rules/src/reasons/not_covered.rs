@@ -28,7 +28,9 @@ pub enum NotCovered {
 /// exist in the ruleset in force).
 pub fn check(item: &Item, variant: &Variant, role: Role) -> Option<NotCovered> {
     match (item.doc.role, role) {
-        (RoleRule::ImpliedLead, Role::Participant) => return Some(NotCovered::LeadItemAsParticipant),
+        (RoleRule::ImpliedLead, Role::Participant) => {
+            return Some(NotCovered::LeadItemAsParticipant);
+        }
         (RoleRule::RequiredLead, r) if r != Role::Lead => return Some(NotCovered::LeadNotStated),
         _ => {}
     }

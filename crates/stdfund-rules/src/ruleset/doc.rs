@@ -191,6 +191,78 @@ pub struct TargetDoc {
     pub figure: u32,
     /// The counting unit (项, 个).
     pub unit_zh: String,
+    /// How the claim registry counts toward the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counting: Option<TargetCountingDoc>,
+}
+
+/// How much of a target the registry can see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TargetVisibility {
+    /// Everything that counts toward it is a grant item.
+    Full,
+    /// Only what units claimed (and were approved for) is visible.
+    Partial,
+    /// Nothing that counts toward it is a grant item.
+    None,
+}
+
+/// An item (and optionally one variant) whose approved claims count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CountedItemDoc {
+    /// The item id.
+    pub item: String,
+    /// The variant id; absent = every variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+}
+
+/// How the registry counts toward a 2020 target: distinct canonical subjects
+/// of approved (or disbursed) claims of the counted items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TargetCountingDoc {
+    /// How much of the target the registry sees.
+    pub visibility: TargetVisibility,
+    /// The items counted.
+    pub counted: Vec<CountedItemDoc>,
+    /// What the count means (Chinese).
+    pub note_zh: String,
+    /// What the count means (English).
+    pub note_en: String,
+    /// The combined entry (`targetGroups2020`) this target is counted in,
+    /// when the registry cannot tell it apart from its siblings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// A combined progress entry for targets the registry cannot tell apart
+/// (their figures are summed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TargetGroupDoc {
+    /// Stable id.
+    pub id: String,
+    /// The Chinese name's prefix; the member targets' names follow, joined by `、`.
+    pub name_prefix_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The counting unit.
+    pub unit_zh: String,
+    /// How much of the combined target the registry sees.
+    pub visibility: TargetVisibility,
+    /// The items counted.
+    pub counted: Vec<CountedItemDoc>,
+    /// What the count means (Chinese); `{figure}` is the summed figure.
+    pub note_zh: String,
+    /// What the count means (English); `{figure}` is the summed figure.
+    pub note_en: String,
 }
 
 /// The jurisdiction a ruleset governs: the city (or other government) whose
@@ -249,5 +321,7 @@ pub struct RulesetDoc {
     /// The work targets.
     #[serde(default)]
     pub targets2020: Vec<TargetDoc>,
+    /// Combined progress entries of targets the registry cannot tell apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_groups2020: Vec<TargetGroupDoc>,
 }
-

@@ -13,8 +13,8 @@
 //! second city's rulesets therefore never change a first city's answers.
 
 use crate::date::Date;
-use crate::error::Error;
 use crate::domain::FundingLevel;
+use crate::error::Error;
 use crate::money::{Money, Ratio};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -217,6 +217,7 @@ impl Ruleset {
                 "ruleset `{id}`: the top-up rule needs a citation"
             )));
         }
+        validate_targets(&id, &doc)?;
         if let Some(t) = doc.targets2020.iter().find(|t| t.figure == 0) {
             return Err(invalid(format!(
                 "ruleset `{id}`: target `{}` has no figure",
@@ -309,6 +310,45 @@ impl Ruleset {
     pub fn share_table(&self) -> &ShareTableDoc {
         &self.doc.share_table
     }
+}
+
+/// Every counted item and variant exists; every group a target names exists.
+fn validate_targets(rs: &str, doc: &RulesetDoc) -> Result<(), Error> {
+    let known = |c: &CountedItemDoc| {
+        doc.items.iter().any(|i| {
+            i.id == c.item
+                && c
+                    .variant
+                    .as_ref()
+                    .is_none_or(|v| i.variants.iter().any(|x| &x.id == v))
+        })
+    };
+    let counted = doc
+        .targets2020
+        .iter()
+        .filter_map(|t| t.counting.as_ref())
+        .flat_map(|c| c.counted.iter())
+        .chain(doc.target_groups2020.iter().flat_map(|g| g.counted.iter()));
+    for c in counted {
+        if !known(c) {
+            return Err(invalid(format!(
+                "ruleset `{rs}`: a 2020 target counts unknown item `{}`{}",
+                c.item,
+                c.variant.as_deref().map(|v| format!(" / `{v}`")).unwrap_or_default()
+            )));
+        }
+    }
+    for t in &doc.targets2020 {
+        if let Some(g) = t.counting.as_ref().and_then(|c| c.group.as_ref()) {
+            if !doc.target_groups2020.iter().any(|x| &x.id == g) {
+                return Err(invalid(format!(
+                    "ruleset `{rs}`: target `{}` names unknown group `{g}`",
+                    t.id
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn validate_item(rs: &str, item: &ItemDoc, ids: &mut BTreeSet<String>) -> Result<Item, Error> {
@@ -460,10 +500,12 @@ impl RuleBook {
         let ids: BTreeSet<&str> = rulesets.iter().map(Ruleset::id).collect();
         for id in ids {
             let versions: Vec<&Ruleset> = rulesets.iter().filter(|r| r.id() == id).collect();
-            if let Some(other) = versions
-                .iter()
-                .find(|r| r.jurisdiction.code != versions.first().map_or("", |f| f.jurisdiction.code.as_str()))
-            {
+            if let Some(other) = versions.iter().find(|r| {
+                r.jurisdiction.code
+                    != versions
+                        .first()
+                        .map_or("", |f| f.jurisdiction.code.as_str())
+            }) {
                 return Err(invalid(format!(
                     "ruleset `{id}` version `{}` governs another jurisdiction than its other versions",
                     other.version()

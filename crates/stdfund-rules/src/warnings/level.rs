@@ -99,7 +99,9 @@ impl Unrecognised<'_, '_> {
                 out.push_str(code);
                 out.push_str("` of standard `");
                 out.push_str(&a.subject.text);
-                out.push_str("` implies no known level; the reviewer should verify the stated level `");
+                out.push_str(
+                    "` implies no known level; the reviewer should verify the stated level `",
+                );
                 out.push_str(a.variant);
                 out.push('`');
             }

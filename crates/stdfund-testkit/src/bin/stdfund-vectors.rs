@@ -51,7 +51,9 @@ fn main() {
             0
         }
         _ => {
-            eprintln!("usage: stdfund-vectors vectors | random N [SEED] | answer < requests.ndjson");
+            eprintln!(
+                "usage: stdfund-vectors vectors | random N [SEED] | answer < requests.ndjson"
+            );
             2
         }
     };
