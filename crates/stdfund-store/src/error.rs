@@ -1,131 +1,219 @@
 //! The store's error type, [`StoreError`], and its stable machine-readable codes.
 //!
-//! Every fallible store operation returns `Result<_, StoreError>`. The gRPC layer maps each
-//! variant to a status through [`StoreError::code`], which is part of the contract: a code
-//! never changes meaning once released. Database driver errors are classified here
-//! (unavailable vs. other) so that callers do not need to inspect `sqlx` errors themselves.
+//! Every fallible store operation returns `Result<_, StoreError>`. The enum is exhaustive:
+//! the server maps each variant once, and a new variant is a compile error there rather than
+//! a silent catch-all. [`StoreError::code`] is part of the contract: a code never changes
+//! meaning once released. Driver errors are classified here (unavailable vs. other), so
+//! callers never inspect `sqlx` errors.
 
-use rust_decimal::Decimal;
+use stdfund_rules::date::Date;
+use stdfund_rules::money::Money;
 
 use crate::model::ClaimStatus;
 
 /// Everything that can go wrong in the claim store.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    /// The claim (or other record) does not exist.
+    /// The record does not exist (or belongs to another submitter).
     #[error("{what} {id} not found")]
     NotFound {
-        /// What was looked up, e.g. `"claim"`.
+        /// What was looked up: `claim`, `attachment`, `publication`, `objection`.
         what: &'static str,
-        /// The identifier that was looked up.
+        /// The identifier looked up.
         id: String,
     },
-    /// The claim is not in a state that allows the requested transition.
-    #[error("claim {claim_id} is {actual}, but {action} requires {expected}")]
+    /// The claim is not in a status that allows the action.
+    #[error("claim {claim_id} is {actual}; {action} needs {}", list(allowed))]
     InvalidState {
-        /// The claim concerned.
+        /// The claim.
         claim_id: i64,
-        /// The claim's current status.
+        /// Its status.
         actual: ClaimStatus,
-        /// The status the transition requires.
-        expected: ClaimStatus,
-        /// The refused action, e.g. `"review"` or `"disbursement"`.
+        /// The refused action (`review`, `withdraw`, `resubmit`, `disburse`, `publish`).
         action: &'static str,
+        /// The statuses that allow it.
+        allowed: &'static [ClaimStatus],
     },
-    /// An approval would exceed what is left of the year's budget.
+    /// An approval would exceed what is left of a budget.
     #[error(
-        "approving {requested} would exceed the {year} budget: total {total}, used {used}, left {left}"
+        "approving {requested} would exceed the {year} {payer} budget: total {total}, used {used}, left {left}"
     )]
     BudgetExceeded {
-        /// The budget year (the claim's `year`).
+        /// The budget year.
         year: i32,
-        /// The configured total for the year (yuan).
-        total: Decimal,
-        /// The sum already approved for the year (yuan).
-        used: Decimal,
-        /// `total - used` (yuan).
-        left: Decimal,
-        /// The amount the refused approval asked for (yuan).
-        requested: Decimal,
+        /// [`CITY`](crate::CITY) or the district.
+        payer: String,
+        /// The budget's total.
+        total: Money,
+        /// Already used.
+        used: Money,
+        /// `total - used`.
+        left: Money,
+        /// What the refused approval needed of this budget.
+        requested: Money,
     },
-    /// No budget has been configured for the year, so nothing can be approved against it.
-    #[error("no budget is set for {year}")]
+    /// No CITY budget is set for the claim's year.
+    #[error("no {year} {payer} budget is set")]
     BudgetNotSet {
         /// The budget year.
         year: i32,
+        /// The payer.
+        payer: String,
     },
-    /// A new budget total would be lower than what is already approved for the year.
-    #[error("a {year} budget of {total} is below the {used} already approved")]
+    /// A new total would be below what approvals already use.
+    #[error("a {year} {payer} budget of {total} is below the {used} already used")]
     BudgetBelowUsed {
         /// The budget year.
         year: i32,
-        /// The refused new total (yuan).
-        total: Decimal,
-        /// The sum already approved for the year (yuan).
-        used: Decimal,
+        /// The payer.
+        payer: String,
+        /// The refused total.
+        total: Money,
+        /// Already used.
+        used: Money,
     },
-    /// A conflicting concurrent or repeated request, e.g. an idempotency key reused with a
-    /// different request body.
+    /// The submitter used this idempotency key before for a different request.
+    #[error("idempotency key `{key}` was used for another request (claim {claim_id})")]
+    IdempotencyKeyReused {
+        /// The key.
+        key: String,
+        /// The claim created with it.
+        claim_id: i64,
+    },
+    /// A concurrent change got in the way; retrying may succeed.
     #[error("conflict: {message}")]
     Conflict {
-        /// Human-readable explanation.
+        /// What happened.
         message: String,
     },
-    /// The caller passed a value the store cannot accept (malformed date, amount with more
-    /// than two decimals, empty required field, bad cursor …).
+    /// A value the store cannot accept.
     #[error("invalid {field}: {message}")]
     InvalidInput {
         /// The offending field.
         field: &'static str,
-        /// Human-readable explanation.
+        /// What is wrong.
         message: String,
     },
-    /// The database schema is not one this build can work with (unknown or altered migrations).
+    /// The payment date is before the day of the approval (China time).
+    #[error("payment date {payment_date} is before the approval on {approved_on}")]
+    PaymentBeforeApproval {
+        /// The approval's day.
+        approved_on: Date,
+        /// The refused date.
+        payment_date: Date,
+    },
+    /// The payment date is after today (China time).
+    #[error("payment date {payment_date} is after today, {today}")]
+    PaymentInFuture {
+        /// Today.
+        today: Date,
+        /// The refused date.
+        payment_date: Date,
+    },
+    /// The payer already used this voucher number.
+    #[error("voucher `{voucher}` of {payer} was already used for claim {claim_id}")]
+    VoucherReused {
+        /// The payer.
+        payer: String,
+        /// The voucher number.
+        voucher: String,
+        /// The claim paid with it.
+        claim_id: i64,
+    },
+    /// The payment is zero or more than what is approved and unpaid.
+    #[error("a payment of {requested} is not within the unpaid {unpaid}")]
+    PaymentExceedsUnpaid {
+        /// Approved minus paid.
+        unpaid: Money,
+        /// The refused amount.
+        requested: Money,
+    },
+    /// The publication is issued (frozen); only drafts can be issued.
+    #[error("publication {id} is already issued")]
+    PublicationNotDraft {
+        /// The publication.
+        id: i64,
+    },
+    /// The objection was received outside the objection period.
+    #[error("an objection received on {received_on} is outside {period_start}..{period_end}")]
+    ObjectionOutsidePeriod {
+        /// First day of the period.
+        period_start: Date,
+        /// Last day of the period.
+        period_end: Date,
+        /// The refused day.
+        received_on: Date,
+    },
+    /// The claim is not listed on the publication.
+    #[error("claim {claim_id} is not on publication {publication_id}")]
+    NotOnPublication {
+        /// The publication.
+        publication_id: i64,
+        /// The claim.
+        claim_id: i64,
+    },
+    /// The objection is already resolved.
+    #[error("objection {id} is already resolved")]
+    ObjectionResolved {
+        /// The objection.
+        id: i64,
+    },
+    /// The schema is not one this build can work with.
     #[error("migration error: {message}")]
     Migration {
-        /// Human-readable explanation.
+        /// What is wrong.
         message: String,
     },
-    /// A stored value could not be interpreted (e.g. an unknown status string).
-    #[error("corrupt stored data: {message}")]
+    /// The SQLite file does not exist and `create_if_missing` is off.
+    #[error("the database {path} does not exist (set create_if_missing to create it)")]
+    DatabaseMissing {
+        /// The configured path.
+        path: String,
+    },
+    /// Stored data or the database file is damaged.
+    #[error("corrupt data: {message}")]
     Corrupt {
-        /// Human-readable explanation.
+        /// What is wrong.
         message: String,
     },
-    /// The database could not be reached or is too busy (pool timeout, I/O error, SQLite busy).
-    /// Retrying later may succeed.
-    #[error("database unavailable: {0}")]
-    Unavailable(#[source] sqlx::Error),
+    /// The database is unreachable, busy beyond the write timeout, read-only, or its file
+    /// was replaced or removed. Retrying later may succeed.
+    #[error("database unavailable: {message}")]
+    Unavailable {
+        /// What happened.
+        message: String,
+    },
     /// Any other database error.
-    #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
-    /// A file-system error outside the database driver (backups).
-    #[error("i/o error: {0}")]
-    Io(#[from] std::io::Error),
+    #[error("database error: {message}")]
+    Database {
+        /// The driver's message.
+        message: String,
+    },
+    /// A file-system error outside the driver (backups, file checks).
+    #[error("i/o error: {message}")]
+    Io {
+        /// What failed.
+        message: String,
+    },
+}
+
+fn list(statuses: &[ClaimStatus]) -> String {
+    statuses
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 impl StoreError {
-    /// A stable, upper-case reason code for this error, suitable for API error details.
+    /// A stable, upper-case reason code.
     ///
-    /// | code | variant |
-    /// |---|---|
-    /// | `NOT_FOUND` | [`StoreError::NotFound`] |
-    /// | `INVALID_STATE` | [`StoreError::InvalidState`] |
-    /// | `BUDGET_EXCEEDED` | [`StoreError::BudgetExceeded`] |
-    /// | `BUDGET_NOT_SET` | [`StoreError::BudgetNotSet`] |
-    /// | `BUDGET_BELOW_USED` | [`StoreError::BudgetBelowUsed`] |
-    /// | `CONFLICT` | [`StoreError::Conflict`] |
-    /// | `INVALID_ARGUMENT` | [`StoreError::InvalidInput`] |
-    /// | `MIGRATION` | [`StoreError::Migration`] |
-    /// | `CORRUPT_DATA` | [`StoreError::Corrupt`] |
-    /// | `UNAVAILABLE` | [`StoreError::Unavailable`] |
-    /// | `DATABASE` | [`StoreError::Database`] |
-    /// | `IO` | [`StoreError::Io`] |
-    ///
-    /// `ALREADY_GRANTED` is not an error here: it is the
-    /// [`SubmitOutcome::AlreadyGranted`](crate::SubmitOutcome::AlreadyGranted) outcome, whose
-    /// [`code`](crate::SubmitOutcome::code) returns it.
+    /// `NOT_FOUND`, `INVALID_STATE`, `BUDGET_EXCEEDED`, `BUDGET_NOT_SET`,
+    /// `BUDGET_BELOW_USED`, `IDEMPOTENCY_KEY_REUSED`, `CONFLICT`, `INVALID_ARGUMENT`,
+    /// `PAYMENT_BEFORE_APPROVAL`, `PAYMENT_IN_FUTURE`, `VOUCHER_REUSED`,
+    /// `PAYMENT_EXCEEDS_UNPAID`, `PUBLICATION_ISSUED`, `OBJECTION_OUTSIDE_PERIOD`,
+    /// `NOT_ON_PUBLICATION`, `OBJECTION_RESOLVED`, `MIGRATION`, `DATABASE_MISSING`,
+    /// `CORRUPT_DATA`, `UNAVAILABLE`, `DATABASE`, `IO`.
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::NotFound { .. } => "NOT_FOUND",
@@ -133,19 +221,33 @@ impl StoreError {
             StoreError::BudgetExceeded { .. } => "BUDGET_EXCEEDED",
             StoreError::BudgetNotSet { .. } => "BUDGET_NOT_SET",
             StoreError::BudgetBelowUsed { .. } => "BUDGET_BELOW_USED",
+            StoreError::IdempotencyKeyReused { .. } => "IDEMPOTENCY_KEY_REUSED",
             StoreError::Conflict { .. } => "CONFLICT",
             StoreError::InvalidInput { .. } => "INVALID_ARGUMENT",
+            StoreError::PaymentBeforeApproval { .. } => "PAYMENT_BEFORE_APPROVAL",
+            StoreError::PaymentInFuture { .. } => "PAYMENT_IN_FUTURE",
+            StoreError::VoucherReused { .. } => "VOUCHER_REUSED",
+            StoreError::PaymentExceedsUnpaid { .. } => "PAYMENT_EXCEEDS_UNPAID",
+            StoreError::PublicationNotDraft { .. } => "PUBLICATION_ISSUED",
+            StoreError::ObjectionOutsidePeriod { .. } => "OBJECTION_OUTSIDE_PERIOD",
+            StoreError::NotOnPublication { .. } => "NOT_ON_PUBLICATION",
+            StoreError::ObjectionResolved { .. } => "OBJECTION_RESOLVED",
             StoreError::Migration { .. } => "MIGRATION",
+            StoreError::DatabaseMissing { .. } => "DATABASE_MISSING",
             StoreError::Corrupt { .. } => "CORRUPT_DATA",
-            StoreError::Unavailable(_) => "UNAVAILABLE",
-            StoreError::Database(_) => "DATABASE",
-            StoreError::Io(_) => "IO",
+            StoreError::Unavailable { .. } => "UNAVAILABLE",
+            StoreError::Database { .. } => "DATABASE",
+            StoreError::Io { .. } => "IO",
         }
     }
 
-    /// Whether retrying the same call later may succeed (the database was busy or unreachable).
+    /// Whether retrying the same call later may succeed: [`StoreError::Unavailable`] and
+    /// [`StoreError::Conflict`].
     pub fn is_retryable(&self) -> bool {
-        matches!(self, StoreError::Unavailable(_))
+        matches!(
+            self,
+            StoreError::Unavailable { .. } | StoreError::Conflict { .. }
+        )
     }
 
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
@@ -160,38 +262,112 @@ impl StoreError {
             message: message.into(),
         }
     }
+
+    pub(crate) fn unavailable(message: impl Into<String>) -> Self {
+        StoreError::Unavailable {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn not_found(what: &'static str, id: impl ToString) -> Self {
+        StoreError::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
 }
 
-/// SQLite primary result codes that mean "busy, try again" (`SQLITE_BUSY`, `SQLITE_LOCKED`).
-const SQLITE_BUSY_CODES: [&str; 2] = ["5", "6"];
+/// SQLite primary result codes that mean the database cannot be used right now:
+/// `SQLITE_BUSY` (5), `SQLITE_LOCKED` (6), `SQLITE_READONLY` (8), `SQLITE_IOERR` (10),
+/// `SQLITE_CORRUPT` is not among them (11, see below), `SQLITE_FULL` (13),
+/// `SQLITE_CANTOPEN` (14).
+const SQLITE_UNAVAILABLE: [u32; 6] = [5, 6, 8, 10, 13, 14];
+/// `SQLITE_CORRUPT` (11) and `SQLITE_NOTADB` (26).
+const SQLITE_CORRUPT: [u32; 2] = [11, 26];
+
+/// Classifies a driver error.
+pub(crate) fn classify(err: &sqlx::Error) -> StoreError {
+    let message = err.to_string();
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => StoreError::Unavailable { message },
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or("");
+            // SQLite reports extended codes (e.g. 261 = SQLITE_BUSY_RECOVERY); the primary
+            // code is the low byte. PostgreSQL codes are five characters, never all digits
+            // in the classes used here.
+            let sqlite_primary = code.parse::<u32>().ok().map(|c| c & 0xff);
+            if let Some(primary) = sqlite_primary {
+                if SQLITE_UNAVAILABLE.contains(&primary) {
+                    return StoreError::Unavailable { message };
+                }
+                if SQLITE_CORRUPT.contains(&primary) {
+                    return StoreError::Corrupt { message };
+                }
+                return StoreError::Database { message };
+            }
+            // PostgreSQL: class 08 connection exceptions, 57P01..57P03 shutdown / cannot
+            // connect now, 53xxx insufficient resources, 25006 read-only transaction;
+            // 40001 / 40P01 serialization failure / deadlock are retryable conflicts.
+            if code.starts_with("08")
+                || code.starts_with("53")
+                || matches!(code, "57P01" | "57P02" | "57P03" | "25006" | "57014")
+            {
+                StoreError::Unavailable { message }
+            } else if matches!(code, "40001" | "40P01") {
+                StoreError::Conflict { message }
+            } else {
+                StoreError::Database { message }
+            }
+        }
+        _ => StoreError::Database { message },
+    }
+}
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
-        match &err {
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => StoreError::Unavailable(err),
-            sqlx::Error::Database(db) => {
-                let code = db.code();
-                let code = code.as_deref().unwrap_or("");
-                // SQLite reports extended codes (e.g. 261 = SQLITE_BUSY_RECOVERY); the primary
-                // code is the low byte.
-                let sqlite_primary = code.parse::<u32>().ok().map(|c| (c & 0xff).to_string());
-                let busy = sqlite_primary
-                    .as_deref()
-                    .is_some_and(|c| SQLITE_BUSY_CODES.contains(&c));
-                // PostgreSQL: 57P01..57P03 admin shutdown / cannot connect now, 53300 too many
-                // connections.
-                let pg_unavailable = matches!(code, "57P01" | "57P02" | "57P03" | "53300");
-                if busy || pg_unavailable {
-                    StoreError::Unavailable(err)
-                } else {
-                    StoreError::Database(err)
-                }
-            }
-            _ => StoreError::Database(err),
+        classify(&err)
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(err: std::io::Error) -> Self {
+        StoreError::Io {
+            message: err.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        let e = StoreError::PublicationNotDraft { id: 3 };
+        assert_eq!(e.code(), "PUBLICATION_ISSUED");
+        assert!(!e.is_retryable());
+        assert!(StoreError::unavailable("x").is_retryable());
+        assert!(
+            StoreError::Conflict {
+                message: "x".into()
+            }
+            .is_retryable()
+        );
+        let e = StoreError::InvalidState {
+            claim_id: 1,
+            actual: ClaimStatus::Approved,
+            action: "withdraw",
+            allowed: &[ClaimStatus::Submitted, ClaimStatus::Returned],
+        };
+        assert_eq!(
+            e.to_string(),
+            "claim 1 is APPROVED; withdraw needs SUBMITTED or RETURNED"
+        );
+        assert_eq!(classify(&sqlx::Error::PoolTimedOut).code(), "UNAVAILABLE");
     }
 }

@@ -1,50 +1,42 @@
 //! Persistence for the stdfund claim registry.
 //!
-//! One trait, [`ClaimStore`], with two implementations: [`SqliteStore`] (an embedded file, the
-//! default) and [`PgStore`] (PostgreSQL, for scale). [`AnyStore`] picks one at run time.
-//! The store knows nothing about the funding rules: the server computes estimates, amounts and
-//! shares with `stdfund-rules` and passes the results in.
+//! One generic implementation, [`Store<DB>`], over sqlx for SQLite (an embedded file, the
+//! default) and PostgreSQL; [`AnyStore`] picks one at run time. The store knows no funding
+//! rules: the server computes estimates, amounts and splits with `stdfund-rules` and passes
+//! them in. It uses the rules crate's [`Money`](stdfund_rules::money::Money) and
+//! [`Date`](stdfund_rules::date::Date) and nothing else of it.
 //!
 //! What the store guarantees, on both backends:
-//! * **One-time rule in the database**: a partial unique index on `one_time_key` over claims
-//!   that are not REJECTED, plus `UNIQUE (submitted_by, idempotency_key)`. Under any number of
-//!   concurrent submissions of one key exactly one claim is created; the others get
-//!   [`SubmitOutcome::AlreadyGranted`] (or [`SubmitOutcome::Existing`] for a repeated
-//!   idempotency key).
-//! * **State machine**: SUBMITTED → APPROVED | REJECTED, APPROVED → DISBURSED, nothing else.
-//! * **Budget**: an approval and the check of the year's remaining budget are one atomic step.
-//! * **Audit**: every state change (submission, review, disbursement, budget change) appends
-//!   an audit row in the same transaction; the database refuses UPDATE and DELETE on the audit
-//!   table (and TRUNCATE on PostgreSQL).
-//! * **Exact money**: amounts are stored as integer fen and exposed as [`Decimal`] yuan.
+//! * **Typed claims**: a [`Claim`] holds its [`Filing`] and a [`ClaimState`] carrying the
+//!   data of its status; payload texts are opaque and read back byte for byte.
+//! * **One-time rule in the database**: a partial unique index on the one-time key over live
+//!   claims (not WITHDRAWN, not REJECTED), plus `UNIQUE (submitted_by, idempotency_key)`.
+//! * **Budgets**: an approval and its budget checks (CITY and, when set, the district) are
+//!   one atomic step.
+//! * **Payments**: dated between the approval and today, vouchers unique per payer, never
+//!   more than approved and unpaid; the municipal and district parts add up to the frozen
+//!   split exactly.
+//! * **Audit**: every state change appends a hash-chained [`AuditEntry`] in its transaction;
+//!   the database refuses to change or delete entries, and [`Store::verify_audit`] finds a
+//!   chain broken behind its back.
+//! * **Health**: [`Store::health`] follows the database (unreachable, file removed, replaced,
+//!   read-only or corrupt); writes refuse a replaced file and give up after a bounded time.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), stdfund_store::StoreError> {
-//! use stdfund_store::{AnyStore, ClaimStore};
-//! let store = AnyStore::open("/var/lib/stdfund/registry.db").await?; // or postgres://…
-//! store.ping().await?;
+//! use stdfund_store::{AnyStore, OpenOptions};
+//! let options = OpenOptions { create_if_missing: true, ..OpenOptions::default() };
+//! let store = AnyStore::open("/var/lib/stdfund/registry.db", &options).await?;
+//! assert!(store.health().await.is_serving());
 //! # Ok(()) }
 //! ```
-//!
-//! [`Decimal`]: rust_decimal::Decimal
 
+mod backend;
 pub mod error;
-mod migrate;
 pub mod model;
-pub mod money;
-mod ops;
-pub mod postgres;
-mod sql;
-pub mod sqlite;
-pub mod store;
-mod validate;
+mod store;
 
+pub use backend::{Backend, PgSite, SqliteSite};
 pub use error::StoreError;
-pub use model::{
-    Actor, AuditAction, AuditEntry, Backend, BackupInfo, BudgetStatus, Claim, ClaimFilter, ClaimId,
-    ClaimStatus, Decision, Disbursement, NewClaim, Page, ReportFilter, ReportRow, SubmitOutcome,
-};
-pub use postgres::PgStore;
-pub use sqlite::{SqliteStore, backup_sqlite};
-pub use store::{AnyStore, ClaimStore};
-pub use validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use model::*;
+pub use store::{AnyStore, Store, backup_sqlite};

@@ -1,276 +1,772 @@
-//! The [`ClaimStore`] trait every backend implements, and [`AnyStore`], the runtime choice
-//! between them.
+//! [`Store<DB>`], the claim store written once for both backends, and [`AnyStore`], the
+//! run-time choice between them.
 //!
-//! The trait uses return-position `impl Future + Send` (stable since Rust 1.75) instead of the
-//! `async_trait` crate: no boxing per call, and every future is `Send`, so a tonic handler can
-//! await it. Such a trait is not `dyn`-compatible; a server that chooses its backend at run
-//! time holds an [`AnyStore`] (an enum over the two implementations) instead of a
-//! `Box<dyn ClaimStore>`. Generic code (such as the shared test suite) can take
-//! `S: ClaimStore`.
-//!
-//! Conventions for every method:
-//! * `now` is an RFC 3339 timestamp chosen by the caller; it becomes `created_at`,
-//!   `updated_at`, `reviewed_at`, `disbursed_at` and the audit row's `at`.
-//! * `actor` is recorded in the audit row of every state change; the change and its audit row
-//!   are written in one transaction.
-//! * Inputs are validated before a transaction starts; errors are [`StoreError`]s with a
-//!   stable [`code`](StoreError::code).
+//! Conventions for every operation:
+//! * `now` is chosen by the caller; it becomes the record's timestamps and the audit entry's
+//!   `at`. `actor` is recorded in the audit entry of every state change; the change and its
+//!   audit entry commit in one transaction.
+//! * Inputs are validated before a transaction starts.
+//! * Every call gives up after [`OpenOptions::write_timeout`] with
+//!   [`StoreError::Unavailable`] (except [`Store::rekey`] and [`Store::verify_audit`], which
+//!   walk the whole registry; their waits for a connection are bounded the same way).
 
-use std::future::Future;
+use std::collections::BTreeSet;
+use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
-use rust_decimal::Decimal;
+use sqlx::{Pool, Postgres, Sqlite};
+use stdfund_rules::date::Date;
+use stdfund_rules::money::Money;
 
+use crate::backend::{Backend, sealed::Sealed};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, AuditEntry, Backend, BudgetStatus, Claim, ClaimFilter, ClaimId, Decision, Disbursement,
-    NewClaim, Page, ReportFilter, ReportRow, SubmitOutcome,
+    Actor, Attachment, AuditEntry, AuditFilter, AuditVerification, BackendKind, BackupInfo,
+    BatchDecision, BatchOutcome, BudgetStatus, Claim, ClaimId, ClaimPage, ClaimQuery, Decision,
+    Filing, Health, KeyCollision, NewAttachment, NewObjection, NewPublication, Objection,
+    ObjectionOutcome, OpenOptions, Page, Payment, PaymentInput, Publication, RekeyInput,
+    RekeyReport, ReportFilter, ReportRow, Resubmission, SubmitOutcome, Timestamp,
 };
-use crate::postgres::PgStore;
-use crate::sqlite::SqliteStore;
 
-/// The claim registry's persistence interface.
-pub trait ClaimStore: Send + Sync {
+/// The claim store on one database: `Store<sqlx::Sqlite>` or `Store<sqlx::Postgres>`.
+/// Cheap to clone (the pool is shared).
+pub struct Store<DB: Backend> {
+    inner: Arc<Inner<DB>>,
+}
+
+struct Inner<DB: Backend> {
+    pool: Pool<DB>,
+    site: DB::Site,
+    timeout: Duration,
+}
+
+impl<DB: Backend> Clone for Store<DB> {
+    fn clone(&self) -> Self {
+        Store {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<DB: Backend> fmt::Debug for Store<DB> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &DB::KIND)
+            .field("site", &self.inner.site)
+            .field("timeout", &self.inner.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store<Sqlite> {
+    /// Opens the SQLite file at `path` (created only with
+    /// [`OpenOptions::create_if_missing`]), checks its integrity and writability, and
+    /// applies pending migrations.
+    pub async fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, StoreError> {
+        let _ = (path.as_ref(), options);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.site.path
+    }
+
+    /// A consistent copy of this store's database at `dest`; see [`backup_sqlite`].
+    pub async fn backup(&self, dest: impl AsRef<Path>) -> Result<BackupInfo, StoreError> {
+        backup_sqlite(self.path(), dest).await
+    }
+}
+
+impl Store<Postgres> {
+    /// Connects to `url` (`postgres://user:password@host:port/db?sslmode=…`), waiting at
+    /// most [`OpenOptions::connect_timeout`], checks that the database is writable, and
+    /// applies pending migrations.
+    pub async fn connect(url: &str, options: &OpenOptions) -> Result<Self, StoreError> {
+        let _ = (url, options);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+}
+
+/// Writes a consistent copy of the SQLite store at `src` to `dest` while writers may be
+/// active (`VACUUM INTO`: one read snapshot), fsyncs it, and checks it
+/// (`PRAGMA integrity_check`). `dest` must not exist.
+pub async fn backup_sqlite(
+    src: impl AsRef<Path>,
+    dest: impl AsRef<Path>,
+) -> Result<BackupInfo, StoreError> {
+    let _ = (src.as_ref(), dest.as_ref());
+    Err(StoreError::unavailable("not implemented yet"))
+}
+
+impl<DB: Backend> Store<DB> {
     /// Which database this store uses.
-    fn backend(&self) -> Backend;
+    pub fn backend(&self) -> BackendKind {
+        DB::KIND
+    }
 
-    /// Applies pending schema migrations (idempotent). The constructors already call it.
-    fn migrate(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The underlying pool, for diagnostics and tests. Writing through it bypasses the
+    /// store (the database still enforces the one-time rule, the append-only audit log and
+    /// the frozen publications).
+    pub fn pool(&self) -> &Pool<DB> {
+        &self.inner.pool
+    }
 
-    /// Checks that the database answers (for health checks).
-    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Whether the database can serve: SQLite — the file at the configured path is still
+    /// the one opened, writable by its mode, passes `PRAGMA quick_check(1)` and answers a
+    /// read; PostgreSQL — `SELECT 1` answers within 2 s.
+    pub async fn health(&self) -> Health {
+        DB::probe(&self.inner.pool, &self.inner.site).await
+    }
 
-    /// Closes the connection pool, waiting for connections in use to be returned. Later
-    /// calls fail with [`StoreError::Unavailable`].
-    fn close(&self) -> impl Future<Output = ()> + Send;
+    /// Closes the pools, waiting for connections in use. Later calls fail with
+    /// [`StoreError::Unavailable`].
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+        DB::close_site(&self.inner.site).await;
+    }
 
-    /// Stores a new claim, or returns the claim this submitter already created with the same
-    /// idempotency key ([`SubmitOutcome::Existing`]), or reports that another non-rejected
-    /// claim holds the one-time key ([`SubmitOutcome::AlreadyGranted`]).
+    /// Applies pending migrations (opening already does); idempotent.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Stores a new claim, or returns the claim this submitter already created with the same idempotency key and the same request ([`SubmitOutcome::Existing`]), or reports that another live claim holds the one-time key ([`SubmitOutcome::AlreadyGranted`]).
     ///
-    /// Reusing an idempotency key for a *different* request (other application, subject,
-    /// unit …) is [`StoreError::Conflict`]. The estimate is not part of that comparison.
-    fn submit_claim(
+    /// Idempotency is per (submitter, idempotency key) with a fingerprint over the client's fields (not the estimate): the same key with another request is [`StoreError::IdempotencyKeyReused`].
+    pub async fn submit(
         &self,
-        claim: NewClaim,
+        filing: Filing,
         actor: &Actor,
-        now: &str,
-    ) -> impl Future<Output = Result<SubmitOutcome, StoreError>> + Send;
+        now: &Timestamp,
+    ) -> Result<SubmitOutcome, StoreError> {
+        let _ = (filing, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// Reads one claim; [`StoreError::NotFound`] if there is none.
-    fn get_claim(&self, id: ClaimId) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+    /// One claim with its payments; [`StoreError::NotFound`] if there is none.
+    pub async fn claim(&self, id: ClaimId) -> Result<Claim, StoreError> {
+        let _ = id;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// Lists claims matching `filter` in ascending id order, `page_size` at a time (0 means
-    /// 50; at most 1000). Pass the returned `next_cursor` to get the next page. Paging is by
-    /// keyset (`id > cursor`), so rows are neither repeated nor skipped when claims are added
-    /// between pages. (On PostgreSQL a claim whose insert commits *after* a page past its id
-    /// was read is not seen by that walk: ids are assigned at insert, not at commit.)
-    fn list_claims(
-        &self,
-        filter: &ClaimFilter,
-        cursor: Option<&str>,
-        page_size: u32,
-    ) -> impl Future<Output = Result<Page<Claim>, StoreError>> + Send;
+    /// The review queue: filtered, searched, sorted, keyset-paged claims (without payments), with counts per status when asked.
+    pub async fn claims(&self, query: &ClaimQuery) -> Result<ClaimPage, StoreError> {
+        let _ = query;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// Approves or rejects a SUBMITTED claim.
-    ///
-    /// Any other status is [`StoreError::InvalidState`]. An approval needs a budget for the
-    /// claim's year ([`StoreError::BudgetNotSet`]) with enough left
-    /// ([`StoreError::BudgetExceeded`], carrying total, used, left and requested); the check
-    /// and the approval are atomic, so concurrent approvals never overspend.
-    fn review_claim(
+    /// Decides a SUBMITTED claim: approve (budget-checked atomically, amount, split and record frozen), reject (frees the key) or return for correction (keeps it).
+    pub async fn review(
         &self,
         id: ClaimId,
         decision: Decision,
         actor: &Actor,
-        now: &str,
-    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+        now: &Timestamp,
+    ) -> Result<Claim, StoreError> {
+        let _ = (id, decision, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// Records the payment of an APPROVED claim (any other status is
-    /// [`StoreError::InvalidState`]). The two shares must add up to the approved amount.
-    fn record_disbursement(
+    /// Decides many SUBMITTED claims in one transaction, all or none. With `dry_run` everything is done and checked, the figures reported, and the transaction rolled back.
+    pub async fn review_batch(
+        &self,
+        decision: BatchDecision,
+        dry_run: bool,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<BatchOutcome, StoreError> {
+        let _ = (decision, dry_run, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Withdraws a SUBMITTED or RETURNED claim (frees its key). Only its submitter may, unless the actor's role is `admin`; anyone else gets [`StoreError::NotFound`].
+    pub async fn withdraw(
         &self,
         id: ClaimId,
-        disbursement: Disbursement,
+        reason: Option<String>,
         actor: &Actor,
-        now: &str,
-    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+        now: &Timestamp,
+    ) -> Result<Claim, StoreError> {
+        let _ = (id, reason, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// Sets (or changes) a year's budget total. A total below what is already approved for
-    /// the year is [`StoreError::BudgetBelowUsed`].
-    fn set_budget(
+    /// Resubmits a RETURNED claim with a corrected filing (same submitter rule as [`withdraw`](Self::withdraw)); counts the resubmission and keeps the history in the audit log.
+    pub async fn resubmit(
+        &self,
+        id: ClaimId,
+        r: Resubmission,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Claim, StoreError> {
+        let _ = (id, r, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Sets the total of the (year, payer) budget; below what approvals use is [`StoreError::BudgetBelowUsed`].
+    pub async fn set_budget(
         &self,
         year: i32,
-        total: Decimal,
+        payer: &str,
+        total: Money,
         actor: &Actor,
-        now: &str,
-    ) -> impl Future<Output = Result<BudgetStatus, StoreError>> + Send;
+        now: &Timestamp,
+    ) -> Result<BudgetStatus, StoreError> {
+        let _ = (year, payer, total, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// A year's budget with the amount used and left; `None` if no budget is set.
-    fn budget(
+    /// The (year, payer) budget with its use; `None` when none is set.
+    pub async fn budget(&self, year: i32, payer: &str) -> Result<Option<BudgetStatus>, StoreError> {
+        let _ = (year, payer);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Every budget (of one year, or all): by year, CITY first, then payers in byte order.
+    pub async fn budgets(&self, year: Option<i32>) -> Result<Vec<BudgetStatus>, StoreError> {
+        let _ = year;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Records a payment towards an APPROVED claim; the claim becomes DISBURSED when fully paid. `today` is the China date of the server clock.
+    pub async fn disburse(
         &self,
-        year: i32,
-    ) -> impl Future<Output = Result<Option<BudgetStatus>, StoreError>> + Send;
+        id: ClaimId,
+        p: PaymentInput,
+        actor: &Actor,
+        now: &Timestamp,
+        today: Date,
+    ) -> Result<Claim, StoreError> {
+        let _ = (id, p, actor, now, today);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// APPROVED and DISBURSED claims (of one year, or all), in id order, for the public notice.
-    fn approved_claims(
+    /// Every payment (of claims of one budget year, or all) with its claim (without payments), in payment id order.
+    pub async fn payments(&self, year: Option<i32>) -> Result<Vec<(Payment, Claim)>, StoreError> {
+        let _ = year;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Stores a file with a claim (portal actors: only on their own claims).
+    pub async fn add_attachment(
+        &self,
+        claim_id: ClaimId,
+        a: NewAttachment,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Attachment, StoreError> {
+        let _ = (claim_id, a, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// A claim's attachments (metadata), in id order.
+    pub async fn attachments(&self, claim_id: ClaimId) -> Result<Vec<Attachment>, StoreError> {
+        let _ = claim_id;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// One attachment with its bytes.
+    pub async fn attachment(&self, id: i64) -> Result<(Attachment, Vec<u8>), StoreError> {
+        let _ = id;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Creates a publication draft with its lines.
+    pub async fn create_publication(
+        &self,
+        p: NewPublication,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Publication, StoreError> {
+        let _ = (p, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Issues a draft; it is frozen from then on.
+    pub async fn issue_publication(
+        &self,
+        id: i64,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Publication, StoreError> {
+        let _ = (id, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// One publication with its lines and objections.
+    pub async fn publication(&self, id: i64) -> Result<Publication, StoreError> {
+        let _ = id;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Publications (of one year, or all), newest first, without lines and objections.
+    pub async fn publications(&self, year: Option<i32>) -> Result<Vec<Publication>, StoreError> {
+        let _ = year;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// The claims listed on ISSUED publications of a year.
+    pub async fn published_claim_ids(&self, year: i32) -> Result<BTreeSet<ClaimId>, StoreError> {
+        let _ = year;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Records an objection against a claim on an issued publication, received within its period.
+    pub async fn record_objection(
+        &self,
+        o: NewObjection,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Objection, StoreError> {
+        let _ = (o, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Resolves an open objection.
+    pub async fn resolve_objection(
+        &self,
+        id: i64,
+        outcome: ObjectionOutcome,
+        resolution: String,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Objection, StoreError> {
+        let _ = (id, outcome, resolution, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// APPROVED and DISBURSED claims (of a year, of a fiscal unit), in id order, without payments.
+    pub async fn approved_claims(
         &self,
         year: Option<i32>,
-    ) -> impl Future<Output = Result<Vec<Claim>, StoreError>> + Send;
+        fiscal_unit: Option<&str>,
+    ) -> Result<Vec<Claim>, StoreError> {
+        let _ = (year, fiscal_unit);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// Counts and sums grouped by (year, fiscal unit, clause), ordered by those keys.
-    fn report(
-        &self,
-        filter: &ReportFilter,
-    ) -> impl Future<Output = Result<Vec<ReportRow>, StoreError>> + Send;
+    /// Counts and sums per (year, fiscal unit, clause, item), in byte order of those keys.
+    pub async fn report(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StoreError> {
+        let _ = filter;
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 
-    /// Audit rows (of one claim, or all) in ascending id order, paged like
-    /// [`list_claims`](ClaimStore::list_claims).
-    fn audit_log(
+    /// Audit entries in id order, filtered, keyset-paged.
+    pub async fn audit_log(
         &self,
-        claim_id: Option<ClaimId>,
+        filter: &AuditFilter,
         cursor: Option<&str>,
         page_size: u32,
-    ) -> impl Future<Output = Result<Page<AuditEntry>, StoreError>> + Send;
+    ) -> Result<Page<AuditEntry>, StoreError> {
+        let _ = (filter, cursor, page_size);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Recomputes the audit hash chain and names the first broken entry.
+    pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Re-keys every live claim with `f` in one transaction; a key another live claim holds is recorded as a collision, never merged.
+    pub async fn rekey(
+        &self,
+        f: &(dyn Fn(&RekeyInput) -> Option<String> + Send + Sync),
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<RekeyReport, StoreError> {
+        let _ = (f, actor, now);
+        Err(StoreError::unavailable("not implemented yet"))
+    }
+
+    /// Every recorded key collision, in id order.
+    pub async fn key_collisions(&self) -> Result<Vec<KeyCollision>, StoreError> {
+        Err(StoreError::unavailable("not implemented yet"))
+    }
 }
 
 /// Either backend, chosen at run time (e.g. from `--database-url`).
 #[derive(Debug, Clone)]
 pub enum AnyStore {
     /// An embedded SQLite store.
-    Sqlite(SqliteStore),
+    Sqlite(Store<Sqlite>),
     /// A PostgreSQL store.
-    Postgres(PgStore),
+    Postgres(Store<Postgres>),
+}
+
+impl From<Store<Sqlite>> for AnyStore {
+    fn from(s: Store<Sqlite>) -> Self {
+        AnyStore::Sqlite(s)
+    }
+}
+
+impl From<Store<Postgres>> for AnyStore {
+    fn from(s: Store<Postgres>) -> Self {
+        AnyStore::Postgres(s)
+    }
 }
 
 impl AnyStore {
     /// Opens a store from a location: a `postgres://` or `postgresql://` URL connects to
-    /// PostgreSQL; anything else is a SQLite file path (a `sqlite://` prefix is stripped),
-    /// created if missing. Migrations are applied either way.
-    pub async fn open(location: &str) -> Result<Self, StoreError> {
+    /// PostgreSQL; anything else is a SQLite file path (a `sqlite://` prefix is stripped).
+    pub async fn open(location: &str, options: &OpenOptions) -> Result<Self, StoreError> {
         if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-            Ok(AnyStore::Postgres(PgStore::connect(location).await?))
+            Ok(AnyStore::Postgres(Store::connect(location, options).await?))
         } else {
             let path = location.strip_prefix("sqlite://").unwrap_or(location);
             if path.is_empty() {
                 return Err(StoreError::invalid("location", "empty database path"));
             }
-            Ok(AnyStore::Sqlite(SqliteStore::open(Path::new(path)).await?))
+            Ok(AnyStore::Sqlite(Store::open(path, options).await?))
         }
     }
-}
 
-impl From<SqliteStore> for AnyStore {
-    fn from(s: SqliteStore) -> Self {
-        AnyStore::Sqlite(s)
-    }
-}
-
-impl From<PgStore> for AnyStore {
-    fn from(s: PgStore) -> Self {
-        AnyStore::Postgres(s)
-    }
-}
-
-macro_rules! delegate {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            AnyStore::Sqlite($s) => $call.await,
-            AnyStore::Postgres($s) => $call.await,
-        }
-    };
-}
-
-impl ClaimStore for AnyStore {
-    fn backend(&self) -> Backend {
+    /// See [`Store::backend`].
+    pub fn backend(&self) -> BackendKind {
         match self {
             AnyStore::Sqlite(s) => s.backend(),
             AnyStore::Postgres(s) => s.backend(),
         }
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
-        delegate!(self, s => s.migrate())
+    /// See [`Store::health`].
+    pub async fn health(&self) -> Health {
+        match self {
+            AnyStore::Sqlite(s) => s.health().await,
+            AnyStore::Postgres(s) => s.health().await,
+        }
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
-        delegate!(self, s => s.ping())
+    /// See [`Store::close`].
+    pub async fn close(&self) {
+        match self {
+            AnyStore::Sqlite(s) => s.close().await,
+            AnyStore::Postgres(s) => s.close().await,
+        }
     }
 
-    async fn close(&self) {
-        delegate!(self, s => s.close())
+    /// See [`Store::migrate`].
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.migrate().await,
+            AnyStore::Postgres(s) => s.migrate().await,
+        }
     }
 
-    async fn submit_claim(
+    /// See [`Store::submit`].
+    pub async fn submit(
         &self,
-        claim: NewClaim,
+        filing: Filing,
         actor: &Actor,
-        now: &str,
+        now: &Timestamp,
     ) -> Result<SubmitOutcome, StoreError> {
-        delegate!(self, s => s.submit_claim(claim, actor, now))
+        match self {
+            AnyStore::Sqlite(s) => s.submit(filing, actor, now).await,
+            AnyStore::Postgres(s) => s.submit(filing, actor, now).await,
+        }
     }
 
-    async fn get_claim(&self, id: ClaimId) -> Result<Claim, StoreError> {
-        delegate!(self, s => s.get_claim(id))
+    /// See [`Store::claim`].
+    pub async fn claim(&self, id: ClaimId) -> Result<Claim, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.claim(id).await,
+            AnyStore::Postgres(s) => s.claim(id).await,
+        }
     }
 
-    async fn list_claims(
-        &self,
-        filter: &ClaimFilter,
-        cursor: Option<&str>,
-        page_size: u32,
-    ) -> Result<Page<Claim>, StoreError> {
-        delegate!(self, s => s.list_claims(filter, cursor, page_size))
+    /// See [`Store::claims`].
+    pub async fn claims(&self, query: &ClaimQuery) -> Result<ClaimPage, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.claims(query).await,
+            AnyStore::Postgres(s) => s.claims(query).await,
+        }
     }
 
-    async fn review_claim(
+    /// See [`Store::review`].
+    pub async fn review(
         &self,
         id: ClaimId,
         decision: Decision,
         actor: &Actor,
-        now: &str,
+        now: &Timestamp,
     ) -> Result<Claim, StoreError> {
-        delegate!(self, s => s.review_claim(id, decision, actor, now))
+        match self {
+            AnyStore::Sqlite(s) => s.review(id, decision, actor, now).await,
+            AnyStore::Postgres(s) => s.review(id, decision, actor, now).await,
+        }
     }
 
-    async fn record_disbursement(
+    /// See [`Store::review_batch`].
+    pub async fn review_batch(
+        &self,
+        decision: BatchDecision,
+        dry_run: bool,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<BatchOutcome, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.review_batch(decision, dry_run, actor, now).await,
+            AnyStore::Postgres(s) => s.review_batch(decision, dry_run, actor, now).await,
+        }
+    }
+
+    /// See [`Store::withdraw`].
+    pub async fn withdraw(
         &self,
         id: ClaimId,
-        disbursement: Disbursement,
+        reason: Option<String>,
         actor: &Actor,
-        now: &str,
+        now: &Timestamp,
     ) -> Result<Claim, StoreError> {
-        delegate!(self, s => s.record_disbursement(id, disbursement, actor, now))
+        match self {
+            AnyStore::Sqlite(s) => s.withdraw(id, reason, actor, now).await,
+            AnyStore::Postgres(s) => s.withdraw(id, reason, actor, now).await,
+        }
     }
 
-    async fn set_budget(
+    /// See [`Store::resubmit`].
+    pub async fn resubmit(
+        &self,
+        id: ClaimId,
+        r: Resubmission,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Claim, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.resubmit(id, r, actor, now).await,
+            AnyStore::Postgres(s) => s.resubmit(id, r, actor, now).await,
+        }
+    }
+
+    /// See [`Store::set_budget`].
+    pub async fn set_budget(
         &self,
         year: i32,
-        total: Decimal,
+        payer: &str,
+        total: Money,
         actor: &Actor,
-        now: &str,
+        now: &Timestamp,
     ) -> Result<BudgetStatus, StoreError> {
-        delegate!(self, s => s.set_budget(year, total, actor, now))
+        match self {
+            AnyStore::Sqlite(s) => s.set_budget(year, payer, total, actor, now).await,
+            AnyStore::Postgres(s) => s.set_budget(year, payer, total, actor, now).await,
+        }
     }
 
-    async fn budget(&self, year: i32) -> Result<Option<BudgetStatus>, StoreError> {
-        delegate!(self, s => s.budget(year))
+    /// See [`Store::budget`].
+    pub async fn budget(&self, year: i32, payer: &str) -> Result<Option<BudgetStatus>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.budget(year, payer).await,
+            AnyStore::Postgres(s) => s.budget(year, payer).await,
+        }
     }
 
-    async fn approved_claims(&self, year: Option<i32>) -> Result<Vec<Claim>, StoreError> {
-        delegate!(self, s => s.approved_claims(year))
+    /// See [`Store::budgets`].
+    pub async fn budgets(&self, year: Option<i32>) -> Result<Vec<BudgetStatus>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.budgets(year).await,
+            AnyStore::Postgres(s) => s.budgets(year).await,
+        }
     }
 
-    async fn report(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StoreError> {
-        delegate!(self, s => s.report(filter))
-    }
-
-    async fn audit_log(
+    /// See [`Store::disburse`].
+    pub async fn disburse(
         &self,
-        claim_id: Option<ClaimId>,
+        id: ClaimId,
+        p: PaymentInput,
+        actor: &Actor,
+        now: &Timestamp,
+        today: Date,
+    ) -> Result<Claim, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.disburse(id, p, actor, now, today).await,
+            AnyStore::Postgres(s) => s.disburse(id, p, actor, now, today).await,
+        }
+    }
+
+    /// See [`Store::payments`].
+    pub async fn payments(&self, year: Option<i32>) -> Result<Vec<(Payment, Claim)>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.payments(year).await,
+            AnyStore::Postgres(s) => s.payments(year).await,
+        }
+    }
+
+    /// See [`Store::add_attachment`].
+    pub async fn add_attachment(
+        &self,
+        claim_id: ClaimId,
+        a: NewAttachment,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Attachment, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.add_attachment(claim_id, a, actor, now).await,
+            AnyStore::Postgres(s) => s.add_attachment(claim_id, a, actor, now).await,
+        }
+    }
+
+    /// See [`Store::attachments`].
+    pub async fn attachments(&self, claim_id: ClaimId) -> Result<Vec<Attachment>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.attachments(claim_id).await,
+            AnyStore::Postgres(s) => s.attachments(claim_id).await,
+        }
+    }
+
+    /// See [`Store::attachment`].
+    pub async fn attachment(&self, id: i64) -> Result<(Attachment, Vec<u8>), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.attachment(id).await,
+            AnyStore::Postgres(s) => s.attachment(id).await,
+        }
+    }
+
+    /// See [`Store::create_publication`].
+    pub async fn create_publication(
+        &self,
+        p: NewPublication,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Publication, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.create_publication(p, actor, now).await,
+            AnyStore::Postgres(s) => s.create_publication(p, actor, now).await,
+        }
+    }
+
+    /// See [`Store::issue_publication`].
+    pub async fn issue_publication(
+        &self,
+        id: i64,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Publication, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.issue_publication(id, actor, now).await,
+            AnyStore::Postgres(s) => s.issue_publication(id, actor, now).await,
+        }
+    }
+
+    /// See [`Store::publication`].
+    pub async fn publication(&self, id: i64) -> Result<Publication, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.publication(id).await,
+            AnyStore::Postgres(s) => s.publication(id).await,
+        }
+    }
+
+    /// See [`Store::publications`].
+    pub async fn publications(&self, year: Option<i32>) -> Result<Vec<Publication>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.publications(year).await,
+            AnyStore::Postgres(s) => s.publications(year).await,
+        }
+    }
+
+    /// See [`Store::published_claim_ids`].
+    pub async fn published_claim_ids(&self, year: i32) -> Result<BTreeSet<ClaimId>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.published_claim_ids(year).await,
+            AnyStore::Postgres(s) => s.published_claim_ids(year).await,
+        }
+    }
+
+    /// See [`Store::record_objection`].
+    pub async fn record_objection(
+        &self,
+        o: NewObjection,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Objection, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.record_objection(o, actor, now).await,
+            AnyStore::Postgres(s) => s.record_objection(o, actor, now).await,
+        }
+    }
+
+    /// See [`Store::resolve_objection`].
+    pub async fn resolve_objection(
+        &self,
+        id: i64,
+        outcome: ObjectionOutcome,
+        resolution: String,
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<Objection, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => {
+                s.resolve_objection(id, outcome, resolution, actor, now)
+                    .await
+            }
+            AnyStore::Postgres(s) => {
+                s.resolve_objection(id, outcome, resolution, actor, now)
+                    .await
+            }
+        }
+    }
+
+    /// See [`Store::approved_claims`].
+    pub async fn approved_claims(
+        &self,
+        year: Option<i32>,
+        fiscal_unit: Option<&str>,
+    ) -> Result<Vec<Claim>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.approved_claims(year, fiscal_unit).await,
+            AnyStore::Postgres(s) => s.approved_claims(year, fiscal_unit).await,
+        }
+    }
+
+    /// See [`Store::report`].
+    pub async fn report(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.report(filter).await,
+            AnyStore::Postgres(s) => s.report(filter).await,
+        }
+    }
+
+    /// See [`Store::audit_log`].
+    pub async fn audit_log(
+        &self,
+        filter: &AuditFilter,
         cursor: Option<&str>,
         page_size: u32,
     ) -> Result<Page<AuditEntry>, StoreError> {
-        delegate!(self, s => s.audit_log(claim_id, cursor, page_size))
+        match self {
+            AnyStore::Sqlite(s) => s.audit_log(filter, cursor, page_size).await,
+            AnyStore::Postgres(s) => s.audit_log(filter, cursor, page_size).await,
+        }
+    }
+
+    /// See [`Store::verify_audit`].
+    pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.verify_audit().await,
+            AnyStore::Postgres(s) => s.verify_audit().await,
+        }
+    }
+
+    /// See [`Store::rekey`].
+    pub async fn rekey(
+        &self,
+        f: &(dyn Fn(&RekeyInput) -> Option<String> + Send + Sync),
+        actor: &Actor,
+        now: &Timestamp,
+    ) -> Result<RekeyReport, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.rekey(f, actor, now).await,
+            AnyStore::Postgres(s) => s.rekey(f, actor, now).await,
+        }
+    }
+
+    /// See [`Store::key_collisions`].
+    pub async fn key_collisions(&self) -> Result<Vec<KeyCollision>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.key_collisions().await,
+            AnyStore::Postgres(s) => s.key_collisions().await,
+        }
     }
 }

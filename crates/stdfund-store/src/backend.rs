@@ -1,0 +1,495 @@
+//! The [`Backend`] trait: what differs between SQLite and PostgreSQL, and nothing else.
+//!
+//! [`Store<DB>`](crate::Store) is written once over `DB: Backend`. The trait is sealed (only
+//! `sqlx::Sqlite` and `sqlx::Postgres` implement it) and its methods live on a private
+//! supertrait, so they are not part of the public API. They are the few primitives the
+//! generic code needs — run a statement with bound values, read rows, start a write
+//! transaction — plus the per-backend checks behind [`health`](crate::Store::health) and
+//! the SQLite file-identity check. Every SQL string is static text, or assembled by
+//! [`crate::query`] from static fragments; values are always bound, never spliced in.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
+use sqlx::{AssertSqlSafe, Connection, Pool, Postgres, Row, Sqlite};
+
+use crate::error::StoreError;
+use crate::model::{BackendKind, Health};
+
+/// A database the store runs on: `sqlx::Sqlite` or `sqlx::Postgres`. Sealed.
+pub trait Backend: sealed::Sealed {}
+
+impl Backend for Sqlite {}
+impl Backend for Postgres {}
+
+/// How long a health probe may take.
+pub(crate) const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// One bound value.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    I32(Option<i32>),
+    I64(Option<i64>),
+    Text(Option<String>),
+    Bool(bool),
+    Blob(Vec<u8>),
+}
+
+impl From<i32> for Arg {
+    fn from(v: i32) -> Self {
+        Arg::I32(Some(v))
+    }
+}
+impl From<Option<i32>> for Arg {
+    fn from(v: Option<i32>) -> Self {
+        Arg::I32(v)
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::I64(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::I64(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(Some(v.to_owned()))
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Text(Some(v.clone()))
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::Text(v.map(str::to_owned))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<&Option<String>> for Arg {
+    fn from(v: &Option<String>) -> Self {
+        Arg::Text(v.clone())
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Arg::Blob(v)
+    }
+}
+
+/// A statement with its bound values (`$1`, `$2`, … in both dialects).
+#[derive(Debug, Clone)]
+pub struct Stmt {
+    pub(crate) sql: Cow<'static, str>,
+    pub(crate) args: Vec<Arg>,
+}
+
+impl Stmt {
+    /// A statement from static text.
+    pub(crate) fn new(sql: &'static str) -> Stmt {
+        Stmt {
+            sql: Cow::Borrowed(sql),
+            args: Vec::new(),
+        }
+    }
+
+    /// A statement assembled from static fragments (see [`crate::query`]).
+    pub(crate) fn assembled(sql: String, args: Vec<Arg>) -> Stmt {
+        Stmt {
+            sql: Cow::Owned(sql),
+            args,
+        }
+    }
+
+    /// Binds the next value.
+    pub(crate) fn bind(mut self, v: impl Into<Arg>) -> Stmt {
+        self.args.push(v.into());
+        self
+    }
+}
+
+/// Typed column access on a result row.
+pub trait DbRow: Send {
+    fn i32(&self, col: &str) -> Result<i32, StoreError>;
+    fn i64(&self, col: &str) -> Result<i64, StoreError>;
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError>;
+    fn text(&self, col: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
+    fn boolean(&self, col: &str) -> Result<bool, StoreError>;
+    fn blob(&self, col: &str) -> Result<Vec<u8>, StoreError>;
+}
+
+fn decode_err(col: &str, e: &sqlx::Error) -> StoreError {
+    StoreError::corrupt(format!("column {col}: {e}"))
+}
+
+impl DbRow for SqliteRow {
+    fn i32(&self, col: &str) -> Result<i32, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn i64(&self, col: &str) -> Result<i64, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn boolean(&self, col: &str) -> Result<bool, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn blob(&self, col: &str) -> Result<Vec<u8>, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+}
+
+impl DbRow for PgRow {
+    fn i32(&self, col: &str) -> Result<i32, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn i64(&self, col: &str) -> Result<i64, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn boolean(&self, col: &str) -> Result<bool, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn blob(&self, col: &str) -> Result<Vec<u8>, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+}
+
+/// The SQL dialect, for the few statements that differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// What a SQLite store knows about the file it opened.
+#[derive(Debug, Clone)]
+pub struct SqliteSite {
+    pub(crate) path: PathBuf,
+    pub(crate) identity: FileIdentity,
+}
+
+/// Device and inode of a file (a deleted-and-recreated or renamed-over file differs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileIdentity {
+    dev: u64,
+    ino: u64,
+}
+
+/// What a PostgreSQL store keeps for its health probe: a one-connection pool of its own, so
+/// a busy main pool does not make the probe fail.
+#[derive(Debug, Clone)]
+pub struct PgSite {
+    pub(crate) health_pool: PgPool,
+}
+
+#[cfg(unix)]
+pub(crate) fn file_identity(meta: &std::fs::Metadata) -> FileIdentity {
+    use std::os::unix::fs::MetadataExt;
+    FileIdentity {
+        dev: meta.dev(),
+        ino: meta.ino(),
+    }
+}
+
+#[cfg(not(unix))]
+pub(crate) fn file_identity(meta: &std::fs::Metadata) -> FileIdentity {
+    // Without inodes, the creation time stands in for the identity.
+    let created = meta
+        .created()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    FileIdentity {
+        dev: 0,
+        ino: created,
+    }
+}
+
+/// Whether anyone may write the file according to its mode (root ignores permission bits,
+/// so the mode is checked, not `access(2)`).
+#[cfg(unix)]
+fn mode_writable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o222 != 0
+}
+
+#[cfg(not(unix))]
+fn mode_writable(meta: &std::fs::Metadata) -> bool {
+    !meta.permissions().readonly()
+}
+
+impl SqliteSite {
+    /// Why the file at the configured path is not the writable file the store opened, if so.
+    pub(crate) fn file_problem(&self) -> Option<String> {
+        match std::fs::metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+                "the database file {} was removed",
+                self.path.display()
+            )),
+            Err(e) => Some(format!(
+                "the database file {} cannot be examined: {e}",
+                self.path.display()
+            )),
+            Ok(meta) if file_identity(&meta) != self.identity => Some(format!(
+                "the database file {} was replaced by another file",
+                self.path.display()
+            )),
+            Ok(meta) if !mode_writable(&meta) => Some(format!(
+                "the database file {} is read-only",
+                self.path.display()
+            )),
+            Ok(_) => None,
+        }
+    }
+}
+
+pub(crate) mod sealed {
+    use super::*;
+
+    /// The primitives behind [`Backend`](super::Backend); private to the crate.
+    pub trait Sealed: sqlx::Database {
+        /// Which backend.
+        const KIND: BackendKind;
+        /// Its dialect.
+        const DIALECT: Dialect;
+        /// How a write transaction starts.
+        const BEGIN_WRITE: &'static str;
+        /// The row type, with typed access.
+        type Rec: DbRow;
+        /// Backend-specific state of an open store (file identity, health pool).
+        type Site: Send + Sync + fmt::Debug + 'static;
+
+        /// Runs a statement; the number of rows affected.
+        fn exec(
+            conn: &mut Self::Connection,
+            st: Stmt,
+        ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+        /// Runs a query; all rows.
+        fn rows(
+            conn: &mut Self::Connection,
+            st: Stmt,
+        ) -> impl Future<Output = Result<Vec<Self::Rec>, StoreError>> + Send;
+
+        /// Runs a script of several statements without bound values (migrations).
+        fn script(
+            conn: &mut Self::Connection,
+            sql: &'static str,
+        ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+        /// Refuses a write when the database behind the store is no longer the one it
+        /// opened (SQLite: the file at the path was removed, replaced or made read-only).
+        fn check_site(site: &Self::Site) -> Result<(), StoreError>;
+
+        /// The health probe.
+        fn probe(pool: &Pool<Self>, site: &Self::Site) -> impl Future<Output = Health> + Send;
+
+        /// Closes backend-specific resources.
+        fn close_site(site: &Self::Site) -> impl Future<Output = ()> + Send;
+    }
+}
+
+fn bind_sqlite<'q>(
+    mut q: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments> {
+    for a in args {
+        q = match a {
+            Arg::I32(v) => q.bind(v),
+            Arg::I64(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+            Arg::Bool(v) => q.bind(v),
+            Arg::Blob(v) => q.bind(v),
+        };
+    }
+    q
+}
+
+fn bind_pg<'q>(
+    mut q: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
+    for a in args {
+        q = match a {
+            Arg::I32(v) => q.bind(v),
+            Arg::I64(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+            Arg::Bool(v) => q.bind(v),
+            Arg::Blob(v) => q.bind(v),
+        };
+    }
+    q
+}
+
+impl sealed::Sealed for Sqlite {
+    const KIND: BackendKind = BackendKind::Sqlite;
+    const DIALECT: Dialect = Dialect::Sqlite;
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    type Rec = SqliteRow;
+    type Site = SqliteSite;
+
+    async fn exec(conn: &mut sqlx::SqliteConnection, st: Stmt) -> Result<u64, StoreError> {
+        let q = bind_sqlite(sqlx::query(AssertSqlSafe(st.sql)), st.args);
+        Ok(q.execute(&mut *conn).await?.rows_affected())
+    }
+
+    async fn rows(
+        conn: &mut sqlx::SqliteConnection,
+        st: Stmt,
+    ) -> Result<Vec<SqliteRow>, StoreError> {
+        let q = bind_sqlite(sqlx::query(AssertSqlSafe(st.sql)), st.args);
+        Ok(q.fetch_all(&mut *conn).await?)
+    }
+
+    async fn script(
+        conn: &mut sqlx::SqliteConnection,
+        sql: &'static str,
+    ) -> Result<(), StoreError> {
+        sqlx::raw_sql(sql).execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    fn check_site(site: &SqliteSite) -> Result<(), StoreError> {
+        match site.file_problem() {
+            Some(problem) => Err(StoreError::unavailable(problem)),
+            None => Ok(()),
+        }
+    }
+
+    async fn probe(_pool: &Pool<Sqlite>, site: &SqliteSite) -> Health {
+        if let Some(reason) = site.file_problem() {
+            return Health::NotServing { reason };
+        }
+        // A connection of its own, opened afresh: a pooled connection may answer from its
+        // page cache what the file no longer holds.
+        let check = async {
+            let options = SqliteConnectOptions::new()
+                .filename(&site.path)
+                .create_if_missing(false)
+                .read_only(true);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+            let verdict: Result<String, StoreError> = async {
+                let row = sqlx::query("PRAGMA quick_check(1)")
+                    .fetch_one(&mut conn)
+                    .await?;
+                let verdict: String = row.try_get(0)?;
+                sqlx::query("SELECT version FROM store_migrations LIMIT 1")
+                    .fetch_optional(&mut conn)
+                    .await?;
+                Ok(verdict)
+            }
+            .await;
+            let _ = conn.close().await;
+            verdict
+        };
+        match tokio::time::timeout(HEALTH_TIMEOUT, check).await {
+            Ok(Ok(v)) if v == "ok" => Health::Serving,
+            Ok(Ok(v)) => Health::NotServing {
+                reason: format!("the database file failed quick_check: {v}"),
+            },
+            Ok(Err(e)) => Health::NotServing {
+                reason: format!("the database cannot be read: {e}"),
+            },
+            Err(_) => Health::NotServing {
+                reason: format!(
+                    "the database did not answer within {} s",
+                    HEALTH_TIMEOUT.as_secs()
+                ),
+            },
+        }
+    }
+
+    async fn close_site(_site: &SqliteSite) {}
+}
+
+impl sealed::Sealed for Postgres {
+    const KIND: BackendKind = BackendKind::Postgres;
+    const DIALECT: Dialect = Dialect::Postgres;
+    const BEGIN_WRITE: &'static str = "BEGIN ISOLATION LEVEL READ COMMITTED";
+    type Rec = PgRow;
+    type Site = PgSite;
+
+    async fn exec(conn: &mut sqlx::PgConnection, st: Stmt) -> Result<u64, StoreError> {
+        let q = bind_pg(sqlx::query(AssertSqlSafe(st.sql)), st.args);
+        Ok(q.execute(&mut *conn).await?.rows_affected())
+    }
+
+    async fn rows(conn: &mut sqlx::PgConnection, st: Stmt) -> Result<Vec<PgRow>, StoreError> {
+        let q = bind_pg(sqlx::query(AssertSqlSafe(st.sql)), st.args);
+        Ok(q.fetch_all(&mut *conn).await?)
+    }
+
+    async fn script(conn: &mut sqlx::PgConnection, sql: &'static str) -> Result<(), StoreError> {
+        sqlx::raw_sql(sql).execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    fn check_site(_site: &PgSite) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn probe(_pool: &Pool<Postgres>, site: &PgSite) -> Health {
+        let check = async {
+            let mut conn = site.health_pool.acquire().await?;
+            sqlx::query("SELECT 1").execute(&mut *conn).await?;
+            Ok::<(), StoreError>(())
+        };
+        match tokio::time::timeout(HEALTH_TIMEOUT, check).await {
+            Ok(Ok(())) => Health::Serving,
+            Ok(Err(e)) => Health::NotServing {
+                reason: format!("PostgreSQL is unreachable: {e}"),
+            },
+            Err(_) => Health::NotServing {
+                reason: format!(
+                    "PostgreSQL did not answer within {} s",
+                    HEALTH_TIMEOUT.as_secs()
+                ),
+            },
+        }
+    }
+
+    async fn close_site(site: &PgSite) {
+        site.health_pool.close().await;
+    }
+}
