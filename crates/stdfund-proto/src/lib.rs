@@ -17,6 +17,7 @@
 
 pub mod client;
 pub mod convert;
+pub mod stored;
 
 /// The generated code of package `stdfund.v1`.
 #[allow(

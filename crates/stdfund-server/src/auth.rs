@@ -321,12 +321,20 @@ pub mod rpc_roles {
     pub const RECORD_DISBURSEMENT: &[Role] = &[Finance, Admin];
     /// ExportPublicNotice.
     pub const EXPORT_PUBLIC_NOTICE: &[Role] = &[Finance, Admin];
-    /// GetReport.
-    pub const GET_REPORT: &[Role] = &[Finance, Admin];
+    /// GetReport and ExportReport.
+    pub const GET_REPORT: &[Role] = &[Reviewer, Finance, Admin];
     /// GetTargetProgress.
-    pub const GET_TARGET_PROGRESS: &[Role] = &[Finance, Admin];
-    /// ListAuditLog.
-    pub const LIST_AUDIT_LOG: &[Role] = &[Admin];
+    pub const GET_TARGET_PROGRESS: &[Role] = &[Reviewer, Finance, Admin];
+    /// ListAuditLog (reviewer and finance: one claim's entries only).
+    pub const LIST_AUDIT_LOG: &[Role] = &[Reviewer, Finance, Admin];
+    /// WithdrawClaim, ResubmitClaim, AddAttachment (portal: own claims only).
+    pub const APPLICANT: &[Role] = &[Portal, Admin];
+    /// CreatePublication, IssuePublication, RecordObjection, ResolveObjection.
+    pub const PUBLISH: &[Role] = &[Reviewer, Admin];
+    /// GetPublication, ListPublications, ExportPublication.
+    pub const READ_PUBLICATIONS: &[Role] = &[Reviewer, Finance, Admin];
+    /// VerifyAuditLog.
+    pub const VERIFY_AUDIT_LOG: &[Role] = &[Admin];
     /// SetBudget.
     pub const SET_BUDGET: &[Role] = &[Finance, Admin];
     /// GetBudget.

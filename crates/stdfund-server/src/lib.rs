@@ -18,8 +18,8 @@
 //! * [`logging`] and [`mask`]: `tracing` output with credit codes masked.
 //! * [`registry`]: RegistryService, the claim registry over
 //!   `stdfund_store`, with [`auth`] (bearer tokens and roles),
-//!   [`registry_error`] (its errors as rich statuses), [`notice`] (the public
-//!   notice as CSV and XLSX) and [`progress`] (the 2020 targets).
+//!   [`registry_error`] (its errors as rich statuses) and [`exports`] (the
+//!   registry's CSV and XLSX files).
 //! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash`.
 
 pub mod admin;
@@ -27,11 +27,10 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod estimate;
+pub mod exports;
 pub mod logging;
 pub mod mask;
 pub mod metrics;
-pub mod notice;
-pub mod progress;
 pub mod registry;
 pub mod registry_error;
 pub mod server;

@@ -5,9 +5,8 @@
 //! engine errors, [`RegistryError`] is the local type that carries the
 //! mapping, and `From<RegistryError> for Status` is the only place that
 //! chooses a gRPC code for a registry answer. Every store error variant is
-//! matched by name; `StoreError` is `#[non_exhaustive]`, so a variant added
-//! to the store later reaches the wildcard arm, which answers `INTERNAL` with
-//! the store's own stable code (never a silent success).
+//! matched by name and `StoreError` is exhaustive: a variant added to the
+//! store is a compile error here until it has its code and messages.
 //!
 //! Details, in the style of the estimate errors: `google.rpc.ErrorInfo`
 //! (`reason` = stable code, `domain` = `stdfund.v1`, `metadata` = `field`,
@@ -100,6 +99,8 @@ pub enum RegistryError {
     NoBudget {
         /// The year.
         year: i32,
+        /// Whose budget.
+        payer: String,
     },
     /// Data stored by the registry could not be read back (a bug or a
     /// hand-edited database).
@@ -149,6 +150,14 @@ impl RegistryError {
             zh: zh.into(),
             en: en.into(),
         })
+    }
+
+    /// A fault of the server itself (never the caller's): logged, answered
+    /// `INTERNAL`.
+    pub fn internal(message: impl Into<String>) -> RegistryError {
+        RegistryError::StoredData {
+            message: message.into(),
+        }
     }
 
     /// A required field left empty.
@@ -298,87 +307,155 @@ fn internal(reason: &str, zh: &str, en: &str) -> Parts {
     Parts::new(Code::Internal, reason, zh.to_string(), en.to_string())
 }
 
+fn action_zh(action: &str) -> &str {
+    match action {
+        "review" => "审核",
+        "batch review" => "批量审核",
+        "disbursement" => "登记拨付",
+        "withdrawal" => "撤回",
+        "resubmission" => "重新提交",
+        "attachment" => "上传材料",
+        other => other,
+    }
+}
+
+fn status_zh(s: stdfund_store::ClaimStatus) -> &'static str {
+    use stdfund_store::ClaimStatus as S;
+    match s {
+        S::Submitted => "已提交",
+        S::Returned => "退回补正",
+        S::Withdrawn => "已撤回",
+        S::Rejected => "已驳回",
+        S::Approved => "已核准",
+        S::Disbursed => "已拨付",
+    }
+}
+
+fn payer_zh(payer: &str) -> String {
+    if payer == stdfund_store::CITY {
+        "市级".to_string()
+    } else {
+        payer.to_string()
+    }
+}
+
 /// The one mapping of store errors. Database messages stay in the server
 /// log (they can carry SQL and schema names); the client gets the stable
 /// code and a message of its own.
 fn store_parts(e: StoreError) -> Parts {
+    let code = e.code();
     match e {
         StoreError::NotFound { what, id } => Parts::new(
             Code::NotFound,
-            "NOT_FOUND",
-            format!("{}`{id}`不存在", if what == "claim" { "申报" } else { what }),
+            code,
+            format!(
+                "{}`{id}`不存在",
+                match what {
+                    "claim" => "申报",
+                    "attachment" => "材料",
+                    "publication" => "公示",
+                    "objection" => "异议",
+                    other => other,
+                }
+            ),
             format!("{what} `{id}` not found"),
         )
         .meta("id", id),
         StoreError::InvalidState {
             claim_id,
             actual,
-            expected,
             action,
-        } => Parts::new(
-            Code::FailedPrecondition,
-            "INVALID_STATE",
-            format!(
-                "申报{claim_id}当前状态为{actual},{}要求状态为{expected}",
-                match action {
-                    "review" => "审核",
-                    "disbursement" => "登记拨付",
-                    other => other,
-                }
-            ),
-            format!("claim {claim_id} is {actual}, but {action} requires {expected}"),
-        )
-        .meta("claimId", claim_id)
-        .meta("status", actual)
-        .meta("expectedStatus", expected)
-        .precondition("INVALID_STATE", format!("claims/{claim_id}")),
+            allowed,
+        } => {
+            let allowed_zh: Vec<&str> = allowed.iter().map(|s| status_zh(*s)).collect();
+            let allowed_en: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+            Parts::new(
+                Code::FailedPrecondition,
+                code,
+                format!(
+                    "申报{claim_id}当前状态为{},{}要求状态为{}",
+                    status_zh(actual),
+                    action_zh(action),
+                    allowed_zh.join("或")
+                ),
+                format!(
+                    "claim {claim_id} is {actual}, but {action} requires {}",
+                    allowed_en.join(" or ")
+                ),
+            )
+            .meta("claimId", claim_id)
+            .meta("status", actual)
+            .meta("expectedStatus", allowed_en.join(","))
+            .precondition("INVALID_STATE", format!("claims/{claim_id}"))
+        }
         StoreError::BudgetExceeded {
             year,
+            payer,
             total,
             used,
             left,
             requested,
         } => Parts::new(
             Code::FailedPrecondition,
-            "BUDGET_EXCEEDED",
+            code,
             format!(
-                "核准{requested}元将超出{year}年度预算:预算总额{total}元,已使用{used}元,剩余{left}元"
+                "核准{requested}元将超出{year}年度{}预算:预算总额{total}元,已使用{used}元,剩余{left}元",
+                payer_zh(&payer)
             ),
             format!(
-                "approving {requested} would exceed the {year} budget: total {total}, used {used}, left {left}"
+                "approving {requested} would exceed the {year} budget of {payer}: total {total}, used {used}, left {left}"
             ),
         )
         .meta("year", year)
+        .meta("payer", &payer)
         .meta("total", total)
         .meta("used", used)
         .meta("left", left)
         .meta("requested", requested)
-        .precondition("BUDGET_EXCEEDED", format!("budgets/{year}")),
-        StoreError::BudgetNotSet { year } => Parts::new(
+        .precondition("BUDGET_EXCEEDED", format!("budgets/{year}/{payer}")),
+        StoreError::BudgetNotSet { year, payer } => Parts::new(
             Code::FailedPrecondition,
-            "BUDGET_NOT_SET",
-            format!("{year}年度尚未设置预算,无法核准"),
-            format!("no budget is set for {year}, so nothing can be approved against it"),
+            code,
+            format!("{year}年度{}预算尚未设置,无法核准", payer_zh(&payer)),
+            format!("no {year} budget is set for {payer}, so nothing can be approved against it"),
         )
         .meta("year", year)
-        .precondition("BUDGET_NOT_SET", format!("budgets/{year}")),
-        StoreError::BudgetBelowUsed { year, total, used } => Parts::new(
+        .meta("payer", &payer)
+        .precondition("BUDGET_NOT_SET", format!("budgets/{year}/{payer}")),
+        StoreError::BudgetBelowUsed {
+            year,
+            payer,
+            total,
+            used,
+        } => Parts::new(
             Code::FailedPrecondition,
-            "BUDGET_BELOW_USED",
-            format!("{year}年度预算{total}元低于已核准金额{used}元"),
-            format!("a {year} budget of {total} is below the {used} already approved"),
+            code,
+            format!(
+                "{year}年度{}预算{total}元低于已使用金额{used}元",
+                payer_zh(&payer)
+            ),
+            format!("a {year} budget of {total} for {payer} is below the {used} already used"),
         )
         .meta("year", year)
+        .meta("payer", &payer)
         .meta("total", total)
         .meta("used", used)
         .field("total")
-        .precondition("BUDGET_BELOW_USED", format!("budgets/{year}")),
+        .precondition("BUDGET_BELOW_USED", format!("budgets/{year}/{payer}")),
+        StoreError::IdempotencyKeyReused { key, claim_id } => Parts::new(
+            Code::AlreadyExists,
+            code,
+            format!("幂等键`{key}`已用于另一内容不同的申报"),
+            format!("the idempotency key `{key}` was already used for a different request"),
+        )
+        .meta("existingClaimId", claim_id)
+        .field("idempotency_key"),
         StoreError::Conflict { message } => {
             tracing::info!(%message, "store conflict");
             Parts::new(
                 Code::Aborted,
-                "CONFLICT",
-                "申报在处理过程中被并发修改,请重试".into(),
+                code,
+                "记录在处理过程中被并发修改,请重试".into(),
                 "the record changed concurrently; retry".into(),
             )
         }
@@ -394,50 +471,127 @@ fn store_parts(e: StoreError) -> Parts {
             } else {
                 Parts::new(
                     Code::InvalidArgument,
-                    "INVALID_ARGUMENT",
+                    code,
                     format!("字段`{field}`无效:{message}"),
                     format!("invalid {field}: {message}"),
                 )
                 .field(field)
             }
         }
+        StoreError::PaymentBeforeApproval {
+            approved_on,
+            payment_date,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("支付日期{payment_date}早于核准日期{approved_on}"),
+            format!("the payment date {payment_date} is before the approval on {approved_on}"),
+        )
+        .meta("approvedOn", approved_on)
+        .field("payment_date"),
+        StoreError::PaymentInFuture {
+            today,
+            payment_date,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("支付日期{payment_date}晚于今天({today}),不能登记尚未发生的支付"),
+            format!("the payment date {payment_date} is after today ({today}): a payment not yet made cannot be recorded"),
+        )
+        .meta("today", today)
+        .field("payment_date"),
+        StoreError::VoucherReused {
+            payer,
+            voucher,
+            claim_id,
+        } => Parts::new(
+            Code::AlreadyExists,
+            code,
+            format!("凭证号`{voucher}`已用于申报{claim_id}的支付"),
+            format!("voucher `{voucher}` of {payer} was already used for claim {claim_id}"),
+        )
+        .meta("existingClaimId", claim_id)
+        .field("voucher_number"),
+        StoreError::PaymentExceedsUnpaid { unpaid, requested } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("支付金额{requested}元超过已核准未支付的{unpaid}元"),
+            format!("a payment of {requested} is more than the {unpaid} approved and not yet paid"),
+        )
+        .meta("unpaid", unpaid)
+        .meta("requested", requested)
+        .field("amount"),
+        StoreError::PublicationNotDraft { id } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("公示{id}已发布,不能再修改"),
+            format!("publication {id} is already issued and frozen"),
+        )
+        .precondition("PUBLICATION_ISSUED", format!("publications/{id}")),
+        StoreError::ObjectionOutsidePeriod {
+            period_start,
+            period_end,
+            received_on,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("异议收到日期{received_on}不在公示期{period_start}至{period_end}内"),
+            format!("an objection received on {received_on} is outside the notice period {period_start} to {period_end}"),
+        )
+        .field("received_on"),
+        StoreError::NotOnPublication {
+            publication_id,
+            claim_id,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("申报{claim_id}不在公示{publication_id}的名单上(或该公示尚未发布)"),
+            format!("claim {claim_id} is not on publication {publication_id} (or it is not issued)"),
+        )
+        .field("claim_id"),
+        StoreError::ObjectionResolved { id } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("异议{id}已处理"),
+            format!("objection {id} is already resolved"),
+        ),
         StoreError::Migration { message } => {
             tracing::error!(%message, "store migration error");
             internal(
-                "MIGRATION",
+                code,
                 "数据库结构与本版本不符",
                 "the database schema does not match this version",
             )
         }
-        StoreError::Corrupt { message } => {
-            tracing::error!(%message, "corrupt stored data");
-            internal(
-                "CORRUPT_DATA",
-                "数据库中的记录无法读取",
-                "a stored record could not be read",
-            )
-        }
-        StoreError::Unavailable(source) => {
-            tracing::warn!(error = %source, "database unavailable");
+        StoreError::DatabaseMissing { path } => {
+            tracing::error!(%path, "database missing");
             Parts::new(
                 Code::Unavailable,
                 "UNAVAILABLE",
-                "数据库暂时不可用,请稍后重试".into(),
-                "the database is busy or unreachable; retry later".into(),
+                "登记数据库不可用,请稍后重试".into(),
+                "the registry database is unavailable; retry later".into(),
             )
         }
-        StoreError::Database(source) => {
-            tracing::error!(error = %source, "database error");
-            internal("DATABASE", "数据库错误", "database error")
+        StoreError::Corrupt { message } => {
+            tracing::error!(%message, "corrupt stored data");
+            internal(code, "数据库中的记录无法读取", "a stored record could not be read")
         }
-        StoreError::Io(source) => {
-            tracing::error!(error = %source, "i/o error");
-            internal("IO", "文件读写错误", "i/o error")
+        StoreError::Unavailable { message } => {
+            tracing::warn!(%message, "database unavailable");
+            Parts::new(
+                Code::Unavailable,
+                code,
+                "登记数据库暂时不可用,请稍后重试".into(),
+                "the registry database is busy or unreachable; retry later".into(),
+            )
         }
-        other => {
-            // A variant added to the store after this mapping was written.
-            tracing::error!(error = %other, code = other.code(), "unmapped store error");
-            internal(other.code(), "服务内部错误", "internal error")
+        StoreError::Database { message } => {
+            tracing::error!(%message, "database error");
+            internal(code, "数据库错误", "database error")
+        }
+        StoreError::Io { message } => {
+            tracing::error!(%message, "i/o error");
+            internal(code, "文件读写错误", "i/o error")
         }
     }
 }
@@ -529,13 +683,14 @@ impl From<RegistryError> for Status {
                 format!("the idempotency key `{key}` was already used for a different request"),
             )
             .field("idempotency_key"),
-            RegistryError::NoBudget { year } => Parts::new(
+            RegistryError::NoBudget { year, payer } => Parts::new(
                 Code::NotFound,
                 "BUDGET_NOT_SET",
-                format!("{year}年度尚未设置预算"),
-                format!("no budget is set for {year}"),
+                format!("{year}年度{}预算尚未设置", payer_zh(&payer)),
+                format!("no {year} budget is set for {payer}"),
             )
-            .meta("year", year),
+            .meta("year", year)
+            .meta("payer", payer),
             RegistryError::StoredData { message } => {
                 tracing::error!(%message, "stored registry data unreadable");
                 internal(
@@ -554,21 +709,25 @@ impl From<RegistryError> for Status {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use rust_decimal::Decimal;
     use stdfund_store::ClaimStatus;
 
     fn info(s: &Status) -> ErrorInfo {
         s.get_error_details().error_info().cloned().unwrap()
     }
 
+    fn yuan(s: &str) -> stdfund_rules::money::Money {
+        stdfund_rules::money::Money::parse_yuan(s).unwrap()
+    }
+
     #[test]
     fn budget_exceeded_carries_the_figures() {
         let s = Status::from(RegistryError::Store(StoreError::BudgetExceeded {
             year: 2020,
-            total: Decimal::new(10_000_000, 2),
-            used: Decimal::new(8_000_000, 2),
-            left: Decimal::new(2_000_000, 2),
-            requested: Decimal::new(30_000_000, 2),
+            payer: "CITY".into(),
+            total: yuan("100000"),
+            used: yuan("80000"),
+            left: yuan("20000"),
+            requested: yuan("300000"),
         }));
         assert_eq!(s.code(), Code::FailedPrecondition);
         let i = info(&s);
@@ -588,6 +747,7 @@ mod tests {
 
     #[test]
     fn each_store_error_has_its_code() {
+        let d = |s: &str| stdfund_rules::date::Date::parse(s).unwrap();
         let cases: Vec<(StoreError, Code, &str)> = vec![
             (
                 StoreError::NotFound {
@@ -601,25 +761,37 @@ mod tests {
                 StoreError::InvalidState {
                     claim_id: 7,
                     actual: ClaimStatus::Rejected,
-                    expected: ClaimStatus::Submitted,
                     action: "review",
+                    allowed: &[ClaimStatus::Submitted],
                 },
                 Code::FailedPrecondition,
                 "INVALID_STATE",
             ),
             (
-                StoreError::BudgetNotSet { year: 2021 },
+                StoreError::BudgetNotSet {
+                    year: 2021,
+                    payer: "CITY".into(),
+                },
                 Code::FailedPrecondition,
                 "BUDGET_NOT_SET",
             ),
             (
                 StoreError::BudgetBelowUsed {
                     year: 2021,
-                    total: Decimal::ONE,
-                    used: Decimal::TWO,
+                    payer: "CITY".into(),
+                    total: yuan("1"),
+                    used: yuan("2"),
                 },
                 Code::FailedPrecondition,
                 "BUDGET_BELOW_USED",
+            ),
+            (
+                StoreError::IdempotencyKeyReused {
+                    key: "k".into(),
+                    claim_id: 3,
+                },
+                Code::AlreadyExists,
+                "IDEMPOTENCY_KEY_REUSED",
             ),
             (
                 StoreError::Conflict {
@@ -637,6 +809,39 @@ mod tests {
                 "INVALID_PAGE_TOKEN",
             ),
             (
+                StoreError::PaymentBeforeApproval {
+                    approved_on: d("2026-01-02"),
+                    payment_date: d("2026-01-01"),
+                },
+                Code::FailedPrecondition,
+                "PAYMENT_BEFORE_APPROVAL",
+            ),
+            (
+                StoreError::PaymentInFuture {
+                    today: d("2026-01-02"),
+                    payment_date: d("2031-01-01"),
+                },
+                Code::FailedPrecondition,
+                "PAYMENT_IN_FUTURE",
+            ),
+            (
+                StoreError::VoucherReused {
+                    payer: "CITY".into(),
+                    voucher: "V".into(),
+                    claim_id: 2,
+                },
+                Code::AlreadyExists,
+                "VOUCHER_REUSED",
+            ),
+            (
+                StoreError::PaymentExceedsUnpaid {
+                    unpaid: yuan("1"),
+                    requested: yuan("2"),
+                },
+                Code::FailedPrecondition,
+                "PAYMENT_EXCEEDS_UNPAID",
+            ),
+            (
                 StoreError::Migration {
                     message: "x".into(),
                 },
@@ -651,12 +856,16 @@ mod tests {
                 "CORRUPT_DATA",
             ),
             (
-                StoreError::Unavailable(sqlx_pool_timeout()),
+                StoreError::Unavailable {
+                    message: "pool timed out".into(),
+                },
                 Code::Unavailable,
                 "UNAVAILABLE",
             ),
             (
-                StoreError::Io(std::io::Error::other("disk")),
+                StoreError::Io {
+                    message: "disk".into(),
+                },
                 Code::Internal,
                 "IO",
             ),
@@ -669,10 +878,6 @@ mod tests {
             assert!(!i.metadata["messageZh"].is_empty());
             assert!(!i.metadata["messageEn"].is_empty());
         }
-    }
-
-    fn sqlx_pool_timeout() -> sqlx::Error {
-        sqlx::Error::PoolTimedOut
     }
 
     #[test]

@@ -1,0 +1,304 @@
+//! The checks every registry request field passes before anything is read
+//! or written: each refusal is `INVALID_ARGUMENT` with a stable code, the
+//! field's proto name, and a Chinese and an English message.
+
+use crate::registry_error::RegistryError;
+use stdfund_proto::pb;
+use stdfund_rules::RuleBook;
+use stdfund_rules::date::Date;
+use stdfund_rules::money::Money;
+use stdfund_store::{CITY, ClaimStatus, Timestamp};
+
+/// Longest reviewer reason, note or resolution summary, characters.
+pub const MAX_REASON_CHARS: usize = 500;
+/// Longest voucher number, characters.
+pub const MAX_VOUCHER_CHARS: usize = 64;
+/// Longest idempotency key, characters.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
+/// Largest page of ListClaims and ListAuditLog.
+pub const MAX_PAGE_SIZE: i32 = 500;
+/// ListClaims' default page.
+pub const DEFAULT_CLAIMS_PAGE: u32 = 50;
+/// ListAuditLog's default page.
+pub const DEFAULT_AUDIT_PAGE: u32 = 100;
+
+fn too_long(field: &str, limit: usize, what_zh: &str, what_en: &str) -> RegistryError {
+    RegistryError::invalid(
+        "FIELD_TOO_LONG",
+        field,
+        format!("{what_zh}最长{limit}个字符"),
+        format!("the {what_en} is longer than {limit} characters"),
+    )
+}
+
+/// A text field, trimmed: required or not, at most `limit` characters.
+pub fn text(
+    value: &str,
+    field: &str,
+    required: bool,
+    limit: usize,
+    what_zh: &str,
+    what_en: &str,
+) -> Result<String, RegistryError> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(RegistryError::missing(field));
+    }
+    if v.chars().count() > limit {
+        return Err(too_long(field, limit, what_zh, what_en));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(RegistryError::invalid(
+            "INVALID_TEXT",
+            field,
+            format!("{what_zh}含有控制字符"),
+            format!("the {what_en} contains control characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// A reason (理由), at most [`MAX_REASON_CHARS`].
+pub fn reason(value: &str, field: &str, required: bool) -> Result<String, RegistryError> {
+    text(value, field, required, MAX_REASON_CHARS, "理由", "reason")
+}
+
+/// An idempotency key: 1–128 characters of `[A-Za-z0-9._:-]`.
+pub fn idempotency_key(key: &str) -> Result<(), RegistryError> {
+    if key.is_empty() {
+        return Err(RegistryError::missing("idempotency_key"));
+    }
+    if key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
+        return Err(too_long(
+            "idempotency_key",
+            MAX_IDEMPOTENCY_KEY_CHARS,
+            "幂等键",
+            "idempotency key",
+        ));
+    }
+    if !key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+    {
+        return Err(RegistryError::invalid(
+            "INVALID_IDEMPOTENCY_KEY",
+            "idempotency_key",
+            "幂等键只能包含字母、数字和 . _ : -",
+            "the idempotency key may contain only letters, digits and . _ : -",
+        ));
+    }
+    Ok(())
+}
+
+/// A budget year the registry accepts (from the policy's first year).
+pub fn year(book: &RuleBook, year: i32, field: &str) -> Result<i32, RegistryError> {
+    if stdfund_rules::claim::is_budget_year(book, year) {
+        Ok(year)
+    } else {
+        let first = stdfund_rules::claim::first_budget_year(book);
+        Err(RegistryError::invalid(
+            "INVALID_YEAR",
+            field,
+            format!("预算年度`{year}`应在{first}至9999之间"),
+            format!("the budget year `{year}` must lie between {first} and 9999"),
+        ))
+    }
+}
+
+/// An optional year filter: 0 = any.
+pub fn year_filter(book: &RuleBook, y: i32, field: &str) -> Result<Option<i32>, RegistryError> {
+    match y {
+        0 => Ok(None),
+        y => year(book, y, field).map(Some),
+    }
+}
+
+/// A `YYYY-MM-DD` date.
+pub fn date(value: &str, field: &str) -> Result<Date, RegistryError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(RegistryError::missing(field));
+    }
+    Date::parse(v).ok_or_else(|| {
+        RegistryError::invalid(
+            "INVALID_DATE",
+            field,
+            format!(
+                "`{}`不是YYYY-MM-DD格式的日期",
+                stdfund_rules::error::shown(v)
+            ),
+            format!(
+                "`{}` is not a YYYY-MM-DD date",
+                stdfund_rules::error::shown(v)
+            ),
+        )
+    })
+}
+
+/// An optional date: empty = none.
+pub fn date_filter(value: &str, field: &str) -> Result<Option<Date>, RegistryError> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        date(value, field).map(Some)
+    }
+}
+
+/// The start of a China-time day as a timestamp.
+pub fn china_day_start(d: Date) -> Result<Timestamp, RegistryError> {
+    // 00:00 in China is 16:00 UTC the day before.
+    let utc = d
+        .add_days(-1)
+        .ok_or_else(|| RegistryError::internal("date out of range"))?;
+    Timestamp::parse(&format!("{utc}T16:00:00.000000Z"))
+        .map_err(|e| RegistryError::internal(format!("timestamp: {e}")))
+}
+
+/// An amount of yuan: a plain decimal with at most two decimals.
+pub fn amount(value: &str, field: &str) -> Result<Money, RegistryError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(RegistryError::missing(field));
+    }
+    Money::parse_yuan(v).map_err(|_| {
+        RegistryError::invalid(
+            "INVALID_AMOUNT",
+            field,
+            format!(
+                "`{}`不是金额(元,最多两位小数,不带符号)",
+                stdfund_rules::error::shown(v)
+            ),
+            format!(
+                "`{}` is not an amount (yuan, at most two decimals, no sign)",
+                stdfund_rules::error::shown(v)
+            ),
+        )
+    })
+}
+
+/// An optional amount: empty = none.
+pub fn amount_filter(value: &str, field: &str) -> Result<Option<Money>, RegistryError> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        amount(value, field).map(Some)
+    }
+}
+
+/// A page size: 0 = the default, at most [`MAX_PAGE_SIZE`].
+pub fn page_size(requested: i32, default: u32) -> Result<u32, RegistryError> {
+    if requested < 0 {
+        return Err(RegistryError::invalid(
+            "INVALID_ARGUMENT",
+            "page_size",
+            "每页条数不能为负数",
+            "page_size must not be negative",
+        ));
+    }
+    Ok(match requested {
+        0 => default,
+        n => u32::try_from(n.min(MAX_PAGE_SIZE)).unwrap_or(default),
+    })
+}
+
+/// A positive record number (claim, attachment, publication, objection).
+pub fn id(value: i64, field: &str) -> Result<i64, RegistryError> {
+    if value > 0 {
+        Ok(value)
+    } else {
+        Err(RegistryError::missing(field))
+    }
+}
+
+/// A payer: empty or `CITY` = the municipal treasury, else a fiscal unit
+/// code of the rules.
+pub fn payer(book: &RuleBook, value: &str, field: &str) -> Result<String, RegistryError> {
+    let v = value.trim();
+    if v.is_empty() || v == CITY {
+        return Ok(CITY.to_string());
+    }
+    let known = book
+        .current(book.default_jurisdiction())
+        .is_some_and(|r| r.doc().fiscal_units.iter().any(|u| u.code == v));
+    if known {
+        Ok(v.to_string())
+    } else {
+        Err(RegistryError::invalid(
+            "INVALID_PAYER",
+            field,
+            format!(
+                "预算单位`{}`应为CITY(市级)或财政单位代码",
+                stdfund_rules::error::shown(v)
+            ),
+            format!(
+                "the payer `{}` must be CITY (the municipal treasury) or a fiscal unit code",
+                stdfund_rules::error::shown(v)
+            ),
+        ))
+    }
+}
+
+/// The store's status of a contract status; `None` for unspecified.
+pub fn status(value: i32, field: &str) -> Result<Option<ClaimStatus>, RegistryError> {
+    Ok(match pb::ClaimStatus::try_from(value) {
+        Ok(pb::ClaimStatus::Unspecified) => None,
+        Ok(pb::ClaimStatus::Submitted) => Some(ClaimStatus::Submitted),
+        Ok(pb::ClaimStatus::Approved) => Some(ClaimStatus::Approved),
+        Ok(pb::ClaimStatus::Rejected) => Some(ClaimStatus::Rejected),
+        Ok(pb::ClaimStatus::Disbursed) => Some(ClaimStatus::Disbursed),
+        Ok(pb::ClaimStatus::Returned) => Some(ClaimStatus::Returned),
+        Ok(pb::ClaimStatus::Withdrawn) => Some(ClaimStatus::Withdrawn),
+        Err(_) => {
+            return Err(RegistryError::invalid(
+                "INVALID_ENUM_VALUE",
+                field,
+                "未知的申报状态",
+                "unknown claim status",
+            ));
+        }
+    })
+}
+
+/// A file format for exports (CSV or XLSX).
+pub fn format(value: i32, field: &str) -> Result<pb::NoticeFormat, RegistryError> {
+    match pb::NoticeFormat::try_from(value) {
+        Ok(f @ (pb::NoticeFormat::Csv | pb::NoticeFormat::Xlsx)) => Ok(f),
+        _ => Err(RegistryError::invalid(
+            "INVALID_ENUM_VALUE",
+            field,
+            "文件格式应为NOTICE_FORMAT_CSV或NOTICE_FORMAT_XLSX",
+            "format must be NOTICE_FORMAT_CSV or NOTICE_FORMAT_XLSX",
+        )),
+    }
+}
+
+/// An optional filter text: trimmed, empty = none.
+pub fn filter_text(value: &str) -> Option<String> {
+    Some(value.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_years_and_payers() {
+        let book = stdfund_rules::ruleset::embedded().unwrap();
+        assert!(idempotency_key("portal:2026-01-01.a_b-1").is_ok());
+        assert!(idempotency_key("").is_err());
+        assert!(idempotency_key("a b").is_err());
+        assert!(idempotency_key(&"x".repeat(129)).is_err());
+        assert!(year(book, 2015, "year").is_err());
+        assert!(year(book, 2016, "year").is_ok());
+        assert_eq!(payer(book, "", "payer").unwrap(), "CITY");
+        assert_eq!(payer(book, "350102", "payer").unwrap(), "350102");
+        assert!(payer(book, "350203", "payer").is_err());
+        assert!(text("a\u{1b}[31m", "reason", true, 10, "理由", "reason").is_err());
+        let d = Date::parse("2026-12-02").unwrap();
+        assert_eq!(
+            china_day_start(d).unwrap().as_str(),
+            "2026-12-01T16:00:00.000000Z"
+        );
+    }
+}
