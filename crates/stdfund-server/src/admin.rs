@@ -90,13 +90,10 @@ pub fn migrate(args: &DatabaseArgs) -> ExitCode {
                 let result = store.migrate().await;
                 store.close().await;
                 match result {
-                    Ok(()) => {
-                        println!(
-                            "migrations applied: {shown} ({}) is up to date",
-                            store.backend()
-                        );
-                        ExitCode::SUCCESS
-                    }
+                    Ok(()) => crate::output::println(&format!(
+                        "migrations applied: {shown} ({}) is up to date",
+                        store.backend()
+                    )),
                     Err(e) => {
                         eprintln!("error[{}]: {shown}: {e}", e.code());
                         ExitCode::from(1)
@@ -132,16 +129,13 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
         Err(code) => return code,
     };
     match rt.block_on(stdfund_store::backup_sqlite(src, to)) {
-        Ok(info) => {
-            println!(
-                "backup written: {} ({} bytes, {} claims, {} audit rows), integrity ok",
-                to.display(),
-                info.bytes,
-                info.claims,
-                info.audit_rows
-            );
-            ExitCode::SUCCESS
-        }
+        Ok(info) => crate::output::println(&format!(
+            "backup written: {} ({} bytes, {} claims, {} audit rows), integrity ok",
+            to.display(),
+            info.bytes,
+            info.claims,
+            info.audit_rows
+        )),
         Err(e) => {
             eprintln!(
                 "error[{}]: cannot back up {} to {}: {e}",
@@ -177,11 +171,14 @@ pub fn token(command: &TokenCommand) -> ExitCode {
                         return ExitCode::from(2);
                     }
                     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
-                    println!("[[tokens]]\nname = {}\nrole = {}\n{line}", q(name), q(role));
+                    crate::output::println(&format!(
+                        "[[tokens]]\nname = {}\nrole = {}\n{line}",
+                        q(name),
+                        q(role)
+                    ))
                 }
-                _ => println!("{line}"),
+                _ => crate::output::println(&line),
             }
-            ExitCode::SUCCESS
         }
     }
 }

@@ -20,6 +20,9 @@
 //!   `stdfund_store`, with [`auth`] (bearer tokens and roles),
 //!   [`registry_error`] (its errors as rich statuses), [`notice`] (the public
 //!   notice as CSV and XLSX) and [`progress`] (the 2020 targets).
+//! * [`table`], [`output`], [`protojson`]: what the command line prints —
+//!   display-width tables, errors as text or the `{"error":…}` object, a
+//!   closed pipe ending quietly, and the proto3 JSON of contract messages.
 //! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash`.
 
 pub mod admin;
@@ -31,8 +34,11 @@ pub mod logging;
 pub mod mask;
 pub mod metrics;
 pub mod notice;
+pub mod output;
 pub mod progress;
+pub mod protojson;
 pub mod registry;
 pub mod registry_error;
 pub mod server;
 pub mod status;
+pub mod table;
