@@ -14,12 +14,22 @@ use stdfund_store::{AnyStore, ClaimStore};
 /// Flags shared by `migrate` and `backup`.
 #[derive(Debug, Default, clap::Args)]
 pub struct DatabaseArgs {
-    /// A TOML config file (else `STDFUND_CONFIG`).
-    #[arg(long, value_name = "FILE")]
+    /// A TOML config file (its `database_url`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_CONFIG",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
-    /// The claim registry database (else `STDFUND_DATABASE_URL`, else the
-    /// config file, else `sqlite://stdfund.sqlite`).
-    #[arg(long, value_name = "URL")]
+    /// The claim registry database (over the config file) [default:
+    /// sqlite://stdfund.sqlite].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "STDFUND_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 }
 
@@ -43,7 +53,7 @@ fn database_url(args: &DatabaseArgs) -> Result<String, ExitCode> {
         database_url: args.database_url.clone(),
         ..Layer::default()
     };
-    match Settings::resolve(args.config.as_deref(), std::env::vars(), layer) {
+    match Settings::resolve(args.config.as_deref(), layer) {
         Ok(s) => Ok(s.database_url),
         Err(e) => {
             eprintln!("error[CONFIG]: {e}");

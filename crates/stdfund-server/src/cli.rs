@@ -15,11 +15,6 @@ use stdfund_rules::{ErrorReport, json};
 #[derive(Debug, Parser)]
 #[command(name = "stdfund", version, about)]
 pub struct Cli {
-    /// How errors are written on standard error: `text` (Chinese line, then
-    /// English line) or `json` (`{"error":{"code","field","messageZh","messageEn"}}`,
-    /// the object WASM and the gRPC batch return).
-    #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Text)]
-    pub error_format: ErrorFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -35,20 +30,28 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        /// How errors are written on standard error: a Chinese line then
+        /// an English line, or the `{"error":{…}}` object of WASM and gRPC.
+        #[arg(long, value_enum, default_value_t = ErrorFormat::Text)]
+        error_format: ErrorFormat,
     },
     /// List the rulesets: items, variants, amounts, clauses, dates and hashes.
     Rules {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// How errors are written on standard error: a Chinese line then
+        /// an English line, or the `{"error":{…}}` object of WASM and gRPC.
+        #[arg(long, value_enum, default_value_t = ErrorFormat::Text)]
+        error_format: ErrorFormat,
     },
     /// Run the stdfund.v1 gRPC server until SIGTERM or SIGINT.
     Serve(ServeArgs),
     /// Exit 0 if the server at ADDR reports SERVING on grpc.health.v1, 1 otherwise.
     Healthcheck {
-        /// The server; default: `STDFUND_LISTEN` (an unspecified host such as
-        /// 0.0.0.0 becomes 127.0.0.1), else 127.0.0.1:50051.
-        #[arg(long)]
+        /// The server (an unspecified host such as 0.0.0.0 becomes
+        /// 127.0.0.1) [default: 127.0.0.1:50051].
+        #[arg(long, env = "STDFUND_LISTEN", hide_env_values = true)]
         addr: Option<String>,
         /// The service to ask about; empty for the whole server.
         #[arg(long, default_value = "")]
@@ -85,48 +88,114 @@ pub enum Command {
     Token(crate::admin::TokenCommand),
 }
 
-/// Flags of `stdfund serve`; each overrides the file and the environment
-/// (see `config` for the table of keys, variables and defaults).
+/// Flags of `stdfund serve`. Each setting is also read from its `STDFUND_*`
+/// variable (clap's `env`, listed by `--help`) and from the TOML file;
+/// precedence: defaults < file < environment < flag (see `config`).
 #[derive(Debug, Default, clap::Args)]
 pub struct ServeArgs {
-    /// A TOML config file (else `STDFUND_CONFIG`).
-    #[arg(long, value_name = "FILE")]
+    /// A TOML config file with the settings below (keys as in `--print-config`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_CONFIG",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
-    /// gRPC listen address [default: 127.0.0.1:50051; 0.0.0.0:50051 in a container].
-    #[arg(long, value_name = "ADDR")]
+    /// gRPC and grpc-web listen address [default: 127.0.0.1:50051; use 0.0.0.0:50051 in a container].
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "STDFUND_LISTEN",
+        hide_env_values = true
+    )]
     pub listen: Option<String>,
-    /// Prometheus metrics address, or `off` [default: 127.0.0.1:9090].
-    #[arg(long, value_name = "ADDR")]
+    /// Prometheus metrics address (HTTP, `/metrics`), or `off` [default: 127.0.0.1:9090].
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "STDFUND_METRICS_LISTEN",
+        hide_env_values = true
+    )]
     pub metrics_listen: Option<String>,
-    /// Claim registry database [default: sqlite://stdfund.sqlite].
-    #[arg(long, value_name = "URL")]
+    /// Claim registry database: `sqlite://PATH` or `postgres://…` [default: sqlite://stdfund.sqlite].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "STDFUND_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
-    /// An origin allowed to call over grpc-web (repeatable; `*` for any).
-    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    /// An origin allowed to call over grpc-web (repeatable; comma-separated
+    /// in the variable; `*` for any) [default: none, no browser access].
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "STDFUND_CORS_ORIGINS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
     pub cors_origins: Vec<String>,
     /// Seconds in-flight calls may take after SIGTERM [default: 20].
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "STDFUND_DRAIN_SECONDS",
+        hide_env_values = true,
+        value_parser = crate::config::number::<u64>("STDFUND_DRAIN_SECONDS", "a number of seconds")
+    )]
     pub drain_seconds: Option<u64>,
-    /// Largest message accepted or sent, bytes [default: 4194304].
-    #[arg(long, value_name = "BYTES")]
+    /// Largest message accepted or sent, bytes (at least 1024) [default: 4194304].
+    #[arg(
+        long,
+        value_name = "BYTES",
+        env = "STDFUND_MAX_MESSAGE_BYTES",
+        hide_env_values = true,
+        value_parser = crate::config::number::<usize>("STDFUND_MAX_MESSAGE_BYTES", "a number of bytes")
+    )]
     pub max_message_bytes: Option<usize>,
     /// Most applications per EstimateBatch stream [default: 10000].
-    #[arg(long, value_name = "N")]
+    #[arg(
+        long,
+        value_name = "N",
+        env = "STDFUND_MAX_BATCH_ITEMS",
+        hide_env_values = true,
+        value_parser = crate::config::number::<usize>("STDFUND_MAX_BATCH_ITEMS", "a number")
+    )]
     pub max_batch_items: Option<usize>,
-    /// Bearer-token file of the registry.
-    #[arg(long, value_name = "FILE")]
+    /// Bearer-token file of the claim registry (sha256 hashes and roles) [default: none; the registry refuses every call].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_TOKENS_FILE",
+        hide_env_values = true
+    )]
     pub tokens_file: Option<PathBuf>,
-    /// PEM certificate chain: serve gRPC over TLS (needs --tls-key).
-    #[arg(long, value_name = "FILE")]
+    /// PEM certificate chain: serve gRPC over TLS (needs --tls-key) [default: none, plain text].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_TLS_CERT",
+        hide_env_values = true
+    )]
     pub tls_cert: Option<PathBuf>,
-    /// PEM private key of --tls-cert.
-    #[arg(long, value_name = "FILE")]
+    /// PEM private key of --tls-cert [default: none, plain text].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_TLS_KEY",
+        hide_env_values = true
+    )]
     pub tls_key: Option<PathBuf>,
-    /// Log format [default: pretty].
-    #[arg(long, value_enum)]
+    /// Log format, on standard error [default: pretty].
+    #[arg(long, value_enum, env = "STDFUND_LOG_FORMAT", hide_env_values = true)]
     pub log_format: Option<LogFormat>,
     /// Log filter, e.g. `info` or `info,stdfund_server=debug` [default: info].
-    #[arg(long, value_name = "FILTER")]
+    #[arg(
+        long,
+        value_name = "FILTER",
+        env = "STDFUND_LOG_LEVEL",
+        hide_env_values = true
+    )]
     pub log_level: Option<String>,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
@@ -143,7 +212,16 @@ impl ServeArgs {
             cors_origins: if self.cors_origins.is_empty() {
                 None
             } else {
-                Some(self.cors_origins.clone())
+                // `STDFUND_CORS_ORIGINS=" https://a.example, "`: trimmed,
+                // empty entries dropped.
+                Some(
+                    self.cors_origins
+                        .iter()
+                        .map(|o| o.trim())
+                        .filter(|o| !o.is_empty())
+                        .map(String::from)
+                        .collect(),
+                )
             },
             drain_seconds: self.drain_seconds,
             max_message_bytes: self.max_message_bytes,
@@ -168,10 +246,16 @@ pub enum Format {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
-    let errors = cli.error_format;
     match cli.command {
-        Command::Estimate { file, format } => estimate(file.as_deref(), format, errors),
-        Command::Rules { format } => rules(format, errors),
+        Command::Estimate {
+            file,
+            format,
+            error_format,
+        } => estimate(file.as_deref(), format, error_format),
+        Command::Rules {
+            format,
+            error_format,
+        } => rules(format, error_format),
         Command::Serve(args) => serve(&args),
         Command::Healthcheck {
             addr,
@@ -209,8 +293,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 fn serve(args: &ServeArgs) -> ExitCode {
-    let env: Vec<(String, String)> = std::env::vars().collect();
-    let settings = match Settings::resolve(args.config.as_deref(), env.clone(), args.layer()) {
+    let settings = match Settings::resolve(args.config.as_deref(), args.layer()) {
         Ok(s) => s,
         Err(e) => {
             output::eprint_line(&format!("error[CONFIG]: {e}"));
@@ -224,7 +307,7 @@ fn serve(args: &ServeArgs) -> ExitCode {
         output::eprint_line(&format!("error[CONFIG]: {e}"));
         return ExitCode::from(2);
     }
-    for var in crate::config::unknown_env_vars(env) {
+    for var in crate::config::unknown_env_vars(std::env::vars(), &env_vars()) {
         tracing::warn!(variable = %var, "unknown STDFUND_* variable ignored");
     }
     let rt = match runtime() {
@@ -244,7 +327,9 @@ fn serve(args: &ServeArgs) -> ExitCode {
     }
 }
 
-/// The address `healthcheck` asks when none is given.
+/// The address `healthcheck` asks for a `STDFUND_LISTEN` value: that
+/// address with an unspecified host (`0.0.0.0`) replaced by `127.0.0.1`,
+/// else `127.0.0.1:50051`.
 pub fn default_health_addr(listen_env: Option<&str>) -> Result<SocketAddr, String> {
     let Some(v) = listen_env.filter(|v| !v.trim().is_empty()) else {
         return Ok(SocketAddr::from(([127, 0, 0, 1], 50051)));
@@ -257,6 +342,39 @@ pub fn default_health_addr(listen_env: Option<&str>) -> Result<SocketAddr, Strin
         a.set_ip(std::net::IpAddr::from([127, 0, 0, 1]));
     }
     Ok(a)
+}
+
+/// The address `healthcheck` asks: `--addr` or `STDFUND_LISTEN` (the
+/// server's own listen address: an unspecified host such as `0.0.0.0`
+/// becomes `127.0.0.1`), else `127.0.0.1:50051`. Anything that is not a
+/// socket address (a name, a URL) is asked as given.
+pub fn health_addr(addr: Option<&str>) -> String {
+    match default_health_addr(addr) {
+        Ok(a) => a.to_string(),
+        Err(_) => addr.map(str::trim).unwrap_or_default().to_string(),
+    }
+}
+
+/// Every `STDFUND_*` variable the command line reads (clap's `env` of every
+/// argument of every subcommand).
+pub fn env_vars() -> Vec<String> {
+    fn walk(cmd: &clap::Command, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                let name = env.to_string_lossy().into_owned();
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&<Cli as clap::CommandFactory>::command(), &mut out);
+    out.sort();
+    out
 }
 
 /// TLS for `healthcheck --tls`.
@@ -294,16 +412,7 @@ fn healthcheck(
     timeout: Duration,
     tls: Option<&HealthTls>,
 ) -> ExitCode {
-    let addr = match addr {
-        Some(a) => a.to_string(),
-        None => match default_health_addr(std::env::var("STDFUND_LISTEN").ok().as_deref()) {
-            Ok(a) => a.to_string(),
-            Err(e) => {
-                output::eprint_line(&format!("error: {e}"));
-                return ExitCode::from(1);
-            }
-        },
-    };
+    let addr = health_addr(addr);
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,

@@ -234,7 +234,7 @@ fn error_format_json_prints_the_boundary_object() {
     assert_eq!(keys, ["code", "field", "messageZh", "messageEn"]);
 
     // File-level errors have the same shape.
-    let (code, _, err) = stdfund(&["--error-format", "json", "estimate", "nope.json"], None);
+    let (code, _, err) = stdfund(&["estimate", "nope.json", "--error-format", "json"], None);
     assert_eq!(code, 2);
     let v: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
     assert_eq!(v["error"]["code"], "INPUT_UNREADABLE");
