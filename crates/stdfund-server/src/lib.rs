@@ -15,6 +15,8 @@
 //!   details, and its inverse for clients and tests.
 //! * [`metrics`]: Prometheus counters and histograms per RPC, served on a
 //!   separate port.
+//! * [`access`]: the access log line per call (tower-http `TraceLayer`) and
+//!   the `x-request-id` taken or generated and returned.
 //! * [`logging`] and [`mask`]: `tracing` output with credit codes masked.
 //! * [`registry`]: RegistryService, the claim registry over
 //!   `stdfund_store`, with [`auth`] (bearer tokens and roles),
@@ -25,6 +27,7 @@
 //!   closed pipe ending quietly, and the proto3 JSON of contract messages.
 //! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash`.
 
+pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod cli;

@@ -2,6 +2,8 @@
 //!
 //! Layers, outermost first: CORS (answers browser preflights for the
 //! configured origins) → grpc-web (translates browser calls to gRPC) →
+//! `x-request-id` (taken from the caller or generated, returned in the
+//! response) → the access log (one INFO line per call, [`crate::access`]) →
 //! metrics (sees every call as gRPC) → the routes: `stdfund.v1.EstimateService`,
 //! `stdfund.v1.RegistryService` (the claim registry over the store opened
 //! from `database_url`; its pool is closed after the drain),
@@ -158,11 +160,13 @@ pub fn cors_layer(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-grpc-web"),
             HeaderName::from_static("x-user-agent"),
             HeaderName::from_static("grpc-timeout"),
+            crate::access::REQUEST_ID,
         ])
         .expose_headers([
             HeaderName::from_static("grpc-status"),
             HeaderName::from_static("grpc-message"),
             HeaderName::from_static("grpc-status-details-bin"),
+            crate::access::REQUEST_ID,
         ])
         .max_age(Duration::from_secs(3600))
 }
@@ -294,10 +298,12 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .max_encoding_message_size(settings.max_message_bytes);
     let registry = open_registry(settings).await?;
     let registry_store = registry.store().clone();
+    metrics.watch_pool(pool_probe(registry_store.clone()));
     let registry_service = RegistryServiceServer::new(registry)
         .max_decoding_message_size(settings.max_message_bytes)
         .max_encoding_message_size(settings.max_message_bytes);
 
+    let (set_request_id, propagate_request_id) = crate::access::request_id_layers();
     let mut builder = Server::builder();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).map_err(|e| ServeError::Build {
@@ -309,6 +315,9 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .accept_http1(true)
         .layer(cors_layer(&settings.cors_origins))
         .layer(tonic_web::GrpcWebLayer::new())
+        .layer(set_request_id)
+        .layer(propagate_request_id)
+        .layer(crate::access::trace_layer())
         .layer(MetricsLayer::new(metrics.clone()))
         .add_service(health_service)
         .add_service(reflection_v1)
@@ -413,6 +422,29 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     Registry::new(store, tokens).map_err(|e| ServeError::Build {
         what: "claim registry",
         message: e.to_report().message_en,
+    })
+}
+
+/// Reads the registry store's connection pool for the metrics.
+fn pool_probe(store: AnyStore) -> crate::metrics::PoolProbe {
+    Box::new(move || {
+        let (open, idle, max) = match &store {
+            AnyStore::Sqlite(s) => (
+                s.pool().size(),
+                s.pool().num_idle(),
+                s.pool().options().get_max_connections(),
+            ),
+            AnyStore::Postgres(s) => (
+                s.pool().size(),
+                s.pool().num_idle(),
+                s.pool().options().get_max_connections(),
+            ),
+        };
+        crate::metrics::PoolStats {
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        }
     })
 }
 
