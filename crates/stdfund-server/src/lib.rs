@@ -13,6 +13,8 @@
 //!   converts back. No rule logic lives here.
 //! * [`status`]: the one mapping from errors to `tonic::Status` with rich
 //!   details, and its inverse for clients and tests.
+//! * [`locale`]: `grpc-accept-language` chooses the `LocalizedMessage` of
+//!   errors.
 //! * [`metrics`]: Prometheus counters and histograms per RPC, served on a
 //!   separate port.
 //! * [`access`]: the access log line per call (tower-http `TraceLayer`) and
@@ -33,6 +35,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod estimate;
+pub mod locale;
 pub mod logging;
 pub mod mask;
 pub mod metrics;

@@ -4,12 +4,13 @@
 //! configured origins) → grpc-web (translates browser calls to gRPC) →
 //! `x-request-id` (taken from the caller or generated, returned in the
 //! response) → the access log (one INFO line per call, [`crate::access`]) →
-//! metrics (sees every call as gRPC) → the routes: `stdfund.v1.EstimateService`,
+//! metrics (sees every call as gRPC) → `grpc-accept-language`
+//! ([`crate::locale`]) → the routes: `stdfund.v1.EstimateService`,
 //! `stdfund.v1.RegistryService` (the claim registry over the store opened
 //! from `database_url`; its pool is closed after the drain),
 //! `grpc.health.v1.Health` (overall `""` and per service), reflection v1 and
 //! v1alpha (listing exactly the services served, with the health descriptor
-//! registered).
+//! and the `google.rpc` error detail types registered).
 //!
 //! With `tls_cert` and `tls_key` the gRPC port (gRPC and grpc-web alike)
 //! speaks TLS through rustls with the ring provider, ALPN `h2`; without them
@@ -221,6 +222,32 @@ pub fn tls_config(settings: &Settings) -> Result<Option<ServerTlsConfig>, ServeE
     Ok(Some(config))
 }
 
+/// The `google/protobuf/*.proto` files that the served descriptor sets
+/// import but do not carry (`google/rpc/error_details.proto` imports
+/// `duration.proto`), from `prost-reflect`'s well-known types, so that a
+/// reflection client can build every served file.
+pub fn well_known_imports(sets: &[&[u8]]) -> prost_types::FileDescriptorSet {
+    use prost::Message;
+    let files: Vec<prost_types::FileDescriptorProto> = sets
+        .iter()
+        .filter_map(|s| prost_types::FileDescriptorSet::decode(*s).ok())
+        .flat_map(|s| s.file)
+        .collect();
+    let wkt = prost_reflect::DescriptorPool::global();
+    let mut missing: Vec<prost_types::FileDescriptorProto> = Vec::new();
+    for import in files.iter().flat_map(|f| f.dependency.iter()) {
+        let served = files.iter().any(|f| f.name() == import);
+        let added = missing.iter().any(|f| f.name() == import);
+        if served || added {
+            continue;
+        }
+        if let Some(file) = wkt.get_file_by_name(import) {
+            missing.push(file.file_descriptor_proto().clone());
+        }
+    }
+    prost_types::FileDescriptorSet { file: missing }
+}
+
 /// Binds the listeners and starts serving in the background.
 pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let tls = tls_config(settings)?;
@@ -271,7 +298,15 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         served.iter().fold(
             tonic_reflection::server::Builder::configure()
                 .register_encoded_file_descriptor_set(stdfund_proto::FILE_DESCRIPTOR_SET)
-                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET),
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                // google.rpc.ErrorInfo, BadRequest, LocalizedMessage, … so
+                // that grpcurl and `buf curl` decode error details.
+                .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
+                .register_file_descriptor_set(well_known_imports(&[
+                    stdfund_proto::FILE_DESCRIPTOR_SET,
+                    tonic_health::pb::FILE_DESCRIPTOR_SET,
+                    tonic_types::pb::FILE_DESCRIPTOR_SET,
+                ])),
             |b, s| b.with_service_name(*s),
         )
     };
@@ -319,6 +354,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .layer(propagate_request_id)
         .layer(crate::access::trace_layer())
         .layer(MetricsLayer::new(metrics.clone()))
+        .layer(crate::locale::LocaleLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
