@@ -346,3 +346,27 @@ fn the_checks_catch_drift() {
     let cmds = commands("printf %s \"$TOKEN\" | stdfund token hash --name N --role R");
     assert_eq!(cmds[0].0, "token hash");
 }
+
+#[test]
+fn the_documented_alerts_are_the_deployed_ones() {
+    // deploy/k8s/base/prometheusrule.yaml: `- alert: NAME` … `severity: S`.
+    let mut deployed: Vec<(String, String)> = Vec::new();
+    for line in read("deploy/k8s/base/prometheusrule.yaml").lines() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix("- alert: ") {
+            deployed.push((name.to_string(), String::new()));
+        } else if let Some(sev) = t.strip_prefix("severity: ") {
+            deployed.last_mut().unwrap().1 = sev.to_string();
+        }
+    }
+    let doc = "docs/OPERATIONS.md";
+    let documented: Vec<(String, String)> = table(&read(doc), &["alert", "fires when", "severity"])
+        .iter()
+        .map(|r| (code(&r[0]).unwrap(), r[2].clone()))
+        .collect();
+    assert!(!deployed.is_empty());
+    assert_eq!(
+        documented, deployed,
+        "{doc} vs deploy/k8s/base/prometheusrule.yaml"
+    );
+}

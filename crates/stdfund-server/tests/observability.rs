@@ -161,5 +161,38 @@ async fn metrics_have_process_and_pool_series() {
             "{name} in\n{text}"
         );
     }
+    // Every series the deployed alerts read is one this server exports.
+    let rules = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/k8s/base/prometheusrule.yaml"
+    ))
+    .unwrap();
+    // The expressions: from `expr:` up to the rule's `for:`.
+    let mut exprs = String::new();
+    let mut inside = false;
+    for line in rules.lines() {
+        let t = line.trim();
+        if t.starts_with("expr:") {
+            inside = true;
+        } else if t.starts_with("for:") {
+            inside = false;
+        }
+        if inside {
+            exprs.push_str(t);
+            exprs.push('\n');
+        }
+    }
+    let mut read = 0;
+    for word in exprs.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if word.starts_with("stdfund_") || word.starts_with("process_") {
+            read += 1;
+            assert!(
+                text.lines()
+                    .any(|l| l.starts_with(word) && l[word.len()..].starts_with([' ', '{'])),
+                "the alerts read {word}, which /metrics does not have"
+            );
+        }
+    }
+    assert!(read >= 4, "{read}");
     server.shutdown().await.unwrap();
 }
