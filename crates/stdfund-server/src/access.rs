@@ -54,14 +54,15 @@ fn peer<B>(req: &Request<B>) -> Option<SocketAddr> {
         })
 }
 
-fn with_call<R>(span: &Span, f: impl FnOnce(&mut Option<Call>, bool) -> R) -> Option<R> {
+/// Runs `f` on the call kept in `span`'s extensions (a tracing-subscriber
+/// registry); `None` without such a subscriber.
+fn with_call<R>(span: &Span, f: impl FnOnce(&mut Option<Call>) -> R) -> Option<R> {
     span.with_subscriber(|(id, dispatch)| {
         let registry = dispatch.downcast_ref::<Registry>()?;
         let data = registry.span(id)?;
         let mut ext = data.extensions_mut();
         let mut call = ext.remove::<Call>();
-        let had = call.is_some();
-        let r = f(&mut call, had);
+        let r = f(&mut call);
         if let Some(c) = call {
             ext.insert(c);
         }
@@ -77,6 +78,10 @@ pub struct MakeAccessSpan;
 impl<B> MakeSpan<B> for MakeAccessSpan {
     fn make_span(&mut self, req: &Request<B>) -> Span {
         let span = tracing::info_span!("call", method = %req.uri().path());
+        if span.is_disabled() {
+            // INFO is off (e.g. `--log-level warn` under load): keep nothing.
+            return span;
+        }
         let call = Call {
             start: Instant::now(),
             method: req.uri().path().to_string(),
@@ -88,7 +93,7 @@ impl<B> MakeSpan<B> for MakeAccessSpan {
                 .unwrap_or("-")
                 .to_string(),
         };
-        with_call(&span, |slot, _| *slot = Some(call));
+        with_call(&span, |slot| *slot = Some(call));
         span
     }
 }
@@ -102,7 +107,7 @@ fn grpc_status(headers: &HeaderMap) -> Option<u16> {
 
 /// Writes the line (once: the call is taken out of the span).
 fn log_line(span: &Span, grpc: Option<u16>, http_status: u16) {
-    let Some(call) = with_call(span, |slot, _| slot.take()).flatten() else {
+    let Some(call) = with_call(span, Option::take).flatten() else {
         return;
     };
     let duration: Duration = call.start.elapsed();
