@@ -14,9 +14,12 @@
 #   * yamllint (strict, deploy/.yamllint) over every YAML file in deploy/;
 #   * deploy/compose.yaml against the Compose Specification schema and the
 #     stack's rules (postgres healthy -> migrate completed -> stdfund);
-#   * both overlays rendered by deploy/render.py, every rendered document
-#     validated by kubernetes-validate (strict, Kubernetes 1.30, offline
-#     schemas), and the stdfund rules of deploy/policy.py;
+#   * both overlays rendered by deploy/render.py, every rendered built-in
+#     document validated by kubernetes-validate (strict, Kubernetes 1.30,
+#     offline schemas), the PrometheusRule (a custom resource that
+#     kubernetes-validate does not know) against
+#     deploy/schemas/prometheusrule.schema.json, and the stdfund rules of
+#     deploy/policy.py (including the alerts);
 #   * where `kubectl kustomize` exists, render.py's output equals it;
 #   * the Secret template (schema + placeholders only);
 #   * negative self-tests: the validator, hadolint, the policy and the
@@ -102,6 +105,21 @@ validate() {
 count_docs() {
   "$PY" -c 'import sys, yaml; print(sum(1 for d in yaml.safe_load_all(open(sys.argv[1])) if d))' "$1"
 }
+# split_crd IN BUILTIN CRD: the built-in documents of IN into BUILTIN, its
+# one PrometheusRule (a custom resource) into CRD.
+split_crd() {
+  "$PY" - "$@" <<'EOF'
+import sys, yaml
+src, builtin, crd = sys.argv[1:]
+docs = [d for d in yaml.safe_load_all(open(src)) if d]
+custom = [d for d in docs if d["apiVersion"].startswith("monitoring.coreos.com/")]
+if len(custom) != 1:
+    sys.exit(f"expected one monitoring.coreos.com resource, found {len(custom)}")
+yaml.safe_dump_all([d for d in docs if d not in custom], open(builtin, "w"), sort_keys=False)
+yaml.safe_dump(custom[0], open(crd, "w"), sort_keys=False)
+EOF
+}
+RULE_SCHEMA=deploy/schemas/prometheusrule.schema.json
 
 cd "$REPO"
 
@@ -132,9 +150,13 @@ for overlay in dev prod; do
   out="$tmp/$overlay.yaml"
   check "render overlays/$overlay" "$PY" deploy/render.py "deploy/k8s/overlays/$overlay" -o "$out"
   [[ -s "$out" ]] || continue
-  docs=$(count_docs "$out")
-  check "kubernetes-validate overlays/$overlay ($docs documents, strict, $K8S_VERSION)" \
-    validate "$out" "$docs"
+  check "split overlays/$overlay into built-in and custom resources" \
+    split_crd "$out" "$tmp/$overlay.builtin.yaml" "$tmp/$overlay.rule.yaml"
+  docs=$(count_docs "$tmp/$overlay.builtin.yaml")
+  check "kubernetes-validate overlays/$overlay ($docs built-in documents, strict, $K8S_VERSION)" \
+    validate "$tmp/$overlay.builtin.yaml" "$docs"
+  check "PrometheusRule of overlays/$overlay against $RULE_SCHEMA" \
+    "$BIN/check-jsonschema" --schemafile "$RULE_SCHEMA" "$tmp/$overlay.rule.yaml"
   check "policy overlays/$overlay" "$PY" deploy/policy.py overlay "$overlay" "$out"
   if [[ $have_kustomize == 1 ]]; then
     if timeout 60 kubectl kustomize "deploy/k8s/overlays/$overlay" \
@@ -173,6 +195,20 @@ if [[ -s "$tmp/prod.yaml" ]]; then
   reject "kubernetes-validate on an unknown field (strict)" validate "$tmp/bad-field.yaml" "$(count_docs "$tmp/bad-field.yaml")"
   mutate "$tmp/bad-grace.yaml" 'd["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 10'
   reject "policy on a grace period shorter than the drain" "$PY" deploy/policy.py overlay prod "$tmp/bad-grace.yaml"
+  # The PrometheusRule: a malformed duration and an unknown field fail the
+  # schema; an alert on a series stdfund does not export fails the policy.
+  rule='r = next(x for x in docs if x["kind"] == "PrometheusRule")["spec"]["groups"][0]["rules"]'
+  mutate "$tmp/bad-rule-full.yaml" "$rule; r[0]['for'] = '5 minutes'"
+  split_crd "$tmp/bad-rule-full.yaml" "$tmp/bad-rule.builtin.yaml" "$tmp/bad-rule.yaml"
+  reject "schema on a PrometheusRule with for: 5 minutes" \
+    "$BIN/check-jsonschema" --schemafile "$RULE_SCHEMA" "$tmp/bad-rule.yaml"
+  mutate "$tmp/bad-rule2-full.yaml" "$rule; r[0]['expresion'] = 'up'"
+  split_crd "$tmp/bad-rule2-full.yaml" "$tmp/bad-rule2.builtin.yaml" "$tmp/bad-rule2.yaml"
+  reject "schema on a PrometheusRule with an unknown field" \
+    "$BIN/check-jsonschema" --schemafile "$RULE_SCHEMA" "$tmp/bad-rule2.yaml"
+  mutate "$tmp/bad-alert.yaml" "$rule; r[1]['expr'] = 'stdfund_estimate_latency_p99 > 0.5'"
+  reject "policy on an alert reading a series stdfund does not export" \
+    "$PY" deploy/policy.py overlay prod "$tmp/bad-alert.yaml"
 else
   failed=$((failed + 1))
   echo "FAIL    negative self-tests (no prod rendering)"

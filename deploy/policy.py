@@ -5,8 +5,9 @@ kubernetes-validate checks each document against the API schema; this checks
 what the documents must mean for stdfund: replicas per overlay, native gRPC
 probes, the security context, termination grace longer than preStop + drain,
 Service ports (unique port/protocol pairs, which the API server enforces but
-the schema does not), selectors that match, no Secret in a rendering, and the
-compose stack's ordering and hardening.
+the schema does not), selectors that match, no Secret in a rendering, the alerts of the
+PrometheusRule (names, severities, the metrics they read), and the compose
+stack's ordering and hardening.
 
   policy.py overlay NAME RENDERED.yaml   (NAME: dev or prod)
   policy.py secret-template FILE
@@ -32,6 +33,28 @@ EXPECTED = {
 }
 GRPC_PORT = 50051
 METRICS_PORT = 9090
+# The alerts docs/OPERATIONS.md describes ("Alerts"), with their severity.
+ALERTS = {
+    "StdfundServerErrors": "warning",
+    "StdfundEstimateSlow": "warning",
+    "StdfundDatabasePoolExhausted": "warning",
+    "StdfundTargetDown": "critical",
+}
+# The series `stdfund serve` exports on /metrics (docs/OPERATIONS.md,
+# "Metrics"; crates/stdfund-server/tests/observability.rs checks the
+# alerts' names against a running server), plus Prometheus' own `up`.
+METRICS = {
+    "up",
+    "stdfund_grpc_requests_total",
+    "stdfund_grpc_request_duration_seconds_bucket",
+    "stdfund_grpc_request_duration_seconds_sum",
+    "stdfund_grpc_request_duration_seconds_count",
+    "stdfund_grpc_requests_in_flight",
+    "stdfund_estimate_batch_items_total",
+    "stdfund_build_info",
+    "stdfund_db_pool_connections",
+    "stdfund_db_pool_max_connections",
+}
 
 failures: list[str] = []
 
@@ -91,6 +114,8 @@ def check_overlay(name: str, path: str) -> None:
         if d["kind"] != "Namespace":
             need(d["metadata"].get("namespace") == exp["namespace"],
                  f"{d['kind']}/{d['metadata']['name']}: namespace {exp['namespace']}")
+
+    check_alerts(docs)
 
     cm = one(docs, "ConfigMap", "stdfund-config").get("data", {})
     for k in ("STDFUND_LISTEN", "STDFUND_METRICS_LISTEN", "STDFUND_DRAIN_SECONDS",
@@ -187,6 +212,27 @@ def check_overlay(name: str, path: str) -> None:
     if name == "prod":
         need("/" in c.get("image", ""), "prod image comes from a registry")
         need(pod.get("topologySpreadConstraints"), "prod spreads pods over nodes")
+
+
+def check_alerts(docs: list[dict[str, Any]]) -> None:
+    rule = one(docs, "PrometheusRule", "stdfund")
+    rules = [r for g in rule.get("spec", {}).get("groups", []) for r in g.get("rules", [])]
+    names = {r.get("alert"): r for r in rules if "alert" in r}
+    need(set(names) == set(ALERTS),
+         f"PrometheusRule alerts {sorted(names)} must be {sorted(ALERTS)}")
+    for alert, r in names.items():
+        sev = r.get("labels", {}).get("severity")
+        need(sev == ALERTS.get(alert), f"{alert}: severity {sev!r}, want {ALERTS.get(alert)!r}")
+        need("for" in r, f"{alert}: needs a `for` duration (no alert on one bad scrape)")
+        need(r.get("annotations", {}).get("summary"), f"{alert}: needs a summary")
+        expr = str(r.get("expr", ""))
+        # Metric names: identifiers followed by `{`, `[`, a space or the end,
+        # that are not PromQL functions, keywords or label names.
+        used = set(re.findall(r"\b(stdfund_[a-z_]+|process_[a-z_]+|up)\b(?=\s*[{\[ )=]|$)", expr))
+        need(used, f"{alert}: reads no metric")
+        for m in used:
+            need(m in METRICS or m.startswith("process_"),
+                 f"{alert}: `{m}` is not a series stdfund exports")
 
 
 def check_secret_template(path: str) -> None:

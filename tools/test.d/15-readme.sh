@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$(cargo run -q --locked -p stdfund-server -- estimate examples/application.json --format table)
-grep -q '合计 Total payable: 1270000.00' <<<"$out"
+grep -q '合计 Total payable: 1,270,000.00 (127万元)' <<<"$out"
 cargo run -q --locked -p stdfund-server -- rules | grep -q 'fz-2016 1.0.0'
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

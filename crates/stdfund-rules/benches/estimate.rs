@@ -283,7 +283,10 @@ fn main() {
         black_box(json::estimate_json(black_box(SIX)).ok());
     }
 
-    let full = median_ns(|| drop(black_box(json::estimate_json(black_box(SIX)))), 5_000);
+    let full = median_ns(
+        || drop(black_box(json::estimate_json(black_box(SIX)))),
+        5_000,
+    );
     let floor = median_ns(
         || {
             let r: FloorRequest<'_> = serde_json::from_str(black_box(SIX)).unwrap();
@@ -302,18 +305,35 @@ fn main() {
         },
         5_000,
     );
-    let parse = median_ns(|| drop(black_box(json::parse_request(black_box(SIX)))), 5_000);
+    let parse = median_ns(
+        || drop(black_box(json::parse_request(black_box(SIX)))),
+        5_000,
+    );
     let read = median_ns(
         || drop(black_box(request::read(book, black_box(&req), false))),
         5_000,
     );
-    let hash = median_ns(|| drop(black_box(request::input_hash(black_box(&req)))), 5_000);
-    let canon = median_ns(|| drop(black_box(json::write::request(black_box(&req)))), 5_000);
-    let eval_only = median_ns(|| drop(black_box(engine::evaluate(book, black_box(&app)))), 5_000);
+    let hash = median_ns(
+        || drop(black_box(request::input_hash(black_box(&req)))),
+        5_000,
+    );
+    let canon = median_ns(
+        || drop(black_box(json::write::request(black_box(&req)))),
+        5_000,
+    );
+    let eval_only = median_ns(
+        || drop(black_box(engine::evaluate(book, black_box(&app)))),
+        5_000,
+    );
     let render = {
         let a = engine::evaluate(book, &app).unwrap();
         median_ns(
-            || drop(black_box(json::write::assessment(black_box(&a), dto::View::Full))),
+            || {
+                drop(black_box(json::write::assessment(
+                    black_box(&a),
+                    dto::View::Full,
+                )))
+            },
             5_000,
         )
     };
@@ -331,15 +351,28 @@ fn main() {
         black_box(out);
     });
 
-    println!("six-achievement application ({} bytes in, {} bytes out):", SIX.len(), answer.len());
+    println!(
+        "six-achievement application ({} bytes in, {} bytes out):",
+        SIX.len(),
+        answer.len()
+    );
     println!("  full  JSON in → canonical JSON out: {full:>7.0} ns, {full_allocs} allocations");
     println!("  floor serde parse + serde write:    {floor:>7.0} ns, {floor_allocs} allocations");
-    println!("  ratio full / floor:                 {:>7.2}", full / floor);
+    println!(
+        "  ratio full / floor:                 {:>7.2}",
+        full / floor
+    );
     println!("  evaluate (typed, with input hash):  {evaluate:>7.0} ns, {eval_allocs} allocations");
-    println!("  parts: parse {parse:.0} ns, read/validate {read:.0} ns (input hash {hash:.0} ns, of which canonical request {canon:.0} ns), evaluate {eval_only:.0} ns, render {render:.0} ns");
+    println!(
+        "  parts: parse {parse:.0} ns, read/validate {read:.0} ns (input hash {hash:.0} ns, of which canonical request {canon:.0} ns), evaluate {eval_only:.0} ns, render {render:.0} ns"
+    );
     println!(
         "  targets: ratio ≤ 1.20 {}; evaluate ≤ 2000 ns {}; ≤ 30 allocations {}",
-        if full / floor <= 1.2 { "met" } else { "NOT met" },
+        if full / floor <= 1.2 {
+            "met"
+        } else {
+            "NOT met"
+        },
         if evaluate <= 2000.0 { "met" } else { "NOT met" },
         if eval_allocs <= 30 { "met" } else { "NOT met" },
     );
@@ -348,7 +381,14 @@ fn main() {
         let text = lines(n);
         assert!(json::estimate_json(&text).is_ok(), "{n} lines");
         let per = (50_000 / n).max(20) as u32;
-        let t = median_ns(|| drop(black_box(json::estimate_json(black_box(&text)))), per);
-        println!("  {n:>3} lines: {:>8.0} ns per application, {:>6.0} ns per line", t, t / n as f64);
+        let t = median_ns(
+            || drop(black_box(json::estimate_json(black_box(&text)))),
+            per,
+        );
+        println!(
+            "  {n:>3} lines: {:>8.0} ns per application, {:>6.0} ns per line",
+            t,
+            t / n as f64
+        );
     }
 }

@@ -98,9 +98,9 @@ fn count(claims: &[CountedClaim<'_>], counted: &[CountedItemDoc]) -> i64 {
     let subjects: BTreeSet<&str> = claims
         .iter()
         .filter(|c| {
-            counted.iter().any(|k| {
-                c.item == k.item && k.variant.as_deref().is_none_or(|v| c.variant == v)
-            })
+            counted
+                .iter()
+                .any(|k| c.item == k.item && k.variant.as_deref().is_none_or(|v| c.variant == v))
         })
         .map(|c| c.subject)
         .collect();
@@ -119,7 +119,8 @@ fn labels(counted: &[CountedItemDoc]) -> Vec<String> {
 
 /// What the registry cannot count for a target with no counting rule.
 const UNMAPPED_ZH: &str = "该目标没有对应的资助项目,登记系统无法统计。";
-const UNMAPPED_EN: &str = "No grant item corresponds to this target, so the registry cannot count it.";
+const UNMAPPED_EN: &str =
+    "No grant item corresponds to this target, so the registry cannot count it.";
 
 /// Progress toward a ruleset's 2020 targets from approved claims (RULES.md
 /// §6): one entry per target in the ruleset's order, then one per combined
@@ -178,9 +179,7 @@ pub fn target_progress(rs: &Ruleset, claims: &[CountedClaim<'_>]) -> Vec<TargetP
         if members.is_empty() {
             continue;
         }
-        let figure = members
-            .iter()
-            .fold(0u32, |n, t| n.saturating_add(t.figure));
+        let figure = members.iter().fold(0u32, |n, t| n.saturating_add(t.figure));
         let names: Vec<&str> = members.iter().map(|t| t.name_zh.as_str()).collect();
         out.push(TargetProgress {
             id: g.id.clone(),
@@ -248,6 +247,39 @@ impl std::fmt::Display for RegistryKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}|{}|{}", self.credit_code, self.group, self.subject)
     }
+}
+
+/// The canonical registry key of a stored claim's achievement: what a
+/// claim filed before the canonical identity of subjects is re-keyed to.
+/// `None` when the item is unknown or the subject has no canonical form
+/// (a reviewer resolves such a claim by hand).
+pub fn canonical_registry_key(
+    book: &RuleBook,
+    credit_code: &str,
+    item: &str,
+    subject: &str,
+    date: Date,
+) -> Option<RegistryKey> {
+    let (code, _) = CreditCode::parse(credit_code)?;
+    let doc = book.any_item(book.default_jurisdiction(), item)?;
+    let (canonical, award_year) =
+        crate::subject::canonical(doc.doc.subject_kind, subject, date).ok()?;
+    let group = doc
+        .doc
+        .conflicts_with_item
+        .as_deref()
+        .unwrap_or(item)
+        .to_string();
+    let mut s = canonical.text;
+    if let Some(y) = award_year {
+        s.push('@');
+        s.push_str(&y.to_string());
+    }
+    Some(RegistryKey {
+        credit_code: code,
+        group,
+        subject: s,
+    })
 }
 
 /// Whether a line can be claimed in the registry.
@@ -350,11 +382,31 @@ mod tests {
         let book = ruleset::embedded().unwrap();
         let rs = book.current(book.default_jurisdiction()).unwrap();
         let claims = [
-            CountedClaim { item: "STANDARD_LEAD", variant: "GROUP", subject: "T/FZ 1-2020" },
-            CountedClaim { item: "STANDARD_LEAD", variant: "GROUP", subject: "T/FZ 1-2020" },
-            CountedClaim { item: "STANDARD_LEAD", variant: "NATIONAL", subject: "GB/T 1-2020" },
-            CountedClaim { item: "DEMONSTRATION_PILOT", variant: "NATIONAL", subject: "A" },
-            CountedClaim { item: "DEMONSTRATION_PILOT", variant: "MUNICIPAL", subject: "B" },
+            CountedClaim {
+                item: "STANDARD_LEAD",
+                variant: "GROUP",
+                subject: "T/FZ 1-2020",
+            },
+            CountedClaim {
+                item: "STANDARD_LEAD",
+                variant: "GROUP",
+                subject: "T/FZ 1-2020",
+            },
+            CountedClaim {
+                item: "STANDARD_LEAD",
+                variant: "NATIONAL",
+                subject: "GB/T 1-2020",
+            },
+            CountedClaim {
+                item: "DEMONSTRATION_PILOT",
+                variant: "NATIONAL",
+                subject: "A",
+            },
+            CountedClaim {
+                item: "DEMONSTRATION_PILOT",
+                variant: "MUNICIPAL",
+                subject: "B",
+            },
         ];
         let p = target_progress(rs, &claims);
         let ids: Vec<&str> = p.iter().map(|t| t.id.as_str()).collect();

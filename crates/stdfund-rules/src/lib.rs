@@ -34,6 +34,7 @@ pub mod money;
 pub mod reasons;
 pub mod request;
 pub mod ruleset;
+pub mod subject;
 pub mod warnings;
 
 pub use engine::{ENGINE_VERSION, assess, evaluate};

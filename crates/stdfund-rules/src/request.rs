@@ -5,13 +5,14 @@
 //! contract: the first problem found is the one reported.
 
 use crate::date::Date;
-use crate::domain::{Achievement, Applicant, Application, InputHash, Role, StandardCode, Subject};
+use crate::domain::{Achievement, Applicant, Application, InputHash, Role};
 use crate::engine::{MAX_ACHIEVEMENTS, MAX_FUNDING_ENTRIES, MAX_TEXT_CHARS};
 use crate::error::Error;
-use crate::ident::{self, CreditCode};
+use crate::ident::CreditCode;
 use crate::json::dto::{self, EnumIn};
 use crate::money::{Money, MoneyProblem};
-use crate::ruleset::{RuleBook, SubjectKind};
+use crate::ruleset::RuleBook;
+use crate::subject::{self, SubjectProblem};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
@@ -136,35 +137,20 @@ fn achievement<'a, 'r>(
             });
         }
     };
-    let (subject, award_year) = match item.doc.subject_kind {
-        SubjectKind::StandardNumber | SubjectKind::AwardedStandard => {
-            let n = ident::normalise_standard_number(raw_subject).ok_or_else(|| {
-                Error::InvalidStandardNumber {
-                    path: path("subject"),
-                    value: raw_subject.into(),
-                }
-            })?;
-            let code = StandardCode {
-                len: n.code.len(),
-                implied_variant: n.implied_level().variant_id(),
-            };
-            let year = (item.doc.subject_kind == SubjectKind::AwardedStandard).then(|| date.year());
-            (
-                Subject {
-                    text: n.canonical(),
-                    standard: Some(code),
-                },
-                year,
-            )
-        }
-        SubjectKind::Committee | SubjectKind::Reference => (
-            Subject {
-                text: ident::normalise_free(raw_subject),
-                standard: None,
+    let (subject, award_year) = subject::canonical(item.doc.subject_kind, raw_subject, date)
+        .map_err(|p| match p {
+            SubjectProblem::Blank => Error::MissingField {
+                path: path("subject"),
             },
-            None,
-        ),
-    };
+            SubjectProblem::Empty => Error::InvalidSubject {
+                path: path("subject"),
+                value: raw_subject.into(),
+            },
+            SubjectProblem::NotAStandardNumber => Error::InvalidStandardNumber {
+                path: path("subject"),
+                value: raw_subject.into(),
+            },
+        })?;
     if raw.higher_level_funding.len() > MAX_FUNDING_ENTRIES {
         return Err(Error::TooManyEntries {
             path: path("higherLevelFunding"),

@@ -9,17 +9,27 @@ use crate::config::{Layer, Settings};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use stdfund_store::{AnyStore, ClaimStore};
+use stdfund_store::{AnyStore, OpenOptions};
 
 /// Flags shared by `migrate` and `backup`.
 #[derive(Debug, Default, clap::Args)]
 pub struct DatabaseArgs {
-    /// A TOML config file (else `STDFUND_CONFIG`).
-    #[arg(long, value_name = "FILE")]
+    /// A TOML config file (its `database_url`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_CONFIG",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
-    /// The claim registry database (else `STDFUND_DATABASE_URL`, else the
-    /// config file, else `sqlite://stdfund.sqlite`).
-    #[arg(long, value_name = "URL")]
+    /// The claim registry database (over the config file) [default:
+    /// sqlite://stdfund.sqlite].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "STDFUND_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 }
 
@@ -43,7 +53,7 @@ fn database_url(args: &DatabaseArgs) -> Result<String, ExitCode> {
         database_url: args.database_url.clone(),
         ..Layer::default()
     };
-    match Settings::resolve(args.config.as_deref(), std::env::vars(), layer) {
+    match Settings::resolve(args.config.as_deref(), layer) {
         Ok(s) => Ok(s.database_url),
         Err(e) => {
             eprintln!("error[CONFIG]: {e}");
@@ -82,20 +92,33 @@ pub fn migrate(args: &DatabaseArgs) -> ExitCode {
         Err(code) => return code,
     };
     let shown = crate::config::redact_url(&url);
+    // `migrate` is the operator's explicit act: it may create the database.
+    let options = OpenOptions {
+        create_if_missing: true,
+        ..OpenOptions::default()
+    };
     rt.block_on(async {
-        match AnyStore::open(&url).await {
+        match AnyStore::open(&url, &options).await {
             Ok(store) => {
                 // Opening applies pending migrations; `migrate` again is a no-op
-                // that proves the schema is current.
-                let result = store.migrate().await;
+                // that proves the schema is current. Then the one-time keys
+                // are brought to the canonical identity of subjects.
+                let result = match store.migrate().await {
+                    Ok(()) => crate::rekey::run(&store).await,
+                    Err(e) => Err(e),
+                };
                 store.close().await;
                 match result {
-                    Ok(()) => {
-                        println!(
-                            "migrations applied: {shown} ({}) is up to date",
-                            store.backend()
+                    Ok(report) => {
+                        let mut text = format!(
+                            "migrations applied: {shown} ({}) is up to date\n{}",
+                            store.backend(),
+                            crate::rekey::describe(&report)
                         );
-                        ExitCode::SUCCESS
+                        if text.ends_with('\n') {
+                            text.pop();
+                        }
+                        crate::output::println(&text)
                     }
                     Err(e) => {
                         eprintln!("error[{}]: {shown}: {e}", e.code());
@@ -132,16 +155,13 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
         Err(code) => return code,
     };
     match rt.block_on(stdfund_store::backup_sqlite(src, to)) {
-        Ok(info) => {
-            println!(
-                "backup written: {} ({} bytes, {} claims, {} audit rows), integrity ok",
-                to.display(),
-                info.bytes,
-                info.claims,
-                info.audit_rows
-            );
-            ExitCode::SUCCESS
-        }
+        Ok(info) => crate::output::println(&format!(
+            "backup written: {} ({} bytes, {} claims, {} audit rows), integrity ok",
+            to.display(),
+            info.bytes,
+            info.claims,
+            info.audit_rows
+        )),
         Err(e) => {
             eprintln!(
                 "error[{}]: cannot back up {} to {}: {e}",
@@ -177,11 +197,14 @@ pub fn token(command: &TokenCommand) -> ExitCode {
                         return ExitCode::from(2);
                     }
                     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
-                    println!("[[tokens]]\nname = {}\nrole = {}\n{line}", q(name), q(role));
+                    crate::output::println(&format!(
+                        "[[tokens]]\nname = {}\nrole = {}\n{line}",
+                        q(name),
+                        q(role)
+                    ))
                 }
-                _ => println!("{line}"),
+                _ => crate::output::println(&line),
             }
-            ExitCode::SUCCESS
         }
     }
 }

@@ -2,14 +2,14 @@
 //! gRPC server; `healthcheck` asks a running server whether it is SERVING.
 
 use crate::config::{Layer, LogFormat, Settings};
+use crate::output::{self, ErrorFormat};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use stdfund_rules::json;
-use stdfund_rules::model::Assessment;
+use stdfund_rules::{ErrorReport, json};
 
 /// stdfund — Fuzhou standardization fund rules (福州市标准化战略专项资金).
 #[derive(Debug, Parser)]
@@ -30,20 +30,28 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        /// How errors are written on standard error: a Chinese line then
+        /// an English line, or the `{"error":{…}}` object of WASM and gRPC.
+        #[arg(long, value_enum, default_value_t = ErrorFormat::Text)]
+        error_format: ErrorFormat,
     },
     /// List the rulesets: items, variants, amounts, clauses, dates and hashes.
     Rules {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// How errors are written on standard error: a Chinese line then
+        /// an English line, or the `{"error":{…}}` object of WASM and gRPC.
+        #[arg(long, value_enum, default_value_t = ErrorFormat::Text)]
+        error_format: ErrorFormat,
     },
     /// Run the stdfund.v1 gRPC server until SIGTERM or SIGINT.
     Serve(ServeArgs),
     /// Exit 0 if the server at ADDR reports SERVING on grpc.health.v1, 1 otherwise.
     Healthcheck {
-        /// The server; default: `STDFUND_LISTEN` (an unspecified host such as
-        /// 0.0.0.0 becomes 127.0.0.1), else 127.0.0.1:50051.
-        #[arg(long)]
+        /// The server (an unspecified host such as 0.0.0.0 becomes
+        /// 127.0.0.1) [default: 127.0.0.1:50051].
+        #[arg(long, env = "STDFUND_LISTEN", hide_env_values = true)]
         addr: Option<String>,
         /// The service to ask about; empty for the whole server.
         #[arg(long, default_value = "")]
@@ -80,49 +88,133 @@ pub enum Command {
     Token(crate::admin::TokenCommand),
 }
 
-/// Flags of `stdfund serve`; each overrides the file and the environment
-/// (see `config` for the table of keys, variables and defaults).
+/// Flags of `stdfund serve`. Each setting is also read from its `STDFUND_*`
+/// variable (clap's `env`, listed by `--help`) and from the TOML file;
+/// precedence: defaults < file < environment < flag (see `config`).
 #[derive(Debug, Default, clap::Args)]
 pub struct ServeArgs {
-    /// A TOML config file (else `STDFUND_CONFIG`).
-    #[arg(long, value_name = "FILE")]
+    /// A TOML config file with the settings below (keys as in `--print-config`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_CONFIG",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
-    /// gRPC listen address [default: 127.0.0.1:50051; 0.0.0.0:50051 in a container].
-    #[arg(long, value_name = "ADDR")]
+    /// gRPC and grpc-web listen address [default: 127.0.0.1:50051; use 0.0.0.0:50051 in a container].
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "STDFUND_LISTEN",
+        hide_env_values = true
+    )]
     pub listen: Option<String>,
-    /// Prometheus metrics address, or `off` [default: 127.0.0.1:9090].
-    #[arg(long, value_name = "ADDR")]
+    /// Prometheus metrics address (HTTP, `/metrics`), or `off` [default: 127.0.0.1:9090].
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "STDFUND_METRICS_LISTEN",
+        hide_env_values = true
+    )]
     pub metrics_listen: Option<String>,
-    /// Claim registry database [default: sqlite://stdfund.sqlite].
-    #[arg(long, value_name = "URL")]
+    /// Claim registry database: `sqlite://PATH` or `postgres://…` [default: sqlite://stdfund.sqlite].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "STDFUND_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
-    /// An origin allowed to call over grpc-web (repeatable; `*` for any).
-    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    /// An origin allowed to call over grpc-web (repeatable; comma-separated
+    /// in the variable; `*` for any) [default: none, no browser access].
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "STDFUND_CORS_ORIGINS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
     pub cors_origins: Vec<String>,
     /// Seconds in-flight calls may take after SIGTERM [default: 20].
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "STDFUND_DRAIN_SECONDS",
+        hide_env_values = true,
+        value_parser = crate::config::number::<u64>("STDFUND_DRAIN_SECONDS", "a number of seconds")
+    )]
     pub drain_seconds: Option<u64>,
-    /// Largest message accepted or sent, bytes [default: 4194304].
-    #[arg(long, value_name = "BYTES")]
+    /// Largest message accepted or sent, bytes (at least 1024) [default: 4194304].
+    #[arg(
+        long,
+        value_name = "BYTES",
+        env = "STDFUND_MAX_MESSAGE_BYTES",
+        hide_env_values = true,
+        value_parser = crate::config::number::<usize>("STDFUND_MAX_MESSAGE_BYTES", "a number of bytes")
+    )]
     pub max_message_bytes: Option<usize>,
     /// Most applications per EstimateBatch stream [default: 10000].
-    #[arg(long, value_name = "N")]
+    #[arg(
+        long,
+        value_name = "N",
+        env = "STDFUND_MAX_BATCH_ITEMS",
+        hide_env_values = true,
+        value_parser = crate::config::number::<usize>("STDFUND_MAX_BATCH_ITEMS", "a number")
+    )]
     pub max_batch_items: Option<usize>,
-    /// Bearer-token file of the registry.
-    #[arg(long, value_name = "FILE")]
+    /// Bearer-token file of the claim registry (sha256 hashes and roles) [default: none; the registry refuses every call].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_TOKENS_FILE",
+        hide_env_values = true
+    )]
     pub tokens_file: Option<PathBuf>,
-    /// PEM certificate chain: serve gRPC over TLS (needs --tls-key).
-    #[arg(long, value_name = "FILE")]
+    /// PEM certificate chain: serve gRPC over TLS (needs --tls-key) [default: none, plain text].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_TLS_CERT",
+        hide_env_values = true
+    )]
     pub tls_cert: Option<PathBuf>,
-    /// PEM private key of --tls-cert.
-    #[arg(long, value_name = "FILE")]
+    /// PEM private key of --tls-cert [default: none, plain text].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_TLS_KEY",
+        hide_env_values = true
+    )]
     pub tls_key: Option<PathBuf>,
-    /// Log format [default: pretty].
-    #[arg(long, value_enum)]
+    /// Log format, on standard error [default: pretty].
+    #[arg(long, value_enum, env = "STDFUND_LOG_FORMAT", hide_env_values = true)]
     pub log_format: Option<LogFormat>,
     /// Log filter, e.g. `info` or `info,stdfund_server=debug` [default: info].
-    #[arg(long, value_name = "FILTER")]
+    #[arg(
+        long,
+        value_name = "FILTER",
+        env = "STDFUND_LOG_LEVEL",
+        hide_env_values = true
+    )]
     pub log_level: Option<String>,
+    /// Create the SQLite database when it does not exist (`false` in deployments, so a lost file is an outage, not a new empty registry) [default: true].
+    #[arg(
+        long,
+        value_name = "BOOL",
+        env = "STDFUND_CREATE_DATABASE",
+        hide_env_values = true,
+        value_parser = crate::config::boolean("STDFUND_CREATE_DATABASE")
+    )]
+    pub create_database: Option<bool>,
+    /// Seconds a registry call waits for the database before UNAVAILABLE [default: 5].
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "STDFUND_WRITE_TIMEOUT_SECONDS",
+        hide_env_values = true,
+        value_parser = crate::config::number::<u64>("STDFUND_WRITE_TIMEOUT_SECONDS", "a number of seconds")
+    )]
+    pub write_timeout_seconds: Option<u64>,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub print_config: bool,
@@ -138,7 +230,16 @@ impl ServeArgs {
             cors_origins: if self.cors_origins.is_empty() {
                 None
             } else {
-                Some(self.cors_origins.clone())
+                // `STDFUND_CORS_ORIGINS=" https://a.example, "`: trimmed,
+                // empty entries dropped.
+                Some(
+                    self.cors_origins
+                        .iter()
+                        .map(|o| o.trim())
+                        .filter(|o| !o.is_empty())
+                        .map(String::from)
+                        .collect(),
+                )
             },
             drain_seconds: self.drain_seconds,
             max_message_bytes: self.max_message_bytes,
@@ -148,6 +249,8 @@ impl ServeArgs {
             tls_key: self.tls_key.clone(),
             log_format: self.log_format,
             log_level: self.log_level.clone(),
+            create_database: self.create_database,
+            write_timeout_seconds: self.write_timeout_seconds,
         }
     }
 }
@@ -164,8 +267,15 @@ pub enum Format {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Estimate { file, format } => estimate(file.as_deref(), format),
-        Command::Rules { format } => rules(format),
+        Command::Estimate {
+            file,
+            format,
+            error_format,
+        } => estimate(file.as_deref(), format, error_format),
+        Command::Rules {
+            format,
+            error_format,
+        } => rules(format, error_format),
         Command::Serve(args) => serve(&args),
         Command::Healthcheck {
             addr,
@@ -197,29 +307,27 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| {
-            eprintln!("error: cannot start the async runtime: {e}");
+            output::eprint_line(&format!("error: cannot start the async runtime: {e}"));
             ExitCode::from(1)
         })
 }
 
 fn serve(args: &ServeArgs) -> ExitCode {
-    let env: Vec<(String, String)> = std::env::vars().collect();
-    let settings = match Settings::resolve(args.config.as_deref(), env.clone(), args.layer()) {
+    let settings = match Settings::resolve(args.config.as_deref(), args.layer()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error[CONFIG]: {e}");
+            output::eprint_line(&format!("error[CONFIG]: {e}"));
             return ExitCode::from(2);
         }
     };
     if args.print_config {
-        print!("{}", settings.to_toml());
-        return ExitCode::SUCCESS;
+        return output::print(&settings.to_toml());
     }
     if let Err(e) = crate::logging::init(&settings) {
-        eprintln!("error[CONFIG]: {e}");
+        output::eprint_line(&format!("error[CONFIG]: {e}"));
         return ExitCode::from(2);
     }
-    for var in crate::config::unknown_env_vars(env) {
+    for var in crate::config::unknown_env_vars(std::env::vars(), &env_vars()) {
         tracing::warn!(variable = %var, "unknown STDFUND_* variable ignored");
     }
     let rt = match runtime() {
@@ -233,13 +341,15 @@ fn serve(args: &ServeArgs) -> ExitCode {
         }
         Err(e) => {
             tracing::error!(error = %e, "server failed");
-            eprintln!("error: {e}");
+            output::eprint_line(&format!("error: {e}"));
             ExitCode::from(1)
         }
     }
 }
 
-/// The address `healthcheck` asks when none is given.
+/// The address `healthcheck` asks for a `STDFUND_LISTEN` value: that
+/// address with an unspecified host (`0.0.0.0`) replaced by `127.0.0.1`,
+/// else `127.0.0.1:50051`.
 pub fn default_health_addr(listen_env: Option<&str>) -> Result<SocketAddr, String> {
     let Some(v) = listen_env.filter(|v| !v.trim().is_empty()) else {
         return Ok(SocketAddr::from(([127, 0, 0, 1], 50051)));
@@ -252,6 +362,39 @@ pub fn default_health_addr(listen_env: Option<&str>) -> Result<SocketAddr, Strin
         a.set_ip(std::net::IpAddr::from([127, 0, 0, 1]));
     }
     Ok(a)
+}
+
+/// The address `healthcheck` asks: `--addr` or `STDFUND_LISTEN` (the
+/// server's own listen address: an unspecified host such as `0.0.0.0`
+/// becomes `127.0.0.1`), else `127.0.0.1:50051`. Anything that is not a
+/// socket address (a name, a URL) is asked as given.
+pub fn health_addr(addr: Option<&str>) -> String {
+    match default_health_addr(addr) {
+        Ok(a) => a.to_string(),
+        Err(_) => addr.map(str::trim).unwrap_or_default().to_string(),
+    }
+}
+
+/// Every `STDFUND_*` variable the command line reads (clap's `env` of every
+/// argument of every subcommand).
+pub fn env_vars() -> Vec<String> {
+    fn walk(cmd: &clap::Command, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                let name = env.to_string_lossy().into_owned();
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&<Cli as clap::CommandFactory>::command(), &mut out);
+    out.sort();
+    out
 }
 
 /// TLS for `healthcheck --tls`.
@@ -289,23 +432,14 @@ fn healthcheck(
     timeout: Duration,
     tls: Option<&HealthTls>,
 ) -> ExitCode {
-    let addr = match addr {
-        Some(a) => a.to_string(),
-        None => match default_health_addr(std::env::var("STDFUND_LISTEN").ok().as_deref()) {
-            Ok(a) => a.to_string(),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(1);
-            }
-        },
-    };
+    let addr = health_addr(addr);
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
     match rt.block_on(check_health_with(&addr, service, timeout, tls)) {
         Ok(status) => {
-            println!("{}", status.as_str_name());
+            let _ = output::println(status.as_str_name());
             if status == tonic_health::pb::health_check_response::ServingStatus::Serving {
                 ExitCode::SUCCESS
             } else {
@@ -313,7 +447,7 @@ fn healthcheck(
             }
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            output::eprint_line(&format!("error: {e}"));
             ExitCode::from(1)
         }
     }
@@ -400,242 +534,180 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-fn fail(code: &str, zh: &str, en: &str) -> ExitCode {
-    eprintln!("error[{code}]: {en}\n错误[{code}]:{zh}");
-    ExitCode::from(2)
+/// Where the application text came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Stdin,
+    File(String),
 }
 
-fn read_input(file: Option<&str>) -> Result<String, String> {
-    let mut text = String::new();
-    match file {
-        None | Some("-") => std::io::stdin()
-            .read_to_string(&mut text)
-            .map(|_| text)
-            .map_err(|e| e.to_string()),
-        Some(path) => {
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))
+impl Source {
+    fn zh(&self) -> String {
+        match self {
+            Source::Stdin => "标准输入".into(),
+            Source::File(p) => format!("文件`{p}`"),
+        }
+    }
+
+    fn en(&self) -> String {
+        match self {
+            Source::Stdin => "standard input".into(),
+            Source::File(p) => format!("`{p}`"),
         }
     }
 }
 
-fn estimate(file: Option<&str>, format: Format) -> ExitCode {
-    let text = match read_input(file) {
+fn input_error(code: &str, zh: String, en: String) -> ErrorReport {
+    ErrorReport {
+        code: code.into(),
+        field: String::new(),
+        message_zh: zh,
+        message_en: en,
+    }
+}
+
+/// Why a file could not be read, in Chinese.
+fn io_reason_zh(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "文件不存在",
+        ErrorKind::PermissionDenied => "没有读取权限",
+        ErrorKind::IsADirectory => "这是一个目录,不是文件",
+        ErrorKind::InvalidData => "内容不是UTF-8编码的文本",
+        _ => "读取失败",
+    }
+}
+
+fn read_input(file: Option<&str>) -> Result<(String, Source), ErrorReport> {
+    let (source, read) = match file {
+        None | Some("-") => {
+            let mut text = String::new();
+            let r = std::io::stdin().read_to_string(&mut text).map(|_| text);
+            (Source::Stdin, r)
+        }
+        Some(path) => (Source::File(path.into()), std::fs::read_to_string(path)),
+    };
+    match read {
+        Ok(text) => Ok((text, source)),
+        Err(e) => Err(input_error(
+            "INPUT_UNREADABLE",
+            format!("无法读取{}:{}", source.zh(), io_reason_zh(&e)),
+            format!("cannot read {}: {e}", source.en()),
+        )),
+    }
+}
+
+/// The Chinese for the most common JSON syntax errors (the parser's own
+/// words are English and go on the English line).
+fn json_syntax_zh(e: &serde_json::Error) -> &'static str {
+    let msg = e.to_string();
+    let known: [(&str, &str); 9] = [
+        ("key must be a string", "对象的键必须是带引号的字符串"),
+        ("trailing comma", "多余的逗号"),
+        ("trailing characters", "JSON之后还有多余的内容"),
+        ("expected value", "此处应为一个值"),
+        ("expected `,` or `}`", "此处应为逗号或右花括号"),
+        ("expected `,` or `]`", "此处应为逗号或右方括号"),
+        ("expected `:`", "此处应为冒号"),
+        ("invalid escape", "无效的转义字符"),
+        ("control character", "字符串中有未转义的控制字符"),
+    ];
+    if e.classify() == serde_json::error::Category::Eof {
+        return "内容不完整,在此处意外结束";
+    }
+    known
+        .iter()
+        .find(|(en, _)| msg.starts_with(en))
+        .map_or("语法错误", |(_, zh)| zh)
+}
+
+/// An INVALID_JSON report naming the source and the line and column, when
+/// `text` is not JSON at all; `None` when it is (the engine then checks the
+/// fields).
+fn json_syntax_error(text: &str, source: &Source) -> Option<ErrorReport> {
+    if text.trim().is_empty() {
+        return Some(input_error(
+            "INVALID_JSON",
+            format!("{}为空,应为申请的JSON", source.zh()),
+            format!("{} is empty; expected the application as JSON", source.en()),
+        ));
+    }
+    let e = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
+    if e.is_data() {
+        return None;
+    }
+    let (line, column) = (e.line(), e.column());
+    let what = e.to_string();
+    let what = what
+        .rsplit_once(" at line ")
+        .map_or(what.as_str(), |(m, _)| m)
+        .to_string();
+    Some(input_error(
+        "INVALID_JSON",
+        format!(
+            "{}第{line}行第{column}列不是有效的JSON:{}",
+            source.zh(),
+            json_syntax_zh(&e)
+        ),
+        format!(
+            "{} is not valid JSON at line {line}, column {column} ({line}:{column}): {what}",
+            source.en()
+        ),
+    ))
+}
+
+fn estimate(file: Option<&str>, format: Format, errors: ErrorFormat) -> ExitCode {
+    let (text, source) = match read_input(file) {
         Ok(t) => t,
-        Err(e) => return fail("INPUT_UNREADABLE", "无法读取输入", &e),
+        Err(r) => return output::fail(&r, errors),
     };
-    match json::estimate_str(&text) {
-        Ok(a) => {
-            match format {
-                Format::Json => println!("{}", json::to_canonical(&a)),
-                Format::Table => print!("{}", table(&a)),
-            }
-            ExitCode::SUCCESS
-        }
+    if let Some(r) = json_syntax_error(&text, &source) {
+        return output::fail(&r, errors);
+    }
+    match json::estimate_text(&text) {
+        Ok(answer) => match format {
+            Format::Json => output::println(&answer),
+            Format::Table => match serde_json::from_str(&answer) {
+                Ok(a) => output::print(&crate::table::assessment(&a)),
+                Err(e) => output::fail(
+                    &input_error(
+                        "INTERNAL",
+                        "无法读取测算结果".into(),
+                        format!("the answer cannot be read back: {e}"),
+                    ),
+                    errors,
+                ),
+            },
+        },
         Err(e) => {
-            let r = e.to_report();
-            let at = if r.field.is_empty() {
-                String::new()
-            } else {
-                format!(" (at `{}`)", r.field)
-            };
-            fail(&r.code, &r.message_zh, &format!("{}{at}", r.message_en))
-        }
-    }
-}
-
-/// A readable rendering of an assessment.
-pub fn table(a: &Assessment) -> String {
-    let mut out = String::new();
-    let push = |out: &mut String, s: String| {
-        out.push_str(&s);
-        out.push('\n');
-    };
-    let ap = &a.applicant;
-    push(
-        &mut out,
-        format!("申请单位 Applicant: {} {}", ap.name, ap.credit_code),
-    );
-    let seat = if ap.inside_fuzhou {
-        format!(
-            "{} {} ({})",
-            ap.fiscal_unit, ap.fiscal_unit_name_zh, ap.fiscal_unit_name_en
-        )
-    } else {
-        format!("{} — 不在福州市范围 outside Fuzhou", ap.seat)
-    };
-    push(&mut out, format!("所在地 Seat: {seat}"));
-    if a.what_if {
-        push(
-            &mut out,
-            "*** 假设测算 WHAT-IF: computed under an alternative ruleset ***".into(),
-        );
-    }
-    push(&mut out, String::new());
-    push(
-        &mut out,
-        format!(
-            "{:<6} {:<10} {:<24} {:<26} {:>12} {:>12} {:>12}",
-            "#", "条款", "状态 Reason", "标的 Subject", "市级 C", "上级 H", "应付 Payable"
-        ),
-    );
-    for l in &a.lines {
-        push(
-            &mut out,
-            format!(
-                "{:<6} {:<10} {:<24} {:<26} {:>12} {:>12} {:>12}",
-                l.achievement_id,
-                l.clause,
-                l.reason_code,
-                l.subject,
-                l.municipal_amount,
-                l.higher_level_funding_counted,
-                l.payable
-            ),
-        );
-        push(&mut out, format!("       {}", l.explanation_zh));
-        push(&mut out, format!("       {}", l.explanation_en));
-    }
-    push(&mut out, String::new());
-    push(&mut out, format!("合计 Total payable: {} 元 yuan", a.total));
-    let tables: Vec<String> = a
-        .split
-        .share_tables
-        .iter()
-        .map(|t| {
-            format!(
-                "{} v{} 区县比例 district ratio {}{}",
-                t.id,
-                t.version,
-                t.district_ratio,
-                if t.provisional {
-                    " (暂定 PROVISIONAL)"
-                } else {
-                    ""
-                }
-            )
-        })
-        .collect();
-    push(
-        &mut out,
-        format!(
-            "分担 Split: 市级 municipal {} / 区县 district {} — {}",
-            a.split.municipal_share,
-            a.split.district_share,
-            tables.join("; ")
-        ),
-    );
-    for w in &a.warnings {
-        let on = if w.achievement_id.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", w.achievement_id)
-        };
-        push(
-            &mut out,
-            format!(
-                "警告 Warning {}{on}: {} / {}",
-                w.code, w.message_zh, w.message_en
-            ),
-        );
-    }
-    let cited = citations(a);
-    if !cited.is_empty() {
-        push(&mut out, "依据 Citations:".into());
-        for (clause, text) in cited {
-            push(&mut out, format!("  {clause} {text}"));
-        }
-    }
-    let r = &a.receipt;
-    let rs: Vec<String> = r
-        .rulesets
-        .iter()
-        .map(|x| format!("{} {} {}", x.id, x.version, x.hash))
-        .collect();
-    push(
-        &mut out,
-        format!(
-            "凭据 Receipt: engine {} · {} · input {}",
-            r.engine_version,
-            rs.join(", "),
-            r.input_hash
-        ),
-    );
-    out
-}
-
-/// The source sentences of the clauses the lines were decided under, once each.
-fn citations(a: &Assessment) -> Vec<(String, String)> {
-    let Ok(catalog) = json::catalog() else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in &a.lines {
-        let item = catalog
-            .rulesets
-            .iter()
-            .filter(|r| {
-                r.document.id == line.ruleset_id && r.document.version == line.ruleset_version
-            })
-            .flat_map(|r| r.document.items.iter())
-            .find(|i| i.id == line.item);
-        if let Some(item) = item {
-            if !out
-                .iter()
-                .any(|(c, t)| *c == item.clause && *t == item.citation_zh)
-            {
-                out.push((item.clause.clone(), item.citation_zh.clone()));
+            let mut r = e.to_report();
+            if errors == ErrorFormat::Text {
+                // The file is named in text; the JSON object stays the
+                // engine's, byte for byte what WASM and gRPC answer.
+                r.message_zh = format!("{}:{}", source.zh(), r.message_zh);
+                r.message_en = format!("{}: {}", source.en(), r.message_en);
             }
+            output::fail(&r, errors)
         }
     }
-    out
 }
 
-fn rules(format: Format) -> ExitCode {
-    let catalog = match json::catalog() {
-        Ok(c) => c,
-        Err(e) => return fail(e.code(), &e.message_zh(), &e.to_string()),
-    };
+fn rules(format: Format, errors: ErrorFormat) -> ExitCode {
     if format == Format::Json {
-        println!("{}", json::to_canonical(&catalog));
-        return ExitCode::SUCCESS;
+        return match crate::protojson::catalog_json() {
+            Ok(text) => output::println(&text),
+            Err(e) => output::fail(
+                &input_error(
+                    "INTERNAL",
+                    "无法生成规则目录的JSON".into(),
+                    format!("cannot write the catalogue as JSON: {e}"),
+                ),
+                errors,
+            ),
+        };
     }
-    println!("engine {}", catalog.engine_version);
-    for r in &catalog.rulesets {
-        let d = &r.document;
-        println!();
-        println!("{} {} — {}", d.id, d.version, d.title_zh);
-        println!("  {}", d.title_en);
-        println!(
-            "  在效 in force: {} → {}",
-            d.effective_from,
-            d.effective_to.as_deref().unwrap_or("(open / 无截止)")
-        );
-        println!("  hash: {}", r.hash);
-        for item in &d.items {
-            println!(
-                "  {} {} — {} / {}",
-                item.clause, item.id, item.name_zh, item.name_en
-            );
-            for v in &item.variants {
-                let amount = match (&v.amount_wan, &v.not_covered_en) {
-                    (Some(a), _) => format!("{a} 万元"),
-                    (None, Some(_)) => "不资助 NOT_COVERED".into(),
-                    (None, None) => "评审核定 DISCRETIONARY".into(),
-                };
-                println!("      {:<24} {:<28} {}", v.id, v.name_zh, amount);
-            }
-        }
-        let t = &d.share_table;
-        println!(
-            "  分担比例表 share table: {} {}{}",
-            t.id,
-            t.version,
-            if t.provisional {
-                " (暂定 PROVISIONAL)"
-            } else {
-                ""
-            }
-        );
+    match json::catalog() {
+        Ok(c) => output::print(&crate::table::catalog(&c)),
+        Err(e) => output::fail(&e.to_report(), errors),
     }
-    ExitCode::SUCCESS
 }

@@ -3,6 +3,12 @@
 //! then command-line flags; each later layer overrides the earlier ones key
 //! by key.
 //!
+//! The environment and the flags are read by clap (each flag's `env`, so
+//! `stdfund serve --help` lists every variable and clap lets a flag win over
+//! its variable); [`Settings::resolve`] lays the result over the file and the
+//! defaults. [`KEYS`] names each key's variable and flag for messages, and a
+//! test holds it equal to the clap definitions.
+//!
 //! | key | env | flag | default |
 //! |---|---|---|---|
 //! | `listen` | `STDFUND_LISTEN` | `--listen` | `127.0.0.1:50051` (use `0.0.0.0:50051` in a container) |
@@ -17,6 +23,8 @@
 //! | `tls_key` | `STDFUND_TLS_KEY` | `--tls-key` | none (plain text); PEM private key, set with `tls_cert` |
 //! | `log_format` | `STDFUND_LOG_FORMAT` | `--log-format` | `pretty` (`json` for containers) |
 //! | `log_level` | `STDFUND_LOG_LEVEL` | `--log-level` | `info` (a `tracing` filter such as `info,stdfund_server=debug`) |
+//! | `create_database` | `STDFUND_CREATE_DATABASE` | `--create-database` | `true` (deployments set `false`) |
+//! | `write_timeout_seconds` | `STDFUND_WRITE_TIMEOUT_SECONDS` | `--write-timeout-seconds` | `5` |
 //!
 //! Unknown keys in the file are an error; unknown `STDFUND_*` variables are
 //! reported by [`unknown_env_vars`] so that a typo does not pass silently.
@@ -66,6 +74,13 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Log filter (`tracing_subscriber::EnvFilter` syntax).
     pub log_level: String,
+    /// Create the SQLite database file when it does not exist. On for the
+    /// README's first run; deployments turn it off, so that a lost file is
+    /// an outage rather than a silent new, empty registry.
+    pub create_database: bool,
+    /// How long a registry call waits for the database before it gives up
+    /// with UNAVAILABLE, seconds.
+    pub write_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -83,6 +98,8 @@ impl Default for Settings {
             tls_key: None,
             log_format: LogFormat::Pretty,
             log_level: "info".into(),
+            create_database: true,
+            write_timeout_seconds: 5,
         }
     }
 }
@@ -115,6 +132,10 @@ pub struct Layer {
     pub log_format: Option<LogFormat>,
     /// See [`Settings::log_level`].
     pub log_level: Option<String>,
+    /// See [`Settings::create_database`].
+    pub create_database: Option<bool>,
+    /// See [`Settings::write_timeout_seconds`].
+    pub write_timeout_seconds: Option<u64>,
 }
 
 /// A configuration problem, naming its source.
@@ -134,25 +155,86 @@ fn err(source_name: impl Into<String>, message: impl Into<String>) -> ConfigErro
     }
 }
 
-/// The environment variables and their keys.
-const ENV_KEYS: [(&str, &str); 12] = [
-    ("STDFUND_LISTEN", "listen"),
-    ("STDFUND_METRICS_LISTEN", "metrics_listen"),
-    ("STDFUND_DATABASE_URL", "database_url"),
-    ("STDFUND_CORS_ORIGINS", "cors_origins"),
-    ("STDFUND_DRAIN_SECONDS", "drain_seconds"),
-    ("STDFUND_MAX_MESSAGE_BYTES", "max_message_bytes"),
-    ("STDFUND_MAX_BATCH_ITEMS", "max_batch_items"),
-    ("STDFUND_TOKENS_FILE", "tokens_file"),
-    ("STDFUND_TLS_CERT", "tls_cert"),
-    ("STDFUND_TLS_KEY", "tls_key"),
-    ("STDFUND_LOG_FORMAT", "log_format"),
-    ("STDFUND_LOG_LEVEL", "log_level"),
+/// Each file key with its environment variable and flag.
+pub const KEYS: [(&str, &str, &str); 14] = [
+    ("listen", "STDFUND_LISTEN", "--listen"),
+    (
+        "metrics_listen",
+        "STDFUND_METRICS_LISTEN",
+        "--metrics-listen",
+    ),
+    ("database_url", "STDFUND_DATABASE_URL", "--database-url"),
+    ("cors_origins", "STDFUND_CORS_ORIGINS", "--cors-origin"),
+    ("drain_seconds", "STDFUND_DRAIN_SECONDS", "--drain-seconds"),
+    (
+        "max_message_bytes",
+        "STDFUND_MAX_MESSAGE_BYTES",
+        "--max-message-bytes",
+    ),
+    (
+        "max_batch_items",
+        "STDFUND_MAX_BATCH_ITEMS",
+        "--max-batch-items",
+    ),
+    ("tokens_file", "STDFUND_TOKENS_FILE", "--tokens-file"),
+    ("tls_cert", "STDFUND_TLS_CERT", "--tls-cert"),
+    ("tls_key", "STDFUND_TLS_KEY", "--tls-key"),
+    ("log_format", "STDFUND_LOG_FORMAT", "--log-format"),
+    ("log_level", "STDFUND_LOG_LEVEL", "--log-level"),
+    (
+        "create_database",
+        "STDFUND_CREATE_DATABASE",
+        "--create-database",
+    ),
+    (
+        "write_timeout_seconds",
+        "STDFUND_WRITE_TIMEOUT_SECONDS",
+        "--write-timeout-seconds",
+    ),
 ];
 
-/// `STDFUND_*` variables that are not settings of `serve` (the config file's
-/// variable and those of other tools of the workspace).
-const OTHER_ENV: [&str; 2] = [CONFIG_ENV, "STDFUND_BLESS"];
+/// The name of the layer clap builds from the environment and the flags.
+pub const OVERRIDES: &str = "environment / command line";
+
+/// Where a key's value came from, for messages: `FILE: listen` for a file,
+/// `STDFUND_LISTEN / --listen` for the environment or the command line.
+fn key_source(source: &str, key: &str) -> String {
+    match KEYS.iter().find(|(k, _, _)| *k == key) {
+        Some((_, env, flag)) if source == OVERRIDES => format!("{env} / {flag}"),
+        _ => format!("{source}: {key}"),
+    }
+}
+
+/// A clap value parser for a whole number that names the variable in its
+/// error (clap names only the flag, also when the value came from the
+/// environment).
+pub fn number<T>(
+    env: &'static str,
+    what: &'static str,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: std::str::FromStr,
+{
+    move |v: &str| {
+        v.trim()
+            .parse::<T>()
+            .map_err(|_| format!("`{v}` is not {what} (from {env} or its flag)"))
+    }
+}
+
+/// A clap value parser for a boolean (`true`/`false`, `1`/`0`, `yes`/`no`,
+/// `on`/`off`) that names the variable in its error.
+pub fn boolean(
+    env: &'static str,
+) -> impl Fn(&str) -> Result<bool, String> + Clone + Send + Sync + 'static {
+    move |v: &str| match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(format!(
+            "`{v}` is not true or false (from {env} or its flag)"
+        )),
+    }
+}
 
 impl Layer {
     /// Reads a TOML file.
@@ -167,67 +249,15 @@ impl Layer {
     pub fn from_toml(text: &str) -> Result<Layer, ConfigError> {
         toml::from_str(text).map_err(|e| err("config", e.message().to_string()))
     }
-
-    /// Reads the `STDFUND_*` variables among `vars`.
-    pub fn from_env<I, K, V>(vars: I) -> Result<Layer, ConfigError>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        let mut layer = Layer::default();
-        for (k, v) in vars {
-            let (k, v) = (k.as_ref(), v.as_ref());
-            let number = |what: &str| -> Result<u64, ConfigError> {
-                v.trim()
-                    .parse::<u64>()
-                    .map_err(|_| err(k, format!("`{v}` is not {what}")))
-            };
-            let size = |what: &str| -> Result<usize, ConfigError> {
-                v.trim()
-                    .parse::<usize>()
-                    .map_err(|_| err(k, format!("`{v}` is not {what}")))
-            };
-            match k {
-                "STDFUND_LISTEN" => layer.listen = Some(v.to_string()),
-                "STDFUND_METRICS_LISTEN" => layer.metrics_listen = Some(v.to_string()),
-                "STDFUND_DATABASE_URL" => layer.database_url = Some(v.to_string()),
-                "STDFUND_CORS_ORIGINS" => {
-                    layer.cors_origins = Some(
-                        v.split(',')
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                            .map(String::from)
-                            .collect(),
-                    );
-                }
-                "STDFUND_DRAIN_SECONDS" => {
-                    layer.drain_seconds = Some(number("a number of seconds")?)
-                }
-                "STDFUND_MAX_MESSAGE_BYTES" => {
-                    layer.max_message_bytes = Some(size("a number of bytes")?)
-                }
-                "STDFUND_MAX_BATCH_ITEMS" => layer.max_batch_items = Some(size("a number")?),
-                "STDFUND_TOKENS_FILE" => layer.tokens_file = Some(PathBuf::from(v)),
-                "STDFUND_TLS_CERT" => layer.tls_cert = Some(PathBuf::from(v)),
-                "STDFUND_TLS_KEY" => layer.tls_key = Some(PathBuf::from(v)),
-                "STDFUND_LOG_FORMAT" => {
-                    layer.log_format = Some(match v.trim() {
-                        "json" => LogFormat::Json,
-                        "pretty" => LogFormat::Pretty,
-                        _ => return Err(err(k, format!("`{v}` is not `json` or `pretty`"))),
-                    });
-                }
-                "STDFUND_LOG_LEVEL" => layer.log_level = Some(v.to_string()),
-                _ => {}
-            }
-        }
-        Ok(layer)
-    }
 }
 
-/// The `STDFUND_*` variables among `vars` that no setting reads.
-pub fn unknown_env_vars<I, K, V>(vars: I) -> Vec<String>
+/// `STDFUND_*` variables that are not settings of `stdfund` (those of
+/// other tools of the workspace).
+const OTHER_ENV: [&str; 1] = ["STDFUND_BLESS"];
+
+/// The `STDFUND_*` variables among `vars` that are neither in `known` (the
+/// variables the command line reads) nor another tool's.
+pub fn unknown_env_vars<I, K, V>(vars: I, known: &[String]) -> Vec<String>
 where
     I: IntoIterator<Item = (K, V)>,
     K: AsRef<str>,
@@ -236,7 +266,7 @@ where
     vars.into_iter()
         .map(|(k, _)| k.as_ref().to_string())
         .filter(|k| k.starts_with("STDFUND_"))
-        .filter(|k| !ENV_KEYS.iter().any(|(e, _)| e == k) && !OTHER_ENV.contains(&k.as_str()))
+        .filter(|k| !known.contains(k) && !OTHER_ENV.contains(&k.as_str()))
         .collect()
 }
 
@@ -254,12 +284,12 @@ impl Settings {
     /// errors.
     pub fn apply(mut self, layer: Layer, source: &str) -> Result<Settings, ConfigError> {
         if let Some(v) = layer.listen {
-            self.listen = parse_addr(&format!("{source}: listen"), &v)?;
+            self.listen = parse_addr(&key_source(source, "listen"), &v)?;
         }
         if let Some(v) = layer.metrics_listen {
             self.metrics_listen = match v.trim() {
                 "" | "off" | "none" => None,
-                other => Some(parse_addr(&format!("{source}: metrics_listen"), other)?),
+                other => Some(parse_addr(&key_source(source, "metrics_listen"), other)?),
             };
         }
         if let Some(v) = layer.database_url {
@@ -292,6 +322,12 @@ impl Settings {
         if let Some(v) = layer.log_level {
             self.log_level = v;
         }
+        if let Some(v) = layer.create_database {
+            self.create_database = v;
+        }
+        if let Some(v) = layer.write_timeout_seconds {
+            self.write_timeout_seconds = v;
+        }
         self.validate(source)?;
         Ok(self)
     }
@@ -302,6 +338,9 @@ impl Settings {
         }
         if self.max_batch_items == 0 {
             return Err(err(source, "max_batch_items must be at least 1"));
+        }
+        if !(1..=300).contains(&self.write_timeout_seconds) {
+            return Err(err(source, "write_timeout_seconds must be 1–300"));
         }
         if self.database_url.trim().is_empty() {
             return Err(err(source, "database_url must not be empty"));
@@ -329,33 +368,15 @@ impl Settings {
         Ok(())
     }
 
-    /// Resolves every layer: defaults, the file (`config_flag`, else
-    /// `STDFUND_CONFIG` from `env`), the environment, then `flags`.
-    pub fn resolve<I, K, V>(
-        config_flag: Option<&Path>,
-        env: I,
-        flags: Layer,
-    ) -> Result<Settings, ConfigError>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        let env: Vec<(String, String)> = env
-            .into_iter()
-            .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
-            .collect();
-        let file = config_flag.map(Path::to_path_buf).or_else(|| {
-            env.iter()
-                .find(|(k, v)| k == CONFIG_ENV && !v.trim().is_empty())
-                .map(|(_, v)| PathBuf::from(v))
-        });
+    /// Resolves every layer: the defaults, the file `config_file` (from
+    /// `--config` or `STDFUND_CONFIG`), then `overrides`: the environment
+    /// and the flags as clap merged them (a flag wins over its variable).
+    pub fn resolve(config_file: Option<&Path>, overrides: Layer) -> Result<Settings, ConfigError> {
         let mut s = Settings::default();
-        if let Some(path) = file {
-            s = s.apply(Layer::from_file(&path)?, &path.display().to_string())?;
+        if let Some(path) = config_file {
+            s = s.apply(Layer::from_file(path)?, &path.display().to_string())?;
         }
-        s = s.apply(Layer::from_env(env)?, "environment")?;
-        let s = s.apply(flags, "command line")?;
+        let s = s.apply(overrides, OVERRIDES)?;
         // Checked once all layers are in: the file may name the certificate
         // and the environment the key.
         s.tls()?;
@@ -421,6 +442,11 @@ impl Settings {
         };
         out.push_str(&format!("log_format = {}\n", q(format)));
         out.push_str(&format!("log_level = {}\n", q(&self.log_level)));
+        out.push_str(&format!("create_database = {}\n", self.create_database));
+        out.push_str(&format!(
+            "write_timeout_seconds = {}\n",
+            self.write_timeout_seconds
+        ));
         out
     }
 }
@@ -449,13 +475,9 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
-    fn none() -> Vec<(String, String)> {
-        Vec::new()
-    }
-
     #[test]
     fn defaults() {
-        let s = Settings::resolve(None, none(), Layer::default()).unwrap();
+        let s = Settings::resolve(None, Layer::default()).unwrap();
         assert_eq!(s, Settings::default());
         assert_eq!(s.listen.to_string(), "127.0.0.1:50051");
         assert_eq!(
@@ -466,7 +488,7 @@ mod tests {
     }
 
     #[test]
-    fn each_layer_overrides_the_one_before_key_by_key() {
+    fn the_overrides_win_over_the_file_key_by_key() {
         let dir = std::env::temp_dir().join(format!("stdfund-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("stdfund.toml");
@@ -475,32 +497,21 @@ mod tests {
             "listen = \"0.0.0.0:6000\"\ndrain_seconds = 5\nmax_batch_items = 7\ncors_origins = [\"https://a.example\"]\n",
         )
         .unwrap();
-        let env = vec![
-            ("STDFUND_CONFIG".to_string(), file.display().to_string()),
-            ("STDFUND_DRAIN_SECONDS".to_string(), "9".to_string()),
-            ("STDFUND_METRICS_LISTEN".to_string(), "off".to_string()),
-            ("STDFUND_LOG_FORMAT".to_string(), "json".to_string()),
-            ("PATH".to_string(), "/bin".to_string()),
-        ];
-        let flags = Layer {
+        let overrides = Layer {
             max_batch_items: Some(3),
+            drain_seconds: Some(9),
+            metrics_listen: Some("off".into()),
+            log_format: Some(LogFormat::Json),
             ..Layer::default()
         };
-        let s = Settings::resolve(None, env.clone(), flags).unwrap();
+        let s = Settings::resolve(Some(&file), overrides).unwrap();
         assert_eq!(s.listen.to_string(), "0.0.0.0:6000"); // file
-        assert_eq!(s.drain_seconds, 9); // env over file
-        assert_eq!(s.max_batch_items, 3); // flag over file
-        assert_eq!(s.metrics_listen, None); // env
+        assert_eq!(s.drain_seconds, 9); // override over file
+        assert_eq!(s.max_batch_items, 3);
+        assert_eq!(s.metrics_listen, None);
         assert_eq!(s.log_format, LogFormat::Json);
-        assert_eq!(s.cors_origins, ["https://a.example"]);
+        assert_eq!(s.cors_origins, ["https://a.example"]); // file
         assert_eq!(s.max_message_bytes, Settings::default().max_message_bytes); // default
-
-        // --config wins over STDFUND_CONFIG.
-        let other = dir.join("other.toml");
-        std::fs::write(&other, "listen = \"127.0.0.1:7000\"\n").unwrap();
-        let s = Settings::resolve(Some(&other), env, Layer::default()).unwrap();
-        assert_eq!(s.listen.to_string(), "127.0.0.1:7000");
-        assert_eq!(s.max_batch_items, 10_000);
         std::fs::remove_dir_all(&dir).ok();
     }
 
@@ -508,48 +519,49 @@ mod tests {
     fn errors_name_their_source() {
         let e = Layer::from_toml("listen = \"x\"\nbogus = 1\n").unwrap_err();
         assert!(e.message.contains("bogus"), "{e}");
+        let parse = number::<u64>("STDFUND_DRAIN_SECONDS", "a number of seconds");
+        assert_eq!(parse(" 12 "), Ok(12));
+        let e = parse("soon").unwrap_err();
+        assert!(
+            e.contains("STDFUND_DRAIN_SECONDS") && e.contains("soon"),
+            "{e}"
+        );
         let e = Settings::resolve(
             None,
-            vec![("STDFUND_DRAIN_SECONDS", "soon")],
-            Layer::default(),
+            Layer {
+                listen: Some("nowhere".into()),
+                ..Layer::default()
+            },
         )
         .unwrap_err();
-        assert_eq!(e.source_name, "STDFUND_DRAIN_SECONDS");
-        let e = Settings::resolve(None, vec![("STDFUND_LISTEN", "nowhere")], Layer::default())
-            .unwrap_err();
-        assert!(e.to_string().contains("environment: listen"), "{e}");
+        assert_eq!(e.source_name, "STDFUND_LISTEN / --listen");
         let e = Settings::resolve(
             None,
-            vec![("STDFUND_CORS_ORIGINS", "portal.example")],
-            Layer::default(),
+            Layer {
+                cors_origins: Some(vec!["portal.example".into()]),
+                ..Layer::default()
+            },
         )
         .unwrap_err();
         assert!(e.message.contains("portal.example"), "{e}");
         let e = Settings::resolve(
             None,
-            none(),
             Layer {
                 max_batch_items: Some(0),
                 ..Layer::default()
             },
         )
         .unwrap_err();
-        assert_eq!(e.source_name, "command line");
+        assert_eq!(e.source_name, OVERRIDES);
         let missing = Path::new("/nonexistent/stdfund.toml");
-        assert!(Settings::resolve(Some(missing), none(), Layer::default()).is_err());
-    }
-
-    #[test]
-    fn cors_origins_from_env_are_comma_separated() {
-        let env = vec![(
-            "STDFUND_CORS_ORIGINS",
-            " https://a.example, http://localhost:8080 ,",
-        )];
-        let s = Settings::resolve(None, env, Layer::default()).unwrap();
-        assert_eq!(
-            s.cors_origins,
-            ["https://a.example", "http://localhost:8080"]
-        );
+        assert!(Settings::resolve(Some(missing), Layer::default()).is_err());
+        let dir = std::env::temp_dir().join(format!("stdfund-config-err-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, "listen = \"nowhere\"\n").unwrap();
+        let e = Settings::resolve(Some(&file), Layer::default()).unwrap_err();
+        assert_eq!(e.source_name, format!("{}: listen", file.display()));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
@@ -559,39 +571,28 @@ mod tests {
         let file = dir.join("stdfund.toml");
         std::fs::write(&file, "tls_cert = \"/etc/tls/tls.crt\"\n").unwrap();
         // The file names the certificate, the environment the key.
-        let s = Settings::resolve(
-            Some(&file),
-            vec![("STDFUND_TLS_KEY", "/etc/tls/tls.key")],
-            Layer::default(),
-        )
-        .unwrap();
+        let key = Layer {
+            tls_key: Some("/etc/tls/tls.key".into()),
+            ..Layer::default()
+        };
+        let s = Settings::resolve(Some(&file), key).unwrap();
         assert_eq!(
             s.tls().unwrap(),
             Some((Path::new("/etc/tls/tls.crt"), Path::new("/etc/tls/tls.key")))
         );
-        // Flags win over the environment.
-        let flags = Layer {
-            tls_cert: Some("/flag/c.pem".into()),
-            tls_key: Some("/flag/k.pem".into()),
-            ..Layer::default()
-        };
-        let env = vec![
-            ("STDFUND_TLS_CERT", "/env/c.pem"),
-            ("STDFUND_TLS_KEY", "/env/k.pem"),
-        ];
-        let s = Settings::resolve(None, env, flags).unwrap();
-        assert_eq!(s.tls_cert.as_deref(), Some(Path::new("/flag/c.pem")));
-        assert_eq!(s.tls_key.as_deref(), Some(Path::new("/flag/k.pem")));
         // One without the other: an error naming the missing setting.
-        let e = Settings::resolve(Some(&file), none(), Layer::default()).unwrap_err();
+        let e = Settings::resolve(Some(&file), Layer::default()).unwrap_err();
         assert_eq!(e.source_name, "tls_key");
         assert!(e.message.contains("--tls-key"), "{e}");
-        let e = Settings::resolve(None, vec![("STDFUND_TLS_KEY", "/k.pem")], Layer::default())
-            .unwrap_err();
+        let only_key = Layer {
+            tls_key: Some("/k.pem".into()),
+            ..Layer::default()
+        };
+        let e = Settings::resolve(None, only_key).unwrap_err();
         assert_eq!(e.source_name, "tls_cert");
         assert!(e.message.contains("STDFUND_TLS_CERT"), "{e}");
         // Neither: plain text.
-        let s = Settings::resolve(None, none(), Layer::default()).unwrap();
+        let s = Settings::resolve(None, Layer::default()).unwrap();
         assert_eq!(s.tls().unwrap(), None);
         std::fs::remove_dir_all(&dir).ok();
     }
@@ -602,9 +603,11 @@ mod tests {
             ("STDFUND_LISTN", "x"),
             ("STDFUND_LISTEN", "y"),
             ("STDFUND_CONFIG", "z"),
+            ("STDFUND_BLESS", "1"),
             ("HOME", "/"),
         ];
-        assert_eq!(unknown_env_vars(env), ["STDFUND_LISTN"]);
+        let known = vec!["STDFUND_LISTEN".to_string(), "STDFUND_CONFIG".to_string()];
+        assert_eq!(unknown_env_vars(env, &known), ["STDFUND_LISTN"]);
     }
 
     #[test]

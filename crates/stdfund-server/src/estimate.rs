@@ -179,7 +179,9 @@ async fn read_chunks(
         if over {
             tracing::info!(limit, "batch stream over its limit");
             let _ = chunks
-                .send(Chunk::Failed(Status::from(ApiError::BatchTooLarge { limit })))
+                .send(Chunk::Failed(Status::from(ApiError::BatchTooLarge {
+                    limit,
+                })))
                 .await;
             return;
         }
@@ -231,14 +233,17 @@ impl EstimateService for Estimates {
                 };
                 let first = next;
                 next = next.saturating_add(u32::try_from(items.len()).unwrap_or(u32::MAX));
-                let answers = match tokio::task::spawn_blocking(move || compute(&items, first)).await {
-                    Ok(a) => a,
-                    Err(e) => {
-                        tracing::error!(error = %e, "a batch chunk failed to compute");
-                        let _ = tx.send(Err(Status::internal("a batch chunk failed to compute"))).await;
-                        return;
-                    }
-                };
+                let answers =
+                    match tokio::task::spawn_blocking(move || compute(&items, first)).await {
+                        Ok(a) => a,
+                        Err(e) => {
+                            tracing::error!(error = %e, "a batch chunk failed to compute");
+                            let _ = tx
+                                .send(Err(Status::internal("a batch chunk failed to compute")))
+                                .await;
+                            return;
+                        }
+                    };
                 for answer in answers {
                     if let Some(m) = &metrics {
                         m.batch_item(matches!(

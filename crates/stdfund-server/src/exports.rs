@@ -232,7 +232,10 @@ mod tests {
     use super::*;
 
     fn sheet() -> Sheet {
-        let mut s = Sheet::new("名单", &["序号", "单位名称", "统一社会信用代码", "金额(元)"]);
+        let mut s = Sheet::new(
+            "名单",
+            &["序号", "单位名称", "统一社会信用代码", "金额(元)"],
+        );
         s.rows.push(vec![
             Cell::Int(1),
             Cell::Text("=HYPERLINK(\"x\")".into()),

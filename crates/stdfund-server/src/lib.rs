@@ -13,25 +13,38 @@
 //!   converts back. No rule logic lives here.
 //! * [`status`]: the one mapping from errors to `tonic::Status` with rich
 //!   details, and its inverse for clients and tests.
+//! * [`locale`]: `grpc-accept-language` chooses the `LocalizedMessage` of
+//!   errors.
 //! * [`metrics`]: Prometheus counters and histograms per RPC, served on a
 //!   separate port.
+//! * [`access`]: the access log line per call (tower-http `TraceLayer`) and
+//!   the `x-request-id` taken or generated and returned.
 //! * [`logging`] and [`mask`]: `tracing` output with credit codes masked.
 //! * [`registry`]: RegistryService, the claim registry over
 //!   `stdfund_store`, with [`auth`] (bearer tokens and roles),
 //!   [`registry_error`] (its errors as rich statuses) and [`exports`] (the
 //!   registry's CSV and XLSX files).
+//! * [`table`], [`output`], [`protojson`]: what the command line prints —
+//!   display-width tables, errors as text or the `{"error":…}` object, a
+//!   closed pipe ending quietly, and the proto3 JSON of contract messages.
 //! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash`.
 
+pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod estimate;
 pub mod exports;
+pub mod locale;
 pub mod logging;
 pub mod mask;
 pub mod metrics;
+pub mod output;
+pub mod protojson;
 pub mod registry;
 pub mod registry_error;
+pub mod rekey;
 pub mod server;
 pub mod status;
+pub mod table;

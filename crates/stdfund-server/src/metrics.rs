@@ -1,5 +1,6 @@
-//! Prometheus metrics, hand-written with atomics, served as text on a
-//! separate port (`metrics_listen`, path `/metrics`).
+//! Prometheus metrics through `prometheus-client` (one registry per server,
+//! no global state), served as OpenMetrics text on a separate port
+//! (`metrics_listen`, path `/metrics`).
 //!
 //! * `stdfund_grpc_requests_total{method, code}` — calls completed, by full
 //!   method (`/stdfund.v1.EstimateService/Estimate`) and gRPC status code name.
@@ -10,6 +11,12 @@
 //! * `stdfund_estimate_batch_items_total{outcome}` — EstimateBatch results,
 //!   `assessment` or `error`.
 //! * `stdfund_build_info{version, engine_version}` — always 1.
+//! * `stdfund_db_pool_connections{state}` (`idle`, `in_use`) and
+//!   `stdfund_db_pool_max_connections` — the claim registry's connection
+//!   pool, read at each scrape.
+//! * `process_*` — CPU seconds, resident and virtual memory, open and
+//!   maximum file descriptors, threads, start time
+//!   (`kubert-prometheus-process`, from `/proc`).
 //!
 //! The method label only takes the names of methods this server knows (read
 //! from the descriptor sets it serves); anything else is `other`, so clients
@@ -19,21 +26,25 @@
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use prost::Message;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Instant;
 use tower_layer::Layer;
 use tower_service::Service;
 
-/// Histogram bucket upper bounds, microseconds.
-const BUCKETS_US: [u64; 16] = [
-    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
-    1_000_000, 2_500_000, 5_000_000, 10_000_000,
+/// Histogram bucket upper bounds, seconds (100 µs to 10 s).
+const BUCKETS: [f64; 16] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
 ];
 
 /// gRPC status code names, by number.
@@ -62,23 +73,82 @@ const CODE_UNKNOWN: usize = 2;
 /// The method label for anything not known.
 pub const OTHER_METHOD: &str = "other";
 
-#[derive(Debug, Default)]
-struct MethodStats {
-    codes: [AtomicU64; 17],
-    buckets: [AtomicU64; 16],
-    count: AtomicU64,
-    sum_us: AtomicU64,
+/// The content type of [`Metrics::render`].
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// The name of a gRPC status code number (`UNKNOWN` past the last one).
+pub fn code_name(code: usize) -> &'static str {
+    CODE_NAMES
+        .get(code)
+        .copied()
+        .unwrap_or(CODE_NAMES[CODE_UNKNOWN])
 }
 
-/// The metric values.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    method: Arc<String>,
+    code: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MethodLabels {
+    method: Arc<String>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+    engine_version: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    state: &'static str,
+}
+
+fn duration_histogram() -> Histogram {
+    Histogram::new(BUCKETS.iter().copied())
+}
+
+/// The connection pool's state at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open, idle or in use.
+    pub open: u32,
+    /// Connections open and idle.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
+/// Reads the pool's state at scrape time.
+pub type PoolProbe = Box<dyn Fn() -> PoolStats + Send + Sync>;
+
+/// The metric values and their registry.
 pub struct Metrics {
-    names: Vec<String>,
+    names: Vec<Arc<String>>,
     index: BTreeMap<String, usize>,
-    methods: Vec<MethodStats>,
-    in_flight: AtomicI64,
-    batch_assessments: AtomicU64,
-    batch_errors: AtomicU64,
+    registry: Registry,
+    requests: Family<CallLabels, Counter>,
+    durations: Family<MethodLabels, Histogram, fn() -> Histogram>,
+    in_flight: Gauge,
+    batch_items: Family<OutcomeLabels, Counter>,
+    pool_connections: Family<PoolLabels, Gauge>,
+    pool_max: Gauge,
+    pool_probe: Mutex<Option<PoolProbe>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics")
+            .field("methods", &self.names.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Metrics {
@@ -93,14 +163,78 @@ impl Metrics {
             .enumerate()
             .map(|(i, n)| (n.clone(), i))
             .collect();
-        let methods = names.iter().map(|_| MethodStats::default()).collect();
+        let names = names.into_iter().map(Arc::new).collect();
+
+        let mut registry = Registry::default();
+        let build = Family::<BuildLabels, Gauge>::default();
+        build
+            .get_or_create(&BuildLabels {
+                version: env!("CARGO_PKG_VERSION"),
+                engine_version: stdfund_rules::ENGINE_VERSION,
+            })
+            .set(1);
+        registry.register(
+            "stdfund_build_info",
+            "The stdfund server and rules engine versions.",
+            build,
+        );
+        let requests = Family::<CallLabels, Counter>::default();
+        registry.register(
+            "stdfund_grpc_requests",
+            "gRPC calls completed, by method and status code.",
+            requests.clone(),
+        );
+        let durations = Family::<MethodLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            duration_histogram,
+        );
+        registry.register(
+            "stdfund_grpc_request_duration_seconds",
+            "Time from request to the end of the response.",
+            durations.clone(),
+        );
+        let in_flight = Gauge::default();
+        registry.register(
+            "stdfund_grpc_requests_in_flight",
+            "gRPC calls started and not yet ended.",
+            in_flight.clone(),
+        );
+        let batch_items = Family::<OutcomeLabels, Counter>::default();
+        for outcome in ["assessment", "error"] {
+            let _ = batch_items.get_or_create(&OutcomeLabels { outcome });
+        }
+        registry.register(
+            "stdfund_estimate_batch_items",
+            "EstimateBatch results, by outcome.",
+            batch_items.clone(),
+        );
+        let pool_connections = Family::<PoolLabels, Gauge>::default();
+        registry.register(
+            "stdfund_db_pool_connections",
+            "Connections of the claim registry's database pool, idle or in use.",
+            pool_connections.clone(),
+        );
+        let pool_max = Gauge::default();
+        registry.register(
+            "stdfund_db_pool_max_connections",
+            "The most connections the claim registry's database pool opens.",
+            pool_max.clone(),
+        );
+        if let Err(e) =
+            kubert_prometheus_process::register(registry.sub_registry_with_prefix("process"))
+        {
+            tracing::warn!(error = %e, "process metrics unavailable");
+        }
         Metrics {
             names,
             index,
-            methods,
-            in_flight: AtomicI64::new(0),
-            batch_assessments: AtomicU64::new(0),
-            batch_errors: AtomicU64::new(0),
+            registry,
+            requests,
+            durations,
+            in_flight,
+            batch_items,
+            pool_connections,
+            pool_max,
+            pool_probe: Mutex::new(None),
         }
     }
 
@@ -127,6 +261,13 @@ impl Metrics {
         Metrics::new(methods)
     }
 
+    /// Reads the connection pool with `probe` at every scrape.
+    pub fn watch_pool(&self, probe: PoolProbe) {
+        if let Ok(mut p) = self.pool_probe.lock() {
+            *p = Some(probe);
+        }
+    }
+
     /// The slot of a request path.
     fn slot(&self, path: &str) -> usize {
         self.index
@@ -136,160 +277,81 @@ impl Metrics {
             .unwrap_or(0)
     }
 
-    fn started(&self) {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
+    /// The method label of a slot.
+    pub fn method_name(&self, slot: usize) -> &str {
+        self.names.get(slot).map_or(OTHER_METHOD, |n| n.as_str())
     }
 
-    fn finished(&self, slot: usize, code: usize, elapsed_us: u64) {
-        self.in_flight.fetch_sub(1, Ordering::Relaxed);
-        let Some(m) = self.methods.get(slot) else {
+    fn started(&self) {
+        self.in_flight.inc();
+    }
+
+    fn finished(&self, slot: usize, code: usize, elapsed: std::time::Duration) {
+        self.in_flight.dec();
+        let Some(method) = self.names.get(slot) else {
             return;
         };
-        let code = if code < CODE_NAMES.len() {
-            code
-        } else {
-            CODE_UNKNOWN
-        };
-        if let Some(c) = m.codes.get(code) {
-            c.fetch_add(1, Ordering::Relaxed);
-        }
-        m.count.fetch_add(1, Ordering::Relaxed);
-        m.sum_us.fetch_add(elapsed_us, Ordering::Relaxed);
-        if let Some(i) = BUCKETS_US.iter().position(|b| elapsed_us <= *b) {
-            if let Some(b) = m.buckets.get(i) {
-                b.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        self.requests
+            .get_or_create(&CallLabels {
+                method: method.clone(),
+                code: code_name(code),
+            })
+            .inc();
+        self.durations
+            .get_or_create(&MethodLabels {
+                method: method.clone(),
+            })
+            .observe(elapsed.as_secs_f64());
     }
 
     /// Counts one EstimateBatch result.
     pub fn batch_item(&self, ok: bool) {
-        if ok {
-            self.batch_assessments.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.batch_errors.fetch_add(1, Ordering::Relaxed);
-        }
+        let outcome = if ok { "assessment" } else { "error" };
+        self.batch_items
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
     }
 
     /// The calls completed for a method with a status code name (tests, the load tool).
     pub fn requests(&self, method: &str, code: &str) -> u64 {
-        let (Some(slot), Some(c)) = (
+        let (Some(slot), Some(code)) = (
             self.index.get(method),
-            CODE_NAMES.iter().position(|n| *n == code),
+            CODE_NAMES.iter().find(|n| **n == code),
         ) else {
             return 0;
         };
-        self.methods
-            .get(*slot)
-            .and_then(|m| m.codes.get(c))
-            .map(|a| a.load(Ordering::Relaxed))
-            .unwrap_or(0)
+        let Some(method) = self.names.get(*slot) else {
+            return 0;
+        };
+        self.requests
+            .get(&CallLabels {
+                method: method.clone(),
+                code,
+            })
+            .map_or(0, |c| c.get())
     }
 
-    /// The Prometheus text exposition (format 0.0.4).
+    /// The OpenMetrics text exposition ([`CONTENT_TYPE`]).
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(4096);
-        let _ = writeln!(
-            out,
-            "# HELP stdfund_build_info The stdfund server and rules engine versions."
-        );
-        let _ = writeln!(out, "# TYPE stdfund_build_info gauge");
-        let _ = writeln!(
-            out,
-            "stdfund_build_info{{version=\"{}\",engine_version=\"{}\"}} 1",
-            env!("CARGO_PKG_VERSION"),
-            stdfund_rules::ENGINE_VERSION
-        );
-        let _ = writeln!(
-            out,
-            "# HELP stdfund_grpc_requests_total gRPC calls completed, by method and status code."
-        );
-        let _ = writeln!(out, "# TYPE stdfund_grpc_requests_total counter");
-        for (name, m) in self.names.iter().zip(&self.methods) {
-            for (code, c) in CODE_NAMES.iter().zip(&m.codes) {
-                let v = c.load(Ordering::Relaxed);
-                if v > 0 {
-                    let _ = writeln!(
-                        out,
-                        "stdfund_grpc_requests_total{{method=\"{name}\",code=\"{code}\"}} {v}"
-                    );
-                }
+        if let Ok(probe) = self.pool_probe.lock() {
+            if let Some(probe) = probe.as_ref() {
+                let s = probe();
+                let gauge = |v: u32| i64::from(v);
+                self.pool_connections
+                    .get_or_create(&PoolLabels { state: "idle" })
+                    .set(gauge(s.idle));
+                self.pool_connections
+                    .get_or_create(&PoolLabels { state: "in_use" })
+                    .set(gauge(s.open.saturating_sub(s.idle)));
+                self.pool_max.set(gauge(s.max));
             }
         }
-        let _ = writeln!(
-            out,
-            "# HELP stdfund_grpc_request_duration_seconds Time from request to the end of the response."
-        );
-        let _ = writeln!(
-            out,
-            "# TYPE stdfund_grpc_request_duration_seconds histogram"
-        );
-        for (name, m) in self.names.iter().zip(&self.methods) {
-            let count = m.count.load(Ordering::Relaxed);
-            if count == 0 {
-                continue;
-            }
-            let mut cumulative = 0u64;
-            for (le, b) in BUCKETS_US.iter().zip(&m.buckets) {
-                cumulative = cumulative.saturating_add(b.load(Ordering::Relaxed));
-                let _ = writeln!(
-                    out,
-                    "stdfund_grpc_request_duration_seconds_bucket{{method=\"{name}\",le=\"{}\"}} {cumulative}",
-                    seconds(*le)
-                );
-            }
-            let _ = writeln!(
-                out,
-                "stdfund_grpc_request_duration_seconds_bucket{{method=\"{name}\",le=\"+Inf\"}} {count}"
-            );
-            let _ = writeln!(
-                out,
-                "stdfund_grpc_request_duration_seconds_sum{{method=\"{name}\"}} {}",
-                seconds(m.sum_us.load(Ordering::Relaxed))
-            );
-            let _ = writeln!(
-                out,
-                "stdfund_grpc_request_duration_seconds_count{{method=\"{name}\"}} {count}"
-            );
+        let mut out = String::with_capacity(8192);
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            tracing::warn!("metrics could not be encoded");
         }
-        let _ = writeln!(
-            out,
-            "# HELP stdfund_grpc_requests_in_flight gRPC calls started and not yet ended."
-        );
-        let _ = writeln!(out, "# TYPE stdfund_grpc_requests_in_flight gauge");
-        let _ = writeln!(
-            out,
-            "stdfund_grpc_requests_in_flight {}",
-            self.in_flight.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP stdfund_estimate_batch_items_total EstimateBatch results, by outcome."
-        );
-        let _ = writeln!(out, "# TYPE stdfund_estimate_batch_items_total counter");
-        let _ = writeln!(
-            out,
-            "stdfund_estimate_batch_items_total{{outcome=\"assessment\"}} {}",
-            self.batch_assessments.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "stdfund_estimate_batch_items_total{{outcome=\"error\"}} {}",
-            self.batch_errors.load(Ordering::Relaxed)
-        );
         out
     }
-}
-
-/// Microseconds as a decimal number of seconds, without floats: `2500` → `0.0025`.
-fn seconds(us: u64) -> String {
-    let whole = us / 1_000_000;
-    let frac = us % 1_000_000;
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let digits = format!("{frac:06}");
-    format!("{whole}.{}", digits.trim_end_matches('0'))
 }
 
 /// Reads a `grpc-status` header or trailer value.
@@ -399,8 +461,7 @@ impl Recorder {
             return;
         }
         self.done = true;
-        let us = u64::try_from(self.start.elapsed().as_micros()).unwrap_or(u64::MAX);
-        self.metrics.finished(self.slot, code, us);
+        self.metrics.finished(self.slot, code, self.start.elapsed());
     }
 }
 
@@ -482,10 +543,7 @@ pub async fn serve(
                 async move {
                     if req.uri().path() == "/metrics" && req.method() == http::Method::GET {
                         http::Response::builder()
-                            .header(
-                                http::header::CONTENT_TYPE,
-                                "text/plain; version=0.0.4; charset=utf-8",
-                            )
+                            .header(http::header::CONTENT_TYPE, CONTENT_TYPE)
                             .body(Full::new(Bytes::from(metrics.render())))
                     } else {
                         http::Response::builder()
@@ -505,61 +563,68 @@ pub async fn serve(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-
-    #[test]
-    fn seconds_without_floats() {
-        assert_eq!(seconds(0), "0");
-        assert_eq!(seconds(100), "0.0001");
-        assert_eq!(seconds(2_500), "0.0025");
-        assert_eq!(seconds(1_000_000), "1");
-        assert_eq!(seconds(12_345_678), "12.345678");
-    }
+    use std::time::Duration;
 
     #[test]
     fn records_by_method_and_code_with_bounded_labels() {
         let m = Metrics::new(["/a.S/M".to_string()]);
         m.started();
-        m.finished(m.slot("/a.S/M"), 0, 150);
+        m.finished(m.slot("/a.S/M"), 0, Duration::from_micros(150));
         m.started();
-        m.finished(m.slot("/a.S/M"), 3, 2_000_000);
+        m.finished(m.slot("/a.S/M"), 3, Duration::from_secs(2));
         m.started();
-        m.finished(m.slot("/evil/random-123"), 12, 10);
+        m.finished(m.slot("/evil/random-123"), 12, Duration::from_micros(10));
         m.started();
+        m.batch_item(true);
         assert_eq!(m.requests("/a.S/M", "OK"), 1);
         assert_eq!(m.requests("/a.S/M", "INVALID_ARGUMENT"), 1);
         assert_eq!(m.requests("other", "UNIMPLEMENTED"), 1);
+        assert_eq!(m.requests("/a.S/M", "UNAVAILABLE"), 0);
         let text = m.render();
-        assert!(
-            text.contains("stdfund_grpc_requests_total{method=\"/a.S/M\",code=\"OK\"} 1\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains(
-                "stdfund_grpc_request_duration_seconds_bucket{method=\"/a.S/M\",le=\"0.00025\"} 1\n"
-            ),
-            "{text}"
-        );
-        assert!(
-            text.contains(
-                "stdfund_grpc_request_duration_seconds_bucket{method=\"/a.S/M\",le=\"2.5\"} 2\n"
-            ),
-            "{text}"
-        );
-        assert!(
-            text.contains(
-                "stdfund_grpc_request_duration_seconds_bucket{method=\"/a.S/M\",le=\"+Inf\"} 2\n"
-            ),
-            "{text}"
-        );
-        assert!(
-            text.contains("stdfund_grpc_request_duration_seconds_sum{method=\"/a.S/M\"} 2.00015\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("stdfund_grpc_requests_in_flight 1\n"),
-            "{text}"
-        );
+        for line in [
+            "stdfund_grpc_requests_total{method=\"/a.S/M\",code=\"OK\"} 1",
+            "stdfund_grpc_request_duration_seconds_bucket{le=\"0.00025\",method=\"/a.S/M\"} 1",
+            "stdfund_grpc_request_duration_seconds_bucket{le=\"2.5\",method=\"/a.S/M\"} 2",
+            "stdfund_grpc_request_duration_seconds_bucket{le=\"+Inf\",method=\"/a.S/M\"} 2",
+            "stdfund_grpc_request_duration_seconds_count{method=\"/a.S/M\"} 2",
+            "stdfund_grpc_requests_in_flight 1",
+            "stdfund_estimate_batch_items_total{outcome=\"assessment\"} 1",
+            "stdfund_estimate_batch_items_total{outcome=\"error\"} 0",
+            "# TYPE stdfund_build_info gauge",
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+        }
         assert!(!text.contains("evil"));
+        assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn pool_and_process_series() {
+        let m = Metrics::new(Vec::new());
+        m.watch_pool(Box::new(|| PoolStats {
+            open: 3,
+            idle: 1,
+            max: 10,
+        }));
+        let text = m.render();
+        for line in [
+            "stdfund_db_pool_connections{state=\"idle\"} 1",
+            "stdfund_db_pool_connections{state=\"in_use\"} 2",
+            "stdfund_db_pool_max_connections 10",
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+        }
+        for name in [
+            "process_cpu_seconds_total",
+            "process_resident_memory_bytes",
+            "process_open_fds",
+            "process_start_time_seconds",
+        ] {
+            assert!(
+                text.lines().any(|l| l.starts_with(name)),
+                "missing {name} in\n{text}"
+            );
+        }
     }
 
     #[test]
@@ -574,5 +639,6 @@ mod tests {
                 .contains_key("/stdfund.v1.RegistryService/SubmitClaim")
         );
         assert!(m.index.contains_key("/grpc.health.v1.Health/Check"));
+        assert_eq!(code_name(99), "UNKNOWN");
     }
 }

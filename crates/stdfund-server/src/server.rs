@@ -2,12 +2,15 @@
 //!
 //! Layers, outermost first: CORS (answers browser preflights for the
 //! configured origins) → grpc-web (translates browser calls to gRPC) →
-//! metrics (sees every call as gRPC) → the routes: `stdfund.v1.EstimateService`,
+//! `x-request-id` (taken from the caller or generated, returned in the
+//! response) → the access log (one INFO line per call, [`crate::access`]) →
+//! metrics (sees every call as gRPC) → `grpc-accept-language`
+//! ([`crate::locale`]) → the routes: `stdfund.v1.EstimateService`,
 //! `stdfund.v1.RegistryService` (the claim registry over the store opened
 //! from `database_url`; its pool is closed after the drain),
 //! `grpc.health.v1.Health` (overall `""` and per service), reflection v1 and
 //! v1alpha (listing exactly the services served, with the health descriptor
-//! registered).
+//! and the `google.rpc` error detail types registered).
 //!
 //! With `tls_cert` and `tls_key` the gRPC port (gRPC and grpc-web alike)
 //! speaks TLS through rustls with the ring provider, ALPN `h2`; without them
@@ -30,7 +33,7 @@ use std::time::Duration;
 use stdfund_proto::pb::estimate_service_server::EstimateServiceServer;
 use stdfund_proto::pb::registry_service_server::RegistryServiceServer;
 use stdfund_proto::service_names;
-use stdfund_store::{AnyStore, ClaimStore};
+use stdfund_store::{AnyStore, OpenOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -158,11 +161,13 @@ pub fn cors_layer(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-grpc-web"),
             HeaderName::from_static("x-user-agent"),
             HeaderName::from_static("grpc-timeout"),
+            crate::access::REQUEST_ID,
         ])
         .expose_headers([
             HeaderName::from_static("grpc-status"),
             HeaderName::from_static("grpc-message"),
             HeaderName::from_static("grpc-status-details-bin"),
+            crate::access::REQUEST_ID,
         ])
         .max_age(Duration::from_secs(3600))
 }
@@ -217,6 +222,32 @@ pub fn tls_config(settings: &Settings) -> Result<Option<ServerTlsConfig>, ServeE
     Ok(Some(config))
 }
 
+/// The `google/protobuf/*.proto` files that the served descriptor sets
+/// import but do not carry (`google/rpc/error_details.proto` imports
+/// `duration.proto`), from `prost-reflect`'s well-known types, so that a
+/// reflection client can build every served file.
+pub fn well_known_imports(sets: &[&[u8]]) -> prost_types::FileDescriptorSet {
+    use prost::Message;
+    let files: Vec<prost_types::FileDescriptorProto> = sets
+        .iter()
+        .filter_map(|s| prost_types::FileDescriptorSet::decode(*s).ok())
+        .flat_map(|s| s.file)
+        .collect();
+    let wkt = prost_reflect::DescriptorPool::global();
+    let mut missing: Vec<prost_types::FileDescriptorProto> = Vec::new();
+    for import in files.iter().flat_map(|f| f.dependency.iter()) {
+        let served = files.iter().any(|f| f.name() == import);
+        let added = missing.iter().any(|f| f.name() == import);
+        if served || added {
+            continue;
+        }
+        if let Some(file) = wkt.get_file_by_name(import) {
+            missing.push(file.file_descriptor_proto().clone());
+        }
+    }
+    prost_types::FileDescriptorSet { file: missing }
+}
+
 /// Binds the listeners and starts serving in the background.
 pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let tls = tls_config(settings)?;
@@ -267,7 +298,15 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         served.iter().fold(
             tonic_reflection::server::Builder::configure()
                 .register_encoded_file_descriptor_set(stdfund_proto::FILE_DESCRIPTOR_SET)
-                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET),
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                // google.rpc.ErrorInfo, BadRequest, LocalizedMessage, … so
+                // that grpcurl and `buf curl` decode error details.
+                .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
+                .register_file_descriptor_set(well_known_imports(&[
+                    stdfund_proto::FILE_DESCRIPTOR_SET,
+                    tonic_health::pb::FILE_DESCRIPTOR_SET,
+                    tonic_types::pb::FILE_DESCRIPTOR_SET,
+                ])),
             |b, s| b.with_service_name(*s),
         )
     };
@@ -294,10 +333,12 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .max_encoding_message_size(settings.max_message_bytes);
     let registry = open_registry(settings).await?;
     let registry_store = registry.store().clone();
+    metrics.watch_pool(pool_probe(registry_store.clone()));
     let registry_service = RegistryServiceServer::new(registry)
         .max_decoding_message_size(settings.max_message_bytes)
         .max_encoding_message_size(settings.max_message_bytes);
 
+    let (set_request_id, propagate_request_id) = crate::access::request_id_layers();
     let mut builder = Server::builder();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).map_err(|e| ServeError::Build {
@@ -309,7 +350,11 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .accept_http1(true)
         .layer(cors_layer(&settings.cors_origins))
         .layer(tonic_web::GrpcWebLayer::new())
+        .layer(set_request_id)
+        .layer(propagate_request_id)
+        .layer(crate::access::trace_layer())
         .layer(MetricsLayer::new(metrics.clone()))
+        .layer(crate::locale::LocaleLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -396,7 +441,12 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
             crate::auth::Tokens::none()
         }
     };
-    let store = AnyStore::open(&settings.database_url)
+    let options = OpenOptions {
+        create_if_missing: settings.create_database,
+        write_timeout: Duration::from_secs(settings.write_timeout_seconds),
+        ..OpenOptions::default()
+    };
+    let store = AnyStore::open(&settings.database_url, &options)
         .await
         .map_err(|e| ServeError::Build {
             what: "claim registry",
@@ -413,6 +463,29 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     Registry::new(store, tokens).map_err(|e| ServeError::Build {
         what: "claim registry",
         message: e.to_report().message_en,
+    })
+}
+
+/// Reads the registry store's connection pool for the metrics.
+fn pool_probe(store: AnyStore) -> crate::metrics::PoolProbe {
+    Box::new(move || {
+        let (open, idle, max) = match &store {
+            AnyStore::Sqlite(s) => (
+                s.pool().size(),
+                s.pool().num_idle(),
+                s.pool().options().get_max_connections(),
+            ),
+            AnyStore::Postgres(s) => (
+                s.pool().size(),
+                s.pool().num_idle(),
+                s.pool().options().get_max_connections(),
+            ),
+        };
+        crate::metrics::PoolStats {
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        }
     })
 }
 

@@ -88,7 +88,7 @@ fn the_table_format_is_readable_and_cites_the_text() {
     );
     assert_eq!(code, 0);
     for needle in [
-        "合计 Total payable: 1270000.00",
+        "合计 Total payable: 1,270,000.00 (127万元)",
         "暂定 PROVISIONAL",
         "补足差额200000.00元",
         "凭据 Receipt",
@@ -127,7 +127,7 @@ fn rules_lists_items_amounts_and_hash() {
         "fz-2016 1.0.0",
         "2016-04-25",
         "sha256:",
-        "五(五)1 STANDARD_LEAD",
+        "| 五(五)1     | STANDARD_LEAD ",
         "50 万元",
         "AAAAA",
         "不资助 NOT_COVERED",

@@ -294,7 +294,10 @@ async fn metrics_count_calls_by_method_and_code() {
         .unwrap();
     let (status, headers, body) = http1(metrics_addr, req).await;
     assert_eq!(status, http::StatusCode::OK);
-    assert!(header(&headers, "content-type").starts_with("text/plain; version=0.0.4"));
+    assert_eq!(
+        header(&headers, "content-type"),
+        stdfund_server::metrics::CONTENT_TYPE
+    );
     let text = String::from_utf8(body.to_vec()).unwrap();
     assert!(text.contains("stdfund_grpc_requests_total{method=\"/stdfund.v1.EstimateService/GetEngineInfo\",code=\"OK\"} 3\n"), "{text}");
     assert!(

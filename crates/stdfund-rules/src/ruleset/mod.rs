@@ -317,8 +317,7 @@ fn validate_targets(rs: &str, doc: &RulesetDoc) -> Result<(), Error> {
     let known = |c: &CountedItemDoc| {
         doc.items.iter().any(|i| {
             i.id == c.item
-                && c
-                    .variant
+                && c.variant
                     .as_ref()
                     .is_none_or(|v| i.variants.iter().any(|x| &x.id == v))
         })
@@ -334,7 +333,10 @@ fn validate_targets(rs: &str, doc: &RulesetDoc) -> Result<(), Error> {
             return Err(invalid(format!(
                 "ruleset `{rs}`: a 2020 target counts unknown item `{}`{}",
                 c.item,
-                c.variant.as_deref().map(|v| format!(" / `{v}`")).unwrap_or_default()
+                c.variant
+                    .as_deref()
+                    .map(|v| format!(" / `{v}`"))
+                    .unwrap_or_default()
             )));
         }
     }

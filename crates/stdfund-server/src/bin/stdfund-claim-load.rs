@@ -168,8 +168,10 @@ async fn wait_serving(addr: &str) -> Result<(), BoxError> {
 /// A credit code with a valid check character.
 fn credit_code(n: u32) -> String {
     let base = format!("91350100M{:08}", n % 100_000_000);
-    match stdfund_rules::ident::check_credit_code(&format!("{base}0")) {
-        stdfund_rules::ident::CreditCode::CheckMismatch(_, c) => format!("{base}{c}"),
+    match stdfund_rules::ident::CreditCode::parse(&format!("{base}0")) {
+        Some((_, stdfund_rules::ident::CreditCheck::Mismatch { expected })) => {
+            format!("{base}{expected}")
+        }
         _ => format!("{base}0"),
     }
 }
@@ -191,7 +193,7 @@ fn request(n: u32, run: u32) -> pb::SubmitClaimRequest {
                 date: "2020-05-01".into(),
                 ..pb::Achievement::default()
             }],
-            what_if_ruleset: String::new(),
+            ..pb::EstimateRequest::default()
         }),
         confirm_credit_code: false,
         year: 2021,

@@ -192,9 +192,9 @@ fn load_request(path: Option<&std::path::Path>) -> Result<pb::EstimateRequest, S
             }
         }
     };
-    let app = stdfund_rules::json::parse_application(&text).map_err(|e| e.to_string())?;
-    stdfund_rules::estimate(&app).map_err(|e| format!("the application does not estimate: {e}"))?;
-    pb::EstimateRequest::try_from(app).map_err(|e| e.to_string())
+    stdfund_rules::json::estimate_text(&text)
+        .map_err(|e| format!("the application does not estimate: {e}"))?;
+    stdfund_proto::stored::request(&text).map_err(|e| e.to_string())
 }
 
 async fn run_phase(
@@ -265,8 +265,8 @@ async fn run(args: Args) -> Result<(), String> {
     }
     let seconds = args.seconds.min(60);
     let request = load_request(args.input.as_deref())?;
-    let native = stdfund_rules::estimate(&stdfund_rules::model::Application::from(request.clone()))
-        .map(|a| stdfund_rules::json::assessment_to_canonical(&a))
+    let native = stdfund_proto::convert::estimate(&request, None)
+        .map(stdfund_proto::client::answer_json)
         .map_err(|e| e.to_string())?;
     let request_bytes = Bytes::from(request.encode_to_vec());
 
@@ -309,8 +309,8 @@ async fn run(args: Args) -> Result<(), String> {
         for _ in 0..rounds {
             let req =
                 pb::EstimateRequest::decode(request_bytes.clone()).map_err(|e| e.to_string())?;
-            let answer =
-                stdfund_server::estimate::estimate_one(req).map_err(|e| e.report().message_en)?;
+            let answer = stdfund_server::estimate::estimate_one(&req, None)
+                .map_err(|e| e.report().message_en)?;
             std::hint::black_box(answer.encode_to_vec());
         }
         t.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
@@ -322,16 +322,14 @@ async fn run(args: Args) -> Result<(), String> {
             .await
             .map_err(|s| s.to_string())?;
         let answer = pb::EstimateResponse::decode(answer).map_err(|e| e.to_string())?;
-        let answer = stdfund_rules::json::assessment_to_canonical(
-            &stdfund_rules::model::Assessment::from(answer),
-        );
+        let answer = stdfund_proto::client::answer_json(answer);
         if answer != native {
             return Err("the server's estimate differs from the rules engine's".into());
         }
         let info = raw_call(&mut grpc, NOOP_PATH, Bytes::new())
             .await
             .map_err(|s| s.to_string())?;
-        let info = stdfund_rules::model::EngineInfo::from(
+        let info = stdfund_proto::client::engine_info(
             pb::GetEngineInfoResponse::decode(info).map_err(|e| e.to_string())?,
         );
         if Ok(info) != stdfund_rules::json::engine_info() {

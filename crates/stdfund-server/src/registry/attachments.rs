@@ -89,7 +89,12 @@ impl Registry {
                 &now,
             )
             .await?;
-        tracing::info!(claim_id = claim.id, attachment_id = a.id, bytes = a.size_bytes, "attachment stored");
+        tracing::info!(
+            claim_id = claim.id,
+            attachment_id = a.id,
+            bytes = a.size_bytes,
+            "attachment stored"
+        );
         Ok(pb::AddAttachmentResponse {
             attachment: Some(convert::attachment(&a)),
         })

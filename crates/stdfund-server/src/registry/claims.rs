@@ -36,10 +36,9 @@ fn file_line(
     subject_as_given: &str,
 ) -> Result<Filing, RegistryError> {
     let applicant = a.applicant();
-    let line = a
-        .lines
-        .first()
-        .ok_or_else(|| RegistryError::internal("the engine returned no line for one achievement"))?;
+    let line = a.lines.first().ok_or_else(|| {
+        RegistryError::internal("the engine returned no line for one achievement")
+    })?;
     if let CreditCheck::Mismatch { expected } = applicant.check {
         if !confirm_credit_code {
             return Err(RegistryError::CreditCodeCheckMismatch {
@@ -177,11 +176,7 @@ impl Registry {
         filing.submitted_by = who.name.clone();
         let item = filing.item.clone();
         let key = filing.one_time_key.clone();
-        let outcome = self
-            .inner
-            .store
-            .submit(filing, &actor(who), &now)
-            .await?;
+        let outcome = self.inner.store.submit(filing, &actor(who), &now).await?;
         let (claim, created) = match outcome {
             SubmitOutcome::Created(c) => (c, true),
             SubmitOutcome::Existing(c) => (c, false),
@@ -327,9 +322,8 @@ impl Registry {
             let record_json = write::assessment(a, View::Full);
             match claimable {
                 Claimable::Discretionary => {
-                    let amount = reviewer_amount.ok_or_else(|| {
-                        RegistryError::missing("reviewer_amount")
-                    })?;
+                    let amount =
+                        reviewer_amount.ok_or_else(|| RegistryError::missing("reviewer_amount"))?;
                     if amount.is_zero() {
                         return Err(RegistryError::invalid(
                             "INVALID_AMOUNT",
@@ -380,7 +374,10 @@ impl Registry {
                         amount,
                         set_by_reviewer: false,
                         split: FrozenSplit {
-                            fiscal_unit: a.fiscal_unit().map(|u| u.code.clone()).unwrap_or_default(),
+                            fiscal_unit: a
+                                .fiscal_unit()
+                                .map(|u| u.code.clone())
+                                .unwrap_or_default(),
                             municipal: line.amounts.municipal_share,
                             district: line.amounts.district_share,
                             share_table_id: table.id.clone(),
@@ -561,7 +558,12 @@ impl Registry {
         let claim = self
             .inner
             .store
-            .withdraw(claim.id, Some(reason).filter(|r| !r.is_empty()), &actor(who), &now)
+            .withdraw(
+                claim.id,
+                Some(reason).filter(|r| !r.is_empty()),
+                &actor(who),
+                &now,
+            )
             .await?;
         tracing::info!(claim_id = claim.id, by = %who.name, "claim withdrawn");
         Ok(pb::WithdrawClaimResponse {
@@ -617,9 +619,11 @@ fn reviewer_amount_not_allowed() -> RegistryError {
 
 fn decision(n: i32) -> Result<pb::ReviewDecision, RegistryError> {
     match pb::ReviewDecision::try_from(n) {
-        Ok(d @ (pb::ReviewDecision::Approve
-        | pb::ReviewDecision::Reject
-        | pb::ReviewDecision::Return)) => Ok(d),
+        Ok(
+            d @ (pb::ReviewDecision::Approve
+            | pb::ReviewDecision::Reject
+            | pb::ReviewDecision::Return),
+        ) => Ok(d),
         _ => Err(RegistryError::invalid(
             "INVALID_ENUM_VALUE",
             "decision",

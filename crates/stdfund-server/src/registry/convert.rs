@@ -163,7 +163,9 @@ fn payment(p: &Payment, approval: Option<&Approval>, book: &RuleBook) -> pb::Dis
         voucher_number: p.voucher.clone(),
         municipal_share: p.municipal.to_canonical(),
         district_share: p.district.to_canonical(),
-        share_table_id: approval.map(|a| a.split.share_table_id.clone()).unwrap_or_default(),
+        share_table_id: approval
+            .map(|a| a.split.share_table_id.clone())
+            .unwrap_or_default(),
         recorded_by: p.by.clone(),
         recorded_at: timestamp(&p.at),
         share_table: approval.map(|a| share_table(&a.split, book)),

@@ -127,10 +127,9 @@ impl Registry {
 
     /// Now, from the registry's clock.
     pub(crate) fn now(&self) -> Result<Timestamp, RegistryError> {
-        self.inner
-            .clock
-            .now()
-            .ok_or_else(|| RegistryError::internal("the system clock cannot be read as a timestamp"))
+        self.inner.clock.now().ok_or_else(|| {
+            RegistryError::internal("the system clock cannot be read as a timestamp")
+        })
     }
 
     fn authorize<T>(

@@ -93,7 +93,14 @@ impl Registry {
         req: pb::CreatePublicationRequest,
     ) -> Result<pb::CreatePublicationResponse, RegistryError> {
         let book = self.book();
-        let title = input::text(&req.title, "title", true, MAX_TITLE_CHARS, "公示标题", "title")?;
+        let title = input::text(
+            &req.title,
+            "title",
+            true,
+            MAX_TITLE_CHARS,
+            "公示标题",
+            "title",
+        )?;
         let year = input::year(book, req.year, "year")?;
         let unit = input::filter_text(&req.fiscal_unit);
         let period_start = input::date(&req.period_start, "period_start")?;

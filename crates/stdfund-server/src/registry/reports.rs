@@ -109,7 +109,11 @@ impl Registry {
                 r.year,
                 r.fiscal_unit.clone(),
                 r.clause.clone(),
-                if by_item { r.item.clone() } else { String::new() },
+                if by_item {
+                    r.item.clone()
+                } else {
+                    String::new()
+                },
             )
         })?;
         let out = grouped
@@ -382,11 +386,13 @@ impl Registry {
             }
         };
         if who.role != Role::Admin && claim_id.is_none() {
-            return Err(RegistryError::Auth(crate::auth::AuthError::RoleNotAllowed {
-                role: who.role,
-                rpc: "ListAuditLog (all entries)",
-                allowed: &[Role::Admin],
-            }));
+            return Err(RegistryError::Auth(
+                crate::auth::AuthError::RoleNotAllowed {
+                    role: who.role,
+                    rpc: "ListAuditLog (all entries)",
+                    allowed: &[Role::Admin],
+                },
+            ));
         }
         let from = input::date_filter(&req.from_date, "from_date")?;
         let to = input::date_filter(&req.to_date, "to_date")?;

@@ -1,0 +1,198 @@
+//! What an operator sees of a running server: one access log line per call
+//! (method, gRPC status, duration, peer, request id — taken from
+//! `x-request-id` or generated, and returned), and the metrics endpoint's
+//! `process_*` and connection-pool series beside the gRPC ones.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use bytes::Bytes;
+use common::{channel, header, http1, settings, start};
+use http_body_util::Full;
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+use stdfund_proto::pb;
+use stdfund_proto::pb::estimate_service_client::EstimateServiceClient;
+use tracing_subscriber::fmt::MakeWriter;
+
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Buf {
+    type Writer = Buf;
+    fn make_writer(&'a self) -> Buf {
+        self.clone()
+    }
+}
+
+fn access_lines(buf: &Buf) -> Vec<serde_json::Value> {
+    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["target"] == "stdfund_server::access")
+        .collect()
+}
+
+#[tokio::test]
+async fn one_access_line_per_call_with_the_request_id_returned() {
+    let buf = Buf::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(buf.clone())
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let server = start(settings()).await;
+    let mut client = EstimateServiceClient::new(channel(server.addr()).await);
+
+    // A caller's request id is kept and returned.
+    let mut req = tonic::Request::new(pb::GetEngineInfoRequest {});
+    req.metadata_mut()
+        .insert("x-request-id", "req-42-from-the-portal".parse().unwrap());
+    let resp = client.get_engine_info(req).await.unwrap();
+    assert_eq!(
+        resp.metadata().get("x-request-id").unwrap(),
+        "req-42-from-the-portal"
+    );
+    // Without one, one is generated and returned.
+    let err = client
+        .estimate(pb::EstimateRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    let generated = err
+        .metadata()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(generated.len(), 36, "{generated}"); // a UUID
+    server.shutdown().await.unwrap();
+
+    // (Other tests of this file run servers in parallel: keep this test's
+    // calls, by their request ids.)
+    let all = access_lines(&buf);
+    let of = |id: &str| -> Vec<&serde_json::Value> {
+        all.iter().filter(|v| v["request_id"] == id).collect()
+    };
+    let (oks, bads) = (of("req-42-from-the-portal"), of(&generated));
+    assert_eq!((oks.len(), bads.len()), (1, 1), "{all:#?}");
+    let ok = oks[0];
+    assert_eq!(ok["level"], "INFO");
+    assert_eq!(ok["method"], "/stdfund.v1.EstimateService/GetEngineInfo");
+    assert_eq!(ok["grpc_status"], "OK");
+    assert_eq!(ok["grpc_code"], 0);
+    assert_eq!(ok["http_status"], 200);
+    assert_eq!(ok["request_id"], "req-42-from-the-portal");
+    assert!(ok["duration_us"].as_u64().is_some(), "{ok}");
+    assert!(
+        ok["peer"].as_str().unwrap().starts_with("127.0.0.1:"),
+        "{ok}"
+    );
+    let bad = bads[0];
+    assert_eq!(bad["method"], "/stdfund.v1.EstimateService/Estimate");
+    assert_eq!(bad["grpc_status"], "INVALID_ARGUMENT");
+    assert_eq!(bad["grpc_code"], 3);
+    assert_eq!(bad["request_id"], generated.as_str());
+}
+
+#[tokio::test]
+async fn metrics_have_process_and_pool_series() {
+    let server = start(settings()).await;
+    let mut client = EstimateServiceClient::new(channel(server.addr()).await);
+    client
+        .get_engine_info(pb::GetEngineInfoRequest {})
+        .await
+        .unwrap();
+    let req = http::Request::builder()
+        .uri("/metrics")
+        .header("host", "localhost")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let (status, headers, body) = http1(server.metrics_addr().unwrap(), req).await;
+    assert_eq!(status, http::StatusCode::OK);
+    assert!(header(&headers, "content-type").starts_with("application/openmetrics-text"));
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in\n{text}"))
+    };
+    assert!(value("process_cpu_seconds_total") >= 0.0);
+    assert!(value("process_resident_memory_bytes") > 1_000_000.0);
+    assert!(value("process_open_fds") > 3.0);
+    assert!(value("process_start_time_seconds") > 1_600_000_000.0);
+    // The embedded SQLite pool: open at start, bounded.
+    assert!(value("stdfund_db_pool_max_connections") >= 1.0);
+    assert!(
+        text.contains("stdfund_db_pool_connections{state=\"idle\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stdfund_db_pool_connections{state=\"in_use\"}"),
+        "{text}"
+    );
+    // Today's series keep their names.
+    for name in [
+        "stdfund_grpc_requests_total{method=\"/stdfund.v1.EstimateService/GetEngineInfo\",code=\"OK\"} 1",
+        "stdfund_grpc_requests_in_flight 0",
+        "stdfund_build_info{",
+        "stdfund_estimate_batch_items_total{outcome=\"assessment\"} 0",
+        "stdfund_grpc_request_duration_seconds_count{method=\"/stdfund.v1.EstimateService/GetEngineInfo\"} 1",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(name)),
+            "{name} in\n{text}"
+        );
+    }
+    // Every series the deployed alerts read is one this server exports.
+    let rules = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/k8s/base/prometheusrule.yaml"
+    ))
+    .unwrap();
+    // The expressions: from `expr:` up to the rule's `for:`.
+    let mut exprs = String::new();
+    let mut inside = false;
+    for line in rules.lines() {
+        let t = line.trim();
+        if t.starts_with("expr:") {
+            inside = true;
+        } else if t.starts_with("for:") {
+            inside = false;
+        }
+        if inside {
+            exprs.push_str(t);
+            exprs.push('\n');
+        }
+    }
+    let mut read = 0;
+    for word in exprs.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if word.starts_with("stdfund_") || word.starts_with("process_") {
+            read += 1;
+            assert!(
+                text.lines()
+                    .any(|l| l.starts_with(word) && l[word.len()..].starts_with([' ', '{'])),
+                "the alerts read {word}, which /metrics does not have"
+            );
+        }
+    }
+    assert!(read >= 4, "{read}");
+    server.shutdown().await.unwrap();
+}
