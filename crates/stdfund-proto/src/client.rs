@@ -129,3 +129,9 @@ pub fn error_report(e: pb::ErrorReport) -> stdfund_rules::ErrorReport {
 pub fn answer_json(a: pb::EstimateResponse) -> String {
     stdfund_rules::json::to_canonical(&estimate_response(a))
 }
+
+/// A request given as proto3 JSON text (what a JSON caller sends) as the
+/// proto message a gRPC client sends.
+pub fn request(text: &str) -> Result<pb::EstimateRequest, stdfund_rules::Error> {
+    crate::stored::request(text)
+}

@@ -6,42 +6,66 @@
 use crate::pb;
 use stdfund_rules::Error;
 use stdfund_rules::domain::LineStatus;
+use stdfund_rules::json::dto::{EnumIn, ProtoEnum};
 use stdfund_rules::json::{self, dto};
 
-/// A stored canonical request as a proto request.
+/// The number of an enum field, refusing a name the contract does not
+/// define (a proto message cannot carry it; a proto3 JSON parser refuses it
+/// too).
+fn number<E: ProtoEnum>(e: &EnumIn<E>, path: impl FnOnce() -> String, expected: &str) -> Result<i32, Error> {
+    match e {
+        EnumIn::UnknownName(name) => Err(Error::InvalidEnumValue {
+            path: path(),
+            value: name.clone(),
+            expected: expected.to_string(),
+        }),
+        other => Ok(other.number()),
+    }
+}
+
+/// A stored canonical request (or any request as proto3 JSON text) as a
+/// proto request.
 pub fn request(text: &str) -> Result<pb::EstimateRequest, Error> {
     let r = json::parse_request(text)?;
+    let mut achievements = Vec::with_capacity(r.achievements.len());
+    for (i, a) in r.achievements.iter().enumerate() {
+        let mut funding = Vec::with_capacity(a.higher_level_funding.len());
+        for (j, f) in a.higher_level_funding.iter().enumerate() {
+            funding.push(pb::Funding {
+                level: number(
+                    &f.level,
+                    || format!("achievements[{i}].higherLevelFunding[{j}].level"),
+                    stdfund_rules::request::FUNDING_LEVELS,
+                )?,
+                amount: f.amount.to_string(),
+                source: f.source.to_string(),
+            });
+        }
+        achievements.push(pb::Achievement {
+            id: a.id.to_string(),
+            item: a.item.to_string(),
+            variant: a.variant.to_string(),
+            subject: a.subject.to_string(),
+            date: a.date.to_string(),
+            role: number(
+                &a.role,
+                || format!("achievements[{i}].role"),
+                "ROLE_UNSPECIFIED, ROLE_LEAD, ROLE_PARTICIPANT",
+            )?,
+            accepted: a.accepted,
+            approved: a.approved,
+            higher_level_funding: funding,
+        });
+    }
     Ok(pb::EstimateRequest {
         applicant: Some(pb::Applicant {
             credit_code: r.applicant.credit_code.to_string(),
             name: r.applicant.name.to_string(),
             seat: r.applicant.seat.to_string(),
         }),
-        achievements: r
-            .achievements
-            .iter()
-            .map(|a| pb::Achievement {
-                id: a.id.to_string(),
-                item: a.item.to_string(),
-                variant: a.variant.to_string(),
-                subject: a.subject.to_string(),
-                date: a.date.to_string(),
-                role: a.role.number(),
-                accepted: a.accepted,
-                approved: a.approved,
-                higher_level_funding: a
-                    .higher_level_funding
-                    .iter()
-                    .map(|f| pb::Funding {
-                        level: f.level.number(),
-                        amount: f.amount.to_string(),
-                        source: f.source.to_string(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        achievements,
         what_if_ruleset: r.what_if_ruleset.to_string(),
-        view: r.view.number(),
+        view: number(&r.view, || "view".to_string(), "VIEW_UNSPECIFIED, VIEW_FULL, VIEW_SUMMARY")?,
     })
 }
 

@@ -15,8 +15,6 @@ use std::time::Duration;
 use stdfund_proto::pb;
 use stdfund_proto::pb::estimate_batch_response::Result as BatchResult;
 use stdfund_proto::pb::estimate_service_client::EstimateServiceClient;
-use stdfund_rules::json;
-use stdfund_rules::model::{Application, Assessment};
 use stdfund_server::status::error_report;
 use stdfund_testkit::{answer_json, vectors};
 use tokio::sync::mpsc;
@@ -28,24 +26,22 @@ fn requests() -> Vec<pb::EstimateRequest> {
     vectors::load_all(&vectors::vectors_dir())
         .unwrap()
         .iter()
-        .filter_map(|v| json::parse_application(&v.input_json()).ok())
-        .filter_map(|app| pb::EstimateRequest::try_from(app).ok())
+        .filter_map(|v| stdfund_proto::client::request(&v.input_json()).ok())
         .collect()
 }
 
 fn native(request: &pb::EstimateRequest) -> String {
-    let app = Application::from(request.clone());
     answer_json(
-        &stdfund_rules::estimate(&app)
-            .map(|a| json::assessment_to_canonical(&a))
+        &stdfund_proto::convert::estimate(request, None)
+            .map(stdfund_proto::client::answer_json)
             .map_err(|e| e.to_report()),
     )
 }
 
 fn answer(result: &BatchResult) -> String {
     match result {
-        BatchResult::Assessment(a) => json::assessment_to_canonical(&Assessment::from(a.clone())),
-        BatchResult::Error(e) => answer_json(&Err(stdfund_rules::ErrorReport::from(e.clone()))),
+        BatchResult::Assessment(a) => stdfund_proto::client::answer_json(a.clone()),
+        BatchResult::Error(e) => answer_json(&Err(stdfund_proto::client::error_report(e.clone()))),
     }
 }
 
@@ -64,6 +60,7 @@ async fn a_mixed_batch_keeps_order_and_never_aborts() {
             .map(|(i, r)| pb::EstimateBatchRequest {
                 request_id: format!("req-{i}"),
                 application: Some(r.clone()),
+                ..Default::default()
             })
             .collect::<Vec<_>>(),
     );
@@ -110,6 +107,7 @@ async fn results_stream_back_while_requests_still_arrive() {
         tx.send(pb::EstimateBatchRequest {
             request_id: String::new(),
             application: Some(request.clone()),
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -151,6 +149,7 @@ async fn a_batch_over_the_limit_answers_the_first_items_then_fails() {
         .map(|r| pb::EstimateBatchRequest {
             request_id: String::new(),
             application: Some(r),
+            ..Default::default()
         })
         .collect();
     let mut results = client
@@ -179,6 +178,7 @@ async fn a_batch_over_the_limit_answers_the_first_items_then_fails() {
         .map(|r| pb::EstimateBatchRequest {
             request_id: String::new(),
             application: Some(r),
+            ..Default::default()
         })
         .collect();
     let mut results = client

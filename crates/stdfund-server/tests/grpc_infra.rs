@@ -229,15 +229,12 @@ fn frame(flag: u8, payload: &[u8]) -> Bytes {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_can_call_over_grpc_web() {
     let server = common::start(common::settings()).await;
-    let app = json::parse_application(
-        r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},
-            "achievements":[{"id":"a1","item":"STANDARD_LEAD","variant":"NATIONAL","subject":"GB/T 12345-2020","date":"2020-05-01"}]}"#,
-    )
-    .unwrap();
-    let native = stdfund_rules::estimate(&app).unwrap();
+    let text = r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},
+            "achievements":[{"id":"a1","item":"STANDARD_LEAD","variant":"NATIONAL","subject":"GB/T 12345-2020","date":"2020-05-01"}]}"#;
+    let native = json::estimate_json(text).unwrap();
     let body = frame(
         0,
-        &pb::EstimateRequest::try_from(app).unwrap().encode_to_vec(),
+        &stdfund_proto::client::request(text).unwrap().encode_to_vec(),
     );
     let req = http::Request::builder()
         .method("POST")
@@ -259,10 +256,7 @@ async fn a_browser_can_call_over_grpc_web() {
     assert_eq!(body.get_u8(), 0);
     let len = body.get_u32() as usize;
     let answer = pb::EstimateResponse::decode(body.split_to(len)).unwrap();
-    assert_eq!(
-        json::assessment_to_canonical(&stdfund_rules::model::Assessment::from(answer)),
-        json::assessment_to_canonical(&native)
-    );
+    assert_eq!(stdfund_proto::client::answer_json(answer), native);
     assert_eq!(body.get_u8(), 0x80);
     let len = body.get_u32() as usize;
     let trailers = String::from_utf8(body.split_to(len).to_vec())

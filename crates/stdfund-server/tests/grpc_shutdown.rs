@@ -22,14 +22,15 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 fn item(id: &str) -> pb::EstimateBatchRequest {
-    let app = stdfund_rules::json::parse_application(
+    let app = stdfund_proto::client::request(
         r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},
             "achievements":[{"id":"a1","item":"STANDARD_LEAD","variant":"NATIONAL","subject":"GB/T 12345-2020","date":"2020-05-01"}]}"#,
     )
     .unwrap();
     pb::EstimateBatchRequest {
         request_id: id.into(),
-        application: Some(pb::EstimateRequest::try_from(app).unwrap()),
+        application: Some(app),
+        ..Default::default()
     }
 }
 

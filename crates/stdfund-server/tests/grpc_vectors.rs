@@ -15,8 +15,7 @@ mod common;
 use stdfund_proto::pb;
 use stdfund_proto::pb::estimate_service_client::EstimateServiceClient;
 use stdfund_rules::json;
-use stdfund_rules::model::{Application, Assessment, EngineInfo};
-use stdfund_rules::{ErrorReport, json::Catalog};
+use stdfund_rules::ErrorReport;
 use stdfund_server::status::error_report;
 use stdfund_testkit::{answer_json, generate, vectors};
 use tonic::Code;
@@ -50,14 +49,11 @@ fn over_grpc(
     input: &str,
     paths: &mut Paths,
 ) -> Result<String, ErrorReport> {
-    let app = match json::parse_application(input) {
-        Ok(app) => app,
-        Err(e) => {
-            paths.parse_errors += 1;
-            return Err(e.to_report());
-        }
-    };
-    let request = match pb::EstimateRequest::try_from(app) {
+    if let Err(e) = json::parse_request(input) {
+        paths.parse_errors += 1;
+        return Err(e.to_report());
+    }
+    let request = match stdfund_proto::client::request(input) {
         Ok(r) => r,
         Err(e) => {
             paths.conversion_errors += 1;
@@ -67,9 +63,7 @@ fn over_grpc(
     match rt.block_on(client.estimate(request)) {
         Ok(resp) => {
             paths.over_the_wire_ok += 1;
-            Ok(json::assessment_to_canonical(&Assessment::from(
-                resp.into_inner(),
-            )))
+            Ok(stdfund_proto::client::answer_json(resp.into_inner()))
         }
         Err(status) => {
             paths.over_the_wire_err += 1;
@@ -145,19 +139,19 @@ fn random_applications_over_grpc_answer_as_the_engine_does() {
     let (mut ok, mut err) = (0, 0);
     for seed in 0..400u64 {
         let app = generate::application(seed);
-        let Ok(request) = pb::EstimateRequest::try_from(app) else {
+        let Ok(request) = stdfund_proto::client::request(&json::to_canonical(&app)) else {
             continue;
         };
         // The engine sees exactly what the server sees.
-        let native = answer_json(&stdfund_rules::json::estimate_json(&json::to_canonical(
-            &Application::from(request.clone()),
-        )));
+        let native = answer_json(
+            &stdfund_proto::convert::estimate(&request, None)
+                .map(stdfund_proto::client::answer_json)
+                .map_err(|e| e.to_report()),
+        );
         let remote = match rt.block_on(client.estimate(request)) {
             Ok(r) => {
                 ok += 1;
-                Ok(json::assessment_to_canonical(&Assessment::from(
-                    r.into_inner(),
-                )))
+                Ok(stdfund_proto::client::answer_json(r.into_inner()))
             }
             Err(s) => {
                 err += 1;
@@ -174,13 +168,10 @@ fn random_applications_over_grpc_answer_as_the_engine_does() {
 async fn an_undefined_enum_number_is_invalid_enum_value_from_the_engine() {
     let server = common::start(common::settings()).await;
     let mut client = EstimateServiceClient::new(common::channel(server.addr()).await);
-    let mut request = pb::EstimateRequest::try_from(
-        json::parse_application(
-            r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},
-                "achievements":[{"id":"a1","item":"AWARD_CHINA","variant":"PROJECT_FIRST",
-                                 "subject":"GB/T 1-2020","date":"2020-05-01","role":"ROLE_LEAD"}]}"#,
-        )
-        .unwrap(),
+    let mut request = stdfund_proto::client::request(
+        r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},
+            "achievements":[{"id":"a1","item":"AWARD_CHINA","variant":"PROJECT_FIRST",
+                             "subject":"GB/T 1-2020","date":"2020-05-01","role":"ROLE_LEAD"}]}"#,
     )
     .unwrap();
     request.achievements[0].role = 99;
@@ -205,7 +196,7 @@ async fn engine_info_and_catalog_equal_the_rules_crate() {
         .await
         .unwrap()
         .into_inner();
-    let info = EngineInfo::from(info);
+    let info = stdfund_proto::client::engine_info(info);
     assert_eq!(info, json::engine_info().unwrap());
     assert_eq!(
         json::to_canonical(&info),
@@ -218,11 +209,8 @@ async fn engine_info_and_catalog_equal_the_rules_crate() {
         .await
         .unwrap()
         .into_inner();
-    let catalog = Catalog::try_from(catalog).unwrap();
-    assert_eq!(catalog, json::catalog().unwrap());
-    assert_eq!(
-        json::to_canonical(&catalog),
-        json::to_canonical(&json::catalog().unwrap())
-    );
+    let book = stdfund_rules::ruleset::embedded().unwrap();
+    assert_eq!(catalog, stdfund_proto::convert::catalog(book));
+    assert_eq!(catalog.rulesets.len(), book.rulesets().len());
     server.shutdown().await.unwrap();
 }

@@ -311,8 +311,7 @@ async fn estimate_error(addr: &str, accept_language: Option<&str>) -> tonic::Sta
         .await
         .unwrap();
     let mut client = EstimateServiceClient::new(channel);
-    let app = stdfund_rules::json::parse_application(BAD).unwrap();
-    let mut req = tonic::Request::new(pb::EstimateRequest::try_from(app).unwrap());
+    let mut req = tonic::Request::new(stdfund_proto::client::request(BAD).unwrap());
     if let Some(l) = accept_language {
         req.metadata_mut()
             .insert("grpc-accept-language", l.parse().unwrap());

@@ -21,7 +21,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
-use stdfund_store::{AnyStore, ClaimFilter, ClaimStore};
+use stdfund_store::{AnyStore, AuditFilter, ClaimQuery, OpenOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stdfund");
 
@@ -180,17 +180,24 @@ fn backup_while_claims_are_submitted_holds_every_acknowledged_claim() {
         assert!(total_acked > before.len(), "writers kept going");
 
         // Open the copy as a registry database and read everything back.
-        let store = AnyStore::open(&format!("sqlite://{}", copy.display()))
-            .await
-            .unwrap();
+        let store = AnyStore::open(
+            &format!("sqlite://{}", copy.display()),
+            &OpenOptions::default(),
+        )
+        .await
+        .unwrap();
         let mut ids = BTreeSet::new();
         let mut cursor: Option<String> = None;
         loop {
             let page = store
-                .list_claims(&ClaimFilter::default(), cursor.as_deref(), 500)
+                .claims(&ClaimQuery {
+                    cursor: cursor.clone(),
+                    page_size: 500,
+                    ..ClaimQuery::default()
+                })
                 .await
                 .unwrap();
-            ids.extend(page.items.iter().map(|c| c.id));
+            ids.extend(page.claims.iter().map(|c| c.id));
             match page.next_cursor {
                 Some(c) => cursor = Some(c),
                 None => break,
@@ -199,7 +206,10 @@ fn backup_while_claims_are_submitted_holds_every_acknowledged_claim() {
         let mut audit = 0usize;
         let mut cursor: Option<String> = None;
         loop {
-            let page = store.audit_log(None, cursor.as_deref(), 500).await.unwrap();
+            let page = store
+                .audit_log(&AuditFilter::default(), cursor.as_deref(), 500)
+                .await
+                .unwrap();
             audit += page.items.len();
             match page.next_cursor {
                 Some(c) => cursor = Some(c),

@@ -29,6 +29,7 @@ fn approve(claim_id: i64) -> pb::ReviewClaimRequest {
         decision: pb::ReviewDecision::Approve as i32,
         reason: String::new(),
         reviewer_amount: String::new(),
+        ..Default::default()
     }
 }
 
@@ -47,6 +48,7 @@ async fn life_cycle(database_url: &str) {
         .set_budget(pb::SetBudgetRequest {
             year: 2021,
             total: "400000.00".into(),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -248,6 +250,7 @@ async fn life_cycle(database_url: &str) {
             decision: pb::ReviewDecision::Reject as i32,
             reason: String::new(),
             reviewer_amount: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -258,6 +261,7 @@ async fn life_cycle(database_url: &str) {
             decision: pb::ReviewDecision::Reject as i32,
             reason: "预算不足,下一年度重新申报".into(),
             reviewer_amount: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -288,7 +292,7 @@ async fn life_cycle(database_url: &str) {
     let e = reviewer.review_claim(approve(y2022)).await.unwrap_err();
     s::expect_error(&e, Code::FailedPrecondition, "BUDGET_NOT_SET");
     let e = reviewer
-        .get_budget(pb::GetBudgetRequest { year: 2022 })
+        .get_budget(pb::GetBudgetRequest { year: 2022, ..Default::default() })
         .await
         .unwrap_err();
     s::expect_error(&e, Code::NotFound, "BUDGET_NOT_SET");
@@ -400,6 +404,7 @@ async fn life_cycle(database_url: &str) {
             claim_id: gi_id,
             payment_date: "2021-03-01".into(),
             voucher_number: "V-0".into(),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -409,6 +414,7 @@ async fn life_cycle(database_url: &str) {
             claim_id: lead_id,
             payment_date: "2021-02-30".into(),
             voucher_number: "V-1".into(),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -418,6 +424,7 @@ async fn life_cycle(database_url: &str) {
             claim_id: lead_id,
             payment_date: "2021-03-01".into(),
             voucher_number: "记-2021-03-0001".into(),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -440,7 +447,7 @@ async fn life_cycle(database_url: &str) {
     );
     assert_eq!(d.recorded_by, "finance-wang");
     let c = admin
-        .get_claim(pb::GetClaimRequest { claim_id: lead_id })
+        .get_claim(pb::GetClaimRequest { claim_id: lead_id, ..Default::default() })
         .await
         .unwrap()
         .into_inner()
@@ -498,26 +505,24 @@ async fn life_cycle(database_url: &str) {
         .into_inner();
     assert_eq!(x.file_name, "stdfund-public-notice-2021-350102.xlsx");
     assert_eq!(x.entries, n.entries);
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(x.content)).unwrap();
-    let mut sheet = String::new();
-    zip.by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut sheet)
-        .unwrap();
-    let mut workbook = String::new();
-    zip.by_name("xl/workbook.xml")
-        .unwrap()
-        .read_to_string(&mut workbook)
-        .unwrap();
-    assert!(workbook.contains("name=\"公示名单\""));
-    let rows: Vec<&str> = sheet.split("<row ").skip(1).collect();
-    assert_eq!(rows.len(), 3, "{sheet}");
-    assert!(rows[0].contains("<t>资助金额(元)</t>"));
-    assert!(rows[1].contains(&format!("<c r=\"B2\"><v>{lead_id}</v></c>")));
-    assert!(rows[1].contains(&unit));
-    assert!(rows[1].contains("<c r=\"I2\" s=\"2\"><v>300000.00</v></c>"));
-    assert!(rows[2].contains("<c r=\"I3\" s=\"2\"><v>50000.01</v></c>"));
-    assert!(rows[2].contains("其他标准化项目和活动"));
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(x.content)).unwrap();
+    assert_eq!(book.sheet_names(), ["公示名单"]);
+    let range = book.worksheet_range("公示名单").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 4, "header, two lines, totals: {rows:?}");
+    assert!(rows[0][8].contains("资助金额(元)"));
+    assert_eq!(rows[1][1], lead_id.to_string());
+    assert!(rows[1].iter().any(|c| c.contains(&unit)));
+    assert_eq!(rows[1][8], "300000");
+    assert_eq!(rows[2][8], "50000.01");
+    assert!(rows[2].iter().any(|c| c.contains("其他标准化项目和活动")));
+    assert!(rows[3][0].contains("合计"));
+
     // Another district: no rows.
     let empty = finance
         .export_public_notice(pb::ExportPublicNoticeRequest {
@@ -629,6 +634,7 @@ async fn life_cycle(database_url: &str) {
                 claim_id: 0,
                 page_size: 3,
                 page_token: token.clone(),
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -677,6 +683,7 @@ async fn life_cycle(database_url: &str) {
             claim_id: lead_id,
             page_size: 0,
             page_token: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap()

@@ -59,7 +59,7 @@ async fn call(c: &mut s::Client, rpc: &str) -> Result<(), Status> {
             .await
             .map(drop),
         "GetClaim" => c
-            .get_claim(pb::GetClaimRequest { claim_id: 1 })
+            .get_claim(pb::GetClaimRequest { claim_id: 1, ..Default::default() })
             .await
             .map(drop),
         "ListClaims" => c
@@ -72,6 +72,7 @@ async fn call(c: &mut s::Client, rpc: &str) -> Result<(), Status> {
                 decision: pb::ReviewDecision::Reject as i32,
                 reason: "matrix".into(),
                 reviewer_amount: String::new(),
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -80,6 +81,7 @@ async fn call(c: &mut s::Client, rpc: &str) -> Result<(), Status> {
                 claim_id: 999,
                 payment_date: "2021-03-01".into(),
                 voucher_number: "V-1".into(),
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -107,11 +109,12 @@ async fn call(c: &mut s::Client, rpc: &str) -> Result<(), Status> {
             .set_budget(pb::SetBudgetRequest {
                 year: 2021,
                 total: "1000000.00".into(),
+                ..Default::default()
             })
             .await
             .map(drop),
         "GetBudget" => c
-            .get_budget(pb::GetBudgetRequest { year: 2021 })
+            .get_budget(pb::GetBudgetRequest { year: 2021, ..Default::default() })
             .await
             .map(drop),
         other => panic!("unknown rpc {other}"),
@@ -232,13 +235,13 @@ async fn a_portal_sees_only_its_own_claims() {
     }
     // Own claim: visible; the other portal's: NOT_FOUND, like a missing one.
     let own = p1
-        .get_claim(pb::GetClaimRequest { claim_id: ids[0] })
+        .get_claim(pb::GetClaimRequest { claim_id: ids[0], ..Default::default() })
         .await
         .unwrap()
         .into_inner();
     assert_eq!(own.claim.unwrap().submitted_by, "gateway");
     let e = p1
-        .get_claim(pb::GetClaimRequest { claim_id: ids[1] })
+        .get_claim(pb::GetClaimRequest { claim_id: ids[1], ..Default::default() })
         .await
         .unwrap_err();
     s::expect_error(&e, Code::NotFound, "NOT_FOUND");

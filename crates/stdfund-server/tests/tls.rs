@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use stdfund_proto::pb;
 use stdfund_proto::pb::estimate_service_client::EstimateServiceClient;
 use stdfund_rules::json;
-use stdfund_rules::model::Assessment;
 use tonic::transport::{Certificate, ClientTlsConfig, Endpoint};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stdfund");
@@ -71,17 +70,14 @@ async fn estimate_over_tls_with_the_ca_pinned_and_plain_text_refused() {
         .connect()
         .await
         .unwrap();
-    let app = json::parse_application(APPLICATION).unwrap();
-    let native = stdfund_rules::estimate(&app).unwrap();
+    let native = json::estimate_json(APPLICATION).unwrap();
+    let app = stdfund_proto::client::request(APPLICATION).unwrap();
     let answer = EstimateServiceClient::new(channel)
-        .estimate(pb::EstimateRequest::try_from(app).unwrap())
+        .estimate(app)
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(
-        json::assessment_to_canonical(&Assessment::from(answer)),
-        json::assessment_to_canonical(&native)
-    );
+    assert_eq!(stdfund_proto::client::answer_json(answer), native);
 
     // Plain text against the TLS port: no answer.
     let plain = async {

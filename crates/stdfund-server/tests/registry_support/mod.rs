@@ -136,10 +136,12 @@ pub fn client(channel: &Channel, token: Option<&str>) -> Client {
 pub fn credit_code(n: u32) -> String {
     let base = format!("91350100M{n:08}");
     assert_eq!(base.len(), 17);
-    match stdfund_rules::ident::check_credit_code(&format!("{base}0")) {
-        stdfund_rules::ident::CreditCode::Valid(c) => c,
-        stdfund_rules::ident::CreditCode::CheckMismatch(_, expected) => format!("{base}{expected}"),
-        stdfund_rules::ident::CreditCode::Malformed => panic!("{base}"),
+    match stdfund_rules::ident::CreditCode::parse(&format!("{base}0")) {
+        Some((c, stdfund_rules::ident::CreditCheck::Passed)) => c.to_string(),
+        Some((_, stdfund_rules::ident::CreditCheck::Mismatch { expected })) => {
+            format!("{base}{expected}")
+        }
+        None => panic!("{base}"),
     }
 }
 
@@ -206,7 +208,7 @@ pub fn application_at(code: &str, seat: &str, a: &Ach) -> pb::EstimateRequest {
             approved: a.approved,
             higher_level_funding: Vec::new(),
         }],
-        what_if_ruleset: String::new(),
+        ..pb::EstimateRequest::default()
     }
 }
 
