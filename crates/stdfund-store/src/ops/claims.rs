@@ -443,6 +443,14 @@ async fn budget_figures<DB: Backend>(
             out.push(b);
         }
     }
+    // As `budgets()` lists them: by year, CITY first, then payers in byte order.
+    out.sort_by(|a, b| {
+        (a.year, a.payer != CITY, a.payer.as_bytes()).cmp(&(
+            b.year,
+            b.payer != CITY,
+            b.payer.as_bytes(),
+        ))
+    });
     Ok(out)
 }
 
