@@ -140,6 +140,7 @@ pub trait DbRow: Send {
     fn text(&self, col: &str) -> Result<String, StoreError>;
     fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
     fn boolean(&self, col: &str) -> Result<bool, StoreError>;
+    fn opt_bool(&self, col: &str) -> Result<Option<bool>, StoreError>;
     fn blob(&self, col: &str) -> Result<Vec<u8>, StoreError>;
 }
 
@@ -166,6 +167,9 @@ impl DbRow for SqliteRow {
     fn boolean(&self, col: &str) -> Result<bool, StoreError> {
         self.try_get(col).map_err(|e| decode_err(col, &e))
     }
+    fn opt_bool(&self, col: &str) -> Result<Option<bool>, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
     fn blob(&self, col: &str) -> Result<Vec<u8>, StoreError> {
         self.try_get(col).map_err(|e| decode_err(col, &e))
     }
@@ -188,6 +192,9 @@ impl DbRow for PgRow {
         self.try_get(col).map_err(|e| decode_err(col, &e))
     }
     fn boolean(&self, col: &str) -> Result<bool, StoreError> {
+        self.try_get(col).map_err(|e| decode_err(col, &e))
+    }
+    fn opt_bool(&self, col: &str) -> Result<Option<bool>, StoreError> {
         self.try_get(col).map_err(|e| decode_err(col, &e))
     }
     fn blob(&self, col: &str) -> Result<Vec<u8>, StoreError> {
@@ -295,6 +302,8 @@ pub(crate) mod sealed {
         const DIALECT: Dialect;
         /// How a write transaction starts.
         const BEGIN_WRITE: &'static str;
+        /// How a read-only snapshot starts.
+        const BEGIN_SNAPSHOT: &'static str;
         /// The row type, with typed access.
         type Rec: DbRow;
         /// Backend-specific state of an open store (file identity, health pool).
@@ -366,6 +375,7 @@ impl sealed::Sealed for Sqlite {
     const KIND: BackendKind = BackendKind::Sqlite;
     const DIALECT: Dialect = Dialect::Sqlite;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN DEFERRED";
     type Rec = SqliteRow;
     type Site = SqliteSite;
 
@@ -447,6 +457,7 @@ impl sealed::Sealed for Postgres {
     const KIND: BackendKind = BackendKind::Postgres;
     const DIALECT: Dialect = Dialect::Postgres;
     const BEGIN_WRITE: &'static str = "BEGIN ISOLATION LEVEL READ COMMITTED";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     type Rec = PgRow;
     type Site = PgSite;
 

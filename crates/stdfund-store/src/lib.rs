@@ -31,10 +31,17 @@
 //! # Ok(()) }
 //! ```
 
+mod audit;
 mod backend;
+mod db;
 pub mod error;
+mod migrate;
 pub mod model;
+mod open;
+mod ops;
+mod records;
 mod store;
+mod validate;
 
 pub use backend::{Backend, PgSite, SqliteSite};
 pub use error::StoreError;

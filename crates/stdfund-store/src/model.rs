@@ -48,7 +48,19 @@ fn two_digits(b: &[u8], at: usize) -> Option<u32> {
     if !hi.is_ascii_digit() || !lo.is_ascii_digit() {
         return None;
     }
-    Some(u32::from(hi.wrapping_sub(b'0')) * 10 + u32::from(lo.wrapping_sub(b'0')))
+    Some(
+        u32::from(hi.wrapping_sub(b'0'))
+            .saturating_mul(10)
+            .saturating_add(u32::from(lo.wrapping_sub(b'0'))),
+    )
+}
+
+/// Seconds of a time of day (or offset).
+fn seconds_of(h: u32, m: u32, s: u32) -> i64 {
+    i64::from(h)
+        .saturating_mul(3600)
+        .saturating_add(i64::from(m).saturating_mul(60))
+        .saturating_add(i64::from(s))
 }
 
 impl Timestamp {
@@ -134,7 +146,7 @@ impl Timestamp {
                 }
                 match (two_digits(ob, 1), two_digits(ob, 4)) {
                     (Some(oh), Some(om)) if oh < 24 && om < 60 => {
-                        sign.saturating_mul(i64::from(oh * 3600 + om * 60))
+                        sign.saturating_mul(seconds_of(oh, om, 0))
                     }
                     _ => return Err(bad()),
                 }
@@ -143,7 +155,7 @@ impl Timestamp {
         let local_seconds = date
             .days_since_epoch()
             .checked_mul(SECONDS_PER_DAY)
-            .and_then(|d| d.checked_add(i64::from(h * 3600 + m * 60 + sec)))
+            .and_then(|d| d.checked_add(seconds_of(h, m, sec)))
             .ok_or_else(bad)?;
         let utc = local_seconds
             .checked_sub(offset_seconds)

@@ -12,15 +12,19 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::{Pool, Postgres, Sqlite};
+use sqlx::pool::PoolConnection;
+use sqlx::{Pool, Postgres, Sqlite, Transaction};
 use stdfund_rules::date::Date;
 use stdfund_rules::money::Money;
 
-use crate::backend::{Backend, sealed::Sealed};
+use crate::audit;
+use crate::backend::Backend;
+use crate::db::{Cx, fen};
 use crate::error::StoreError;
 use crate::model::{
     Actor, Attachment, AuditEntry, AuditFilter, AuditVerification, BackendKind, BackupInfo,
@@ -29,6 +33,7 @@ use crate::model::{
     ObjectionOutcome, OpenOptions, Page, Payment, PaymentInput, Publication, RekeyInput,
     RekeyReport, ReportFilter, ReportRow, Resubmission, SubmitOutcome, Timestamp,
 };
+use crate::{migrate, open, ops, validate};
 
 /// The claim store on one database: `Store<sqlx::Sqlite>` or `Store<sqlx::Postgres>`.
 /// Cheap to clone (the pool is shared).
@@ -65,8 +70,10 @@ impl Store<Sqlite> {
     /// [`OpenOptions::create_if_missing`]), checks its integrity and writability, and
     /// applies pending migrations.
     pub async fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, StoreError> {
-        let _ = (path.as_ref(), options);
-        Err(StoreError::unavailable("not implemented yet"))
+        let (pool, site) = open::sqlite(path.as_ref(), options).await?;
+        let store = Store::assemble(pool, site, options);
+        store.migrate().await?;
+        Ok(store)
     }
 
     /// The database file.
@@ -85,8 +92,10 @@ impl Store<Postgres> {
     /// most [`OpenOptions::connect_timeout`], checks that the database is writable, and
     /// applies pending migrations.
     pub async fn connect(url: &str, options: &OpenOptions) -> Result<Self, StoreError> {
-        let _ = (url, options);
-        Err(StoreError::unavailable("not implemented yet"))
+        let (pool, site) = open::postgres(url, options).await?;
+        let store = Store::assemble(pool, site, options);
+        store.migrate().await?;
+        Ok(store)
     }
 }
 
@@ -97,11 +106,20 @@ pub async fn backup_sqlite(
     src: impl AsRef<Path>,
     dest: impl AsRef<Path>,
 ) -> Result<BackupInfo, StoreError> {
-    let _ = (src.as_ref(), dest.as_ref());
-    Err(StoreError::unavailable("not implemented yet"))
+    open::backup_sqlite(src.as_ref(), dest.as_ref()).await
 }
 
 impl<DB: Backend> Store<DB> {
+    fn assemble(pool: Pool<DB>, site: DB::Site, options: &OpenOptions) -> Self {
+        Store {
+            inner: Arc::new(Inner {
+                pool,
+                site,
+                timeout: options.write_timeout,
+            }),
+        }
+    }
+
     /// Which database this store uses.
     pub fn backend(&self) -> BackendKind {
         DB::KIND
@@ -130,7 +148,53 @@ impl<DB: Backend> Store<DB> {
 
     /// Applies pending migrations (opening already does); idempotent.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Err(StoreError::unavailable("not implemented yet"))
+        let mut tx = self.begin().await?;
+        let outcome = migrate::apply(&mut Cx::<DB>::new(&mut *tx)).await?;
+        tx.commit().await?;
+        for (version, name) in &outcome.unknown_compatible {
+            tracing::warn!(
+                version,
+                name = name.as_str(),
+                "the database has a migration this build does not know; it is marked \
+                 compatible with older builds, so the store starts"
+            );
+        }
+        if !outcome.applied.is_empty() {
+            tracing::info!(applied = ?outcome.applied, "schema migrations applied");
+        }
+        Ok(())
+    }
+
+    /// Runs `fut`, giving up after the write timeout.
+    async fn bounded<T>(
+        &self,
+        fut: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(self.inner.timeout, fut).await {
+            Ok(out) => out,
+            Err(_) => Err(StoreError::unavailable(format!(
+                "the database did not answer within {} ms",
+                self.inner.timeout.as_millis()
+            ))),
+        }
+    }
+
+    /// A pooled connection for reads.
+    async fn read(&self) -> Result<PoolConnection<DB>, StoreError> {
+        Ok(self.inner.pool.acquire().await?)
+    }
+
+    /// A write transaction (SQLite: `BEGIN IMMEDIATE`, after which the database file must
+    /// still be the one opened; PostgreSQL: `READ COMMITTED`).
+    async fn begin(&self) -> Result<Transaction<'static, DB>, StoreError> {
+        let tx = self.inner.pool.begin_with(DB::BEGIN_WRITE).await?;
+        DB::check_site(&self.inner.site)?;
+        Ok(tx)
+    }
+
+    /// A read-only snapshot for reads that must see one state (verification).
+    async fn snapshot(&self) -> Result<Transaction<'static, DB>, StoreError> {
+        Ok(self.inner.pool.begin_with(DB::BEGIN_SNAPSHOT).await?)
     }
 
     /// Stores a new claim, or returns the claim this submitter already created with the same idempotency key and the same request ([`SubmitOutcome::Existing`]), or reports that another live claim holds the one-time key ([`SubmitOutcome::AlreadyGranted`]).
@@ -142,20 +206,35 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<SubmitOutcome, StoreError> {
-        let _ = (filing, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        validate::filing(&filing)?;
+        let hash = validate::request_hash(&filing);
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::claims::submit(&mut Cx::<DB>::new(&mut *tx), &filing, &hash, actor, now)
+                .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// One claim with its payments; [`StoreError::NotFound`] if there is none.
     pub async fn claim(&self, id: ClaimId) -> Result<Claim, StoreError> {
-        let _ = id;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::claim_with_payments(&mut Cx::<DB>::new(&mut *conn), id).await
+        })
+        .await
     }
 
     /// The review queue: filtered, searched, sorted, keyset-paged claims (without payments), with counts per status when asked.
     pub async fn claims(&self, query: &ClaimQuery) -> Result<ClaimPage, StoreError> {
-        let _ = query;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::query::claims(&mut Cx::<DB>::new(&mut *conn), query).await
+        })
+        .await
     }
 
     /// Decides a SUBMITTED claim: approve (budget-checked atomically, amount, split and record frozen), reject (frees the key) or return for correction (keeps it).
@@ -166,8 +245,16 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<Claim, StoreError> {
-        let _ = (id, decision, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        ops::claims::check_decision(&decision)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::claims::review(&mut Cx::<DB>::new(&mut *tx), id, &decision, actor, now)
+                .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// Decides many SUBMITTED claims in one transaction, all or none. With `dry_run` everything is done and checked, the figures reported, and the transaction rolled back.
@@ -178,8 +265,26 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<BatchOutcome, StoreError> {
-        let _ = (decision, dry_run, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        ops::claims::check_batch(&decision)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::claims::review_batch(
+                &mut Cx::<DB>::new(&mut *tx),
+                &decision,
+                dry_run,
+                actor,
+                now,
+            )
+            .await?;
+            if dry_run {
+                tx.rollback().await?;
+            } else {
+                tx.commit().await?;
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// Withdraws a SUBMITTED or RETURNED claim (frees its key). Only its submitter may, unless the actor's role is `admin`; anyone else gets [`StoreError::NotFound`].
@@ -190,8 +295,17 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<Claim, StoreError> {
-        let _ = (id, reason, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        let reason = reason.unwrap_or_default();
+        validate::optional_text("reason", &reason)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::claims::withdraw(&mut Cx::<DB>::new(&mut *tx), id, &reason, actor, now)
+                .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// Resubmits a RETURNED claim with a corrected filing (same submitter rule as [`withdraw`](Self::withdraw)); counts the resubmission and keeps the history in the audit log.
@@ -202,8 +316,16 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<Claim, StoreError> {
-        let _ = (id, r, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        validate::filing(&r.filing)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out =
+                ops::claims::resubmit(&mut Cx::<DB>::new(&mut *tx), id, &r, actor, now).await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// Sets the total of the (year, payer) budget; below what approvals use is [`StoreError::BudgetBelowUsed`].
@@ -215,20 +337,43 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<BudgetStatus, StoreError> {
-        let _ = (year, payer, total, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        validate::year("year", year)?;
+        validate::text("payer", payer)?;
+        fen("total", total)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::money::set_budget(
+                &mut Cx::<DB>::new(&mut *tx),
+                year,
+                payer,
+                total,
+                actor,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// The (year, payer) budget with its use; `None` when none is set.
     pub async fn budget(&self, year: i32, payer: &str) -> Result<Option<BudgetStatus>, StoreError> {
-        let _ = (year, payer);
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::money::budget_status(&mut Cx::<DB>::new(&mut *conn), year, payer).await
+        })
+        .await
     }
 
     /// Every budget (of one year, or all): by year, CITY first, then payers in byte order.
     pub async fn budgets(&self, year: Option<i32>) -> Result<Vec<BudgetStatus>, StoreError> {
-        let _ = year;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::money::budgets(&mut Cx::<DB>::new(&mut *conn), year).await
+        })
+        .await
     }
 
     /// Records a payment towards an APPROVED claim; the claim becomes DISBURSED when fully paid. `today` is the China date of the server clock.
@@ -240,14 +385,26 @@ impl<DB: Backend> Store<DB> {
         now: &Timestamp,
         today: Date,
     ) -> Result<Claim, StoreError> {
-        let _ = (id, p, actor, now, today);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        validate::text("voucher", &p.voucher)?;
+        validate::text("payer", &p.payer)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::money::disburse(&mut Cx::<DB>::new(&mut *tx), id, &p, actor, now, today)
+                .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// Every payment (of claims of one budget year, or all) with its claim (without payments), in payment id order.
     pub async fn payments(&self, year: Option<i32>) -> Result<Vec<(Payment, Claim)>, StoreError> {
-        let _ = year;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::money::payments(&mut Cx::<DB>::new(&mut *conn), year).await
+        })
+        .await
     }
 
     /// Stores a file with a claim (portal actors: only on their own claims).
@@ -258,20 +415,35 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<Attachment, StoreError> {
-        let _ = (claim_id, a, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        ops::publish::check_attachment(&a)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out =
+                ops::publish::add_attachment(&mut Cx::<DB>::new(&mut *tx), claim_id, a, actor, now)
+                    .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// A claim's attachments (metadata), in id order.
     pub async fn attachments(&self, claim_id: ClaimId) -> Result<Vec<Attachment>, StoreError> {
-        let _ = claim_id;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::publish::attachments(&mut Cx::<DB>::new(&mut *conn), claim_id).await
+        })
+        .await
     }
 
     /// One attachment with its bytes.
     pub async fn attachment(&self, id: i64) -> Result<(Attachment, Vec<u8>), StoreError> {
-        let _ = id;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::publish::attachment(&mut Cx::<DB>::new(&mut *conn), id).await
+        })
+        .await
     }
 
     /// Creates a publication draft with its lines.
@@ -281,8 +453,17 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<Publication, StoreError> {
-        let _ = (p, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        ops::publish::check_publication(&p)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out =
+                ops::publish::create_publication(&mut Cx::<DB>::new(&mut *tx), &p, actor, now)
+                    .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// Issues a draft; it is frozen from then on.
@@ -292,26 +473,42 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<Publication, StoreError> {
-        let _ = (id, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::publish::issue_publication(&mut Cx::<DB>::new(&mut *tx), id, actor, now)
+                .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// One publication with its lines and objections.
     pub async fn publication(&self, id: i64) -> Result<Publication, StoreError> {
-        let _ = id;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::publish::publication(&mut Cx::<DB>::new(&mut *conn), id).await
+        })
+        .await
     }
 
     /// Publications (of one year, or all), newest first, without lines and objections.
     pub async fn publications(&self, year: Option<i32>) -> Result<Vec<Publication>, StoreError> {
-        let _ = year;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::publish::publications(&mut Cx::<DB>::new(&mut *conn), year).await
+        })
+        .await
     }
 
     /// The claims listed on ISSUED publications of a year.
     pub async fn published_claim_ids(&self, year: i32) -> Result<BTreeSet<ClaimId>, StoreError> {
-        let _ = year;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::publish::published_claim_ids(&mut Cx::<DB>::new(&mut *conn), year).await
+        })
+        .await
     }
 
     /// Records an objection against a claim on an issued publication, received within its period.
@@ -321,8 +518,16 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<Objection, StoreError> {
-        let _ = (o, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        ops::publish::check_objection(&o)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::publish::record_objection(&mut Cx::<DB>::new(&mut *tx), &o, actor, now)
+                .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// Resolves an open objection.
@@ -334,8 +539,23 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<Objection, StoreError> {
-        let _ = (id, outcome, resolution, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        validate::text("resolution", &resolution)?;
+        self.bounded(async {
+            let mut tx = self.begin().await?;
+            let out = ops::publish::resolve_objection(
+                &mut Cx::<DB>::new(&mut *tx),
+                id,
+                outcome,
+                &resolution,
+                actor,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+        .await
     }
 
     /// APPROVED and DISBURSED claims (of a year, of a fiscal unit), in id order, without payments.
@@ -344,14 +564,20 @@ impl<DB: Backend> Store<DB> {
         year: Option<i32>,
         fiscal_unit: Option<&str>,
     ) -> Result<Vec<Claim>, StoreError> {
-        let _ = (year, fiscal_unit);
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::query::approved_claims(&mut Cx::<DB>::new(&mut *conn), year, fiscal_unit).await
+        })
+        .await
     }
 
     /// Counts and sums per (year, fiscal unit, clause, item), in byte order of those keys.
     pub async fn report(&self, filter: &ReportFilter) -> Result<Vec<ReportRow>, StoreError> {
-        let _ = filter;
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::query::report(&mut Cx::<DB>::new(&mut *conn), filter).await
+        })
+        .await
     }
 
     /// Audit entries in id order, filtered, keyset-paged.
@@ -361,13 +587,19 @@ impl<DB: Backend> Store<DB> {
         cursor: Option<&str>,
         page_size: u32,
     ) -> Result<Page<AuditEntry>, StoreError> {
-        let _ = (filter, cursor, page_size);
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            audit::page(&mut Cx::<DB>::new(&mut *conn), filter, cursor, page_size).await
+        })
+        .await
     }
 
     /// Recomputes the audit hash chain and names the first broken entry.
     pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
-        Err(StoreError::unavailable("not implemented yet"))
+        let mut tx = self.snapshot().await?;
+        let out = audit::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
+        tx.rollback().await?;
+        Ok(out)
     }
 
     /// Re-keys every live claim with `f` in one transaction; a key another live claim holds is recorded as a collision, never merged.
@@ -377,13 +609,20 @@ impl<DB: Backend> Store<DB> {
         actor: &Actor,
         now: &Timestamp,
     ) -> Result<RekeyReport, StoreError> {
-        let _ = (f, actor, now);
-        Err(StoreError::unavailable("not implemented yet"))
+        validate::actor(actor)?;
+        let mut tx = self.begin().await?;
+        let out = ops::rekey::rekey(&mut Cx::<DB>::new(&mut *tx), f, actor, now).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Every recorded key collision, in id order.
     pub async fn key_collisions(&self) -> Result<Vec<KeyCollision>, StoreError> {
-        Err(StoreError::unavailable("not implemented yet"))
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::rekey::key_collisions(&mut Cx::<DB>::new(&mut *conn)).await
+        })
+        .await
     }
 }
 

@@ -1,4 +1,4 @@
-//! The shared store suite, run against SQLite (a temp file) and PostgreSQL (a throwaway
+//! The shared store suite, run against SQLite (a file per test) and PostgreSQL (a throwaway
 //! cluster per test, see `common/pg.rs`). Each case is one test per backend.
 #![allow(
     clippy::unwrap_used,
@@ -11,14 +11,15 @@
 
 mod common;
 
+/// One `#[tokio::test]` per case and backend.
 macro_rules! backend_suite {
-    ($backend:ident, $harness:ty, [$($case:ident),* $(,)?]) => {
+    ($backend:ident, $harness:ty, [$($module:ident :: $case:ident),* $(,)?]) => {
         mod $backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let Some(h) = <$harness>::new().await else { return };
-                    crate::common::suite::$case(&h).await;
+                    crate::common::suite::$module::$case(&h).await;
                 }
             )*
         }
@@ -31,22 +32,42 @@ macro_rules! store_suite {
             $backend,
             $harness,
             [
-                submit_and_read_back,
-                idempotent_submit,
-                one_time_rule_under_200_concurrent_submits,
-                one_time_rule_is_a_database_constraint,
-                rejection_frees_the_one_time_key,
-                state_machine_refuses_other_transitions,
-                budget_is_enforced,
-                concurrent_approvals_never_overspend,
-                concurrent_budget_changes_chain_in_the_audit_log,
-                disbursement_and_public_notice,
-                paging_is_stable,
-                report_counts_and_sums,
-                audit_trail_records_every_change,
-                audit_log_is_append_only,
-                migrations_are_checked,
-                any_store_delegates,
+                claims::submit_and_read_back,
+                claims::bad_filings_are_refused,
+                claims::idempotent_submit,
+                claims::idempotent_twins_race,
+                claims::one_time_rule_under_200_concurrent_submits,
+                claims::one_time_key_groups_lead_and_participant,
+                claims::one_time_rule_is_a_database_constraint,
+                claims::any_store_delegates,
+                lifecycle::review_sets_typed_states,
+                lifecycle::refused_transitions_change_nothing,
+                lifecycle::resubmit_keeps_history,
+                lifecycle::resubmit_refusals,
+                lifecycle::withdraw_frees_the_key,
+                money::city_budget_is_enforced,
+                money::district_budgets,
+                money::concurrent_approvals_never_overspend,
+                money::concurrent_budget_changes_chain,
+                money::batch_review_all_or_none,
+                money::payment_guards,
+                money::partial_payments_add_up,
+                money::report_counts_and_sums,
+                publish::attachments_round_trip,
+                publish::publications_and_objections,
+                audit::every_change_is_recorded,
+                audit::audit_log_is_append_only,
+                audit::tampering_edit_is_found,
+                audit::tampering_delete_middle_is_found,
+                audit::tampering_delete_last_is_found,
+                audit::tampering_insert_is_found,
+                audit::chain_survives_refusals_and_reopen,
+                queue::keyset_paging_is_stable,
+                queue::filters_sorts_and_counts,
+                schema::migrations_are_checked,
+                schema::future_migrations_expand_contract,
+                schema::rekey_with_collisions,
+                schema::healthy_store_is_serving,
             ]
         );
     };

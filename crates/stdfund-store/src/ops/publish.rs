@@ -1,0 +1,526 @@
+//! Attachments, publications (公示) and objections.
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+use stdfund_rules::money::Money;
+
+use super::get_claim;
+use crate::audit::{self, Record};
+use crate::backend::{Backend, Dialect, Stmt};
+use crate::db::{Cx, N, fen};
+use crate::error::StoreError;
+use crate::model::{
+    Actor, Attachment, AuditAction, ClaimId, ClaimStatus, NewAttachment, NewObjection,
+    NewPublication, Objection, ObjectionOutcome, Publication, PublicationStatus, Timestamp,
+};
+use crate::records::{
+    ATTACHMENT_COLUMNS, AttachmentWithContent, ENTRY_COLUMNS, OBJECTION_COLUMNS,
+    PUBLICATION_COLUMNS, attachment_json, objection_json, publication_json,
+};
+use crate::validate;
+
+// ---------------------------------------------------------------------------------------------
+// Attachments
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn check_attachment(a: &NewAttachment) -> Result<(), StoreError> {
+    validate::text("file_name", &a.file_name)?;
+    validate::text("content_type", &a.content_type)?;
+    if a.content.len() > validate::MAX_ATTACHMENT {
+        return Err(StoreError::invalid(
+            "content",
+            format!("larger than {} bytes", validate::MAX_ATTACHMENT),
+        ));
+    }
+    Ok(())
+}
+
+const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (claim_id, file_name, content_type, \
+    size_bytes, sha256, content, uploaded_by, uploaded_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id AS n";
+
+pub(crate) async fn add_attachment<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    claim_id: ClaimId,
+    a: NewAttachment,
+    actor: &Actor,
+    now: &Timestamp,
+) -> Result<Attachment, StoreError> {
+    let claim = get_claim(cx, claim_id).await?;
+    if actor.role == Actor::PORTAL && actor.subject != claim.filing.submitted_by {
+        return Err(StoreError::not_found("claim", claim_id));
+    }
+    let sha256 = format!("sha256:{}", validate::hex(&Sha256::digest(&a.content)));
+    let size_bytes =
+        i64::try_from(a.content.len()).map_err(|_| StoreError::invalid("content", "too large"))?;
+    let N(id) = cx
+        .one(
+            Stmt::new(INSERT_ATTACHMENT)
+                .bind(claim_id)
+                .bind(&a.file_name)
+                .bind(&a.content_type)
+                .bind(size_bytes)
+                .bind(sha256.clone())
+                .bind(a.content)
+                .bind(&actor.subject)
+                .bind(now.as_str()),
+        )
+        .await?;
+    let stored = Attachment {
+        id,
+        claim_id,
+        file_name: a.file_name,
+        content_type: a.content_type,
+        size_bytes,
+        sha256,
+        uploaded_by: actor.subject.clone(),
+        uploaded_at: now.clone(),
+    };
+    audit::append(
+        cx,
+        actor,
+        now,
+        Record {
+            claim_id: Some(claim_id),
+            target: format!("attachment:{id}"),
+            action: AuditAction::Attach,
+            before: None,
+            after: Some(attachment_json(&stored)),
+        },
+    )
+    .await?;
+    Ok(stored)
+}
+
+pub(crate) async fn attachments<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    claim_id: ClaimId,
+) -> Result<Vec<Attachment>, StoreError> {
+    get_claim(cx, claim_id).await?;
+    let sql =
+        format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE claim_id = $1 ORDER BY id");
+    cx.all(Stmt::assembled(sql, Vec::new()).bind(claim_id))
+        .await
+}
+
+pub(crate) async fn attachment<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    id: i64,
+) -> Result<(Attachment, Vec<u8>), StoreError> {
+    let sql = format!("SELECT {ATTACHMENT_COLUMNS}, content FROM attachments WHERE id = $1");
+    let found: Option<AttachmentWithContent> =
+        cx.opt(Stmt::assembled(sql, Vec::new()).bind(id)).await?;
+    found
+        .map(|AttachmentWithContent(a, bytes)| (a, bytes))
+        .ok_or_else(|| StoreError::not_found("attachment", id))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publications
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn check_publication(p: &NewPublication) -> Result<(), StoreError> {
+    validate::text("title", &p.title)?;
+    validate::year("year", p.year)?;
+    if let Some(u) = &p.fiscal_unit {
+        validate::text("fiscal_unit", u)?;
+    }
+    if p.period_start > p.period_end {
+        return Err(StoreError::invalid(
+            "period_end",
+            format!("{} is before {}", p.period_end, p.period_start),
+        ));
+    }
+    if p.working_days <= 0 {
+        return Err(StoreError::invalid("working_days", "must be above 0"));
+    }
+    validate::text("objection_contact", &p.objection_contact)?;
+    if p.entries.is_empty() {
+        return Err(StoreError::invalid(
+            "entries",
+            "a publication lists at least one claim",
+        ));
+    }
+    let mut claims = BTreeSet::new();
+    for (i, e) in p.entries.iter().enumerate() {
+        let row = i32::try_from(i.saturating_add(1)).unwrap_or(i32::MAX);
+        if e.row != row {
+            return Err(StoreError::invalid(
+                "entries",
+                format!("row {} is numbered {}", row, e.row),
+            ));
+        }
+        if !claims.insert(e.claim_id) {
+            return Err(StoreError::invalid(
+                "entries",
+                format!("claim {} is listed twice", e.claim_id),
+            ));
+        }
+        for (field, v) in [
+            ("entries.unit_name", &e.unit_name),
+            ("entries.credit_code", &e.credit_code),
+            ("entries.fiscal_unit", &e.fiscal_unit),
+            ("entries.fiscal_unit_name_zh", &e.fiscal_unit_name_zh),
+            ("entries.item", &e.item),
+            ("entries.item_name_zh", &e.item_name_zh),
+            ("entries.clause", &e.clause),
+            ("entries.subject", &e.subject),
+        ] {
+            validate::optional_text(field, v)?;
+        }
+        fen("entries.amount", e.amount)?;
+    }
+    Ok(())
+}
+
+const INSERT_PUBLICATION: &str = "INSERT INTO publications (title, year, fiscal_unit, status, \
+    period_start, period_end, working_days, objection_contact, total_fen, entry_count, \
+    created_by, created_at) VALUES ($1, $2, $3, 'DRAFT', $4, $5, $6, $7, $8, $9, $10, $11) \
+    RETURNING id AS n";
+
+const INSERT_ENTRY: &str = "INSERT INTO publication_entries (publication_id, row_no, claim_id, \
+    unit_name, credit_code, fiscal_unit, fiscal_unit_name_zh, item, item_name_zh, clause, \
+    subject, amount_fen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+pub(crate) async fn create_publication<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    p: &NewPublication,
+    actor: &Actor,
+    now: &Timestamp,
+) -> Result<Publication, StoreError> {
+    let mut total = Money::ZERO;
+    for e in &p.entries {
+        let claim = get_claim(cx, e.claim_id).await?;
+        let Some(approval) = claim.approval() else {
+            return Err(StoreError::InvalidState {
+                claim_id: claim.id,
+                actual: claim.status(),
+                action: "publish",
+                allowed: &[ClaimStatus::Approved, ClaimStatus::Disbursed],
+            });
+        };
+        if claim.filing.year != p.year {
+            return Err(StoreError::invalid(
+                "entries",
+                format!(
+                    "claim {} is of {}, not {}",
+                    claim.id, claim.filing.year, p.year
+                ),
+            ));
+        }
+        if let Some(unit) = &p.fiscal_unit
+            && &claim.filing.fiscal_unit != unit
+        {
+            return Err(StoreError::invalid(
+                "entries",
+                format!(
+                    "claim {} is of fiscal unit {}, not {unit}",
+                    claim.id, claim.filing.fiscal_unit
+                ),
+            ));
+        }
+        if e.amount != approval.amount {
+            return Err(StoreError::invalid(
+                "entries",
+                format!(
+                    "claim {} is approved at {}, not {}",
+                    claim.id, approval.amount, e.amount
+                ),
+            ));
+        }
+        total = total
+            .checked_add(e.amount)
+            .ok_or_else(|| StoreError::invalid("entries", "the total is out of range"))?;
+    }
+    let count = i64::try_from(p.entries.len()).unwrap_or(i64::MAX);
+    let N(id) = cx
+        .one(
+            Stmt::new(INSERT_PUBLICATION)
+                .bind(&p.title)
+                .bind(p.year)
+                .bind(p.fiscal_unit.clone())
+                .bind(p.period_start.to_string())
+                .bind(p.period_end.to_string())
+                .bind(p.working_days)
+                .bind(&p.objection_contact)
+                .bind(fen("total", total)?)
+                .bind(count)
+                .bind(&actor.subject)
+                .bind(now.as_str()),
+        )
+        .await?;
+    for e in &p.entries {
+        cx.exec(
+            Stmt::new(INSERT_ENTRY)
+                .bind(id)
+                .bind(e.row)
+                .bind(e.claim_id)
+                .bind(&e.unit_name)
+                .bind(&e.credit_code)
+                .bind(&e.fiscal_unit)
+                .bind(&e.fiscal_unit_name_zh)
+                .bind(&e.item)
+                .bind(&e.item_name_zh)
+                .bind(&e.clause)
+                .bind(&e.subject)
+                .bind(fen("entries.amount", e.amount)?),
+        )
+        .await?;
+    }
+    let created = publication(cx, id).await?;
+    audit::append(
+        cx,
+        actor,
+        now,
+        Record {
+            claim_id: None,
+            target: format!("publication:{id}"),
+            action: AuditAction::PublicationCreate,
+            before: None,
+            after: Some(publication_json(&created)),
+        },
+    )
+    .await?;
+    Ok(created)
+}
+
+async fn publication_row<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    id: i64,
+    lock: bool,
+) -> Result<Publication, StoreError> {
+    let tail = if lock && DB::DIALECT == Dialect::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let sql = format!("SELECT {PUBLICATION_COLUMNS} FROM publications WHERE id = $1{tail}");
+    cx.opt(Stmt::assembled(sql, Vec::new()).bind(id))
+        .await?
+        .ok_or_else(|| StoreError::not_found("publication", id))
+}
+
+pub(crate) async fn publication<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    id: i64,
+) -> Result<Publication, StoreError> {
+    let mut p = publication_row(cx, id, false).await?;
+    let entries = format!(
+        "SELECT {ENTRY_COLUMNS} FROM publication_entries WHERE publication_id = $1 ORDER BY row_no"
+    );
+    p.entries = cx
+        .all(Stmt::assembled(entries, Vec::new()).bind(id))
+        .await?;
+    let objections =
+        format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE publication_id = $1 ORDER BY id");
+    p.objections = cx
+        .all(Stmt::assembled(objections, Vec::new()).bind(id))
+        .await?;
+    Ok(p)
+}
+
+pub(crate) async fn issue_publication<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    id: i64,
+    actor: &Actor,
+    now: &Timestamp,
+) -> Result<Publication, StoreError> {
+    let before = publication_row(cx, id, true).await?;
+    if before.status != PublicationStatus::Draft {
+        return Err(StoreError::PublicationNotDraft { id });
+    }
+    cx.exec(
+        Stmt::new(
+            "UPDATE publications SET status = 'ISSUED', issued_by = $1, issued_at = $2 \
+             WHERE id = $3 AND status = 'DRAFT'",
+        )
+        .bind(&actor.subject)
+        .bind(now.as_str())
+        .bind(id),
+    )
+    .await?;
+    let after = publication_row(cx, id, false).await?;
+    audit::append(
+        cx,
+        actor,
+        now,
+        Record {
+            claim_id: None,
+            target: format!("publication:{id}"),
+            action: AuditAction::PublicationIssue,
+            before: Some(publication_json(&before)),
+            after: Some(publication_json(&after)),
+        },
+    )
+    .await?;
+    publication(cx, id).await
+}
+
+pub(crate) async fn publications<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    year: Option<i32>,
+) -> Result<Vec<Publication>, StoreError> {
+    let sql = format!(
+        "SELECT {PUBLICATION_COLUMNS} FROM publications WHERE ($1 IS NULL OR year = $1) \
+         ORDER BY created_at DESC, id DESC"
+    );
+    cx.all(Stmt::assembled(sql, Vec::new()).bind(year)).await
+}
+
+pub(crate) async fn published_claim_ids<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    year: i32,
+) -> Result<BTreeSet<ClaimId>, StoreError> {
+    let rows: Vec<N> = cx
+        .all(
+            Stmt::new(
+                "SELECT DISTINCT e.claim_id AS n FROM publication_entries e \
+                 JOIN publications p ON p.id = e.publication_id \
+                 WHERE p.status = 'ISSUED' AND p.year = $1",
+            )
+            .bind(year),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|N(id)| id).collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objections
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn check_objection(o: &NewObjection) -> Result<(), StoreError> {
+    validate::text("objector", &o.objector)?;
+    validate::optional_text("contact", &o.contact)?;
+    validate::text("content", &o.content)
+}
+
+const INSERT_OBJECTION: &str = "INSERT INTO objections (publication_id, claim_id, received_on, \
+    objector, contact, content, recorded_by, recorded_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id AS n";
+
+async fn objection<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    id: i64,
+    lock: bool,
+) -> Result<Objection, StoreError> {
+    let tail = if lock && DB::DIALECT == Dialect::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let sql = format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE id = $1{tail}");
+    cx.opt(Stmt::assembled(sql, Vec::new()).bind(id))
+        .await?
+        .ok_or_else(|| StoreError::not_found("objection", id))
+}
+
+pub(crate) async fn record_objection<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    o: &NewObjection,
+    actor: &Actor,
+    now: &Timestamp,
+) -> Result<Objection, StoreError> {
+    let p = publication_row(cx, o.publication_id, false).await?;
+    if p.status != PublicationStatus::Issued {
+        return Err(StoreError::invalid(
+            "publication_id",
+            format!(
+                "publication {} is a draft; objections are recorded against issued publications",
+                p.id
+            ),
+        ));
+    }
+    let listed: Option<N> = cx
+        .opt(
+            Stmt::new(
+                "SELECT claim_id AS n FROM publication_entries \
+                 WHERE publication_id = $1 AND claim_id = $2",
+            )
+            .bind(o.publication_id)
+            .bind(o.claim_id),
+        )
+        .await?;
+    if listed.is_none() {
+        return Err(StoreError::NotOnPublication {
+            publication_id: o.publication_id,
+            claim_id: o.claim_id,
+        });
+    }
+    if o.received_on < p.period_start || o.received_on > p.period_end {
+        return Err(StoreError::ObjectionOutsidePeriod {
+            period_start: p.period_start,
+            period_end: p.period_end,
+            received_on: o.received_on,
+        });
+    }
+    let N(id) = cx
+        .one(
+            Stmt::new(INSERT_OBJECTION)
+                .bind(o.publication_id)
+                .bind(o.claim_id)
+                .bind(o.received_on.to_string())
+                .bind(&o.objector)
+                .bind(&o.contact)
+                .bind(&o.content)
+                .bind(&actor.subject)
+                .bind(now.as_str()),
+        )
+        .await?;
+    let stored = objection(cx, id, false).await?;
+    audit::append(
+        cx,
+        actor,
+        now,
+        Record {
+            claim_id: Some(o.claim_id),
+            target: format!("objection:{id}"),
+            action: AuditAction::ObjectionRecord,
+            before: None,
+            after: Some(objection_json(&stored)),
+        },
+    )
+    .await?;
+    Ok(stored)
+}
+
+pub(crate) async fn resolve_objection<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    id: i64,
+    outcome: ObjectionOutcome,
+    resolution: &str,
+    actor: &Actor,
+    now: &Timestamp,
+) -> Result<Objection, StoreError> {
+    let before = objection(cx, id, true).await?;
+    if before.outcome.is_some() {
+        return Err(StoreError::ObjectionResolved { id });
+    }
+    cx.exec(
+        Stmt::new(
+            "UPDATE objections SET outcome = $1, resolution = $2, resolved_by = $3, \
+             resolved_at = $4 WHERE id = $5 AND outcome IS NULL",
+        )
+        .bind(outcome.as_str())
+        .bind(resolution)
+        .bind(&actor.subject)
+        .bind(now.as_str())
+        .bind(id),
+    )
+    .await?;
+    let after = objection(cx, id, false).await?;
+    audit::append(
+        cx,
+        actor,
+        now,
+        Record {
+            claim_id: Some(after.claim_id),
+            target: format!("objection:{id}"),
+            action: AuditAction::ObjectionResolve,
+            before: Some(objection_json(&before)),
+            after: Some(objection_json(&after)),
+        },
+    )
+    .await?;
+    Ok(after)
+}

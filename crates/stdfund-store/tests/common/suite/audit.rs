@@ -1,0 +1,328 @@
+//! The audit log: every change recorded once, filters and paging, append-only against the
+//! database, and a hash chain that names the first entry broken behind the store's back.
+
+use stdfund_store::{AuditAction, AuditFilter, AuditVerification, Store, StoreError};
+
+use crate::common::{
+    Harness, admin, all_audit, approve, audit_of, created, filing, finance, later, now, payment,
+    portal, reject, reviewer, today, ts, yuan,
+};
+
+/// Every state change leaves one entry with its target; refusals and replays none; the
+/// filters and keyset paging work.
+pub async fn every_change_is_recorded<H: Harness>(h: &H) {
+    let s = h.store();
+    s.set_budget(2026, "CITY", yuan("500"), &admin(), &now())
+        .await
+        .unwrap();
+    let c = created(s, filing("A-1", "i1", "portal-a")).await;
+    // Replays and refusals: nothing.
+    s.submit(
+        filing("A-1", "i1", "portal-a"),
+        &portal("portal-a"),
+        &later(),
+    )
+    .await
+    .unwrap();
+    s.submit(
+        filing("A-1", "i2", "portal-b"),
+        &portal("portal-b"),
+        &later(),
+    )
+    .await
+    .unwrap();
+    s.review(c.id, approve("600"), &reviewer(), &later())
+        .await
+        .unwrap_err();
+    assert_eq!(audit_of(s, None).await.len(), 2);
+    s.review(c.id, approve("200"), &reviewer(), &later())
+        .await
+        .unwrap();
+    let paid_at = ts("2026-03-03T08:00:00.000000Z");
+    s.disburse(
+        c.id,
+        payment("2026-03-03", "V-1", None),
+        &finance(),
+        &paid_at,
+        today(),
+    )
+    .await
+    .unwrap();
+    let r = created(s, filing("A-2", "i3", "portal-a")).await;
+    s.review(r.id, reject("not eligible"), &reviewer(), &later())
+        .await
+        .unwrap();
+    s.set_budget(2026, "CITY", yuan("600"), &admin(), &later())
+        .await
+        .unwrap();
+
+    let log = audit_of(s, None).await;
+    let got: Vec<(Option<i64>, AuditAction, &str, &str)> = log
+        .iter()
+        .map(|e| (e.claim_id, e.action, e.actor.as_str(), e.role.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (None, AuditAction::SetBudget, "adm-1", "admin"),
+            (Some(c.id), AuditAction::Submit, "portal-a", "portal"),
+            (Some(c.id), AuditAction::Approve, "rev-1", "reviewer"),
+            (Some(c.id), AuditAction::Disburse, "fin-1", "finance"),
+            (Some(r.id), AuditAction::Submit, "portal-a", "portal"),
+            (Some(r.id), AuditAction::Reject, "rev-1", "reviewer"),
+            (None, AuditAction::SetBudget, "adm-1", "admin"),
+        ]
+    );
+    let ids: Vec<i64> = log.iter().map(|e| e.id).collect();
+    assert_eq!(ids, (1..=7).collect::<Vec<_>>(), "ids without gaps");
+    assert_eq!(log[0].previous_hash, "");
+    for w in log.windows(2) {
+        assert_eq!(w[1].previous_hash, w[0].entry_hash);
+    }
+    assert_eq!(
+        (log[0].target.as_str(), log[3].at.clone()),
+        ("budget:2026:CITY", paid_at.clone())
+    );
+    assert!(log[3].target.starts_with("payment:"));
+    assert_eq!(log[1].before_json, None);
+    assert!(log[6].before_json.as_deref().unwrap().contains("500.00"));
+    assert!(
+        log[5]
+            .after_json
+            .as_deref()
+            .unwrap()
+            .contains("not eligible")
+    );
+    // Filters.
+    let by = |f: AuditFilter| async move { all_audit(s, &f).await.len() };
+    assert_eq!(
+        by(AuditFilter {
+            claim_id: Some(c.id),
+            ..AuditFilter::default()
+        })
+        .await,
+        3
+    );
+    assert_eq!(
+        by(AuditFilter {
+            actor: Some("rev-1".into()),
+            ..AuditFilter::default()
+        })
+        .await,
+        2
+    );
+    assert_eq!(
+        by(AuditFilter {
+            action: Some(AuditAction::Submit),
+            ..AuditFilter::default()
+        })
+        .await,
+        2
+    );
+    let window = AuditFilter {
+        from: Some(later()),
+        to: Some(paid_at.clone()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        by(window).await,
+        3,
+        "approve, reject, second budget at `later`"
+    );
+    // Paging two at a time gives the same entries.
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let p = s
+            .audit_log(&AuditFilter::default(), cursor.as_deref(), 2)
+            .await
+            .unwrap();
+        assert!(p.items.len() <= 2);
+        paged.extend(p.items);
+        cursor = p.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(paged, log);
+    assert_eq!(
+        s.audit_log(&AuditFilter::default(), Some("x"), 2)
+            .await
+            .unwrap_err()
+            .code(),
+        "INVALID_ARGUMENT"
+    );
+    let v = s.verify_audit().await.unwrap();
+    assert_eq!(
+        v,
+        AuditVerification {
+            entries_checked: 7,
+            first_broken: None,
+            head_hash: log[6].entry_hash.clone()
+        }
+    );
+}
+
+/// With its triggers on, the database refuses to change or remove entries or move the head
+/// back.
+pub async fn audit_log_is_append_only<H: Harness>(h: &H) {
+    let s = h.store();
+    let c = created(s, filing("T-1", "i1", "p")).await;
+    s.review(c.id, reject("no"), &reviewer(), &later())
+        .await
+        .unwrap();
+    let before = audit_of(s, None).await;
+    for sql in h.audit_tamper_statements() {
+        let err = h
+            .raw(sql)
+            .await
+            .expect_err(&format!("{} accepted: {sql}", H::NAME));
+        assert!(
+            err.contains("append-only")
+                || err.contains("UNIQUE")
+                || err.contains("CHECK")
+                || err.contains("check"),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(audit_of(s, None).await, before);
+    created(s, filing("T-2", "i2", "p")).await;
+    assert_eq!(audit_of(s, None).await.len(), 3);
+    assert!(s.verify_audit().await.unwrap().is_intact());
+}
+
+/// Five entries (ids 1..=5) to tamper with.
+async fn five_entries<H: Harness>(h: &H) {
+    let s = h.store();
+    s.set_budget(2026, "CITY", yuan("1000"), &admin(), &now())
+        .await
+        .unwrap();
+    let c = created(s, filing("H-1", "i1", "p")).await;
+    s.review(c.id, approve("100"), &reviewer(), &later())
+        .await
+        .unwrap();
+    let d = created(s, filing("H-2", "i2", "p")).await;
+    s.withdraw(d.id, None, &portal("p"), &later())
+        .await
+        .unwrap();
+    assert_eq!(audit_of(s, None).await.len(), 5);
+    assert!(s.verify_audit().await.unwrap().is_intact());
+}
+
+async fn broken_at<DB: stdfund_store::Backend>(s: &Store<DB>) -> (i64, String) {
+    s.verify_audit()
+        .await
+        .unwrap()
+        .first_broken
+        .expect("the chain should be broken")
+}
+
+/// Edited with the triggers disabled: the edited entry is named; restored, the chain is
+/// whole again; an entry whose stored hash was replaced is named too.
+pub async fn tampering_edit_is_found<H: Harness>(h: &H) {
+    five_entries(h).await;
+    h.disable_audit_triggers().await;
+    h.raw("UPDATE audit_entries SET actor = 'mallory' WHERE id = 3")
+        .await
+        .unwrap();
+    let (id, why) = broken_at(h.store()).await;
+    assert_eq!(id, 3, "{why}");
+    assert!(why.contains("altered"), "{why}");
+    h.raw("UPDATE audit_entries SET actor = 'rev-1' WHERE id = 3")
+        .await
+        .unwrap();
+    assert!(
+        h.store().verify_audit().await.unwrap().is_intact(),
+        "restored"
+    );
+    h.raw("UPDATE audit_entries SET entry_hash = 'sha256:00' WHERE id = 4")
+        .await
+        .unwrap();
+    assert_eq!(broken_at(h.store()).await.0, 4);
+}
+
+/// A middle entry deleted: the missing id is named.
+pub async fn tampering_delete_middle_is_found<H: Harness>(h: &H) {
+    five_entries(h).await;
+    h.disable_audit_triggers().await;
+    assert_eq!(h.raw("DELETE FROM audit_entries WHERE id = 2").await, Ok(1));
+    let (id, why) = broken_at(h.store()).await;
+    assert_eq!(id, 2, "{why}");
+    assert!(why.contains("missing"), "{why}");
+}
+
+/// The last entry deleted: the head still names it.
+pub async fn tampering_delete_last_is_found<H: Harness>(h: &H) {
+    five_entries(h).await;
+    h.disable_audit_triggers().await;
+    assert_eq!(h.raw("DELETE FROM audit_entries WHERE id = 5").await, Ok(1));
+    let v = h.store().verify_audit().await.unwrap();
+    let (id, why) = v.first_broken.clone().unwrap();
+    assert_eq!((id, v.entries_checked), (5, 4), "{why}");
+    assert!(why.contains("missing"), "{why}");
+    // Also moving the head back does not hide it from a verifier that recorded the head hash
+    // earlier; the log itself now looks whole.
+    h.raw(
+        "UPDATE audit_head SET last_id = 4, \
+         last_hash = (SELECT entry_hash FROM audit_entries WHERE id = 4)",
+    )
+    .await
+    .unwrap();
+    let v2 = h.store().verify_audit().await.unwrap();
+    assert!(v2.is_intact());
+    assert_ne!(
+        v2.head_hash, "",
+        "the head hash to compare with a recorded one"
+    );
+}
+
+/// A forged entry inserted: at the end (the head does not cover it) and in the middle (an id
+/// taken out and replaced by a forgery).
+pub async fn tampering_insert_is_found<H: Harness>(h: &H) {
+    five_entries(h).await;
+    h.disable_audit_triggers().await;
+    h.raw(
+        "INSERT INTO audit_entries (id, claim_id, target, actor, role, at, action, before_json, \
+         after_json, previous_hash, entry_hash) SELECT 6, NULL, 'budget:2026:CITY', 'mallory', \
+         'admin', '2026-03-09T00:00:00.000000Z', 'SET_BUDGET', NULL, '{}', entry_hash, \
+         'sha256:forged' FROM audit_entries WHERE id = 5",
+    )
+    .await
+    .unwrap();
+    let (id, why) = broken_at(h.store()).await;
+    assert_eq!(id, 6, "{why}");
+    h.raw("DELETE FROM audit_entries WHERE id = 6")
+        .await
+        .unwrap();
+    assert!(h.store().verify_audit().await.unwrap().is_intact());
+    // Replace entry 3 by a forgery that links correctly but is not the original.
+    h.raw("DELETE FROM audit_entries WHERE id = 3")
+        .await
+        .unwrap();
+    h.raw(
+        "INSERT INTO audit_entries (id, claim_id, target, actor, role, at, action, before_json, \
+         after_json, previous_hash, entry_hash) SELECT 3, NULL, 'budget:2026:CITY', 'mallory', \
+         'admin', '2026-03-09T00:00:00.000000Z', 'SET_BUDGET', NULL, '{}', entry_hash, \
+         'sha256:forged' FROM audit_entries WHERE id = 2",
+    )
+    .await
+    .unwrap();
+    let (id, why) = broken_at(h.store()).await;
+    assert_eq!(id, 3, "{why}");
+}
+
+/// The store keeps appending correctly after verification and across reopen; an error in
+/// a transaction leaves the chain as it was.
+pub async fn chain_survives_refusals_and_reopen<H: Harness>(h: &H) {
+    let s = h.store();
+    five_entries(h).await;
+    let err = s
+        .review(1, approve("1"), &reviewer(), &later())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidState { .. }), "{err:?}");
+    let reopened = h.reopen().await.unwrap();
+    created(&reopened, filing("H-3", "i3", "p")).await;
+    let v = s.verify_audit().await.unwrap();
+    assert_eq!((v.entries_checked, v.first_broken), (6, None));
+}

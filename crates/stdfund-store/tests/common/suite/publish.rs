@@ -1,0 +1,307 @@
+//! Attachments, publications (draft → issued, frozen) and objections.
+
+use stdfund_store::{
+    Actor, AuditAction, NewAttachment, NewObjection, NewPublication, ObjectionOutcome,
+    PublicationEntry, PublicationStatus, StoreError,
+};
+
+use crate::common::{
+    Harness, admin, approve, audit_of, created, date, filing, later, now, portal, reviewer, ts,
+    yuan,
+};
+
+/// Attachments round-trip byte for byte (every byte value, a large file, an empty one), with
+/// their digest; portal users attach only to their own claims.
+pub async fn attachments_round_trip<H: Harness>(h: &H) {
+    let s = h.store();
+    let c = created(s, filing("AT-1", "i1", "portal-a")).await;
+    let every_byte: Vec<u8> = (0..=255u8).cycle().take(256 * 40 + 7).collect();
+    let big: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mut stored = Vec::new();
+    for (name, content) in [
+        ("bytes.bin", every_byte),
+        ("scan.pdf", big),
+        ("empty.txt", Vec::new()),
+    ] {
+        let a = s
+            .add_attachment(
+                c.id,
+                NewAttachment {
+                    file_name: name.into(),
+                    content_type: "application/octet-stream".into(),
+                    content: content.clone(),
+                },
+                &portal("portal-a"),
+                &now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.size_bytes, content.len() as i64);
+        assert!(a.sha256.starts_with("sha256:") && a.sha256.len() == 71);
+        let (meta, back) = s.attachment(a.id).await.unwrap();
+        assert_eq!(meta, a);
+        assert!(back == content, "{name} did not round-trip byte for byte");
+        stored.push(a);
+    }
+    assert_eq!(
+        stored[2].sha256,
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+    assert_eq!(s.attachments(c.id).await.unwrap(), stored);
+    assert_eq!(s.claim(c.id).await.unwrap().attachment_count, 3);
+    let other = NewAttachment {
+        file_name: "x".into(),
+        content_type: "text/plain".into(),
+        content: b"x".to_vec(),
+    };
+    let err = s
+        .add_attachment(c.id, other.clone(), &portal("portal-b"), &now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "NOT_FOUND");
+    // Reviewers may attach (e.g. a verification note).
+    s.add_attachment(c.id, other, &reviewer(), &now())
+        .await
+        .unwrap();
+    assert_eq!(s.attachment(999_999).await.unwrap_err().code(), "NOT_FOUND");
+    assert_eq!(
+        s.attachments(999_999).await.unwrap_err().code(),
+        "NOT_FOUND"
+    );
+    let log = audit_of(s, Some(c.id)).await;
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action == AuditAction::Attach)
+            .count(),
+        4
+    );
+    assert!(
+        h.raw("UPDATE attachments SET file_name = 'y'")
+            .await
+            .is_err()
+    );
+    assert!(h.raw("DELETE FROM attachments").await.is_err());
+}
+
+fn entry(row: i32, claim_id: i64, amount: &str) -> PublicationEntry {
+    PublicationEntry {
+        row,
+        claim_id,
+        unit_name: "福州某某科技有限公司".into(),
+        credit_code: "91350100M000100Y43".into(),
+        fiscal_unit: "350102".into(),
+        fiscal_unit_name_zh: "鼓楼区".into(),
+        item: "NATIONAL_STANDARD".into(),
+        item_name_zh: "国家标准".into(),
+        clause: "五(五)1".into(),
+        subject: "GB/T 1-2020".into(),
+        amount: yuan(amount),
+    }
+}
+
+fn publication(entries: Vec<PublicationEntry>) -> NewPublication {
+    NewPublication {
+        title: "2026年标准化资助拟资助名单公示".into(),
+        year: 2026,
+        fiscal_unit: None,
+        period_start: date("2026-04-01"),
+        period_end: date("2026-04-10"),
+        working_days: 7,
+        objection_contact: "0591-00000000".into(),
+        entries,
+    }
+}
+
+/// A draft lists approved claims with their approved amounts; issuing freezes it (the
+/// database refuses changes); objections are taken only within the period, for listed claims.
+pub async fn publications_and_objections<H: Harness>(h: &H) {
+    let s = h.store();
+    s.set_budget(2026, "CITY", yuan("100000"), &admin(), &now())
+        .await
+        .unwrap();
+    let a = created(s, filing("PB-1", "i1", "p")).await;
+    let b = created(s, filing("PB-2", "i2", "p")).await;
+    let pending = created(s, filing("PB-3", "i3", "p")).await;
+    s.review(a.id, approve("300"), &reviewer(), &later())
+        .await
+        .unwrap();
+    s.review(b.id, approve("200.50"), &reviewer(), &later())
+        .await
+        .unwrap();
+    // Refusals at creation: a claim not approved, a wrong amount, bad row numbers.
+    let err = s
+        .create_publication(
+            publication(vec![entry(1, a.id, "300"), entry(2, pending.id, "1")]),
+            &admin(),
+            &later(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_STATE");
+    let err = s
+        .create_publication(publication(vec![entry(1, a.id, "299")]), &admin(), &later())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    let err = s
+        .create_publication(publication(vec![entry(2, a.id, "300")]), &admin(), &later())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    let draft = s
+        .create_publication(
+            publication(vec![entry(1, a.id, "300"), entry(2, b.id, "200.50")]),
+            &admin(),
+            &later(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (draft.status, draft.total, draft.entry_count),
+        (PublicationStatus::Draft, yuan("500.50"), 2)
+    );
+    assert_eq!(draft.entries.len(), 2);
+    assert!(s.published_claim_ids(2026).await.unwrap().is_empty());
+    // Objections wait for the issue.
+    let objection = |claim_id, on: &str| NewObjection {
+        publication_id: draft.id,
+        claim_id,
+        received_on: date(on),
+        objector: "张三".into(),
+        contact: "13800000000".into(),
+        content: "该单位未实际参与".into(),
+    };
+    let err = s
+        .record_objection(objection(a.id, "2026-04-02"), &admin(), &later())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+
+    let t = ts("2026-04-01T00:00:00.000000Z");
+    let issued = s.issue_publication(draft.id, &admin(), &t).await.unwrap();
+    assert_eq!(
+        (
+            issued.status,
+            issued.issued_by.as_deref(),
+            issued.issued_at.clone()
+        ),
+        (PublicationStatus::Issued, Some("adm-1"), Some(t.clone()))
+    );
+    assert_eq!(issued.entries, draft.entries);
+    assert_eq!(
+        s.issue_publication(draft.id, &admin(), &t)
+            .await
+            .unwrap_err(),
+        StoreError::PublicationNotDraft { id: draft.id }
+    );
+    assert_eq!(
+        s.published_claim_ids(2026)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![a.id, b.id]
+    );
+    // Frozen in the database.
+    for sql in [
+        "UPDATE publications SET title = 'x'",
+        "UPDATE publications SET status = 'DRAFT'",
+        "DELETE FROM publications",
+        "UPDATE publication_entries SET amount_fen = 1",
+        "DELETE FROM publication_entries",
+    ] {
+        let err = h.raw(sql).await.expect_err(sql);
+        assert!(err.contains("frozen"), "{sql}: {err}");
+    }
+    let insert = format!(
+        "INSERT INTO publication_entries (publication_id, row_no, claim_id, unit_name, credit_code, \
+         fiscal_unit, fiscal_unit_name_zh, item, item_name_zh, clause, subject, amount_fen) \
+         VALUES ({}, 3, {}, 'u', 'c', 'f', 'f', 'i', 'i', 'c', 's', 1)",
+        draft.id, pending.id
+    );
+    assert!(h.raw(&insert).await.unwrap_err().contains("frozen"));
+
+    // Objections: within the period, for listed claims; resolved once.
+    let err = s
+        .record_objection(objection(a.id, "2026-04-11"), &admin(), &later())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::ObjectionOutsidePeriod {
+            period_start: date("2026-04-01"),
+            period_end: date("2026-04-10"),
+            received_on: date("2026-04-11")
+        }
+    );
+    assert_eq!(
+        s.record_objection(objection(a.id, "2026-03-31"), &admin(), &later())
+            .await
+            .unwrap_err()
+            .code(),
+        "OBJECTION_OUTSIDE_PERIOD"
+    );
+    assert_eq!(
+        s.record_objection(objection(pending.id, "2026-04-02"), &admin(), &later())
+            .await
+            .unwrap_err(),
+        StoreError::NotOnPublication {
+            publication_id: draft.id,
+            claim_id: pending.id
+        }
+    );
+    let o = s
+        .record_objection(objection(a.id, "2026-04-10"), &admin(), &later())
+        .await
+        .unwrap();
+    assert_eq!((o.outcome, o.resolution.clone()), (None, None));
+    let resolved = s
+        .resolve_objection(
+            o.id,
+            ObjectionOutcome::Dismissed,
+            "经核实参与属实".into(),
+            &Actor::new("rev-2", "reviewer"),
+            &later(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (resolved.outcome, resolved.resolved_by.as_deref()),
+        (Some(ObjectionOutcome::Dismissed), Some("rev-2"))
+    );
+    assert_eq!(
+        s.resolve_objection(
+            o.id,
+            ObjectionOutcome::Upheld,
+            "x".into(),
+            &admin(),
+            &later()
+        )
+        .await
+        .unwrap_err(),
+        StoreError::ObjectionResolved { id: o.id }
+    );
+    assert!(h.raw("UPDATE objections SET content = 'x'").await.is_err());
+    assert!(h.raw("DELETE FROM objections").await.is_err());
+    let full = s.publication(draft.id).await.unwrap();
+    assert_eq!(full.objections, vec![resolved]);
+    let listed = s.publications(Some(2026)).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].entries.is_empty() && listed[0].objections.is_empty());
+    assert_eq!(
+        (listed[0].entry_count, listed[0].total),
+        (2, yuan("500.50"))
+    );
+    assert_eq!(s.publication(999).await.unwrap_err().code(), "NOT_FOUND");
+    let actions: Vec<AuditAction> = audit_of(s, None).await.iter().map(|e| e.action).collect();
+    for a in [
+        AuditAction::PublicationCreate,
+        AuditAction::PublicationIssue,
+        AuditAction::ObjectionRecord,
+        AuditAction::ObjectionResolve,
+    ] {
+        assert_eq!(actions.iter().filter(|x| **x == a).count(), 1, "{a}");
+    }
+}
