@@ -12,7 +12,11 @@ use stdfund_rules::json::{self, dto};
 /// The number of an enum field, refusing a name the contract does not
 /// define (a proto message cannot carry it; a proto3 JSON parser refuses it
 /// too).
-fn number<E: ProtoEnum>(e: &EnumIn<E>, path: impl FnOnce() -> String, expected: &str) -> Result<i32, Error> {
+fn number<E: ProtoEnum>(
+    e: &EnumIn<E>,
+    path: impl FnOnce() -> String,
+    expected: &str,
+) -> Result<i32, Error> {
     match e {
         EnumIn::UnknownName(name) => Err(Error::InvalidEnumValue {
             path: path(),
@@ -65,7 +69,11 @@ pub fn request(text: &str) -> Result<pb::EstimateRequest, Error> {
         }),
         achievements,
         what_if_ruleset: r.what_if_ruleset.to_string(),
-        view: number(&r.view, || "view".to_string(), "VIEW_UNSPECIFIED, VIEW_FULL, VIEW_SUMMARY")?,
+        view: number(
+            &r.view,
+            || "view".to_string(),
+            "VIEW_UNSPECIFIED, VIEW_FULL, VIEW_SUMMARY",
+        )?,
     })
 }
 

@@ -117,7 +117,7 @@ fn estimate_table_columns_line_up_by_display_width() {
     );
     assert!(
         t.iter()
-            .any(|r| r[2].trim() == "评审核定 DISCRETIONARY" && r[3].contains("福州")),
+            .any(|r| r[2].trim() == "待评审核定 DISCRETIONARY" && r[3].contains("福州")),
         "{out}"
     );
     assert!(

@@ -264,6 +264,7 @@ fn check_default(doc: &str, key: &str, cell: &str, printed: &toml::Table) {
     let actual = match value {
         Some(toml::Value::String(s)) => s.clone(),
         Some(toml::Value::Integer(i)) => i.to_string(),
+        Some(toml::Value::Boolean(b)) => b.to_string(),
         other => panic!("{doc}: `{key}` printed as {other:?}"),
     };
     assert_eq!(documented, actual, "{doc}: default of `{key}`");

@@ -234,7 +234,9 @@ async fn a_browser_can_call_over_grpc_web() {
     let native = json::estimate_json(text).unwrap();
     let body = frame(
         0,
-        &stdfund_proto::client::request(text).unwrap().encode_to_vec(),
+        &stdfund_proto::client::request(text)
+            .unwrap()
+            .encode_to_vec(),
     );
     let req = http::Request::builder()
         .method("POST")

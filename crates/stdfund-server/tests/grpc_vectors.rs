@@ -14,8 +14,8 @@ mod common;
 
 use stdfund_proto::pb;
 use stdfund_proto::pb::estimate_service_client::EstimateServiceClient;
-use stdfund_rules::json;
 use stdfund_rules::ErrorReport;
+use stdfund_rules::json;
 use stdfund_server::status::error_report;
 use stdfund_testkit::{answer_json, generate, vectors};
 use tonic::Code;

@@ -292,7 +292,10 @@ async fn life_cycle(database_url: &str) {
     let e = reviewer.review_claim(approve(y2022)).await.unwrap_err();
     s::expect_error(&e, Code::FailedPrecondition, "BUDGET_NOT_SET");
     let e = reviewer
-        .get_budget(pb::GetBudgetRequest { year: 2022, ..Default::default() })
+        .get_budget(pb::GetBudgetRequest {
+            year: 2022,
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     s::expect_error(&e, Code::NotFound, "BUDGET_NOT_SET");
@@ -447,7 +450,10 @@ async fn life_cycle(database_url: &str) {
     );
     assert_eq!(d.recorded_by, "finance-wang");
     let c = admin
-        .get_claim(pb::GetClaimRequest { claim_id: lead_id, ..Default::default() })
+        .get_claim(pb::GetClaimRequest {
+            claim_id: lead_id,
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner()

@@ -59,7 +59,10 @@ async fn call(c: &mut s::Client, rpc: &str) -> Result<(), Status> {
             .await
             .map(drop),
         "GetClaim" => c
-            .get_claim(pb::GetClaimRequest { claim_id: 1, ..Default::default() })
+            .get_claim(pb::GetClaimRequest {
+                claim_id: 1,
+                ..Default::default()
+            })
             .await
             .map(drop),
         "ListClaims" => c
@@ -114,7 +117,10 @@ async fn call(c: &mut s::Client, rpc: &str) -> Result<(), Status> {
             .await
             .map(drop),
         "GetBudget" => c
-            .get_budget(pb::GetBudgetRequest { year: 2021, ..Default::default() })
+            .get_budget(pb::GetBudgetRequest {
+                year: 2021,
+                ..Default::default()
+            })
             .await
             .map(drop),
         other => panic!("unknown rpc {other}"),
@@ -235,13 +241,19 @@ async fn a_portal_sees_only_its_own_claims() {
     }
     // Own claim: visible; the other portal's: NOT_FOUND, like a missing one.
     let own = p1
-        .get_claim(pb::GetClaimRequest { claim_id: ids[0], ..Default::default() })
+        .get_claim(pb::GetClaimRequest {
+            claim_id: ids[0],
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
     assert_eq!(own.claim.unwrap().submitted_by, "gateway");
     let e = p1
-        .get_claim(pb::GetClaimRequest { claim_id: ids[1], ..Default::default() })
+        .get_claim(pb::GetClaimRequest {
+            claim_id: ids[1],
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     s::expect_error(&e, Code::NotFound, "NOT_FOUND");

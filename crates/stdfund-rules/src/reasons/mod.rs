@@ -85,19 +85,35 @@ impl ReasonCode {
         use strum::IntoEnumIterator;
         ReasonCode::iter().find(|c| c.as_str() == s)
     }
-    /// A clerk's plain Chinese label.
+    /// A clerk's plain Chinese label (tables, the portal, the workbench).
     pub fn label_zh(self) -> &'static str {
         match self {
-            ReasonCode::Eligible => "符合资助条件",
-            ReasonCode::CoveredByHigherLevel => "已获省级及以上资助,不低于市级标准",
-            ReasonCode::NoPolicyInForce => "成果日期不在政策施行期内",
-            ReasonCode::NotCovered => "不在资助范围内",
-            ReasonCode::DuplicateInRequest => "与本申请中另一项重复",
-            ReasonCode::ConflictsWithLead => "已作为主导单位申报同一标准",
-            ReasonCode::NotYetAccepted => "尚未通过验收",
-            ReasonCode::NotYetApproved => "尚未获得批准",
-            ReasonCode::Discretionary => "金额由评审核定",
-            ReasonCode::OutsideJurisdiction => "所在地不在本政策适用范围内",
+            ReasonCode::Eligible => "可获资助",
+            ReasonCode::CoveredByHigherLevel => "上级已足额资助",
+            ReasonCode::NoPolicyInForce => "无适用政策",
+            ReasonCode::NotCovered => "不予资助",
+            ReasonCode::DuplicateInRequest => "本申请内重复",
+            ReasonCode::ConflictsWithLead => "与主导标准冲突",
+            ReasonCode::NotYetAccepted => "尚未验收",
+            ReasonCode::NotYetApproved => "尚未批准",
+            ReasonCode::Discretionary => "待评审核定",
+            ReasonCode::OutsideJurisdiction => "不在政策适用地区",
+        }
+    }
+
+    /// The same label in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ReasonCode::Eligible => "eligible",
+            ReasonCode::CoveredByHigherLevel => "covered by higher-level funding",
+            ReasonCode::NoPolicyInForce => "no policy in force",
+            ReasonCode::NotCovered => "not covered",
+            ReasonCode::DuplicateInRequest => "duplicate in this application",
+            ReasonCode::ConflictsWithLead => "conflicts with the lead claim",
+            ReasonCode::NotYetAccepted => "not yet accepted",
+            ReasonCode::NotYetApproved => "not yet approved",
+            ReasonCode::Discretionary => "amount set by a reviewer",
+            ReasonCode::OutsideJurisdiction => "outside the policy's area",
         }
     }
 }
