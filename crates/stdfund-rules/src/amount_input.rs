@@ -225,7 +225,8 @@ pub struct AmountDisplay {
     /// Grouped 万元 with the unit: `"127 万元"`.
     pub wan_text: String,
     /// Both, for a Chinese page: `"1,270,000.00 元（127 万元）"`; only the
-    /// yuan for zero (`"0.00 元"`).
+    /// yuan for zero and for amounts with fen (`"0.00 元"`, `"69,999.45 元"`),
+    /// whose 万元 would need six decimals.
     pub text_zh: String,
     /// For an English page: `"1,270,000.00 yuan"`.
     pub text_en: String,
@@ -261,7 +262,7 @@ pub fn format_amount(m: Money) -> AmountDisplay {
     let yuan_grouped = group_thousands(&yuan);
     let yuan_text = format!("{yuan_grouped} 元");
     let wan_text = format!("{} 万元", group_thousands(&wan));
-    let text_zh = if m.is_zero() {
+    let text_zh = if m.is_zero() || !m.as_decimal().fract().is_zero() {
         yuan_text.clone()
     } else {
         format!("{yuan_text}（{wan_text}）")
@@ -364,6 +365,11 @@ mod tests {
         assert_eq!(d.text_zh, "1,270,000.00 元（127 万元）");
         assert_eq!(d.text_en, "1,270,000.00 yuan");
         assert_eq!(format_amount(Money::ZERO).text_zh, "0.00 元");
+        let fen = normalise_amount("69999.45").unwrap();
+        assert_eq!(
+            (fen.text_zh.as_str(), fen.wan_text.as_str()),
+            ("69,999.45 元", "6.999945 万元")
+        );
         assert_eq!(
             normalise_amount("1000000000000").unwrap().wan_text,
             "100,000,000 万元"
