@@ -632,10 +632,11 @@ function renderPrintSheet(a) {
           el("td", {}, row.own.some((c) => current.form.problems.get(c).kind === "error") ? x.lineInvalid : x.lineIncomplete), el("td", { class: "num" }, "—")));
       }
     }
+    const mark = !a.split.shareTables.some((s) => s.provisional) ? "" : lang === "zh" ? `（${x.provisional}）` : ` (${x.provisional})`;
     table.append(body, el("tfoot", {},
       el("tr", {}, el("th", { colspan: "5" }, x.total), el("td", { class: "num" }, amountNode(a.total))),
-      el("tr", {}, el("th", { colspan: "5" }, x.municipalShare), el("td", { class: "num" }, amountNode(a.split.municipalShare))),
-      el("tr", {}, el("th", { colspan: "5" }, x.districtShare(seatUnit)), el("td", { class: "num" }, amountNode(a.split.districtShare)))));
+      el("tr", {}, el("th", { colspan: "5" }, `${x.municipalShare}${mark}`), el("td", { class: "num" }, amountNode(a.split.municipalShare))),
+      el("tr", {}, el("th", { colspan: "5" }, `${x.districtShare(seatUnit)}${mark}`), el("td", { class: "num" }, amountNode(a.split.districtShare)))));
     parts.push(table);
     for (const n of $("#summary").querySelectorAll(".note")) parts.push(el("p", { class: "note" }, n.textContent));
     for (const w of $("#warnings").children) parts.push(el("p", { class: "note" }, w.textContent));

@@ -103,6 +103,22 @@ test("a wrong amount: named beside its label in plain Chinese, its line left out
   await page.close();
 });
 
+test("a field only the engine can judge (a date before 1900): named beside the field, the other lines estimated", async () => {
+  const page = await open(1280);
+  const rows = [ROWS[2], { ...ROWS[1], date: "1899-12-31" }, ROWS[5]];
+  await fill(page, APPLICANT, rows);
+  assert.equal(await page.locator("#a2-date-error").textContent(), TEXT.zh.fieldErrors.INVALID_DATE);
+  const row2 = page.locator("#lines > li[data-achievement-id=a2]");
+  assert.equal(await row2.locator(".badge").textContent(), TEXT.zh.lineInvalid);
+  assert.equal(await row2.locator("a.field-link").textContent(), "成果2 · 完成日期");
+  const native = JSON.parse(await nativeEstimate(applicationOf(APPLICANT, [rows[0], rows[2]], ["a1", "a3"])));
+  await assertShows(page, native, "zh", { rows: 3 });
+  // The engine's own words and code are kept under 技术详情.
+  const tech = await page.locator("#tech").textContent();
+  assert.ok(tech.includes("INVALID_DATE achievements[1].date"), tech);
+  await page.close();
+});
+
 test("amounts as clerks write them, each read into exact yuan by the page", async () => {
   const page = await open(1280);
   await fill(page, APPLICANT, [{ ...ROWS[0], funding: [["FUNDING_LEVEL_PROVINCIAL", "1"]] }]);
