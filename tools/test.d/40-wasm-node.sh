@@ -4,7 +4,10 @@
 # for wasm32, then runs wasm/test/node/: (a) every shared vector
 # byte-identical to native, (b) 100,000 seeded random applications
 # differential against native, (c) structured errors, (d) form helpers
-# against the Rust answers.
+# against the Rust answers, (e) the amount-input vectors, (f) the portal's
+# plain labels for every status, reason and warning, (g) the packed npm
+# package: manifest, self-contained README, its TypeScript example under
+# `tsc --strict` in a fresh project that installs the tarball.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -4,9 +4,12 @@
 # SQLite, CORS for the page's origin), fills a multi-line application by
 # keyboard and clicks, checks every amount shown against the native answer,
 # verifies with the server (agreement) and with a server whose ruleset hash
-# differs (warning), checks keyboard use and a 375 px screen, and evaluates
-# every shared vector inside the page. Screenshots go to /tmp (or
-# $STDFUND_SCREENSHOTS).
+# differs (warning), checks keyboard use and the focus ring's contrast, field
+# errors beside their labels (the other lines still estimated), no horizontal
+# scrolling at 320/375/1280 px, axe-core (no serious or critical violation),
+# the one-page printed estimate (PDF), and evaluates every shared vector and
+# amount-input vector inside the page. Screenshots go to /tmp/portal-shots
+# (or $STDFUND_SCREENSHOTS).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"

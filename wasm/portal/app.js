@@ -1,206 +1,43 @@
-// The enterprise portal page: builds the application object from the form,
-// estimates it with the @stdfund/rules WASM module at every keystroke, and
-// can verify the same object with the stdfund gRPC service over grpc-web.
-// Every figure shown comes from the module's answer; this file formats and
-// lays out, it decides nothing.
+// The enterprise portal page. Each field is checked as the clerk types it
+// with the module's form helpers (credit code, standard number, amount);
+// the lines whose fields are complete and valid are estimated with the
+// @stdfund/rules WASM module at every keystroke, the others are listed as
+// not yet estimated. The same application can be verified with the stdfund
+// gRPC service over grpc-web. Every figure shown comes from the module's
+// answer and every amount is formatted by it; this file lays out, it decides
+// nothing.
 import init, * as rules from "../pkg/web/stdfund_rules.js";
+import { TEXT } from "./texts.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const params = new URLSearchParams(location.search);
 
-// --- texts -----------------------------------------------------------------------------
-const TEXT = {
-  zh: {
-    title: "福州市标准化战略专项资金 · 资助测算",
-    subtitle: "边填写边测算，结果仅供参考，以审核结果为准。",
-    skip: "跳到测算结果",
-    loading: "正在加载规则引擎…",
-    toggle: "English",
-    ruleset: (r, engine) => `规则集 ${r.id} 版本 ${r.version}（${r.effectiveFrom} 起）· 引擎 ${engine} · 摘要 `,
-    applicant: "申请单位",
-    creditCode: "统一社会信用代码",
-    name: "单位名称",
-    seat: "所在地（财政单位）",
-    seatChoose: "请选择所在地",
-    seatOtherOption: "其他地区（输入代码）",
-    seatOther: "其他地区的六位行政区划代码",
-    achievements: "成果",
-    addRow: "＋ 添加成果",
-    row: (n) => `成果 ${n}`,
-    removeRow: (n) => `删除成果 ${n}`,
-    item: "资助项目",
-    variant: "类别",
-    subject: "标的（标准编号、技术组织代码、项目编号等）",
-    date: "完成日期（发布、批准或验收日）",
-    role: "本单位角色",
-    roles: { "": "未说明", ROLE_LEAD: "主导单位或第一起草单位", ROLE_PARTICIPANT: "参与单位" },
-    accepted: "已验收通过",
-    approved: "已获得批准",
-    funding: "已获其他层级资助",
-    addFunding: "＋ 添加资助",
-    removeFunding: (n, m) => `删除成果 ${n} 的第 ${m} 笔资助`,
-    fundingLevel: "资助层级",
-    fundingAmount: "金额（元）",
-    levels: {
-      FUNDING_LEVEL_NATIONAL: "国家级财政资金",
-      FUNDING_LEVEL_PROVINCIAL: "省级财政资金",
-      FUNDING_LEVEL_COUNTY: "县（市）区级财政资金",
-      FUNDING_LEVEL_NON_FISCAL: "非财政资金",
-    },
-    wan: (w) => `${w}万元`,
-    notCovered: "不予资助",
-    discretionary: "酌情资助",
-    results: "测算结果",
-    empty: "请填写申请单位并添加成果。",
-    status: {
-      LINE_STATUS_ELIGIBLE: "可资助",
-      LINE_STATUS_INELIGIBLE: "不予资助",
-      LINE_STATUS_PENDING: "待条件满足",
-      LINE_STATUS_DISCRETIONARY: "酌情资助",
-    },
-    clause: "条款",
-    noClause: "无适用政策",
-    c: "市级标准 C",
-    h: "上级已资助 H",
-    notCounted: "未计入的资助",
-    payable: "应付",
-    yuan: "元",
-    total: "合计",
-    details: "查看明细 ↓",
-    municipalShare: "市级承担",
-    districtShare: (unit) => `${unit || "区县"}承担`,
-    provisional: "暂定",
-    whatIf: "假设测算（替代规则集）",
-    receipt: (r) => `引擎 ${r.engineVersion} · 输入摘要 ${r.inputHash}`,
-    problem: "暂无法测算：",
-    ccEmpty: "18位，由数字和大写英文字母组成。",
-    ccTyping: (n) => `已输入 ${n}/18 位`,
-    ccValid: "✓ 校验位正确",
-    ccMismatch: (c) => `⚠ 校验位不符：按 GB 32100-2015 应为“${c}”。部分2016年前发放的代码存在此情况，请核实；测算照常进行。`,
-    verifyTitle: "向服务端核验",
-    serverUrl: "服务端地址（grpc-web）",
-    verify: "向服务端核验",
-    verifying: "正在向服务端核验…",
-    agree: (total, hash) => `✓ 核验一致：服务端答复与本页测算逐字节相同（合计 ${total} 元），规则集摘要相同（${hash}）。`,
-    agreeError: (code) => `✓ 核验一致：服务端同样拒绝此申请（${code}），规则集摘要相同。`,
-    hashMismatch: "⚠ 规则集不一致：服务端使用的规则集与本页不同，本页测算可能与审核结果不符。",
-    pageHas: "本页",
-    serverHas: "服务端",
-    answersDiffer: "⚠ 答复不一致：服务端的测算与本页不同。",
-    answersSame: "两者对本申请的答复相同。",
-    pageTotal: "本页合计",
-    serverTotal: "服务端合计",
-    unreachable: (url, msg) => `✗ 无法完成核验：无法连接服务端 ${url}（${msg}）。`,
-    stale: "申请已修改，请重新核验。",
-  },
-  en: {
-    title: "Fuzhou Standardization Fund · Grant estimate",
-    subtitle: "Estimated as you type; for guidance only — the review decides.",
-    skip: "Skip to the estimate",
-    loading: "Loading the rules engine…",
-    toggle: "中文",
-    ruleset: (r, engine) => `Ruleset ${r.id} version ${r.version} (from ${r.effectiveFrom}) · engine ${engine} · hash `,
-    applicant: "Applicant",
-    creditCode: "Unified social credit code",
-    name: "Name of the unit",
-    seat: "Seat (fiscal unit)",
-    seatChoose: "Choose the seat",
-    seatOtherOption: "Elsewhere (enter the code)",
-    seatOther: "Six-digit division code of the seat",
-    achievements: "Achievements",
-    addRow: "+ Add an achievement",
-    row: (n) => `Achievement ${n}`,
-    removeRow: (n) => `Remove achievement ${n}`,
-    item: "Grant item",
-    variant: "Variant",
-    subject: "Subject (standard number, committee code, project reference…)",
-    date: "Completion date (publication, approval or acceptance)",
-    role: "The applicant's role",
-    roles: { "": "Not stated", ROLE_LEAD: "Lead / first drafting unit", ROLE_PARTICIPANT: "Participant" },
-    accepted: "Passed acceptance",
-    approved: "Approved",
-    funding: "Funding already received from other levels",
-    addFunding: "+ Add funding",
-    removeFunding: (n, m) => `Remove funding ${m} of achievement ${n}`,
-    fundingLevel: "Level",
-    fundingAmount: "Amount (yuan)",
-    levels: {
-      FUNDING_LEVEL_NATIONAL: "National fiscal funds",
-      FUNDING_LEVEL_PROVINCIAL: "Provincial fiscal funds",
-      FUNDING_LEVEL_COUNTY: "District / county fiscal funds",
-      FUNDING_LEVEL_NON_FISCAL: "Non-fiscal money",
-    },
-    wan: (w) => `${w}0,000 yuan`,
-    notCovered: "not covered",
-    discretionary: "discretionary",
-    results: "Estimate",
-    empty: "Fill in the applicant and add achievements.",
-    status: {
-      LINE_STATUS_ELIGIBLE: "Eligible",
-      LINE_STATUS_INELIGIBLE: "Not eligible",
-      LINE_STATUS_PENDING: "Pending a condition",
-      LINE_STATUS_DISCRETIONARY: "Discretionary",
-    },
-    clause: "Clause",
-    noClause: "no policy in force",
-    c: "Municipal amount C",
-    h: "Higher-level funding H",
-    notCounted: "Funding not counted",
-    payable: "Payable",
-    yuan: "yuan",
-    total: "Total",
-    details: "see the details ↓",
-    municipalShare: "City pays",
-    districtShare: (unit) => `${unit || "District"} pays`,
-    provisional: "provisional",
-    whatIf: "What-if (alternative ruleset)",
-    receipt: (r) => `Engine ${r.engineVersion} · input hash ${r.inputHash}`,
-    problem: "Cannot estimate yet: ",
-    ccEmpty: "18 characters: digits and capital letters.",
-    ccTyping: (n) => `${n} of 18 characters`,
-    ccValid: "✓ Check character correct",
-    ccMismatch: (c) => `⚠ Check character mismatch: GB 32100-2015 gives “${c}”. Some codes issued before 2016 fail the check — verify it; the estimate goes on.`,
-    verifyTitle: "Verify with the server",
-    serverUrl: "Server address (grpc-web)",
-    verify: "Verify with the server",
-    verifying: "Verifying with the server…",
-    agree: (total, hash) => `✓ Verified: the server's answer is byte-identical to this page's estimate (total ${total} yuan) and the ruleset hash is the same (${hash}).`,
-    agreeError: (code) => `✓ Verified: the server rejects this application too (${code}); the ruleset hash is the same.`,
-    hashMismatch: "⚠ Ruleset mismatch: the server computes with a different ruleset than this page, so this page's estimate may not be what the review approves.",
-    pageHas: "this page",
-    serverHas: "server",
-    answersDiffer: "⚠ The answers differ: the server's estimate is not this page's.",
-    answersSame: "Both give the same answer for this application.",
-    pageTotal: "this page's total",
-    serverTotal: "the server's total",
-    unreachable: (url, msg) => `✗ Could not verify: the server ${url} cannot be reached (${msg}).`,
-    stale: "The application changed; verify again.",
-  },
-};
 let lang = params.get("lang") === "en" ? "en" : "zh";
 const t = () => TEXT[lang];
 const name = (o) => (lang === "zh" ? o.nameZh : o.nameEn);
+const message = (o) => (lang === "zh" ? o.messageZh : o.messageEn);
 
 // --- helpers -----------------------------------------------------------------------------
-/** Thousands separators for a decimal string; the digits are never touched. */
-function money(s) {
-  const [whole, fraction] = String(s).split(".");
-  return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (fraction === undefined ? "" : `.${fraction}`);
-}
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
     if (k === "class") node.className = v;
-    else node.setAttribute(k, v);
+    else node.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children) node.append(c);
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
   return node;
 }
-function fail(message) {
+function fail(text) {
   const p = $("#ruleset");
-  p.textContent = message;
+  p.textContent = text;
   p.classList.add("bad");
-  throw new Error(message);
+  throw new Error(text);
+}
+/** Today in the clerk's time zone, `YYYY-MM-DD`: the date printed on the estimate. */
+function today() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
 // --- the engine --------------------------------------------------------------------------
@@ -211,9 +48,51 @@ const unitsResult = rules.fiscalUnits();
 if (!catalogueResult.ok || !infoResult.ok || !unitsResult.ok) fail("the rules engine did not load its rulesets");
 const info = infoResult.value;
 const rulesets = catalogueResult.value.rulesets;
-const items = rulesets.at(-1).document.items; // the newest ruleset's catalogue
+const newest = rulesets.at(-1).document;
+const items = newest.items; // the form offers the newest ruleset's catalogue
 const itemById = new Map(items.map((i) => [i.id, i]));
 const units = unitsResult.value;
+/** The variant's names, from any ruleset (a line may be decided under an older one). */
+function variantName(itemId, variantId) {
+  for (const r of [...rulesets].reverse()) {
+    const v = r.document.items.find((i) => i.id === itemId)?.variants.find((x) => x.id === variantId);
+    if (v) return name(v);
+  }
+  return t().levelNames[variantId] ?? variantId;
+}
+function itemName(itemId) {
+  for (const r of [...rulesets].reverse()) {
+    const i = r.document.items.find((x) => x.id === itemId);
+    if (i) return name(i);
+  }
+  return itemId;
+}
+
+/** An amount (canonical yuan) as the module writes it: `{yuanText, wanText, textZh, textEn}`. */
+function amountOf(decimal) {
+  const r = rules.normaliseAmount(decimal);
+  if (r.ok) return r.value;
+  return { yuan: decimal, yuanText: decimal, wanText: "", textZh: decimal, textEn: decimal };
+}
+function amountLine(decimal) {
+  const a = amountOf(decimal);
+  return lang === "zh" ? a.textZh : a.textEn;
+}
+/** One figure of a `<dl>`: term and value kept together, the value wrapping under the term when narrow. */
+function pair(term, value, { cls } = {}) {
+  return el("div", { class: `fig${cls ? ` ${cls}` : ""}` }, el("dt", {}, ...[term].flat()), el("dd", {}, ...[value].flat()));
+}
+
+/** An amount for a figure cell: the yuan and, in Chinese, the 万元 beside it (each unbreakable). */
+function amountNode(decimal, { testid, minus = false } = {}) {
+  const a = amountOf(decimal);
+  const yuan = lang === "zh" ? a.yuanText : a.textEn;
+  const node = el("span", { class: "amount", "data-testid": testid, "data-yuan": a.yuan },
+    el("span", { class: "yuan" }, `${minus ? "− " : ""}${yuan}`));
+  // The module's Chinese text says whether the 万元 is worth showing (not for zero or fen).
+  if (lang === "zh" && a.textZh !== a.yuanText) node.append(el("span", { class: "wan" }, `（${a.wanText}）`));
+  return node;
+}
 
 // --- the form ------------------------------------------------------------------------------
 const form = $("#form");
@@ -275,6 +154,11 @@ function wireLabels(root, prefix) {
     control.id = `${prefix}-${control.dataset.role}`;
     if (!field.matches("label")) label.htmlFor = control.id;
   }
+  const hint = $("[data-role=amount-hint]", root);
+  if (hint) {
+    hint.id = `${prefix}-amount-hint`;
+    $("[data-role=amount]", root).setAttribute("aria-describedby", hint.id);
+  }
 }
 
 function addFunding(row) {
@@ -314,63 +198,196 @@ function relabel() {
   });
 }
 
+/** The field's name for the clerk: `成果1 · 已获资助 · 金额`. */
+function fieldPath(control) {
+  const x = t();
+  const role = control.dataset.role ?? control.id;
+  const row = control.closest(".row");
+  if (!row) return x.short[role] ?? role;
+  const n = [...rowsList.children].indexOf(row) + 1;
+  const entry = control.closest(".funding-entry");
+  if (entry) {
+    const m = [...entry.parentElement.children].indexOf(entry) + 1;
+    return [x.row(n), x.fundingShort(m), x.short[role]].join(x.sep);
+  }
+  return [x.row(n), x.short[role] ?? role].join(x.sep);
+}
+
+// --- checking the fields -------------------------------------------------------------------
+// A field's problem is shown beside it only once the clerk has left it after
+// changing it, or has asked for a check (检查填写, print). A line with a
+// problem is not sent to the engine; the other lines are estimated.
+const dirty = new Set(); // ids of controls the clerk changed
+const touched = new Set(); // ids of controls the clerk changed and left
+let submitted = false;
+const visible = (control) => submitted || touched.has(control.id);
+
+const MAX_TEXT = 200;
+const STANDARD_KINDS = new Set(["STANDARD_NUMBER", "AWARDED_STANDARD"]);
+const chars = (s) => [...s].length;
+
 /**
- * The application exactly as the form states it (the proto3 JSON of
- * EstimateRequest), and where each field path lives in the form.
+ * A problem: `missing` (required and empty) or `error` (wrong), with a
+ * message in both languages; `blocking: false` for an entry that is simply
+ * left out (a funding line without an amount); `report` is the engine's
+ * ErrorReport when the engine found it.
+ */
+const missing = (messages = "required", blocking = true) => ({ kind: "missing", key: messages, blocking });
+const wrong = (key, arg, report) => ({ kind: "error", key, arg, blocking: true, report });
+function problemText(p) {
+  const f = t().fieldErrors;
+  if (p.helper) return message(p.helper);
+  const text = f[p.key] ?? f.other;
+  return typeof text === "function" ? text(p.arg) : text;
+}
+
+/**
+ * Reads and checks the form: the applicant, each row's achievement (with the
+ * amounts normalised to canonical yuan) and every control's problem.
  */
 function readForm() {
-  const where = new Map();
+  const problems = new Map();
   const seatSelect = $("#seat");
   const seatOther = seatSelect.value === "other";
+  const seatControl = seatOther ? $("#seatOther") : seatSelect;
   const applicant = {
-    creditCode: $("#creditCode").value,
-    name: $("#name").value,
-    seat: seatOther ? $("#seatOther").value : seatSelect.value,
+    creditCode: $("#creditCode").value.trim(),
+    name: $("#name").value.trim(),
+    seat: seatOther ? $("#seatOther").value.trim() : seatSelect.value,
   };
-  where.set("applicant.creditCode", $("#creditCode"));
-  where.set("applicant.name", $("#name"));
-  where.set("applicant.seat", seatOther ? $("#seatOther") : seatSelect);
-  const achievements = [...rowsList.children].map((row, i) => {
+  const cc = applicant.creditCode;
+  if (cc === "") problems.set($("#creditCode"), missing());
+  else if (!rules.checkCreditCode(cc).ok) {
+    problems.set($("#creditCode"), chars(cc) !== 18 ? wrong("creditCodeLength", chars(cc)) : wrong("creditCodeAlphabet"));
+  }
+  if (chars(applicant.name) > MAX_TEXT) problems.set($("#name"), wrong("tooLong", MAX_TEXT));
+  if (seatSelect.value === "") problems.set(seatSelect, missing("requiredSeat"));
+  else if (seatOther) {
+    if (applicant.seat === "") problems.set(seatControl, missing());
+    else if (!/^\d{6}$/.test(applicant.seat)) problems.set(seatControl, wrong("seatOther"));
+  }
+  const where = new Map([["applicant.creditCode", $("#creditCode")], ["applicant.name", $("#name")], ["applicant.seat", seatControl]]);
+
+  const rows = [...rowsList.children].map((row, i) => {
     const get = (role) => $(`[data-role=${role}]`, row);
+    const item = itemById.get(get("item").value);
     const a = {
       id: row.dataset.id,
       item: get("item").value,
       variant: get("variant").value,
-      subject: get("subject").value,
+      subject: get("subject").value.trim(),
       date: get("date").value,
     };
-    for (const k of ["item", "variant", "subject", "date"]) where.set(`achievements[${i}].${k}`, get(k));
+    const controls = new Map([["item", get("item")], ["variant", get("variant")], ["subject", get("subject")], ["date", get("date")]]);
+    if (a.subject === "") problems.set(get("subject"), missing());
+    else if (chars(a.subject) > MAX_TEXT) problems.set(get("subject"), wrong("tooLong", MAX_TEXT));
+    else if (STANDARD_KINDS.has(item.subjectKind)) {
+      const n = rules.normaliseStandardNumber(a.subject);
+      if (!n.ok) problems.set(get("subject"), wrong("standardNumber", undefined, n.error));
+    }
+    if (get("date").validity.badInput) problems.set(get("date"), wrong("date"));
+    else if (a.date === "") problems.set(get("date"), missing());
     if (!$("[data-when=role]", row).hidden && get("role").value !== "") {
       a.role = get("role").value;
-      where.set(`achievements[${i}].role`, get("role"));
+      controls.set("role", get("role"));
     }
     if (!$("[data-when=accepted]", row).hidden && get("accepted").checked) a.accepted = true;
     if (!$("[data-when=approved]", row).hidden && get("approved").checked) a.approved = true;
-    // A funding entry without an amount is not yet an entry.
-    const funding = [...get("fundings").children].filter((entry) => $("[data-role=amount]", entry).value !== "");
-    if (funding.length > 0) {
-      a.higherLevelFunding = funding.map((entry, j) => {
-        const amount = $("[data-role=amount]", entry);
-        where.set(`achievements[${i}].higherLevelFunding[${j}].amount`, amount);
-        where.set(`achievements[${i}].higherLevelFunding[${j}].level`, $("[data-role=level]", entry));
-        return { level: $("[data-role=level]", entry).value, amount: amount.value };
-      });
+    const funding = [];
+    for (const entry of get("fundings").children) {
+      const amount = $("[data-role=amount]", entry);
+      const level = $("[data-role=level]", entry);
+      const hint = $("[data-role=amount-hint]", entry);
+      if (amount.value.trim() === "") {
+        // A funding entry without an amount is not yet an entry.
+        problems.set(amount, missing("required", false));
+        hint.textContent = t().fundingAmountHint;
+        continue;
+      }
+      const r = rules.normaliseAmount(amount.value);
+      if (!r.ok) {
+        problems.set(amount, { kind: "error", key: "INVALID_AMOUNT", blocking: true, helper: r.error, report: r.error });
+        hint.textContent = t().fundingAmountHint;
+        continue;
+      }
+      hint.textContent = `= ${lang === "zh" ? r.value.textZh : r.value.textEn}`;
+      const j = funding.length;
+      controls.set(`higherLevelFunding[${j}].amount`, amount);
+      controls.set(`higherLevelFunding[${j}].level`, level);
+      funding.push({ level: level.value, amount: r.value.yuan });
     }
-    where.set(`achievements[${i}]`, row);
-    return a;
+    if (funding.length > 0) a.higherLevelFunding = funding;
+    const own = [...row.querySelectorAll("input, select")].filter((c) => problems.has(c));
+    return { row, n: i + 1, achievement: a, controls, blocked: own.some((c) => problems.get(c).blocking), own };
   });
-  return { application: { applicant, achievements }, where };
+  return { applicant, rows, problems, where };
 }
 
-// --- the estimate --------------------------------------------------------------------------
-let current = null; // { application, canonical: Result<string> }
+/**
+ * Estimates the applicant with the rows that are ready. A line the engine
+ * still refuses (a check only the engine makes) is set aside with its
+ * problem on the field, and the rest is estimated again.
+ */
+function estimateReady(form) {
+  let ready = form.rows.filter((r) => !r.blocked);
+  const setAside = [];
+  for (;;) {
+    const application = { applicant: form.applicant, achievements: ready.map((r) => r.achievement) };
+    const canonical = rules.estimateCanonical(application);
+    const m = canonical.ok ? null : /^achievements\[(\d+)\](?:\.(.+))?$/.exec(canonical.error.field);
+    const row = m ? ready[Number(m[1])] : undefined;
+    if (canonical.ok || row === undefined) {
+      if (!canonical.ok) {
+        const control = form.where.get(canonical.error.field);
+        if (control && !form.problems.has(control)) form.problems.set(control, wrong(canonical.error.code, undefined, canonical.error));
+      }
+      return { application, canonical, setAside };
+    }
+    const control = row.controls.get(m[2] ?? "") ?? row.controls.get("item");
+    form.problems.set(control, wrong(canonical.error.code, undefined, canonical.error));
+    row.own.push(control);
+    row.blocked = true;
+    setAside.push(row);
+    ready = ready.filter((r) => r !== row);
+  }
+}
 
-function showCreditCode() {
-  const raw = $("#creditCode").value;
+/** Shows each control's problem beside its label when it is due; clears the others. */
+function showProblems(problems) {
+  for (const control of form.querySelectorAll("input, select")) {
+    const field = control.closest(".field");
+    if (!field) continue;
+    const p = problems.get(control);
+    const show = p !== undefined && visible(control);
+    let out = $(":scope > .error", field);
+    if (show && !out) {
+      out = el("p", { class: "error", id: `${control.id}-error` });
+      $("label", field).after(out);
+    }
+    const described = (control.getAttribute("aria-describedby") ?? "").split(" ").filter((x) => x && x !== `${control.id}-error`);
+    if (show) {
+      out.textContent = problemText(p);
+      control.setAttribute("aria-invalid", "true");
+      control.setAttribute("aria-describedby", [`${control.id}-error`, ...described].join(" "));
+    } else {
+      out?.remove();
+      control.removeAttribute("aria-invalid");
+      if (described.length > 0) control.setAttribute("aria-describedby", described.join(" "));
+      else control.removeAttribute("aria-describedby");
+    }
+  }
+}
+
+function showCreditCode(problems) {
+  const control = $("#creditCode");
+  const raw = control.value.trim();
   const out = $("#creditCode-status");
   out.className = "hint";
-  const trimmed = raw.trim();
-  if (trimmed === "") {
+  if (problems.has(control) && visible(control)) {
+    out.textContent = ""; // the problem is shown beside the label
+    return;
+  }
+  if (raw === "") {
     out.textContent = t().ccEmpty;
     return;
   }
@@ -381,97 +398,251 @@ function showCreditCode() {
   } else if (r.ok) {
     out.textContent = t().ccMismatch(r.value.expectedCheckCharacter);
     out.classList.add("warn");
-  } else if ([...trimmed].length < 18) {
-    out.textContent = t().ccTyping([...trimmed].length);
   } else {
-    out.textContent = lang === "zh" ? r.error.messageZh : r.error.messageEn;
-    out.classList.add("bad");
+    out.textContent = t().ccTyping(chars(raw));
   }
 }
 
-function estimateNow() {
-  const { application, where } = readForm();
-  const canonical = rules.estimateCanonical(application);
-  const changed = current === null || JSON.stringify(current.canonical) !== JSON.stringify(canonical);
-  current = { application, canonical, where };
-  for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
-  if (changed) {
-    clearVerification();
-    render();
-  } else if (!canonical.ok) {
-    markInvalid(canonical.error);
-  }
+// --- the estimate --------------------------------------------------------------------------
+let current = null; // { form, application, canonical, setAside }
+
+function refresh() {
+  const read = readForm();
+  const { application, canonical, setAside } = estimateReady(read);
+  const changed = current === null || JSON.stringify(current.canonical) !== JSON.stringify(canonical)
+    || JSON.stringify(current.application) !== JSON.stringify(application);
+  current = { form: read, application, canonical, setAside };
+  showProblems(read.problems);
+  showCreditCode(read.problems);
+  if (changed) clearVerification();
+  render();
 }
 
-function markInvalid(error) {
-  const node = current.where.get(error.field);
-  if (node && node.matches("input, select")) node.setAttribute("aria-invalid", "true");
+function renderNotice(text, kind = "info") {
+  const notice = $("#notice");
+  notice.hidden = false;
+  notice.className = `notice ${kind}`;
+  notice.replaceChildren(...(Array.isArray(text) ? text : [text]));
+}
+
+/** A link that moves the focus to a control. */
+function fieldLink(control) {
+  return el("a", { href: `#${control.id}`, class: "field-link", "data-focus": control.id }, fieldPath(control));
 }
 
 function render() {
-  const { canonical, application } = current;
-  const problem = $("#problem");
+  const { canonical, form: read, application } = current;
+  const x = t();
   const lines = $("#lines");
   const summary = $("#summary");
   const warnings = $("#warnings");
+  $("#notice").hidden = true;
   lines.replaceChildren();
   warnings.replaceChildren();
   summary.hidden = true;
-  $("#receipt").textContent = "";
   const bar = $("#total-bar");
   bar.hidden = true;
-  if (!canonical.ok) {
-    const e = canonical.error;
-    markInvalid(e);
-    problem.hidden = false;
-    problem.replaceChildren(el("strong", {}, t().problem), lang === "zh" ? e.messageZh : e.messageEn,
-      el("span", { class: "code" }, ` [${e.code}${e.field ? ` · ${e.field}` : ""}]`));
-    const pristine = application.applicant.creditCode === "" && application.achievements.every((x) => x.subject === "");
-    if (pristine) problem.replaceChildren(t().empty);
-    return;
-  }
-  problem.hidden = true;
-  const a = JSON.parse(canonical.value);
-  const rowNumber = new Map(application.achievements.map((x, i) => [x.id, i + 1]));
-  for (const line of a.lines) lines.append(renderLine(line, rowNumber.get(line.achievementId)));
+  let assessment = null;
 
-  const provisional = a.split.shareTables.some((s) => s.provisional);
-  const unitName = a.applicant.insideFuzhou ? (lang === "zh" ? a.applicant.fiscalUnitNameZh : a.applicant.fiscalUnitNameEn) : "";
-  const mark = provisional ? [" ", el("span", { class: "badge provisional" }, t().provisional)] : [];
-  summary.replaceChildren(
-    ...(a.whatIf ? [el("p", { class: "badge warn" }, t().whatIf)] : []),
-    el("dl", {},
-      el("dt", {}, t().total), el("dd", { class: "total", "data-testid": "total" }, money(a.total), ` ${t().yuan}`),
-      el("dt", {}, t().municipalShare, ...mark), el("dd", { "data-testid": "municipal-share" }, money(a.split.municipalShare), ` ${t().yuan}`),
-      el("dt", {}, t().districtShare(unitName), ...mark.map((m) => (typeof m === "string" ? m : m.cloneNode(true)))),
-      el("dd", { "data-testid": "district-share" }, money(a.split.districtShare), ` ${t().yuan}`)),
-    ...a.split.shareTables.map((s) => el("p", { class: "note" }, `${s.id} ${s.version}: ${lang === "zh" ? s.noteZh : s.noteEn}`)));
-  summary.hidden = false;
-  bar.textContent = `${t().total} ${money(a.total)} ${t().yuan} · ${t().details}`;
-  bar.hidden = summaryInView;
-  for (const w of a.warnings) {
-    const n = rowNumber.get(w.achievementId);
-    warnings.append(el("li", {}, n ? `${t().row(n)}: ` : "", lang === "zh" ? w.messageZh : w.messageEn, el("span", { class: "code" }, ` [${w.code}]`)));
+  if (!canonical.ok) {
+    // The applicant is not ready: say what is missing, in plain words.
+    const applicantControls = [...read.problems.keys()].filter((c) => !c.closest(".row") && read.problems.get(c).blocking);
+    const shown = applicantControls.filter((c) => read.problems.get(c).kind === "error" && visible(c));
+    const pristine = application.applicant.creditCode === "" && application.applicant.seat === ""
+      && read.rows.every((r) => r.achievement.subject === "" && r.achievement.date === "");
+    if (pristine) renderNotice(x.empty);
+    else if (shown.length > 0) renderNotice([x.fixApplicant(shown.map((c) => fieldPath(c)))], "fix");
+    else if (applicantControls.length > 0) renderNotice(x.needApplicant(applicantControls.map((c) => fieldPath(c))));
+    else renderNotice(problemText(wrong(canonical.error.code)), "fix");
+  } else {
+    assessment = JSON.parse(canonical.value);
+    const lineById = new Map(assessment.lines.map((l) => [l.achievementId, l]));
+    for (const r of read.rows) {
+      const line = lineById.get(r.achievement.id);
+      lines.append(line ? renderLine(line, r.n) : renderNotEstimated(r));
+    }
+    if (assessment.lines.length === 0) renderNotice(x.noLines);
+    else renderSummary(assessment, read);
+    for (const w of assessment.warnings) {
+      const text = warningText(w, assessment);
+      if (text !== null) warnings.append(el("li", {}, text));
+    }
   }
-  $("#receipt").textContent = t().receipt(a.receipt);
+  renderTech(assessment);
+  renderPrintSheet(assessment);
 }
 
 function renderLine(line, n) {
-  const li = el("li", { class: `line ${line.status.toLowerCase().replace("line_status_", "")}`, "data-achievement-id": line.achievementId });
-  const head = el("p", { class: "line-head" },
-    el("strong", {}, t().row(n)), " · ",
-    el("span", { "data-testid": "clause" }, line.clause ? `${t().clause} ${line.clause}` : t().noClause), " · ",
-    el("span", { class: "badge", "data-testid": "status" }, t().status[line.status] ?? line.status),
-    el("span", { class: "code" }, ` ${line.reasonCode}`));
-  const figures = el("dl", { class: "figures" },
-    el("dt", {}, t().c), el("dd", { "data-testid": "municipal-amount" }, money(line.municipalAmount)),
-    el("dt", {}, t().h), el("dd", { "data-testid": "higher-level" }, `− ${money(line.higherLevelFundingCounted)}`),
-    ...(line.otherFundingNotCounted !== "0.00"
-      ? [el("dt", {}, t().notCounted), el("dd", { "data-testid": "not-counted" }, money(line.otherFundingNotCounted))] : []),
-    el("dt", { class: "payable" }, t().payable), el("dd", { class: "payable", "data-testid": "payable" }, `${money(line.payable)} ${t().yuan}`));
-  const why = el("p", { class: "explanation" }, lang === "zh" ? line.explanationZh : line.explanationEn);
-  li.append(head, figures, why);
+  const x = t();
+  const kind = line.status.toLowerCase().replace("line_status_", "");
+  const li = el("li", { class: `line ${kind}`, "data-achievement-id": line.achievementId });
+  const what = [itemName(line.item), variantName(line.item, line.variant), line.clause].filter(Boolean).join(x.sep);
+  li.append(
+    el("p", { class: "line-head" }, el("strong", {}, x.row(n)), " ",
+      el("span", { class: "badge", "data-testid": "status" }, x.status[line.status] ?? x.status.LINE_STATUS_INELIGIBLE)),
+    el("p", { class: "line-what", "data-testid": "clause" }, what),
+    el("p", { class: "reason", "data-testid": "reason" }, x.reasons[line.reasonCode] ?? ""));
+  const figures = el("dl", { class: "figures" });
+  if (line.status === "LINE_STATUS_DISCRETIONARY") {
+    figures.append(pair(x.payable, el("span", { class: "to-be-set", "data-testid": "payable" }, x.toBeSet), { cls: "payable" }));
+  } else {
+    if (line.municipalAmount !== "0.00" || line.higherLevelFundingCounted !== "0.00") {
+      figures.append(pair(x.c, amountNode(line.municipalAmount, { testid: "municipal-amount" })));
+    }
+    if (line.higherLevelFundingCounted !== "0.00") {
+      figures.append(pair(x.h, amountNode(line.higherLevelFundingCounted, { testid: "higher-level", minus: true })));
+    }
+    if (line.otherFundingNotCounted !== "0.00") {
+      figures.append(pair(x.notCounted, amountNode(line.otherFundingNotCounted, { testid: "not-counted" })));
+    }
+    figures.append(pair(x.payable, amountNode(line.payable, { testid: "payable" }), { cls: "payable" }));
+  }
+  li.append(figures, el("p", { class: "explanation" }, lang === "zh" ? line.explanationZh : line.explanationEn));
   return li;
+}
+
+/** A row that was not sent to the engine: what is missing or wrong, with links to the fields. */
+function renderNotEstimated(r) {
+  const x = t();
+  const problems = current.form.problems;
+  const shown = r.own.filter((c) => problems.get(c).blocking && problems.get(c).kind === "error" && visible(c));
+  const invalid = shown.length > 0;
+  const li = el("li", { class: `line not-estimated ${invalid ? "invalid" : "incomplete"}`, "data-achievement-id": r.achievement.id });
+  li.append(el("p", { class: "line-head" }, el("strong", {}, x.row(r.n)), " ",
+    el("span", { class: "badge", "data-testid": "status" }, invalid ? x.lineInvalid : x.lineIncomplete)));
+  if (invalid) {
+    const links = shown.flatMap((c, i) => (i === 0 ? [fieldLink(c)] : ["、", fieldLink(c)]));
+    li.append(el("p", { class: "reason" }, x.toFix, ...links));
+  } else {
+    const needed = r.own.filter((c) => problems.get(c).blocking).map((c) => x.short[c.dataset.role] ?? c.dataset.role);
+    if (needed.length > 0) li.append(el("p", { class: "reason" }, x.stillNeeded([...new Set(needed)])));
+  }
+  return li;
+}
+
+function renderSummary(a, read) {
+  const x = t();
+  const summary = $("#summary");
+  const provisional = a.split.shareTables.some((s) => s.provisional);
+  const unitName = a.applicant.insideFuzhou ? (lang === "zh" ? a.applicant.fiscalUnitNameZh : a.applicant.fiscalUnitNameEn) : "";
+  const mark = () => (provisional ? [" ", el("span", { class: "badge provisional" }, x.provisional)] : []);
+  const discretionary = a.lines.filter((l) => l.status === "LINE_STATUS_DISCRETIONARY").length;
+  const excluded = read.rows.length - a.lines.length;
+  summary.replaceChildren(
+    ...(a.whatIf ? [el("p", { class: "badge warn" }, x.whatIf)] : []),
+    el("dl", { class: "figures" },
+      pair(x.total, amountNode(a.total, { testid: "total" }), { cls: "total" }),
+      pair([x.municipalShare, ...mark()], amountNode(a.split.municipalShare, { testid: "municipal-share" })),
+      pair([x.districtShare(unitName), ...mark()], amountNode(a.split.districtShare, { testid: "district-share" }))),
+    ...a.split.shareTables.filter((s) => s.provisional).map((s) => el("p", { class: "note provisional-note" }, lang === "zh" ? s.noteZh : s.noteEn)),
+    ...(discretionary > 0 ? [el("p", { class: "note" }, x.discretionaryNote(discretionary))] : []),
+    ...(excluded > 0 ? [el("p", { class: "note" }, x.excludedNote(excluded))] : []));
+  summary.hidden = false;
+  const bar = $("#total-bar");
+  bar.textContent = `${x.total} ${amountLine(a.total)} · ${x.details}`;
+  bar.hidden = summaryInView;
+}
+
+/** A warning in plain words (codes only under 技术详情); null when the summary already says it. */
+function warningText(w, a) {
+  const x = t();
+  const line = a.lines.find((l) => l.achievementId === w.achievementId);
+  const n = current.form.rows.find((r) => r.achievement.id === w.achievementId)?.n;
+  const row = n ? x.row(n) : "";
+  switch (w.code) {
+    case "SHARE_TABLE_PROVISIONAL":
+      return null; // the note under the split
+    case "CREDIT_CODE_CHECK_MISMATCH": {
+      const r = rules.checkCreditCode(a.applicant.creditCode);
+      return x.warnings[w.code]({ expected: r.ok ? r.value.expectedCheckCharacter : "" });
+    }
+    case "LEVEL_MISMATCH":
+    case "LEVEL_UNRECOGNISED": {
+      if (!line) break;
+      const n2 = rules.normaliseStandardNumber(line.subject);
+      const implied = n2.ok ? variantName(line.item, n2.value.impliedLevel) : "";
+      return x.warnings[w.code]({ row, stated: variantName(line.item, line.variant), implied });
+    }
+    case "SEAT_CODE_MAPPED":
+      return x.warnings[w.code]({ unit: lang === "zh" ? a.applicant.fiscalUnitNameZh : a.applicant.fiscalUnitNameEn });
+    case "FUNDING_NOT_COUNTED":
+      if (!line) break;
+      return x.warnings[w.code]({ row, amount: amountLine(line.otherFundingNotCounted) });
+    default:
+      break;
+  }
+  return message(w);
+}
+
+/** Codes, ids and hashes: for the technically minded, behind a disclosure. */
+function renderTech(a) {
+  const x = t();
+  const body = $("#tech-body");
+  const dl = el("dl", {});
+  const add = (term, ...values) => dl.append(el("dt", {}, term), ...values.map((v) => el("dd", {}, v)));
+  add(x.techEngine, el("code", {}, info.engineVersion));
+  add(x.techRuleset, ...info.rulesets.map((r) => el("span", {}, `${r.id} ${r.version} `, el("code", { "data-testid": "ruleset-hash" }, r.hash))));
+  if (a) {
+    add(x.techInput, el("code", { "data-testid": "input-hash" }, a.receipt.inputHash));
+    add(x.techLines, ...(a.lines.length ? a.lines.map((l) => el("code", { "data-testid": "line-codes" },
+      `${l.achievementId}: ${l.status} · ${l.reasonCode}${l.shareTableId ? ` · ${l.shareTableId}` : ""} · ${l.oneTimeKey}`)) : [x.techNone]));
+    add(x.techWarnings, ...(a.warnings.length ? a.warnings.map((w) => el("span", {}, el("code", {}, w.code), ` ${message(w)}`)) : [x.techNone]));
+  }
+  const errors = [];
+  for (const [control, p] of current.form.problems) {
+    if (p.report && p.blocking) errors.push(el("span", {}, `${fieldPath(control)}: `, el("code", {}, `${p.report.code}${p.report.field ? ` ${p.report.field}` : ""}`), ` ${message(p.report)}`));
+  }
+  if (!current.canonical.ok) {
+    const e = current.canonical.error;
+    errors.push(el("span", {}, el("code", {}, `${e.code}${e.field ? ` ${e.field}` : ""}`), ` ${message(e)}`));
+  }
+  add(x.techErrors, ...(errors.length ? errors : [x.techNone]));
+  body.replaceChildren(dl);
+}
+
+/** The one-page printed estimate: date, ruleset, lines, total, the provisional notes. */
+function renderPrintSheet(a) {
+  const x = t();
+  const sheet = $("#print-sheet");
+  const r = newest;
+  const seatUnit = a?.applicant.insideFuzhou ? (lang === "zh" ? a.applicant.fiscalUnitNameZh : a.applicant.fiscalUnitNameEn) : current.application.applicant.seat;
+  const facts = el("dl", { class: "print-facts" },
+    el("dt", {}, x.printDate), el("dd", { "data-testid": "print-date" }, today()),
+    el("dt", {}, x.printRuleset), el("dd", { "data-testid": "print-ruleset" }, x.printRulesetValue({ id: r.id, version: r.version, effectiveFrom: r.effectiveFrom })),
+    el("dt", {}, x.printApplicant), el("dd", {}, current.application.applicant.name || "—"),
+    el("dt", {}, x.printCreditCode), el("dd", {}, current.application.applicant.creditCode || "—"),
+    el("dt", {}, x.printSeat), el("dd", {}, seatUnit || "—"));
+  const parts = [el("h1", {}, x.printTitle), facts];
+  if (a === null || a.lines.length === 0) {
+    parts.push(el("p", {}, $("#notice").textContent));
+  } else {
+    const lineById = new Map(a.lines.map((l) => [l.achievementId, l]));
+    const table = el("table", {},
+      el("thead", {}, el("tr", {}, ...[x.printNo, x.printItem, x.printClause, x.printSubject, x.printResult, x.printPayable].map((h) => el("th", {}, h)))));
+    const body = el("tbody", {});
+    for (const row of current.form.rows) {
+      const l = lineById.get(row.achievement.id);
+      const item = `${itemName(row.achievement.item)}${x.sep}${variantName(row.achievement.item, row.achievement.variant)}`;
+      if (l) {
+        const payable = l.status === "LINE_STATUS_DISCRETIONARY" ? x.toBeSet : amountNode(l.payable);
+        body.append(el("tr", {}, el("td", {}, String(row.n)), el("td", {}, item), el("td", { class: "clause" }, l.clause || "—"), el("td", {}, l.subject),
+          el("td", {}, `${x.status[l.status] ?? ""}：${x.reasons[l.reasonCode] ?? ""}`), el("td", { class: "num" }, payable)));
+      } else {
+        body.append(el("tr", {}, el("td", {}, String(row.n)), el("td", {}, item), el("td", { class: "clause" }, "—"), el("td", {}, row.achievement.subject || "—"),
+          el("td", {}, row.own.some((c) => current.form.problems.get(c).kind === "error") ? x.lineInvalid : x.lineIncomplete), el("td", { class: "num" }, "—")));
+      }
+    }
+    const mark = !a.split.shareTables.some((s) => s.provisional) ? "" : lang === "zh" ? `（${x.provisional}）` : ` (${x.provisional})`;
+    table.append(body, el("tfoot", {},
+      el("tr", {}, el("th", { colspan: "5" }, x.total), el("td", { class: "num" }, amountNode(a.total))),
+      el("tr", {}, el("th", { colspan: "5" }, `${x.municipalShare}${mark}`), el("td", { class: "num" }, amountNode(a.split.municipalShare))),
+      el("tr", {}, el("th", { colspan: "5" }, `${x.districtShare(seatUnit)}${mark}`), el("td", { class: "num" }, amountNode(a.split.districtShare)))));
+    parts.push(table);
+    for (const n of $("#summary").querySelectorAll(".note")) parts.push(el("p", { class: "note" }, n.textContent));
+    for (const w of $("#warnings").children) parts.push(el("p", { class: "note" }, w.textContent));
+  }
+  parts.push(el("p", { class: "print-footer" }, x.printFooter));
+  sheet.replaceChildren(...parts);
 }
 
 // The phone's total bar is only needed while the summary is out of sight.
@@ -505,7 +676,7 @@ function showVerification() {
 async function verify() {
   const button = $("#verify");
   const out = $("#verify-status");
-  estimateNow();
+  refresh();
   const { application, canonical } = current;
   const url = serverInput.value.trim().replace(/\/+$/, "");
   button.disabled = true;
@@ -516,7 +687,7 @@ async function verify() {
     const client = serverClient(url);
     const serverInfo = await client.engineInfo();
     const served = await client.estimateCanonical(application);
-    if (current.application !== application) {
+    if (JSON.stringify(current.application) !== JSON.stringify(application)) {
       // The form changed while the server answered: this answer is for an older application.
       verification = null;
       out.textContent = t().stale;
@@ -527,18 +698,19 @@ async function verify() {
     const theirs = new Map(serverInfo.rulesets.map((r) => [key(r), r.hash]));
     const sameRulesets = ours.size === theirs.size && [...ours].every(([k, h]) => theirs.get(k) === h);
     const sameAnswer = JSON.stringify(served) === JSON.stringify(canonical);
-    const totalOf = (r) => (r.ok ? money(JSON.parse(r.value).total) : r.error.code);
-    const hashes = (x) => el("ul", { class: "hashes" },
-      ...info.rulesets.map((r) => el("li", {}, `${x.pageHas}: ${key(r)} `, el("code", {}, r.hash))),
-      ...serverInfo.rulesets.map((r) => el("li", {}, `${x.serverHas}: ${key(r)} `, el("code", {}, r.hash))));
+    const totalOf = (x, r) => (r.ok ? amountLine(JSON.parse(r.value).total) : x.cannotEstimate);
+    const hashes = (x) => el("details", { class: "hashes" }, el("summary", {}, x.tech),
+      el("ul", {},
+        ...info.rulesets.map((r) => el("li", {}, `${x.pageHas}: ${key(r)} `, el("code", {}, r.hash))),
+        ...serverInfo.rulesets.map((r) => el("li", {}, `${x.serverHas}: ${key(r)} `, el("code", {}, r.hash)))));
     if (sameRulesets && sameAnswer) {
-      verification = { kind: "good", render: (x) => [canonical.ok ? x.agree(money(JSON.parse(canonical.value).total), info.rulesets.map((r) => r.hash).join(", ")) : x.agreeError(canonical.error.code)] };
+      verification = { kind: "good", render: (x) => [canonical.ok ? x.agree(totalOf(x, canonical)) : x.agreeError, hashes(x)] };
     } else if (!sameRulesets) {
       verification = { kind: "warn", render: (x) => [el("strong", {}, x.hashMismatch), " ",
-        sameAnswer ? x.answersSame : `${x.pageTotal} ${totalOf(canonical)} · ${x.serverTotal} ${totalOf(served)}`, hashes(x)] };
+        sameAnswer ? x.answersSame : `${x.pageTotal} ${totalOf(x, canonical)} · ${x.serverTotal} ${totalOf(x, served)}`, hashes(x)] };
     } else {
       verification = { kind: "warn", render: (x) => [el("strong", {}, x.answersDiffer), " ",
-        `${x.pageTotal} ${totalOf(canonical)} · ${x.serverTotal} ${totalOf(served)}`] };
+        `${x.pageTotal} ${totalOf(x, canonical)} · ${x.serverTotal} ${totalOf(x, served)}`, hashes(x)] };
     }
   } catch (e) {
     verification = { kind: "bad", render: (x) => [x.unreachable(url, e.message ?? String(e))] };
@@ -562,8 +734,7 @@ function applyLanguage() {
   const toggle = $("#lang");
   toggle.textContent = t().toggle;
   toggle.lang = lang === "zh" ? "en" : "zh-CN";
-  const r = info.rulesets.at(-1);
-  $("#ruleset").replaceChildren(t().ruleset(r, info.engineVersion), el("code", { "data-testid": "ruleset-hash" }, r.hash));
+  $("#ruleset").textContent = t().ruleset(info.rulesets.at(-1));
   fillSeat();
   for (const row of rowsList.children) {
     fillItem($("[data-role=item]", row));
@@ -572,22 +743,47 @@ function applyLanguage() {
     for (const level of row.querySelectorAll("[data-role=level]")) fillLevel(level);
   }
   relabel();
-  showCreditCode();
-  if (current !== null) render();
+  refresh();
   showVerification();
 }
 
 // --- events --------------------------------------------------------------------------------
-form.addEventListener("submit", (e) => e.preventDefault());
+/** Marks every field as due for checking and reports how many need a change. */
+function checkAll() {
+  submitted = true;
+  refresh();
+  const shown = [...current.form.problems.keys()];
+  const status = $("#check-status");
+  status.className = `check-status ${shown.length ? "fix" : "good"}`;
+  status.textContent = shown.length ? t().checkErrors(shown.length) : t().checkOk;
+  return shown;
+}
+
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const shown = checkAll();
+  if (shown.length > 0) shown[0].focus();
+});
 // `input` and `change` both land here (selects fire both); every step is idempotent.
 function onEdit(e) {
-  if (e.target.dataset.role === "item") fillVariant(e.target.closest(".row"));
-  if (e.target.id === "seat") $("#seatOther-field").hidden = e.target.value !== "other";
-  if (e.target.id === "creditCode") showCreditCode();
-  estimateNow();
+  const target = e.target;
+  if (target.id) dirty.add(target.id);
+  // A choice is made at once; typed text is checked when the clerk leaves the field.
+  if (target.matches("select, input[type=checkbox], input[type=date]") && e.type === "change") touched.add(target.id);
+  if (target.dataset.role === "item") fillVariant(target.closest(".row"));
+  if (target.id === "seat") $("#seatOther-field").hidden = target.value !== "other";
+  $("#check-status").textContent = "";
+  refresh();
 }
 form.addEventListener("input", onEdit);
 form.addEventListener("change", onEdit);
+form.addEventListener("focusout", (e) => {
+  const id = e.target.id;
+  if (id && dirty.has(id) && !touched.has(id)) {
+    touched.add(id);
+    refresh();
+  }
+});
 form.addEventListener("click", (e) => {
   const button = e.target.closest("button[data-action]");
   if (!button) return;
@@ -604,20 +800,34 @@ form.addEventListener("click", (e) => {
     relabel();
     (next ? $("[data-role=item]", next) : $("#add")).focus();
   }
-  estimateNow();
+  refresh();
+});
+$("#results").addEventListener("click", (e) => {
+  const link = e.target.closest("a[data-focus]");
+  if (!link) return;
+  e.preventDefault();
+  const control = document.getElementById(link.dataset.focus);
+  control?.scrollIntoView({ block: "center" });
+  control?.focus();
 });
 $("#add").addEventListener("click", () => {
   const row = addRow();
   $("[data-role=item]", row).focus();
-  estimateNow();
+  refresh();
 });
 $("#lang").addEventListener("click", () => {
   lang = lang === "zh" ? "en" : "zh";
   applyLanguage();
 });
 $("#verify").addEventListener("click", verify);
+$("#print").addEventListener("click", () => {
+  checkAll();
+  renderPrintSheet(current.canonical.ok ? JSON.parse(current.canonical.value) : null);
+  window.print();
+});
+// The printed date is the day of printing, even for a page left open overnight.
+window.addEventListener("beforeprint", () => renderPrintSheet(current.canonical.ok ? JSON.parse(current.canonical.value) : null));
 
 addRow();
 applyLanguage();
-estimateNow();
 document.body.dataset.ready = "true";

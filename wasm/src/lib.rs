@@ -21,6 +21,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{JSON, Object, Reflect};
+use stdfund_rules::amount_input;
 use stdfund_rules::error::{Error, ErrorReport};
 use stdfund_rules::{form, json};
 use wasm_bindgen::prelude::*;
@@ -28,6 +29,28 @@ use wasm_bindgen::prelude::*;
 /// TypeScript for the result union and the shapes that are not rules DTOs.
 #[wasm_bindgen(typescript_custom_section)]
 pub const TS_DECLARATIONS: &str = r#"
+/** The problem kind of an `INVALID_AMOUNT` from `normaliseAmount`. */
+export type AmountProblem = "EMPTY" | "SYNTAX" | "GROUPING" | "NEGATIVE" | "TOO_PRECISE" | "TOO_LARGE";
+
+/** A typed amount, read into exact yuan and written for people. */
+export interface AmountDisplay {
+    /** The canonical yuan string an estimate takes: `"105000.00"`. */
+    yuan: string;
+    /** In 万元 without trailing zeros: `"10.5"`. */
+    wan: string;
+    /** `"105,000.00 元"`. */
+    yuanText: string;
+    /** `"10.5 万元"`. */
+    wanText: string;
+    /** `"105,000.00 元（10.5 万元）"` (only the yuan for zero). */
+    textZh: string;
+    /** `"105,000.00 yuan"`. */
+    textEn: string;
+}
+
+/** The answer of `normaliseAmount`: an `INVALID_AMOUNT` error also says which problem it is. */
+export type AmountResult = { ok: true; value: AmountDisplay } | { ok: false; error: ErrorReport & { problem?: AmountProblem } };
+
 /** Every fallible call answers this: the value, or a structured error with a stable code. Nothing throws. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorReport };
 
@@ -197,6 +220,32 @@ pub fn engine_info() -> JsValue {
             .map(|i| json::to_canonical(&i))
             .map_err(|e| e.to_report()),
     )
+}
+
+/// Reads an amount as a clerk types it (`100,000`, `１００，０００`, `10万`,
+/// `10.5万元`) into exact yuan, with its display in 元 and 万元. A refused
+/// text is `INVALID_AMOUNT` with a `problem` (`EMPTY`, `SYNTAX`, `GROUPING`,
+/// `NEGATIVE`, `TOO_PRECISE`, `TOO_LARGE`) and a message for the clerk.
+#[wasm_bindgen(js_name = normaliseAmount, unchecked_return_type = "AmountResult")]
+pub fn normalise_amount(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsValue {
+    let raw = match string_arg(&text, "amount") {
+        Ok(raw) => raw,
+        Err(report) => return err(&report),
+    };
+    match amount_input::normalise_amount(&raw) {
+        Ok(display) => parsed(Ok(json::to_canonical(&display))),
+        Err(e) => {
+            let answer = err(&e.to_report(""));
+            if let Ok(error) = Reflect::get(&answer, &JsValue::from_str("error")) {
+                let _ = Reflect::set(
+                    &error,
+                    &JsValue::from_str("problem"),
+                    &JsValue::from_str(e.problem()),
+                );
+            }
+            answer
+        }
+    }
 }
 
 /// Checks a unified social credit code (GB 32100-2015) as the estimate does:

@@ -2,6 +2,7 @@
 // reference (the stdfund-vectors tool of stdfund-testkit), and how an
 // executor's answer is written as canonical JSON.
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -52,4 +53,29 @@ export function firstDifference(a, b) {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return `at byte ${i}: wasm …${a.slice(Math.max(0, i - 40), i + 40)}… native …${b.slice(Math.max(0, i - 40), i + 40)}…`;
+}
+
+/** The amount-input vectors: `[{input, yuan?, wan?, wanText?, textZh?, textEn?, error?, problem?, note?}]`. */
+export async function amountVectors() {
+  return JSON.parse(await readFile(path.join(root, "tests", "vectors-forms", "amount-input.json"), "utf8"));
+}
+
+/**
+ * Checks one amount-input case against a `normaliseAmount` answer: null when
+ * it passes, otherwise what differs. Plain data in, plain data out, so the
+ * browser test can run the same function inside the page.
+ */
+export function checkAmountVector(c, r) {
+  const where = `input ${JSON.stringify(c.input)}`;
+  if (c.yuan !== undefined) {
+    if (!r.ok) return `${where}: refused with ${r.error.code}/${r.error.problem}`;
+    for (const k of ["yuan", "wan", "wanText", "textZh", "textEn"]) {
+      if (c[k] !== undefined && r.value[k] !== c[k]) return `${where}: ${k} ${JSON.stringify(r.value[k])}, want ${JSON.stringify(c[k])}`;
+    }
+    return null;
+  }
+  if (r.ok) return `${where}: accepted as ${r.value.yuan}, want ${c.error}/${c.problem}`;
+  if (r.error.code !== c.error || r.error.problem !== c.problem) return `${where}: ${r.error.code}/${r.error.problem}, want ${c.error}/${c.problem}`;
+  if (!r.error.messageZh || /[A-Za-z`]/.test(r.error.messageZh)) return `${where}: Chinese message ${JSON.stringify(r.error.messageZh)}`;
+  return null;
 }

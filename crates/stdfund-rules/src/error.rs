@@ -362,7 +362,7 @@ impl Error {
 /// An error as it crosses a boundary (JSON, WASM, gRPC details).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ErrorReport {
     /// Stable code.
     pub code: String,

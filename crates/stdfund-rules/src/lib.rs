@@ -22,6 +22,7 @@
 //! assert!(answer.contains(r#""total":"300000.00""#));
 //! ```
 
+pub mod amount_input;
 pub mod claim;
 pub mod date;
 pub mod domain;

@@ -29,40 +29,13 @@ pub fn reason_cell(code: &str) -> String {
     }
 }
 
-/// Groups the integer digits of a non-negative decimal string by thousands:
-/// `1270000.00` → `1,270,000.00`. A sign is kept in front.
-fn group_thousands(plain: &str) -> String {
-    let (sign, digits) = match plain.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", plain),
-    };
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits, None),
-    };
-    let count = int.chars().count();
-    let mut out = String::from(sign);
-    for (i, c) in int.chars().enumerate() {
-        let left = count.saturating_sub(i);
-        if i > 0 && left % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
 /// A yuan amount for people: `1,270,000.00 (127万元)`; zero stays `0.00`.
 /// Text that is not a decimal is shown as it is.
 pub fn yuan(amount: &str) -> String {
     let Ok(value) = Decimal::from_str(amount.trim()) else {
         return amount.to_string();
     };
-    let grouped = group_thousands(&value.round_dp(2).to_string());
+    let grouped = stdfund_rules::amount_input::group_thousands(&value.round_dp(2).to_string());
     let grouped = if grouped.contains('.') {
         grouped
     } else {

@@ -1,7 +1,7 @@
 // A tiny consumer of @stdfund/rules, type-checked by build.sh (`tsc --noEmit`)
 // against the generated declarations of both builds.
 import init, { estimate, estimateCanonical, whatIf, engineInfo, catalogue, checkCreditCode,
-  normaliseStandardNumber, fiscalUnits, type Application, type Assessment, type Result } from "@stdfund/rules";
+  normaliseStandardNumber, normaliseAmount, fiscalUnits, type AmountProblem, type Application, type Assessment, type Result } from "@stdfund/rules";
 import initWeb, { estimate as estimateWeb, initSync } from "@stdfund/rules/web";
 
 const app: Application = {
@@ -24,10 +24,13 @@ export async function main(wasmBytes: BufferSource): Promise<string> {
   const warn = cc.ok && !cc.value.checkPassed ? `check character should be ${cc.value.expectedCheckCharacter}` : "";
   const std = normaliseStandardNumber("gb/t　12345—2020");
   const units = fiscalUnits();
+  const amount = normaliseAmount("１００，０００");
+  const yuan: string = amount.ok ? amount.value.yuan : (amount.error.messageZh ?? "");
+  const problem: AmountProblem | undefined = amount.ok ? undefined : amount.error.problem;
   const wi = whatIf(app, "{}");
   initSync({ module: wasmBytes });
   await initWeb();
   const web = estimateWeb(app);
   return [r.value.total, first?.explanationEn, text.ok && text.value.length, hash, items.length, warn,
-    std.ok && std.value.canonical, units.ok && units.value.map((u) => u.nameZh).join(), wi.ok, web.ok].join(" ");
+    std.ok && std.value.canonical, units.ok && units.value.map((u) => u.nameZh).join(), wi.ok, web.ok, yuan, problem].join(" ");
 }

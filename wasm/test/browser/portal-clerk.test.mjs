@@ -1,0 +1,227 @@
+// The portal as a clerk meets it, in Debian's Chromium: the empty form has
+// no error; a wrong field is named beside its label in plain Chinese once
+// the clerk leaves it, its line is left out and the others are estimated;
+// every way of writing an amount a clerk uses is read; no horizontal
+// scrolling at 320, 375 and 1280 px; axe-core finds no serious or critical
+// violation; the print stylesheet and the print button give a one-page
+// estimate with the date, the ruleset version and the provisional note.
+// Screenshots (375 and 1280: empty, filled, error, print) go to $STDFUND_SCREENSHOTS.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { chromiumContext, nativeEstimate, staticServer } from "./harness.mjs";
+import { TEXT } from "../../portal/texts.js";
+import {
+  APPLICANT, ROWS, SHOTS, applicationOf, assertNoCodesOnScreen, assertNoOverflow, assertShows, fill, openPortal,
+  seriousViolations, shown, type,
+} from "./portal-support.mjs";
+
+let web;
+const contexts = new Map();
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  web = await staticServer();
+  for (const width of [320, 375, 1280]) contexts.set(width, await chromiumContext({ width, height: width < 900 ? 800 : 900 }));
+});
+after(async () => {
+  for (const c of contexts.values()) await c.close();
+  await web?.close();
+});
+
+// The verify button is not pressed here; the address is never contacted.
+const open = (width) => openPortal(web.origin, "http://127.0.0.1:9", contexts.get(width).context);
+
+/** The bad-amount case: row 1's funding typed as 1,00,000; rows 2 and 3 fine. */
+const BAD_ROWS = [
+  { ...ROWS[0], funding: [["FUNDING_LEVEL_PROVINCIAL", "1,00,000", null]] },
+  ROWS[2],
+  ROWS[5],
+];
+
+test("the empty form: no error, no red, a plain invitation", async () => {
+  const page = await open(1280);
+  assert.equal(await page.locator(".error, [aria-invalid]").count(), 0);
+  const notice = page.locator("#notice");
+  assert.equal(await notice.getAttribute("class"), "notice info");
+  assert.equal(await notice.textContent(), TEXT.zh.empty);
+  // Tabbing through every field without typing changes nothing.
+  await page.focus("#creditCode");
+  for (let i = 0; i < 8; i++) await page.keyboard.press("Tab");
+  assert.equal(await page.locator(".error, [aria-invalid]").count(), 0, "leaving an untouched field is not an error");
+  // The applicant alone: the page says what it still needs, without red.
+  await type(page, "#creditCode", APPLICANT.creditCode);
+  await page.keyboard.press("Tab");
+  assert.equal(await notice.textContent(), TEXT.zh.needApplicant(["所在地"]));
+  assert.equal(await page.locator(".error, [aria-invalid]").count(), 0);
+  await page.selectOption("#seat", APPLICANT.seat);
+  assert.equal(await page.locator("#lines > li .badge").textContent(), TEXT.zh.lineIncomplete);
+  assert.match(await page.locator("#lines > li .reason").textContent(), /还需填写：标的、完成日期/);
+  // 检查填写 shows what is missing beside each field and moves the focus to the first.
+  await page.click("#check");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "a1-subject");
+  assert.equal(await page.locator("#a1-subject-error").textContent(), TEXT.zh.fieldErrors.required);
+  assert.equal(await page.locator("#a1-date-error").textContent(), TEXT.zh.fieldErrors.required);
+  assert.match(await page.locator("#check-status").textContent(), /有 2 处需要修改/);
+  await page.close();
+});
+
+test("a wrong amount: named beside its label in plain Chinese, its line left out, the others estimated", async () => {
+  const page = await open(1280);
+  await fill(page, APPLICANT, BAD_ROWS.map((r) => ({ ...r, funding: r.funding?.map(([l]) => [l, ""]) })));
+  // Type the bad amount: no error while typing, one when the clerk leaves the field.
+  await type(page, "#a1-f1-amount", "1,00,000");
+  assert.equal(await page.locator("#a1-f1-amount-error").count(), 0, "no error while typing");
+  await page.keyboard.press("Tab");
+  const error = page.locator("#a1-f1-amount-error");
+  assert.equal(await error.textContent(), "千位分隔符的位置不对：逗号应每三位一个，例如 100,000。");
+  // The message sits between the field's label and the field, and describes the field.
+  assert.equal(await page.evaluate(() => document.querySelector("#a1-f1-amount-error").previousElementSibling.htmlFor), "a1-f1-amount");
+  assert.equal(await page.locator("#a1-f1-amount").getAttribute("aria-invalid"), "true");
+  assert.match(await page.locator("#a1-f1-amount").getAttribute("aria-describedby"), /a1-f1-amount-error/);
+  // Row 1 is marked and linked by the field's name; rows 2 and 3 are estimated.
+  const row1 = page.locator("#lines > li[data-achievement-id=a1]");
+  assert.equal(await row1.locator(".badge").textContent(), TEXT.zh.lineInvalid);
+  const link = row1.locator("a.field-link");
+  assert.equal(await link.textContent(), "成果1 · 已获资助 · 金额");
+  const rest = applicationOf(APPLICANT, BAD_ROWS.slice(1), ["a2", "a3"]);
+  const native = JSON.parse(await nativeEstimate(rest));
+  await assertShows(page, native, "zh", { rows: 3 });
+  assert.ok((await page.locator("#summary").innerText()).includes(TEXT.zh.excludedNote(1)));
+  await assertNoCodesOnScreen(page);
+  await link.click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "a1-f1-amount", "the link moves to the field");
+  // English names it too.
+  await page.click("#lang");
+  assert.equal(await error.textContent(), "the thousands separators are misplaced: one comma every three digits, as in 100,000");
+  assert.equal(await link.textContent(), "Achievement 1 · Funding · amount");
+  await page.click("#lang");
+  // Corrected, the line is estimated again.
+  await type(page, "#a1-f1-amount", "10万");
+  assert.equal(await page.locator("#a1-f1-amount-error").count(), 0);
+  const all = applicationOf(APPLICANT, [ROWS[0], ROWS[2], ROWS[5]]);
+  await assertShows(page, JSON.parse(await nativeEstimate(all)));
+  await page.close();
+});
+
+test("a field only the engine can judge (a date before 1900): named beside the field, the other lines estimated", async () => {
+  const page = await open(1280);
+  const rows = [ROWS[2], { ...ROWS[1], date: "1899-12-31" }, ROWS[5]];
+  await fill(page, APPLICANT, rows);
+  assert.equal(await page.locator("#a2-date-error").textContent(), TEXT.zh.fieldErrors.INVALID_DATE);
+  const row2 = page.locator("#lines > li[data-achievement-id=a2]");
+  assert.equal(await row2.locator(".badge").textContent(), TEXT.zh.lineInvalid);
+  assert.equal(await row2.locator("a.field-link").textContent(), "成果2 · 完成日期");
+  const native = JSON.parse(await nativeEstimate(applicationOf(APPLICANT, [rows[0], rows[2]], ["a1", "a3"])));
+  await assertShows(page, native, "zh", { rows: 3 });
+  // The engine's own words and code are kept under 技术详情.
+  const tech = await page.locator("#tech").textContent();
+  assert.ok(tech.includes("INVALID_DATE achievements[1].date"), tech);
+  await page.close();
+});
+
+test("amounts as clerks write them, each read into exact yuan by the page", async () => {
+  const page = await open(1280);
+  await fill(page, APPLICANT, [{ ...ROWS[0], funding: [["FUNDING_LEVEL_PROVINCIAL", "1"]] }]);
+  for (const [typed, yuan] of [["100000", "100000.00"], ["100,000", "100000.00"], ["１００，０００", "100000.00"],
+    ["10万", "100000.00"], ["10.5万元", "105000.00"], ["１０．５万", "105000.00"], ["¥12,345.60", "12345.60"], [" 100000 元 ", "100000.00"]]) {
+    await type(page, "#a1-f1-amount", typed);
+    const h = page.locator("#lines > li[data-achievement-id=a1] [data-testid=higher-level]");
+    assert.equal(await h.getAttribute("data-yuan"), yuan, typed);
+    assert.equal(await page.locator("#a1-f1-amount-hint").textContent(), `= ${shown(yuan, "zh")}`, typed);
+    assert.equal(await page.locator(".error").count(), 0, typed);
+  }
+  await page.close();
+});
+
+test("no horizontal scrolling at 320, 375 and 1280 px: empty, filled, with an error; screenshots", async () => {
+  const scenes = {
+    empty: async () => {},
+    filled: async (page) => fill(page, APPLICANT, ROWS.slice(0, 6)),
+    error: async (page) => {
+      await fill(page, APPLICANT, [{ ...ROWS[0], subject: "GB/T 一二三", funding: [["FUNDING_LEVEL_PROVINCIAL", "1,00,000"]] },
+        { ...ROWS[3], subject: "一个很长很长的技术委员会代号".repeat(6) }]);
+      await page.click("#check");
+    },
+  };
+  for (const width of [320, 375, 1280]) {
+    for (const [scene, act] of Object.entries(scenes)) {
+      const page = await open(width);
+      await act(page);
+      await assertNoOverflow(page, `${scene} at ${width}px`);
+      if (scene === "error") assert.ok((await page.locator(".error").count()) >= 2, "the error scene shows errors");
+      if (width !== 320) {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: `${SHOTS}/portal-${width}-${scene}.png`, fullPage: true });
+        await page.locator("#results").screenshot({ path: `${SHOTS}/portal-${width}-${scene}-results.png` });
+      }
+      // English is wider: check it too.
+      await page.click("#lang");
+      await assertNoOverflow(page, `${scene} at ${width}px in English`);
+      await page.close();
+    }
+  }
+  assert.deepEqual([...contexts.values()].flatMap((c) => c.problems), []);
+});
+
+test("axe-core: no serious or critical violation on the empty form, a filled form and a form with an error", async () => {
+  for (const width of [375, 1280]) {
+    const page = await open(width);
+    assert.deepEqual(await seriousViolations(page), [], `empty form at ${width}px`);
+    await fill(page, APPLICANT, ROWS);
+    assert.deepEqual(await seriousViolations(page), [], `filled form at ${width}px`);
+    await type(page, "#a1-f1-amount", "-5万");
+    await page.keyboard.press("Tab");
+    await page.click("#check");
+    assert.equal(await page.locator("#a1-f1-amount-error").textContent(), "金额不能为负数。");
+    assert.deepEqual(await seriousViolations(page), [], `form with an error at ${width}px`);
+    await page.click("#tech > summary");
+    assert.deepEqual(await seriousViolations(page), [], `技术详情 open at ${width}px`);
+    await page.close();
+  }
+});
+
+test("print: the button prints; the sheet is one page with the date, the ruleset version and the provisional note", async () => {
+  const page = await open(1280);
+  const rows = ROWS.slice(0, 6);
+  await fill(page, APPLICANT, rows);
+  const native = JSON.parse(await nativeEstimate(applicationOf(APPLICANT, rows)));
+  // The button calls window.print().
+  await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed++; }; });
+  await page.click("#print");
+  assert.equal(await page.evaluate(() => window.printed), 1);
+
+  await page.emulateMedia({ media: "print" });
+  for (const chrome of ["#form", "header.top", "#verify", "#print", "#lang", "#total-bar"]) {
+    assert.equal(await page.locator(chrome).isVisible(), false, `${chrome} is not printed`);
+  }
+  const sheet = page.locator("#print-sheet");
+  assert.equal(await sheet.isVisible(), true);
+  const printed = await sheet.innerText();
+  const today = await page.evaluate(() => {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  });
+  const r = native.receipt.rulesets[0];
+  for (const want of [TEXT.zh.printTitle, `测算日期`, today, `${r.id} 第 ${r.version} 版`, shown(native.total, "zh"),
+    native.split.shareTables[0].noteZh, TEXT.zh.toBeSet, APPLICANT.name, APPLICANT.creditCode]) {
+    assert.ok(printed.includes(want), `the printed sheet has ${want}:\n${printed}`);
+  }
+  assert.equal(await sheet.locator("tbody > tr").count(), rows.length, "one printed row per line");
+  assert.equal(await page.locator("#print-sheet input, #print-sheet button, #print-sheet select").count(), 0);
+  await page.screenshot({ path: `${SHOTS}/portal-1280-print.png`, fullPage: true });
+
+  const pdf = await page.pdf({ format: "A4", printBackground: true });
+  writeFileSync(`${SHOTS}/portal-estimate.pdf`, pdf);
+  const pages = pdf.toString("latin1").match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? [];
+  assert.equal(pages.length, 1, `the estimate prints on ${pages.length} pages`);
+  await page.close();
+
+  // On a phone too: the same one-page sheet.
+  const phone = await open(375);
+  await fill(phone, APPLICANT, rows);
+  await phone.emulateMedia({ media: "print" });
+  await phone.screenshot({ path: `${SHOTS}/portal-375-print.png`, fullPage: true });
+  const phonePdf = await phone.pdf({ format: "A4" });
+  assert.equal((phonePdf.toString("latin1").match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? []).length, 1);
+  await phone.close();
+});
