@@ -217,7 +217,7 @@ def main(argv: list[str]) -> int:
     stale = ruleset.check(ruleset.load())
     if stale:
         sys.exit(f"stdfund_peer/parameters is out of date with the ruleset JSON ({', '.join(stale)}): "
-                 "run `python -m stdfund_peer.ruleset write`")
+                 "run `python -m stdfund_peer write`")
     requests_path = args.dir / "requests.ndjson"
     requests = requests_path.read_text(encoding="utf-8").splitlines()
     napps = len(requests)

@@ -3,8 +3,8 @@ OpenFisca model needs it: the enumerations (grant kinds, fiscal units) and
 the parameter YAML files, rendered from the JSON so that the two engines
 read one source of amounts.
 
-`python -m stdfund_peer.ruleset write` renders `stdfund_peer/parameters/`;
-`python -m stdfund_peer.ruleset check` fails when the committed YAML no
+`python -m stdfund_peer write` renders `stdfund_peer/parameters/`;
+`python -m stdfund_peer check` fails when the committed YAML no
 longer matches the JSON (compare.py runs the check before it measures).
 """
 
@@ -151,7 +151,7 @@ def render(rs: Ruleset) -> dict[str, str]:
         raise SystemExit("the model renders an open-ended ruleset only")
     start = rs.effective_from
     source = f"{RULESET_JSON.relative_to(REPO)} ({rs.id} {rs.version})"
-    header = f"# Rendered from {source} by `python -m stdfund_peer.ruleset write`; do not edit.\n"
+    header = f"# Rendered from {source} by `python -m stdfund_peer write`; do not edit.\n"
     files: dict[str, dict] = {}
     files["ruleset.yaml"] = {
         "description": f"Ruleset {rs.id} {rs.version}",
@@ -241,9 +241,5 @@ def main(argv: list[str]) -> int:
             print("parameter YAML out of date with the ruleset JSON:", ", ".join(stale), file=sys.stderr)
             return 1
         return 0
-    print("usage: python -m stdfund_peer.ruleset write|check", file=sys.stderr)
+    print("usage: python -m stdfund_peer write|check", file=sys.stderr)
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
