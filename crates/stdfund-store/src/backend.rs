@@ -210,10 +210,55 @@ pub enum Dialect {
 }
 
 /// What a SQLite store knows about the file it opened.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SqliteSite {
     pub(crate) path: PathBuf,
     pub(crate) identity: FileIdentity,
+    /// The files' sizes and modification times when `quick_check` last passed: while they
+    /// are unchanged the probe does not repeat the check (it reads the whole file).
+    pub(crate) checked: std::sync::Mutex<Option<Stamps>>,
+}
+
+/// Size and modification time of the database file and its write-ahead log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamps(Vec<(u64, Option<std::time::SystemTime>)>);
+
+impl SqliteSite {
+    /// A site for a freshly opened file.
+    pub(crate) fn new(path: PathBuf, identity: FileIdentity) -> SqliteSite {
+        SqliteSite {
+            path,
+            identity,
+            checked: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn stamps(&self) -> Stamps {
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        Stamps(
+            [self.path.as_path(), wal.as_path()]
+                .iter()
+                .map(|p| match std::fs::metadata(p) {
+                    Ok(m) => (m.len(), m.modified().ok()),
+                    Err(_) => (0, None),
+                })
+                .collect(),
+        )
+    }
+
+    fn last_checked(&self) -> Option<Stamps> {
+        self.checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn remember(&self, stamps: Option<Stamps>) {
+        *self
+            .checked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = stamps;
+    }
 }
 
 /// Device and inode of a file (a deleted-and-recreated or renamed-over file differs).
@@ -409,8 +454,11 @@ impl sealed::Sealed for Sqlite {
 
     async fn probe(_pool: &Pool<Sqlite>, site: &SqliteSite) -> Health {
         if let Some(reason) = site.file_problem() {
+            site.remember(None);
             return Health::NotServing { reason };
         }
+        let stamps = site.stamps();
+        let full = site.last_checked().as_ref() != Some(&stamps);
         // A connection of its own, opened afresh: a pooled connection may answer from its
         // page cache what the file no longer holds.
         let check = async {
@@ -420,20 +468,22 @@ impl sealed::Sealed for Sqlite {
                 .read_only(true);
             let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
             let verdict: Result<String, StoreError> = async {
-                let row = sqlx::query("PRAGMA quick_check(1)")
-                    .fetch_one(&mut conn)
-                    .await?;
-                let verdict: String = row.try_get(0)?;
                 sqlx::query("SELECT version FROM store_migrations LIMIT 1")
                     .fetch_optional(&mut conn)
                     .await?;
-                Ok(verdict)
+                if !full {
+                    return Ok("ok".to_owned());
+                }
+                let row = sqlx::query("PRAGMA quick_check(1)")
+                    .fetch_one(&mut conn)
+                    .await?;
+                Ok(row.try_get::<String, _>(0)?)
             }
             .await;
             let _ = conn.close().await;
             verdict
         };
-        match tokio::time::timeout(HEALTH_TIMEOUT, check).await {
+        let health = match tokio::time::timeout(HEALTH_TIMEOUT, check).await {
             Ok(Ok(v)) if v == "ok" => Health::Serving,
             Ok(Ok(v)) => Health::NotServing {
                 reason: format!("the database file failed quick_check: {v}"),
@@ -447,7 +497,9 @@ impl sealed::Sealed for Sqlite {
                     HEALTH_TIMEOUT.as_secs()
                 ),
             },
-        }
+        };
+        site.remember(health.is_serving().then_some(stamps));
+        health
     }
 
     async fn close_site(_site: &SqliteSite) {}

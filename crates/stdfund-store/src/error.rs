@@ -279,8 +279,7 @@ impl StoreError {
 
 /// SQLite primary result codes that mean the database cannot be used right now:
 /// `SQLITE_BUSY` (5), `SQLITE_LOCKED` (6), `SQLITE_READONLY` (8), `SQLITE_IOERR` (10),
-/// `SQLITE_CORRUPT` is not among them (11, see below), `SQLITE_FULL` (13),
-/// `SQLITE_CANTOPEN` (14).
+/// `SQLITE_FULL` (13), `SQLITE_CANTOPEN` (14).
 const SQLITE_UNAVAILABLE: [u32; 6] = [5, 6, 8, 10, 13, 14];
 /// `SQLITE_CORRUPT` (11) and `SQLITE_NOTADB` (26).
 const SQLITE_CORRUPT: [u32; 2] = [11, 26];
@@ -289,11 +288,14 @@ const SQLITE_CORRUPT: [u32; 2] = [11, 26];
 pub(crate) fn classify(err: &sqlx::Error) -> StoreError {
     let message = err.to_string();
     match err {
+        // A connection cut or garbled on the way (e.g. closed during the handshake) shows
+        // as a protocol error.
         sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed
         | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_) => StoreError::Unavailable { message },
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_) => StoreError::Unavailable { message },
         sqlx::Error::Database(db) => {
             let code = db.code();
             let code = code.as_deref().unwrap_or("");

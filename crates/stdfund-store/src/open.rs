@@ -114,13 +114,7 @@ pub(crate) async fn sqlite(
         .connect_with(connect)
         .await?;
     let identity = file_identity(&std::fs::metadata(path)?);
-    Ok((
-        pool,
-        SqliteSite {
-            path: path.to_path_buf(),
-            identity,
-        },
-    ))
+    Ok((pool, SqliteSite::new(path.to_path_buf(), identity)))
 }
 
 pub(crate) async fn postgres(

@@ -149,7 +149,7 @@ CREATE UNIQUE INDEX claims_one_time_key_live ON claims (one_time_key)
     WHERE status NOT IN ('WITHDRAWN', 'REJECTED');
 DROP INDEX claims_year_unit_clause;
 CREATE INDEX claims_year_status ON claims (year, status);
-CREATE INDEX claims_unit ON claims (fiscal_unit, year);
+CREATE INDEX claims_unit ON claims (fiscal_unit, year, status);
 CREATE INDEX claims_split_unit ON claims (year, split_fiscal_unit)
     WHERE approved_amount_fen IS NOT NULL;
 CREATE INDEX claims_created ON claims (created_at, id);

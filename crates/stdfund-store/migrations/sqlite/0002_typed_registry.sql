@@ -35,8 +35,6 @@ CREATE TABLE claims (
     year                  INTEGER NOT NULL,
     estimated_amount_fen  INTEGER NOT NULL CHECK (estimated_amount_fen >= 0),
     discretionary         INTEGER NOT NULL CHECK (discretionary IN (0, 1)),
-    application_json      TEXT    NOT NULL,
-    estimate_json         TEXT    NOT NULL,
     status                TEXT    NOT NULL CHECK (status IN
         ('SUBMITTED', 'RETURNED', 'WITHDRAWN', 'REJECTED', 'APPROVED', 'DISBURSED')),
     created_at            TEXT    NOT NULL,
@@ -57,10 +55,14 @@ CREATE TABLE claims (
     share_table_version   TEXT,
     district_ratio        TEXT,
     provisional           INTEGER CHECK (provisional IN (0, 1)),
-    record_json           TEXT,
     paid_fen              INTEGER NOT NULL DEFAULT 0 CHECK (paid_fen >= 0),
     amount_fen            INTEGER GENERATED ALWAYS AS
         (COALESCE(approved_amount_fen, estimated_amount_fen)) VIRTUAL,
+    -- The payloads last: a row's other columns stay on its first page, so filters, sorts
+    -- and counts never read the overflow pages of a large payload.
+    application_json      TEXT    NOT NULL,
+    estimate_json         TEXT    NOT NULL,
+    record_json           TEXT,
     UNIQUE (submitted_by, idempotency_key),
     CHECK ((status IN ('RETURNED', 'WITHDRAWN', 'REJECTED'))
            = (note_by IS NOT NULL AND note_at IS NOT NULL AND note_reason IS NOT NULL)),
@@ -151,7 +153,7 @@ CREATE UNIQUE INDEX claims_one_time_key_live ON claims (one_time_key)
     WHERE status NOT IN ('WITHDRAWN', 'REJECTED');
 CREATE INDEX claims_status ON claims (status, id);
 CREATE INDEX claims_year_status ON claims (year, status);
-CREATE INDEX claims_unit ON claims (fiscal_unit, year);
+CREATE INDEX claims_unit ON claims (fiscal_unit, year, status);
 CREATE INDEX claims_split_unit ON claims (year, split_fiscal_unit)
     WHERE approved_amount_fen IS NOT NULL;
 CREATE INDEX claims_submitted_by ON claims (submitted_by, id);
