@@ -16,7 +16,9 @@ use crate::report::{self, Stats, SummaryRow};
 use crate::table::FileFormat;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
+};
 
 /// One output file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +78,20 @@ fn usize_to_u32(n: usize) -> u32 {
 
 fn usize_to_u16(n: usize) -> u16 {
     u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// A new workbook whose metadata date is fixed (2016-04-25, the policy's
+/// signing date), so that equal inputs give equal bytes and no clock is read.
+fn workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    if let Ok(date) = ExcelDateTime::from_ymd(2016, 4, 25) {
+        wb.set_properties(
+            &DocProperties::new()
+                .set_creation_datetime(&date)
+                .set_author("stdfund match"),
+        );
+    }
+    wb
 }
 
 /// Writes a table into a worksheet.
@@ -138,7 +154,7 @@ fn fill_sheet(ws: &mut Worksheet, table: &Table, file: &str) -> Result<(), Outpu
 
 /// An XLSX workbook of tables.
 pub fn xlsx(file: &str, tables: &[Table]) -> Result<Vec<u8>, OutputError> {
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     for t in tables {
         let ws = wb.add_worksheet();
         fill_sheet(ws, t, file)?;
@@ -500,7 +516,7 @@ pub fn summary_xlsx(
             )
         })
         .collect();
-    let mut wb = Workbook::new();
+    let mut wb = workbook();
     let sheet = "汇总 Summary";
     {
         let ws = wb.add_worksheet();
@@ -706,7 +722,7 @@ pub fn feed_file(
         FileFormat::Csv => csv(&file, &table),
         FileFormat::Xlsx => {
             let err = xlsx_err(&file);
-            let mut wb = Workbook::new();
+            let mut wb = workbook();
             let text = Format::new().set_num_format("@");
             {
                 let ws = wb.add_worksheet();

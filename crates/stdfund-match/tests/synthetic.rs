@@ -2,7 +2,12 @@
 //! and feeds shaped like the real announcements: every unit's outcome equals
 //! the one the generator worked out independently, and every outcome class
 //! and basis occurs.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
 
 use std::collections::BTreeMap;
 use stdfund_match::synth::{self, SynthConfig};

@@ -21,6 +21,7 @@
 //!   [`registry_error`] (its errors as rich statuses), [`notice`] (the public
 //!   notice as CSV and XLSX) and [`progress`] (the 2020 targets).
 //! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash`.
+//! * [`match_cmd`]: `stdfund match` (免申即享) over `stdfund_match`.
 
 pub mod admin;
 pub mod auth;
@@ -29,6 +30,7 @@ pub mod config;
 pub mod estimate;
 pub mod logging;
 pub mod mask;
+pub mod match_cmd;
 pub mod metrics;
 pub mod notice;
 pub mod progress;
