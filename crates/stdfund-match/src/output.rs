@@ -17,7 +17,8 @@ use crate::table::FileFormat;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
-    Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
+    Chart, ChartLegendPosition, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign,
+    Workbook, Worksheet,
 };
 
 /// One output file.
@@ -100,6 +101,7 @@ fn fill_sheet(ws: &mut Worksheet, table: &Table, file: &str) -> Result<(), Outpu
     let bold = Format::new().set_bold().set_background_color("#DDEBF7");
     let text = Format::new().set_num_format("@");
     let money = Format::new().set_num_format("#,##0.00");
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     ws.set_name(&table.sheet).map_err(&err)?;
     for (c, h) in table.headers.iter().enumerate() {
         ws.write_string_with_format(0, usize_to_u16(c), h, &bold)
@@ -112,6 +114,9 @@ fn fill_sheet(ws: &mut Worksheet, table: &Table, file: &str) -> Result<(), Outpu
         for (c, v) in row.iter().enumerate() {
             let c = usize_to_u16(c);
             match v {
+                Value::Text(s) if s.contains('\n') => {
+                    ws.write_string_with_format(r, c, s, &wrap).map_err(&err)?;
+                }
                 Value::Text(s) => {
                     ws.write_string(r, c, s).map_err(&err)?;
                 }
@@ -232,7 +237,7 @@ pub fn notifications_table(report: &MatchReport) -> Table {
             })
             .collect(),
         widths: vec![
-            6.0, 10.0, 32.0, 22.0, 10.0, 60.0, 8.0, 16.0, 10.0, 14.0, 10.0, 12.0, 30.0,
+            6.0, 18.0, 32.0, 22.0, 10.0, 70.0, 8.0, 16.0, 10.0, 14.0, 10.0, 12.0, 30.0,
         ],
     }
 }
@@ -599,12 +604,13 @@ pub fn summary_xlsx(
                     .set_categories((sheet, 1, 0, last, 0))
                     .set_values((sheet, 1, col, last, col));
             }
-            chart.title().set_name(
-                "预计资助金额(元)按县(市)区与项目 Estimated amounts by district and item",
-            );
+            chart
+                .title()
+                .set_name("预计金额 Estimated amounts (元 yuan)");
             chart.x_axis().set_name("县(市)区 District");
-            chart.y_axis().set_name("元 Yuan");
-            chart.set_width(900).set_height(480);
+            chart.y_axis().set_name("元 Yuan").set_num_format("#,##0");
+            chart.legend().set_position(ChartLegendPosition::Bottom);
+            chart.set_width(960).set_height(560);
             ws.insert_chart(total_row.saturating_add(2), 0, &chart)
                 .map_err(&err)?;
         }
