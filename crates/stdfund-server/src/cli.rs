@@ -86,6 +86,8 @@ pub enum Command {
     /// Registry bearer tokens.
     #[command(subcommand)]
     Token(crate::admin::TokenCommand),
+    /// 免申即享: match published lists against the enterprise register.
+    Match(crate::match_cmd::MatchArgs),
 }
 
 /// Flags of `stdfund serve`. Each setting is also read from its `STDFUND_*`
@@ -299,6 +301,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Migrate(database) => crate::admin::migrate(&database),
         Command::Backup { database, to } => crate::admin::backup(&database, &to),
         Command::Token(command) => crate::admin::token(&command),
+        Command::Match(args) => crate::match_cmd::run(&args),
     }
 }
 

@@ -28,6 +28,7 @@
 //!   display-width tables, errors as text or the `{"error":…}` object, a
 //!   closed pipe ending quietly, and the proto3 JSON of contract messages.
 //! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash`.
+//! * [`match_cmd`]: `stdfund match` (免申即享) over `stdfund_match`.
 
 pub mod access;
 pub mod admin;
@@ -39,6 +40,7 @@ pub mod exports;
 pub mod locale;
 pub mod logging;
 pub mod mask;
+pub mod match_cmd;
 pub mod metrics;
 pub mod output;
 pub mod protojson;
