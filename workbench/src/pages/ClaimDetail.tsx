@@ -9,6 +9,7 @@ import type { EstimateResponse, Line } from "../../gen/stdfund/v1/estimate_pb.js
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { pick, t, tk } from "../i18n.js";
 import { formatBytes, formatInstant, shortHash } from "../format.js";
+import { formatYuan } from "../money.js";
 import { itemName, unitName, variantName } from "../catalog.js";
 import { objectUrl, saveFile } from "../download.js";
 import { href } from "../router.js";
@@ -38,8 +39,10 @@ export function ClaimDetail({ id }: { id: string }) {
     <section class="page claim-page">
       <p class="crumb"><a href={href(["queue"])}>← {can("ReviewClaims") ? t("nav.queue") : t("nav.claims")}</a></p>
       <div class="title-row">
-        <PageTitle>{t("claim.title", { id })}</PageTitle>
-        {c !== undefined && <StatusBadge status={c.status} />}
+        <div class="title-group">
+          <PageTitle>{t("claim.title", { id })}</PageTitle>
+          {c !== undefined && <StatusBadge status={c.status} />}
+        </div>
       </div>
       <ErrorBox problem={claim.problem} />
       {claim.loading && c === undefined && <Loading />}
@@ -177,7 +180,7 @@ function Assessment({ claim: c }: { claim: Claim }) {
         ]} />
         <div>
           <h3>{t("claim.topUp")}</h3>
-          <p data-testid="top-up">{t("claim.topUpText", { c: line.municipalAmount, h: counted === "" ? "0.00" : counted, p: line.payable })}</p>
+          <p data-testid="top-up">{t("claim.topUpText", { c: formatYuan(line.municipalAmount), h: formatYuan(counted === "" ? "0.00" : counted), p: formatYuan(line.payable) })}</p>
           <h3>{t("claim.split")} <Provisional show={provisional} /></h3>
           <KV items={[
             [t("claim.municipalShare"), <Money value={line.municipalShare} />],

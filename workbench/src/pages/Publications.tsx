@@ -165,8 +165,10 @@ export function PublicationDetail({ id }: { id: string }) {
     <section class="page">
       <p class="crumb"><a href={href(["publications"])}>← {t("pub.list")}</a></p>
       <div class="title-row">
-        <PageTitle>{p?.title ?? t("pub.title")}</PageTitle>
-        {p !== undefined && <PubStatus status={p.status} />}
+        <div class="title-group">
+          <PageTitle>{p?.title ?? t("pub.title")}</PageTitle>
+          {p !== undefined && <PubStatus status={p.status} />}
+        </div>
       </div>
       <ErrorBox problem={pub.problem} />
       {pub.loading && p === undefined && <Loading />}

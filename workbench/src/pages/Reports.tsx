@@ -49,14 +49,14 @@ const BLUE = "#1f5fa8";
 const ORANGE = "#c8581b";
 const GREY = "#8a96a3";
 
-function ChartCanvas({ config, label, testId }: { config: ChartConfiguration; label: string; testId: string }) {
+function ChartCanvas({ config, label, testId, height }: { config: ChartConfiguration; label: string; testId: string; height?: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (ref.current === null) return;
     const chart = new Chart(ref.current, config);
     return () => chart.destroy();
   }, [JSON.stringify(config.data), lang()]);
-  return <div class="chart-box"><canvas ref={ref} role="img" aria-label={label} data-testid={testId} /></div>;
+  return <div class="chart-box" style={height === undefined ? undefined : { height: `${height}px` }}><canvas ref={ref} role="img" aria-label={label} data-testid={testId} /></div>;
 }
 
 function baseOptions(yTitle: string, horizontal = false): ChartConfiguration["options"] {
@@ -74,11 +74,16 @@ function baseOptions(yTitle: string, horizontal = false): ChartConfiguration["op
   };
 }
 
+/** Height for a horizontal bar chart of `n` bars: room for each label. */
+function barsHeight(n: number): number {
+  return Math.max(220, 60 + n * 30);
+}
+
 function barConfig(groups: Group[], title: string): ChartConfiguration {
   return {
     type: "bar",
-    data: { labels: groups.map((g) => g.label), datasets: [{ label: t("report.approvedWan"), data: groups.map((g) => chartWan(g.approvedAmount)), backgroundColor: BLUE }] },
-    options: baseOptions(title),
+    data: { labels: groups.map((g) => g.label), datasets: [{ label: t("report.approvedWan"), data: groups.map((g) => chartWan(g.approvedAmount)), backgroundColor: BLUE, maxBarThickness: 22 }] },
+    options: baseOptions(title, true),
   };
 }
 
@@ -89,8 +94,8 @@ function yearConfig(groups: Group[]): ChartConfiguration {
     data: {
       labels: groups.map((g) => g.label),
       datasets: [
-        { type: "bar", label: t("report.approvedWan"), data: groups.map((g) => chartWan(g.approvedAmount)), backgroundColor: BLUE, yAxisID: "y" },
-        { type: "line", label: t("report.claims"), data: groups.map((g) => Number(g.claims)), borderColor: ORANGE, backgroundColor: ORANGE, yAxisID: "y1" },
+        { type: "bar", label: t("report.approvedWan"), data: groups.map((g) => chartWan(g.approvedAmount)), backgroundColor: BLUE, yAxisID: "y", maxBarThickness: 56 },
+        { type: "line", label: t("report.claims"), data: groups.map((g) => Number(g.claims)), borderColor: ORANGE, backgroundColor: ORANGE, yAxisID: "y1", pointRadius: 5 },
       ],
     },
     options: {
@@ -103,17 +108,21 @@ function yearConfig(groups: Group[]): ChartConfiguration {
   };
 }
 
+/** Per cent of a target achieved, for drawing (counts, not money); capped at 100. */
+export function targetPercent(x: TargetProgress): number {
+  if (x.visibility === TargetVisibility.NONE || x.figure === 0) return 0;
+  return Math.min(100, Math.round((Number(x.achieved) * 1000) / x.figure) / 10);
+}
+
 function targetConfig(targets: TargetProgress[]): ChartConfiguration {
+  const options = baseOptions(t("report.percent"), true) ?? {};
   return {
     type: "bar",
     data: {
       labels: targets.map((x) => pick(x.nameZh, x.nameEn)),
-      datasets: [
-        { label: t("report.figure"), data: targets.map((x) => x.figure), backgroundColor: GREY },
-        { label: t("report.achieved"), data: targets.map((x) => (x.visibility === TargetVisibility.NONE ? 0 : Number(x.achieved))), backgroundColor: BLUE },
-      ],
+      datasets: [{ label: t("report.percent"), data: targets.map(targetPercent), backgroundColor: targets.map((x) => (x.visibility === TargetVisibility.FULL ? BLUE : GREY)), maxBarThickness: 22 }],
     },
-    options: baseOptions(t("report.figure"), true),
+    options: { ...options, plugins: { ...options.plugins, legend: { display: false } }, scales: { ...options.scales, x: { ...options.scales?.["x"], min: 0, max: 100 } } },
   };
 }
 
@@ -184,12 +193,12 @@ export function Reports({ route }: { route: Route }) {
             <div class="chart-grid">
               <section class="card" aria-labelledby="chart-district">
                 <h2 id="chart-district">{t("report.byDistrict")}</h2>
-                <ChartCanvas config={barConfig(byDistrict, t("report.approvedWan"))} label={t("report.chartDistrict")} testId="chart-district" />
+                <ChartCanvas config={barConfig(byDistrict, t("report.approvedWan"))} label={t("report.chartDistrict")} testId="chart-district" height={barsHeight(byDistrict.length)} />
                 <GroupTable groups={byDistrict} head={t("col.district")} />
               </section>
               <section class="card" aria-labelledby="chart-item">
                 <h2 id="chart-item">{t("report.byItem")}</h2>
-                <ChartCanvas config={barConfig(byItem, t("report.approvedWan"))} label={t("report.chartItem")} testId="chart-item" />
+                <ChartCanvas config={barConfig(byItem, t("report.approvedWan"))} label={t("report.chartItem")} testId="chart-item" height={barsHeight(byItem.length)} />
                 <GroupTable groups={byItem} head={t("col.item")} />
               </section>
               <section class="card" aria-labelledby="chart-year">
@@ -218,13 +227,15 @@ export function Reports({ route }: { route: Route }) {
         {targets.data !== undefined && (
           <>
             <p class="muted small">{t("report.period", { from: targets.data.periodFrom, to: targets.data.periodTo })}</p>
-            <ChartCanvas config={targetConfig(targets.data.targets)} label={t("report.chartTargets")} testId="chart-targets" />
+            <ChartCanvas config={targetConfig(targets.data.targets)} label={t("report.chartTargets")} testId="chart-targets" height={barsHeight(targets.data.targets.length)} />
+            <p class="muted small">{t("report.percentNote")}</p>
             <div class="table-wrap">
               <table class="data compact targets">
-                <thead><tr><th scope="col">{t("report.target")}</th><th scope="col" class="num">{t("report.figure")}</th><th scope="col" class="num">{t("report.achieved")}</th><th scope="col">{t("report.visibility")}</th><th scope="col">{t("report.note")}</th></tr></thead>
+                <thead><tr><th scope="col">{t("report.target")}</th><th scope="col" class="num">{t("report.figure")}</th><th scope="col" class="num">{t("report.achieved")}</th><th scope="col" class="num">{t("report.percent")}</th><th scope="col">{t("report.visibility")}</th><th scope="col">{t("report.note")}</th></tr></thead>
                 <tbody>{targets.data.targets.map((x) => (
                   <tr><th scope="row">{pick(x.nameZh, x.nameEn)}</th><td class="num">{x.figure} {x.unitZh}</td>
                     <td class="num">{x.visibility === TargetVisibility.NONE ? "—" : formatCount(x.achieved)}</td>
+                    <td class="num">{x.visibility === TargetVisibility.NONE ? "—" : `${targetPercent(x)}%`}</td>
                     <td>{tk(`report.visibility.${x.visibility}`)}</td><td class="prose small">{pick(x.noteZh, x.noteEn)}</td></tr>
                 ))}</tbody>
               </table>
