@@ -1,0 +1,26 @@
+// Bundles test/unit/*.test.ts for Node (esbuild) into .build/unit/, so that
+// `node --test .build/unit/` runs them against the same sources the page is
+// built from.
+import { build } from "esbuild";
+import { readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const out = path.resolve(here, "../../.build/unit");
+rmSync(out, { recursive: true, force: true });
+await build({
+  entryPoints: readdirSync(here).filter((f) => f.endsWith(".test.ts")).map((f) => path.join(here, f)),
+  outdir: out,
+  outExtension: { ".js": ".test.mjs" },
+  entryNames: "[name]",
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  packages: "bundle",
+  logLevel: "warning",
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
