@@ -38,7 +38,7 @@ const NAV_LABEL: Record<string, Key> = {
 
 function LangSwitch({ onSwitch }: { onSwitch: () => void }) {
   return (
-    <button type="button" class="lang-switch" lang={lang() === "zh" ? "en" : "zh-CN"} aria-label={t("app.lang.switchLabel")} onClick={onSwitch}>
+    <button type="button" class="lang-switch" lang={lang() === "zh" ? "en" : "zh-CN"} title={t("app.lang.switchLabel")} onClick={onSwitch}>
       {t("app.lang.switch")}
     </button>
   );

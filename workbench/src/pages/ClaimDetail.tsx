@@ -137,7 +137,7 @@ function Achievement({ claim: c }: { claim: Claim }) {
         [t("claim.oneTimeKey"), <code class="break" data-testid="one-time-key">{c.oneTimeKey}</code>],
       ]} />
       {a !== undefined && a.higherLevelFunding.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={t("claim.funding")}>
           <table class="data compact">
             <caption>{t("claim.funding")}</caption>
             <thead><tr><th scope="col">{t("claim.fundingLevel")}</th><th scope="col" class="num">{t("claim.fundingAmount")}</th><th scope="col">{t("claim.fundingSource")}</th></tr></thead>
@@ -238,7 +238,7 @@ function Payments({ claim: c }: { claim: Claim }) {
   return (
     <section class="card" aria-labelledby="sec-payments">
       <h2 id="sec-payments">{t("claim.payments")}</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t("claim.payments")}>
         <table class="data compact">
           <thead><tr>
             <th scope="col">{t("claim.paymentDate")}</th><th scope="col">{t("claim.voucher")}</th><th scope="col" class="num">{t("finance.amount")}</th>
@@ -285,7 +285,7 @@ function Attachments({ loaded, onUpload }: { loaded: ReturnType<typeof useLoad<A
       </div>
       <ErrorBox problem={loaded.problem ?? action.problem} />
       {loaded.data !== undefined && (list.length === 0 ? <p class="muted">{t("claim.attachmentsEmpty")}</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={t("claim.attachments")}>
           <table class="data compact attachments">
             <thead><tr><th scope="col">{t("att.name")}</th><th scope="col">{t("att.type")}</th><th scope="col" class="num">{t("att.size")}</th>
               <th scope="col">{t("att.sha256")}</th><th scope="col">{t("att.uploadedBy")}</th><th scope="col"><span class="sr-only">{t("claim.actions")}</span></th></tr></thead>

@@ -69,7 +69,7 @@ export function Finance({ route }: { route: Route }) {
         <ErrorBox problem={budgets.problem} />
         {budgets.loading && budgets.data === undefined && <Loading />}
         {budgets.data !== undefined && (budgets.data.length === 0 ? <p class="muted">{t("finance.noBudgets")}</p> : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t("finance.budgets")}>
             <table class="data budgets">
               <thead><tr><th scope="col">{t("finance.payer")}</th><th scope="col" class="num">{t("finance.total")}</th>
                 <th scope="col" class="num">{t("finance.used")}</th><th scope="col" class="num">{t("finance.left")}</th>
@@ -91,7 +91,7 @@ export function Finance({ route }: { route: Route }) {
         <h2 id="sec-awaiting">{t("finance.awaiting")}</h2>
         <ErrorBox problem={awaiting.problem} />
         {awaiting.data !== undefined && (awaiting.data.length === 0 ? <p class="muted">{t("finance.awaitingEmpty")}</p> : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t("finance.awaiting")}>
             <table class="data awaiting">
               <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col">{t("col.district")}</th>
                 <th scope="col" class="num">{t("finance.approvedAmount")}</th><th scope="col" class="num">{t("finance.paid")}</th>

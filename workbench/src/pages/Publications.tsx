@@ -34,7 +34,7 @@ export function Publications() {
       <ErrorBox problem={list.problem} />
       {list.loading && list.data === undefined && <Loading />}
       {list.data !== undefined && (list.data.length === 0 ? <p class="muted">{t("pub.empty")}</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={t("pub.list")}>
           <table class="data publications">
             <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("pub.name")}</th><th scope="col">{t("pub.year")}</th>
               <th scope="col">{t("pub.start")}</th><th scope="col">{t("pub.end")}</th><th scope="col" class="num">{t("pub.count")}</th>
@@ -115,7 +115,7 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
 function EntriesTable({ p }: { p: Publication }) {
   const { catalog } = useApp();
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={t("pub.entries")}>
       <table class="data entries" data-testid="publication-entries">
         <thead><tr><th scope="col">{t("pub.row")}</th><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th>
           <th scope="col">{t("col.creditCode")}</th><th scope="col">{t("col.district")}</th><th scope="col">{t("col.item")}</th>
@@ -199,7 +199,7 @@ export function PublicationDetail({ id }: { id: string }) {
             </div>
             {!issued && <p class="muted small" id="only-issued">{t("pub.onlyIssued")}</p>}
             {p.objections.length === 0 ? <p class="muted">{t("pub.objectionsEmpty")}</p> : (
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0} role="region" aria-label={t("pub.objections")}>
                 <table class="data objections">
                   <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("pub.objClaim")}</th><th scope="col">{t("pub.objReceived")}</th>
                     <th scope="col">{t("pub.objector")}</th><th scope="col">{t("pub.objContent")}</th><th scope="col">{t("pub.status")}</th>

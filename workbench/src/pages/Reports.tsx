@@ -130,7 +130,7 @@ function GroupTable({ groups, head }: { groups: Group[]; head: string }) {
   return (
     <details class="data-table">
       <summary>{t("report.dataTable")}</summary>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={head}>
         <table class="data compact">
           <thead><tr><th scope="col">{head}</th><th scope="col" class="num">{t("report.claims")}</th><th scope="col" class="num">{t("report.approvedAmount")}</th><th scope="col" class="num">{t("report.paidAmount")}</th></tr></thead>
           <tbody>{groups.map((g) => <tr><th scope="row">{g.label}</th><td class="num">{formatCount(g.claims)}</td><td class="num"><Money value={g.approvedAmount} /></td><td class="num"><Money value={g.paidAmount} /></td></tr>)}</tbody>
@@ -211,7 +211,7 @@ export function Reports({ route }: { route: Route }) {
           {report.data.budgets.length > 0 && (
             <section class="card" aria-labelledby="sec-budget-use">
               <h2 id="sec-budget-use">{t("report.budgets")}</h2>
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0} role="region" aria-label={t("report.budgets")}>
                 <table class="data compact">
                   <thead><tr><th scope="col">{t("finance.year")}</th><th scope="col">{t("finance.payer")}</th><th scope="col" class="num">{t("finance.total")}</th><th scope="col" class="num">{t("finance.used")}</th><th scope="col" class="num">{t("finance.left")}</th></tr></thead>
                   <tbody>{report.data.budgets.map((b) => <tr><td>{b.year}</td><td>{b.payer === "" || b.payer === "CITY" ? t("finance.city") : b.payerNameZh || b.payer}</td><td class="num"><Money value={b.total} /></td><td class="num"><Money value={b.used} /></td><td class="num"><Money value={b.left} /></td></tr>)}</tbody>
@@ -229,7 +229,7 @@ export function Reports({ route }: { route: Route }) {
             <p class="muted small">{t("report.period", { from: targets.data.periodFrom, to: targets.data.periodTo })}</p>
             <ChartCanvas config={targetConfig(targets.data.targets)} label={t("report.chartTargets")} testId="chart-targets" height={barsHeight(targets.data.targets.length)} />
             <p class="muted small">{t("report.percentNote")}</p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={t("report.targets")}>
               <table class="data compact targets">
                 <thead><tr><th scope="col">{t("report.target")}</th><th scope="col" class="num">{t("report.figure")}</th><th scope="col" class="num">{t("report.achieved")}</th><th scope="col" class="num">{t("report.percent")}</th><th scope="col">{t("report.visibility")}</th><th scope="col">{t("report.note")}</th></tr></thead>
                 <tbody>{targets.data.targets.map((x) => (
