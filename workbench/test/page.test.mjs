@@ -82,7 +82,7 @@ test("sign-in: a portal token gets no workbench, a wrong one is refused, each ro
     assert.equal(await page.locator("table.claims input[type=checkbox]").count(), 0);
     await page.goto(`${server.origin}/workbench/#/claims/3`);
     await page.getByRole("button", { name: "登记拨付" }).waitFor();
-    assert.equal(await page.getByRole("button", { name: "核准" }).count(), 0);
+    assert.equal(await page.getByRole("button", { name: "核准", exact: true }).count(), 0);
     await page.getByRole("button", { name: "退出登录" }).click();
 
     await signIn(page, "admin");
@@ -206,7 +206,7 @@ for (const width of [1280, 768]) {
       }
       // A dialog open.
       await page.goto(`${server.origin}/workbench/#/claims/1`);
-      await page.getByRole("button", { name: "核准" }).click();
+      await page.getByRole("button", { name: "核准", exact: true }).click();
       await page.getByRole("dialog").waitFor();
       assert.deepEqual(await axeCheck(page), []);
       await page.screenshot({ path: path.join(shots, `${width}-dialog.png`) });

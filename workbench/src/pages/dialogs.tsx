@@ -62,7 +62,7 @@ export function ReviewDialog({ claim, decision, onClose, onDone }: {
         <TextArea label={t("review.reason")} required={needsReason} value={reason} onInput={setReason} maxLength={500} error={tried ? problems.reason : null} />
         <ErrorBox problem={action.problem} />
         <Actions>
-          <button type="submit" class={cls} disabled={action.busy}>{t("app.confirm")}</button>
+          <button type="submit" class={cls} disabled={action.busy}>{t(decision === ReviewDecision.APPROVE ? "review.approve" : decision === ReviewDecision.REJECT ? "review.reject" : "review.return")}</button>
           <button type="button" onClick={onClose}>{t("app.cancel")}</button>
         </Actions>
       </form>

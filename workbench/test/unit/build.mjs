@@ -1,6 +1,7 @@
 // Bundles test/unit/*.test.ts for Node (esbuild) into .build/unit/, so that
 // `node --test .build/unit/` runs them against the same sources the page is
-// built from.
+// built from, and test/grpc-node.ts into .build/grpc-node.mjs for the
+// end-to-end test.
 import { build } from "esbuild";
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -10,7 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, "../../.build/unit");
 rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: readdirSync(here).filter((f) => f.endsWith(".test.ts")).map((f) => path.join(here, f)),
+  entryPoints: [...readdirSync(here).filter((f) => f.endsWith(".test.ts")).map((f) => path.join(here, f))],
   outdir: out,
   outExtension: { ".js": ".test.mjs" },
   entryNames: "[name]",
@@ -21,6 +22,18 @@ await build({
   jsx: "automatic",
   jsxImportSource: "preact",
   packages: "bundle",
+  logLevel: "warning",
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+
+// The gRPC client of the end-to-end test.
+await build({
+  entryPoints: [path.resolve(here, "../grpc-node.ts")],
+  outfile: path.resolve(out, "../grpc-node.mjs"),
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
   logLevel: "warning",
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
