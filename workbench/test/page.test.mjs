@@ -47,9 +47,9 @@ test("page weight: compressed JS + CSS of the committed assets at most 300 KB", 
 test("sign-in: a portal token gets no workbench, a wrong one is refused, each role sees its pages", async () => {
   const { b, page } = await open();
   try {
-    const started = Date.now();
     await page.getByLabel("访问令牌").waitFor();
-    assert.ok(Date.now() - started < 1000);
+    const firstRender = await page.evaluate(() => performance.getEntriesByName("workbench-first-render")[0]?.startTime ?? Infinity);
+    assert.ok(firstRender <= 1000, `first render ${firstRender} ms`);
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "token", "the token field has focus");
     await page.getByRole("button", { name: "登录" }).click();
     await page.getByText("请输入访问令牌。").waitFor();
@@ -236,7 +236,7 @@ test("downloads: bytes from the RPC saved under the server's name; attachments v
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载" }).click()]);
     assert.match(download.suggestedFilename(), /^stdfund-payments-\d{4}\.csv$/);
     const text = readFileSync(await download.path(), "utf8");
-    assert.match(text, /^申报编号,支付日期,凭证号,金额/);
+    assert.match(text, /^申报编号,单位名称,支付日期,凭证号,金额/);
     await page.goto(`${server.origin}/workbench/#/claims/1`);
     const [att] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载 标准文本首页.png" }).click()]);
     assert.equal(att.suggestedFilename(), "标准文本首页.png");

@@ -290,7 +290,7 @@ function Attachments({ loaded, onUpload }: { loaded: ReturnType<typeof useLoad<A
             <thead><tr><th scope="col">{t("att.name")}</th><th scope="col">{t("att.type")}</th><th scope="col" class="num">{t("att.size")}</th>
               <th scope="col">{t("att.sha256")}</th><th scope="col">{t("att.uploadedBy")}</th><th scope="col"><span class="sr-only">{t("claim.actions")}</span></th></tr></thead>
             <tbody>{list.map((a) => (
-              <tr data-attachment-id={String(a.attachmentId)}>
+              <tr key={String(a.attachmentId)} data-attachment-id={String(a.attachmentId)}>
                 <td class="break">{a.fileName}</td><td>{a.contentType}</td><td class="num">{formatBytes(a.sizeBytes)}</td>
                 <td><code title={a.sha256}>{shortHash(a.sha256)}</code></td>
                 <td>{a.uploadedBy} <span class="muted">{formatInstant(a.uploadedAt)}</span></td>

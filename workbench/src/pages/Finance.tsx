@@ -75,7 +75,7 @@ export function Finance({ route }: { route: Route }) {
                 <th scope="col" class="num">{t("finance.used")}</th><th scope="col" class="num">{t("finance.left")}</th>
                 {can("SetBudget") && <th scope="col"><span class="sr-only">{t("finance.editBudget")}</span></th>}</tr></thead>
               <tbody>{budgets.data.map((b: Budget) => (
-                <tr data-payer={b.payer}>
+                <tr key={b.payer} data-payer={b.payer}>
                   <th scope="row">{payerName(catalog, b.payer, b.payerNameZh)}</th>
                   <td class="num"><Money value={b.total} /></td><td class="num"><Money value={b.used} /></td><td class="num"><Money value={b.left} /></td>
                   {can("SetBudget") && <td><button type="button" class="link" aria-label={`${t("finance.editBudget")} ${payerName(catalog, b.payer, b.payerNameZh)}`}
@@ -97,7 +97,7 @@ export function Finance({ route }: { route: Route }) {
                 <th scope="col" class="num">{t("finance.approvedAmount")}</th><th scope="col" class="num">{t("finance.paid")}</th>
                 <th scope="col">{t("col.status")}</th>{can("RecordDisbursement") && <th scope="col"><span class="sr-only">{t("review.disburse")}</span></th>}</tr></thead>
               <tbody>{awaiting.data.map((c) => (
-                <tr data-claim-id={String(c.claimId)}>
+                <tr key={String(c.claimId)} data-claim-id={String(c.claimId)}>
                   <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
                   <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
                   <td class="num"><Money value={c.review?.approvedAmount ?? ""} /></td><td class="num"><Money value={c.paidAmount || "0.00"} /></td>

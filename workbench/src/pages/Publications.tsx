@@ -40,7 +40,7 @@ export function Publications() {
               <th scope="col">{t("pub.start")}</th><th scope="col">{t("pub.end")}</th><th scope="col" class="num">{t("pub.count")}</th>
               <th scope="col" class="num">{t("pub.total")}</th><th scope="col">{t("pub.status")}</th></tr></thead>
             <tbody>{list.data.map((p) => (
-              <tr data-publication-id={String(p.publicationId)}>
+              <tr key={String(p.publicationId)} data-publication-id={String(p.publicationId)}>
                 <td>{String(p.publicationId)}</td>
                 <td><a href={href(["publications", String(p.publicationId)])}>{p.title}</a></td>
                 <td>{p.year}</td><td>{p.periodStart}</td><td>{p.periodEnd}</td><td class="num">{p.count}</td>
@@ -121,7 +121,7 @@ function EntriesTable({ p }: { p: Publication }) {
           <th scope="col">{t("col.creditCode")}</th><th scope="col">{t("col.district")}</th><th scope="col">{t("col.item")}</th>
           <th scope="col">{t("col.clause")}</th><th scope="col">{t("col.subject")}</th><th scope="col" class="num">{t("col.amount")}</th></tr></thead>
         <tbody>{p.entries.map((e) => (
-          <tr data-claim-id={String(e.claimId)}>
+          <tr key={String(e.claimId)} data-claim-id={String(e.claimId)}>
             <td>{e.row}</td><td>{String(e.claimId)}</td><td>{e.unitName}</td><td><code>{e.creditCode}</code></td>
             <td>{e.fiscalUnitNameZh}</td><td>{catalog.items.some((i) => i.id === e.item) ? itemName(catalog, e.item) : e.itemNameZh}</td><td>{e.clause}</td>
             <td class="subject">{e.subject}</td><td class="num"><Money value={e.amount} /></td>
@@ -205,7 +205,7 @@ export function PublicationDetail({ id }: { id: string }) {
                     <th scope="col">{t("pub.objector")}</th><th scope="col">{t("pub.objContent")}</th><th scope="col">{t("pub.status")}</th>
                     <th scope="col">{t("pub.resolution")}</th>{can("ResolveObjection") && <th scope="col"><span class="sr-only">{t("pub.resolve")}</span></th>}</tr></thead>
                   <tbody>{p.objections.map((o) => (
-                    <tr data-objection-id={String(o.objectionId)}>
+                    <tr key={String(o.objectionId)} data-objection-id={String(o.objectionId)}>
                       <td>{String(o.objectionId)}</td><td><a href={href(["claims", String(o.claimId)])}>{String(o.claimId)}</a></td>
                       <td>{o.receivedOn}</td><td>{o.objector}{o.contact !== "" && <><br /><span class="muted">{o.contact}</span></>}</td>
                       <td class="prose">{o.content}</td>

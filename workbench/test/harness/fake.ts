@@ -78,6 +78,12 @@ const PDF = new TextEncoder().encode("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0
 
 export interface FakeState {
   year: number;
+  /** sha256 hex of a file, where the platform has it (Node); else a fixed stand-in. */
+  sha256?: (bytes: Uint8Array) => string;
+  /** Writes rows as an XLSX workbook (with a chart part when asked), where the platform can (Node). */
+  /** Who a bearer token is, where tokens are not the canned ones (fake-serve). */
+  authenticate?: (token: string) => { name: string; role: AccessRole } | undefined;
+  xlsx?: (sheets: { name: string; rows: (string | number)[][] }[], chart: boolean) => Uint8Array;
   claims: Claim[];
   audit: AuditEntry[];
   budgets: Map<string, string>; // `${year}|${payer}` → total
@@ -98,9 +104,10 @@ function half(y: string): [string, string] {
 }
 
 /** Builds the canned state: 24 claims of the current year, budgets, history, two attachments. */
-export function makeState(year: number, now: () => Date = () => new Date()): FakeState {
+export function makeState(year: number, now: () => Date = () => new Date(), options: { empty?: boolean } = {}): FakeState {
   const random = rng(20260101);
   const state: FakeState = { year, claims: [], audit: [], budgets: new Map(), attachments: [], publications: [], now };
+  if (options.empty === true) return state;
   state.budgets.set(`${year}|CITY`, "3000000.00");
   state.budgets.set(`${year}|350102`, "500000.00");
   state.budgets.set(`${year - 1}|CITY`, "2500000.00");
@@ -193,16 +200,16 @@ function addAudit(state: FakeState, claim: Claim | null, action: AuditAction, ac
 function addAttachment(state: FakeState, claim: Claim, fileName: string, content: Uint8Array, contentType: string, at: Date): Attachment {
   const meta: Attachment = {
     $typeName: "stdfund.v1.Attachment", attachmentId: BigInt(state.attachments.length + 1), claimId: claim.claimId, fileName, contentType,
-    sizeBytes: BigInt(content.length), sha256: `sha256:${"0f".repeat(32)}`, uploadedBy: "portal-gateway", uploadedAt: timestampFromDate(at),
+    sizeBytes: BigInt(content.length), sha256: `sha256:${state.sha256?.(content) ?? "0f".repeat(32)}`, uploadedBy: "portal-gateway", uploadedAt: timestampFromDate(at),
   };
   state.attachments.push({ meta, content });
   return meta;
 }
 
-function caller(ctx: HandlerContext, rpc: string, allowed: AccessRole[]): { name: string; role: AccessRole } {
+function callerOf(state: FakeState, ctx: HandlerContext, rpc: string, allowed: AccessRole[]): { name: string; role: AccessRole } {
   const header = ctx.requestHeader.get("authorization") ?? "";
   const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-  const who = TOKENS[token];
+  const who = state.authenticate !== undefined ? state.authenticate(token) : TOKENS[token];
   if (who === undefined) fail(Code.Unauthenticated, "UNAUTHENTICATED", "访问令牌无效", "unknown token");
   if (!allowed.includes(who.role)) {
     const names = allowed.map((r) => ROLE_NAME[r]).join(", ");
@@ -238,7 +245,7 @@ function find(state: FakeState, id: bigint): Claim {
 }
 
 function approve(state: FakeState, c: Claim, by: string, reason: string, amount: string): void {
-  const value = c.discretionary ? amount : c.estimatedAmount;
+  const value = c.discretionary ? fenToYuan(toFen(amount)) : c.estimatedAmount;
   const [m, d] = half(value);
   const left = budgetOf(state, c.year, "CITY");
   if (left === undefined) fail(Code.FailedPrecondition, "BUDGET_NOT_SET", `${c.year}年度未设置预算`, `no budget is set for ${c.year}`, { year: String(c.year) });
@@ -248,8 +255,48 @@ function approve(state: FakeState, c: Claim, by: string, reason: string, amount:
     approvalAssessment: c.estimate, approvedSplit: { $typeName: "stdfund.v1.Split", fiscalUnit: c.fiscalUnit, municipalShare: m, districtShare: d, shareTables: c.estimate?.split?.shareTables ?? [] } };
 }
 
+/** A claim from an application, amounts from the catalogue (the fake's stand-in for the engine). */
+function claimFrom(state: FakeState, id: bigint, app: Claim["application"], year: number, by: string, key: string): Claim {
+  const a = app?.achievements[0];
+  const applicant = app?.applicant;
+  if (a === undefined || applicant === undefined) fail(Code.InvalidArgument, "CLAIM_NEEDS_ONE_ACHIEVEMENT", "须恰好申报一项成果", "exactly one achievement");
+  const it = items.get(a.item) ?? fail(Code.InvalidArgument, "UNKNOWN_ITEM", `未知资助项目${a.item}`, `unknown item ${a.item}`, { field: "achievements[0].item" });
+  const v = it.variants.find((x) => x.id === a.variant) ?? fail(Code.InvalidArgument, "UNKNOWN_VARIANT", "未知类别", "unknown variant", { field: "achievements[0].variant" });
+  const discretionary = it.condition === "DISCRETIONARY";
+  const c = discretionary ? "0.00" : yuanOfWan(v.amountWan);
+  const [ms, ds] = half(c);
+  const subject = a.subject.toUpperCase().replace(/\s+/g, " ").trim();
+  const shareTable = { id: ruleset.shareTable?.id ?? "", version: ruleset.shareTable?.version ?? "", provisional: true, districtRatio: "0.50", noteZh: ruleset.shareTable?.noteZh ?? "", noteEn: ruleset.shareTable?.noteEn ?? "" };
+  const at = timestampFromDate(state.now());
+  return create(ClaimSchema, {
+    claimId: id, status: ClaimStatus.SUBMITTED, idempotencyKey: key, submittedBy: by, submittedAt: at, updatedAt: at, creditCode: applicant.creditCode.toUpperCase(),
+    creditCodeCheckPassed: true, unitName: applicant.name, seat: applicant.seat, fiscalUnit: applicant.seat, item: it.id, variant: v.id, clause: it.clause, subject,
+    subjectAsGiven: a.subject, oneTimeKey: `${applicant.creditCode.toUpperCase()}|${it.conflictsWithItem ?? it.id}|${subject}`, achievementDate: a.date, year, application: app,
+    estimate: {
+      applicant: { creditCode: applicant.creditCode, creditCodeCheckPassed: true, name: applicant.name, seat: applicant.seat, fiscalUnit: applicant.seat, fiscalUnitNameZh: unitNames.get(applicant.seat) ?? "", insideFuzhou: true },
+      lines: [{ achievementId: a.id, item: it.id, variant: v.id, clause: it.clause, subject, oneTimeKey: `${it.id}|${v.id}|${subject}`, date: a.date, rulesetId: ruleset.id, rulesetVersion: ruleset.version,
+        status: discretionary ? LineStatus.DISCRETIONARY : LineStatus.ELIGIBLE, reasonCode: discretionary ? "DISCRETIONARY" : "ELIGIBLE", municipalAmount: c, higherLevelFundingCounted: "0.00",
+        otherFundingNotCounted: "0.00", payable: c, municipalShare: ms, districtShare: ds, shareTableId: shareTable.id,
+        explanationZh: `条款${it.clause}：${it.nameZh}（${v.nameZh}），应付${c}元。`, explanationEn: `Clause ${it.clause}: ${it.nameEn} (${v.nameEn}), ${c} yuan payable.` }],
+      total: c, split: { fiscalUnit: applicant.seat, municipalShare: ms, districtShare: ds, shareTables: [shareTable] }, warnings: [],
+    },
+    estimatedAmount: c, discretionary, paidAmount: "0.00",
+  });
+}
+
+/** An export answer: XLSX where the platform can write one, else CSV text. */
+function fileOf(state: FakeState, base: string, format: number, sheets: { name: string; rows: (string | number)[][] }[], chart: boolean) {
+  if (format === 2 && state.xlsx !== undefined) {
+    return { fileName: `${base}.xlsx`, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", content: state.xlsx(sheets, chart) };
+  }
+  const csv = (sheets[0]?.rows ?? []).map((r) => r.join(",")).join("\r\n");
+  return { fileName: `${base}.csv`, contentType: "text/csv; charset=utf-8", content: new TextEncoder().encode(csv) };
+}
+
 /** Registers the fake services on a router over `state`. */
 export function routes(state: FakeState): (router: ConnectRouter) => void {
+  const caller = (ctx: HandlerContext, rpc: string, allowed: AccessRole[]) => callerOf(state, ctx, rpc, allowed);
+  const file = (base: string, format: number, sheets: { name: string; rows: (string | number)[][] }[], chart: boolean) => fileOf(state, base, format, sheets, chart);
   return (router) => {
     router.service(EstimateService, {
       getCatalog: () => ({ engineVersion: "0.1.0", rulesets: [{ hash: "sha256:5d1c0e0c2f9a", document: ruleset }] }),
@@ -259,7 +306,17 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
       async *estimateBatch() { fail(Code.Unimplemented, "UNIMPLEMENTED", "未实现", "not implemented"); },
     });
     router.service(RegistryService, {
-      submitClaim: (_req, ctx) => { caller(ctx, "SubmitClaim", [P, A]); fail(Code.Unimplemented, "UNIMPLEMENTED", "演示环境不支持提交", "the harness does not take submissions"); },
+      submitClaim: (req, ctx) => {
+        const who = caller(ctx, "SubmitClaim", [P, A]);
+        const existing = state.claims.find((c) => c.submittedBy === who.name && c.idempotencyKey === req.idempotencyKey);
+        if (existing !== undefined) return { claim: existing, created: false };
+        const c = claimFrom(state, BigInt(state.claims.length + 1), req.application, req.year || state.year, who.name, req.idempotencyKey);
+        const holder = state.claims.find((x) => x.oneTimeKey === c.oneTimeKey && x.status !== ClaimStatus.REJECTED && x.status !== ClaimStatus.WITHDRAWN);
+        if (holder !== undefined) fail(Code.AlreadyExists, "ALREADY_GRANTED", "该成果已申报", "the one-time key is held", { existingClaimId: String(holder.claimId) });
+        state.claims.push(c);
+        addAudit(state, c, AuditAction.SUBMIT, who.name, who.role, state.now());
+        return { claim: c, created: true };
+      },
       getClaim: (req, ctx) => { caller(ctx, "GetClaim", [R, F, A]); return { claim: summary(find(state, req.claimId), req.view) }; },
       listClaims: (req, ctx) => {
         caller(ctx, "ListClaims", [R, F, A]);
@@ -329,13 +386,21 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
         addAudit(state, c, AuditAction.WITHDRAW, who.name, who.role, state.now());
         return { claim: c };
       },
-      resubmitClaim: (_req, ctx) => { caller(ctx, "ResubmitClaim", [P, A]); fail(Code.Unimplemented, "UNIMPLEMENTED", "未实现", "not implemented"); },
+      resubmitClaim: (req, ctx) => {
+        const who = caller(ctx, "ResubmitClaim", [P, A]);
+        const c = find(state, req.claimId);
+        if (c.status !== ClaimStatus.RETURNED) fail(Code.FailedPrecondition, "INVALID_STATE", "只有退回补正的申报可以重新提交", "only a returned claim can be resubmitted", { status: ClaimStatus[c.status] });
+        const fresh = claimFrom(state, c.claimId, req.application, c.year, c.submittedBy, c.idempotencyKey);
+        Object.assign(c, { ...fresh, submittedAt: c.submittedAt, status: ClaimStatus.SUBMITTED, resubmissions: c.resubmissions + 1, note: undefined, review: undefined });
+        addAudit(state, c, AuditAction.RESUBMIT, who.name, who.role, state.now());
+        return { claim: c };
+      },
       addAttachment: (req, ctx) => {
         const who = caller(ctx, "AddAttachment", [P, A]);
         const c = find(state, req.claimId);
         const head = req.content.slice(0, 4);
         const type = head[0] === 0x25 && head[1] === 0x50 ? "application/pdf" : head[0] === 0x89 ? "image/png" : head[0] === 0xff ? "image/jpeg" : "";
-        if (type === "") fail(Code.InvalidArgument, "UNSUPPORTED_FILE_TYPE", "只接受 PDF、JPEG 或 PNG 文件", "only PDF, JPEG or PNG files are accepted", { field: "content" });
+        if (type === "" || (type === "application/pdf" && !(head[2] === 0x44 && head[3] === 0x46))) fail(Code.InvalidArgument, "UNSUPPORTED_FILE_TYPE", "只接受 PDF、JPEG 或 PNG 文件", "only PDF, JPEG or PNG files are accepted", { field: "content" });
         const meta = addAttachment(state, c, req.fileName, req.content, type, state.now());
         meta.uploadedBy = who.name;
         addAudit(state, c, AuditAction.ATTACH, who.name, who.role, state.now(), `attachment ${meta.attachmentId}`);
@@ -351,7 +416,7 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
         const who = caller(ctx, "RecordDisbursement", [F, A]);
         const c = find(state, req.claimId);
         if (c.status !== ClaimStatus.APPROVED) fail(Code.FailedPrecondition, "INVALID_STATE", "只有已核准的申报可以拨付", "only an approved claim can be paid", { status: ClaimStatus[c.status] });
-        if (req.paymentDate > state.now().toISOString().slice(0, 10)) fail(Code.InvalidArgument, "PAYMENT_DATE_IN_FUTURE", "支付日期不能晚于今天", "the payment date is in the future", { field: "payment_date" });
+        if (req.paymentDate > new Date(state.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10)) fail(Code.InvalidArgument, "PAYMENT_DATE_IN_FUTURE", "支付日期不能晚于今天", "the payment date is in the future", { field: "payment_date" });
         const unpaid = fenToYuan(toFen(c.review?.approvedAmount ?? "0") - toFen(c.paidAmount || "0"));
         const amount = req.amount === "" ? unpaid : req.amount;
         if (compareYuan(amount, unpaid) > 0) fail(Code.InvalidArgument, "AMOUNT_ABOVE_UNPAID", `支付金额超过未付金额${unpaid}元`, `the amount is above the unpaid ${unpaid} yuan`, { field: "amount" });
@@ -423,12 +488,19 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
       exportPayments: (req, ctx) => {
         caller(ctx, "ExportPayments", [F, A]);
         if (req.format === 0) fail(Code.InvalidArgument, "MISSING_FIELD", "缺少文件格式", "missing format", { field: "format" });
-        const lines = ["申报编号,支付日期,凭证号,金额", ...state.claims.flatMap((c) => c.payments.map((p) => `${c.claimId},${p.paymentDate},${p.voucherNumber},${p.amount}`))];
-        return { fileName: `stdfund-payments-${req.year || "all"}.csv`, contentType: "text/csv; charset=utf-8", content: new TextEncoder().encode(lines.join("\r\n")) };
+        const rows: (string | number)[][] = [["申报编号", "单位名称", "支付日期", "凭证号", "金额"], ...state.claims.filter((c) => req.year === 0 || c.year === req.year)
+          .flatMap((c) => c.payments.map((p) => [Number(c.claimId), c.unitName, p.paymentDate, p.voucherNumber, Number(p.amount)]))];
+        return file(`stdfund-payments-${req.year || "all"}`, req.format, [{ name: "拨付清单", rows }], false);
       },
       exportReport: (req, ctx) => {
         caller(ctx, "ExportReport", [R, F, A]);
-        return { fileName: `stdfund-report-${req.year || "all"}.xlsx`, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", content: new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]) };
+        const cs = state.claims.filter((c) => req.year === 0 || c.year === req.year);
+        const by = (key: (c: Claim) => string) => [...new Set(cs.map(key))].map((k) => [k, cs.filter((c) => key(c) === k).length]);
+        return file(`stdfund-report-${req.year || "all"}`, 2, [
+          { name: "按区县", rows: [["区县", "申报数"], ...by((c) => unitNames.get(c.fiscalUnit) ?? c.fiscalUnit)] },
+          { name: "按项目", rows: [["资助项目", "申报数"], ...by((c) => items.get(c.item)?.nameZh ?? c.item)] },
+          { name: "按年度", rows: [["年度", "申报数"], ...by((c) => String(c.year))] },
+        ], true);
       },
       createPublication: (req, ctx) => {
         const who = caller(ctx, "CreatePublication", [R, A]);
@@ -460,7 +532,10 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
       exportPublication: (req, ctx) => {
         caller(ctx, "ExportPublication", [R, F, A]);
         const p = state.publications.find((x) => x.publicationId === req.publicationId) ?? notFound();
-        return { fileName: `stdfund-publication-${p.publicationId}.${req.format === 2 ? "xlsx" : "csv"}`, contentType: req.format === 2 ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv", content: new TextEncoder().encode(p.title) };
+        const rows: (string | number)[][] = [["序号", "申报编号", "单位名称", "统一社会信用代码", "所在地", "资助项目", "条款", "标的", "资助金额（元）"],
+          ...p.entries.map((e) => [e.row, Number(e.claimId), e.unitName, e.creditCode, e.fiscalUnitNameZh, e.itemNameZh, e.clause, e.subject, Number(e.amount)]),
+          ["合计", "", `${p.count}件`, "", "", "", "", "", Number(p.total)]];
+        return file(`stdfund-publication-${p.publicationId}`, req.format, [{ name: "公示名单", rows }], false);
       },
       recordObjection: (req, ctx) => {
         const who = caller(ctx, "RecordObjection", [R, A]);

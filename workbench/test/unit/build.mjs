@@ -3,7 +3,7 @@
 // built from, and test/grpc-node.ts into .build/grpc-node.mjs for the
 // end-to-end test.
 import { build } from "esbuild";
-import { readdirSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,3 +37,19 @@ await build({
   logLevel: "warning",
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+
+// The development stand-in for `stdfund serve` (test/harness/fake-serve.ts)
+// and an executable that runs it, for STDFUND_BIN.
+await build({
+  entryPoints: [path.resolve(here, "../harness/fake-serve.ts")],
+  outfile: path.resolve(out, "../fake-serve.mjs"),
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+const wrapper = path.resolve(out, "../fake-stdfund");
+writeFileSync(wrapper, `#!/bin/sh\nexec node "$(dirname "$0")/fake-serve.mjs" "$@"\n`);
+chmodSync(wrapper, 0o755);
