@@ -130,6 +130,7 @@ test("errors: the server's message in Chinese, English after the switch, code on
 test("keyboard only: sign in, select claims, batch approve with the preview, dialogs trap focus and Esc closes", async () => {
   const { b, page } = await open();
   try {
+    await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "token");
     await page.keyboard.type("tok-reviewer");
     await page.keyboard.press("Enter");
     await page.locator("table.claims").waitFor();
