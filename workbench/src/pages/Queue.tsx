@@ -188,11 +188,11 @@ export function Queue({ route }: { route: Route }) {
                       aria-label={t("queue.selectAll")} onChange={toggleAll} /></th>}
                     <th scope="col">{t("col.id")}</th>
                     <th scope="col">{t("col.unit")}</th>
-                    <th scope="col">{t("col.district")}</th>
-                    <th scope="col">{t("col.item")}</th>
-                    <th scope="col">{t("col.subject")}</th>
                     <th scope="col" class="num">{t("col.amount")}</th>
                     <th scope="col">{t("col.status")}</th>
+                    <th scope="col">{t("col.item")}</th>
+                    <th scope="col">{t("col.district")}</th>
+                    <th scope="col">{t("col.subject")}</th>
                     <th scope="col">{t("col.submittedAt")}</th>
                   </tr>
                 </thead>
@@ -204,12 +204,12 @@ export function Queue({ route }: { route: Route }) {
                         onChange={() => toggle(c)} /></td>}
                       <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
                       <td><span class="unit-name">{c.unitName}</span><br /><code class="muted">{c.creditCode}</code></td>
-                      <td>{unitName(catalog, c.fiscalUnit)}</td>
-                      <td>{itemName(catalog, c.item)}<br /><span class="muted">{c.clause}</span></td>
-                      <td class="subject">{c.subject}</td>
                       <td class="num">{c.discretionary && claimAmount(c) === c.estimatedAmount && (c.review?.approvedAmount ?? "") === ""
                         ? <span class="muted">{tk("line.4")}</span> : <Money value={claimAmount(c)} />}</td>
                       <td><StatusBadge status={c.status} /></td>
+                      <td>{itemName(catalog, c.item)}<br /><span class="muted">{c.clause}</span></td>
+                      <td>{unitName(catalog, c.fiscalUnit)}</td>
+                      <td class="subject">{c.subject}</td>
                       <td class="nowrap">{formatInstant(c.submittedAt)}</td>
                     </tr>
                   ))}
