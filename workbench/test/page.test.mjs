@@ -246,6 +246,12 @@ test("downloads: bytes from the RPC saved under the server's name; attachments v
     const img = page.getByRole("dialog").getByRole("img", { name: "标准文本首页.png" });
     await img.waitFor();
     assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth === 1), "the image loads from a blob: URL under the CSP");
+    await page.keyboard.press("Escape");
+    // A PDF opens in a new tab from a blob: URL.
+    await page.goto(`${server.origin}/workbench/#/claims/5`);
+    const [popup] = await Promise.all([page.waitForEvent("popup"), page.getByRole("button", { name: "查看 发布公告.pdf" }).click()]);
+    assert.match(popup.url(), /^blob:/);
+    await popup.close();
     assert.deepEqual(b.problems, []);
   } finally {
     await b.close();
