@@ -1,0 +1,53 @@
+// Dates, instants, sizes and hashes for display. Instants are shown in China
+// Standard Time whatever the browser's zone, as the registry's dates are.
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { lang } from "./i18n.js";
+
+const ZONE = "Asia/Shanghai";
+
+export function formatInstant(ts: Timestamp | undefined): string {
+  if (ts === undefined) return "";
+  const d = timestampDate(ts);
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(d);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
+}
+
+/** Today in China Standard Time, `YYYY-MM-DD`. */
+export function todayChina(now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${get("year")}-${get("month")}-${get("day")}`;
+}
+
+/** The current year in China Standard Time. */
+export function yearChina(now: Date = new Date()): number {
+  return Number(todayChina(now).slice(0, 4));
+}
+
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+export function isDate(s: string): boolean {
+  return DATE.test(s);
+}
+
+export function formatBytes(n: bigint | number): string {
+  const v = typeof n === "bigint" ? Number(n) : n;
+  if (v < 1024) return `${v} B`;
+  if (v < 1024 * 1024) return `${(v / 1024).toFixed(1)} KB`;
+  return `${(v / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** `sha256:abcdef…` shortened for a table cell (the full value in the title). */
+export function shortHash(h: string): string {
+  const body = h.replace(/^sha256:/, "");
+  return body.length > 12 ? `${body.slice(0, 12)}…` : body;
+}
+
+/** Thousands grouping of a count (not money). */
+export function formatCount(n: bigint | number): string {
+  return new Intl.NumberFormat(lang() === "zh" ? "zh-CN" : "en-GB").format(n);
+}

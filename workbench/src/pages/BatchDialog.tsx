@@ -1,0 +1,100 @@
+// The confirmation of a batch review: ReviewClaims with dry_run shows the
+// count, the total and each year's municipal budget left before and after;
+// the same request without dry_run then does it, all or none.
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Claim } from "../../gen/stdfund/v1/registry_pb.js";
+import { ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
+import type { ReviewClaimsResponse } from "../../gen/stdfund/v1/registry_service_pb.js";
+import { useAction, useApp } from "../context.js";
+import { t } from "../i18n.js";
+import { formatYuan } from "../money.js";
+import { Dialog } from "../ui/Dialog.js";
+import { ErrorBox } from "../ui/ErrorBox.js";
+import { Actions, TextArea } from "../ui/Field.js";
+import { Money } from "../ui/bits.js";
+
+export function BatchDialog({ decision, claims, onClose, onDone }: {
+  decision: 1 | 2; claims: Claim[]; onClose: () => void; onDone: (text: string) => void;
+}) {
+  const { api } = useApp();
+  const ids = claims.map((c) => c.claimId);
+  const reject = decision === ReviewDecision.REJECT;
+  const [reason, setReason] = useState("");
+  const [touched, setTouched] = useState(false);
+  const [preview, setPreview] = useState<{ reason: string; answer: ReviewClaimsResponse } | null>(null);
+  const previewAction = useAction();
+  const commit = useAction();
+  const generation = useRef(0);
+
+  // The preview: at once for an approval (its figures do not depend on the
+  // reason); for a rejection once a reason is typed, again when it changes.
+  const previewReason = reject ? reason.trim() : "";
+  useEffect(() => {
+    if (reject && previewReason === "") { setPreview(null); return; }
+    const mine = ++generation.current;
+    const timer = setTimeout(() => {
+      void previewAction.run(() => api.registry.reviewClaims({ claimIds: ids, decision, reason: previewReason, dryRun: true }))
+        .then((answer) => { if (answer !== undefined && generation.current === mine) setPreview({ reason: previewReason, answer }); });
+    }, reject ? 400 : 0);
+    return () => clearTimeout(timer);
+  }, [previewReason]);
+
+  const ready = preview !== null && (!reject || preview.reason === previewReason) && !previewAction.busy;
+  const reasonError = reject && touched && reason.trim() === "" ? t("batch.reasonRequired") : null;
+
+  const confirm = async (e: Event) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!ready) return;
+    const answer = await commit.run(() => api.registry.reviewClaims({ claimIds: ids, decision, reason: reason.trim(), dryRun: false }));
+    if (answer !== undefined) {
+      onDone(reject ? t("batch.done.2", { count: answer.count }) : t("batch.done.1", { count: answer.count, total: formatYuan(answer.total) }));
+    }
+  };
+
+  const p = preview?.answer;
+  return (
+    <Dialog title={t(`batch.title.${decision}`)} onClose={onClose} wide>
+      <form onSubmit={confirm} class="batch-form">
+        <TextArea label={t("batch.reason")} required={reject} value={reason} maxLength={500}
+          onInput={(v) => { setReason(v); setTouched(true); }} error={reasonError} />
+        <div class="preview" aria-live="polite" aria-busy={previewAction.busy}>
+          {previewAction.busy && <p class="loading">{t("batch.preview")}</p>}
+          {p !== undefined && (
+            <>
+              <dl class="figures">
+                <div><dt>{t("batch.count")}</dt><dd data-testid="batch-count">{p.count}</dd></div>
+                <div><dt>{t("batch.total")}</dt><dd data-testid="batch-total"><Money value={p.total} /></dd></div>
+              </dl>
+              {p.budgetsBefore.length === 0 ? <p class="muted">{t("batch.noBudget")}</p> : (
+                <table class="data compact budgets-preview">
+                  <thead><tr><th scope="col">{t("finance.year")}</th><th scope="col" class="num">{t("finance.total")}</th><th scope="col" class="num">{t("batch.before")}</th><th scope="col" class="num">{t("batch.after")}</th></tr></thead>
+                  <tbody>
+                    {p.budgetsBefore.map((b) => {
+                      const after = p.budgetsAfter.find((a) => a.year === b.year && a.payer === b.payer);
+                      return (
+                        <tr key={`${b.year}-${b.payer}`}>
+                          <th scope="row">{t("batch.budgetYear", { year: b.year })}</th>
+                          <td class="num"><Money value={b.total} /></td>
+                          <td class="num" data-testid="budget-before"><Money value={b.left} /></td>
+                          <td class="num" data-testid="budget-after"><Money value={after?.left ?? ""} /></td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              )}
+            </>
+          )}
+        </div>
+        <ErrorBox problem={previewAction.problem ?? commit.problem} />
+        <Actions>
+          <button type="submit" class={reject ? "danger" : "primary"} disabled={!ready || commit.busy} data-autofocus={!reject}>
+            {t(`batch.confirm.${decision}`, { count: p?.count ?? ids.length })}
+          </button>
+          <button type="button" onClick={onClose}>{t("app.cancel")}</button>
+        </Actions>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,353 @@
+// 申报详情: the applicant, the achievement, the line's explanation with its
+// clause, top-up and split (暂定 when provisional), the one-time key, the
+// review and payments, the attachments and the history from the audit log;
+// the actions the role may take.
+import { useState } from "preact/hooks";
+import type { Attachment, AuditEntry, Claim } from "../../gen/stdfund/v1/registry_pb.js";
+import { ClaimStatus, ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
+import type { EstimateResponse, Line } from "../../gen/stdfund/v1/estimate_pb.js";
+import { useAction, useApp, useCan, useLoad } from "../context.js";
+import { pick, t, tk } from "../i18n.js";
+import { formatBytes, formatInstant, shortHash } from "../format.js";
+import { formatYuan } from "../money.js";
+import { itemName, unitName, variantName } from "../catalog.js";
+import { objectUrl, saveFile } from "../download.js";
+import { href } from "../router.js";
+import { ErrorBox } from "../ui/ErrorBox.js";
+import { Dialog } from "../ui/Dialog.js";
+import { KV, Loading, Money, PageTitle, Provisional, StatusBadge } from "../ui/bits.js";
+import { DisburseDialog, ReviewDialog, UploadDialog, WithdrawDialog } from "./dialogs.js";
+
+type Open = { kind: "review"; decision: ReviewDecision } | { kind: "withdraw" } | { kind: "disburse" } | { kind: "upload" } | null;
+
+export function ClaimDetail({ id }: { id: string }) {
+  const { api } = useApp();
+  const can = useCan();
+  const valid = /^[1-9]\d{0,17}$/.test(id);
+  const claimId = valid ? BigInt(id) : 0n;
+  const claim = useLoad(() => api.registry.getClaim({ claimId }).then((r) => r.claim), [id]);
+  const attachments = useLoad(() => api.registry.listAttachments({ claimId }).then((r) => r.attachments), [id]);
+  const history = useLoad(() => api.registry.listAuditLog({ claimId, pageSize: 500 }).then((r) => r.entries), [id]);
+  const [open, setOpen] = useState<Open>(null);
+
+  if (!valid) return <section class="page"><PageTitle>{t("claim.title", { id })}</PageTitle><p>{t("app.notFound")}</p></section>;
+  const c = claim.data;
+  const refresh = () => { claim.reload(); history.reload(); attachments.reload(); };
+  const done = () => { setOpen(null); refresh(); };
+
+  return (
+    <section class="page claim-page">
+      <p class="crumb"><a href={href(["queue"])}>← {can("ReviewClaims") ? t("nav.queue") : t("nav.claims")}</a></p>
+      <div class="title-row">
+        <div class="title-group">
+          <PageTitle>{t("claim.title", { id })}</PageTitle>
+          {c !== undefined && <StatusBadge status={c.status} />}
+        </div>
+      </div>
+      <ErrorBox problem={claim.problem} />
+      {claim.loading && c === undefined && <Loading />}
+      {c !== undefined && (
+        <>
+          <ActionBar claim={c} onOpen={setOpen} />
+          {c.note !== undefined && c.note.reason !== "" && (
+            <div class={`note note-${c.status}`} role="note">
+              <strong>{tk(`status.${c.status}`)}：</strong>{c.note.reason}
+              <span class="muted"> — {c.note.by} {formatInstant(c.note.at)}</span>
+            </div>
+          )}
+          <div class="grid-2">
+            <Applicant claim={c} />
+            <Achievement claim={c} />
+          </div>
+          <Assessment claim={c} />
+          {c.review !== undefined && c.review.decision !== ReviewDecision.UNSPECIFIED && <Review claim={c} />}
+          {c.payments.length > 0 && <Payments claim={c} />}
+          <Attachments loaded={attachments} onUpload={can("AddAttachment") ? () => setOpen({ kind: "upload" }) : undefined} />
+          <History loaded={history} />
+        </>
+      )}
+      {c !== undefined && open?.kind === "review" && <ReviewDialog claim={c} decision={open.decision} onClose={() => setOpen(null)} onDone={done} />}
+      {c !== undefined && open?.kind === "withdraw" && <WithdrawDialog claim={c} onClose={() => setOpen(null)} onDone={done} />}
+      {c !== undefined && open?.kind === "disburse" && <DisburseDialog claim={c} onClose={() => setOpen(null)} onDone={done} />}
+      {c !== undefined && open?.kind === "upload" && <UploadDialog claim={c} onClose={() => setOpen(null)} onDone={done} />}
+    </section>
+  );
+}
+
+function ActionBar({ claim, onOpen }: { claim: Claim; onOpen: (o: Open) => void }) {
+  const can = useCan();
+  const buttons = [];
+  if (claim.status === ClaimStatus.SUBMITTED && can("ReviewClaim")) {
+    buttons.push(<button type="button" class="primary" onClick={() => onOpen({ kind: "review", decision: ReviewDecision.APPROVE })}>{t("review.approve")}</button>);
+    buttons.push(<button type="button" class="danger" onClick={() => onOpen({ kind: "review", decision: ReviewDecision.REJECT })}>{t("review.reject")}</button>);
+    buttons.push(<button type="button" onClick={() => onOpen({ kind: "review", decision: ReviewDecision.RETURN })}>{t("review.return")}</button>);
+  }
+  if (claim.status === ClaimStatus.APPROVED && can("RecordDisbursement")) {
+    buttons.push(<button type="button" class="primary" onClick={() => onOpen({ kind: "disburse" })}>{t("review.disburse")}</button>);
+  }
+  if ((claim.status === ClaimStatus.SUBMITTED || claim.status === ClaimStatus.RETURNED) && can("WithdrawClaim")) {
+    buttons.push(<button type="button" onClick={() => onOpen({ kind: "withdraw" })}>{t("review.withdraw")}</button>);
+  }
+  if (buttons.length === 0) return null;
+  return <div class="action-bar" role="group" aria-label={t("claim.actions")}>{buttons}</div>;
+}
+
+function Applicant({ claim: c }: { claim: Claim }) {
+  const { catalog } = useApp();
+  const fiscal = c.estimate?.applicant?.fiscalUnitNameZh !== undefined && c.estimate.applicant.fiscalUnitNameZh !== ""
+    ? pick(c.estimate.applicant.fiscalUnitNameZh, c.estimate.applicant.fiscalUnitNameEn) : unitName(catalog, c.fiscalUnit);
+  return (
+    <section class="card" aria-labelledby="sec-applicant">
+      <h2 id="sec-applicant">{t("claim.applicant")}</h2>
+      <KV items={[
+        [t("claim.unitName"), c.unitName],
+        [t("claim.creditCode"), <>
+          <code>{c.creditCode}</code>{" "}
+          <span class={c.creditCodeCheckPassed ? "ok" : "warn"}>{c.creditCodeCheckPassed ? t("claim.checkPassed") : t("claim.checkFailed")}</span>
+          {c.creditCodeConfirmed && <span class="muted">（{t("claim.checkConfirmed")}）</span>}
+        </>],
+        [t("claim.seat"), c.seat],
+        [t("claim.fiscalUnit"), `${fiscal} (${c.fiscalUnit})`],
+        [t("claim.year"), String(c.year)],
+        [t("claim.submittedBy"), c.submittedBy],
+        [t("claim.submittedAt"), formatInstant(c.submittedAt)],
+        [t("claim.updatedAt"), formatInstant(c.updatedAt)],
+        [t("claim.resubmissions"), c.resubmissions > 0 ? String(c.resubmissions) : ""],
+      ]} />
+    </section>
+  );
+}
+
+function Achievement({ claim: c }: { claim: Claim }) {
+  const { catalog } = useApp();
+  const a = c.application?.achievements[0];
+  return (
+    <section class="card" aria-labelledby="sec-achievement">
+      <h2 id="sec-achievement">{t("claim.achievement")}</h2>
+      <KV items={[
+        [t("claim.item"), itemName(catalog, c.item)],
+        [t("claim.variant"), variantName(catalog, c.item, c.variant)],
+        [t("claim.clause"), c.clause],
+        [t("claim.subjectGiven"), c.subjectAsGiven !== "" ? <span class="subject" data-testid="subject-as-given">{c.subjectAsGiven}</span> : ""],
+        [t("claim.subject"), <span class="subject" data-testid="subject">{c.subject}</span>],
+        [t("claim.date"), c.achievementDate],
+        [t("claim.role"), a === undefined ? "" : tk(`role.line.${a.role}`)],
+        [t("claim.accepted"), a?.accepted === true ? t("app.yes") : ""],
+        [t("claim.approved"), a?.approved === true ? t("app.yes") : ""],
+        [t("claim.oneTimeKey"), <code class="break" data-testid="one-time-key">{c.oneTimeKey}</code>],
+      ]} />
+      {a !== undefined && a.higherLevelFunding.length > 0 && (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={t("claim.funding")}>
+          <table class="data compact">
+            <caption>{t("claim.funding")}</caption>
+            <thead><tr><th scope="col">{t("claim.fundingLevel")}</th><th scope="col" class="num">{t("claim.fundingAmount")}</th><th scope="col">{t("claim.fundingSource")}</th></tr></thead>
+            <tbody>{a.higherLevelFunding.map((f) => <tr><td>{tk(`funding.${f.level}`)}</td><td class="num"><Money value={f.amount} /></td><td>{f.source}</td></tr>)}</tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The frozen approval assessment when there is one, else the one computed at submission. */
+function assessmentOf(c: Claim): { assessment: EstimateResponse | undefined; approved: boolean } {
+  const frozen = c.review?.approvalAssessment;
+  if (frozen !== undefined && frozen.lines.length > 0) return { assessment: frozen, approved: true };
+  return { assessment: c.estimate, approved: false };
+}
+
+function Assessment({ claim: c }: { claim: Claim }) {
+  const { assessment, approved } = assessmentOf(c);
+  const line: Line | undefined = assessment?.lines[0];
+  if (assessment === undefined || line === undefined) return null;
+  const table = assessment.split?.shareTables.find((s) => s.id === line.shareTableId) ?? assessment.split?.shareTables[0];
+  const provisional = table?.provisional === true;
+  const counted = line.higherLevelFundingCounted;
+  return (
+    <section class="card" aria-labelledby="sec-assessment">
+      <h2 id="sec-assessment">{t("claim.assessment")} <span class="muted small">{approved ? t("claim.atApproval") : t("claim.atSubmission")} · {line.rulesetId} {line.rulesetVersion}</span></h2>
+      <p class="explanation" data-testid="explanation"><span class="clause-tag">{line.clause}</span> {pick(line.explanationZh, line.explanationEn)}</p>
+      {c.discretionary && <p class="hint-block">{t("claim.discretionary")}</p>}
+      <div class="grid-2">
+        <KV items={[
+          [t("claim.lineStatus"), tk(`line.${line.status}`)],
+          [t("claim.reasonCode"), <code>{line.reasonCode}</code>],
+          [t("claim.municipalAmount"), <Money value={line.municipalAmount} />],
+          [t("claim.higherCounted"), <Money value={counted} />],
+          [t("claim.otherNotCounted"), line.otherFundingNotCounted !== "" && line.otherFundingNotCounted !== "0.00" ? <Money value={line.otherFundingNotCounted} /> : ""],
+          [t("claim.payable"), <strong><Money value={line.payable} /></strong>],
+          [t("claim.estimatedAmount"), <Money value={c.estimatedAmount} />],
+        ]} />
+        <div>
+          <h3>{t("claim.topUp")}</h3>
+          <p data-testid="top-up">{t("claim.topUpText", { c: formatYuan(line.municipalAmount), h: formatYuan(counted === "" ? "0.00" : counted), p: formatYuan(line.payable) })}</p>
+          <h3>{t("claim.split")} <Provisional show={provisional} /></h3>
+          <KV items={[
+            [t("claim.municipalShare"), <Money value={line.municipalShare} />],
+            [t("claim.districtShare"), <Money value={line.districtShare} />],
+            [t("claim.shareTable"), table === undefined ? "" : `${table.id} ${table.version}`],
+            [t("claim.districtRatio"), table?.districtRatio ?? ""],
+          ]} />
+          {table !== undefined && provisional && <p class="muted small" data-testid="provisional-note">{pick(table.noteZh, table.noteEn)}</p>}
+        </div>
+      </div>
+      {assessment.warnings.length > 0 && (
+        <>
+          <h3>{t("claim.warnings")}</h3>
+          <ul class="warnings">{assessment.warnings.map((w) => <li><code>{w.code}</code> {pick(w.messageZh, w.messageEn)}</li>)}</ul>
+        </>
+      )}
+      {assessment.receipt !== undefined && (
+        <details class="receipt">
+          <summary>{t("claim.receipt")}</summary>
+          <KV items={[
+            [t("claim.engine"), assessment.receipt.engineVersion],
+            [t("claim.ruleset"), assessment.receipt.rulesets.map((r) => `${r.id} ${r.version} ${r.hash}`).join("；")],
+            [t("claim.inputHash"), <code class="break">{assessment.receipt.inputHash}</code>],
+          ]} />
+        </details>
+      )}
+    </section>
+  );
+}
+
+function Review({ claim: c }: { claim: Claim }) {
+  const r = c.review;
+  if (r === undefined) return null;
+  const split = r.approvedSplit;
+  const provisional = split?.shareTables.some((s) => s.provisional) === true;
+  return (
+    <section class="card" aria-labelledby="sec-review">
+      <h2 id="sec-review">{t("claim.review")}</h2>
+      <KV items={[
+        [t("col.status"), tk(`decision.${r.decision}`)],
+        [t("claim.reviewedBy"), r.reviewedBy],
+        [t("claim.reviewedAt"), formatInstant(r.reviewedAt)],
+        [t("claim.reviewReason"), r.reason],
+        [t("claim.approvedAmount"), r.approvedAmount !== "" ? <strong><Money value={r.approvedAmount} /></strong> : ""],
+        [t("claim.amountByReviewer"), r.amountSetByReviewer ? t("app.yes") : ""],
+        [t("claim.approvedSplit"), split === undefined ? "" : <>
+          {t("claim.municipalShare")} <Money value={split.municipalShare} />；{t("claim.districtShare")} <Money value={split.districtShare} /> <Provisional show={provisional} />
+        </>],
+      ]} />
+    </section>
+  );
+}
+
+function Payments({ claim: c }: { claim: Claim }) {
+  return (
+    <section class="card" aria-labelledby="sec-payments">
+      <h2 id="sec-payments">{t("claim.payments")}</h2>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t("claim.payments")}>
+        <table class="data compact">
+          <thead><tr>
+            <th scope="col">{t("claim.paymentDate")}</th><th scope="col">{t("claim.voucher")}</th><th scope="col" class="num">{t("finance.amount")}</th>
+            <th scope="col" class="num">{t("claim.municipalShare")}</th><th scope="col" class="num">{t("claim.districtShare")}</th>
+            <th scope="col">{t("claim.payer")}</th><th scope="col">{t("claim.recordedBy")}</th>
+          </tr></thead>
+          <tbody>{c.payments.map((p) => (
+            <tr><td>{p.paymentDate}</td><td>{p.voucherNumber}</td><td class="num"><Money value={p.amount} /></td>
+              <td class="num"><Money value={p.municipalShare} /></td><td class="num"><Money value={p.districtShare} /> <Provisional show={p.shareTable?.provisional === true} /></td>
+              <td>{p.payer === "CITY" || p.payer === "" ? t("finance.city") : p.payer}</td><td>{p.recordedBy} <span class="muted">{formatInstant(p.recordedAt)}</span></td></tr>
+          ))}</tbody>
+          <tfoot><tr><th scope="row" colSpan={2}>{t("claim.paidAmount")}</th><td class="num"><strong><Money value={c.paidAmount} /></strong></td><td colSpan={4} /></tr></tfoot>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Attachments({ loaded, onUpload }: { loaded: ReturnType<typeof useLoad<Attachment[]>>; onUpload: (() => void) | undefined }) {
+  const { api } = useApp();
+  const action = useAction();
+  const [preview, setPreview] = useState<{ name: string; url: string } | null>(null);
+  const fetchOne = (a: Attachment) => action.run(() => api.registry.getAttachment({ attachmentId: a.attachmentId }));
+  const download = async (a: Attachment) => {
+    const r = await fetchOne(a);
+    if (r !== undefined) saveFile(r.content, r.attachment?.fileName ?? a.fileName, r.attachment?.contentType ?? a.contentType);
+  };
+  const view = async (a: Attachment) => {
+    const r = await fetchOne(a);
+    if (r === undefined) return;
+    const url = objectUrl(r.content, a.contentType);
+    if (a.contentType.startsWith("image/")) setPreview({ name: a.fileName, url });
+    else {
+      globalThis.open(url, "_blank", "noopener");
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    }
+  };
+  const list = loaded.data ?? [];
+  return (
+    <section class="card" aria-labelledby="sec-attachments">
+      <div class="card-head">
+        <h2 id="sec-attachments">{t("claim.attachments")}</h2>
+        {onUpload !== undefined && <button type="button" onClick={onUpload}>{t("att.upload")}</button>}
+      </div>
+      <ErrorBox problem={loaded.problem ?? action.problem} />
+      {loaded.data !== undefined && (list.length === 0 ? <p class="muted">{t("claim.attachmentsEmpty")}</p> : (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={t("claim.attachments")}>
+          <table class="data compact attachments">
+            <thead><tr><th scope="col">{t("att.name")}</th><th scope="col">{t("att.type")}</th><th scope="col" class="num">{t("att.size")}</th>
+              <th scope="col">{t("att.sha256")}</th><th scope="col">{t("att.uploadedBy")}</th><th scope="col"><span class="sr-only">{t("claim.actions")}</span></th></tr></thead>
+            <tbody>{list.map((a) => (
+              <tr key={String(a.attachmentId)} data-attachment-id={String(a.attachmentId)}>
+                <td class="break">{a.fileName}</td><td>{a.contentType}</td><td class="num">{formatBytes(a.sizeBytes)}</td>
+                <td><code title={a.sha256}>{shortHash(a.sha256)}</code></td>
+                <td>{a.uploadedBy} <span class="muted">{formatInstant(a.uploadedAt)}</span></td>
+                <td class="nowrap">
+                  <button type="button" class="link" onClick={() => void view(a)} aria-label={`${t("att.view")} ${a.fileName}`}>{t("att.view")}</button>{" "}
+                  <button type="button" class="link" onClick={() => void download(a)} aria-label={`${t("att.download")} ${a.fileName}`}>{t("att.download")}</button>
+                </td>
+              </tr>
+            ))}</tbody>
+          </table>
+        </div>
+      ))}
+      {preview !== null && (
+        <Dialog title={t("att.preview", { name: preview.name })} wide onClose={() => { URL.revokeObjectURL(preview.url); setPreview(null); }}>
+          <img class="attachment-preview" src={preview.url} alt={preview.name} />
+        </Dialog>
+      )}
+    </section>
+  );
+}
+
+/** Pretty JSON of an audit record, or the text as stored when it is not JSON. */
+export function prettyJson(text: string): string {
+  if (text === "") return "";
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function History({ loaded }: { loaded: ReturnType<typeof useLoad<AuditEntry[]>> }) {
+  const entries = loaded.data ?? [];
+  return (
+    <section class="card" aria-labelledby="sec-history">
+      <h2 id="sec-history">{t("claim.history")}</h2>
+      <ErrorBox problem={loaded.problem} />
+      {loaded.data !== undefined && (entries.length === 0 ? <p class="muted">{t("claim.historyEmpty")}</p> : (
+        <ol class="timeline" data-testid="history">
+          {entries.map((e) => (
+            <li key={String(e.entryId)} data-action={e.action}>
+              <span class="when">{formatInstant(e.at)}</span>
+              <span class="what"><strong>{tk(`action.${e.action}`)}</strong> · {e.actor} <span class="muted">（{tk(`role.${e.role}`)}）</span>
+                {e.target !== "" && <span class="muted"> · {e.target}</span>}</span>
+              {(e.beforeJson !== "" || e.afterJson !== "") && (
+                <details>
+                  <summary>{t("claim.historyChange")}</summary>
+                  <div class="json-pair">
+                    {e.beforeJson !== "" && <div><h4>{t("audit.before")}</h4><pre>{prettyJson(e.beforeJson)}</pre></div>}
+                    {e.afterJson !== "" && <div><h4>{t("audit.after")}</h4><pre>{prettyJson(e.afterJson)}</pre></div>}
+                  </div>
+                </details>
+              )}
+            </li>
+          ))}
+        </ol>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,168 @@
+// 财务: the budgets of a year per payer (市级 and each district), setting
+// them, the approved claims awaiting payment with the payment form, and the
+// payment list export.
+import { useState } from "preact/hooks";
+import type { Budget, Claim } from "../../gen/stdfund/v1/registry_pb.js";
+import { ClaimStatus, NoticeFormat } from "../../gen/stdfund/v1/registry_pb.js";
+import { ClaimView } from "../../gen/stdfund/v1/registry_service_pb.js";
+import { useAction, useApp, useCan, useLoad } from "../context.js";
+import { t } from "../i18n.js";
+import { formatYuan, isMoney, normaliseMoneyInput } from "../money.js";
+import { yearChina } from "../format.js";
+import { unitName } from "../catalog.js";
+import { saveFile } from "../download.js";
+import { href, navigate, type Route } from "../router.js";
+import { ErrorBox } from "../ui/ErrorBox.js";
+import { Dialog } from "../ui/Dialog.js";
+import { Actions, SelectField, TextField } from "../ui/Field.js";
+import { Loading, Money, PageTitle, StatusBadge } from "../ui/bits.js";
+import { DisburseDialog } from "./dialogs.js";
+
+export function yearParam(route: Route): number {
+  const y = Number(route.params.get("year"));
+  return Number.isInteger(y) && y >= 2016 && y <= 9999 ? y : yearChina();
+}
+
+export function payerName(catalog: ReturnType<typeof useApp>["catalog"], payer: string, nameZh = ""): string {
+  if (payer === "" || payer === "CITY") return t("finance.city");
+  const n = unitName(catalog, payer);
+  return n !== payer ? n : nameZh !== "" ? nameZh : payer;
+}
+
+export function Finance({ route }: { route: Route }) {
+  const { api, catalog } = useApp();
+  const can = useCan();
+  const year = yearParam(route);
+  const [yearDraft, setYearDraft] = useState(String(year));
+  const budgets = useLoad(() => api.registry.listBudgets({ year }).then((r) => r.budgets), [year]);
+  const awaiting = useLoad(() => api.registry.listClaims({ year, status: ClaimStatus.APPROVED, view: ClaimView.SUMMARY, pageSize: 200 }).then((r) => r.claims), [year]);
+  const [budgetDialog, setBudgetDialog] = useState<{ payer: string; total: string } | null>(null);
+  const [paying, setPaying] = useState<Claim | null>(null);
+  const exporting = useAction();
+  const [exportYear, setExportYear] = useState("this");
+  const [format, setFormat] = useState(String(NoticeFormat.XLSX));
+
+  const go = (e: Event) => {
+    e.preventDefault();
+    const y = Number(yearDraft);
+    if (Number.isInteger(y) && y >= 2016 && y <= 9999) navigate(href(["finance"], { year: y }));
+  };
+  const exportPayments = async (e: Event) => {
+    e.preventDefault();
+    const r = await exporting.run(() => api.registry.exportPayments({ year: exportYear === "this" ? year : 0, format: Number(format) }));
+    if (r !== undefined) saveFile(r.content, r.fileName, r.contentType);
+  };
+
+  return (
+    <section class="page">
+      <PageTitle>{t("finance.title")}</PageTitle>
+      <form class="inline-form" onSubmit={go}>
+        <TextField label={t("finance.year")} value={yearDraft} onInput={setYearDraft} inputMode="numeric" maxLength={4} name="year" />
+        <button type="submit">{t("app.search")}</button>
+      </form>
+
+      <section class="card" aria-labelledby="sec-budgets">
+        <div class="card-head">
+          <h2 id="sec-budgets">{t("finance.budgets")} · {year}</h2>
+          {can("SetBudget") && <button type="button" class="primary" onClick={() => setBudgetDialog({ payer: "CITY", total: "" })}>{t("finance.setBudget")}</button>}
+        </div>
+        <ErrorBox problem={budgets.problem} />
+        {budgets.loading && budgets.data === undefined && <Loading />}
+        {budgets.data !== undefined && (budgets.data.length === 0 ? <p class="muted">{t("finance.noBudgets")}</p> : (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t("finance.budgets")}>
+            <table class="data budgets">
+              <thead><tr><th scope="col">{t("finance.payer")}</th><th scope="col" class="num">{t("finance.total")}</th>
+                <th scope="col" class="num">{t("finance.used")}</th><th scope="col" class="num">{t("finance.left")}</th>
+                {can("SetBudget") && <th scope="col"><span class="sr-only">{t("finance.editBudget")}</span></th>}</tr></thead>
+              <tbody>{budgets.data.map((b: Budget) => (
+                <tr key={b.payer} data-payer={b.payer}>
+                  <th scope="row">{payerName(catalog, b.payer, b.payerNameZh)}</th>
+                  <td class="num"><Money value={b.total} /></td><td class="num"><Money value={b.used} /></td><td class="num"><Money value={b.left} /></td>
+                  {can("SetBudget") && <td><button type="button" class="link" aria-label={`${t("finance.editBudget")} ${payerName(catalog, b.payer, b.payerNameZh)}`}
+                    onClick={() => setBudgetDialog({ payer: b.payer || "CITY", total: b.total })}>{t("finance.editBudget")}</button></td>}
+                </tr>
+              ))}</tbody>
+            </table>
+          </div>
+        ))}
+      </section>
+
+      <section class="card" aria-labelledby="sec-awaiting">
+        <h2 id="sec-awaiting">{t("finance.awaiting")}</h2>
+        <ErrorBox problem={awaiting.problem} />
+        {awaiting.data !== undefined && (awaiting.data.length === 0 ? <p class="muted">{t("finance.awaitingEmpty")}</p> : (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t("finance.awaiting")}>
+            <table class="data awaiting">
+              <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col">{t("col.district")}</th>
+                <th scope="col" class="num">{t("finance.approvedAmount")}</th><th scope="col" class="num">{t("finance.paid")}</th>
+                <th scope="col">{t("col.status")}</th>{can("RecordDisbursement") && <th scope="col"><span class="sr-only">{t("review.disburse")}</span></th>}</tr></thead>
+              <tbody>{awaiting.data.map((c) => (
+                <tr key={String(c.claimId)} data-claim-id={String(c.claimId)}>
+                  <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
+                  <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
+                  <td class="num"><Money value={c.review?.approvedAmount ?? ""} /></td><td class="num"><Money value={c.paidAmount || "0.00"} /></td>
+                  <td><StatusBadge status={c.status} /></td>
+                  {can("RecordDisbursement") && <td><button type="button" class="link" aria-label={`${t("review.disburse")} ${String(c.claimId)}`} onClick={() => setPaying(c)}>{t("review.disburse")}</button></td>}
+                </tr>
+              ))}</tbody>
+            </table>
+          </div>
+        ))}
+      </section>
+
+      {can("ExportPayments") && (
+        <section class="card" aria-labelledby="sec-export">
+          <h2 id="sec-export">{t("finance.export")}</h2>
+          <form class="inline-form" onSubmit={exportPayments}>
+            <SelectField label={t("finance.year")} value={exportYear} onChange={setExportYear}
+              options={[{ value: "this", label: String(year) }, { value: "all", label: t("finance.exportAllYears") }]} />
+            <SelectField label={t("finance.format")} value={format} onChange={setFormat}
+              options={[{ value: String(NoticeFormat.XLSX), label: "XLSX" }, { value: String(NoticeFormat.CSV), label: "CSV" }]} />
+            <button type="submit" class="primary" disabled={exporting.busy}>{t("app.download")}</button>
+          </form>
+          <ErrorBox problem={exporting.problem} />
+        </section>
+      )}
+
+      {budgetDialog !== null && (
+        <BudgetDialog year={year} initial={budgetDialog} onClose={() => setBudgetDialog(null)}
+          onDone={() => { setBudgetDialog(null); budgets.reload(); }} />
+      )}
+      {paying !== null && <DisburseDialog claim={paying} onClose={() => setPaying(null)} onDone={() => { setPaying(null); awaiting.reload(); budgets.reload(); }} />}
+    </section>
+  );
+}
+
+function BudgetDialog({ year, initial, onClose, onDone }: { year: number; initial: { payer: string; total: string }; onClose: () => void; onDone: () => void }) {
+  const { api, catalog, notify } = useApp();
+  const [payer, setPayer] = useState(initial.payer);
+  const [total, setTotal] = useState(initial.total);
+  const [tried, setTried] = useState(false);
+  const action = useAction();
+  const value = normaliseMoneyInput(total);
+  const error = !isMoney(value) ? t("queue.badAmount") : null;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setTried(true);
+    if (error !== null) return;
+    const r = await action.run(() => api.registry.setBudget({ year, total: value, payer }));
+    if (r?.budget !== undefined) {
+      notify(t("finance.budgetSaved", { payer: payerName(catalog, payer), year, total: formatYuan(r.budget.total) }));
+      onDone();
+    }
+  };
+  const payers = [{ value: "CITY", label: t("finance.city") }, ...catalog.fiscalUnits.map((u) => ({ value: u.id, label: unitName(catalog, u.id) }))];
+  return (
+    <Dialog title={t("finance.budgetTitle", { year })} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <SelectField label={t("finance.payer")} value={payer} onChange={setPayer} options={payers} name="payer" />
+        <TextField label={t("finance.total")} required value={total} onInput={setTotal} inputMode="decimal" error={tried ? error : null} name="total" />
+        <ErrorBox problem={action.problem} />
+        <Actions>
+          <button type="submit" class="primary" disabled={action.busy}>{t("app.save")}</button>
+          <button type="button" onClick={onClose}>{t("app.cancel")}</button>
+        </Actions>
+      </form>
+    </Dialog>
+  );
+}

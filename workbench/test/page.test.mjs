@@ -1,0 +1,280 @@
+// The workbench page in Debian's Chromium against the in-memory fake
+// (test/harness): role gating, error rendering, keyboard-only operation,
+// layout at 1280 and 768 px, axe-core, the focus ring, downloads, no CSP
+// violation, first render, and the page weight of the committed assets.
+// Run after `node build.mjs --entry test/harness/harness.tsx --out .build/harness`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, mkdirSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { launch, shotsDir } from "./browser.mjs";
+import { serveDir } from "./harness/serve.mjs";
+import { axeCheck, noHorizontalScroll, focusRing } from "./checks.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = path.join(shotsDir(), "page");
+mkdirSync(shots, { recursive: true });
+
+let server;
+before(async () => { server = await serveDir(path.join(here, "../.build/harness")); });
+after(async () => { await server?.close(); });
+
+async function open(viewport = { width: 1280, height: 900 }) {
+  const b = await launch({ viewport });
+  const page = await b.page();
+  await page.goto(`${server.origin}/workbench/`);
+  return { b, page };
+}
+
+async function signIn(page, role) {
+  await page.getByLabel("访问令牌").fill(`tok-${role}`);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.locator(".role-chip").waitFor();
+}
+
+const navNames = (page) => page.locator("nav.main-nav a").allTextContents();
+
+test("page weight: compressed JS + CSS of the committed assets at most 300 KB", () => {
+  const dir = path.join(here, "../../crates/stdfund-server/assets/workbench");
+  const js = gzipSync(readFileSync(path.join(dir, "app.js")), { level: 9 }).length;
+  const css = gzipSync(readFileSync(path.join(dir, "app.css")), { level: 9 }).length;
+  console.log(`page weight: app.js ${js} B + app.css ${css} B gzip = ${((js + css) / 1024).toFixed(1)} KiB`);
+  assert.ok(js + css <= 300 * 1024, `${js + css} bytes`);
+});
+
+test("sign-in: a portal token gets no workbench, a wrong one is refused, each role sees its pages", async () => {
+  const { b, page } = await open();
+  try {
+    await page.getByLabel("访问令牌").waitFor();
+    const firstRender = await page.evaluate(() => performance.getEntriesByName("workbench-first-render")[0]?.startTime ?? Infinity);
+    assert.ok(firstRender <= 1000, `first render ${firstRender} ms`);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "token", "the token field has focus");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByText("请输入访问令牌。").waitFor();
+    await page.getByLabel("访问令牌").fill("tok-portal");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByText("该令牌属于门户角色").waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, "nothing kept for a portal token");
+    await page.getByLabel("访问令牌").fill("wrong");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("alert").filter({ hasText: "访问令牌无效" }).waitFor();
+
+    await signIn(page, "reviewer");
+    assert.deepEqual(await navNames(page), ["审核队列", "公示", "报表"]);
+    assert.ok(await page.getByRole("button", { name: "批量核准" }).isVisible());
+    assert.equal(await page.evaluate(() => localStorage.getItem("stdfund.workbench.session")), null, "never in localStorage");
+    assert.match(await page.evaluate(() => sessionStorage.getItem("stdfund.workbench.session") ?? ""), /tok-reviewer/);
+    // A page the role has not: told, not called.
+    await page.goto(`${server.origin}/workbench/#/audit`);
+    await page.getByText("当前角色（审核）无权执行此操作。").waitFor();
+    await page.goto(`${server.origin}/workbench/#/claims/3`);
+    await page.getByRole("heading", { name: "申报 3" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "登记拨付" }).count(), 0, "a reviewer does not pay");
+    await page.getByRole("button", { name: "退出登录" }).click();
+    await page.getByLabel("访问令牌").waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+
+    await signIn(page, "finance");
+    assert.deepEqual(await navNames(page), ["申报查询", "财务", "公示", "报表"]);
+    assert.equal(await page.getByRole("button", { name: "批量核准" }).count(), 0, "finance does not review");
+    assert.equal(await page.locator("table.claims input[type=checkbox]").count(), 0);
+    await page.goto(`${server.origin}/workbench/#/claims/3`);
+    await page.getByRole("button", { name: "登记拨付" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "核准", exact: true }).count(), 0);
+    await page.getByRole("button", { name: "退出登录" }).click();
+
+    await signIn(page, "admin");
+    assert.deepEqual(await navNames(page), ["审核队列", "财务", "公示", "报表", "审计日志"]);
+    await page.goto(`${server.origin}/workbench/#/audit`);
+    await page.getByRole("button", { name: "校验哈希链" }).click();
+    await page.getByTestId("verify-result").filter({ hasText: "哈希链完整" }).waitFor();
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("errors: the server's message in Chinese, English after the switch, code only in 技术详情", async () => {
+  const { b, page } = await open();
+  try {
+    await signIn(page, "reviewer");
+    // Claim 11 is discretionary: a batch cannot approve it.
+    await page.goto(`${server.origin}/workbench/#/queue?q=${encodeURIComponent("仓山软件")}`);
+    await page.getByLabel("选择申报 11").check();
+    await page.getByRole("button", { name: "批量核准" }).click();
+    const dialog = page.getByRole("dialog");
+    const alert = dialog.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.locator(".error-message").textContent(), /批量审核不能核准酌定项目/);
+    assert.ok(!(await alert.locator(".error-message").textContent()).includes("REVIEWER_AMOUNT_NOT_ALLOWED"));
+    assert.equal(await alert.locator("details").getAttribute("open"), null);
+    await alert.getByText("技术详情").click();
+    assert.match(await alert.locator("details").textContent(), /REVIEWER_AMOUNT_NOT_ALLOWED/);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "English" }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+    await page.getByRole("button", { name: "Approve selected" }).click();
+    await page.getByRole("dialog").locator(".error-message").getByText("a batch cannot approve a discretionary claim").waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "中文" }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "zh-CN");
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("keyboard only: sign in, select claims, batch approve with the preview, dialogs trap focus and Esc closes", async () => {
+  const { b, page } = await open();
+  try {
+    await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "token");
+    await page.keyboard.type("tok-reviewer");
+    await page.keyboard.press("Enter");
+    await page.locator("table.claims").waitFor();
+    await page.goto(`${server.origin}/workbench/#/queue?status=1&sort=2`);
+    await page.locator("table.claims tbody tr").first().waitFor();
+    // Tab to the first row checkbox and select two rows with Space.
+    const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? "");
+    let guard = 0;
+    while (!/^选择申报 \d+$/.test(await focusedLabel()) && guard++ < 80) await page.keyboard.press("Tab");
+    const first = await focusedLabel();
+    await page.keyboard.press("Space");
+    guard = 0;
+    do { await page.keyboard.press("Tab"); } while (!/^选择申报 \d+$/.test(await focusedLabel()) && guard++ < 20);
+    await page.keyboard.press("Space");
+    assert.match(await page.locator(".batch-bar").textContent(), /已选 2 条/);
+    // Back to the batch button (Shift+Tab) and open the dialog with Enter.
+    guard = 0;
+    while ((await focusedLabel()).trim() !== "批量核准" && guard++ < 40) await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.getByTestId("batch-count").waitFor();
+    assert.equal(await dialog.getByTestId("batch-count").textContent(), "2");
+    assert.ok(await page.evaluate(() => document.querySelector("dialog")?.contains(document.activeElement)), "focus is in the dialog");
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      assert.ok(await page.evaluate(() => document.querySelector("dialog")?.contains(document.activeElement) || document.activeElement === document.body),
+        "Tab stays inside the dialog");
+    }
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    assert.equal((await focusedLabel()).trim(), "批量核准", "focus returns to the opener");
+    // Again, and confirm with the keyboard.
+    await page.keyboard.press("Enter");
+    await dialog.getByTestId("batch-total").waitFor();
+    const confirm = dialog.getByRole("button", { name: "确认核准 2 件" });
+    await confirm.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "已核准 2 件" }).waitFor();
+    assert.ok(first !== "");
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
+const PAGES = [
+  ["queue", "#/queue"], ["claim", "#/claims/1"], ["claim-approved", "#/claims/5"], ["finance", "#/finance"], ["publications", "#/publications"],
+  ["reports", "#/reports"], ["audit", "#/audit"],
+];
+
+for (const width of [1280, 768]) {
+  test(`at ${width} px: no page-wide horizontal scroll, axe without serious or critical violations, a visible focus ring`, async () => {
+    const { b, page } = await open({ width, height: 900 });
+    try {
+      const first = await axeCheck(page);
+      assert.deepEqual(first, [], `sign-in: ${JSON.stringify(first)}`);
+      await signIn(page, "admin");
+      // A publication to look at.
+      await page.goto(`${server.origin}/workbench/#/publications`);
+      await page.getByRole("button", { name: "新建公示" }).click();
+      await page.getByLabel("公示标题").fill("2026年度标准化资助第一批公示");
+      await page.getByLabel("异议受理联系方式").fill("福州市市场监督管理局标准化处 0591-87654321");
+      await page.getByRole("dialog").getByRole("button", { name: "新建公示" }).click();
+      await page.getByTestId("publication-entries").waitFor();
+      const pubHash = new URL(page.url()).hash;
+      for (const [name, hash] of [...PAGES, ["publication", pubHash], ["print", `${pubHash}/print`]]) {
+        await page.goto(`${server.origin}/workbench/${hash}`);
+        await page.locator("main h1").first().waitFor();
+        await page.waitForTimeout(150);
+        assert.ok(await noHorizontalScroll(page), `${name} scrolls sideways at ${width}`);
+        const v = await axeCheck(page);
+        assert.deepEqual(v, [], `${name}: ${JSON.stringify(v, null, 1)}`);
+        await page.screenshot({ path: path.join(shots, `${width}-${name}.png`), fullPage: true });
+      }
+      // A dialog open.
+      await page.goto(`${server.origin}/workbench/#/claims/1`);
+      await page.getByRole("button", { name: "核准", exact: true }).click();
+      await page.getByRole("dialog").waitFor();
+      assert.deepEqual(await axeCheck(page), []);
+      await page.screenshot({ path: path.join(shots, `${width}-dialog.png`) });
+      await page.keyboard.press("Escape");
+      // The focus ring: 3 px or more, at least 3:1 against the background.
+      await page.goto(`${server.origin}/workbench/#/queue`);
+      await page.locator("table.claims").waitFor();
+      await page.keyboard.press("Tab");
+      const ring = await focusRing(page);
+      assert.ok(ring.width >= 3 && ring.contrast >= 3, JSON.stringify(ring));
+      await page.getByRole("button", { name: "查询" }).focus();
+      const ring2 = await focusRing(page);
+      assert.ok(ring2.width >= 3 && ring2.contrast >= 3, JSON.stringify(ring2));
+      assert.deepEqual(b.problems, []);
+    } finally {
+      await b.close();
+    }
+  });
+}
+
+test("downloads: bytes from the RPC saved under the server's name; attachments viewed and downloaded", async () => {
+  const { b, page } = await open();
+  try {
+    await signIn(page, "finance");
+    await page.goto(`${server.origin}/workbench/#/finance`);
+    await page.getByLabel("文件格式").selectOption({ label: "CSV" });
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载" }).click()]);
+    assert.match(download.suggestedFilename(), /^stdfund-payments-\d{4}\.csv$/);
+    const text = readFileSync(await download.path(), "utf8");
+    assert.match(text, /^申报编号,单位名称,支付日期,凭证号,金额/);
+    await page.goto(`${server.origin}/workbench/#/claims/1`);
+    const [att] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载 标准文本首页.png" }).click()]);
+    assert.equal(att.suggestedFilename(), "标准文本首页.png");
+    assert.deepEqual([...readFileSync(await att.path()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    await page.getByRole("button", { name: "查看 标准文本首页.png" }).click();
+    const img = page.getByRole("dialog").getByRole("img", { name: "标准文本首页.png" });
+    await img.waitFor();
+    assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth === 1), "the image loads from a blob: URL under the CSP");
+    await page.keyboard.press("Escape");
+    // A PDF opens in a new tab from a blob: URL.
+    await page.goto(`${server.origin}/workbench/#/claims/5`);
+    const [popup] = await Promise.all([page.waitForEvent("popup"), page.getByRole("button", { name: "查看 发布公告.pdf" }).click()]);
+    assert.match(popup.url(), /^blob:/);
+    await popup.close();
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("money typed by a person: full-width digits accepted, a bad amount explained before sending", async () => {
+  const { b, page } = await open();
+  try {
+    await signIn(page, "admin");
+    await page.goto(`${server.origin}/workbench/#/queue`);
+    await page.getByLabel("金额下限（元）").fill("１００，０００");
+    await page.getByLabel("金额上限（元）").fill("abc");
+    await page.getByRole("button", { name: "查询" }).click();
+    await page.getByText("金额须为数字，最多两位小数。").waitFor();
+    await page.getByLabel("金额上限（元）").fill("200000");
+    await page.getByRole("button", { name: "查询" }).click();
+    await page.waitForFunction(() => location.hash.includes("max=200000"));
+    const amounts = await page.locator("table.claims td.num .money").evaluateAll((els) => els.map((e) => e.getAttribute("data-yuan")));
+    assert.ok(amounts.length > 0);
+    for (const a of amounts) assert.ok(Number(a) >= 100000 && Number(a) <= 200000, a);
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});

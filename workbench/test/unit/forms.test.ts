@@ -1,0 +1,82 @@
+// What the forms check before anything is sent, and the exact report groups.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ClaimStatus, ReviewDecision, TargetVisibility } from "../../gen/stdfund/v1/registry_pb.js";
+import { ClaimSort, ClaimView, GetReportRequestSchema } from "../../gen/stdfund/v1/registry_service_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { filterProblems, filtersFrom, requestOf } from "../../src/pages/Queue.js";
+import { disburseProblems, reviewProblems } from "../../src/pages/dialogs.js";
+import { draftProblems } from "../../src/pages/Publications.js";
+import { groupRows, targetPercent } from "../../src/pages/Reports.js";
+import { sumYuan } from "../../src/money.js";
+import { setLang } from "../../src/i18n.js";
+import { makeApi } from "../../src/api.js";
+import { fakeTransport, makeState } from "../harness/fake.js";
+
+setLang("zh");
+
+test("queue filters become the ListClaims request; bad ones are caught first", () => {
+  const f = filtersFrom(new URLSearchParams("status=1&year=2026&unit=350102&item=STANDARD_LEAD&clause=五(五)1&min=1,000&max=３００００&from=2026-01-01&to=2026-02-01&q=%20榕城%20&sort=2&size=50"));
+  assert.deepEqual(filterProblems(f), {});
+  const r = requestOf(f);
+  assert.equal(r.status, ClaimStatus.SUBMITTED);
+  assert.equal(r.year, 2026);
+  assert.equal(r.fiscalUnit, "350102");
+  assert.equal(r.item, "STANDARD_LEAD");
+  assert.equal(r.clause, "五(五)1");
+  assert.equal(r.amountMin, "1000");
+  assert.equal(r.amountMax, "30000");
+  assert.equal(r.submittedFrom, "2026-01-01");
+  assert.equal(r.query, "榕城");
+  assert.equal(r.sort, ClaimSort.AMOUNT_DESC);
+  assert.equal(r.pageSize, 50);
+  assert.equal(r.view, ClaimView.SUMMARY);
+  assert.equal(requestOf(filtersFrom(new URLSearchParams())).pageSize, 20);
+  const bad = filterProblems(filtersFrom(new URLSearchParams("min=abc&from=2026-02-01&to=2026-01-01")));
+  assert.ok(bad.min !== undefined && bad.to !== undefined);
+  assert.ok(filterProblems(filtersFrom(new URLSearchParams("min=500&max=100"))).max !== undefined);
+});
+
+test("review: reasons for reject and return, amount and reason for a discretionary approval", () => {
+  assert.deepEqual(reviewProblems(ReviewDecision.APPROVE, false, "", ""), {});
+  assert.ok(reviewProblems(ReviewDecision.REJECT, false, "  ", "").reason !== undefined);
+  assert.ok(reviewProblems(ReviewDecision.RETURN, false, "", "").reason !== undefined);
+  const d = reviewProblems(ReviewDecision.APPROVE, true, "", "");
+  assert.ok(d.reason !== undefined && d.amount !== undefined);
+  assert.ok(reviewProblems(ReviewDecision.APPROVE, true, "ok", "0").amount !== undefined);
+  assert.deepEqual(reviewProblems(ReviewDecision.APPROVE, true, "评审核定", "80,000.00"), {});
+});
+
+test("payment: no future date, a voucher, a positive amount or none", () => {
+  assert.deepEqual(disburseProblems("2026-03-01", "V-1", "", "2026-03-01"), {});
+  assert.equal(disburseProblems("2026-03-02", "V-1", "", "2026-03-01").date, "支付日期不能晚于今天。");
+  assert.ok(disburseProblems("", "V-1", "", "2026-03-01").date !== undefined);
+  assert.ok(disburseProblems("2026-03-01", " ", "", "2026-03-01").voucher !== undefined);
+  assert.ok(disburseProblems("2026-03-01", "V", "-5", "2026-03-01").amount !== undefined);
+  assert.deepEqual(disburseProblems("2026-03-01", "V", "100.5", "2026-03-01"), {});
+});
+
+test("publication draft: title, year, a start date, 1–30 working days, a contact", () => {
+  assert.deepEqual(draftProblems({ title: "2026年第一批", year: "2026", unit: "", start: "2026-03-02", days: "5", contact: "0591-12345678" }), {});
+  const p = draftProblems({ title: " ", year: "20", unit: "", start: "3/2", days: "31", contact: "" });
+  assert.deepEqual(Object.keys(p).sort(), ["contact", "days", "start", "title", "year"]);
+});
+
+test("report groups sum exactly to the server's total", async () => {
+  const api = makeApi(fakeTransport(makeState(2026))(() => "tok-finance"));
+  const report = await api.registry.getReport(create(GetReportRequestSchema, { year: 0 }));
+  const byDistrict = groupRows(report.rows, (r) => r.fiscalUnit, (r) => r.fiscalUnitNameZh);
+  const byItem = groupRows(report.rows, (r) => r.item, (r) => r.itemNameZh);
+  for (const groups of [byDistrict, byItem]) {
+    assert.equal(sumYuan(groups.map((g) => g.approvedAmount)), report.total?.approvedAmount);
+    assert.equal(groups.reduce((a, g) => a + g.claims, 0n), report.total?.claims);
+  }
+  assert.ok(byDistrict.length > 3);
+});
+
+test("target completion in per cent, 0 where the registry cannot see", () => {
+  const base = { $typeName: "stdfund.v1.TargetProgress" as const, targetId: "X", nameZh: "", nameEn: "", unitZh: "项", counted: [], noteZh: "", noteEn: "" };
+  assert.equal(targetPercent({ ...base, figure: 8, achieved: 7n, visibility: TargetVisibility.PARTIAL }), 87.5);
+  assert.equal(targetPercent({ ...base, figure: 10, achieved: 30n, visibility: TargetVisibility.FULL }), 100);
+  assert.equal(targetPercent({ ...base, figure: 2000, achieved: 5n, visibility: TargetVisibility.NONE }), 0);
+});

@@ -1,0 +1,52 @@
+// Money stays a decimal string: formatting works on its digits, sums are exact.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chartWan, compareYuan, fenToYuan, formatWan, formatYuan, isMoney, normaliseMoneyInput, sumYuan, toFen } from "../../src/money.js";
+
+test("isMoney accepts the contract's form and refuses the rest", () => {
+  for (const ok of ["0", "0.00", "1", "300000.00", "12.5", "999999999999999.99"]) assert.ok(isMoney(ok), ok);
+  for (const bad of ["", "-1", "01", "1.234", "1,000", "1e5", " 1", "1.", ".5", "NaN", "１"]) assert.ok(!isMoney(bad), bad);
+});
+
+test("exact arithmetic: no float drift, values beyond 2^53 kept", () => {
+  assert.equal(sumYuan(["0.10", "0.20"]), "0.30");
+  assert.equal(sumYuan(["0.1", "0.2", ""]), "0.30");
+  assert.equal(sumYuan(["90071992547409.93", "0.01"]), "90071992547409.94");
+  assert.equal(sumYuan([]), "0.00");
+  assert.equal(fenToYuan(toFen("123.4")), "123.40");
+  assert.equal(fenToYuan(-5n), "-0.05");
+  assert.equal(toFen("-12.34"), -1234n);
+  assert.throws(() => toFen("1.234"));
+  assert.equal(compareYuan("10", "9.99"), 1);
+  assert.equal(compareYuan("10.00", "10"), 0);
+  assert.equal(compareYuan("0.01", "0.1"), -1);
+});
+
+test("formatYuan groups thousands on the string", () => {
+  assert.equal(formatYuan("1234567.5"), "1,234,567.50");
+  assert.equal(formatYuan("300000.00"), "300,000.00");
+  assert.equal(formatYuan("999"), "999.00");
+  assert.equal(formatYuan("1000"), "1,000.00");
+  assert.equal(formatYuan("0"), "0.00");
+  assert.equal(formatYuan("-1234.5"), "-1,234.50");
+  assert.equal(formatYuan("999999999999999.99"), "999,999,999,999,999.99");
+  assert.equal(formatYuan(""), "");
+  assert.equal(formatYuan("not money"), "not money", "text that is not an amount is shown as sent");
+});
+
+test("formatWan moves the point four places, exactly", () => {
+  assert.equal(formatWan("300000.00"), "30");
+  assert.equal(formatWan("12345.60"), "1.23456");
+  assert.equal(formatWan("0.50"), "0.00005");
+  assert.equal(formatWan("0"), "0");
+  assert.equal(formatWan("125000000.00"), "12,500");
+  assert.equal(formatWan("-50000"), "-5");
+  assert.equal(chartWan("452500.00"), 45.25);
+  assert.equal(chartWan(""), 0);
+});
+
+test("typed input is normalised (full-width digits, grouping)", () => {
+  assert.equal(normaliseMoneyInput(" １２，３４５．６ "), "12345.6");
+  assert.equal(normaliseMoneyInput("1,000"), "1000");
+  assert.ok(isMoney(normaliseMoneyInput("３００００")));
+});
