@@ -50,3 +50,4 @@ pub mod rekey;
 pub mod server;
 pub mod status;
 pub mod table;
+pub mod web;

@@ -1,6 +1,7 @@
 //! Builds and runs the gRPC server.
 //!
-//! Layers, outermost first: CORS (answers browser preflights for the
+//! Layers, outermost first: the workbench page (`/workbench/`, [`crate::web`])
+//! → CORS (answers browser preflights for the
 //! configured origins) → grpc-web (translates browser calls to gRPC) →
 //! `x-request-id` (taken from the caller or generated, returned in the
 //! response) → the access log (one INFO line per call, [`crate::access`]) →
@@ -348,6 +349,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     }
     let router = builder
         .accept_http1(true)
+        .layer(crate::web::WorkbenchLayer)
         .layer(cors_layer(&settings.cors_origins))
         .layer(tonic_web::GrpcWebLayer::new())
         .layer(set_request_id)
