@@ -18,6 +18,7 @@
 //! assert_eq!(assessment.total, "300000.00");
 //! ```
 
+pub mod canon;
 pub mod canonical;
 pub mod date;
 pub mod engine;
