@@ -581,8 +581,9 @@ fn scheme_level(segs: &[Segment]) -> Option<ImpliedLevel> {
 }
 
 /// Reads `DIGITS (SEP DIGITS)*` with SEP one of `.` `-` `:` (spaces allowed
-/// beside a separator only). The last group is the year when it follows `-`
-/// or `:` and looks like one; `:` is accepted only there.
+/// beside a separator only), each group without its leading zeros. The last
+/// group is the year when it follows `-` or `:` and looks like one; `:` is
+/// accepted only there.
 fn parse_numeric(rest: &[u8], two_digit_years: bool) -> Option<(String, String, Option<String>)> {
     let mut c = Cursor::new(rest);
     let mut groups: Vec<(u8, &str)> = Vec::new();
@@ -592,7 +593,9 @@ fn parse_numeric(rest: &[u8], two_digit_years: bool) -> Option<(String, String, 
         if g.is_empty() {
             return None;
         }
-        groups.push((sep, g));
+        // Leading zeros go before the year is recognised, so that a canonical
+        // form reads back the same (`1.1-020` is part `-20`, not year `20`).
+        groups.push((sep, strip_zeros(g)));
         c.eat(b' ');
         if c.at_end() {
             break;
@@ -617,9 +620,9 @@ fn parse_numeric(rest: &[u8], two_digit_years: bool) -> Option<(String, String, 
             return None;
         }
         parts.push(char::from(s));
-        parts.push_str(strip_zeros(g));
+        parts.push_str(g);
     }
-    Some((strip_zeros(first.1).to_string(), parts, year))
+    Some((first.1.to_string(), parts, year))
 }
 
 /// ITU recommendations: `ITU-T Y.2060`, `ITU-T G.8275.1`, `ITU-R BT.709-6`,
@@ -887,6 +890,12 @@ mod tests {
             ("\u{200B}。", Err(CanonError::Empty)),
             // Two-digit years of old standards, kept as typed.
             ("GB 1234-88", ok("GB 1234-88")),
+            ("GB 1234-05", ok("GB 1234-5")),
+            // Found by fuzzing (canon_subject): zeros go before the year is
+            // recognised, so the canonical form reads back the same.
+            ("gb/t 2.1-\u{0}020", ok("GB/T 2.1-20")),
+            ("ISO 1-02015", ok("ISO 1-2015")),
+            ("GB0-010", ok("GB 0-10")),
             ("GB 1234—1988", ok("GB 1234-1988")),
             // Scheme table.
             ("GBT 12345-2020", ok("GB/T 12345-2020")),
@@ -951,6 +960,9 @@ mod tests {
         );
         assert_eq!(standard_number("GB 1234-88").unwrap().year(), Some("88"));
         assert_eq!(standard_number("ISO 1234-88").unwrap().parts(), "-88");
+        let once = standard_number("gb/t 2.1-\u{0}020").unwrap();
+        assert_eq!(standard_number(&once.canonical()), Ok(once.clone()));
+        assert_eq!(once.year(), Some("20"));
     }
 
     #[test]

@@ -159,11 +159,11 @@ fn standard_like() -> impl Strategy<Value = String> {
         "JGJ/T",
     ]);
     let sep = select(vec!["", " ", "  ", "\u{3000}", "\u{200B}"]);
-    let number = "[0-9]{1,6}";
+    let number = "0{0,2}[0-9]{1,6}";
     let tail = prop::collection::vec(
         (
             select(vec![".", "-", ":", " - ", "—", "：", "．"]),
-            "[0-9]{1,4}",
+            "0{0,2}[0-9]{1,4}",
         ),
         0..4,
     );
