@@ -630,12 +630,15 @@ fn parse_numeric(rest: &[u8], two_digit_years: bool) -> Option<(String, String, 
 /// `(YYYY)`, `-YYYY` or `:YYYY` (written `-YYYY`: the month is dropped).
 fn parse_itu(mut c: Cursor<'_>, sector: &str) -> Option<StandardNumber> {
     c.eat(b' ');
-    if c.eat_str("REC") {
+    if matches!(c.peek_at(3), Some(b'.' | b' ')) && c.eat_str("REC") {
         c.eat(b'.');
         c.eat(b' ');
     }
+    // A series is one to three letters (`Y`, `BT`, `SNG`); `REC` is the
+    // word "Recommendation", never a series, so `ITU-T REC.2` is refused
+    // rather than read back differently.
     let series = c.take_while(upper);
-    if series.is_empty() || series.len() > 3 || !c.eat(b'.') {
+    if series.is_empty() || series.len() > 3 || series == "REC" || !c.eat(b'.') {
         return None;
     }
     let num = c.take_while(digit);
@@ -934,6 +937,15 @@ mod tests {
                 Err(CanonError::NotAStandardNumber),
             ),
             ("ITU-T 2060", Err(CanonError::NotAStandardNumber)),
+            // Found by fuzzing (canon_subject): `REC` was read as the word
+            // and then as a series, and the canonical form did not read back.
+            (
+                "\u{4}itu-trecrec.2\u{11}\t",
+                Err(CanonError::NotAStandardNumber),
+            ),
+            ("ITU-T REC.2", Err(CanonError::NotAStandardNumber)),
+            ("ITU-T RECY.2060", Err(CanonError::NotAStandardNumber)),
+            ("ITU-T REC.Y.2060", ok("ITU-T Y.2060")),
             ("ITU 1-2020", ok("ITU 1-2020")),
         ];
         for (raw, want) in cases {

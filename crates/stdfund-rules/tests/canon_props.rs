@@ -121,6 +121,10 @@ const INTERESTING: &[char] = &[
     '〔',
     '〕',
     '号',
+    '\u{00A8}',
+    '\u{00B4}',
+    '\u{0316}',
+    '\u{1FBD}',
 ];
 
 fn any_text() -> impl Strategy<Value = String> {
@@ -167,7 +171,9 @@ fn standard_like() -> impl Strategy<Value = String> {
         ),
         0..4,
     );
-    let series = select(vec!["", "Y.", "BT.", "G."]);
+    let series = select(vec![
+        "", "Y.", "BT.", "G.", "REC.", "REC ", "REC.Y.", "RECREC.",
+    ]);
     let edition = select(vec![
         "",
         " (06/2012)",
