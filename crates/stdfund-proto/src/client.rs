@@ -53,6 +53,7 @@ pub fn estimate_response(a: pb::EstimateResponse) -> dto::EstimateResponse {
                 share_table_id: l.share_table_id,
                 explanation_zh: l.explanation_zh,
                 explanation_en: l.explanation_en,
+                subject_as_given: l.subject_as_given,
             })
             .collect(),
         total: a.total,

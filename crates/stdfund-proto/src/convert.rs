@@ -123,6 +123,7 @@ fn line_to_pb(a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) -> pb::Line 
         share_table_id: l.share_table.map_or("", |t| t.id.as_str()).to_string(),
         explanation_zh: zh,
         explanation_en: en,
+        subject_as_given: ach.subject_as_given.to_string(),
     }
 }
 

@@ -116,6 +116,7 @@ pub fn answer(text: &str) -> Result<pb::EstimateResponse, Error> {
                 share_table_id: l.share_table_id,
                 explanation_zh: l.explanation_zh,
                 explanation_en: l.explanation_en,
+                subject_as_given: l.subject_as_given,
             })
             .collect(),
         total: a.total,

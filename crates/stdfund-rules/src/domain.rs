@@ -152,6 +152,8 @@ pub struct Achievement<'a, 'r> {
     pub variant: &'r str,
     /// The canonical subject.
     pub subject: Subject,
+    /// The subject exactly as the applicant typed it.
+    pub subject_as_given: &'a str,
     /// For an award: the award year, part of the one-time key.
     pub award_year: Option<u16>,
     /// The completion date.

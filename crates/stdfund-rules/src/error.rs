@@ -140,14 +140,18 @@ pub enum Error {
     },
     /// A standard number that cannot be read.
     #[error(
-        "`{}` at `{path}` is not a standard number such as `GB/T 12345-2020`",
-        shown(value)
+        "`{}` at `{path}` is not a standard number such as `GB/T 12345-2020`{}",
+        shown(value),
+        if *look_alikes { ": it contains letters that only look like Latin letters (Cyrillic, Greek, …); type the number with Latin letters" } else { "" }
     )]
     InvalidStandardNumber {
         /// The field.
         path: String,
         /// The value given.
         value: String,
+        /// Whether it holds letters outside its scheme: Cyrillic or Greek
+        /// look-alikes of Latin letters (RULES.md §5).
+        look_alikes: bool,
     },
     /// A subject with nothing left after canonicalisation (invisible
     /// characters or punctuation only).
@@ -328,10 +332,19 @@ impl Error {
                     shown(item)
                 )
             }
-            Error::InvalidStandardNumber { path, value } => {
+            Error::InvalidStandardNumber {
+                path,
+                value,
+                look_alikes,
+            } => {
                 format!(
-                    "`{path}`的`{}`不是标准编号(例如`GB/T 12345-2020`)",
-                    shown(value)
+                    "`{path}`的`{}`不是标准编号(例如`GB/T 12345-2020`){}",
+                    shown(value),
+                    if *look_alikes {
+                        ":其中含有形似拉丁字母的西里尔字母或希腊字母等,请用拉丁字母填写"
+                    } else {
+                        ""
+                    }
                 )
             }
             Error::InvalidSubject { path, value } => {

@@ -3,8 +3,9 @@
 //! problem beside the field while the clerk types. The WASM module and the
 //! server call these same functions, so they agree.
 
+use crate::canon::{self, CanonError};
 use crate::error::Error;
-use crate::ident::{self, CreditCheck, CreditCode};
+use crate::ident::{CreditCheck, CreditCode};
 use crate::ruleset::{self, FiscalUnitDoc};
 use serde::{Deserialize, Serialize};
 
@@ -58,15 +59,33 @@ pub struct StandardNumberInfo {
 /// Normalises a standard number as the estimate does for standard subjects;
 /// unreadable text is `INVALID_STANDARD_NUMBER`.
 pub fn normalise_standard_number(raw: &str) -> Result<StandardNumberInfo, Error> {
-    let n = ident::normalise_standard_number(raw).ok_or_else(|| Error::InvalidStandardNumber {
-        path: "subject".into(),
-        value: raw.into(),
+    let n = canon::standard_number(raw).map_err(|e| match e {
+        CanonError::Blank => Error::MissingField {
+            path: "subject".into(),
+        },
+        CanonError::Empty => Error::InvalidSubject {
+            path: "subject".into(),
+            value: raw.into(),
+        },
+        CanonError::NotAStandardNumber | CanonError::ForeignLetters => {
+            Error::InvalidStandardNumber {
+                path: "subject".into(),
+                value: raw.into(),
+                look_alikes: e == CanonError::ForeignLetters,
+            }
+        }
     })?;
+    let canonical = n.canonical();
+    let number = canonical
+        .strip_prefix(n.prefix())
+        .unwrap_or(&canonical)
+        .trim_start()
+        .to_string();
     Ok(StandardNumberInfo {
-        canonical: n.canonical(),
         implied_level: n.implied_level().variant_id().unwrap_or_default().into(),
-        code: n.code,
-        number: n.number,
+        code: n.prefix().to_string(),
+        number,
+        canonical,
     })
 }
 

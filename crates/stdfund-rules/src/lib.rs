@@ -23,6 +23,7 @@
 //! ```
 
 pub mod amount_input;
+pub mod canon;
 pub mod claim;
 pub mod date;
 pub mod domain;

@@ -149,6 +149,12 @@ fn achievement<'a, 'r>(
             SubjectProblem::NotAStandardNumber => Error::InvalidStandardNumber {
                 path: path("subject"),
                 value: raw_subject.into(),
+                look_alikes: false,
+            },
+            SubjectProblem::ForeignLetters => Error::InvalidStandardNumber {
+                path: path("subject"),
+                value: raw_subject.into(),
+                look_alikes: true,
             },
         })?;
     if raw.higher_level_funding.len() > MAX_FUNDING_ENTRIES {
@@ -189,6 +195,7 @@ fn achievement<'a, 'r>(
         item: item.doc.id.as_str(),
         variant: variant.doc.id.as_str(),
         subject,
+        subject_as_given: &raw.subject.0,
         award_year,
         date,
         role,

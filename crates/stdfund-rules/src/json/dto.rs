@@ -459,6 +459,10 @@ pub struct Line {
     pub explanation_zh: String,
     /// Short explanation, English (empty in the summary view).
     pub explanation_en: String,
+    /// The subject exactly as the applicant typed it; `subject` is its
+    /// canonical form. Absent in answers stored before it existed.
+    #[serde(default)]
+    pub subject_as_given: String,
 }
 
 /// The municipal / district split of the total.

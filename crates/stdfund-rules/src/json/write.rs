@@ -187,6 +187,7 @@ fn line(
             o.s("explanationZh", "").s("explanationEn", "");
         }
     }
+    o.s("subjectAsGiven", ach.subject_as_given);
     o.end();
 }
 

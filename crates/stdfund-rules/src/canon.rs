@@ -1,0 +1,1091 @@
+//! The canonical identity of subjects (RULES.md §5, decision of 2026-12-02).
+//!
+//! Two subjects are the same subject when their canonical forms are equal:
+//! the one-time key, `DUPLICATE_IN_REQUEST`, `CONFLICTS_WITH_LEAD` and
+//! `ALREADY_GRANTED` compare canonical forms only. Three functions give them:
+//!
+//! - [`text`]: the general rule, for every subject (project references,
+//!   certificates, geographical-indication products, clause-9 subjects);
+//! - [`standard_number`]: the general rule, then a standard number read as
+//!   `<code> <number><parts>-<year>` under the scheme table;
+//! - [`committee`]: the general rule, then a committee code
+//!   (`SAC/TC 28/SC 3`) written segment by segment, or the general rule alone
+//!   when the subject is not code-shaped (a committee typed by its Chinese
+//!   name).
+//!
+//! The general rule, in order: Unicode default-ignorable code points and C0/C1
+//! control characters removed; white space (the Unicode `White_Space`
+//! property) written as a space, every dash (the Unicode `Dash` property) as
+//! `-`, the fraction, division and big-solidus slashes as `/`; NFKC;
+//! upper case; NFKC again (upper-casing can undo it: `ΐ` upper-cases to
+//! `Ϊ́`, which NFKC recomposes); the same removals and mappings again; runs
+//! of spaces collapsed to one, no space beside `/`, trimmed; trailing
+//! sentence punctuation removed repeatedly, trimming after each removal.
+//! `docs/DECISIONS.md` ("Canonical identity of subjects") states every choice
+//! that RULES.md leaves open.
+//!
+//! Invariants: every function is total (an answer or a [`CanonError`], never
+//! a panic, on any string) and idempotent: feeding a canonical form back in
+//! gives the same canonical form (the same [`StandardNumber`]). A canonical
+//! form is in NFKC, upper case, and contains no default-ignorable or control
+//! code point, no white space other than single inner spaces, and no dash
+//! other than `-`.
+
+use icu_normalizer::ComposingNormalizerBorrowed;
+
+/// Unicode NFKC (ICU4X's normalizer with its compiled data).
+fn nfkc(s: &str) -> String {
+    ComposingNormalizerBorrowed::new_nfkc()
+        .normalize(s)
+        .into_owned()
+}
+
+/// Why a subject has no canonical form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CanonError {
+    /// Empty, or white space only, as typed.
+    #[error("the subject is empty")]
+    Blank,
+    /// Nothing left after canonicalisation: invisible characters or
+    /// punctuation only.
+    #[error("the subject has no visible content (only invisible characters or punctuation)")]
+    Empty,
+    /// Cannot be read as `<code> <number>[<parts>][-<year>]` of a known shape.
+    #[error("the subject is not a standard number such as `GB/T 12345-2020`")]
+    NotAStandardNumber,
+    /// A letter outside ASCII after NFKC in a standard number (a Cyrillic or
+    /// Greek look-alike such as `Г` or `Τ`).
+    #[error(
+        "the standard number contains letters that are not Latin letters (look-alikes such as Cyrillic or Greek)"
+    )]
+    ForeignLetters,
+}
+
+impl CanonError {
+    /// The stable error code the engine reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CanonError::Blank => "MISSING_FIELD",
+            CanonError::Empty => "INVALID_SUBJECT",
+            CanonError::NotAStandardNumber | CanonError::ForeignLetters => {
+                "INVALID_STANDARD_NUMBER"
+            }
+        }
+    }
+
+    /// The reason in Chinese (the English is the `Display` text).
+    pub fn message_zh(&self) -> &'static str {
+        match self {
+            CanonError::Blank => "未填写成果对象",
+            CanonError::Empty => "成果对象只含不可见字符或标点,没有可识别的内容",
+            CanonError::NotAStandardNumber => "成果对象不是标准编号(例如`GB/T 12345-2020`)",
+            CanonError::ForeignLetters => {
+                "标准编号含有非拉丁字母(如形似拉丁字母的西里尔字母或希腊字母)"
+            }
+        }
+    }
+}
+
+// --- character classes --------------------------------------------------------
+
+/// Unicode `Default_Ignorable_Code_Point`, inclusive ranges, sorted. Source:
+/// `DerivedCoreProperties.txt` of the Unicode Character Database 15.0.0
+/// (<https://www.unicode.org/Public/15.0.0/ucd/DerivedCoreProperties.txt>),
+/// adjacent lines merged (180B..180D + 180E + 180F; 2060..2064 + 2065 +
+/// 2066..206F; E0000..E0FFF). Among them: soft hyphen, combining grapheme
+/// joiner, Arabic letter mark, Hangul fillers, Mongolian variation selectors
+/// and vowel separator, ZWSP/ZWNJ/ZWJ/LRM/RLM, the bidi embeddings and
+/// overrides U+202A–U+202E, word joiner and invisible operators, the bidi
+/// isolates U+2066–U+2069, variation selectors, BOM (ZWNBSP), tag characters.
+const DEFAULT_IGNORABLE: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{034F}', '\u{034F}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180F}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{206F}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{FFF0}', '\u{FFF8}'),
+    ('\u{1BCA0}', '\u{1BCA3}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0000}', '\u{E0FFF}'),
+];
+
+/// Unicode `Dash` other than U+002D itself, inclusive ranges. Source:
+/// `PropList.txt` of the Unicode Character Database 15.0.0
+/// (<https://www.unicode.org/Public/15.0.0/ucd/PropList.txt>), plus U+10D6E
+/// GARAY HYPHEN (Dash since Unicode 16.0). Includes U+2010–U+2015, U+2212,
+/// U+FE58, U+FE63, U+FF0D, U+2E3A, U+2E3B, the superscript and subscript
+/// minus, the wave dash U+301C.
+const DASHES: &[(char, char)] = &[
+    ('\u{058A}', '\u{058A}'),
+    ('\u{05BE}', '\u{05BE}'),
+    ('\u{1400}', '\u{1400}'),
+    ('\u{1806}', '\u{1806}'),
+    ('\u{2010}', '\u{2015}'),
+    ('\u{2053}', '\u{2053}'),
+    ('\u{207B}', '\u{207B}'),
+    ('\u{208B}', '\u{208B}'),
+    ('\u{2212}', '\u{2212}'),
+    ('\u{2E17}', '\u{2E17}'),
+    ('\u{2E1A}', '\u{2E1A}'),
+    ('\u{2E3A}', '\u{2E3B}'),
+    ('\u{2E40}', '\u{2E40}'),
+    ('\u{2E5D}', '\u{2E5D}'),
+    ('\u{301C}', '\u{301C}'),
+    ('\u{3030}', '\u{3030}'),
+    ('\u{30A0}', '\u{30A0}'),
+    ('\u{FE31}', '\u{FE32}'),
+    ('\u{FE58}', '\u{FE58}'),
+    ('\u{FE63}', '\u{FE63}'),
+    ('\u{FF0D}', '\u{FF0D}'),
+    ('\u{10D6E}', '\u{10D6E}'),
+    ('\u{10EAD}', '\u{10EAD}'),
+];
+
+/// Slash look-alikes written `/`: FRACTION SLASH, DIVISION SLASH, BIG SOLIDUS.
+/// (The full-width solidus U+FF0F becomes `/` by NFKC.)
+const SLASHES: &[char] = &['\u{2044}', '\u{2215}', '\u{29F8}'];
+
+/// Sentence punctuation removed at the end of a subject, as it stands after
+/// NFKC (which has already turned `，；：！？．` into ASCII, `…` into `...`,
+/// `‼` into `!!`, the small and half-width forms into these): full stop,
+/// comma, semicolon, colon, exclamation and question marks, the ideographic
+/// full stop `。` and comma `、`, the interrobang `‽`, the reversed question
+/// mark `⸮` and the midline ellipsis `⋯` (Chinese 省略号 typed as `⋯⋯`).
+/// Closing brackets and quotes are not punctuation to remove: `项目(一)`
+/// keeps its `)`.
+const TRAILING_PUNCTUATION: &[char] = &[
+    '.', ',', ';', ':', '!', '?', '\u{3002}', '\u{3001}', '\u{203D}', '\u{2E2E}', '\u{22EF}',
+];
+
+fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
+    ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi)
+}
+
+fn is_default_ignorable(c: char) -> bool {
+    c >= '\u{00AD}' && in_ranges(DEFAULT_IGNORABLE, c)
+}
+
+/// The per-character part of the general rule: `None` drops the character.
+fn map_char(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return if c.is_ascii_graphic() {
+            Some(c)
+        } else if c.is_whitespace() {
+            Some(' ')
+        } else {
+            // C0 controls other than white space, and DEL.
+            None
+        };
+    }
+    if is_default_ignorable(c) {
+        None
+    } else if c.is_whitespace() {
+        Some(' ')
+    } else if c.is_control() {
+        None
+    } else if in_ranges(DASHES, c) {
+        Some('-')
+    } else if SLASHES.contains(&c) {
+        Some('/')
+    } else {
+        Some(c)
+    }
+}
+
+/// Removals, mappings, NFKC and upper case: everything of the general rule
+/// that works character by character.
+fn fold(raw: &str) -> String {
+    if raw.is_ascii() {
+        // ASCII is already in NFKC and upper-cases to ASCII.
+        return raw
+            .chars()
+            .filter_map(map_char)
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+    }
+    let mapped: String = raw.chars().filter_map(map_char).collect();
+    let upper: String = nfkc(&mapped).chars().flat_map(char::to_uppercase).collect();
+    nfkc(&upper).chars().filter_map(map_char).collect()
+}
+
+/// Spaces collapsed, none beside `/`, trimmed; trailing sentence punctuation
+/// removed repeatedly. The input holds no white space but `' '`.
+fn shape(folded: &str) -> String {
+    let mut out = String::with_capacity(folded.len());
+    let mut pending_space = false;
+    for c in folded.chars() {
+        if c == ' ' {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space && c != '/' && !out.ends_with('/') {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    while let Some(c) = out.chars().next_back() {
+        if c == ' ' || TRAILING_PUNCTUATION.contains(&c) {
+            out.pop();
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// The canonical form of any subject under the general rule of RULES.md §5.
+///
+/// `Blank` when the text is empty or white space only as typed; `Empty` when
+/// nothing is left after canonicalisation.
+pub fn text(raw: &str) -> Result<String, CanonError> {
+    if raw.trim().is_empty() {
+        return Err(CanonError::Blank);
+    }
+    let out = shape(&fold(raw));
+    if out.is_empty() {
+        Err(CanonError::Empty)
+    } else {
+        Ok(out)
+    }
+}
+
+// --- standard numbers ---------------------------------------------------------------
+
+/// The level a standard number implies by its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImpliedLevel {
+    /// `ISO`, `IEC`, `ITU` (and their joint codes, `ITU-T`, `ITU-R`, `ITU-D`).
+    International,
+    /// `GB`, `GB/T`, `GB/Z`.
+    National,
+    /// Any other two-letter sector code, optionally with `/T` or `/Z`
+    /// (`JB/T`, `HG/T`, `YY`, …).
+    Industry,
+    /// `DB35`, `DB3501/T`, `DB350100/Z`, …
+    Local,
+    /// `T/<organisation>`.
+    Group,
+    /// `Q/…` enterprise standards, or a code of no known scheme.
+    Unknown,
+}
+
+impl ImpliedLevel {
+    /// The variant id of the standard items that this level corresponds to.
+    pub fn variant_id(self) -> Option<&'static str> {
+        match self {
+            ImpliedLevel::International => Some("INTERNATIONAL"),
+            ImpliedLevel::National => Some("NATIONAL"),
+            ImpliedLevel::Industry => Some("INDUSTRY"),
+            ImpliedLevel::Local => Some("LOCAL"),
+            ImpliedLevel::Group => Some("GROUP"),
+            ImpliedLevel::Unknown => None,
+        }
+    }
+}
+
+/// Longest code accepted (`ISO/IEC/IEEE/GUIDE` is 18).
+const MAX_PREFIX: usize = 24;
+/// Longest number part accepted (number, parts and year).
+const MAX_NUMBER: usize = 40;
+
+/// ISO and IEC deliverable types that may follow the organisation codes after
+/// a space (`ISO/IEC TR 24028`); they become a `/` segment of the code.
+const DELIVERABLE_TYPES: &[&str] = &["TR", "TS", "PAS", "GUIDE", "ISP"];
+
+/// A parsed standard number in canonical form.
+///
+/// The canonical text is `prefix`, one space, `number`, `parts`, and `-year`
+/// when there is a year: `GB/T 1.1-2020`, `IEC 60335-2-24-2020`,
+/// `ITU-T Y.2060-2012`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StandardNumber {
+    prefix: String,
+    number: String,
+    parts: String,
+    year: Option<String>,
+    level: ImpliedLevel,
+}
+
+impl StandardNumber {
+    /// The canonical text.
+    pub fn canonical(&self) -> String {
+        let mut s = String::with_capacity(
+            self.prefix
+                .len()
+                .saturating_add(self.number.len())
+                .saturating_add(self.parts.len())
+                .saturating_add(8),
+        );
+        s.push_str(&self.prefix);
+        s.push(' ');
+        s.push_str(&self.number);
+        s.push_str(&self.parts);
+        if let Some(y) = &self.year {
+            s.push('-');
+            s.push_str(y);
+        }
+        s
+    }
+
+    /// The scheme code: `GB/T`, `DB3501/T`, `T/CAS`, `ISO/IEC`, `ITU-T`, `Q/FZ`.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The number without leading zeros (`12345`); for ITU recommendations the
+    /// series and number (`Y.2060`).
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+
+    /// The parts after the number with their separators (`.1`, `-2-24`; an
+    /// ITU-R revision `-6`), each without leading zeros; empty when none.
+    pub fn parts(&self) -> &str {
+        &self.parts
+    }
+
+    /// The year as typed (four digits, or two for old Chinese standards).
+    pub fn year(&self) -> Option<&str> {
+        self.year.as_deref()
+    }
+
+    /// The level that the code implies.
+    pub fn implied_level(&self) -> ImpliedLevel {
+        self.level
+    }
+}
+
+/// Parses a standard number and gives its canonical form.
+///
+/// The general rule ([`text`]) first, then: `ForeignLetters` for a letter
+/// outside ASCII; otherwise the code and the number are read under the scheme
+/// table (`docs/DECISIONS.md`), or `NotAStandardNumber`.
+pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
+    let t = text(raw)?;
+    if t.chars().any(|c| !c.is_ascii() && c.is_alphabetic()) {
+        return Err(CanonError::ForeignLetters);
+    }
+    if !t.is_ascii() {
+        return Err(CanonError::NotAStandardNumber);
+    }
+    parse_standard(t.as_bytes()).ok_or(CanonError::NotAStandardNumber)
+}
+
+/// A cursor over ASCII bytes that never indexes out of bounds.
+struct Cursor<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(s: &'a [u8]) -> Self {
+        Cursor { s, pos: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.s.get(self.pos.checked_add(ahead)?).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        if self.peek() == Some(b) {
+            self.pos = self.pos.saturating_add(1);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_str(&mut self, lit: &str) -> bool {
+        let Some(end) = self.pos.checked_add(lit.len()) else {
+            return false;
+        };
+        if self.s.get(self.pos..end) == Some(lit.as_bytes()) {
+            self.pos = end;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn take_while(&mut self, f: impl Fn(u8) -> bool) -> &'a str {
+        let start = self.pos;
+        while self.peek().is_some_and(&f) {
+            self.pos = self.pos.saturating_add(1);
+        }
+        self.s
+            .get(start..self.pos)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        self.s.get(self.pos..).unwrap_or(&[])
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+}
+
+fn upper(b: u8) -> bool {
+    b.is_ascii_uppercase()
+}
+
+fn digit(b: u8) -> bool {
+    b.is_ascii_digit()
+}
+
+/// Digits without their leading zeros (`0` stays `0`).
+fn strip_zeros(d: &str) -> &str {
+    let t = d.trim_start_matches('0');
+    if t.is_empty() && !d.is_empty() {
+        "0"
+    } else {
+        t
+    }
+}
+
+/// A four-digit year of the 20th or 21st century, or (`two_digit`) any two
+/// digits: the year of an old Chinese standard (`GB 1234-88`).
+fn is_year(g: &str, two_digit: bool) -> bool {
+    (g.len() == 4 && (g.starts_with("19") || g.starts_with("20"))) || (two_digit && g.len() == 2)
+}
+
+/// One `/`-segment of a code: its letters and its digits (`DB` + `3501`).
+struct Segment {
+    letters: String,
+    digits: String,
+}
+
+impl Segment {
+    fn text(&self) -> String {
+        format!("{}{}", self.letters, self.digits)
+    }
+}
+
+fn parse_standard(s: &[u8]) -> Option<StandardNumber> {
+    let mut c = Cursor::new(s);
+    for sector in ["ITU-T", "ITU-R", "ITU-D"] {
+        if c.eat_str(sector) {
+            return parse_itu(c, sector);
+        }
+    }
+    let mut segs: Vec<Segment> = Vec::new();
+    loop {
+        let letters = c.take_while(upper);
+        if letters.is_empty() {
+            return None;
+        }
+        let digits_at = c.pos;
+        let digits = c.take_while(digit);
+        if c.eat(b'/') {
+            segs.push(Segment {
+                letters: letters.into(),
+                digits: digits.into(),
+            });
+            continue;
+        }
+        // The last segment's digits belong to the number (`GB/T12345`),
+        // unless a space separates them from it (`DB35 1234-2020`).
+        let spaced =
+            !digits.is_empty() && c.peek() == Some(b' ') && c.peek_at(1).is_some_and(digit);
+        if !spaced {
+            c.pos = digits_at;
+        }
+        segs.push(Segment {
+            letters: letters.into(),
+            digits: if spaced { digits.into() } else { String::new() },
+        });
+        break;
+    }
+    let level = scheme_level(&segs)?;
+    if level == ImpliedLevel::International {
+        // `ISO/IEC TR 24028` is `ISO/IEC/TR 24028`.
+        let save = c.pos;
+        if c.eat(b' ') {
+            let word = c.take_while(upper);
+            let followed = c.peek().is_some_and(digit)
+                || (c.peek() == Some(b' ') && c.peek_at(1).is_some_and(digit));
+            if DELIVERABLE_TYPES.contains(&word) && followed {
+                segs.push(Segment {
+                    letters: word.into(),
+                    digits: String::new(),
+                });
+            } else {
+                c.pos = save;
+            }
+        }
+    }
+    let mut prefix: String = segs.iter().map(Segment::text).collect::<Vec<_>>().join("/");
+    if prefix == "GBT" {
+        // The common file-name spelling of GB/T (`GBT 12345-2020`).
+        prefix = "GB/T".into();
+    }
+    if prefix.len() > MAX_PREFIX {
+        return None;
+    }
+    c.eat(b' ');
+    let rest = c.rest();
+    if rest.len() > MAX_NUMBER {
+        return None;
+    }
+    let (number, parts, year) = parse_numeric(rest, level != ImpliedLevel::International)?;
+    Some(StandardNumber {
+        prefix,
+        number,
+        parts,
+        year,
+        level,
+    })
+}
+
+/// The level of a code, or `None` when a code of a known scheme is malformed
+/// (`GB/X`, `DB351`, `T` without organisation) or carries digits where no
+/// scheme has them.
+fn scheme_level(segs: &[Segment]) -> Option<ImpliedLevel> {
+    let (first, rest) = segs.split_first()?;
+    let t_or_z = || match rest {
+        [] => true,
+        [s] => s.digits.is_empty() && (s.letters == "T" || s.letters == "Z"),
+        _ => false,
+    };
+    let no_digits = || segs.iter().all(|s| s.digits.is_empty());
+    match (first.letters.as_str(), first.digits.len()) {
+        ("GB", 0) => t_or_z().then_some(ImpliedLevel::National),
+        ("GBT", 0) => rest.is_empty().then_some(ImpliedLevel::National),
+        ("DB", 2 | 4 | 6) => t_or_z().then_some(ImpliedLevel::Local),
+        ("DB", _) | ("GB", _) => None,
+        ("T", 0) => (rest.len() == 1).then_some(ImpliedLevel::Group),
+        ("Q", 0) => (!rest.is_empty()).then_some(ImpliedLevel::Unknown),
+        ("ISO" | "IEC" | "ITU", 0) => no_digits().then_some(ImpliedLevel::International),
+        (l, 0) if l.len() == 2 && no_digits() => Some(if t_or_z() {
+            ImpliedLevel::Industry
+        } else {
+            ImpliedLevel::Unknown
+        }),
+        (_, _) => no_digits().then_some(ImpliedLevel::Unknown),
+    }
+}
+
+/// Reads `DIGITS (SEP DIGITS)*` with SEP one of `.` `-` `:` (spaces allowed
+/// beside a separator only), each group without its leading zeros. The last
+/// group is the year when it follows `-` or `:` and looks like one; `:` is
+/// accepted only there.
+fn parse_numeric(rest: &[u8], two_digit_years: bool) -> Option<(String, String, Option<String>)> {
+    let mut c = Cursor::new(rest);
+    let mut groups: Vec<(u8, &str)> = Vec::new();
+    let mut sep = 0u8;
+    loop {
+        let g = c.take_while(digit);
+        if g.is_empty() {
+            return None;
+        }
+        // Leading zeros go before the year is recognised, so that a canonical
+        // form reads back the same (`1.1-020` is part `-20`, not year `20`).
+        groups.push((sep, strip_zeros(g)));
+        c.eat(b' ');
+        if c.at_end() {
+            break;
+        }
+        sep = c.peek()?;
+        if !matches!(sep, b'.' | b'-' | b':') {
+            return None;
+        }
+        c.eat(sep);
+        c.eat(b' ');
+    }
+    let (first, more) = groups.split_first()?;
+    let (body, year) = match more.split_last() {
+        Some((&(s, g), body)) if matches!(s, b'-' | b':') && is_year(g, two_digit_years) => {
+            (body, Some(g.to_string()))
+        }
+        _ => (more, None),
+    };
+    let mut parts = String::new();
+    for &(s, g) in body {
+        if s == b':' {
+            return None;
+        }
+        parts.push(char::from(s));
+        parts.push_str(g);
+    }
+    Some((first.1.to_string(), parts, year))
+}
+
+/// ITU recommendations: `ITU-T Y.2060`, `ITU-T G.8275.1`, `ITU-R BT.709-6`,
+/// optionally `Rec.` before the number, and an edition as `(MM/YYYY)`,
+/// `(YYYY)`, `-YYYY` or `:YYYY` (written `-YYYY`: the month is dropped).
+fn parse_itu(mut c: Cursor<'_>, sector: &str) -> Option<StandardNumber> {
+    c.eat(b' ');
+    if matches!(c.peek_at(3), Some(b'.' | b' ')) && c.eat_str("REC") {
+        c.eat(b'.');
+        c.eat(b' ');
+    }
+    // A series is one to three letters (`Y`, `BT`, `SNG`); `REC` is the
+    // word "Recommendation", never a series, so `ITU-T REC.2` is refused
+    // rather than read back differently.
+    let series = c.take_while(upper);
+    if series.is_empty() || series.len() > 3 || series == "REC" || !c.eat(b'.') {
+        return None;
+    }
+    let num = c.take_while(digit);
+    if num.is_empty() {
+        return None;
+    }
+    let mut parts = String::new();
+    while c.peek() == Some(b'.') && c.peek_at(1).is_some_and(digit) {
+        c.eat(b'.');
+        parts.push('.');
+        parts.push_str(strip_zeros(c.take_while(digit)));
+    }
+    if sector == "ITU-R" {
+        // The revision of an ITU-R recommendation: `-` and one to three digits.
+        let save = c.pos;
+        c.eat(b' ');
+        let mut rev = "";
+        if c.eat(b'-') {
+            c.eat(b' ');
+            rev = c.take_while(digit);
+        }
+        if (1..=3).contains(&rev.len()) {
+            parts.push('-');
+            parts.push_str(strip_zeros(rev));
+        } else {
+            c.pos = save;
+        }
+    }
+    let year = itu_edition(&mut c)?;
+    if !c.at_end() || num.len().saturating_add(parts.len()) > MAX_NUMBER {
+        return None;
+    }
+    Some(StandardNumber {
+        prefix: sector.into(),
+        number: format!("{series}.{}", strip_zeros(num)),
+        parts,
+        year,
+        level: ImpliedLevel::International,
+    })
+}
+
+/// The edition of an ITU recommendation, if any: `(MM/YYYY)`, `(YYYY)`,
+/// `-YYYY` or `:YYYY`; `None` when something else follows the number.
+fn itu_edition(c: &mut Cursor<'_>) -> Option<Option<String>> {
+    let save = c.pos;
+    c.eat(b' ');
+    if c.eat(b'(') {
+        c.eat(b' ');
+        let first = c.take_while(digit);
+        let y = if c.eat(b'/') {
+            let month_ok =
+                first.len() <= 2 && first.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
+            if !month_ok {
+                return None;
+            }
+            c.take_while(digit)
+        } else {
+            first
+        };
+        c.eat(b' ');
+        return (c.eat(b')') && is_year(y, false)).then(|| Some(y.to_string()));
+    }
+    if c.eat(b'-') || c.eat(b':') {
+        c.eat(b' ');
+        let y = c.take_while(digit);
+        return is_year(y, false).then(|| Some(y.to_string()));
+    }
+    c.pos = save;
+    Some(None)
+}
+
+// --- committees ---------------------------------------------------------------------
+
+/// The canonical form of a committee, sub-committee or working group.
+///
+/// A code (`SAC/TC 28`, `ISO/TC 45/SC 3`, `ISO/IEC JTC 1/SC 27`, `IEC/SC 65A`,
+/// `SAC/SWG 3`, `FJ/TC 12`) is written segment by segment: letters, one
+/// space, the number without leading zeros (`ＳＡＣ／ＴＣ０２８` →
+/// `SAC/TC 28`). Anything else (a committee typed by its Chinese name) keeps
+/// the general rule's form.
+pub fn committee(raw: &str) -> Result<String, CanonError> {
+    let t = text(raw)?;
+    Ok(committee_code(&t).unwrap_or(t))
+}
+
+fn committee_code(t: &str) -> Option<String> {
+    if !t.is_ascii() {
+        return None;
+    }
+    let segs = t
+        .split('/')
+        .map(committee_segment)
+        .collect::<Option<Vec<_>>>()?;
+    Some(segs.join("/"))
+}
+
+/// `WORD (' ' WORD)* [' '? NUMBER]` where a word is capital letters and a
+/// number is digits with at most one capital letter after them (`65A`).
+fn committee_segment(seg: &str) -> Option<String> {
+    let tokens: Vec<&str> = seg.split(' ').collect();
+    let (last, words) = tokens.split_last()?;
+    if words.iter().any(|w| w.is_empty() || !w.bytes().all(upper)) {
+        return None;
+    }
+    let letters_len = last.bytes().take_while(|&b| upper(b)).count();
+    let (letters, tail) = last.split_at_checked(letters_len)?;
+    let digits_len = tail.bytes().take_while(|&b| digit(b)).count();
+    let (digits, suffix) = tail.split_at_checked(digits_len)?;
+    let suffix_ok =
+        suffix.is_empty() || (!digits.is_empty() && suffix.len() == 1 && suffix.bytes().all(upper));
+    if !suffix_ok || (letters.is_empty() && (digits.is_empty() || words.is_empty())) {
+        return None;
+    }
+    let mut out: Vec<String> = words.iter().map(|w| (*w).to_string()).collect();
+    if !letters.is_empty() {
+        out.push(letters.into());
+    }
+    if !digits.is_empty() {
+        out.push(format!("{}{suffix}", strip_zeros(digits)));
+    }
+    Some(out.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Result<String, CanonError> {
+        text(s)
+    }
+    fn sn(s: &str) -> Result<String, CanonError> {
+        standard_number(s).map(|n| n.canonical())
+    }
+    fn ok(s: &str) -> Result<String, CanonError> {
+        Ok(s.to_string())
+    }
+
+    #[test]
+    fn general_rule() {
+        let cases: &[(&str, Result<String, CanonError>)] = &[
+            // RULES.md §5 examples and the attack list.
+            ("永泰李干", ok("永泰李干")),
+            (" 永泰李干 ", ok("永泰李干")),
+            ("永泰\u{200B}李干", ok("永泰李干")),
+            ("永泰\u{200C}李\u{200D}干", ok("永泰李干")),
+            ("永泰\u{00AD}李干", ok("永泰李干")),
+            ("永泰\u{2060}李干", ok("永泰李干")),
+            ("\u{FEFF}永泰李干", ok("永泰李干")),
+            ("\u{202E}永泰李干\u{202C}", ok("永泰李干")),
+            ("\u{2066}永泰李干\u{2069}", ok("永泰李干")),
+            ("\u{200E}永泰\u{200F}李干", ok("永泰李干")),
+            ("永泰\u{180E}李干", ok("永泰李干")),
+            ("永泰李干\u{FE0F}", ok("永泰李干")),
+            ("永泰李干\u{E0041}\u{E007F}", ok("永泰李干")),
+            ("永泰李干\u{0007}", ok("永泰李干")),
+            ("永泰李干。", ok("永泰李干")),
+            ("永泰李干.", ok("永泰李干")),
+            ("永泰李干 。 . ", ok("永泰李干")),
+            ("永泰李干……", ok("永泰李干")),
+            ("永泰李干⋯⋯", ok("永泰李干")),
+            ("永泰李干！？", ok("永泰李干")),
+            ("永泰李干，；：、", ok("永泰李干")),
+            ("项目(一)", ok("项目(一)")),
+            ("项目（一）", ok("项目(一)")),
+            ("项目(一)。", ok("项目(一)")),
+            ("项目「一」", ok("项目「一」")),
+            ("榕标试2019—05", ok("榕标试2019-05")),
+            ("榕标试2019－05", ok("榕标试2019-05")),
+            ("榕标试2019\u{2212}05", ok("榕标试2019-05")),
+            ("榕标试2019\u{2E3A}05", ok("榕标试2019-05")),
+            ("榕标试2019\u{FE58}05", ok("榕标试2019-05")),
+            ("fzbz-2020-007", ok("FZBZ-2020-007")),
+            ("ＦＺＢＺ－２０２０－００７", ok("FZBZ-2020-007")),
+            ("福州 WTO / TBT 预警点", ok("福州 WTO/TBT 预警点")),
+            ("福州WTO∕TBT预警点", ok("福州WTO/TBT预警点")),
+            ("a\u{3000}\u{3000}b\t\nc", ok("A B C")),
+            ("闽标试〔2020〕2号", ok("闽标试〔2020〕2号")),
+            ("ﬁle", ok("FILE")),
+            ("straße", ok("STRASSE")),
+            ("ΐ", ok("\u{03AA}\u{0301}")),
+            // A full stop inside is kept; only the end is trimmed.
+            ("No. 5.", ok("NO. 5")),
+            // Blank: white space only as typed.
+            ("", Err(CanonError::Blank)),
+            ("   ", Err(CanonError::Blank)),
+            ("\u{3000}\t\n", Err(CanonError::Blank)),
+            // Empty: invisible characters or punctuation only.
+            ("\u{200B}", Err(CanonError::Empty)),
+            (" \u{200B}\u{FEFF} ", Err(CanonError::Empty)),
+            ("\u{00AD}\u{2060}\u{202E}", Err(CanonError::Empty)),
+            ("。", Err(CanonError::Empty)),
+            ("...", Err(CanonError::Empty)),
+            ("\u{0000}", Err(CanonError::Empty)),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(&t(raw), want, "text({raw:?})");
+        }
+    }
+
+    #[test]
+    fn standard_numbers() {
+        let cases: &[(&str, Result<String, CanonError>)] = &[
+            // The behaviour of the first release's reader, kept.
+            ("gb/t　12345—2020", ok("GB/T 12345-2020")),
+            ("GB/T12345-2020", ok("GB/T 12345-2020")),
+            ("ＧＢ／Ｔ　１２３４５－２０２０", ok("GB/T 12345-2020")),
+            ("ｇｂ／ｔ\u{3000}１２３４５—２０２０", ok("GB/T 12345-2020")),
+            ("DB35/T 1234-2020", ok("DB35/T 1234-2020")),
+            ("DB3501/T1234–2020", ok("DB3501/T 1234-2020")),
+            ("DB35 1234-2020", ok("DB35 1234-2020")),
+            ("t/cas 123-2020", ok("T/CAS 123-2020")),
+            ("GB / T 1.1 - 2020", ok("GB/T 1.1-2020")),
+            ("12345-2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T", Err(CanonError::NotAStandardNumber)),
+            ("", Err(CanonError::Blank)),
+            ("GB/T 12345#2020", Err(CanonError::NotAStandardNumber)),
+            // Changed by the decision of 2026-12-02: the year separator is `-`.
+            ("ISO/IEC 27001:2013", ok("ISO/IEC 27001-2013")),
+            ("iso 9001 : 2015", ok("ISO 9001-2015")),
+            ("ISO 9001:2015", ok("ISO 9001-2015")),
+            ("ISO 9001-2015", ok("ISO 9001-2015")),
+            ("ISO 9001—2015", ok("ISO 9001-2015")),
+            ("ＩＳＯ　９００１：２０１５", ok("ISO 9001-2015")),
+            ("ISO / IEC 27001:2022", ok("ISO/IEC 27001-2022")),
+            // Leading zeros of the number (and of parts) dropped; the year kept.
+            ("GB/T 054321-2020", ok("GB/T 54321-2020")),
+            ("Q/FZ 001-2020", ok("Q/FZ 1-2020")),
+            ("DB3501/T 001-2020", ok("DB3501/T 1-2020")),
+            ("GB/T 1.01-2020", ok("GB/T 1.1-2020")),
+            ("GB 0-2020", ok("GB 0-2020")),
+            // Parts kept.
+            ("GB/T 1.1-2020", ok("GB/T 1.1-2020")),
+            ("GB/T 1-2020", ok("GB/T 1-2020")),
+            ("IEC 60335-2-24:2020", ok("IEC 60335-2-24-2020")),
+            ("IEC 60335-2-24", ok("IEC 60335-2-24")),
+            ("GB 4706.1-2005", ok("GB 4706.1-2005")),
+            // Trailing punctuation.
+            ("GB/T 12345-2020。", ok("GB/T 12345-2020")),
+            ("GB/T 12345-2020.", ok("GB/T 12345-2020")),
+            // Invisible characters.
+            ("GB/T\u{200B} 12345-2020", ok("GB/T 12345-2020")),
+            ("G\u{200D}B/T 123\u{00AD}45-2020", ok("GB/T 12345-2020")),
+            ("\u{FEFF}GB/T 12345\u{2060}-2020", ok("GB/T 12345-2020")),
+            ("\u{202E}GB/T 12345-2020\u{202C}", ok("GB/T 12345-2020")),
+            // Look-alikes.
+            ("ГB/T 1-2020", Err(CanonError::ForeignLetters)),
+            ("GB/Τ 1-2020", Err(CanonError::ForeignLetters)),
+            ("ІSO 9001:2015", Err(CanonError::ForeignLetters)),
+            ("GB/T 12345-2020 信息技术", Err(CanonError::ForeignLetters)),
+            ("GB/T 1٢-2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 12O45-2020", Err(CanonError::NotAStandardNumber)),
+            ("\u{200B}。", Err(CanonError::Empty)),
+            // Two-digit years of old standards, kept as typed.
+            ("GB 1234-88", ok("GB 1234-88")),
+            ("GB 1234-05", ok("GB 1234-5")),
+            // Found by fuzzing (canon_subject): zeros go before the year is
+            // recognised, so the canonical form reads back the same.
+            ("gb/t 2.1-\u{0}020", ok("GB/T 2.1-20")),
+            ("ISO 1-02015", ok("ISO 1-2015")),
+            ("GB0-010", ok("GB 0-10")),
+            ("GB 1234—1988", ok("GB 1234-1988")),
+            // Scheme table.
+            ("GBT 12345-2020", ok("GB/T 12345-2020")),
+            ("GB/X 1-2020", Err(CanonError::NotAStandardNumber)),
+            ("DB351234-2020", Err(CanonError::NotAStandardNumber)),
+            ("DB351/T 1-2020", Err(CanonError::NotAStandardNumber)),
+            ("DB350100/Z 1-2020", ok("DB350100/Z 1-2020")),
+            ("T 1-2020", Err(CanonError::NotAStandardNumber)),
+            ("T/ABC1 12-2020", ok("T/ABC1 12-2020")),
+            ("T/CAS123-2020", ok("T/CAS 123-2020")),
+            ("jb/t 702-2020", ok("JB/T 702-2020")),
+            ("YY 0505-2012", ok("YY 505-2012")),
+            ("ISO/IEC TR 24028:2020", ok("ISO/IEC/TR 24028-2020")),
+            ("ISO/TR 10013:2021", ok("ISO/TR 10013-2021")),
+            ("ISO TR 10013:2021", ok("ISO/TR 10013-2021")),
+            ("IEC TS 62443-1-1:2009", ok("IEC/TS 62443-1-1-2009")),
+            ("ISO 9001:15", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 1234:2020", ok("GB/T 1234-2020")),
+            ("GB/T 1234 2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 1234-2020-", Err(CanonError::NotAStandardNumber)),
+            (
+                "ISO 9001:2015/AMD 1:2020",
+                Err(CanonError::NotAStandardNumber),
+            ),
+            // ITU recommendations.
+            ("ITU-T Y.2060", ok("ITU-T Y.2060")),
+            ("itu–t y.2060 (06/2012)", ok("ITU-T Y.2060-2012")),
+            ("ITU-T Rec. Y.2060 (2012)", ok("ITU-T Y.2060-2012")),
+            ("ITU-T Y.2060:2012", ok("ITU-T Y.2060-2012")),
+            ("ITU-T G.8275.1", ok("ITU-T G.8275.1")),
+            ("ITU-R BT.709-6", ok("ITU-R BT.709-6")),
+            ("ITU-R BT.709-6 (06/2015)", ok("ITU-R BT.709-6-2015")),
+            ("ITU-T Y.2060-6", Err(CanonError::NotAStandardNumber)),
+            (
+                "ITU-T Y.2060 (13/2012)",
+                Err(CanonError::NotAStandardNumber),
+            ),
+            ("ITU-T 2060", Err(CanonError::NotAStandardNumber)),
+            // Found by fuzzing (canon_subject): `REC` was read as the word
+            // and then as a series, and the canonical form did not read back.
+            (
+                "\u{4}itu-trecrec.2\u{11}\t",
+                Err(CanonError::NotAStandardNumber),
+            ),
+            ("ITU-T REC.2", Err(CanonError::NotAStandardNumber)),
+            ("ITU-T RECY.2060", Err(CanonError::NotAStandardNumber)),
+            ("ITU-T REC.Y.2060", ok("ITU-T Y.2060")),
+            ("ITU 1-2020", ok("ITU 1-2020")),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(&sn(raw), want, "standard_number({raw:?})");
+        }
+    }
+
+    #[test]
+    fn standard_number_fields() {
+        let n = standard_number("IEC 60335-2-24:2020").unwrap();
+        assert_eq!(
+            (n.prefix(), n.number(), n.parts(), n.year()),
+            ("IEC", "60335", "-2-24", Some("2020"))
+        );
+        let n = standard_number("GB/T 1.1-2020").unwrap();
+        assert_eq!(
+            (n.prefix(), n.number(), n.parts(), n.year()),
+            ("GB/T", "1", ".1", Some("2020"))
+        );
+        let n = standard_number("ITU-R BT.709-6").unwrap();
+        assert_eq!(
+            (n.prefix(), n.number(), n.parts(), n.year()),
+            ("ITU-R", "BT.709", "-6", None)
+        );
+        assert_eq!(standard_number("GB 1234-88").unwrap().year(), Some("88"));
+        assert_eq!(standard_number("ISO 1234-88").unwrap().parts(), "-88");
+        let once = standard_number("gb/t 2.1-\u{0}020").unwrap();
+        assert_eq!(standard_number(&once.canonical()), Ok(once.clone()));
+        assert_eq!(once.year(), Some("20"));
+    }
+
+    #[test]
+    fn implied_levels() {
+        use ImpliedLevel::*;
+        let cases = [
+            ("GB 1-2020", National),
+            ("GB/T 1-2020", National),
+            ("GB/Z 1-2020", National),
+            ("GBT 1-2020", National),
+            ("JB/T 1-2020", Industry),
+            ("YY 1-2020", Industry),
+            ("JB/ZQ 1-2020", Unknown),
+            ("DB35 1-2020", Local),
+            ("DB3501/T 1-2020", Local),
+            ("T/CAS 1-2020", Group),
+            ("ISO 1:2020", International),
+            ("ISO/IEC 27001:2022", International),
+            ("ISO/TC 1:2020", International),
+            ("ITU 1-2020", International),
+            ("ITU-T Y.2060", International),
+            ("Q/FZ 1-2020", Unknown),
+            ("JGJ/T 1-2020", Unknown),
+            ("GBZ 2.1-2019", Unknown),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(
+                standard_number(raw).map(|n| n.implied_level()),
+                Ok(want),
+                "{raw}"
+            );
+        }
+        assert_eq!(International.variant_id(), Some("INTERNATIONAL"));
+        assert_eq!(Unknown.variant_id(), None);
+    }
+
+    #[test]
+    fn committees() {
+        let cases: &[(&str, Result<String, CanonError>)] = &[
+            ("SAC/TC 28", ok("SAC/TC 28")),
+            ("SAC/TC28", ok("SAC/TC 28")),
+            ("ＳＡＣ／ＴＣ２８", ok("SAC/TC 28")),
+            ("sac / tc 28", ok("SAC/TC 28")),
+            ("  sac / tc　28 ", ok("SAC/TC 28")),
+            ("SAC/TC 028", ok("SAC/TC 28")),
+            ("SAC/TC\u{200B}28", ok("SAC/TC 28")),
+            ("SAC/TC 28。", ok("SAC/TC 28")),
+            ("SAC/TC 28/SC 3", ok("SAC/TC 28/SC 3")),
+            ("sac/tc28/sc3", ok("SAC/TC 28/SC 3")),
+            ("iso/tc 45/sc 3", ok("ISO/TC 45/SC 3")),
+            ("ISO/TC 46/WG 2", ok("ISO/TC 46/WG 2")),
+            ("SAC/SWG 3", ok("SAC/SWG 3")),
+            ("FJ/TC 12", ok("FJ/TC 12")),
+            ("FJ/WG 4", ok("FJ/WG 4")),
+            ("ISO/IEC JTC1/SC27", ok("ISO/IEC JTC 1/SC 27")),
+            ("IEC/SC 65a", ok("IEC/SC 65A")),
+            ("TC 0", ok("TC 0")),
+            // Not code-shaped: the general rule.
+            (
+                "全国信息技术标准化技术委员会",
+                ok("全国信息技术标准化技术委员会"),
+            ),
+            ("SAC/TC 28（全国）", ok("SAC/TC 28(全国)")),
+            ("SAC//TC 28", ok("SAC//TC 28")),
+            ("SAC/28", ok("SAC/28")),
+            ("SAC/TC 28-1", ok("SAC/TC 28-1")),
+            ("   ", Err(CanonError::Blank)),
+            ("\u{2060}", Err(CanonError::Empty)),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(&committee(raw), want, "committee({raw:?})");
+        }
+    }
+
+    #[test]
+    fn error_codes() {
+        assert_eq!(CanonError::Blank.code(), "MISSING_FIELD");
+        assert_eq!(CanonError::Empty.code(), "INVALID_SUBJECT");
+        assert_eq!(
+            CanonError::NotAStandardNumber.code(),
+            "INVALID_STANDARD_NUMBER"
+        );
+        assert_eq!(CanonError::ForeignLetters.code(), "INVALID_STANDARD_NUMBER");
+    }
+
+    /// Every Unicode scalar value of the basic and supplementary multilingual
+    /// planes, the CJK compatibility ideographs supplement and the tags and
+    /// variation selectors (the other ranges hold ideographs without
+    /// decompositions, unassigned or private-use code points), alone, doubled
+    /// and between a letter and a combining mark: the general rule is
+    /// idempotent and its output is in NFKC.
+    #[test]
+    fn every_code_point() {
+        let is_nfkc = |s: &str| ComposingNormalizerBorrowed::new_nfkc().is_normalized(s);
+        let planes = (0..0x20000u32)
+            .chain(0x2F800..0x2FA20)
+            .chain(0xE0000..0xE1000);
+        for c in planes.filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("a{c}\u{301}b"), format!("{c}{c}")] {
+                if let Ok(once) = text(&s) {
+                    assert_eq!(text(&once), Ok(once.clone()), "{:04X}", u32::from(c));
+                    assert!(is_nfkc(&once), "{:04X}", u32::from(c));
+                    let stray = once.chars().any(|x| {
+                        is_default_ignorable(x)
+                            || in_ranges(DASHES, x)
+                            || x.is_control()
+                            || (x.is_whitespace() && x != ' ')
+                    });
+                    assert!(!stray, "{:04X}", u32::from(c));
+                }
+            }
+        }
+    }
+}

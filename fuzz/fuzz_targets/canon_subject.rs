@@ -1,0 +1,46 @@
+//! Fuzz target: the canonical identity of subjects (`stdfund_rules::canon`).
+//!
+//! Every function on arbitrary UTF-8 (invalid bytes replaced): no panic, and
+//! idempotence — a canonical form fed back in gives the same canonical form
+//! (the same parsed standard number), in NFKC.
+#![no_main]
+
+use icu_normalizer::ComposingNormalizerBorrowed;
+use libfuzzer_sys::fuzz_target;
+use stdfund_rules::canon;
+
+fuzz_target!(|data: &[u8]| {
+    let s = String::from_utf8_lossy(data);
+    if let Ok(t) = canon::text(&s) {
+        assert_eq!(
+            canon::text(&t).as_ref(),
+            Ok(&t),
+            "text not idempotent on {s:?}"
+        );
+        assert!(
+            ComposingNormalizerBorrowed::new_nfkc().is_normalized(&t),
+            "text output not NFKC on {s:?}"
+        );
+    }
+    if let Ok(n) = canon::standard_number(&s) {
+        let c = n.canonical();
+        assert_eq!(
+            canon::standard_number(&c).as_ref(),
+            Ok(&n),
+            "standard_number not idempotent on {s:?}"
+        );
+        assert_eq!(
+            canon::text(&c).as_ref(),
+            Ok(&c),
+            "canonical number not canonical text"
+        );
+        let _ = n.implied_level().variant_id();
+    }
+    if let Ok(c) = canon::committee(&s) {
+        assert_eq!(
+            canon::committee(&c).as_ref(),
+            Ok(&c),
+            "committee not idempotent on {s:?}"
+        );
+    }
+});
