@@ -6,7 +6,7 @@
 //! generic code needs — run a statement with bound values, read rows, start a write
 //! transaction — plus the per-backend checks behind [`health`](crate::Store::health) and
 //! the SQLite file-identity check. Every SQL string is static text, or assembled by
-//! [`crate::query`] from static fragments; values are always bound, never spliced in.
+//! `ops::query` from static fragments; values are always bound, never spliced in.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -117,7 +117,7 @@ impl Stmt {
         }
     }
 
-    /// A statement assembled from static fragments (see [`crate::query`]).
+    /// A statement assembled from static fragments (see `ops::query`).
     pub(crate) fn assembled(sql: String, args: Vec<Arg>) -> Stmt {
         Stmt {
             sql: Cow::Owned(sql),
@@ -535,11 +535,17 @@ impl sealed::Sealed for Postgres {
     async fn probe(_pool: &Pool<Postgres>, site: &PgSite) -> Health {
         let check = async {
             let mut conn = site.health_pool.acquire().await?;
-            sqlx::query("SELECT 1").execute(&mut *conn).await?;
-            Ok::<(), StoreError>(())
+            let read_only: String = sqlx::query("SELECT current_setting('transaction_read_only')")
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+            Ok::<bool, StoreError>(read_only == "on")
         };
         match tokio::time::timeout(HEALTH_TIMEOUT, check).await {
-            Ok(Ok(())) => Health::Serving,
+            Ok(Ok(false)) => Health::Serving,
+            Ok(Ok(true)) => Health::NotServing {
+                reason: "PostgreSQL accepts no writes (a standby or read-only database)".into(),
+            },
             Ok(Err(e)) => Health::NotServing {
                 reason: format!("PostgreSQL is unreachable: {e}"),
             },

@@ -281,6 +281,8 @@ impl StoreError {
 /// `SQLITE_BUSY` (5), `SQLITE_LOCKED` (6), `SQLITE_READONLY` (8), `SQLITE_IOERR` (10),
 /// `SQLITE_FULL` (13), `SQLITE_CANTOPEN` (14).
 const SQLITE_UNAVAILABLE: [u32; 6] = [5, 6, 8, 10, 13, 14];
+/// `SQLITE_CONSTRAINT_UNIQUE` (2067) and `SQLITE_CONSTRAINT_PRIMARYKEY` (1555): a key taken.
+const SQLITE_UNIQUE: [u32; 2] = [2067, 1555];
 /// `SQLITE_CORRUPT` (11) and `SQLITE_NOTADB` (26).
 const SQLITE_CORRUPT: [u32; 2] = [11, 26];
 
@@ -304,6 +306,9 @@ pub(crate) fn classify(err: &sqlx::Error) -> StoreError {
             // in the classes used here.
             let sqlite_primary = code.parse::<u32>().ok().map(|c| c & 0xff);
             if let Some(primary) = sqlite_primary {
+                if SQLITE_UNIQUE.contains(&code.parse::<u32>().unwrap_or(0)) {
+                    return StoreError::Conflict { message };
+                }
                 if SQLITE_UNAVAILABLE.contains(&primary) {
                     return StoreError::Unavailable { message };
                 }
@@ -314,13 +319,14 @@ pub(crate) fn classify(err: &sqlx::Error) -> StoreError {
             }
             // PostgreSQL: class 08 connection exceptions, 57P01..57P03 shutdown / cannot
             // connect now, 53xxx insufficient resources, 25006 read-only transaction;
-            // 40001 / 40P01 serialization failure / deadlock are retryable conflicts.
+            // 40001 / 40P01 serialization failure / deadlock and 23505 a unique key taken by a
+            // concurrent writer are retryable conflicts.
             if code.starts_with("08")
                 || code.starts_with("53")
                 || matches!(code, "57P01" | "57P02" | "57P03" | "25006" | "57014")
             {
                 StoreError::Unavailable { message }
-            } else if matches!(code, "40001" | "40P01") {
+            } else if matches!(code, "40001" | "40P01" | "23505") {
                 StoreError::Conflict { message }
             } else {
                 StoreError::Database { message }

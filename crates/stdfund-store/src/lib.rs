@@ -47,3 +47,4 @@ pub use backend::{Backend, PgSite, SqliteSite};
 pub use error::StoreError;
 pub use model::*;
 pub use store::{AnyStore, Store, backup_sqlite};
+pub use validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -132,9 +132,15 @@ impl<DB: Backend> Store<DB> {
         &self.inner.pool
     }
 
-    /// Whether the database can serve: SQLite — the file at the configured path is still
-    /// the one opened, writable by its mode, passes `PRAGMA quick_check(1)` and answers a
-    /// read; PostgreSQL — `SELECT 1` answers within 2 s.
+    /// Whether the database can serve, within about 2 s.
+    ///
+    /// SQLite: the file at the configured path is still the one opened (device and inode),
+    /// writable by its mode, answers a read on a fresh connection, and passes
+    /// `PRAGMA quick_check(1)` (repeated only when the file or its write-ahead log changed
+    /// since it last passed, so an idle registry is probed in a few milliseconds). A removed
+    /// or replaced file stays NOT_SERVING until the store is reopened; a read-only or
+    /// corrupt one serves again when repaired. PostgreSQL: a connection of the probe's own
+    /// answers within 2 s and the server accepts writes.
     pub async fn health(&self) -> Health {
         DB::probe(&self.inner.pool, &self.inner.site).await
     }

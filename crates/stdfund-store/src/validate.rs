@@ -13,9 +13,9 @@ use crate::error::StoreError;
 use crate::model::{Actor, Filing};
 
 /// Default page size when the caller passes 0.
-pub(crate) const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// Largest page size; larger requests are clamped to it.
-pub(crate) const MAX_PAGE_SIZE: u32 = 1000;
+pub const MAX_PAGE_SIZE: u32 = 1000;
 /// Longest accepted text field (bytes), payloads excepted.
 const MAX_TEXT: usize = 4096;
 /// Longest accepted payload text (bytes).
@@ -185,7 +185,11 @@ pub(crate) fn request_hash(f: &Filing) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing
+    )]
     use super::*;
     use stdfund_rules::date::Date;
     use stdfund_rules::money::Money;

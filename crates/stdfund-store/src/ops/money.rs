@@ -435,7 +435,11 @@ pub(crate) async fn payments<DB: Backend>(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     fn split(district: i64, total: i64, ratio: &str) -> FrozenSplit {

@@ -434,7 +434,11 @@ pub(crate) async fn report<DB: Backend>(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     #[test]
