@@ -133,15 +133,15 @@ pub fn share_table_use(u: &ShareUse<'_>, view: View) -> pb::ShareTableUse {
     pb::ShareTableUse {
         id: u.table.id.clone(),
         version: u.table.version.clone(),
-        provisional: u.table.provisional,
+        provisional: u.provisional(),
         district_ratio: u.ratio.to_string(),
         note_zh: if full {
-            u.table.note_zh.clone()
+            u.note_zh().to_string()
         } else {
             String::new()
         },
         note_en: if full {
-            u.table.note_en.clone()
+            u.note_en().to_string()
         } else {
             String::new()
         },

@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::ident::{CreditCheck, CreditCode};
 use crate::money::{Money, Ratio};
 use crate::reasons::Reason;
-use crate::ruleset::{FiscalUnitDoc, Item, Place, Ruleset, ShareTableDoc, Variant};
+use crate::ruleset::{FiscalUnitDoc, Item, Place, RatioDoc, Ruleset, ShareTableDoc, Variant};
 use crate::warnings::Warning;
 
 /// The applicant's role in an achievement.
@@ -405,6 +405,23 @@ pub struct ShareUse<'r> {
     pub table: &'r ShareTableDoc,
     /// The district ratio applied.
     pub ratio: Ratio,
+    /// The table's entry for the fiscal unit.
+    pub entry: &'r RatioDoc,
+}
+
+impl<'r> ShareUse<'r> {
+    /// Whether the ratio applied is provisional.
+    pub fn provisional(&self) -> bool {
+        self.entry.is_provisional(self.table)
+    }
+    /// The note shown with the split, Chinese: the entry's, else the table's.
+    pub fn note_zh(&self) -> &'r str {
+        self.entry.note_zh.as_deref().unwrap_or(&self.table.note_zh)
+    }
+    /// The note shown with the split, English.
+    pub fn note_en(&self) -> &'r str {
+        self.entry.note_en.as_deref().unwrap_or(&self.table.note_en)
+    }
 }
 
 /// The assessment of an application.

@@ -144,15 +144,15 @@ pub fn evaluate<'x, 'r>(
             (d.ruleset, place.unit(), d.amounts.payable.is_zero())
         {
             let table = rs.share_table();
-            let ratio = rs
-                .district_ratio(&unit.code)
-                .ok_or_else(|| Error::InvalidRuleset {
-                    message: format!(
-                        "ruleset `{}` has no share ratio for `{}`",
-                        rs.id(),
-                        unit.code
-                    ),
-                })?;
+            let (ratio, entry) =
+                rs.share_ratio(&unit.code)
+                    .ok_or_else(|| Error::InvalidRuleset {
+                        message: format!(
+                            "ruleset `{}` has no share ratio for `{}`",
+                            rs.id(),
+                            unit.code
+                        ),
+                    })?;
             let payable = d.amounts.payable;
             let district = payable.share(ratio).ok_or_else(overflow)?;
             let municipal = payable.checked_sub(district).ok_or_else(overflow)?;
@@ -167,12 +167,17 @@ pub fn evaluate<'x, 'r>(
                 .iter()
                 .any(|t| t.table.id == table.id && t.table.version == table.version)
             {
-                if table.provisional {
+                let used = ShareUse {
+                    table,
+                    ratio,
+                    entry,
+                };
+                if used.provisional() {
                     state.warnings.push(Warning::ShareTableProvisional(
                         crate::warnings::share_table::Provisional { table },
                     ));
                 }
-                tables.push(ShareUse { table, ratio });
+                tables.push(used);
             }
         }
         total = total.checked_add(d.amounts.payable).ok_or_else(overflow)?;

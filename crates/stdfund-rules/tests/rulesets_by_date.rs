@@ -148,6 +148,9 @@ fn xiamen() -> Ruleset {
     doc.share_table.ratios = vec![ruleset::RatioDoc {
         fiscal_unit: "350203".into(),
         district_ratio: "0.3".into(),
+        provisional: None,
+        note_zh: None,
+        note_en: None,
     }];
     doc.excluded_seats = Vec::new();
     Ruleset::from_doc(doc).unwrap()
@@ -334,7 +337,10 @@ fn the_catalogue_and_engine_info_describe_the_embedded_ruleset() {
         ),
         ("fz-2016", "2016-04-25", None)
     );
-    assert_eq!(d.fiscal_units.len(), 13);
+    // The twelve county-level units, the high-tech zone and 市本级 (RULES.md §5).
+    assert_eq!(d.fiscal_units.len(), 14);
+    assert_eq!(d.fiscal_units[0].code, "350100");
+    assert_eq!(d.fiscal_units[0].name_zh, "市本级");
     assert_eq!(
         d.targets2020.iter().map(|t| t.figure).collect::<Vec<_>>(),
         [15, 2000, 8, 200, 20, 20, 10]

@@ -274,10 +274,10 @@ pub fn assessment_into(out: &mut String, a: &Assessment<'_, '_>, view: View) {
             Obj::new(out)
                 .s("id", &t.table.id)
                 .s("version", &t.table.version)
-                .b("provisional", t.table.provisional)
+                .b("provisional", t.provisional())
                 .raw("districtRatio", |s| t.ratio.write_to(s))
-                .s("noteZh", if full { &t.table.note_zh } else { "" })
-                .s("noteEn", if full { &t.table.note_en } else { "" })
+                .s("noteZh", if full { t.note_zh() } else { "" })
+                .s("noteEn", if full { t.note_en() } else { "" })
                 .end();
         });
         split.end();

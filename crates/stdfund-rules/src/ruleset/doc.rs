@@ -120,6 +120,25 @@ pub struct RatioDoc {
     pub fiscal_unit: String,
     /// The district's share of each payment, 0–1.
     pub district_ratio: String,
+    /// Whether this ratio is provisional; absent = the table's `provisional`.
+    /// A ratio that was decided (市本级's 0, RULES.md §5) is `false` in a
+    /// provisional table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisional: Option<bool>,
+    /// A note shown with a split that uses this ratio instead of the table's
+    /// note (Chinese); absent = the table's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_zh: Option<String>,
+    /// The same note in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_en: Option<String>,
+}
+
+impl RatioDoc {
+    /// Whether the ratio is provisional in `table`.
+    pub fn is_provisional(&self, table: &ShareTableDoc) -> bool {
+        self.provisional.unwrap_or(table.provisional)
+    }
 }
 
 /// The city/county share table.

@@ -60,7 +60,7 @@ pub struct Ruleset {
     from: Date,
     to: Option<Date>,
     items: Vec<Item>,
-    ratios: Vec<(String, Ratio)>,
+    ratios: Vec<(String, Ratio, usize)>,
     counted_levels: Vec<FundingLevel>,
     hash: String,
 }
@@ -169,7 +169,7 @@ impl Ruleset {
             }
         }
         let mut ratios = Vec::with_capacity(doc.share_table.ratios.len());
-        for r in &doc.share_table.ratios {
+        for (index, r) in doc.share_table.ratios.iter().enumerate() {
             let ratio = Ratio::parse(&r.district_ratio).ok_or_else(|| {
                 invalid(format!(
                     "ruleset `{id}`: share ratio `{}` for `{}` is not a decimal between 0 and 1",
@@ -177,19 +177,25 @@ impl Ruleset {
                 ))
             })?;
             if !doc.fiscal_units.iter().any(|u| u.code == r.fiscal_unit)
-                || ratios.iter().any(|(c, _)| *c == r.fiscal_unit)
+                || ratios.iter().any(|(c, _, _)| *c == r.fiscal_unit)
             {
                 return Err(invalid(format!(
                     "ruleset `{id}`: share ratio for unknown or repeated unit `{}`",
                     r.fiscal_unit
                 )));
             }
-            ratios.push((r.fiscal_unit.clone(), ratio));
+            if r.note_zh.is_some() != r.note_en.is_some() {
+                return Err(invalid(format!(
+                    "ruleset `{id}`: the share ratio of `{}` has a note in one language only",
+                    r.fiscal_unit
+                )));
+            }
+            ratios.push((r.fiscal_unit.clone(), ratio, index));
         }
         if let Some(u) = doc
             .fiscal_units
             .iter()
-            .find(|u| !ratios.iter().any(|(c, _)| *c == u.code))
+            .find(|u| !ratios.iter().any(|(c, _, _)| *c == u.code))
         {
             return Err(invalid(format!(
                 "ruleset `{id}`: fiscal unit `{}` has no share ratio",
@@ -277,7 +283,13 @@ impl Ruleset {
     }
     /// The district share ratio of a fiscal unit.
     pub fn district_ratio(&self, unit: &str) -> Option<Ratio> {
-        self.ratios.iter().find(|(c, _)| c == unit).map(|(_, r)| *r)
+        self.share_ratio(unit).map(|(r, _)| r)
+    }
+    /// The district share ratio of a fiscal unit with its entry in the
+    /// share table (its provisional flag and note).
+    pub fn share_ratio(&self, unit: &str) -> Option<(Ratio, &RatioDoc)> {
+        let (_, ratio, index) = self.ratios.iter().find(|(c, _, _)| c == unit)?;
+        Some((*ratio, self.doc.share_table.ratios.get(*index)?))
     }
     /// Whether funding of this level counts toward H.
     pub fn counts_level(&self, level: FundingLevel) -> bool {
