@@ -224,13 +224,7 @@ pub fn amount_split(s: &AmountSplit<'_>) -> pb::Split {
         fiscal_unit: s.unit.code.clone(),
         municipal_share: money(s.municipal_share),
         district_share: money(s.district_share),
-        share_tables: vec![share_table_use(
-            &ShareUse {
-                table: s.table,
-                ratio: s.ratio,
-            },
-            View::Full,
-        )],
+        share_tables: vec![share_table_use(&s.share, View::Full)],
     }
 }
 

@@ -4,13 +4,11 @@
 //! itself.
 
 use crate::date::Date;
-use crate::domain::{Line, LineStatus};
+use crate::domain::{Line, LineStatus, ShareUse};
 use crate::error::Error;
 use crate::ident::CreditCode;
-use crate::money::{Money, Ratio};
-use crate::ruleset::{
-    CountedItemDoc, FiscalUnitDoc, RuleBook, Ruleset, ShareTableDoc, TargetVisibility,
-};
+use crate::money::Money;
+use crate::ruleset::{CountedItemDoc, FiscalUnitDoc, RuleBook, Ruleset, TargetVisibility};
 use std::collections::BTreeSet;
 
 /// The first budget year a claim can be paid from: the year the earliest
@@ -321,10 +319,8 @@ pub struct AmountSplit<'r> {
     pub municipal_share: Money,
     /// The district's share (amount × ratio, half-up to the fen).
     pub district_share: Money,
-    /// The share table used.
-    pub table: &'r ShareTableDoc,
-    /// Its district ratio for the unit.
-    pub ratio: Ratio,
+    /// The share table, ratio and entry used.
+    pub share: ShareUse<'r>,
 }
 
 /// Splits `amount` for an applicant seated at `seat` and an achievement dated
@@ -349,8 +345,8 @@ pub fn split_amount<'r>(
             path: "date".into(),
             value: date.to_string(),
         })?;
-    let ratio = rs
-        .district_ratio(&unit.code)
+    let (ratio, entry) = rs
+        .share_ratio(&unit.code)
         .ok_or_else(|| Error::InvalidRuleset {
             message: format!(
                 "ruleset `{}` has no share ratio for `{}`",
@@ -367,8 +363,11 @@ pub fn split_amount<'r>(
         unit,
         municipal_share: municipal,
         district_share: district,
-        table: rs.share_table(),
-        ratio,
+        share: ShareUse {
+            table: rs.share_table(),
+            ratio,
+            entry,
+        },
     })
 }
 

@@ -399,7 +399,7 @@ impl Line<'_, '_> {
 }
 
 /// A share table used by a split.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShareUse<'r> {
     /// The table.
     pub table: &'r ShareTableDoc,

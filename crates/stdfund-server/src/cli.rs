@@ -604,10 +604,9 @@ fn read_input(file: Option<&str>) -> Result<(String, Source), ErrorReport> {
 /// words are English and go on the English line).
 fn json_syntax_zh(e: &serde_json::Error) -> &'static str {
     let msg = e.to_string();
-    let known: [(&str, &str); 9] = [
+    let known: [(&str, &str); 8] = [
         ("key must be a string", "对象的键必须是带引号的字符串"),
         ("trailing comma", "多余的逗号"),
-        ("trailing characters", "JSON之后还有多余的内容"),
         ("expected value", "此处应为一个值"),
         ("expected `,` or `}`", "此处应为逗号或右花括号"),
         ("expected `,` or `]`", "此处应为逗号或右方括号"),
@@ -636,7 +635,9 @@ fn json_syntax_error(text: &str, source: &Source) -> Option<ErrorReport> {
         ));
     }
     let e = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
-    if e.is_data() {
+    // Field errors and text after the document are the engine's to report
+    // (`TRAILING_DATA` with its position, as WASM and gRPC tools see it).
+    if e.is_data() || e.to_string().starts_with("trailing characters") {
         return None;
     }
     let (line, column) = (e.line(), e.column());
