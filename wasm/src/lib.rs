@@ -56,6 +56,10 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorReport
 
 /** Names the package has always used for the catalogue's document types. */
 export type FiscalUnit = FiscalUnitDoc;
+
+/** The package's names for `stdfund.v1.EstimateRequest` and `stdfund.v1.EstimateResponse`. */
+export type Application = EstimateRequest;
+export type Assessment = EstimateResponse;
 "#;
 
 /// `{ok: true, value}`.

@@ -321,8 +321,9 @@ pub struct RulesetDoc {
     pub jurisdiction: Option<JurisdictionDoc>,
     /// First day in force (achievement dates).
     pub effective_from: String,
-    /// Last day in force, or open.
+    /// Last day in force, or open (`null` or absent).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", tsify(optional, type = "string | null"))]
     pub effective_to: Option<String>,
     /// Whether each achievement is paid once, ever.
     pub one_time: bool,
