@@ -27,13 +27,13 @@ test("credit codes: the cases of ident.rs credit_code_check", () => {
   }
 });
 
-test("standard numbers: the cases of ident.rs standard_numbers and implied_levels", () => {
+test("standard numbers: the first-release cases of canon.rs standard_numbers, with RULES.md §5 year separators", () => {
   const n = (s) => { const r = rules.normaliseStandardNumber(s); return r.ok ? r.value.canonical : null; };
   const cases = [["gb/t　12345—2020", "GB/T 12345-2020"], ["GB/T12345-2020", "GB/T 12345-2020"],
     ["ＧＢ／Ｔ　１２３４５－２０２０", "GB/T 12345-2020"], ["DB35/T 1234-2020", "DB35/T 1234-2020"],
     ["DB3501/T1234–2020", "DB3501/T 1234-2020"], ["DB35 1234-2020", "DB35 1234-2020"],
-    ["t/cas 123-2020", "T/CAS 123-2020"], ["ISO/IEC 27001:2013", "ISO/IEC 27001:2013"],
-    ["iso 9001 : 2015", "ISO 9001:2015"], ["GB / T 1.1 - 2020", "GB/T 1.1-2020"],
+    ["t/cas 123-2020", "T/CAS 123-2020"], ["ISO/IEC 27001:2013", "ISO/IEC 27001-2013"],
+    ["iso 9001 : 2015", "ISO 9001-2015"], ["GB/T 054321-2020。", "GB/T 54321-2020"], ["GB/T 5432\u200b1-2020", "GB/T 54321-2020"], ["GB / T 1.1 - 2020", "GB/T 1.1-2020"],
     ["12345-2020", null], ["GB/T", null], ["", null], ["GB/T 12345#2020", null]];
   for (const [raw, want] of cases) assert.equal(n(raw), want, raw);
   const level = (s) => value(rules.normaliseStandardNumber(s)).impliedLevel;
@@ -45,6 +45,10 @@ test("standard numbers: the cases of ident.rs standard_numbers and implied_level
   const bad = rules.normaliseStandardNumber("12345-2020");
   assert.equal(bad.ok, false);
   assert.equal(bad.error.code, "INVALID_STANDARD_NUMBER");
+  const lookAlike = rules.normaliseStandardNumber("\u0413B/T 12345-2020");
+  assert.equal(lookAlike.ok, false);
+  assert.equal(lookAlike.error.code, "INVALID_STANDARD_NUMBER");
+  assert.match(lookAlike.error.messageZh, /西里尔字母/);
 });
 
 // Checks the helpers against one native answer; returns how many facts were compared.

@@ -2,7 +2,9 @@
 //! executors that are not Rust (WASM in Node and Chromium, Python).
 //!
 //! `stdfund-vectors vectors` prints one `{"id","input","expected"}` object a
-//! line, `input` and `expected` being canonical JSON text; `stdfund-vectors
+//! line, `input` and `expected` being canonical JSON text (`expected` is the
+//! native answer with its real receipt, after checking it against the
+//! vector file; exit 1 if any differs); `stdfund-vectors
 //! random N [SEED]` prints `{"seed","input","expected"}` for N generated
 //! applications, `expected` computed natively; `stdfund-vectors answer`
 //! reads one request (JSON text) per line on stdin and prints the native
@@ -17,11 +19,28 @@ fn main() {
     let code = match args.first().map(String::as_str) {
         Some("vectors") => match vectors::load_all(&vectors::vectors_dir()) {
             Ok(all) => {
+                let mut code = 0;
                 for v in all {
-                    let line = serde_json::json!({"id": v.id(), "input": v.input_json(), "expected": v.expected_json()});
-                    let _ = writeln!(out, "{line}");
+                    // The native answer itself (real engine version and
+                    // ruleset hashes), once it is checked against the file:
+                    // other executors then compare byte for byte.
+                    let answer = answer_json(&native(&v.input_json()));
+                    match v.comparable(&answer) {
+                        Ok(c) if c == v.expected_json() => {
+                            let line = serde_json::json!({"id": v.id(), "input": v.input_json(), "expected": answer});
+                            let _ = writeln!(out, "{line}");
+                        }
+                        Ok(_) => {
+                            eprintln!("error: {}: the native answer differs from the vector", v.id());
+                            code = 1;
+                        }
+                        Err(e) => {
+                            eprintln!("error: {}: {e}", v.id());
+                            code = 1;
+                        }
+                    }
                 }
-                0
+                code
             }
             Err(e) => {
                 eprintln!("error: {e}");
