@@ -254,11 +254,10 @@ fn split_branch(literal: &str) -> (&str, Option<&str>) {
 /// Splits the legal form off a (parent) name.
 fn split_form(name: &str) -> (&str, LegalForm) {
     for (suffix, form) in FORMS {
-        if let Some(core) = name.strip_suffix(suffix) {
-            if !core.is_empty() {
+        if let Some(core) = name.strip_suffix(suffix)
+            && !core.is_empty() {
                 return (core, *form);
             }
-        }
     }
     (name, LegalForm::None)
 }

@@ -453,7 +453,13 @@ mod tests {
         assert_eq!(s.unit.code, "350112");
         assert_eq!(s.district_share.to_canonical(), "49999.99");
         assert_eq!(s.municipal_share.to_canonical(), "49999.98");
-        assert!(s.table.provisional);
+        assert!(s.share.provisional());
+        // 市本级: the municipal treasury bears it all, under a decided ratio.
+        let city = split_amount(book, "350100", date, amount).unwrap();
+        assert_eq!(city.unit.name_zh, "市本级");
+        assert_eq!(city.district_share, Money::ZERO);
+        assert_eq!(city.municipal_share, amount);
+        assert!(!city.share.provisional());
         assert!(split_amount(book, "350128", date, amount).is_err());
         let early = Date::parse("2015-05-01").unwrap();
         assert!(split_amount(book, "350102", early, amount).is_err());

@@ -126,11 +126,10 @@ pub fn evaluate<'x, 'r>(
         (Money::ZERO, Money::ZERO, Money::ZERO);
     for (index, a) in app.achievements.iter().enumerate() {
         let rs = book.in_force(jurisdiction, a.date);
-        if let Some(rs) = rs {
-            if !used.iter().any(|u| u.hash() == rs.hash()) {
+        if let Some(rs) = rs
+            && !used.iter().any(|u| u.hash() == rs.hash()) {
                 used.push(rs);
             }
-        }
         let mut d = match (outside, rs) {
             (Some(o), _) => Decided::ineligible(Reason::OutsideJurisdiction(o)),
             (None, None) => Decided::ineligible(Reason::NoPolicyInForce(no_policy::NoPolicy {

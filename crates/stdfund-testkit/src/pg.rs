@@ -81,11 +81,14 @@ fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("finding a free port: {e}"))
 }
 
+/// A throwaway PostgreSQL cluster in a temporary directory, stopped and
+/// removed on drop.
 pub struct PgCluster {
     dir: PathBuf,
     data: PathBuf,
     bindir: PathBuf,
     as_postgres: bool,
+    /// The loopback port it listens on.
     pub port: u16,
     watchdog: Option<Child>,
 }

@@ -2,6 +2,7 @@
 //! item, variant, reason code and edge): amounts are bounded and add up to
 //! the fen, answers are deterministic, and the order of achievements changes
 //! nothing but which duplicate is flagged.
+#![allow(clippy::arithmetic_side_effects, clippy::panic)]
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;

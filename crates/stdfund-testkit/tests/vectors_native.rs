@@ -1,6 +1,7 @@
 //! The shared vectors, run natively: through the typed API and through the
 //! JSON boundary. `STDFUND_BLESS=1 cargo test -p stdfund-testkit --test
 //! vectors_native` rewrites `expected` after checking every hand-written figure.
+#![allow(clippy::panic)]
 
 use stdfund_rules::json;
 use stdfund_rules::reasons::ReasonCode;

@@ -138,14 +138,13 @@ impl Ruleset {
             items.push(validate_item(&id, item, &mut item_ids)?);
         }
         for item in &doc.items {
-            if let Some(other) = &item.conflicts_with_item {
-                if !item_ids.contains(other.as_str()) {
+            if let Some(other) = &item.conflicts_with_item
+                && !item_ids.contains(other.as_str()) {
                     return Err(invalid(format!(
                         "ruleset `{id}`: item `{}` conflicts with unknown item `{other}`",
                         item.id
                     )));
                 }
-            }
         }
         if items.is_empty() {
             return Err(invalid(format!("ruleset `{id}` has no items")));
@@ -353,14 +352,13 @@ fn validate_targets(rs: &str, doc: &RulesetDoc) -> Result<(), Error> {
         }
     }
     for t in &doc.targets2020 {
-        if let Some(g) = t.counting.as_ref().and_then(|c| c.group.as_ref()) {
-            if !doc.target_groups2020.iter().any(|x| &x.id == g) {
+        if let Some(g) = t.counting.as_ref().and_then(|c| c.group.as_ref())
+            && !doc.target_groups2020.iter().any(|x| &x.id == g) {
                 return Err(invalid(format!(
                     "ruleset `{rs}`: target `{}` names unknown group `{g}`",
                     t.id
                 )));
             }
-        }
     }
     Ok(())
 }
@@ -632,15 +630,14 @@ impl RuleBook {
     pub fn place(&self, seat: &str) -> Option<Place<'_>> {
         let current = self.current_rulesets();
         for rs in &current {
-            if let Some((unit, mapped)) = rs.fiscal_unit(seat) {
-                if !mapped {
+            if let Some((unit, mapped)) = rs.fiscal_unit(seat)
+                && !mapped {
                     return Some(Place::Inside {
                         ruleset: rs,
                         unit,
                         mapped,
                     });
                 }
-            }
         }
         for rs in &current {
             if let Some((unit, true)) = rs.fiscal_unit(seat) {
