@@ -515,23 +515,36 @@ impl Registry {
             }
         };
         let now = self.now()?;
+        // The contract's total is the sum of the approved amounts: a
+        // rejection approves nothing (the store sums each claim's amount,
+        // which for a rejected claim is its estimate).
+        let rejecting = matches!(batch, BatchDecision::Reject { .. });
         let out = self
             .inner
             .store
             .review_batch(batch, req.dry_run, &actor(who), &now)
             .await?;
+        let total = if rejecting { Money::ZERO } else { out.total };
         let book = self.book();
-        if !out.dry_run {
-            tracing::info!(by = %who.name, count = out.claims.len(), total = %out.total, "batch reviewed");
-        }
+        let claims = if out.dry_run {
+            // A dry run answers the claims as they are (nothing changed), not
+            // as the rolled-back decision left them.
+            let mut current = Vec::with_capacity(out.claims.len());
+            for c in &out.claims {
+                current.push(self.inner.store.claim(c.id).await?);
+            }
+            current
+        } else {
+            tracing::info!(by = %who.name, count = out.claims.len(), total = %total, "batch reviewed");
+            out.claims
+        };
         Ok(pb::ReviewClaimsResponse {
-            count: i32::try_from(out.claims.len()).unwrap_or(i32::MAX),
-            claims: out
-                .claims
+            count: i32::try_from(claims.len()).unwrap_or(i32::MAX),
+            claims: claims
                 .iter()
                 .map(|c| convert::claim(book, c, false))
                 .collect::<Result<_, _>>()?,
-            total: out.total.to_canonical(),
+            total: total.to_canonical(),
             budgets_before: out
                 .budgets_before
                 .iter()
