@@ -14,6 +14,7 @@ on_both_backends! {
     rejection_needs_a_reason_and_frees_the_key = 12;
     a_returned_claim_is_corrected_and_resubmitted = 13;
     withdrawal_frees_the_one_time_key = 14;
+    a_correction_cannot_take_a_key_another_claim_holds = 15;
 }
 
 async fn approval_freezes_amount_split_and_assessment(env: Env) {
@@ -496,4 +497,51 @@ async fn withdrawal_frees_the_one_time_key(env: Env) {
             ),
         ]
     );
+}
+
+async fn a_correction_cannot_take_a_key_another_claim_holds(env: Env) {
+    let code = env.code(1);
+    let held = env
+        .submitted("held", &code, &Ach::lead("GB/T 15-2020"))
+        .await;
+    let c = env
+        .submitted("draft", &code, &Ach::lead("GB/T 16-2020"))
+        .await;
+    env.decide(c, Return, "请核对标准号").await;
+    let resubmit = |a: &Ach| pb::ResubmitClaimRequest {
+        claim_id: c,
+        application: Some(s::application(&code, a)),
+        confirm_credit_code: false,
+    };
+    // The corrected achievement is one another live claim holds.
+    let e = env
+        .portal()
+        .resubmit_claim(resubmit(&Ach::lead("gb/t 15—2020")))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::AlreadyExists, "ALREADY_GRANTED");
+    assert_eq!(m["existingClaimId"], held.to_string());
+    // Participation in the standard the unit leads.
+    let part = Ach::of("STANDARD_PARTICIPANT", "NATIONAL", "GB/T 15-2020");
+    let e = env
+        .portal()
+        .resubmit_claim(resubmit(&part))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::FailedPrecondition, "CONFLICTS_WITH_LEAD");
+    assert_eq!(m["existingClaimId"], held.to_string());
+    // A line that cannot be claimed is refused as at submission.
+    let pending = Ach::of("DEMONSTRATION_PILOT", "NATIONAL", "试点-15");
+    let e = env
+        .portal()
+        .resubmit_claim(resubmit(&pending))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::FailedPrecondition, "NOT_YET_ACCEPTED");
+    let claim = env.claim(c).await;
+    assert_eq!(
+        (claim.status, claim.resubmissions),
+        (pb::ClaimStatus::Returned as i32, 0)
+    );
+    assert_eq!(claim.subject, "GB/T 16-2020", "unchanged");
 }
