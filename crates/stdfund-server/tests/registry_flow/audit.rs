@@ -226,15 +226,21 @@ async fn the_audit_log_is_read_by_whom_it_may_be_and_verifies(env: Env) {
     assert_eq!(m["role"], "portal");
     // The administrator: every entry.
     let mut admin = env.admin();
-    let page = admin
-        .list_audit_log(pb::ListAuditLogRequest {
-            page_size: 500,
-            ..Default::default()
-        })
+    let every = env
+        .audit(
+            &mut admin,
+            pb::ListAuditLogRequest {
+                page_size: 500,
+                ..Default::default()
+            },
+        )
         .await
-        .unwrap()
-        .into_inner();
-    assert!(page.entries.iter().any(|e| e.entry_id == full[0].entry_id));
+        .unwrap();
+    assert!(every.iter().any(|e| e.entry_id == full[0].entry_id));
+    assert!(
+        every.windows(2).all(|w| w[0].entry_id < w[1].entry_id),
+        "oldest first"
+    );
     let bad = [
         (
             pb::ListAuditLogRequest {

@@ -443,7 +443,10 @@ impl Env {
     pub async fn new(backend: Backend, slot: u32, test: &'static str) -> Option<Env> {
         assert!((1..=500).contains(&slot), "slot {slot}");
         claim_slot(backend, slot, test);
-        let addr = shared_server(backend)?;
+        let Some(addr) = shared_server(backend) else {
+            eprintln!("SKIPPED {test} on {backend:?} (not in CI, no PostgreSQL)");
+            return None;
+        };
         let ch = channel(addr).await;
         Some(Env {
             backend,
