@@ -59,7 +59,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// How long in-flight calls may run after a shutdown signal.
     pub drain_seconds: u64,
-    /// The largest message accepted or sent, bytes.
+    /// The largest message accepted or sent, bytes. RegistryService accepts
+    /// and sends at least one attachment of the largest size (10 MiB) with
+    /// its fields ([`crate::server::registry_message_limit`]).
     pub max_message_bytes: usize,
     /// The most applications one EstimateBatch stream may carry.
     pub max_batch_items: usize,

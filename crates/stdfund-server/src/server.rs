@@ -249,6 +249,23 @@ pub fn well_known_imports(sets: &[&[u8]]) -> prost_types::FileDescriptorSet {
     prost_types::FileDescriptorSet { file: missing }
 }
 
+/// Room for the fields around an attachment's bytes in AddAttachment and
+/// GetAttachment (claim and attachment numbers, a file name of at most 200
+/// characters, the attachment's record).
+const ATTACHMENT_ENVELOPE_BYTES: usize = 64 * 1024;
+
+/// The message limit of RegistryService: `max_message_bytes`, but never
+/// below what one attachment of the contract's largest size (10 MiB) needs,
+/// so that the registry refuses an oversized file itself
+/// (`ATTACHMENT_TOO_LARGE`) rather than the transport refusing a file the
+/// contract accepts.
+pub fn registry_message_limit(max_message_bytes: usize) -> usize {
+    max_message_bytes.max(
+        crate::registry::attachments::MAX_ATTACHMENT_BYTES
+            .saturating_add(ATTACHMENT_ENVELOPE_BYTES),
+    )
+}
+
 /// Binds the listeners and starts serving in the background.
 pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let tls = tls_config(settings)?;
@@ -335,9 +352,10 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let registry = open_registry(settings).await?;
     let registry_store = registry.store().clone();
     metrics.watch_pool(pool_probe(registry_store.clone()));
+    let registry_limit = registry_message_limit(settings.max_message_bytes);
     let registry_service = RegistryServiceServer::new(registry)
-        .max_decoding_message_size(settings.max_message_bytes)
-        .max_encoding_message_size(settings.max_message_bytes);
+        .max_decoding_message_size(registry_limit)
+        .max_encoding_message_size(registry_limit);
 
     let (set_request_id, propagate_request_id) = crate::access::request_id_layers();
     let mut builder = Server::builder();

@@ -183,20 +183,7 @@ impl Registry {
             SubmitOutcome::AlreadyGranted {
                 existing_claim_id,
                 existing_item,
-            } => {
-                return Err(if existing_item != item {
-                    RegistryError::ConflictsWithLead {
-                        existing_claim_id,
-                        existing_item,
-                        item,
-                    }
-                } else {
-                    RegistryError::AlreadyGranted {
-                        existing_claim_id,
-                        one_time_key: key,
-                    }
-                });
-            }
+            } => return Err(key_taken(existing_claim_id, existing_item, item, key)),
         };
         if created {
             tracing::info!(
@@ -515,23 +502,36 @@ impl Registry {
             }
         };
         let now = self.now()?;
+        // The contract's total is the sum of the approved amounts: a
+        // rejection approves nothing (the store sums each claim's amount,
+        // which for a rejected claim is its estimate).
+        let rejecting = matches!(batch, BatchDecision::Reject { .. });
         let out = self
             .inner
             .store
             .review_batch(batch, req.dry_run, &actor(who), &now)
             .await?;
+        let total = if rejecting { Money::ZERO } else { out.total };
         let book = self.book();
-        if !out.dry_run {
-            tracing::info!(by = %who.name, count = out.claims.len(), total = %out.total, "batch reviewed");
-        }
+        let claims = if out.dry_run {
+            // A dry run answers the claims as they are (nothing changed), not
+            // as the rolled-back decision left them.
+            let mut current = Vec::with_capacity(out.claims.len());
+            for c in &out.claims {
+                current.push(self.inner.store.claim(c.id).await?);
+            }
+            current
+        } else {
+            tracing::info!(by = %who.name, count = out.claims.len(), total = %total, "batch reviewed");
+            out.claims
+        };
         Ok(pb::ReviewClaimsResponse {
-            count: i32::try_from(out.claims.len()).unwrap_or(i32::MAX),
-            claims: out
-                .claims
+            count: i32::try_from(claims.len()).unwrap_or(i32::MAX),
+            claims: claims
                 .iter()
                 .map(|c| convert::claim(book, c, false))
                 .collect::<Result<_, _>>()?,
-            total: out.total.to_canonical(),
+            total: total.to_canonical(),
             budgets_before: out
                 .budgets_before
                 .iter()
@@ -595,6 +595,22 @@ impl Registry {
         filing.year = claim.filing.year;
         filing.idempotency_key = claim.filing.idempotency_key.clone();
         filing.submitted_by = claim.filing.submitted_by.clone();
+        if filing.one_time_key != claim.filing.one_time_key {
+            // As at submission: a key another live claim holds is
+            // ALREADY_GRANTED or CONFLICTS_WITH_LEAD. (The store checks it
+            // again in its transaction.)
+            if let Some(holder) = self
+                .key_holder(&filing.credit_code, &filing.one_time_key, claim.id)
+                .await?
+            {
+                return Err(key_taken(
+                    holder.id,
+                    holder.filing.item,
+                    filing.item,
+                    filing.one_time_key,
+                ));
+            }
+        }
         let now = self.now()?;
         let claim = self
             .inner
@@ -605,6 +621,65 @@ impl Registry {
         Ok(pb::ResubmitClaimResponse {
             claim: Some(convert::claim(self.book(), &claim, true)?),
         })
+    }
+}
+
+impl Registry {
+    /// The live claim other than `except` that holds `key`, among the claims
+    /// of the key's credit code (every key starts with it).
+    async fn key_holder(
+        &self,
+        credit_code: &str,
+        key: &str,
+        except: i64,
+    ) -> Result<Option<Claim>, RegistryError> {
+        let mut cursor = None;
+        loop {
+            let page = self
+                .inner
+                .store
+                .claims(&ClaimQuery {
+                    search: Some(credit_code.to_string()),
+                    cursor,
+                    page_size: 1000,
+                    ..ClaimQuery::default()
+                })
+                .await?;
+            if let Some(holder) = page
+                .claims
+                .into_iter()
+                .find(|c| c.id != except && c.status().holds_key() && c.filing.one_time_key == key)
+            {
+                return Ok(Some(holder));
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// The refusal of a one-time key held by another live claim: the same item
+/// is the same achievement claimed twice (ALREADY_GRANTED); lead and
+/// participation of one standard conflict (CONFLICTS_WITH_LEAD).
+fn key_taken(
+    existing_claim_id: i64,
+    existing_item: String,
+    item: String,
+    one_time_key: String,
+) -> RegistryError {
+    if existing_item != item {
+        RegistryError::ConflictsWithLead {
+            existing_claim_id,
+            existing_item,
+            item,
+        }
+    } else {
+        RegistryError::AlreadyGranted {
+            existing_claim_id,
+            one_time_key,
+        }
     }
 }
 

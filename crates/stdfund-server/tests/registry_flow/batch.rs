@@ -1,0 +1,313 @@
+//! ReviewClaims: a dry run shows what a batch would do and changes nothing;
+//! a real batch is one transaction, all or nothing.
+
+use crate::registry_support::{self as s, Ach, Env};
+use stdfund_proto::pb;
+use tonic::{Code, Status};
+
+on_both_backends! {
+    a_dry_run_shows_the_batch_and_changes_nothing = 20;
+    a_batch_is_all_or_nothing = 21;
+    a_batch_refuses_what_it_cannot_decide = 22;
+}
+
+fn batch(
+    ids: &[i64],
+    decision: pb::ReviewDecision,
+    reason: &str,
+    dry_run: bool,
+) -> pb::ReviewClaimsRequest {
+    pb::ReviewClaimsRequest {
+        claim_ids: ids.to_vec(),
+        decision: decision as i32,
+        reason: reason.into(),
+        dry_run,
+    }
+}
+
+/// (payer, total, used, left) of budgets.
+fn figures(b: &[pb::Budget]) -> Vec<(String, String, String, String)> {
+    b.iter()
+        .map(|b| {
+            (
+                b.payer.clone(),
+                b.total.clone(),
+                b.used.clone(),
+                b.left.clone(),
+            )
+        })
+        .collect()
+}
+
+fn row(payer: &str, total: &str, used: &str, left: &str) -> (String, String, String, String) {
+    (payer.into(), total.into(), used.into(), left.into())
+}
+
+async fn a_dry_run_shows_the_batch_and_changes_nothing(env: Env) {
+    env.set_budget("CITY", "1000000.00").await;
+    env.set_budget("350102", "500000.00").await;
+    let a = env
+        .submit("a", &env.code(1), &Ach::lead("GB/T 1-2020"))
+        .await;
+    let b = env
+        .submit(
+            "b",
+            &env.code(1),
+            &Ach::new("STANDARD_LEAD", "INDUSTRY", "JB/T 2-2020", "2020-05-01"),
+        )
+        .await;
+    let c = env
+        .submit_at(
+            "c",
+            &env.code(2),
+            "350104",
+            &Ach::new("STANDARD_LEAD", "LOCAL", "DB35/T 3-2020", "2020-05-01"),
+        )
+        .await;
+    let ids = [a.claim_id, b.claim_id, c.claim_id];
+    let budgets_before = env
+        .finance()
+        .list_budgets(pb::ListBudgetsRequest { year: env.year })
+        .await
+        .unwrap()
+        .into_inner();
+
+    let r = env
+        .reviewer()
+        .review_claims(batch(&ids, pb::ReviewDecision::Approve, "", true))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.dry_run);
+    assert_eq!((r.count, r.total.as_str()), (3, "600000.00"));
+    assert_eq!(
+        figures(&r.budgets_before),
+        [
+            row("CITY", "1000000.00", "0.00", "1000000.00"),
+            row("350102", "500000.00", "0.00", "500000.00")
+        ]
+    );
+    // The district of 鼓楼区 bears half of 300,000 and of 200,000; 仓山区 has no budget.
+    assert_eq!(
+        figures(&r.budgets_after),
+        [
+            row("CITY", "1000000.00", "600000.00", "400000.00"),
+            row("350102", "500000.00", "250000.00", "250000.00")
+        ]
+    );
+    // The claims in the order asked, as they are: nothing was approved.
+    let listed: Vec<(i64, i32)> = r.claims.iter().map(|c| (c.claim_id, c.status)).collect();
+    assert_eq!(
+        listed,
+        ids.map(|id| (id, pb::ClaimStatus::Submitted as i32))
+    );
+
+    for id in ids {
+        assert_eq!(
+            env.claim(id).await.status,
+            pb::ClaimStatus::Submitted as i32
+        );
+        assert_eq!(
+            env.history(id).await.len(),
+            1,
+            "no audit entry for a dry run"
+        );
+    }
+    let budgets_after = env
+        .finance()
+        .list_budgets(pb::ListBudgetsRequest { year: env.year })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(budgets_after, budgets_before);
+
+    // A dry rejection: no amount.
+    let r = env
+        .reviewer()
+        .review_claims(batch(&ids[..2], pb::ReviewDecision::Reject, "预览", true))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((r.count, r.total.as_str(), r.dry_run), (2, "0.00", true));
+    assert_eq!(
+        env.claim(a.claim_id).await.status,
+        pb::ClaimStatus::Submitted as i32
+    );
+    // A dry run is checked like a real one.
+    env.set_budget("CITY", "500000.00").await;
+    let e = env
+        .reviewer()
+        .review_claims(batch(&ids, pb::ReviewDecision::Approve, "", true))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::FailedPrecondition, "BUDGET_EXCEEDED");
+    assert_eq!(
+        (m["payer"].as_str(), m["total"].as_str()),
+        ("CITY", "500000.00")
+    );
+}
+
+async fn review(
+    env: &Env,
+    req: pb::ReviewClaimsRequest,
+) -> Result<pb::ReviewClaimsResponse, Status> {
+    env.reviewer()
+        .review_claims(req)
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+async fn a_batch_is_all_or_nothing(env: Env) {
+    env.set_budget("CITY", "700000.00").await;
+    let code = env.code(1);
+    let a = env.submitted("a", &code, &Ach::lead("GB/T 1-2020")).await;
+    let b = env
+        .submitted(
+            "b",
+            &code,
+            &Ach::of("STANDARD_LEAD", "INDUSTRY", "JB/T 2-2020"),
+        )
+        .await;
+    let c = env
+        .submitted(
+            "c",
+            &code,
+            &Ach::of("STANDARD_LEAD", "LOCAL", "DB35/T 3-2020"),
+        )
+        .await;
+    let d = env
+        .approved(
+            "d",
+            &code,
+            &Ach::of("STANDARD_LEAD", "LOCAL", "DB35/T 4-2020"),
+        )
+        .await
+        .claim_id;
+    let e = env.submitted("e", &code, &Ach::lead("GB/T 5-2020")).await;
+    let approve = |ids: &[i64]| batch(ids, pb::ReviewDecision::Approve, "", false);
+
+    // One claim already approved: the whole batch fails, nothing changes.
+    let err = review(&env, approve(&[a, b, d])).await.unwrap_err();
+    let m = s::expect_error(&err, Code::FailedPrecondition, "INVALID_STATE");
+    assert_eq!(
+        (m["claimId"].clone(), m["status"].as_str()),
+        (d.to_string(), "APPROVED")
+    );
+    // Over budget at the fourth claim: nothing changes either.
+    let err = review(&env, approve(&[a, b, c, e])).await.unwrap_err();
+    let m = s::expect_error(&err, Code::FailedPrecondition, "BUDGET_EXCEEDED");
+    assert_eq!(
+        (m["total"].as_str(), m["requested"].as_str()),
+        ("700000.00", "300000.00")
+    );
+    for id in [a, b, c, e] {
+        assert_eq!(
+            env.claim(id).await.status,
+            pb::ClaimStatus::Submitted as i32,
+            "claim {id}"
+        );
+        assert_eq!(env.history(id).await.len(), 1);
+    }
+    assert_eq!(env.budget("CITY").await.used, "100000.00");
+
+    // The batch that fits: every claim approved, in one go, in the order asked.
+    let r = review(&env, approve(&[c, b, a])).await.unwrap();
+    assert!(!r.dry_run);
+    assert_eq!((r.count, r.total.as_str()), (3, "600000.00"));
+    let got: Vec<(i64, i32, String)> = r
+        .claims
+        .iter()
+        .map(|x| {
+            (
+                x.claim_id,
+                x.status,
+                x.review.as_ref().unwrap().approved_amount.clone(),
+            )
+        })
+        .collect();
+    let ok = pb::ClaimStatus::Approved as i32;
+    assert_eq!(
+        got,
+        [
+            (c, ok, "100000.00".into()),
+            (b, ok, "200000.00".into()),
+            (a, ok, "300000.00".into())
+        ]
+    );
+    assert_eq!(
+        figures(&r.budgets_before),
+        [row("CITY", "700000.00", "100000.00", "600000.00")]
+    );
+    assert_eq!(
+        figures(&r.budgets_after),
+        [row("CITY", "700000.00", "700000.00", "0.00")]
+    );
+    assert_eq!(env.budget("CITY").await.used, "700000.00");
+    let h = env.history(b).await;
+    assert_eq!(
+        s::trail(&h)[1],
+        (
+            pb::AuditAction::Approve,
+            "reviewer-li".into(),
+            pb::AccessRole::Reviewer
+        )
+    );
+}
+
+async fn a_batch_refuses_what_it_cannot_decide(env: Env) {
+    env.set_budget("CITY", "1000000.00").await;
+    let code = env.code(1);
+    let a = env.submitted("a", &code, &Ach::lead("GB/T 1-2020")).await;
+    let b = env.submitted("b", &code, &Ach::lead("GB/T 2-2020")).await;
+    let wto = env
+        .submitted("wto", &code, &Ach::discretionary("TBT预警-9"))
+        .await;
+    use pb::ReviewDecision::{Approve, Reject, Return};
+    let cases = [
+        (batch(&[a, wto], Approve, "", false), "BATCH_DISCRETIONARY"),
+        (batch(&[a, a], Approve, "", false), "DUPLICATE_CLAIM"),
+        (batch(&[a], Return, "x", false), "INVALID_ENUM_VALUE"),
+        (batch(&[], Approve, "", false), "MISSING_FIELD"),
+        (batch(&[a, b], Reject, "", false), "MISSING_FIELD"),
+        (batch(&[a, -1], Reject, "x", false), "MISSING_FIELD"),
+        (
+            batch(&(1..=501).collect::<Vec<_>>(), Reject, "x", false),
+            "TOO_MANY_ENTRIES",
+        ),
+    ];
+    for (req, reason) in cases {
+        let err = review(&env, req).await.unwrap_err();
+        s::expect_error(&err, Code::InvalidArgument, reason);
+    }
+    let err = review(&env, batch(&[a, i64::MAX], Approve, "", false))
+        .await
+        .unwrap_err();
+    s::expect_error(&err, Code::NotFound, "NOT_FOUND");
+    for id in [a, b, wto] {
+        assert_eq!(
+            env.claim(id).await.status,
+            pb::ClaimStatus::Submitted as i32
+        );
+    }
+    assert_eq!(env.budget("CITY").await.used, "0.00");
+
+    // A batch rejection: no amount; the keys are freed.
+    let r = review(&env, batch(&[b, wto], Reject, "年度预算已用完", false))
+        .await
+        .unwrap();
+    assert_eq!((r.count, r.total.as_str()), (2, "0.00"));
+    assert!(
+        r.claims
+            .iter()
+            .all(|x| x.status == pb::ClaimStatus::Rejected as i32)
+    );
+    assert!(
+        r.claims
+            .iter()
+            .all(|x| x.review.as_ref().unwrap().reason == "年度预算已用完")
+    );
+    env.submit("b-again", &code, &Ach::lead("GB/T 2-2020"))
+        .await;
+    env.submit("wto-again", &code, &Ach::discretionary("TBT预警-9"))
+        .await;
+}

@@ -1,0 +1,416 @@
+//! SubmitClaim: a claim is created once per (submitter, idempotency key);
+//! the credit code's check character needs a recorded confirmation; a line
+//! that cannot be paid is refused with its reason code; the one-time key
+//! admits one live claim per achievement, and one unit cannot lead and
+//! participate in one standard.
+
+use crate::registry_support::{self as s, Ach, Env};
+use stdfund_proto::pb;
+use tonic::Code;
+
+on_both_backends! {
+    submit_creates_a_claim_once_per_idempotency_key = 1;
+    credit_code_mismatch_needs_a_recorded_confirmation = 2;
+    lines_that_cannot_be_paid_are_refused_with_their_reason = 3;
+    the_one_time_key_is_granted_once = 4;
+    a_claim_is_one_achievement_under_the_rules_in_force = 5;
+}
+
+async fn submit_creates_a_claim_once_per_idempotency_key(env: Env) {
+    let code = env.code(1);
+    let app = s::application(&code, &Ach::lead("GB/T 12345-2020"));
+    let r = env
+        .portal()
+        .submit_claim(env.submit_req("lead", app.clone()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.created);
+    let c = r.claim.unwrap();
+    assert_eq!(c.status, pb::ClaimStatus::Submitted as i32);
+    assert_eq!(c.estimated_amount, "300000.00");
+    assert_eq!(
+        (c.clause.as_str(), c.fiscal_unit.as_str()),
+        ("五(五)1", "350102")
+    );
+    assert_eq!(
+        (c.item.as_str(), c.variant.as_str()),
+        ("STANDARD_LEAD", "NATIONAL")
+    );
+    assert_eq!(c.year, env.year);
+    assert_eq!(c.submitted_by, "gateway");
+    assert_eq!(c.idempotency_key, env.key("lead"));
+    assert_eq!(
+        c.one_time_key,
+        format!("{code}|STANDARD_LEAD|GB/T 12345-2020")
+    );
+    assert!(c.credit_code_check_passed && !c.credit_code_confirmed);
+    assert!(!c.discretionary);
+    assert_eq!(c.resubmissions, 0);
+    assert!(c.review.is_none() && c.payments.is_empty());
+    assert_eq!(c.estimate.as_ref().unwrap().total, "300000.00");
+    assert_eq!(
+        c.application.as_ref().unwrap().achievements[0].subject,
+        "GB/T 12345-2020"
+    );
+
+    // The same key and request: the same claim, not a new one.
+    let again = env
+        .portal()
+        .submit_claim(env.submit_req("lead", app.clone()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!again.created);
+    assert_eq!(again.claim.unwrap(), c);
+
+    // The same key with another request.
+    let other = s::application(&code, &Ach::lead("GB/T 54321-2020"));
+    let e = env.submit_err("lead", other.clone()).await;
+    let m = s::expect_error(&e, Code::AlreadyExists, "IDEMPOTENCY_KEY_REUSED");
+    assert_eq!(m["field"], "idempotency_key");
+    // Keys are per submitter: another portal may use the same key.
+    let theirs = env
+        .portal2()
+        .submit_claim(env.submit_req(
+            "lead",
+            s::application(&env.code(2), &Ach::lead("GB/T 1-2020")),
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(theirs.created);
+    assert_ne!(theirs.claim.unwrap().claim_id, c.claim_id);
+
+    // Malformed keys.
+    let bad_keys = [
+        ("", "MISSING_FIELD"),
+        ("a b", "INVALID_IDEMPOTENCY_KEY"),
+        ("键", "INVALID_IDEMPOTENCY_KEY"),
+        (&*"k".repeat(129), "FIELD_TOO_LONG"),
+    ];
+    for (key, reason) in bad_keys {
+        let e = env
+            .portal()
+            .submit_claim(s::submit(key, other.clone(), env.year))
+            .await
+            .unwrap_err();
+        let m = s::expect_error(&e, Code::InvalidArgument, reason);
+        assert_eq!(m["field"], "idempotency_key", "{key:?}");
+    }
+    // Only the two created claims exist in this year.
+    let ids: Vec<i64> = env
+        .claims_of_year()
+        .await
+        .iter()
+        .map(|c| c.claim_id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&c.claim_id));
+}
+
+async fn credit_code_mismatch_needs_a_recorded_confirmation(env: Env) {
+    let good = env.code(1);
+    let bad = s::bad_check_code(env.slot * 1000 + 1);
+    let gi = Ach {
+        approved: true,
+        ..Ach::new(
+            "GEOGRAPHICAL_INDICATION",
+            "AGRICULTURAL_GI",
+            "福州茉莉花茶",
+            "2020-10-01",
+        )
+    };
+    let e = env.submit_err("gi", s::application(&bad, &gi)).await;
+    let m = s::expect_error(&e, Code::FailedPrecondition, "CREDIT_CODE_CHECK_MISMATCH");
+    assert_eq!(m["expected"], good[17..]);
+    assert_eq!(m["field"], "application.applicant.credit_code");
+    assert!(m["messageZh"].contains("confirm_credit_code"), "{m:?}");
+    assert!(env.claims_of_year().await.is_empty(), "nothing is stored");
+
+    // Confirmed: stored with the confirmation.
+    let c = env
+        .portal()
+        .submit_claim(pb::SubmitClaimRequest {
+            confirm_credit_code: true,
+            ..env.submit_req("gi", s::application(&bad, &gi))
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap();
+    assert_eq!(c.credit_code, bad);
+    assert!(c.credit_code_confirmed && !c.credit_code_check_passed);
+    assert_eq!(c.estimated_amount, "200000.00");
+    let h = env.history(c.claim_id).await;
+    assert_eq!(
+        s::trail(&h),
+        [(
+            pb::AuditAction::Submit,
+            "gateway".into(),
+            pb::AccessRole::Portal
+        )]
+    );
+    let after: serde_json::Value = serde_json::from_str(&h[0].after_json).unwrap();
+    assert_eq!(after["credit_code_confirmed"], true);
+    assert_eq!(after["credit_code"], bad.as_str());
+    assert!(h[0].before_json.is_empty());
+
+    // A confirmation of a code that passes its check records nothing.
+    let ok = env
+        .portal()
+        .submit_claim(pb::SubmitClaimRequest {
+            confirm_credit_code: true,
+            ..env.submit_req("gi-good", s::application(&env.code(2), &gi))
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap();
+    assert!(ok.credit_code_check_passed && !ok.credit_code_confirmed);
+}
+
+async fn lines_that_cannot_be_paid_are_refused_with_their_reason(env: Env) {
+    let funded = |amount: &str| Ach {
+        funding: vec![pb::Funding {
+            level: pb::FundingLevel::Provincial as i32,
+            amount: amount.into(),
+            source: "福建省市场监督管理局".into(),
+        }],
+        ..Ach::lead("GB/T 77-2020")
+    };
+    let cases = [
+        (
+            Ach::new(
+                "STANDARD_PARTICIPANT",
+                "LOCAL",
+                "DB35/T 9-2020",
+                "2020-05-01",
+            ),
+            "350102",
+            "NOT_COVERED",
+            "LINE_STATUS_INELIGIBLE",
+        ),
+        (
+            Ach {
+                role: pb::Role::Lead,
+                ..Ach::new("AWARD_CHINA", "INDIVIDUAL", "GB/T 9-2019", "2020-05-01")
+            },
+            "350102",
+            "NOT_COVERED",
+            "LINE_STATUS_INELIGIBLE",
+        ),
+        (
+            Ach::lead("GB/T 9-2020"),
+            "350128",
+            "OUTSIDE_FUZHOU",
+            "LINE_STATUS_INELIGIBLE",
+        ),
+        (
+            Ach::new("STANDARD_LEAD", "NATIONAL", "GB/T 9-2015", "2015-05-01"),
+            "350102",
+            "NO_POLICY_IN_FORCE",
+            "LINE_STATUS_INELIGIBLE",
+        ),
+        (
+            Ach::new(
+                "DEMONSTRATION_PILOT",
+                "NATIONAL",
+                "试点-2020-9",
+                "2020-05-01",
+            ),
+            "350102",
+            "NOT_YET_ACCEPTED",
+            "LINE_STATUS_PENDING",
+        ),
+        (
+            Ach::new(
+                "GEOGRAPHICAL_INDICATION",
+                "GI_PRODUCT_PROTECTION",
+                "连江鲍鱼",
+                "2020-05-01",
+            ),
+            "350102",
+            "NOT_YET_APPROVED",
+            "LINE_STATUS_PENDING",
+        ),
+        (
+            funded("300000.00"),
+            "350102",
+            "COVERED_BY_HIGHER_LEVEL",
+            "LINE_STATUS_ELIGIBLE",
+        ),
+    ];
+    for (i, (a, seat, reason, status)) in cases.iter().enumerate() {
+        let e = env
+            .submit_err(
+                &format!("refused-{i}"),
+                s::application_at(&env.code(1), seat, a),
+            )
+            .await;
+        let m = s::expect_error(&e, Code::FailedPrecondition, reason);
+        assert_eq!(m["reasonCode"], *reason);
+        assert_eq!(m["lineStatus"], *status, "{reason}");
+        assert_eq!(m["step"], "submission");
+        assert!(m["messageZh"].starts_with("该项不可申报资助"), "{m:?}");
+    }
+    assert!(env.claims_of_year().await.is_empty(), "nothing is stored");
+
+    // Funding below the municipal amount: the difference is claimed.
+    let c = env
+        .submit("topped-up", &env.code(1), &funded("100000.00"))
+        .await;
+    assert_eq!(c.estimated_amount, "200000.00");
+    // A pilot once accepted is claimable.
+    let accepted = Ach {
+        accepted: true,
+        ..Ach::new(
+            "DEMONSTRATION_PILOT",
+            "NATIONAL",
+            "试点-2020-9",
+            "2020-05-01",
+        )
+    };
+    let c = env.submit("pilot", &env.code(1), &accepted).await;
+    assert_eq!(
+        (c.estimated_amount.as_str(), c.clause.as_str()),
+        ("200000.00", "五(五)5")
+    );
+}
+
+async fn the_one_time_key_is_granted_once(env: Env) {
+    let (a, b) = (env.code(1), env.code(2));
+    let lead = env.submit("lead", &a, &Ach::lead("GB/T 12345-2020")).await;
+
+    // The same standard typed otherwise and at another level: one achievement.
+    let again = Ach::new(
+        "STANDARD_LEAD",
+        "INDUSTRY",
+        "gb/t　12345—2020",
+        "2020-06-01",
+    );
+    let e = env
+        .submit_err("lead-again", s::application(&a, &again))
+        .await;
+    let m = s::expect_error(&e, Code::AlreadyExists, "ALREADY_GRANTED");
+    assert_eq!(m["existingClaimId"], lead.claim_id.to_string());
+    assert_eq!(m["oneTimeKey"], lead.one_time_key);
+    // Whoever submits it.
+    let e = env
+        .admin()
+        .submit_claim(env.submit_req("admin-again", s::application(&a, &again)))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::AlreadyExists, "ALREADY_GRANTED");
+
+    // The lead unit cannot also participate in its standard.
+    let part = Ach::new(
+        "STANDARD_PARTICIPANT",
+        "NATIONAL",
+        "GB/T 12345-2020",
+        "2020-05-01",
+    );
+    let e = env.submit_err("part", s::application(&a, &part)).await;
+    let m = s::expect_error(&e, Code::FailedPrecondition, "CONFLICTS_WITH_LEAD");
+    assert_eq!(m["existingClaimId"], lead.claim_id.to_string());
+    assert_eq!(m["existingItem"], "STANDARD_LEAD");
+
+    // Another unit participates; it then cannot lead the same standard.
+    let theirs = env.submit("part-b", &b, &part).await;
+    assert_eq!(
+        (theirs.estimated_amount.as_str(), theirs.clause.as_str()),
+        ("150000.00", "五(五)2")
+    );
+    let e = env
+        .submit_err("lead-b", s::application(&b, &Ach::lead("GB/T 12345-2020")))
+        .await;
+    let m = s::expect_error(&e, Code::FailedPrecondition, "CONFLICTS_WITH_LEAD");
+    assert_eq!(m["existingClaimId"], theirs.claim_id.to_string());
+    assert_eq!(m["existingItem"], "STANDARD_PARTICIPANT");
+
+    // A revised standard (a new year) is a new achievement.
+    let revised = env
+        .submit("revised", &a, &Ach::lead("GB/T 12345-2021"))
+        .await;
+    assert_ne!(revised.one_time_key, lead.one_time_key);
+    assert_eq!(env.claims_of_year().await.len(), 3);
+}
+
+async fn a_claim_is_one_achievement_under_the_rules_in_force(env: Env) {
+    let code = env.code(1);
+    let one = s::application(&code, &Ach::lead("GB/T 5-2020"));
+    let mut two = one.clone();
+    two.achievements.push(pb::Achievement {
+        id: "a2".into(),
+        subject: "GB/T 6-2020".into(),
+        ..one.achievements[0].clone()
+    });
+    let none = pb::EstimateRequest {
+        achievements: Vec::new(),
+        ..one.clone()
+    };
+    let what_if = pb::EstimateRequest {
+        what_if_ruleset: "fz-2016".into(),
+        ..one.clone()
+    };
+    let mut nameless = one.clone();
+    nameless.applicant.as_mut().unwrap().name = "  ".into();
+    let mut malformed = one.clone();
+    malformed.applicant.as_mut().unwrap().credit_code = "91350100-BAD".into();
+    let cases = [
+        (
+            two,
+            "CLAIM_NEEDS_ONE_ACHIEVEMENT",
+            "application.achievements",
+        ),
+        (
+            none,
+            "CLAIM_NEEDS_ONE_ACHIEVEMENT",
+            "application.achievements",
+        ),
+        (
+            what_if,
+            "WHAT_IF_NOT_ALLOWED",
+            "application.what_if_ruleset",
+        ),
+        (nameless, "MISSING_FIELD", "application.applicant.name"),
+    ];
+    for (i, (app, reason, field)) in cases.into_iter().enumerate() {
+        let e = env.submit_err(&format!("bad-{i}"), app).await;
+        let m = s::expect_error(&e, Code::InvalidArgument, reason);
+        assert_eq!(m["field"], field);
+    }
+    let e = env.submit_err("bad-code", malformed).await;
+    s::expect_error(&e, Code::InvalidArgument, "INVALID_CREDIT_CODE");
+    let e = env
+        .portal()
+        .submit_claim(pb::SubmitClaimRequest {
+            application: None,
+            ..env.submit_req("no-app", one.clone())
+        })
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::InvalidArgument, "MISSING_FIELD");
+    assert_eq!(m["field"], "application");
+    let e = env
+        .portal()
+        .submit_claim(s::submit(&env.key("year"), one.clone(), 2015))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_YEAR");
+    assert_eq!(m["field"], "year");
+    assert!(env.claims_of_year().await.is_empty(), "nothing is stored");
+
+    // Year 0: the budget year of the submission day in China.
+    let c = env
+        .portal()
+        .submit_claim(s::submit(&env.key("this-year"), one, 0))
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap();
+    assert_eq!(c.year, i32::from(s::today().year()));
+}
