@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The rules crate stays pure and portable: clippy with its deny-lints, and a
-# build for wasm32-unknown-unknown. Formatting is checked for the whole tree.
+# One lint gate for the workspace: formatting of the whole tree, clippy over
+# every crate and target with the root configuration ([workspace.lints] in
+# Cargo.toml, clippy.toml) as errors, and the rules crate built for
+# wasm32-unknown-unknown (it stays pure and portable).
 set -euo pipefail
+cd "$(dirname "$0")/../.."
 cargo fmt --all -- --check
-cargo clippy -p stdfund-rules --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo build -p stdfund-rules --target wasm32-unknown-unknown --locked

@@ -255,9 +255,10 @@ fn split_branch(literal: &str) -> (&str, Option<&str>) {
 fn split_form(name: &str) -> (&str, LegalForm) {
     for (suffix, form) in FORMS {
         if let Some(core) = name.strip_suffix(suffix)
-            && !core.is_empty() {
-                return (core, *form);
-            }
+            && !core.is_empty()
+        {
+            return (core, *form);
+        }
     }
     (name, LegalForm::None)
 }

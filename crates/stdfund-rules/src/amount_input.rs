@@ -182,9 +182,10 @@ fn plain_number(s: &str) -> Result<String, AmountInputError> {
     };
     let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     if let Some(f) = frac
-        && !all_digits(f) {
-            return Err(AmountInputError::Syntax);
-        }
+        && !all_digits(f)
+    {
+        return Err(AmountInputError::Syntax);
+    }
     let digits: String = if int.contains(',') {
         if !int.bytes().all(|b| b.is_ascii_digit() || b == b',') {
             return Err(AmountInputError::Syntax);

@@ -127,9 +127,10 @@ pub fn evaluate<'x, 'r>(
     for (index, a) in app.achievements.iter().enumerate() {
         let rs = book.in_force(jurisdiction, a.date);
         if let Some(rs) = rs
-            && !used.iter().any(|u| u.hash() == rs.hash()) {
-                used.push(rs);
-            }
+            && !used.iter().any(|u| u.hash() == rs.hash())
+        {
+            used.push(rs);
+        }
         let mut d = match (outside, rs) {
             (Some(o), _) => Decided::ineligible(Reason::OutsideJurisdiction(o)),
             (None, None) => Decided::ineligible(Reason::NoPolicyInForce(no_policy::NoPolicy {

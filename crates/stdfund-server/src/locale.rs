@@ -108,10 +108,10 @@ pub fn narrow(headers: &mut HeaderMap, locale: Locale) {
         .collect();
     let rebuilt = Status::with_error_details_vec(status.code(), status.message(), narrowed);
     let mut rebuilt_headers = HeaderMap::new();
-    if rebuilt.add_header(&mut rebuilt_headers).is_ok() {
-        if let Some(value) = rebuilt_headers.get("grpc-status-details-bin") {
-            headers.insert("grpc-status-details-bin", value.clone());
-        }
+    if rebuilt.add_header(&mut rebuilt_headers).is_ok()
+        && let Some(value) = rebuilt_headers.get("grpc-status-details-bin")
+    {
+        headers.insert("grpc-status-details-bin", value.clone());
     }
 }
 

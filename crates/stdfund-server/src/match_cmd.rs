@@ -177,13 +177,13 @@ pub fn run(args: &MatchArgs) -> ExitCode {
         eprintln!("error: --register and --out are required");
         return ExitCode::from(2);
     };
-    if let Some(y) = args.year {
-        if !(2016..=9999).contains(&y) {
-            eprintln!(
-                "error[INVALID_YEAR]: --year {y}: 预算年度须在2016至9999之间 the budget year must be 2016–9999"
-            );
-            return ExitCode::from(2);
-        }
+    if let Some(y) = args.year
+        && !(2016..=9999).contains(&y)
+    {
+        eprintln!(
+            "error[INVALID_YEAR]: --year {y}: 预算年度须在2016至9999之间 the budget year must be 2016–9999"
+        );
+        return ExitCode::from(2);
     }
     let feeds: Vec<(FeedKind, &PathBuf)> = [
         (FeedKind::Standards, &args.standards),

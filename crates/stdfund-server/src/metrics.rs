@@ -333,18 +333,18 @@ impl Metrics {
 
     /// The OpenMetrics text exposition ([`CONTENT_TYPE`]).
     pub fn render(&self) -> String {
-        if let Ok(probe) = self.pool_probe.lock() {
-            if let Some(probe) = probe.as_ref() {
-                let s = probe();
-                let gauge = |v: u32| i64::from(v);
-                self.pool_connections
-                    .get_or_create(&PoolLabels { state: "idle" })
-                    .set(gauge(s.idle));
-                self.pool_connections
-                    .get_or_create(&PoolLabels { state: "in_use" })
-                    .set(gauge(s.open.saturating_sub(s.idle)));
-                self.pool_max.set(gauge(s.max));
-            }
+        if let Ok(probe) = self.pool_probe.lock()
+            && let Some(probe) = probe.as_ref()
+        {
+            let s = probe();
+            let gauge = |v: u32| i64::from(v);
+            self.pool_connections
+                .get_or_create(&PoolLabels { state: "idle" })
+                .set(gauge(s.idle));
+            self.pool_connections
+                .get_or_create(&PoolLabels { state: "in_use" })
+                .set(gauge(s.open.saturating_sub(s.idle)));
+            self.pool_max.set(gauge(s.max));
         }
         let mut out = String::with_capacity(8192);
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {

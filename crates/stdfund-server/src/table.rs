@@ -199,13 +199,12 @@ fn citations(a: &Assessment) -> Vec<(String, String)> {
             })
             .flat_map(|r| r.document.items.iter())
             .find(|i| i.id == line.item);
-        if let Some(item) = item {
-            if !out
+        if let Some(item) = item
+            && !out
                 .iter()
                 .any(|(c, t)| *c == item.clause && *t == item.citation_zh)
-            {
-                out.push((item.clause.clone(), item.citation_zh.clone()));
-            }
+        {
+            out.push((item.clause.clone(), item.citation_zh.clone()));
         }
     }
     out

@@ -3,7 +3,13 @@
 //! 万元, errors Chinese first naming the file and the JSON position, the
 //! `--error-format json` object, and a closed pipe ending every subcommand
 //! quietly.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    missing_docs
+)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};

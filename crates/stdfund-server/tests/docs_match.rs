@@ -3,7 +3,14 @@
 //! every row of the settings tables in `docs/OPERATIONS.md`, `README.md` and
 //! `crates/stdfund-server/README.md` is checked against the real
 //! `stdfund … --help` and `stdfund serve --print-config`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unwrap_used,
+    missing_docs
+)]
 
 use clap::CommandFactory;
 use std::collections::BTreeMap;

@@ -2,10 +2,11 @@
 //! endpoint and the message-size limit, against an in-process server.
 
 #![allow(
-    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
     clippy::expect_used,
+    clippy::indexing_slicing,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::unwrap_used
 )]
 
 mod common;

@@ -4,10 +4,11 @@
 //! applications against the native engine, GetEngineInfo and GetCatalog.
 
 #![allow(
-    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
     clippy::expect_used,
+    clippy::indexing_slicing,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::unwrap_used
 )]
 
 mod common;

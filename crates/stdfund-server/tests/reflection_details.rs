@@ -11,7 +11,13 @@
 //!
 //! Without buf (no `tools/setup.sh`) the buf checks print SKIPPED, except
 //! under `CI=true`, where they fail.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unwrap_used,
+    missing_docs
+)]
 
 use prost::Message;
 use prost_reflect::{DescriptorPool, DynamicMessage};
@@ -73,10 +79,10 @@ impl Serve {
         let stderr = child.stderr.take().unwrap();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                    if v["message"] == "stdfund serving" {
-                        let _ = tx.send(v["listen"].as_str().unwrap_or_default().to_string());
-                    }
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                    && v["message"] == "stdfund serving"
+                {
+                    let _ = tx.send(v["listen"].as_str().unwrap_or_default().to_string());
                 }
             }
         });

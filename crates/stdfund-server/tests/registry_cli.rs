@@ -63,10 +63,10 @@ fn serve(database_url: &str, tokens: &Path) -> (Child, String) {
         let lines = lines.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                    if v["message"] == "stdfund serving" {
-                        let _ = tx.send(v["listen"].as_str().unwrap_or_default().to_string());
-                    }
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                    && v["message"] == "stdfund serving"
+                {
+                    let _ = tx.send(v["listen"].as_str().unwrap_or_default().to_string());
                 }
                 lines.lock().unwrap().push(line);
             }

@@ -5,10 +5,11 @@
 //! SQLite and on PostgreSQL (a throwaway cluster; under CI=true it must run).
 
 #![allow(
-    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
     clippy::expect_used,
+    clippy::indexing_slicing,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::unwrap_used
 )]
 
 mod registry_support;
@@ -86,7 +87,11 @@ async fn one_time_key_under_load(database_url: &str) {
         s::PORTAL
     };
     let i: usize = winner_key.trim_start_matches("load-").parse().unwrap();
-    let variant = if i % 2 == 0 { "NATIONAL" } else { "INDUSTRY" };
+    let variant = if i.is_multiple_of(2) {
+        "NATIONAL"
+    } else {
+        "INDUSTRY"
+    };
     let again = s::client(ch, Some(winner_token))
         .submit_claim(s::submit(
             &winner_key,

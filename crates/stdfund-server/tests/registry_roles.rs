@@ -12,10 +12,11 @@
 //! every registry call and still estimates. On SQLite and PostgreSQL.
 
 #![allow(
-    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
     clippy::expect_used,
+    clippy::indexing_slicing,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::unwrap_used
 )]
 
 mod registry_support;

@@ -199,13 +199,13 @@ fn the_binary_serves_tls_and_healthcheck_tls_ca_passes() {
         let lines = lines.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                    if v["message"] == "stdfund serving" {
-                        let _ = addr_tx.send((
-                            v["listen"].as_str().unwrap_or_default().to_string(),
-                            v["tls"].as_bool().unwrap_or_default(),
-                        ));
-                    }
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                    && v["message"] == "stdfund serving"
+                {
+                    let _ = addr_tx.send((
+                        v["listen"].as_str().unwrap_or_default().to_string(),
+                        v["tls"].as_bool().unwrap_or_default(),
+                    ));
                 }
                 lines.lock().unwrap().push(line);
             }

@@ -232,20 +232,23 @@ pub fn verify_check(check: &Check, answer: &str) -> Result<(), String> {
             .to_string()
     };
     if let Some(t) = &check.total
-        && s("/total") != *t {
-            return Err(format!("total: expected {t}, got {}", s("/total")));
-        }
+        && s("/total") != *t
+    {
+        return Err(format!("total: expected {t}, got {}", s("/total")));
+    }
     if let Some(d) = &check.district_share
-        && s("/split/districtShare") != *d {
-            return Err(format!(
-                "district share: expected {d}, got {}",
-                s("/split/districtShare")
-            ));
-        }
+        && s("/split/districtShare") != *d
+    {
+        return Err(format!(
+            "district share: expected {d}, got {}",
+            s("/split/districtShare")
+        ));
+    }
     if let Some(w) = check.what_if
-        && v.get("whatIf").and_then(Value::as_bool) != Some(w) {
-            return Err(format!("whatIf: expected {w}"));
-        }
+        && v.get("whatIf").and_then(Value::as_bool) != Some(w)
+    {
+        return Err(format!("whatIf: expected {w}"));
+    }
     let lines = v
         .get("lines")
         .and_then(Value::as_array)

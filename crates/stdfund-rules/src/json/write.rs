@@ -58,10 +58,11 @@ pub fn push_str_literal(out: &mut String, s: &str) {
         // Skip 8 clean bytes at a time.
         if let Some(chunk) = bytes.get(i..i.saturating_add(8))
             && let Ok(arr) = <[u8; 8]>::try_from(chunk)
-                && !needs_escape(u64::from_le_bytes(arr)) {
-                    i = i.saturating_add(8);
-                    continue;
-                }
+            && !needs_escape(u64::from_le_bytes(arr))
+        {
+            i = i.saturating_add(8);
+            continue;
+        }
         let b = bytes.get(i).copied().unwrap_or(0);
         if b < 0x20 || b == b'"' || b == b'\\' {
             out.push_str(s.get(start..i).unwrap_or(""));

@@ -139,12 +139,13 @@ impl Ruleset {
         }
         for item in &doc.items {
             if let Some(other) = &item.conflicts_with_item
-                && !item_ids.contains(other.as_str()) {
-                    return Err(invalid(format!(
-                        "ruleset `{id}`: item `{}` conflicts with unknown item `{other}`",
-                        item.id
-                    )));
-                }
+                && !item_ids.contains(other.as_str())
+            {
+                return Err(invalid(format!(
+                    "ruleset `{id}`: item `{}` conflicts with unknown item `{other}`",
+                    item.id
+                )));
+            }
         }
         if items.is_empty() {
             return Err(invalid(format!("ruleset `{id}` has no items")));
@@ -353,12 +354,13 @@ fn validate_targets(rs: &str, doc: &RulesetDoc) -> Result<(), Error> {
     }
     for t in &doc.targets2020 {
         if let Some(g) = t.counting.as_ref().and_then(|c| c.group.as_ref())
-            && !doc.target_groups2020.iter().any(|x| &x.id == g) {
-                return Err(invalid(format!(
-                    "ruleset `{rs}`: target `{}` names unknown group `{g}`",
-                    t.id
-                )));
-            }
+            && !doc.target_groups2020.iter().any(|x| &x.id == g)
+        {
+            return Err(invalid(format!(
+                "ruleset `{rs}`: target `{}` names unknown group `{g}`",
+                t.id
+            )));
+        }
     }
     Ok(())
 }
@@ -631,13 +633,14 @@ impl RuleBook {
         let current = self.current_rulesets();
         for rs in &current {
             if let Some((unit, mapped)) = rs.fiscal_unit(seat)
-                && !mapped {
-                    return Some(Place::Inside {
-                        ruleset: rs,
-                        unit,
-                        mapped,
-                    });
-                }
+                && !mapped
+            {
+                return Some(Place::Inside {
+                    ruleset: rs,
+                    unit,
+                    mapped,
+                });
+            }
         }
         for rs in &current {
             if let Some((unit, true)) = rs.fiscal_unit(seat) {

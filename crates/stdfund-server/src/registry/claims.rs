@@ -39,13 +39,13 @@ fn file_line(
     let line = a.lines.first().ok_or_else(|| {
         RegistryError::internal("the engine returned no line for one achievement")
     })?;
-    if let CreditCheck::Mismatch { expected } = applicant.check {
-        if !confirm_credit_code {
-            return Err(RegistryError::CreditCodeCheckMismatch {
-                code: applicant.credit_code.to_string(),
-                expected: expected.to_string(),
-            });
-        }
+    if let CreditCheck::Mismatch { expected } = applicant.check
+        && !confirm_credit_code
+    {
+        return Err(RegistryError::CreditCodeCheckMismatch {
+            code: applicant.credit_code.to_string(),
+            expected: expected.to_string(),
+        });
     }
     let claimable = claim::claimable(line).map_err(|_| not_claimable(a, line, "submission"))?;
     let key = RegistryKey::of(book, applicant.credit_code, line)

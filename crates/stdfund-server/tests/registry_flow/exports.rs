@@ -3,6 +3,7 @@
 //! XLSX) and ExportReport (XLSX with a chart per sheet). Identifiers stay
 //! text: an all-digit credit code or voucher is `="…"` in CSV and a string
 //! cell in XLSX.
+#![allow(clippy::arithmetic_side_effects)]
 
 use crate::registry_support::{self as s, Ach, Env};
 use calamine::{Data, Reader};

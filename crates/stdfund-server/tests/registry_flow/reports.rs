@@ -1,6 +1,7 @@
 //! GetReport: rows per (year, fiscal unit, clause) — or per item — whose
 //! sums are the total; GetTargetProgress: approved claims counted against
 //! the 2020 targets over a period of achievement dates.
+#![allow(clippy::arithmetic_side_effects)]
 
 use crate::registry_support::{self as s, Ach, Env};
 use stdfund_proto::pb;

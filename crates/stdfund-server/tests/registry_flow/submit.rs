@@ -3,6 +3,7 @@
 //! that cannot be paid is refused with its reason code; the one-time key
 //! admits one live claim per achievement, and one unit cannot lead and
 //! participate in one standard.
+#![allow(clippy::arithmetic_side_effects)]
 
 use crate::registry_support::{self as s, Ach, Env};
 use stdfund_proto::pb;

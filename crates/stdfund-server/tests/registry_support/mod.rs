@@ -12,11 +12,12 @@
 //! within a second of the test process's exit.
 
 #![allow(
-    dead_code,
-    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
     clippy::expect_used,
+    clippy::indexing_slicing,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::unwrap_used,
+    dead_code
 )]
 
 #[allow(unused_imports)] // not every test binary that includes this module starts PostgreSQL

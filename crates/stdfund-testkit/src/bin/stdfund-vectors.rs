@@ -31,7 +31,10 @@ fn main() {
                             let _ = writeln!(out, "{line}");
                         }
                         Ok(_) => {
-                            eprintln!("error: {}: the native answer differs from the vector", v.id());
+                            eprintln!(
+                                "error: {}: the native answer differs from the vector",
+                                v.id()
+                            );
                             code = 1;
                         }
                         Err(e) => {
