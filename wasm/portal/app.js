@@ -481,6 +481,7 @@ function renderLine(line, n) {
     el("p", { class: "line-head" }, el("strong", {}, x.row(n)), " ",
       el("span", { class: "badge", "data-testid": "status" }, x.status[line.status] ?? x.status.LINE_STATUS_INELIGIBLE)),
     el("p", { class: "line-what", "data-testid": "clause" }, what),
+    el("p", { class: "line-subject", "data-testid": "subject" }, x.subjectRead(line.subject, (line.subjectAsGiven ?? line.subject).trim())),
     el("p", { class: "reason", "data-testid": "reason" }, x.reasons[line.reasonCode] ?? ""));
   const figures = el("dl", { class: "figures" });
   if (line.status === "LINE_STATUS_DISCRETIONARY") {

@@ -119,6 +119,20 @@ test("a field only the engine can judge (a date before 1900): named beside the f
   await page.close();
 });
 
+test("a subject typed loosely is shown in its canonical form beside what was typed, and a look-alike repeat is a duplicate", async () => {
+  const page = await open(1280);
+  await fill(page, APPLICANT, [{ ...ROWS[0], subject: "GB/T 054321-2020。", funding: [] },
+    { ...ROWS[0], subject: "ＧＢ／Ｔ　５４３２１—２０２０", funding: [] }]);
+  const row1 = page.locator("#lines > li[data-achievement-id=a1]");
+  assert.equal(await row1.locator("[data-testid=subject]").textContent(),
+    TEXT.zh.subjectRead("GB/T 54321-2020", "GB/T 054321-2020。"));
+  const row2 = page.locator("#lines > li[data-achievement-id=a2]");
+  assert.equal(await row2.locator("[data-testid=reason]").textContent(), TEXT.zh.reasons.DUPLICATE_IN_REQUEST);
+  await type(page, "#a1-subject", "GB/T 54321-2020");
+  assert.equal(await row1.locator("[data-testid=subject]").textContent(), "标的：GB/T 54321-2020");
+  await page.close();
+});
+
 test("amounts as clerks write them, each read into exact yuan by the page", async () => {
   const page = await open(1280);
   await fill(page, APPLICANT, [{ ...ROWS[0], funding: [["FUNDING_LEVEL_PROVINCIAL", "1"]] }]);
