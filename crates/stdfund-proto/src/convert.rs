@@ -341,6 +341,9 @@ fn document_to_pb(d: &RulesetDoc) -> pb::RulesetDocument {
                 .map(|r| pb::ShareRatio {
                     fiscal_unit: r.fiscal_unit.clone(),
                     district_ratio: r.district_ratio.clone(),
+                    provisional: r.provisional,
+                    note_zh: r.note_zh.clone().unwrap_or_default(),
+                    note_en: r.note_en.clone().unwrap_or_default(),
                 })
                 .collect(),
         }),
