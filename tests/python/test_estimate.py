@@ -95,6 +95,12 @@ def test_every_vector_answers_as_expected(ctx):
             continue
         assert "error" not in expected, f"{name}: expected {expected['error']['code']}, got an assessment"
         got = json_format.MessageToDict(answer, always_print_fields_with_no_presence=True)
+        if not case.get("pinReceipt"):
+            # As the Rust runner compares: the engine version and the
+            # ruleset hashes are pinned by the one receipt vector only.
+            got["receipt"]["engineVersion"] = "(engine version)"
+            for r in got["receipt"]["rulesets"]:
+                r["hash"] = "(ruleset hash)"
         # The hand-written figures first, for a readable failure ...
         check = case["check"]
         if check.get("total") is not None:

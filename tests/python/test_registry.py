@@ -12,6 +12,8 @@ against a database that earlier runs have written to.
 from __future__ import annotations
 
 import csv
+import datetime
+import decimal
 import io
 import random
 import xml.etree.ElementTree as ET
@@ -24,6 +26,12 @@ ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 RUN = random.randrange(10**7, 10**8)
 YEAR = random.randrange(3000, 9999)
+
+
+def china_today() -> str:
+    """Today in China (UTC+8): a payment is recorded on or before it and not
+    before the approval, which these tests make now."""
+    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date().isoformat()
 
 
 def credit_code(n: int) -> str:
@@ -174,7 +182,7 @@ def test_review_claim_approves_against_the_budget_and_rejects_with_a_reason(ctx)
     # Pay the lead claim; then the notice lists both approved claims.
     svc = ctx.module("registry_service_pb2")
     paid = stub(ctx).RecordDisbursement(
-        svc.RecordDisbursementRequest(claim_id=lead.claim_id, payment_date=f"{YEAR}-03-01", voucher_number=f"PY-{RUN}"),
+        svc.RecordDisbursementRequest(claim_id=lead.claim_id, payment_date=china_today(), voucher_number=f"PY-{RUN}"),
         metadata=auth(ctx, "finance"),
         timeout=10,
     ).claim
@@ -186,11 +194,14 @@ def test_review_claim_approves_against_the_budget_and_rejects_with_a_reason(ctx)
     )
     assert notice.content[:3] == b"\xef\xbb\xbf", "UTF-8 BOM"
     rows = list(csv.reader(io.StringIO(notice.content.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["序号", "申报编号", "单位名称", "统一社会信用代码", "所在地", "资助项目", "条款", "标的", "资助金额(元)"]
-    body = {int(r[1]): r for r in rows[1:]}
+    assert rows[0] == ["序号 No.", "申报编号 Claim", "单位名称 Unit", "统一社会信用代码 Credit code", "所在地 Fiscal unit",
+                       "资助项目 Item", "条款 Clause", "标的 Subject", "资助金额(元) Amount"]
+    body = {int(r[1]): r for r in rows[1:] if r[1].isdigit()}
     assert body[lead.claim_id][3] == credit_code(10) and body[lead.claim_id][4] == "台江区"
     assert body[lead.claim_id][8] == "300000.00" and body[wto.claim_id][8] == "40000.00"
     assert len(body) == 2, rows
+    # The last row totals the list.
+    assert rows[-1][0].startswith("合计") and rows[-1][8] == "340000.00", rows[-1]
 
     xlsx = stub(ctx).ExportPublicNotice(
         svc.ExportPublicNoticeRequest(year=YEAR, format=reg.NOTICE_FORMAT_XLSX), metadata=auth(ctx, "finance"), timeout=10
@@ -199,14 +210,27 @@ def test_review_claim_approves_against_the_budget_and_rejects_with_a_reason(ctx)
         assert z.testzip() is None, "CRC of every part"
         assert "xl/workbook.xml" in z.namelist()
         sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        names = z.namelist()
+        shared_xml = ET.fromstring(z.read("xl/sharedStrings.xml")) if "xl/sharedStrings.xml" in names else None
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    shared = ["".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")) for si in shared_xml.iterfind("m:si", ns)] if shared_xml is not None else []
     table = []
     for row in sheet.iterfind(".//m:sheetData/m:row", ns):
         cells = []
         for c in row.iterfind("m:c", ns):
             v = c.find("m:v", ns)
-            t = c.find("m:is/m:t", ns)
-            cells.append(v.text if v is not None else t.text)
+            if c.get("t") == "s":
+                cells.append(shared[int(v.text)])
+            elif c.get("t") == "inlineStr":
+                cells.append("".join(t.text or "" for t in c.iter(f"{{{ns['m']}}}t")))
+            else:
+                cells.append(v.text if v is not None else "")
         table.append(cells)
-    assert table[0] == rows[0]
-    assert [r[1:] for r in table[1:]] == [r[1:] for r in rows[1:]], (table, rows)
+    # The workbook opens with a title; its table has the CSV's header and the
+    # same claims, amounts as numbers.
+    start = next(k for k, r in enumerate(table) if r and r[0] == rows[0][0])
+    assert table[start] == rows[0], table[start]
+    claims = {int(float(r[1])): r for r in table[start + 1 :] if len(r) > 8 and r[1].replace(".", "", 1).isdigit()}
+    assert set(claims) == set(body), (claims, body)
+    for cid, r in claims.items():
+        assert decimal.Decimal(r[8]) == decimal.Decimal(body[cid][8]), (r, body[cid])
