@@ -124,7 +124,7 @@ fn rules_lists_items_amounts_and_hash() {
     let (code, out, _) = stdfund(&["rules"], None);
     assert_eq!(code, 0);
     for needle in [
-        "fz-2016 1.0.0",
+        "fz-2016 1.1.0",
         "2016-04-25",
         "sha256:",
         "| 五(五)1     | STANDARD_LEAD ",
