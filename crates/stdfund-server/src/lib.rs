@@ -9,6 +9,8 @@
 //! * [`server`]: builds and runs the tonic server: EstimateService, health,
 //!   reflection (v1 and v1alpha), grpc-web with CORS, size limits, metrics,
 //!   graceful shutdown.
+//! * [`dbhealth`]: the registry's health status follows its database
+//!   (probed every second).
 //! * [`estimate`]: EstimateService — converts, calls `stdfund_rules`,
 //!   converts back. No rule logic lives here.
 //! * [`status`]: the one mapping from errors to `tonic::Status` with rich
@@ -35,6 +37,7 @@ pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dbhealth;
 pub mod estimate;
 pub mod exports;
 pub mod locale;

@@ -9,7 +9,8 @@
 //! ([`crate::locale`]) → the routes: `stdfund.v1.EstimateService`,
 //! `stdfund.v1.RegistryService` (the claim registry over the store opened
 //! from `database_url`; its pool is closed after the drain),
-//! `grpc.health.v1.Health` (overall `""` and per service), reflection v1 and
+//! `grpc.health.v1.Health` (overall `""` and per service; the registry's
+//! status follows its database, [`crate::dbhealth`]), reflection v1 and
 //! v1alpha (listing exactly the services served, with the health descriptor
 //! and the `google.rpc` error detail types registered).
 //!
@@ -24,6 +25,7 @@
 //! stops, then the server returns.
 
 use crate::config::Settings;
+use crate::dbhealth::DatabaseWatch;
 use crate::estimate::Estimates;
 use crate::metrics::{Metrics, MetricsLayer};
 use crate::registry::Registry;
@@ -34,7 +36,7 @@ use std::time::Duration;
 use stdfund_proto::pb::estimate_service_server::EstimateServiceServer;
 use stdfund_proto::pb::registry_service_server::RegistryServiceServer;
 use stdfund_proto::service_names;
-use stdfund_store::{AnyStore, OpenOptions};
+use stdfund_store::{AnyStore, OpenOptions, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -335,6 +337,12 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let registry = open_registry(settings).await?;
     let registry_store = registry.store().clone();
     metrics.watch_pool(pool_probe(registry_store.clone()));
+    let database_watch = DatabaseWatch::start(
+        registry.clone(),
+        health.clone(),
+        metrics.clone(),
+        crate::dbhealth::POLL_INTERVAL,
+    );
     let registry_service = RegistryServiceServer::new(registry)
         .max_decoding_message_size(settings.max_message_bytes)
         .max_encoding_message_size(settings.max_message_bytes);
@@ -383,6 +391,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         tokio::select! {
             ended = &mut serve => {
                 // The server ended on its own: a transport failure.
+                database_watch.stop().await;
                 let _ = metrics_stop_tx.send(());
                 close_store(&registry_store).await;
                 ended?;
@@ -394,6 +403,9 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
             drain_seconds = drain.as_secs(),
             "shutting down: health NOT_SERVING, draining in-flight calls"
         );
+        // The watch stops first: a last probe must not turn the registry
+        // back to SERVING during the drain.
+        database_watch.stop().await;
         set_all(&health, ServingStatus::NotServing).await;
         let _ = close_tx.send(());
         let outcome = match tokio::time::timeout(drain, &mut serve).await {
@@ -427,8 +439,10 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     })
 }
 
-/// Opens the claim registry: the store named by `database_url` (a SQLite
-/// file is created and migrated; PostgreSQL is migrated) and the tokens file.
+/// Opens the claim registry: the store named by `database_url` (a missing
+/// SQLite file is created only with `create_database`; opening checks the
+/// file's integrity and writability, or connects to PostgreSQL within 5 s,
+/// and applies pending migrations) and the tokens file.
 /// Without a tokens file the registry answers every call UNAUTHENTICATED.
 async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     let tokens = match &settings.tokens_file {
@@ -448,14 +462,20 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
         write_timeout: Duration::from_secs(settings.write_timeout_seconds),
         ..OpenOptions::default()
     };
+    let shown = crate::config::redact_url(&settings.database_url);
     let store = AnyStore::open(&settings.database_url, &options)
         .await
         .map_err(|e| ServeError::Build {
             what: "claim registry",
-            message: format!(
-                "cannot open {}: {e}",
-                crate::config::redact_url(&settings.database_url)
-            ),
+            message: match e {
+                StoreError::DatabaseMissing { path } => format!(
+                    "cannot open {shown}: the database file {path} does not exist and \
+                     create_database is false (STDFUND_CREATE_DATABASE, --create-database): \
+                     restore it from a backup, or create a new empty registry on purpose with \
+                     `stdfund migrate`"
+                ),
+                e => format!("cannot open {shown}: {e}"),
+            },
         })?;
     tracing::info!(
         backend = %store.backend(),
