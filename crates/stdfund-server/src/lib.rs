@@ -15,6 +15,8 @@
 //!   converts back. No rule logic lives here.
 //! * [`status`]: the one mapping from errors to `tonic::Status` with rich
 //!   details, and its inverse for clients and tests.
+//! * [`framing`]: a request with broken gRPC frames is `INVALID_ARGUMENT`
+//!   (the caller's fault), never `INTERNAL`.
 //! * [`locale`]: `grpc-accept-language` chooses the `LocalizedMessage` of
 //!   errors.
 //! * [`metrics`]: Prometheus counters and histograms per RPC, served on a
@@ -40,6 +42,7 @@ pub mod config;
 pub mod dbhealth;
 pub mod estimate;
 pub mod exports;
+pub mod framing;
 pub mod locale;
 pub mod logging;
 pub mod mask;

@@ -6,7 +6,9 @@
 //! `x-request-id` (taken from the caller or generated, returned in the
 //! response) → the access log (one INFO line per call, [`crate::access`]) →
 //! metrics (sees every call as gRPC) → `grpc-accept-language`
-//! ([`crate::locale`]) → the routes: `stdfund.v1.EstimateService`,
+//! ([`crate::locale`]) → broken request frames as `INVALID_ARGUMENT`
+//! ([`crate::framing`]; undecodable messages are already, through the
+//! servers' codec, `stdfund_proto::codec`) → the routes: `stdfund.v1.EstimateService`,
 //! `stdfund.v1.RegistryService` (the claim registry over the store opened
 //! from `database_url`; its pool is closed after the drain),
 //! `grpc.health.v1.Health` (overall `""` and per service; the registry's
@@ -365,6 +367,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .layer(crate::access::trace_layer())
         .layer(MetricsLayer::new(metrics.clone()))
         .layer(crate::locale::LocaleLayer)
+        .layer(crate::framing::FramingLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
