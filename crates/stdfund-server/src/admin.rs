@@ -1,5 +1,5 @@
-//! Operator subcommands of the registry: `stdfund migrate`, `stdfund backup`
-//! and `stdfund token hash`.
+//! Operator subcommands of the registry: `stdfund migrate`, `stdfund backup`,
+//! `stdfund token hash` and `stdfund token new`.
 //!
 //! `migrate` and `backup` read the database URL as `serve` does (defaults <
 //! `--config`/`STDFUND_CONFIG` file < `STDFUND_*` environment <
@@ -45,6 +45,17 @@ pub enum TokenCommand {
         /// The role of the entry: portal, reviewer, finance or admin.
         #[arg(long, requires = "name")]
         role: Option<String>,
+    },
+    /// Make a fresh random token (256 bits from the operating system) for
+    /// ROLE; print it once, and the `[[tokens]]` entry (name, role, sha256)
+    /// to add to the tokens file. Only the hash goes into the file.
+    New {
+        /// The role: portal, reviewer, finance or admin.
+        role: String,
+        /// Who holds it, as the audit log will name it [default: ROLE- and
+        /// the first 8 hex digits of the token's sha256].
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -174,9 +185,49 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
     }
 }
 
-/// `stdfund token hash`.
+/// `stdfund token new ROLE [--name NAME]`.
+fn new_token(role: &str, name: Option<&str>) -> ExitCode {
+    if crate::auth::Role::parse(role).is_none() {
+        eprintln!("error: role must be portal, reviewer, finance or admin");
+        return ExitCode::from(2);
+    }
+    let token = match crate::auth::new_token() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let hash = crate::auth::hash_token(&token);
+    let name = match name.map(str::trim) {
+        Some("") => {
+            eprintln!("error: --name must not be empty");
+            return ExitCode::from(2);
+        }
+        Some(n) if n.chars().count() > 128 => {
+            eprintln!("error: --name must be at most 128 characters");
+            return ExitCode::from(2);
+        }
+        Some(n) => n.to_string(),
+        None => format!("{role}-{}", hash.get(..8).unwrap_or_default()),
+    };
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    crate::output::println(&format!(
+        "token: {token}\n\
+         (shown once: give it to {name} over a secure channel; it is stored nowhere, only its hash)\n\
+         \n\
+         Add this entry to the tokens file, then reload the server (kill -HUP, or restart):\n\
+         \n\
+         [[tokens]]\nname = {}\nrole = {}\nsha256 = \"{hash}\"",
+        q(&name),
+        q(role)
+    ))
+}
+
+/// `stdfund token hash` and `stdfund token new`.
 pub fn token(command: &TokenCommand) -> ExitCode {
     match command {
+        TokenCommand::New { role, name } => new_token(role, name.as_deref()),
         TokenCommand::Hash { name, role } => {
             let mut input = String::new();
             if let Err(e) = std::io::stdin().read_to_string(&mut input) {
