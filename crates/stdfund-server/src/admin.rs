@@ -1,9 +1,15 @@
 //! Operator subcommands of the registry: `stdfund migrate`, `stdfund backup`,
-//! `stdfund token hash` and `stdfund token new`.
+//! `stdfund token hash`, `stdfund token new` and `stdfund audit verify`.
 //!
-//! `migrate` and `backup` read the database URL as `serve` does (defaults <
-//! `--config`/`STDFUND_CONFIG` file < `STDFUND_*` environment <
-//! `--database-url`).
+//! The commands that open the database read its URL as `serve` does
+//! (defaults < `--config`/`STDFUND_CONFIG` file < `STDFUND_*` environment <
+//! `--database-url`). Only `migrate` creates a missing SQLite database; the
+//! checks open an existing one as `serve` does (which applies pending
+//! migrations).
+//!
+//! Exit statuses of `audit verify`: 0 the chain is intact, 1 it is broken
+//! (the first broken entry is named), 2 the check could not run (settings,
+//! the database missing or unreachable).
 
 use crate::config::{Layer, Settings};
 use std::io::Read;
@@ -57,6 +63,87 @@ pub enum TokenCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+/// `stdfund audit …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain; print OK with the number of
+    /// entries and the head hash, or name the first broken entry and exit 1
+    /// (2: the check could not run).
+    Verify(DatabaseArgs),
+}
+
+/// The exit status of a check whose answer is "no" (a broken audit chain).
+pub const EXIT_FOUND: u8 = 1;
+/// The exit status of a check that could not run.
+pub const EXIT_CANNOT_CHECK: u8 = 2;
+
+/// Opens an existing registry database for a check (never creates one);
+/// prints why not and returns the exit status otherwise.
+fn open_existing(rt: &tokio::runtime::Runtime, url: &str) -> Result<AnyStore, ExitCode> {
+    let shown = crate::config::redact_url(url);
+    let options = OpenOptions {
+        create_if_missing: false,
+        ..OpenOptions::default()
+    };
+    rt.block_on(AnyStore::open(url, &options)).map_err(|e| {
+        eprintln!("error[{}]: cannot open {shown}: {e}", e.code());
+        ExitCode::from(EXIT_CANNOT_CHECK)
+    })
+}
+
+/// `stdfund audit verify`.
+pub fn audit(command: &AuditCommand) -> ExitCode {
+    let AuditCommand::Verify(args) = command;
+    let url = match database_url(args) {
+        Ok(u) => u,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let store = match open_existing(&rt, &url) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let shown = crate::config::redact_url(&url);
+    let result = rt.block_on(async {
+        let r = store.verify_audit().await;
+        store.close().await;
+        r
+    });
+    match result {
+        Ok(v) => match &v.first_broken {
+            None => crate::output::println(&format!(
+                "审计日志完整 audit log intact: {} entries, hash chain verified ({shown}, {})\n\
+                 head: {}\n\
+                 (record the head elsewhere: a later rewrite of the whole log shows against it)",
+                v.entries_checked,
+                store.backend(),
+                if v.head_hash.is_empty() {
+                    "(empty log)"
+                } else {
+                    v.head_hash.as_str()
+                },
+            )),
+            Some((id, why)) => {
+                let _ = crate::output::println(&format!(
+                    "审计日志被篡改 audit log BROKEN at entry {id}: {why}\n\
+                     {} entries read ({shown}, {}); the chain is consistent only up to the \
+                     entry before {id}: compare its head with one recorded earlier",
+                    v.entries_checked,
+                    store.backend(),
+                ));
+                ExitCode::from(EXIT_FOUND)
+            }
+        },
+        Err(e) => {
+            eprintln!("error[{}]: {shown}: {e}", e.code());
+            ExitCode::from(EXIT_CANNOT_CHECK)
+        }
+    }
 }
 
 fn database_url(args: &DatabaseArgs) -> Result<String, ExitCode> {

@@ -86,6 +86,9 @@ pub enum Command {
     /// Registry bearer tokens.
     #[command(subcommand)]
     Token(crate::admin::TokenCommand),
+    /// The registry's tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(crate::admin::AuditCommand),
     /// 免申即享: match published lists against the enterprise register.
     Match(crate::match_cmd::MatchArgs),
 }
@@ -301,6 +304,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Migrate(database) => crate::admin::migrate(&database),
         Command::Backup { database, to } => crate::admin::backup(&database, &to),
         Command::Token(command) => crate::admin::token(&command),
+        Command::Audit(command) => crate::admin::audit(&command),
         Command::Match(args) => crate::match_cmd::run(&args),
     }
 }
