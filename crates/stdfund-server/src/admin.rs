@@ -1,5 +1,6 @@
 //! Operator subcommands of the registry: `stdfund migrate`, `stdfund backup`,
-//! `stdfund token hash`, `stdfund token new` and `stdfund audit verify`.
+//! `stdfund token hash`, `stdfund token new`, `stdfund audit verify` and
+//! `stdfund registry collisions`.
 //!
 //! The commands that open the database read its URL as `serve` does
 //! (defaults < `--config`/`STDFUND_CONFIG` file < `STDFUND_*` environment <
@@ -9,7 +10,9 @@
 //!
 //! Exit statuses of `audit verify`: 0 the chain is intact, 1 it is broken
 //! (the first broken entry is named), 2 the check could not run (settings,
-//! the database missing or unreachable).
+//! the database missing or unreachable). Of `registry collisions`: 0 no
+//! collision stands, 3 some do (a reviewer must resolve them), 2 the check
+//! could not run.
 
 use crate::config::{Layer, Settings};
 use std::io::Read;
@@ -74,6 +77,27 @@ pub enum AuditCommand {
     Verify(DatabaseArgs),
 }
 
+/// `stdfund registry …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum RegistryCommand {
+    /// List the one-time-key collisions that re-keying (`stdfund migrate`)
+    /// found: live claims whose subjects are one achievement under the
+    /// canonical identity, never merged by the machine. Exit 0 when none
+    /// stands, 3 when a reviewer must resolve some (withdraw or reject one
+    /// claim of each pair), 2 when it cannot check.
+    Collisions {
+        /// Where the database is.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::cli::Format::Table)]
+        format: crate::cli::Format,
+    },
+}
+
+/// The exit status of `registry collisions` when collisions stand.
+pub const EXIT_COLLISIONS: u8 = 3;
+
 /// The exit status of a check whose answer is "no" (a broken audit chain).
 pub const EXIT_FOUND: u8 = 1;
 /// The exit status of a check that could not run.
@@ -88,7 +112,14 @@ fn open_existing(rt: &tokio::runtime::Runtime, url: &str) -> Result<AnyStore, Ex
         ..OpenOptions::default()
     };
     rt.block_on(AnyStore::open(url, &options)).map_err(|e| {
-        eprintln!("error[{}]: cannot open {shown}: {e}", e.code());
+        match &e {
+            stdfund_store::StoreError::DatabaseMissing { path } => eprintln!(
+                "error[{}]: cannot open {shown}: the database file {path} does not exist \
+                 (a check never creates one)",
+                e.code()
+            ),
+            _ => eprintln!("error[{}]: cannot open {shown}: {e}", e.code()),
+        }
         ExitCode::from(EXIT_CANNOT_CHECK)
     })
 }
@@ -143,6 +174,127 @@ pub fn audit(command: &AuditCommand) -> ExitCode {
             eprintln!("error[{}]: {shown}: {e}", e.code());
             ExitCode::from(EXIT_CANNOT_CHECK)
         }
+    }
+}
+
+/// One side of a collision, as a reviewer needs it.
+struct Side {
+    status: String,
+    unit: String,
+    subject: String,
+}
+
+async fn side(store: &AnyStore, id: i64) -> Side {
+    match store.claim(id).await {
+        Ok(c) => Side {
+            status: c.status().to_string(),
+            unit: c.filing.unit_name.clone(),
+            subject: c.filing.subject_as_given.clone(),
+        },
+        Err(e) => Side {
+            status: format!("({})", e.code()),
+            unit: String::new(),
+            subject: String::new(),
+        },
+    }
+}
+
+/// `stdfund registry collisions`.
+pub fn registry(command: &RegistryCommand) -> ExitCode {
+    let RegistryCommand::Collisions { database, format } = command;
+    let url = match database_url(database) {
+        Ok(u) => u,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let store = match open_existing(&rt, &url) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let shown = crate::config::redact_url(&url);
+    let found = rt.block_on(async {
+        let list = store.key_collisions().await?;
+        let mut out = Vec::with_capacity(list.len());
+        for k in list {
+            let claim = side(&store, k.claim_id).await;
+            let holder = side(&store, k.holder_claim_id).await;
+            out.push((k, claim, holder));
+        }
+        store.close().await;
+        Ok::<_, stdfund_store::StoreError>(out)
+    });
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error[{}]: {shown}: {e}", e.code());
+            return ExitCode::from(EXIT_CANNOT_CHECK);
+        }
+    };
+    let standing = found.iter().filter(|(k, _, _)| !k.resolved).count();
+    let printed = match format {
+        crate::cli::Format::Json => {
+            let rows: Vec<serde_json::Value> = found
+                .iter()
+                .map(|(k, c, h)| {
+                    serde_json::json!({
+                        "id": k.id,
+                        "claimId": k.claim_id,
+                        "holderClaimId": k.holder_claim_id,
+                        "oneTimeKey": k.one_time_key,
+                        "foundAt": k.found_at.as_str(),
+                        "resolved": k.resolved,
+                        "claim": {"status": c.status, "unitName": c.unit, "subjectAsGiven": c.subject},
+                        "holder": {"status": h.status, "unitName": h.unit, "subjectAsGiven": h.subject},
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&serde_json::json!({
+                "collisions": rows,
+                "standing": standing,
+            }))
+            .unwrap_or_default();
+            crate::output::println(&text)
+        }
+        crate::cli::Format::Table => {
+            let mut text = String::new();
+            if found.is_empty() {
+                text.push_str("无一次性键冲突 no one-time-key collisions");
+            } else {
+                text.push_str(&crate::table::collisions(
+                    found
+                        .iter()
+                        .map(|(k, c, h)| crate::table::CollisionRow {
+                            id: k.id,
+                            claim_id: k.claim_id,
+                            claim: format!("{} {} {}", c.status, c.unit, c.subject),
+                            holder_claim_id: k.holder_claim_id,
+                            holder: format!("{} {} {}", h.status, h.unit, h.subject),
+                            key: k.one_time_key.clone(),
+                            found_at: k.found_at.to_string(),
+                            resolved: k.resolved,
+                        })
+                        .collect(),
+                ));
+                text.push_str(&format!(
+                    "\n{standing} 项待复核 standing, {} 项已解决 resolved ({shown}).\n\
+                     A reviewer resolves a standing collision by withdrawing or rejecting one \
+                     claim of the pair; nothing is merged automatically.",
+                    found.len().saturating_sub(standing)
+                ));
+            }
+            crate::output::println(&text)
+        }
+    };
+    if printed != ExitCode::SUCCESS {
+        return printed;
+    }
+    if standing > 0 {
+        ExitCode::from(EXIT_COLLISIONS)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

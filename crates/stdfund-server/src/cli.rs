@@ -89,6 +89,9 @@ pub enum Command {
     /// The registry's tamper-evident audit log.
     #[command(subcommand)]
     Audit(crate::admin::AuditCommand),
+    /// Registry data that needs a reviewer.
+    #[command(subcommand)]
+    Registry(crate::admin::RegistryCommand),
     /// 免申即享: match published lists against the enterprise register.
     Match(crate::match_cmd::MatchArgs),
 }
@@ -305,6 +308,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Backup { database, to } => crate::admin::backup(&database, &to),
         Command::Token(command) => crate::admin::token(&command),
         Command::Audit(command) => crate::admin::audit(&command),
+        Command::Registry(command) => crate::admin::registry(&command),
         Command::Match(args) => crate::match_cmd::run(&args),
     }
 }
