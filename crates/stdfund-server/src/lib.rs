@@ -31,7 +31,8 @@
 //! * [`table`], [`output`], [`protojson`]: what the command line prints —
 //!   display-width tables, errors as text or the `{"error":…}` object, a
 //!   closed pipe ending quietly, and the proto3 JSON of contract messages.
-//! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash`.
+//! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash|new`,
+//!   `stdfund audit verify`, `stdfund registry collisions`.
 //! * [`match_cmd`]: `stdfund match` (免申即享) over `stdfund_match`.
 
 pub mod access;
