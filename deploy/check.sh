@@ -195,6 +195,12 @@ if [[ -s "$tmp/prod.yaml" ]]; then
   reject "kubernetes-validate on an unknown field (strict)" validate "$tmp/bad-field.yaml" "$(count_docs "$tmp/bad-field.yaml")"
   mutate "$tmp/bad-grace.yaml" 'd["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 10'
   reject "policy on a grace period shorter than the drain" "$PY" deploy/policy.py overlay prod "$tmp/bad-grace.yaml"
+  mutate "$tmp/bad-ready.yaml" 'd["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["grpc"]["service"] = ""'
+  reject "policy on readiness that ignores the registry's database" "$PY" deploy/policy.py overlay prod "$tmp/bad-ready.yaml"
+  mutate "$tmp/bad-live.yaml" 'd["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["grpc"]["service"] = "stdfund.v1.RegistryService"'
+  reject "policy on liveness that restarts pods in a database outage" "$PY" deploy/policy.py overlay prod "$tmp/bad-live.yaml"
+  mutate "$tmp/bad-create.yaml" 'next(x for x in docs if x["kind"] == "ConfigMap")["data"]["STDFUND_CREATE_DATABASE"] = "true"'
+  reject "policy on a ConfigMap that creates a missing database" "$PY" deploy/policy.py overlay prod "$tmp/bad-create.yaml"
   # The PrometheusRule: a malformed duration and an unknown field fail the
   # schema; an alert on a series stdfund does not export fails the policy.
   rule='r = next(x for x in docs if x["kind"] == "PrometheusRule")["spec"]["groups"][0]["rules"]'

@@ -5,7 +5,9 @@ kubernetes-validate checks each document against the API schema; this checks
 what the documents must mean for stdfund: replicas per overlay, native gRPC
 probes, the security context, termination grace longer than preStop + drain,
 Service ports (unique port/protocol pairs, which the API server enforces but
-the schema does not), selectors that match, no Secret in a rendering, the alerts of the
+the schema does not), selectors that match, readiness on the claim registry's health and
+liveness independent of the database, STDFUND_CREATE_DATABASE=false, no Secret in a
+rendering, the alerts of the
 PrometheusRule (names, severities, the metrics they read), and the compose
 stack's ordering and hardening.
 
@@ -38,8 +40,12 @@ ALERTS = {
     "StdfundServerErrors": "warning",
     "StdfundEstimateSlow": "warning",
     "StdfundDatabasePoolExhausted": "warning",
+    "StdfundRegistryDatabaseDown": "critical",
     "StdfundTargetDown": "critical",
 }
+# The health service names the probes ask for.
+REGISTRY_SERVICE = "stdfund.v1.RegistryService"
+
 # The series `stdfund serve` exports on /metrics (docs/OPERATIONS.md,
 # "Metrics"; crates/stdfund-server/tests/observability.rs checks the
 # alerts' names against a running server), plus Prometheus' own `up`.
@@ -54,6 +60,7 @@ METRICS = {
     "stdfund_build_info",
     "stdfund_db_pool_connections",
     "stdfund_db_pool_max_connections",
+    "stdfund_registry_database_up",
 }
 
 failures: list[str] = []
@@ -119,8 +126,11 @@ def check_overlay(name: str, path: str) -> None:
 
     cm = one(docs, "ConfigMap", "stdfund-config").get("data", {})
     for k in ("STDFUND_LISTEN", "STDFUND_METRICS_LISTEN", "STDFUND_DRAIN_SECONDS",
-              "STDFUND_CORS_ORIGINS", "STDFUND_TOKENS_FILE"):
+              "STDFUND_CORS_ORIGINS", "STDFUND_TOKENS_FILE", "STDFUND_CREATE_DATABASE"):
         need(k in cm, f"ConfigMap: {k} missing")
+    need(cm.get("STDFUND_CREATE_DATABASE") == "false",
+         "ConfigMap: STDFUND_CREATE_DATABASE must be \"false\" (a lost database is an outage, "
+         "not a new empty registry)")
     need(cm.get("STDFUND_LISTEN", "").endswith(f":{GRPC_PORT}"), "ConfigMap: listen port 50051")
     need(cm.get("STDFUND_METRICS_LISTEN", "").endswith(f":{METRICS_PORT}"),
          "ConfigMap: metrics port 9090")
@@ -149,6 +159,10 @@ def check_overlay(name: str, path: str) -> None:
              f"{probe} must be a native grpc probe on {GRPC_PORT} naming a service")
     need(c.get("livenessProbe", {}).get("grpc", {}).get("service")
          in ("", "stdfund.v1.EstimateService"), "liveness must not depend on the database")
+    need(c.get("startupProbe", {}).get("grpc", {}).get("service")
+         in ("", "stdfund.v1.EstimateService"), "startup must not depend on the database")
+    need(c.get("readinessProbe", {}).get("grpc", {}).get("service") == REGISTRY_SERVICE,
+         f"readiness must ask for {REGISTRY_SERVICE} (NOT_SERVING while its database fails)")
     sleep = c.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
     need(sleep >= 1, "preStop sleep so endpoints are removed before SIGTERM")
     grace = pod.get("terminationGracePeriodSeconds", 30)
@@ -270,6 +284,8 @@ def check_compose(path: str) -> None:
     env = app.get("environment", {})
     need(env.get("STDFUND_TOKENS_FILE", "").startswith("/run/secrets/"), "tokens from a secret file")
     need("STDFUND_DATABASE_URL" in env, "database URL set")
+    need(str(env.get("STDFUND_CREATE_DATABASE", "")).lower() == "false",
+         "stdfund: STDFUND_CREATE_DATABASE must be \"false\"")
     grace = re.fullmatch(r"(\d+)s", str(app.get("stop_grace_period", "")))
     need(grace and int(grace.group(1)) > 20, "stop_grace_period longer than the 20 s drain")
 
@@ -291,6 +307,10 @@ def check_dockerfile(path: str) -> None:
     need("musl-tools" in text, "musl-tools in the builder")
     need(re.search(r'CMD \["serve"\]', text), 'CMD ["serve"]')
     need("HEALTHCHECK" in text, "HEALTHCHECK present")
+    health = text[text.find("HEALTHCHECK"):]
+    health = health[:health.find("]")]
+    need('"healthcheck"' in health and f'"--service", "{REGISTRY_SERVICE}"' in health,
+         f"HEALTHCHECK runs `stdfund healthcheck --service {REGISTRY_SERVICE}`")
     # Every workspace member (and Cargo.toml/Cargo.lock) must be COPYed into
     # the builder, or `cargo build` cannot load the workspace.
     copied = []

@@ -100,6 +100,9 @@ def write_tokens(path: Path) -> dict[str, str]:
             for role, tok in tokens.items()
         )
     )
+    # Owner-only whatever the umask: the server refuses a tokens file
+    # writable by group or others.
+    path.chmod(0o600)
     return tokens
 
 

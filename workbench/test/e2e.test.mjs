@@ -112,7 +112,8 @@ async function startServer(databaseUrl, dir) {
   const toml = Object.entries(tokens).map(([role, tok]) =>
     `[[tokens]]\nname = "${names[role]}"\nrole = "${role}"\nsha256 = "${createHash("sha256").update(tok).digest("hex")}"\n`).join("\n");
   const tokensFile = path.join(dir, "tokens.toml");
-  writeFileSync(tokensFile, toml);
+  // Owner-only whatever the umask: the server refuses a tokens file writable by group or others.
+  writeFileSync(tokensFile, toml, { mode: 0o600 });
   const child = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "off", "--database-url", databaseUrl,
     "--tokens-file", tokensFile, "--log-format", "json", "--log-level", "info", "--drain-seconds", "1"], { stdio: ["ignore", "pipe", "pipe"] });
   const log = [];

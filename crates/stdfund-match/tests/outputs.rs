@@ -394,4 +394,3 @@ fn unreadable_inputs_name_the_row_and_column() {
     assert_eq!((e.code, e.row), ("CODE_AS_NUMBER", Some(2)));
     assert!(table::read(FileFormat::Xlsx, b"not a workbook").is_err());
 }
-

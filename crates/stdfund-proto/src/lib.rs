@@ -6,6 +6,8 @@
 //! `stdfund-rules`.
 //!
 //! * [`pb`]: the generated messages, enums, clients and servers.
+//! * [`codec`]: the servers' codec — an undecodable request is
+//!   `INVALID_ARGUMENT` (reason `MALFORMED_MESSAGE`), never `INTERNAL`.
 //! * [`FILE_DESCRIPTOR_SET`]: the encoded descriptors (with imports and
 //!   comments) for gRPC reflection.
 //! * [`convert`]: one way each — a proto request read as the rules crate's
@@ -16,6 +18,7 @@
 //! reverse; it has no runtime, no I/O and no server.
 
 pub mod client;
+pub mod codec;
 pub mod convert;
 pub mod stored;
 
@@ -31,6 +34,7 @@ pub mod stored;
 )]
 pub mod pb {
     include!(concat!(env!("OUT_DIR"), "/stdfund.v1.rs"));
+    include!(concat!(env!("OUT_DIR"), "/clients/stdfund.v1.rs"));
 }
 
 /// The encoded `google.protobuf.FileDescriptorSet` of `stdfund.v1` and its

@@ -1,9 +1,18 @@
-//! Operator subcommands of the registry: `stdfund migrate`, `stdfund backup`
-//! and `stdfund token hash`.
+//! Operator subcommands of the registry: `stdfund migrate`, `stdfund backup`,
+//! `stdfund token hash`, `stdfund token new`, `stdfund audit verify` and
+//! `stdfund registry collisions`.
 //!
-//! `migrate` and `backup` read the database URL as `serve` does (defaults <
-//! `--config`/`STDFUND_CONFIG` file < `STDFUND_*` environment <
-//! `--database-url`).
+//! The commands that open the database read its URL as `serve` does
+//! (defaults < `--config`/`STDFUND_CONFIG` file < `STDFUND_*` environment <
+//! `--database-url`). Only `migrate` creates a missing SQLite database; the
+//! checks open an existing one as `serve` does (which applies pending
+//! migrations).
+//!
+//! Exit statuses of `audit verify`: 0 the chain is intact, 1 it is broken
+//! (the first broken entry is named), 2 the check could not run (settings,
+//! the database missing or unreachable). Of `registry collisions`: 0 no
+//! collision stands, 3 some do (a reviewer must resolve them), 2 the check
+//! could not run.
 
 use crate::config::{Layer, Settings};
 use std::io::Read;
@@ -46,6 +55,247 @@ pub enum TokenCommand {
         #[arg(long, requires = "name")]
         role: Option<String>,
     },
+    /// Make a fresh random token (256 bits from the operating system) for
+    /// ROLE; print it once, and the `[[tokens]]` entry (name, role, sha256)
+    /// to add to the tokens file. Only the hash goes into the file.
+    New {
+        /// The role: portal, reviewer, finance or admin.
+        role: String,
+        /// Who holds it, as the audit log will name it [default: ROLE- and
+        /// the first 8 hex digits of the token's sha256].
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// `stdfund audit …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain; print OK with the number of
+    /// entries and the head hash, or name the first broken entry and exit 1
+    /// (2: the check could not run).
+    Verify(DatabaseArgs),
+}
+
+/// `stdfund registry …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum RegistryCommand {
+    /// List the one-time-key collisions that re-keying (`stdfund migrate`)
+    /// found: live claims whose subjects are one achievement under the
+    /// canonical identity, never merged by the machine. Exit 0 when none
+    /// stands, 3 when a reviewer must resolve some (withdraw or reject one
+    /// claim of each pair), 2 when it cannot check.
+    Collisions {
+        /// Where the database is.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::cli::Format::Table)]
+        format: crate::cli::Format,
+    },
+}
+
+/// The exit status of `registry collisions` when collisions stand.
+pub const EXIT_COLLISIONS: u8 = 3;
+
+/// The exit status of a check whose answer is "no" (a broken audit chain).
+pub const EXIT_FOUND: u8 = 1;
+/// The exit status of a check that could not run.
+pub const EXIT_CANNOT_CHECK: u8 = 2;
+
+/// Opens an existing registry database for a check (never creates one);
+/// prints why not and returns the exit status otherwise.
+fn open_existing(rt: &tokio::runtime::Runtime, url: &str) -> Result<AnyStore, ExitCode> {
+    let shown = crate::config::redact_url(url);
+    let options = OpenOptions {
+        create_if_missing: false,
+        ..OpenOptions::default()
+    };
+    rt.block_on(AnyStore::open(url, &options)).map_err(|e| {
+        match &e {
+            stdfund_store::StoreError::DatabaseMissing { path } => eprintln!(
+                "error[{}]: cannot open {shown}: the database file {path} does not exist \
+                 (a check never creates one)",
+                e.code()
+            ),
+            _ => eprintln!("error[{}]: cannot open {shown}: {e}", e.code()),
+        }
+        ExitCode::from(EXIT_CANNOT_CHECK)
+    })
+}
+
+/// `stdfund audit verify`.
+pub fn audit(command: &AuditCommand) -> ExitCode {
+    let AuditCommand::Verify(args) = command;
+    let url = match database_url(args) {
+        Ok(u) => u,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let store = match open_existing(&rt, &url) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let shown = crate::config::redact_url(&url);
+    let result = rt.block_on(async {
+        let r = store.verify_audit().await;
+        store.close().await;
+        r
+    });
+    match result {
+        Ok(v) => match &v.first_broken {
+            None => crate::output::println(&format!(
+                "审计日志完整 audit log intact: {} entries, hash chain verified ({shown}, {})\n\
+                 head: {}\n\
+                 (record the head elsewhere: a later rewrite of the whole log shows against it)",
+                v.entries_checked,
+                store.backend(),
+                if v.head_hash.is_empty() {
+                    "(empty log)"
+                } else {
+                    v.head_hash.as_str()
+                },
+            )),
+            Some((id, why)) => {
+                let _ = crate::output::println(&format!(
+                    "审计日志被篡改 audit log BROKEN at entry {id}: {why}\n\
+                     {} entries read ({shown}, {}); the chain is consistent only up to the \
+                     entry before {id}: compare its head with one recorded earlier",
+                    v.entries_checked,
+                    store.backend(),
+                ));
+                ExitCode::from(EXIT_FOUND)
+            }
+        },
+        Err(e) => {
+            eprintln!("error[{}]: {shown}: {e}", e.code());
+            ExitCode::from(EXIT_CANNOT_CHECK)
+        }
+    }
+}
+
+/// One side of a collision, as a reviewer needs it.
+struct Side {
+    status: String,
+    unit: String,
+    subject: String,
+}
+
+async fn side(store: &AnyStore, id: i64) -> Side {
+    match store.claim(id).await {
+        Ok(c) => Side {
+            status: c.status().to_string(),
+            unit: c.filing.unit_name.clone(),
+            subject: c.filing.subject_as_given.clone(),
+        },
+        Err(e) => Side {
+            status: format!("({})", e.code()),
+            unit: String::new(),
+            subject: String::new(),
+        },
+    }
+}
+
+/// `stdfund registry collisions`.
+pub fn registry(command: &RegistryCommand) -> ExitCode {
+    let RegistryCommand::Collisions { database, format } = command;
+    let url = match database_url(database) {
+        Ok(u) => u,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let store = match open_existing(&rt, &url) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let shown = crate::config::redact_url(&url);
+    let found = rt.block_on(async {
+        let list = store.key_collisions().await?;
+        let mut out = Vec::with_capacity(list.len());
+        for k in list {
+            let claim = side(&store, k.claim_id).await;
+            let holder = side(&store, k.holder_claim_id).await;
+            out.push((k, claim, holder));
+        }
+        store.close().await;
+        Ok::<_, stdfund_store::StoreError>(out)
+    });
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error[{}]: {shown}: {e}", e.code());
+            return ExitCode::from(EXIT_CANNOT_CHECK);
+        }
+    };
+    let standing = found.iter().filter(|(k, _, _)| !k.resolved).count();
+    let printed = match format {
+        crate::cli::Format::Json => {
+            let rows: Vec<serde_json::Value> = found
+                .iter()
+                .map(|(k, c, h)| {
+                    serde_json::json!({
+                        "id": k.id,
+                        "claimId": k.claim_id,
+                        "holderClaimId": k.holder_claim_id,
+                        "oneTimeKey": k.one_time_key,
+                        "foundAt": k.found_at.as_str(),
+                        "resolved": k.resolved,
+                        "claim": {"status": c.status, "unitName": c.unit, "subjectAsGiven": c.subject},
+                        "holder": {"status": h.status, "unitName": h.unit, "subjectAsGiven": h.subject},
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&serde_json::json!({
+                "collisions": rows,
+                "standing": standing,
+            }))
+            .unwrap_or_default();
+            crate::output::println(&text)
+        }
+        crate::cli::Format::Table => {
+            let mut text = String::new();
+            if found.is_empty() {
+                text.push_str("无一次性键冲突 no one-time-key collisions");
+            } else {
+                text.push_str(&crate::table::collisions(
+                    found
+                        .iter()
+                        .map(|(k, c, h)| crate::table::CollisionRow {
+                            id: k.id,
+                            claim_id: k.claim_id,
+                            claim: format!("{} {} {}", c.status, c.unit, c.subject),
+                            holder_claim_id: k.holder_claim_id,
+                            holder: format!("{} {} {}", h.status, h.unit, h.subject),
+                            key: k.one_time_key.clone(),
+                            found_at: k.found_at.to_string(),
+                            resolved: k.resolved,
+                        })
+                        .collect(),
+                ));
+                text.push_str(&format!(
+                    "\n{standing} 项待复核 standing, {} 项已解决 resolved ({shown}).\n\
+                     A reviewer resolves a standing collision by withdrawing or rejecting one \
+                     claim of the pair; nothing is merged automatically.",
+                    found.len().saturating_sub(standing)
+                ));
+            }
+            crate::output::println(&text)
+        }
+    };
+    if printed != ExitCode::SUCCESS {
+        return printed;
+    }
+    if standing > 0 {
+        ExitCode::from(EXIT_COLLISIONS)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn database_url(args: &DatabaseArgs) -> Result<String, ExitCode> {
@@ -174,9 +424,49 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
     }
 }
 
-/// `stdfund token hash`.
+/// `stdfund token new ROLE [--name NAME]`.
+fn new_token(role: &str, name: Option<&str>) -> ExitCode {
+    if crate::auth::Role::parse(role).is_none() {
+        eprintln!("error: role must be portal, reviewer, finance or admin");
+        return ExitCode::from(2);
+    }
+    let token = match crate::auth::new_token() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let hash = crate::auth::hash_token(&token);
+    let name = match name.map(str::trim) {
+        Some("") => {
+            eprintln!("error: --name must not be empty");
+            return ExitCode::from(2);
+        }
+        Some(n) if n.chars().count() > 128 => {
+            eprintln!("error: --name must be at most 128 characters");
+            return ExitCode::from(2);
+        }
+        Some(n) => n.to_string(),
+        None => format!("{role}-{}", hash.get(..8).unwrap_or_default()),
+    };
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    crate::output::println(&format!(
+        "token: {token}\n\
+         (shown once: give it to {name} over a secure channel; it is stored nowhere, only its hash)\n\
+         \n\
+         Add this entry to the tokens file, then reload the server (kill -HUP, or restart):\n\
+         \n\
+         [[tokens]]\nname = {}\nrole = {}\nsha256 = \"{hash}\"",
+        q(&name),
+        q(role)
+    ))
+}
+
+/// `stdfund token hash` and `stdfund token new`.
 pub fn token(command: &TokenCommand) -> ExitCode {
     match command {
+        TokenCommand::New { role, name } => new_token(role, name.as_deref()),
         TokenCommand::Hash { name, role } => {
             let mut input = String::new();
             if let Err(e) = std::io::stdin().read_to_string(&mut input) {

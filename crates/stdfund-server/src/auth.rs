@@ -18,6 +18,14 @@
 //! known token whose role the RPC does not allow is `PERMISSION_DENIED`.
 //! Without a tokens file every registry RPC is `UNAUTHENTICATED` with a
 //! message saying that no tokens are configured; estimates need no token.
+//!
+//! Whoever can write the tokens file can add an admin token, so, as OpenSSH
+//! refuses a private key others can read, [`Tokens::load`] refuses a file
+//! writable by its group or by others (mode `& 0o022`), naming the file and
+//! the fix (`chmod 600 FILE`). The server loads the file at start (a loose
+//! or bad file stops the start) and again on SIGHUP (a loose or bad file is
+//! logged as an ERROR and the tokens in force stay). [`new_token`] makes a
+//! fresh token for `stdfund token new`.
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -203,9 +211,16 @@ impl Tokens {
         self.entries.is_empty()
     }
 
-    /// Reads a tokens file (TOML; JSON when it ends in `.json`).
+    /// Reads a tokens file (TOML; JSON when it ends in `.json`). A file
+    /// writable by its group or by others is refused.
     pub fn load(path: &Path) -> Result<Tokens, TokensFileError> {
         let name = path.display().to_string();
+        if let Some(message) = loose_mode(path) {
+            return Err(TokensFileError {
+                path: name,
+                message,
+            });
+        }
         let text = std::fs::read_to_string(path).map_err(|e| TokensFileError {
             path: name.clone(),
             message: format!("cannot read: {e}"),
@@ -248,6 +263,11 @@ impl Tokens {
             configured: true,
             entries,
         })
+    }
+
+    /// The names of the tokens, in file order.
+    pub fn names(&self) -> Vec<String> {
+        self.entries.iter().map(|e| e.name.clone()).collect()
     }
 
     /// Who holds `token`, comparing its digest with every entry.
@@ -339,6 +359,48 @@ pub mod rpc_roles {
     pub const SET_BUDGET: &[Role] = &[Finance, Admin];
     /// GetBudget.
     pub const GET_BUDGET: &[Role] = &[Reviewer, Finance, Admin];
+}
+
+/// Why the file's mode is too open (writable by group or others), with the
+/// fix; `None` when it is not (or the mode cannot be read: reading the file
+/// then reports the problem).
+#[cfg(unix)]
+pub fn loose_mode(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+    let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
+        (true, true) => "its group and by others",
+        (true, false) => "its group",
+        (false, true) => "others",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "the file is writable by {who} (mode {mode:04o}), so they could add an admin token; \
+         it must be writable by its owner only: chmod 600 {}",
+        path.display()
+    ))
+}
+
+/// Modes are not checked where there are none.
+#[cfg(not(unix))]
+pub fn loose_mode(_path: &Path) -> Option<String> {
+    None
+}
+
+/// A fresh bearer token: `stdfund_` and 64 hex digits, 256 bits from the
+/// operating system's random source.
+pub fn new_token() -> Result<String, String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| format!("the operating system's random source failed: {e}"))?;
+    let mut out = String::with_capacity(72);
+    out.push_str("stdfund_");
+    for b in bytes {
+        for nibble in [b >> 4, b & 0xf] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    Ok(out)
 }
 
 /// Reads a token from `input` (one line; a trailing newline is not part of
@@ -471,6 +533,51 @@ mod tests {
         let json = format!(r#"{{"tokens":[{{"name":"a","role":"finance","sha256":"{h}"}}]}}"#);
         let t = Tokens::parse(&json, true).unwrap();
         assert_eq!(t.authenticate(&md("Bearer x")).unwrap().role, Role::Finance);
+    }
+
+    #[test]
+    fn new_tokens_are_fresh_long_and_hashable() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 8 + 64);
+        assert!(a.starts_with("stdfund_"));
+        assert!(a[8..].bytes().all(|c| c.is_ascii_hexdigit()));
+        assert!(hash_line(&a).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loose_modes_are_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("stdfund-tokens-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("tokens.toml");
+        std::fs::write(&f, file()).unwrap();
+        for (mode, ok) in [
+            (0o600, true),
+            (0o640, true),
+            (0o440, true),
+            (0o644, true),
+            (0o660, false),
+            (0o602, false),
+            (0o666, false),
+            (0o620, false),
+        ] {
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
+            match Tokens::load(&f) {
+                Ok(t) => assert!(ok, "{mode:o} accepted ({} tokens)", t.len()),
+                Err(e) => {
+                    assert!(!ok, "{mode:o} refused: {e}");
+                    assert!(
+                        e.message.contains(&format!("chmod 600 {}", f.display())),
+                        "{e}"
+                    );
+                    assert!(e.message.contains(&format!("{mode:04o}")), "{e}");
+                }
+            }
+        }
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The command line: `estimate` and `rules` need no server; `serve` runs the
-//! gRPC server; `healthcheck` asks a running server whether it is SERVING.
+//! gRPC server; `healthcheck` asks a running server whether it is SERVING;
+//! `migrate`, `backup`, `token`, `audit` and `registry` are the operator
+//! commands of [`crate::admin`].
 
 use crate::config::{Layer, LogFormat, Settings};
 use crate::output::{self, ErrorFormat};
@@ -53,7 +55,9 @@ pub enum Command {
         /// 127.0.0.1) [default: 127.0.0.1:50051].
         #[arg(long, env = "STDFUND_LISTEN", hide_env_values = true)]
         addr: Option<String>,
-        /// The service to ask about; empty for the whole server.
+        /// The service to ask about: empty for the whole server (SERVING
+        /// while the process serves), `stdfund.v1.RegistryService` for the
+        /// claim registry (NOT_SERVING while its database cannot serve).
         #[arg(long, default_value = "")]
         service: String,
         /// Give up after this many seconds.
@@ -86,6 +90,12 @@ pub enum Command {
     /// Registry bearer tokens.
     #[command(subcommand)]
     Token(crate::admin::TokenCommand),
+    /// The registry's tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(crate::admin::AuditCommand),
+    /// Registry data that needs a reviewer.
+    #[command(subcommand)]
+    Registry(crate::admin::RegistryCommand),
     /// 免申即享: match published lists against the enterprise register.
     Match(crate::match_cmd::MatchArgs),
 }
@@ -301,6 +311,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Migrate(database) => crate::admin::migrate(&database),
         Command::Backup { database, to } => crate::admin::backup(&database, &to),
         Command::Token(command) => crate::admin::token(&command),
+        Command::Audit(command) => crate::admin::audit(&command),
+        Command::Registry(command) => crate::admin::registry(&command),
         Command::Match(args) => crate::match_cmd::run(&args),
     }
 }

@@ -9,10 +9,14 @@
 //! * [`server`]: builds and runs the tonic server: EstimateService, health,
 //!   reflection (v1 and v1alpha), grpc-web with CORS, size limits, metrics,
 //!   graceful shutdown.
+//! * [`dbhealth`]: the registry's health status follows its database
+//!   (probed every second).
 //! * [`estimate`]: EstimateService — converts, calls `stdfund_rules`,
 //!   converts back. No rule logic lives here.
 //! * [`status`]: the one mapping from errors to `tonic::Status` with rich
 //!   details, and its inverse for clients and tests.
+//! * [`framing`]: a request with broken gRPC frames is `INVALID_ARGUMENT`
+//!   (the caller's fault), never `INTERNAL`.
 //! * [`locale`]: `grpc-accept-language` chooses the `LocalizedMessage` of
 //!   errors.
 //! * [`metrics`]: Prometheus counters and histograms per RPC, served on a
@@ -27,7 +31,8 @@
 //! * [`table`], [`output`], [`protojson`]: what the command line prints —
 //!   display-width tables, errors as text or the `{"error":…}` object, a
 //!   closed pipe ending quietly, and the proto3 JSON of contract messages.
-//! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash`.
+//! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash|new`,
+//!   `stdfund audit verify`, `stdfund registry collisions`.
 //! * [`match_cmd`]: `stdfund match` (免申即享) over `stdfund_match`.
 
 pub mod access;
@@ -35,8 +40,10 @@ pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dbhealth;
 pub mod estimate;
 pub mod exports;
+pub mod framing;
 pub mod locale;
 pub mod logging;
 pub mod mask;

@@ -14,6 +14,9 @@
 //! * `stdfund_db_pool_connections{state}` (`idle`, `in_use`) and
 //!   `stdfund_db_pool_max_connections` — the claim registry's connection
 //!   pool, read at each scrape.
+//! * `stdfund_registry_database_up` — 1 while the claim registry's database
+//!   can serve, 0 while it cannot (the health watch of [`crate::dbhealth`],
+//!   probed every second).
 //! * `process_*` — CPU seconds, resident and virtual memory, open and
 //!   maximum file descriptors, threads, start time
 //!   (`kubert-prometheus-process`, from `/proc`).
@@ -141,6 +144,7 @@ pub struct Metrics {
     pool_connections: Family<PoolLabels, Gauge>,
     pool_max: Gauge,
     pool_probe: Mutex<Option<PoolProbe>>,
+    database_up: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -219,6 +223,12 @@ impl Metrics {
             "The most connections the claim registry's database pool opens.",
             pool_max.clone(),
         );
+        let database_up = Gauge::default();
+        registry.register(
+            "stdfund_registry_database_up",
+            "1 while the claim registry's database can serve, 0 while it cannot.",
+            database_up.clone(),
+        );
         if let Err(e) =
             kubert_prometheus_process::register(registry.sub_registry_with_prefix("process"))
         {
@@ -235,6 +245,7 @@ impl Metrics {
             pool_connections,
             pool_max,
             pool_probe: Mutex::new(None),
+            database_up,
         }
     }
 
@@ -266,6 +277,16 @@ impl Metrics {
         if let Ok(mut p) = self.pool_probe.lock() {
             *p = Some(probe);
         }
+    }
+
+    /// Records whether the registry's database can serve.
+    pub fn set_database_up(&self, up: bool) {
+        self.database_up.set(i64::from(up));
+    }
+
+    /// Whether the registry's database was last seen serving.
+    pub fn database_up(&self) -> bool {
+        self.database_up.get() == 1
     }
 
     /// The slot of a request path.

@@ -43,9 +43,17 @@ pub fn describe(r: &RekeyReport) -> String {
     }
     for c in &r.collisions {
         out.push_str(&format!(
-            "  COLLISION claim {} would take {} held by claim {} (see `stdfund registry collisions`)\n",
+            "  COLLISION claim {} would take {} held by claim {}\n",
             c.claim_id, c.one_time_key, c.holder_claim_id
         ));
+    }
+    if !r.collisions.is_empty() {
+        out.push_str(
+            "一次性键冲突需人工复核 collisions need a reviewer: list them with \
+             `stdfund registry collisions` (same --database-url / --config), resolve each by \
+             withdrawing or rejecting one claim of the pair (docs/OPERATIONS.md, \"Key \
+             collisions\")\n",
+        );
     }
     out
 }

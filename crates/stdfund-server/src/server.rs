@@ -6,10 +6,13 @@
 //! `x-request-id` (taken from the caller or generated, returned in the
 //! response) → the access log (one INFO line per call, [`crate::access`]) →
 //! metrics (sees every call as gRPC) → `grpc-accept-language`
-//! ([`crate::locale`]) → the routes: `stdfund.v1.EstimateService`,
+//! ([`crate::locale`]) → broken request frames as `INVALID_ARGUMENT`
+//! ([`crate::framing`]; undecodable messages are already, through the
+//! servers' codec, `stdfund_proto::codec`) → the routes: `stdfund.v1.EstimateService`,
 //! `stdfund.v1.RegistryService` (the claim registry over the store opened
 //! from `database_url`; its pool is closed after the drain),
-//! `grpc.health.v1.Health` (overall `""` and per service), reflection v1 and
+//! `grpc.health.v1.Health` (overall `""` and per service; the registry's
+//! status follows its database, [`crate::dbhealth`]), reflection v1 and
 //! v1alpha (listing exactly the services served, with the health descriptor
 //! and the `google.rpc` error detail types registered).
 //!
@@ -18,12 +21,16 @@
 //! plain text (h2c and HTTP/1.1). The metrics port is plain HTTP either way.
 //! An unreadable or invalid certificate or key fails [`start`].
 //!
+//! SIGHUP reloads the tokens file (a bad or loose file keeps the tokens in
+//! force; see [`crate::auth`]).
+//!
 //! Shutdown ([`Running::shutdown`], or SIGTERM/SIGINT under [`run`]): health
 //! turns NOT_SERVING for `""` and every service, the listener closes, the
 //! in-flight calls drain for up to `drain_seconds`, the metrics endpoint
 //! stops, then the server returns.
 
 use crate::config::Settings;
+use crate::dbhealth::DatabaseWatch;
 use crate::estimate::Estimates;
 use crate::metrics::{Metrics, MetricsLayer};
 use crate::registry::Registry;
@@ -34,7 +41,7 @@ use std::time::Duration;
 use stdfund_proto::pb::estimate_service_server::EstimateServiceServer;
 use stdfund_proto::pb::registry_service_server::RegistryServiceServer;
 use stdfund_proto::service_names;
-use stdfund_store::{AnyStore, OpenOptions};
+use stdfund_store::{AnyStore, OpenOptions, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -353,6 +360,13 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let registry_store = registry.store().clone();
     metrics.watch_pool(pool_probe(registry_store.clone()));
     let registry_limit = registry_message_limit(settings.max_message_bytes);
+    let database_watch = DatabaseWatch::start(
+        registry.clone(),
+        health.clone(),
+        metrics.clone(),
+        crate::dbhealth::POLL_INTERVAL,
+    );
+    let token_reload = TokenReload::start(registry.clone(), settings.tokens_file.clone());
     let registry_service = RegistryServiceServer::new(registry)
         .max_decoding_message_size(registry_limit)
         .max_encoding_message_size(registry_limit);
@@ -375,6 +389,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .layer(crate::access::trace_layer())
         .layer(MetricsLayer::new(metrics.clone()))
         .layer(crate::locale::LocaleLayer)
+        .layer(crate::framing::FramingLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -401,6 +416,8 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         tokio::select! {
             ended = &mut serve => {
                 // The server ended on its own: a transport failure.
+                database_watch.stop().await;
+                token_reload.stop().await;
                 let _ = metrics_stop_tx.send(());
                 close_store(&registry_store).await;
                 ended?;
@@ -412,6 +429,10 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
             drain_seconds = drain.as_secs(),
             "shutting down: health NOT_SERVING, draining in-flight calls"
         );
+        // The watch stops first: a last probe must not turn the registry
+        // back to SERVING during the drain.
+        database_watch.stop().await;
+        token_reload.stop().await;
         set_all(&health, ServingStatus::NotServing).await;
         let _ = close_tx.send(());
         let outcome = match tokio::time::timeout(drain, &mut serve).await {
@@ -445,8 +466,10 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     })
 }
 
-/// Opens the claim registry: the store named by `database_url` (a SQLite
-/// file is created and migrated; PostgreSQL is migrated) and the tokens file.
+/// Opens the claim registry: the store named by `database_url` (a missing
+/// SQLite file is created only with `create_database`; opening checks the
+/// file's integrity and writability, or connects to PostgreSQL within 5 s,
+/// and applies pending migrations) and the tokens file.
 /// Without a tokens file the registry answers every call UNAUTHENTICATED.
 async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     let tokens = match &settings.tokens_file {
@@ -466,14 +489,20 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
         write_timeout: Duration::from_secs(settings.write_timeout_seconds),
         ..OpenOptions::default()
     };
+    let shown = crate::config::redact_url(&settings.database_url);
     let store = AnyStore::open(&settings.database_url, &options)
         .await
         .map_err(|e| ServeError::Build {
             what: "claim registry",
-            message: format!(
-                "cannot open {}: {e}",
-                crate::config::redact_url(&settings.database_url)
-            ),
+            message: match e {
+                StoreError::DatabaseMissing { path } => format!(
+                    "cannot open {shown}: the database file {path} does not exist and \
+                     create_database is false (STDFUND_CREATE_DATABASE, --create-database): \
+                     restore it from a backup, or create a new empty registry on purpose with \
+                     `stdfund migrate`"
+                ),
+                e => format!("cannot open {shown}: {e}"),
+            },
         })?;
     tracing::info!(
         backend = %store.backend(),
@@ -484,6 +513,106 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
         what: "claim registry",
         message: e.to_report().message_en,
     })
+}
+
+/// Reloads the tokens file on SIGHUP, until stopped.
+///
+/// A file that loads (parses, and is writable by its owner only) replaces
+/// the tokens in force at once (INFO, with the names added and removed); a
+/// file that does not leaves them in force (ERROR with the reason). Without
+/// a tokens file SIGHUP only logs that there is nothing to reload (the
+/// handler is installed either way, so SIGHUP never ends the server).
+#[derive(Debug)]
+struct TokenReload {
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl TokenReload {
+    fn start(registry: Registry, path: Option<std::path::PathBuf>) -> TokenReload {
+        let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+        // Installed now, before the server reports it is serving: a SIGHUP
+        // from then on is never the default action (which ends the process).
+        #[cfg(unix)]
+        let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup());
+        let task = tokio::spawn(async move {
+            #[cfg(unix)]
+            {
+                let mut hangup = match hangup {
+                    Ok(h) => h,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for SIGHUP; the tokens file is read at start only");
+                        let _ = stop_rx.await;
+                        return;
+                    }
+                };
+                loop {
+                    tokio::select! {
+                        _ = &mut stop_rx => return,
+                        got = hangup.recv() => {
+                            if got.is_none() {
+                                return;
+                            }
+                            reload_tokens(&registry, path.as_deref());
+                        }
+                    }
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = (registry, path);
+                let _ = stop_rx.await;
+            }
+        });
+        TokenReload {
+            stop: Some(stop_tx),
+            task,
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for TokenReload {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Reloads the tokens file into the registry (SIGHUP).
+pub fn reload_tokens(registry: &Registry, path: Option<&std::path::Path>) {
+    let Some(path) = path else {
+        tracing::info!("SIGHUP received; no tokens_file is configured, nothing to reload");
+        return;
+    };
+    match crate::auth::Tokens::load(path) {
+        Ok(tokens) => {
+            let before = registry.tokens().names();
+            let after = tokens.names();
+            let added: Vec<&String> = after.iter().filter(|n| !before.contains(n)).collect();
+            let removed: Vec<&String> = before.iter().filter(|n| !after.contains(n)).collect();
+            tracing::info!(
+                file = %path.display(),
+                tokens = tokens.len(),
+                ?added,
+                ?removed,
+                "SIGHUP received; tokens file reloaded"
+            );
+            registry.replace_tokens(tokens);
+        }
+        Err(e) => {
+            tracing::error!(
+                error = %e,
+                tokens = registry.tokens().len(),
+                "SIGHUP received; the tokens file was NOT reloaded, the tokens in force stay"
+            );
+        }
+    }
 }
 
 /// Reads the registry store's connection pool for the metrics.
@@ -522,32 +651,43 @@ async fn close_store(store: &AnyStore) {
     }
 }
 
-/// Waits for SIGTERM or SIGINT (Ctrl-C).
-pub async fn termination_signal() {
+/// A future that ends on SIGTERM or SIGINT (Ctrl-C). The handlers are
+/// installed when this is called, not when the future is first polled, so
+/// a signal that arrives between the two is not lost (and does not kill
+/// the process with the default action).
+pub fn termination_signal() -> impl std::future::Future<Output = ()> + Send {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => tracing::info!("SIGTERM received"),
-                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => tracing::info!("SIGTERM received"),
+                        _ = int.recv() => tracing::info!("SIGINT received"),
+                    }
                 }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
-                let _ = tokio::signal::ctrl_c().await;
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
 /// Runs a server until SIGTERM/SIGINT, then shuts it down gracefully.
 pub async fn run(settings: Settings) -> Result<Drain, ServeError> {
+    // Before "stdfund serving" is logged: from then on SIGTERM drains.
+    let terminated = termination_signal();
     let mut running = start(&settings).await?;
     tracing::info!(
         listen = %running.addr(),
@@ -560,7 +700,7 @@ pub async fn run(settings: Settings) -> Result<Drain, ServeError> {
     let ended = {
         let wait = running_wait(&mut running);
         tokio::select! {
-            _ = termination_signal() => None,
+            _ = terminated => None,
             r = wait => Some(r),
         }
     };

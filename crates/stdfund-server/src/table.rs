@@ -1,5 +1,5 @@
-//! The readable renderings of `stdfund estimate --format table` and
-//! `stdfund rules --format table`: Chinese first with English beside, money
+//! The readable renderings of `stdfund estimate --format table`,
+//! `stdfund rules --format table` and `stdfund registry collisions`: Chinese first with English beside, money
 //! with thousands separators and in 万元, columns padded by display width
 //! (`comfy-table`, so a Chinese character counts two columns).
 //!
@@ -278,6 +278,54 @@ pub fn catalog(c: &stdfund_rules::json::Catalog) -> String {
         );
     }
     out
+}
+
+/// One row of `stdfund registry collisions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollisionRow {
+    /// The collision's id.
+    pub id: i64,
+    /// The claim that could not take the key.
+    pub claim_id: i64,
+    /// Its status, unit and subject as filed.
+    pub claim: String,
+    /// The claim holding the key.
+    pub holder_claim_id: i64,
+    /// Its status, unit and subject as filed.
+    pub holder: String,
+    /// The canonical one-time key.
+    pub key: String,
+    /// When re-keying found it.
+    pub found_at: String,
+    /// Whether it no longer stands.
+    pub resolved: bool,
+}
+
+/// The table of one-time-key collisions.
+pub fn collisions(rows: Vec<CollisionRow>) -> String {
+    let mut t = new_table(vec![
+        "编号 Id",
+        "申报 Claim",
+        "持有者 Holder",
+        "一次性键 One-time key",
+        "发现时间 Found",
+        "状态 State",
+    ]);
+    for r in rows {
+        t.add_row(vec![
+            r.id.to_string(),
+            format!("{} {}", r.claim_id, r.claim),
+            format!("{} {}", r.holder_claim_id, r.holder),
+            r.key,
+            r.found_at,
+            if r.resolved {
+                "已解决 resolved".to_string()
+            } else {
+                "待复核 standing".to_string()
+            },
+        ]);
+    }
+    t.to_string()
 }
 
 #[cfg(test)]

@@ -91,6 +91,10 @@ pub struct PgCluster {
     /// The loopback port it listens on.
     pub port: u16,
     watchdog: Option<Child>,
+    /// The `-o` options the server was started with (to start it again).
+    options: String,
+    /// Stopped by [`PgCluster::stop`] and not resumed.
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 impl PgCluster {
@@ -138,6 +142,8 @@ impl PgCluster {
             as_postgres,
             port: 0,
             watchdog: None,
+            options: String::new(),
+            stopped: std::sync::atomic::AtomicBool::new(false),
         };
         if as_postgres {
             cluster.run_plain("chown", &["postgres:", &cluster.dir.display().to_string()]);
@@ -177,6 +183,7 @@ impl PgCluster {
             ) {
                 Ok(()) => {
                     cluster.port = port;
+                    cluster.options = opts;
                     return cluster;
                 }
                 Err(e) => {
@@ -256,6 +263,36 @@ impl PgCluster {
             .ok();
     }
 
+    /// Stops the server (fast shutdown: connections are closed at once), keeping its data:
+    /// an outage in the middle of a test. [`PgCluster::resume`] starts it again.
+    pub fn stop(&self) {
+        let data = self.data.display().to_string();
+        self.run_pg("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"]);
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    /// Starts a server stopped by [`PgCluster::stop`] again, on the same port.
+    pub fn resume(&self) {
+        let data = self.data.display().to_string();
+        let log = self.dir.join("server.log").display().to_string();
+        self.run_pg(
+            "pg_ctl",
+            &[
+                "-D",
+                &data,
+                "-o",
+                &self.options,
+                "-l",
+                &log,
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ],
+        );
+        self.stopped.store(false, Ordering::SeqCst);
+    }
+
     /// `postgres://postgres@127.0.0.1:PORT/db`
     pub fn url(&self, db: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
@@ -265,7 +302,10 @@ impl PgCluster {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = self.data.display().to_string();
-        if let Err(e) = self.try_run_pg("pg_ctl", &["-D", &data, "-m", "immediate", "stop"]) {
+        if self.stopped.load(Ordering::SeqCst) {
+            // Already stopped by the test.
+        } else if let Err(e) = self.try_run_pg("pg_ctl", &["-D", &data, "-m", "immediate", "stop"])
+        {
             eprintln!("stopping the test cluster: {e}");
         }
         if let Some(mut w) = self.watchdog.take() {

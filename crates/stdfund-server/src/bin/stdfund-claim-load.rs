@@ -132,6 +132,13 @@ fn spawn_server(
             stdfund_server::auth::hash_token(token)
         ),
     )?;
+    // Owner-only whatever the umask: the server refuses a tokens file
+    // writable by group or others.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tokens, std::fs::Permissions::from_mode(0o600))?;
+    }
     let addr = format!("127.0.0.1:{}", free_port()?);
     let mut cmd = Command::new(bin);
     for (k, _) in std::env::vars() {

@@ -27,11 +27,12 @@ pub mod reports;
 
 use crate::auth::{Principal, Role, Tokens, rpc_roles};
 use crate::registry_error::RegistryError;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use stdfund_proto::pb;
 use stdfund_proto::pb::registry_service_server::RegistryService;
 use stdfund_rules::RuleBook;
-use stdfund_store::{Actor, AnyStore, Timestamp};
+use stdfund_store::{Actor, AnyStore, StoreError, Timestamp};
 use tonic::{Request, Response, Status};
 
 /// The clock the registry reads (the rules crate never does).
@@ -53,6 +54,9 @@ impl Clock for SystemClock {
 
 struct Inner {
     store: AnyStore,
+    /// The last verdict of the database health watch ([`crate::dbhealth`]);
+    /// true until a watch says otherwise.
+    database_up: AtomicBool,
     tokens: RwLock<Arc<Tokens>>,
     book: &'static RuleBook,
     clock: Box<dyn Clock>,
@@ -93,6 +97,7 @@ impl Registry {
         Ok(Registry {
             inner: Arc::new(Inner {
                 store,
+                database_up: AtomicBool::new(true),
                 tokens: RwLock::new(Arc::new(tokens)),
                 book: stdfund_rules::ruleset::embedded()?,
                 clock,
@@ -118,6 +123,32 @@ impl Registry {
         match self.inner.tokens.write() {
             Ok(mut t) => *t = Arc::new(tokens),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(tokens),
+        }
+    }
+
+    /// Records the database health watch's verdict: while it is false,
+    /// every call that writes is refused at once with UNAVAILABLE, without
+    /// waiting for the database (and without writing to a damaged file).
+    pub fn set_database_up(&self, up: bool) {
+        self.inner.database_up.store(up, Ordering::Relaxed);
+    }
+
+    /// Whether the last health probe found the database serving.
+    pub fn database_up(&self) -> bool {
+        self.inner.database_up.load(Ordering::Relaxed)
+    }
+
+    /// Refuses a write while the database is known to be failing.
+    fn writable(&self, rpc: &'static str) -> Result<(), RegistryError> {
+        if self.database_up() {
+            Ok(())
+        } else {
+            Err(RegistryError::Store(StoreError::Unavailable {
+                message: format!(
+                    "{rpc} refused: the registry database failed its last health check \
+                     (health NOT_SERVING); writes resume when it recovers"
+                ),
+            }))
         }
     }
 
@@ -158,6 +189,7 @@ impl RegistryService for Registry {
         request: Request<pb::SubmitClaimRequest>,
     ) -> Result<Response<pb::SubmitClaimResponse>, Status> {
         let who = self.authorize(&request, "SubmitClaim", rpc_roles::SUBMIT_CLAIM)?;
+        self.writable("SubmitClaim")?;
         answer(self.submit(&who, request.into_inner()).await)
     }
 
@@ -182,6 +214,7 @@ impl RegistryService for Registry {
         request: Request<pb::ReviewClaimRequest>,
     ) -> Result<Response<pb::ReviewClaimResponse>, Status> {
         let who = self.authorize(&request, "ReviewClaim", rpc_roles::REVIEW_CLAIM)?;
+        self.writable("ReviewClaim")?;
         answer(self.review(&who, request.into_inner()).await)
     }
 
@@ -194,6 +227,7 @@ impl RegistryService for Registry {
             "RecordDisbursement",
             rpc_roles::RECORD_DISBURSEMENT,
         )?;
+        self.writable("RecordDisbursement")?;
         answer(self.disburse(&who, request.into_inner()).await)
     }
 
@@ -242,6 +276,7 @@ impl RegistryService for Registry {
         request: Request<pb::SetBudgetRequest>,
     ) -> Result<Response<pb::SetBudgetResponse>, Status> {
         let who = self.authorize(&request, "SetBudget", rpc_roles::SET_BUDGET)?;
+        self.writable("SetBudget")?;
         answer(Registry::set_budget(self, &who, request.into_inner()).await)
     }
 
@@ -258,6 +293,7 @@ impl RegistryService for Registry {
         request: Request<pb::ReviewClaimsRequest>,
     ) -> Result<Response<pb::ReviewClaimsResponse>, Status> {
         let who = self.authorize(&request, "ReviewClaims", rpc_roles::REVIEW_CLAIM)?;
+        self.writable("ReviewClaims")?;
         answer(self.review_batch(&who, request.into_inner()).await)
     }
 
@@ -266,6 +302,7 @@ impl RegistryService for Registry {
         request: Request<pb::WithdrawClaimRequest>,
     ) -> Result<Response<pb::WithdrawClaimResponse>, Status> {
         let who = self.authorize(&request, "WithdrawClaim", rpc_roles::APPLICANT)?;
+        self.writable("WithdrawClaim")?;
         answer(self.withdraw(&who, request.into_inner()).await)
     }
 
@@ -274,6 +311,7 @@ impl RegistryService for Registry {
         request: Request<pb::ResubmitClaimRequest>,
     ) -> Result<Response<pb::ResubmitClaimResponse>, Status> {
         let who = self.authorize(&request, "ResubmitClaim", rpc_roles::APPLICANT)?;
+        self.writable("ResubmitClaim")?;
         answer(self.resubmit(&who, request.into_inner()).await)
     }
 
@@ -282,6 +320,7 @@ impl RegistryService for Registry {
         request: Request<pb::AddAttachmentRequest>,
     ) -> Result<Response<pb::AddAttachmentResponse>, Status> {
         let who = self.authorize(&request, "AddAttachment", rpc_roles::APPLICANT)?;
+        self.writable("AddAttachment")?;
         answer(self.attach(&who, request.into_inner()).await)
     }
 
@@ -330,6 +369,7 @@ impl RegistryService for Registry {
         request: Request<pb::CreatePublicationRequest>,
     ) -> Result<Response<pb::CreatePublicationResponse>, Status> {
         let who = self.authorize(&request, "CreatePublication", rpc_roles::PUBLISH)?;
+        self.writable("CreatePublication")?;
         answer(Registry::create_publication(self, &who, request.into_inner()).await)
     }
 
@@ -338,6 +378,7 @@ impl RegistryService for Registry {
         request: Request<pb::IssuePublicationRequest>,
     ) -> Result<Response<pb::IssuePublicationResponse>, Status> {
         let who = self.authorize(&request, "IssuePublication", rpc_roles::PUBLISH)?;
+        self.writable("IssuePublication")?;
         answer(Registry::issue_publication(self, &who, request.into_inner()).await)
     }
 
@@ -370,6 +411,7 @@ impl RegistryService for Registry {
         request: Request<pb::RecordObjectionRequest>,
     ) -> Result<Response<pb::RecordObjectionResponse>, Status> {
         let who = self.authorize(&request, "RecordObjection", rpc_roles::PUBLISH)?;
+        self.writable("RecordObjection")?;
         answer(Registry::record_objection(self, &who, request.into_inner()).await)
     }
 
@@ -378,6 +420,7 @@ impl RegistryService for Registry {
         request: Request<pb::ResolveObjectionRequest>,
     ) -> Result<Response<pb::ResolveObjectionResponse>, Status> {
         let who = self.authorize(&request, "ResolveObjection", rpc_roles::PUBLISH)?;
+        self.writable("ResolveObjection")?;
         answer(Registry::resolve_objection(self, &who, request.into_inner()).await)
     }
 

@@ -80,6 +80,12 @@ pub fn tokens_file() -> PathBuf {
     }
     let p = unique("tokens", "toml");
     std::fs::write(&p, text).unwrap();
+    // Owner-only whatever the umask: the server refuses a tokens file
+    // writable by group or others.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     p
 }
 

@@ -1,0 +1,163 @@
+//! The codec of the generated servers: prost's, except that a request which
+//! does not decode is the caller's fault.
+//!
+//! tonic's `ProstCodec` answers an undecodable message `INTERNAL` (gRPC's
+//! status-code table lists "error parsing request proto" so). For an
+//! operator `INTERNAL` means a fault of the server, and alerts fire on it;
+//! anyone who can reach the port could fire them with a few bad bytes. So
+//! the servers of `stdfund.v1` are generated with [`ServerCodec`]
+//! (`tonic-prost-build`'s `codec_path`): encoding is prost's, and a decode
+//! error (a truncated varint, a wrong wire type, invalid UTF-8 in a string
+//! field, a length past the end, …) is `INVALID_ARGUMENT` with the
+//! project's error details: `google.rpc.ErrorInfo` reason
+//! [`MALFORMED_MESSAGE`], domain `stdfund.v1`, metadata `field` (empty),
+//! `messageZh` and `messageEn`, and a `zh-CN` and an `en-US`
+//! `google.rpc.LocalizedMessage`.
+//!
+//! The clients keep prost's codec: an answer a client cannot decode is not
+//! the client's fault.
+
+use prost::Message;
+use std::collections::HashMap;
+use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder};
+use tonic::{Code, Status};
+use tonic_prost::{ProstCodec, ProstDecoder, ProstEncoder};
+use tonic_types::{ErrorDetail, ErrorInfo, LocalizedMessage, StatusExt};
+
+/// The `ErrorInfo` reason of a request message that does not decode.
+pub const MALFORMED_MESSAGE: &str = "MALFORMED_MESSAGE";
+
+/// The servers' codec: [`ProstCodec`] with decode errors as
+/// `INVALID_ARGUMENT` (reason [`MALFORMED_MESSAGE`]).
+#[derive(Debug, Clone)]
+pub struct ServerCodec<T, U> {
+    inner: ProstCodec<T, U>,
+}
+
+impl<T, U> Default for ServerCodec<T, U> {
+    fn default() -> Self {
+        ServerCodec {
+            inner: ProstCodec::default(),
+        }
+    }
+}
+
+impl<T, U> Codec for ServerCodec<T, U>
+where
+    T: Message + Send + 'static,
+    U: Message + Default + Send + 'static,
+{
+    type Encode = T;
+    type Decode = U;
+    type Encoder = ProstEncoder<T>;
+    type Decoder = ServerDecoder<U>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        self.inner.encoder()
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        ServerDecoder {
+            inner: self.inner.decoder(),
+        }
+    }
+}
+
+/// Decodes a request with prost; an error is [`malformed`].
+#[derive(Debug, Clone)]
+pub struct ServerDecoder<U> {
+    inner: ProstDecoder<U>,
+}
+
+impl<U: Message + Default> Decoder for ServerDecoder<U> {
+    type Item = U;
+    type Error = Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<U>, Status> {
+        self.inner.decode(buf).map_err(|e| malformed(e.message()))
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        self.inner.buffer_settings()
+    }
+}
+
+/// `INVALID_ARGUMENT` for a request that is not a valid protobuf encoding
+/// of the method's message; `cause` is prost's description.
+pub fn malformed(cause: &str) -> Status {
+    caller_fault(
+        "请求消息不是该方法所需消息的有效protobuf编码,无法解码".to_string(),
+        format!(
+            "the request message is not a valid protobuf encoding of the method's message and \
+             cannot be decoded ({cause})"
+        ),
+    )
+}
+
+/// `INVALID_ARGUMENT` (reason [`MALFORMED_MESSAGE`]) for a request whose
+/// gRPC framing is broken (a frame cut short, an unknown flag, a compressed
+/// frame without `grpc-encoding`); `cause` is tonic's description. The
+/// server rewrites tonic's own `INTERNAL` for these into this.
+pub fn malformed_frame(cause: &str) -> Status {
+    caller_fault(
+        "请求不是有效的gRPC消息帧,无法读取".to_string(),
+        format!("the request is not a valid gRPC message frame and cannot be read ({cause})"),
+    )
+}
+
+fn caller_fault(zh: String, en: String) -> Status {
+    let metadata = HashMap::from([
+        ("field".to_string(), String::new()),
+        ("messageZh".to_string(), zh.clone()),
+        ("messageEn".to_string(), en.clone()),
+    ]);
+    Status::with_error_details_vec(
+        Code::InvalidArgument,
+        en.clone(),
+        [
+            ErrorDetail::ErrorInfo(ErrorInfo::new(
+                MALFORMED_MESSAGE,
+                crate::ERROR_DOMAIN,
+                metadata,
+            )),
+            ErrorDetail::LocalizedMessage(LocalizedMessage::new("zh-CN", zh)),
+            ErrorDetail::LocalizedMessage(LocalizedMessage::new("en-US", en)),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn a_malformed_message_is_invalid_argument_with_its_reason() {
+        let s = malformed("buffer underflow");
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert!(s.message().contains("buffer underflow"), "{}", s.message());
+        let details = s.get_error_details_vec();
+        let info = details
+            .iter()
+            .find_map(|d| match d {
+                ErrorDetail::ErrorInfo(i) => Some(i),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(info.reason, MALFORMED_MESSAGE);
+        assert_eq!(info.domain, "stdfund.v1");
+        assert!(
+            info.metadata
+                .get("messageZh")
+                .is_some_and(|m| !m.is_empty())
+        );
+        let locales: Vec<&str> = details
+            .iter()
+            .filter_map(|d| match d {
+                ErrorDetail::LocalizedMessage(m) => Some(m.locale.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(locales, ["zh-CN", "en-US"]);
+    }
+}

@@ -1,0 +1,187 @@
+//! A request whose gRPC framing is broken is the caller's fault.
+//!
+//! Undecodable messages are already `INVALID_ARGUMENT` through the servers'
+//! codec ([`stdfund_proto::codec`]). Errors in the framing around them are
+//! tonic's own and come before any codec: a body that ends inside a frame
+//! (`Unexpected EOF decoding stream.`), a frame flag other than 0 or 1, a
+//! compressed frame without `grpc-encoding`, a compressed frame that does
+//! not decompress. tonic answers them `INTERNAL` (for the compressed flag as
+//! gRPC's compression document prescribes); for an operator `INTERNAL` means
+//! a server fault and fires alerts, and anyone can send such bytes. The
+//! [`FramingLayer`] therefore rewrites exactly these statuses — `INTERNAL`
+//! with one of tonic's request-framing messages — into
+//! [`stdfund_proto::codec::malformed_frame`]: `INVALID_ARGUMENT`, reason
+//! `MALFORMED_MESSAGE`, tonic's words as the cause. Every other status
+//! passes unchanged.
+//!
+//! The layer sits below grpc-web and the metrics, so browser calls are
+//! covered and the metrics count the rewritten code: the status of a
+//! trailers-only answer is in the response headers, of a stream (an
+//! EstimateBatch whose request stream breaks) in the trailers.
+
+use bytes::Bytes;
+use http::HeaderMap;
+use http_body::{Body, Frame, SizeHint};
+use pin_project_lite::pin_project;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tonic::{Code, Status};
+use tower_layer::Layer;
+use tower_service::Service;
+
+/// Whether `message` is one of tonic's errors in reading a request's
+/// frames (tonic 0.14, `codec/decode.rs`).
+pub fn is_request_framing_error(message: &str) -> bool {
+    message == "Unexpected EOF decoding stream."
+        || message
+            == "protocol error: received message with compressed-flag but no grpc-encoding was \
+                specified"
+        || (message.starts_with("protocol error: received message with invalid compression flag")
+            && message.ends_with("while sending request"))
+        || (message.starts_with("Error decompressing")
+            && message.ends_with("while sending request"))
+}
+
+/// Rewrites a framing `INTERNAL` in `headers` (response headers of a
+/// trailers-only answer, or trailers).
+fn rewrite(headers: &mut HeaderMap) {
+    let Some(status) = Status::from_header_map(headers) else {
+        return;
+    };
+    if status.code() != Code::Internal || !is_request_framing_error(status.message()) {
+        return;
+    }
+    tracing::debug!(cause = status.message(), "broken request frame");
+    let fault = stdfund_proto::codec::malformed_frame(status.message());
+    headers.remove("grpc-status-details-bin");
+    if fault.add_header(headers).is_err() {
+        tracing::warn!("the framing error could not be rewritten");
+    }
+}
+
+/// The layer that turns tonic's request-framing `INTERNAL` into
+/// `INVALID_ARGUMENT`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FramingLayer;
+
+impl<S> Layer<S> for FramingLayer {
+    type Service = FramingService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        FramingService { inner }
+    }
+}
+
+/// The service [`FramingLayer`] makes.
+#[derive(Debug, Clone)]
+pub struct FramingService<S> {
+    inner: S,
+}
+
+impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for FramingService<S>
+where
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>>,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<FramingBody<ResBody>>;
+    type Error = S::Error;
+    type Future =
+        Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<ReqBody>) -> Self::Future {
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let resp = fut.await?;
+            let (mut parts, body) = resp.into_parts();
+            rewrite(&mut parts.headers);
+            Ok(http::Response::from_parts(
+                parts,
+                FramingBody { inner: body },
+            ))
+        })
+    }
+}
+
+pin_project! {
+    /// A response body whose trailers get the same rewrite.
+    #[derive(Debug)]
+    pub struct FramingBody<B> {
+        #[pin]
+        inner: B,
+    }
+}
+
+impl<B: Body<Data = Bytes>> Body for FramingBody<B> {
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        match self.project().inner.poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => match frame.into_trailers() {
+                Ok(mut trailers) => {
+                    rewrite(&mut trailers);
+                    Poll::Ready(Some(Ok(Frame::trailers(trailers))))
+                }
+                Err(frame) => Poll::Ready(Some(Ok(frame))),
+            },
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn headers_of(s: &Status) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        s.add_header(&mut h).unwrap();
+        h
+    }
+
+    #[test]
+    fn only_tonics_framing_errors_are_rewritten() {
+        let mut h = headers_of(&Status::internal("Unexpected EOF decoding stream."));
+        rewrite(&mut h);
+        let s = Status::from_header_map(&h).unwrap();
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert!(s.message().contains("Unexpected EOF"), "{}", s.message());
+        assert!(h.contains_key("grpc-status-details-bin"));
+
+        for other in [
+            Status::internal("database error"),
+            Status::internal("Unexpected EOF decoding stream. (and more)"),
+            Status::unavailable("Unexpected EOF decoding stream."),
+            Status::ok(""),
+        ] {
+            let before = headers_of(&other);
+            let mut h = before.clone();
+            rewrite(&mut h);
+            assert_eq!(h, before, "{other:?}");
+        }
+        assert!(is_request_framing_error(
+            "protocol error: received message with invalid compression flag: 7 (valid flags \
+             are 0 and 1), while sending request"
+        ));
+        assert!(!is_request_framing_error(
+            "protocol error: received message with invalid compression flag: 7 (valid flags \
+             are 0 and 1) while receiving response with status: 200 OK"
+        ));
+    }
+}

@@ -1,0 +1,299 @@
+//! `stdfund audit verify` against a registry whose audit log was rewritten
+//! behind the store's back, as someone with write access to the database
+//! would: the append-only triggers disabled, then an entry edited, one
+//! deleted, a correctly hashed entry appended, and one inserted in the
+//! middle (later ids shifted) — on SQLite and on a throwaway PostgreSQL.
+//! The intact log prints OK with its entry count and head (exit 0); each
+//! rewrite names the first broken entry and what is wrong with it (exit 1);
+//! a missing database cannot be checked (exit 2, nothing created).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod ops_support;
+mod registry_support;
+
+use ops_support::{fresh_dir, run, text};
+use registry_support as s;
+use sha2::{Digest, Sha256};
+use sqlx::{AssertSqlSafe, Connection, Row};
+use stdfund_rules::money::Money;
+use stdfund_store::{Actor, AnyStore, OpenOptions, Timestamp};
+
+/// Entries the fixture writes.
+const ENTRIES: i64 = 6;
+
+/// A registry with [`ENTRIES`] audit entries (budgets set by an admin).
+async fn populate(url: &str) {
+    let options = OpenOptions {
+        create_if_missing: true,
+        ..OpenOptions::default()
+    };
+    let store = AnyStore::open(url, &options).await.unwrap();
+    let admin = Actor::new("admin-chen", "admin");
+    for (i, year) in (2016..2016 + ENTRIES as i32).enumerate() {
+        let total = Money::parse_yuan(&format!("{}00000.00", i + 1)).unwrap();
+        store
+            .set_budget(year, "CITY", total, &admin, &Timestamp::now().unwrap())
+            .await
+            .unwrap();
+    }
+    store.close().await;
+}
+
+fn verify(url: &str) -> (Option<i32>, String) {
+    let out = run(&["audit", "verify", "--database-url", url], &[]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{}", text(&out));
+    (out.status.code(), all)
+}
+
+/// The hash of an entry, as the store's documentation defines it
+/// (crates/stdfund-store/src/audit.rs): what a forger who read the code
+/// would compute.
+fn forged_hash(
+    previous: &str,
+    id: i64,
+    target: &str,
+    actor: &str,
+    at: &str,
+    after: &str,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(b"stdfund-audit-v1");
+    h.update(previous.as_bytes());
+    let id = id.to_string();
+    for field in [
+        id.as_str(),
+        "",
+        target,
+        actor,
+        "admin",
+        at,
+        "SET_BUDGET",
+        "\0",
+        after,
+    ] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Raw SQL on the database, behind the store's back.
+enum Raw {
+    Sqlite(sqlx::SqliteConnection),
+    Pg(sqlx::PgConnection),
+}
+
+impl Raw {
+    async fn connect(url: &str) -> Raw {
+        if url.starts_with("postgres") {
+            Raw::Pg(sqlx::PgConnection::connect(url).await.unwrap())
+        } else {
+            Raw::Sqlite(sqlx::SqliteConnection::connect(url).await.unwrap())
+        }
+    }
+
+    async fn exec(&mut self, sql: &str) {
+        let r = match self {
+            Raw::Sqlite(c) => sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+                .execute(&mut *c)
+                .await
+                .map(|_| ()),
+            Raw::Pg(c) => sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+                .execute(&mut *c)
+                .await
+                .map(|_| ()),
+        };
+        r.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    async fn text(&mut self, sql: &str) -> String {
+        match self {
+            Raw::Sqlite(c) => sqlx::query(AssertSqlSafe(sql.to_string()))
+                .fetch_one(&mut *c)
+                .await
+                .unwrap()
+                .get::<String, _>(0),
+            Raw::Pg(c) => sqlx::query(AssertSqlSafe(sql.to_string()))
+                .fetch_one(&mut *c)
+                .await
+                .unwrap()
+                .get::<String, _>(0),
+        }
+    }
+
+    /// What whoever holds the database's owner rights can do.
+    async fn disable_audit_triggers(&mut self) {
+        match self {
+            Raw::Sqlite(_) => {
+                self.exec(
+                    "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete; \
+                     DROP TRIGGER audit_head_forward_only; DROP TRIGGER audit_head_no_delete;",
+                )
+                .await
+            }
+            Raw::Pg(_) => {
+                self.exec(
+                    "ALTER TABLE audit_entries DISABLE TRIGGER ALL; \
+                     ALTER TABLE audit_head DISABLE TRIGGER ALL;",
+                )
+                .await
+            }
+        }
+    }
+
+    /// A forged SET_BUDGET entry `id`, chained to `previous` and hashed as
+    /// the store would.
+    async fn insert_forged(&mut self, id: i64, previous: &str) {
+        let at = "2026-01-01T00:00:00.000000Z";
+        let after = r#"{"year":2030,"payer":"CITY","total":"99999999.00"}"#;
+        let hash = forged_hash(previous, id, "budget:2030:CITY", "mallory", at, after);
+        self.exec(&format!(
+            "INSERT INTO audit_entries (id, claim_id, target, actor, role, at, action, \
+             before_json, after_json, previous_hash, entry_hash) VALUES ({id}, NULL, \
+             'budget:2030:CITY', 'mallory', 'admin', '{at}', 'SET_BUDGET', NULL, '{after}', \
+             '{previous}', '{hash}')"
+        ))
+        .await;
+    }
+
+    async fn close(self) {
+        match self {
+            Raw::Sqlite(c) => c.close().await.unwrap(),
+            Raw::Pg(c) => c.close().await.unwrap(),
+        }
+    }
+}
+
+/// Every scenario on databases made by `fresh(name)`.
+async fn scenarios<F, Fut>(fresh: F)
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: std::future::Future<Output = String>,
+{
+    // Intact.
+    let url = fresh("intact").await;
+    populate(&url).await;
+    let (code, out) = verify(&url);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(&format!("audit log intact: {ENTRIES} entries")),
+        "{out}"
+    );
+    assert!(out.contains("head: sha256:"), "{out}");
+
+    // An entry edited.
+    let url = fresh("edited").await;
+    populate(&url).await;
+    let mut db = Raw::connect(&url).await;
+    db.disable_audit_triggers().await;
+    db.exec("UPDATE audit_entries SET actor = 'mallory' WHERE id = 3")
+        .await;
+    db.close().await;
+    let (code, out) = verify(&url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("BROKEN at entry 3"), "{out}");
+    assert!(out.contains("was altered"), "{out}");
+
+    // An entry deleted.
+    let url = fresh("deleted").await;
+    populate(&url).await;
+    let mut db = Raw::connect(&url).await;
+    db.disable_audit_triggers().await;
+    db.exec("DELETE FROM audit_entries WHERE id = 2").await;
+    db.close().await;
+    let (code, out) = verify(&url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("BROKEN at entry 2"), "{out}");
+    assert!(out.contains("entry 2 is missing"), "{out}");
+
+    // A correctly hashed entry appended at the end.
+    let url = fresh("appended").await;
+    populate(&url).await;
+    let mut db = Raw::connect(&url).await;
+    db.disable_audit_triggers().await;
+    let last = db
+        .text(&format!(
+            "SELECT entry_hash FROM audit_entries WHERE id = {ENTRIES}"
+        ))
+        .await;
+    db.insert_forged(ENTRIES + 1, &last).await;
+    db.close().await;
+    let (code, out) = verify(&url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!("BROKEN at entry {}", ENTRIES + 1)),
+        "{out}"
+    );
+    assert!(out.contains("behind the store's back"), "{out}");
+
+    // A correctly hashed entry inserted in the middle (later ids shifted).
+    let url = fresh("inserted").await;
+    populate(&url).await;
+    let mut db = Raw::connect(&url).await;
+    db.disable_audit_triggers().await;
+    db.exec("UPDATE audit_entries SET id = id + 1000 WHERE id >= 3")
+        .await;
+    db.exec("UPDATE audit_entries SET id = id - 999 WHERE id >= 1000")
+        .await;
+    let second = db
+        .text("SELECT entry_hash FROM audit_entries WHERE id = 2")
+        .await;
+    db.insert_forged(3, &second).await;
+    db.close().await;
+    let (code, out) = verify(&url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("BROKEN at entry 4"), "{out}");
+    assert!(out.contains("does not follow entry 3"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_the_first_broken_entry_on_sqlite() {
+    let dir = fresh_dir("audit");
+    scenarios(|name| {
+        let path = dir.join(format!("{name}.sqlite"));
+        async move { format!("sqlite://{}", path.display()) }
+    })
+    .await;
+
+    // A database that is not there: exit 2, and none is created.
+    let missing = dir.join("missing.sqlite");
+    let (code, out) = verify(&format!("sqlite://{}", missing.display()));
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("DATABASE_MISSING"), "{out}");
+    assert!(!missing.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_the_first_broken_entry_on_postgres() {
+    let Some(cluster) = s::pg::PgCluster::start_or_skip() else {
+        return;
+    };
+    let admin = cluster.url("postgres");
+    let cluster = &cluster;
+    scenarios(|name| {
+        let admin = admin.clone();
+        async move {
+            let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE audit_{name}")))
+                .execute(&mut c)
+                .await
+                .unwrap();
+            c.close().await.unwrap();
+            cluster.url(&format!("audit_{name}"))
+        }
+    })
+    .await;
+}
