@@ -689,8 +689,10 @@ pub async fn run(settings: Settings) -> Result<Drain, ServeError> {
     // Before "stdfund serving" is logged: from then on SIGTERM drains.
     let terminated = termination_signal();
     let mut running = start(&settings).await?;
+    let scheme = if settings.tls_cert.is_some() { "https" } else { "http" };
     tracing::info!(
         listen = %running.addr(),
+        workbench = %format!("{scheme}://{}{}/", running.addr(), crate::web::PREFIX),
         metrics = %running.metrics_addr().map(|a| a.to_string()).unwrap_or_else(|| "off".into()),
         tls = settings.tls_cert.is_some(),
         database_url = %crate::config::redact_url(&settings.database_url),
