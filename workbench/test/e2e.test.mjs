@@ -376,6 +376,9 @@ async function reviewersDay(t, leg, databaseUrl) {
     await page.waitForFunction((d) => location.hash.includes(`unit=${d}`), district);
     await page.locator(".result-count").filter({ hasText: `共 ${inDistrict} 条` }).waitFor();
     await page.getByRole("button", { name: "重置" }).click();
+    // The reset reloads the queue: type once it is back (all claims shown).
+    await page.waitForFunction(() => !location.hash.includes("unit="));
+    await page.locator(".result-count").filter({ hasText: "共 20 条" }).waitFor();
     await page.getByLabel("单位名称或信用代码").fill("榕城食品");
     await page.getByRole("button", { name: "查询" }).click();
     await page.locator(".result-count").filter({ hasText: "共 1 条" }).waitFor();
