@@ -202,6 +202,26 @@ fn buf_curl_names_every_error_detail() {
             "google.rpc.LocalizedMessage"
         ]
     );
+    // What buf curl received decodes into the engine's error: the stable
+    // code and field, and the message in both languages.
+    use base64::Engine as _;
+    let bytes = |i: usize| {
+        let text = v["details"][i]["value"].as_str().unwrap();
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(text.trim_end_matches('='))
+            .unwrap()
+    };
+    let info = tonic_types::pb::ErrorInfo::decode(bytes(0).as_slice()).unwrap();
+    assert_eq!(info.reason, "INVALID_CREDIT_CODE");
+    assert_eq!(info.domain, "stdfund.v1");
+    assert_eq!(info.metadata["field"], "applicant.creditCode");
+    let bad = tonic_types::pb::BadRequest::decode(bytes(1).as_slice()).unwrap();
+    assert_eq!(bad.field_violations[0].field, "applicant.creditCode");
+    let zh = tonic_types::pb::LocalizedMessage::decode(bytes(2).as_slice()).unwrap();
+    let en = tonic_types::pb::LocalizedMessage::decode(bytes(3).as_slice()).unwrap();
+    assert_eq!((zh.locale.as_str(), en.locale.as_str()), ("zh-CN", "en-US"));
+    assert!(zh.message.contains("统一社会信用代码"), "{}", zh.message);
+    assert_eq!(en.message, v["message"].as_str().unwrap());
 }
 
 /// Asks reflection one question per request; answers the files returned.
