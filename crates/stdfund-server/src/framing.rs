@@ -8,7 +8,7 @@
 //! not decompress. tonic answers them `INTERNAL` (for the compressed flag as
 //! gRPC's compression document prescribes); for an operator `INTERNAL` means
 //! a server fault and fires alerts, and anyone can send such bytes. The
-//! [`FramingLayer`] therefore rewrites exactly these statuses — `INTERNAL`
+//! [`Framing`] rewrite therefore turns exactly these statuses — `INTERNAL`
 //! with one of tonic's request-framing messages — into
 //! [`stdfund_proto::codec::malformed_frame`]: `INVALID_ARGUMENT`, reason
 //! `MALFORMED_MESSAGE`, tonic's words as the cause. Every other status
@@ -19,15 +19,9 @@
 //! trailers-only answer is in the response headers, of a stream (an
 //! EstimateBatch whose request stream breaks) in the trailers.
 
-use bytes::Bytes;
+use crate::status_rewrite::{StatusRewrite, StatusRewriteLayer};
 use http::HeaderMap;
-use http_body::{Body, Frame, SizeHint};
-use pin_project_lite::pin_project;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use tonic::{Code, Status};
-use tower_layer::Layer;
-use tower_service::Service;
 
 /// Whether `message` is one of tonic's errors in reading a request's
 /// frames (tonic 0.14, `codec/decode.rs`).
@@ -59,89 +53,26 @@ fn rewrite(headers: &mut HeaderMap) {
     }
 }
 
-/// The layer that turns tonic's request-framing `INTERNAL` into
-/// `INVALID_ARGUMENT`.
+/// The rewrite that turns tonic's request-framing `INTERNAL` into
+/// `INVALID_ARGUMENT`, for [`StatusRewriteLayer`]: every call, no state.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct FramingLayer;
+pub struct Framing;
 
-impl<S> Layer<S> for FramingLayer {
-    type Service = FramingService<S>;
+impl StatusRewrite for Framing {
+    type Call = ();
 
-    fn layer(&self, inner: S) -> Self::Service {
-        FramingService { inner }
+    fn begin(&self, _request: &HeaderMap) -> Option<()> {
+        Some(())
+    }
+
+    fn rewrite(_call: &(), headers: &mut HeaderMap) {
+        rewrite(headers);
     }
 }
 
-/// The service [`FramingLayer`] makes.
-#[derive(Debug, Clone)]
-pub struct FramingService<S> {
-    inner: S,
-}
-
-impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for FramingService<S>
-where
-    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>>,
-    S::Future: Send + 'static,
-{
-    type Response = http::Response<FramingBody<ResBody>>;
-    type Error = S::Error;
-    type Future =
-        Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: http::Request<ReqBody>) -> Self::Future {
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let resp = fut.await?;
-            let (mut parts, body) = resp.into_parts();
-            rewrite(&mut parts.headers);
-            Ok(http::Response::from_parts(
-                parts,
-                FramingBody { inner: body },
-            ))
-        })
-    }
-}
-
-pin_project! {
-    /// A response body whose trailers get the same rewrite.
-    #[derive(Debug)]
-    pub struct FramingBody<B> {
-        #[pin]
-        inner: B,
-    }
-}
-
-impl<B: Body<Data = Bytes>> Body for FramingBody<B> {
-    type Data = Bytes;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        match self.project().inner.poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => match frame.into_trailers() {
-                Ok(mut trailers) => {
-                    rewrite(&mut trailers);
-                    Poll::Ready(Some(Ok(Frame::trailers(trailers))))
-                }
-                Err(frame) => Poll::Ready(Some(Ok(frame))),
-            },
-            other => other,
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
+/// The layer: `Server::builder().layer(framing::layer())`.
+pub fn layer() -> StatusRewriteLayer<Framing> {
+    StatusRewriteLayer(Framing)
 }
 
 #[cfg(test)]

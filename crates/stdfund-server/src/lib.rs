@@ -56,5 +56,6 @@ pub mod registry_error;
 pub mod rekey;
 pub mod server;
 pub mod status;
+pub mod status_rewrite;
 pub mod table;
 pub mod web;

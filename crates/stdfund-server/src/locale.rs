@@ -5,7 +5,7 @@
 //! `registry_error.rs`: `zh-CN` and `en-US`). When a call sends
 //! `grpc-accept-language` (`zh-CN`, `en-US;q=0.8, zh;q=0.5`, …; the
 //! Accept-Language syntax with q-values, parsed by `accept-language`), the
-//! [`LocaleLayer`] keeps the `LocalizedMessage` of the best accepted
+//! [`Narrow`] rewrite keeps the `LocalizedMessage` of the best accepted
 //! language and drops the other, and gives the `BadRequest` field violation
 //! its localized message in that language. Without the header, or when no
 //! accepted language is offered (`*`, `fr`), both stay, as before. The
@@ -17,16 +17,10 @@
 //! answer in the trailers.
 
 use crate::status::{LOCALE_EN, LOCALE_ZH};
-use bytes::Bytes;
+use crate::status_rewrite::{StatusRewrite, StatusRewriteLayer};
 use http::HeaderMap;
-use http_body::{Body, Frame, SizeHint};
-use pin_project_lite::pin_project;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use tonic::Status;
 use tonic_types::{ErrorDetail, LocalizedMessage, StatusExt};
-use tower_layer::Layer;
-use tower_service::Service;
 
 /// The request header naming the caller's languages.
 pub const ACCEPT_LANGUAGE: &str = "grpc-accept-language";
@@ -115,105 +109,31 @@ pub fn narrow(headers: &mut HeaderMap, locale: Locale) {
     }
 }
 
-/// The layer that narrows the localized messages of errors to the caller's
-/// `grpc-accept-language`.
+/// The rewrite that narrows the localized messages of errors to the
+/// caller's `grpc-accept-language`, for [`StatusRewriteLayer`]: calls
+/// without the header, or naming no language the server offers, are left
+/// alone.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LocaleLayer;
+pub struct Narrow;
 
-impl<S> Layer<S> for LocaleLayer {
-    type Service = LocaleService<S>;
+impl StatusRewrite for Narrow {
+    type Call = Locale;
 
-    fn layer(&self, inner: S) -> Self::Service {
-        LocaleService { inner }
-    }
-}
-
-/// The service [`LocaleLayer`] makes.
-#[derive(Debug, Clone)]
-pub struct LocaleService<S> {
-    inner: S,
-}
-
-impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for LocaleService<S>
-where
-    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>>,
-    S::Future: Send + 'static,
-{
-    type Response = http::Response<LocaleBody<ResBody>>;
-    type Error = S::Error;
-    type Future =
-        Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: http::Request<ReqBody>) -> Self::Future {
-        let locale = req
-            .headers()
+    fn begin(&self, request: &HeaderMap) -> Option<Locale> {
+        request
             .get(ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
-            .and_then(preferred);
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let resp = fut.await?;
-            let (mut parts, body) = resp.into_parts();
-            if let Some(locale) = locale {
-                narrow(&mut parts.headers, locale);
-            }
-            Ok(http::Response::from_parts(
-                parts,
-                LocaleBody {
-                    inner: body,
-                    locale,
-                },
-            ))
-        })
+            .and_then(preferred)
+    }
+
+    fn rewrite(locale: &Locale, headers: &mut HeaderMap) {
+        narrow(headers, *locale);
     }
 }
 
-pin_project! {
-    /// A response body whose trailers get the caller's language.
-    #[derive(Debug)]
-    pub struct LocaleBody<B> {
-        #[pin]
-        inner: B,
-        locale: Option<Locale>,
-    }
-}
-
-impl<B: Body<Data = Bytes>> Body for LocaleBody<B> {
-    type Data = Bytes;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let this = self.project();
-        let polled = this.inner.poll_frame(cx);
-        let Some(locale) = *this.locale else {
-            return polled;
-        };
-        match polled {
-            Poll::Ready(Some(Ok(frame))) => match frame.into_trailers() {
-                Ok(mut trailers) => {
-                    narrow(&mut trailers, locale);
-                    Poll::Ready(Some(Ok(Frame::trailers(trailers))))
-                }
-                Err(frame) => Poll::Ready(Some(Ok(frame))),
-            },
-            other => other,
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
+/// The layer: `Server::builder().layer(locale::layer())`.
+pub fn layer() -> StatusRewriteLayer<Narrow> {
+    StatusRewriteLayer(Narrow)
 }
 
 #[cfg(test)]

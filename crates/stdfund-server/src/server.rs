@@ -388,8 +388,8 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .layer(propagate_request_id)
         .layer(crate::access::trace_layer())
         .layer(MetricsLayer::new(metrics.clone()))
-        .layer(crate::locale::LocaleLayer)
-        .layer(crate::framing::FramingLayer)
+        .layer(crate::locale::layer())
+        .layer(crate::framing::layer())
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -689,7 +689,11 @@ pub async fn run(settings: Settings) -> Result<Drain, ServeError> {
     // Before "stdfund serving" is logged: from then on SIGTERM drains.
     let terminated = termination_signal();
     let mut running = start(&settings).await?;
-    let scheme = if settings.tls_cert.is_some() { "https" } else { "http" };
+    let scheme = if settings.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     tracing::info!(
         listen = %running.addr(),
         workbench = %format!("{scheme}://{}{}/", running.addr(), crate::web::PREFIX),

@@ -335,9 +335,14 @@ async fn sqlite_file_corrupted_then_restored() {
     // what the WAL still held): a failed quick_check, a malformed image, or
     // a schema it no longer finds.
     assert!(
-        ["quick_check", "malformed", "no such table", "not a database"]
-            .iter()
-            .any(|w| reason.contains(w)),
+        [
+            "quick_check",
+            "malformed",
+            "no such table",
+            "not a database"
+        ]
+        .iter()
+        .any(|w| reason.contains(w)),
         "{reason}"
     );
     std::fs::write(&db, &original).unwrap();
