@@ -25,7 +25,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Estimate an application (JSON from FILE, or `-`/nothing for stdin).
+    /// Estimate an application (JSON from FILE, or `-`/nothing for stdin),
+    /// or many with `--batch` (NDJSON, CSV or XLSX).
     Estimate {
         /// The application file; `-` or absent reads standard input.
         file: Option<String>,
@@ -36,6 +37,9 @@ pub enum Command {
         /// an English line, or the `{"error":{…}}` object of WASM and gRPC.
         #[arg(long, value_enum, default_value_t = ErrorFormat::Text)]
         error_format: ErrorFormat,
+        /// Batches: `--batch`, `--batch-template` and their flags.
+        #[command(flatten)]
+        batch: crate::batch::BatchArgs,
     },
     /// List the rulesets: items, variants, amounts, clauses, dates and hashes.
     Rules {
@@ -283,7 +287,14 @@ pub fn run(cli: Cli) -> ExitCode {
             file,
             format,
             error_format,
-        } => estimate(file.as_deref(), format, error_format),
+            batch,
+        } => {
+            if batch.batch || batch.batch_template.is_some() {
+                crate::batch::run(file.as_deref(), &batch, error_format)
+            } else {
+                estimate(file.as_deref(), format, error_format)
+            }
+        }
         Command::Rules {
             format,
             error_format,
@@ -614,7 +625,7 @@ fn read_input(file: Option<&str>) -> Result<(String, Source), ErrorReport> {
 
 /// The Chinese for the most common JSON syntax errors (the parser's own
 /// words are English and go on the English line).
-fn json_syntax_zh(e: &serde_json::Error) -> &'static str {
+pub(crate) fn json_syntax_zh(e: &serde_json::Error) -> &'static str {
     let msg = e.to_string();
     let known: [(&str, &str); 8] = [
         ("key must be a string", "对象的键必须是带引号的字符串"),

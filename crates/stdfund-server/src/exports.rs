@@ -40,6 +40,20 @@ pub enum Cell {
     Empty,
 }
 
+impl Cell {
+    /// Text as someone typed it (a name, an id, a subject): an identifier
+    /// cell when a spreadsheet would read it as a number, so that it stays
+    /// the exact text; otherwise a text cell, guarded against formulas.
+    pub fn typed(s: impl Into<String>) -> Cell {
+        let s = s.into();
+        if looks_numeric(&s) {
+            Cell::Id(s)
+        } else {
+            Cell::Text(s)
+        }
+    }
+}
+
 /// A bar chart of one numeric column against the first column.
 #[derive(Clone, Debug)]
 pub struct ChartSpec {
@@ -278,6 +292,23 @@ mod tests {
         assert_eq!(&rows[1][2], "91350100M000100Y43");
         assert_eq!(&rows[2][0], "合计");
         assert!(text.contains("\r\n"));
+    }
+
+    #[test]
+    fn typed_text_is_never_a_number_nor_a_formula() {
+        let s = Sheet {
+            rows: vec![vec![
+                Cell::typed("00123"),
+                Cell::typed("=1+1"),
+                Cell::typed("GB/T 1-2020"),
+            ]],
+            ..Sheet::new("t", &["a", "b", "c"])
+        };
+        let text = String::from_utf8(csv(&s).unwrap()).unwrap();
+        assert!(
+            text.ends_with("\"=\"\"00123\"\"\",'=1+1,GB/T 1-2020\r\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //!
 //! * [`cli`]: the command line — `estimate` and `rules` (no server),
 //!   `serve`, `healthcheck`.
+//! * [`batch`]: `stdfund estimate --batch` — NDJSON, CSV or XLSX in,
+//!   NDJSON, CSV or XLSX out, on every core.
 //! * [`config`]: layered settings — defaults < TOML file < `STDFUND_*`
 //!   environment < flags.
 //! * [`server`]: builds and runs the tonic server: EstimateService, health,
@@ -38,6 +40,7 @@
 pub mod access;
 pub mod admin;
 pub mod auth;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod dbhealth;

@@ -1,0 +1,785 @@
+//! `stdfund estimate --batch`: many applications in one run.
+//!
+//! Input: NDJSON (one `EstimateRequest` per line; blank lines skipped but
+//! counted), or a CSV / XLSX sheet in the batch layout ([`layout`]: one row
+//! per achievement, rows grouped into applications by credit code). Output:
+//! NDJSON — per application the canonical answer that `stdfund estimate`
+//! prints for it, byte for byte, or per bad line / row the error object
+//! `{"error":{…}}` of `--error-format json` with its `"line"` or `"row"`
+//! beside — or CSV / XLSX tables ([`tables`]: lines, units with the
+//! provisional split, a summary).
+//!
+//! Items are estimated on every core (rayon) in chunks; output keeps the input
+//! order, and NDJSON streams: a chunk is written before the next is read.
+//! A progress bar appears on standard error after a second when it is a
+//! terminal. Exit status: 0 every row answered, 1 some rows were errors (or
+//! the output could not be written), 2 the input could not be read.
+
+pub mod eval;
+pub mod layout;
+pub mod sheet;
+pub mod tables;
+
+use crate::output::{self, ErrorFormat};
+use rayon::prelude::*;
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use stdfund_rules::ErrorReport;
+use stdfund_rules::domain::{Amounts, LineStatus};
+use stdfund_rules::json::dto::View;
+use stdfund_rules::money::Money;
+use stdfund_rules::reasons::ReasonCode;
+
+/// NDJSON lines estimated together (and written before the next are read).
+const CHUNK: usize = 2048;
+
+/// Flags of `stdfund estimate` for batches.
+#[derive(Debug, Default, clap::Args)]
+pub struct BatchArgs {
+    /// Estimate many applications: FILE (or `-`, standard input) is NDJSON
+    /// (one application per line) or a CSV/XLSX sheet of achievements, one
+    /// row each, grouped by credit code (docs/BATCH.md).
+    #[arg(long)]
+    pub batch: bool,
+    /// The batch input's format [default: from FILE's extension; NDJSON on
+    /// standard input].
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "batch")]
+    pub input_format: Option<BatchFormat>,
+    /// Write the batch's answers to FILE (`.ndjson`, `.csv`, `.xlsx`)
+    /// instead of standard output.
+    #[arg(long, value_name = "FILE", requires = "batch")]
+    pub output: Option<PathBuf>,
+    /// The batch output's format [default: from --output's extension, else
+    /// NDJSON].
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "batch")]
+    pub output_format: Option<BatchFormat>,
+    /// The answers' view: `full`, or `summary` (amounts and codes, no
+    /// explanations) [default: each request's own view].
+    #[arg(long, value_enum, requires = "batch")]
+    pub view: Option<ViewArg>,
+    /// Write an empty batch template to FILE (`.xlsx` with notes and the
+    /// items and variants, or `.csv`) and exit.
+    #[arg(long, value_name = "FILE", conflicts_with = "batch")]
+    pub batch_template: Option<PathBuf>,
+}
+
+/// Batch file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BatchFormat {
+    /// One JSON document per line.
+    Ndjson,
+    /// Comma-separated values (UTF-8; GB 18030 is read too).
+    Csv,
+    /// An Office Open XML workbook (XLS and ODS are read too).
+    Xlsx,
+}
+
+impl BatchFormat {
+    /// The format a file name's extension says.
+    pub fn of_path(path: &Path) -> Option<BatchFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "ndjson" | "jsonl" | "json" => Some(BatchFormat::Ndjson),
+            "csv" | "txt" => Some(BatchFormat::Csv),
+            "xlsx" | "xlsm" | "xls" | "ods" => Some(BatchFormat::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+/// `--view`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ViewArg {
+    /// Everything, with the Chinese and English explanations.
+    Full,
+    /// Amounts, statuses, codes and the receipt; no prose.
+    Summary,
+}
+
+/// Where an item of the batch is in its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Loc {
+    /// A line of NDJSON (1-based).
+    Line(u64),
+    /// A spreadsheet row (1-based, as the spreadsheet numbers it).
+    Row(u32),
+}
+
+impl Loc {
+    /// The number.
+    pub fn number(self) -> u64 {
+        match self {
+            Loc::Line(n) => n,
+            Loc::Row(n) => u64::from(n),
+        }
+    }
+
+    /// The key the NDJSON error object gives it: `line` or `row`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Loc::Line(_) => "line",
+            Loc::Row(_) => "row",
+        }
+    }
+}
+
+/// What a table shows of a row that could not be estimated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Echo {
+    /// Unit name.
+    pub name: String,
+    /// Credit code as typed.
+    pub credit_code: String,
+    /// Achievement id.
+    pub achievement_id: String,
+    /// Item as typed.
+    pub item: String,
+    /// Variant as typed.
+    pub variant: String,
+    /// Subject as typed.
+    pub subject: String,
+    /// Date as typed.
+    pub date: String,
+}
+
+/// A line or row that could not be estimated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// Where.
+    pub loc: Loc,
+    /// The error, as `--error-format json` writes it.
+    pub report: ErrorReport,
+    /// What is known of the row.
+    pub echo: Box<Echo>,
+}
+
+/// What to compute per application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Want {
+    /// The canonical answer JSON (NDJSON output).
+    pub json: bool,
+    /// The typed rows (CSV / XLSX output).
+    pub table: bool,
+    /// A view that overrides the request's.
+    pub view: Option<View>,
+}
+
+/// A share table an application used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareOut {
+    /// Table id.
+    pub id: String,
+    /// Table version.
+    pub version: String,
+    /// Whether the ratios are provisional (暂定).
+    pub provisional: bool,
+    /// The district ratio applied.
+    pub ratio: String,
+}
+
+/// One answered line, typed, for the tables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineOut {
+    /// Achievement id.
+    pub achievement_id: String,
+    /// Item id.
+    pub item: String,
+    /// Item name, Chinese.
+    pub item_zh: String,
+    /// Variant id.
+    pub variant: String,
+    /// Variant name, Chinese.
+    pub variant_zh: String,
+    /// The deciding clause.
+    pub clause: String,
+    /// The canonical subject.
+    pub subject: String,
+    /// The subject as typed.
+    pub subject_as_given: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Status.
+    pub status: LineStatus,
+    /// Reason.
+    pub reason: ReasonCode,
+    /// Amounts.
+    pub amounts: Amounts,
+    /// `id version` of the split's share table.
+    pub share_table: String,
+    /// Whether that table is provisional.
+    pub provisional: bool,
+    /// Explanation, Chinese (empty in the summary view).
+    pub explanation_zh: String,
+    /// Explanation, English (empty in the summary view).
+    pub explanation_en: String,
+    /// The registry's one-time key.
+    pub one_time_key: String,
+}
+
+/// One answered application, typed, for the tables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppOut {
+    /// Credit code, upper case.
+    pub credit_code: String,
+    /// Whether its check character matched.
+    pub check_passed: bool,
+    /// Unit name.
+    pub name: String,
+    /// Seat as given.
+    pub seat: String,
+    /// Fiscal unit code (empty outside the jurisdiction).
+    pub fiscal_unit: String,
+    /// Its Chinese name.
+    pub fiscal_unit_zh: String,
+    /// Its English name.
+    pub fiscal_unit_en: String,
+    /// Total payable.
+    pub total: Money,
+    /// Municipal share of the total.
+    pub municipal_share: Money,
+    /// District share of the total.
+    pub district_share: Money,
+    /// Share tables used.
+    pub share_tables: Vec<ShareOut>,
+    /// Warnings: code, Chinese, English.
+    pub warnings: Vec<(String, String, String)>,
+    /// Lines, in input order.
+    pub lines: Vec<LineOut>,
+}
+
+/// An application's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answered {
+    /// Where the application starts.
+    pub first: Loc,
+    /// The canonical answer JSON (empty unless wanted).
+    pub json: String,
+    /// The typed answer (unless only JSON is wanted).
+    pub app: Option<AppOut>,
+    /// Where each line came from (when typed).
+    pub locs: Vec<Loc>,
+}
+
+/// What became of one item of the batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Rows or lines that failed, in input order.
+    pub errors: Vec<RowError>,
+    /// The answer for the rest, if any.
+    pub answer: Option<Answered>,
+}
+
+/// An NDJSON error line: `{"error":{…},"line":N}` (or `"row"`), the error
+/// object exactly as `--error-format json` prints it.
+pub fn error_line(e: &RowError) -> String {
+    let mut s = output::error_json(&e.report);
+    if s.ends_with('}') {
+        s.pop();
+        s.push_str(&format!(",\"{}\":{}}}", e.loc.key(), e.loc.number()));
+    }
+    s
+}
+
+/// Shows progress on standard error once a run has taken a second, and only
+/// when standard error is a terminal.
+struct Progress {
+    start: Instant,
+    len: u64,
+    terminal: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(len: u64) -> Progress {
+        Progress {
+            start: Instant::now(),
+            len,
+            terminal: std::io::stderr().is_terminal(),
+            bar: None,
+        }
+    }
+
+    fn set(&mut self, pos: u64) {
+        if self.bar.is_none() && self.terminal && self.start.elapsed() >= Duration::from_secs(1) {
+            let bar = if self.len > 0 {
+                indicatif::ProgressBar::new(self.len)
+            } else {
+                indicatif::ProgressBar::new_spinner()
+            };
+            let template = if self.len > 0 {
+                "{elapsed_precise} [{bar:40}] {percent}% {msg}"
+            } else {
+                "{elapsed_precise} {spinner} {pos} {msg}"
+            };
+            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message("测算中 estimating");
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(pos);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Counts of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Applications answered.
+    pub answered: u64,
+    /// Rows or lines in error.
+    pub errors: u64,
+}
+
+/// Where the answers go.
+enum Sink {
+    Ndjson {
+        out: std::io::BufWriter<Box<dyn Write>>,
+        closed: bool,
+    },
+    Table(Box<tables::Tables>),
+}
+
+/// An output failure (status 1).
+struct OutputFailed(String);
+
+impl Sink {
+    fn push(&mut self, outcome: Outcome, counts: &mut Counts) -> Result<(), OutputFailed> {
+        counts.errors = counts
+            .errors
+            .saturating_add(u64::try_from(outcome.errors.len()).unwrap_or(u64::MAX));
+        if outcome.answer.is_some() {
+            counts.answered = counts.answered.saturating_add(1);
+        }
+        match self {
+            Sink::Ndjson { out, closed } => {
+                if *closed {
+                    return Ok(());
+                }
+                let mut write = || -> std::io::Result<()> {
+                    for e in &outcome.errors {
+                        out.write_all(error_line(e).as_bytes())?;
+                        out.write_all(b"\n")?;
+                    }
+                    if let Some(a) = &outcome.answer {
+                        out.write_all(a.json.as_bytes())?;
+                        out.write_all(b"\n")?;
+                    }
+                    Ok(())
+                };
+                match write() {
+                    Ok(()) => Ok(()),
+                    // A reader that went away (`… | head`): stop writing quietly.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                        *closed = true;
+                        Ok(())
+                    }
+                    Err(e) => Err(OutputFailed(format!("cannot write the answers: {e}"))),
+                }
+            }
+            Sink::Table(t) => {
+                t.push(outcome);
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self, output: Option<&Path>, format: BatchFormat) -> Result<(), OutputFailed> {
+        match self {
+            Sink::Ndjson { mut out, closed } => match out.flush() {
+                Ok(()) => Ok(()),
+                Err(_) if closed => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(OutputFailed(format!("cannot write the answers: {e}"))),
+            },
+            Sink::Table(t) => {
+                let files = t.files(format).map_err(OutputFailed)?;
+                write_files(output, files)
+            }
+        }
+    }
+}
+
+/// Writes the table files: to `output` (the first file; the units and
+/// summary of a CSV beside it as `NAME.units.csv`, `NAME.summary.csv`), or
+/// the first file to standard output.
+fn write_files(output: Option<&Path>, files: Vec<(String, Vec<u8>)>) -> Result<(), OutputFailed> {
+    let Some(path) = output else {
+        let Some((_, bytes)) = files.into_iter().next() else {
+            return Ok(());
+        };
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(&bytes).and_then(|()| out.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(OutputFailed(format!(
+                "cannot write to standard output: {e}"
+            ))),
+        };
+    };
+    for (suffix, bytes) in files {
+        let target = if suffix.is_empty() {
+            path.to_path_buf()
+        } else {
+            sibling(path, &suffix)
+        };
+        std::fs::write(&target, &bytes)
+            .map_err(|e| OutputFailed(format!("cannot write `{}`: {e}", target.display())))?;
+    }
+    Ok(())
+}
+
+/// `answers.csv` + `units` → `answers.units.csv`.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "csv".into());
+    path.with_file_name(format!("{stem}.{suffix}.{ext}"))
+}
+
+fn unreadable(code: &str, zh: String, en: String) -> ErrorReport {
+    ErrorReport {
+        code: code.into(),
+        field: String::new(),
+        message_zh: zh,
+        message_en: en,
+    }
+}
+
+fn source_names(file: Option<&str>) -> (String, String) {
+    match file {
+        None | Some("-") => ("标准输入".into(), "standard input".into()),
+        Some(p) => (format!("文件`{p}`"), format!("`{p}`")),
+    }
+}
+
+/// Why a file could not be opened, in Chinese.
+fn io_zh(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在",
+        std::io::ErrorKind::PermissionDenied => "没有读取权限",
+        std::io::ErrorKind::IsADirectory => "这是一个目录,不是文件",
+        _ => "读取失败",
+    }
+}
+
+fn open_input(file: Option<&str>) -> Result<(Box<dyn Read>, u64), ErrorReport> {
+    match file {
+        None | Some("-") => Ok((Box::new(std::io::stdin()), 0)),
+        Some(path) => {
+            let (zh, en) = source_names(file);
+            let fail = |e: std::io::Error| {
+                unreadable(
+                    "INPUT_UNREADABLE",
+                    format!("无法读取{zh}:{}", io_zh(&e)),
+                    format!("cannot read {en}: {e}"),
+                )
+            };
+            let f = std::fs::File::open(path).map_err(fail)?;
+            let meta = f.metadata().map_err(fail)?;
+            if meta.is_dir() {
+                return Err(unreadable(
+                    "INPUT_UNREADABLE",
+                    format!("无法读取{zh}:这是一个目录,不是文件"),
+                    format!("cannot read {en}: it is a directory"),
+                ));
+            }
+            Ok((Box::new(f), meta.len()))
+        }
+    }
+}
+
+/// Runs `stdfund estimate --batch` (or `--batch-template`).
+pub fn run(file: Option<&str>, args: &BatchArgs, errors: ErrorFormat) -> ExitCode {
+    if let Some(path) = &args.batch_template {
+        return write_template(path, errors);
+    }
+    let input_format = match (args.input_format, file) {
+        (Some(f), _) => f,
+        (None, None | Some("-")) => BatchFormat::Ndjson,
+        (None, Some(p)) => match BatchFormat::of_path(Path::new(p)) {
+            Some(f) => f,
+            None => {
+                return output::fail(
+                    &unreadable(
+                        "UNSUPPORTED_FORMAT",
+                        format!(
+                            "无法从文件名`{p}`判断格式:请用 .ndjson、.csv、.xlsx,或加 --input-format"
+                        ),
+                        format!(
+                            "cannot tell the format of `{p}` from its name: use .ndjson, .csv or .xlsx, or give --input-format"
+                        ),
+                    ),
+                    errors,
+                );
+            }
+        },
+    };
+    let output_format = match (args.output_format, &args.output) {
+        (Some(f), _) => f,
+        (None, None) => BatchFormat::Ndjson,
+        (None, Some(p)) => match BatchFormat::of_path(p) {
+            Some(f) => f,
+            None => {
+                return output::fail(
+                    &unreadable(
+                        "UNSUPPORTED_FORMAT",
+                        format!(
+                            "无法从文件名`{}`判断输出格式:请用 .ndjson、.csv、.xlsx,或加 --output-format",
+                            p.display()
+                        ),
+                        format!(
+                            "cannot tell the output format of `{}` from its name: use .ndjson, .csv or .xlsx, or give --output-format",
+                            p.display()
+                        ),
+                    ),
+                    errors,
+                );
+            }
+        },
+    };
+    let want = Want {
+        json: output_format == BatchFormat::Ndjson,
+        table: output_format != BatchFormat::Ndjson,
+        view: args.view.map(|v| match v {
+            ViewArg::Full => View::Full,
+            ViewArg::Summary => View::Summary,
+        }),
+    };
+    let (input, len) = match open_input(file) {
+        Ok(x) => x,
+        Err(r) => return output::fail(&r, errors),
+    };
+    // The output file is created only once the input opened.
+    let sink = match output_format {
+        BatchFormat::Ndjson => {
+            let target: Box<dyn Write> = match &args.output {
+                Some(p) => match std::fs::File::create(p) {
+                    Ok(f) => Box::new(f),
+                    Err(e) => {
+                        output::eprint_line(&format!(
+                            "错误[OUTPUT_UNWRITABLE]:无法写入`{}`\nerror[OUTPUT_UNWRITABLE]: cannot write `{}`: {e}",
+                            p.display(),
+                            p.display()
+                        ));
+                        return ExitCode::from(1);
+                    }
+                },
+                None => Box::new(std::io::stdout()),
+            };
+            Sink::Ndjson {
+                out: std::io::BufWriter::with_capacity(1 << 16, target),
+                closed: false,
+            }
+        }
+        BatchFormat::Csv | BatchFormat::Xlsx => Sink::Table(Box::default()),
+    };
+    let result = match input_format {
+        BatchFormat::Ndjson => run_ndjson(input, len, want, sink),
+        BatchFormat::Csv | BatchFormat::Xlsx => run_sheet(input, file, input_format, want, sink),
+    };
+    let (sink, counts) = match result {
+        Ok(x) => x,
+        Err(Failure::Input(r)) => return output::fail(&r, errors),
+        Err(Failure::Output(OutputFailed(m))) => return output_failed(&m),
+    };
+    if let Err(OutputFailed(m)) = sink.finish(args.output.as_deref(), output_format) {
+        return output_failed(&m);
+    }
+    if std::io::stderr().is_terminal() {
+        output::eprint_line(&format!(
+            "已测算{}份申请,{}处错误 {} applications answered, {} rows in error",
+            counts.answered, counts.errors, counts.answered, counts.errors
+        ));
+    }
+    if counts.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn output_failed(m: &str) -> ExitCode {
+    output::eprint_line(&format!(
+        "错误[OUTPUT_UNWRITABLE]:无法写出结果\nerror[OUTPUT_UNWRITABLE]: {m}"
+    ));
+    ExitCode::from(1)
+}
+
+/// Why a run stopped.
+enum Failure {
+    /// The input could not be read (status 2).
+    Input(ErrorReport),
+    /// The output could not be written (status 1).
+    Output(OutputFailed),
+}
+
+impl From<OutputFailed> for Failure {
+    fn from(e: OutputFailed) -> Failure {
+        Failure::Output(e)
+    }
+}
+
+/// Reads NDJSON line by line, estimating [`CHUNK`] lines at a time on every
+/// core and writing each chunk's answers in order before reading on.
+fn run_ndjson(
+    input: Box<dyn Read>,
+    len: u64,
+    want: Want,
+    mut sink: Sink,
+) -> Result<(Sink, Counts), Failure> {
+    let mut reader = BufReader::with_capacity(1 << 20, input);
+    let mut progress = Progress::new(len);
+    let mut counts = Counts::default();
+    let mut number: u64 = 0;
+    let mut read: u64 = 0;
+    let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK);
+    let mut done = false;
+    while !done {
+        chunk.clear();
+        while chunk.len() < CHUNK {
+            let mut buf = Vec::new();
+            let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
+                Failure::Input(unreadable(
+                    "INPUT_UNREADABLE",
+                    format!("读取第{}行时失败", number.saturating_add(1)),
+                    format!("cannot read line {}: {e}", number.saturating_add(1)),
+                ))
+            })?;
+            if n == 0 {
+                done = true;
+                break;
+            }
+            read = read.saturating_add(u64::try_from(n).unwrap_or(0));
+            number = number.saturating_add(1);
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
+            }
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            if number == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+                buf.drain(..3);
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            chunk.push((number, buf));
+        }
+        let outcomes: Vec<Outcome> = chunk
+            .par_iter()
+            .map(|(n, bytes)| eval::line(*n, bytes, want))
+            .collect();
+        for o in outcomes {
+            sink.push(o, &mut counts)?;
+        }
+        progress.set(read);
+    }
+    progress.finish();
+    Ok((sink, counts))
+}
+
+/// Reads a CSV or XLSX sheet whole, then estimates its applications on
+/// every core, in order.
+fn run_sheet(
+    mut input: Box<dyn Read>,
+    file: Option<&str>,
+    format: BatchFormat,
+    want: Want,
+    mut sink: Sink,
+) -> Result<(Sink, Counts), Failure> {
+    let (zh, en) = source_names(file);
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes).map_err(|e| {
+        Failure::Input(unreadable(
+            "INPUT_UNREADABLE",
+            format!("无法读取{zh}:{}", io_zh(&e)),
+            format!("cannot read {en}: {e}"),
+        ))
+    })?;
+    let table_format = match format {
+        BatchFormat::Xlsx => stdfund_match::FileFormat::Xlsx,
+        _ => stdfund_match::FileFormat::Csv,
+    };
+    let sheets = stdfund_match::table::read(table_format, &bytes).map_err(|e| {
+        Failure::Input(unreadable(
+            e.code,
+            format!("{zh}:{}", e.message_zh),
+            format!("{en}: {}", e.message_en),
+        ))
+    })?;
+    drop(bytes);
+    let (entries, _rows) = sheet::read(&sheets).map_err(|e| {
+        let mut r = e.0;
+        r.message_zh = format!("{zh}:{}", r.message_zh);
+        r.message_en = format!("{en}: {}", r.message_en);
+        Failure::Input(r)
+    })?;
+    drop(sheets);
+    let mut progress = Progress::new(u64::try_from(entries.len()).unwrap_or(0));
+    let mut counts = Counts::default();
+    let mut done: u64 = 0;
+    for chunk in entries.chunks(256) {
+        let outcomes: Vec<Outcome> = chunk
+            .par_iter()
+            .map(|e| match e {
+                sheet::Entry::App(a) => eval::app(a, want),
+                sheet::Entry::Error(e) => Outcome {
+                    errors: vec![e.clone()],
+                    answer: None,
+                },
+            })
+            .collect();
+        for o in outcomes {
+            sink.push(o, &mut counts)?;
+        }
+        done = done.saturating_add(u64::try_from(chunk.len()).unwrap_or(0));
+        progress.set(done);
+    }
+    progress.finish();
+    Ok((sink, counts))
+}
+
+fn write_template(path: &Path, errors: ErrorFormat) -> ExitCode {
+    let format = match BatchFormat::of_path(path) {
+        Some(f @ (BatchFormat::Csv | BatchFormat::Xlsx)) => f,
+        _ => {
+            return output::fail(
+                &unreadable(
+                    "UNSUPPORTED_FORMAT",
+                    format!("模板只能写成 .xlsx 或 .csv:`{}`", path.display()),
+                    format!(
+                        "the template is written as .xlsx or .csv, not `{}`",
+                        path.display()
+                    ),
+                ),
+                errors,
+            );
+        }
+    };
+    let bytes = match tables::template(format) {
+        Ok(b) => b,
+        Err(m) => return output_failed(&m),
+    };
+    if let Err(e) = std::fs::write(path, bytes) {
+        return output_failed(&format!("cannot write `{}`: {e}", path.display()));
+    }
+    output::println(&format!(
+        "已写入批量测算模板 Batch template written: {}",
+        path.display()
+    ))
+}
