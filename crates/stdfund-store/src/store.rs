@@ -630,6 +630,17 @@ impl<DB: Backend> Store<DB> {
         })
         .await
     }
+
+    /// The one-time keys the registry holds: those of every claim that is not withdrawn or
+    /// rejected (a submitted, returned, approved or disbursed claim holds its key). A new
+    /// claim with one of these keys is refused as already granted.
+    pub async fn held_keys(&self) -> Result<BTreeSet<String>, StoreError> {
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::query::held_keys(&mut Cx::<DB>::new(&mut *conn)).await
+        })
+        .await
+    }
 }
 
 /// Either backend, chosen at run time (e.g. from `--database-url`).
@@ -1012,6 +1023,14 @@ impl AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.key_collisions().await,
             AnyStore::Postgres(s) => s.key_collisions().await,
+        }
+    }
+
+    /// See [`Store::held_keys`].
+    pub async fn held_keys(&self) -> Result<BTreeSet<String>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.held_keys().await,
+            AnyStore::Postgres(s) => s.held_keys().await,
         }
     }
 }

@@ -45,6 +45,7 @@ macro_rules! store_suite {
                 lifecycle::resubmit_keeps_history,
                 lifecycle::resubmit_refusals,
                 lifecycle::withdraw_frees_the_key,
+                lifecycle::held_keys_are_the_live_claims,
                 money::city_budget_is_enforced,
                 money::district_budgets,
                 money::concurrent_approvals_never_overspend,

@@ -432,6 +432,32 @@ pub(crate) async fn report<DB: Backend>(
     Ok(rows)
 }
 
+/// One held one-time key.
+struct HeldKey(String);
+
+impl FromDbRow for HeldKey {
+    fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
+        Ok(HeldKey(r.text("one_time_key")?))
+    }
+}
+
+/// The keys of the claims that hold one: exactly the rows of the one-time
+/// rule's partial unique index (`claims_one_time_key_live`).
+const HELD_KEYS: &str = "SELECT one_time_key FROM claims \
+    WHERE status NOT IN ('WITHDRAWN', 'REJECTED') ORDER BY one_time_key";
+
+/// Every one-time key a live claim holds.
+pub(crate) async fn held_keys<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+) -> Result<std::collections::BTreeSet<String>, StoreError> {
+    Ok(cx
+        .all::<HeldKey>(Stmt::new(HELD_KEYS))
+        .await?
+        .into_iter()
+        .map(|k| k.0)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(

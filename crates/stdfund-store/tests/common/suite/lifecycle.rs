@@ -400,3 +400,33 @@ pub async fn withdraw_frees_the_key<H: Harness>(h: &H) {
     let log = audit_of(s, Some(again.id)).await;
     assert_eq!(log.last().map(|e| e.action), Some(AuditAction::Withdraw));
 }
+
+/// The held keys are those of live claims: submitted, returned, approved; a withdrawn or
+/// rejected claim frees its key, and a new claim on it holds it again.
+pub async fn held_keys_are_the_live_claims<H: Harness>(h: &H)
+where
+    stdfund_store::AnyStore: From<stdfund_store::Store<H::DB>>,
+{
+    let s = h.store();
+    assert!(s.held_keys().await.unwrap().is_empty());
+    let a = created(s, filing("HK-A", "ia", "portal-a")).await;
+    let b = created(s, filing("HK-B", "ib", "portal-a")).await;
+    let c = created(s, filing("HK-C", "ic", "portal-a")).await;
+    let d = created(s, filing("HK-D", "id", "portal-a")).await;
+    s.review(b.id, send_back("fix"), &reviewer(), &later())
+        .await
+        .unwrap();
+    s.review(c.id, reject("no"), &reviewer(), &later())
+        .await
+        .unwrap();
+    s.withdraw(d.id, None, &portal("portal-a"), &later())
+        .await
+        .unwrap();
+    let held: Vec<String> = s.held_keys().await.unwrap().into_iter().collect();
+    assert_eq!(held, ["HK-A", "HK-B"]);
+    assert_eq!(a.filing.one_time_key, "HK-A");
+    created(s, filing("HK-C", "ic2", "portal-b")).await;
+    let any = stdfund_store::AnyStore::from(s.clone());
+    let held: Vec<String> = any.held_keys().await.unwrap().into_iter().collect();
+    assert_eq!(held, ["HK-A", "HK-B", "HK-C"]);
+}
