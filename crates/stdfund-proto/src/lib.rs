@@ -48,6 +48,8 @@ pub mod service_names {
     pub const ESTIMATE: &str = "stdfund.v1.EstimateService";
     /// `stdfund.v1.RegistryService`.
     pub const REGISTRY: &str = "stdfund.v1.RegistryService";
+    /// `stdfund.v1.MatchService`.
+    pub const MATCH: &str = "stdfund.v1.MatchService";
 }
 
 /// The error domain of `google.rpc.ErrorInfo` details.

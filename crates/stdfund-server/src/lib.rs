@@ -36,6 +36,8 @@
 //! * [`admin`]: `stdfund migrate`, `stdfund backup`, `stdfund token hash|new`,
 //!   `stdfund audit verify`, `stdfund registry collisions`.
 //! * [`match_cmd`]: `stdfund match` (免申即享) over `stdfund_match`.
+//! * [`match_service`]: MatchService, the same match over a gRPC stream,
+//!   leaving out the keys the registry's store holds.
 
 pub mod access;
 pub mod admin;
@@ -51,6 +53,7 @@ pub mod locale;
 pub mod logging;
 pub mod mask;
 pub mod match_cmd;
+pub mod match_service;
 pub mod metrics;
 pub mod output;
 pub mod protojson;

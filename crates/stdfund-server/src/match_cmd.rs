@@ -2,10 +2,11 @@
 //! register and write the notification list, the review sheet, the summary
 //! and draft claims (docs/MATCHING.md).
 //!
-//! This module only reads files, calls `stdfund_match` and writes files; the
-//! matching itself is pure and lives in that crate. Exit status: 0 when the
-//! match ran, 2 when an input cannot be read (the file, row and column are
-//! named), 1 when an output cannot be written.
+//! This module only reads files (and, with `--database-url`, the registry's
+//! held one-time keys from its store), calls `stdfund_match` and writes
+//! files; the matching itself is pure and lives in that crate. Exit status: 0
+//! when the match ran, 2 when an input or the registry cannot be read (the
+//! file, row and column are named), 1 when an output cannot be written.
 
 use clap::ValueEnum;
 use std::collections::HashSet;
@@ -40,10 +41,18 @@ pub struct MatchArgs {
     #[arg(long, value_name = "FILE")]
     pub gi: Vec<PathBuf>,
     /// One-time keys the registry already holds, one `CREDIT_CODE|ITEM|SUBJECT`
-    /// per line (blank lines and `#` comments ignored): the registry's export
-    /// until the match reads the store directly.
+    /// per line (blank lines and `#` comments ignored): an export, for a
+    /// match run away from the registry's database.
     #[arg(long, value_name = "FILE")]
     pub held_keys: Option<PathBuf>,
+    /// The claim registry's database (`sqlite://PATH` or `postgres://…`):
+    /// the keys of its live claims are left out (with `--held-keys`, both).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A TOML config file whose `database_url` is the registry (read as
+    /// `stdfund migrate` reads it; `--database-url` wins).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The directory to write the outputs to (created if missing).
     #[arg(long, value_name = "DIR", required_unless_present = "write_templates")]
     pub out: Option<PathBuf>,
@@ -158,6 +167,54 @@ fn read_held(path: &Path) -> Result<HashSet<String>, Unreadable> {
         .collect())
 }
 
+/// The one-time keys the registry's store holds (its live claims), from
+/// `--database-url` or the config file's `database_url`; `None` when
+/// neither is given.
+fn read_registry(args: &MatchArgs) -> Result<Option<(String, HashSet<String>)>, ExitCode> {
+    let url = match (&args.config, &args.database_url) {
+        (None, None) => return Ok(None),
+        (None, Some(url)) => url.clone(),
+        (Some(config), _) => {
+            let layer = crate::config::Layer {
+                database_url: args.database_url.clone(),
+                ..crate::config::Layer::default()
+            };
+            match crate::config::Settings::resolve(Some(config.as_path()), layer) {
+                Ok(s) => s.database_url,
+                Err(e) => {
+                    eprintln!("error[CONFIG]: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            }
+        }
+    };
+    let shown = crate::config::redact_url(&url);
+    let unreadable = |e: &dyn std::fmt::Display| {
+        eprintln!(
+            "error[REGISTRY_UNREADABLE]: 无法读取登记系统 {shown} — cannot read the registry {shown}: {e}"
+        );
+        ExitCode::from(2)
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| unreadable(&e))?;
+    let options = stdfund_store::OpenOptions {
+        create_if_missing: false,
+        ..stdfund_store::OpenOptions::default()
+    };
+    let keys = rt.block_on(async {
+        let store = stdfund_store::AnyStore::open(&url, &options).await?;
+        let keys = store.held_keys().await;
+        store.close().await;
+        keys
+    });
+    match keys {
+        Ok(k) => Ok(Some((shown, k.into_iter().collect()))),
+        Err(e) => Err(unreadable(&e)),
+    }
+}
+
 fn write_files(dir: &Path, files: &[output::OutputFile]) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     for f in files {
@@ -210,13 +267,23 @@ pub fn run(args: &MatchArgs) -> ExitCode {
         Ok(e) => e,
         Err(u) => return u.report(),
     };
-    let held = match &args.held_keys {
+    let mut held = match &args.held_keys {
         Some(p) => match read_held(p) {
             Ok(h) => h,
             Err(u) => return u.report(),
         },
         None => HashSet::new(),
     };
+    let registry = match read_registry(args) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let registry_keys = registry
+        .as_ref()
+        .map(|(shown, keys)| (shown.clone(), keys.len()));
+    if let Some((_, keys)) = registry {
+        held.extend(keys);
+    }
     let mut records = Vec::with_capacity(feeds.len());
     for (kind, path) in &feeds {
         match read_feed(*kind, path) {
@@ -262,6 +329,9 @@ pub fn run(args: &MatchArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     print_summary(&report, register_rows, out, &files);
+    if let Some((shown, n)) = registry_keys {
+        println!("  登记系统已有键 Keys held by the registry ({shown}): {n}");
+    }
     ExitCode::SUCCESS
 }
 

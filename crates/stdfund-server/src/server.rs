@@ -11,6 +11,7 @@
 //! servers' codec, `stdfund_proto::codec`) → the routes: `stdfund.v1.EstimateService`,
 //! `stdfund.v1.RegistryService` (the claim registry over the store opened
 //! from `database_url`; its pool is closed after the drain),
+//! `stdfund.v1.MatchService` (免申即享 over the registry's tokens and store),
 //! `grpc.health.v1.Health` (overall `""` and per service; the registry's
 //! status follows its database, [`crate::dbhealth`]), reflection v1 and
 //! v1alpha (listing exactly the services served, with the health descriptor
@@ -39,6 +40,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use stdfund_proto::pb::estimate_service_server::EstimateServiceServer;
+use stdfund_proto::pb::match_service_server::MatchServiceServer;
 use stdfund_proto::pb::registry_service_server::RegistryServiceServer;
 use stdfund_proto::service_names;
 use stdfund_store::{AnyStore, OpenOptions, StoreError};
@@ -60,7 +62,11 @@ pub const REFLECTION_V1: &str = "grpc.reflection.v1.ServerReflection";
 pub const REFLECTION_V1ALPHA: &str = "grpc.reflection.v1alpha.ServerReflection";
 
 /// The application services this server implements; health reports each.
-pub const APPLICATION_SERVICES: [&str; 2] = [service_names::ESTIMATE, service_names::REGISTRY];
+pub const APPLICATION_SERVICES: [&str; 3] = [
+    service_names::ESTIMATE,
+    service_names::REGISTRY,
+    service_names::MATCH,
+];
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -315,6 +321,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let served = [
         service_names::ESTIMATE,
         service_names::REGISTRY,
+        service_names::MATCH,
         HEALTH_SERVICE,
         REFLECTION_V1,
         REFLECTION_V1ALPHA,
@@ -367,6 +374,10 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         crate::dbhealth::POLL_INTERVAL,
     );
     let token_reload = TokenReload::start(registry.clone(), settings.tokens_file.clone());
+    let match_service =
+        MatchServiceServer::new(crate::match_service::Matches::new(registry.clone()))
+            .max_decoding_message_size(settings.max_message_bytes)
+            .max_encoding_message_size(settings.max_message_bytes);
     let registry_service = RegistryServiceServer::new(registry)
         .max_decoding_message_size(registry_limit)
         .max_encoding_message_size(registry_limit);
@@ -394,7 +405,8 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(estimate_service)
-        .add_service(registry_service);
+        .add_service(registry_service)
+        .add_service(match_service);
 
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let drain = Duration::from_secs(settings.drain_seconds);

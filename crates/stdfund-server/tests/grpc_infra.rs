@@ -32,6 +32,7 @@ async fn health_reports_the_server_and_each_service() {
         "",
         "stdfund.v1.EstimateService",
         "stdfund.v1.RegistryService",
+        "stdfund.v1.MatchService",
     ] {
         let r = health
             .check(HealthCheckRequest {
@@ -97,6 +98,7 @@ async fn reflection_v1_and_v1alpha_list_the_services_and_serve_their_descriptors
         "grpc.reflection.v1.ServerReflection",
         "grpc.reflection.v1alpha.ServerReflection",
         "stdfund.v1.EstimateService",
+        "stdfund.v1.MatchService",
         "stdfund.v1.RegistryService",
     ];
 
