@@ -104,7 +104,9 @@ fn looks_numeric(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || matches!(b, b'e' | b'E' | b'.' | b'+' | b'-'))
 }
 
-fn csv_text(cell: &Cell) -> String {
+/// A cell as CSV text (identifiers as `="…"` where a spreadsheet would
+/// read a number, formulas refused).
+pub(crate) fn csv_text(cell: &Cell) -> String {
     match cell {
         Cell::Text(s) => {
             if matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
@@ -142,7 +144,8 @@ pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, csv::Error> {
     Ok(out)
 }
 
-fn write_cell(
+/// Writes one cell: text as a string, amounts as numbers `#,##0.00`.
+pub(crate) fn write_cell(
     ws: &mut Worksheet,
     row: u32,
     col: u16,
@@ -171,71 +174,84 @@ fn write_cell(
     }
 }
 
-/// Tables as one XLSX workbook, a sheet each.
-pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
+/// A workbook whose document properties carry a fixed date (2016-04-25),
+/// so that the same rows give the same bytes.
+pub(crate) fn workbook() -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
             .set_creation_datetime(&ExcelDateTime::from_ymd(2016, 4, 25)?)
             .set_author("stdfund"),
     );
+    Ok(wb)
+}
+
+/// Adds one table as a worksheet.
+pub(crate) fn add_sheet(wb: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0.00");
     let money_bold = Format::new().set_num_format("#,##0.00").set_bold();
-    for sheet in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(&sheet.name)?;
-        let mut row: u32 = 0;
-        for line in &sheet.preamble {
-            ws.write_string_with_format(row, 0, line, &bold)?;
-            row = row.saturating_add(1);
-        }
-        let header_row = row;
-        for (c, h) in sheet.headers.iter().enumerate() {
-            let col = u16::try_from(c).unwrap_or(u16::MAX);
-            ws.write_string_with_format(row, col, h, &bold)?;
-            ws.set_column_width(col, 14)?;
-        }
-        ws.set_freeze_panes(header_row.saturating_add(1), 0)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(&sheet.name)?;
+    let mut row: u32 = 0;
+    for line in &sheet.preamble {
+        ws.write_string_with_format(row, 0, line, &bold)?;
         row = row.saturating_add(1);
-        let first_data = row;
-        for r in &sheet.rows {
-            for (c, cell) in r.iter().enumerate() {
-                let col = u16::try_from(c).unwrap_or(u16::MAX);
-                write_cell(ws, row, col, cell, &money, None)?;
-            }
-            row = row.saturating_add(1);
+    }
+    let header_row = row;
+    for (c, h) in sheet.headers.iter().enumerate() {
+        let col = u16::try_from(c).unwrap_or(u16::MAX);
+        ws.write_string_with_format(row, col, h, &bold)?;
+        ws.set_column_width(col, 14)?;
+    }
+    ws.set_freeze_panes(header_row.saturating_add(1), 0)?;
+    row = row.saturating_add(1);
+    let first_data = row;
+    for r in &sheet.rows {
+        for (c, cell) in r.iter().enumerate() {
+            let col = u16::try_from(c).unwrap_or(u16::MAX);
+            write_cell(ws, row, col, cell, &money, None)?;
         }
-        let last_data = row.saturating_sub(1);
-        if let Some(t) = &sheet.totals {
-            for (c, cell) in t.iter().enumerate() {
-                let col = u16::try_from(c).unwrap_or(u16::MAX);
-                write_cell(ws, row, col, cell, &money_bold, Some(&bold))?;
-            }
+        row = row.saturating_add(1);
+    }
+    let last_data = row.saturating_sub(1);
+    if let Some(t) = &sheet.totals {
+        for (c, cell) in t.iter().enumerate() {
+            let col = u16::try_from(c).unwrap_or(u16::MAX);
+            write_cell(ws, row, col, cell, &money_bold, Some(&bold))?;
         }
-        if let (Some(spec), false) = (&sheet.chart, sheet.rows.is_empty()) {
-            let mut chart = Chart::new(ChartType::Bar);
-            chart
-                .add_series()
-                .set_categories((
-                    sheet.name.as_str(),
-                    first_data,
-                    spec.label_column,
-                    last_data,
-                    spec.label_column,
-                ))
-                .set_values((
-                    sheet.name.as_str(),
-                    first_data,
-                    spec.value_column,
-                    last_data,
-                    spec.value_column,
-                ));
-            chart.title().set_name(&spec.title);
-            chart.legend().set_hidden();
-            let width = u16::try_from(sheet.headers.len()).unwrap_or(8);
-            ws.insert_chart(header_row, width.saturating_add(1), &chart)?;
-        }
+    }
+    if let (Some(spec), false) = (&sheet.chart, sheet.rows.is_empty()) {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart
+            .add_series()
+            .set_categories((
+                sheet.name.as_str(),
+                first_data,
+                spec.label_column,
+                last_data,
+                spec.label_column,
+            ))
+            .set_values((
+                sheet.name.as_str(),
+                first_data,
+                spec.value_column,
+                last_data,
+                spec.value_column,
+            ));
+        chart.title().set_name(&spec.title);
+        chart.legend().set_hidden();
+        let width = u16::try_from(sheet.headers.len()).unwrap_or(8);
+        ws.insert_chart(header_row, width.saturating_add(1), &chart)?;
+    }
+    Ok(())
+}
+
+/// Tables as one XLSX workbook, a sheet each.
+pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = workbook()?;
+    for sheet in sheets {
+        add_sheet(&mut wb, sheet)?;
     }
     wb.save_to_buffer()
 }

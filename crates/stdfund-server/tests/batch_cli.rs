@@ -223,6 +223,22 @@ fn the_input_that_cannot_be_read_exits_2() {
         let v: serde_json::Value = serde_json::from_str(err.trim()).expect(&err);
         assert_eq!(v["error"]["code"], code_expected, "{args:?}");
     }
+    // An unreadable spreadsheet writes nothing, not even an empty output.
+    for out in ["out.xlsx", "out.csv", "out.ndjson"] {
+        let target = dir.join(out);
+        let (code, _, _) = run(
+            &[
+                "estimate",
+                "--batch",
+                dir.join("x.csv").to_str().unwrap(),
+                "--output",
+                target.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(code, 2);
+        assert!(!target.exists(), "{out}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -572,4 +588,46 @@ fn the_template_needs_a_spreadsheet_name() {
     let (code, _, err) = run(&["estimate", "--batch-template", "t.pdf"], None);
     assert_eq!(code, 2);
     assert!(err.contains("UNSUPPORTED_FORMAT"), "{err}");
+}
+
+#[test]
+fn the_synthetic_batch_answers_alike_as_ndjson_and_as_xlsx() {
+    let dir = temp_dir("synth");
+    let out = Command::new(env!("CARGO_BIN_EXE_stdfund-batch-synth"))
+        .args([
+            "--out",
+            dir.to_str().unwrap(),
+            "--achievements",
+            "1203",
+            "--per-unit",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ndjson = dir.join("batch-1203.ndjson");
+    let xlsx = dir.join("batch-1203.xlsx");
+    let (code, from_ndjson, err) = run(&["estimate", "--batch", ndjson.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    let (code, from_xlsx, err) = run(&["estimate", "--batch", xlsx.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    // One application per four rows; the same canonical requests, so the
+    // same bytes, receipts included.
+    assert_eq!(text(&from_ndjson).lines().count(), 301);
+    assert_eq!(from_ndjson, from_xlsx);
+    // The generated lines cover every status.
+    let answers = text(&from_ndjson);
+    for status in [
+        "LINE_STATUS_ELIGIBLE",
+        "LINE_STATUS_INELIGIBLE",
+        "LINE_STATUS_PENDING",
+    ] {
+        assert!(answers.contains(status), "{status}");
+    }
+    assert!(answers.contains("DUPLICATE_IN_REQUEST") || answers.contains("OUTSIDE_FUZHOU"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -386,14 +386,11 @@ impl Sink {
                     Err(e) => Err(OutputFailed(format!("cannot write the answers: {e}"))),
                 }
             }
-            Sink::Table(t) => {
-                t.push(outcome);
-                Ok(())
-            }
+            Sink::Table(t) => t.push(outcome).map_err(OutputFailed),
         }
     }
 
-    fn finish(self, output: Option<&Path>, format: BatchFormat) -> Result<(), OutputFailed> {
+    fn finish(self) -> Result<(), OutputFailed> {
         match self {
             Sink::Ndjson { mut out, closed } => match out.flush() {
                 Ok(()) => Ok(()),
@@ -401,41 +398,9 @@ impl Sink {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 Err(e) => Err(OutputFailed(format!("cannot write the answers: {e}"))),
             },
-            Sink::Table(t) => {
-                let files = t.files(format).map_err(OutputFailed)?;
-                write_files(output, files)
-            }
+            Sink::Table(t) => t.finish().map_err(OutputFailed),
         }
     }
-}
-
-/// Writes the table files: to `output` (the first file; the units and
-/// summary of a CSV beside it as `NAME.units.csv`, `NAME.summary.csv`), or
-/// the first file to standard output.
-fn write_files(output: Option<&Path>, files: Vec<(String, Vec<u8>)>) -> Result<(), OutputFailed> {
-    let Some(path) = output else {
-        let Some((_, bytes)) = files.into_iter().next() else {
-            return Ok(());
-        };
-        let mut out = std::io::stdout().lock();
-        return match out.write_all(&bytes).and_then(|()| out.flush()) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => Err(OutputFailed(format!(
-                "cannot write to standard output: {e}"
-            ))),
-        };
-    };
-    for (suffix, bytes) in files {
-        let target = if suffix.is_empty() {
-            path.to_path_buf()
-        } else {
-            sibling(path, &suffix)
-        };
-        std::fs::write(&target, &bytes)
-            .map_err(|e| OutputFailed(format!("cannot write `{}`: {e}", target.display())))?;
-    }
-    Ok(())
 }
 
 /// `answers.csv` + `units` → `answers.units.csv`.
@@ -564,40 +529,28 @@ pub fn run(file: Option<&str>, args: &BatchArgs, errors: ErrorFormat) -> ExitCod
         Ok(x) => x,
         Err(r) => return output::fail(&r, errors),
     };
-    // The output file is created only once the input opened.
-    let sink = match output_format {
-        BatchFormat::Ndjson => {
-            let target: Box<dyn Write> = match &args.output {
-                Some(p) => match std::fs::File::create(p) {
-                    Ok(f) => Box::new(f),
-                    Err(e) => {
-                        output::eprint_line(&format!(
-                            "错误[OUTPUT_UNWRITABLE]:无法写入`{}`\nerror[OUTPUT_UNWRITABLE]: cannot write `{}`: {e}",
-                            p.display(),
-                            p.display()
-                        ));
-                        return ExitCode::from(1);
-                    }
-                },
-                None => Box::new(std::io::stdout()),
-            };
-            Sink::Ndjson {
-                out: std::io::BufWriter::with_capacity(1 << 16, target),
-                closed: false,
-            }
-        }
-        BatchFormat::Csv | BatchFormat::Xlsx => Sink::Table(Box::default()),
+    // A spreadsheet is read whole first: an unreadable one writes nothing.
+    let source = match input_format {
+        BatchFormat::Ndjson => Source::Lines(input, len),
+        BatchFormat::Csv | BatchFormat::Xlsx => match read_sheet(input, file, input_format) {
+            Ok(entries) => Source::Entries(entries),
+            Err(r) => return output::fail(&r, errors),
+        },
     };
-    let result = match input_format {
-        BatchFormat::Ndjson => run_ndjson(input, len, want, sink),
-        BatchFormat::Csv | BatchFormat::Xlsx => run_sheet(input, file, input_format, want, sink),
+    let sink = match open_sink(output_format, args.output.as_deref()) {
+        Ok(s) => s,
+        Err(OutputFailed(m)) => return output_failed(&m),
+    };
+    let result = match source {
+        Source::Lines(input, len) => run_ndjson(input, len, want, sink),
+        Source::Entries(entries) => run_entries(&entries, want, sink),
     };
     let (sink, counts) = match result {
         Ok(x) => x,
         Err(Failure::Input(r)) => return output::fail(&r, errors),
         Err(Failure::Output(OutputFailed(m))) => return output_failed(&m),
     };
-    if let Err(OutputFailed(m)) = sink.finish(args.output.as_deref(), output_format) {
+    if let Err(OutputFailed(m)) = sink.finish() {
         return output_failed(&m);
     }
     if std::io::stderr().is_terminal() {
@@ -610,6 +563,36 @@ pub fn run(file: Option<&str>, args: &BatchArgs, errors: ErrorFormat) -> ExitCod
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The input, ready to be estimated.
+enum Source {
+    /// NDJSON, read line by line; its length in bytes when known.
+    Lines(Box<dyn Read>, u64),
+    /// A spreadsheet, read whole into applications.
+    Entries(Vec<sheet::Entry>),
+}
+
+/// Opens the output: NDJSON to a file or standard output, or the tables.
+fn open_sink(format: BatchFormat, output: Option<&Path>) -> Result<Sink, OutputFailed> {
+    match format {
+        BatchFormat::Ndjson => {
+            let target: Box<dyn Write> =
+                match output {
+                    Some(p) => Box::new(std::fs::File::create(p).map_err(|e| {
+                        OutputFailed(format!("cannot write `{}`: {e}", p.display()))
+                    })?),
+                    None => Box::new(std::io::stdout()),
+                };
+            Ok(Sink::Ndjson {
+                out: std::io::BufWriter::with_capacity(1 << 16, target),
+                closed: false,
+            })
+        }
+        BatchFormat::Csv | BatchFormat::Xlsx => Ok(Sink::Table(Box::new(
+            tables::Tables::new(format, output).map_err(OutputFailed)?,
+        ))),
     }
 }
 
@@ -693,43 +676,48 @@ fn run_ndjson(
     Ok((sink, counts))
 }
 
-/// Reads a CSV or XLSX sheet whole, then estimates its applications on
-/// every core, in order.
-fn run_sheet(
+/// Reads a CSV or XLSX sheet whole into applications.
+fn read_sheet(
     mut input: Box<dyn Read>,
     file: Option<&str>,
     format: BatchFormat,
-    want: Want,
-    mut sink: Sink,
-) -> Result<(Sink, Counts), Failure> {
+) -> Result<Vec<sheet::Entry>, ErrorReport> {
     let (zh, en) = source_names(file);
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes).map_err(|e| {
-        Failure::Input(unreadable(
+        unreadable(
             "INPUT_UNREADABLE",
             format!("无法读取{zh}:{}", io_zh(&e)),
             format!("cannot read {en}: {e}"),
-        ))
+        )
     })?;
     let table_format = match format {
         BatchFormat::Xlsx => stdfund_match::FileFormat::Xlsx,
         _ => stdfund_match::FileFormat::Csv,
     };
     let sheets = stdfund_match::table::read(table_format, &bytes).map_err(|e| {
-        Failure::Input(unreadable(
+        unreadable(
             e.code,
             format!("{zh}:{}", e.message_zh),
             format!("{en}: {}", e.message_en),
-        ))
+        )
     })?;
     drop(bytes);
     let (entries, _rows) = sheet::read(&sheets).map_err(|e| {
         let mut r = e.0;
         r.message_zh = format!("{zh}:{}", r.message_zh);
         r.message_en = format!("{en}: {}", r.message_en);
-        Failure::Input(r)
+        r
     })?;
-    drop(sheets);
+    Ok(entries)
+}
+
+/// Estimates a spreadsheet's applications on every core, in order.
+fn run_entries(
+    entries: &[sheet::Entry],
+    want: Want,
+    mut sink: Sink,
+) -> Result<(Sink, Counts), Failure> {
     let mut progress = Progress::new(u64::try_from(entries.len()).unwrap_or(0));
     let mut counts = Counts::default();
     let mut done: u64 = 0;

@@ -13,12 +13,17 @@
 //! * 汇总 Summary — counts by status, totals, and totals per fiscal unit.
 //!
 //! XLSX puts them in one workbook; CSV writes the lines to the named file and
-//! the other two beside it (`NAME.units.csv`, `NAME.summary.csv`).
+//! the other two beside it (`NAME.units.csv`, `NAME.summary.csv`). The lines
+//! are written as they arrive (CSV straight to the file, XLSX to a
+//! constant-memory worksheet), so memory holds the units and totals only.
 
 use super::layout::COLUMNS;
 use super::{AppOut, BatchFormat, Outcome, RowError};
 use crate::exports::{self, Cell, Sheet};
+use rust_xlsxwriter::{Format, Workbook};
 use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use stdfund_rules::domain::LineStatus;
 use stdfund_rules::money::Money;
 
@@ -100,10 +105,26 @@ struct District {
     district: Money,
 }
 
-/// The tables being built, row by row as outcomes arrive.
-#[derive(Default)]
+/// Where the lines go as they arrive.
+enum Lines {
+    /// CSV: the named file or standard output.
+    Csv(csv::Writer<Box<dyn Write>>),
+    /// XLSX: the workbook's first worksheet, in constant-memory mode.
+    Xlsx {
+        /// The workbook (its other sheets are added at the end).
+        wb: Box<Workbook>,
+        /// The next row.
+        row: u32,
+        /// The amounts' number format.
+        money: Format,
+    },
+}
+
+/// The tables being built: the lines written as outcomes arrive, the units
+/// and totals kept for the end.
 pub struct Tables {
-    lines: Vec<Vec<Cell>>,
+    lines: Lines,
+    output: Option<PathBuf>,
     units: Vec<Vec<Cell>>,
     statuses: BTreeMap<u8, Tally>,
     errors: u64,
@@ -114,6 +135,11 @@ pub struct Tables {
     provisional: bool,
     districts: BTreeMap<String, District>,
     units_errors: u64,
+}
+
+/// Why an output cannot be written.
+fn failed(what: &str, e: impl std::fmt::Display) -> String {
+    format!("cannot write {what}: {e}")
 }
 
 fn status_rank(s: LineStatus) -> u8 {
@@ -179,14 +205,94 @@ fn split_text(app: &AppOut) -> String {
 }
 
 impl Tables {
+    /// Starts the tables for `format`, writing the lines to `output` (or
+    /// standard output).
+    pub fn new(format: BatchFormat, output: Option<&Path>) -> Result<Tables, String> {
+        let lines = match format {
+            BatchFormat::Xlsx => {
+                let xlsx = |e: rust_xlsxwriter::XlsxError| failed("the workbook", e);
+                let mut wb = Box::new(exports::workbook().map_err(xlsx)?);
+                let bold = Format::new().set_bold();
+                let ws = wb.add_worksheet_with_constant_memory();
+                ws.set_name("明细 Lines").map_err(xlsx)?;
+                for (c, h) in LINE_HEADERS.iter().enumerate() {
+                    let col = u16::try_from(c).unwrap_or(u16::MAX);
+                    ws.set_column_width(col, 14).map_err(xlsx)?;
+                    ws.write_string_with_format(0, col, *h, &bold)
+                        .map_err(xlsx)?;
+                }
+                ws.set_freeze_panes(1, 0).map_err(xlsx)?;
+                Lines::Xlsx {
+                    wb,
+                    row: 1,
+                    money: Format::new().set_num_format("#,##0.00"),
+                }
+            }
+            BatchFormat::Csv | BatchFormat::Ndjson => {
+                let mut target: Box<dyn Write> = match output {
+                    Some(p) => Box::new(std::io::BufWriter::with_capacity(
+                        1 << 16,
+                        std::fs::File::create(p)
+                            .map_err(|e| failed(&format!("`{}`", p.display()), e))?,
+                    )),
+                    None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+                };
+                target
+                    .write_all("\u{feff}".as_bytes())
+                    .map_err(|e| failed("CSV", e))?;
+                let mut w = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .flexible(true)
+                    .from_writer(target);
+                w.write_record(LINE_HEADERS).map_err(|e| failed("CSV", e))?;
+                Lines::Csv(w)
+            }
+        };
+        Ok(Tables {
+            lines,
+            output: output.map(Path::to_path_buf),
+            units: Vec::new(),
+            statuses: BTreeMap::new(),
+            errors: 0,
+            apps: 0,
+            total: Money::ZERO,
+            municipal: Money::ZERO,
+            district: Money::ZERO,
+            provisional: false,
+            districts: BTreeMap::new(),
+            units_errors: 0,
+        })
+    }
+
+    /// Writes one line row.
+    fn line(&mut self, cells: &[Cell]) -> Result<(), String> {
+        match &mut self.lines {
+            Lines::Csv(w) => w
+                .write_record(cells.iter().map(exports::csv_text))
+                .map_err(|e| failed("CSV", e)),
+            Lines::Xlsx { wb, row, money } => {
+                let ws = wb
+                    .worksheet_from_index(0)
+                    .map_err(|e| failed("the workbook", e))?;
+                for (c, cell) in cells.iter().enumerate() {
+                    let col = u16::try_from(c).unwrap_or(u16::MAX);
+                    exports::write_cell(ws, *row, col, cell, money, None)
+                        .map_err(|e| failed("the workbook", e))?;
+                }
+                *row = row.saturating_add(1);
+                Ok(())
+            }
+        }
+    }
+
     /// Adds one outcome: its rows, in input order, and its unit.
-    pub fn push(&mut self, outcome: Outcome) {
+    pub fn push(&mut self, outcome: Outcome) -> Result<(), String> {
         self.errors = self
             .errors
             .saturating_add(u64::try_from(outcome.errors.len()).unwrap_or(0));
         let Some(answer) = outcome.answer else {
             for e in &outcome.errors {
-                self.lines.push(error_row(e));
+                self.line(&error_row(e))?;
             }
             // A unit whose every row failed still gets its unit row.
             if let Some(first) = outcome
@@ -208,10 +314,10 @@ impl Tables {
                 ));
                 self.units.push(row);
             }
-            return;
+            return Ok(());
         };
         let Some(app) = answer.app else {
-            return;
+            return Ok(());
         };
         self.apps = self.apps.saturating_add(1);
         // Lines and error rows, merged in input order.
@@ -220,7 +326,7 @@ impl Tables {
         for (i, line) in app.lines.iter().enumerate() {
             let loc = answer.locs.get(i).copied().unwrap_or(answer.first);
             while let Some(e) = errors.next_if(|e| e.loc < loc) {
-                self.lines.push(error_row(e));
+                self.line(&error_row(e))?;
             }
             let rank = status_rank(line.status);
             if let Some(c) = counts.get_mut(usize::from(rank)) {
@@ -236,7 +342,7 @@ impl Tables {
             } else {
                 line.share_table.clone()
             };
-            self.lines.push(vec![
+            self.line(&[
                 Cell::Int(i64::try_from(loc.number()).unwrap_or(i64::MAX)),
                 Cell::typed(app.name.as_str()),
                 Cell::typed(app.credit_code.as_str()),
@@ -266,10 +372,10 @@ impl Tables {
                 Cell::Text(line.explanation_en.clone()),
                 Cell::Empty,
                 Cell::typed(line.one_time_key.as_str()),
-            ]);
+            ])?;
         }
         for e in errors {
-            self.lines.push(error_row(e));
+            self.line(&error_row(e))?;
         }
         self.units_errors = self
             .units_errors
@@ -334,13 +440,13 @@ impl Tables {
             Cell::Text(split_text(&app)),
             Cell::Text(warnings),
         ]);
+        Ok(())
     }
 
-    fn sheets(self) -> [Sheet; 3] {
-        let mut lines = Sheet::new("明细 Lines", &LINE_HEADERS);
-        lines.rows = self.lines;
+    /// The units and summary tables.
+    fn sheets(&mut self) -> [Sheet; 2] {
         let mut units = Sheet::new("单位汇总 Units", &UNIT_HEADERS);
-        units.rows = self.units;
+        units.rows = std::mem::take(&mut self.units);
         let mut totals = vec![Cell::Text("合计 Total".into())];
         totals.extend(std::iter::repeat_n(Cell::Empty, 10));
         totals.push(Cell::Int(
@@ -414,27 +520,46 @@ impl Tables {
                 "区县分担按暂定比例计算,待市财政局提供实际比例 — the district shares use a provisional share table until the finance bureau supplies the real ratios".into(),
             );
         }
-        [lines, units, summary]
+        [units, summary]
     }
 
-    /// The output files: `("", bytes)` for the named file, then
-    /// `("units", …)` and `("summary", …)` for a CSV's siblings.
-    pub fn files(self, format: BatchFormat) -> Result<Vec<(String, Vec<u8>)>, String> {
-        let sheets = self.sheets();
-        match format {
-            BatchFormat::Xlsx => Ok(vec![(
-                String::new(),
-                exports::xlsx(&sheets).map_err(|e| format!("cannot write the workbook: {e}"))?,
-            )]),
-            _ => {
-                let mut out = Vec::with_capacity(3);
-                for (suffix, sheet) in ["", "units", "summary"].iter().zip(&sheets) {
-                    out.push((
-                        (*suffix).to_string(),
-                        exports::csv(sheet).map_err(|e| format!("cannot write CSV: {e}"))?,
-                    ));
+    /// Finishes the output: the units and summary sheets after the lines
+    /// (XLSX), or beside the lines file (CSV: `NAME.units.csv`,
+    /// `NAME.summary.csv`; on standard output the lines only).
+    pub fn finish(mut self) -> Result<(), String> {
+        let [units, summary] = self.sheets();
+        match self.lines {
+            Lines::Csv(w) => {
+                let mut inner = w.into_inner().map_err(|e| failed("CSV", e.error()))?;
+                inner.flush().map_err(|e| failed("CSV", e))?;
+                if let Some(path) = &self.output {
+                    for (suffix, sheet) in [("units", &units), ("summary", &summary)] {
+                        let target = super::sibling(path, suffix);
+                        let bytes = exports::csv(sheet).map_err(|e| failed("CSV", e))?;
+                        std::fs::write(&target, bytes)
+                            .map_err(|e| failed(&format!("`{}`", target.display()), e))?;
+                    }
                 }
-                Ok(out)
+                Ok(())
+            }
+            Lines::Xlsx { mut wb, .. } => {
+                let xlsx = |e: rust_xlsxwriter::XlsxError| failed("the workbook", e);
+                exports::add_sheet(&mut wb, &units).map_err(xlsx)?;
+                exports::add_sheet(&mut wb, &summary).map_err(xlsx)?;
+                match &self.output {
+                    Some(path) => wb
+                        .save(path)
+                        .map_err(|e| failed(&format!("`{}`", path.display()), e)),
+                    None => {
+                        let bytes = wb.save_to_buffer().map_err(xlsx)?;
+                        let mut out = std::io::stdout().lock();
+                        match out.write_all(&bytes).and_then(|()| out.flush()) {
+                            Ok(()) => Ok(()),
+                            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                            Err(e) => Err(failed("standard output", e)),
+                        }
+                    }
+                }
             }
         }
     }
