@@ -631,3 +631,61 @@ fn the_synthetic_batch_answers_alike_as_ndjson_and_as_xlsx() {
     assert!(answers.contains("DUPLICATE_IN_REQUEST") || answers.contains("OUTSIDE_FUZHOU"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_progress_bar_only_on_a_terminal_and_only_after_a_second() {
+    // util-linux `script` gives the command a terminal (Debian has it; a
+    // machine without it cannot run this check).
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("`script` is not installed: the terminal check is not run");
+        return;
+    }
+    let dir = temp_dir("tty");
+    let line = compact(&example());
+    std::fs::write(dir.join("one.ndjson"), format!("{line}\n")).unwrap();
+    let slow = format!(
+        "(cat {one}; sleep 1.6; cat {one}) | {bin} estimate --batch - > {out}",
+        one = dir.join("one.ndjson").display(),
+        bin = env!("CARGO_BIN_EXE_stdfund"),
+        out = dir.join("out.ndjson").display(),
+    );
+    let typescript = dir.join("typescript");
+    let status = Command::new("script")
+        .args(["-qec", &slow, typescript.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(shown.contains("测算中 estimating"), "{shown}");
+    assert!(
+        shown.contains("2 applications answered, 0 rows in error"),
+        "{shown}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.ndjson"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+    // A quick run on a terminal shows no bar, only the closing count.
+    let quick = format!(
+        "{bin} estimate --batch {one} > {out}",
+        one = dir.join("one.ndjson").display(),
+        bin = env!("CARGO_BIN_EXE_stdfund"),
+        out = dir.join("out.ndjson").display(),
+    );
+    let status = Command::new("script")
+        .args(["-qec", &quick, typescript.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(!shown.contains("estimating"), "{shown}");
+    assert!(shown.contains("1 applications answered"), "{shown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use stdfund_rules::ErrorReport;
 use stdfund_rules::domain::{Amounts, LineStatus};
 use stdfund_rules::json::dto::View;
@@ -283,49 +283,68 @@ pub fn error_line(e: &RowError) -> String {
 }
 
 /// Shows progress on standard error once a run has taken a second, and only
-/// when standard error is a terminal.
+/// when standard error is a terminal: a spinner while a spreadsheet is read
+/// (it ticks on its own thread, so it moves while the reader works), then a
+/// bar over the input's bytes (NDJSON from a file) or its applications.
 struct Progress {
-    start: Instant,
-    len: u64,
-    terminal: bool,
     bar: Option<indicatif::ProgressBar>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Progress {
-    fn new(len: u64) -> Progress {
+    /// Starts the clock; nothing is drawn for the first second.
+    fn start() -> Progress {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        if !std::io::stderr().is_terminal() {
+            return Progress { bar: None, done };
+        }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{elapsed_precise} {spinner} {msg}")
+        {
+            bar.set_style(style);
+        }
+        bar.set_message("读取中 reading");
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let shown = bar.clone();
+        let finished = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(1));
+            if !finished.load(std::sync::atomic::Ordering::SeqCst) {
+                shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+        });
         Progress {
-            start: Instant::now(),
-            len,
-            terminal: std::io::stderr().is_terminal(),
-            bar: None,
+            bar: Some(bar),
+            done,
         }
     }
 
-    fn set(&mut self, pos: u64) {
-        if self.bar.is_none() && self.terminal && self.start.elapsed() >= Duration::from_secs(1) {
-            let bar = if self.len > 0 {
-                indicatif::ProgressBar::new(self.len)
-            } else {
-                indicatif::ProgressBar::new_spinner()
-            };
-            let template = if self.len > 0 {
-                "{elapsed_precise} [{bar:40}] {percent}% {msg}"
-            } else {
-                "{elapsed_precise} {spinner} {pos} {msg}"
-            };
-            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar.set_message("测算中 estimating");
-            self.bar = Some(bar);
+    /// From here on, progress over `len` units (0: unknown, a count only).
+    fn estimating(&self, len: u64) {
+        let Some(bar) = &self.bar else { return };
+        let template = if len > 0 {
+            bar.set_length(len);
+            "{elapsed_precise} [{bar:40}] {percent}% {msg}"
+        } else {
+            "{elapsed_precise} {spinner} {msg}"
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
         }
+        bar.set_message("测算中 estimating");
+    }
+
+    fn set(&self, pos: u64) {
         if let Some(bar) = &self.bar {
             bar.set_position(pos);
         }
     }
 
-    fn finish(&mut self) {
-        if let Some(bar) = self.bar.take() {
+    fn finish(&self) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }
@@ -525,9 +544,13 @@ pub fn run(file: Option<&str>, args: &BatchArgs, errors: ErrorFormat) -> ExitCod
             ViewArg::Summary => View::Summary,
         }),
     };
+    let progress = Progress::start();
     let (input, len) = match open_input(file) {
         Ok(x) => x,
-        Err(r) => return output::fail(&r, errors),
+        Err(r) => {
+            progress.finish();
+            return output::fail(&r, errors);
+        }
     };
     // A spreadsheet is read whole first: an unreadable one writes nothing.
     let source = match input_format {
@@ -539,12 +562,16 @@ pub fn run(file: Option<&str>, args: &BatchArgs, errors: ErrorFormat) -> ExitCod
     };
     let sink = match open_sink(output_format, args.output.as_deref()) {
         Ok(s) => s,
-        Err(OutputFailed(m)) => return output_failed(&m),
+        Err(OutputFailed(m)) => {
+            progress.finish();
+            return output_failed(&m);
+        }
     };
     let result = match source {
-        Source::Lines(input, len) => run_ndjson(input, len, want, sink),
-        Source::Entries(entries) => run_entries(&entries, want, sink),
+        Source::Lines(input, len) => run_ndjson(input, len, want, sink, &progress),
+        Source::Entries(entries) => run_entries(&entries, want, sink, &progress),
     };
+    progress.finish();
     let (sink, counts) = match result {
         Ok(x) => x,
         Err(Failure::Input(r)) => return output::fail(&r, errors),
@@ -624,9 +651,10 @@ fn run_ndjson(
     len: u64,
     want: Want,
     mut sink: Sink,
+    progress: &Progress,
 ) -> Result<(Sink, Counts), Failure> {
     let mut reader = BufReader::with_capacity(1 << 20, input);
-    let mut progress = Progress::new(len);
+    progress.estimating(len);
     let mut counts = Counts::default();
     let mut number: u64 = 0;
     let mut read: u64 = 0;
@@ -672,7 +700,6 @@ fn run_ndjson(
         }
         progress.set(read);
     }
-    progress.finish();
     Ok((sink, counts))
 }
 
@@ -717,8 +744,9 @@ fn run_entries(
     entries: &[sheet::Entry],
     want: Want,
     mut sink: Sink,
+    progress: &Progress,
 ) -> Result<(Sink, Counts), Failure> {
-    let mut progress = Progress::new(u64::try_from(entries.len()).unwrap_or(0));
+    progress.estimating(u64::try_from(entries.len()).unwrap_or(0));
     let mut counts = Counts::default();
     let mut done: u64 = 0;
     for chunk in entries.chunks(256) {
@@ -738,7 +766,6 @@ fn run_entries(
         done = done.saturating_add(u64::try_from(chunk.len()).unwrap_or(0));
         progress.set(done);
     }
-    progress.finish();
     Ok((sink, counts))
 }
 
