@@ -75,10 +75,10 @@ fn serve(database_url: &str, tokens: &Path) -> (Child, String) {
         let lines = lines.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                    if v["message"] == "stdfund serving" {
-                        let _ = tx.send(v["listen"].as_str().unwrap_or_default().to_string());
-                    }
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                    && v["message"] == "stdfund serving"
+                {
+                    let _ = tx.send(v["listen"].as_str().unwrap_or_default().to_string());
                 }
                 lines.lock().unwrap().push(line);
             }
@@ -489,7 +489,7 @@ fn rows_of(csv_name: &str, kind: pb::FeedKind, skip: usize) -> pb::MatchRequest 
             source: csv_name.into(),
             header,
             rows: records.map(|cells| pb::FeedRow { cells }).collect(),
-            first_row: u32::try_from(skip).unwrap() + 2,
+            first_row: u32::try_from(skip).unwrap().saturating_add(2),
         })),
     }
 }

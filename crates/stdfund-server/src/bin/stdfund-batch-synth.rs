@@ -12,6 +12,10 @@
 //! higher-level funding, pending acceptances and duplicates. Deterministic
 //! for a seed.
 
+// A data generator, not part of the server: counters, row numbers and
+// indices into its own fixed tables, never money.
+#![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::json;
 use std::path::PathBuf;
