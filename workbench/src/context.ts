@@ -40,29 +40,42 @@ export interface Loaded<T> {
 }
 
 /**
- * Runs `load` when `deps` change and keeps the latest answer. A stale answer
- * (deps changed meanwhile) is dropped. UNAUTHENTICATED ends the session.
+ * Runs `load` when `deps` change and keeps the latest answer. An answer
+ * belongs to the deps it was loaded for: once the deps change (another claim,
+ * other filters) the old answer is no longer handed out, in the very render
+ * that sees the new deps, so a page never shows one claim under another's
+ * address. A reload (same deps) keeps the answer shown until the new one
+ * arrives. A stale answer (deps changed meanwhile) is dropped.
+ * UNAUTHENTICATED ends the session.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const { signOut } = useApp();
-  const [state, setState] = useState<{ data: T | undefined; problem: Problem | null; loading: boolean }>({ data: undefined, problem: null, loading: true });
+  const [state, setState] = useState<{ deps: unknown[] | null; data: T | undefined; problem: Problem | null; loading: boolean }>(
+    { deps: null, data: undefined, problem: null, loading: true });
   const [tick, setTick] = useState(0);
   const generation = useRef(0);
   useEffect(() => {
     const mine = ++generation.current;
     setState((s) => ({ ...s, loading: true }));
     load().then(
-      (data) => { if (generation.current === mine) setState({ data, problem: null, loading: false }); },
+      (data) => { if (generation.current === mine) setState({ deps, data, problem: null, loading: false }); },
       (e: unknown) => {
         if (generation.current !== mine) return;
         const p = problemOf(e);
         if (p.code === Code.Unauthenticated) signOut("expired");
-        setState({ data: undefined, problem: p, loading: false });
+        setState({ deps, data: undefined, problem: p, loading: false });
       },
     );
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { ...state, reload };
+  const current = state.deps !== null && sameDeps(state.deps, deps);
+  return current
+    ? { data: state.data, problem: state.problem, loading: state.loading, reload }
+    : { data: undefined, problem: null, loading: true, reload };
+}
+
+function sameDeps(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
 
 /**

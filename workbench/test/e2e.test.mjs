@@ -337,10 +337,14 @@ async function reviewersDay(t, leg, databaseUrl) {
       await page.getByRole("button", { name: "登录" }).click();
       await page.locator(".role-chip").waitFor();
     };
+    // Opens an address as a person typing it would: a fresh document, so that
+    // nothing the previous address showed (a queue, another claim) is still
+    // on screen when the next step reads the page. (A goto that changes only
+    // the hash is a same-document navigation: it returns before the page has
+    // even seen the new route.)
     const go = async (hash) => {
-      const target = `${server.url}/workbench/${hash}`;
-      if (page.url() === target) await page.reload();
-      else await page.goto(target);
+      await page.goto("about:blank");
+      await page.goto(`${server.url}/workbench/${hash}`);
       await page.locator("main h1").first().waitFor();
     };
     const toast = (text) => page.locator(".toast").filter({ hasText: text }).waitFor();
@@ -427,6 +431,9 @@ async function reviewersDay(t, leg, databaseUrl) {
     let guard = 0;
     while ((await focused()) !== "批量驳回" && guard++ < 200) await page.keyboard.press("Shift+Tab");
     await page.keyboard.press("Enter");
+    // Type once the dialog is open with its reason field focused (the page
+    // places focus there as it opens the dialog).
+    await page.waitForFunction(() => document.activeElement?.tagName === "TEXTAREA" && document.querySelector("dialog[open]")?.contains(document.activeElement) === true);
     await page.keyboard.type("标准发布日期早于政策施行日，不予资助");
     await dialog.getByTestId("batch-count").filter({ hasText: "2" }).waitFor();
     guard = 0;

@@ -180,7 +180,7 @@ export function Queue({ route }: { route: Route }) {
         <>
           <p class="result-count" aria-live="polite">{t("queue.count", { count: formatCount(list.data.totalCount) })}</p>
           {claims.length === 0 ? <p class="empty">{t("queue.empty")}</p> : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label={reviewer ? t("queue.title") : t("queue.titleReadOnly")}>
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={reviewer ? t("queue.title") : t("queue.titleReadOnly")} aria-busy={list.loading}>
               <table class="data claims">
                 <thead>
                   <tr>
