@@ -191,6 +191,18 @@ impl<'o> Obj<'o> {
         out.push('"');
         self
     }
+    /// A string value escaped unless `clean` says it holds nothing JSON
+    /// escapes (`ks!` key).
+    fn t(&mut self, k: &str, v: &str, clean: bool) -> &mut Self {
+        let out = self.key(k);
+        if clean {
+            out.push_str(v);
+        } else {
+            push_escaped(out, v);
+        }
+        out.push('"');
+        self
+    }
     /// A string constant of the code that holds nothing JSON escapes (codes,
     /// enum names, the engine version; tested below) (`ks!` key).
     fn c(&mut self, k: &str, v: &'static str) -> &mut Self {
@@ -215,10 +227,17 @@ impl<'o> Obj<'o> {
     /// A string value rendered by `f` straight into the answer, then escaped
     /// in place if it needs it (`ks!` key).
     fn text(&mut self, k: &str, f: impl FnOnce(&mut String)) -> &mut Self {
+        self.prose(k, false, f)
+    }
+    /// The same, not looked at when `clean` says it holds nothing JSON
+    /// escapes.
+    fn prose(&mut self, k: &str, clean: bool, f: impl FnOnce(&mut String)) -> &mut Self {
         let out = self.key(k);
         let start = out.len();
         f(out);
-        escape_from(out, start);
+        if !clean {
+            escape_from(out, start);
+        }
         out.push('"');
         self
     }
@@ -246,18 +265,21 @@ fn list<T>(
 fn line(out: &mut String, a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) {
     let ach = l.achievement;
     let m = &l.amounts;
+    // Texts of the line's ruleset are copied as they are when it has none to escape.
+    let clean = l.ruleset.is_none_or(Ruleset::json_clean);
     let mut o = Obj::new(out);
     o.s(ks!("achievementId"), ach.id)
         .s(ks!("item"), ach.item)
         .s(ks!("variant"), ach.variant)
-        .s(ks!("clause"), l.clause().unwrap_or(""))
+        .t(ks!("clause"), l.clause().unwrap_or(""), clean)
         .s(ks!("subject"), &ach.subject.text)
         .text(ks!("oneTimeKey"), |s| ach.key().write_to(s))
         .raw(ks!("date"), |s| ach.date.write_to(s))
-        .s(ks!("rulesetId"), l.ruleset.map_or("", Ruleset::id))
-        .s(
+        .t(ks!("rulesetId"), l.ruleset.map_or("", Ruleset::id), clean)
+        .t(
             ks!("rulesetVersion"),
             l.ruleset.map_or("", Ruleset::version),
+            clean,
         )
         .c(ks!("status"), l.status().name())
         .c(ks!("reasonCode"), l.reason.code().as_str())
@@ -267,9 +289,10 @@ fn line(out: &mut String, a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) 
         .raw(ks!("payable"), |s| m.payable.write_to(s))
         .raw(ks!("municipalShare"), |s| m.municipal_share.write_to(s))
         .raw(ks!("districtShare"), |s| m.district_share.write_to(s))
-        .s(
+        .t(
             ks!("shareTableId"),
             l.share_table.map_or("", |t| t.id.as_str()),
+            clean,
         );
     let cx = Cx {
         line: l,
@@ -277,11 +300,16 @@ fn line(out: &mut String, a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) 
     };
     match view {
         View::Full => {
-            o.text(ks!("explanationZh"), |s| l.reason.explain(cx, Lang::Zh, s))
-                .text(ks!("explanationEn"), |s| l.reason.explain(cx, Lang::En, s));
+            let prose_clean = clean && l.reason.prose_from_ruleset_only();
+            o.prose(ks!("explanationZh"), prose_clean, |s| {
+                l.reason.explain(cx, Lang::Zh, s)
+            })
+            .prose(ks!("explanationEn"), prose_clean, |s| {
+                l.reason.explain(cx, Lang::En, s)
+            });
         }
         View::Summary => {
-            o.s(ks!("explanationZh"), "").s(ks!("explanationEn"), "");
+            o.c(ks!("explanationZh"), "").c(ks!("explanationEn"), "");
         }
     }
     o.s(ks!("subjectAsGiven"), ach.subject_as_given);
@@ -298,7 +326,7 @@ fn warning(out: &mut String, a: &Assessment<'_, '_>, w: &Warning<'_, '_>, view: 
                 .text(ks!("messageEn"), |s| w.message(a, Lang::En, s));
         }
         View::Summary => {
-            o.s(ks!("messageZh"), "").s(ks!("messageEn"), "");
+            o.c(ks!("messageZh"), "").c(ks!("messageEn"), "");
         }
     }
     o.end();
@@ -306,10 +334,11 @@ fn warning(out: &mut String, a: &Assessment<'_, '_>, w: &Warning<'_, '_>, view: 
 
 /// Appends a ruleset reference object.
 pub fn ruleset_ref(out: &mut String, r: &Ruleset) {
+    let clean = r.json_clean();
     Obj::new(out)
-        .s(ks!("id"), r.id())
-        .s(ks!("version"), r.version())
-        .s(ks!("hash"), r.hash())
+        .t(ks!("id"), r.id(), clean)
+        .t(ks!("version"), r.version(), clean)
+        .raw(ks!("hash"), |s| s.push_str(r.hash()))
         .raw(ks!("effectiveFrom"), |s| r.effective_from().write_to(s))
         .raw(ks!("effectiveTo"), |s| {
             if let Some(d) = r.effective_to() {
@@ -332,6 +361,8 @@ pub fn assessment_into(out: &mut String, a: &Assessment<'_, '_>, view: View) {
     let full = view == View::Full;
     let p = a.applicant();
     let unit = a.fiscal_unit();
+    // The fiscal unit's texts come from the ruleset that places the seat.
+    let unit_clean = p.place.ruleset().json_clean();
     let mut o = Obj::new(out);
     o.b(k!("whatIf"), a.application.what_if);
     Obj::new(o.key(k!("applicant")))
@@ -339,14 +370,20 @@ pub fn assessment_into(out: &mut String, a: &Assessment<'_, '_>, view: View) {
         .b(k!("creditCodeCheckPassed"), p.check.passed())
         .s(ks!("name"), p.name)
         .s(ks!("seat"), p.seat)
-        .s(ks!("fiscalUnit"), unit.map_or("", |u| u.code.as_str()))
-        .s(
+        .t(
+            ks!("fiscalUnit"),
+            unit.map_or("", |u| u.code.as_str()),
+            unit_clean,
+        )
+        .t(
             ks!("fiscalUnitNameZh"),
             unit.filter(|_| full).map_or("", |u| u.name_zh.as_str()),
+            unit_clean,
         )
-        .s(
+        .t(
             ks!("fiscalUnitNameEn"),
             unit.filter(|_| full).map_or("", |u| u.name_en.as_str()),
+            unit_clean,
         )
         .b(k!("insideFuzhou"), unit.is_some())
         .end();

@@ -63,6 +63,8 @@ pub struct Ruleset {
     ratios: Vec<(String, Ratio, usize)>,
     counted_levels: Vec<FundingLevel>,
     hash: String,
+    /// Whether no text of the document holds a character JSON escapes.
+    json_clean: bool,
 }
 
 /// The jurisdiction of the embedded Fuzhou ruleset: the one a document
@@ -233,6 +235,10 @@ impl Ruleset {
         let canonical = serde_json::to_vec(&doc)
             .map_err(|e| invalid(format!("ruleset `{id}` cannot be serialised: {e}")))?;
         let hash = sha256_hex(&canonical);
+        // serde_json writes every character it escapes with a backslash, and
+        // nothing else has one: no backslash, no text that needs escaping.
+        let json_clean = !canonical.contains(&b'\\')
+            && serde_json::to_vec(&jurisdiction).is_ok_and(|j| !j.contains(&b'\\'));
         Ok(Ruleset {
             doc,
             jurisdiction,
@@ -242,7 +248,15 @@ impl Ruleset {
             ratios,
             counted_levels,
             hash,
+            json_clean,
         })
+    }
+
+    /// Whether no text of the document (names, clauses, notes, ids) holds a
+    /// character that JSON escapes (`"`, `\\`, control characters): the
+    /// answer writer then copies them without looking.
+    pub fn json_clean(&self) -> bool {
+        self.json_clean
     }
 
     /// The document.
