@@ -165,7 +165,7 @@ fn main() {
         .map(|(&n, f)| {
             (
                 "lines",
-                (400 / n).max(2) as u32,
+                (2000 / n).max(10) as u32,
                 f.as_mut() as &mut dyn FnMut(),
             )
         })

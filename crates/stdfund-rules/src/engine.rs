@@ -20,7 +20,7 @@ use crate::reasons::{
     outside,
 };
 use crate::ruleset::{self, Item, RuleBook, Ruleset, Variant};
-use crate::seen::FirstSeen;
+use crate::seen::{FirstSeen, hash_str};
 use crate::warnings::{Warning, credit_code, level, seat};
 
 /// The engine version carried in every receipt.
@@ -107,7 +107,10 @@ pub fn evaluate<'x, 'r>(
     let place = app.applicant.place;
     let jurisdiction = place.jurisdiction().code.as_str();
     let mut state = State {
-        passed: FirstSeen::with_capacity(app.achievements.len()),
+        // Keys of one subject are few: the subject (and award year) hash.
+        passed: FirstSeen::with_capacity(app.achievements.len(), |k| {
+            hash_str(k.subject) ^ u64::from(k.award_year.unwrap_or(0))
+        }),
         subjects: None,
         warnings: Vec::new(),
     };
@@ -258,7 +261,8 @@ fn decide<'x, 'r>(
     // 4. Conflicts with lead.
     if let Some(lead) = item.doc.conflicts_with_item.as_deref() {
         let subjects = state.subjects.get_or_insert_with(|| {
-            let mut all = FirstSeen::with_capacity(app.achievements.len());
+            let mut all =
+                FirstSeen::with_capacity(app.achievements.len(), |k: &(&str, &str)| hash_str(k.1));
             for (i, q) in app.achievements.iter().enumerate() {
                 all.first((q.item, q.subject.text.as_str()), i);
             }

@@ -67,7 +67,9 @@ pub fn read<'a, 'r>(
         });
     }
     let mut achievements = Vec::with_capacity(request.achievements.len());
-    let mut ids = crate::seen::FirstSeen::with_capacity(request.achievements.len());
+    let mut ids = crate::seen::FirstSeen::with_capacity(request.achievements.len(), |id: &&str| {
+        crate::seen::hash_str(id)
+    });
     for (i, raw) in request.achievements.iter().enumerate() {
         let ach = achievement(book, jurisdiction, i, raw)?;
         if ids.first(ach.id, i).is_some() {

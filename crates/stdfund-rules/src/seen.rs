@@ -1,73 +1,44 @@
 //! First-seen checks in linear time: a duplicate achievement id in a request,
 //! a duplicate one-time key among the lines, the subjects an application
-//! leads. An open-addressing table over a fixed multiplicative hash (the
-//! rotate-xor-multiply step of rustc's FxHash, eight bytes at a time).
+//! leads. A list up to 16 keys, then an open-addressing table over a fixed
+//! multiplicative hash (the rotate-xor-multiply step of rustc's FxHash,
+//! eight bytes at a time).
 //!
 //! Membership only: nothing iterates the table, so no hash order can reach an
 //! answer (why this crate does not use `HashMap`), and the hash is fixed, so
 //! the same input takes the same steps on every executor.
 
-use std::hash::{Hash, Hasher};
-
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
-/// The FxHash step over words of eight bytes.
-struct Fx(u64);
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(SEED)
 }
 
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in chunks.by_ref() {
-            if let Ok(w) = <[u8; 8]>::try_from(c) {
-                self.add(u64::from_le_bytes(w));
-            }
-        }
-        let mut last = [0u8; 8];
-        let rest = chunks.remainder();
-        for (slot, b) in last.iter_mut().zip(rest) {
-            *slot = *b;
-        }
-        if !rest.is_empty() {
-            self.add(u64::from_le_bytes(last));
+/// The FxHash of a text, eight bytes at a time (the last word zero-padded,
+/// then the length).
+pub(crate) fn hash_str(s: &str) -> u64 {
+    let bytes = s.as_bytes();
+    let mut h = 0u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in chunks.by_ref() {
+        if let Ok(w) = <[u8; 8]>::try_from(c) {
+            h = mix(h, u64::from_le_bytes(w));
         }
     }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
+    let mut last = 0u64;
+    for (i, b) in chunks.remainder().iter().enumerate() {
+        last |= u64::from(*b) << (i.saturating_mul(8) & 63);
     }
-    fn write_u16(&mut self, i: u16) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(u64::try_from(i).unwrap_or(u64::MAX));
-    }
-}
-
-fn hash_of<K: Hash>(key: &K) -> u64 {
-    let mut h = Fx(0);
-    key.hash(&mut h);
-    h.finish()
+    mix(mix(h, last), u64::try_from(bytes.len()).unwrap_or(u64::MAX))
 }
 
 /// Up to this many keys, a list searched in order beats hashing.
 const SMALL: usize = 16;
 
-/// Keys with the value recorded when each was first seen.
+/// Keys with the value recorded when each was first seen. Equal keys must
+/// have equal `hash`es (a hash of part of the key will do).
 pub(crate) struct FirstSeen<K> {
+    hash: fn(&K) -> u64,
     /// Every key with its value, in the order recorded.
     entries: Vec<(K, usize)>,
     /// Past [`SMALL`] keys: positions in `entries` plus one (0: empty),
@@ -75,10 +46,11 @@ pub(crate) struct FirstSeen<K> {
     table: Vec<u32>,
 }
 
-impl<K: Hash + Eq> FirstSeen<K> {
-    /// A set for about `n` keys (it grows past that).
-    pub(crate) fn with_capacity(n: usize) -> Self {
+impl<K: Eq> FirstSeen<K> {
+    /// A set for about `n` keys (it grows past that), hashed by `hash`.
+    pub(crate) fn with_capacity(n: usize, hash: fn(&K) -> u64) -> Self {
         FirstSeen {
+            hash,
             entries: Vec::with_capacity(n),
             table: Vec::new(),
         }
@@ -96,7 +68,7 @@ impl<K: Hash + Eq> FirstSeen<K> {
         }
         let mask = self.table.len().saturating_sub(1);
         // The high bits mix best.
-        let mut i = usize::try_from(hash_of(key) >> 32).unwrap_or(0) & mask;
+        let mut i = usize::try_from((self.hash)(key) >> 32).unwrap_or(0) & mask;
         loop {
             match self.table.get(i).copied() {
                 Some(0) | None => return Err(i),
@@ -162,7 +134,7 @@ mod tests {
 
     #[test]
     fn answers_the_first_value_and_grows() {
-        let mut seen = FirstSeen::with_capacity(2);
+        let mut seen = FirstSeen::with_capacity(2, |k: &&str| hash_str(k));
         assert!(!seen.contains(&"key-0"));
         let keys: Vec<String> = (0..1000).map(|i| format!("key-{}", i % 300)).collect();
         for (i, k) in keys.iter().enumerate() {
