@@ -201,27 +201,30 @@ fn map_char(c: char) -> Option<char> {
 }
 
 /// Removals, mappings, NFKC and upper case: everything of the general rule
-/// that works character by character.
-fn fold(raw: &str) -> String {
+/// that works character by character, then [`shape`]. ASCII text (nearly
+/// every subject) is already in NFKC and upper-cases to ASCII: it goes through
+/// the same mapping in one pass, without an intermediate string.
+fn fold_and_shape(raw: &str) -> String {
     if raw.is_ascii() {
-        // ASCII is already in NFKC and upper-cases to ASCII.
-        return raw
-            .chars()
-            .filter_map(map_char)
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        return shape(
+            raw.chars()
+                .filter_map(map_char)
+                .map(|c| c.to_ascii_uppercase()),
+            raw.len(),
+        );
     }
     let mapped: String = raw.chars().filter_map(map_char).collect();
     let upper: String = nfkc(&mapped).chars().flat_map(char::to_uppercase).collect();
-    nfkc(&upper).chars().filter_map(map_char).collect()
+    let folded = nfkc(&upper);
+    shape(folded.chars().filter_map(map_char), folded.len())
 }
 
 /// Spaces collapsed, none beside `/`, trimmed; trailing sentence punctuation
 /// removed repeatedly. The input holds no white space but `' '`.
-fn shape(folded: &str) -> String {
-    let mut out = String::with_capacity(folded.len());
+fn shape(folded: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut pending_space = false;
-    for c in folded.chars() {
+    for c in folded {
         if c == ' ' {
             pending_space = !out.is_empty();
             continue;
@@ -242,15 +245,47 @@ fn shape(folded: &str) -> String {
     out
 }
 
+/// Whether `raw` is already its own canonical form by the plain-ASCII rule:
+/// printable ASCII without lower-case letters, single spaces only between
+/// two characters neither of which is `/`, no trailing sentence punctuation.
+/// Most subjects are typed so (`GB/T 12345-2020`); they skip the general
+/// rule, which would give them back unchanged.
+fn is_canonical_ascii(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if first == b' ' || last == b' ' || matches!(last, b'.' | b',' | b';' | b':' | b'!' | b'?') {
+        return false;
+    }
+    let mut prev = 0u8;
+    for &b in bytes {
+        let ok = match b {
+            b' ' => prev != b' ' && prev != b'/',
+            b'/' => prev != b' ',
+            b'a'..=b'z' => false,
+            _ => (0x21..=0x7e).contains(&b),
+        };
+        if !ok {
+            return false;
+        }
+        prev = b;
+    }
+    true
+}
+
 /// The canonical form of any subject under the general rule of RULES.md §5.
 ///
 /// `Blank` when the text is empty or white space only as typed; `Empty` when
 /// nothing is left after canonicalisation.
 pub fn text(raw: &str) -> Result<String, CanonError> {
+    if is_canonical_ascii(raw) {
+        return Ok(raw.to_owned());
+    }
     if raw.trim().is_empty() {
         return Err(CanonError::Blank);
     }
-    let out = shape(&fold(raw));
+    let out = fold_and_shape(raw);
     if out.is_empty() {
         Err(CanonError::Empty)
     } else {
@@ -305,57 +340,59 @@ const DELIVERABLE_TYPES: &[&str] = &["TR", "TS", "PAS", "GUIDE", "ISP"];
 ///
 /// The canonical text is `prefix`, one space, `number`, `parts`, and `-year`
 /// when there is a year: `GB/T 1.1-2020`, `IEC 60335-2-24-2020`,
-/// `ITU-T Y.2060-2012`.
+/// `ITU-T Y.2060-2012`. It is kept as one string; the parts are ranges of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StandardNumber {
-    prefix: String,
-    number: String,
-    parts: String,
-    year: Option<String>,
+    /// The canonical text.
+    text: String,
+    /// End of the prefix (a space follows it).
+    prefix_end: usize,
+    /// End of the number.
+    number_end: usize,
+    /// End of the parts (`-` and the year follow when there is a year).
+    parts_end: usize,
+    /// Whether the text ends with `-` and a year.
+    has_year: bool,
     level: ImpliedLevel,
 }
 
 impl StandardNumber {
     /// The canonical text.
     pub fn canonical(&self) -> String {
-        let mut s = String::with_capacity(
-            self.prefix
-                .len()
-                .saturating_add(self.number.len())
-                .saturating_add(self.parts.len())
-                .saturating_add(8),
-        );
-        s.push_str(&self.prefix);
-        s.push(' ');
-        s.push_str(&self.number);
-        s.push_str(&self.parts);
-        if let Some(y) = &self.year {
-            s.push('-');
-            s.push_str(y);
-        }
-        s
+        self.text.clone()
+    }
+
+    /// The canonical text, without a copy.
+    pub fn into_canonical(self) -> String {
+        self.text
     }
 
     /// The scheme code: `GB/T`, `DB3501/T`, `T/CAS`, `ISO/IEC`, `ITU-T`, `Q/FZ`.
     pub fn prefix(&self) -> &str {
-        &self.prefix
+        self.text.get(..self.prefix_end).unwrap_or("")
     }
 
     /// The number without leading zeros (`12345`); for ITU recommendations the
     /// series and number (`Y.2060`).
     pub fn number(&self) -> &str {
-        &self.number
+        self.text
+            .get(self.prefix_end.saturating_add(1)..self.number_end)
+            .unwrap_or("")
     }
 
     /// The parts after the number with their separators (`.1`, `-2-24`; an
     /// ITU-R revision `-6`), each without leading zeros; empty when none.
     pub fn parts(&self) -> &str {
-        &self.parts
+        self.text.get(self.number_end..self.parts_end).unwrap_or("")
     }
 
     /// The year as typed (four digits, or two for old Chinese standards).
     pub fn year(&self) -> Option<&str> {
-        self.year.as_deref()
+        if self.has_year {
+            self.text.get(self.parts_end.saturating_add(1)..)
+        } else {
+            None
+        }
     }
 
     /// The level that the code implies.
@@ -377,18 +414,24 @@ pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
     if !t.is_ascii() {
         return Err(CanonError::NotAStandardNumber);
     }
-    parse_standard(t.as_bytes()).ok_or(CanonError::NotAStandardNumber)
+    parse_standard(&t).ok_or(CanonError::NotAStandardNumber)
 }
 
-/// A cursor over ASCII bytes that never indexes out of bounds.
+/// A cursor over ASCII text that never indexes out of bounds (every
+/// position is a character boundary, so slices need no UTF-8 check).
 struct Cursor<'a> {
+    text: &'a str,
     s: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Cursor<'a> {
-    fn new(s: &'a [u8]) -> Self {
-        Cursor { s, pos: 0 }
+    fn new(text: &'a str) -> Self {
+        Cursor {
+            text,
+            s: text.as_bytes(),
+            pos: 0,
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -425,14 +468,11 @@ impl<'a> Cursor<'a> {
         while self.peek().is_some_and(&f) {
             self.pos = self.pos.saturating_add(1);
         }
-        self.s
-            .get(start..self.pos)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
+        self.text.get(start..self.pos).unwrap_or("")
     }
 
-    fn rest(&self) -> &'a [u8] {
-        self.s.get(self.pos..).unwrap_or(&[])
+    fn rest(&self) -> &'a str {
+        self.text.get(self.pos..).unwrap_or("")
     }
 
     fn at_end(&self) -> bool {
@@ -465,25 +505,52 @@ fn is_year(g: &str, two_digit: bool) -> bool {
 }
 
 /// One `/`-segment of a code: its letters and its digits (`DB` + `3501`).
-struct Segment {
-    letters: String,
-    digits: String,
+#[derive(Clone, Copy)]
+struct Segment<'a> {
+    letters: &'a str,
+    digits: &'a str,
 }
 
-impl Segment {
-    fn text(&self) -> String {
-        format!("{}{}", self.letters, self.digits)
+/// At most this many `/`-segments in a code. A segment has at least one
+/// letter, so more of them cannot fit in [`MAX_PREFIX`] bytes: such a code is
+/// refused either way.
+const MAX_SEGMENTS: usize = 16;
+
+/// The segments of a code, without a heap allocation.
+struct Segments<'a> {
+    items: [Segment<'a>; MAX_SEGMENTS],
+    len: usize,
+}
+
+impl<'a> Segments<'a> {
+    fn new() -> Self {
+        Segments {
+            items: [Segment {
+                letters: "",
+                digits: "",
+            }; MAX_SEGMENTS],
+            len: 0,
+        }
+    }
+    /// Appends a segment; `None` when the code has too many to be one.
+    fn push(&mut self, s: Segment<'a>) -> Option<()> {
+        *self.items.get_mut(self.len)? = s;
+        self.len = self.len.saturating_add(1);
+        Some(())
+    }
+    fn as_slice(&self) -> &[Segment<'a>] {
+        self.items.get(..self.len).unwrap_or_default()
     }
 }
 
-fn parse_standard(s: &[u8]) -> Option<StandardNumber> {
+fn parse_standard(s: &str) -> Option<StandardNumber> {
     let mut c = Cursor::new(s);
     for sector in ["ITU-T", "ITU-R", "ITU-D"] {
         if c.eat_str(sector) {
             return parse_itu(c, sector);
         }
     }
-    let mut segs: Vec<Segment> = Vec::new();
+    let mut segs = Segments::new();
     loop {
         let letters = c.take_while(upper);
         if letters.is_empty() {
@@ -492,10 +559,7 @@ fn parse_standard(s: &[u8]) -> Option<StandardNumber> {
         let digits_at = c.pos;
         let digits = c.take_while(digit);
         if c.eat(b'/') {
-            segs.push(Segment {
-                letters: letters.into(),
-                digits: digits.into(),
-            });
+            segs.push(Segment { letters, digits })?;
             continue;
         }
         // The last segment's digits belong to the number (`GB/T12345`),
@@ -506,12 +570,12 @@ fn parse_standard(s: &[u8]) -> Option<StandardNumber> {
             c.pos = digits_at;
         }
         segs.push(Segment {
-            letters: letters.into(),
-            digits: if spaced { digits.into() } else { String::new() },
-        });
+            letters,
+            digits: if spaced { digits } else { "" },
+        })?;
         break;
     }
-    let level = scheme_level(&segs)?;
+    let level = scheme_level(segs.as_slice())?;
     if level == ImpliedLevel::International {
         // `ISO/IEC TR 24028` is `ISO/IEC/TR 24028`.
         let save = c.pos;
@@ -521,33 +585,45 @@ fn parse_standard(s: &[u8]) -> Option<StandardNumber> {
                 || (c.peek() == Some(b' ') && c.peek_at(1).is_some_and(digit));
             if DELIVERABLE_TYPES.contains(&word) && followed {
                 segs.push(Segment {
-                    letters: word.into(),
-                    digits: String::new(),
-                });
+                    letters: word,
+                    digits: "",
+                })?;
             } else {
                 c.pos = save;
             }
         }
     }
-    let mut prefix: String = segs.iter().map(Segment::text).collect::<Vec<_>>().join("/");
-    if prefix == "GBT" {
-        // The common file-name spelling of GB/T (`GBT 12345-2020`).
-        prefix = "GB/T".into();
+    let mut text = String::with_capacity(s.len().saturating_add(8));
+    for (i, seg) in segs.as_slice().iter().enumerate() {
+        if i > 0 {
+            text.push('/');
+        }
+        text.push_str(seg.letters);
+        text.push_str(seg.digits);
     }
-    if prefix.len() > MAX_PREFIX {
+    if text == "GBT" {
+        // The common file-name spelling of GB/T (`GBT 12345-2020`).
+        text.clear();
+        text.push_str("GB/T");
+    }
+    if text.len() > MAX_PREFIX {
         return None;
     }
+    let prefix_end = text.len();
     c.eat(b' ');
     let rest = c.rest();
     if rest.len() > MAX_NUMBER {
         return None;
     }
-    let (number, parts, year) = parse_numeric(rest, level != ImpliedLevel::International)?;
+    text.push(' ');
+    let (number_end, parts_end, has_year) =
+        push_numeric(&mut text, rest, level != ImpliedLevel::International)?;
     Some(StandardNumber {
-        prefix,
-        number,
-        parts,
-        year,
+        text,
+        prefix_end,
+        number_end,
+        parts_end,
+        has_year,
         level,
     })
 }
@@ -555,7 +631,7 @@ fn parse_standard(s: &[u8]) -> Option<StandardNumber> {
 /// The level of a code, or `None` when a code of a known scheme is malformed
 /// (`GB/X`, `DB351`, `T` without organisation) or carries digits where no
 /// scheme has them.
-fn scheme_level(segs: &[Segment]) -> Option<ImpliedLevel> {
+fn scheme_level(segs: &[Segment<'_>]) -> Option<ImpliedLevel> {
     let (first, rest) = segs.split_first()?;
     let t_or_z = || match rest {
         [] => true,
@@ -563,7 +639,7 @@ fn scheme_level(segs: &[Segment]) -> Option<ImpliedLevel> {
         _ => false,
     };
     let no_digits = || segs.iter().all(|s| s.digits.is_empty());
-    match (first.letters.as_str(), first.digits.len()) {
+    match (first.letters, first.digits.len()) {
         ("GB", 0) => t_or_z().then_some(ImpliedLevel::National),
         ("GBT", 0) => rest.is_empty().then_some(ImpliedLevel::National),
         ("DB", 2 | 4 | 6) => t_or_z().then_some(ImpliedLevel::Local),
@@ -581,12 +657,21 @@ fn scheme_level(segs: &[Segment]) -> Option<ImpliedLevel> {
 }
 
 /// Reads `DIGITS (SEP DIGITS)*` with SEP one of `.` `-` `:` (spaces allowed
-/// beside a separator only), each group without its leading zeros. The last
+/// beside a separator only), each group without its leading zeros, and
+/// appends number, parts and year to `out` (the year after `-`). The last
 /// group is the year when it follows `-` or `:` and looks like one; `:` is
-/// accepted only there.
-fn parse_numeric(rest: &[u8], two_digit_years: bool) -> Option<(String, String, Option<String>)> {
+/// accepted only there. Answers where the number and the parts end in `out`,
+/// and whether a year follows.
+fn push_numeric(
+    out: &mut String,
+    rest: &str,
+    two_digit_years: bool,
+) -> Option<(usize, usize, bool)> {
     let mut c = Cursor::new(rest);
-    let mut groups: Vec<(u8, &str)> = Vec::new();
+    let mut number_end = None;
+    // The last group: where its separator stands in `out`, the separator, the group.
+    let mut last: Option<(usize, u8, &str)> = None;
+    let mut colons = 0usize;
     let mut sep = 0u8;
     loop {
         let g = c.take_while(digit);
@@ -595,7 +680,15 @@ fn parse_numeric(rest: &[u8], two_digit_years: bool) -> Option<(String, String, 
         }
         // Leading zeros go before the year is recognised, so that a canonical
         // form reads back the same (`1.1-020` is part `-20`, not year `20`).
-        groups.push((sep, strip_zeros(g)));
+        let g = strip_zeros(g);
+        if number_end.is_none() {
+            out.push_str(g);
+            number_end = Some(out.len());
+        } else {
+            last = Some((out.len(), sep, g));
+            out.push(char::from(sep));
+            out.push_str(g);
+        }
         c.eat(b' ');
         if c.at_end() {
             break;
@@ -604,25 +697,26 @@ fn parse_numeric(rest: &[u8], two_digit_years: bool) -> Option<(String, String, 
         if !matches!(sep, b'.' | b'-' | b':') {
             return None;
         }
+        if sep == b':' {
+            colons = colons.saturating_add(1);
+        }
         c.eat(sep);
         c.eat(b' ');
     }
-    let (first, more) = groups.split_first()?;
-    let (body, year) = match more.split_last() {
-        Some((&(s, g), body)) if matches!(s, b'-' | b':') && is_year(g, two_digit_years) => {
-            (body, Some(g.to_string()))
+    let number_end = number_end?;
+    match last {
+        Some((at, s, g)) if matches!(s, b'-' | b':') && is_year(g, two_digit_years) => {
+            // Only the year's separator may be `:`; it is written `-`.
+            if colons > usize::from(s == b':') {
+                return None;
+            }
+            if s == b':' {
+                out.replace_range(at..at.saturating_add(1), "-");
+            }
+            Some((number_end, at, true))
         }
-        _ => (more, None),
-    };
-    let mut parts = String::new();
-    for &(s, g) in body {
-        if s == b':' {
-            return None;
-        }
-        parts.push(char::from(s));
-        parts.push_str(g);
+        _ => (colons == 0).then_some((number_end, out.len(), false)),
     }
-    Some((first.1.to_string(), parts, year))
 }
 
 /// ITU recommendations: `ITU-T Y.2060`, `ITU-T G.8275.1`, `ITU-R BT.709-6`,
@@ -645,11 +739,18 @@ fn parse_itu(mut c: Cursor<'_>, sector: &str) -> Option<StandardNumber> {
     if num.is_empty() {
         return None;
     }
-    let mut parts = String::new();
+    let mut text = String::with_capacity(c.s.len().saturating_add(8));
+    text.push_str(sector);
+    let prefix_end = text.len();
+    text.push(' ');
+    text.push_str(series);
+    text.push('.');
+    text.push_str(strip_zeros(num));
+    let number_end = text.len();
     while c.peek() == Some(b'.') && c.peek_at(1).is_some_and(digit) {
         c.eat(b'.');
-        parts.push('.');
-        parts.push_str(strip_zeros(c.take_while(digit)));
+        text.push('.');
+        text.push_str(strip_zeros(c.take_while(digit)));
     }
     if sector == "ITU-R" {
         // The revision of an ITU-R recommendation: `-` and one to three digits.
@@ -661,28 +762,35 @@ fn parse_itu(mut c: Cursor<'_>, sector: &str) -> Option<StandardNumber> {
             rev = c.take_while(digit);
         }
         if (1..=3).contains(&rev.len()) {
-            parts.push('-');
-            parts.push_str(strip_zeros(rev));
+            text.push('-');
+            text.push_str(strip_zeros(rev));
         } else {
             c.pos = save;
         }
     }
+    let parts_end = text.len();
+    let parts_len = parts_end.saturating_sub(number_end);
     let year = itu_edition(&mut c)?;
-    if !c.at_end() || num.len().saturating_add(parts.len()) > MAX_NUMBER {
+    if !c.at_end() || num.len().saturating_add(parts_len) > MAX_NUMBER {
         return None;
     }
+    if let Some(y) = year {
+        text.push('-');
+        text.push_str(y);
+    }
     Some(StandardNumber {
-        prefix: sector.into(),
-        number: format!("{series}.{}", strip_zeros(num)),
-        parts,
-        year,
+        text,
+        prefix_end,
+        number_end,
+        parts_end,
+        has_year: year.is_some(),
         level: ImpliedLevel::International,
     })
 }
 
 /// The edition of an ITU recommendation, if any: `(MM/YYYY)`, `(YYYY)`,
 /// `-YYYY` or `:YYYY`; `None` when something else follows the number.
-fn itu_edition(c: &mut Cursor<'_>) -> Option<Option<String>> {
+fn itu_edition<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a str>> {
     let save = c.pos;
     c.eat(b' ');
     if c.eat(b'(') {
@@ -699,12 +807,12 @@ fn itu_edition(c: &mut Cursor<'_>) -> Option<Option<String>> {
             first
         };
         c.eat(b' ');
-        return (c.eat(b')') && is_year(y, false)).then(|| Some(y.to_string()));
+        return (c.eat(b')') && is_year(y, false)).then_some(Some(y));
     }
     if c.eat(b'-') || c.eat(b':') {
         c.eat(b' ');
         let y = c.take_while(digit);
-        return is_year(y, false).then(|| Some(y.to_string()));
+        return is_year(y, false).then_some(Some(y));
     }
     c.pos = save;
     Some(None)
@@ -728,19 +836,29 @@ fn committee_code(t: &str) -> Option<String> {
     if !t.is_ascii() {
         return None;
     }
-    let segs = t
-        .split('/')
-        .map(committee_segment)
-        .collect::<Option<Vec<_>>>()?;
-    Some(segs.join("/"))
+    let mut out = String::with_capacity(t.len().saturating_add(4));
+    for (i, seg) in t.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        push_committee_segment(&mut out, seg)?;
+    }
+    Some(out)
 }
 
 /// `WORD (' ' WORD)* [' '? NUMBER]` where a word is capital letters and a
-/// number is digits with at most one capital letter after them (`65A`).
-fn committee_segment(seg: &str) -> Option<String> {
-    let tokens: Vec<&str> = seg.split(' ').collect();
-    let (last, words) = tokens.split_last()?;
-    if words.iter().any(|w| w.is_empty() || !w.bytes().all(upper)) {
+/// number is digits with at most one capital letter after them (`65A`):
+/// appends its words, its letters and its number, separated by one space.
+fn push_committee_segment(out: &mut String, seg: &str) -> Option<()> {
+    let (words, last) = match seg.rsplit_once(' ') {
+        Some((words, last)) => (Some(words), last),
+        None => (None, seg),
+    };
+    if let Some(words) = words
+        && words
+            .split(' ')
+            .any(|w| w.is_empty() || !w.bytes().all(upper))
+    {
         return None;
     }
     let letters_len = last.bytes().take_while(|&b| upper(b)).count();
@@ -749,17 +867,30 @@ fn committee_segment(seg: &str) -> Option<String> {
     let (digits, suffix) = tail.split_at_checked(digits_len)?;
     let suffix_ok =
         suffix.is_empty() || (!digits.is_empty() && suffix.len() == 1 && suffix.bytes().all(upper));
-    if !suffix_ok || (letters.is_empty() && (digits.is_empty() || words.is_empty())) {
+    if !suffix_ok || (letters.is_empty() && (digits.is_empty() || words.is_none())) {
         return None;
     }
-    let mut out: Vec<String> = words.iter().map(|w| (*w).to_string()).collect();
+    let mut first = true;
+    let mut token = |out: &mut String, t: &str| {
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+        out.push_str(t);
+    };
+    if let Some(words) = words {
+        for w in words.split(' ') {
+            token(out, w);
+        }
+    }
     if !letters.is_empty() {
-        out.push(letters.into());
+        token(out, letters);
     }
     if !digits.is_empty() {
-        out.push(format!("{}{suffix}", strip_zeros(digits)));
+        token(out, strip_zeros(digits));
+        out.push_str(suffix);
     }
-    Some(out.join(" "))
+    Some(())
 }
 
 #[cfg(test)]

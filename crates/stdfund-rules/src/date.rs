@@ -145,18 +145,30 @@ impl Date {
 
     /// Appends `YYYY-MM-DD` to `out`.
     pub fn write_to(self, out: &mut String) {
-        let digit = |n: u16| char::from(b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0)));
-        let y = self.year;
-        out.push(digit(y / 1000));
-        out.push(digit(y / 100));
-        out.push(digit(y / 10));
-        out.push(digit(y));
-        out.push('-');
-        out.push(digit(u16::from(self.month) / 10));
-        out.push(digit(u16::from(self.month)));
-        out.push('-');
-        out.push(digit(u16::from(self.day) / 10));
-        out.push(digit(u16::from(self.day)));
+        let digit = |n: u16| b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
+        let (y, m, d) = (self.year, u16::from(self.month), u16::from(self.day));
+        let text = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ];
+        push_ascii(out, &text);
+    }
+}
+
+/// Appends ASCII bytes (digits, signs) to `out` without UTF-8 validation,
+/// which costs more than the copy for strings this short.
+pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
+    out.reserve(bytes.len());
+    for &b in bytes {
+        out.push(char::from(b));
     }
 }
 

@@ -20,8 +20,8 @@ use crate::reasons::{
     outside,
 };
 use crate::ruleset::{self, Item, RuleBook, Ruleset, Variant};
+use crate::seen::{FirstSeen, hash_str};
 use crate::warnings::{Warning, credit_code, level, seat};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// The engine version carried in every receipt.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -93,9 +93,9 @@ impl<'r> Decided<'r> {
 /// Per-application state the steps share.
 struct State<'x, 'r> {
     /// Keys of lines that passed steps 1–2, with the first such line.
-    passed: BTreeMap<crate::domain::LineKey<'x>, usize>,
+    passed: FirstSeen<crate::domain::LineKey<'x>>,
     /// `(item, canonical subject)` of every line, built when a step needs it.
-    subjects: Option<BTreeSet<(&'x str, &'x str)>>,
+    subjects: Option<FirstSeen<(&'x str, &'x str)>>,
     warnings: Vec<Warning<'x, 'r>>,
 }
 
@@ -107,7 +107,10 @@ pub fn evaluate<'x, 'r>(
     let place = app.applicant.place;
     let jurisdiction = place.jurisdiction().code.as_str();
     let mut state = State {
-        passed: BTreeMap::new(),
+        // Keys of one subject are few: the subject (and award year) hash.
+        passed: FirstSeen::with_capacity(app.achievements.len(), |k| {
+            hash_str(k.subject) ^ u64::from(k.award_year.unwrap_or(0))
+        }),
         subjects: None,
         warnings: Vec::new(),
     };
@@ -251,22 +254,19 @@ fn decide<'x, 'r>(
         return Ok(d);
     }
     // 3. Duplicate in request.
-    match state.passed.entry(a.key()) {
-        std::collections::btree_map::Entry::Occupied(e) => {
-            d.reason = Reason::DuplicateInRequest(duplicate::Duplicate { earlier: *e.get() });
-            return Ok(d);
-        }
-        std::collections::btree_map::Entry::Vacant(e) => {
-            e.insert(index);
-        }
+    if let Some(earlier) = state.passed.first(a.key(), index) {
+        d.reason = Reason::DuplicateInRequest(duplicate::Duplicate { earlier });
+        return Ok(d);
     }
     // 4. Conflicts with lead.
     if let Some(lead) = item.doc.conflicts_with_item.as_deref() {
         let subjects = state.subjects.get_or_insert_with(|| {
-            app.achievements
-                .iter()
-                .map(|q| (q.item, q.subject.text.as_str()))
-                .collect()
+            let mut all =
+                FirstSeen::with_capacity(app.achievements.len(), |k: &(&str, &str)| hash_str(k.1));
+            for (i, q) in app.achievements.iter().enumerate() {
+                all.first((q.item, q.subject.text.as_str()), i);
+            }
+            all
         });
         if subjects.contains(&(lead, a.subject.text.as_str())) {
             d.reason = Reason::ConflictsWithLead(conflicts::ConflictsWithLead);

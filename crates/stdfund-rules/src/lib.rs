@@ -36,6 +36,7 @@ pub mod money;
 pub mod reasons;
 pub mod request;
 pub mod ruleset;
+mod seen;
 pub mod subject;
 pub mod warnings;
 

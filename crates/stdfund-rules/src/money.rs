@@ -4,7 +4,7 @@
 //! and is rendered with exactly two (`"300000.00"`). All arithmetic is
 //! checked; an overflow is an [`crate::Error`], never a wrap or a panic.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use std::fmt;
 
 /// Yuan per 万元, the unit in which the policy text states its amounts.
@@ -13,9 +13,10 @@ const YUAN_PER_WAN: i64 = 10_000;
 /// Upper bound of any single amount accepted from input (one trillion yuan).
 const MAX_INPUT_YUAN: i64 = 1_000_000_000_000;
 
-/// A non-negative amount of yuan with fen (0.01) precision.
+/// A non-negative amount of yuan with fen (0.01) precision, held as a whole
+/// number of fen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Money(Decimal);
+pub struct Money(i64);
 
 /// Why a decimal string is not an acceptable amount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,25 +33,25 @@ pub enum MoneyProblem {
 
 impl Money {
     /// Zero yuan.
-    pub const ZERO: Money = Money(Decimal::ZERO);
+    pub const ZERO: Money = Money(0);
 
     /// Parses a plain decimal string of yuan: digits, optionally one `.` and
     /// at most two decimals. No sign, exponent, spaces or separators.
     pub fn parse_yuan(s: &str) -> Result<Money, MoneyProblem> {
         Self::parse_plain(s, 2, MAX_INPUT_YUAN)
+            .and_then(|d| Money::from_decimal(d).ok_or(MoneyProblem::TooLarge))
     }
 
     /// Parses an amount in 万元 as the rulesets state them (up to four
     /// decimals, so that any yuan amount can be written) and converts to yuan.
     pub fn parse_wan(s: &str) -> Result<Money, MoneyProblem> {
         let wan = Self::parse_plain(s, 4, MAX_INPUT_YUAN / YUAN_PER_WAN)?;
-        wan.0
-            .checked_mul(Decimal::from(YUAN_PER_WAN))
-            .map(|d| Money(d.normalize()))
+        wan.checked_mul(Decimal::from(YUAN_PER_WAN))
+            .and_then(Money::from_decimal)
             .ok_or(MoneyProblem::TooLarge)
     }
 
-    fn parse_plain(s: &str, max_scale: u32, max_value: i64) -> Result<Money, MoneyProblem> {
+    fn parse_plain(s: &str, max_scale: u32, max_value: i64) -> Result<Decimal, MoneyProblem> {
         if s.starts_with('-') {
             return Err(MoneyProblem::Negative);
         }
@@ -73,12 +74,12 @@ impl Money {
         if d > Decimal::from(max_value) {
             return Err(MoneyProblem::TooLarge);
         }
-        Ok(Money(d.normalize()))
+        Ok(d)
     }
 
-    /// The exact decimal value in yuan.
+    /// The exact decimal value in yuan (normalised: no trailing zeros).
     pub fn as_decimal(self) -> Decimal {
-        self.0
+        Decimal::new(self.0, 2).normalize()
     }
 
     /// `self + other`, or `None` on overflow.
@@ -88,25 +89,25 @@ impl Money {
 
     /// `max(0, self - other)`: the top-up difference (补足差额).
     pub fn saturating_sub(self, other: Money) -> Money {
-        match self.0.checked_sub(other.0) {
-            Some(d) if d > Decimal::ZERO => Money(d),
-            _ => Money::ZERO,
-        }
+        Money(self.0.saturating_sub(other.0).max(0))
     }
 
     /// `self - other` when `other <= self`.
     pub fn checked_sub(self, other: Money) -> Option<Money> {
-        self.0
-            .checked_sub(other.0)
-            .filter(|d| *d >= Decimal::ZERO)
-            .map(Money)
+        self.0.checked_sub(other.0).filter(|d| *d >= 0).map(Money)
     }
 
     /// `self × ratio`, rounded half-up (away from zero) to 0.01 yuan.
     pub fn share(self, ratio: Ratio) -> Option<Money> {
-        self.0
-            .checked_mul(ratio.0)
-            .map(|d| Money(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)))
+        // fen × mantissa / 10^scale, rounded half up: (2p + 10^s) / (2 · 10^s).
+        let scale = ratio.0.scale();
+        let unit = 10i128.checked_pow(scale)?;
+        let p = i128::from(self.0).checked_mul(ratio.0.mantissa())?;
+        let rounded = p
+            .checked_mul(2)?
+            .checked_add(unit)?
+            .checked_div(unit.checked_mul(2)?)?;
+        i64::try_from(rounded).ok().map(Money)
     }
 
     /// The larger of two amounts.
@@ -116,7 +117,7 @@ impl Money {
 
     /// Whether this is zero.
     pub fn is_zero(self) -> bool {
-        self.0.is_zero()
+        self.0 == 0
     }
 
     /// The canonical rendering: exactly two decimals, no grouping.
@@ -128,60 +129,48 @@ impl Money {
 
     /// Appends the canonical rendering (`"300000.00"`) to `out`.
     pub fn write_to(self, out: &mut String) {
-        match self.fen().and_then(|fen| u64::try_from(fen).ok()) {
-            Some(fen) => {
-                let cents = u8::try_from(fen % 100).unwrap_or(0);
-                out.push_str(itoa::Buffer::new().format(fen / 100));
-                out.push('.');
-                out.push(char::from(b'0'.saturating_add(cents / 10)));
-                out.push(char::from(b'0'.saturating_add(cents % 10)));
-            }
-            None => {
-                let mut d = self.0;
-                d.rescale(2);
-                out.push_str(&d.to_string());
-            }
-        }
+        let fen = self.0.unsigned_abs();
+        let cents = usize::try_from(fen % 100).unwrap_or(0);
+        out.push_str(itoa::Buffer::new().format(fen / 100));
+        out.push('.');
+        out.push_str(
+            TWO_DIGITS
+                .get(cents.saturating_mul(2)..cents.saturating_mul(2).saturating_add(2))
+                .unwrap_or("00"),
+        );
     }
 
     /// The amount of `fen` (0.01 yuan); `None` for a negative number.
     pub fn from_fen(fen: i64) -> Option<Money> {
-        (fen >= 0).then(|| Money(Decimal::new(fen, 2).normalize()))
+        (fen >= 0).then_some(Money(fen))
     }
 
-    /// The amount in whole fen, when it fits in an `i64`.
+    /// The amount in whole fen.
     pub fn to_fen(self) -> Option<i64> {
-        self.fen().and_then(|f| i64::try_from(f).ok())
+        Some(self.0)
     }
 
     /// The amount from an exact decimal of yuan: non-negative, at most two
-    /// decimal places.
+    /// decimal places, and at most `i64::MAX` fen.
     pub fn from_decimal(d: Decimal) -> Option<Money> {
-        (d >= Decimal::ZERO && d.normalize().scale() <= 2).then(|| Money(d.normalize()))
+        let d = d.normalize();
+        if d < Decimal::ZERO || d.scale() > 2 {
+            return None;
+        }
+        let fen = d
+            .mantissa()
+            .checked_mul(10i128.checked_pow(2u32.saturating_sub(d.scale()))?)?;
+        i64::try_from(fen).ok().map(Money)
     }
 
     /// Renders as 万元 without trailing zeros (`"30"`, `"0.5"`), for explanations.
     pub fn to_wan_string(self) -> String {
-        match self.0.checked_div(Decimal::from(YUAN_PER_WAN)) {
-            Some(w) => w.normalize().to_string(),
-            None => self.to_string(),
-        }
+        Decimal::new(self.0, 6).normalize().to_string()
     }
 }
 
-impl Money {
-    /// The amount in fen, when it is a whole number of fen (always, for
-    /// amounts built by this module) and fits in an `i128`.
-    fn fen(self) -> Option<i128> {
-        let m = self.0.mantissa();
-        match self.0.scale() {
-            0 => m.checked_mul(100),
-            1 => m.checked_mul(10),
-            2 => Some(m),
-            _ => None,
-        }
-    }
-}
+/// `"00"` to `"99"`, for the fen of an amount.
+const TWO_DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -279,6 +268,33 @@ mod tests {
         let m = Money::parse_yuan("99999.97").unwrap_or_default();
         let r = Ratio::parse("0.333333").unwrap_or(Ratio(Decimal::ONE));
         assert_eq!(m.share(r).map(Money::to_canonical), Some("33333.29".into()));
+    }
+
+    #[test]
+    fn renders_fen_exactly() {
+        for (fen, out) in [
+            (0, "0.00"),
+            (5, "0.05"),
+            (10, "0.10"),
+            (100, "1.00"),
+            (123_456_789, "1234567.89"),
+            (100_000_000_000_000, "1000000000000.00"),
+        ] {
+            assert_eq!(
+                Money::from_fen(fen).map(Money::to_canonical),
+                Some(out.into())
+            );
+        }
+        assert_eq!(
+            Money::from_fen(i64::MAX).map(Money::to_canonical),
+            Some("92233720368547758.07".into())
+        );
+        assert_eq!(Money::from_fen(-1), None);
+        assert_eq!(
+            Money::parse_yuan("1000000000000").map(Money::to_fen),
+            Ok(Some(100_000_000_000_000))
+        );
+        assert_eq!(Money::parse_wan("0.0001").map(Money::to_fen), Ok(Some(100)));
     }
 
     #[test]

@@ -14,7 +14,6 @@ use crate::money::{Money, MoneyProblem};
 use crate::ruleset::RuleBook;
 use crate::subject::{self, SubjectProblem};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
 
 /// A text field, trimmed; required ones may not be empty.
 fn text(value: &str, path: impl FnOnce() -> String, required: bool) -> Result<&str, Error> {
@@ -68,10 +67,12 @@ pub fn read<'a, 'r>(
         });
     }
     let mut achievements = Vec::with_capacity(request.achievements.len());
-    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    let mut ids = crate::seen::FirstSeen::with_capacity(request.achievements.len(), |id: &&str| {
+        crate::seen::hash_str(id)
+    });
     for (i, raw) in request.achievements.iter().enumerate() {
         let ach = achievement(book, jurisdiction, i, raw)?;
-        if !ids.insert(ach.id) {
+        if ids.first(ach.id, i).is_some() {
             return Err(Error::DuplicateAchievementId {
                 path: format!("achievements[{i}].id"),
                 value: raw.id.to_string(),

@@ -51,7 +51,7 @@ pub fn canonical(
             let year = (kind == SubjectKind::AwardedStandard).then(|| date.year());
             Ok((
                 Subject {
-                    text: n.canonical(),
+                    text: n.into_canonical(),
                     standard: Some(code),
                 },
                 year,

@@ -3,8 +3,8 @@
 //! present, in declaration order, compact, enum values by name, money and
 //! dates as strings, string escapes exactly as `serde_json` writes them (a
 //! test compares with `serde_json` over the answer DTOs). Explanations and
-//! warning messages are rendered here, from the typed facts, into a scratch
-//! buffer that is reused for the whole answer.
+//! warning messages are rendered here, from the typed facts, straight into
+//! the answer, and escaped in place only when they hold something to escape.
 //!
 //! Also the canonical request: the bytes the receipt's input hash covers.
 
@@ -18,13 +18,81 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of the 8 needs escaping: `"`, `\` or a control character.
-fn needs_escape(x: u64) -> bool {
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
-    let below_space = x.wrapping_sub(ONES.wrapping_mul(0x20)) & !x & HIGHS != 0;
-    below_space
-        || has_zero(x ^ ONES.wrapping_mul(u64::from(b'"')))
-        || has_zero(x ^ ONES.wrapping_mul(u64::from(b'\\')))
+/// A mask whose lowest set bit marks the first of the 8 bytes (little
+/// endian) that JSON escapes — `"`, `\` or a control character — and which
+/// is zero when none does. (Bits above the lowest may be spurious: the
+/// subtraction borrows; only the lowest is used.)
+fn escape_mask(x: u64) -> u64 {
+    let below_space = x.wrapping_sub(ONES.wrapping_mul(0x20)) & !x;
+    let q = x ^ ONES.wrapping_mul(u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q;
+    let b = x ^ ONES.wrapping_mul(u64::from(b'\\'));
+    let backslash = b.wrapping_sub(ONES) & !b;
+    (below_space | quote | backslash) & HIGHS
+}
+
+/// Eight bytes from `at`, little endian (`at + 8 <= len` by the caller).
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at.saturating_add(8))
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// Which bytes JSON escapes (serde_json's rule).
+fn is_escaped(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// The position of the first byte at or after `from` that JSON escapes, or
+/// the length: sixteen and eight bytes at a time, the last bytes as one
+/// overlapping word; byte by byte only for strings under eight bytes.
+fn next_escape(bytes: &[u8], from: usize) -> usize {
+    let n = bytes.len();
+    let mut i = from;
+    let first_in = |at: usize, mask: u64| {
+        at.saturating_add(usize::try_from(mask.trailing_zeros() / 8).unwrap_or(0))
+    };
+    while i.saturating_add(16) <= n {
+        let (a, b) = (
+            escape_mask(word_at(bytes, i)),
+            escape_mask(word_at(bytes, i.saturating_add(8))),
+        );
+        if a != 0 {
+            return first_in(i, a);
+        }
+        if b != 0 {
+            return first_in(i.saturating_add(8), b);
+        }
+        i = i.saturating_add(16);
+    }
+    if i.saturating_add(8) <= n {
+        let a = escape_mask(word_at(bytes, i));
+        if a != 0 {
+            return first_in(i, a);
+        }
+        i = i.saturating_add(8);
+    }
+    if i >= n {
+        return n;
+    }
+    if n >= 8 {
+        // The last eight bytes as one word, the bytes before `i` masked off
+        // (they may hold an escaped byte already dealt with). A mark means a
+        // byte to escape or a borrow from a masked byte: the bytes from `i`
+        // are then looked at one by one.
+        let at = n.saturating_sub(8);
+        let skip = u32::try_from(i.saturating_sub(at)).unwrap_or(0);
+        let a = escape_mask(word_at(bytes, at))
+            & u64::MAX.checked_shl(skip.saturating_mul(8)).unwrap_or(0);
+        if a == 0 {
+            return n;
+        }
+    }
+    bytes
+        .get(i..)
+        .and_then(|tail| tail.iter().position(|&b| is_escaped(b)))
+        .map_or(n, |p| i.saturating_add(p))
 }
 
 fn escape_byte(out: &mut String, b: u8) {
@@ -48,34 +116,54 @@ fn escape_byte(out: &mut String, b: u8) {
     }
 }
 
+/// Appends `s` escaped as `serde_json` escapes string contents (no quotes).
+pub fn push_escaped(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0usize;
+    loop {
+        let i = next_escape(bytes, start);
+        out.push_str(s.get(start..i).unwrap_or(""));
+        let Some(&b) = bytes.get(i) else {
+            return;
+        };
+        escape_byte(out, b);
+        start = i.saturating_add(1);
+    }
+}
+
+/// Escapes in place what was appended to `out` from `start` on (text
+/// rendered straight into the answer); nearly always there is nothing to do.
+fn escape_from(out: &mut String, start: usize) {
+    if next_escape(out.as_bytes(), start) < out.len() {
+        let tail = out.split_off(start);
+        push_escaped(out, &tail);
+    }
+}
+
 /// Appends `s` as a JSON string literal, escaped as `serde_json` does.
 pub fn push_str_literal(out: &mut String, s: &str) {
     out.push('"');
-    let bytes = s.as_bytes();
-    let mut start = 0usize;
-    let mut i = 0usize;
-    while i < bytes.len() {
-        // Skip 8 clean bytes at a time.
-        if let Some(chunk) = bytes.get(i..i.saturating_add(8))
-            && let Ok(arr) = <[u8; 8]>::try_from(chunk)
-            && !needs_escape(u64::from_le_bytes(arr))
-        {
-            i = i.saturating_add(8);
-            continue;
-        }
-        let b = bytes.get(i).copied().unwrap_or(0);
-        if b < 0x20 || b == b'"' || b == b'\\' {
-            out.push_str(s.get(start..i).unwrap_or(""));
-            escape_byte(out, b);
-            start = i.saturating_add(1);
-        }
-        i = i.saturating_add(1);
-    }
-    out.push_str(s.get(start..).unwrap_or(""));
+    push_escaped(out, s);
     out.push('"');
 }
 
-/// Writes one JSON object, field by field.
+/// `,"name":` — an object key with the comma that precedes every key but the
+/// first, built at compile time.
+macro_rules! k {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":")
+    };
+}
+
+/// `,"name":"` — the same for a string value, with its opening quote.
+macro_rules! ks {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":\"")
+    };
+}
+
+/// Writes one JSON object, field by field. Keys are [`k!`] or [`ks!`]
+/// constants.
 struct Obj<'o> {
     out: &'o mut String,
     first: bool,
@@ -86,18 +174,41 @@ impl<'o> Obj<'o> {
         out.push('{');
         Obj { out, first: true }
     }
+    /// A key (`k!`), or a key and the opening quote of its string (`ks!`).
     fn key(&mut self, k: &str) -> &mut String {
-        if !self.first {
-            self.out.push(',');
+        if self.first {
+            self.first = false;
+            self.out.push_str(k.get(1..).unwrap_or(k));
+        } else {
+            self.out.push_str(k);
         }
-        self.first = false;
-        self.out.push('"');
-        self.out.push_str(k);
-        self.out.push_str("\":");
         self.out
     }
+    /// A string value, escaped (`ks!` key).
     fn s(&mut self, k: &str, v: &str) -> &mut Self {
-        push_str_literal(self.key(k), v);
+        let out = self.key(k);
+        push_escaped(out, v);
+        out.push('"');
+        self
+    }
+    /// A string value escaped unless `clean` says it holds nothing JSON
+    /// escapes (`ks!` key).
+    fn t(&mut self, k: &str, v: &str, clean: bool) -> &mut Self {
+        let out = self.key(k);
+        if clean {
+            out.push_str(v);
+        } else {
+            push_escaped(out, v);
+        }
+        out.push('"');
+        self
+    }
+    /// A string constant of the code that holds nothing JSON escapes (codes,
+    /// enum names, the engine version; tested below) (`ks!` key).
+    fn c(&mut self, k: &str, v: &'static str) -> &mut Self {
+        let out = self.key(k);
+        out.push_str(v);
+        out.push('"');
         self
     }
     fn b(&mut self, k: &str, v: bool) -> &mut Self {
@@ -105,19 +216,29 @@ impl<'o> Obj<'o> {
         self
     }
     /// A string value written by `f` without escaping: only for values that
-    /// cannot hold a character JSON escapes (amounts, dates, digests).
+    /// cannot hold a character JSON escapes (amounts, dates, digests)
+    /// (`ks!` key).
     fn raw(&mut self, k: &str, f: impl FnOnce(&mut String)) -> &mut Self {
         let out = self.key(k);
-        out.push('"');
         f(out);
         out.push('"');
         self
     }
-    /// A string value rendered by `f` into `scratch`, then escaped.
-    fn text(&mut self, k: &str, scratch: &mut String, f: impl FnOnce(&mut String)) -> &mut Self {
-        scratch.clear();
-        f(scratch);
-        push_str_literal(self.key(k), scratch);
+    /// A string value rendered by `f` straight into the answer, then escaped
+    /// in place if it needs it (`ks!` key).
+    fn text(&mut self, k: &str, f: impl FnOnce(&mut String)) -> &mut Self {
+        self.prose(k, false, f)
+    }
+    /// The same, not looked at when `clean` says it holds nothing JSON
+    /// escapes.
+    fn prose(&mut self, k: &str, clean: bool, f: impl FnOnce(&mut String)) -> &mut Self {
+        let out = self.key(k);
+        let start = out.len();
+        f(out);
+        if !clean {
+            escape_from(out, start);
+        }
+        out.push('"');
         self
     }
     fn end(&mut self) {
@@ -141,72 +262,71 @@ fn list<T>(
     out.push(']');
 }
 
-fn line(
-    out: &mut String,
-    scratch: &mut String,
-    a: &Assessment<'_, '_>,
-    l: &Line<'_, '_>,
-    view: View,
-) {
+fn line(out: &mut String, a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) {
     let ach = l.achievement;
     let m = &l.amounts;
+    // Texts of the line's ruleset are copied as they are when it has none to escape.
+    let clean = l.ruleset.is_none_or(Ruleset::json_clean);
     let mut o = Obj::new(out);
-    o.s("achievementId", ach.id)
-        .s("item", ach.item)
-        .s("variant", ach.variant)
-        .s("clause", l.clause().unwrap_or(""))
-        .s("subject", &ach.subject.text)
-        .text("oneTimeKey", scratch, |s| ach.key().write_to(s))
-        .raw("date", |s| ach.date.write_to(s))
-        .s("rulesetId", l.ruleset.map_or("", Ruleset::id))
-        .s("rulesetVersion", l.ruleset.map_or("", Ruleset::version))
-        .s("status", l.status().name())
-        .s("reasonCode", l.reason.code().as_str())
-        .raw("municipalAmount", |s| m.municipal.write_to(s))
-        .raw("higherLevelFundingCounted", |s| m.counted.write_to(s))
-        .raw("otherFundingNotCounted", |s| m.not_counted.write_to(s))
-        .raw("payable", |s| m.payable.write_to(s))
-        .raw("municipalShare", |s| m.municipal_share.write_to(s))
-        .raw("districtShare", |s| m.district_share.write_to(s))
-        .s("shareTableId", l.share_table.map_or("", |t| t.id.as_str()));
+    o.s(ks!("achievementId"), ach.id)
+        .s(ks!("item"), ach.item)
+        .s(ks!("variant"), ach.variant)
+        .t(ks!("clause"), l.clause().unwrap_or(""), clean)
+        .s(ks!("subject"), &ach.subject.text)
+        .text(ks!("oneTimeKey"), |s| ach.key().write_to(s))
+        .raw(ks!("date"), |s| ach.date.write_to(s))
+        .t(ks!("rulesetId"), l.ruleset.map_or("", Ruleset::id), clean)
+        .t(
+            ks!("rulesetVersion"),
+            l.ruleset.map_or("", Ruleset::version),
+            clean,
+        )
+        .c(ks!("status"), l.status().name())
+        .c(ks!("reasonCode"), l.reason.code().as_str())
+        .raw(ks!("municipalAmount"), |s| m.municipal.write_to(s))
+        .raw(ks!("higherLevelFundingCounted"), |s| m.counted.write_to(s))
+        .raw(ks!("otherFundingNotCounted"), |s| m.not_counted.write_to(s))
+        .raw(ks!("payable"), |s| m.payable.write_to(s))
+        .raw(ks!("municipalShare"), |s| m.municipal_share.write_to(s))
+        .raw(ks!("districtShare"), |s| m.district_share.write_to(s))
+        .t(
+            ks!("shareTableId"),
+            l.share_table.map_or("", |t| t.id.as_str()),
+            clean,
+        );
     let cx = Cx {
         line: l,
         assessment: a,
     };
     match view {
         View::Full => {
-            o.text("explanationZh", scratch, |s| {
+            let prose_clean = clean && l.reason.prose_from_ruleset_only();
+            o.prose(ks!("explanationZh"), prose_clean, |s| {
                 l.reason.explain(cx, Lang::Zh, s)
             })
-            .text("explanationEn", scratch, |s| {
+            .prose(ks!("explanationEn"), prose_clean, |s| {
                 l.reason.explain(cx, Lang::En, s)
             });
         }
         View::Summary => {
-            o.s("explanationZh", "").s("explanationEn", "");
+            o.c(ks!("explanationZh"), "").c(ks!("explanationEn"), "");
         }
     }
-    o.s("subjectAsGiven", ach.subject_as_given);
+    o.s(ks!("subjectAsGiven"), ach.subject_as_given);
     o.end();
 }
 
-fn warning(
-    out: &mut String,
-    scratch: &mut String,
-    a: &Assessment<'_, '_>,
-    w: &Warning<'_, '_>,
-    view: View,
-) {
+fn warning(out: &mut String, a: &Assessment<'_, '_>, w: &Warning<'_, '_>, view: View) {
     let mut o = Obj::new(out);
-    o.s("code", w.code().as_str())
-        .s("achievementId", w.achievement().map_or("", |x| x.id));
+    o.c(ks!("code"), w.code().as_str())
+        .s(ks!("achievementId"), w.achievement().map_or("", |x| x.id));
     match view {
         View::Full => {
-            o.text("messageZh", scratch, |s| w.message(a, Lang::Zh, s))
-                .text("messageEn", scratch, |s| w.message(a, Lang::En, s));
+            o.text(ks!("messageZh"), |s| w.message(a, Lang::Zh, s))
+                .text(ks!("messageEn"), |s| w.message(a, Lang::En, s));
         }
         View::Summary => {
-            o.s("messageZh", "").s("messageEn", "");
+            o.c(ks!("messageZh"), "").c(ks!("messageEn"), "");
         }
     }
     o.end();
@@ -214,12 +334,13 @@ fn warning(
 
 /// Appends a ruleset reference object.
 pub fn ruleset_ref(out: &mut String, r: &Ruleset) {
+    let clean = r.json_clean();
     Obj::new(out)
-        .s("id", r.id())
-        .s("version", r.version())
-        .s("hash", r.hash())
-        .raw("effectiveFrom", |s| r.effective_from().write_to(s))
-        .raw("effectiveTo", |s| {
+        .t(ks!("id"), r.id(), clean)
+        .t(ks!("version"), r.version(), clean)
+        .raw(ks!("hash"), |s| s.push_str(r.hash()))
+        .raw(ks!("effectiveFrom"), |s| r.effective_from().write_to(s))
+        .raw(ks!("effectiveTo"), |s| {
             if let Some(d) = r.effective_to() {
                 d.write_to(s);
             }
@@ -237,60 +358,65 @@ pub fn assessment(a: &Assessment<'_, '_>, view: View) -> String {
 
 /// Appends the canonical JSON of an assessment to `out`.
 pub fn assessment_into(out: &mut String, a: &Assessment<'_, '_>, view: View) {
-    let mut scratch = String::with_capacity(512);
     let full = view == View::Full;
     let p = a.applicant();
     let unit = a.fiscal_unit();
+    // The fiscal unit's texts come from the ruleset that places the seat.
+    let unit_clean = p.place.ruleset().json_clean();
     let mut o = Obj::new(out);
-    o.b("whatIf", a.application.what_if);
-    Obj::new(o.key("applicant"))
-        .s("creditCode", p.credit_code.as_str())
-        .b("creditCodeCheckPassed", p.check.passed())
-        .s("name", p.name)
-        .s("seat", p.seat)
-        .s("fiscalUnit", unit.map_or("", |u| u.code.as_str()))
-        .s(
-            "fiscalUnitNameZh",
+    o.b(k!("whatIf"), a.application.what_if);
+    Obj::new(o.key(k!("applicant")))
+        .s(ks!("creditCode"), p.credit_code.as_str())
+        .b(k!("creditCodeCheckPassed"), p.check.passed())
+        .s(ks!("name"), p.name)
+        .s(ks!("seat"), p.seat)
+        .t(
+            ks!("fiscalUnit"),
+            unit.map_or("", |u| u.code.as_str()),
+            unit_clean,
+        )
+        .t(
+            ks!("fiscalUnitNameZh"),
             unit.filter(|_| full).map_or("", |u| u.name_zh.as_str()),
+            unit_clean,
         )
-        .s(
-            "fiscalUnitNameEn",
+        .t(
+            ks!("fiscalUnitNameEn"),
             unit.filter(|_| full).map_or("", |u| u.name_en.as_str()),
+            unit_clean,
         )
-        .b("insideFuzhou", unit.is_some())
+        .b(k!("insideFuzhou"), unit.is_some())
         .end();
-    list(o.key("lines"), &a.lines, |out, l| {
-        line(out, &mut scratch, a, l, view)
-    });
-    o.raw("total", |s| a.total.write_to(s));
+    list(o.key(k!("lines")), &a.lines, |out, l| line(out, a, l, view));
+    o.raw(ks!("total"), |s| a.total.write_to(s));
     {
-        let mut split = Obj::new(o.key("split"));
+        let mut split = Obj::new(o.key(k!("split")));
         split
-            .s("fiscalUnit", unit.map_or("", |u| u.code.as_str()))
-            .raw("municipalShare", |s| a.municipal_share.write_to(s))
-            .raw("districtShare", |s| a.district_share.write_to(s));
-        list(split.key("shareTables"), &a.share_tables, |out, t| {
+            .s(ks!("fiscalUnit"), unit.map_or("", |u| u.code.as_str()))
+            .raw(ks!("municipalShare"), |s| a.municipal_share.write_to(s))
+            .raw(ks!("districtShare"), |s| a.district_share.write_to(s));
+        list(split.key(k!("shareTables")), &a.share_tables, |out, t| {
             Obj::new(out)
-                .s("id", &t.table.id)
-                .s("version", &t.table.version)
-                .b("provisional", t.provisional())
-                .raw("districtRatio", |s| t.ratio.write_to(s))
-                .s("noteZh", if full { t.note_zh() } else { "" })
-                .s("noteEn", if full { t.note_en() } else { "" })
+                .s(ks!("id"), &t.table.id)
+                .s(ks!("version"), &t.table.version)
+                .b(k!("provisional"), t.provisional())
+                .raw(ks!("districtRatio"), |s| t.ratio.write_to(s))
+                .s(ks!("noteZh"), if full { t.note_zh() } else { "" })
+                .s(ks!("noteEn"), if full { t.note_en() } else { "" })
                 .end();
         });
         split.end();
     }
-    list(o.key("warnings"), &a.warnings, |out, w| {
-        warning(out, &mut scratch, a, w, view);
+    list(o.key(k!("warnings")), &a.warnings, |out, w| {
+        warning(out, a, w, view);
     });
     {
-        let mut r = Obj::new(o.key("receipt"));
-        r.s("engineVersion", crate::engine::ENGINE_VERSION);
-        list(r.key("rulesets"), &a.rulesets, |out, rs| {
+        let mut r = Obj::new(o.key(k!("receipt")));
+        r.c(ks!("engineVersion"), crate::engine::ENGINE_VERSION);
+        list(r.key(k!("rulesets")), &a.rulesets, |out, rs| {
             ruleset_ref(out, rs)
         });
-        r.raw("inputHash", |s| a.application.input_hash.write_to(s));
+        r.raw(ks!("inputHash"), |s| a.application.input_hash.write_to(s));
         r.end();
     }
     o.end();
@@ -319,32 +445,35 @@ pub fn request(r: &dto::EstimateRequest<'_>) -> String {
             .saturating_add(r.what_if_ruleset.len()),
     );
     let mut o = Obj::new(&mut out);
-    Obj::new(o.key("applicant"))
-        .s("creditCode", &r.applicant.credit_code)
-        .s("name", &r.applicant.name)
-        .s("seat", &r.applicant.seat)
+    Obj::new(o.key(k!("applicant")))
+        .s(ks!("creditCode"), &r.applicant.credit_code)
+        .s(ks!("name"), &r.applicant.name)
+        .s(ks!("seat"), &r.applicant.seat)
         .end();
-    list(o.key("achievements"), &r.achievements, |out, a| {
+    list(o.key(k!("achievements")), &r.achievements, |out, a| {
         let mut x = Obj::new(out);
-        x.s("id", &a.id)
-            .s("item", &a.item)
-            .s("variant", &a.variant)
-            .s("subject", &a.subject)
-            .s("date", &a.date);
-        enum_text(&a.role, x.key("role"));
-        x.b("accepted", a.accepted).b("approved", a.approved);
+        x.s(ks!("id"), &a.id)
+            .s(ks!("item"), &a.item)
+            .s(ks!("variant"), &a.variant)
+            .s(ks!("subject"), &a.subject)
+            .s(ks!("date"), &a.date);
+        enum_text(&a.role, x.key(k!("role")));
+        x.b(k!("accepted"), a.accepted)
+            .b(k!("approved"), a.approved);
         list(
-            x.key("higherLevelFunding"),
+            x.key(k!("higherLevelFunding")),
             &a.higher_level_funding,
             |out, f| {
                 let mut y = Obj::new(out);
-                enum_text(&f.level, y.key("level"));
-                y.s("amount", &f.amount).s("source", &f.source).end();
+                enum_text(&f.level, y.key(k!("level")));
+                y.s(ks!("amount"), &f.amount)
+                    .s(ks!("source"), &f.source)
+                    .end();
             },
         );
         x.end();
     });
-    o.s("whatIfRuleset", &r.what_if_ruleset).end();
+    o.s(ks!("whatIfRuleset"), &r.what_if_ruleset).end();
     out
 }
 
@@ -371,6 +500,53 @@ mod tests {
             let mut mine = String::new();
             push_str_literal(&mut mine, s);
             assert_eq!(Some(mine), serde_json::to_string(s).ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn constants_need_no_escaping() {
+        use crate::domain::LineStatus;
+        use crate::reasons::ReasonCode;
+        use crate::warnings::WarningCode;
+        use strum::IntoEnumIterator;
+        let statuses = [
+            LineStatus::Eligible,
+            LineStatus::Ineligible,
+            LineStatus::Pending,
+            LineStatus::Discretionary,
+        ];
+        for c in statuses
+            .iter()
+            .map(|s| s.name())
+            .chain(ReasonCode::iter().map(ReasonCode::as_str))
+            .chain(WarningCode::iter().map(WarningCode::as_str))
+            .chain([crate::engine::ENGINE_VERSION])
+        {
+            assert_eq!(serde_json::to_string(c).ok(), Some(format!("\"{c}\"")));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// Every length and every position of an escaped byte, against serde_json.
+        #[test]
+        fn escapes_like_serde_json_everywhere(s in "[a\"\\\n\u{0}\u{1f}\u{7f}中é ]{0,40}") {
+            let mut mine = String::from("x");
+            push_str_literal(&mut mine, &s);
+            proptest::prop_assert_eq!(Some(mine), serde_json::to_string(&s).ok().map(|j| format!("x{j}")));
+        }
+
+        /// One escaped byte after a clean run of any length (the word paths).
+        #[test]
+        fn escapes_after_clean_runs(
+            before in "[a中é ]{0,40}",
+            escaped in "[\"\\\n\u{0}\u{1f}]",
+            after in "[a中é ]{0,20}",
+        ) {
+            let s = format!("{before}{escaped}{after}");
+            let mut mine = String::new();
+            push_str_literal(&mut mine, &s);
+            proptest::prop_assert_eq!(Some(mine), serde_json::to_string(&s).ok());
         }
     }
 }

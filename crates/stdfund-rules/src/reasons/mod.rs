@@ -168,6 +168,24 @@ impl Reason<'_> {
         }
     }
 
+    /// Whether the explanation is made only of texts of the line's ruleset,
+    /// amounts and literals holding nothing JSON escapes — no text of the
+    /// request: under a ruleset whose texts need no escaping
+    /// ([`crate::ruleset::Ruleset::json_clean`]) the answer writer copies it
+    /// without looking. (`DISCRETIONARY` quotes the text with `"`; others
+    /// name request texts.)
+    pub fn prose_from_ruleset_only(&self) -> bool {
+        match self {
+            Reason::Eligible(_) | Reason::Pending(_) => true,
+            Reason::OutsideJurisdiction(_)
+            | Reason::NoPolicyInForce(_)
+            | Reason::NotCovered(_)
+            | Reason::DuplicateInRequest(_)
+            | Reason::ConflictsWithLead(_)
+            | Reason::Discretionary(_) => false,
+        }
+    }
+
     /// Appends the line's explanation in `lang`.
     pub fn explain(&self, cx: Cx<'_, '_, '_>, lang: Lang, out: &mut String) {
         match self {

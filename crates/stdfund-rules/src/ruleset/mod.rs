@@ -63,6 +63,8 @@ pub struct Ruleset {
     ratios: Vec<(String, Ratio, usize)>,
     counted_levels: Vec<FundingLevel>,
     hash: String,
+    /// Whether no text of the document holds a character JSON escapes.
+    json_clean: bool,
 }
 
 /// The jurisdiction of the embedded Fuzhou ruleset: the one a document
@@ -233,6 +235,10 @@ impl Ruleset {
         let canonical = serde_json::to_vec(&doc)
             .map_err(|e| invalid(format!("ruleset `{id}` cannot be serialised: {e}")))?;
         let hash = sha256_hex(&canonical);
+        // serde_json writes every character it escapes with a backslash, and
+        // nothing else has one: no backslash, no text that needs escaping.
+        let json_clean = !canonical.contains(&b'\\')
+            && serde_json::to_vec(&jurisdiction).is_ok_and(|j| !j.contains(&b'\\'));
         Ok(Ruleset {
             doc,
             jurisdiction,
@@ -242,7 +248,15 @@ impl Ruleset {
             ratios,
             counted_levels,
             hash,
+            json_clean,
         })
+    }
+
+    /// Whether no text of the document (names, clauses, notes, ids) holds a
+    /// character that JSON escapes (`"`, `\\`, control characters): the
+    /// answer writer then copies them without looking.
+    pub fn json_clean(&self) -> bool {
+        self.json_clean
     }
 
     /// The document.
@@ -499,6 +513,10 @@ impl<'r> Place<'r> {
 pub struct RuleBook {
     /// Ordered by start date, then id.
     rulesets: Vec<Ruleset>,
+    /// Positions in `rulesets` of the distinct jurisdictions' current
+    /// rulesets, in order of first start (computed once: every estimate
+    /// asks where its seat lies).
+    current: Vec<usize>,
 }
 
 impl RuleBook {
@@ -552,7 +570,27 @@ impl RuleBook {
                 }
             }
         }
-        Ok(RuleBook { rulesets })
+        let mut book = RuleBook {
+            rulesets,
+            current: Vec::new(),
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        let mut current = Vec::new();
+        for r in &book.rulesets {
+            let code = r.jurisdiction.code.as_str();
+            if !seen.contains(&code) {
+                seen.push(code);
+                if let Some(at) = book
+                    .rulesets
+                    .iter()
+                    .rposition(|c| c.jurisdiction.code == code)
+                {
+                    current.push(at);
+                }
+            }
+        }
+        book.current = current;
+        Ok(book)
     }
 
     /// The rulesets, ordered by start date.
@@ -612,17 +650,11 @@ impl RuleBook {
 
     /// The distinct jurisdictions' current rulesets, in order of first start.
     pub fn current_rulesets(&self) -> Vec<&Ruleset> {
-        let mut seen: Vec<&str> = Vec::new();
-        let mut out = Vec::new();
-        for r in &self.rulesets {
-            if !seen.contains(&r.jurisdiction.code.as_str()) {
-                seen.push(r.jurisdiction.code.as_str());
-                if let Some(c) = self.current(&r.jurisdiction.code) {
-                    out.push(c);
-                }
-            }
-        }
-        out
+        self.current_iter().collect()
+    }
+
+    fn current_iter(&self) -> impl Iterator<Item = &Ruleset> + Clone + '_ {
+        self.current.iter().filter_map(|&at| self.rulesets.get(at))
     }
 
     /// Where a seat lies: a fiscal unit (or a former code) of a
@@ -630,8 +662,8 @@ impl RuleBook {
     /// division code is outside (the default jurisdiction answers). `None`
     /// for text that is no division code at all (`INVALID_SEAT`).
     pub fn place(&self, seat: &str) -> Option<Place<'_>> {
-        let current = self.current_rulesets();
-        for rs in &current {
+        let current = self.current_iter();
+        for rs in current.clone() {
             if let Some((unit, mapped)) = rs.fiscal_unit(seat)
                 && !mapped
             {
@@ -642,7 +674,7 @@ impl RuleBook {
                 });
             }
         }
-        for rs in &current {
+        for rs in current.clone() {
             if let Some((unit, true)) = rs.fiscal_unit(seat) {
                 return Some(Place::Inside {
                     ruleset: rs,
@@ -651,7 +683,7 @@ impl RuleBook {
                 });
             }
         }
-        for rs in &current {
+        for rs in current.clone() {
             if let Some(ex) = rs.excluded_seat(seat) {
                 return Some(Place::Outside {
                     ruleset: rs,
@@ -659,7 +691,7 @@ impl RuleBook {
                 });
             }
         }
-        let default = current.first()?;
+        let default = self.current_iter().next()?;
         (seat.len() == 6 && seat.bytes().all(|b| b.is_ascii_digit())).then_some(Place::Outside {
             ruleset: default,
             excluded: None,

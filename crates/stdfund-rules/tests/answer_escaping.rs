@@ -1,0 +1,86 @@
+//! The answer writer copies texts it knows need no escaping without looking
+//! at them (constants, texts of a ruleset with nothing to escape, prose made
+//! only of those). These answers carry `"`, `\` and control characters in
+//! every request text the answer repeats, under the embedded ruleset and
+//! under a what-if ruleset whose own texts need escaping, for every reason
+//! and warning: each must be valid JSON, written exactly as serde_json
+//! writes it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use stdfund_rules::json;
+use stdfund_rules::ruleset::FZ_2016_JSON;
+
+const HOSTILE: &str = r#"q\"uote\\back\u0001ctl\tz"#;
+
+/// One application reaching every reason and warning, with hostile texts.
+fn application(seat: &str, code: &str) -> String {
+    let h = HOSTILE;
+    format!(
+        r#"{{"applicant":{{"creditCode":"{code}","name":"名{h}","seat":"{seat}"}},
+"achievements":[
+{{"id":"lead{h}","item":"STANDARD_LEAD","variant":"NATIONAL","subject":"GB/T 1-2020","date":"2020-05-01","higherLevelFunding":[{{"level":"FUNDING_LEVEL_COUNTY","amount":"5","source":"{h}"}},{{"level":"FUNDING_LEVEL_PROVINCIAL","amount":"100000","source":"{h}"}}]}},
+{{"id":"part{h}","item":"STANDARD_PARTICIPANT","variant":"NATIONAL","subject":"GB/T 1-2020","date":"2020-05-01"}},
+{{"id":"mismatch{h}","item":"STANDARD_LEAD","variant":"NATIONAL","subject":"DB35/T 2-2020","date":"2020-05-01"}},
+{{"id":"award{h}","item":"AWARD_CHINA","variant":"PROJECT_FIRST","subject":"GB/T 3-2020","date":"2021-01-01","role":"ROLE_PARTICIPANT"}},
+{{"id":"research{h}","item":"RESEARCH_PROJECT","variant":"MUNICIPAL","subject":"FZ{h}","date":"2022-01-20"}},
+{{"id":"again{h}","item":"RESEARCH_PROJECT","variant":"MUNICIPAL","subject":"FZ{h}","date":"2022-01-20","accepted":true}},
+{{"id":"done{h}","item":"RESEARCH_PROJECT","variant":"MUNICIPAL","subject":"FZ2{h}","date":"2022-01-20","accepted":true}},
+{{"id":"gi{h}","item":"GEOGRAPHICAL_INDICATION","variant":"AGRICULTURAL_GI","subject":"GI{h}","date":"2022-01-20"}},
+{{"id":"other{h}","item":"OTHER_ACTIVITY","variant":"OTHER","subject":"O{h}","date":"2022-01-20"}},
+{{"id":"tc{h}","item":"TC_SECRETARIAT","variant":"NATIONAL_TC_SC","subject":"委员会{h}","date":"2019-03-15"}},
+{{"id":"covered{h}","item":"STANDARD_LEAD","variant":"GROUP","subject":"Q/FZ 4-2020","date":"2020-05-01","higherLevelFunding":[{{"level":"FUNDING_LEVEL_NATIONAL","amount":"900000","source":"{h}"}}]}},
+{{"id":"early{h}","item":"GOOD_BEHAVIOUR","variant":"AAAA","subject":"B{h}","date":"2010-01-01"}}]}}"#
+    )
+}
+
+fn check(request: &str) {
+    let answer = json::estimate_json(request).unwrap_or_else(|e| panic!("{e:?}\n{request}"));
+    let value: serde_json::Value =
+        serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}\n{answer}"));
+    assert_eq!(serde_json::to_string(&value).unwrap(), answer);
+    assert!(answer.contains(r#"q\"uote\\back\u0001ctl\tz"#), "{answer}");
+}
+
+#[test]
+fn hostile_request_texts_are_escaped_under_every_reason() {
+    // Inside (mapped former seat code, wrong check character), and outside.
+    for (seat, code) in [
+        ("350182", "91350100M000100Y44"),
+        ("110101", "91350100M000100Y43"),
+    ] {
+        let request = application(seat, code);
+        check(&request);
+        let summary = request.replacen('{', r#"{"view":"VIEW_SUMMARY","#, 1);
+        check(&summary);
+    }
+}
+
+#[test]
+fn a_what_if_ruleset_with_texts_to_escape_is_escaped() {
+    let mut doc: serde_json::Value = serde_json::from_str(FZ_2016_JSON).unwrap();
+    let dirty = "带\"引号\\与\u{1}控制";
+    doc["id"] = dirty.into();
+    doc["version"] = format!("1{dirty}").into();
+    doc["shareTable"]["id"] = format!("t{dirty}").into();
+    doc["shareTable"]["noteZh"] = dirty.into();
+    for item in doc["items"].as_array_mut().unwrap() {
+        item["nameZh"] = format!("{}{dirty}", item["nameZh"].as_str().unwrap()).into();
+        item["nameEn"] = format!("{}{dirty}", item["nameEn"].as_str().unwrap()).into();
+        item["clause"] = format!("{}{dirty}", item["clause"].as_str().unwrap()).into();
+        for v in item["variants"].as_array_mut().unwrap() {
+            v["nameZh"] = format!("{}{dirty}", v["nameZh"].as_str().unwrap()).into();
+        }
+    }
+    for u in doc["fiscalUnits"].as_array_mut().unwrap() {
+        u["nameZh"] = format!("{}{dirty}", u["nameZh"].as_str().unwrap()).into();
+        u["nameEn"] = format!("{}{dirty}", u["nameEn"].as_str().unwrap()).into();
+    }
+    let ruleset = serde_json::to_string(&doc).unwrap();
+    let mut request: serde_json::Value =
+        serde_json::from_str(&application("350102", "91350100M000100Y43")).unwrap();
+    request["whatIfRuleset"] = ruleset.into();
+    let request = serde_json::to_string(&request).unwrap();
+    check(&request);
+    let answer = json::estimate_json(&request).unwrap();
+    assert!(answer.contains(r#"带\"引号\\与\u0001控制"#), "{answer}");
+}
