@@ -8,7 +8,7 @@
 //!
 //! Cases: `full` (JSON in → canonical JSON out), `floor` (serde_json parse +
 //! write of the same bytes), `summary`, `evaluate` (typed, with the input
-//! hash), `render`, `lines200` (a 200-line application, full path).
+//! hash), `render`, `lines200` (a 200-line application, full path), `lines N` (an N-line one).
 #![allow(
     clippy::disallowed_methods,
     clippy::unwrap_used,
@@ -32,7 +32,9 @@ fn main() {
     let answer = json::estimate_json(six).unwrap();
     let floor_answer: common::A<'_> = serde_json::from_str(&answer).unwrap();
     let summary_request = six.replacen('{', r#"{"view":"VIEW_SUMMARY","#, 1);
-    let long = common::lines(200);
+    // `lines` takes the number of achievements as a third argument.
+    let lines_n: usize = args.get(3).map_or(Ok(200), |s| s.parse()).unwrap();
+    let long = common::lines(if case == "lines200" { 200 } else { lines_n });
     let book = ruleset::embedded().unwrap();
     let req = json::parse_request(six).unwrap();
     let app = request::read(book, &req, false).unwrap();
@@ -50,7 +52,7 @@ fn main() {
                 black_box(&assessment),
                 dto::View::Full,
             ))),
-            "lines200" => drop(black_box(json::estimate_json(black_box(&long)))),
+            "lines200" | "lines" => drop(black_box(json::estimate_json(black_box(&long)))),
             other => panic!("unknown case {other}"),
         }
     }
