@@ -8,6 +8,14 @@
 //! message on stderr.
 
 use clap::Parser;
+
+/// jemalloc rather than the C library's malloc: answers are many short-lived
+/// strings built on every core, where glibc's arenas spent a third of an
+/// EstimateBatch stream's time consolidating and unlinking chunks
+/// (docs/BENCHMARKS.md, "Allocator"); musl's malloc, in the static binary,
+/// is slower still.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use std::process::ExitCode;
 use stdfund_server::cli;
 
