@@ -1,7 +1,7 @@
 // WASM benchmark (docs/BENCHMARKS.md, section "WASM"): module size, instantiation
 // time, and time per estimate in Node and in Chromium next to native, all in
 // one run on the same six-achievement application (the `SIX` input of
-// crates/stdfund-rules/benches/estimate.rs). Run after wasm/build.sh:
+// crates/stdfund-rules/benches/common/mod.rs). Run after wasm/build.sh:
 //   node wasm/bench/bench.mjs
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { chromiumContext, staticServer } from "../test/browser/harness.mjs";
 import { root, wasmDir } from "../test/support.mjs";
 
-const SIX = /const SIX: &str = r#"([\s\S]*?)"#;/.exec(readFileSync(path.join(root, "crates/stdfund-rules/benches/estimate.rs"), "utf8"))?.[1];
+const SIX = /const SIX: &str = r#"([\s\S]*?)"#;/.exec(readFileSync(path.join(root, "crates/stdfund-rules/benches/common/mod.rs"), "utf8"))?.[1];
 if (!SIX) throw new Error("cannot find SIX in the native bench");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -52,7 +52,7 @@ const sizes = {
 // --- native (same run) -----------------------------------------------------------------------
 process.stderr.write("native: cargo bench -p stdfund-rules --bench estimate\n");
 const nativeOut = execFileSync("cargo", ["bench", "-q", "--locked", "-p", "stdfund-rules", "--bench", "estimate"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-const native = Number(/estimate_json[^:]*: (\d+) ns/.exec(nativeOut)?.[1]);
+const native = Number(/full +JSON in → canonical JSON out: +(\d+) ns/.exec(nativeOut)?.[1]);
 if (!Number.isFinite(native)) throw new Error(`cannot read the native bench:\n${nativeOut}`);
 
 // --- Node ----------------------------------------------------------------------------------------
