@@ -16,16 +16,15 @@
     clippy::indexing_slicing
 )]
 
+mod ops_support;
 mod registry_support;
 
+use ops_support::Serve;
 use prost::Message;
 use registry_support as s;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::process::Command;
 use stdfund_proto::pb;
 use stdfund_proto::pb::match_response::Event;
 use stdfund_proto::pb::match_service_client::MatchServiceClient;
@@ -33,82 +32,13 @@ use tonic::Code;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
-const BIN: &str = env!("CARGO_BIN_EXE_stdfund");
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
-/// `stdfund` with no inherited STDFUND_* settings.
+/// `stdfund` with no inherited STDFUND_* settings, in the workspace root.
 fn stdfund() -> Command {
-    let mut c = Command::new(BIN);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("STDFUND_") {
-            c.env_remove(k);
-        }
-    }
+    let mut c = ops_support::stdfund();
     c.current_dir(ROOT);
     c
-}
-
-/// `stdfund serve` on a free port; the child and its address.
-fn serve(database_url: &str, tokens: &Path) -> (Child, String) {
-    let mut child = stdfund()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "off",
-            "--log-format",
-            "json",
-            "--drain-seconds",
-            "5",
-        ])
-        .env("STDFUND_DATABASE_URL", database_url)
-        .env("STDFUND_TOKENS_FILE", tokens)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    {
-        let stderr = child.stderr.take().unwrap();
-        let lines = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
-                    && v["message"] == "stdfund serving"
-                {
-                    let _ = tx.send(v["listen"].as_str().unwrap_or_default().to_string());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-    }
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("no `stdfund serving` line: {:?}", lines.lock().unwrap())
-        });
-    (child, addr)
-}
-
-fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "serve exited with {status:?}");
-            return;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("serve did not exit after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 const FEEDS: [(&str, pb::FeedKind); 5] = [
@@ -387,7 +317,17 @@ async fn nightly_match(url: &str, addr: &str) {
 fn drafts_of_the_nightly_match_meet_the_one_time_rule_on_sqlite() {
     let url = s::sqlite_url();
     let tokens = s::tokens_file();
-    let (server, addr) = serve(&url, &tokens);
+    let server = Serve::start(
+        &[
+            "--database-url",
+            &url,
+            "--tokens-file",
+            &tokens.display().to_string(),
+        ],
+        &[],
+    )
+    .unwrap_or_else(|f| panic!("serve did not start: {f:?}"));
+    let addr = server.addr.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -395,7 +335,7 @@ fn drafts_of_the_nightly_match_meet_the_one_time_rule_on_sqlite() {
         .unwrap();
     rt.block_on(nightly_match(&url, &addr));
     drop(rt);
-    stop(server);
+    server.stop();
 }
 
 #[test]
@@ -405,7 +345,17 @@ fn drafts_of_the_nightly_match_meet_the_one_time_rule_on_postgres() {
     };
     let url = cluster.url("postgres");
     let tokens = s::tokens_file();
-    let (server, addr) = serve(&url, &tokens);
+    let server = Serve::start(
+        &[
+            "--database-url",
+            &url,
+            "--tokens-file",
+            &tokens.display().to_string(),
+        ],
+        &[],
+    )
+    .unwrap_or_else(|f| panic!("serve did not start: {f:?}"));
+    let addr = server.addr.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -413,7 +363,7 @@ fn drafts_of_the_nightly_match_meet_the_one_time_rule_on_postgres() {
         .unwrap();
     rt.block_on(nightly_match(&url, &addr));
     drop(rt);
-    stop(server);
+    server.stop();
 }
 
 #[test]

@@ -7,11 +7,13 @@
 //! rewrite names the first broken entry and what is wrong with it (exit 1);
 //! a missing database cannot be checked (exit 2, nothing created).
 
+// Test counters, ports and timings, never money.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 mod ops_support;

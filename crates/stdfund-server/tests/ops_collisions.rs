@@ -6,11 +6,13 @@
 //! lists it (table or JSON) and exits 3 until a reviewer withdraws one claim
 //! of the pair, then 0. On SQLite and on a throwaway PostgreSQL.
 
+// Test counters, ports and timings, never money.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 mod ops_support;

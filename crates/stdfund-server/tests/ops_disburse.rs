@@ -10,11 +10,14 @@
 //! the exact text, where the same digits written bare become a rounded
 //! number).
 
+// Test counters, ports and timings, never money.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::float_arithmetic
 )]
 
 mod ops_support;

@@ -18,11 +18,13 @@
 //! black hole that never answers) fails within the connect timeout with a
 //! clear message.
 
+// Test counters, ports and timings, never money.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 mod ops_support;

@@ -6,11 +6,13 @@
 //! contracting migration declared incompatible stops `serve` and `migrate`
 //! with the clear message naming it. On SQLite and a throwaway PostgreSQL.
 
+// Test counters, ports and timings, never money.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 mod ops_support;

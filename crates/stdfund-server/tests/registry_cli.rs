@@ -11,100 +11,35 @@
     clippy::indexing_slicing
 )]
 
+mod ops_support;
 mod registry_support;
 
+use ops_support::{Serve, stdfund};
 use registry_support as s;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use stdfund_store::{AnyStore, AuditFilter, ClaimQuery, OpenOptions};
-
-const BIN: &str = env!("CARGO_BIN_EXE_stdfund");
-
-/// `stdfund` with no inherited STDFUND_* settings.
-fn stdfund() -> Command {
-    let mut c = Command::new(BIN);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("STDFUND_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-/// `stdfund serve` on a free port; returns the child and its address.
-fn serve(database_url: &str, tokens: &Path) -> (Child, String) {
-    let mut child = stdfund()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "off",
-            "--log-format",
-            "json",
-            "--drain-seconds",
-            "5",
-        ])
-        .env("STDFUND_DATABASE_URL", database_url)
-        .env("STDFUND_TOKENS_FILE", tokens)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    {
-        let stderr = child.stderr.take().unwrap();
-        let lines = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
-                    && v["message"] == "stdfund serving"
-                {
-                    let _ = tx.send(v["listen"].as_str().unwrap_or_default().to_string());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-    }
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("no `stdfund serving` line: {:?}", lines.lock().unwrap())
-        });
-    (child, addr)
-}
-
-fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "serve exited with {status:?}");
-            return;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("serve did not exit after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 #[test]
 fn backup_while_claims_are_submitted_holds_every_acknowledged_claim() {
     let live = s::temp_path("live", "sqlite");
     let url = format!("sqlite://{}", live.display());
     let tokens = s::tokens_file();
-    let (server, addr) = serve(&url, &tokens);
+    let server = Serve::start(
+        &[
+            "--database-url",
+            &url,
+            "--tokens-file",
+            &tokens.display().to_string(),
+        ],
+        &[],
+    )
+    .unwrap_or_else(|f| panic!("serve did not start: {f:?}"));
+    let addr = server.addr.clone();
     let copy = s::temp_path("backup", "sqlite");
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -220,7 +155,7 @@ fn backup_while_claims_are_submitted_holds_every_acknowledged_claim() {
         (before, ids, audit, total_acked)
     });
     drop(rt);
-    stop(server);
+    server.stop();
 
     let missing: Vec<&i64> = before.difference(&copy_ids).collect();
     assert!(

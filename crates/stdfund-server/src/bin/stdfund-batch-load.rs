@@ -149,7 +149,13 @@ impl Server {
         let dir = TempDir(dir);
         let db = format!("sqlite://{}", dir.0.join("bench.sqlite").display());
         let child = Command::new(bin)
-            .args(["serve", "--listen", &addr.to_string(), "--metrics-listen", "off"])
+            .args([
+                "serve",
+                "--listen",
+                &addr.to_string(),
+                "--metrics-listen",
+                "off",
+            ])
             .args(["--log-level", "error", "--database-url", &db])
             .args(["--max-batch-items", &max_items.to_string()])
             .args(extra)
@@ -166,8 +172,8 @@ impl Server {
 
     /// `(VmRSS, VmHWM)` in KiB.
     fn memory(&self) -> (u64, u64) {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         let field = |name: &str| {
             status
                 .lines()
@@ -187,7 +193,8 @@ async fn connect(addr: SocketAddr) -> Result<Channel, String> {
     let started = Instant::now();
     loop {
         if let Ok(channel) = endpoint.connect().await {
-            let mut client = pb::estimate_service_client::EstimateServiceClient::new(channel.clone());
+            let mut client =
+                pb::estimate_service_client::EstimateServiceClient::new(channel.clone());
             if client
                 .get_engine_info(pb::GetEngineInfoRequest::default())
                 .await
@@ -261,7 +268,9 @@ async fn verify(channel: &Channel, requests: &[String], view: View) -> Result<()
             None => Err("no result".into()),
         };
         if got != expected {
-            return Err(format!("answer {n} differs from the engine's:\n{got:?}\n{expected:?}"));
+            return Err(format!(
+                "answer {n} differs from the engine's:\n{got:?}\n{expected:?}"
+            ));
         }
         n += 1;
     }
@@ -338,7 +347,9 @@ async fn run(args: Args) -> Result<(), String> {
         .iter()
         .map(|s| match s.as_str() {
             "all" => Ok(lines.len()),
-            n => n.parse().map_err(|_| format!("--sizes: `{n}` is not a number")),
+            n => n
+                .parse()
+                .map_err(|_| format!("--sizes: `{n}` is not a number")),
         })
         .collect::<Result<_, _>>()?;
     let largest = sizes.iter().copied().max().unwrap_or(0);
@@ -368,11 +379,17 @@ async fn run(args: Args) -> Result<(), String> {
         server.child.id(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     );
-    println!("| items | achievements | median s | items/s | s per 1,000 | answer MB | server RSS after (MiB) | server peak RSS (MiB) |");
+    println!(
+        "| items | achievements | median s | items/s | s per 1,000 | answer MB | server RSS after (MiB) | server peak RSS (MiB) |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for &size in &sizes {
         let items = encoded.get(..size).unwrap_or_default();
-        let want_bytes = size.checked_sub(1).and_then(|i| expected_bytes.get(i)).copied().unwrap_or(0);
+        let want_bytes = size
+            .checked_sub(1)
+            .and_then(|i| expected_bytes.get(i))
+            .copied()
+            .unwrap_or(0);
         let mut times = Vec::with_capacity(args.rounds);
         for _ in 0..args.rounds.max(1) {
             let (n, bytes, secs) = stream(&channel, items).await?;
