@@ -2,8 +2,8 @@
 # The stdfund.v1 contract: buf lint (STANDARD + COMMENTS: every element
 # documented), buf format, buf breaking against the committed image of the
 # released v1 (proto/images/stdfund-v1.binpb) — plus a canary proving that the
-# breaking check does catch a break — and clippy over the Rust crates built
-# from the contract.
+# breaking check does catch a break. (Clippy over the crates built from the
+# contract is part of the workspace-wide run in 10-rules-lint.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 buf="$PWD/proto/node_modules/.bin/buf"
@@ -25,4 +25,3 @@ if (cd "$canary" && "$buf" breaking --against "$image" >/dev/null 2>&1); then
   echo "canary: buf breaking did not report a renamed field"; exit 1
 fi
 echo "proto: buf lint, format and breaking (against images/stdfund-v1.binpb) clean; canary caught"
-cargo clippy -p stdfund-proto -p stdfund-server --all-targets --locked -- -D warnings
