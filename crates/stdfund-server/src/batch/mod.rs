@@ -644,66 +644,8 @@ impl From<OutputFailed> for Failure {
     }
 }
 
-/// NDJSON input, read a chunk of numbered lines at a time.
-struct Lines {
-    reader: BufReader<Box<dyn Read>>,
-    /// The number of the last line read (1-based).
-    number: u64,
-    /// Bytes read so far (for the progress bar).
-    read: u64,
-    done: bool,
-}
-
-impl Lines {
-    /// Up to [`CHUNK`] non-blank lines, numbered; empty at the end.
-    fn chunk(&mut self) -> Result<Vec<(u64, Vec<u8>)>, Failure> {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        while !self.done && chunk.len() < CHUNK {
-            let mut buf = Vec::new();
-            let n = self.reader.read_until(b'\n', &mut buf).map_err(|e| {
-                let at = self.number.saturating_add(1);
-                Failure::Input(unreadable(
-                    "INPUT_UNREADABLE",
-                    format!("读取第{at}行时失败"),
-                    format!("cannot read line {at}: {e}"),
-                ))
-            })?;
-            if n == 0 {
-                self.done = true;
-                break;
-            }
-            self.read = self.read.saturating_add(u64::try_from(n).unwrap_or(0));
-            self.number = self.number.saturating_add(1);
-            if buf.last() == Some(&b'\n') {
-                buf.pop();
-            }
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-            if self.number == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
-                buf.drain(..3);
-            }
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            chunk.push((self.number, buf));
-        }
-        Ok(chunk)
-    }
-}
-
-/// Writes outcomes in order.
-fn push_all(sink: &mut Sink, outcomes: Vec<Outcome>, counts: &mut Counts) -> Result<(), Failure> {
-    for o in outcomes {
-        sink.push(o, counts)?;
-    }
-    Ok(())
-}
-
 /// Reads NDJSON line by line, estimating [`CHUNK`] lines at a time on every
-/// core. A pipeline of three steps at once: while one chunk is estimated on
-/// the cores, this thread writes the previous chunk's answers (in input
-/// order) and reads the next chunk.
+/// core and writing each chunk's answers in order before reading on.
 fn run_ndjson(
     input: Box<dyn Read>,
     len: u64,
@@ -711,50 +653,53 @@ fn run_ndjson(
     mut sink: Sink,
     progress: &Progress,
 ) -> Result<(Sink, Counts), Failure> {
-    let mut lines = Lines {
-        reader: BufReader::with_capacity(1 << 20, input),
-        number: 0,
-        read: 0,
-        done: false,
-    };
+    let mut reader = BufReader::with_capacity(1 << 20, input);
     progress.estimating(len);
     let mut counts = Counts::default();
-    let mut current = lines.chunk()?;
-    let mut pending: Vec<Outcome> = Vec::new();
-    while !current.is_empty() {
-        let (outcomes, wrote, next) = std::thread::scope(|scope| {
-            let estimating = scope.spawn(|| {
-                current
-                    .par_iter()
-                    .map(|(n, bytes)| eval::line(*n, bytes, want))
-                    .collect::<Vec<Outcome>>()
-            });
-            let wrote = push_all(&mut sink, std::mem::take(&mut pending), &mut counts);
-            let next = if wrote.is_ok() {
-                lines.chunk()
-            } else {
-                Ok(Vec::new())
-            };
-            let outcomes = estimating
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (outcomes, wrote, next)
-        });
-        wrote?;
-        progress.set(lines.read);
-        match next {
-            Ok(next) => {
-                pending = outcomes;
-                current = next;
+    let mut number: u64 = 0;
+    let mut read: u64 = 0;
+    let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK);
+    let mut done = false;
+    while !done {
+        chunk.clear();
+        while chunk.len() < CHUNK {
+            let mut buf = Vec::new();
+            let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
+                Failure::Input(unreadable(
+                    "INPUT_UNREADABLE",
+                    format!("读取第{}行时失败", number.saturating_add(1)),
+                    format!("cannot read line {}: {e}", number.saturating_add(1)),
+                ))
+            })?;
+            if n == 0 {
+                done = true;
+                break;
             }
-            Err(e) => {
-                // What was read before the failure is answered first.
-                push_all(&mut sink, outcomes, &mut counts)?;
-                return Err(e);
+            read = read.saturating_add(u64::try_from(n).unwrap_or(0));
+            number = number.saturating_add(1);
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
             }
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            if number == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+                buf.drain(..3);
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            chunk.push((number, buf));
         }
+        let outcomes: Vec<Outcome> = chunk
+            .par_iter()
+            .map(|(n, bytes)| eval::line(*n, bytes, want))
+            .collect();
+        for o in outcomes {
+            sink.push(o, &mut counts)?;
+        }
+        progress.set(read);
     }
-    push_all(&mut sink, pending, &mut counts)?;
     Ok((sink, counts))
 }
 
