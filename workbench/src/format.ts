@@ -2,7 +2,7 @@
 // Standard Time whatever the browser's zone, as the registry's dates are.
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { lang } from "./i18n.js";
+import { lang, tk } from "./i18n.js";
 
 const ZONE = "Asia/Shanghai";
 
@@ -50,4 +50,16 @@ export function shortHash(h: string): string {
 /** Thousands grouping of a count (not money). */
 export function formatCount(n: bigint | number): string {
   return new Intl.NumberFormat(lang() === "zh" ? "zh-CN" : "en-GB").format(n);
+}
+
+/**
+ * An audit entry's target (`claim:12`, `attachment:3`, `budget:2026:350102`…)
+ * in words: 申报 12, 材料 3, 预算 2026 · 350102. An unknown kind is shown as stored.
+ */
+export function targetLabel(target: string): string {
+  const [kind, ...rest] = target.split(":");
+  const kinds = ["claim", "attachment", "publication", "objection", "budget", "payment"];
+  return kind === undefined || !kinds.includes(kind) || rest.length === 0
+    ? target
+    : `${tk(`target.${kind}`)} ${rest.join(" · ")}`;
 }

@@ -5,7 +5,7 @@ import type { AuditEntry } from "../../gen/stdfund/v1/registry_pb.js";
 import type { VerifyAuditLogResponse } from "../../gen/stdfund/v1/registry_service_pb.js";
 import { useAction, useApp, useCan } from "../context.js";
 import { t, tk } from "../i18n.js";
-import { formatInstant, isDate, shortHash } from "../format.js";
+import { formatInstant, isDate, shortHash, targetLabel } from "../format.js";
 import { href, navigate, type Route } from "../router.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
 import { Loading, PageTitle } from "../ui/bits.js";
@@ -92,7 +92,7 @@ export function Audit({ route }: { route: Route }) {
                 <td>{e.actor}<br /><span class="muted">{tk(`role.${e.role}`)}</span></td>
                 <td>{tk(`action.${e.action}`)}</td>
                 <td>{e.claimId === 0n ? "" : <a href={href(["claims", String(e.claimId)])}>{String(e.claimId)}</a>}</td>
-                <td>{e.target}</td>
+                <td title={e.target}>{targetLabel(e.target)}</td>
                 <td><code title={e.entryHash}>{shortHash(e.entryHash)}</code></td>
                 <td>{(e.beforeJson !== "" || e.afterJson !== "") && (
                   <details>

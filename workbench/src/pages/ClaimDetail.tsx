@@ -8,7 +8,7 @@ import { ClaimStatus, ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js
 import type { EstimateResponse, Line } from "../../gen/stdfund/v1/estimate_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { pick, t, tk } from "../i18n.js";
-import { formatBytes, formatInstant, shortHash } from "../format.js";
+import { formatBytes, formatInstant, shortHash, targetLabel } from "../format.js";
 import { formatYuan } from "../money.js";
 import { itemName, unitName, variantName } from "../catalog.js";
 import { objectUrl, saveFile } from "../download.js";
@@ -106,7 +106,7 @@ function Applicant({ claim: c }: { claim: Claim }) {
           <span class={c.creditCodeCheckPassed ? "ok" : "warn"}>{c.creditCodeCheckPassed ? t("claim.checkPassed") : t("claim.checkFailed")}</span>
           {c.creditCodeConfirmed && <span class="muted">（{t("claim.checkConfirmed")}）</span>}
         </>],
-        [t("claim.seat"), c.seat],
+        [t("claim.seat"), unitName(catalog, c.seat) === c.seat ? c.seat : `${unitName(catalog, c.seat)} (${c.seat})`],
         [t("claim.fiscalUnit"), `${fiscal} (${c.fiscalUnit})`],
         [t("claim.year"), String(c.year)],
         [t("claim.submittedBy"), c.submittedBy],
@@ -134,8 +134,11 @@ function Achievement({ claim: c }: { claim: Claim }) {
         [t("claim.role"), a === undefined ? "" : tk(`role.line.${a.role}`)],
         [t("claim.accepted"), a?.accepted === true ? t("app.yes") : ""],
         [t("claim.approved"), a?.approved === true ? t("app.yes") : ""],
-        [t("claim.oneTimeKey"), <code class="break" data-testid="one-time-key">{c.oneTimeKey}</code>],
       ]} />
+      <details class="receipt">
+        <summary>{t("claim.techDetails")}</summary>
+        <KV items={[[t("claim.oneTimeKey"), <code class="break" data-testid="one-time-key">{c.oneTimeKey}</code>]]} />
+      </details>
       {a !== undefined && a.higherLevelFunding.length > 0 && (
         <div class="table-wrap" tabIndex={0} role="region" aria-label={t("claim.funding")}>
           <table class="data compact">
@@ -171,7 +174,6 @@ function Assessment({ claim: c }: { claim: Claim }) {
       <div class="grid-2">
         <KV items={[
           [t("claim.lineStatus"), tk(`line.${line.status}`)],
-          [t("claim.reasonCode"), <code>{line.reasonCode}</code>],
           [t("claim.municipalAmount"), <Money value={line.municipalAmount} />],
           [t("claim.higherCounted"), <Money value={counted} />],
           [t("claim.otherNotCounted"), line.otherFundingNotCounted !== "" && line.otherFundingNotCounted !== "0.00" ? <Money value={line.otherFundingNotCounted} /> : ""],
@@ -194,19 +196,19 @@ function Assessment({ claim: c }: { claim: Claim }) {
       {assessment.warnings.length > 0 && (
         <>
           <h3>{t("claim.warnings")}</h3>
-          <ul class="warnings">{assessment.warnings.map((w) => <li><code>{w.code}</code> {pick(w.messageZh, w.messageEn)}</li>)}</ul>
+          <ul class="warnings">{assessment.warnings.map((w) => <li>{pick(w.messageZh, w.messageEn)}</li>)}</ul>
         </>
       )}
-      {assessment.receipt !== undefined && (
-        <details class="receipt">
-          <summary>{t("claim.receipt")}</summary>
-          <KV items={[
-            [t("claim.engine"), assessment.receipt.engineVersion],
-            [t("claim.ruleset"), assessment.receipt.rulesets.map((r) => `${r.id} ${r.version} ${r.hash}`).join("；")],
-            [t("claim.inputHash"), <code class="break">{assessment.receipt.inputHash}</code>],
-          ]} />
-        </details>
-      )}
+      <details class="receipt">
+        <summary>{t("claim.techDetails")}</summary>
+        <KV items={[
+          [t("claim.reasonCode"), <code>{line.reasonCode}</code>],
+          [t("claim.warningCodes"), assessment.warnings.map((w) => w.code).join("、")],
+          [t("claim.engine"), assessment.receipt?.engineVersion ?? ""],
+          [t("claim.ruleset"), (assessment.receipt?.rulesets ?? []).map((r) => `${r.id} ${r.version} ${r.hash}`).join("；")],
+          [t("claim.inputHash"), assessment.receipt === undefined ? "" : <code class="break">{assessment.receipt.inputHash}</code>],
+        ]} />
+      </details>
     </section>
   );
 }
@@ -334,7 +336,7 @@ function History({ loaded }: { loaded: ReturnType<typeof useLoad<AuditEntry[]>> 
             <li key={String(e.entryId)} data-action={e.action}>
               <span class="when">{formatInstant(e.at)}</span>
               <span class="what"><strong>{tk(`action.${e.action}`)}</strong> · {e.actor} <span class="muted">（{tk(`role.${e.role}`)}）</span>
-                {e.target !== "" && <span class="muted"> · {e.target}</span>}</span>
+                {e.target !== "" && <span class="muted"> · {targetLabel(e.target)}</span>}</span>
               {(e.beforeJson !== "" || e.afterJson !== "") && (
                 <details>
                   <summary>{t("claim.historyChange")}</summary>

@@ -76,3 +76,18 @@ test("t fills placeholders; the switch changes the language; pick prefers the cu
   assert.equal(pick("中文", ""), "中文");
   setLang("zh");
 });
+
+test("audit targets are read in words, never as stored keys, in both languages", async () => {
+  const { targetLabel } = await import("../../src/format.js");
+  setLang("zh");
+  assert.equal(targetLabel("claim:12"), "申报 12");
+  assert.equal(targetLabel("budget:2026:350102"), "预算 2026 · 350102");
+  assert.equal(targetLabel("attachment:3"), "材料 3");
+  setLang("en");
+  assert.equal(targetLabel("publication:4"), "Notice 4");
+  assert.equal(targetLabel("payment:9"), "Payment 9");
+  // What the page does not know is shown as stored, not dropped.
+  assert.equal(targetLabel("something:1"), "something:1");
+  assert.equal(targetLabel(""), "");
+  setLang("zh");
+});
