@@ -1,6 +1,6 @@
 // The workbench page in Debian's Chromium against the in-memory fake
 // (test/harness): role gating, error rendering, keyboard-only operation,
-// layout at 1280 and 768 px, axe-core, the focus ring, downloads, no CSP
+// layout at 1280, 768 and 375 px, axe-core, the focus ring, downloads, no CSP
 // violation, first render, and the page weight of the committed assets.
 // Run after `node build.mjs --entry test/harness/harness.tsx --out .build/harness`.
 import { test, before, after } from "node:test";
@@ -181,7 +181,7 @@ const PAGES = [
   ["reports", "#/reports"], ["audit", "#/audit"],
 ];
 
-for (const width of [1280, 768]) {
+for (const width of [1280, 768, 375]) {
   test(`at ${width} px: no page-wide horizontal scroll, axe without serious or critical violations, a visible focus ring`, async () => {
     const { b, page } = await open({ width, height: 900 });
     try {
