@@ -625,7 +625,7 @@ fn read_input(file: Option<&str>) -> Result<(String, Source), ErrorReport> {
 
 /// The Chinese for the most common JSON syntax errors (the parser's own
 /// words are English and go on the English line).
-pub(crate) fn json_syntax_zh(e: &serde_json::Error) -> &'static str {
+fn json_syntax_zh(e: &serde_json::Error) -> &'static str {
     let msg = e.to_string();
     let known: [(&str, &str); 8] = [
         ("key must be a string", "对象的键必须是带引号的字符串"),
@@ -646,9 +646,26 @@ pub(crate) fn json_syntax_zh(e: &serde_json::Error) -> &'static str {
         .map_or("语法错误", |(_, zh)| zh)
 }
 
+/// Where and why `text` is not JSON at all: its line, column, the reason in
+/// Chinese and serde_json's own words. `None` when it is JSON, including
+/// JSON with the wrong fields or text after the document: those are the
+/// engine's to report (`TRAILING_DATA` with its position, as WASM and gRPC
+/// tools see it). Called only once the engine has refused the text.
+pub(crate) fn json_syntax(text: &str) -> Option<(usize, usize, &'static str, String)> {
+    let e = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
+    if e.is_data() || e.to_string().starts_with("trailing characters") {
+        return None;
+    }
+    let what = e.to_string();
+    let what = what
+        .rsplit_once(" at line ")
+        .map_or(what.as_str(), |(m, _)| m)
+        .to_string();
+    Some((e.line(), e.column(), json_syntax_zh(&e), what))
+}
+
 /// An INVALID_JSON report naming the source and the line and column, when
-/// `text` is not JSON at all; `None` when it is (the engine then checks the
-/// fields).
+/// `text` is empty or not JSON at all; `None` when it is JSON.
 fn json_syntax_error(text: &str, source: &Source) -> Option<ErrorReport> {
     if text.trim().is_empty() {
         return Some(input_error(
@@ -657,25 +674,10 @@ fn json_syntax_error(text: &str, source: &Source) -> Option<ErrorReport> {
             format!("{} is empty; expected the application as JSON", source.en()),
         ));
     }
-    let e = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
-    // Field errors and text after the document are the engine's to report
-    // (`TRAILING_DATA` with its position, as WASM and gRPC tools see it).
-    if e.is_data() || e.to_string().starts_with("trailing characters") {
-        return None;
-    }
-    let (line, column) = (e.line(), e.column());
-    let what = e.to_string();
-    let what = what
-        .rsplit_once(" at line ")
-        .map_or(what.as_str(), |(m, _)| m)
-        .to_string();
+    let (line, column, zh, what) = json_syntax(text)?;
     Some(input_error(
         "INVALID_JSON",
-        format!(
-            "{}第{line}行第{column}列不是有效的JSON:{}",
-            source.zh(),
-            json_syntax_zh(&e)
-        ),
+        format!("{}第{line}行第{column}列不是有效的JSON:{zh}", source.zh()),
         format!(
             "{} is not valid JSON at line {line}, column {column} ({line}:{column}): {what}",
             source.en()
@@ -688,10 +690,14 @@ fn estimate(file: Option<&str>, format: Format, errors: ErrorFormat) -> ExitCode
         Ok(t) => t,
         Err(r) => return output::fail(&r, errors),
     };
-    if let Some(r) = json_syntax_error(&text, &source) {
+    let result = json::estimate_text(&text);
+    // The syntax of a refused text is read again only to name the place.
+    if result.is_err()
+        && let Some(r) = json_syntax_error(&text, &source)
+    {
         return output::fail(&r, errors);
     }
-    match json::estimate_text(&text) {
+    match result {
         Ok(answer) => match format {
             Format::Json => output::println(&answer),
             Format::Table => match serde_json::from_str(&answer) {

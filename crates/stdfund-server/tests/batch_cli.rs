@@ -183,6 +183,24 @@ fn a_bad_line_in_the_middle_fails_alone() {
     assert_eq!(text(&out).lines().count(), 2);
 }
 
+/// A line with text after its JSON document is refused as `stdfund estimate`
+/// refuses the same text: TRAILING_DATA with the engine's position, not a
+/// syntax error.
+#[test]
+fn text_after_a_line_s_document_is_trailing_data_as_in_estimate() {
+    let good = compact(&example());
+    let line = format!("{good} x");
+    let (code, out, err) = run(
+        &["estimate", "--batch"],
+        Some(format!("{line}\n").as_bytes()),
+    );
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(text(&out).trim()).unwrap();
+    assert_eq!(v["error"]["code"], "TRAILING_DATA", "{v}");
+    let single = stdfund_rules::json::estimate_json(&line).unwrap_err();
+    assert_eq!(v["error"]["messageEn"], single.message_en, "{v}");
+}
+
 #[test]
 fn the_input_that_cannot_be_read_exits_2() {
     let dir = temp_dir("unreadable");

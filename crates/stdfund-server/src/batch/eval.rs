@@ -115,25 +115,14 @@ fn app_out(a: &Assessment<'_, '_>, view: View) -> AppOut {
 }
 
 /// An INVALID_JSON report for an NDJSON line that is not JSON, naming the
-/// line and column; `None` when it is JSON (the engine then reports).
+/// line and column; `None` when it is JSON (the engine then reports), as
+/// `stdfund estimate` decides.
 fn syntax_error(line: u64, text: &str) -> Option<ErrorReport> {
-    let e = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
-    if e.is_data() {
-        return None;
-    }
-    let column = e.column();
-    let what = e.to_string();
-    let what = what
-        .rsplit_once(" at line ")
-        .map_or(what.as_str(), |(m, _)| m)
-        .to_string();
+    let (_, column, zh, what) = crate::cli::json_syntax(text)?;
     Some(ErrorReport {
         code: "INVALID_JSON".into(),
         field: String::new(),
-        message_zh: format!(
-            "第{line}行第{column}列不是有效的JSON:{}",
-            crate::cli::json_syntax_zh(&e)
-        ),
+        message_zh: format!("第{line}行第{column}列不是有效的JSON:{zh}"),
         message_en: format!("line {line} is not valid JSON at column {column}: {what}"),
     })
 }
