@@ -92,7 +92,8 @@ impl Column {
         format!("{} {}", self.zh, self.en)
     }
 
-    fn accepts(&self, cleaned: &str) -> bool {
+    /// Whether a header cell (cleaned with [`clean_label`]) names this column.
+    pub fn accepts(&self, cleaned: &str) -> bool {
         let zh = clean_label(self.zh);
         let en = clean_label(self.en);
         cleaned == zh
@@ -994,21 +995,41 @@ pub fn codes_of(kind: FeedKind, column: usize) -> Option<Codes> {
 
 /// A header or coded value, cleaned for comparison: NFKC, no white space or
 /// brackets, no `/ - _ : .`, upper case.
-fn clean_label(s: &str) -> String {
+pub fn clean_label(s: &str) -> String {
     clean(s)
         .chars()
         .filter(|c| !matches!(c, '/' | '-' | '_' | ':' | '.'))
         .collect()
 }
 
-/// The located columns of a sheet: for each layout column, its position.
-struct Header {
-    positions: Vec<Option<usize>>,
+/// The located columns of a sheet: for each column, its position.
+#[derive(Debug)]
+pub struct Header {
+    /// For each column, its position in the header row, if present.
+    pub positions: Vec<Option<usize>>,
     /// Index in `Sheet::rows` of the header row.
-    at: usize,
+    pub at: usize,
 }
 
-fn find_header(layout: &Layout, sheet: &Sheet) -> Option<Result<Header, InputError>> {
+/// A header row naming one column more than once.
+#[derive(Debug)]
+pub struct DuplicateColumn<'c> {
+    /// The column named twice or more.
+    pub column: &'c Column,
+    /// How many times.
+    pub times: usize,
+    /// The header row's spreadsheet row number.
+    pub row: u32,
+}
+
+/// The header row of `sheet` for `columns`: the first of its first
+/// [`HEADER_SEARCH_ROWS`] rows that names every required column, with each
+/// column's position; `None` when no row does. A row naming a column twice
+/// is an error rather than a guess.
+pub fn locate_header<'c>(
+    columns: &'c [Column],
+    sheet: &Sheet,
+) -> Option<Result<Header, DuplicateColumn<'c>>> {
     for (at, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
         let cleaned: Vec<String> = row
             .iter()
@@ -1017,8 +1038,8 @@ fn find_header(layout: &Layout, sheet: &Sheet) -> Option<Result<Header, InputErr
                 _ => String::new(),
             })
             .collect();
-        let mut positions: Vec<Option<usize>> = Vec::with_capacity(layout.columns.len());
-        for column in layout.columns {
+        let mut positions: Vec<Option<usize>> = Vec::with_capacity(columns.len());
+        for column in columns {
             let found: Vec<usize> = cleaned
                 .iter()
                 .enumerate()
@@ -1026,18 +1047,15 @@ fn find_header(layout: &Layout, sheet: &Sheet) -> Option<Result<Header, InputErr
                 .map(|(i, _)| i)
                 .collect();
             if found.len() > 1 {
-                return Some(Err(InputError::cell(
-                    "DUPLICATE_COLUMN",
-                    row_number(sheet, at),
-                    &column.header(),
-                    format!("「{}」列出现了{}次", column.zh, found.len()),
-                    format!("the column `{}` appears {} times", column.en, found.len()),
-                )));
+                return Some(Err(DuplicateColumn {
+                    column,
+                    times: found.len(),
+                    row: sheet.row_number(at),
+                }));
             }
             positions.push(found.first().copied());
         }
-        let complete = layout
-            .columns
+        let complete = columns
             .iter()
             .zip(&positions)
             .all(|(c, p)| !c.required || p.is_some());
@@ -1048,10 +1066,18 @@ fn find_header(layout: &Layout, sheet: &Sheet) -> Option<Result<Header, InputErr
     None
 }
 
-fn row_number(sheet: &Sheet, index: usize) -> u32 {
-    sheet
-        .first_row
-        .saturating_add(u32::try_from(index).unwrap_or(u32::MAX))
+fn find_header(layout: &Layout, sheet: &Sheet) -> Option<Result<Header, InputError>> {
+    locate_header(layout.columns, sheet).map(|r| {
+        r.map_err(|d| {
+            InputError::cell(
+                "DUPLICATE_COLUMN",
+                d.row,
+                &d.column.header(),
+                format!("「{}」列出现了{}次", d.column.zh, d.times),
+                format!("the column `{}` appears {} times", d.column.en, d.times),
+            )
+        })
+    })
 }
 
 /// The rows of a sheet that follow its header, as text getters.
@@ -1339,7 +1365,7 @@ impl<'a> Rows<'a> {
                 layout: self.layout,
                 positions: &self.header.positions,
                 cells,
-                row: row_number(self.sheet, i),
+                row: self.sheet.row_number(i),
             };
             match f(&reader) {
                 Ok(v) => out.push(v),

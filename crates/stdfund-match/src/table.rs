@@ -50,6 +50,14 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl Sheet {
+    /// The spreadsheet row number (1-based) of `rows[index]`.
+    pub fn row_number(&self, index: usize) -> u32 {
+        self.first_row
+            .saturating_add(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+}
+
 /// The file formats read and written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileFormat {

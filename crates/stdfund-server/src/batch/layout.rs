@@ -12,49 +12,12 @@
 //! yes/no) accept the ruleset id or the Chinese or English name; a value not
 //! recognised goes to the engine as typed, which names the field it refuses.
 
-use stdfund_match::normalize::clean;
-
 /// How many leading rows are searched for the header row.
-pub const HEADER_SEARCH_ROWS: usize = 20;
+pub use stdfund_match::feed::HEADER_SEARCH_ROWS;
 
-/// One column of the layout.
-#[derive(Debug)]
-pub struct Column {
-    /// Chinese header.
-    pub zh: &'static str,
-    /// English header.
-    pub en: &'static str,
-    /// Other headers accepted.
-    pub aliases: &'static [&'static str],
-    /// The column must be present (and each row fill it).
-    pub required: bool,
-    /// An identifier: text in templates; a large number in it is refused.
-    pub text: bool,
-    /// What goes in it, Chinese.
-    pub note_zh: &'static str,
-    /// What goes in it, English.
-    pub note_en: &'static str,
-    /// An example value.
-    pub example: &'static str,
-}
-
-impl Column {
-    /// The header a template writes: `中文 English`.
-    pub fn header(&self) -> String {
-        format!("{} {}", self.zh, self.en)
-    }
-
-    /// Whether a header cell (cleaned with [`label`]) names this column.
-    pub fn accepts(&self, cleaned: &str) -> bool {
-        let zh = label(self.zh);
-        let en = label(self.en);
-        cleaned == zh
-            || cleaned == en
-            || cleaned == format!("{zh}{en}")
-            || cleaned == format!("{en}{zh}")
-            || self.aliases.iter().any(|a| label(a) == cleaned)
-    }
-}
+/// One column of the layout: the same description as the 免申即享 feeds'
+/// columns, found in a header row the same way.
+pub use stdfund_match::feed::Column;
 
 /// The columns, by position in [`COLUMNS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,13 +221,8 @@ pub static COLUMNS: [Column; 14] = [
 ];
 
 /// A header or coded value, cleaned for comparison: NFKC, no white space or
-/// brackets, no `/ - _ : .`, upper case.
-pub fn label(s: &str) -> String {
-    clean(s)
-        .chars()
-        .filter(|c| !matches!(c, '/' | '-' | '_' | ':' | '.'))
-        .collect()
-}
+/// brackets, no `/ - _ : .`, upper case (as the feeds' headers are).
+pub use stdfund_match::feed::clean_label as label;
 
 /// The ruleset item id a cell names (its id or Chinese or English name),
 /// if any ruleset of the embedded book has it.

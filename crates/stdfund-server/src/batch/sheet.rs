@@ -9,11 +9,12 @@
 //! Only a file without the layout's header is unreadable as a whole.
 
 use super::layout::{
-    COLUMNS, Col, HEADER_SEARCH_ROWS, LIST_SEPARATORS, funding_level_name, item_id, label,
-    role_name, variant_id, yes_no,
+    COLUMNS, Col, HEADER_SEARCH_ROWS, LIST_SEPARATORS, funding_level_name, item_id, role_name,
+    variant_id, yes_no,
 };
 use super::{Echo, Loc, RowError};
 use std::collections::HashMap;
+use stdfund_match::feed::{Header, locate_header};
 use stdfund_match::normalize::clean;
 use stdfund_match::table::{Cell, Sheet};
 use stdfund_rules::ErrorReport;
@@ -101,60 +102,22 @@ pub enum Entry {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unreadable(pub ErrorReport);
 
-/// The located columns of a sheet.
-struct Header {
-    positions: Vec<Option<usize>>,
-    at: usize,
-}
-
-fn header_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(t) => label(t),
-        _ => String::new(),
-    }
-}
-
+/// The header row of the batch layout in `sheet`.
 fn find_header(sheet: &Sheet) -> Option<Result<Header, Unreadable>> {
-    for (at, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-        let cleaned: Vec<String> = row.iter().map(header_text).collect();
-        let mut positions = Vec::with_capacity(COLUMNS.len());
-        for column in &COLUMNS {
-            let found: Vec<usize> = cleaned
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| !h.is_empty() && column.accepts(h))
-                .map(|(i, _)| i)
-                .collect();
-            if found.len() > 1 {
-                let row = row_number(sheet, at);
-                return Some(Err(Unreadable(ErrorReport {
-                    code: "DUPLICATE_COLUMN".into(),
-                    field: column.header(),
-                    message_zh: format!("第{row}行:「{}」列出现了{}次", column.zh, found.len()),
-                    message_en: format!(
-                        "row {row}: the column `{}` appears {} times",
-                        column.en,
-                        found.len()
-                    ),
-                })));
-            }
-            positions.push(found.first().copied());
-        }
-        let complete = COLUMNS
-            .iter()
-            .zip(&positions)
-            .all(|(c, p)| !c.required || p.is_some());
-        if complete {
-            return Some(Ok(Header { positions, at }));
-        }
-    }
-    None
-}
-
-fn row_number(sheet: &Sheet, index: usize) -> u32 {
-    sheet
-        .first_row
-        .saturating_add(u32::try_from(index).unwrap_or(u32::MAX))
+    locate_header(&COLUMNS, sheet).map(|r| {
+        r.map_err(|d| {
+            let row = d.row;
+            Unreadable(ErrorReport {
+                code: "DUPLICATE_COLUMN".into(),
+                field: d.column.header(),
+                message_zh: format!("第{row}行:「{}」列出现了{}次", d.column.zh, d.times),
+                message_en: format!(
+                    "row {row}: the column `{}` appears {} times",
+                    d.column.en, d.times
+                ),
+            })
+        })
+    })
 }
 
 /// One data row being read.
@@ -380,7 +343,7 @@ pub fn read(sheets: &[Sheet]) -> Result<(Vec<Entry>, usize), Unreadable> {
         let r = Reader {
             positions: &header.positions,
             cells,
-            row: row_number(sheet, i),
+            row: sheet.row_number(i),
         };
         let applicant = r
             .required(Col::CreditCode)
