@@ -92,13 +92,23 @@ pub(crate) async fn sqlite(
         }
         Err(e) => return Err(e.into()),
     };
+    // The pool never creates the file: a connection it opens later, after
+    // the file was deleted under the server, would otherwise make a new empty
+    // database at the path, which the next start would take for the
+    // registry. A missing file asked for is created here, once.
     let connect = SqliteConnectOptions::new()
         .filename(path)
-        .create_if_missing(options.create_if_missing)
+        .create_if_missing(false)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(options.write_timeout);
+    if !exists {
+        sqlx::SqliteConnection::connect_with(&connect.clone().create_if_missing(true))
+            .await?
+            .close()
+            .await?;
+    }
     if exists {
         quick_check(
             &SqliteConnectOptions::new()

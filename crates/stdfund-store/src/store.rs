@@ -193,7 +193,15 @@ impl<DB: Backend> Store<DB> {
     /// A write transaction (SQLite: `BEGIN IMMEDIATE`, after which the database file must
     /// still be the one opened; PostgreSQL: `READ COMMITTED`).
     async fn begin(&self) -> Result<Transaction<'static, DB>, StoreError> {
-        let tx = self.inner.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let tx = match self.inner.pool.begin_with(DB::BEGIN_WRITE).await {
+            Ok(tx) => tx,
+            // A connection that cannot be opened because the file is gone or
+            // replaced is reported as that, not as SQLite's "unable to open".
+            Err(e) => {
+                DB::check_site(&self.inner.site)?;
+                return Err(e.into());
+            }
+        };
         DB::check_site(&self.inner.site)?;
         Ok(tx)
     }

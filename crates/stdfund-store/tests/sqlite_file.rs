@@ -418,3 +418,29 @@ async fn backup_refuses_to_overwrite_or_copy_nothing() {
     );
     assert!(!dir.path().join("c.db").exists());
 }
+
+/// The pool never makes a new file at the path: after the registry's file is
+/// deleted, connections the pool opens later (here: every connection it may
+/// hold, at once) fail instead of creating an empty database that a restart
+/// would take for the registry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_does_not_recreate_a_deleted_file() {
+    let dir = TempDir::new("sqlite-no-recreate");
+    let path = dir.path().join("r.db");
+    let store = open(&path).await;
+    submit(&store, "NR-1").await.unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let max = store.pool().options().get_max_connections();
+    let mut held = Vec::new();
+    for _ in 0..max {
+        if let Ok(c) = tokio::time::timeout(Duration::from_secs(2), store.pool().acquire()).await {
+            held.push(c);
+        }
+    }
+    drop(held);
+    assert!(!path.exists(), "a new file appeared at {}", path.display());
+    health_within_5s(&store, |h| !h.is_serving()).await;
+    assert!(not_serving(&store.health().await).contains("removed"));
+}
