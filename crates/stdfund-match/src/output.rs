@@ -5,8 +5,12 @@
 //! written as text cells with the text number format `@`, so a spreadsheet
 //! never turns `913501000000000001` into `9.13501E+17`. CSV files start with
 //! a UTF-8 BOM so that spreadsheets open the Chinese text correctly (the
-//! readers skip it). Files are returned, not written: the caller decides
-//! where they go.
+//! readers skip it). CSV has no cell types, so a CSV cell is guarded as
+//! text ([`csv_identifier`], [`csv_text`]): an identifier a spreadsheet
+//! would read as a number is written `="…"`, and text a spreadsheet would
+//! run as a formula (a name from an outside feed starting with `=`, `+`,
+//! `-`, `@`) gets a leading `'`. Files are returned, not written: the
+//! caller decides where they go.
 
 use crate::error::OutputError;
 use crate::feed::{FeedKind, codes_of};
@@ -44,12 +48,56 @@ pub enum Value {
 }
 
 impl Value {
-    fn text(&self) -> String {
+    /// The cell as CSV text, guarded ([`csv_text`], [`csv_identifier`]).
+    fn csv(&self) -> String {
         match self {
-            Value::Text(s) | Value::Code(s) => s.clone(),
+            Value::Text(s) => csv_text(s).into_owned(),
+            Value::Code(s) => csv_identifier(s).into_owned(),
             Value::Int(i) => i.to_string(),
             Value::Money(m) => report::yuan(*m),
         }
+    }
+}
+
+/// Whether a spreadsheet program would read the text as a number
+/// (`350181`, `913501000000000001`, `1e5`).
+pub fn looks_numeric(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'e' | b'E' | b'.' | b'+' | b'-'))
+}
+
+/// Text for a CSV cell that a spreadsheet must not run as a formula: text
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+/// leading `'` (OWASP's advice for CSV injection); other text is unchanged.
+pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// An identifier for a CSV cell: one a spreadsheet would read as a number
+/// (and show as `9.13501E+17`, or without its leading zeros) is written
+/// `="…"`, which spreadsheets show as the text itself; the readers of this
+/// crate take `="…"` back as the text inside ([`crate::table::read_csv`]).
+/// Other identifiers are guarded like text.
+pub fn csv_identifier(s: &str) -> std::borrow::Cow<'_, str> {
+    if looks_numeric(s) {
+        std::borrow::Cow::Owned(format!("=\"{s}\""))
+    } else {
+        csv_text(s)
+    }
+}
+
+/// The text of a CSV cell written by [`csv_identifier`]: `="…"` gives the
+/// text inside; anything else is itself.
+pub fn csv_unwrap(s: &str) -> &str {
+    match s.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => inner,
+        _ => s,
     }
 }
 
@@ -176,7 +224,7 @@ pub fn csv(file: &str, table: &Table) -> Result<Vec<u8>, OutputError> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(&table.headers).map_err(err)?;
     for row in &table.rows {
-        w.write_record(row.iter().map(Value::text)).map_err(err)?;
+        w.write_record(row.iter().map(Value::csv)).map_err(err)?;
     }
     w.into_inner().map_err(|e| OutputError::Csv {
         file: file.to_string(),
@@ -799,4 +847,53 @@ pub fn templates(format: FileFormat) -> Result<Vec<OutputFile>, OutputError> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::table::{self, Cell};
+
+    #[test]
+    fn csv_cells_are_guarded_as_text() {
+        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_text("+86"), "'+86");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("福州某公司"), "福州某公司");
+        assert_eq!(csv_identifier("350181"), "=\"350181\"");
+        assert_eq!(
+            csv_identifier("913501001234567890"),
+            "=\"913501001234567890\""
+        );
+        assert_eq!(csv_identifier("91350181UYGCJU1F7P"), "91350181UYGCJU1F7P");
+        assert_eq!(csv_identifier(""), "");
+        assert_eq!(csv_unwrap("=\"0350\""), "0350");
+        assert_eq!(csv_unwrap("=\"a\"b\""), "=\"a\"b\"");
+        assert_eq!(csv_unwrap("=1+1"), "=1+1");
+    }
+
+    #[test]
+    fn a_csv_output_is_safe_in_a_spreadsheet_and_reads_back() {
+        let table = Table {
+            sheet: "t".into(),
+            headers: vec!["名称 Name".into(), "所在地 Seat".into(), "代码 Code".into()],
+            rows: vec![vec![
+                Value::Text("=cmd|' /C calc'!A0".into()),
+                Value::Code("350181".into()),
+                Value::Code("913501001234567890".into()),
+            ]],
+            widths: vec![],
+        };
+        let bytes = csv("t.csv", &table).unwrap();
+        let mut raw = csv::Reader::from_reader(&bytes[3..]);
+        let row = raw.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "'=cmd|' /C calc'!A0");
+        assert_eq!(&row[1], "=\"350181\"");
+        assert_eq!(&row[2], "=\"913501001234567890\"");
+        // Our own reader takes the identifiers back as they were.
+        let sheet = table::read_csv(&bytes).unwrap();
+        assert_eq!(sheet.rows[1][1], Cell::Text("350181".into()));
+        assert_eq!(sheet.rows[1][2], Cell::Text("913501001234567890".into()));
+    }
 }

@@ -141,7 +141,9 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, InputError> {
                     if f.is_empty() {
                         Cell::Empty
                     } else {
-                        Cell::Text(f.to_string())
+                        // `="0123"`: an identifier kept as text by a
+                        // spreadsheet or by our own CSV outputs.
+                        Cell::Text(crate::output::csv_unwrap(f).to_string())
                     }
                 })
                 .collect(),

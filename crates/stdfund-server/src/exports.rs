@@ -17,6 +17,7 @@
 use rust_xlsxwriter::{
     Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
+use stdfund_match::output;
 use stdfund_rules::money::Money;
 
 /// The CSV media type.
@@ -46,7 +47,7 @@ impl Cell {
     /// the exact text; otherwise a text cell, guarded against formulas.
     pub fn typed(s: impl Into<String>) -> Cell {
         let s = s.into();
-        if looks_numeric(&s) {
+        if output::looks_numeric(&s) {
             Cell::Id(s)
         } else {
             Cell::Text(s)
@@ -96,27 +97,12 @@ impl Sheet {
     }
 }
 
-/// Whether a spreadsheet program would read the text as a number.
-fn looks_numeric(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes().any(|b| b.is_ascii_digit())
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'e' | b'E' | b'.' | b'+' | b'-'))
-}
-
 /// A cell as CSV text (identifiers as `="…"` where a spreadsheet would
-/// read a number, formulas refused).
+/// read a number, formulas refused: `stdfund_match::output`'s guards).
 pub(crate) fn csv_text(cell: &Cell) -> String {
     match cell {
-        Cell::Text(s) => {
-            if matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
-                format!("'{s}")
-            } else {
-                s.clone()
-            }
-        }
-        Cell::Id(s) if looks_numeric(s) => format!("=\"{s}\""),
-        Cell::Id(s) => s.clone(),
+        Cell::Text(s) => output::csv_text(s).into_owned(),
+        Cell::Id(s) => output::csv_identifier(s).into_owned(),
         Cell::Int(n) => n.to_string(),
         Cell::Amount(m) => m.to_canonical(),
         Cell::Empty => String::new(),
