@@ -16,10 +16,15 @@
 //!
 //! The clients keep prost's codec: an answer a client cannot decode is not
 //! the client's fault.
+//!
+//! [`EncodedCodec`] serves answers that are already protobuf bytes
+//! ([`Encoded`], written by [`crate::wire`] on the thread that computed
+//! them): the connection's task only copies them into the gRPC frame.
 
 use prost::Message;
+use prost::bytes::BufMut;
 use std::collections::HashMap;
-use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder};
+use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::{Code, Status};
 use tonic_prost::{ProstCodec, ProstDecoder, ProstEncoder};
 use tonic_types::{ErrorDetail, ErrorInfo, LocalizedMessage, StatusExt};
@@ -60,6 +65,59 @@ where
         ServerDecoder {
             inner: self.inner.decoder(),
         }
+    }
+}
+
+/// An answer already encoded as the protobuf bytes of its message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Encoded(pub Vec<u8>);
+
+/// A server codec whose answers are [`Encoded`] bytes and whose requests
+/// are decoded like [`ServerCodec`]'s.
+#[derive(Debug, Clone)]
+pub struct EncodedCodec<U> {
+    inner: ProstCodec<(), U>,
+}
+
+impl<U> Default for EncodedCodec<U> {
+    fn default() -> Self {
+        EncodedCodec {
+            inner: ProstCodec::default(),
+        }
+    }
+}
+
+impl<U> Codec for EncodedCodec<U>
+where
+    U: Message + Default + Send + 'static,
+{
+    type Encode = Encoded;
+    type Decode = U;
+    type Encoder = EncodedEncoder;
+    type Decoder = ServerDecoder<U>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        EncodedEncoder
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        ServerDecoder {
+            inner: self.inner.decoder(),
+        }
+    }
+}
+
+/// Writes [`Encoded`] bytes into the frame as they are.
+#[derive(Debug, Clone, Copy)]
+pub struct EncodedEncoder;
+
+impl Encoder for EncodedEncoder {
+    type Item = Encoded;
+    type Error = Status;
+
+    fn encode(&mut self, item: Encoded, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        dst.put_slice(&item.0);
+        Ok(())
     }
 }
 

@@ -12,6 +12,9 @@
 //!   comments) for gRPC reflection.
 //! * [`convert`]: one way each — a proto request read as the rules crate's
 //!   request DTO, the typed assessment written as a proto answer.
+//! * [`wire`]: the same answer encoded straight into protobuf bytes (what
+//!   the server sends for Estimate and EstimateBatch), byte-equal to prost's
+//!   encoding of [`convert::to_pb`].
 //! * [`client`]: for clients and tests, a received answer in its JSON form.
 //!
 //! Dependencies point one way: this crate knows the rules crate, never the
@@ -21,6 +24,7 @@ pub mod client;
 pub mod codec;
 pub mod convert;
 pub mod stored;
+pub mod wire;
 
 /// The generated code of package `stdfund.v1`.
 #[allow(

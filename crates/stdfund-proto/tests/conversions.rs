@@ -14,7 +14,7 @@
 
 use prost::Message;
 use serde_json::Value;
-use stdfund_proto::{client, convert, pb};
+use stdfund_proto::{client, convert, pb, wire};
 use stdfund_rules::json;
 use stdfund_rules::json::dto::View;
 use stdfund_testkit::wire::Application;
@@ -127,6 +127,87 @@ fn random_applications_give_the_same_answer_over_proto_and_json() {
         assert_eq!(over_the_wire(&to_message(&app)), expected, "seed {seed}");
     }
     assert!(checked > 2_500, "{checked}");
+}
+
+/// The answer bytes written straight from the domain ([`wire`]) against
+/// prost's encoding of [`convert::to_pb`], in both views, as an
+/// EstimateResponse and as an EstimateBatchResponse (answer or error).
+fn same_bytes(msg: &pb::EstimateRequest, what: &str) -> bool {
+    let req = convert::request(msg);
+    let mut answered = false;
+    for view in [View::Full, View::Summary] {
+        let theirs = stdfund_rules::assess(&req, |a| convert::to_pb(a, view).encode_to_vec());
+        let ours = stdfund_rules::assess(&req, |a| {
+            let mut buf = Vec::new();
+            wire::estimate_response(&mut buf, a, view);
+            buf
+        });
+        let batch_ours = stdfund_rules::assess(&req, |a| {
+            let mut buf = Vec::new();
+            wire::batch_assessment(&mut buf, "req-7", 41, a, view);
+            buf
+        });
+        match (theirs, ours, batch_ours) {
+            (Ok(theirs), Ok(ours), Ok(batch_ours)) => {
+                assert!(theirs == ours, "{what}, {view:?}: the bytes differ");
+                let mut whole = Vec::new();
+                wire::estimate(&mut whole, msg, Some(view)).unwrap();
+                assert!(whole == ours, "{what}, {view:?}: wire::estimate differs");
+                let batch_theirs = pb::EstimateBatchResponse {
+                    request_id: "req-7".into(),
+                    index: 41,
+                    result: Some(pb::estimate_batch_response::Result::Assessment(
+                        pb::EstimateResponse::decode(theirs.as_slice()).unwrap(),
+                    )),
+                }
+                .encode_to_vec();
+                assert!(
+                    batch_theirs == batch_ours,
+                    "{what}, {view:?}: the batch bytes differ"
+                );
+                answered = true;
+            }
+            (Err(e), Err(_), Err(_)) => {
+                let mut none = Vec::new();
+                assert!(wire::estimate(&mut none, msg, Some(view)).is_err());
+                assert!(none.is_empty(), "{what}: a refusal wrote bytes");
+                let report = e.to_report();
+                let mut ours = Vec::new();
+                wire::batch_error(&mut ours, "", 0, &report);
+                let theirs = pb::EstimateBatchResponse {
+                    request_id: String::new(),
+                    index: 0,
+                    result: Some(pb::estimate_batch_response::Result::Error(
+                        convert::error_report(&report),
+                    )),
+                }
+                .encode_to_vec();
+                assert!(theirs == ours, "{what}: the error bytes differ");
+            }
+            _ => panic!("{what}: one encoder answered and the other refused"),
+        }
+    }
+    answered
+}
+
+#[test]
+fn answers_encoded_from_the_domain_are_prosts_bytes() {
+    let mut answered = 0;
+    for v in &all_vectors() {
+        let Ok(app) = serde_json::from_value::<Application>(v.case.input.clone()) else {
+            continue;
+        };
+        if carried_by_proto(&app) && same_bytes(&to_message(&app), &v.id()) {
+            answered += 1;
+        }
+    }
+    assert!(answered >= 50, "only {answered} vectors were answered");
+    for seed in 0..3_000u64 {
+        let app = generate::application(seed);
+        if carried_by_proto(&app) {
+            same_bytes(&to_message(&app), &format!("seed {seed}"));
+        }
+    }
 }
 
 /// Whether every enum of the request is a name the contract defines (an

@@ -32,14 +32,13 @@
 
 use crate::config::Settings;
 use crate::dbhealth::DatabaseWatch;
-use crate::estimate::Estimates;
+use crate::estimate::{EstimateRoutes, Estimates};
 use crate::metrics::{Metrics, MetricsLayer};
 use crate::registry::Registry;
 use http::header::HeaderName;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use stdfund_proto::pb::estimate_service_server::EstimateServiceServer;
 use stdfund_proto::pb::match_service_server::MatchServiceServer;
 use stdfund_proto::pb::registry_service_server::RegistryServiceServer;
 use stdfund_proto::service_names;
@@ -360,9 +359,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
                 message: e.report().message_en,
             }
         })?;
-    let estimate_service = EstimateServiceServer::new(estimates)
-        .max_decoding_message_size(settings.max_message_bytes)
-        .max_encoding_message_size(settings.max_message_bytes);
+    let estimate_service = EstimateRoutes::new(estimates, settings.max_message_bytes);
     let registry = open_registry(settings).await?;
     let registry_store = registry.store().clone();
     metrics.watch_pool(pool_probe(registry_store.clone()));
