@@ -5,8 +5,10 @@
 //!
 //! Arbitrary bytes: no panic; an undecodable message is refused by the
 //! decoder; an answer re-encodes and decodes to itself, carries one line per
-//! achievement, and its canonical JSON (`client::answer_json`) is JSON; an
-//! error has a stable code.
+//! achievement, and its canonical JSON (`client::answer_json`) is JSON; the
+//! bytes the server sends (`stdfund_proto::wire::estimate`, encoded straight
+//! from the assessment) are prost's encoding of that answer, and a refusal
+//! writes none; an error has a stable code.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,10 +19,14 @@ fuzz_target!(|data: &[u8]| {
     let Ok(request) = pb::EstimateRequest::decode(data) else {
         return;
     };
+    let mut sent = Vec::new();
+    let direct = stdfund_proto::wire::estimate(&mut sent, &request, None);
     match stdfund_proto::convert::estimate(&request, None) {
         Ok(answer) => {
+            assert!(direct.is_ok(), "the wire encoder refused what convert answered");
             assert_eq!(answer.lines.len(), request.achievements.len());
             let bytes = answer.encode_to_vec();
+            assert!(sent == bytes, "the wire encoding differs from prost's");
             let back = pb::EstimateResponse::decode(bytes.as_slice()).expect("the answer re-decodes");
             assert_eq!(back, answer);
             let json = stdfund_proto::client::answer_json(answer);
@@ -30,6 +36,7 @@ fuzz_target!(|data: &[u8]| {
             );
         }
         Err(e) => {
+            assert!(direct.is_err() && sent.is_empty(), "the wire encoder answered what convert refused");
             let code = e.code();
             assert!(!code.is_empty() && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'));
         }
