@@ -231,6 +231,15 @@ pub struct ServeArgs {
         value_parser = crate::config::number::<u64>("STDFUND_WRITE_TIMEOUT_SECONDS", "a number of seconds")
     )]
     pub write_timeout_seconds: Option<u64>,
+    /// Seconds between looks at the tokens file; a changed file is reloaded as on SIGHUP; 0: SIGHUP only [default: 2].
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "STDFUND_TOKENS_POLL_SECONDS",
+        hide_env_values = true,
+        value_parser = crate::config::number::<u64>("STDFUND_TOKENS_POLL_SECONDS", "a number of seconds")
+    )]
+    pub tokens_poll_seconds: Option<u64>,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     pub print_config: bool,
@@ -267,6 +276,7 @@ impl ServeArgs {
             log_level: self.log_level.clone(),
             create_database: self.create_database,
             write_timeout_seconds: self.write_timeout_seconds,
+            tokens_poll_seconds: self.tokens_poll_seconds,
         }
     }
 }

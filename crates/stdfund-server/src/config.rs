@@ -25,6 +25,7 @@
 //! | `log_level` | `STDFUND_LOG_LEVEL` | `--log-level` | `info` (a `tracing` filter such as `info,stdfund_server=debug`) |
 //! | `create_database` | `STDFUND_CREATE_DATABASE` | `--create-database` | `true` (deployments set `false`) |
 //! | `write_timeout_seconds` | `STDFUND_WRITE_TIMEOUT_SECONDS` | `--write-timeout-seconds` | `5` |
+//! | `tokens_poll_seconds` | `STDFUND_TOKENS_POLL_SECONDS` | `--tokens-poll-seconds` | `2`; `0`: SIGHUP only |
 //!
 //! Unknown keys in the file are an error; unknown `STDFUND_*` variables are
 //! reported by [`unknown_env_vars`] so that a typo does not pass silently.
@@ -83,6 +84,10 @@ pub struct Settings {
     /// How long a registry call waits for the database before it gives up
     /// with UNAVAILABLE, seconds.
     pub write_timeout_seconds: u64,
+    /// How often the tokens file is looked at for a change, seconds; a
+    /// changed file is reloaded as on SIGHUP (a Kubernetes Secret updated in
+    /// place reaches the pod without a restart). `0`: SIGHUP only.
+    pub tokens_poll_seconds: u64,
 }
 
 impl Default for Settings {
@@ -102,6 +107,7 @@ impl Default for Settings {
             log_level: "info".into(),
             create_database: true,
             write_timeout_seconds: 5,
+            tokens_poll_seconds: 2,
         }
     }
 }
@@ -138,6 +144,8 @@ pub struct Layer {
     pub create_database: Option<bool>,
     /// See [`Settings::write_timeout_seconds`].
     pub write_timeout_seconds: Option<u64>,
+    /// See [`Settings::tokens_poll_seconds`].
+    pub tokens_poll_seconds: Option<u64>,
 }
 
 /// A configuration problem, naming its source.
@@ -158,7 +166,7 @@ fn err(source_name: impl Into<String>, message: impl Into<String>) -> ConfigErro
 }
 
 /// Each file key with its environment variable and flag.
-pub const KEYS: [(&str, &str, &str); 14] = [
+pub const KEYS: [(&str, &str, &str); 15] = [
     ("listen", "STDFUND_LISTEN", "--listen"),
     (
         "metrics_listen",
@@ -192,6 +200,11 @@ pub const KEYS: [(&str, &str, &str); 14] = [
         "write_timeout_seconds",
         "STDFUND_WRITE_TIMEOUT_SECONDS",
         "--write-timeout-seconds",
+    ),
+    (
+        "tokens_poll_seconds",
+        "STDFUND_TOKENS_POLL_SECONDS",
+        "--tokens-poll-seconds",
     ),
 ];
 
@@ -330,6 +343,9 @@ impl Settings {
         if let Some(v) = layer.write_timeout_seconds {
             self.write_timeout_seconds = v;
         }
+        if let Some(v) = layer.tokens_poll_seconds {
+            self.tokens_poll_seconds = v;
+        }
         self.validate(source)?;
         Ok(self)
     }
@@ -343,6 +359,12 @@ impl Settings {
         }
         if !(1..=300).contains(&self.write_timeout_seconds) {
             return Err(err(source, "write_timeout_seconds must be 1–300"));
+        }
+        if self.tokens_poll_seconds > 3600 {
+            return Err(err(
+                source,
+                "tokens_poll_seconds must be 0–3600 (0: reload on SIGHUP only)",
+            ));
         }
         if self.database_url.trim().is_empty() {
             return Err(err(source, "database_url must not be empty"));
@@ -448,6 +470,10 @@ impl Settings {
         out.push_str(&format!(
             "write_timeout_seconds = {}\n",
             self.write_timeout_seconds
+        ));
+        out.push_str(&format!(
+            "tokens_poll_seconds = {}\n",
+            self.tokens_poll_seconds
         ));
         out
     }

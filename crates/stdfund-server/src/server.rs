@@ -370,7 +370,11 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         metrics.clone(),
         crate::dbhealth::POLL_INTERVAL,
     );
-    let token_reload = TokenReload::start(registry.clone(), settings.tokens_file.clone());
+    let token_reload = TokenReload::start(
+        registry.clone(),
+        settings.tokens_file.clone(),
+        Duration::from_secs(settings.tokens_poll_seconds),
+    );
     let match_service =
         MatchServiceServer::new(crate::match_service::Matches::new(registry.clone()))
             .max_decoding_message_size(settings.max_message_bytes)
@@ -538,7 +542,9 @@ struct TokenReload {
 }
 
 impl TokenReload {
-    fn start(registry: Registry, path: Option<std::path::PathBuf>) -> TokenReload {
+    /// Reloads the tokens file on SIGHUP and, every `poll` (zero: never),
+    /// when the file changed since it was last read.
+    fn start(registry: Registry, path: Option<std::path::PathBuf>, poll: Duration) -> TokenReload {
         let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
         // Installed now, before the server reports it is serving: a SIGHUP
         // from then on is never the default action (which ends the process).
@@ -548,28 +554,51 @@ impl TokenReload {
             #[cfg(unix)]
             {
                 let mut hangup = match hangup {
-                    Ok(h) => h,
+                    Ok(h) => Some(h),
                     Err(e) => {
-                        tracing::warn!(error = %e, "cannot listen for SIGHUP; the tokens file is read at start only");
-                        let _ = stop_rx.await;
-                        return;
+                        tracing::warn!(error = %e, "cannot listen for SIGHUP; the tokens file is reloaded only when it changes");
+                        None
                     }
                 };
+                let watched = path.as_deref().filter(|_| !poll.is_zero());
+                let mut seen = watched.and_then(FileStamp::of);
+                let mut ticks = tokio::time::interval(poll.max(Duration::from_secs(1)));
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                ticks.tick().await;
                 loop {
                     tokio::select! {
                         _ = &mut stop_rx => return,
-                        got = hangup.recv() => {
+                        got = async { hangup.as_mut()?.recv().await }, if hangup.is_some() => {
                             if got.is_none() {
-                                return;
+                                hangup = None;
+                                continue;
                             }
-                            reload_tokens(&registry, path.as_deref());
+                            reload_tokens(&registry, path.as_deref(), Cause::Hangup);
+                            seen = watched.and_then(FileStamp::of);
+                        }
+                        _ = ticks.tick(), if watched.is_some() => {
+                            let Some(file) = watched else { continue };
+                            let now = FileStamp::of(file);
+                            if now == seen {
+                                continue;
+                            }
+                            if now.is_some() {
+                                reload_tokens(&registry, Some(file), Cause::Changed);
+                            } else {
+                                tracing::warn!(
+                                    file = %file.display(),
+                                    tokens = registry.tokens().len(),
+                                    "the tokens file cannot be read any more; the tokens in force stay"
+                                );
+                            }
+                            seen = now;
                         }
                     }
                 }
             }
             #[cfg(not(unix))]
             {
-                let _ = (registry, path);
+                let _ = (registry, path, poll);
                 let _ = stop_rx.await;
             }
         });
@@ -593,10 +622,12 @@ impl Drop for TokenReload {
     }
 }
 
-/// Reloads the tokens file into the registry (SIGHUP).
-pub fn reload_tokens(registry: &Registry, path: Option<&std::path::Path>) {
+/// Reloads the tokens file into the registry (on SIGHUP, or when the file
+/// changed); a file that does not load leaves the tokens in force.
+pub fn reload_tokens(registry: &Registry, path: Option<&std::path::Path>, cause: Cause) {
+    let cause = cause.text();
     let Some(path) = path else {
-        tracing::info!("SIGHUP received; no tokens_file is configured, nothing to reload");
+        tracing::info!("{cause}; no tokens_file is configured, nothing to reload");
         return;
     };
     match crate::auth::Tokens::load(path) {
@@ -610,7 +641,7 @@ pub fn reload_tokens(registry: &Registry, path: Option<&std::path::Path>) {
                 tokens = tokens.len(),
                 ?added,
                 ?removed,
-                "SIGHUP received; tokens file reloaded"
+                "{cause}; tokens file reloaded"
             );
             registry.replace_tokens(tokens);
         }
@@ -618,9 +649,55 @@ pub fn reload_tokens(registry: &Registry, path: Option<&std::path::Path>) {
             tracing::error!(
                 error = %e,
                 tokens = registry.tokens().len(),
-                "SIGHUP received; the tokens file was NOT reloaded, the tokens in force stay"
+                "{cause}; the tokens file was NOT reloaded, the tokens in force stay"
             );
         }
+    }
+}
+
+/// Why the tokens file is read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The process got SIGHUP.
+    Hangup,
+    /// The file changed since it was last read (`tokens_poll_seconds`).
+    Changed,
+}
+
+impl Cause {
+    fn text(self) -> &'static str {
+        match self {
+            Cause::Hangup => "SIGHUP received",
+            Cause::Changed => "the tokens file changed",
+        }
+    }
+}
+
+/// What tells a changed file: device, inode, size, modification time and
+/// mode (a Kubernetes Secret volume swaps a symbolic link to a new file; an
+/// editor writes a new file and renames it; `chmod` changes the mode).
+#[cfg(unix)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+    mode: u32,
+}
+
+#[cfg(unix)]
+impl FileStamp {
+    fn of(path: &std::path::Path) -> Option<FileStamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+            mode: m.mode(),
+        })
     }
 }
 

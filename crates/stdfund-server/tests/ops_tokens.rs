@@ -3,7 +3,10 @@
 //! message naming the file and the fix; SIGHUP reloads the file without a
 //! restart (a token added works at once, a token removed is UNAUTHENTICATED
 //! at once, a broken or loose new file is an ERROR and the tokens in force
-//! stay); `stdfund token new` prints a fresh token once with its entry.
+//! stay); so does a change of the file itself, without a signal (a
+//! Kubernetes Secret updated in place, `tokens_poll_seconds`), and a file
+//! that disappears leaves the tokens in force; `stdfund token new` prints a
+//! fresh token once with its entry.
 
 // Test counters, ports and timings, never money.
 #![allow(
@@ -40,8 +43,19 @@ fn tokens_file(dir: &Path) -> std::path::PathBuf {
 }
 
 fn serve(dir: &Path, tokens: Option<&Path>) -> Serve {
+    serve_polling(dir, tokens, "0")
+}
+
+/// `serve` looking at the tokens file every `poll` seconds (`0`: SIGHUP
+/// only, so that a test's own SIGHUP is the only reload).
+fn serve_polling(dir: &Path, tokens: Option<&Path>, poll: &str) -> Serve {
     let db = format!("sqlite://{}", dir.join("registry.sqlite").display());
-    let mut args = vec!["--database-url".to_string(), db];
+    let mut args = vec![
+        "--database-url".to_string(),
+        db,
+        "--tokens-poll-seconds".to_string(),
+        poll.to_string(),
+    ];
     if let Some(t) = tokens {
         args.push("--tokens-file".into());
         args.push(t.display().to_string());
@@ -80,27 +94,37 @@ fn token_new(args: &[&str]) -> (String, String) {
 
 /// Waits for the server's log line about a SIGHUP (the `n`-th such line).
 fn reload_line(server: &Serve, n: usize) -> serde_json::Value {
+    log_line(server, "SIGHUP received", n)
+}
+
+/// Waits for the `n`-th log line whose message starts with `prefix`.
+fn log_line(server: &Serve, prefix: &str, n: usize) -> serde_json::Value {
     let started = std::time::Instant::now();
     loop {
         let lines: Vec<serde_json::Value> = server
             .records()
             .into_iter()
-            .filter(|r| {
-                r["message"]
-                    .as_str()
-                    .is_some_and(|m| m.starts_with("SIGHUP received"))
-            })
+            .filter(|r| r["message"].as_str().is_some_and(|m| m.starts_with(prefix)))
             .collect();
         if let Some(l) = lines.get(n) {
             return l.clone();
         }
         assert!(
             started.elapsed() < Duration::from_secs(10),
-            "no SIGHUP line {n}: {:#?}",
+            "no line {n} starting `{prefix}`: {:#?}",
             server.log()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Replaces the file the way a Kubernetes Secret volume or an editor does:
+/// a new file renamed over the old one (mode 0600).
+fn replace(f: &Path, content: &str) {
+    let tmp = f.with_extension("new");
+    std::fs::write(&tmp, content).unwrap();
+    chmod(&tmp, 0o600);
+    std::fs::rename(&tmp, f).unwrap();
 }
 
 #[test]
@@ -208,6 +232,64 @@ async fn sighup_adds_and_removes_tokens_without_restart() {
 
     // Same process all along.
     assert_eq!(server.pid(), pid);
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_tokens_file_is_reloaded_without_a_signal() {
+    let dir = fresh_dir("tokens-poll");
+    let f = tokens_file(&dir);
+    let server = serve_polling(&dir, Some(&f), "1");
+    let changed = "the tokens file changed";
+    assert_eq!(call(&server.addr, s::ADMIN).await, Code::Ok);
+
+    // A token added: accepted within the poll, no signal, same process.
+    let (token, entry) = token_new(&["portal", "--name", "gateway-poll"]);
+    let base = std::fs::read_to_string(&f).unwrap();
+    replace(&f, &format!("{base}\n{entry}\n"));
+    let line = log_line(&server, changed, 0);
+    assert_eq!(line["level"], "INFO", "{line}");
+    assert!(
+        line["added"].as_str().unwrap().contains("gateway-poll"),
+        "{line}"
+    );
+    assert_eq!(call(&server.addr, &token).await, Code::Ok);
+
+    // A broken file: ERROR once, and the tokens in force stay.
+    replace(&f, "[[tokens]]\nname = \"x\"\n");
+    let line = log_line(&server, changed, 1);
+    assert_eq!(line["level"], "ERROR", "{line}");
+    assert_eq!(call(&server.addr, &token).await, Code::Ok);
+
+    // The file gone: a warning, the tokens in force stay.
+    std::fs::remove_file(&f).unwrap();
+    let line = log_line(&server, "the tokens file cannot be read", 0);
+    assert_eq!(line["level"], "WARN", "{line}");
+    assert_eq!(call(&server.addr, &token).await, Code::Ok);
+
+    // Back without the new token: removed, UNAUTHENTICATED.
+    replace(&f, &base);
+    let line = log_line(&server, changed, 2);
+    assert_eq!(line["level"], "INFO", "{line}");
+    assert!(
+        line["removed"].as_str().unwrap().contains("gateway-poll"),
+        "{line}"
+    );
+    assert_eq!(call(&server.addr, &token).await, Code::Unauthenticated);
+    assert_eq!(call(&server.addr, s::ADMIN).await, Code::Ok);
+
+    // Nothing changes: no further reload.
+    std::thread::sleep(Duration::from_millis(2_500));
+    let reloads = server
+        .records()
+        .into_iter()
+        .filter(|r| {
+            r["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with(changed))
+        })
+        .count();
+    assert_eq!(reloads, 3, "{:#?}", server.log());
     server.stop();
 }
 
