@@ -1,7 +1,7 @@
 // Names for the codes the registry stores: grant items, variants, clauses and
 // fiscal units, from EstimateService.GetCatalog (public, loaded once).
 import type { GetCatalogResponse } from "../gen/stdfund/v1/estimate_service_pb.js";
-import { pick } from "./i18n.js";
+import { pick, t } from "./i18n.js";
 
 export interface Named {
   id: string;
@@ -53,4 +53,12 @@ export function unitName(c: Catalog, code: string): string {
   if (code === "" || code === "CITY") return "";
   const u = c.fiscalUnits.find((x) => x.id === code);
   return u === undefined ? code : pick(u.zh, u.en);
+}
+
+/** Who pays a budget: 市级 for the city (`CITY`), else the fiscal unit's name
+ * (the registry's own name when the catalogue has none, else the code). */
+export function payerName(c: Catalog, payer: string, nameZh = ""): string {
+  if (payer === "" || payer === "CITY") return t("finance.city");
+  const n = unitName(c, payer);
+  return n !== payer ? n : nameZh !== "" ? nameZh : payer;
 }

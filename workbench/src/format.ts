@@ -3,6 +3,7 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { lang, tk } from "./i18n.js";
+import { EMPTY_CATALOG, payerName, type Catalog } from "./catalog.js";
 
 const ZONE = "Asia/Shanghai";
 
@@ -54,12 +55,13 @@ export function formatCount(n: bigint | number): string {
 
 /**
  * An audit entry's target (`claim:12`, `attachment:3`, `budget:2026:350102`…)
- * in words: 申报 12, 材料 3, 预算 2026 · 350102. An unknown kind is shown as stored.
+ * in words: 申报 12, 材料 3, 预算 2026 · 鼓楼区 (the payer named from the
+ * catalogue; `CITY` is 市级). An unknown kind is shown as stored.
  */
-export function targetLabel(target: string): string {
+export function targetLabel(target: string, catalog: Catalog = EMPTY_CATALOG): string {
   const [kind, ...rest] = target.split(":");
   const kinds = ["claim", "attachment", "publication", "objection", "budget", "payment"];
-  return kind === undefined || !kinds.includes(kind) || rest.length === 0
-    ? target
-    : `${tk(`target.${kind}`)} ${rest.join(" · ")}`;
+  if (kind === undefined || !kinds.includes(kind) || rest.length === 0) return target;
+  const parts = kind === "budget" && rest.length === 2 ? [rest[0] ?? "", payerName(catalog, rest[1] ?? "")] : rest;
+  return `${tk(`target.${kind}`)} ${parts.join(" · ")}`;
 }

@@ -16,7 +16,7 @@ interface AuditFilters { actor: string; action: string; from: string; to: string
 const KEYS: (keyof AuditFilters)[] = ["actor", "action", "from", "to", "claim"];
 
 export function Audit({ route }: { route: Route }) {
-  const { api } = useApp();
+  const { api, catalog } = useApp();
   const can = useCan();
   const applied = Object.fromEntries(KEYS.map((k) => [k, route.params.get(k) ?? ""])) as unknown as AuditFilters;
   const key = KEYS.map((k) => applied[k]).join("\u0000");
@@ -92,7 +92,7 @@ export function Audit({ route }: { route: Route }) {
                 <td>{e.actor}<br /><span class="muted">{tk(`role.${e.role}`)}</span></td>
                 <td>{tk(`action.${e.action}`)}</td>
                 <td>{e.claimId === 0n ? "" : <a href={href(["claims", String(e.claimId)])}>{String(e.claimId)}</a>}</td>
-                <td title={e.target}>{targetLabel(e.target)}</td>
+                <td title={e.target}>{targetLabel(e.target, catalog)}</td>
                 <td><code title={e.entryHash}>{shortHash(e.entryHash)}</code></td>
                 <td>{(e.beforeJson !== "" || e.afterJson !== "") && (
                   <details>

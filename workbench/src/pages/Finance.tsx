@@ -9,7 +9,7 @@ import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { t } from "../i18n.js";
 import { formatYuan, isMoney, normaliseMoneyInput } from "../money.js";
 import { yearChina } from "../format.js";
-import { unitName } from "../catalog.js";
+import { payerName, unitName } from "../catalog.js";
 import { saveFile } from "../download.js";
 import { href, navigate, type Route } from "../router.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
@@ -21,12 +21,6 @@ import { DisburseDialog } from "./dialogs.js";
 export function yearParam(route: Route): number {
   const y = Number(route.params.get("year"));
   return Number.isInteger(y) && y >= 2016 && y <= 9999 ? y : yearChina();
-}
-
-export function payerName(catalog: ReturnType<typeof useApp>["catalog"], payer: string, nameZh = ""): string {
-  if (payer === "" || payer === "CITY") return t("finance.city");
-  const n = unitName(catalog, payer);
-  return n !== payer ? n : nameZh !== "" ? nameZh : payer;
 }
 
 export function Finance({ route }: { route: Route }) {

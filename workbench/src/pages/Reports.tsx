@@ -12,7 +12,7 @@ import { useAction, useApp, useLoad } from "../context.js";
 import { lang, pick, t, tk } from "../i18n.js";
 import { chartWan, sumYuan } from "../money.js";
 import { formatCount } from "../format.js";
-import { itemName, unitName } from "../catalog.js";
+import { itemName, payerName, unitName } from "../catalog.js";
 import { saveFile } from "../download.js";
 import { href, navigate, type Route } from "../router.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
@@ -214,7 +214,7 @@ export function Reports({ route }: { route: Route }) {
               <div class="table-wrap" tabIndex={0} role="region" aria-label={t("report.budgets")}>
                 <table class="data compact">
                   <thead><tr><th scope="col">{t("finance.year")}</th><th scope="col">{t("finance.payer")}</th><th scope="col" class="num">{t("finance.total")}</th><th scope="col" class="num">{t("finance.used")}</th><th scope="col" class="num">{t("finance.left")}</th></tr></thead>
-                  <tbody>{report.data.budgets.map((b) => <tr><td>{b.year}</td><td>{b.payer === "" || b.payer === "CITY" ? t("finance.city") : b.payerNameZh || b.payer}</td><td class="num"><Money value={b.total} /></td><td class="num"><Money value={b.used} /></td><td class="num"><Money value={b.left} /></td></tr>)}</tbody>
+                  <tbody>{report.data.budgets.map((b) => <tr><td>{b.year}</td><td>{payerName(catalog, b.payer, b.payerNameZh)}</td><td class="num"><Money value={b.total} /></td><td class="num"><Money value={b.used} /></td><td class="num"><Money value={b.left} /></td></tr>)}</tbody>
                 </table>
               </div>
             </section>

@@ -193,7 +193,9 @@ function addAudit(state: FakeState, claim: Claim | null, action: AuditAction, ac
   state.audit.push({
     $typeName: "stdfund.v1.AuditEntry", entryId: id, claimId: claim?.claimId ?? 0n, actor, role, at: timestampFromDate(at), action,
     beforeJson: before, afterJson: after !== "" ? after : claim === null ? "" : JSON.stringify({ claimId: String(claim.claimId), status: ClaimStatus[claim.status] }),
-    target, entryHash: `sha256:${(Number(id) * 2654435761 >>> 0).toString(16).padStart(8, "0")}${"ab".repeat(28)}`, previousHash: prev?.entryHash ?? "",
+    // The store's forms (`claim:7`, `attachment:3`, `budget:2026:CITY` …);
+    // a claim's own entries name the claim.
+    target: target !== "" ? target : claim === null ? "" : `claim:${claim.claimId}`, entryHash: `sha256:${(Number(id) * 2654435761 >>> 0).toString(16).padStart(8, "0")}${"ab".repeat(28)}`, previousHash: prev?.entryHash ?? "",
   } as AuditEntry);
 }
 
@@ -403,7 +405,7 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
         if (type === "" || (type === "application/pdf" && !(head[2] === 0x44 && head[3] === 0x46))) fail(Code.InvalidArgument, "UNSUPPORTED_FILE_TYPE", "只接受 PDF、JPEG 或 PNG 文件", "only PDF, JPEG or PNG files are accepted", { field: "content" });
         const meta = addAttachment(state, c, req.fileName, req.content, type, state.now());
         meta.uploadedBy = who.name;
-        addAudit(state, c, AuditAction.ATTACH, who.name, who.role, state.now(), `attachment ${meta.attachmentId}`);
+        addAudit(state, c, AuditAction.ATTACH, who.name, who.role, state.now(), `attachment:${meta.attachmentId}`);
         return { attachment: meta };
       },
       listAttachments: (req, ctx) => { caller(ctx, "ListAttachments", [R, F, A]); find(state, req.claimId); return { attachments: state.attachments.filter((a) => a.meta.claimId === req.claimId).map((a) => a.meta) }; },
@@ -472,7 +474,7 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
         const who = caller(ctx, "SetBudget", [F, A]);
         const payer = req.payer === "" ? "CITY" : req.payer;
         state.budgets.set(`${req.year}|${payer}`, fenToYuan(toFen(req.total)));
-        addAudit(state, null, AuditAction.SET_BUDGET, who.name, who.role, state.now(), `budget ${req.year} ${payer}`);
+        addAudit(state, null, AuditAction.SET_BUDGET, who.name, who.role, state.now(), `budget:${req.year}:${payer}`);
         return { budget: budgetOf(state, req.year, payer) };
       },
       getBudget: (req, ctx) => {
@@ -516,7 +518,7 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
           total: sumYuan(chosen.map((c) => c.review?.approvedAmount ?? "")), count: chosen.length, createdBy: who.name, createdAt: timestampFromDate(state.now()), issuedBy: "", issuedAt: undefined, objections: [],
         };
         state.publications.push(p);
-        addAudit(state, null, AuditAction.PUBLICATION_CREATE, who.name, who.role, state.now(), `publication ${p.publicationId}`);
+        addAudit(state, null, AuditAction.PUBLICATION_CREATE, who.name, who.role, state.now(), `publication:${p.publicationId}`);
         return { publication: p };
       },
       issuePublication: (req, ctx) => {
@@ -524,7 +526,7 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
         const p = state.publications.find((x) => x.publicationId === req.publicationId) ?? notFound();
         if (p.status === PublicationStatus.ISSUED) fail(Code.FailedPrecondition, "INVALID_STATE", "公示已发布", "already issued");
         p.status = PublicationStatus.ISSUED; p.issuedBy = who.name; p.issuedAt = timestampFromDate(state.now());
-        addAudit(state, null, AuditAction.PUBLICATION_ISSUE, who.name, who.role, state.now(), `publication ${p.publicationId}`);
+        addAudit(state, null, AuditAction.PUBLICATION_ISSUE, who.name, who.role, state.now(), `publication:${p.publicationId}`);
         return { publication: p };
       },
       getPublication: (req, ctx) => { caller(ctx, "GetPublication", [R, F, A]); return { publication: state.publications.find((x) => x.publicationId === req.publicationId) ?? notFound() }; },
@@ -544,14 +546,14 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
         if (req.receivedOn < p.periodStart || req.receivedOn > p.periodEnd) fail(Code.FailedPrecondition, "OUTSIDE_NOTICE_PERIOD", "收到日期不在公示期内", "received outside the notice period", { field: "received_on" });
         const o: Objection = { $typeName: "stdfund.v1.Objection", objectionId: BigInt(state.publications.flatMap((x) => x.objections).length + 1), publicationId: p.publicationId, claimId: req.claimId, receivedOn: req.receivedOn, objector: req.objector, contact: req.contact, content: req.content, status: ObjectionStatus.OPEN, outcome: ObjectionOutcome.UNSPECIFIED, resolution: "", recordedBy: who.name, recordedAt: timestampFromDate(state.now()), resolvedBy: "", resolvedAt: undefined };
         p.objections.push(o);
-        addAudit(state, find(state, req.claimId), AuditAction.OBJECTION_RECORD, who.name, who.role, state.now(), `publication ${p.publicationId}`);
+        addAudit(state, find(state, req.claimId), AuditAction.OBJECTION_RECORD, who.name, who.role, state.now(), `objection:${o.objectionId}`);
         return { objection: o };
       },
       resolveObjection: (req, ctx) => {
         const who = caller(ctx, "ResolveObjection", [R, A]);
         const o = state.publications.flatMap((p) => p.objections).find((x) => x.objectionId === req.objectionId) ?? notFound();
         o.status = ObjectionStatus.RESOLVED; o.outcome = req.outcome; o.resolution = req.resolution; o.resolvedBy = who.name; o.resolvedAt = timestampFromDate(state.now());
-        addAudit(state, find(state, o.claimId), AuditAction.OBJECTION_RESOLVE, who.name, who.role, state.now(), `objection ${o.objectionId}`);
+        addAudit(state, find(state, o.claimId), AuditAction.OBJECTION_RESOLVE, who.name, who.role, state.now(), `objection:${o.objectionId}`);
         return { objection: o };
       },
       verifyAuditLog: (_req, ctx) => {

@@ -82,10 +82,15 @@ test("audit targets are read in words, never as stored keys, in both languages",
   setLang("zh");
   assert.equal(targetLabel("claim:12"), "申报 12");
   assert.equal(targetLabel("budget:2026:350102"), "预算 2026 · 350102");
+  // The payer named: the city, and a district from the catalogue.
+  assert.equal(targetLabel("budget:2026:CITY"), "预算 2026 · 市级");
+  const catalog = { items: [], fiscalUnits: [{ id: "350102", zh: "鼓楼区", en: "Gulou District" }], clauses: [], targets: [] };
+  assert.equal(targetLabel("budget:2026:350102", catalog), "预算 2026 · 鼓楼区");
   assert.equal(targetLabel("attachment:3"), "材料 3");
   setLang("en");
   assert.equal(targetLabel("publication:4"), "Notice 4");
   assert.equal(targetLabel("payment:9"), "Payment 9");
+  assert.equal(targetLabel("budget:2026:CITY"), "Budget 2026 · Municipal");
   // What the page does not know is shown as stored, not dropped.
   assert.equal(targetLabel("something:1"), "something:1");
   assert.equal(targetLabel(""), "");
