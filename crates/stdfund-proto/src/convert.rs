@@ -63,18 +63,28 @@ pub fn request(r: &pb::EstimateRequest) -> dto::EstimateRequest<'_> {
     }
 }
 
-/// Estimates a proto request: read, assess, render. `view` overrides the
-/// request's own view when set (EstimateBatchRequest.view).
-pub fn estimate(
+/// Reads a proto request and assesses it, handing the assessment and the
+/// view to `render`. `view` overrides the request's own view when set
+/// (EstimateBatchRequest.view).
+pub fn assess<T>(
     r: &pb::EstimateRequest,
     view: Option<View>,
-) -> Result<pb::EstimateResponse, Error> {
+    render: impl FnOnce(&Assessment<'_, '_>, View) -> T,
+) -> Result<T, Error> {
     let req = request(r);
     let view = match view {
         Some(v) => v,
         None => stdfund_rules::json::view_of(&req.view)?,
     };
-    stdfund_rules::assess(&req, |a| to_pb(a, view))
+    stdfund_rules::assess(&req, |a| render(a, view))
+}
+
+/// Estimates a proto request: read, assess, render as the prost message.
+pub fn estimate(
+    r: &pb::EstimateRequest,
+    view: Option<View>,
+) -> Result<pb::EstimateResponse, Error> {
+    assess(r, view, to_pb)
 }
 
 /// Renders a line's text (explanation) in one language.

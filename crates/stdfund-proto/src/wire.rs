@@ -93,10 +93,8 @@ fn message(buf: &mut Vec<u8>, field: u32, body: impl FnOnce(&mut Vec<u8>)) {
             start.saturating_add(extra),
         );
     }
-    let mut prefix = Vec::with_capacity(width);
-    varint(&mut prefix, len as u64);
-    if let Some(slot) = buf.get_mut(at..at.saturating_add(width)) {
-        slot.copy_from_slice(&prefix);
+    if let Some(mut slot) = buf.get_mut(at..at.saturating_add(width)) {
+        prost::encoding::encode_varint(len as u64, &mut slot);
     }
 }
 
@@ -213,12 +211,7 @@ pub fn estimate(
     r: &pb::EstimateRequest,
     view: Option<View>,
 ) -> Result<(), Error> {
-    let req = convert::request(r);
-    let view = match view {
-        Some(v) => v,
-        None => stdfund_rules::json::view_of(&req.view)?,
-    };
-    stdfund_rules::assess(&req, |a| estimate_response(buf, a, view))
+    convert::assess(r, view, |a, view| estimate_response(buf, a, view))
 }
 
 /// Appends one `EstimateBatchResponse` holding an assessment: the request

@@ -142,15 +142,9 @@ fn batch_encoded(item: &pb::EstimateBatchRequest, index: u32) -> (Encoded, bool)
     let mut buf = Vec::with_capacity(4096);
     let result = item_view(item).and_then(|view| {
         log_estimate(application);
-        let req = convert::request(application);
-        let view = match view {
-            Some(v) => v,
-            None => stdfund_rules::json::view_of(&req.view)?,
-        };
-        stdfund_rules::assess(&req, |a| {
+        Ok(convert::assess(application, view, |a, view| {
             wire::batch_assessment(&mut buf, &item.request_id, index, a, view);
-        })?;
-        Ok(())
+        })?)
     });
     match result {
         Ok(()) => (Encoded(buf), true),
