@@ -415,13 +415,18 @@ async fn postgres_stopped_and_started_mid_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_down_at_start_fails_fast_with_a_clear_message() {
-    let Some(cluster) = s::pg::PgCluster::start_or_skip() else {
-        return;
-    };
-    let url = cluster.url("postgres");
     let tokens = s::tokens_file();
     let tokens = tokens.display().to_string();
-    cluster.stop();
+    // Nothing listens: a port bound and never listened on refuses every
+    // connection. (A stopped cluster's port is not enough: once free, a
+    // parallel test's listener, or the client's own ephemeral port in a TCP
+    // self-connect, can answer on it, and the start then times out instead.)
+    let refusing = tokio::net::TcpSocket::new_v4().unwrap();
+    refusing.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{}/postgres",
+        refusing.local_addr().unwrap().port()
+    );
     let failed = Serve::start(&["--database-url", &url, "--tokens-file", &tokens], &[])
         .err()
         .expect("serve started without PostgreSQL");
