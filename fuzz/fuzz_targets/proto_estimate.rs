@@ -4,7 +4,9 @@
 //! answer (`convert::estimate`), as EstimateService runs it.
 //!
 //! Arbitrary bytes: no panic; an undecodable message is refused by the
-//! decoder; an answer re-encodes and decodes to itself, carries one line per
+//! decoder, and `stdfund_proto::direct` (the server's reading of the bytes)
+//! declines it; what `direct` reads equals prost's decoding through
+//! `convert::request`; an answer re-encodes and decodes to itself, carries one line per
 //! achievement, and its canonical JSON (`client::answer_json`) is JSON; the
 //! bytes the server sends (`stdfund_proto::wire::estimate`, encoded straight
 //! from the assessment) are prost's encoding of that answer, and a refusal
@@ -16,11 +18,18 @@ use prost::Message;
 use stdfund_proto::pb;
 
 fuzz_target!(|data: &[u8]| {
+    // The server reads the bytes directly, with prost for what that declines.
+    let read = stdfund_proto::direct::estimate_request(data);
     let Ok(request) = pb::EstimateRequest::decode(data) else {
+        assert!(read.is_none(), "direct read what prost refuses");
         return;
     };
+    let borrowed = stdfund_proto::convert::request(&request);
+    if let Some(read) = &read {
+        assert_eq!(read, &borrowed, "direct reads otherwise than prost");
+    }
     let mut sent = Vec::new();
-    let direct = stdfund_proto::wire::estimate(&mut sent, &request, None);
+    let direct = stdfund_proto::wire::estimate(&mut sent, &borrowed, None);
     match stdfund_proto::convert::estimate(&request, None) {
         Ok(answer) => {
             assert!(direct.is_ok(), "the wire encoder refused what convert answered");

@@ -19,7 +19,9 @@
 //!
 //! [`EncodedCodec`] serves answers that are already protobuf bytes
 //! ([`Encoded`], written by [`crate::wire`] on the thread that computed
-//! them): the connection's task only copies them into the gRPC frame.
+//! them): the connection's task only copies them into the gRPC frame. Its
+//! requests stay bytes ([`RawMessage`]) until that thread reads them
+//! ([`crate::direct`]).
 
 use prost::Message;
 use prost::bytes::BufMut;
@@ -72,39 +74,51 @@ where
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Encoded(pub Vec<u8>);
 
-/// A server codec whose answers are [`Encoded`] bytes and whose requests
-/// are decoded like [`ServerCodec`]'s.
-#[derive(Debug, Clone)]
-pub struct EncodedCodec<U> {
-    inner: ProstCodec<(), U>,
-}
+/// A request message's bytes as received, read later on the thread that
+/// answers it ([`crate::direct`], with prost for what that declines; a
+/// message prost cannot decode is then answered with [`malformed`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawMessage(pub prost::bytes::Bytes);
 
-impl<U> Default for EncodedCodec<U> {
-    fn default() -> Self {
-        EncodedCodec {
-            inner: ProstCodec::default(),
-        }
-    }
-}
+/// A server codec whose answers are [`Encoded`] bytes and whose requests are
+/// kept as [`RawMessage`]s.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EncodedCodec;
 
-impl<U> Codec for EncodedCodec<U>
-where
-    U: Message + Default + Send + 'static,
-{
+impl Codec for EncodedCodec {
     type Encode = Encoded;
-    type Decode = U;
+    type Decode = RawMessage;
     type Encoder = EncodedEncoder;
-    type Decoder = ServerDecoder<U>;
+    type Decoder = RawDecoder;
 
     fn encoder(&mut self) -> Self::Encoder {
         EncodedEncoder
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        ServerDecoder {
-            inner: self.inner.decoder(),
-        }
+        RawDecoder
     }
+}
+
+/// Takes a request message's bytes as they are (no copy: the frame's
+/// buffer is split off).
+#[derive(Debug, Clone, Copy)]
+pub struct RawDecoder;
+
+impl Decoder for RawDecoder {
+    type Item = RawMessage;
+    type Error = Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<RawMessage>, Status> {
+        use prost::bytes::Buf;
+        let len = buf.remaining();
+        Ok(Some(RawMessage(buf.copy_to_bytes(len))))
+    }
+}
+
+/// Decodes a request with prost, its error as [`ServerDecoder`] gives it.
+pub fn decode<U: Message + Default>(raw: &RawMessage) -> Result<U, Status> {
+    U::decode(raw.0.clone()).map_err(|e| malformed(&e.to_string()))
 }
 
 /// Writes [`Encoded`] bytes into the frame as they are.

@@ -71,12 +71,21 @@ pub fn assess<T>(
     view: Option<View>,
     render: impl FnOnce(&Assessment<'_, '_>, View) -> T,
 ) -> Result<T, Error> {
-    let req = request(r);
+    assess_request(&request(r), view, render)
+}
+
+/// [`assess`] for a request already read as the DTO (a proto request
+/// borrowed by [`request`] or read by [`crate::direct`]).
+pub fn assess_request<T>(
+    req: &dto::EstimateRequest<'_>,
+    view: Option<View>,
+    render: impl FnOnce(&Assessment<'_, '_>, View) -> T,
+) -> Result<T, Error> {
     let view = match view {
         Some(v) => v,
         None => stdfund_rules::json::view_of(&req.view)?,
     };
-    stdfund_rules::assess(&req, |a| render(a, view))
+    stdfund_rules::assess(req, |a| render(a, view))
 }
 
 /// Estimates a proto request: read, assess, render as the prost message.

@@ -15,6 +15,9 @@
 //! * [`wire`]: the same answer encoded straight into protobuf bytes (what
 //!   the server sends for Estimate and EstimateBatch), byte-equal to prost's
 //!   encoding of [`convert::to_pb`].
+//! * [`direct`]: an estimate request read straight from its bytes into the
+//!   rules crate's request DTO (prost for whatever it declines): what the
+//!   server does for Estimate and EstimateBatch.
 //! * [`client`]: for clients and tests, a received answer in its JSON form.
 //!
 //! Dependencies point one way: this crate knows the rules crate, never the
@@ -23,6 +26,7 @@
 pub mod client;
 pub mod codec;
 pub mod convert;
+pub mod direct;
 pub mod stored;
 pub mod wire;
 

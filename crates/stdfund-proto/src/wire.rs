@@ -19,11 +19,10 @@
 //! [`convert::to_pb`]: crate::convert::to_pb
 
 use crate::convert;
-use crate::pb;
 use stdfund_rules::ENGINE_VERSION;
 use stdfund_rules::Error;
 use stdfund_rules::domain::{Assessment, Line, ShareUse};
-use stdfund_rules::json::dto::View;
+use stdfund_rules::json::dto::{self, View};
 use stdfund_rules::reasons::{Cx, Lang};
 use stdfund_rules::ruleset::Ruleset;
 
@@ -75,25 +74,33 @@ fn number(buf: &mut Vec<u8>, field: u32, n: i64) {
 }
 
 /// A message field: its fields are written by `body`, then the length is put
-/// in front of them. A length under 128 (one byte) is the common case; a
-/// longer one moves the body along by the extra bytes.
+/// in front of them. The length is expected to fit in one byte (under 128).
 fn message(buf: &mut Vec<u8>, field: u32, body: impl FnOnce(&mut Vec<u8>)) {
+    sized_message(buf, field, 1, body);
+}
+
+/// A message field whose length is expected to take `guess` bytes (1–5):
+/// that many bytes are held for the length while `body` writes the fields;
+/// when the length takes another width, the body is moved by the
+/// difference. A line with its explanations (128 bytes to 16 KB) guesses 2
+/// and so is written in place, not moved along by one byte afterwards.
+fn sized_message(buf: &mut Vec<u8>, field: u32, guess: usize, body: impl FnOnce(&mut Vec<u8>)) {
     key(buf, field, LEN);
     let at = buf.len();
-    buf.push(0);
+    buf.resize(at.saturating_add(guess), 0);
+    let start = buf.len();
     body(buf);
-    let start = at.saturating_add(1);
     let len = buf.len().saturating_sub(start);
     let width = prost::encoding::encoded_len_varint(len as u64);
-    if width > 1 {
-        let extra = width.saturating_sub(1);
-        buf.resize(buf.len().saturating_add(extra), 0);
-        buf.copy_within(
-            start..start.saturating_add(len),
-            start.saturating_add(extra),
-        );
+    let body_at = at.saturating_add(width);
+    if width > guess {
+        buf.resize(buf.len().saturating_add(width.saturating_sub(guess)), 0);
+        buf.copy_within(start..start.saturating_add(len), body_at);
+    } else if width < guess {
+        buf.copy_within(start..start.saturating_add(len), body_at);
+        buf.truncate(body_at.saturating_add(len));
     }
-    if let Some(mut slot) = buf.get_mut(at..at.saturating_add(width)) {
+    if let Some(mut slot) = buf.get_mut(at..body_at) {
         prost::encoding::encode_varint(len as u64, &mut slot);
     }
 }
@@ -121,7 +128,7 @@ pub fn estimate_response(buf: &mut Vec<u8>, a: &Assessment<'_, '_>, view: View) 
         boolean(b, 8, unit.is_some());
     });
     for l in &a.lines {
-        message(buf, 3, |b| line(b, a, l, full, s));
+        sized_message(buf, 3, 2, |b| line(b, a, l, full, s));
     }
     rendered(buf, 4, s, |o| a.total.write_to(o));
     message(buf, 5, |b| {
@@ -204,14 +211,15 @@ fn ruleset_ref(b: &mut Vec<u8>, r: &Ruleset, s: &mut String) {
     }
 }
 
-/// Estimates a proto request like [`convert::estimate`] and appends the
-/// answer's encoding (`EstimateResponse`); on an error nothing is written.
+/// Estimates a request (read by [`convert::request`] or
+/// [`crate::direct`]) like [`convert::estimate`] and appends the answer's
+/// encoding (`EstimateResponse`); on an error nothing is written.
 pub fn estimate(
     buf: &mut Vec<u8>,
-    r: &pb::EstimateRequest,
+    r: &dto::EstimateRequest<'_>,
     view: Option<View>,
 ) -> Result<(), Error> {
-    convert::assess(r, view, |a, view| estimate_response(buf, a, view))
+    convert::assess_request(r, view, |a, view| estimate_response(buf, a, view))
 }
 
 /// Appends one `EstimateBatchResponse` holding an assessment: the request
@@ -225,7 +233,7 @@ pub fn batch_assessment(
 ) {
     string(buf, 1, request_id);
     number(buf, 2, i64::from(index));
-    message(buf, 3, |b| estimate_response(b, a, view));
+    sized_message(buf, 3, 2, |b| estimate_response(b, a, view));
 }
 
 /// Appends one `EstimateBatchResponse` holding an error report.
@@ -244,22 +252,24 @@ pub fn batch_error(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
     use super::*;
+    use crate::pb;
     use prost::Message;
 
     #[test]
     fn a_long_message_field_gets_a_wider_length() {
         for len in [0usize, 1, 127, 128, 300, 16_383, 16_384, 70_000] {
             let body = "x".repeat(len);
-            let mut ours = Vec::new();
-            ours.push(7);
-            message(&mut ours, 3, |b| string(b, 1, &body));
             let expected = pb::ErrorReport {
                 code: body.clone(),
                 ..Default::default()
             };
             let mut theirs = vec![7];
             prost::encoding::message::encode(3, &expected, &mut theirs);
-            assert_eq!(ours, theirs, "body of {len} bytes");
+            for guess in 1..=5 {
+                let mut ours = vec![7];
+                sized_message(&mut ours, 3, guess, |b| string(b, 1, &body));
+                assert_eq!(ours, theirs, "body of {len} bytes, guess {guess}");
+            }
         }
     }
 

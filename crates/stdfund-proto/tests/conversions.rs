@@ -14,7 +14,7 @@
 
 use prost::Message;
 use serde_json::Value;
-use stdfund_proto::{client, convert, pb, wire};
+use stdfund_proto::{client, convert, direct, pb, wire};
 use stdfund_rules::json;
 use stdfund_rules::json::dto::View;
 use stdfund_testkit::wire::Application;
@@ -134,6 +134,12 @@ fn random_applications_give_the_same_answer_over_proto_and_json() {
 /// EstimateResponse and as an EstimateBatchResponse (answer or error).
 fn same_bytes(msg: &pb::EstimateRequest, what: &str) -> bool {
     let req = convert::request(msg);
+    let bytes = msg.encode_to_vec();
+    assert_eq!(
+        direct::estimate_request(&bytes).as_ref(),
+        Some(&req),
+        "{what}: the direct reading differs from prost + convert::request"
+    );
     let mut answered = false;
     for view in [View::Full, View::Summary] {
         let theirs = stdfund_rules::assess(&req, |a| convert::to_pb(a, view).encode_to_vec());
@@ -151,7 +157,7 @@ fn same_bytes(msg: &pb::EstimateRequest, what: &str) -> bool {
             (Ok(theirs), Ok(ours), Ok(batch_ours)) => {
                 assert!(theirs == ours, "{what}, {view:?}: the bytes differ");
                 let mut whole = Vec::new();
-                wire::estimate(&mut whole, msg, Some(view)).unwrap();
+                wire::estimate(&mut whole, &req, Some(view)).unwrap();
                 assert!(whole == ours, "{what}, {view:?}: wire::estimate differs");
                 let batch_theirs = pb::EstimateBatchResponse {
                     request_id: "req-7".into(),
@@ -169,7 +175,7 @@ fn same_bytes(msg: &pb::EstimateRequest, what: &str) -> bool {
             }
             (Err(e), Err(_), Err(_)) => {
                 let mut none = Vec::new();
-                assert!(wire::estimate(&mut none, msg, Some(view)).is_err());
+                assert!(wire::estimate(&mut none, &req, Some(view)).is_err());
                 assert!(none.is_empty(), "{what}: a refusal wrote bytes");
                 let report = e.to_report();
                 let mut ours = Vec::new();

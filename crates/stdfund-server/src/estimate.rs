@@ -20,10 +20,11 @@ use crate::metrics::Metrics;
 use crate::status::ApiError;
 use std::sync::Arc;
 use std::time::Duration;
-use stdfund_proto::codec::{Encoded, EncodedCodec};
+use stdfund_proto::codec::{self, Encoded, EncodedCodec, RawMessage};
+use stdfund_proto::direct::{self, BatchItem};
 use stdfund_proto::pb::estimate_service_server::{EstimateService, EstimateServiceServer};
 use stdfund_proto::{convert, pb, wire};
-use stdfund_rules::json::dto::{EnumIn, ProtoEnum, View};
+use stdfund_rules::json::dto::{self, EnumIn, ProtoEnum, View};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::codegen::{BoxFuture, Context, Poll, Service, StdError, http};
@@ -63,19 +64,23 @@ impl Estimates {
     }
 }
 
-fn log_estimate(request: &pb::EstimateRequest) {
+fn log_estimate(code: &str, achievements: usize, what_if_ruleset: &str) {
     if tracing::enabled!(tracing::Level::DEBUG) {
-        let code = request
-            .applicant
-            .as_ref()
-            .map_or("", |a| a.credit_code.as_str());
         tracing::debug!(
             credit_code = %mask_credit_code(code),
-            achievements = request.achievements.len(),
-            what_if = !request.what_if_ruleset.is_empty(),
+            achievements,
+            what_if = !what_if_ruleset.is_empty(),
             "estimate"
         );
     }
+}
+
+fn log_request(r: &dto::EstimateRequest<'_>) {
+    log_estimate(
+        &r.applicant.credit_code,
+        r.achievements.len(),
+        &r.what_if_ruleset,
+    );
 }
 
 /// One estimate: proto in, proto out, the rules crate in between. `view`
@@ -84,22 +89,62 @@ pub fn estimate_one(
     request: &pb::EstimateRequest,
     view: Option<View>,
 ) -> Result<pb::EstimateResponse, ApiError> {
-    log_estimate(request);
+    log_estimate(
+        request
+            .applicant
+            .as_ref()
+            .map_or("", |a| a.credit_code.as_str()),
+        request.achievements.len(),
+        &request.what_if_ruleset,
+    );
     Ok(convert::estimate(request, view)?)
 }
 
+/// Reads a request's bytes as the DTO and hands it to `f`: straight from
+/// the bytes ([`direct`]), or through prost for what that declines; bytes
+/// prost cannot decode are `INVALID_ARGUMENT` MALFORMED_MESSAGE, as the
+/// generated server's codec answers them.
+fn with_request<T>(
+    raw: &RawMessage,
+    f: impl FnOnce(&dto::EstimateRequest<'_>) -> T,
+) -> Result<T, Status> {
+    if let Some(r) = direct::estimate_request(&raw.0) {
+        return Ok(f(&r));
+    }
+    let message: pb::EstimateRequest = codec::decode(raw)?;
+    Ok(f(&convert::request(&message)))
+}
+
+/// [`with_request`] for an EstimateBatchRequest (a missing application
+/// reads as the empty request).
+fn with_item<T>(raw: &RawMessage, f: impl FnOnce(&BatchItem<'_>) -> T) -> Result<T, Status> {
+    if let Some(item) = direct::batch_item(&raw.0) {
+        return Ok(f(&item));
+    }
+    let message: pb::EstimateBatchRequest = codec::decode(raw)?;
+    let default = pb::EstimateRequest::default();
+    Ok(f(&BatchItem {
+        request_id: &message.request_id,
+        application: convert::request(message.application.as_ref().unwrap_or(&default)),
+        view: message.view,
+    }))
+}
+
 /// One estimate answered as the encoded `EstimateResponse` (what the
-/// mounted Estimate sends).
-pub fn estimate_encoded(request: &pb::EstimateRequest) -> Result<Encoded, ApiError> {
-    log_estimate(request);
-    let mut buf = Vec::with_capacity(4096);
-    wire::estimate(&mut buf, request, None)?;
-    Ok(Encoded(buf))
+/// mounted Estimate sends); the outer error is a request that does not
+/// decode.
+pub fn estimate_encoded(raw: &RawMessage) -> Result<Result<Encoded, ApiError>, Status> {
+    with_request(raw, |request| {
+        log_request(request);
+        let mut buf = Vec::with_capacity(4096);
+        wire::estimate(&mut buf, request, None)?;
+        Ok(Encoded(buf))
+    })
 }
 
 /// The view a batch item asks for (`None`: the application's own).
-fn item_view(item: &pb::EstimateBatchRequest) -> Result<Option<View>, ApiError> {
-    match EnumIn::<View>::from_number(item.view) {
+fn item_view(view: i32) -> Result<Option<View>, ApiError> {
+    match EnumIn::<View>::from_number(view) {
         EnumIn::Set(v) => Ok(Some(v)),
         EnumIn::Unset => Ok(None),
         other => Err(ApiError::from(stdfund_rules::Error::InvalidEnumValue {
@@ -110,14 +155,18 @@ fn item_view(item: &pb::EstimateBatchRequest) -> Result<Option<View>, ApiError> 
     }
 }
 
-/// How a batch item's answer is rendered, and whether it is an assessment
-/// (not an error report).
-type Answer<T> = fn(&pb::EstimateBatchRequest, u32) -> (T, bool);
+/// How a batch item (of type `I`) is answered: the answer and whether it is
+/// an assessment (not an error report), or the status that ends the stream
+/// (an item that does not decode).
+type Answer<I, T> = fn(&I, u32) -> Result<(T, bool), Status>;
 
 /// The answer to one batch item as a prost message.
-fn batch_answer(item: &pb::EstimateBatchRequest, index: u32) -> (pb::EstimateBatchResponse, bool) {
+fn batch_answer(
+    item: &pb::EstimateBatchRequest,
+    index: u32,
+) -> Result<(pb::EstimateBatchResponse, bool), Status> {
     let default = pb::EstimateRequest::default();
-    let result = item_view(item)
+    let result = item_view(item.view)
         .and_then(|v| estimate_one(item.application.as_ref().unwrap_or(&default), v));
     let (result, assessed) = match result {
         Ok(a) => (pb::estimate_batch_response::Result::Assessment(a), true),
@@ -131,37 +180,38 @@ fn batch_answer(item: &pb::EstimateBatchRequest, index: u32) -> (pb::EstimateBat
         index,
         result: Some(result),
     };
-    (answer, assessed)
+    Ok((answer, assessed))
 }
 
-/// The answer to one batch item, encoded (the bytes of [`batch_answer`]'s
-/// message).
-fn batch_encoded(item: &pb::EstimateBatchRequest, index: u32) -> (Encoded, bool) {
-    let default = pb::EstimateRequest::default();
-    let application = item.application.as_ref().unwrap_or(&default);
-    let mut buf = Vec::with_capacity(4096);
-    let result = item_view(item).and_then(|view| {
-        log_estimate(application);
-        Ok(convert::assess(application, view, |a, view| {
-            wire::batch_assessment(&mut buf, &item.request_id, index, a, view);
-        })?)
-    });
-    match result {
-        Ok(()) => (Encoded(buf), true),
-        Err(e) => {
-            buf.clear();
-            wire::batch_error(&mut buf, &item.request_id, index, &e.report());
-            (Encoded(buf), false)
+/// The answer to one batch item's bytes, encoded (the bytes of
+/// [`batch_answer`]'s message for the decoded item).
+fn batch_encoded(raw: &RawMessage, index: u32) -> Result<(Encoded, bool), Status> {
+    with_item(raw, |item| {
+        let application = &item.application;
+        let mut buf = Vec::with_capacity(4096);
+        let result = item_view(item.view).and_then(|view| {
+            log_request(application);
+            Ok(convert::assess_request(application, view, |a, view| {
+                wire::batch_assessment(&mut buf, item.request_id, index, a, view);
+            })?)
+        });
+        match result {
+            Ok(()) => (Encoded(buf), true),
+            Err(e) => {
+                buf.clear();
+                wire::batch_error(&mut buf, item.request_id, index, &e.report());
+                (Encoded(buf), false)
+            }
         }
-    }
+    })
 }
 
 /// Computes a chunk of items, both halves at once, answers in order.
-fn compute<T: Send>(
-    chunk: &[pb::EstimateBatchRequest],
+fn compute<I: Sync, T: Send>(
+    chunk: &[I],
     first: u32,
-    answer: Answer<T>,
-) -> Vec<(T, bool)> {
+    answer: Answer<I, T>,
+) -> Vec<Result<(T, bool), Status>> {
     let index = |i: usize| first.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
     if chunk.len() < 8 {
         return chunk
@@ -190,17 +240,17 @@ fn compute<T: Send>(
 }
 
 /// What the reader hands to the computing step.
-enum Chunk {
-    Items(Vec<pb::EstimateBatchRequest>),
+enum Chunk<I> {
+    Items(Vec<I>),
     Failed(Status),
 }
 
 /// Reads items into chunks: waits for one, then takes every item already
 /// received, up to [`CHUNK`], without waiting.
-async fn read_chunks(
-    mut inbound: Streaming<pb::EstimateBatchRequest>,
+async fn read_chunks<I: Send + 'static>(
+    mut inbound: Streaming<I>,
     limit: usize,
-    chunks: mpsc::Sender<Chunk>,
+    chunks: mpsc::Sender<Chunk<I>>,
 ) {
     let mut seen = 0usize;
     loop {
@@ -261,13 +311,13 @@ async fn read_chunks(
 impl Estimates {
     /// Runs one EstimateBatch stream: reads chunks, computes each on the
     /// cores, sends the answers in order.
-    fn batch<T: Send + 'static>(
+    fn batch<I: Send + Sync + 'static, T: Send + 'static>(
         &self,
-        inbound: Streaming<pb::EstimateBatchRequest>,
-        answer: Answer<T>,
+        inbound: Streaming<I>,
+        answer: Answer<I, T>,
     ) -> ReceiverStream<Result<T, Status>> {
         let (tx, rx) = mpsc::channel(BATCH_BUFFER);
-        let (chunk_tx, mut chunk_rx) = mpsc::channel::<Chunk>(2);
+        let (chunk_tx, mut chunk_rx) = mpsc::channel::<Chunk<I>>(2);
         tokio::spawn(read_chunks(inbound, self.max_batch_items, chunk_tx));
         let metrics = self.metrics.clone();
         tokio::spawn(async move {
@@ -294,7 +344,16 @@ impl Estimates {
                             return;
                         }
                     };
-                for (answer, assessed) in answers {
+                for answer in answers {
+                    let (answer, assessed) = match answer {
+                        Ok(a) => a,
+                        // An item that does not decode ends the stream, as
+                        // a malformed message does.
+                        Err(status) => {
+                            let _ = tx.send(Err(status)).await;
+                            return;
+                        }
+                    };
                     if let Some(m) = &metrics {
                         m.batch_item(assessed);
                     }
@@ -377,11 +436,8 @@ impl EstimateRoutes {
         }
     }
 
-    fn grpc<U>(&self) -> Grpc<EncodedCodec<U>>
-    where
-        U: prost::Message + Default + Send + 'static,
-    {
-        Grpc::new(EncodedCodec::default()).apply_max_message_size_config(
+    fn grpc(&self) -> Grpc<EncodedCodec> {
+        Grpc::new(EncodedCodec).apply_max_message_size_config(
             Some(self.max_message_bytes),
             Some(self.max_message_bytes),
         )
@@ -395,14 +451,15 @@ impl NamedService for EstimateRoutes {
 /// Estimate, answered as encoded bytes.
 struct EstimateMethod;
 
-impl UnaryService<pb::EstimateRequest> for EstimateMethod {
+impl UnaryService<RawMessage> for EstimateMethod {
     type Response = Encoded;
     type Future = std::future::Ready<Result<Response<Encoded>, Status>>;
 
-    fn call(&mut self, request: Request<pb::EstimateRequest>) -> Self::Future {
+    fn call(&mut self, request: Request<RawMessage>) -> Self::Future {
         std::future::ready(match estimate_encoded(request.get_ref()) {
-            Ok(answer) => Ok(Response::new(answer)),
-            Err(e) => {
+            Err(malformed) => Err(malformed),
+            Ok(Ok(answer)) => Ok(Response::new(answer)),
+            Ok(Err(e)) => {
                 tracing::debug!(code = %e.report().code, field = %e.report().field, "estimate refused");
                 Err(Status::from(e))
             }
@@ -413,12 +470,12 @@ impl UnaryService<pb::EstimateRequest> for EstimateMethod {
 /// EstimateBatch, answered as encoded bytes.
 struct BatchMethod(Arc<Estimates>);
 
-impl StreamingService<pb::EstimateBatchRequest> for BatchMethod {
+impl StreamingService<RawMessage> for BatchMethod {
     type Response = Encoded;
     type ResponseStream = ReceiverStream<Result<Encoded, Status>>;
     type Future = std::future::Ready<Result<Response<Self::ResponseStream>, Status>>;
 
-    fn call(&mut self, request: Request<Streaming<pb::EstimateBatchRequest>>) -> Self::Future {
+    fn call(&mut self, request: Request<Streaming<RawMessage>>) -> Self::Future {
         let stream = self.0.batch(request.into_inner(), batch_encoded);
         std::future::ready(Ok(Response::new(stream)))
     }
@@ -440,11 +497,11 @@ where
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         match req.uri().path() {
             ESTIMATE_PATH => {
-                let mut grpc = self.grpc::<pb::EstimateRequest>();
+                let mut grpc = self.grpc();
                 Box::pin(async move { Ok(grpc.unary(EstimateMethod, req).await) })
             }
             BATCH_PATH => {
-                let mut grpc = self.grpc::<pb::EstimateBatchRequest>();
+                let mut grpc = self.grpc();
                 let method = BatchMethod(self.estimates.clone());
                 Box::pin(async move { Ok(grpc.streaming(method, req).await) })
             }
@@ -470,9 +527,14 @@ mod tests {
         }
     }
 
+    fn raw(m: &impl Message) -> RawMessage {
+        RawMessage(m.encode_to_vec().into())
+    }
+
     /// The bytes the mounted routes send are what the generated server's
     /// prost message encodes to: answers, refused applications, an
-    /// undefined view, a missing application.
+    /// undefined view, a missing application; whether the item's bytes are
+    /// read directly or (with an unknown field) by prost.
     #[test]
     fn encoded_batch_answers_are_the_generated_servers_bytes() {
         let mut assessed = 0;
@@ -480,9 +542,19 @@ mod tests {
         for seed in 0..400u64 {
             for view in [0, 1, 2, 9] {
                 let it = item(seed, view);
-                let (message, a) = batch_answer(&it, u32::try_from(seed).unwrap());
-                let (bytes, b) = batch_encoded(&it, u32::try_from(seed).unwrap());
+                let index = u32::try_from(seed).unwrap();
+                let (message, a) = batch_answer(&it, index).unwrap();
+                let (bytes, b) = batch_encoded(&raw(&it), index).unwrap();
                 assert_eq!(a, b, "seed {seed} view {view}");
+                assert!(
+                    message.encode_to_vec() == bytes.0,
+                    "seed {seed} view {view}"
+                );
+                // An unknown field (99, varint): direct declines, prost reads.
+                let mut unknown = it.encode_to_vec();
+                unknown.extend_from_slice(&[0x98, 0x06, 0x01]);
+                assert!(direct::batch_item(&unknown).is_none());
+                let (bytes, _) = batch_encoded(&RawMessage(unknown.into()), index).unwrap();
                 assert!(
                     message.encode_to_vec() == bytes.0,
                     "seed {seed} view {view}"
@@ -495,7 +567,10 @@ mod tests {
             }
         }
         let empty = pb::EstimateBatchRequest::default();
-        assert!(batch_answer(&empty, 0).0.encode_to_vec() == batch_encoded(&empty, 0).0.0);
+        assert!(
+            batch_answer(&empty, 0).unwrap().0.encode_to_vec()
+                == batch_encoded(&raw(&empty), 0).unwrap().0.0
+        );
         assert!(assessed > 1_000 && refused > 400, "{assessed} {refused}");
     }
 
@@ -504,11 +579,37 @@ mod tests {
         for seed in 0..200u64 {
             let it = item(seed, 0);
             let request = it.application.unwrap_or_default();
-            match (estimate_one(&request, None), estimate_encoded(&request)) {
+            match (
+                estimate_one(&request, None),
+                estimate_encoded(&raw(&request)).unwrap(),
+            ) {
                 (Ok(m), Ok(bytes)) => assert!(m.encode_to_vec() == bytes.0, "seed {seed}"),
                 (Err(a), Err(b)) => assert_eq!(a.report(), b.report(), "seed {seed}"),
                 _ => panic!("seed {seed}: one answered, the other refused"),
             }
         }
+    }
+
+    /// Bytes that do not decode are refused as the generated server's codec
+    /// refuses them: INVALID_ARGUMENT with prost's description.
+    #[test]
+    fn undecodable_bytes_are_malformed_with_prosts_description() {
+        let it = item(3, 0);
+        let mut cut = it.encode_to_vec();
+        cut.truncate(cut.len() - 3);
+        let cut = RawMessage(cut.into());
+        let expected = pb::EstimateBatchRequest::decode(cut.0.clone()).unwrap_err();
+        let status = batch_encoded(&cut, 0).unwrap_err();
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        assert!(
+            status.message().contains(&expected.to_string()),
+            "{}",
+            status.message()
+        );
+        // what_if_ruleset (3) holding two bytes that are not UTF-8.
+        let bad_utf8 = RawMessage(vec![0x1a, 0x02, 0xff, 0xfe].into());
+        let status = estimate_encoded(&bad_utf8).unwrap_err();
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        assert!(status.message().contains("UTF-8"), "{}", status.message());
     }
 }

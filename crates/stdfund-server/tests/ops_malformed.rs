@@ -464,9 +464,13 @@ async fn a_batch_stream_broken_midway_ends_invalid_argument() {
     let mut ok_then_garbage = BytesMut::new();
     ok_then_garbage.extend_from_slice(&frame(0, item.len() as u32, &item));
     ok_then_garbage.extend_from_slice(&frame(0, 2, &tag(1000, 7)));
+    ok_then_garbage.extend_from_slice(&frame(0, item.len() as u32, &item));
     for (what, body) in [
         ("a frame cut short", ok_then_cut.freeze()),
-        ("an undecodable message", ok_then_garbage.freeze()),
+        (
+            "an undecodable message (and a good one after it)",
+            ok_then_garbage.freeze(),
+        ),
     ] {
         let (answers, status) = batch_over_h2(&server.addr, body).await;
         println!(
@@ -476,6 +480,8 @@ async fn a_batch_stream_broken_midway_ends_invalid_argument() {
         );
         assert_eq!(status.code(), Code::InvalidArgument, "{what}: {status:?}");
         assert_eq!(reason(&status).as_deref(), Some("MALFORMED_MESSAGE"));
+        // The item before the broken one is answered, nothing after it.
+        assert_eq!(answers, 1, "{what}");
     }
     let metrics = server.metrics_text().await;
     assert!(

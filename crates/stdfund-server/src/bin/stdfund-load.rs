@@ -304,19 +304,21 @@ async fn run(args: Args) -> Result<(), String> {
         channels.push(ch);
     }
 
-    // What the estimate itself costs, without gRPC: decode, convert,
-    // evaluate, encode the answer — the server's work per call (answer bytes
-    // written straight from the assessment), and beside it the generated
-    // server's way (a prost message, then prost's encoding), interleaved.
+    // What the estimate itself costs, without gRPC: read the request,
+    // evaluate, encode the answer — the server's work per call (the request
+    // read straight from its bytes, the answer bytes written straight from
+    // the assessment), and beside it the generated server's way (prost
+    // decode into a message, a prost message answer, then prost's
+    // encoding), interleaved.
     let (engine_us, prost_us) = {
         let rounds = 500u32;
         let (mut direct, mut via_message) = (0f64, 0f64);
         for _ in 0..10 {
             let t = Instant::now();
             for _ in 0..rounds {
-                let req = pb::EstimateRequest::decode(request_bytes.clone())
-                    .map_err(|e| e.to_string())?;
+                let req = stdfund_proto::codec::RawMessage(request_bytes.clone());
                 let answer = stdfund_server::estimate::estimate_encoded(&req)
+                    .map_err(|s| s.message().to_string())?
                     .map_err(|e| e.report().message_en)?;
                 std::hint::black_box(answer);
             }
