@@ -10,8 +10,10 @@
 //! * `summary`: JSON text in → the summary view out (no prose);
 //! * `evaluate`: typed in → typed out, with the input hash (`input_hash` +
 //!   `engine::evaluate` on an already validated application);
-//! * the parts of `full`, and the time per line for applications of 1 to 200
-//!   lines.
+//! * the parts of `full`.
+//!
+//! The time per line for applications of 1 to 200 lines is the `lines`
+//! bench.
 //!
 //! The machine is shared and noisy, so the cases are interleaved: every round
 //! times one short batch of each case in turn, and each figure is the median
@@ -30,41 +32,12 @@
 )]
 
 mod common;
+mod timing;
 
 use std::hint::black_box;
-use std::time::Instant;
 use stdfund_rules::json::{self, dto};
 use stdfund_rules::{engine, request, ruleset};
-
-const ROUNDS: usize = 101;
-
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// Times `cases` interleaved: `ROUNDS` rounds, each one batch of every case;
-/// answers the nanoseconds per call of every batch, per case.
-fn interleaved(cases: &mut [(&str, u32, &mut dyn FnMut())]) -> Vec<Vec<f64>> {
-    // Warm up: about 50 ms of each case.
-    for (_, per, f) in cases.iter_mut() {
-        for _ in 0..(*per * 20) {
-            f();
-        }
-    }
-    let mut samples = vec![Vec::with_capacity(ROUNDS); cases.len()];
-    for _ in 0..ROUNDS {
-        for (i, (_, per, f)) in cases.iter_mut().enumerate() {
-            let t = Instant::now();
-            for _ in 0..*per {
-                f();
-            }
-            samples[i].push(t.elapsed().as_nanos() as f64 / f64::from(*per));
-        }
-    }
-    samples
-}
+use timing::{ROUNDS, interleaved, median};
 
 fn main() {
     let answer = json::estimate_json(common::SIX).unwrap();
@@ -145,38 +118,4 @@ fn main() {
         if ratio <= 1.2 { "met" } else { "NOT met" },
         if evaluate <= 2000.0 { "met" } else { "NOT met" },
     );
-
-    println!("time per line (full JSON path), median of {ROUNDS} interleaved rounds:");
-    let sizes = [1usize, 10, 50, 100, 200];
-    let texts: Vec<String> = sizes.iter().map(|&n| common::lines(n)).collect();
-    for (n, t) in sizes.iter().zip(&texts) {
-        assert!(json::estimate_json(t).is_ok(), "{n} lines");
-    }
-    let mut fns: Vec<Box<dyn FnMut()>> = texts
-        .iter()
-        .map(|t| {
-            let t = t.as_str();
-            Box::new(move || drop(black_box(json::estimate_json(black_box(t))))) as Box<dyn FnMut()>
-        })
-        .collect();
-    let mut cases: Vec<(&str, u32, &mut dyn FnMut())> = sizes
-        .iter()
-        .zip(fns.iter_mut())
-        .map(|(&n, f)| {
-            (
-                "lines",
-                (2000 / n).max(10) as u32,
-                f.as_mut() as &mut dyn FnMut(),
-            )
-        })
-        .collect();
-    let s = interleaved(&mut cases);
-    for (n, x) in sizes.iter().zip(&s) {
-        let t = median(x);
-        println!(
-            "  {n:>3} lines: {:>8.0} ns per application, {:>6.0} ns per line",
-            t,
-            t / *n as f64
-        );
-    }
 }
