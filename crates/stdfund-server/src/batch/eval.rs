@@ -127,34 +127,39 @@ fn syntax_error(line: u64, text: &str) -> Option<ErrorReport> {
     })
 }
 
-/// Estimates one NDJSON line (without its line end): the canonical answer
-/// `stdfund estimate` gives for the same text, or its error.
-pub fn line(number: u64, bytes: &[u8], want: Want) -> Outcome {
-    let loc = Loc::Line(number);
-    let fail = |report: ErrorReport| Outcome {
-        errors: vec![RowError {
-            loc,
-            report,
-            echo: Box::default(),
-        }],
-        answer: None,
-    };
+/// Reads one NDJSON line (without its line end) and assesses it, handing
+/// the assessment and its view to `f`; the error is what `stdfund estimate`
+/// reports for the same text.
+fn assess_line<T>(
+    number: u64,
+    bytes: &[u8],
+    view: Option<View>,
+    f: impl FnOnce(&Assessment<'_, '_>, View) -> T,
+) -> Result<T, ErrorReport> {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return fail(ErrorReport {
+        return Err(ErrorReport {
             code: "INVALID_JSON".into(),
             field: String::new(),
             message_zh: format!("第{number}行不是UTF-8编码的文本"),
             message_en: format!("line {number} is not UTF-8 text"),
         });
     };
-    let result = json::parse_request(text).and_then(|mut request| {
-        if let Some(v) = want.view {
-            request.view = EnumIn::Set(v);
-        }
-        let view = json::view_of(&request.view)?;
-        engine::assess(&request, |a| render(a, view, want))
-    });
-    match result {
+    json::parse_request(text)
+        .and_then(|mut request| {
+            if let Some(v) = view {
+                request.view = EnumIn::Set(v);
+            }
+            let view = json::view_of(&request.view)?;
+            engine::assess(&request, |a| f(a, view))
+        })
+        .map_err(|e| syntax_error(number, text).unwrap_or_else(|| e.to_report()))
+}
+
+/// Estimates one NDJSON line (without its line end): the canonical answer
+/// `stdfund estimate` gives for the same text, or its error.
+pub fn line(number: u64, bytes: &[u8], want: Want) -> Outcome {
+    let loc = Loc::Line(number);
+    match assess_line(number, bytes, want.view, |a, view| render(a, view, want)) {
         Ok((json, app)) => {
             let locs = vec![loc; app.as_ref().map_or(0, |a| a.lines.len())];
             Outcome {
@@ -167,8 +172,35 @@ pub fn line(number: u64, bytes: &[u8], want: Want) -> Outcome {
                 }),
             }
         }
-        Err(e) => fail(syntax_error(number, text).unwrap_or_else(|| e.to_report())),
+        Err(report) => Outcome {
+            errors: vec![RowError {
+                loc,
+                report,
+                echo: Box::default(),
+            }],
+            answer: None,
+        },
     }
+}
+
+/// [`line`] for NDJSON output, appended to `out` as its output line (the
+/// answer, or the error naming the line); true when answered.
+pub fn line_into(number: u64, bytes: &[u8], view: Option<View>, out: &mut String) -> bool {
+    let answered = match assess_line(number, bytes, view, |a, view| {
+        write::assessment_into(out, a, view);
+    }) {
+        Ok(()) => true,
+        Err(report) => {
+            out.push_str(&super::error_line(&RowError {
+                loc: Loc::Line(number),
+                report,
+                echo: Box::default(),
+            }));
+            false
+        }
+    };
+    out.push('\n');
+    answered
 }
 
 fn role(text: &str) -> EnumIn<Role> {

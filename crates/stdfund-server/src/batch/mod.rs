@@ -35,6 +35,9 @@ use stdfund_rules::reasons::ReasonCode;
 /// NDJSON lines estimated together (and written before the next are read).
 const CHUNK: usize = 2048;
 
+/// NDJSON lines answered together into one output text.
+const PART: usize = 64;
+
 /// Flags of `stdfund estimate` for batches.
 #[derive(Debug, Default, clap::Args)]
 pub struct BatchArgs {
@@ -359,6 +362,14 @@ pub struct Counts {
     pub errors: u64,
 }
 
+impl Counts {
+    fn add(&mut self, answered: usize, errors: usize) {
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        self.answered = self.answered.saturating_add(count(answered));
+        self.errors = self.errors.saturating_add(count(errors));
+    }
+}
+
 /// Where the answers go.
 enum Sink {
     Ndjson {
@@ -373,38 +384,19 @@ struct OutputFailed(String);
 
 impl Sink {
     fn push(&mut self, outcome: Outcome, counts: &mut Counts) -> Result<(), OutputFailed> {
-        counts.errors = counts
-            .errors
-            .saturating_add(u64::try_from(outcome.errors.len()).unwrap_or(u64::MAX));
-        if outcome.answer.is_some() {
-            counts.answered = counts.answered.saturating_add(1);
-        }
+        counts.add(usize::from(outcome.answer.is_some()), outcome.errors.len());
         match self {
-            Sink::Ndjson { out, closed } => {
-                if *closed {
-                    return Ok(());
+            Sink::Ndjson { out, closed } => write_ndjson(out, closed, |out| {
+                for e in &outcome.errors {
+                    out.write_all(error_line(e).as_bytes())?;
+                    out.write_all(b"\n")?;
                 }
-                let mut write = || -> std::io::Result<()> {
-                    for e in &outcome.errors {
-                        out.write_all(error_line(e).as_bytes())?;
-                        out.write_all(b"\n")?;
-                    }
-                    if let Some(a) = &outcome.answer {
-                        out.write_all(a.json.as_bytes())?;
-                        out.write_all(b"\n")?;
-                    }
-                    Ok(())
-                };
-                match write() {
-                    Ok(()) => Ok(()),
-                    // A reader that went away (`… | head`): stop writing quietly.
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                        *closed = true;
-                        Ok(())
-                    }
-                    Err(e) => Err(OutputFailed(format!("cannot write the answers: {e}"))),
+                if let Some(a) = &outcome.answer {
+                    out.write_all(a.json.as_bytes())?;
+                    out.write_all(b"\n")?;
                 }
-            }
+                Ok(())
+            }),
             Sink::Table(t) => t.push(outcome).map_err(OutputFailed),
         }
     }
@@ -419,6 +411,26 @@ impl Sink {
             },
             Sink::Table(t) => t.finish().map_err(OutputFailed),
         }
+    }
+}
+
+/// Writes to the NDJSON output unless its reader went away (`… | head`):
+/// then it stops writing quietly.
+fn write_ndjson(
+    out: &mut std::io::BufWriter<Box<dyn Write>>,
+    closed: &mut bool,
+    write: impl FnOnce(&mut std::io::BufWriter<Box<dyn Write>>) -> std::io::Result<()>,
+) -> Result<(), OutputFailed> {
+    if *closed {
+        return Ok(());
+    }
+    match write(out) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            *closed = true;
+            Ok(())
+        }
+        Err(e) => Err(OutputFailed(format!("cannot write the answers: {e}"))),
     }
 }
 
@@ -659,6 +671,7 @@ fn run_ndjson(
     let mut number: u64 = 0;
     let mut read: u64 = 0;
     let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK);
+    let mut texts: Vec<String> = Vec::new();
     let mut done = false;
     while !done {
         chunk.clear();
@@ -691,12 +704,37 @@ fn run_ndjson(
             }
             chunk.push((number, buf));
         }
-        let outcomes: Vec<Outcome> = chunk
-            .par_iter()
-            .map(|(n, bytes)| eval::line(*n, bytes, want))
-            .collect();
-        for o in outcomes {
-            sink.push(o, &mut counts)?;
+        if let Sink::Ndjson { out, closed } = &mut sink {
+            // NDJSON out: each part of the chunk is written into one of
+            // `texts`, reused from chunk to chunk (no allocation per answer,
+            // no fresh memory per chunk).
+            let parts = chunk.len().div_ceil(PART);
+            texts.resize_with(parts.max(texts.len()), String::new);
+            let answered: Vec<(usize, usize)> = chunk
+                .par_chunks(PART)
+                .zip(texts.par_iter_mut())
+                .map(|(part, text)| {
+                    text.clear();
+                    let answered = part
+                        .iter()
+                        .filter(|(n, bytes)| eval::line_into(*n, bytes, want.view, text))
+                        .count();
+                    (answered, part.len())
+                })
+                .collect();
+            for (text, (answered, lines)) in texts.iter().zip(answered) {
+                // Every input line gave one output line: an answer or an error.
+                counts.add(answered, lines.saturating_sub(answered));
+                write_ndjson(out, closed, |out| out.write_all(text.as_bytes()))?;
+            }
+        } else {
+            let outcomes: Vec<Outcome> = chunk
+                .par_iter()
+                .map(|(n, bytes)| eval::line(*n, bytes, want))
+                .collect();
+            for o in outcomes {
+                sink.push(o, &mut counts)?;
+            }
         }
         progress.set(read);
     }
