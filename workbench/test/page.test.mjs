@@ -161,6 +161,9 @@ test("keyboard only: sign in, select claims, batch approve with the preview, dia
     }
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
+    // Focus is back on the opener (within a frame or two; it fails if it never comes back).
+    await page.waitForFunction(() => (document.activeElement?.textContent ?? "").trim() === "批量核准", null, { timeout: 3000 })
+      .catch(() => {});
     assert.equal((await focusedLabel()).trim(), "批量核准", "focus returns to the opener");
     // Again, and confirm with the keyboard.
     await page.keyboard.press("Enter");

@@ -7,11 +7,25 @@ import { t } from "../i18n.js";
 
 let counter = 0;
 
+// Focus back on the element that opened a dialog: at once, and again after
+// the next frame if by then focus has fallen to the page (the dialog's own
+// removal, or a re-render around the opener, can take it there).
+function restoreFocus(opener: HTMLElement | null) {
+  if (opener === null) return;
+  const back = () => {
+    const now = document.activeElement;
+    if (opener.isConnected && now !== opener && (now === null || now === document.body)) opener.focus();
+  };
+  if (opener.isConnected) opener.focus();
+  requestAnimationFrame(back);
+}
+
 export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useRef(`dialog-title-${++counter}`).current;
+  // Whatever had focus when the dialog was first rendered opened it.
+  const opener = useRef(document.activeElement as HTMLElement | null).current;
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
     const d = ref.current;
     if (d !== null && !d.open) d.showModal();
     // First field, else the first button, gets focus.
@@ -19,7 +33,7 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
     first?.focus();
     return () => {
       if (d?.open) d.close();
-      if (opener !== null && opener.isConnected) opener.focus();
+      restoreFocus(opener);
     };
   }, []);
   return (
