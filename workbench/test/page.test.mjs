@@ -50,6 +50,8 @@ test("sign-in: a portal token gets no workbench, a wrong one is refused, each ro
     await page.getByLabel("访问令牌").waitFor();
     const firstRender = await page.evaluate(() => performance.getEntriesByName("workbench-first-render")[0]?.startTime ?? Infinity);
     assert.ok(firstRender <= 1000, `first render ${firstRender} ms`);
+    // Focus is placed as the page settles (it fails if it never gets there).
+    await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "token", null, { timeout: 3000 }).catch(() => {});
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "token", "the token field has focus");
     await page.getByRole("button", { name: "登录" }).click();
     await page.getByText("请输入访问令牌。").waitFor();
@@ -153,6 +155,8 @@ test("keyboard only: sign in, select claims, batch approve with the preview, dia
     const dialog = page.getByRole("dialog");
     await dialog.getByTestId("batch-count").waitFor();
     assert.equal(await dialog.getByTestId("batch-count").textContent(), "2");
+    await page.waitForFunction(() => document.querySelector("dialog")?.contains(document.activeElement) === true, null, { timeout: 3000 })
+      .catch(() => {});
     assert.ok(await page.evaluate(() => document.querySelector("dialog")?.contains(document.activeElement)), "focus is in the dialog");
     for (let i = 0; i < 12; i++) {
       await page.keyboard.press("Tab");
