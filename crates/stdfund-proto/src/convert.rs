@@ -63,37 +63,14 @@ pub fn request(r: &pb::EstimateRequest) -> dto::EstimateRequest<'_> {
     }
 }
 
-/// Reads a proto request and assesses it, handing the assessment and the
-/// view to `render`. `view` overrides the request's own view when set
-/// (EstimateBatchRequest.view).
-pub fn assess<T>(
-    r: &pb::EstimateRequest,
-    view: Option<View>,
-    render: impl FnOnce(&Assessment<'_, '_>, View) -> T,
-) -> Result<T, Error> {
-    assess_request(&request(r), view, render)
-}
-
-/// [`assess`] for a request already read as the DTO (a proto request
-/// borrowed by [`request`] or read by [`crate::direct`]).
-pub fn assess_request<T>(
-    req: &dto::EstimateRequest<'_>,
-    view: Option<View>,
-    render: impl FnOnce(&Assessment<'_, '_>, View) -> T,
-) -> Result<T, Error> {
-    let view = match view {
-        Some(v) => v,
-        None => stdfund_rules::json::view_of(&req.view)?,
-    };
-    stdfund_rules::assess(req, |a| render(a, view))
-}
-
 /// Estimates a proto request: read, assess, render as the prost message.
+/// `view` overrides the request's own view when set
+/// (EstimateBatchRequest.view).
 pub fn estimate(
     r: &pb::EstimateRequest,
     view: Option<View>,
 ) -> Result<pb::EstimateResponse, Error> {
-    assess(r, view, to_pb)
+    stdfund_rules::json::assess_in_view(&request(r), view, to_pb)
 }
 
 /// Renders a line's text (explanation) in one language.

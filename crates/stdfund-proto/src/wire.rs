@@ -219,7 +219,7 @@ pub fn estimate(
     r: &dto::EstimateRequest<'_>,
     view: Option<View>,
 ) -> Result<(), Error> {
-    convert::assess_request(r, view, |a, view| estimate_response(buf, a, view))
+    stdfund_rules::json::assess_in_view(r, view, |a, view| estimate_response(buf, a, view))
 }
 
 /// Appends one `EstimateBatchResponse` holding an assessment: the request

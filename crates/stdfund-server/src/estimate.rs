@@ -191,9 +191,13 @@ fn batch_encoded(raw: &RawMessage, index: u32) -> Result<(Encoded, bool), Status
         let mut buf = Vec::with_capacity(4096);
         let result = item_view(item.view).and_then(|view| {
             log_request(application);
-            Ok(convert::assess_request(application, view, |a, view| {
-                wire::batch_assessment(&mut buf, item.request_id, index, a, view);
-            })?)
+            Ok(stdfund_rules::json::assess_in_view(
+                application,
+                view,
+                |a, view| {
+                    wire::batch_assessment(&mut buf, item.request_id, index, a, view);
+                },
+            )?)
         });
         match result {
             Ok(()) => (Encoded(buf), true),

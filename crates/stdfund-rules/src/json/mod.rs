@@ -11,6 +11,7 @@
 pub mod dto;
 pub mod write;
 
+use crate::domain::Assessment;
 use crate::engine::{self, ENGINE_VERSION};
 use crate::error::{Error, ErrorReport};
 use crate::ruleset::{self, RuleBook, RulesetDoc};
@@ -139,9 +140,7 @@ pub fn estimate_json(text: &str) -> Result<String, ErrorReport> {
 
 /// Estimates a request given as JSON text (typed error).
 pub fn estimate_text(text: &str) -> Result<String, Error> {
-    let request = parse_request(text)?;
-    let view = view_of(&request.view)?;
-    engine::assess(&request, |a| write::assessment(a, view))
+    assess_in_view(&parse_request(text)?, None, write::assessment)
 }
 
 /// Estimates an application (JSON text) under an alternative ruleset
@@ -150,8 +149,23 @@ pub fn estimate_text(text: &str) -> Result<String, Error> {
 pub fn what_if_text(application: &str, ruleset: &str) -> Result<String, Error> {
     let mut request = parse_request(application)?;
     request.what_if_ruleset = dto::Str::from(ruleset);
-    let view = view_of(&request.view)?;
-    engine::assess(&request, |a| write::assessment(a, view))
+    assess_in_view(&request, None, write::assessment)
+}
+
+/// Assesses a request ([`engine::assess`]) and renders the assessment in a
+/// view: `view` when given (a batch's own choice, which overrides the
+/// request's), else the one the request asks for. The view is checked
+/// first, as every boundary reports it.
+pub fn assess_in_view<T>(
+    request: &dto::EstimateRequest<'_>,
+    view: Option<View>,
+    render: impl FnOnce(&Assessment<'_, '_>, View) -> T,
+) -> Result<T, Error> {
+    let view = match view {
+        Some(v) => v,
+        None => view_of(&request.view)?,
+    };
+    engine::assess(request, |a| render(a, view))
 }
 
 /// The view a request asks for; an undefined value is `INVALID_ENUM_VALUE`.

@@ -11,11 +11,11 @@
 use super::layout::Col;
 use super::sheet::{AppIn, RowIn};
 use super::{Answered, AppOut, LineOut, Loc, Outcome, RowError, ShareOut, Want};
+use stdfund_rules::ErrorReport;
 use stdfund_rules::domain::{Assessment, FundingLevel, Role};
 use stdfund_rules::json::dto::{self, EnumIn, View};
 use stdfund_rules::json::{self, write};
 use stdfund_rules::reasons::{Cx, Lang};
-use stdfund_rules::{ErrorReport, engine};
 
 /// The canonical JSON and/or the typed rows of an assessment.
 fn render(a: &Assessment<'_, '_>, view: View, want: Want) -> (String, Option<AppOut>) {
@@ -145,13 +145,7 @@ fn assess_line<T>(
         });
     };
     json::parse_request(text)
-        .and_then(|mut request| {
-            if let Some(v) = view {
-                request.view = EnumIn::Set(v);
-            }
-            let view = json::view_of(&request.view)?;
-            engine::assess(&request, |a| f(a, view))
-        })
+        .and_then(|request| json::assess_in_view(&request, view, f))
         .map_err(|e| syntax_error(number, text).unwrap_or_else(|| e.to_report()))
 }
 
@@ -313,8 +307,7 @@ pub fn app(app: &AppIn, want: Want) -> Outcome {
     let mut answer = None;
     while !active.is_empty() {
         let request = request(app, &active, want.view);
-        let view = want.view.unwrap_or(View::Full);
-        match engine::assess(&request, |a| render(a, view, want)) {
+        match json::assess_in_view(&request, None, |a, view| render(a, view, want)) {
             Ok((json, out)) => {
                 let locs: Vec<Loc> = active.iter().map(|r| Loc::Row(r.row)).collect();
                 answer = Some(Answered {
