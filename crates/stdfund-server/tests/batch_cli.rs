@@ -183,6 +183,99 @@ fn a_bad_line_in_the_middle_fails_alone() {
     assert_eq!(text(&out).lines().count(), 2);
 }
 
+/// The stream's edges, across several chunks of the reader / estimator /
+/// writer pipeline: a byte-order mark on line 1, white-space-only lines
+/// (skipped but counted), CRLF; a full disk is OUTPUT_UNWRITABLE (status 1);
+/// a reader that goes away (`… | head`) ends the run quietly.
+#[test]
+fn the_stream_s_edges_across_chunks() {
+    let good = compact(&example());
+    let single = stdfund_rules::json::estimate_json(&good).unwrap();
+    let mut input = b"\xEF\xBB\xBF".to_vec();
+    let mut want = Vec::new();
+    for n in 1..=2500u32 {
+        let line = match n % 500 {
+            7 => " \t ".to_string(),
+            9 => "{\"applicant\":".to_string(),
+            _ => good.clone(),
+        };
+        input.extend_from_slice(line.as_bytes());
+        input.extend_from_slice(if n % 3 == 0 { b"\r\n" } else { b"\n" });
+        match n % 500 {
+            7 => {}
+            9 => want.push(Some(n)),
+            _ => want.push(None),
+        }
+    }
+    let (code, out, err) = run(&["estimate", "--batch", "-"], Some(&input));
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = text(&out).lines().collect();
+    assert_eq!(lines.len(), want.len());
+    for (line, want) in lines.iter().zip(&want) {
+        match want {
+            None => assert_eq!(*line, single),
+            Some(n) => {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert_eq!(v["line"], *n, "{v}");
+                assert_eq!(v["error"]["code"], "INVALID_JSON", "{v}");
+            }
+        }
+    }
+
+    if Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
+            .args(["estimate", "--batch", "-"])
+            .current_dir(ROOT)
+            .stdin(Stdio::piped())
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let data = input.clone();
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&data);
+        });
+        let out = child.wait_with_output().unwrap();
+        feeder.join().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("OUTPUT_UNWRITABLE"), "{err}");
+    }
+
+    // The reader of the answers reads one line and goes away.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
+        .args(["estimate", "--batch", "-"])
+        .current_dir(ROOT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = input.clone();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert_eq!(first.trim_end(), single);
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    // Status 1 because of the bad lines, not because the output went away.
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err, "");
+}
+
 /// A line with text after its JSON document is refused as `stdfund estimate`
 /// refuses the same text: TRAILING_DATA with the engine's position, not a
 /// syntax error.

@@ -10,7 +10,8 @@
 //! provisional split, a summary).
 //!
 //! Items are estimated on every core (rayon) in chunks; output keeps the input
-//! order, and NDJSON streams: a chunk is written before the next is read.
+//! order, and NDJSON streams: one thread reads the next chunk and another
+//! writes the previous chunk's answers while a chunk is estimated.
 //! A progress bar appears on standard error after a second when it is a
 //! terminal. Exit status: 0 every row answered, 1 some rows were errors (or
 //! the output could not be written), 2 the input could not be read.
@@ -32,8 +33,9 @@ use stdfund_rules::json::dto::View;
 use stdfund_rules::money::Money;
 use stdfund_rules::reasons::ReasonCode;
 
-/// NDJSON lines estimated together (and written before the next are read).
-const CHUNK: usize = 2048;
+/// NDJSON lines read, estimated and written together (one chunk is read and
+/// one written while the next is estimated).
+const CHUNK: usize = 1024;
 
 /// NDJSON lines answered together into one output text.
 const PART: usize = 64;
@@ -370,12 +372,12 @@ impl Counts {
     }
 }
 
+/// The NDJSON output: a file or standard output (sent to the writer thread).
+type NdjsonOut = std::io::BufWriter<Box<dyn Write + Send>>;
+
 /// Where the answers go.
 enum Sink {
-    Ndjson {
-        out: std::io::BufWriter<Box<dyn Write>>,
-        closed: bool,
-    },
+    Ndjson { out: NdjsonOut, closed: bool },
     Table(Box<tables::Tables>),
 }
 
@@ -417,9 +419,9 @@ impl Sink {
 /// Writes to the NDJSON output unless its reader went away (`… | head`):
 /// then it stops writing quietly.
 fn write_ndjson(
-    out: &mut std::io::BufWriter<Box<dyn Write>>,
+    out: &mut NdjsonOut,
     closed: &mut bool,
-    write: impl FnOnce(&mut std::io::BufWriter<Box<dyn Write>>) -> std::io::Result<()>,
+    write: impl FnOnce(&mut NdjsonOut) -> std::io::Result<()>,
 ) -> Result<(), OutputFailed> {
     if *closed {
         return Ok(());
@@ -473,7 +475,7 @@ fn io_zh(e: &std::io::Error) -> &'static str {
     }
 }
 
-fn open_input(file: Option<&str>) -> Result<(Box<dyn Read>, u64), ErrorReport> {
+fn open_input(file: Option<&str>) -> Result<(Box<dyn Read + Send>, u64), ErrorReport> {
     match file {
         None | Some("-") => Ok((Box::new(std::io::stdin()), 0)),
         Some(path) => {
@@ -608,7 +610,7 @@ pub fn run(file: Option<&str>, args: &BatchArgs, errors: ErrorFormat) -> ExitCod
 /// The input, ready to be estimated.
 enum Source {
     /// NDJSON, read line by line; its length in bytes when known.
-    Lines(Box<dyn Read>, u64),
+    Lines(Box<dyn Read + Send>, u64),
     /// A spreadsheet, read whole into applications.
     Entries(Vec<sheet::Entry>),
 }
@@ -617,7 +619,7 @@ enum Source {
 fn open_sink(format: BatchFormat, output: Option<&Path>) -> Result<Sink, OutputFailed> {
     match format {
         BatchFormat::Ndjson => {
-            let target: Box<dyn Write> =
+            let target: Box<dyn Write + Send> =
                 match output {
                     Some(p) => Box::new(std::fs::File::create(p).map_err(|e| {
                         OutputFailed(format!("cannot write `{}`: {e}", p.display()))
@@ -656,89 +658,212 @@ impl From<OutputFailed> for Failure {
     }
 }
 
-/// Reads NDJSON line by line, estimating [`CHUNK`] lines at a time on every
-/// core and writing each chunk's answers in order before reading on.
-fn run_ndjson(
-    input: Box<dyn Read>,
-    len: u64,
-    want: Want,
-    mut sink: Sink,
-    progress: &Progress,
-) -> Result<(Sink, Counts), Failure> {
+/// Lines of NDJSON input read in one go: their bytes one after another, and
+/// each line's number (counting blank lines) and range in them, without its
+/// line end. Recycled between the reader and the estimating thread.
+#[derive(Default)]
+struct Lines {
+    bytes: Vec<u8>,
+    lines: Vec<(u64, std::ops::Range<usize>)>,
+    /// Bytes of the input read up to the end of these lines.
+    read: u64,
+}
+
+impl Lines {
+    fn line(&self, range: &std::ops::Range<usize>) -> &[u8] {
+        self.bytes.get(range.clone()).unwrap_or_default()
+    }
+}
+
+/// The reader thread: reads [`CHUNK`] non-blank lines at a time and sends
+/// them on in order, reusing the chunks that come back on `spare`. A read
+/// error ends the stream with that error; the lines of the unfinished chunk
+/// are not sent (they are not answered, as when one thread did everything).
+/// It stops when the estimating side hangs up.
+fn read_lines(
+    input: Box<dyn Read + Send>,
+    chunks: &std::sync::mpsc::SyncSender<Result<Lines, ErrorReport>>,
+    spare: &std::sync::mpsc::Receiver<Lines>,
+) {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
     let mut reader = BufReader::with_capacity(1 << 20, input);
-    progress.estimating(len);
-    let mut counts = Counts::default();
     let mut number: u64 = 0;
     let mut read: u64 = 0;
-    let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(CHUNK);
-    let mut texts: Vec<String> = Vec::new();
-    let mut done = false;
-    while !done {
-        chunk.clear();
-        while chunk.len() < CHUNK {
-            let mut buf = Vec::new();
-            let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
-                Failure::Input(unreadable(
-                    "INPUT_UNREADABLE",
-                    format!("读取第{}行时失败", number.saturating_add(1)),
-                    format!("cannot read line {}: {e}", number.saturating_add(1)),
-                ))
-            })?;
+    loop {
+        let mut chunk = spare.try_recv().unwrap_or_default();
+        chunk.bytes.clear();
+        chunk.lines.clear();
+        let mut eof = false;
+        while chunk.lines.len() < CHUNK {
+            let first = chunk.bytes.len();
+            let n = match reader.read_until(b'\n', &mut chunk.bytes) {
+                Ok(n) => n,
+                Err(e) => {
+                    let line = number.saturating_add(1);
+                    // The estimating side may have hung up already; then
+                    // nobody needs the error.
+                    let _ = chunks.send(Err(unreadable(
+                        "INPUT_UNREADABLE",
+                        format!("读取第{line}行时失败"),
+                        format!("cannot read line {line}: {e}"),
+                    )));
+                    return;
+                }
+            };
             if n == 0 {
-                done = true;
+                eof = true;
                 break;
             }
             read = read.saturating_add(u64::try_from(n).unwrap_or(0));
             number = number.saturating_add(1);
-            if buf.last() == Some(&b'\n') {
-                buf.pop();
+            let mut end = chunk.bytes.len();
+            for ending in [b'\n', b'\r'] {
+                if end > first && chunk.bytes.get(end.saturating_sub(1)) == Some(&ending) {
+                    end = end.saturating_sub(1);
+                }
             }
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
+            let mut start = first;
+            if number == 1 && chunk.line(&(start..end)).starts_with(BOM) {
+                start = start.saturating_add(BOM.len());
             }
-            if number == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
-                buf.drain(..3);
-            }
-            if buf.iter().all(u8::is_ascii_whitespace) {
+            if chunk
+                .line(&(start..end))
+                .iter()
+                .all(u8::is_ascii_whitespace)
+            {
+                chunk.bytes.truncate(first);
                 continue;
             }
-            chunk.push((number, buf));
+            chunk.lines.push((number, start..end));
         }
-        if let Sink::Ndjson { out, closed } = &mut sink {
-            // NDJSON out: each part of the chunk is written into one of
-            // `texts`, reused from chunk to chunk (no allocation per answer,
-            // no fresh memory per chunk).
-            let parts = chunk.len().div_ceil(PART);
-            texts.resize_with(parts.max(texts.len()), String::new);
-            let answered: Vec<(usize, usize)> = chunk
-                .par_chunks(PART)
-                .zip(texts.par_iter_mut())
-                .map(|(part, text)| {
-                    text.clear();
-                    let answered = part
-                        .iter()
-                        .filter(|(n, bytes)| eval::line_into(*n, bytes, want.view, text))
-                        .count();
-                    (answered, part.len())
-                })
-                .collect();
-            for (text, (answered, lines)) in texts.iter().zip(answered) {
-                // Every input line gave one output line: an answer or an error.
-                counts.add(answered, lines.saturating_sub(answered));
-                write_ndjson(out, closed, |out| out.write_all(text.as_bytes()))?;
-            }
-        } else {
-            let outcomes: Vec<Outcome> = chunk
-                .par_iter()
-                .map(|(n, bytes)| eval::line(*n, bytes, want))
-                .collect();
-            for o in outcomes {
-                sink.push(o, &mut counts)?;
-            }
+        chunk.read = read;
+        if !chunk.lines.is_empty() && chunks.send(Ok(chunk)).is_err() {
+            return;
         }
-        progress.set(read);
+        if eof {
+            return;
+        }
     }
-    Ok((sink, counts))
+}
+
+/// The writer thread: writes each chunk's answer texts in order and hands
+/// them back for reuse; gives the output back when the estimating side is
+/// done, or stops at the first write that fails.
+fn write_texts(
+    mut out: NdjsonOut,
+    mut closed: bool,
+    texts: &std::sync::mpsc::Receiver<Vec<String>>,
+    back: &std::sync::mpsc::Sender<Vec<String>>,
+) -> Result<(NdjsonOut, bool), OutputFailed> {
+    for parts in texts {
+        for text in &parts {
+            write_ndjson(&mut out, &mut closed, |out| out.write_all(text.as_bytes()))?;
+        }
+        // The estimating side may be finished and gone: then the texts are
+        // simply dropped.
+        let _ = back.send(parts);
+    }
+    Ok((out, closed))
+}
+
+/// Reads NDJSON line by line and estimates [`CHUNK`] lines at a time on
+/// every core, answers in input order. Three stages overlap: a reader thread
+/// reads the next chunk while this one is estimated, and for NDJSON output a
+/// writer thread writes the previous chunk's answers.
+fn run_ndjson(
+    input: Box<dyn Read + Send>,
+    len: u64,
+    want: Want,
+    sink: Sink,
+    progress: &Progress,
+) -> Result<(Sink, Counts), Failure> {
+    progress.estimating(len);
+    let (chunk_tx, chunks) = std::sync::mpsc::sync_channel(1);
+    let (spare, spare_rx) = std::sync::mpsc::channel();
+    // Not scoped: if the run stops early (its output failed), the reader
+    // ends at its next send instead of being waited for (it may be blocked
+    // on a terminal's standard input).
+    std::thread::spawn(move || read_lines(input, &chunk_tx, &spare_rx));
+    let mut counts = Counts::default();
+    match sink {
+        Sink::Ndjson { out, closed } => {
+            let (texts_tx, texts_rx) = std::sync::mpsc::sync_channel::<Vec<String>>(1);
+            let (back, pool) = std::sync::mpsc::channel();
+            let writer = std::thread::spawn(move || write_texts(out, closed, &texts_rx, &back));
+            let mut stopped = None;
+            for chunk in &chunks {
+                let chunk = match chunk {
+                    Ok(c) => c,
+                    Err(report) => {
+                        stopped = Some(Failure::Input(report));
+                        break;
+                    }
+                };
+                // Each part of the chunk is answered into one text; the
+                // texts come back from the writer and are reused (no
+                // allocation per answer, no fresh memory per chunk).
+                let mut texts: Vec<String> = pool.try_recv().unwrap_or_default();
+                texts.resize_with(chunk.lines.len().div_ceil(PART), String::new);
+                let answered: Vec<(usize, usize)> = chunk
+                    .lines
+                    .par_chunks(PART)
+                    .zip(texts.par_iter_mut())
+                    .map(|(part, text)| {
+                        text.clear();
+                        let answered = part
+                            .iter()
+                            .filter(|(n, range)| {
+                                eval::line_into(*n, chunk.line(range), want.view, text)
+                            })
+                            .count();
+                        (answered, part.len())
+                    })
+                    .collect();
+                for (answered, lines) in answered {
+                    // Every input line gave one output line: an answer or an error.
+                    counts.add(answered, lines.saturating_sub(answered));
+                }
+                progress.set(chunk.read);
+                let _ = spare.send(chunk);
+                if texts_tx.send(texts).is_err() {
+                    // The writer stopped on an error: it is reported below.
+                    break;
+                }
+            }
+            drop(texts_tx);
+            let written = writer.join().unwrap_or_else(|_| {
+                Err(OutputFailed(
+                    "the writer thread stopped unexpectedly".into(),
+                ))
+            })?;
+            match stopped {
+                Some(failure) => Err(failure),
+                None => Ok((
+                    Sink::Ndjson {
+                        out: written.0,
+                        closed: written.1,
+                    },
+                    counts,
+                )),
+            }
+        }
+        mut sink => {
+            for chunk in &chunks {
+                let chunk = chunk.map_err(Failure::Input)?;
+                let outcomes: Vec<Outcome> = chunk
+                    .lines
+                    .par_iter()
+                    .map(|(n, range)| eval::line(*n, chunk.line(range), want))
+                    .collect();
+                for o in outcomes {
+                    sink.push(o, &mut counts)?;
+                }
+                progress.set(chunk.read);
+                let _ = spare.send(chunk);
+            }
+            Ok((sink, counts))
+        }
+    }
 }
 
 /// Reads a CSV or XLSX sheet whole into applications.
