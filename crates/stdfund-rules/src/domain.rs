@@ -255,6 +255,11 @@ pub struct Application<'a, 'r> {
     pub achievements: Vec<Achievement<'a, 'r>>,
     /// `sha256:` digest of the canonical request (the receipt's input hash).
     pub input_hash: InputHash,
+    /// Whether no text of the request needs JSON escaping (found while its
+    /// canonical form was written for the hash): the answer then copies the
+    /// texts it takes from the request (trimmed ids, names, subjects as
+    /// given) as they are. False is always safe: they are escaped.
+    pub json_clean: bool,
     /// Whether a what-if ruleset stands in for the rulesets in force.
     pub what_if: bool,
 }

@@ -33,8 +33,17 @@ fn text(value: &str, path: impl FnOnce() -> String, required: bool) -> Result<&s
 
 /// The sha256 of the canonical request.
 pub fn input_hash(request: &dto::EstimateRequest<'_>) -> InputHash {
-    let canonical = crate::json::write::request(request);
-    InputHash(Sha256::digest(canonical.as_bytes()).into())
+    hash_clean(request).0
+}
+
+/// The input hash, and whether none of the request's texts needs JSON
+/// escaping (found while writing the canonical request).
+fn hash_clean(request: &dto::EstimateRequest<'_>) -> (InputHash, bool) {
+    let (canonical, clean) = crate::json::write::request_clean(request);
+    (
+        InputHash(Sha256::digest(canonical.as_bytes()).into()),
+        clean,
+    )
 }
 
 /// Reads a request into an application, validated against `book`.
@@ -80,6 +89,7 @@ pub fn read<'a, 'r>(
         }
         achievements.push(ach);
     }
+    let (input_hash, json_clean) = hash_clean(request);
     Ok(Application {
         applicant: Applicant {
             credit_code,
@@ -89,7 +99,8 @@ pub fn read<'a, 'r>(
             place,
         },
         achievements,
-        input_hash: input_hash(request),
+        input_hash,
+        json_clean,
         what_if,
     })
 }

@@ -84,3 +84,48 @@ fn a_what_if_ruleset_with_texts_to_escape_is_escaped() {
     let answer = json::estimate_json(&request).unwrap();
     assert!(answer.contains(r#"带\"引号\\与\u0001控制"#), "{answer}");
 }
+
+/// Texts taken from the request are copied without a look when none of the
+/// request's texts needed escaping: one hostile text anywhere, alone, must
+/// still be escaped wherever the answer repeats it.
+#[test]
+fn one_hostile_text_alone_is_escaped() {
+    let h = HOSTILE;
+    let clean = (
+        "名",
+        "a1",
+        "FZ-1",
+        "福建省",
+        "RESEARCH_PROJECT",
+        "\"MUNICIPAL\"",
+    );
+    let request = |name: &str, id: &str, subject: &str, source: &str, item: &str, variant: &str| {
+        format!(
+            r#"{{"applicant":{{"creditCode":"91350100M000100Y43","name":"{name}","seat":"350102"}},
+"achievements":[{{"id":"{id}","item":"{item}","variant":{variant},"subject":"{subject}","date":"2022-01-20","accepted":true,
+"higherLevelFunding":[{{"level":"FUNDING_LEVEL_PROVINCIAL","amount":"5","source":"{source}"}}]}},
+{{"id":"dup","item":"RESEARCH_PROJECT","variant":"MUNICIPAL","subject":"{subject}","date":"2022-01-20"}}]}}"#
+        )
+    };
+    let (n, i, s, so, it, v) = clean;
+    let plain = json::estimate_json(&request(n, i, s, so, it, v)).unwrap();
+    assert!(!plain.contains('\\'), "{plain}");
+    for hostile in [
+        request(&format!("名{h}"), i, s, so, it, v),
+        request(n, &format!("a{h}"), s, so, it, v),
+        request(n, i, &format!("FZ{h}"), so, it, v),
+        // Escaped in the request only: the answer's texts stay as they are.
+        request(n, i, s, &format!("src{h}"), it, v),
+        // An item and a variant written with an escape (`\u0052` is `R`):
+        // the ids the answer repeats are plain.
+        request(n, i, s, so, r"\u0052ESEARCH_PROJECT", r#""MUNICIPA\u004c""#),
+    ] {
+        let answer = json::estimate_json(&hostile).unwrap_or_else(|e| panic!("{e:?}\n{hostile}"));
+        let value: serde_json::Value =
+            serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}\n{answer}"));
+        assert_eq!(serde_json::to_string(&value).unwrap(), answer);
+    }
+    // The escaped source is hashed as given but never repeated.
+    let answer = json::estimate_json(&request(n, i, s, &format!("src{h}"), it, v)).unwrap();
+    assert!(!answer.contains("src"), "{answer}");
+}

@@ -118,13 +118,19 @@ fn escape_byte(out: &mut String, b: u8) {
 
 /// Appends `s` escaped as `serde_json` escapes string contents (no quotes).
 pub fn push_escaped(out: &mut String, s: &str) {
+    push_escaped_clean(out, s);
+}
+
+/// [`push_escaped`], answering whether `s` was clean (held nothing to
+/// escape, so it was copied as it is).
+fn push_escaped_clean(out: &mut String, s: &str) -> bool {
     let bytes = s.as_bytes();
     let mut start = 0usize;
     loop {
         let i = next_escape(bytes, start);
         out.push_str(s.get(start..i).unwrap_or(""));
         let Some(&b) = bytes.get(i) else {
-            return;
+            return start == 0;
         };
         escape_byte(out, b);
         start = i.saturating_add(1);
@@ -188,6 +194,14 @@ impl<'o> Obj<'o> {
     fn s(&mut self, k: &str, v: &str) -> &mut Self {
         let out = self.key(k);
         push_escaped(out, v);
+        out.push('"');
+        self
+    }
+    /// A string value, escaped; `clean` becomes false if it needed escaping
+    /// (`ks!` key).
+    fn e(&mut self, k: &str, v: &str, clean: &mut bool) -> &mut Self {
+        let out = self.key(k);
+        *clean &= push_escaped_clean(out, v);
         out.push('"');
         self
     }
@@ -267,10 +281,14 @@ fn line(out: &mut String, a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) 
     let m = &l.amounts;
     // Texts of the line's ruleset are copied as they are when it has none to escape.
     let clean = l.ruleset.is_none_or(Ruleset::json_clean);
+    // Texts taken from the request are copied as they are when none of the
+    // request's needed escaping (the item and variant ids equal the
+    // request's texts).
+    let echo = a.application.json_clean;
     let mut o = Obj::new(out);
-    o.s(ks!("achievementId"), ach.id)
-        .s(ks!("item"), ach.item)
-        .s(ks!("variant"), ach.variant)
+    o.t(ks!("achievementId"), ach.id, echo)
+        .t(ks!("item"), ach.item, echo)
+        .t(ks!("variant"), ach.variant, echo)
         .t(ks!("clause"), l.clause().unwrap_or(""), clean)
         .s(ks!("subject"), &ach.subject.text)
         .text(ks!("oneTimeKey"), |s| ach.key().write_to(s))
@@ -312,14 +330,17 @@ fn line(out: &mut String, a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) 
             o.c(ks!("explanationZh"), "").c(ks!("explanationEn"), "");
         }
     }
-    o.s(ks!("subjectAsGiven"), ach.subject_as_given);
+    o.t(ks!("subjectAsGiven"), ach.subject_as_given, echo);
     o.end();
 }
 
 fn warning(out: &mut String, a: &Assessment<'_, '_>, w: &Warning<'_, '_>, view: View) {
     let mut o = Obj::new(out);
-    o.c(ks!("code"), w.code().as_str())
-        .s(ks!("achievementId"), w.achievement().map_or("", |x| x.id));
+    o.c(ks!("code"), w.code().as_str()).t(
+        ks!("achievementId"),
+        w.achievement().map_or("", |x| x.id),
+        a.application.json_clean,
+    );
     match view {
         View::Full => {
             o.text(ks!("messageZh"), |s| w.message(a, Lang::Zh, s))
@@ -363,13 +384,14 @@ pub fn assessment_into(out: &mut String, a: &Assessment<'_, '_>, view: View) {
     let unit = a.fiscal_unit();
     // The fiscal unit's texts come from the ruleset that places the seat.
     let unit_clean = p.place.ruleset().json_clean();
+    let echo = a.application.json_clean;
     let mut o = Obj::new(out);
     o.b(k!("whatIf"), a.application.what_if);
     Obj::new(o.key(k!("applicant")))
-        .s(ks!("creditCode"), p.credit_code.as_str())
+        .t(ks!("creditCode"), p.credit_code.as_str(), echo)
         .b(k!("creditCodeCheckPassed"), p.check.passed())
-        .s(ks!("name"), p.name)
-        .s(ks!("seat"), p.seat)
+        .t(ks!("name"), p.name, echo)
+        .t(ks!("seat"), p.seat, echo)
         .t(
             ks!("fiscalUnit"),
             unit.map_or("", |u| u.code.as_str()),
@@ -439,24 +461,34 @@ fn enum_text<E: ProtoEnum>(e: &EnumIn<E>, out: &mut String) {
 /// numbers they used, and gRPC callers hash alike). The `view` is not part
 /// of it: it changes the answer's form, not the decision.
 pub fn request(r: &dto::EstimateRequest<'_>) -> String {
+    request_clean(r).0
+}
+
+/// [`request`], and whether none of the request's texts needed escaping:
+/// then every text of the answer taken from the request (ids, item and
+/// variant ids, the subject as given, the applicant's name and seat) is
+/// copied into the answer without being looked at again
+/// ([`Application::json_clean`](crate::domain::Application::json_clean)).
+pub fn request_clean(r: &dto::EstimateRequest<'_>) -> (String, bool) {
     let mut out = String::with_capacity(
         256usize
             .saturating_add(r.achievements.len().saturating_mul(256))
             .saturating_add(r.what_if_ruleset.len()),
     );
+    let mut clean = true;
     let mut o = Obj::new(&mut out);
     Obj::new(o.key(k!("applicant")))
-        .s(ks!("creditCode"), &r.applicant.credit_code)
-        .s(ks!("name"), &r.applicant.name)
-        .s(ks!("seat"), &r.applicant.seat)
+        .e(ks!("creditCode"), &r.applicant.credit_code, &mut clean)
+        .e(ks!("name"), &r.applicant.name, &mut clean)
+        .e(ks!("seat"), &r.applicant.seat, &mut clean)
         .end();
     list(o.key(k!("achievements")), &r.achievements, |out, a| {
         let mut x = Obj::new(out);
-        x.s(ks!("id"), &a.id)
-            .s(ks!("item"), &a.item)
-            .s(ks!("variant"), &a.variant)
-            .s(ks!("subject"), &a.subject)
-            .s(ks!("date"), &a.date);
+        x.e(ks!("id"), &a.id, &mut clean)
+            .e(ks!("item"), &a.item, &mut clean)
+            .e(ks!("variant"), &a.variant, &mut clean)
+            .e(ks!("subject"), &a.subject, &mut clean)
+            .e(ks!("date"), &a.date, &mut clean);
         enum_text(&a.role, x.key(k!("role")));
         x.b(k!("accepted"), a.accepted)
             .b(k!("approved"), a.approved);
@@ -466,15 +498,15 @@ pub fn request(r: &dto::EstimateRequest<'_>) -> String {
             |out, f| {
                 let mut y = Obj::new(out);
                 enum_text(&f.level, y.key(k!("level")));
-                y.s(ks!("amount"), &f.amount)
-                    .s(ks!("source"), &f.source)
+                y.e(ks!("amount"), &f.amount, &mut clean)
+                    .e(ks!("source"), &f.source, &mut clean)
                     .end();
             },
         );
         x.end();
     });
     o.s(ks!("whatIfRuleset"), &r.what_if_ruleset).end();
-    out
+    (out, clean)
 }
 
 #[cfg(test)]
