@@ -9,9 +9,10 @@
 //! beside — or CSV / XLSX tables ([`tables`]: lines, units with the
 //! provisional split, a summary).
 //!
-//! Items are estimated on every core (rayon) in chunks; output keeps the input
-//! order, and NDJSON streams: one thread reads the next chunk and another
-//! writes the previous chunk's answers while a chunk is estimated.
+//! NDJSON streams in parts of 64 lines through three stages: a reader thread,
+//! one estimating thread per core taking parts as they come, and a writer
+//! that puts the answers back in input order. Sheets are estimated on every
+//! core (rayon) in chunks, in order.
 //! A progress bar appears on standard error after a second when it is a
 //! terminal. Exit status: 0 every row answered, 1 some rows were errors (or
 //! the output could not be written), 2 the input could not be read.
@@ -33,11 +34,7 @@ use stdfund_rules::json::dto::View;
 use stdfund_rules::money::Money;
 use stdfund_rules::reasons::ReasonCode;
 
-/// NDJSON lines read, estimated and written together (one chunk is read and
-/// one written while the next is estimated).
-const CHUNK: usize = 1024;
-
-/// NDJSON lines answered together into one output text.
+/// NDJSON lines read, estimated and written together: a part.
 const PART: usize = 64;
 
 /// Flags of `stdfund estimate` for batches.
@@ -660,7 +657,7 @@ impl From<OutputFailed> for Failure {
 
 /// Lines of NDJSON input read in one go: their bytes one after another, and
 /// each line's number (counting blank lines) and range in them, without its
-/// line end. Recycled between the reader and the estimating thread.
+/// line end. Recycled between the reader and the estimating threads.
 #[derive(Default)]
 struct Lines {
     bytes: Vec<u8>,
@@ -675,38 +672,84 @@ impl Lines {
     }
 }
 
-/// The reader thread: reads [`CHUNK`] non-blank lines at a time and sends
-/// them on in order, reusing the chunks that come back on `spare`. A read
-/// error ends the stream with that error; the lines of the unfinished chunk
-/// are not sent (they are not answered, as when one thread did everything).
-/// It stops when the estimating side hangs up.
-fn read_lines(
+/// What the reader hands on: the next part of the input, or the read error
+/// that ends it. Numbered in input order.
+enum ReadPart {
+    Lines(u64, Lines),
+    Failed(u64, ErrorReport),
+}
+
+/// A part estimated: its number, the input read up to its end, and its
+/// answers (or the read error that ends the input there).
+struct DonePart {
+    seq: u64,
+    read: u64,
+    answers: Result<PartAnswers, ErrorReport>,
+}
+
+/// A part's answers: for NDJSON output one text of answer and error lines
+/// with its counts; for tables the outcomes.
+enum PartAnswers {
+    Text {
+        text: String,
+        answered: usize,
+        lines: usize,
+    },
+    Outcomes(Vec<Outcome>),
+}
+
+/// Buffers passed back for reuse (the input parts' and the answer texts),
+/// so that a long run neither allocates per part nor touches fresh memory.
+type Pool<T> = std::sync::Arc<std::sync::Mutex<Vec<T>>>;
+
+fn take<T: Default>(pool: &Pool<T>) -> T {
+    pool.lock()
+        .ok()
+        .and_then(|mut p| p.pop())
+        .unwrap_or_default()
+}
+
+fn give<T>(pool: &Pool<T>, item: T) {
+    if let Ok(mut p) = pool.lock() {
+        p.push(item);
+    }
+}
+
+/// The reader thread: reads [`PART`] non-blank lines at a time and sends
+/// them on, numbered. A read error ends the input with that error; the lines
+/// of the unfinished part are not sent (they are not answered). It stops
+/// when nobody estimates any more.
+fn read_parts(
     input: Box<dyn Read + Send>,
-    chunks: &std::sync::mpsc::SyncSender<Result<Lines, ErrorReport>>,
-    spare: &std::sync::mpsc::Receiver<Lines>,
+    parts: &std::sync::mpsc::SyncSender<ReadPart>,
+    spare: &Pool<Lines>,
 ) {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let mut reader = BufReader::with_capacity(1 << 20, input);
     let mut number: u64 = 0;
     let mut read: u64 = 0;
+    let mut seq: u64 = 0;
     loop {
-        let mut chunk = spare.try_recv().unwrap_or_default();
-        chunk.bytes.clear();
-        chunk.lines.clear();
+        let mut part = take(spare);
+        part.bytes.clear();
+        part.lines.clear();
         let mut eof = false;
-        while chunk.lines.len() < CHUNK {
-            let first = chunk.bytes.len();
-            let n = match reader.read_until(b'\n', &mut chunk.bytes) {
+        while part.lines.len() < PART {
+            let first = part.bytes.len();
+            let n = match reader.read_until(b'\n', &mut part.bytes) {
                 Ok(n) => n,
                 Err(e) => {
                     let line = number.saturating_add(1);
-                    // The estimating side may have hung up already; then
-                    // nobody needs the error.
-                    let _ = chunks.send(Err(unreadable(
-                        "INPUT_UNREADABLE",
-                        format!("读取第{line}行时失败"),
-                        format!("cannot read line {line}: {e}"),
-                    )));
+                    // Nobody may be estimating any more; then nobody needs
+                    // the error either.
+                    let _ = parts.send(ReadPart::Failed(
+                        seq,
+                        unreadable(
+                            "INPUT_UNREADABLE",
+                            format!("读取第{line}行时失败"),
+                            format!("cannot read line {line}: {e}"),
+                        ),
+                    ));
                     return;
                 }
             };
@@ -716,29 +759,28 @@ fn read_lines(
             }
             read = read.saturating_add(u64::try_from(n).unwrap_or(0));
             number = number.saturating_add(1);
-            let mut end = chunk.bytes.len();
+            let mut end = part.bytes.len();
             for ending in [b'\n', b'\r'] {
-                if end > first && chunk.bytes.get(end.saturating_sub(1)) == Some(&ending) {
+                if end > first && part.bytes.get(end.saturating_sub(1)) == Some(&ending) {
                     end = end.saturating_sub(1);
                 }
             }
             let mut start = first;
-            if number == 1 && chunk.line(&(start..end)).starts_with(BOM) {
+            if number == 1 && part.line(&(start..end)).starts_with(BOM) {
                 start = start.saturating_add(BOM.len());
             }
-            if chunk
-                .line(&(start..end))
-                .iter()
-                .all(u8::is_ascii_whitespace)
-            {
-                chunk.bytes.truncate(first);
+            if part.line(&(start..end)).iter().all(u8::is_ascii_whitespace) {
+                part.bytes.truncate(first);
                 continue;
             }
-            chunk.lines.push((number, start..end));
+            part.lines.push((number, start..end));
         }
-        chunk.read = read;
-        if !chunk.lines.is_empty() && chunks.send(Ok(chunk)).is_err() {
-            return;
+        part.read = read;
+        if !part.lines.is_empty() {
+            if parts.send(ReadPart::Lines(seq, part)).is_err() {
+                return;
+            }
+            seq = seq.saturating_add(1);
         }
         if eof {
             return;
@@ -746,124 +788,136 @@ fn read_lines(
     }
 }
 
-/// The writer thread: writes each chunk's answer texts in order and hands
-/// them back for reuse; gives the output back when the estimating side is
-/// done, or stops at the first write that fails.
-fn write_texts(
-    mut out: NdjsonOut,
-    mut closed: bool,
-    texts: &std::sync::mpsc::Receiver<Vec<String>>,
-    back: &std::sync::mpsc::Sender<Vec<String>>,
-) -> Result<(NdjsonOut, bool), OutputFailed> {
-    for parts in texts {
-        for text in &parts {
-            write_ndjson(&mut out, &mut closed, |out| out.write_all(text.as_bytes()))?;
+/// An estimating thread: takes parts as they come, answers each (into a
+/// reused text for NDJSON output, else as outcomes) and hands it to the
+/// writer. Ends when the input is done or the writer stopped.
+fn estimate_parts(
+    parts: &std::sync::Mutex<std::sync::mpsc::Receiver<ReadPart>>,
+    done: &std::sync::mpsc::SyncSender<DonePart>,
+    want: Want,
+    spare: &Pool<Lines>,
+    texts: &Pool<String>,
+) {
+    loop {
+        // The lock is held while waiting: the other estimating threads wait
+        // for it instead of for the channel, which is the same.
+        let next = match parts.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let part = match next {
+            Ok(ReadPart::Lines(seq, lines)) => {
+                let answers = if want.json && !want.table {
+                    let mut text = take(texts);
+                    text.clear();
+                    let answered = lines
+                        .lines
+                        .iter()
+                        .filter(|(n, range)| {
+                            eval::line_into(*n, lines.line(range), want.view, &mut text)
+                        })
+                        .count();
+                    PartAnswers::Text {
+                        text,
+                        answered,
+                        lines: lines.lines.len(),
+                    }
+                } else {
+                    PartAnswers::Outcomes(
+                        lines
+                            .lines
+                            .iter()
+                            .map(|(n, range)| eval::line(*n, lines.line(range), want))
+                            .collect(),
+                    )
+                };
+                let read = lines.read;
+                give(spare, lines);
+                DonePart {
+                    seq,
+                    read,
+                    answers: Ok(answers),
+                }
+            }
+            Ok(ReadPart::Failed(seq, report)) => DonePart {
+                seq,
+                read: 0,
+                answers: Err(report),
+            },
+            // The input is done.
+            Err(_) => return,
+        };
+        if done.send(part).is_err() {
+            // The writer stopped (its output failed).
+            return;
         }
-        // The estimating side may be finished and gone: then the texts are
-        // simply dropped.
-        let _ = back.send(parts);
     }
-    Ok((out, closed))
 }
 
-/// Reads NDJSON line by line and estimates [`CHUNK`] lines at a time on
-/// every core, answers in input order. Three stages overlap: a reader thread
-/// reads the next chunk while this one is estimated, and for NDJSON output a
-/// writer thread writes the previous chunk's answers.
+/// Reads NDJSON line by line and answers in input order, in three stages
+/// that never wait for one another's slowest item: a reader thread cuts the
+/// input into parts of [`PART`] lines, one estimating thread per core answers
+/// parts as they come, and this thread puts the answered parts back in order
+/// and writes them. Memory is bounded by the parts in flight.
 fn run_ndjson(
     input: Box<dyn Read + Send>,
     len: u64,
     want: Want,
-    sink: Sink,
+    mut sink: Sink,
     progress: &Progress,
 ) -> Result<(Sink, Counts), Failure> {
     progress.estimating(len);
-    let (chunk_tx, chunks) = std::sync::mpsc::sync_channel(1);
-    let (spare, spare_rx) = std::sync::mpsc::channel();
-    // Not scoped: if the run stops early (its output failed), the reader
-    // ends at its next send instead of being waited for (it may be blocked
-    // on a terminal's standard input).
-    std::thread::spawn(move || read_lines(input, &chunk_tx, &spare_rx));
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let in_flight = workers.saturating_mul(4);
+    let spare: Pool<Lines> = Pool::default();
+    let texts: Pool<String> = Pool::default();
+    let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel(in_flight);
+    let (done_tx, done_rx) = std::sync::mpsc::sync_channel(in_flight);
+    // Not scoped: if the output fails, the run ends without waiting for the
+    // reader (it may be blocked on a terminal's standard input) or for the
+    // estimating threads (they end at their next send).
+    let reader_spare = std::sync::Arc::clone(&spare);
+    std::thread::spawn(move || read_parts(input, &parts_tx, &reader_spare));
+    let parts_rx = std::sync::Arc::new(std::sync::Mutex::new(parts_rx));
+    for _ in 0..workers {
+        let (parts, done) = (std::sync::Arc::clone(&parts_rx), done_tx.clone());
+        let (spare, texts) = (std::sync::Arc::clone(&spare), std::sync::Arc::clone(&texts));
+        std::thread::spawn(move || estimate_parts(&parts, &done, want, &spare, &texts));
+    }
+    drop(done_tx);
     let mut counts = Counts::default();
-    match sink {
-        Sink::Ndjson { out, closed } => {
-            let (texts_tx, texts_rx) = std::sync::mpsc::sync_channel::<Vec<String>>(1);
-            let (back, pool) = std::sync::mpsc::channel();
-            let writer = std::thread::spawn(move || write_texts(out, closed, &texts_rx, &back));
-            let mut stopped = None;
-            for chunk in &chunks {
-                let chunk = match chunk {
-                    Ok(c) => c,
-                    Err(report) => {
-                        stopped = Some(Failure::Input(report));
-                        break;
-                    }
-                };
-                // Each part of the chunk is answered into one text; the
-                // texts come back from the writer and are reused (no
-                // allocation per answer, no fresh memory per chunk).
-                let mut texts: Vec<String> = pool.try_recv().unwrap_or_default();
-                texts.resize_with(chunk.lines.len().div_ceil(PART), String::new);
-                let answered: Vec<(usize, usize)> = chunk
-                    .lines
-                    .par_chunks(PART)
-                    .zip(texts.par_iter_mut())
-                    .map(|(part, text)| {
-                        text.clear();
-                        let answered = part
-                            .iter()
-                            .filter(|(n, range)| {
-                                eval::line_into(*n, chunk.line(range), want.view, text)
-                            })
-                            .count();
-                        (answered, part.len())
-                    })
-                    .collect();
-                for (answered, lines) in answered {
+    let mut next: u64 = 0;
+    let mut waiting = std::collections::BTreeMap::new();
+    for part in &done_rx {
+        waiting.insert(part.seq, part);
+        while let Some(part) = waiting.remove(&next) {
+            next = next.saturating_add(1);
+            match part.answers.map_err(Failure::Input)? {
+                PartAnswers::Text {
+                    text,
+                    answered,
+                    lines,
+                } => {
                     // Every input line gave one output line: an answer or an error.
                     counts.add(answered, lines.saturating_sub(answered));
+                    match &mut sink {
+                        Sink::Ndjson { out, closed } => {
+                            write_ndjson(out, closed, |out| out.write_all(text.as_bytes()))?;
+                        }
+                        Sink::Table(_) => {}
+                    }
+                    give(&texts, text);
                 }
-                progress.set(chunk.read);
-                let _ = spare.send(chunk);
-                if texts_tx.send(texts).is_err() {
-                    // The writer stopped on an error: it is reported below.
-                    break;
+                PartAnswers::Outcomes(outcomes) => {
+                    for o in outcomes {
+                        sink.push(o, &mut counts)?;
+                    }
                 }
             }
-            drop(texts_tx);
-            let written = writer.join().unwrap_or_else(|_| {
-                Err(OutputFailed(
-                    "the writer thread stopped unexpectedly".into(),
-                ))
-            })?;
-            match stopped {
-                Some(failure) => Err(failure),
-                None => Ok((
-                    Sink::Ndjson {
-                        out: written.0,
-                        closed: written.1,
-                    },
-                    counts,
-                )),
-            }
-        }
-        mut sink => {
-            for chunk in &chunks {
-                let chunk = chunk.map_err(Failure::Input)?;
-                let outcomes: Vec<Outcome> = chunk
-                    .lines
-                    .par_iter()
-                    .map(|(n, range)| eval::line(*n, chunk.line(range), want))
-                    .collect();
-                for o in outcomes {
-                    sink.push(o, &mut counts)?;
-                }
-                progress.set(chunk.read);
-                let _ = spare.send(chunk);
-            }
-            Ok((sink, counts))
+            progress.set(part.read);
         }
     }
+    Ok((sink, counts))
 }
 
 /// Reads a CSV or XLSX sheet whole into applications.
