@@ -369,7 +369,7 @@ impl Counts {
     }
 }
 
-/// The NDJSON output: a file or standard output (sent to the writer thread).
+/// The NDJSON output: a file or standard output.
 type NdjsonOut = std::io::BufWriter<Box<dyn Write + Send>>;
 
 /// Where the answers go.
@@ -672,11 +672,12 @@ impl Lines {
     }
 }
 
-/// What the reader hands on: the next part of the input, or the read error
-/// that ends it. Numbered in input order.
+/// What the reader hands on, numbered in input order: the next part of the
+/// input, the read error that ends it, or its end.
 enum ReadPart {
     Lines(u64, Lines),
     Failed(u64, ErrorReport),
+    End(u64),
 }
 
 /// A part estimated: its number, the input read up to its end, and its
@@ -688,7 +689,7 @@ struct DonePart {
 }
 
 /// A part's answers: for NDJSON output one text of answer and error lines
-/// with its counts; for tables the outcomes.
+/// with its counts; for tables the outcomes; or the end of the input.
 enum PartAnswers {
     Text {
         text: String,
@@ -696,6 +697,7 @@ enum PartAnswers {
         lines: usize,
     },
     Outcomes(Vec<Outcome>),
+    End,
 }
 
 /// Buffers passed back for reuse (the input parts' and the answer texts),
@@ -716,9 +718,9 @@ fn give<T>(pool: &Pool<T>, item: T) {
 }
 
 /// The reader thread: reads [`PART`] non-blank lines at a time and sends
-/// them on, numbered. A read error ends the input with that error; the lines
-/// of the unfinished part are not sent (they are not answered). It stops
-/// when nobody estimates any more.
+/// them on, numbered, then the end. A read error ends the input with that
+/// error; the lines of the unfinished part are not sent (they are not
+/// answered). It stops when nobody estimates any more.
 fn read_parts(
     input: Box<dyn Read + Send>,
     parts: &std::sync::mpsc::SyncSender<ReadPart>,
@@ -783,6 +785,7 @@ fn read_parts(
             seq = seq.saturating_add(1);
         }
         if eof {
+            let _ = parts.send(ReadPart::End(seq));
             return;
         }
     }
@@ -844,6 +847,11 @@ fn estimate_parts(
                 read: 0,
                 answers: Err(report),
             },
+            Ok(ReadPart::End(seq)) => DonePart {
+                seq,
+                read: 0,
+                answers: Ok(PartAnswers::End),
+            },
             // The input is done.
             Err(_) => return,
         };
@@ -888,6 +896,7 @@ fn run_ndjson(
     let mut counts = Counts::default();
     let mut next: u64 = 0;
     let mut waiting = std::collections::BTreeMap::new();
+    let mut ended = false;
     for part in &done_rx {
         waiting.insert(part.seq, part);
         while let Some(part) = waiting.remove(&next) {
@@ -913,9 +922,21 @@ fn run_ndjson(
                         sink.push(o, &mut counts)?;
                     }
                 }
+                PartAnswers::End => {
+                    ended = true;
+                    continue;
+                }
             }
             progress.set(part.read);
         }
+    }
+    if !ended {
+        // A stage stopped without reaching the end of the input (a thread
+        // died): what was written is incomplete, and the run says so.
+        return Err(Failure::Output(OutputFailed(
+            "the batch stopped before the end of its input: the answers written are incomplete"
+                .into(),
+        )));
     }
     Ok((sink, counts))
 }
@@ -1014,4 +1035,102 @@ fn write_template(path: &Path, errors: ErrorFormat) -> ExitCode {
         "已写入批量测算模板 Batch template written: {}",
         path.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// An output the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// `lines` copies of the example application, then `end`: a read error
+    /// or a panic of the reading thread.
+    struct Failing {
+        data: std::io::Cursor<Vec<u8>>,
+        panic: bool,
+    }
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.data.read(buf)? {
+                0 if self.panic => panic!("the disk is gone"),
+                0 => Err(std::io::Error::other("the disk is gone")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    fn failing(lines: usize, panic: bool) -> Box<dyn Read + Send> {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/application.json"
+        ))
+        .unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let line = format!("{value}\n");
+        Box::new(Failing {
+            data: std::io::Cursor::new(line.repeat(lines).into_bytes()),
+            panic,
+        })
+    }
+
+    fn run(input: Box<dyn Read + Send>) -> (Result<Counts, String>, usize) {
+        let out = Shared::default();
+        let sink = Sink::Ndjson {
+            out: std::io::BufWriter::new(Box::new(out.clone())),
+            closed: false,
+        };
+        let want = Want {
+            json: true,
+            table: false,
+            view: Some(View::Summary),
+        };
+        let result = match run_ndjson(input, 0, want, sink, &Progress::start()) {
+            Ok((sink, counts)) => {
+                assert!(sink.finish().is_ok());
+                Ok(counts)
+            }
+            Err(Failure::Input(r)) => Err(format!("input {} {}", r.code, r.message_en)),
+            Err(Failure::Output(OutputFailed(m))) => Err(format!("output {m}")),
+        };
+        let written = out
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        (result, written)
+    }
+
+    #[test]
+    fn a_read_error_ends_the_run_after_the_parts_before_it() {
+        let (result, written) = run(failing(PART + 10, false));
+        let e = result.unwrap_err();
+        assert!(e.starts_with("input INPUT_UNREADABLE"), "{e}");
+        assert!(e.contains(&format!("line {}", PART + 11)), "{e}");
+        // The whole part before the error is answered; the unfinished one is not.
+        assert_eq!(written, PART);
+    }
+
+    #[test]
+    fn a_reader_that_dies_is_an_incomplete_run_not_a_short_success() {
+        let (result, written) = run(failing(PART * 3 + 5, true));
+        let e = result.unwrap_err();
+        assert!(e.contains("incomplete"), "{e}");
+        assert!(written <= PART * 3, "{written}");
+    }
 }
