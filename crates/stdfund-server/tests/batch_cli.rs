@@ -29,30 +29,47 @@ fn temp_dir(stem: &str) -> PathBuf {
     dir
 }
 
-/// Runs the binary; answers (status, stdout bytes, stderr).
-fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, Vec<u8>, String) {
+/// Starts the binary with `stdout`, feeding `stdin` from a thread (joined by
+/// [`finish`]) so that a large input cannot block against unread output.
+fn spawn(
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    stdout: Stdio,
+) -> (std::process::Child, std::thread::JoinHandle<()>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
         .args(args)
         .current_dir(ROOT)
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
     let data = stdin.map(<[u8]>::to_vec);
-    let writer = std::thread::spawn(move || {
+    let feeder = std::thread::spawn(move || {
         if let Some(d) = data {
             let _ = input.write_all(&d);
         }
     });
+    (child, feeder)
+}
+
+/// Waits for a [`spawn`]ed run; answers (status, stdout bytes, stderr).
+fn finish(
+    (child, feeder): (std::process::Child, std::thread::JoinHandle<()>),
+) -> (i32, Vec<u8>, String) {
     let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    feeder.join().unwrap();
     (
         out.status.code().unwrap_or(-1),
         out.stdout,
         String::from_utf8(out.stderr).unwrap(),
     )
+}
+
+/// Runs the binary; answers (status, stdout bytes, stderr).
+fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, Vec<u8>, String) {
+    finish(spawn(args, stdin, Stdio::piped()))
 }
 
 fn text(b: &[u8]) -> &str {
@@ -227,40 +244,17 @@ fn the_stream_s_edges_across_chunks() {
             .write(true)
             .open("/dev/full")
             .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
-            .args(["estimate", "--batch", "-"])
-            .current_dir(ROOT)
-            .stdin(Stdio::piped())
-            .stdout(full)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let data = input.clone();
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(&data);
-        });
-        let out = child.wait_with_output().unwrap();
-        feeder.join().unwrap();
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(out.status.code(), Some(1), "{err}");
+        let (code, _, err) = finish(spawn(
+            &["estimate", "--batch", "-"],
+            Some(&input),
+            full.into(),
+        ));
+        assert_eq!(code, 1, "{err}");
         assert!(err.contains("OUTPUT_UNWRITABLE"), "{err}");
     }
 
     // The reader of the answers reads one line and goes away.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
-        .args(["estimate", "--batch", "-"])
-        .current_dir(ROOT)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let data = input.clone();
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
+    let (mut child, feeder) = spawn(&["estimate", "--batch", "-"], Some(&input), Stdio::piped());
     let mut first = String::new();
     std::io::BufRead::read_line(
         &mut std::io::BufReader::new(child.stdout.take().unwrap()),
@@ -268,11 +262,9 @@ fn the_stream_s_edges_across_chunks() {
     )
     .unwrap();
     assert_eq!(first.trim_end(), single);
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (code, _, err) = finish((child, feeder));
     // Status 1 because of the bad lines, not because the output went away.
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(code, 1, "{err}");
     assert_eq!(err, "");
 }
 

@@ -792,14 +792,14 @@ fn read_parts(
 }
 
 /// An estimating thread: takes parts as they come, answers each (into a
-/// reused text for NDJSON output, else as outcomes) and hands it to the
-/// writer. Ends when the input is done or the writer stopped.
+/// text from `texts` when the output is NDJSON, else as outcomes) and hands
+/// it to the writer. Ends when the input is done or the writer stopped.
 fn estimate_parts(
     parts: &std::sync::Mutex<std::sync::mpsc::Receiver<ReadPart>>,
     done: &std::sync::mpsc::SyncSender<DonePart>,
     want: Want,
     spare: &Pool<Lines>,
-    texts: &Pool<String>,
+    texts: Option<&Pool<String>>,
 ) {
     loop {
         // The lock is held while waiting: the other estimating threads wait
@@ -810,7 +810,7 @@ fn estimate_parts(
         };
         let part = match next {
             Ok(ReadPart::Lines(seq, lines)) => {
-                let answers = if want.json && !want.table {
+                let answers = if let Some(texts) = texts {
                     let mut text = take(texts);
                     text.clear();
                     let answered = lines
@@ -878,7 +878,8 @@ fn run_ndjson(
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let in_flight = workers.saturating_mul(4);
     let spare: Pool<Lines> = Pool::default();
-    let texts: Pool<String> = Pool::default();
+    // NDJSON output is answered into reused texts; tables take outcomes.
+    let texts: Option<Pool<String>> = matches!(sink, Sink::Ndjson { .. }).then(Pool::default);
     let (parts_tx, parts_rx) = std::sync::mpsc::sync_channel(in_flight);
     let (done_tx, done_rx) = std::sync::mpsc::sync_channel(in_flight);
     // Not scoped: if the output fails, the run ends without waiting for the
@@ -889,8 +890,8 @@ fn run_ndjson(
     let parts_rx = std::sync::Arc::new(std::sync::Mutex::new(parts_rx));
     for _ in 0..workers {
         let (parts, done) = (std::sync::Arc::clone(&parts_rx), done_tx.clone());
-        let (spare, texts) = (std::sync::Arc::clone(&spare), std::sync::Arc::clone(&texts));
-        std::thread::spawn(move || estimate_parts(&parts, &done, want, &spare, &texts));
+        let (spare, texts) = (std::sync::Arc::clone(&spare), texts.clone());
+        std::thread::spawn(move || estimate_parts(&parts, &done, want, &spare, texts.as_ref()));
     }
     drop(done_tx);
     let mut counts = Counts::default();
@@ -909,13 +910,12 @@ fn run_ndjson(
                 } => {
                     // Every input line gave one output line: an answer or an error.
                     counts.add(answered, lines.saturating_sub(answered));
-                    match &mut sink {
-                        Sink::Ndjson { out, closed } => {
-                            write_ndjson(out, closed, |out| out.write_all(text.as_bytes()))?;
-                        }
-                        Sink::Table(_) => {}
+                    if let Sink::Ndjson { out, closed } = &mut sink {
+                        write_ndjson(out, closed, |out| out.write_all(text.as_bytes()))?;
                     }
-                    give(&texts, text);
+                    if let Some(texts) = &texts {
+                        give(texts, text);
+                    }
                 }
                 PartAnswers::Outcomes(outcomes) => {
                     for o in outcomes {
