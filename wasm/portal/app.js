@@ -49,6 +49,10 @@ if (!catalogueResult.ok || !infoResult.ok || !unitsResult.ok) fail("the rules en
 const info = infoResult.value;
 const rulesets = catalogueResult.value.rulesets;
 const newest = rulesets.at(-1).document;
+/** The newest ruleset as a clerk reads it: its title (not its id), version and first day. */
+function newestRuleset() {
+  return { id: newest.id, version: newest.version, effectiveFrom: newest.effectiveFrom, title: lang === "zh" ? newest.titleZh : newest.titleEn };
+}
 const items = newest.items; // the form offers the newest ruleset's catalogue
 const itemById = new Map(items.map((i) => [i.id, i]));
 const units = unitsResult.value;
@@ -605,11 +609,10 @@ function renderTech(a) {
 function renderPrintSheet(a) {
   const x = t();
   const sheet = $("#print-sheet");
-  const r = newest;
   const seatUnit = a?.applicant.insideFuzhou ? (lang === "zh" ? a.applicant.fiscalUnitNameZh : a.applicant.fiscalUnitNameEn) : current.application.applicant.seat;
   const facts = el("dl", { class: "print-facts" },
     el("dt", {}, x.printDate), el("dd", { "data-testid": "print-date" }, today()),
-    el("dt", {}, x.printRuleset), el("dd", { "data-testid": "print-ruleset" }, x.printRulesetValue({ id: r.id, version: r.version, effectiveFrom: r.effectiveFrom })),
+    el("dt", {}, x.printRuleset), el("dd", { "data-testid": "print-ruleset" }, x.printRulesetValue(newestRuleset())),
     el("dt", {}, x.printApplicant), el("dd", {}, current.application.applicant.name || "—"),
     el("dt", {}, x.printCreditCode), el("dd", {}, current.application.applicant.creditCode || "—"),
     el("dt", {}, x.printSeat), el("dd", {}, seatUnit || "—"));
@@ -735,7 +738,7 @@ function applyLanguage() {
   const toggle = $("#lang");
   toggle.textContent = t().toggle;
   toggle.lang = lang === "zh" ? "en" : "zh-CN";
-  $("#ruleset").textContent = t().ruleset(info.rulesets.at(-1));
+  $("#ruleset").textContent = t().ruleset(newestRuleset());
   fillSeat();
   for (const row of rowsList.children) {
     fillItem($("[data-role=item]", row));

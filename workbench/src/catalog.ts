@@ -10,22 +10,26 @@ export interface Named {
 }
 
 export interface Catalog {
+  /** Every ruleset version the server knows: id, version and its title. */
+  rulesets: (Named & { version: string })[];
   items: (Named & { clause: string; variants: Named[] })[];
   fiscalUnits: Named[];
   clauses: string[];
   targets: (Named & { figure: number; unitZh: string })[];
 }
 
-export const EMPTY_CATALOG: Catalog = { items: [], fiscalUnits: [], clauses: [], targets: [] };
+export const EMPTY_CATALOG: Catalog = { rulesets: [], items: [], fiscalUnits: [], clauses: [], targets: [] };
 
 /** Merges every ruleset's lists; a later ruleset's names win, the first order stays. */
 export function catalogOf(r: GetCatalogResponse): Catalog {
   const items = new Map<string, Catalog["items"][number]>();
   const units = new Map<string, Named>();
   const targets = new Map<string, Catalog["targets"][number]>();
+  const rulesets: Catalog["rulesets"] = [];
   for (const rs of r.rulesets) {
     const doc = rs.document;
     if (doc === undefined) continue;
+    rulesets.push({ id: doc.id, version: doc.version, zh: doc.titleZh, en: doc.titleEn });
     for (const it of doc.items) {
       items.set(it.id, {
         id: it.id, zh: it.nameZh, en: it.nameEn, clause: it.clause,
@@ -36,7 +40,18 @@ export function catalogOf(r: GetCatalogResponse): Catalog {
     for (const tg of doc.targets2020) targets.set(tg.id, { id: tg.id, zh: tg.nameZh, en: tg.nameEn, figure: tg.figure, unitZh: tg.unitZh });
   }
   const clauses = [...new Set([...items.values()].map((i) => i.clause))].sort((a, b) => a.localeCompare(b, "zh-CN", { numeric: true }));
-  return { items: [...items.values()], fiscalUnits: [...units.values()], clauses, targets: [...targets.values()] };
+  return { rulesets, items: [...items.values()], fiscalUnits: [...units.values()], clauses, targets: [...targets.values()] };
+}
+
+/** A ruleset as officials know it: its title and version, e.g.
+ * `福州市人民政府关于进一步实施标准化发展战略的意见 五(五)强化经费保障（1.1.0 版）`;
+ * the id only when the catalogue does not name it (not loaded, or a ruleset
+ * since withdrawn). The id stays in the claim's technical details. */
+export function rulesetTitle(c: Catalog, id: string, version: string): string {
+  if (id === "") return "";
+  const rs = c.rulesets.find((r) => r.id === id && r.version === version) ?? c.rulesets.find((r) => r.id === id);
+  if (rs === undefined) return version === "" ? id : `${id} ${version}`;
+  return version === "" ? pick(rs.zh, rs.en) : t("claim.rulesetTitle", { title: pick(rs.zh, rs.en), version });
 }
 
 export function itemName(c: Catalog, id: string): string {

@@ -265,6 +265,26 @@ test("downloads: bytes from the RPC saved under the server's name; attachments v
   }
 });
 
+test("a claim names its ruleset and share table in words; the ids stay in the technical details", async () => {
+  const { b, page } = await open();
+  try {
+    await signIn(page, "reviewer");
+    await page.goto(`${server.origin}/workbench/#/claims/1`);
+    const title = page.getByTestId("ruleset-title");
+    await title.waitFor();
+    assert.equal(await title.textContent(), "福州市人民政府关于进一步实施标准化发展战略的意见 五(五)强化经费保障（1.1.0 版）");
+    const card = page.locator("section[aria-labelledby=sec-assessment]");
+    const shown = (await card.innerText()).replace(/技术详情[\s\S]*$/, "");
+    assert.match(shown, /暂定比例（2016\.1 版）/);
+    assert.doesNotMatch(shown, /fz-2016|fz-share/, "no internal id outside the technical details");
+    await card.getByText("技术详情").click();
+    await card.getByText("fz-share-provisional 2016.1").waitFor();
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
 test("money typed by a person: full-width digits accepted, a bad amount explained before sending", async () => {
   const { b, page } = await open();
   try {

@@ -216,7 +216,7 @@ test("print: the button prints; the sheet is one page with the date, the ruleset
     return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
   });
   const r = native.receipt.rulesets[0];
-  for (const want of [TEXT.zh.printTitle, `测算日期`, today, `${r.id} 第 ${r.version} 版`, shown(native.total, "zh"),
+  for (const want of [TEXT.zh.printTitle, `测算日期`, today, `第 ${r.version} 版（规则集编号 ${r.id}`, "《福州市人民政府关于进一步实施标准化发展战略的意见", shown(native.total, "zh"),
     native.split.shareTables[0].noteZh, TEXT.zh.toBeSet, APPLICANT.name, APPLICANT.creditCode]) {
     assert.ok(printed.includes(want), `the printed sheet has ${want}:\n${printed}`);
   }

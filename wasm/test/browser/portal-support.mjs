@@ -158,7 +158,7 @@ export async function assertShows(page, native, lang = "zh", { rows = native.lin
 export async function assertNoCodesOnScreen(page) {
   assert.equal(await page.locator("#tech").getAttribute("open"), null, "技术详情 is closed");
   const visible = await page.evaluate(() => document.body.innerText);
-  for (const bad of [/\b[A-Z]{2,}(?:_[A-Z]+)+\b/, /\bELIGIBLE\b/, /sha256/i, /fz-share/, /\[[A-Z_]+\]/, /achievements\[/, /higherLevelFunding/]) {
+  for (const bad of [/\b[A-Z]{2,}(?:_[A-Z]+)+\b/, /\bELIGIBLE\b/, /sha256/i, /fz-share/, /\bfz-\d{4}\b/, /\[[A-Z_]+\]/, /achievements\[/, /higherLevelFunding/]) {
     const m = bad.exec(visible);
     assert.equal(m, null, `on screen: ${m?.[0]} (…${m ? visible.slice(Math.max(0, m.index - 40), m.index + 40) : ""}…)`);
   }

@@ -10,7 +10,7 @@ import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { pick, t, tk } from "../i18n.js";
 import { formatBytes, formatInstant, shortHash, targetLabel } from "../format.js";
 import { formatYuan } from "../money.js";
-import { itemName, unitName, variantName } from "../catalog.js";
+import { itemName, rulesetTitle, unitName, variantName } from "../catalog.js";
 import { objectUrl, saveFile } from "../download.js";
 import { href } from "../router.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
@@ -160,6 +160,7 @@ function assessmentOf(c: Claim): { assessment: EstimateResponse | undefined; app
 }
 
 function Assessment({ claim: c }: { claim: Claim }) {
+  const { catalog } = useApp();
   const { assessment, approved } = assessmentOf(c);
   const line: Line | undefined = assessment?.lines[0];
   if (assessment === undefined || line === undefined) return null;
@@ -168,7 +169,7 @@ function Assessment({ claim: c }: { claim: Claim }) {
   const counted = line.higherLevelFundingCounted;
   return (
     <section class="card" aria-labelledby="sec-assessment">
-      <h2 id="sec-assessment">{t("claim.assessment")} <span class="muted small">{approved ? t("claim.atApproval") : t("claim.atSubmission")} · {line.rulesetId} {line.rulesetVersion}</span></h2>
+      <h2 id="sec-assessment">{t("claim.assessment")} <span class="muted small">{approved ? t("claim.atApproval") : t("claim.atSubmission")} · <span data-testid="ruleset-title">{rulesetTitle(catalog, line.rulesetId, line.rulesetVersion)}</span></span></h2>
       <p class="explanation" data-testid="explanation"><span class="clause-tag">{line.clause}</span> {pick(line.explanationZh, line.explanationEn)}</p>
       {c.discretionary && <p class="hint-block">{t("claim.discretionary")}</p>}
       <div class="grid-2">
@@ -187,7 +188,7 @@ function Assessment({ claim: c }: { claim: Claim }) {
           <KV items={[
             [t("claim.municipalShare"), <Money value={line.municipalShare} />],
             [t("claim.districtShare"), <Money value={line.districtShare} />],
-            [t("claim.shareTable"), table === undefined ? "" : `${table.id} ${table.version}`],
+            [t("claim.shareTable"), table === undefined ? "" : t(table.provisional ? "claim.shareTableProvisional" : "claim.shareTableVersion", { version: table.version })],
             [t("claim.districtRatio"), table?.districtRatio ?? ""],
           ]} />
           {table !== undefined && provisional && <p class="muted small" data-testid="provisional-note">{pick(table.noteZh, table.noteEn)}</p>}
@@ -206,6 +207,7 @@ function Assessment({ claim: c }: { claim: Claim }) {
           [t("claim.warningCodes"), assessment.warnings.map((w) => w.code).join("、")],
           [t("claim.engine"), assessment.receipt?.engineVersion ?? ""],
           [t("claim.ruleset"), (assessment.receipt?.rulesets ?? []).map((r) => `${r.id} ${r.version} ${r.hash}`).join("；")],
+          [t("claim.shareTableId"), table === undefined ? "" : `${table.id} ${table.version}`],
           [t("claim.inputHash"), assessment.receipt === undefined ? "" : <code class="break">{assessment.receipt.inputHash}</code>],
         ]} />
       </details>

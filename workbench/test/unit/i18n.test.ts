@@ -84,7 +84,7 @@ test("audit targets are read in words, never as stored keys, in both languages",
   assert.equal(targetLabel("budget:2026:350102"), "预算 2026 · 350102");
   // The payer named: the city, and a district from the catalogue.
   assert.equal(targetLabel("budget:2026:CITY"), "预算 2026 · 市级");
-  const catalog = { items: [], fiscalUnits: [{ id: "350102", zh: "鼓楼区", en: "Gulou District" }], clauses: [], targets: [] };
+  const catalog = { rulesets: [], items: [], fiscalUnits: [{ id: "350102", zh: "鼓楼区", en: "Gulou District" }], clauses: [], targets: [] };
   assert.equal(targetLabel("budget:2026:350102", catalog), "预算 2026 · 鼓楼区");
   assert.equal(targetLabel("attachment:3"), "材料 3");
   setLang("en");
@@ -94,5 +94,22 @@ test("audit targets are read in words, never as stored keys, in both languages",
   // What the page does not know is shown as stored, not dropped.
   assert.equal(targetLabel("something:1"), "something:1");
   assert.equal(targetLabel(""), "");
+  setLang("zh");
+});
+
+test("a ruleset is named by its title and version; an id the catalogue lacks is shown as stored", async () => {
+  const { rulesetTitle } = await import("../../src/catalog.js");
+  const catalog = {
+    rulesets: [{ id: "fz-2016", version: "1.1.0", zh: "福州标准化意见", en: "Fuzhou standardization opinion" }],
+    items: [], fiscalUnits: [], clauses: [], targets: [],
+  };
+  setLang("zh");
+  assert.equal(rulesetTitle(catalog, "fz-2016", "1.1.0"), "福州标准化意见（1.1.0 版）");
+  // An older version of a known id keeps the title and says its own version.
+  assert.equal(rulesetTitle(catalog, "fz-2016", "1.0.0"), "福州标准化意见（1.0.0 版）");
+  assert.equal(rulesetTitle(catalog, "xm-2020", "1.0.0"), "xm-2020 1.0.0");
+  assert.equal(rulesetTitle(catalog, "", ""), "", "a line under no ruleset names none");
+  setLang("en");
+  assert.equal(rulesetTitle(catalog, "fz-2016", "1.1.0"), "Fuzhou standardization opinion (version 1.1.0)");
   setLang("zh");
 });
