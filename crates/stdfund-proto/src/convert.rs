@@ -60,6 +60,8 @@ pub fn request(r: &pb::EstimateRequest) -> dto::EstimateRequest<'_> {
             .collect(),
         what_if_ruleset: text(&r.what_if_ruleset),
         view: EnumIn::from_number(r.view),
+        // Texts read from protobuf are looked at before they are copied.
+        source: dto::JsonSource::default(),
     }
 }
 

@@ -204,8 +204,12 @@ fn map_char(c: char) -> Option<char> {
 /// that works character by character, then [`shape`]. ASCII text (nearly
 /// every subject) is already in NFKC and upper-cases to ASCII: it goes through
 /// the same mapping in one pass, without an intermediate string.
+///
+/// So do Chinese subjects (`永泰海带`, `闽标试〔2019〕12号`) when every
+/// character is ASCII or [`is_stable_cjk`]: NFKC and upper case leave those
+/// characters as they are.
 fn fold_and_shape(raw: &str) -> String {
-    if raw.is_ascii() {
+    if raw.chars().all(|c| c.is_ascii() || is_stable_cjk(c)) {
         return shape(
             raw.chars()
                 .filter_map(map_char)
@@ -213,6 +217,30 @@ fn fold_and_shape(raw: &str) -> String {
             raw.len(),
         );
     }
+    fold_general(raw)
+}
+
+/// Characters that the per-character steps of the general rule (removals,
+/// mappings, NFKC, upper case) leave as they are, alone and beside any
+/// other character of this set or of ASCII: the CJK Unified Ideographs of
+/// the basic block and of Extension A, `、` `。` and the CJK brackets
+/// `〈〉《》「」『』【】〔〕〖〗〘〙〚〛`. None has a decomposition, a case
+/// mapping or a combining class, and none is the second part of a
+/// composition (tested against the normaliser over the whole set).
+fn is_stable_cjk(c: char) -> bool {
+    matches!(
+        c,
+        '\u{4E00}'..='\u{9FFF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{3001}'..='\u{3002}'
+            | '\u{3008}'..='\u{3011}'
+            | '\u{3014}'..='\u{301B}'
+    )
+}
+
+/// The per-character steps for any text: mapped, NFKC, upper case, NFKC
+/// again (upper case can leave a text that is not in NFKC), shaped.
+fn fold_general(raw: &str) -> String {
     let mapped: String = raw.chars().filter_map(map_char).collect();
     let upper: String = nfkc(&mapped).chars().flat_map(char::to_uppercase).collect();
     let folded = nfkc(&upper);
@@ -899,6 +927,42 @@ mod tests {
 
     fn t(s: &str) -> Result<String, CanonError> {
         text(s)
+    }
+
+    /// Every stable CJK character is its own NFKC and upper case, is kept by
+    /// the per-character mapping, and composes with no ASCII character or
+    /// stable neighbour on either side (ASCII never composes with a
+    /// following character that is not a combining mark).
+    #[test]
+    fn stable_cjk_characters_are_left_as_they_are() {
+        let stable: Vec<char> = ('\u{3000}'..='\u{A000}')
+            .filter(|&c| is_stable_cjk(c))
+            .collect();
+        assert_eq!(stable.len(), 27_604);
+        // Letters that take combining marks, and stable neighbours.
+        let neighbours = ['A', 'e', 'u', '中', '〔', '。'];
+        for &c in &stable {
+            let alone = c.to_string();
+            assert_eq!(nfkc(&alone), alone, "{c:?}");
+            assert_eq!(c.to_uppercase().collect::<String>(), alone, "{c:?}");
+            assert_eq!(map_char(c), Some(c), "{c:?}");
+            for &n in &neighbours {
+                for pair in [format!("{n}{c}"), format!("{c}{n}")] {
+                    assert_eq!(nfkc(&pair), pair, "{pair:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast way for ASCII and stable CJK text gives what the general
+        /// rule gives.
+        #[test]
+        fn the_stable_cjk_way_agrees_with_the_general_rule(
+            s in "[a-zA-Z0-9 ./:;,!?\t\u{7f}\u{1}-中文永泰海带闽标试号〔〕。、《》【】\u{3400}\u{9fff}]{0,24}"
+        ) {
+            proptest::prop_assert_eq!(fold_and_shape(&s), fold_general(&s));
+        }
     }
     fn sn(s: &str) -> Result<String, CanonError> {
         standard_number(s).map(|n| n.canonical())

@@ -283,6 +283,49 @@ pub struct EstimateRequest<'a> {
         tsify(type = "\"VIEW_UNSPECIFIED\" | \"VIEW_FULL\" | \"VIEW_SUMMARY\" | 0 | 1 | 2 | null")
     )]
     pub view: EnumIn<View>,
+    /// The JSON text the request was read from, when it was
+    /// ([`super::parse_request`]); not a field of the message.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", tsify(optional))]
+    pub source: JsonSource<'a>,
+}
+
+/// The JSON text a request was read from. A text of the request that lies
+/// inside it was taken by serde_json from between two quotes without an
+/// escape sequence (serde_json borrows only then), so it holds no `"`, no
+/// `\` and no control character (serde_json refuses those raw): nothing JSON
+/// escapes, and the canonical request copies it as it is. Every other text
+/// (owned, or read from protobuf or a sheet) is looked at.
+///
+/// Requests are equal whatever their source: it says where the texts came
+/// from, not what they are.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonSource<'a>(Option<&'a str>);
+
+impl<'a> JsonSource<'a> {
+    /// The JSON text `text` was parsed from.
+    pub fn of(text: &'a str) -> Self {
+        JsonSource(Some(text))
+    }
+
+    /// Whether `s` lies inside the source text (so it needs no escaping).
+    pub fn holds(self, s: &str) -> bool {
+        self.0.is_some_and(|src| {
+            let start = src.as_ptr().addr();
+            let at = s.as_ptr().addr();
+            at >= start
+                && at
+                    .checked_add(s.len())
+                    .zip(start.checked_add(src.len()))
+                    .is_some_and(|(end, src_end)| end <= src_end)
+        })
+    }
+}
+
+impl PartialEq for JsonSource<'_> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// `stdfund.v1.Applicant` as read.
@@ -565,5 +608,25 @@ impl RulesetRef {
             effective_from: r.effective_from().to_string(),
             effective_to: r.effective_to().map(|d| d.to_string()).unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JsonSource;
+
+    #[test]
+    fn a_source_holds_only_texts_inside_it() {
+        let text = "{\"a\":\"GB/T 1-2020\"}, and more";
+        let (source, rest) = text.split_at(19);
+        let src = JsonSource::of(source);
+        assert!(src.holds(source));
+        assert!(src.holds(&source[6..17]));
+        assert!(src.holds(&source[19..]));
+        // Overlapping its end, after it, elsewhere, or no source at all.
+        assert!(!src.holds(&text[15..22]));
+        assert!(!src.holds(rest));
+        assert!(!src.holds(&String::from("GB/T 1-2020")));
+        assert!(!JsonSource::default().holds(&source[6..17]));
     }
 }

@@ -123,7 +123,9 @@ fn classify(path: String, inner: &serde_json::Error, first: &serde_json::Error) 
 
 /// Parses an estimate request (borrowing its text).
 pub fn parse_request(text: &str) -> Result<dto::EstimateRequest<'_>, Error> {
-    parse_borrowed(text)
+    let mut request: dto::EstimateRequest<'_> = parse_borrowed(text)?;
+    request.source = dto::JsonSource::of(text);
+    Ok(request)
 }
 
 /// Canonical JSON of any serde boundary object (catalogue, error report, DTOs).

@@ -176,11 +176,13 @@ struct Obj<'o> {
 }
 
 impl<'o> Obj<'o> {
+    #[inline(always)]
     fn new(out: &'o mut String) -> Obj<'o> {
         out.push('{');
         Obj { out, first: true }
     }
     /// A key (`k!`), or a key and the opening quote of its string (`ks!`).
+    #[inline(always)]
     fn key(&mut self, k: &str) -> &mut String {
         if self.first {
             self.first = false;
@@ -191,6 +193,7 @@ impl<'o> Obj<'o> {
         self.out
     }
     /// A string value, escaped (`ks!` key).
+    #[inline(always)]
     fn s(&mut self, k: &str, v: &str) -> &mut Self {
         let out = self.key(k);
         push_escaped(out, v);
@@ -199,14 +202,26 @@ impl<'o> Obj<'o> {
     }
     /// A string value, escaped; `clean` becomes false if it needed escaping
     /// (`ks!` key).
+    #[inline(always)]
     fn e(&mut self, k: &str, v: &str, clean: &mut bool) -> &mut Self {
         let out = self.key(k);
         *clean &= push_escaped_clean(out, v);
         out.push('"');
         self
     }
+    /// [`Obj::e`] for a text of a request read from `source`: copied as it
+    /// is when it lies inside the JSON text (see [`dto::JsonSource`]).
+    #[inline(always)]
+    fn r(&mut self, k: &str, v: &str, source: dto::JsonSource<'_>, clean: &mut bool) -> &mut Self {
+        if source.holds(v) {
+            self.t(k, v, true)
+        } else {
+            self.e(k, v, clean)
+        }
+    }
     /// A string value escaped unless `clean` says it holds nothing JSON
     /// escapes (`ks!` key).
+    #[inline(always)]
     fn t(&mut self, k: &str, v: &str, clean: bool) -> &mut Self {
         let out = self.key(k);
         if clean {
@@ -219,12 +234,14 @@ impl<'o> Obj<'o> {
     }
     /// A string constant of the code that holds nothing JSON escapes (codes,
     /// enum names, the engine version; tested below) (`ks!` key).
+    #[inline(always)]
     fn c(&mut self, k: &str, v: &'static str) -> &mut Self {
         let out = self.key(k);
         out.push_str(v);
         out.push('"');
         self
     }
+    #[inline(always)]
     fn b(&mut self, k: &str, v: bool) -> &mut Self {
         self.key(k).push_str(if v { "true" } else { "false" });
         self
@@ -232,6 +249,7 @@ impl<'o> Obj<'o> {
     /// A string value written by `f` without escaping: only for values that
     /// cannot hold a character JSON escapes (amounts, dates, digests)
     /// (`ks!` key).
+    #[inline(always)]
     fn raw(&mut self, k: &str, f: impl FnOnce(&mut String)) -> &mut Self {
         let out = self.key(k);
         f(out);
@@ -240,11 +258,13 @@ impl<'o> Obj<'o> {
     }
     /// A string value rendered by `f` straight into the answer, then escaped
     /// in place if it needs it (`ks!` key).
+    #[inline(always)]
     fn text(&mut self, k: &str, f: impl FnOnce(&mut String)) -> &mut Self {
         self.prose(k, false, f)
     }
     /// The same, not looked at when `clean` says it holds nothing JSON
     /// escapes.
+    #[inline(always)]
     fn prose(&mut self, k: &str, clean: bool, f: impl FnOnce(&mut String)) -> &mut Self {
         let out = self.key(k);
         let start = out.len();
@@ -255,6 +275,7 @@ impl<'o> Obj<'o> {
         out.push('"');
         self
     }
+    #[inline(always)]
     fn end(&mut self) {
         self.out.push('}');
     }
@@ -476,19 +497,20 @@ pub fn request_clean(r: &dto::EstimateRequest<'_>) -> (String, bool) {
             .saturating_add(r.what_if_ruleset.len()),
     );
     let mut clean = true;
+    let src = r.source;
     let mut o = Obj::new(&mut out);
     Obj::new(o.key(k!("applicant")))
-        .e(ks!("creditCode"), &r.applicant.credit_code, &mut clean)
-        .e(ks!("name"), &r.applicant.name, &mut clean)
-        .e(ks!("seat"), &r.applicant.seat, &mut clean)
+        .r(ks!("creditCode"), &r.applicant.credit_code, src, &mut clean)
+        .r(ks!("name"), &r.applicant.name, src, &mut clean)
+        .r(ks!("seat"), &r.applicant.seat, src, &mut clean)
         .end();
     list(o.key(k!("achievements")), &r.achievements, |out, a| {
         let mut x = Obj::new(out);
-        x.e(ks!("id"), &a.id, &mut clean)
-            .e(ks!("item"), &a.item, &mut clean)
-            .e(ks!("variant"), &a.variant, &mut clean)
-            .e(ks!("subject"), &a.subject, &mut clean)
-            .e(ks!("date"), &a.date, &mut clean);
+        x.r(ks!("id"), &a.id, src, &mut clean)
+            .r(ks!("item"), &a.item, src, &mut clean)
+            .r(ks!("variant"), &a.variant, src, &mut clean)
+            .r(ks!("subject"), &a.subject, src, &mut clean)
+            .r(ks!("date"), &a.date, src, &mut clean);
         enum_text(&a.role, x.key(k!("role")));
         x.b(k!("accepted"), a.accepted)
             .b(k!("approved"), a.approved);
@@ -498,8 +520,8 @@ pub fn request_clean(r: &dto::EstimateRequest<'_>) -> (String, bool) {
             |out, f| {
                 let mut y = Obj::new(out);
                 enum_text(&f.level, y.key(k!("level")));
-                y.e(ks!("amount"), &f.amount, &mut clean)
-                    .e(ks!("source"), &f.source, &mut clean)
+                y.r(ks!("amount"), &f.amount, src, &mut clean)
+                    .r(ks!("source"), &f.source, src, &mut clean)
                     .end();
             },
         );

@@ -246,6 +246,8 @@ fn request<'a>(app: &'a AppIn, rows: &[&'a RowIn], view: Option<View>) -> dto::E
             .collect(),
         what_if_ruleset: dto::Str::default(),
         view: view.map_or(EnumIn::Unset, EnumIn::Set),
+        // Texts read from a sheet are looked at before they are copied.
+        source: dto::JsonSource::default(),
     }
 }
 
