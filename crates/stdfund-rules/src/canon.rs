@@ -32,6 +32,7 @@
 //! other than `-`.
 
 use icu_normalizer::ComposingNormalizerBorrowed;
+use std::borrow::Cow;
 
 /// Unicode NFKC (ICU4X's normalizer with its compiled data).
 fn nfkc(s: &str) -> String {
@@ -307,8 +308,14 @@ fn is_canonical_ascii(raw: &str) -> bool {
 /// `Blank` when the text is empty or white space only as typed; `Empty` when
 /// nothing is left after canonicalisation.
 pub fn text(raw: &str) -> Result<String, CanonError> {
+    text_cow(raw).map(Cow::into_owned)
+}
+
+/// [`text`], borrowing `raw` when it is its own canonical form (the other
+/// rules read it and write their own form).
+fn text_cow(raw: &str) -> Result<Cow<'_, str>, CanonError> {
     if is_canonical_ascii(raw) {
-        return Ok(raw.to_owned());
+        return Ok(Cow::Borrowed(raw));
     }
     if raw.trim().is_empty() {
         return Err(CanonError::Blank);
@@ -317,7 +324,7 @@ pub fn text(raw: &str) -> Result<String, CanonError> {
     if out.is_empty() {
         Err(CanonError::Empty)
     } else {
-        Ok(out)
+        Ok(Cow::Owned(out))
     }
 }
 
@@ -435,7 +442,7 @@ impl StandardNumber {
 /// outside ASCII; otherwise the code and the number are read under the scheme
 /// table (`docs/DECISIONS.md`), or `NotAStandardNumber`.
 pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
-    let t = text(raw)?;
+    let t = text_cow(raw)?;
     if t.chars().any(|c| !c.is_ascii() && c.is_alphabetic()) {
         return Err(CanonError::ForeignLetters);
     }
@@ -856,8 +863,8 @@ fn itu_edition<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a str>> {
 /// `SAC/TC 28`). Anything else (a committee typed by its Chinese name) keeps
 /// the general rule's form.
 pub fn committee(raw: &str) -> Result<String, CanonError> {
-    let t = text(raw)?;
-    Ok(committee_code(&t).unwrap_or(t))
+    let t = text_cow(raw)?;
+    Ok(committee_code(&t).unwrap_or_else(|| t.into_owned()))
 }
 
 fn committee_code(t: &str) -> Option<String> {

@@ -129,6 +129,12 @@ impl Money {
 
     /// Appends the canonical rendering (`"300000.00"`) to `out`.
     pub fn write_to(self, out: &mut String) {
+        // Most amounts of an answer are zero (funding counted and not
+        // counted, the shares of ineligible lines).
+        if self.0 == 0 {
+            out.push_str("0.00");
+            return;
+        }
         let fen = self.0.unsigned_abs();
         let cents = usize::try_from(fen % 100).unwrap_or(0);
         out.push_str(itoa::Buffer::new().format(fen / 100));

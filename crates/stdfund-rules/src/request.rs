@@ -17,7 +17,12 @@ use sha2::{Digest, Sha256};
 
 /// A text field, trimmed; required ones may not be empty.
 fn text(value: &str, path: impl FnOnce() -> String, required: bool) -> Result<&str, Error> {
-    let v = value.trim();
+    // Nearly every value begins and ends with a visible ASCII character, so
+    // there is no white space to trim at either end.
+    let v = match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => value,
+        _ => value.trim(),
+    };
     if required && v.is_empty() {
         return Err(Error::MissingField { path: path() });
     }
@@ -227,5 +232,28 @@ pub fn money_problem(p: MoneyProblem) -> &'static str {
         MoneyProblem::Negative => "negative",
         MoneyProblem::TooPrecise => "more than two decimal places",
         MoneyProblem::TooLarge => "too large",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+
+    #[test]
+    fn text_fields_are_trimmed_of_any_white_space() {
+        let path = || String::from("x");
+        for (given, read) in [
+            ("GB/T 1-2020", "GB/T 1-2020"),
+            (" 350102", "350102"),
+            ("350102\t", "350102"),
+            ("\u{3000}永泰海带\u{3000}", "永泰海带"),
+            ("永泰海带", "永泰海带"),
+            ("\u{a0}a\u{2003}", "a"),
+            ("a", "a"),
+            ("", ""),
+        ] {
+            assert_eq!(text(given, path, false).ok(), Some(read), "{given:?}");
+        }
+        assert!(text(" \u{3000} ", path, true).is_err());
     }
 }
