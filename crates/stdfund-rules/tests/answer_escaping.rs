@@ -119,12 +119,18 @@ fn one_hostile_text_alone_is_escaped() {
         // An item and a variant written with an escape (`\u0052` is `R`):
         // the ids the answer repeats are plain.
         request(n, i, s, so, r"\u0052ESEARCH_PROJECT", r#""MUNICIPA\u004c""#),
+        // Plain in the request, but NFKC makes `"` and `\` of the
+        // full-width forms: the canonical subject and the key are escaped.
+        request(n, i, "FZ＂1＼2", so, it, v),
     ] {
         let answer = json::estimate_json(&hostile).unwrap_or_else(|e| panic!("{e:?}\n{hostile}"));
         let value: serde_json::Value =
             serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}\n{answer}"));
         assert_eq!(serde_json::to_string(&value).unwrap(), answer);
     }
+    let answer = json::estimate_json(&request(n, i, "FZ＂1＼2", so, it, v)).unwrap();
+    assert!(answer.contains(r#""subject":"FZ\"1\\2""#), "{answer}");
+    assert!(answer.contains(r#"|FZ\"1\\2""#), "{answer}");
     // The escaped source is hashed as given but never repeated.
     let answer = json::estimate_json(&request(n, i, s, &format!("src{h}"), it, v)).unwrap();
     assert!(!answer.contains("src"), "{answer}");

@@ -137,6 +137,11 @@ fn push_escaped_clean(out: &mut String, s: &str) -> bool {
     }
 }
 
+/// Whether `s` holds nothing JSON escapes.
+fn is_clean(s: &str) -> bool {
+    next_escape(s.as_bytes(), 0) == s.len()
+}
+
 /// Escapes in place what was appended to `out` from `start` on (text
 /// rendered straight into the answer); nearly always there is nothing to do.
 fn escape_from(out: &mut String, start: usize) {
@@ -306,13 +311,19 @@ fn line(out: &mut String, a: &Assessment<'_, '_>, l: &Line<'_, '_>, view: View) 
     // request's needed escaping (the item and variant ids equal the
     // request's texts).
     let echo = a.application.json_clean;
+    // The canonical subject is looked at once, for itself and the key (NFKC
+    // can make a `"` of `＂`).
+    let subject_clean = is_clean(&ach.subject.text);
     let mut o = Obj::new(out);
     o.t(ks!("achievementId"), ach.id, echo)
         .t(ks!("item"), ach.item, echo)
         .t(ks!("variant"), ach.variant, echo)
         .t(ks!("clause"), l.clause().unwrap_or(""), clean)
-        .s(ks!("subject"), &ach.subject.text)
-        .text(ks!("oneTimeKey"), |s| ach.key().write_to(s))
+        .t(ks!("subject"), &ach.subject.text, subject_clean)
+        // Item and variant as given, `|`, the subject, `@` and digits.
+        .prose(ks!("oneTimeKey"), echo && subject_clean, |s| {
+            ach.key().write_to(s)
+        })
         .raw(ks!("date"), |s| ach.date.write_to(s))
         .t(ks!("rulesetId"), l.ruleset.map_or("", Ruleset::id), clean)
         .t(
