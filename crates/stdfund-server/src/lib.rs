@@ -44,6 +44,7 @@ pub mod admin;
 pub mod auth;
 pub mod batch;
 pub mod cli;
+pub mod coalesce;
 pub mod config;
 pub mod dbhealth;
 pub mod estimate;

@@ -411,7 +411,12 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
 
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let drain = Duration::from_secs(settings.drain_seconds);
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    // One write per answer (crate::coalesce): an answer's trailers leave
+    // with its data.
+    let incoming = tokio_stream::StreamExt::map(
+        TcpIncoming::from(listener).with_nodelay(Some(true)),
+        |accepted| accepted.map(crate::coalesce::Coalesced::new),
+    );
     let metrics_for_http = metrics.clone();
 
     let task = tokio::spawn(async move {
