@@ -73,11 +73,6 @@ impl<T> Coalesced<T> {
         }
     }
 
-    /// The wrapped socket.
-    pub fn get_ref(&self) -> &T {
-        &self.io
-    }
-
     fn holding(&self) -> bool {
         self.sent < self.held.len()
     }

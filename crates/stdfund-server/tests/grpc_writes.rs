@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -134,12 +136,7 @@ async fn writes_per_call(coalesce: bool) -> Vec<Vec<usize>> {
                 .serve_with_incoming(accepted),
         )
     };
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut client = EstimateServiceClient::new(channel);
+    let mut client = EstimateServiceClient::new(common::channel(addr).await);
     let request = stdfund_proto::client::request(APPLICATION).unwrap();
     // The connection's preface and settings first.
     let first = call(&mut client, &request).await;
