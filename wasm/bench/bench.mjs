@@ -32,9 +32,16 @@ const measure = (rules, six) => {
     return samples[15];
   };
   for (let i = 0; i < 20000; i++) rules.estimateCanonical(six);
+  // The floor of any string answer: the answer's UTF-8 bytes turned into a
+  // JS string by a TextDecoder, as the wasm-bindgen glue does it.
+  const bytes = new TextEncoder().encode(first.value);
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  for (let i = 0; i < 20000; i++) decoder.decode(bytes);
   return {
     canonical: per(() => rules.estimateCanonical(six)),
     object: per(() => rules.estimate(sixObject)),
+    decode: per(() => decoder.decode(bytes)),
+    answerBytes: bytes.length,
     answer: first.value,
   };
 };
@@ -44,7 +51,8 @@ const wasm = readFileSync(path.join(wasmDir, "pkg/web/stdfund_rules_bg.wasm"));
 const glue = readFileSync(path.join(wasmDir, "pkg/web/stdfund_rules.js"));
 const sizes = {
   raw: wasm.length,
-  gzip: gzipSync(wasm, { level: 9 }).length,
+  // GNU gzip, as wasm/build.sh reports it (Node's zlib at level 9 gives a few KB more).
+  gzip: execFileSync("gzip", ["-9c", path.join(wasmDir, "pkg/web/stdfund_rules_bg.wasm")], { maxBuffer: 1 << 24 }).length,
   brotli: brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
   glueGzip: gzipSync(glue, { level: 9 }).length,
 };
@@ -56,12 +64,18 @@ const native = Number(/full +JSON in → canonical JSON out: +(\d+) ns/.exec(nat
 if (!Number.isFinite(native)) throw new Error(`cannot read the native bench:\n${nativeOut}`);
 
 // --- Node ----------------------------------------------------------------------------------------
-process.stderr.write("node: instantiation in 15 fresh processes, then the estimate loop\n");
-const nodeInit = [];
+process.stderr.write("node: instantiation and first estimate in 15 fresh processes, then the estimate loop\n");
+const nodeInit = [], nodeFirst = [];
 for (let i = 0; i < 15; i++) {
+  // Instantiation, then the first estimate: V8 compiles a WASM function when
+  // it is first called, and the first call also reads the embedded rulesets.
   const r = spawnSync(process.execPath, ["--input-type=module", "-e",
-    `const t0 = performance.now(); await import(${JSON.stringify(path.join(wasmDir, "pkg/node/index.js"))}); console.log(performance.now() - t0);`], { encoding: "utf8" });
-  nodeInit.push(Number(r.stdout));
+    `const t0 = performance.now(); const m = await import(${JSON.stringify(path.join(wasmDir, "pkg/node/index.js"))}); const t1 = performance.now();
+     if (!m.estimateCanonical(${JSON.stringify(SIX)}).ok) throw new Error("SIX failed"); console.log(t1 - t0, performance.now() - t1);`], { encoding: "utf8" });
+  const [init, first] = r.stdout.trim().split(" ").map(Number);
+  if (!Number.isFinite(init) || !Number.isFinite(first)) throw new Error(`a fresh Node process failed:\n${r.stderr}`);
+  nodeInit.push(init);
+  nodeFirst.push(first);
 }
 const rules = await import("@stdfund/rules");
 const nodeRun = measure(rules, SIX);
@@ -72,18 +86,22 @@ if (nodeRun.answer !== nativeAnswer) throw new Error("the WASM answer for SIX di
 process.stderr.write("chromium: instantiation on 10 fresh pages, then the estimate loop\n");
 const web = await staticServer();
 const browser = await chromiumContext();
-let chromeInit = [], chromeRun, userAgent;
+let chromeInit = [], chromeFirst = [], chromeRun, userAgent;
 try {
   for (let i = 0; i < 10; i++) {
     const page = await browser.context.newPage();
     await page.goto(`${web.origin}/pkg/package.json`);
-    chromeInit.push(await page.evaluate(async () => {
+    const [init, first] = await page.evaluate(async (six) => {
       const bytes = await (await fetch("/pkg/web/stdfund_rules_bg.wasm")).arrayBuffer();
       const m = await import("/pkg/web/stdfund_rules.js");
       const t0 = performance.now();
       await m.default({ module_or_path: bytes });
-      return performance.now() - t0;
-    }));
+      const t1 = performance.now();
+      if (!m.estimateCanonical(six).ok) throw new Error("SIX failed");
+      return [t1 - t0, performance.now() - t1];
+    }, SIX);
+    chromeInit.push(init);
+    chromeFirst.push(first);
     await page.close();
   }
   const page = await browser.context.newPage();
@@ -117,6 +135,8 @@ const lines = [
   `| JS glue (web), gzipped | ${kb(sizes.glueGzip)} |`,
   `| instantiation, Node (import of the package in a fresh process: read, compile, instantiate; median of 15) | ${ms(median(nodeInit))} |`,
   `| instantiation, Chromium (\`init()\` with the bytes already fetched: compile + instantiate; median of 10 fresh pages) | ${ms(median(chromeInit))} |`,
+  `| first estimate after instantiation, Node (the functions it calls compiled on first use, the embedded rulesets read; median of the 15 processes) | ${ms(median(nodeFirst))} |`,
+  `| first estimate after instantiation, Chromium (median of the 10 pages) | ${ms(median(chromeFirst))} |`,
   "",
   "Time per estimate of the six-achievement application (median of 30 batches of 5,000 after 20,000 warm-up calls):",
   "",
@@ -127,5 +147,12 @@ const lines = [
   `| WASM in Node | \`estimate(object)\` → object | ${us(nodeRun.object)} | ${ratio(nodeRun.object)} |`,
   `| WASM in Chromium | \`estimateCanonical(text)\` → canonical JSON text | **${us(chromeRun.canonical)}** | ${ratio(chromeRun.canonical)} |`,
   `| WASM in Chromium | \`estimate(object)\` → object | ${us(chromeRun.object)} | ${ratio(chromeRun.object)} |`,
+  "",
+  `The floor of a string answer in each engine: the ${nodeRun.answerBytes}-byte answer's UTF-8 turned into a JS string by a \`TextDecoder\`, as the glue does for every string it returns (same loop):`,
+  "",
+  "| engine | answer bytes → JS string | vs native estimate | estimate less the floor | vs native |",
+  "|---|---|---|---|---|",
+  `| Node | ${us(nodeRun.decode)} | ${ratio(nodeRun.decode)} | ${us(nodeRun.canonical - nodeRun.decode)} | ${ratio(nodeRun.canonical - nodeRun.decode)} |`,
+  `| Chromium | ${us(chromeRun.decode)} | ${ratio(chromeRun.decode)} | ${us(chromeRun.canonical - chromeRun.decode)} | ${ratio(chromeRun.canonical - chromeRun.decode)} |`,
 ];
 console.log(lines.join("\n"));
