@@ -162,14 +162,16 @@ def free_port() -> int:
 def grpc(runs: int) -> list[Row]:
     serve, load_bin = RELEASE / "stdfund", RELEASE / "stdfund-load"
     port = free_port()
-    cmd = f"target/release/stdfund-load --addr 127.0.0.1:{port} --callers 64 --connections 8 --seconds 2 --rounds 5"
+    recipe = "--callers 64 --connections 8 --seconds 2 --rounds 5"
+    cmd = f"target/release/stdfund-load --addr 127.0.0.1:{port} {recipe}"
     if not serve.exists() or not load_bin.exists():
         return [Row("gRPC Estimate / no-op ≥ 0.8", "release binaries missing (see the preconditions)", None, cmd)]
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, open(Path(scratch) / "serve.log", "w+") as log:
+        # The server's output goes to a file, never to an unread pipe that could fill and stop it.
         server = subprocess.Popen(
             [str(serve), "serve", "--listen", f"127.0.0.1:{port}", "--metrics-listen", "off", "--log-level", "error",
              "--database-url", f"sqlite://{scratch}/bench.sqlite"],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
             deadline = time.monotonic() + 30
@@ -179,7 +181,8 @@ def grpc(runs: int) -> list[Row]:
                     break
                 except OSError:
                     if server.poll() is not None or time.monotonic() > deadline:
-                        raise Unreadable(f"stdfund serve did not start: {server.stderr.read() if server.stderr else ''}")
+                        log.seek(0)
+                        raise Unreadable(f"stdfund serve did not start:\n{log.read()[-2000:]}")
                     time.sleep(0.1)
             overall, medians = [], []
             for _ in range(runs):
@@ -194,9 +197,10 @@ def grpc(runs: int) -> list[Row]:
     return [
         Row(
             "gRPC Estimate / no-op ≥ 0.8 (the stdfund-load recipe; here: the median of the runs' medians of rounds)",
-            f"medians of rounds {' / '.join(f'{x:.3f}' for x in medians)}, over all rounds {' / '.join(f'{x:.3f}' for x in overall)} ({runs} runs): **{median:.3f}**",
+            f"medians of rounds {' / '.join(f'{x:.3f}' for x in medians)}, over all rounds {' / '.join(f'{x:.3f}' for x in overall)}"
+            f" ({runs} run{'s' if runs > 1 else ''}): **{median:.3f}**",
             median >= 0.8,
-            f"stdfund serve + {cmd}, {runs} times",
+            f"stdfund serve + target/release/stdfund-load --addr <its address> {recipe}, {runs} time{'s' if runs > 1 else ''}",
         )
     ]
 
