@@ -228,7 +228,7 @@ def batch() -> list[Row]:
         raise Unreadable("stdfund-batch-load answered no row for 1,000 or 100,000 items")
     seconds, per_1000, _ = full[100000]
     peak_mb = max(rss for _, _, rss in full.values()) * 1.048576
-    linear = full[100000][1] / full[1000][1]
+    linear = per_1000 / full[1000][1]
     summary = batch_rows(run(summary_cmd.split()))
     items, (summary_s, _, _) = max(summary.items())
     return [
