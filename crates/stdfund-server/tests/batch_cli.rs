@@ -214,6 +214,8 @@ fn the_stream_s_edges_across_chunks() {
         let line = match n % 500 {
             7 => " \t ".to_string(),
             9 => "{\"applicant\":".to_string(),
+            // 700 KB of white space: parts end by their bytes too.
+            11 | 12 => format!("{{{}{}", " ".repeat(700_000), &good[1..]),
             _ => good.clone(),
         };
         input.extend_from_slice(line.as_bytes());
@@ -284,6 +286,110 @@ fn text_after_a_line_s_document_is_trailing_data_as_in_estimate() {
     assert_eq!(v["error"]["code"], "TRAILING_DATA", "{v}");
     let single = stdfund_rules::json::estimate_json(&line).unwrap_err();
     assert_eq!(v["error"]["messageEn"], single.message_en, "{v}");
+}
+
+/// The peak resident memory of a running process, in KiB (Linux).
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM in /proc/PID/status");
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn an_over_long_line_is_answered_and_passed_without_being_held() {
+    let app = compact(&example());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
+        .args(["estimate", "--batch", "--error-format", "json", "-"])
+        .current_dir(ROOT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(format!("{app}\n").as_bytes()).unwrap();
+    // 512 MiB without a line end: the reader keeps 16 MiB of it at most.
+    let chunk = vec![b' '; 1 << 20];
+    input.write_all(b"{\"applicant\":").unwrap();
+    for _ in 0..512 {
+        input.write_all(&chunk).unwrap();
+    }
+    // All but the pipe's buffer has been read by now.
+    let peak = peak_rss_kib(child.id());
+    input.write_all(format!("\n{app}\n").as_bytes()).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        peak < 160 * 1024,
+        "peak RSS {peak} KiB while reading a 512 MiB line"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<&str> = text(&out.stdout).lines().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let answer = stdfund_rules::json::estimate_json(&app).unwrap();
+    assert_eq!(lines[0], answer.trim_end());
+    assert_eq!(lines[2], answer.trim_end());
+    let (error, loc) = split_error(lines[1]);
+    assert_eq!(loc, ("line".to_string(), 2));
+    let v: serde_json::Value = serde_json::from_str(&error).unwrap();
+    assert_eq!(v["error"]["code"], "LINE_TOO_LONG", "{v}");
+    let len = (512u64 << 20) + 13;
+    assert!(
+        v["error"]["messageEn"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("line 2 is {len} bytes long")),
+        "{v}"
+    );
+}
+
+#[test]
+fn the_largest_request_within_the_limits_is_read() {
+    // Every text at its 200-character limit, each character a non-BMP one
+    // escaped as a surrogate pair (12 bytes): 200 achievements of 20
+    // funding entries.
+    let long = |last: u32| {
+        let mut s = "\\ud83d\\ude00".repeat(199);
+        s.push_str(&format!("\\u{:04x}", 0x4e00 + last));
+        s
+    };
+    let funding = format!(
+        "{{\"level\":\"FUNDING_LEVEL_PROVINCIAL\",\"amount\":\"1.00\",\"source\":\"{}\"}}",
+        long(0)
+    );
+    let achievements: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"{}\",\"item\":\"STANDARD_LEAD\",\"variant\":\"NATIONAL\",\"subject\":\"{}\",\"date\":\"2020-05-01\",\"higherLevelFunding\":[{}]}}",
+                long(i),
+                long(0),
+                vec![funding.as_str(); 20].join(",")
+            )
+        })
+        .collect();
+    let line = format!(
+        "{{\"applicant\":{{\"creditCode\":\"91350100M000100Y43\",\"name\":\"{}\",\"seat\":\"350102\"}},\"achievements\":[{}]}}",
+        long(0),
+        achievements.join(",")
+    );
+    assert!(
+        line.len() < stdfund_server::batch::MAX_LINE_BYTES,
+        "{} bytes",
+        line.len()
+    );
+    let (code, out, err) = run(
+        &["estimate", "--batch", "--error-format", "json", "-"],
+        Some(format!("{line}\n").as_bytes()),
+    );
+    // Read, and refused for what it says (the subject is no standard
+    // number), not for its length.
+    assert_eq!(code, 1, "{err}");
+    let (error, _) = split_error(text(&out).trim_end());
+    let v: serde_json::Value = serde_json::from_str(&error).unwrap();
+    assert_eq!(v["error"]["code"], "INVALID_STANDARD_NUMBER", "{v}");
 }
 
 #[test]

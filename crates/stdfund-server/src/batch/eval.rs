@@ -166,14 +166,19 @@ pub fn line(number: u64, bytes: &[u8], want: Want) -> Outcome {
                 }),
             }
         }
-        Err(report) => Outcome {
-            errors: vec![RowError {
-                loc,
-                report,
-                echo: Box::default(),
-            }],
-            answer: None,
-        },
+        Err(report) => error(number, report),
+    }
+}
+
+/// The outcome of an NDJSON line answered by an error without being read.
+pub fn error(number: u64, report: ErrorReport) -> Outcome {
+    Outcome {
+        errors: vec![RowError {
+            loc: Loc::Line(number),
+            report,
+            echo: Box::default(),
+        }],
+        answer: None,
     }
 }
 
@@ -185,16 +190,23 @@ pub fn line_into(number: u64, bytes: &[u8], view: Option<View>, out: &mut String
     }) {
         Ok(()) => true,
         Err(report) => {
-            out.push_str(&super::error_line(&RowError {
-                loc: Loc::Line(number),
-                report,
-                echo: Box::default(),
-            }));
-            false
+            error_into(number, report, out);
+            return false;
         }
     };
     out.push('\n');
     answered
+}
+
+/// [`error`] for NDJSON output: the error line naming the line, appended
+/// to `out`.
+pub fn error_into(number: u64, report: ErrorReport, out: &mut String) {
+    out.push_str(&super::error_line(&RowError {
+        loc: Loc::Line(number),
+        report,
+        echo: Box::default(),
+    }));
+    out.push('\n');
 }
 
 fn role(text: &str) -> EnumIn<Role> {

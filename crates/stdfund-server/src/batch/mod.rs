@@ -37,6 +37,17 @@ use stdfund_rules::reasons::ReasonCode;
 /// NDJSON lines read, estimated and written together: a part.
 const PART: usize = 64;
 
+/// A part also ends once it holds this many bytes of input, so that a few
+/// long lines do not make a part (and the parts in flight) large.
+const PART_BYTES: usize = 1 << 20;
+
+/// The longest NDJSON line read: 16 MiB. The largest request within the
+/// engine's limits (200 achievements of 20 funding entries, every text at
+/// its 200 characters, each written as an escaped surrogate pair) is 10.3
+/// MiB; a longer line is answered `LINE_TOO_LONG` and read past without
+/// being held in memory (docs/DECISIONS.md D21).
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Flags of `stdfund estimate` for batches.
 #[derive(Debug, Default, clap::Args)]
 pub struct BatchArgs {
@@ -661,14 +672,57 @@ impl From<OutputFailed> for Failure {
 #[derive(Default)]
 struct Lines {
     bytes: Vec<u8>,
-    lines: Vec<(u64, std::ops::Range<usize>)>,
+    lines: Vec<(u64, Line)>,
     /// Bytes of the input read up to the end of these lines.
     read: u64,
+}
+
+/// A line of a part: its range in the part's bytes, or, for a line longer
+/// than [`MAX_LINE_BYTES`], its length (it was skipped, not kept).
+enum Line {
+    Text(std::ops::Range<usize>),
+    TooLong(u64),
 }
 
 impl Lines {
     fn line(&self, range: &std::ops::Range<usize>) -> &[u8] {
         self.bytes.get(range.clone()).unwrap_or_default()
+    }
+}
+
+/// The error answering a line longer than [`MAX_LINE_BYTES`].
+fn line_too_long(number: u64, len: u64) -> ErrorReport {
+    ErrorReport {
+        code: "LINE_TOO_LONG".into(),
+        field: String::new(),
+        message_zh: format!(
+            "第{number}行长{len}字节,超过每行{MAX_LINE_BYTES}字节(16 MiB)的上限,未读取;每行只放一个申请"
+        ),
+        message_en: format!(
+            "line {number} is {len} bytes long, over the limit of {MAX_LINE_BYTES} bytes (16 MiB) a line; it was not read (one application a line)"
+        ),
+    }
+}
+
+/// Reads past the rest of a line (through its `\n`, or to the end of the
+/// input) without keeping it; the bytes passed, and whether they ended with
+/// the `\n`.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<(u64, bool)> {
+    let mut skipped: u64 = 0;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((skipped, false));
+        }
+        let (used, end) = match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => (i.saturating_add(1), true),
+            None => (buf.len(), false),
+        };
+        reader.consume(used);
+        skipped = skipped.saturating_add(u64::try_from(used).unwrap_or(u64::MAX));
+        if end {
+            return Ok((skipped, true));
+        }
     }
 }
 
@@ -736,9 +790,25 @@ fn read_parts(
         part.bytes.clear();
         part.lines.clear();
         let mut eof = false;
-        while part.lines.len() < PART {
+        while part.lines.len() < PART && part.bytes.len() < PART_BYTES {
             let first = part.bytes.len();
-            let n = match reader.read_until(b'\n', &mut part.bytes) {
+            let limit = u64::try_from(MAX_LINE_BYTES)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
+            let n = match (&mut reader)
+                .take(limit)
+                .read_until(b'\n', &mut part.bytes)
+                .and_then(|n| {
+                    // A line that fills the limit without ending is too long:
+                    // the rest of it is skipped, not kept.
+                    let len = u64::try_from(n).unwrap_or(u64::MAX);
+                    if len < limit || part.bytes.last() == Some(&b'\n') {
+                        return Ok((n, None));
+                    }
+                    part.bytes.truncate(first);
+                    let (rest, ended) = skip_line(&mut reader)?;
+                    Ok((n, Some((len.saturating_add(rest), ended))))
+                }) {
                 Ok(n) => n,
                 Err(e) => {
                     let line = number.saturating_add(1);
@@ -755,12 +825,20 @@ fn read_parts(
                     return;
                 }
             };
+            let (n, too_long) = n;
             if n == 0 {
                 eof = true;
                 break;
             }
             read = read.saturating_add(u64::try_from(n).unwrap_or(0));
             number = number.saturating_add(1);
+            if let Some((len, ended)) = too_long {
+                read = read.saturating_add(len.saturating_sub(u64::try_from(n).unwrap_or(0)));
+                // Its length without the line end, as a line is counted.
+                let text = len.saturating_sub(u64::from(ended));
+                part.lines.push((number, Line::TooLong(text)));
+                continue;
+            }
             let mut end = part.bytes.len();
             for ending in [b'\n', b'\r'] {
                 if end > first && part.bytes.get(end.saturating_sub(1)) == Some(&ending) {
@@ -775,7 +853,7 @@ fn read_parts(
                 part.bytes.truncate(first);
                 continue;
             }
-            part.lines.push((number, start..end));
+            part.lines.push((number, Line::Text(start..end)));
         }
         part.read = read;
         if !part.lines.is_empty() {
@@ -816,8 +894,14 @@ fn estimate_parts(
                     let answered = lines
                         .lines
                         .iter()
-                        .filter(|(n, range)| {
-                            eval::line_into(*n, lines.line(range), want.view, &mut text)
+                        .filter(|(n, line)| match line {
+                            Line::Text(range) => {
+                                eval::line_into(*n, lines.line(range), want.view, &mut text)
+                            }
+                            Line::TooLong(len) => {
+                                eval::error_into(*n, line_too_long(*n, *len), &mut text);
+                                false
+                            }
                         })
                         .count();
                     PartAnswers::Text {
@@ -830,7 +914,10 @@ fn estimate_parts(
                         lines
                             .lines
                             .iter()
-                            .map(|(n, range)| eval::line(*n, lines.line(range), want))
+                            .map(|(n, line)| match line {
+                                Line::Text(range) => eval::line(*n, lines.line(range), want),
+                                Line::TooLong(len) => eval::error(*n, line_too_long(*n, *len)),
+                            })
                             .collect(),
                     )
                 };
