@@ -614,17 +614,48 @@ fn io_reason_zh(e: &std::io::Error) -> &'static str {
     }
 }
 
+/// Reads an application: at most [`crate::batch::MAX_LINE_BYTES`] bytes,
+/// the limit of a batch line (D21); `None` when there is more.
+fn read_bounded(input: impl Read) -> std::io::Result<Option<String>> {
+    let limit = crate::batch::MAX_LINE_BYTES;
+    let mut bytes = Vec::new();
+    input
+        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Ok(None);
+    }
+    String::from_utf8(bytes).map(Some).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
 fn read_input(file: Option<&str>) -> Result<(String, Source), ErrorReport> {
     let (source, read) = match file {
-        None | Some("-") => {
-            let mut text = String::new();
-            let r = std::io::stdin().read_to_string(&mut text).map(|_| text);
-            (Source::Stdin, r)
-        }
-        Some(path) => (Source::File(path.into()), std::fs::read_to_string(path)),
+        None | Some("-") => (Source::Stdin, read_bounded(std::io::stdin().lock())),
+        Some(path) => (
+            Source::File(path.into()),
+            std::fs::File::open(path).and_then(read_bounded),
+        ),
     };
     match read {
-        Ok(text) => Ok((text, source)),
+        Ok(Some(text)) => Ok((text, source)),
+        Ok(None) => Err(input_error(
+            "INPUT_TOO_LARGE",
+            format!(
+                "{}超过{}字节(16 MiB)的上限,未读取;一个申请远小于此",
+                source.zh(),
+                crate::batch::MAX_LINE_BYTES
+            ),
+            format!(
+                "{} is over the limit of {} bytes (16 MiB) and was not read; an application is far smaller",
+                source.en(),
+                crate::batch::MAX_LINE_BYTES
+            ),
+        )),
         Err(e) => Err(input_error(
             "INPUT_UNREADABLE",
             format!("无法读取{}:{}", source.zh(), io_reason_zh(&e)),

@@ -120,6 +120,58 @@ fn malformed_input_exits_2_with_a_stable_code() {
 }
 
 #[test]
+fn an_input_over_16_mib_is_refused_unread_and_one_under_it_answered() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let app = std::fs::read_to_string(format!("{root}/examples/application.json")).unwrap();
+    let dir = std::env::temp_dir().join(format!("stdfund-cli-large-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let limit = 16usize << 20;
+    // White space is JSON: padded up to the limit, the application is
+    // answered as it is without the padding.
+    let fits = dir.join("fits.json");
+    let mut padded = app.trim_end().to_string();
+    padded.push_str(&" ".repeat(limit - padded.len()));
+    std::fs::write(&fits, &padded).unwrap();
+    let (code, out, err) = stdfund(&["estimate", fits.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    let (_, plain, _) = stdfund(&["estimate", "examples/application.json"], None);
+    assert_eq!(out, plain);
+    // One byte more is refused, from a file or from standard input.
+    padded.push(' ');
+    let over = dir.join("over.json");
+    std::fs::write(&over, &padded).unwrap();
+    let (code, out, err) = stdfund(&["estimate", over.to_str().unwrap()], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("INPUT_TOO_LARGE"), "{err}");
+    assert!(err.contains("16777216"), "{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
+        .args(["estimate", "--error-format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // 64 MiB offered; the command stops reading after 16 MiB, so the rest
+    // may meet a closed pipe.
+    let feeder = std::thread::spawn(move || {
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..64 {
+            if input.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(v["error"]["code"], "INPUT_TOO_LARGE", "{v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn rules_lists_items_amounts_and_hash() {
     let (code, out, _) = stdfund(&["rules"], None);
     assert_eq!(code, 0);
