@@ -9,7 +9,7 @@ pub struct InputError {
     /// Stable code: `FILE_UNREADABLE`, `UNSUPPORTED_FORMAT`,
     /// `HEADER_NOT_FOUND`, `DUPLICATE_COLUMN`, `MISSING_VALUE`,
     /// `INVALID_DATE`, `INVALID_YEAR`, `INVALID_VALUE`, `CODE_AS_NUMBER`,
-    /// `CODES_UNITS_MISMATCH`, `TOO_MANY_ROWS`.
+    /// `CODES_UNITS_MISMATCH`, `TOO_MANY_ROWS`, `SHEET_TOO_LARGE`.
     pub code: &'static str,
     /// The spreadsheet row (1-based, as a spreadsheet shows it), when one.
     pub row: Option<u32>,

@@ -6,10 +6,84 @@
 //! of a CSV saved by a Chinese-locale spreadsheet. XLSX (and XLS, ODS) is read
 //! with calamine; each worksheet becomes a [`Sheet`] whose rows keep their
 //! spreadsheet row numbers.
+//!
+//! What a file may make us hold is bounded, whatever it declares: a value
+//! beyond column [`MAX_COLUMNS`] or a file of more than [`MAX_CELLS`] cells
+//! (counting the empty cells a row is padded with) is `SHEET_TOO_LARGE`.
+//! XLSX and XLSB worksheets are read cell by cell and never as calamine's
+//! dense range, which a 1.5 KB workbook with a value in `A1` and one in
+//! `XFD1048576` would make 17 billion cells (docs/DECISIONS.md B13).
 
 use crate::error::InputError;
-use calamine::{Data, Reader};
+use calamine::{Data, DataRef, Reader};
 use std::io::Cursor;
+
+/// The rightmost column a value may be in: 1,024 (`AMJ`), far beyond every
+/// layout read here.
+pub const MAX_COLUMNS: u32 = 1_024;
+
+/// The most cells one file is read into, counting the empty cells before a
+/// row's last value: 16,777,216, the grid of a whole XLS sheet (65,536 rows
+/// of 256 columns).
+pub const MAX_CELLS: usize = 1 << 24;
+
+/// The name of a 0-based column, as a spreadsheet shows it (`0` → `A`).
+fn column_name(index: u32) -> String {
+    let mut n = u64::from(index).saturating_add(1);
+    let mut name = Vec::new();
+    while n > 0 {
+        let rem = (n.saturating_sub(1)) % 26;
+        name.push(b'A'.saturating_add(u8::try_from(rem).unwrap_or(0)));
+        n = (n.saturating_sub(1)) / 26;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+fn too_large_cells() -> InputError {
+    InputError::file(
+        "SHEET_TOO_LARGE",
+        format!(
+            "文件超过{MAX_CELLS}个单元格的上限(含每行最后一个值之前的空单元格),未读取;请拆分后再提交"
+        ),
+        format!(
+            "the file has more than {MAX_CELLS} cells (counting the empty cells before each row's last value) and was not read; split it"
+        ),
+    )
+}
+
+fn too_far_right(sheet: &str, row: u32, col: u32) -> InputError {
+    let cell = format!("{}{}", column_name(col), u64::from(row).saturating_add(1));
+    InputError {
+        code: "SHEET_TOO_LARGE",
+        row: Some(row.saturating_add(1)),
+        column: None,
+        message_zh: format!(
+            "工作表「{sheet}」的单元格{cell}有值,超出了读取的前{MAX_COLUMNS}列(到{}列),未读取",
+            column_name(MAX_COLUMNS.saturating_sub(1))
+        ),
+        message_en: format!(
+            "the worksheet `{sheet}` has a value in {cell}, beyond the {MAX_COLUMNS} columns read (to column {}); the file was not read",
+            column_name(MAX_COLUMNS.saturating_sub(1))
+        ),
+    }
+}
+
+/// Cells read so far from one file, against [`MAX_CELLS`].
+#[derive(Default)]
+struct Budget {
+    used: usize,
+}
+
+impl Budget {
+    fn spend(&mut self, cells: usize) -> Result<(), InputError> {
+        self.used = self.used.saturating_add(cells);
+        if self.used > MAX_CELLS {
+            return Err(too_large_cells());
+        }
+        Ok(())
+    }
+}
 
 /// One cell.
 #[derive(Clone, Debug, PartialEq)]
@@ -123,6 +197,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, InputError> {
         .flexible(true)
         .from_reader(text);
     let mut rows = Vec::new();
+    let mut budget = Budget::default();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
             let row = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(1);
@@ -134,6 +209,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, InputError> {
                 message_en: format!("malformed CSV: {e}"),
             }
         })?;
+        budget.spend(record.len())?;
         rows.push(
             record
                 .iter()
@@ -156,41 +232,166 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, InputError> {
     })
 }
 
-/// Reads every worksheet of an XLSX (or XLS, ODS) workbook.
+/// Reads every worksheet of an XLSX (or XLSB, XLS, ODS) workbook.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, InputError> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+    let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         InputError::file(
             "FILE_UNREADABLE",
             format!("无法读取电子表格:{e}"),
             format!("cannot read the spreadsheet: {e}"),
         )
     })?;
+    let mut budget = Budget::default();
     let mut sheets = Vec::new();
-    for name in workbook.sheet_names() {
-        let range = workbook.worksheet_range(&name).map_err(|e| {
-            InputError::file(
-                "FILE_UNREADABLE",
-                format!("无法读取工作表「{name}」:{e}"),
-                format!("cannot read the worksheet `{name}`: {e}"),
-            )
-        })?;
-        let (start_row, start_col) = range.start().unwrap_or((0, 0));
-        let pad = usize::try_from(start_col).unwrap_or(0);
-        let rows = range
-            .rows()
-            .map(|r| {
-                let mut row: Vec<Cell> = std::iter::repeat_n(Cell::Empty, pad).collect();
-                row.extend(r.iter().map(cell_of));
-                row
-            })
-            .collect();
-        sheets.push(Sheet {
-            name,
-            first_row: start_row.saturating_add(1),
-            rows,
-        });
+    match workbook {
+        calamine::Sheets::Xlsx(mut book) => {
+            for name in book.sheet_names() {
+                let sheet = match book.worksheet_cells_reader(&name) {
+                    Ok(mut cells) => read_cells(&name, &mut budget, || {
+                        cells.next_cell().map_err(|e| e.to_string())
+                    })?,
+                    // A chart sheet or the like: no cells (as calamine's range).
+                    Err(calamine::XlsxError::NotAWorksheet(_)) => Sheet {
+                        name: name.clone(),
+                        first_row: 1,
+                        rows: Vec::new(),
+                    },
+                    Err(e) => return Err(unreadable_sheet(&name, &e)),
+                };
+                sheets.push(sheet);
+            }
+        }
+        calamine::Sheets::Xlsb(mut book) => {
+            for name in book.sheet_names() {
+                let mut cells = book
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| unreadable_sheet(&name, &e))?;
+                sheets.push(read_cells(&name, &mut budget, || {
+                    cells.next_cell().map_err(|e| e.to_string())
+                })?);
+            }
+        }
+        // XLS's grid is at most MAX_CELLS; calamine bounds ODS (its repeats
+        // included) at 100 million cells.
+        mut book => {
+            for name in book.sheet_names() {
+                let range = book
+                    .worksheet_range(&name)
+                    .map_err(|e| unreadable_sheet(&name, &e))?;
+                let (start_row, start_col) = range.start().unwrap_or((0, 0));
+                let (_, end_col) = range.end().unwrap_or((0, 0));
+                if range.start().is_some() && end_col >= MAX_COLUMNS {
+                    let row = range
+                        .cells()
+                        .filter(|(_, c, d)| {
+                            u32::try_from(*c)
+                                .map_or(true, |c| c.saturating_add(start_col) >= MAX_COLUMNS)
+                                && !matches!(d, Data::Empty)
+                        })
+                        .map(|(r, _, _)| u32::try_from(r).unwrap_or(u32::MAX))
+                        .next()
+                        .unwrap_or(0);
+                    return Err(too_far_right(&name, start_row.saturating_add(row), end_col));
+                }
+                let pad = usize::try_from(start_col).unwrap_or(0);
+                budget.spend(
+                    range
+                        .height()
+                        .saturating_mul(range.width().saturating_add(pad)),
+                )?;
+                let rows = range
+                    .rows()
+                    .map(|r| {
+                        let mut row: Vec<Cell> = std::iter::repeat_n(Cell::Empty, pad).collect();
+                        row.extend(r.iter().map(cell_of));
+                        row
+                    })
+                    .collect();
+                sheets.push(Sheet {
+                    name,
+                    first_row: start_row.saturating_add(1),
+                    rows,
+                });
+            }
+        }
     }
     Ok(sheets)
+}
+
+fn unreadable_sheet(name: &str, e: &dyn std::fmt::Display) -> InputError {
+    InputError::file(
+        "FILE_UNREADABLE",
+        format!("无法读取工作表「{name}」:{e}"),
+        format!("cannot read the worksheet `{name}`: {e}"),
+    )
+}
+
+/// One worksheet read cell by cell from `next` (calamine's cell reader):
+/// as calamine's range would give it (rows from the first with a value,
+/// every row as wide as the widest, columns from `A`, empty cells
+/// skipped), but refused before anything is padded when the values lie
+/// beyond [`MAX_COLUMNS`] or would take more than the budget.
+fn read_cells<'a, E: std::fmt::Display>(
+    name: &str,
+    budget: &mut Budget,
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, E>,
+) -> Result<Sheet, InputError> {
+    let mut values: Vec<(u32, u32, Cell)> = Vec::new();
+    let (mut first, mut last, mut width) = (u32::MAX, 0_u32, 0_u32);
+    while let Some(cell) = next().map_err(|e| unreadable_sheet(name, &e))? {
+        let (row, col) = cell.get_position();
+        let value = cell_of_ref(cell.get_value());
+        if value == Cell::Empty {
+            continue;
+        }
+        if col >= MAX_COLUMNS {
+            return Err(too_far_right(name, row, col));
+        }
+        budget.spend(1)?;
+        first = first.min(row);
+        last = last.max(row);
+        width = width.max(col.saturating_add(1));
+        values.push((row, col, value));
+    }
+    if values.is_empty() {
+        return Ok(Sheet {
+            name: name.to_string(),
+            first_row: 1,
+            rows: Vec::new(),
+        });
+    }
+    let height = usize::try_from(last.saturating_sub(first))
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    let width = usize::try_from(width).unwrap_or(usize::MAX);
+    // The values were counted as they came; the padding is the rest.
+    budget.spend(height.saturating_mul(width).saturating_sub(values.len()))?;
+    let mut rows = vec![vec![Cell::Empty; width]; height];
+    for (row, col, value) in values {
+        let r = usize::try_from(row.saturating_sub(first)).unwrap_or(usize::MAX);
+        let c = usize::try_from(col).unwrap_or(usize::MAX);
+        if let Some(slot) = rows.get_mut(r).and_then(|row| row.get_mut(c)) {
+            *slot = value;
+        }
+    }
+    Ok(Sheet {
+        name: name.to_string(),
+        first_row: first.saturating_add(1),
+        rows,
+    })
+}
+
+fn cell_of_ref(d: &DataRef<'_>) -> Cell {
+    match d {
+        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::Int(i) => cell_of(&Data::Int(*i)),
+        DataRef::Float(f) => cell_of(&Data::Float(*f)),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => cell_of(&Data::DateTime(*dt)),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
+    }
 }
 
 fn cell_of(d: &Data) -> Cell {
@@ -239,6 +440,111 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GB18030.encode("单位名称,所在地\n福州,350102\n");
         let s = read_csv(&gbk).unwrap();
         assert_eq!(s.rows[0][0], Cell::Text("单位名称".into()));
+    }
+
+    /// A sheet's name and its cells: (row, column, text or number).
+    type SheetCells<'a> = (&'a str, &'a [(u32, u16, &'a str)]);
+
+    fn workbook(sheets: &[SheetCells<'_>]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (name, cells) in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(*name).unwrap();
+            for (row, col, text) in *cells {
+                match text.parse::<f64>() {
+                    Ok(n) => sheet.write_number(*row, *col, n).unwrap(),
+                    Err(_) => sheet.write_string(*row, *col, *text).unwrap(),
+                };
+            }
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    /// What calamine's dense range gives (the reading before B13).
+    fn as_range(bytes: &[u8]) -> Vec<Sheet> {
+        let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap();
+        book.sheet_names()
+            .into_iter()
+            .map(|name| {
+                let range = book.worksheet_range(&name).unwrap();
+                let (start_row, start_col) = range.start().unwrap_or((0, 0));
+                let pad = usize::try_from(start_col).unwrap();
+                Sheet {
+                    name,
+                    first_row: start_row.saturating_add(1),
+                    rows: range
+                        .rows()
+                        .map(|r| {
+                            let mut row = vec![Cell::Empty; pad];
+                            row.extend(r.iter().map(cell_of));
+                            row
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cells_read_one_by_one_as_the_dense_range_had_them() {
+        let bytes = workbook(&[
+            (
+                "名录",
+                &[(2, 1, "单位"), (4, 3, "7"), (4, 0, "2.5"), (9, 2, "末行")],
+            ),
+            ("empty", &[]),
+            ("one", &[(0, 0, "A1")]),
+        ]);
+        let sheets = read_xlsx(&bytes).unwrap();
+        assert_eq!(sheets, as_range(&bytes));
+        assert_eq!(sheets[0].first_row, 3);
+        assert_eq!(sheets[0].rows.len(), 8);
+        assert_eq!(sheets[0].rows[2][3], Cell::Int(7));
+        assert_eq!(sheets[1].rows, Vec::<Vec<Cell>>::new());
+    }
+
+    #[test]
+    fn a_value_far_right_is_refused_before_anything_is_padded() {
+        // 1.5 KB that calamine's range would make 17 billion cells.
+        let bytes = workbook(&[("s", &[(0, 0, "x"), (1_048_575, 16_383, "y")])]);
+        let e = read_xlsx(&bytes).unwrap_err();
+        assert_eq!(e.code, "SHEET_TOO_LARGE");
+        assert!(e.message_en.contains("XFD1048576"), "{}", e.message_en);
+        assert_eq!(e.row, Some(1_048_576));
+        // The last column read is still read.
+        let bytes = workbook(&[("s", &[(0, 0, "x"), (1, 1_023, "y")])]);
+        assert_eq!(
+            read_xlsx(&bytes).unwrap()[0].rows[1][1_023],
+            Cell::Text("y".into())
+        );
+        assert_eq!(column_name(1_023), "AMJ");
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(26), "AA");
+    }
+
+    #[test]
+    fn a_tall_sparse_sheet_over_the_cell_budget_is_refused() {
+        // 1,048,576 rows of 1,024 columns once padded.
+        let bytes = workbook(&[("s", &[(0, 0, "x"), (1_048_575, 1_023, "y")])]);
+        assert_eq!(read_xlsx(&bytes).unwrap_err().code, "SHEET_TOO_LARGE");
+        // The budget is the file's, not each sheet's.
+        let half: &[(u32, u16, &str)] = &[(0, 0, "x"), (9_000, 999, "y")];
+        let bytes = workbook(&[("a", half), ("b", half)]);
+        assert_eq!(read_xlsx(&bytes).unwrap_err().code, "SHEET_TOO_LARGE");
+        assert_eq!(
+            read_xlsx(&workbook(&[("a", half)])).unwrap()[0].rows.len(),
+            9_001
+        );
+    }
+
+    #[test]
+    fn a_csv_of_more_cells_than_the_budget_is_refused() {
+        let mut csv = ",".repeat(MAX_CELLS);
+        csv.push('\n');
+        assert_eq!(
+            read_csv(csv.as_bytes()).unwrap_err().code,
+            "SHEET_TOO_LARGE"
+        );
     }
 
     #[test]

@@ -589,6 +589,31 @@ async fn refusals_have_stable_codes() {
             Code::InvalidArgument,
             "UNSUPPORTED_FORMAT",
         ),
+        (
+            // A workbook of 1.5 KB with values in A1 and XFD1048576, which a
+            // dense reading would make 17 billion cells: refused, and the
+            // server answers the cases after it.
+            vec![
+                register(),
+                pb::MatchRequest {
+                    input: Some(pb::match_request::Input::File(pb::FeedFile {
+                        kind: pb::FeedKind::Standards as i32,
+                        name: "standards.xlsx".into(),
+                        format: 0,
+                        content: {
+                            let mut book = rust_xlsxwriter::Workbook::new();
+                            let sheet = book.add_worksheet();
+                            sheet.write_string(0, 0, "x").unwrap();
+                            sheet.write_string(1_048_575, 16_383, "y").unwrap();
+                            book.save_to_buffer().unwrap()
+                        },
+                    })),
+                },
+            ],
+            Code::InvalidArgument,
+            "SHEET_TOO_LARGE",
+        ),
+        (vec![register()], Code::FailedPrecondition, "FEEDS_MISSING"),
     ];
     for (input, code, reason) in cases {
         let e = run_match(&mut reviewer, input).await.unwrap_err();
