@@ -8,8 +8,9 @@
 //! spreadsheet row numbers.
 //!
 //! What a file may make us hold is bounded, whatever it declares: a value
-//! beyond column [`MAX_COLUMNS`] or a file of more than [`MAX_CELLS`] cells
-//! (counting the empty cells a row is padded with) is `SHEET_TOO_LARGE`.
+//! beyond column [`MAX_COLUMNS`], a file of more than [`MAX_CELLS`] cells
+//! (counting the empty cells a row is padded with) or a workbook unpacking
+//! to more than [`MAX_UNPACKED_BYTES`] is `SHEET_TOO_LARGE`.
 //! XLSX and XLSB worksheets are read cell by cell and never as calamine's
 //! dense range, which a 1.5 KB workbook with a value in `A1` and one in
 //! `XFD1048576` would make 17 billion cells (docs/DECISIONS.md B13).
@@ -26,6 +27,53 @@ pub const MAX_COLUMNS: u32 = 1_024;
 /// row's last value: 16,777,216, the grid of a whole XLS sheet (65,536 rows
 /// of 256 columns).
 pub const MAX_CELLS: usize = 1 << 24;
+
+/// The most a workbook (a zip: XLSX, XLSB, ODS) may unpack to: 512 MiB,
+/// counted by unpacking it, not by what its directory declares.
+pub const MAX_UNPACKED_BYTES: u64 = 512 << 20;
+
+/// Unpacks every part of a zip workbook into nothing, counting, so that a
+/// zip bomb is refused before calamine holds what it unpacks to (its shared
+/// strings are read whole when the workbook is opened). Bytes that are not
+/// a zip are left to calamine.
+fn check_unpacked(bytes: &[u8], limit: u64) -> Result<(), InputError> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut left = limit;
+    let mut buf = vec![0_u8; 64 << 10];
+    for i in 0..archive.len() {
+        let Ok(part) = archive.by_index(i) else {
+            // An unreadable part is calamine's to report.
+            continue;
+        };
+        let mut part = std::io::Read::take(part, left.saturating_add(1));
+        // What was unpacked counts even when the part then fails (a bad
+        // checksum at its end): calamine would have read as much.
+        let mut copied: u64 = 0;
+        while let Ok(n) = std::io::Read::read(&mut part, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            copied = copied.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        }
+        if copied > left {
+            return Err(InputError::file(
+                "SHEET_TOO_LARGE",
+                format!(
+                    "电子表格解压后超过{}MiB的上限,未读取;请拆分后再提交",
+                    limit >> 20
+                ),
+                format!(
+                    "the workbook unpacks to more than {} MiB and was not read; split it",
+                    limit >> 20
+                ),
+            ));
+        }
+        left = left.saturating_sub(copied);
+    }
+    Ok(())
+}
 
 /// The name of a 0-based column, as a spreadsheet shows it (`0` → `A`).
 fn column_name(index: u32) -> String {
@@ -234,6 +282,12 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, InputError> {
 
 /// Reads every worksheet of an XLSX (or XLSB, XLS, ODS) workbook.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, InputError> {
+    read_workbook(bytes, MAX_UNPACKED_BYTES)
+}
+
+/// [`read_xlsx`] with a limit on what the workbook unpacks to.
+fn read_workbook(bytes: &[u8], unpacked: u64) -> Result<Vec<Sheet>, InputError> {
+    check_unpacked(bytes, unpacked)?;
     let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         InputError::file(
             "FILE_UNREADABLE",
@@ -535,6 +589,28 @@ mod tests {
             read_xlsx(&workbook(&[("a", half)])).unwrap()[0].rows.len(),
             9_001
         );
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_calamine_opens_it() {
+        use std::io::Write;
+        // Shared strings of 3 MiB of one letter, 3 KB packed, against a
+        // limit of 2 MiB (the real one, 512 MiB, is the same code).
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/sharedStrings.xml", options).unwrap();
+        zip.write_all(&vec![b'a'; 3 << 20]).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        assert!(bytes.len() < 64 << 10, "{}", bytes.len());
+        let e = read_workbook(&bytes, 2 << 20).unwrap_err();
+        assert_eq!(e.code, "SHEET_TOO_LARGE", "{}", e.message_en);
+        assert!(e.message_en.contains("2 MiB"), "{}", e.message_en);
+        // Under the limit it is calamine's to read (and refuse: no workbook).
+        let e = read_workbook(&bytes, 4 << 20).unwrap_err();
+        assert_eq!(e.code, "FILE_UNREADABLE", "{}", e.message_en);
+        // An ordinary workbook passes the count of the real limit.
+        assert!(check_unpacked(&workbook(&[("s", &[(0, 0, "x")])]), MAX_UNPACKED_BYTES).is_ok());
     }
 
     #[test]
