@@ -3,9 +3,10 @@
 //! Readers take bytes, not paths: the caller reads the file (the CLI) or
 //! receives it (a service), so this crate does no I/O. CSV is UTF-8 (a BOM
 //! is skipped); a file that is not UTF-8 is decoded as GB 18030, the encoding
-//! of a CSV saved by a Chinese-locale spreadsheet. XLSX (and XLS, ODS) is read
-//! with calamine; each worksheet becomes a [`Sheet`] whose rows keep their
-//! spreadsheet row numbers.
+//! of a CSV saved by a Chinese-locale spreadsheet. XLSX (and XLSB, XLS) is
+//! read with calamine; ODS is refused (docs/DECISIONS.md B13). Each
+//! worksheet becomes a [`Sheet`] whose rows keep their spreadsheet row
+//! numbers.
 //!
 //! What a file may make us hold is bounded, whatever it declares: a value
 //! beyond column [`MAX_COLUMNS`], a file of more than [`MAX_CELLS`] cells
@@ -28,7 +29,7 @@ pub const MAX_COLUMNS: u32 = 1_024;
 /// of 256 columns).
 pub const MAX_CELLS: usize = 1 << 24;
 
-/// The most a workbook (a zip: XLSX, XLSB, ODS) may unpack to: 512 MiB,
+/// The most a workbook (a zip: XLSX, XLSB) may unpack to: 512 MiB,
 /// counted by unpacking it, not by what its directory declares.
 pub const MAX_UNPACKED_BYTES: u64 = 512 << 20;
 
@@ -40,6 +41,22 @@ fn check_unpacked(bytes: &[u8], limit: u64) -> Result<(), InputError> {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
+    // calamine expands an ODS sheet's repeated rows and columns into a
+    // dense range while opening it, up to 100 million cells: 960 bytes of
+    // ODS took 9 GB and half a minute. ODS is refused, before calamine sees
+    // it (the `mimetype` part is how calamine recognises it).
+    if let Ok(mut mimetype) = archive.by_name("mimetype") {
+        let mut head = [0_u8; 39];
+        if std::io::Read::read_exact(&mut mimetype, &mut head).is_ok()
+            && head.as_slice() == b"application/vnd.oasis.opendocument.spre"
+        {
+            return Err(InputError::file(
+                "UNSUPPORTED_FORMAT",
+                "不读取ODS电子表格:请另存为XLSX(或CSV)后再提交",
+                "ODS spreadsheets are not read: save it as XLSX (or CSV) and submit that",
+            ));
+        }
+    }
     let mut left = limit;
     let mut buf = vec![0_u8; 64 << 10];
     for i in 0..archive.len() {
@@ -185,7 +202,8 @@ impl Sheet {
 pub enum FileFormat {
     /// Comma-separated values, UTF-8.
     Csv,
-    /// Office Open XML workbook (also XLS and ODS when reading).
+    /// Office Open XML workbook (also XLSB and XLS when reading; an `.ods`
+    /// name is taken for one, to be refused with a message).
     Xlsx,
 }
 
@@ -280,7 +298,8 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, InputError> {
     })
 }
 
-/// Reads every worksheet of an XLSX (or XLSB, XLS, ODS) workbook.
+/// Reads every worksheet of an XLSX (or XLSB, XLS) workbook; ODS is
+/// refused.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, InputError> {
     read_workbook(bytes, MAX_UNPACKED_BYTES)
 }
@@ -325,8 +344,8 @@ fn read_workbook(bytes: &[u8], unpacked: u64) -> Result<Vec<Sheet>, InputError> 
                 })?);
             }
         }
-        // XLS's grid is at most MAX_CELLS; calamine bounds ODS (its repeats
-        // included) at 100 million cells.
+        // XLS's grid is at most MAX_CELLS (65,536 rows of 256 columns); ODS
+        // was refused above.
         mut book => {
             for name in book.sheet_names() {
                 let range = book
@@ -611,6 +630,25 @@ mod tests {
         assert_eq!(e.code, "FILE_UNREADABLE", "{}", e.message_en);
         // An ordinary workbook passes the count of the real limit.
         assert!(check_unpacked(&workbook(&[("s", &[(0, 0, "x")])]), MAX_UNPACKED_BYTES).is_ok());
+    }
+
+    #[test]
+    fn ods_is_refused_before_calamine_expands_it() {
+        use std::io::Write;
+        // 1,000,000 rows of 1,000 repeated cells in under a kilobyte.
+        let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row table:number-rows-repeated="99000"><table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        zip.start_file("content.xml", stored).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let e = read_xlsx(&bytes).unwrap_err();
+        assert_eq!(e.code, "UNSUPPORTED_FORMAT", "{}", e.message_en);
+        assert!(e.message_zh.contains("XLSX"), "{}", e.message_zh);
     }
 
     #[test]

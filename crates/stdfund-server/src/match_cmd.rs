@@ -122,8 +122,8 @@ fn read_sheets(path: &Path) -> Result<Vec<table::Sheet>, Unreadable> {
             path,
             InputError::file(
                 "UNSUPPORTED_FORMAT",
-                "只接受 .csv、.xlsx、.xls、.ods 文件",
-                "only .csv, .xlsx, .xls and .ods files are read",
+                "只接受 .csv、.xlsx、.xls 文件",
+                "only .csv, .xlsx and .xls files are read",
             ),
         )
     })?;

@@ -85,7 +85,8 @@ pub enum BatchFormat {
     Ndjson,
     /// Comma-separated values (UTF-8; GB 18030 is read too).
     Csv,
-    /// An Office Open XML workbook (XLS and ODS are read too).
+    /// An Office Open XML workbook (XLSB and XLS are read too; ODS is
+    /// refused).
     Xlsx,
 }
 
