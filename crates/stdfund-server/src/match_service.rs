@@ -229,8 +229,19 @@ fn sheets_of(input: Input, n: usize) -> Result<(FeedKind, String, Vec<Sheet>), S
                     })?
                 }
             };
-            let sheets = stdfund_match::table::read(format, &f.content)
-                .map_err(|e| unreadable(&source, &[e]))?;
+            let sheets = {
+                // One workbook is unpacked at a time, whatever the number of
+                // matches running: an XLS is made a dense grid while it is
+                // opened (up to 1.5 GB for a 6 KB file with a value in
+                // IV65536, docs/DECISIONS.md B13), and concurrent matches
+                // must not multiply that. Reading a feed takes milliseconds.
+                static READING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+                let _one = READING
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                stdfund_match::table::read(format, &f.content)
+            }
+            .map_err(|e| unreadable(&source, &[e]))?;
             Ok((kind, source, sheets))
         }
         Input::Rows(r) => {
