@@ -195,6 +195,14 @@ async fn set_all(health: &HealthReporter, status: ServingStatus) {
 /// How long a client may take for the TLS handshake.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most calls one HTTP/2 connection may have open at once, announced in
+/// its SETTINGS (`SETTINGS_MAX_CONCURRENT_STREAMS`). tonic otherwise
+/// announces no limit, and one connection could open streams until the
+/// server's memory ran out (every stream has a task and buffered data; a
+/// match has a thread). gRPC clients wait for a free stream at the limit;
+/// the load recipe uses 8 per connection.
+pub const MAX_STREAMS_PER_CONNECTION: u32 = 256;
+
 /// The TLS configuration of the gRPC port from `tls_cert` and `tls_key`, or
 /// `None` for plain text. Files are read and parsed here, so that a bad
 /// certificate or key stops the start with the setting named.
@@ -392,6 +400,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         })?;
     }
     let router = builder
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
         .accept_http1(true)
         .layer(crate::web::WorkbenchLayer)
         .layer(cors_layer(&settings.cors_origins))

@@ -344,3 +344,37 @@ async fn messages_over_the_size_limit_are_refused() {
     assert_eq!(status.code(), Code::InvalidArgument);
     server.shutdown().await.unwrap();
 }
+
+/// The server announces a limit on the streams of one connection in its
+/// first SETTINGS frame (read off the wire: tonic would otherwise announce
+/// none, and one connection could open streams without end).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_is_told_how_many_calls_it_may_open() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = common::start(common::settings()).await;
+    let mut tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    // The client preface and an empty SETTINGS frame.
+    tcp.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .await
+        .unwrap();
+    let mut head = [0_u8; 9];
+    tcp.read_exact(&mut head).await.unwrap();
+    assert_eq!(
+        head[3], 0x4,
+        "the server's first frame is SETTINGS: {head:?}"
+    );
+    let len = usize::from(head[0]) << 16 | usize::from(head[1]) << 8 | usize::from(head[2]);
+    let mut payload = vec![0_u8; len];
+    tcp.read_exact(&mut payload).await.unwrap();
+    let max_streams = payload
+        .chunks_exact(6)
+        .find(|s| u16::from_be_bytes([s[0], s[1]]) == 0x3)
+        .map(|s| u32::from_be_bytes([s[2], s[3], s[4], s[5]]));
+    assert_eq!(
+        max_streams,
+        Some(stdfund_server::server::MAX_STREAMS_PER_CONNECTION),
+        "{payload:?}"
+    );
+    drop(tcp);
+    server.shutdown().await.unwrap();
+}
