@@ -92,17 +92,14 @@ fn check_unpacked(bytes: &[u8], limit: u64) -> Result<(), InputError> {
     Ok(())
 }
 
-/// The name of a 0-based column, as a spreadsheet shows it (`0` → `A`).
+/// The name of a 0-based column, as a spreadsheet shows it (`0` → `A`);
+/// past Excel's last column (`XFD`), which only a forged file can name,
+/// its number.
 fn column_name(index: u32) -> String {
-    let mut n = u64::from(index).saturating_add(1);
-    let mut name = Vec::new();
-    while n > 0 {
-        let rem = (n.saturating_sub(1)) % 26;
-        name.push(b'A'.saturating_add(u8::try_from(rem).unwrap_or(0)));
-        n = (n.saturating_sub(1)) / 26;
+    match u16::try_from(index) {
+        Ok(col) if index < 16_384 => rust_xlsxwriter::utility::column_number_to_name(col),
+        _ => format!("#{}", u64::from(index).saturating_add(1)),
     }
-    name.reverse();
-    String::from_utf8(name).unwrap_or_default()
 }
 
 fn too_large_cells() -> InputError {
@@ -344,28 +341,14 @@ fn read_workbook(bytes: &[u8], unpacked: u64) -> Result<Vec<Sheet>, InputError> 
                 })?);
             }
         }
-        // XLS's grid is at most MAX_CELLS (65,536 rows of 256 columns); ODS
-        // was refused above.
+        // XLS: its grid (65,536 rows of 256 columns, MAX_CELLS at most) is
+        // within MAX_COLUMNS; ODS was refused above.
         mut book => {
             for name in book.sheet_names() {
                 let range = book
                     .worksheet_range(&name)
                     .map_err(|e| unreadable_sheet(&name, &e))?;
                 let (start_row, start_col) = range.start().unwrap_or((0, 0));
-                let (_, end_col) = range.end().unwrap_or((0, 0));
-                if range.start().is_some() && end_col >= MAX_COLUMNS {
-                    let row = range
-                        .cells()
-                        .filter(|(_, c, d)| {
-                            u32::try_from(*c)
-                                .map_or(true, |c| c.saturating_add(start_col) >= MAX_COLUMNS)
-                                && !matches!(d, Data::Empty)
-                        })
-                        .map(|(r, _, _)| u32::try_from(r).unwrap_or(u32::MAX))
-                        .next()
-                        .unwrap_or(0);
-                    return Err(too_far_right(&name, start_row.saturating_add(row), end_col));
-                }
                 let pad = usize::try_from(start_col).unwrap_or(0);
                 budget.spend(
                     range

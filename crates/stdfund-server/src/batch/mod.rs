@@ -786,6 +786,10 @@ fn read_parts(
     let mut number: u64 = 0;
     let mut read: u64 = 0;
     let mut seq: u64 = 0;
+    // Bytes read of one line at most: one more than a line may have.
+    let limit = u64::try_from(MAX_LINE_BYTES)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     loop {
         let mut part = take(spare);
         part.bytes.clear();
@@ -793,9 +797,6 @@ fn read_parts(
         let mut eof = false;
         while part.lines.len() < PART && part.bytes.len() < PART_BYTES {
             let first = part.bytes.len();
-            let limit = u64::try_from(MAX_LINE_BYTES)
-                .unwrap_or(u64::MAX)
-                .saturating_add(1);
             let n = match (&mut reader)
                 .take(limit)
                 .read_until(b'\n', &mut part.bytes)
