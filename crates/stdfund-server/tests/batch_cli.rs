@@ -29,6 +29,18 @@ fn temp_dir(stem: &str) -> PathBuf {
     dir
 }
 
+/// The binary with `args`, run from the repository, its standard streams
+/// piped.
+fn command(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_stdfund"));
+    c.args(args)
+        .current_dir(ROOT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
 /// Starts the binary with `stdout`, feeding `stdin` from a thread (joined by
 /// [`finish`]) so that a large input cannot block against unread output.
 fn spawn(
@@ -36,14 +48,7 @@ fn spawn(
     stdin: Option<&[u8]>,
     stdout: Stdio,
 ) -> (std::process::Child, std::thread::JoinHandle<()>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
-        .args(args)
-        .current_dir(ROOT)
-        .stdin(Stdio::piped())
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = command(args).stdout(stdout).spawn().unwrap();
     let mut input = child.stdin.take().unwrap();
     let data = stdin.map(<[u8]>::to_vec);
     let feeder = std::thread::spawn(move || {
@@ -301,12 +306,7 @@ fn peak_rss_kib(pid: u32) -> u64 {
 #[test]
 fn an_over_long_line_is_answered_and_passed_without_being_held() {
     let app = compact(&example());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stdfund"))
-        .args(["estimate", "--batch", "--error-format", "json", "-"])
-        .current_dir(ROOT)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+    let mut child = command(&["estimate", "--batch", "--error-format", "json", "-"])
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();

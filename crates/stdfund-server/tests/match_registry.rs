@@ -124,12 +124,18 @@ fn match_client(channel: &Channel, token: Option<&str>) -> Matcher {
 }
 
 fn file(kind: pb::FeedKind, name: &str) -> pb::MatchRequest {
+    let content = std::fs::read(Path::new(ROOT).join("tests/match").join(name)).unwrap();
+    file_of(kind, name, content)
+}
+
+/// A file of the match stream, its format from its name.
+fn file_of(kind: pb::FeedKind, name: &str, content: Vec<u8>) -> pb::MatchRequest {
     pb::MatchRequest {
         input: Some(pb::match_request::Input::File(pb::FeedFile {
             kind: kind as i32,
             name: name.into(),
             format: pb::FeedFileFormat::Unspecified as i32,
-            content: std::fs::read(Path::new(ROOT).join("tests/match").join(name)).unwrap(),
+            content,
         })),
     }
 }
@@ -577,14 +583,7 @@ async fn refusals_have_stable_codes() {
         (
             vec![
                 register(),
-                pb::MatchRequest {
-                    input: Some(pb::match_request::Input::File(pb::FeedFile {
-                        kind: pb::FeedKind::Standards as i32,
-                        name: "list.pdf".into(),
-                        format: 0,
-                        content: b"%PDF".to_vec(),
-                    })),
-                },
+                file_of(pb::FeedKind::Standards, "list.pdf", b"%PDF".to_vec()),
             ],
             Code::InvalidArgument,
             "UNSUPPORTED_FORMAT",
@@ -595,20 +594,13 @@ async fn refusals_have_stable_codes() {
             // server answers the cases after it.
             vec![
                 register(),
-                pb::MatchRequest {
-                    input: Some(pb::match_request::Input::File(pb::FeedFile {
-                        kind: pb::FeedKind::Standards as i32,
-                        name: "standards.xlsx".into(),
-                        format: 0,
-                        content: {
-                            let mut book = rust_xlsxwriter::Workbook::new();
-                            let sheet = book.add_worksheet();
-                            sheet.write_string(0, 0, "x").unwrap();
-                            sheet.write_string(1_048_575, 16_383, "y").unwrap();
-                            book.save_to_buffer().unwrap()
-                        },
-                    })),
-                },
+                file_of(pb::FeedKind::Standards, "standards.xlsx", {
+                    let mut book = rust_xlsxwriter::Workbook::new();
+                    let sheet = book.add_worksheet();
+                    sheet.write_string(0, 0, "x").unwrap();
+                    sheet.write_string(1_048_575, 16_383, "y").unwrap();
+                    book.save_to_buffer().unwrap()
+                }),
             ],
             Code::InvalidArgument,
             "SHEET_TOO_LARGE",
