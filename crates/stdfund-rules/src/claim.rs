@@ -334,10 +334,12 @@ pub fn split_amount<'r>(
     let place = book.place(seat).ok_or_else(|| Error::InvalidSeat {
         path: "seat".into(),
         value: seat.into(),
+        hint: book.seat_named(seat),
     })?;
     let unit = place.unit().ok_or_else(|| Error::InvalidSeat {
         path: "seat".into(),
         value: seat.into(),
+        hint: None,
     })?;
     let rs = book
         .in_force(&place.jurisdiction().code, date)

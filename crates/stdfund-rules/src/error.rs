@@ -73,14 +73,17 @@ pub enum Error {
     },
     /// A seat that is neither a known code nor a six-digit division code.
     #[error(
-        "seat `{}` is not a six-digit division code or a known fiscal-unit code",
-        shown(value)
+        "seat `{}` is not a six-digit division code or a known fiscal-unit code{}",
+        shown(value),
+        hint.as_ref().map(SeatHint::en).unwrap_or_default()
     )]
     InvalidSeat {
         /// The field.
         path: String,
         /// The value given.
         value: String,
+        /// The code of the place the value names, when it is a place name.
+        hint: Option<SeatHint>,
     },
     /// Not an ISO date.
     #[error("`{}` at `{path}` is not a date in the form YYYY-MM-DD", shown(value))]
@@ -198,6 +201,26 @@ fn at(path: &str) -> String {
     }
 }
 
+/// The code of a place a seat was given by name (`鼓楼区` → `350102`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeatHint {
+    /// The code to write.
+    pub code: String,
+    /// The place's Chinese name.
+    pub name_zh: String,
+    /// The place's English name.
+    pub name_en: String,
+}
+
+impl SeatHint {
+    fn zh(&self) -> String {
+        format!(";{}请填写代码{}", self.name_zh, self.code)
+    }
+    fn en(&self) -> String {
+        format!("; for {} write `{}`", self.name_en, self.code)
+    }
+}
+
 /// User text as a message shows it: control characters, bidi controls and
 /// other invisible format characters are written as `\u{…}` escapes, so
 /// that input can never drive a terminal or reorder a message.
@@ -299,10 +322,11 @@ impl Error {
                     shown(value)
                 )
             }
-            Error::InvalidSeat { value, .. } => {
+            Error::InvalidSeat { value, hint, .. } => {
                 format!(
-                    "所在地`{}`不是六位行政区划代码或已知的财政单位代码",
-                    shown(value)
+                    "所在地`{}`不是六位行政区划代码或已知的财政单位代码{}",
+                    shown(value),
+                    hint.as_ref().map(SeatHint::zh).unwrap_or_default()
                 )
             }
             Error::InvalidDate { path, value } => {

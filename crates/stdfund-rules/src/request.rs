@@ -70,6 +70,7 @@ pub fn read<'a, 'r>(
     let place = book.place(seat).ok_or_else(|| Error::InvalidSeat {
         path: "applicant.seat".into(),
         value: seat.into(),
+        hint: book.seat_named(seat),
     })?;
     let jurisdiction = place.jurisdiction().code.as_str();
 

@@ -657,6 +657,45 @@ impl RuleBook {
         self.current.iter().filter_map(|&at| self.rulesets.get(at))
     }
 
+    /// The seat a clerk meant by a place *name* (`鼓楼区`, `福州市鼓楼区`,
+    /// `高新区`, `福州高新技术产业开发区`, `Gulou District`): the code to
+    /// write instead, for the `INVALID_SEAT` message. Never an answer by
+    /// itself — a seat is a code — and `None` unless exactly one fiscal unit
+    /// or excluded seat of a current ruleset has that name.
+    pub fn seat_named(&self, name: &str) -> Option<crate::error::SeatHint> {
+        let given = name.trim();
+        let mut found: Option<crate::error::SeatHint> = None;
+        for rs in self.current_iter() {
+            let prefixes = [rs.jurisdiction().name_zh.as_str(), "福州"];
+            let units = rs
+                .doc
+                .fiscal_units
+                .iter()
+                .map(|u| (&u.code, &u.name_zh, &u.name_en));
+            let excluded = rs
+                .doc
+                .excluded_seats
+                .iter()
+                .map(|u| (&u.code, &u.name_zh, &u.name_en));
+            for (code, zh, en) in units.chain(excluded) {
+                if !names_match(given, zh, en, &prefixes) {
+                    continue;
+                }
+                match &found {
+                    Some(f) if f.code != *code => return None,
+                    _ => {
+                        found = Some(crate::error::SeatHint {
+                            code: code.clone(),
+                            name_zh: zh.clone(),
+                            name_en: en.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// Where a seat lies: a fiscal unit (or a former code) of a
     /// jurisdiction's current ruleset; an excluded seat; any other six-digit
     /// division code is outside (the default jurisdiction answers). `None`
@@ -705,4 +744,72 @@ pub fn embedded() -> Result<&'static RuleBook, Error> {
     BOOK.get_or_init(|| RuleBook::new(vec![Ruleset::from_json(FZ_2016_JSON)?]))
         .as_ref()
         .map_err(Clone::clone)
+}
+
+/// Whether `given` names the place called `zh` / `en`: the Chinese name, its
+/// part before or inside brackets (`高新区(福州高新技术产业开发区)`), with
+/// or without the city before it (`福州市鼓楼区`); or the English name in
+/// any case.
+fn names_match(given: &str, zh: &str, en: &str, prefixes: &[&str]) -> bool {
+    if given.is_empty() {
+        return false;
+    }
+    if given.eq_ignore_ascii_case(en) {
+        return true;
+    }
+    let mut forms = vec![given];
+    for p in prefixes {
+        if let Some(rest) = given.strip_prefix(p)
+            && !rest.is_empty()
+        {
+            forms.push(rest);
+        }
+    }
+    let mut names = vec![zh];
+    for (open, close) in [('(', ')'), ('（', '）')] {
+        if let Some((before, inside)) = zh.split_once(open) {
+            names.push(before);
+            names.push(inside.trim_end_matches(close));
+        }
+    }
+    forms
+        .iter()
+        .any(|f| names.iter().any(|n| !n.is_empty() && n == f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::embedded;
+
+    #[test]
+    fn a_seat_given_by_name_is_hinted_with_its_code_never_guessed() {
+        let book = embedded().unwrap_or_else(|e| panic!("{e}"));
+        let code = |name: &str| book.seat_named(name).map(|h| h.code);
+        for (name, want) in [
+            ("鼓楼区", "350102"),
+            ("福州市鼓楼区", "350102"),
+            ("福州鼓楼区", "350102"),
+            ("gulou DISTRICT", "350102"),
+            ("长乐区", "350112"),
+            ("市本级", "350100"),
+            ("高新区", "350100-GXQ"),
+            ("福州高新技术产业开发区", "350100-GXQ"),
+            ("平潭综合实验区", "350128"),
+        ] {
+            assert_eq!(code(name).as_deref(), Some(want), "{name}");
+        }
+        // Not one place: the city itself, part of a name, nothing, a code.
+        for name in [
+            "福州市",
+            "福州",
+            "鼓楼",
+            "区",
+            "",
+            "Fuzhou",
+            "350102",
+            "厦门市思明区",
+        ] {
+            assert_eq!(code(name), None, "{name}");
+        }
+    }
 }
