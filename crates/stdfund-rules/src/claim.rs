@@ -346,6 +346,7 @@ pub fn split_amount<'r>(
         .ok_or_else(|| Error::InvalidDate {
             path: "date".into(),
             value: date.to_string(),
+            hint: crate::date::DateHint::Unknown,
         })?;
     let (ratio, entry) = rs
         .share_ratio(&unit.code)

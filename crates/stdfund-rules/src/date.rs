@@ -39,6 +39,56 @@ fn digits(b: &[u8]) -> Option<u16> {
     Some(n)
 }
 
+/// Why a text is not a date, for the `INVALID_DATE` message. Only ever
+/// advice: a date is read from `YYYY-MM-DD` alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateHint {
+    /// Nothing more to say.
+    Unknown,
+    /// A day that does not exist (`2021-02-29`, `2020-13-01`, `2021/2/30`).
+    NoSuchDay,
+    /// A day before 1900-01-01 (four-digit years never pass 9999).
+    TooEarly,
+    /// Another way of writing this day (`2020/5/1`, `2020年5月1日`,
+    /// `20200501`, full-width digits).
+    WriteAs(Date),
+}
+
+/// The year, month and day a date-like text spells, in any of the forms a
+/// clerk types: `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.M.D`, `YYYY年M月D日`,
+/// `YYYYMMDD`, with half- or full-width digits and separators.
+fn loose_parts(s: &str) -> Option<(u16, u8, u8)> {
+    let t: String = s
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => u32::from(c)
+                .checked_sub(0xFF10 - 0x30)
+                .and_then(char::from_u32)
+                .unwrap_or(c),
+            '－' | '／' | '．' | '年' | '月' | '/' | '.' => '-',
+            _ => c,
+        })
+        .collect();
+    let t = t.strip_suffix('日').unwrap_or(&t);
+    let parts: Vec<&str> = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        vec![t.get(0..4)?, t.get(4..6)?, t.get(6..8)?]
+    } else {
+        t.split('-').collect()
+    };
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let ok = |p: &str, max_len: usize| !p.is_empty() && p.len() <= max_len;
+    if y.len() != 4 || !ok(m, 2) || !ok(d, 2) {
+        return None;
+    }
+    Some((
+        digits(y.as_bytes())?,
+        u8::try_from(digits(m.as_bytes())?).ok()?,
+        u8::try_from(digits(d.as_bytes())?).ok()?,
+    ))
+}
+
 impl Date {
     /// Parses exactly `YYYY-MM-DD` and checks that the day exists.
     pub fn parse(s: &str) -> Option<Date> {
@@ -50,6 +100,19 @@ impl Date {
         let month = u8::try_from(digits(b.get(5..7)?)?).ok()?;
         let day = u8::try_from(digits(b.get(8..10)?)?).ok()?;
         Date::from_ymd(year, month, day)
+    }
+
+    /// What to tell someone whose `s` did not [`parse`](Date::parse).
+    pub fn hint(s: &str) -> DateHint {
+        let Some((year, month, day)) = loose_parts(s) else {
+            return DateHint::Unknown;
+        };
+        let exists = (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
+        match Date::from_ymd(year, month, day) {
+            Some(d) => DateHint::WriteAs(d),
+            None if exists => DateHint::TooEarly,
+            None => DateHint::NoSuchDay,
+        }
     }
 
     /// The date of a year, month and day, when it exists and lies in 1900–9999.
@@ -182,7 +245,55 @@ impl fmt::Display for Date {
 
 #[cfg(test)]
 mod tests {
-    use super::Date;
+    use super::{Date, DateHint};
+
+    #[test]
+    fn a_date_that_does_not_parse_gets_advice_never_a_reading() {
+        let may_day = Date::from_ymd(2020, 5, 1);
+        for given in [
+            "2020/5/1",
+            "2020/05/01",
+            "2020.5.1",
+            "2020-5-1",
+            "2020年5月1日",
+            "2020年05月01日",
+            "20200501",
+            "２０２０－０５－０１",
+            "２０２０年５月１日",
+        ] {
+            assert_eq!(Date::parse(given), None, "{given} is not YYYY-MM-DD");
+            assert_eq!(
+                Some(Date::hint(given)),
+                may_day.map(DateHint::WriteAs),
+                "{given}"
+            );
+        }
+        for given in [
+            "2021-02-29",
+            "2020-13-01",
+            "2020-04-31",
+            "2020-00-10",
+            "2021/2/29",
+        ] {
+            assert_eq!(Date::hint(given), DateHint::NoSuchDay, "{given}");
+        }
+        for given in ["1899-12-31", "0000-01-01", "1899/1/1"] {
+            assert_eq!(Date::hint(given), DateHint::TooEarly, "{given}");
+        }
+        // Orders that are not year first are ambiguous: no advice.
+        for given in [
+            "5/1/2020",
+            "01-05-2020",
+            "2020",
+            "",
+            "2020-5",
+            "20-5-1",
+            "2020-123-1",
+            "May 1, 2020",
+        ] {
+            assert_eq!(Date::hint(given), DateHint::Unknown, "{given}");
+        }
+    }
 
     #[test]
     fn parses_valid_and_rejects_invalid() {

@@ -5,6 +5,7 @@
 //! Rust type names. Each error has a stable [`Error::code`], the field path it
 //! concerns (`achievements[2].date`), and a Chinese message beside the English.
 
+use crate::date::DateHint;
 use serde::{Deserialize, Serialize};
 
 /// Everything that makes an input unusable.
@@ -86,15 +87,21 @@ pub enum Error {
         hint: Option<SeatHint>,
     },
     /// Not an ISO date.
-    #[error("`{}` at `{path}` is not a date in the form YYYY-MM-DD", shown(value))]
+    #[error("{}", date_en(path, value, *hint))]
     InvalidDate {
         /// The field.
         path: String,
         /// The value given.
         value: String,
+        /// What is wrong with it, or how to write it.
+        hint: DateHint,
     },
     /// A malformed or negative amount.
-    #[error("`{}` at `{path}` is not an amount: {problem}", shown(value))]
+    #[error(
+        "`{}` at `{path}` is not an amount: {problem}{}",
+        shown(value),
+        write_as.map(|m| format!("; write `{}`", m.to_canonical())).unwrap_or_default()
+    )]
     InvalidAmount {
         /// The field.
         path: String,
@@ -102,6 +109,9 @@ pub enum Error {
         value: String,
         /// What is wrong.
         problem: String,
+        /// The amount a form would read from the value (`10万`, `100,000`),
+        /// to be written as plain yuan instead.
+        write_as: Option<crate::money::Money>,
     },
     /// Sums beyond the representable range.
     #[error("the amounts at `{path}` add up beyond the supported range")]
@@ -198,6 +208,21 @@ fn at(path: &str) -> String {
         String::new()
     } else {
         format!(" at `{}`", shown(path))
+    }
+}
+
+/// The English message of `INVALID_DATE`.
+fn date_en(path: &str, value: &str, hint: DateHint) -> String {
+    let v = shown(value);
+    match hint {
+        DateHint::Unknown => format!("`{v}` at `{path}` is not a date in the form YYYY-MM-DD"),
+        DateHint::NoSuchDay => format!("`{v}` at `{path}` is not a day of the calendar"),
+        DateHint::TooEarly => {
+            format!("`{v}` at `{path}` is before 1900-01-01, the earliest date accepted")
+        }
+        DateHint::WriteAs(d) => {
+            format!("`{v}` at `{path}` is not a date in the form YYYY-MM-DD; write `{d}`")
+        }
     }
 }
 
@@ -329,13 +354,31 @@ impl Error {
                     hint.as_ref().map(SeatHint::zh).unwrap_or_default()
                 )
             }
-            Error::InvalidDate { path, value } => {
-                format!("`{path}`的`{}`不是YYYY-MM-DD格式的日期", shown(value))
+            Error::InvalidDate { path, value, hint } => {
+                let v = shown(value);
+                match hint {
+                    DateHint::Unknown => format!("`{path}`的`{v}`不是YYYY-MM-DD格式的日期"),
+                    DateHint::NoSuchDay => format!("`{path}`的`{v}`不是实际存在的日期"),
+                    DateHint::TooEarly => {
+                        format!("`{path}`的`{v}`早于可受理的最早日期1900-01-01")
+                    }
+                    DateHint::WriteAs(d) => {
+                        format!("`{path}`的`{v}`不是YYYY-MM-DD格式的日期;请写成{d}")
+                    }
+                }
             }
-            Error::InvalidAmount { path, value, .. } => {
+            Error::InvalidAmount {
+                path,
+                value,
+                write_as,
+                ..
+            } => {
                 format!(
-                    "`{path}`的`{}`不是有效金额(须为非负数,最多两位小数)",
-                    shown(value)
+                    "`{path}`的`{}`不是有效金额(须为非负数,最多两位小数){}",
+                    shown(value),
+                    write_as
+                        .map(|m| format!(";请写成{}", m.to_canonical()))
+                        .unwrap_or_default()
                 )
             }
             Error::AmountOutOfRange { path } => format!("`{path}`的金额合计超出支持范围"),

@@ -143,6 +143,7 @@ fn achievement<'a, 'r>(
     let date = Date::parse(date_s).ok_or_else(|| Error::InvalidDate {
         path: path("date"),
         value: date_s.into(),
+        hint: Date::hint(date_s),
     })?;
     let role = match &raw.role {
         EnumIn::Unset => Role::Unspecified,
@@ -204,6 +205,7 @@ fn achievement<'a, 'r>(
             path: fpath("amount"),
             value: amount_s.into(),
             problem: money_problem(p).into(),
+            write_as: crate::amount_input::parse_amount_input(amount_s).ok(),
         })?;
         text(&f.source, || fpath("source"), false)?;
         funding.push((level, amount));

@@ -173,6 +173,7 @@ mod tests {
         let e = stdfund_rules::Error::InvalidDate {
             path: "achievements[0].date".into(),
             value: "2020-02-30".into(),
+            hint: stdfund_rules::date::DateHint::NoSuchDay,
         };
         let status = Status::from(ApiError::from(e));
         let mut headers = HeaderMap::new();

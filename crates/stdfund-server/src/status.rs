@@ -199,6 +199,7 @@ mod tests {
         let e = RulesError::InvalidDate {
             path: "achievements[0].date".into(),
             value: "2020-02-30".into(),
+            hint: stdfund_rules::date::DateHint::NoSuchDay,
         };
         let (status, report) = round_trip(ApiError::from(e));
         assert_eq!(status.code(), Code::InvalidArgument);
@@ -208,7 +209,7 @@ mod tests {
         assert_eq!(info.reason, "INVALID_DATE");
         assert_eq!(info.domain, "stdfund.v1");
         assert_eq!(info.metadata["field"], "achievements[0].date");
-        assert!(info.metadata["messageZh"].contains("不是YYYY-MM-DD格式的日期"));
+        assert!(info.metadata["messageZh"].contains("不是实际存在的日期"));
         let bad = d.bad_request().unwrap();
         assert_eq!(bad.field_violations.len(), 1);
         assert_eq!(bad.field_violations[0].field, "achievements[0].date");

@@ -120,18 +120,11 @@ pub fn date(value: &str, field: &str) -> Result<Date, RegistryError> {
         return Err(RegistryError::missing(field));
     }
     Date::parse(v).ok_or_else(|| {
-        RegistryError::invalid(
-            "INVALID_DATE",
-            field,
-            format!(
-                "`{}`不是YYYY-MM-DD格式的日期",
-                stdfund_rules::error::shown(v)
-            ),
-            format!(
-                "`{}` is not a YYYY-MM-DD date",
-                stdfund_rules::error::shown(v)
-            ),
-        )
+        RegistryError::from(stdfund_rules::Error::InvalidDate {
+            path: field.to_string(),
+            value: v.to_string(),
+            hint: Date::hint(v),
+        })
     })
 }
 
@@ -161,17 +154,19 @@ pub fn amount(value: &str, field: &str) -> Result<Money, RegistryError> {
         return Err(RegistryError::missing(field));
     }
     Money::parse_yuan(v).map_err(|_| {
+        // What a form would read from it (`10万`, `100,000`), written plainly.
+        let (advice_zh, advice_en) = stdfund_rules::amount_input::parse_amount_input(v)
+            .map(|m| {
+                let m = m.to_canonical();
+                (format!(";请写成{m}"), format!("; write `{m}`"))
+            })
+            .unwrap_or_default();
+        let shown = stdfund_rules::error::shown(v);
         RegistryError::invalid(
             "INVALID_AMOUNT",
             field,
-            format!(
-                "`{}`不是金额(元,最多两位小数,不带符号)",
-                stdfund_rules::error::shown(v)
-            ),
-            format!(
-                "`{}` is not an amount (yuan, at most two decimals, no sign)",
-                stdfund_rules::error::shown(v)
-            ),
+            format!("`{shown}`不是金额(元,最多两位小数,不带符号){advice_zh}"),
+            format!("`{shown}` is not an amount (yuan, at most two decimals, no sign){advice_en}"),
         )
     })
 }
@@ -299,6 +294,35 @@ mod tests {
         assert_eq!(
             china_day_start(d).unwrap().as_str(),
             "2026-12-01T16:00:00.000000Z"
+        );
+    }
+
+    #[test]
+    fn a_date_or_amount_typed_as_a_person_would_is_refused_with_how_to_write_it() {
+        let messages = |e: RegistryError| match e {
+            RegistryError::Invalid(i) => (i.code.to_string(), i.zh, i.en),
+            RegistryError::Api(crate::status::ApiError::Rules(r)) => {
+                let rep = r.to_report();
+                (rep.code, rep.message_zh, rep.message_en)
+            }
+            other => panic!("{other:?}"),
+        };
+        let (code, zh, en) = messages(date("2026年12月2日", "paid_on").unwrap_err());
+        assert_eq!(code, "INVALID_DATE");
+        assert!(zh.ends_with(";请写成2026-12-02"), "{zh}");
+        assert!(en.ends_with("; write `2026-12-02`"), "{en}");
+        let (_, zh, _) = messages(date("2026-02-30", "paid_on").unwrap_err());
+        assert!(zh.ends_with("不是实际存在的日期"), "{zh}");
+        let (code, zh, en) = messages(amount("12.5万", "amount").unwrap_err());
+        assert_eq!(code, "INVALID_AMOUNT");
+        assert!(zh.ends_with(";请写成125000.00"), "{zh}");
+        assert!(en.ends_with("; write `125000.00`"), "{en}");
+        // A refusal the form would refuse too gets no advice.
+        let (_, zh, _) = messages(amount("-5", "amount").unwrap_err());
+        assert!(!zh.contains("请写成"), "{zh}");
+        assert_eq!(
+            amount("125000.00", "amount").unwrap().to_canonical(),
+            "125000.00"
         );
     }
 }
