@@ -63,14 +63,17 @@ pub enum Error {
     },
     /// Wrong length or a character outside the GB 32100 alphabet.
     #[error(
-        "`{}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z)",
-        shown(value)
+        "`{}` is not a unified social credit code (18 characters: digits and capital letters except I, O, S, V, Z){}",
+        shown(value),
+        meant_en(meant.map(|c| c.to_string()).as_deref())
     )]
     InvalidCreditCode {
         /// The field.
         path: String,
         /// The value given.
         value: String,
+        /// The code it probably was ([`CreditCode::suggest`]).
+        meant: Option<crate::ident::CreditCode>,
     },
     /// A seat that is neither a known code nor a six-digit division code.
     #[error(
@@ -130,18 +133,25 @@ pub enum Error {
         expected: String,
     },
     /// An item id that no ruleset defines.
-    #[error("item `{}` at `{path}` is not in the catalogue", shown(value))]
+    #[error(
+        "item `{}` at `{path}` is not in the catalogue{}",
+        shown(value),
+        meant_en(meant.as_deref())
+    )]
     UnknownItem {
         /// The field.
         path: String,
         /// The value given.
         value: String,
+        /// The item id it probably was (its name, or the id in other case).
+        meant: Option<String>,
     },
     /// A variant id the item does not define.
     #[error(
-        "variant `{}` at `{path}` is not a variant of item `{}`",
+        "variant `{}` at `{path}` is not a variant of item `{}`{}",
         shown(value),
-        shown(item)
+        shown(item),
+        meant_en(meant.as_deref())
     )]
     UnknownVariant {
         /// The field.
@@ -150,6 +160,8 @@ pub enum Error {
         item: String,
         /// The value given.
         value: String,
+        /// The variant id it probably was.
+        meant: Option<String>,
     },
     /// A standard number that cannot be read.
     #[error(
@@ -224,6 +236,18 @@ fn date_en(path: &str, value: &str, hint: DateHint) -> String {
             format!("`{v}` at `{path}` is not a date in the form YYYY-MM-DD; write `{d}`")
         }
     }
+}
+
+/// `; did you mean `X`?` when there is an `X`.
+fn meant_en(meant: Option<&str>) -> String {
+    meant
+        .map(|m| format!("; did you mean `{m}`?"))
+        .unwrap_or_default()
+}
+
+/// `;是否应为X?` when there is an `X`.
+fn meant_zh(meant: Option<&str>) -> String {
+    meant.map(|m| format!(";是否应为{m}?")).unwrap_or_default()
 }
 
 /// The code of a place a seat was given by name (`鼓楼区` → `350102`).
@@ -341,10 +365,11 @@ impl Error {
             Error::InvalidType { path, .. } => format!("字段`{}`的类型不正确", shown(path)),
             Error::MissingField { path } => format!("缺少必填字段`{path}`"),
             Error::FieldTooLong { path, limit } => format!("字段`{path}`超过{limit}个字符"),
-            Error::InvalidCreditCode { value, .. } => {
+            Error::InvalidCreditCode { value, meant, .. } => {
                 format!(
-                    "`{}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写英文字母组成)",
-                    shown(value)
+                    "`{}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写英文字母组成){}",
+                    shown(value),
+                    meant_zh(meant.map(|c| c.to_string()).as_deref())
                 )
             }
             Error::InvalidSeat { value, hint, .. } => {
@@ -389,14 +414,24 @@ impl Error {
             } => {
                 format!("`{path}`的`{}`不是以下取值之一:{expected}", shown(value))
             }
-            Error::UnknownItem { path, value } => {
-                format!("`{path}`的资助项目`{}`不在目录中", shown(value))
-            }
-            Error::UnknownVariant { path, item, value } => {
+            Error::UnknownItem { path, value, meant } => {
                 format!(
-                    "`{path}`的`{}`不是资助项目`{}`的类别",
+                    "`{path}`的资助项目`{}`不在目录中{}",
                     shown(value),
-                    shown(item)
+                    meant_zh(meant.as_deref())
+                )
+            }
+            Error::UnknownVariant {
+                path,
+                item,
+                value,
+                meant,
+            } => {
+                format!(
+                    "`{path}`的`{}`不是资助项目`{}`的类别{}",
+                    shown(value),
+                    shown(item),
+                    meant_zh(meant.as_deref())
                 )
             }
             Error::InvalidStandardNumber {

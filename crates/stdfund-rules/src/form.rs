@@ -29,6 +29,7 @@ pub fn check_credit_code(raw: &str) -> Result<CreditCodeCheck, Error> {
     let (code, check) = CreditCode::parse(raw).ok_or_else(|| Error::InvalidCreditCode {
         path: "applicant.creditCode".into(),
         value: raw.into(),
+        meant: CreditCode::suggest(raw),
     })?;
     let expected = match check {
         CreditCheck::Passed => code.check_character(),

@@ -73,6 +73,46 @@ impl CreditCode {
         Some((CreditCode(upper), check))
     }
 
+    /// The code a clerk probably meant by `raw`, which did not
+    /// [`parse`](CreditCode::parse): full-width characters made half-width,
+    /// spaces and hyphens taken out, and the letters the alphabet leaves out
+    /// because they look like digits read as those digits (O → 0, I → 1,
+    /// Z → 2, S → 5). Only advice for the `INVALID_CREDIT_CODE` message,
+    /// never a reading: a code with letters replaced is offered only when
+    /// its check character then matches.
+    pub fn suggest(raw: &str) -> Option<CreditCode> {
+        let mut replaced = false;
+        let mut out = Vec::with_capacity(18);
+        for c in raw.chars() {
+            let c = match c {
+                '\u{FF01}'..='\u{FF5E}' => u32::from(c)
+                    .checked_sub(0xFEE0)
+                    .and_then(char::from_u32)
+                    .unwrap_or(c),
+                _ => c,
+            };
+            if c.is_whitespace() || matches!(c, '-' | '\u{2010}'..='\u{2015}') {
+                continue;
+            }
+            let c = c.to_ascii_uppercase();
+            let digit = match c {
+                'O' => '0',
+                'I' => '1',
+                'Z' => '2',
+                'S' => '5',
+                _ => c,
+            };
+            replaced |= digit != c;
+            if out.len() == 18 || !digit.is_ascii() {
+                return None;
+            }
+            out.push(u8::try_from(digit).ok()?);
+        }
+        let text = std::str::from_utf8(&out).ok()?;
+        let (code, check) = CreditCode::parse(text)?;
+        (check.passed() || !replaced).then_some(code)
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
         // Only ASCII alphabet bytes are ever stored.
@@ -94,6 +134,41 @@ fn value_of(c: u8) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_code_typed_with_look_alikes_or_spaces_is_suggested_only_when_it_checks() {
+        let meant = |raw: &str| CreditCode::suggest(raw).map(|c| c.to_string());
+        let good = "91350100M000100Y43";
+        assert!(CreditCode::parse(good).is_some_and(|(_, c)| c.passed()));
+        for typed in [
+            "91350100MO00100Y43",                   // letter O for zero
+            "9135O1OOMOOO1OOY43",                   // several
+            "9I350100M000100Y43",                   // letter I for one
+            "9135 0100 M000 100Y43",                // grouped with spaces
+            "913501-00M000100Y43",                  // a hyphen
+            "９１３５０１００Ｍ０００１００Ｙ４３", // full width
+            "91350100mo00100y43",                   // lower case too
+        ] {
+            assert_eq!(CreditCode::parse(typed), None, "{typed} does not parse");
+            assert_eq!(meant(typed).as_deref(), Some(good), "{typed}");
+        }
+        // A replacement whose check character then fails is no suggestion;
+        // spacing alone is, whatever the check (the code parses as typed then).
+        assert_eq!(meant("91350100MO00100Y44"), None);
+        assert_eq!(
+            meant("9135 0100 M000 100Y44").as_deref(),
+            Some("91350100M000100Y44")
+        );
+        for typed in [
+            "",
+            "91350100M000100Y4",
+            "91350100M000100Y433",
+            "913501V0M000100Y43",
+            "ABC",
+        ] {
+            assert_eq!(meant(typed), None, "{typed}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -64,6 +64,7 @@ pub fn read<'a, 'r>(
         CreditCode::parse(raw_code).ok_or_else(|| Error::InvalidCreditCode {
             path: "applicant.creditCode".into(),
             value: raw_code.into(),
+            meant: CreditCode::suggest(raw_code),
         })?;
     let name = text(&a.name, || "applicant.name".into(), false)?;
     let seat = text(&a.seat, || "applicant.seat".into(), true)?;
@@ -125,6 +126,7 @@ fn achievement<'a, 'r>(
         .ok_or_else(|| Error::UnknownItem {
             path: path("item"),
             value: item_id.into(),
+            meant: book.item_meant(jurisdiction, item_id),
         })?;
     let variant_id = text(&raw.variant, || path("variant"), true)?;
     let variant = book
@@ -137,6 +139,7 @@ fn achievement<'a, 'r>(
             path: path("variant"),
             item: item_id.into(),
             value: variant_id.into(),
+            meant: book.variant_meant(jurisdiction, item_id, variant_id),
         })?;
     let raw_subject = text(&raw.subject, || path("subject"), true)?;
     let date_s = text(&raw.date, || path("date"), true)?;

@@ -648,6 +648,33 @@ impl RuleBook {
             .find_map(|r| r.item(id))
     }
 
+    /// The item id a clerk probably meant by `given`, which names no item of
+    /// the jurisdiction: an id in other case or with spaces or hyphens
+    /// (`standard-lead`), or an item's Chinese or English name. Advice for
+    /// the `UNKNOWN_ITEM` message only.
+    pub fn item_meant(&self, jurisdiction: &str, given: &str) -> Option<String> {
+        let items = self
+            .rulesets
+            .iter()
+            .rev()
+            .filter(|r| r.jurisdiction.code == jurisdiction)
+            .flat_map(|r| r.items.iter().map(|i| &i.doc));
+        meant(given, items.map(|d| (&d.id, &d.name_zh, &d.name_en)))
+    }
+
+    /// The variant id a clerk probably meant by `given` for the item `item`,
+    /// as [`RuleBook::item_meant`] for items.
+    pub fn variant_meant(&self, jurisdiction: &str, item: &str, given: &str) -> Option<String> {
+        let variants = self
+            .rulesets
+            .iter()
+            .rev()
+            .filter(|r| r.jurisdiction.code == jurisdiction)
+            .filter_map(|r| r.item(item))
+            .flat_map(|i| i.variants.iter().map(|v| &v.doc));
+        meant(given, variants.map(|d| (&d.id, &d.name_zh, &d.name_en)))
+    }
+
     /// The distinct jurisdictions' current rulesets, in order of first start.
     pub fn current_rulesets(&self) -> Vec<&Ruleset> {
         self.current_iter().collect()
@@ -746,6 +773,32 @@ pub fn embedded() -> Result<&'static RuleBook, Error> {
         .map_err(Clone::clone)
 }
 
+/// The one id among `(id, Chinese name, English name)` that `given` spells
+/// in another way; `None` when none or several do.
+fn meant<'a>(
+    given: &str,
+    candidates: impl Iterator<Item = (&'a String, &'a String, &'a String)>,
+) -> Option<String> {
+    let as_id: String = given
+        .trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect();
+    let mut found: Option<&String> = None;
+    for (id, zh, en) in candidates {
+        if *id == as_id || zh == given.trim() || en.eq_ignore_ascii_case(given.trim()) {
+            match found {
+                Some(f) if f != id => return None,
+                _ => found = Some(id),
+            }
+        }
+    }
+    found.cloned()
+}
+
 /// Whether `given` names the place called `zh` / `en`: the Chinese name, its
 /// part before or inside brackets (`高新区(福州高新技术产业开发区)`), with
 /// or without the city before it (`福州市鼓楼区`); or the English name in
@@ -811,5 +864,38 @@ mod tests {
         ] {
             assert_eq!(code(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn an_item_or_variant_spelt_another_way_is_hinted_with_its_id() {
+        let book = embedded().unwrap_or_else(|e| panic!("{e}"));
+        let fz = "350100";
+        for given in [
+            "standard_lead",
+            "Standard-Lead",
+            " STANDARD LEAD",
+            "标准制修订主导单位或第一起草单位",
+        ] {
+            assert_eq!(
+                book.item_meant(fz, given).as_deref(),
+                Some("STANDARD_LEAD"),
+                "{given}"
+            );
+        }
+        assert_eq!(
+            book.variant_meant(fz, "STANDARD_LEAD", "国家标准")
+                .as_deref(),
+            Some("NATIONAL")
+        );
+        assert_eq!(
+            book.variant_meant(fz, "STANDARD_LEAD", "national")
+                .as_deref(),
+            Some("NATIONAL")
+        );
+        for given in ["STANDARD", "标准", "", "LEAD"] {
+            assert_eq!(book.item_meant(fz, given), None, "{given}");
+        }
+        assert_eq!(book.variant_meant(fz, "NO_SUCH_ITEM", "national"), None);
+        assert_eq!(book.item_meant("350200", "standard_lead"), None);
     }
 }
