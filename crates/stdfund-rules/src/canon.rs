@@ -34,8 +34,10 @@
 use icu_normalizer::ComposingNormalizerBorrowed;
 use std::borrow::Cow;
 
-/// Unicode NFKC (ICU4X's normalizer with its compiled data).
-fn nfkc(s: &str) -> String {
+/// Unicode NFKC (ICU4X's normalizer with its compiled data). Also the
+/// half-width folding of the input advice (`Date::hint`,
+/// `CreditCode::suggest`).
+pub(crate) fn nfkc(s: &str) -> String {
     ComposingNormalizerBorrowed::new_nfkc()
         .normalize(s)
         .into_owned()

@@ -56,16 +56,13 @@ pub enum DateHint {
 
 /// The year, month and day a date-like text spells, in any of the forms a
 /// clerk types: `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.M.D`, `YYYY年M月D日`,
-/// `YYYYMMDD`, with half- or full-width digits and separators.
+/// `YYYYMMDD`, with half- or full-width digits and separators (made
+/// half-width by NFKC).
 fn loose_parts(s: &str) -> Option<(u16, u8, u8)> {
-    let t: String = s
+    let t: String = crate::canon::nfkc(s)
         .chars()
         .map(|c| match c {
-            '０'..='９' => u32::from(c)
-                .checked_sub(0xFF10 - 0x30)
-                .and_then(char::from_u32)
-                .unwrap_or(c),
-            '－' | '／' | '．' | '年' | '月' | '/' | '.' => '-',
+            '年' | '月' | '/' | '.' => '-',
             _ => c,
         })
         .collect();

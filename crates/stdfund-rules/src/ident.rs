@@ -81,16 +81,13 @@ impl CreditCode {
     /// never a reading: a code with letters replaced is offered only when
     /// its check character then matches.
     pub fn suggest(raw: &str) -> Option<CreditCode> {
+        // Far longer than 18 characters with any spacing: not worth folding.
+        if raw.len() > 256 {
+            return None;
+        }
         let mut replaced = false;
         let mut out = Vec::with_capacity(18);
-        for c in raw.chars() {
-            let c = match c {
-                '\u{FF01}'..='\u{FF5E}' => u32::from(c)
-                    .checked_sub(0xFEE0)
-                    .and_then(char::from_u32)
-                    .unwrap_or(c),
-                _ => c,
-            };
+        for c in crate::canon::nfkc(raw).chars() {
             if c.is_whitespace() || matches!(c, '-' | '\u{2010}'..='\u{2015}') {
                 continue;
             }
