@@ -5,7 +5,8 @@
 //! EstimateBatch works in chunks: a reader task takes every item already
 //! received (up to [`CHUNK`]) without waiting, a compute step splits the chunk
 //! across the cores (rayon, no thread hop per item), and the answers leave in
-//! request order with their index.
+//! request order with their index. A chunk computes while the answers of
+//! the one before it are handed on; answers that are ready leave at once.
 //!
 //! As mounted ([`EstimateRoutes`]), Estimate and EstimateBatch answer with
 //! bytes encoded straight from the typed assessment on the thread that
@@ -26,6 +27,7 @@ use stdfund_proto::pb::estimate_service_server::{EstimateService, EstimateServic
 use stdfund_proto::{convert, pb, wire};
 use stdfund_rules::json::dto::{self, EnumIn, ProtoEnum, View};
 use tokio::sync::mpsc;
+use tokio::task::{JoinError, JoinHandle};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::codegen::{BoxFuture, Context, Poll, Service, StdError, http};
 use tonic::server::{Grpc, NamedService, StreamingService, UnaryService};
@@ -314,7 +316,9 @@ async fn read_chunks<I: Send + 'static>(
 
 impl Estimates {
     /// Runs one EstimateBatch stream: reads chunks, computes each on the
-    /// cores, sends the answers in order.
+    /// cores, sends the answers in order. The next chunk is computing while
+    /// the answers of the one before it are handed on, so the cores do not
+    /// stand idle while the connection carries answers away.
     fn batch<I: Send + Sync + 'static, T: Send + 'static>(
         &self,
         inbound: Streaming<I>,
@@ -326,50 +330,102 @@ impl Estimates {
         let metrics = self.metrics.clone();
         tokio::spawn(async move {
             let mut next: u32 = 0;
-            while let Some(chunk) = chunk_rx.recv().await {
+            // The chunk computing now, whose answers go out next.
+            let mut computing: Option<JoinHandle<Computed<T>>> = None;
+            loop {
+                // A chunk that arrives starts computing at once; answers that
+                // are ready go out at once, without waiting for a next chunk
+                // (a client may wait for them before it sends more).
+                let chunk = match computing.as_mut() {
+                    None => chunk_rx.recv().await,
+                    Some(handle) => {
+                        let ready = tokio::select! {
+                            biased;
+                            chunk = chunk_rx.recv() => Err(chunk),
+                            done = handle => Ok(done),
+                        };
+                        match ready {
+                            Err(chunk) => chunk,
+                            Ok(done) => {
+                                computing = None;
+                                if !send_answers(done, &tx, metrics.as_deref()).await {
+                                    return;
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                };
                 let items = match chunk {
-                    Chunk::Items(items) => items,
-                    Chunk::Failed(status) => {
+                    None => break,
+                    Some(Chunk::Items(items)) => items,
+                    Some(Chunk::Failed(status)) => {
+                        // What was read before the failure is answered first.
+                        if let Some(before) = computing.take()
+                            && !send_answers(before.await, &tx, metrics.as_deref()).await
+                        {
+                            return;
+                        }
                         let _ = tx.send(Err(status)).await;
                         return;
                     }
                 };
                 let first = next;
                 next = next.saturating_add(u32::try_from(items.len()).unwrap_or(u32::MAX));
-                let answers =
-                    match tokio::task::spawn_blocking(move || compute(&items, first, answer)).await
-                    {
-                        Ok(a) => a,
-                        Err(e) => {
-                            tracing::error!(error = %e, "a batch chunk failed to compute");
-                            let _ = tx
-                                .send(Err(Status::internal("a batch chunk failed to compute")))
-                                .await;
-                            return;
-                        }
-                    };
-                for answer in answers {
-                    let (answer, assessed) = match answer {
-                        Ok(a) => a,
-                        // An item that does not decode ends the stream, as
-                        // a malformed message does.
-                        Err(status) => {
-                            let _ = tx.send(Err(status)).await;
-                            return;
-                        }
-                    };
-                    if let Some(m) = &metrics {
-                        m.batch_item(assessed);
-                    }
-                    if tx.send(Ok(answer)).await.is_err() {
-                        // The client is gone.
-                        return;
-                    }
+                let started = tokio::task::spawn_blocking(move || compute(&items, first, answer));
+                if let Some(before) = computing.replace(started)
+                    && !send_answers(before.await, &tx, metrics.as_deref()).await
+                {
+                    return;
                 }
+            }
+            if let Some(last) = computing {
+                send_answers(last.await, &tx, metrics.as_deref()).await;
             }
         });
         ReceiverStream::new(rx)
     }
+}
+
+/// The answers of one computed chunk.
+type Computed<T> = Vec<Result<(T, bool), Status>>;
+
+/// Sends a computed chunk's answers in order; `false` when the stream is
+/// over (the client is gone, or an item ended it).
+async fn send_answers<T>(
+    computed: Result<Computed<T>, JoinError>,
+    tx: &mpsc::Sender<Result<T, Status>>,
+    metrics: Option<&Metrics>,
+) -> bool {
+    let answers = match computed {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "a batch chunk failed to compute");
+            let _ = tx
+                .send(Err(Status::internal("a batch chunk failed to compute")))
+                .await;
+            return false;
+        }
+    };
+    for answer in answers {
+        let (answer, assessed) = match answer {
+            Ok(a) => a,
+            // An item that does not decode ends the stream, as a malformed
+            // message does.
+            Err(status) => {
+                let _ = tx.send(Err(status)).await;
+                return false;
+            }
+        };
+        if let Some(m) = metrics {
+            m.batch_item(assessed);
+        }
+        if tx.send(Ok(answer)).await.is_err() {
+            // The client is gone.
+            return false;
+        }
+    }
+    true
 }
 
 #[tonic::async_trait]
