@@ -332,6 +332,8 @@ impl Estimates {
             let mut next: u32 = 0;
             // The chunk computing now, whose answers go out next.
             let mut computing: Option<JoinHandle<Computed<T>>> = None;
+            // The failure that ended the stream of requests.
+            let mut failed = None;
             loop {
                 // A chunk that arrives starts computing at once; answers that
                 // are ready go out at once, without waiting for a next chunk
@@ -360,14 +362,8 @@ impl Estimates {
                     None => break,
                     Some(Chunk::Items(items)) => items,
                     Some(Chunk::Failed(status)) => {
-                        // What was read before the failure is answered first.
-                        if let Some(before) = computing.take()
-                            && !send_answers(before.await, &tx, metrics.as_deref()).await
-                        {
-                            return;
-                        }
-                        let _ = tx.send(Err(status)).await;
-                        return;
+                        failed = Some(status);
+                        break;
                     }
                 };
                 let first = next;
@@ -379,8 +375,14 @@ impl Estimates {
                     return;
                 }
             }
-            if let Some(last) = computing {
-                send_answers(last.await, &tx, metrics.as_deref()).await;
+            // What was read before a failure is answered first.
+            if let Some(last) = computing
+                && !send_answers(last.await, &tx, metrics.as_deref()).await
+            {
+                return;
+            }
+            if let Some(status) = failed {
+                let _ = tx.send(Err(status)).await;
             }
         });
         ReceiverStream::new(rx)

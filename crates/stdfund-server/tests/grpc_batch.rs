@@ -38,6 +38,19 @@ fn native(request: &pb::EstimateRequest) -> String {
     )
 }
 
+/// `requests` as batch items in `view`, the i-th with the request id `req-i`.
+fn batch_items(requests: &[pb::EstimateRequest], view: i32) -> Vec<pb::EstimateBatchRequest> {
+    requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| pb::EstimateBatchRequest {
+            request_id: format!("req-{i}"),
+            application: Some(r.clone()),
+            view,
+        })
+        .collect()
+}
+
 /// Sends `items` as one EstimateBatch stream; the answers' stream.
 async fn open(
     client: &mut EstimateServiceClient<tonic::transport::Channel>,
@@ -65,18 +78,7 @@ async fn a_mixed_batch_keeps_order_and_never_aborts() {
     let mut items = requests();
     items.extend(requests());
     let n = items.len();
-    let stream = tokio_stream::iter(
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, r)| pb::EstimateBatchRequest {
-                request_id: format!("req-{i}"),
-                application: Some(r.clone()),
-                ..Default::default()
-            })
-            .collect::<Vec<_>>(),
-    );
-    let mut results = client.estimate_batch(stream).await.unwrap().into_inner();
+    let mut results = open(&mut client, batch_items(&items, 0)).await;
     let (mut assessments, mut errors) = (0, 0);
     for (i, request) in items.iter().enumerate() {
         let r = results
@@ -155,16 +157,7 @@ async fn a_batch_over_the_limit_answers_the_first_items_then_fails() {
     };
     let server = common::start(settings).await;
     let mut client = EstimateServiceClient::new(common::channel(server.addr()).await);
-    let items: Vec<pb::EstimateBatchRequest> = requests()
-        .into_iter()
-        .take(5)
-        .map(|r| pb::EstimateBatchRequest {
-            request_id: String::new(),
-            application: Some(r),
-            ..Default::default()
-        })
-        .collect();
-    let mut results = open(&mut client, items).await;
+    let mut results = open(&mut client, batch_items(&requests()[..5], 0)).await;
     for i in 0..3u32 {
         assert_eq!(results.message().await.unwrap().unwrap().index, i);
     }
@@ -180,16 +173,7 @@ async fn a_batch_over_the_limit_answers_the_first_items_then_fails() {
     assert_eq!(info.metadata["limit"], "3");
 
     // Exactly at the limit is fine.
-    let items: Vec<pb::EstimateBatchRequest> = requests()
-        .into_iter()
-        .take(3)
-        .map(|r| pb::EstimateBatchRequest {
-            request_id: String::new(),
-            application: Some(r),
-            ..Default::default()
-        })
-        .collect();
-    let mut results = open(&mut client, items).await;
+    let mut results = open(&mut client, batch_items(&requests()[..3], 0)).await;
     let mut n = 0;
     while let Some(r) = results.message().await.unwrap() {
         assert_eq!(r.index, n);
@@ -218,16 +202,7 @@ async fn a_long_batch_keeps_order_across_chunks() {
         .take(n)
         .collect();
     for view in [0, 2] {
-        let items: Vec<pb::EstimateBatchRequest> = requests
-            .iter()
-            .enumerate()
-            .map(|(i, r)| pb::EstimateBatchRequest {
-                request_id: format!("long-{i}"),
-                application: Some(r.clone()),
-                view,
-            })
-            .collect();
-        let mut results = open(&mut client, items).await;
+        let mut results = open(&mut client, batch_items(&requests, view)).await;
         for (i, request) in requests.iter().enumerate() {
             let r = results
                 .message()
@@ -235,7 +210,7 @@ async fn a_long_batch_keeps_order_across_chunks() {
                 .unwrap()
                 .unwrap_or_else(|| panic!("view {view}: stream ended after {i} of {n}"));
             assert_eq!(r.index as usize, i, "view {view}");
-            assert_eq!(r.request_id, format!("long-{i}"), "view {view}");
+            assert_eq!(r.request_id, format!("req-{i}"), "view {view}");
             if view == 0 {
                 assert_eq!(answer(&r.result.unwrap()), native(request), "item {i}");
             }
