@@ -445,13 +445,91 @@ impl StandardNumber {
 /// table (`docs/DECISIONS.md`), or `NotAStandardNumber`.
 pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
     let t = text_cow(raw)?;
-    if t.chars().any(|c| !c.is_ascii() && c.is_alphabetic()) {
-        return Err(CanonError::ForeignLetters);
+    if t.is_ascii() {
+        return parse_standard(&t).ok_or(CanonError::NotAStandardNumber);
     }
-    if !t.is_ascii() {
-        return Err(CanonError::NotAStandardNumber);
+    // Chinese, Japanese or Korean script (a title typed after the number, `一`
+    // typed for a dash) is no look-alike of a Latin letter; any other letter
+    // outside ASCII may be one.
+    if t.chars()
+        .any(|c| !c.is_ascii() && c.is_alphabetic() && !is_east_asian(c))
+    {
+        Err(CanonError::ForeignLetters)
+    } else {
+        Err(CanonError::NotAStandardNumber)
     }
-    parse_standard(&t).ok_or(CanonError::NotAStandardNumber)
+}
+
+/// Han ideographs (with the ideographic zero `〇` and iteration mark `々`),
+/// kana, Hangul and Bopomofo: the scripts of the input methods a clerk types
+/// with, none of which has a look-alike of a Latin letter. Inclusive ranges,
+/// as they stand after NFKC (which maps the Kangxi radicals, the
+/// compatibility ideographs and the half-width kana into them).
+const EAST_ASIAN: &[(char, char)] = &[
+    ('\u{1100}', '\u{11FF}'),
+    ('\u{3005}', '\u{3007}'),
+    ('\u{3021}', '\u{3029}'),
+    ('\u{3031}', '\u{3035}'),
+    ('\u{3038}', '\u{303C}'),
+    ('\u{3041}', '\u{30FF}'),
+    ('\u{3105}', '\u{312F}'),
+    ('\u{3131}', '\u{318E}'),
+    ('\u{31A0}', '\u{31BF}'),
+    ('\u{31F0}', '\u{31FF}'),
+    ('\u{3400}', '\u{4DBF}'),
+    ('\u{4E00}', '\u{9FFF}'),
+    ('\u{A960}', '\u{A97F}'),
+    ('\u{AC00}', '\u{D7FF}'),
+    ('\u{F900}', '\u{FAFF}'),
+    ('\u{20000}', '\u{3FFFF}'),
+];
+
+fn is_east_asian(c: char) -> bool {
+    in_ranges(EAST_ASIAN, c)
+}
+
+/// Characters that clerks type for a dash in a standard number but that are
+/// no dash (not Unicode `Dash`): the ideograph `一` (one, U+4E00; also what
+/// NFKC makes of the Kangxi radical `⼀`), the prolonged sound mark `ー`
+/// (U+30FC, also the half-width `ｰ` after NFKC), the Hangul vowel `ㅡ` as
+/// NFKC leaves it (U+1173) and the box-drawing lines `─` and `━`.
+const DASH_LOOK_ALIKES: &[char] = &['\u{4E00}', '\u{30FC}', '\u{1173}', '\u{2500}', '\u{2501}'];
+
+/// The standard number a refused subject probably meant (the input advice of
+/// `docs/DECISIONS.md` D31), for its error message only — never used as the
+/// subject. After the general rule: a dash look-alike between two letters or
+/// digits read as `-`, and what follows the number's ASCII part dropped (a
+/// title typed after it: `GB/T 12345-2020 信息技术…`); offered only when that
+/// reads as a standard number, in its canonical form. Returns `None` for a
+/// subject that [`standard_number`] accepts.
+pub fn standard_number_meant(raw: &str) -> Option<String> {
+    let t = text_cow(raw).ok()?;
+    if t.is_ascii() {
+        return None;
+    }
+    let mut fixed = String::with_capacity(t.len());
+    let mut chars = t.chars().peekable();
+    let mut before: Option<char> = None;
+    while let Some(c) = chars.next() {
+        let between = before.is_some_and(|b| b.is_ascii_alphanumeric())
+            && chars.peek().is_some_and(|n| n.is_ascii_alphanumeric());
+        let c = if between && DASH_LOOK_ALIKES.contains(&c) {
+            '-'
+        } else {
+            c
+        };
+        fixed.push(c);
+        before = Some(c);
+    }
+    let ascii_end = fixed
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii())
+        .map_or(fixed.len(), |(i, _)| i);
+    let head = fixed.get(..ascii_end)?;
+    if head.trim().is_empty() {
+        return None;
+    }
+    standard_number(head).ok().map(|n| n.into_canonical())
 }
 
 /// A cursor over ASCII text that never indexes out of bounds (every
@@ -1091,7 +1169,13 @@ mod tests {
             ("ГB/T 1-2020", Err(CanonError::ForeignLetters)),
             ("GB/Τ 1-2020", Err(CanonError::ForeignLetters)),
             ("ІSO 9001:2015", Err(CanonError::ForeignLetters)),
-            ("GB/T 12345-2020 信息技术", Err(CanonError::ForeignLetters)),
+            (
+                "GB/T 12345-2020 信息技术",
+                Err(CanonError::NotAStandardNumber),
+            ),
+            ("GB/T 12345一2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 12345ー2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 12345-2020 Лист", Err(CanonError::ForeignLetters)),
             ("GB/T 1٢-2020", Err(CanonError::NotAStandardNumber)),
             ("GB/T 12O45-2020", Err(CanonError::NotAStandardNumber)),
             ("\u{200B}。", Err(CanonError::Empty)),
@@ -1154,6 +1238,52 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(&sn(raw), want, "standard_number({raw:?})");
+        }
+    }
+
+    #[test]
+    fn a_refused_standard_number_gets_the_number_it_probably_meant() {
+        let cases: &[(&str, Option<&str>)] = &[
+            // A dash look-alike between letters or digits.
+            ("GB/T 12345一2020", Some("GB/T 12345-2020")),
+            ("gb/t 12345ー2020", Some("GB/T 12345-2020")),
+            ("ＧＢ／Ｔ　１２３４５ｰ２０２０", Some("GB/T 12345-2020")),
+            ("GB/T 12345⼀2020", Some("GB/T 12345-2020")),
+            ("GB/T 12345─2020", Some("GB/T 12345-2020")),
+            ("GB/T 12345━2020", Some("GB/T 12345-2020")),
+            ("GB/T 12345ㅡ2020", Some("GB/T 12345-2020")),
+            ("IEC 60335一2一24:2020", Some("IEC 60335-2-24-2020")),
+            // A title after the number, with or without a space.
+            ("GB/T 12345-2020 信息技术 安全技术", Some("GB/T 12345-2020")),
+            ("GB/T 12345-2020《信息技术》", Some("GB/T 12345-2020")),
+            ("GB/T 12345一2020信息技术", Some("GB/T 12345-2020")),
+            // Nothing offered: accepted, no standard number in what is left,
+            // a look-alike dash not between two letters or digits, Cyrillic
+            // or Greek look-alike letters (never guessed), a title first.
+            ("GB/T 12345-2020", None),
+            ("12345一2020", None),
+            ("GB/T 一12345-2020", None),
+            ("ГB/T 12345-2020", None),
+            ("信息技术 GB/T 12345-2020", None),
+            ("GB/T 12345#2020 信息技术", None),
+            ("一", None),
+            ("", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(
+                standard_number_meant(raw).as_deref(),
+                *want,
+                "standard_number_meant({raw:?})"
+            );
+            if let Some(m) = want {
+                // The offer is itself accepted and canonical.
+                assert_eq!(
+                    standard_number(m)
+                        .map(StandardNumber::into_canonical)
+                        .as_deref(),
+                    Ok(*m)
+                );
+            }
         }
     }
 

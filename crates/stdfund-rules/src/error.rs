@@ -165,9 +165,10 @@ pub enum Error {
     },
     /// A standard number that cannot be read.
     #[error(
-        "`{}` at `{path}` is not a standard number such as `GB/T 12345-2020`{}",
+        "`{}` at `{path}` is not a standard number such as `GB/T 12345-2020`{}{}",
         shown(value),
-        if *look_alikes { ": it contains letters that only look like Latin letters (Cyrillic, Greek, …); type the number with Latin letters" } else { "" }
+        if *look_alikes { ": it contains letters that only look like Latin letters (Cyrillic, Greek, …); type the number with Latin letters" } else { "" },
+        meant_en(meant.as_deref())
     )]
     InvalidStandardNumber {
         /// The field.
@@ -177,6 +178,10 @@ pub enum Error {
         /// Whether it holds letters outside its scheme: Cyrillic or Greek
         /// look-alikes of Latin letters (RULES.md §5).
         look_alikes: bool,
+        /// The standard number it probably meant (`一` typed for a dash, a
+        /// title after the number: `docs/DECISIONS.md` D31), for the message
+        /// only.
+        meant: Option<String>,
     },
     /// A subject with nothing left after canonicalisation (invisible
     /// characters or punctuation only).
@@ -438,15 +443,17 @@ impl Error {
                 path,
                 value,
                 look_alikes,
+                meant,
             } => {
                 format!(
-                    "`{path}`的`{}`不是标准编号(例如`GB/T 12345-2020`){}",
+                    "`{path}`的`{}`不是标准编号(例如`GB/T 12345-2020`){}{}",
                     shown(value),
                     if *look_alikes {
                         ":其中含有形似拉丁字母的西里尔字母或希腊字母等,请用拉丁字母填写"
                     } else {
                         ""
-                    }
+                    },
+                    meant_zh(meant.as_deref())
                 )
             }
             Error::InvalidSubject { path, value } => {

@@ -73,6 +73,7 @@ pub fn normalise_standard_number(raw: &str) -> Result<StandardNumberInfo, Error>
                 path: "subject".into(),
                 value: raw.into(),
                 look_alikes: e == CanonError::ForeignLetters,
+                meant: canon::standard_number_meant(raw),
             }
         }
     })?;

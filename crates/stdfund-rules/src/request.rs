@@ -172,11 +172,13 @@ fn achievement<'a, 'r>(
                 path: path("subject"),
                 value: raw_subject.into(),
                 look_alikes: false,
+                meant: crate::canon::standard_number_meant(raw_subject),
             },
             SubjectProblem::ForeignLetters => Error::InvalidStandardNumber {
                 path: path("subject"),
                 value: raw_subject.into(),
                 look_alikes: true,
+                meant: crate::canon::standard_number_meant(raw_subject),
             },
         })?;
     if raw.higher_level_funding.len() > MAX_FUNDING_ENTRIES {

@@ -50,6 +50,12 @@ pub struct Check {
 pub struct CaseFile {
     /// What the case is about and why the figures are what they are.
     pub description: String,
+    /// Compare the receipt exactly (engine version and ruleset hashes): set
+    /// on the one dedicated receipt vector, so a release re-blesses one file.
+    /// (Declared here, second, as the file writes it: blessing keeps the
+    /// file's order.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pin_receipt: bool,
     /// The request.
     pub input: Value,
     /// The hand-written expectations.
@@ -58,10 +64,6 @@ pub struct CaseFile {
     /// normalised (see [`normalise_receipt`]) unless `pinReceipt` is set.
     #[serde(default)]
     pub expected: Value,
-    /// Compare the receipt exactly (engine version and ruleset hashes): set
-    /// on the one dedicated receipt vector, so a release re-blesses one file.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub pin_receipt: bool,
 }
 
 /// What a normalised receipt shows instead of the engine version.
