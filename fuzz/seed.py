@@ -178,7 +178,9 @@ def main():
         f.write("# Scheme codes and the characters the canonical rule maps (fuzz/seed.py).\n")
         tokens = {"GB/T ", "GB ", "GB/Z ", "DB35/T ", "DB3501/T ", "T/", "Q/", "ISO ", "IEC ",
                   "ISO/IEC ", " TR ", "ITU-T ", "ITU-R ", "REC. ", "SAC/TC ", "/SC ", "/WG ",
-                  "-2020", ":2015", ".1", " (06/2012)", "\u3002", "\uff0f", "\u3000", "\u2014"}
+                  "-2020", ":2015", ".1", " (06/2012)", "\u3002", "\uff0f", "\u3000", "\u2014",
+                  # Dash look-alikes and a title after the number (D31).
+                  "\u4e00", "\u30fc", "\u2500", " \u4fe1\u606f\u6280\u672f"}
         tokens |= set(INVISIBLE)
         for t in sorted(tokens):
             f.write(dict_entry(t) + "\n")

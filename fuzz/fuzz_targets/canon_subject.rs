@@ -2,7 +2,8 @@
 //!
 //! Every function on arbitrary UTF-8 (invalid bytes replaced): no panic, and
 //! idempotence — a canonical form fed back in gives the same canonical form
-//! (the same parsed standard number), in NFKC.
+//! (the same parsed standard number), in NFKC; the number offered for a
+//! refused standard number (D31) is itself accepted and canonical.
 #![no_main]
 
 use icu_normalizer::ComposingNormalizerBorrowed;
@@ -35,6 +36,19 @@ fuzz_target!(|data: &[u8]| {
             "canonical number not canonical text"
         );
         let _ = n.implied_level().variant_id();
+    }
+    // The advice on a refused standard number: offered only on a refusal,
+    // and always a number that is accepted and already canonical.
+    if let Some(m) = canon::standard_number_meant(&s) {
+        assert!(
+            canon::standard_number(&s).is_err(),
+            "advice on an accepted number {s:?}"
+        );
+        assert_eq!(
+            canon::standard_number(&m).map(|n| n.canonical()).as_ref(),
+            Ok(&m),
+            "advice {m:?} on {s:?} is not a canonical standard number"
+        );
     }
     if let Ok(c) = canon::committee(&s) {
         assert_eq!(
