@@ -526,9 +526,6 @@ pub fn standard_number_meant(raw: &str) -> Option<String> {
         .find(|(_, c)| !c.is_ascii())
         .map_or(fixed.len(), |(i, _)| i);
     let head = fixed.get(..ascii_end)?;
-    if head.trim().is_empty() {
-        return None;
-    }
     standard_number(head).ok().map(|n| n.into_canonical())
 }
 

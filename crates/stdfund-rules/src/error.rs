@@ -298,6 +298,17 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl Error {
+    /// `INVALID_STANDARD_NUMBER` for `value` at `path`, with the number it
+    /// probably meant (D31) worked out here, once the value is refused.
+    pub(crate) fn invalid_standard_number(path: String, value: &str, look_alikes: bool) -> Self {
+        Error::InvalidStandardNumber {
+            path,
+            value: value.into(),
+            look_alikes,
+            meant: crate::canon::standard_number_meant(value),
+        }
+    }
+
     /// The stable, documented code.
     pub fn code(&self) -> &'static str {
         match self {

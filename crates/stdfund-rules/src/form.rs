@@ -69,12 +69,7 @@ pub fn normalise_standard_number(raw: &str) -> Result<StandardNumberInfo, Error>
             value: raw.into(),
         },
         CanonError::NotAStandardNumber | CanonError::ForeignLetters => {
-            Error::InvalidStandardNumber {
-                path: "subject".into(),
-                value: raw.into(),
-                look_alikes: e == CanonError::ForeignLetters,
-                meant: canon::standard_number_meant(raw),
-            }
+            Error::invalid_standard_number("subject".into(), raw, e == CanonError::ForeignLetters)
         }
     })?;
     let canonical = n.canonical();

@@ -168,18 +168,12 @@ fn achievement<'a, 'r>(
                 path: path("subject"),
                 value: raw_subject.into(),
             },
-            SubjectProblem::NotAStandardNumber => Error::InvalidStandardNumber {
-                path: path("subject"),
-                value: raw_subject.into(),
-                look_alikes: false,
-                meant: crate::canon::standard_number_meant(raw_subject),
-            },
-            SubjectProblem::ForeignLetters => Error::InvalidStandardNumber {
-                path: path("subject"),
-                value: raw_subject.into(),
-                look_alikes: true,
-                meant: crate::canon::standard_number_meant(raw_subject),
-            },
+            SubjectProblem::NotAStandardNumber => {
+                Error::invalid_standard_number(path("subject"), raw_subject, false)
+            }
+            SubjectProblem::ForeignLetters => {
+                Error::invalid_standard_number(path("subject"), raw_subject, true)
+            }
         })?;
     if raw.higher_level_funding.len() > MAX_FUNDING_ENTRIES {
         return Err(Error::TooManyEntries {
