@@ -7,7 +7,8 @@
 # against the Rust answers, (e) the amount-input vectors, (f) the portal's
 # plain labels for every status, reason and warning, (g) the packed npm
 # package: manifest, self-contained README, its TypeScript example under
-# `tsc --strict` in a fresh project that installs the tarball.
+# `tsc --strict` in a fresh project that installs the tarball, (h) the
+# form-helper vectors, with the value a refused field was meant to be.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -237,7 +237,9 @@ const chars = (s) => [...s].length;
  * ErrorReport when the engine found it.
  */
 const missing = (messages = "required", blocking = true) => ({ kind: "missing", key: messages, blocking });
-const wrong = (key, arg, report) => ({ kind: "error", key, arg, blocking: true, report });
+// `meant`: the value the engine says a refused field was probably meant to be
+// (`9135O100…` → `91350100…`); the page offers it as a one-click correction.
+const wrong = (key, arg, report) => ({ kind: "error", key, arg, blocking: true, report, meant: report?.meant });
 function problemText(p) {
   const f = t().fieldErrors;
   if (p.helper) return message(p.helper);
@@ -261,8 +263,11 @@ function readForm() {
   };
   const cc = applicant.creditCode;
   if (cc === "") problems.set($("#creditCode"), missing());
-  else if (!rules.checkCreditCode(cc).ok) {
-    problems.set($("#creditCode"), chars(cc) !== 18 ? wrong("creditCodeLength", chars(cc)) : wrong("creditCodeAlphabet"));
+  else {
+    const check = rules.checkCreditCode(cc);
+    if (!check.ok) {
+      problems.set($("#creditCode"), chars(cc) !== 18 ? wrong("creditCodeLength", chars(cc), check.error) : wrong("creditCodeAlphabet", undefined, check.error));
+    }
   }
   if (chars(applicant.name) > MAX_TEXT) problems.set($("#name"), wrong("tooLong", MAX_TEXT));
   if (seatSelect.value === "") problems.set(seatSelect, missing("requiredSeat"));
@@ -371,6 +376,10 @@ function showProblems(problems) {
     const described = (control.getAttribute("aria-describedby") ?? "").split(" ").filter((x) => x && x !== `${control.id}-error`);
     if (show) {
       out.textContent = problemText(p);
+      if (p.meant) {
+        out.append(" ", el("span", { class: "meant" }, t().meant(p.meant)), " ", el("button", { type: "button", class: "use-meant", "data-action": "use-meant",
+          "data-for": control.id, "data-value": p.meant, "aria-label": t().useMeantLabel(p.meant) }, t().useMeant));
+      }
       control.setAttribute("aria-invalid", "true");
       control.setAttribute("aria-describedby", [`${control.id}-error`, ...described].join(" "));
     } else {
@@ -792,7 +801,15 @@ form.addEventListener("click", (e) => {
   const button = e.target.closest("button[data-action]");
   if (!button) return;
   const row = button.closest(".row");
-  if (button.dataset.action === "add-funding") {
+  if (button.dataset.action === "use-meant") {
+    // The clerk takes the value offered: it replaces the text, and the field
+    // is checked again like any edit.
+    const control = document.getElementById(button.dataset.for);
+    control.value = button.dataset.value;
+    dirty.add(control.id);
+    touched.add(control.id);
+    control.focus();
+  } else if (button.dataset.action === "add-funding") {
     $("[data-role=amount]", addFunding(row)).focus();
   } else if (button.dataset.action === "remove-funding") {
     button.closest(".funding-entry").remove();

@@ -54,6 +54,15 @@ export type AmountResult = { ok: true; value: AmountDisplay } | { ok: false; err
 /** Every fallible call answers this: the value, or a structured error with a stable code. Nothing throws. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorReport };
 
+/**
+ * The answer of a field helper (`checkCreditCode`, `normaliseStandardNumber`): a refused
+ * value may come with `meant`, the value it was probably meant to be, written as the field
+ * takes it (`9135O100…` → `91350100…`, `GB/T 12345一2020` → `GB/T 12345-2020`). The message
+ * offers the same value; a form can offer it as a one-click correction. It is never read in
+ * place of the input.
+ */
+export type FieldResult<T> = { ok: true; value: T } | { ok: false; error: ErrorReport & { meant?: string } };
+
 /** Names the package has always used for the catalogue's document types. */
 export type FiscalUnit = FiscalUnitDoc;
 
@@ -101,6 +110,27 @@ fn parsed(answer: Result<String, ErrorReport>) -> JsValue {
             }),
         },
         Err(report) => err(&report),
+    }
+}
+
+/// `answer` (an error result) with one more key on its `error`, when there
+/// is a value for it.
+fn with_error_key(answer: JsValue, key: &str, value: Option<&str>) -> JsValue {
+    if let Some(value) = value
+        && let Ok(error) = Reflect::get(&answer, &JsValue::from_str("error"))
+    {
+        let _ = Reflect::set(&error, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    answer
+}
+
+/// The result object of a field helper: its value (canonical JSON) as a
+/// parsed object, or the error with the value it was probably meant to be
+/// (`meant`), when the rules crate offers one.
+fn field_result(answer: Result<String, Error>) -> JsValue {
+    match answer {
+        Ok(value) => parsed(Ok(value)),
+        Err(e) => with_error_key(err(&e.to_report()), "meant", e.meant().as_deref()),
     }
 }
 
@@ -238,17 +268,7 @@ pub fn normalise_amount(#[wasm_bindgen(unchecked_param_type = "string")] text: J
     };
     match amount_input::normalise_amount(&raw) {
         Ok(display) => parsed(Ok(json::to_canonical(&display))),
-        Err(e) => {
-            let answer = err(&e.to_report(""));
-            if let Ok(error) = Reflect::get(&answer, &JsValue::from_str("error")) {
-                let _ = Reflect::set(
-                    &error,
-                    &JsValue::from_str("problem"),
-                    &JsValue::from_str(e.problem()),
-                );
-            }
-            answer
-        }
+        Err(e) => with_error_key(err(&e.to_report("")), "problem", Some(e.problem())),
     }
 }
 
@@ -256,31 +276,32 @@ pub fn normalise_amount(#[wasm_bindgen(unchecked_param_type = "string")] text: J
 /// trimmed, upper-cased, check character compared. A wrong check character is
 /// `checkPassed: false` (a warning in an estimate); a wrong length or alphabet
 /// is the error `INVALID_CREDIT_CODE`.
-#[wasm_bindgen(js_name = checkCreditCode, unchecked_return_type = "Result<CreditCodeCheck>")]
+/// A refused code comes with `meant` when the code meant is clear
+/// (`9135O100M000100Y43` → `91350100M000100Y43`, docs/DECISIONS.md D29).
+#[wasm_bindgen(js_name = checkCreditCode, unchecked_return_type = "FieldResult<CreditCodeCheck>")]
 pub fn check_credit_code(
     #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
 ) -> JsValue {
-    let answer = string_arg(&code, "applicant.creditCode").and_then(|raw| {
-        form::check_credit_code(&raw)
-            .map(|c| json::to_canonical(&c))
-            .map_err(|e| e.to_report())
-    });
-    parsed(answer)
+    match string_arg(&code, "applicant.creditCode") {
+        Ok(raw) => field_result(form::check_credit_code(&raw).map(|c| json::to_canonical(&c))),
+        Err(report) => err(&report),
+    }
 }
 
 /// Normalises a standard number as the estimate does for standard subjects
 /// (`gb/t　12345—2020` → `GB/T 12345-2020`); unreadable text is the error
-/// `INVALID_STANDARD_NUMBER`.
-#[wasm_bindgen(js_name = normaliseStandardNumber, unchecked_return_type = "Result<StandardNumberInfo>")]
+/// `INVALID_STANDARD_NUMBER`, with `meant` when the number meant is clear
+/// (`GB/T 12345一2020` → `GB/T 12345-2020`, docs/DECISIONS.md D31).
+#[wasm_bindgen(js_name = normaliseStandardNumber, unchecked_return_type = "FieldResult<StandardNumberInfo>")]
 pub fn normalise_standard_number(
     #[wasm_bindgen(unchecked_param_type = "string")] raw: JsValue,
 ) -> JsValue {
-    let answer = string_arg(&raw, "subject").and_then(|raw| {
-        form::normalise_standard_number(&raw)
-            .map(|n| json::to_canonical(&n))
-            .map_err(|e| e.to_report())
-    });
-    parsed(answer)
+    match string_arg(&raw, "subject") {
+        Ok(raw) => {
+            field_result(form::normalise_standard_number(&raw).map(|n| json::to_canonical(&n)))
+        }
+        Err(report) => err(&report),
+    }
 }
 
 /// The fiscal units an applicant's seat can be (those of the newest ruleset,

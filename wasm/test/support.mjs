@@ -79,3 +79,32 @@ export function checkAmountVector(c, r) {
   if (!r.error.messageZh || /[A-Za-z`]/.test(r.error.messageZh)) return `${where}: Chinese message ${JSON.stringify(r.error.messageZh)}`;
   return null;
 }
+
+/** The form-helper vectors: `[{helper, input, value?, error?, meant?, note?}]`. */
+export async function formHelperVectors() {
+  return JSON.parse(await readFile(path.join(root, "tests", "vectors-forms", "form-helpers.json"), "utf8"));
+}
+
+/**
+ * Checks one form-helper case against the helper's answer: null when it
+ * passes, otherwise what differs. An error case without `meant` must offer
+ * none. Plain data in, plain data out, so the browser test can run the same
+ * function inside the page.
+ */
+export function checkFormHelperVector(c, r) {
+  const where = `${c.helper}(${JSON.stringify(c.input)})`;
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  if (c.value !== undefined) {
+    if (!r.ok) return `${where}: refused with ${r.error.code}`;
+    const got = Object.fromEntries(Object.keys(c.value).map((k) => [k, r.value[k]]));
+    if (!same(got, c.value) || Object.keys(r.value).length !== Object.keys(c.value).length) {
+      return `${where}: ${JSON.stringify(r.value)}, want ${JSON.stringify(c.value)}`;
+    }
+    return null;
+  }
+  if (r.ok) return `${where}: accepted as ${JSON.stringify(r.value)}, want ${c.error}`;
+  if (r.error.code !== c.error) return `${where}: ${r.error.code}, want ${c.error}`;
+  if (r.error.meant !== c.meant) return `${where}: meant ${JSON.stringify(r.error.meant)}, want ${JSON.stringify(c.meant)}`;
+  if (c.meant !== undefined && !r.error.messageZh.includes(c.meant)) return `${where}: the message does not offer ${c.meant}`;
+  return null;
+}

@@ -309,6 +309,42 @@ impl Error {
         }
     }
 
+    /// The value the refused input was probably meant to be, written as the
+    /// field takes it (docs/DECISIONS.md D26–D32): the seat code of a place
+    /// given by name, the date or amount written the way the field reads it,
+    /// the credit code with `O` read as `0`, the item or variant id a name
+    /// stands for, the standard number with its dash restored. It is the
+    /// value the message already offers ("是否应为…?", "请写成…"), as data,
+    /// so that a form can offer it as a correction. Never a reading: the
+    /// input stays refused.
+    pub fn meant(&self) -> Option<String> {
+        match self {
+            Error::InvalidCreditCode { meant, .. } => meant.map(|c| c.to_string()),
+            Error::InvalidSeat { hint, .. } => hint.as_ref().map(|h| h.code.clone()),
+            Error::InvalidDate {
+                hint: DateHint::WriteAs(d),
+                ..
+            } => Some(d.to_string()),
+            Error::InvalidAmount { write_as, .. } => write_as.map(|m| m.to_canonical()),
+            Error::UnknownItem { meant, .. }
+            | Error::UnknownVariant { meant, .. }
+            | Error::InvalidStandardNumber { meant, .. } => meant.clone(),
+            Error::InvalidDate { .. }
+            | Error::InvalidJson { .. }
+            | Error::TrailingData { .. }
+            | Error::UnknownField { .. }
+            | Error::InvalidType { .. }
+            | Error::MissingField { .. }
+            | Error::FieldTooLong { .. }
+            | Error::AmountOutOfRange { .. }
+            | Error::InvalidEnumValue { .. }
+            | Error::InvalidSubject { .. }
+            | Error::DuplicateAchievementId { .. }
+            | Error::TooManyEntries { .. }
+            | Error::InvalidRuleset { .. } => None,
+        }
+    }
+
     /// The stable, documented code.
     pub fn code(&self) -> &'static str {
         match self {

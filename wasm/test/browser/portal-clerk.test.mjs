@@ -1,6 +1,8 @@
 // The portal as a clerk meets it, in Debian's Chromium: the empty form has
 // no error; a wrong field is named beside its label in plain Chinese once
 // the clerk leaves it, its line is left out and the others are estimated;
+// a value the engine says was meant is offered beside the field and taken
+// with one click;
 // every way of writing an amount a clerk uses is read; no horizontal
 // scrolling at 320, 375 and 1280 px; axe-core finds no serious or critical
 // violation; the print stylesheet and the print button give a one-page
@@ -133,6 +135,49 @@ test("a subject typed loosely is shown in its canonical form beside what was typ
   await page.close();
 });
 
+test("a credit code typed with O for 0 and a standard number with 一 for its dash: the value meant is offered beside the field and taken with one click", async () => {
+  const page = await open(320);
+  const rows = [{ ...ROWS[0], subject: "GB/T 12345一2020", funding: [] }];
+  await fill(page, { ...APPLICANT, creditCode: "9135O100M000100Y43" }, rows);
+  const cc = page.locator("#creditCode-error");
+  assert.equal(await cc.textContent(),
+    `${TEXT.zh.fieldErrors.creditCodeAlphabet} ${TEXT.zh.meant(APPLICANT.creditCode)} ${TEXT.zh.useMeant}`);
+  const subject = page.locator("#a1-subject-error");
+  assert.equal(await subject.textContent(),
+    `${TEXT.zh.fieldErrors.standardNumber} ${TEXT.zh.meant("GB/T 12345-2020")} ${TEXT.zh.useMeant}`);
+  await page.screenshot({ path: `${SHOTS}/clerk-320-meant.png`, fullPage: true });
+  await assertNoOverflow(page, "an offered correction at 320px");
+  // Nothing is read in place of what was typed: no estimate until the clerk corrects it.
+  assert.equal(await page.locator("#notice").textContent(), TEXT.zh.fixApplicant(["统一社会信用代码"]));
+  assert.equal(await page.locator("#lines > li").count(), 0);
+  await assertNoCodesOnScreen(page);
+  // English offers the same values.
+  await page.click("#lang");
+  assert.equal(await subject.textContent(),
+    `${TEXT.en.fieldErrors.standardNumber} ${TEXT.en.meant("GB/T 12345-2020")} ${TEXT.en.useMeant}`);
+  await page.click("#lang");
+  // The offer is a button named by its value, reached by keyboard; taking it
+  // replaces the text, removes the error and returns the focus to the field.
+  const use = page.locator("#creditCode-error button");
+  assert.equal(await use.getAttribute("aria-label"), TEXT.zh.useMeantLabel(APPLICANT.creditCode));
+  await use.focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await page.inputValue("#creditCode"), APPLICANT.creditCode);
+  assert.equal(await cc.count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "creditCode");
+  assert.match(await page.locator("#creditCode-status").textContent(), /校验位正确/);
+  await page.locator("#a1-subject-error button").click();
+  assert.equal(await page.inputValue("#a1-subject"), "GB/T 12345-2020");
+  assert.equal(await page.locator(".error, [aria-invalid]").count(), 0);
+  const native = JSON.parse(await nativeEstimate(applicationOf(APPLICANT, [{ ...rows[0], subject: "GB/T 12345-2020" }])));
+  await assertShows(page, native);
+  // A code with nothing clear to offer gets no button.
+  await type(page, "#creditCode", "91350100M000100Y4");
+  await page.keyboard.press("Tab");
+  assert.equal(await cc.textContent(), TEXT.zh.fieldErrors.creditCodeLength(17));
+  await page.close();
+});
+
 test("amounts as clerks write them, each read into exact yuan by the page", async () => {
   const page = await open(1280);
   await fill(page, APPLICANT, [{ ...ROWS[0], funding: [["FUNDING_LEVEL_PROVINCIAL", "1"]] }]);
@@ -177,7 +222,7 @@ test("no horizontal scrolling at 320, 375 and 1280 px: empty, filled, with an er
   assert.deepEqual([...contexts.values()].flatMap((c) => c.problems), []);
 });
 
-test("axe-core: no serious or critical violation on the empty form, a filled form and a form with an error", async () => {
+test("axe-core: no serious or critical violation on the empty form, a filled form, a form with an error and an offered correction", async () => {
   for (const width of [375, 1280]) {
     const page = await open(width);
     assert.deepEqual(await seriousViolations(page), [], `empty form at ${width}px`);
@@ -190,6 +235,11 @@ test("axe-core: no serious or critical violation on the empty form, a filled for
     assert.deepEqual(await seriousViolations(page), [], `form with an error at ${width}px`);
     await page.click("#tech > summary");
     assert.deepEqual(await seriousViolations(page), [], `技术详情 open at ${width}px`);
+    // An error that offers the value meant, with its button.
+    await type(page, "#a1-subject", "GB/T 12345一2020");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.locator("#a1-subject-error button").count(), 1);
+    assert.deepEqual(await seriousViolations(page), [], `an offered correction at ${width}px`);
     await page.close();
   }
 });

@@ -1,11 +1,12 @@
 // The shared vectors inside Chromium: the web build of the module is loaded
 // into a page of the portal's origin and evaluates every vector there; each
 // canonical answer must be byte-identical to the native one. The amount-input
-// vectors (tests/vectors-forms/) run there through `normaliseAmount`.
+// and form-helper vectors (tests/vectors-forms/) run there through
+// `normaliseAmount`, `checkCreditCode` and `normaliseStandardNumber`.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { chromiumContext, staticServer } from "./harness.mjs";
-import { amountVectors, checkAmountVector, sharedVectors } from "../support.mjs";
+import { amountVectors, checkAmountVector, checkFormHelperVector, formHelperVectors, sharedVectors } from "../support.mjs";
 
 let web, browser;
 before(async () => {
@@ -42,20 +43,37 @@ test("every shared vector, evaluated in Chromium, is byte-identical to native", 
   assert.deepEqual(browser.problems, []);
 });
 
-test("every amount-input vector, read by normaliseAmount in Chromium", async (t) => {
-  const cases = await amountVectors();
+/**
+ * Runs form vectors inside a page of the portal's origin: each case through
+ * the module's export `c.helper` (or `helper`), checked by `check` (a plain
+ * function of support.mjs, sent as its source). Returns what failed.
+ */
+async function formVectorsInPage(cases, check, helper) {
   const page = await browser.context.newPage();
   await page.goto(`${web.origin}/portal/`);
   await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
-  const failed = await page.evaluate(async ({ cases, check }) => {
+  const failed = await page.evaluate(async ({ cases, check, helper }) => {
     const rules = await import("/pkg/web/stdfund_rules.js");
     await rules.default();
-    const checkAmountVector = new Function(`return (${check})`)();
-    return cases.map((c) => checkAmountVector(c, rules.normaliseAmount(c.input))).filter((f) => f !== null);
-  }, { cases, check: checkAmountVector.toString() });
-  t.diagnostic(`${cases.length} cases`);
-  assert.ok(cases.length >= 40);
-  assert.deepEqual(failed, []);
-  assert.deepEqual(browser.problems, []);
+    const checkVector = new Function(`return (${check})`)();
+    return cases.map((c) => checkVector(c, rules[c.helper ?? helper](c.input))).filter((f) => f !== null);
+  }, { cases, check: check.toString(), helper });
   await page.close();
+  return failed;
+}
+
+test("every amount-input vector, read by normaliseAmount in Chromium", async (t) => {
+  const cases = await amountVectors();
+  assert.ok(cases.length >= 40);
+  assert.deepEqual(await formVectorsInPage(cases, checkAmountVector, "normaliseAmount"), []);
+  assert.deepEqual(browser.problems, []);
+  t.diagnostic(`${cases.length} cases`);
+});
+
+test("every form-helper vector, answered by the field helpers in Chromium", async (t) => {
+  const cases = await formHelperVectors();
+  assert.ok(cases.length >= 15);
+  assert.deepEqual(await formVectorsInPage(cases, checkFormHelperVector), []);
+  assert.deepEqual(browser.problems, []);
+  t.diagnostic(`${cases.length} cases`);
 });

@@ -66,7 +66,11 @@ function agree(inputText, expectedText, where) {
   if (expected.error) {
     const e = expected.error;
     if (e.code === "INVALID_CREDIT_CODE") {
-      assert.deepEqual(check, { ok: false, error: e }, where);
+      // The native error, and the code it offers (if any) as `meant` beside.
+      assert.equal(check.ok, false, where);
+      const { meant, ...report } = check.error;
+      assert.deepEqual(report, e, where);
+      if (meant !== undefined) assert.ok(e.messageZh.includes(`是否应为${meant}`), where);
       facts++;
     }
     const m = /^achievements\[(\d+)\]\.subject$/.exec(e.field);
@@ -74,6 +78,7 @@ function agree(inputText, expectedText, where) {
       const r = rules.normaliseStandardNumber(input.achievements[Number(m[1])].subject);
       assert.equal(r.ok, false, `${where}: native rejects the subject, the helper accepts it`);
       assert.equal(r.error.code, "INVALID_STANDARD_NUMBER");
+      if (r.error.meant !== undefined) assert.ok(e.messageZh.includes(`是否应为${r.error.meant}`), where);
       facts++;
     }
     return facts;

@@ -23,6 +23,8 @@ export async function main(wasmBytes: BufferSource): Promise<string> {
   const cc = checkCreditCode("91350100M000100Y44");
   const warn = cc.ok && !cc.value.checkPassed ? `check character should be ${cc.value.expectedCheckCharacter}` : "";
   const std = normaliseStandardNumber("gb/t　12345—2020");
+  const typo = normaliseStandardNumber("GB/T 12345一2020");
+  const offer: string | undefined = typo.ok ? undefined : typo.error.meant;
   const units = fiscalUnits();
   const amount = normaliseAmount("１００，０００");
   const yuan: string = amount.ok ? amount.value.yuan : (amount.error.messageZh ?? "");
@@ -32,5 +34,5 @@ export async function main(wasmBytes: BufferSource): Promise<string> {
   await initWeb();
   const web = estimateWeb(app);
   return [r.value.total, first?.explanationEn, text.ok && text.value.length, hash, items.length, warn,
-    std.ok && std.value.canonical, units.ok && units.value.map((u) => u.nameZh).join(), wi.ok, web.ok, yuan, problem].join(" ");
+    std.ok && std.value.canonical, units.ok && units.value.map((u) => u.nameZh).join(), wi.ok, web.ok, yuan, problem, offer].join(" ");
 }

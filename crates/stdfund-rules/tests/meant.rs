@@ -1,0 +1,115 @@
+//! `Error::meant`: for every refusal whose message offers a value (docs/
+//! DECISIONS.md D26–D32), the value as data is the one the message offers,
+//! and it is itself accepted where it was refused; a refusal with nothing to
+//! offer has none.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use stdfund_rules::json;
+
+/// An application with one achievement, `change` applied to its JSON.
+fn request(change: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v = serde_json::json!({
+        "applicant": {"creditCode": "91350100M000100Y43", "name": "示例公司", "seat": "350102"},
+        "achievements": [{"id": "a1", "item": "STANDARD_LEAD", "variant": "NATIONAL",
+            "subject": "GB/T 12345-2020", "date": "2020-05-01",
+            "higherLevelFunding": [{"level": "FUNDING_LEVEL_PROVINCIAL", "amount": "100000.00"}]}]
+    });
+    change(&mut v);
+    v.to_string()
+}
+
+fn set(pointer: &'static str, value: &'static str) -> impl FnOnce(&mut serde_json::Value) {
+    move |v| *v.pointer_mut(pointer).unwrap() = serde_json::Value::from(value)
+}
+
+#[test]
+fn every_offer_is_the_messages_and_is_accepted() {
+    let cases = [
+        ("/applicant/seat", "鼓楼区", "INVALID_SEAT", "350102"),
+        (
+            "/achievements/0/date",
+            "2020/5/1",
+            "INVALID_DATE",
+            "2020-05-01",
+        ),
+        (
+            "/achievements/0/higherLevelFunding/0/amount",
+            "10万",
+            "INVALID_AMOUNT",
+            "100000.00",
+        ),
+        (
+            "/applicant/creditCode",
+            "9135O100M000100Y43",
+            "INVALID_CREDIT_CODE",
+            "91350100M000100Y43",
+        ),
+        (
+            "/achievements/0/item",
+            "standard_lead",
+            "UNKNOWN_ITEM",
+            "STANDARD_LEAD",
+        ),
+        (
+            "/achievements/0/variant",
+            "国家标准",
+            "UNKNOWN_VARIANT",
+            "NATIONAL",
+        ),
+        (
+            "/achievements/0/subject",
+            "GB/T 12345一2020",
+            "INVALID_STANDARD_NUMBER",
+            "GB/T 12345-2020",
+        ),
+    ];
+    for (pointer, typed, code, meant) in cases {
+        let e = json::estimate_text(&request(set(pointer, typed))).expect_err(typed);
+        assert_eq!(e.code(), code, "{typed}");
+        assert_eq!(e.meant().as_deref(), Some(meant), "{typed}");
+        let report = e.to_report();
+        assert!(
+            report.message_zh.contains(meant),
+            "{typed}: {}",
+            report.message_zh
+        );
+        assert!(
+            report.message_en.contains(meant),
+            "{typed}: {}",
+            report.message_en
+        );
+        assert!(
+            json::estimate_text(&request(set(pointer, meant))).is_ok(),
+            "{meant} offered for {typed} is refused too"
+        );
+    }
+}
+
+#[test]
+fn a_refusal_with_nothing_to_offer_has_none() {
+    for (pointer, typed, code) in [
+        ("/applicant/seat", "福州市", "INVALID_SEAT"),
+        ("/achievements/0/date", "2021-02-29", "INVALID_DATE"),
+        (
+            "/achievements/0/higherLevelFunding/0/amount",
+            "-5",
+            "INVALID_AMOUNT",
+        ),
+        (
+            "/applicant/creditCode",
+            "91350100M000100Y4",
+            "INVALID_CREDIT_CODE",
+        ),
+        ("/achievements/0/item", "NO_SUCH_ITEM", "UNKNOWN_ITEM"),
+        (
+            "/achievements/0/subject",
+            "ГБ/Т 12345-2020",
+            "INVALID_STANDARD_NUMBER",
+        ),
+        ("/achievements/0/id", "", "MISSING_FIELD"),
+    ] {
+        let e = json::estimate_text(&request(set(pointer, typed))).expect_err(typed);
+        assert_eq!(e.code(), code, "{typed}");
+        assert_eq!(e.meant(), None, "{typed}");
+    }
+}

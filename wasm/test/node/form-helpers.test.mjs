@@ -1,0 +1,43 @@
+// (h) The field helpers: every case of the shared form-helper vectors
+// (tests/vectors-forms/form-helpers.json, also run natively by the rules
+// crate and in Chromium) through `checkCreditCode` and
+// `normaliseStandardNumber`, with the `meant` value a refusal offers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as rules from "@stdfund/rules";
+import { checkFormHelperVector, formHelperVectors } from "../support.mjs";
+
+test("every form-helper vector through the module's helpers", async (t) => {
+  const cases = await formHelperVectors();
+  assert.ok(cases.length >= 15, `only ${cases.length} cases`);
+  const failed = cases.map((c) => checkFormHelperVector(c, rules[c.helper](c.input))).filter((f) => f !== null);
+  assert.deepEqual(failed, []);
+  t.diagnostic(`${cases.length} cases`);
+});
+
+test("what a helper offers is accepted by it, and an estimate with it has no error there", () => {
+  const cc = rules.checkCreditCode("9135O100M000100Y43");
+  assert.equal(cc.ok, false);
+  assert.equal(cc.error.meant, "91350100M000100Y43");
+  assert.equal(rules.checkCreditCode(cc.error.meant).ok, true);
+  const sn = rules.normaliseStandardNumber("GB/T 12345一2020");
+  assert.equal(sn.ok, false);
+  assert.equal(sn.error.meant, "GB/T 12345-2020");
+  const app = {
+    applicant: { creditCode: cc.error.meant, name: "示例公司", seat: "350102" },
+    achievements: [{ id: "a1", item: "STANDARD_LEAD", variant: "NATIONAL", subject: sn.error.meant, date: "2020-05-01" }],
+  };
+  const r = rules.estimate(app);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.value.lines[0].subject, "GB/T 12345-2020");
+});
+
+test("no `meant` key on a refusal without an offer, nor on an accepted value", () => {
+  const none = rules.checkCreditCode("91350100M000100Y4");
+  assert.equal(none.ok, false);
+  assert.equal("meant" in none.error, false);
+  const lookAlike = rules.normaliseStandardNumber("\u0413B/T 12345-2020");
+  assert.equal(lookAlike.ok, false);
+  assert.equal("meant" in lookAlike.error, false);
+  assert.equal("meant" in rules.checkCreditCode("91350100M000100Y43"), false);
+});
