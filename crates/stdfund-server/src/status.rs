@@ -10,7 +10,8 @@
 //!
 //! Each status carries, in `grpc-status-details-bin`:
 //! * `google.rpc.ErrorInfo` — `reason` = the stable code, `domain` =
-//!   `stdfund.v1`, `metadata` = `field`, `messageZh`, `messageEn`;
+//!   `stdfund.v1`, `metadata` = `field`, `messageZh`, `messageEn` (and
+//!   `meant` when the engine offers the value a field was meant to be);
 //! * `google.rpc.BadRequest` — one field violation when a field is concerned;
 //! * `google.rpc.LocalizedMessage` — `zh-CN` and `en-US`.
 //!
@@ -104,8 +105,13 @@ impl From<ApiError> for Status {
     fn from(e: ApiError) -> Status {
         let code = e.code();
         let mut extra = Vec::new();
-        if let ApiError::BatchTooLarge { limit } = &e {
-            extra.push(("limit".to_string(), limit.to_string()));
+        match &e {
+            ApiError::BatchTooLarge { limit } => {
+                extra.push(("limit".to_string(), limit.to_string()))
+            }
+            // The value a refused field was probably meant to be, as data
+            // beside the message that offers it (docs/DECISIONS.md D32).
+            ApiError::Rules(r) => extra.extend(r.meant().map(|m| ("meant".to_string(), m))),
         }
         status_with_details(code, &e.report(), extra)
     }
@@ -223,6 +229,31 @@ mod tests {
             })
             .collect();
         assert_eq!(locales, ["zh-CN", "en-US"]);
+    }
+
+    #[test]
+    fn the_value_meant_is_metadata_beside_the_message_that_offers_it() {
+        let e = RulesError::InvalidStandardNumber {
+            path: "achievements[0].subject".into(),
+            value: "GB/T 12345一2020".into(),
+            look_alikes: false,
+            meant: Some("GB/T 12345-2020".into()),
+        };
+        let (status, report) = round_trip(ApiError::from(e));
+        let details = status.get_error_details();
+        let info = details.error_info().unwrap();
+        assert_eq!(info.metadata["meant"], "GB/T 12345-2020");
+        assert!(report.message_zh.contains("是否应为GB/T 12345-2020"));
+        // None offered, no key.
+        let e = RulesError::InvalidStandardNumber {
+            path: "achievements[0].subject".into(),
+            value: "12345-2020".into(),
+            look_alikes: false,
+            meant: None,
+        };
+        let (status, _) = round_trip(ApiError::from(e));
+        let details = status.get_error_details();
+        assert!(!details.error_info().unwrap().metadata.contains_key("meant"));
     }
 
     #[test]

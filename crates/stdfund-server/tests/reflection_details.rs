@@ -36,6 +36,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_stdfund");
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const BAD: &str = r#"{"applicant":{"creditCode":"123","seat":"350102"}}"#;
 
+/// A credit code typed with `O` for `0`: refused, with the code meant.
+const LOOK_ALIKE: &str = r#"{"applicant":{"creditCode":"9135O100M000100Y43","seat":"350102"}}"#;
+
 /// A `stdfund serve` process on a free port; killed on drop.
 struct Serve {
     child: Child,
@@ -330,13 +333,17 @@ fn decode_details(pool: &DescriptorPool, status: &tonic::Status) -> Vec<serde_js
 }
 
 async fn estimate_error(addr: &str, accept_language: Option<&str>) -> tonic::Status {
+    estimate_error_of(addr, BAD, accept_language).await
+}
+
+async fn estimate_error_of(addr: &str, body: &str, accept_language: Option<&str>) -> tonic::Status {
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()
         .connect()
         .await
         .unwrap();
     let mut client = EstimateServiceClient::new(channel);
-    let mut req = tonic::Request::new(stdfund_proto::client::request(BAD).unwrap());
+    let mut req = tonic::Request::new(stdfund_proto::client::request(body).unwrap());
     if let Some(l) = accept_language {
         req.metadata_mut()
             .insert("grpc-accept-language", l.parse().unwrap());
@@ -372,6 +379,8 @@ async fn reflection_serves_the_error_detail_types_and_accept_language_chooses() 
     assert_eq!(info["reason"], "INVALID_CREDIT_CODE");
     assert_eq!(info["domain"], "stdfund.v1");
     assert_eq!(info["metadata"]["field"], "applicant.creditCode");
+    // Nothing clear to offer for `123`: no `meant`.
+    assert!(info["metadata"].get("meant").is_none(), "{info}");
     let bad = &details[1];
     assert_eq!(bad["@type"], "google.rpc.BadRequest");
     assert_eq!(bad["fieldViolations"][0]["field"], "applicant.creditCode");
@@ -398,6 +407,17 @@ async fn reflection_serves_the_error_detail_types_and_accept_language_chooses() 
         assert!(details[0]["metadata"]["messageZh"].is_string());
         assert!(details[0]["metadata"]["messageEn"].is_string());
     }
+    // The code meant, as data beside the message that offers it (D32).
+    let status = estimate_error_of(&serve.addr, LOOK_ALIKE, None).await;
+    let info = &decode_details(&pool, &status)[0];
+    assert_eq!(info["reason"], "INVALID_CREDIT_CODE");
+    assert_eq!(info["metadata"]["meant"], "91350100M000100Y43");
+    assert!(
+        info["metadata"]["messageZh"]
+            .as_str()
+            .unwrap()
+            .contains("是否应为91350100M000100Y43")
+    );
     // No language offered: both, as without the header.
     let status = estimate_error(&serve.addr, Some("fr, de;q=0.5")).await;
     assert_eq!(locales(&decode_details(&pool, &status)), ["zh-CN", "en-US"]);
