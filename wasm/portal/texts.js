@@ -128,7 +128,7 @@ export const TEXT = {
     techErrors: "未估算各项的错误",
     techNone: "无",
     ccEmpty: "18位，由数字和大写英文字母组成。",
-    ccTyping: (n) => `已输入 ${n}/18 位`,
+    ccTyping: (n) => (n > 18 ? `已输入 ${n} 位，比 18 位多 ${n - 18} 位` : `已输入 ${n}/18 位`),
     ccValid: "✓ 校验位正确",
     ccMismatch: (c) => `⚠ 校验位不符：按国家标准应为“${c}”。部分2016年前发放的代码存在此情况，请核实；测算照常进行。`,
     fieldErrors: {
@@ -293,7 +293,7 @@ export const TEXT = {
     techErrors: "Errors of the lines not estimated",
     techNone: "none",
     ccEmpty: "18 characters: digits and capital letters.",
-    ccTyping: (n) => `${n} of 18 characters`,
+    ccTyping: (n) => (n > 18 ? `${n} characters, ${n - 18} more than 18` : `${n} of 18 characters`),
     ccValid: "✓ Check character correct",
     ccMismatch: (c) => `⚠ Check character mismatch: the national standard gives “${c}”. Some codes issued before 2016 fail the check — verify it; the estimate goes on.`,
     fieldErrors: {
