@@ -13,13 +13,37 @@ export function isMoney(s: string): boolean {
   return MONEY.test(s);
 }
 
-/** Normalises typed input: trims, drops grouping commas and full-width digits/points. */
+/** Thousands grouping written as it should be: `1,000`, `12,345,678.5`. */
+const GROUPED = /^\d{1,3}(,\d{3})+(\.\d*)?$/;
+
+/**
+ * Normalises typed input: trims, makes full-width digits, commas and points
+ * half-width, and drops grouping commas only when they group by thousands.
+ * Misplaced commas (`1,00,000`, `10,0000`) are kept, so the text is not an
+ * amount and is refused: a typo is never read as some other amount.
+ */
 export function normaliseMoneyInput(s: string): string {
-  return s
+  const t = s
     .trim()
     .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/\uFF0E/g, ".")
-    .replace(/[,，\s]/g, "");
+    .replace(/\uFF0C/g, ",");
+  return GROUPED.test(t) ? t.replace(/,/g, "") : t;
+}
+
+/**
+ * The amount a typed field reads, formatted in yuan and in 万元, to show
+ * beside the field before it is sent; null when it reads none.
+ */
+export function readBack(typed: string): { yuan: string; wan: string } | null {
+  const a = normaliseMoneyInput(typed);
+  return a !== "" && isMoney(a) ? { yuan: formatYuan(a), wan: formatWan(a) } : null;
+}
+
+/** Whether typed text is refused for its commas alone (`1,00,000`). */
+export function misgrouped(typed: string): boolean {
+  const a = normaliseMoneyInput(typed);
+  return a.includes(",") && isMoney(a.replace(/,/g, ""));
 }
 
 /** Exact fen of a yuan string; throws on anything `isMoney` refuses (negative server values allowed). */

@@ -9,7 +9,8 @@
 //    (the confirmation shows count, total, budget left before and after),
 //    rejects 2 in a batch (keyboard only), returns 1, which the applicant
 //    corrects and resubmits over gRPC and the reviewer then approves, and
-//    approves the discretionary claim with an amount and a reason;
+//    approves the discretionary claim with an amount and a reason (a
+//    misplaced thousands separator refused, the amount read shown first);
 //  - finance pays 5 (a future payment date refused, by the page and by the
 //    server) and downloads the payment list (XLSX, read back);
 //  - a 公示 is created, issued (frozen), an objection recorded and resolved,
@@ -474,8 +475,16 @@ async function reviewersDay(t, leg, databaseUrl) {
     await page.getByRole("button", { name: "核准", exact: true }).click();
     await dialog.getByRole("button", { name: "核准", exact: true }).click();
     await dialog.getByText("酌定项目须填写核定金额。").waitFor();
-    await dialog.getByLabel("评审核定金额（元）").fill("80000");
+    // A typo in the grouping is refused, never read as some other amount.
+    const amount = dialog.getByLabel("评审核定金额（元）");
+    await amount.fill("8,0000");
     await dialog.getByLabel("理由").fill("预警平台年度通报 12 期，成效显著，按评审意见核定");
+    await dialog.getByRole("button", { name: "核准", exact: true }).click();
+    await dialog.getByText("千位分隔符的位置不对：逗号应每三位一个，例如 100,000。").waitFor();
+    assert.equal((await reg.getClaim({ claimId: disc.id }, auth.reviewer)).claim.review?.approvedAmount ?? "", "");
+    // The amount read is shown beside the field before it is sent.
+    await amount.fill("８０，０００");
+    await dialog.getByText("= 80,000.00 元（8 万元）").waitFor();
     await dialog.getByRole("button", { name: "核准", exact: true }).click();
     await toast(`申报 ${disc.id} 已核准`);
     assert.equal((await reg.getClaim({ claimId: disc.id }, auth.reviewer)).claim.review.approvedAmount, "80000.00");

@@ -5,7 +5,7 @@ import type { Claim } from "../../gen/stdfund/v1/registry_pb.js";
 import { ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
 import { useAction, useApp } from "../context.js";
 import { t } from "../i18n.js";
-import { isMoney, normaliseMoneyInput, compareYuan } from "../money.js";
+import { isMoney, misgrouped, normaliseMoneyInput, compareYuan, readBack } from "../money.js";
 import { isDate, todayChina } from "../format.js";
 import { Dialog } from "../ui/Dialog.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
@@ -20,9 +20,16 @@ export function reviewProblems(decision: ReviewDecision, discretionary: boolean,
   if (decision === ReviewDecision.APPROVE && discretionary) {
     const a = normaliseMoneyInput(amount);
     if (a === "") out.amount = t("review.amountRequired");
+    else if (misgrouped(amount)) out.amount = t("money.badGrouping");
     else if (!isMoney(a) || compareYuan(a, "0") <= 0) out.amount = t("queue.badAmount");
   }
   return out;
+}
+
+/** What an amount field reads, shown beside it before anything is sent. */
+function amountHint(typed: string): string | undefined {
+  const r = readBack(typed);
+  return r === null ? undefined : t("money.readBack", r);
 }
 
 export function ReviewDialog({ claim, decision, onClose, onDone }: {
@@ -57,7 +64,7 @@ export function ReviewDialog({ claim, decision, onClose, onDone }: {
       <form onSubmit={submit} noValidate>
         {decision === ReviewDecision.APPROVE && <p class="hint-block">{discretionary ? t("claim.discretionary") : t("review.approveHint")}</p>}
         {decision === ReviewDecision.APPROVE && discretionary && (
-          <TextField label={t("review.amount")} required value={amount} onInput={setAmount} inputMode="decimal" error={tried ? problems.amount : null} />
+          <TextField label={t("review.amount")} required value={amount} onInput={setAmount} inputMode="decimal" hint={amountHint(amount)} error={tried ? problems.amount : null} />
         )}
         <TextArea label={t("review.reason")} required={needsReason} value={reason} onInput={setReason} maxLength={500} error={tried ? problems.reason : null} />
         <ErrorBox problem={action.problem} />
@@ -102,7 +109,8 @@ export function disburseProblems(date: string, voucher: string, amount: string, 
   else if (date > today) out.date = t("finance.futureDate");
   if (voucher.trim() === "") out.voucher = t("finance.voucherRequired");
   const a = normaliseMoneyInput(amount);
-  if (a !== "" && (!isMoney(a) || compareYuan(a, "0") <= 0)) out.amount = t("queue.badAmount");
+  if (a !== "" && misgrouped(amount)) out.amount = t("money.badGrouping");
+  else if (a !== "" && (!isMoney(a) || compareYuan(a, "0") <= 0)) out.amount = t("queue.badAmount");
   return out;
 }
 
@@ -138,7 +146,7 @@ export function DisburseDialog({ claim, onClose, onDone }: { claim: Claim; onClo
         </dl>
         <TextField label={t("finance.paymentDate")} type="date" required value={date} onInput={setDate} error={tried ? problems.date : null} name="paymentDate" />
         <TextField label={t("finance.voucher")} required value={voucher} onInput={setVoucher} maxLength={64} error={tried ? problems.voucher : null} name="voucher" />
-        <TextField label={t("finance.amount")} hint={t("finance.amountHint")} value={amount} onInput={setAmount} inputMode="decimal" error={tried ? problems.amount : null} name="amount" />
+        <TextField label={t("finance.amount")} hint={amountHint(amount) ?? t("finance.amountHint")} value={amount} onInput={setAmount} inputMode="decimal" error={tried ? problems.amount : null} name="amount" />
         <ErrorBox problem={action.problem} />
         <Actions>
           <button type="submit" class="primary" disabled={action.busy}>{t("review.disburse")}</button>

@@ -1,7 +1,7 @@
 // Money stays a decimal string: formatting works on its digits, sums are exact.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chartWan, compareYuan, fenToYuan, formatWan, formatYuan, isMoney, normaliseMoneyInput, sumYuan, toFen } from "../../src/money.js";
+import { chartWan, compareYuan, fenToYuan, formatWan, formatYuan, isMoney, misgrouped, normaliseMoneyInput, readBack, sumYuan, toFen } from "../../src/money.js";
 
 test("isMoney accepts the contract's form and refuses the rest", () => {
   for (const ok of ["0", "0.00", "1", "300000.00", "12.5", "999999999999999.99"]) assert.ok(isMoney(ok), ok);
@@ -48,5 +48,27 @@ test("formatWan moves the point four places, exactly", () => {
 test("typed input is normalised (full-width digits, grouping)", () => {
   assert.equal(normaliseMoneyInput(" １２，３４５．６ "), "12345.6");
   assert.equal(normaliseMoneyInput("1,000"), "1000");
+  assert.equal(normaliseMoneyInput("12,345,678.50"), "12345678.50");
   assert.ok(isMoney(normaliseMoneyInput("３００００")));
+});
+
+test("misplaced commas are refused, never read as another amount", () => {
+  for (const typo of ["1,00,000", "10,0000", "100,00", ",100", "100,", "1,000,00", "１，００，０００"]) {
+    assert.ok(!isMoney(normaliseMoneyInput(typo)), typo);
+    assert.equal(readBack(typo), null, typo);
+  }
+  assert.ok(misgrouped("1,00,000"));
+  assert.ok(misgrouped("１，００，０００"));
+  assert.ok(!misgrouped("100,000"));
+  assert.ok(!misgrouped("abc"));
+  assert.ok(!misgrouped("10万"));
+  // Spaces inside a number are not dropped either: `1 000` is not read.
+  assert.ok(!isMoney(normaliseMoneyInput("1 000")));
+});
+
+test("the amount a field reads is shown in yuan and in 万元", () => {
+  assert.deepEqual(readBack("１００，０００"), { yuan: "100,000.00", wan: "10" });
+  assert.deepEqual(readBack("12345.6"), { yuan: "12,345.60", wan: "1.23456" });
+  assert.equal(readBack(""), null);
+  assert.equal(readBack("10万"), null);
 });
