@@ -14,6 +14,7 @@ use crate::error::InputError;
 use crate::normalize::clean;
 use crate::register::Enterprise;
 use crate::table::{Cell, Sheet};
+use stdfund_rules::date::{Date, DateHint};
 
 /// How many leading rows are searched for the header row.
 pub const HEADER_SEARCH_ROWS: usize = 20;
@@ -1189,14 +1190,27 @@ impl RowReader<'_> {
         let Some(text) = self.text(column)? else {
             return Ok(None);
         };
-        parse_date(&text).map(Some).ok_or_else(|| {
-            self.error(
-                "INVALID_DATE",
-                column,
-                format!("日期「{text}」无法识别,请用YYYY-MM-DD"),
-                format!("the date `{text}` is not recognised; use YYYY-MM-DD"),
-            )
-        })
+        Date::read_loose(&text)
+            .map(|d| Some(d.to_string()))
+            .map_err(|hint| {
+                let (zh, en) = match hint {
+                    DateHint::NoSuchDay => (
+                        format!("日期「{text}」不是实际存在的日期"),
+                        format!("the date `{text}` is not a day of the calendar"),
+                    ),
+                    DateHint::TooEarly => (
+                        format!("日期「{text}」早于可受理的最早日期1900-01-01"),
+                        format!(
+                            "the date `{text}` is before 1900-01-01, the earliest date accepted"
+                        ),
+                    ),
+                    DateHint::Unknown | DateHint::WriteAs(_) => (
+                        format!("日期「{text}」无法识别,请用YYYY-MM-DD"),
+                        format!("the date `{text}` is not recognised; use YYYY-MM-DD"),
+                    ),
+                };
+                self.error("INVALID_DATE", column, zh, en)
+            })
     }
 
     fn required_date(&self, column: usize) -> Result<String, InputError> {
@@ -1273,34 +1287,11 @@ pub fn split_list(text: &str) -> Vec<String> {
     parts
 }
 
-/// Parses a date written `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.M.D`, `YYYY年M月D日`
-/// or `YYYYMMDD`; answers `YYYY-MM-DD` for a real calendar date.
+/// Reads a date written `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.M.D`, `YYYY年M月D日`
+/// or `YYYYMMDD` (the rules crate's [`Date::read_loose`]); answers
+/// `YYYY-MM-DD` for a real calendar date from 1900 on.
 pub fn parse_date(text: &str) -> Option<String> {
-    let t = clean(text);
-    let t = t.strip_suffix('日').unwrap_or(&t);
-    let parts: Vec<&str> = t.split(['-', '/', '.', '年', '月']).collect();
-    let (y, m, d) = match parts.as_slice() {
-        [y, m, d] => (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
-        [all] if all.len() == 8 && all.chars().all(|c| c.is_ascii_digit()) => (
-            all.get(..4)?.parse().ok()?,
-            all.get(4..6)?.parse().ok()?,
-            all.get(6..)?.parse().ok()?,
-        ),
-        _ => return None,
-    };
-    valid_date(y, m, d).then(|| format!("{y:04}-{m:02}-{d:02}"))
-}
-
-fn valid_date(y: u16, m: u8, d: u8) -> bool {
-    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1900..=9999).contains(&y) && (1..=days).contains(&d)
+    Date::read_loose(text).ok().map(|d| d.to_string())
 }
 
 fn parse_year(text: &str) -> Option<u16> {
@@ -1572,6 +1563,13 @@ mod tests {
         );
         assert_eq!(parse_date("2021-02-29"), None);
         assert_eq!(parse_date("2020-02-29").as_deref(), Some("2020-02-29"));
+        assert_eq!(parse_date("2020.5.1").as_deref(), Some("2020-05-01"));
+        assert_eq!(
+            parse_date(" 2020 年 5 月 1 日 ").as_deref(),
+            Some("2020-05-01")
+        );
+        assert_eq!(parse_date("1899-12-31"), None);
+        assert_eq!(parse_date("2020-5"), None);
         assert_eq!(parse_year("2019年度"), Some(2019));
         assert_eq!(parse_year("19"), None);
     }

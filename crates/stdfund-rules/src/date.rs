@@ -112,6 +112,30 @@ impl Date {
         }
     }
 
+    /// Reads a date in any of the forms a clerk types (`2020-05-01`,
+    /// `2020/5/1`, `2020.5.1`, `2020年5月1日`, `20200501`, full-width
+    /// digits), white space and invisible format characters anywhere
+    /// ignored; otherwise what to tell about the text (`NoSuchDay`,
+    /// `TooEarly` or `Unknown`, never `WriteAs`). For the inputs read
+    /// loosely by design — the cells of a batch sheet and of a 免申即享
+    /// feed — not for the contract, which takes `YYYY-MM-DD` alone.
+    pub fn read_loose(s: &str) -> Result<Date, DateHint> {
+        let t: String = s
+            .chars()
+            .filter(|c| {
+                !c.is_whitespace()
+                    && !matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+            })
+            .collect();
+        if let Some(d) = Date::parse(&t) {
+            return Ok(d);
+        }
+        match Date::hint(&t) {
+            DateHint::WriteAs(d) => Ok(d),
+            other => Err(other),
+        }
+    }
+
     /// The date of a year, month and day, when it exists and lies in 1900–9999.
     pub fn from_ymd(year: u16, month: u8, day: u8) -> Option<Date> {
         if !(1900..=9999).contains(&year) || !(1..=12).contains(&month) || day < 1 {
@@ -243,6 +267,40 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::{Date, DateHint};
+
+    #[test]
+    fn read_loose_takes_every_typed_form_and_says_what_is_wrong_with_the_rest() {
+        let may_day = Date::from_ymd(2020, 5, 1).unwrap();
+        for given in [
+            "2020-05-01",
+            " 2020-05-01 ",
+            "2020/5/1",
+            "2020.5.1",
+            "2020年5月1日",
+            "2020 年 5 月 1 日",
+            "20200501",
+            "２０２０－０５－０１",
+            "2020-05-\u{200B}01",
+        ] {
+            assert_eq!(Date::read_loose(given), Ok(may_day), "{given:?}");
+        }
+        assert_eq!(Date::read_loose("2021-02-29"), Err(DateHint::NoSuchDay));
+        assert_eq!(Date::read_loose("2021年13月1日"), Err(DateHint::NoSuchDay));
+        assert_eq!(Date::read_loose("1899-12-31"), Err(DateHint::TooEarly));
+        for unknown in [
+            "",
+            "May 1, 2020",
+            "01-05-2020",
+            "2020-5",
+            "2020-05-01T00:00",
+        ] {
+            assert_eq!(
+                Date::read_loose(unknown),
+                Err(DateHint::Unknown),
+                "{unknown:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_date_that_does_not_parse_gets_advice_never_a_reading() {

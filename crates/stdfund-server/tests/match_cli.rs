@@ -266,6 +266,11 @@ fn unreadable_inputs_exit_2_naming_file_and_row() {
     assert_eq!(code, 2);
     assert!(stderr.contains("error[INVALID_DATE]"), "{stderr}");
     assert!(stderr.contains("standards.csv 第3行 row 3"), "{stderr}");
+    // Month 13 is named for what it is, not as a date in another form.
+    assert!(
+        stderr.contains("日期「2021年13月1日」不是实际存在的日期"),
+        "{stderr}"
+    );
     assert!(
         !out.exists(),
         "nothing is written when an input is unreadable"
