@@ -268,6 +268,19 @@ impl fmt::Display for Date {
 mod tests {
     use super::{Date, DateHint};
 
+    proptest::proptest! {
+        /// Any text is answered without a panic; a date read is read again
+        /// from its own `YYYY-MM-DD`, and written loosely it reads the same.
+        #[test]
+        fn read_loose_answers_any_text(s in "[0-9０-９年月日/.\\- ]{0,14}|\\PC{0,16}") {
+            if let Ok(d) = Date::read_loose(&s) {
+                proptest::prop_assert_eq!(Date::parse(&d.to_string()), Some(d));
+                let loose = format!("{}年{}月{}日", d.year(), d.month(), d.day());
+                proptest::prop_assert_eq!(Date::read_loose(&loose), Ok(d));
+            }
+        }
+    }
+
     #[test]
     fn read_loose_takes_every_typed_form_and_says_what_is_wrong_with_the_rest() {
         let may_day = Date::from_ymd(2020, 5, 1).unwrap();
