@@ -273,7 +273,10 @@ function readForm() {
   if (seatSelect.value === "") problems.set(seatSelect, missing("requiredSeat"));
   else if (seatOther) {
     if (applicant.seat === "") problems.set(seatControl, missing());
-    else if (!/^\d{6}$/.test(applicant.seat)) problems.set(seatControl, wrong("seatOther"));
+    else {
+      const check = rules.checkSeat(applicant.seat);
+      if (!check.ok) problems.set(seatControl, wrong("seatOther", undefined, check.error));
+    }
   }
   const where = new Map([["applicant.creditCode", $("#creditCode")], ["applicant.name", $("#name")], ["applicant.seat", seatControl]]);
 
@@ -804,8 +807,16 @@ form.addEventListener("click", (e) => {
   if (button.dataset.action === "use-meant") {
     // The clerk takes the value offered: it replaces the text, and the field
     // is checked again like any edit.
-    const control = document.getElementById(button.dataset.for);
-    control.value = button.dataset.value;
+    let control = document.getElementById(button.dataset.for);
+    const seat = $("#seat");
+    if (control.id === "seatOther" && [...seat.options].some((o) => o.value === button.dataset.value)) {
+      // A place of the list, typed by name under 其他地区: chosen in the list.
+      seat.value = button.dataset.value;
+      $("#seatOther-field").hidden = true;
+      control = seat;
+    } else {
+      control.value = button.dataset.value;
+    }
     dirty.add(control.id);
     touched.add(control.id);
     control.focus();

@@ -55,7 +55,7 @@ export type AmountResult = { ok: true; value: AmountDisplay } | { ok: false; err
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorReport };
 
 /**
- * The answer of a field helper (`checkCreditCode`, `normaliseStandardNumber`): a refused
+ * The answer of a field helper (`checkCreditCode`, `normaliseStandardNumber`, `checkSeat`): a refused
  * value may come with `meant`, the value it was probably meant to be, written as the field
  * takes it (`9135O100…` → `91350100…`, `GB/T 12345一2020` → `GB/T 12345-2020`). The message
  * offers the same value; a form can offer it as a one-click correction. It is never read in
@@ -300,6 +300,18 @@ pub fn normalise_standard_number(
         Ok(raw) => {
             field_result(form::normalise_standard_number(&raw).map(|n| json::to_canonical(&n)))
         }
+        Err(report) => err(&report),
+    }
+}
+
+/// Checks an applicant's seat as the estimate does: a six-digit division
+/// code or a fiscal-unit code (outside Fuzhou is accepted, with no fiscal
+/// unit). Anything else is `INVALID_SEAT`, with `meant` when the text names
+/// exactly one place (`鼓楼区` → `350102`, docs/DECISIONS.md D26).
+#[wasm_bindgen(js_name = checkSeat, unchecked_return_type = "FieldResult<SeatCheck>")]
+pub fn check_seat(#[wasm_bindgen(unchecked_param_type = "string")] seat: JsValue) -> JsValue {
+    match string_arg(&seat, "applicant.seat") {
+        Ok(raw) => field_result(form::check_seat(&raw).map(|s| json::to_canonical(&s))),
         Err(report) => err(&report),
     }
 }

@@ -86,6 +86,49 @@ pub fn normalise_standard_number(raw: &str) -> Result<StandardNumberInfo, Error>
     })
 }
 
+/// The answer of the seat form helper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeatCheck {
+    /// The seat, trimmed: what an estimate takes.
+    pub seat: String,
+    /// The fiscal unit the seat belongs to; empty when the seat lies outside
+    /// every jurisdiction of the rulesets (an estimate's lines are then
+    /// ineligible).
+    pub fiscal_unit: String,
+    /// Its Chinese name.
+    pub fiscal_unit_name_zh: String,
+    /// Its English name.
+    pub fiscal_unit_name_en: String,
+}
+
+/// Checks an applicant's seat as the estimate does: a six-digit division
+/// code or a fiscal-unit code of a current ruleset. Anything else is
+/// `INVALID_SEAT`, with the code to write when the text is the name of
+/// exactly one place (`鼓楼区` → `350102`, D26), which a form can offer.
+pub fn check_seat(raw: &str) -> Result<SeatCheck, Error> {
+    let book = ruleset::embedded()?;
+    let seat = raw.trim();
+    if seat.is_empty() {
+        return Err(Error::MissingField {
+            path: "applicant.seat".into(),
+        });
+    }
+    let place = book.place(seat).ok_or_else(|| Error::InvalidSeat {
+        path: "applicant.seat".into(),
+        value: seat.into(),
+        hint: book.seat_named(seat),
+    })?;
+    let unit = place.unit();
+    Ok(SeatCheck {
+        seat: seat.into(),
+        fiscal_unit: unit.map(|u| u.code.clone()).unwrap_or_default(),
+        fiscal_unit_name_zh: unit.map(|u| u.name_zh.clone()).unwrap_or_default(),
+        fiscal_unit_name_en: unit.map(|u| u.name_en.clone()).unwrap_or_default(),
+    })
+}
+
 /// The fiscal units an applicant's seat can be: those of the default
 /// jurisdiction's current embedded ruleset (decision D8).
 pub fn fiscal_units() -> Result<Vec<FiscalUnitDoc>, Error> {

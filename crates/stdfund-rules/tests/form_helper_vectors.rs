@@ -1,8 +1,8 @@
 //! The shared form-helper vectors (`tests/vectors-forms/form-helpers.json`),
 //! run natively; the same file is run through the WASM exports
-//! `checkCreditCode` and `normaliseStandardNumber` in Node and in Chromium
-//! (`wasm/test/`). A refused value may come with the value it was probably
-//! meant to be (`Error::meant`), which a form offers as a correction.
+//! `checkCreditCode`, `normaliseStandardNumber` and `checkSeat` in Node and
+//! in Chromium (`wasm/test/`). A refused value may come with the value it was
+//! probably meant to be (`Error::meant`), which a form offers as a correction.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use serde::Deserialize;
@@ -37,6 +37,7 @@ fn run(c: &Case) -> Result<Value, Error> {
         "normaliseStandardNumber" => {
             form::normalise_standard_number(&c.input).map(|v| json::to_canonical(&v))
         }
+        "checkSeat" => form::check_seat(&c.input).map(|v| json::to_canonical(&v)),
         other => panic!("unknown helper {other}"),
     }?;
     Ok(serde_json::from_str(&canonical).unwrap())
@@ -103,6 +104,7 @@ fn an_offer_is_in_the_message_and_is_accepted() {
         let canonical = value
             .get("creditCode")
             .or_else(|| value.get("canonical"))
+            .or_else(|| value.get("seat"))
             .and_then(Value::as_str);
         assert_eq!(canonical, Some(meant.as_str()), "{}", c.input);
     }

@@ -190,6 +190,29 @@ test("a credit code typed with O for 0 and a standard number with 一 for its da
   await page.close();
 });
 
+test("a district typed by its name under 其他地区: its code is offered, and taking it chooses the district in the list", async () => {
+  const page = await open(375);
+  const rows = [{ ...ROWS[2] }];
+  await fill(page, { ...APPLICANT, seat: "鼓楼区" }, rows, { seatOther: true });
+  const error = page.locator("#seatOther-error");
+  assert.equal(await error.textContent(), `${TEXT.zh.fieldErrors.seatOther} ${TEXT.zh.meant("350102")} ${TEXT.zh.useMeant}`);
+  await page.locator("#seatOther-error button").click();
+  assert.equal(await page.inputValue("#seat"), "350102");
+  assert.equal(await page.locator("#seatOther-field").isHidden(), true);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "seat");
+  assert.equal(await page.locator(".error, [aria-invalid]").count(), 0);
+  await assertShows(page, JSON.parse(await nativeEstimate(applicationOf(APPLICANT, rows))));
+  // A code outside the list is still taken as typed; a name of no one place gets no offer.
+  await page.selectOption("#seat", "other");
+  await type(page, "#seatOther", "350203");
+  await page.keyboard.press("Tab");
+  assert.equal(await error.count(), 0);
+  await type(page, "#seatOther", "福州市");
+  await page.keyboard.press("Tab");
+  assert.equal(await error.textContent(), TEXT.zh.fieldErrors.seatOther);
+  await page.close();
+});
+
 test("amounts as clerks write them, each read into exact yuan by the page", async () => {
   const page = await open(1280);
   await fill(page, APPLICANT, [{ ...ROWS[0], funding: [["FUNDING_LEVEL_PROVINCIAL", "1"]] }]);

@@ -63,6 +63,7 @@ test("hostile inputs never throw and never trap the module", () => {
     for (const input of [undefined, null, 5, {}, Symbol("s")]) {
       assertError(rules.checkCreditCode(input), "INVALID_TYPE");
       assertError(rules.normaliseStandardNumber(input), "INVALID_TYPE");
+      assertError(rules.checkSeat(input), "INVALID_TYPE");
     }
   }
   // Still healthy after 10,000+ failed calls.
