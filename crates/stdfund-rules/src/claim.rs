@@ -331,11 +331,7 @@ pub fn split_amount<'r>(
     date: Date,
     amount: Money,
 ) -> Result<AmountSplit<'r>, Error> {
-    let place = book.place(seat).ok_or_else(|| Error::InvalidSeat {
-        path: "seat".into(),
-        value: seat.into(),
-        hint: book.seat_named(seat),
-    })?;
+    let place = book.place_or_refuse(seat, "seat")?;
     let unit = place.unit().ok_or_else(|| Error::InvalidSeat {
         path: "seat".into(),
         value: seat.into(),

@@ -115,11 +115,7 @@ pub fn check_seat(raw: &str) -> Result<SeatCheck, Error> {
             path: "applicant.seat".into(),
         });
     }
-    let place = book.place(seat).ok_or_else(|| Error::InvalidSeat {
-        path: "applicant.seat".into(),
-        value: seat.into(),
-        hint: book.seat_named(seat),
-    })?;
+    let place = book.place_or_refuse(seat, "applicant.seat")?;
     let unit = place.unit();
     Ok(SeatCheck {
         seat: seat.into(),

@@ -68,11 +68,7 @@ pub fn read<'a, 'r>(
         })?;
     let name = text(&a.name, || "applicant.name".into(), false)?;
     let seat = text(&a.seat, || "applicant.seat".into(), true)?;
-    let place = book.place(seat).ok_or_else(|| Error::InvalidSeat {
-        path: "applicant.seat".into(),
-        value: seat.into(),
-        hint: book.seat_named(seat),
-    })?;
+    let place = book.place_or_refuse(seat, "applicant.seat")?;
     let jurisdiction = place.jurisdiction().code.as_str();
 
     // Achievements.

@@ -723,6 +723,16 @@ impl RuleBook {
         found
     }
 
+    /// [`place`](Self::place), or `INVALID_SEAT` at `path` — with the code
+    /// to write when `seat` names exactly one place ([`seat_named`](Self::seat_named), D26).
+    pub fn place_or_refuse(&self, seat: &str, path: &str) -> Result<Place<'_>, Error> {
+        self.place(seat).ok_or_else(|| Error::InvalidSeat {
+            path: path.into(),
+            value: seat.into(),
+            hint: self.seat_named(seat),
+        })
+    }
+
     /// Where a seat lies: a fiscal unit (or a former code) of a
     /// jurisdiction's current ruleset; an excluded seat; any other six-digit
     /// division code is outside (the default jurisdiction answers). `None`
