@@ -39,8 +39,20 @@ pub enum Error {
         /// The unknown field.
         field: String,
     },
+    /// A field given twice in one object (proto3 JSON: each field once; a
+    /// field's JSON name and its proto name, `creditCode` and `credit_code`,
+    /// are one field). Which value was meant cannot be told, so neither is
+    /// taken.
+    #[error(
+        "field `{}` is given twice; give each field once (`creditCode` and `credit_code`, a field's two names, count as one field)",
+        shown(path)
+    )]
+    DuplicateField {
+        /// The field's path.
+        path: String,
+    },
     /// A field of the wrong JSON type.
-    #[error("field `{}` has the wrong type: {}", shown(path), shown(message))]
+    #[error("{}", invalid_type_en(path, message))]
     InvalidType {
         /// The field.
         path: String,
@@ -228,6 +240,22 @@ fn at(path: &str) -> String {
     }
 }
 
+/// The English message of `INVALID_TYPE`.
+fn invalid_type_en(path: &str, message: &str) -> String {
+    if path.is_empty() {
+        // serde's "invalid type: string "x", expected a JSON object", less
+        // what the sentence already says.
+        let given = message.split(", expected ").next().unwrap_or(message);
+        format!("the request must be a JSON object ({})", shown(given))
+    } else {
+        format!(
+            "field `{}` has the wrong type: {}",
+            shown(path),
+            shown(message)
+        )
+    }
+}
+
 /// The English message of `INVALID_DATE`.
 fn date_en(path: &str, value: &str, hint: DateHint) -> String {
     let v = shown(value);
@@ -333,6 +361,7 @@ impl Error {
             | Error::InvalidJson { .. }
             | Error::TrailingData { .. }
             | Error::UnknownField { .. }
+            | Error::DuplicateField { .. }
             | Error::InvalidType { .. }
             | Error::MissingField { .. }
             | Error::FieldTooLong { .. }
@@ -351,6 +380,7 @@ impl Error {
             Error::InvalidJson { .. } => "INVALID_JSON",
             Error::TrailingData { .. } => "TRAILING_DATA",
             Error::UnknownField { .. } => "UNKNOWN_FIELD",
+            Error::DuplicateField { .. } => "DUPLICATE_FIELD",
             Error::InvalidType { .. } => "INVALID_TYPE",
             Error::MissingField { .. } => "MISSING_FIELD",
             Error::FieldTooLong { .. } => "FIELD_TOO_LONG",
@@ -377,6 +407,7 @@ impl Error {
             Error::TrailingData { .. } => "",
             Error::InvalidJson { path, .. }
             | Error::UnknownField { path, .. }
+            | Error::DuplicateField { path }
             | Error::InvalidType { path, .. }
             | Error::MissingField { path }
             | Error::FieldTooLong { path, .. }
@@ -410,6 +441,12 @@ impl Error {
             }
             Error::UnknownField { path, field } => {
                 format!("`{}`中有未定义的字段`{}`", shown(path), shown(field))
+            }
+            Error::DuplicateField { path } => {
+                format!(
+                    "字段`{}`给了两次;每个字段只能给一次(creditCode与credit_code这样的两种写法算同一字段)",
+                    shown(path)
+                )
             }
             Error::InvalidType { path, .. } if path.is_empty() => {
                 "请求应为一个JSON对象".to_string()

@@ -56,6 +56,7 @@ fn rules_code(e: &RulesError) -> Code {
         | RulesError::TrailingData { .. }
         | RulesError::InvalidSubject { .. }
         | RulesError::UnknownField { .. }
+        | RulesError::DuplicateField { .. }
         | RulesError::InvalidType { .. }
         | RulesError::MissingField { .. }
         | RulesError::FieldTooLong { .. }

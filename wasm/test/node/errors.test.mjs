@@ -39,6 +39,21 @@ test("malformed applications answer the rules crate's codes and field paths", ()
   assertError(rules.estimateCanonical('{"applicant": 5}'), "INVALID_TYPE", "applicant");
 });
 
+test("proto3 JSON's shape and nothing looser: no positional arrays, each field once", () => {
+  // An object whose fields a derived reader would take by position.
+  assertError(rules.estimate({ applicant: ["91350100M000100Y43", "示例", "350102"], achievements: [] }),
+    "INVALID_TYPE", "applicant");
+  assertError(rules.estimate([{ creditCode: "91350100M000100Y43", name: "示例", seat: "350102" }, []]),
+    "INVALID_TYPE", "");
+  // A field given twice (JSON text can say it; a JS object cannot), also
+  // under its two names.
+  const twice = JSON.stringify(app({})).replace('"date":"2020-05-01"', '"date":"2020-05-01","date":"2021-05-01"');
+  const e = assertError(rules.estimateCanonical(twice), "DUPLICATE_FIELD", "achievements[0].date");
+  assert.match(e.messageZh, /给了两次/);
+  const names = JSON.stringify(app({})).replace('"creditCode"', '"credit_code":"91350100M000100Y43","creditCode"');
+  assertError(rules.estimate(names), "DUPLICATE_FIELD", "applicant.creditCode");
+});
+
 test("what-if with a broken ruleset is INVALID_RULESET at whatIfRuleset", () => {
   assertError(rules.whatIf(app({}), "{}"), "INVALID_RULESET", "whatIfRuleset");
   assertError(rules.whatIf(app({}), { id: "x" }), "INVALID_RULESET", "whatIfRuleset");

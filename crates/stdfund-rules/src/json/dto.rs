@@ -88,6 +88,81 @@ where
     Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
+/// A message of the contract, read from a JSON object only. serde's derived
+/// reader also takes a JSON array, its elements read as the fields in
+/// declaration order; proto3 JSON has no such form, and a positional array
+/// would fill fields by guesswork. The derived reader (`remote = "Self"`:
+/// an inherent `deserialize`) reads the object's fields; [`object`] lets
+/// nothing else reach it.
+trait Message<'de>: Sized {
+    /// The derived reader of the message's fields.
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+/// Reads a [`Message`] from a JSON object; anything else is `invalid type:
+/// …, expected a JSON object`.
+fn object<'de, D: Deserializer<'de>, T: Message<'de>>(d: D) -> Result<T, D::Error> {
+    struct Object<T>(PhantomData<T>);
+    impl<'de, T: Message<'de>> Visitor<'de> for Object<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::fields(de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(Object(PhantomData))
+}
+
+impl<'de: 'a, 'a> Message<'de> for EstimateRequest<'a> {
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EstimateRequest::deserialize(d)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for EstimateRequest<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object(d)
+    }
+}
+
+impl<'de: 'a, 'a> Message<'de> for Applicant<'a> {
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Applicant::deserialize(d)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Applicant<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object(d)
+    }
+}
+
+impl<'de: 'a, 'a> Message<'de> for Achievement<'a> {
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Achievement::deserialize(d)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Achievement<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object(d)
+    }
+}
+
+impl<'de: 'a, 'a> Message<'de> for Funding<'a> {
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Funding::deserialize(d)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Funding<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object(d)
+    }
+}
+
 /// A proto enum of the contract.
 pub trait ProtoEnum: Copy + Sized {
     /// The value of a number, `None` for 0 (unset) or an undefined number.
@@ -262,6 +337,7 @@ impl<'de, E: ProtoEnum> Deserialize<'de> for EnumIn<E> {
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(
     rename = "Application",
+    remote = "Self",
     deny_unknown_fields,
     default,
     bound(deserialize = "'de: 'a")
@@ -331,7 +407,12 @@ impl PartialEq for JsonSource<'_> {
 /// `stdfund.v1.Applicant` as read.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields, default, bound(deserialize = "'de: 'a"))]
+#[serde(
+    remote = "Self",
+    deny_unknown_fields,
+    default,
+    bound(deserialize = "'de: 'a")
+)]
 pub struct Applicant<'a> {
     /// 统一社会信用代码.
     #[serde(rename = "creditCode", alias = "credit_code")]
@@ -348,7 +429,12 @@ pub struct Applicant<'a> {
 /// `stdfund.v1.Achievement` as read.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields, default, bound(deserialize = "'de: 'a"))]
+#[serde(
+    remote = "Self",
+    deny_unknown_fields,
+    default,
+    bound(deserialize = "'de: 'a")
+)]
 pub struct Achievement<'a> {
     /// The caller's id.
     #[cfg_attr(feature = "ts", tsify(type = "string | null"))]
@@ -391,7 +477,12 @@ pub struct Achievement<'a> {
 /// `stdfund.v1.Funding` as read.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields, default, bound(deserialize = "'de: 'a"))]
+#[serde(
+    remote = "Self",
+    deny_unknown_fields,
+    default,
+    bound(deserialize = "'de: 'a")
+)]
 pub struct Funding<'a> {
     /// The level.
     #[cfg_attr(

@@ -99,6 +99,22 @@ fn classify(path: String, inner: &serde_json::Error, first: &serde_json::Error) 
             field,
         };
     }
+    if let Some(rest) = msg.strip_prefix("duplicate field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        // The path ends at the object, or (as for an unknown field) at the
+        // field itself.
+        let parent = if path == field {
+            ""
+        } else {
+            path.strip_suffix(&format!(".{field}")).unwrap_or(&path)
+        };
+        let path = if parent.is_empty() {
+            field.to_string()
+        } else {
+            format!("{parent}.{field}")
+        };
+        return Error::DuplicateField { path };
+    }
     if inner.is_data() {
         let message = msg
             .split(" at line ")

@@ -1,0 +1,172 @@
+//! The shape proto3 JSON gives a request, and nothing looser: a message is a
+//! JSON object (never an array read by position), and a field is given once
+//! (`DUPLICATE_FIELD`, naming it, also when its JSON name and its proto name
+//! are both given). Every field of every request message is tried.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use serde_json::{Value, json};
+use stdfund_rules::json;
+
+/// A request that uses every field of every request message once.
+fn full() -> Value {
+    json!({
+        "applicant": {"creditCode": "91350100M000100Y43", "name": "示例公司", "seat": "350102"},
+        "achievements": [{"id": "a1", "item": "AWARD_CHINA", "variant": "PROJECT_FIRST",
+            "subject": "GB/T 12345-2020", "date": "2020-05-01", "role": "ROLE_LEAD",
+            "accepted": true, "approved": true,
+            "higherLevelFunding": [{"level": "FUNDING_LEVEL_PROVINCIAL", "amount": "100000.00",
+                "source": "福建省市场监督管理局"}]}],
+        "whatIfRuleset": "",
+        "view": "VIEW_SUMMARY"
+    })
+}
+
+/// A message's fields, each with its other (proto) name where it differs.
+type Fields = &'static [(&'static str, Option<&'static str>)];
+
+/// The messages of a request: the JSON pointer of each, its path as errors
+/// name it, and its fields.
+const MESSAGES: [(&str, &str, Fields); 4] = [
+    (
+        "",
+        "",
+        &[
+            ("applicant", None),
+            ("achievements", None),
+            ("whatIfRuleset", Some("what_if_ruleset")),
+            ("view", None),
+        ],
+    ),
+    (
+        "/applicant",
+        "applicant",
+        &[
+            ("creditCode", Some("credit_code")),
+            ("name", None),
+            ("seat", None),
+        ],
+    ),
+    (
+        "/achievements/0",
+        "achievements[0]",
+        &[
+            ("id", None),
+            ("item", None),
+            ("variant", None),
+            ("subject", None),
+            ("date", None),
+            ("role", None),
+            ("accepted", None),
+            ("approved", None),
+            ("higherLevelFunding", Some("higher_level_funding")),
+        ],
+    ),
+    (
+        "/achievements/0/higherLevelFunding/0",
+        "achievements[0].higherLevelFunding[0]",
+        &[("level", None), ("amount", None), ("source", None)],
+    ),
+];
+
+fn error_of(text: &str) -> stdfund_rules::ErrorReport {
+    match json::estimate_json(text) {
+        Ok(answer) => panic!("accepted {text}: {answer}"),
+        Err(e) => e,
+    }
+}
+
+fn joined(parent: &str, field: &str) -> String {
+    if parent.is_empty() {
+        field.to_string()
+    } else {
+        format!("{parent}.{field}")
+    }
+}
+
+#[test]
+fn the_full_request_is_accepted_under_either_name() {
+    json::estimate_json(&full().to_string()).unwrap();
+    let mut v = full();
+    // Deepest first: renaming a field moves the pointers below it.
+    for (pointer, _, fields) in MESSAGES.iter().rev() {
+        let object = v.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+        for (name, proto) in fields.iter() {
+            if let Some(proto) = proto {
+                let value = object.remove(*name).unwrap();
+                object.insert((*proto).to_string(), value);
+            }
+        }
+    }
+    json::estimate_json(&v.to_string()).unwrap();
+}
+
+#[test]
+fn every_field_given_twice_is_refused_naming_it() {
+    for (pointer, path, fields) in MESSAGES {
+        for (name, proto) in fields {
+            for second in [Some(*name), *proto].into_iter().flatten() {
+                // A placeholder key, then the field's own text in its place:
+                // the object then holds the field and the field again.
+                let mut v = full();
+                let object = v.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+                let value = object.get(*name).unwrap().to_string();
+                object.insert("\u{1}".into(), Value::Null);
+                let text =
+                    v.to_string()
+                        .replacen("\"\\u0001\":null", &format!("\"{second}\":{value}"), 1);
+                assert!(text.contains(&format!("\"{second}\":{value}")), "{text}");
+                let e = error_of(&text);
+                assert_eq!(e.code, "DUPLICATE_FIELD", "{name} as {second}: {e:?}");
+                assert_eq!(e.field, joined(path, name), "{name} as {second}");
+                assert!(e.message_zh.contains("给了两次"), "{e:?}");
+                assert!(e.message_en.contains("is given twice"), "{e:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_message_given_as_an_array_is_refused_not_read_by_position() {
+    for (pointer, path, fields) in MESSAGES {
+        let mut v = full();
+        let object = v.pointer(pointer).unwrap().as_object().unwrap().clone();
+        // The fields' values in declaration order: what serde's derived
+        // reader would have taken for the object.
+        let positional: Vec<Value> = fields
+            .iter()
+            .map(|(name, _)| object.get(*name).unwrap().clone())
+            .collect();
+        *v.pointer_mut(pointer).unwrap() = Value::Array(positional);
+        let e = error_of(&v.to_string());
+        assert_eq!(e.code, "INVALID_TYPE", "{path}: {e:?}");
+        assert_eq!(e.field, path);
+        assert!(e.message_en.contains("JSON object"), "{e:?}");
+        // No Rust type name reaches the reader.
+        assert!(!e.message_en.contains("struct"), "{e:?}");
+        if path.is_empty() {
+            assert_eq!(e.message_zh, "请求应为一个JSON对象");
+            assert_eq!(
+                e.message_en,
+                "the request must be a JSON object (invalid type: sequence)"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_request_that_is_not_an_object_says_so() {
+    for (text, given) in [
+        ("\"x\"", "string \"x\""),
+        ("7", "integer `7`"),
+        ("true", "boolean `true`"),
+        ("null", "null"),
+    ] {
+        let e = error_of(text);
+        assert_eq!((e.code.as_str(), e.field.as_str()), ("INVALID_TYPE", ""));
+        assert_eq!(e.message_zh, "请求应为一个JSON对象");
+        assert_eq!(
+            e.message_en,
+            format!("the request must be a JSON object (invalid type: {given})")
+        );
+    }
+}
