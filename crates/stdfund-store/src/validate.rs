@@ -133,6 +133,35 @@ pub(crate) fn fold(s: &str) -> String {
     s.nfkc().flat_map(char::to_uppercase).collect()
 }
 
+/// The credit-code prefix a folded search text stands for. A code is often
+/// typed or pasted in groups (`9135 0100 M000`) or, whole, with the letters
+/// its alphabet leaves out for the digits they look like (`9135O100…`, the
+/// `INVALID_CREDIT_CODE` advice of docs/DECISIONS.md D28): white space and
+/// hyphens are taken out when what remains is of the code's alphabet, and a
+/// whole code that is not one is read as the code
+/// [`CreditCode::suggest`](stdfund_rules::ident::CreditCode::suggest)
+/// offers (its check character must then match). Anything else is searched
+/// as typed. The unit-name search keeps the text as typed.
+pub(crate) fn credit_code_searched(folded: &str) -> String {
+    use stdfund_rules::ident::CreditCode;
+    let compact: String = folded
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if compact.len() == 18
+        && CreditCode::parse(&compact).is_none()
+        && let Some(code) = CreditCode::suggest(&compact)
+    {
+        return code.as_str().to_owned();
+    }
+    let alphabet = |c: char| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOSVZ".contains(c));
+    if compact.len() >= 2 && compact.chars().all(alphabet) {
+        compact
+    } else {
+        folded.to_owned()
+    }
+}
+
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

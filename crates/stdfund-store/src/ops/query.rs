@@ -86,10 +86,11 @@ fn filters(q: &ClaimQuery) -> Result<Where, StoreError> {
     if let Some(s) = &q.search {
         let folded = validate::fold(s.trim());
         if !folded.is_empty() {
+            let code = like_escape(&validate::credit_code_searched(&folded));
             let escaped = like_escape(&folded);
             w.add(
                 "(c.unit_name_folded LIKE ? ESCAPE '\\' OR c.credit_code LIKE ? ESCAPE '\\')",
-                vec![format!("%{escaped}%").into(), format!("{escaped}%").into()],
+                vec![format!("%{escaped}%").into(), format!("{code}%").into()],
             );
         }
     }

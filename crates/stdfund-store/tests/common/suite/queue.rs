@@ -196,6 +196,24 @@ pub async fn filters_sorts_and_counts<H: Harness>(h: &H) {
         got(q(&|q| q.search = Some("91350100m".into()))).await,
         vec![ids[0], ids[1], ids[4]]
     );
+    // A code typed in groups, or whole with look-alike letters (O for 0),
+    // finds the code; a unit name with the same letters is still found.
+    assert_eq!(
+        got(q(&|q| q.search = Some("9135 0100 M000 100Y 43".into()))).await,
+        vec![ids[0]]
+    );
+    assert_eq!(
+        got(q(&|q| q.search = Some("9135O100M000100Y43".into()))).await,
+        vec![ids[0]]
+    );
+    assert_eq!(
+        got(q(&|q| q.search = Some("９１３５０１００-M000 2".into()))).await,
+        vec![ids[1]]
+    );
+    assert_eq!(
+        got(q(&|q| q.search = Some("alpha standards co".into()))).await,
+        vec![ids[4]]
+    );
     assert_eq!(
         got(q(&|q| q.search = Some("M000100".into()))).await,
         Vec::<i64>::new(),
