@@ -18,11 +18,11 @@ fn number<E: ProtoEnum>(
     expected: &str,
 ) -> Result<i32, Error> {
     match e {
-        EnumIn::UnknownName(name) => Err(Error::InvalidEnumValue {
-            path: path(),
-            value: name.clone(),
-            expected: expected.to_string(),
-        }),
+        EnumIn::UnknownName(name) => Err(Error::invalid_enum_value::<E>(
+            path(),
+            name.clone(),
+            expected.to_string(),
+        )),
         other => Ok(other.number()),
     }
 }

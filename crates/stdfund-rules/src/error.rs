@@ -135,7 +135,11 @@ pub enum Error {
         path: String,
     },
     /// An enum value the contract does not define.
-    #[error("`{}` at `{path}` is not one of {expected}", shown(value))]
+    #[error(
+        "`{}` at `{path}` is not one of {expected}{}",
+        shown(value),
+        meant_en(meant.as_deref())
+    )]
     InvalidEnumValue {
         /// The field.
         path: String,
@@ -143,6 +147,9 @@ pub enum Error {
         value: String,
         /// The accepted values.
         expected: String,
+        /// The value name it probably was (in other case, without its
+        /// prefix, or its number as text: D37).
+        meant: Option<String>,
     },
     /// An item id that no ruleset defines.
     #[error(
@@ -337,6 +344,22 @@ impl Error {
         }
     }
 
+    /// `INVALID_ENUM_VALUE` for the text (or undefined number) `value` of an
+    /// enum `E` at `path`, offering the value name it probably stands for.
+    pub fn invalid_enum_value<E: crate::json::dto::ProtoEnum>(
+        path: String,
+        value: String,
+        expected: String,
+    ) -> Self {
+        let meant = crate::json::dto::enum_meant::<E>(&value).map(str::to_owned);
+        Error::InvalidEnumValue {
+            path,
+            value,
+            expected,
+            meant,
+        }
+    }
+
     /// The value the refused input was probably meant to be, written as the
     /// field takes it (docs/DECISIONS.md D26–D32): the seat code of a place
     /// given by name, the date or amount written the way the field reads it,
@@ -356,6 +379,7 @@ impl Error {
             Error::InvalidAmount { write_as, .. } => write_as.map(|m| m.to_canonical()),
             Error::UnknownItem { meant, .. }
             | Error::UnknownVariant { meant, .. }
+            | Error::InvalidEnumValue { meant, .. }
             | Error::InvalidStandardNumber { meant, .. } => meant.clone(),
             Error::InvalidDate { .. }
             | Error::InvalidJson { .. }
@@ -366,7 +390,6 @@ impl Error {
             | Error::MissingField { .. }
             | Error::FieldTooLong { .. }
             | Error::AmountOutOfRange { .. }
-            | Error::InvalidEnumValue { .. }
             | Error::InvalidSubject { .. }
             | Error::DuplicateAchievementId { .. }
             | Error::TooManyEntries { .. }
@@ -500,8 +523,13 @@ impl Error {
                 path,
                 value,
                 expected,
+                meant,
             } => {
-                format!("`{path}`的`{}`不是以下取值之一:{expected}", shown(value))
+                format!(
+                    "`{path}`的`{}`不是以下取值之一:{expected}{}",
+                    shown(value),
+                    meant_zh(meant.as_deref())
+                )
             }
             Error::UnknownItem { path, value, meant } => {
                 format!(

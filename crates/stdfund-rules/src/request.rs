@@ -5,7 +5,7 @@
 //! contract: the first problem found is the one reported.
 
 use crate::date::Date;
-use crate::domain::{Achievement, Applicant, Application, InputHash, Role};
+use crate::domain::{Achievement, Applicant, Application, FundingLevel, InputHash, Role};
 use crate::engine::{MAX_ACHIEVEMENTS, MAX_FUNDING_ENTRIES, MAX_TEXT_CHARS};
 use crate::error::Error;
 use crate::ident::CreditCode;
@@ -148,11 +148,11 @@ fn achievement<'a, 'r>(
         EnumIn::Unset => Role::Unspecified,
         EnumIn::Set(r) => *r,
         other => {
-            return Err(Error::InvalidEnumValue {
-                path: path("role"),
-                value: other.unknown_text().unwrap_or_default(),
-                expected: "ROLE_UNSPECIFIED, ROLE_LEAD, ROLE_PARTICIPANT".into(),
-            });
+            return Err(Error::invalid_enum_value::<Role>(
+                path("role"),
+                other.unknown_text().unwrap_or_default(),
+                "ROLE_UNSPECIFIED, ROLE_LEAD, ROLE_PARTICIPANT".into(),
+            ));
         }
     };
     let (subject, award_year) = subject::canonical(item.doc.subject_kind, raw_subject, date)
@@ -188,11 +188,11 @@ fn achievement<'a, 'r>(
                 });
             }
             other => {
-                return Err(Error::InvalidEnumValue {
-                    path: fpath("level"),
-                    value: other.unknown_text().unwrap_or_default(),
-                    expected: FUNDING_LEVELS.into(),
-                });
+                return Err(Error::invalid_enum_value::<FundingLevel>(
+                    fpath("level"),
+                    other.unknown_text().unwrap_or_default(),
+                    FUNDING_LEVELS.into(),
+                ));
             }
         };
         let amount_s = text(&f.amount, || fpath("amount"), true)?;

@@ -11,8 +11,9 @@ fn request(change: impl FnOnce(&mut serde_json::Value)) -> String {
     let mut v = serde_json::json!({
         "applicant": {"creditCode": "91350100M000100Y43", "name": "示例公司", "seat": "350102"},
         "achievements": [{"id": "a1", "item": "STANDARD_LEAD", "variant": "NATIONAL",
-            "subject": "GB/T 12345-2020", "date": "2020-05-01",
-            "higherLevelFunding": [{"level": "FUNDING_LEVEL_PROVINCIAL", "amount": "100000.00"}]}]
+            "subject": "GB/T 12345-2020", "date": "2020-05-01", "role": "ROLE_LEAD",
+            "higherLevelFunding": [{"level": "FUNDING_LEVEL_PROVINCIAL", "amount": "100000.00"}]}],
+        "view": "VIEW_FULL"
     });
     change(&mut v);
     v.to_string()
@@ -62,6 +63,26 @@ fn every_offer_is_the_messages_and_is_accepted() {
             "INVALID_STANDARD_NUMBER",
             "GB/T 12345-2020",
         ),
+        (
+            "/achievements/0/role",
+            "lead",
+            "INVALID_ENUM_VALUE",
+            "ROLE_LEAD",
+        ),
+        (
+            "/achievements/0/role",
+            "2",
+            "INVALID_ENUM_VALUE",
+            "ROLE_PARTICIPANT",
+        ),
+        (
+            "/achievements/0/higherLevelFunding/0/level",
+            "Non-Fiscal",
+            "INVALID_ENUM_VALUE",
+            "FUNDING_LEVEL_NON_FISCAL",
+        ),
+        ("/view", "summary", "INVALID_ENUM_VALUE", "VIEW_SUMMARY"),
+        ("/view", " VIEW_FULL ", "INVALID_ENUM_VALUE", "VIEW_FULL"),
     ];
     for (pointer, typed, code, meant) in cases {
         let e = json::estimate_text(&request(set(pointer, typed))).expect_err(typed);
@@ -107,6 +128,13 @@ fn a_refusal_with_nothing_to_offer_has_none() {
             "INVALID_STANDARD_NUMBER",
         ),
         ("/achievements/0/id", "", "MISSING_FIELD"),
+        ("/achievements/0/role", "ROLE_BOSS", "INVALID_ENUM_VALUE"),
+        ("/achievements/0/role", "unspecified", "INVALID_ENUM_VALUE"),
+        (
+            "/achievements/0/higherLevelFunding/0/level",
+            "5",
+            "INVALID_ENUM_VALUE",
+        ),
     ] {
         let e = json::estimate_text(&request(set(pointer, typed))).expect_err(typed);
         assert_eq!(e.code(), code, "{typed}");

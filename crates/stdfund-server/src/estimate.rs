@@ -149,11 +149,13 @@ fn item_view(view: i32) -> Result<Option<View>, ApiError> {
     match EnumIn::<View>::from_number(view) {
         EnumIn::Set(v) => Ok(Some(v)),
         EnumIn::Unset => Ok(None),
-        other => Err(ApiError::from(stdfund_rules::Error::InvalidEnumValue {
-            path: "view".into(),
-            value: other.unknown_text().unwrap_or_default(),
-            expected: format!("{}, VIEW_FULL, VIEW_SUMMARY", View::UNSPECIFIED),
-        })),
+        other => Err(ApiError::from(stdfund_rules::Error::invalid_enum_value::<
+            View,
+        >(
+            "view".into(),
+            other.unknown_text().unwrap_or_default(),
+            format!("{}, VIEW_FULL, VIEW_SUMMARY", View::UNSPECIFIED),
+        ))),
     }
 }
 

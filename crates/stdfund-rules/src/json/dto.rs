@@ -163,6 +163,35 @@ impl<'de: 'a, 'a> Deserialize<'de> for Funding<'a> {
     }
 }
 
+/// The defined value a refused enum text probably stands for (D37): its
+/// name in other case or with spaces or hyphens for underscores
+/// (`role_lead`, `Role-Lead`), the name without its prefix (`lead`,
+/// `provincial`, `summary`), or a defined number written as text (`"1"`).
+/// `None` for anything else, and never the unset value.
+pub fn enum_meant<E: ProtoEnum>(text: &str) -> Option<&'static str> {
+    // Longer than any name: not worth folding.
+    if text.len() > 64 {
+        return None;
+    }
+    let folded: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect();
+    if let Ok(n) = folded.parse::<i32>() {
+        return E::from_number(n).map(E::name);
+    }
+    let prefix = E::UNSPECIFIED
+        .strip_suffix("UNSPECIFIED")
+        .unwrap_or_default();
+    E::from_name(&folded)
+        .or_else(|| E::from_name(&format!("{prefix}{folded}")))
+        .map(E::name)
+}
+
 /// A proto enum of the contract.
 pub trait ProtoEnum: Copy + Sized {
     /// The value of a number, `None` for 0 (unset) or an undefined number.

@@ -191,11 +191,11 @@ pub fn view_of(v: &EnumIn<View>) -> Result<View, Error> {
     match v {
         EnumIn::Unset => Ok(View::Full),
         EnumIn::Set(v) => Ok(*v),
-        other => Err(Error::InvalidEnumValue {
-            path: "view".into(),
-            value: other.unknown_text().unwrap_or_default(),
-            expected: "VIEW_UNSPECIFIED, VIEW_FULL, VIEW_SUMMARY".into(),
-        }),
+        other => Err(Error::invalid_enum_value::<View>(
+            "view".into(),
+            other.unknown_text().unwrap_or_default(),
+            "VIEW_UNSPECIFIED, VIEW_FULL, VIEW_SUMMARY".into(),
+        )),
     }
 }
 
