@@ -170,3 +170,44 @@ fn a_request_that_is_not_an_object_says_so() {
         );
     }
 }
+
+/// Every JSON object inside `v` (itself included): its JSON pointer.
+fn objects(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            out.push(at.clone());
+            for (k, x) in m {
+                objects(x, format!("{at}/{k}"), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                objects(x, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn a_ruleset_document_is_read_from_objects_only() {
+    use stdfund_rules::ruleset::{FZ_2016_JSON, Ruleset};
+    let doc: Value = serde_json::from_str(FZ_2016_JSON).unwrap();
+    Ruleset::from_json(&doc.to_string()).unwrap();
+    let mut pointers = Vec::new();
+    objects(&doc, String::new(), &mut pointers);
+    assert!(pointers.len() > 50, "{}", pointers.len());
+    for pointer in pointers {
+        // The object's values in order: what a positional reader would take.
+        let mut v = doc.clone();
+        let target = v.pointer_mut(&pointer).unwrap();
+        let values: Vec<Value> = target.as_object().unwrap().values().cloned().collect();
+        *target = Value::Array(values);
+        let e = Ruleset::from_json(&v.to_string()).expect_err(&pointer);
+        assert_eq!(e.code(), "INVALID_RULESET", "{pointer}");
+        assert!(
+            e.to_string().contains("expected a JSON object"),
+            "{pointer}: {e}"
+        );
+    }
+}

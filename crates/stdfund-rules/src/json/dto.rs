@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use super::object::{Message, object};
 use crate::domain::{FundingLevel, Role};
 
 /// Text as given: borrowed from the request when it had no escapes.
@@ -86,33 +87,6 @@ where
     T: Deserialize<'de> + Default,
 {
     Option::<T>::deserialize(d).map(Option::unwrap_or_default)
-}
-
-/// A message of the contract, read from a JSON object only. serde's derived
-/// reader also takes a JSON array, its elements read as the fields in
-/// declaration order; proto3 JSON has no such form, and a positional array
-/// would fill fields by guesswork. The derived reader (`remote = "Self"`:
-/// an inherent `deserialize`) reads the object's fields; [`object`] lets
-/// nothing else reach it.
-trait Message<'de>: Sized {
-    /// The derived reader of the message's fields.
-    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
-}
-
-/// Reads a [`Message`] from a JSON object; anything else is `invalid type:
-/// …, expected a JSON object`.
-fn object<'de, D: Deserializer<'de>, T: Message<'de>>(d: D) -> Result<T, D::Error> {
-    struct Object<T>(PhantomData<T>);
-    impl<'de, T: Message<'de>> Visitor<'de> for Object<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a JSON object")
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-            T::fields(de::value::MapAccessDeserializer::new(map))
-        }
-    }
-    d.deserialize_map(Object(PhantomData))
 }
 
 impl<'de: 'a, 'a> Message<'de> for EstimateRequest<'a> {

@@ -9,6 +9,7 @@
 //! executor.
 
 pub mod dto;
+pub(crate) mod object;
 pub mod write;
 
 use crate::domain::Assessment;

@@ -49,7 +49,7 @@ pub enum Condition {
 /// One variant of an item as the document states it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct VariantDoc {
     /// Stable id, unique within the item (`NATIONAL`, `AAAA`, …).
     pub id: String,
@@ -71,7 +71,7 @@ pub struct VariantDoc {
 /// One grant item (a clause or half of one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ItemDoc {
     /// Stable id (`STANDARD_LEAD`, …).
     pub id: String,
@@ -101,7 +101,7 @@ pub struct ItemDoc {
 /// The top-up rule (补足差额).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct TopUpDoc {
     /// The clause.
     pub clause: String,
@@ -114,7 +114,7 @@ pub struct TopUpDoc {
 /// One fiscal unit's district share.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct RatioDoc {
     /// The fiscal unit code.
     pub fiscal_unit: String,
@@ -144,7 +144,7 @@ impl RatioDoc {
 /// The city/county share table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShareTableDoc {
     /// Table id.
     pub id: String,
@@ -165,7 +165,7 @@ pub struct ShareTableDoc {
 /// A fiscal unit (the applicant's seat).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct FiscalUnitDoc {
     /// Division code, or a project-defined code for units without one.
     pub code: String,
@@ -181,7 +181,7 @@ pub struct FiscalUnitDoc {
 /// A seat that is explicitly outside the policy, with the reason.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExcludedSeatDoc {
     /// Division code.
     pub code: String,
@@ -198,7 +198,7 @@ pub struct ExcludedSeatDoc {
 /// A 2020 work target (三、工作目标).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct TargetDoc {
     /// Stable id.
     pub id: String,
@@ -231,7 +231,7 @@ pub enum TargetVisibility {
 /// An item (and optionally one variant) whose approved claims count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct CountedItemDoc {
     /// The item id.
     pub item: String,
@@ -244,7 +244,7 @@ pub struct CountedItemDoc {
 /// of approved (or disbursed) claims of the counted items.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct TargetCountingDoc {
     /// How much of the target the registry sees.
     pub visibility: TargetVisibility,
@@ -264,7 +264,7 @@ pub struct TargetCountingDoc {
 /// (their figures are summed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct TargetGroupDoc {
     /// Stable id.
     pub id: String,
@@ -289,7 +289,7 @@ pub struct TargetGroupDoc {
 /// name places it explicitly does not cover.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct JurisdictionDoc {
     /// Stable code: the division code of the jurisdiction's seat (`350100`).
     pub code: String,
@@ -302,7 +302,7 @@ pub struct JurisdictionDoc {
 /// A ruleset document, exactly as its JSON file states it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct RulesetDoc {
     /// Ruleset id (`fz-2016`).
     pub id: String,
@@ -345,3 +345,20 @@ pub struct RulesetDoc {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_groups2020: Vec<TargetGroupDoc>,
 }
+
+// Read from JSON objects only (D35): a what-if ruleset document is input.
+crate::json::object::read_from_objects!(
+    VariantDoc,
+    ItemDoc,
+    TopUpDoc,
+    RatioDoc,
+    ShareTableDoc,
+    FiscalUnitDoc,
+    ExcludedSeatDoc,
+    TargetDoc,
+    CountedItemDoc,
+    TargetCountingDoc,
+    TargetGroupDoc,
+    JurisdictionDoc,
+    RulesetDoc,
+);
