@@ -16,7 +16,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::object::{Message, object};
 use crate::domain::{FundingLevel, Role};
 
 /// Text as given: borrowed from the request when it had no escapes.
@@ -89,53 +88,8 @@ where
     Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
-impl<'de: 'a, 'a> Message<'de> for EstimateRequest<'a> {
-    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        EstimateRequest::deserialize(d)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for EstimateRequest<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        object(d)
-    }
-}
-
-impl<'de: 'a, 'a> Message<'de> for Applicant<'a> {
-    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Applicant::deserialize(d)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Applicant<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        object(d)
-    }
-}
-
-impl<'de: 'a, 'a> Message<'de> for Achievement<'a> {
-    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Achievement::deserialize(d)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Achievement<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        object(d)
-    }
-}
-
-impl<'de: 'a, 'a> Message<'de> for Funding<'a> {
-    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Funding::deserialize(d)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Funding<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        object(d)
-    }
-}
+// Read from JSON objects only (D35).
+super::object::read_from_objects!(borrowed: EstimateRequest, Applicant, Achievement, Funding);
 
 /// The defined value a refused enum text probably stands for (D37): its
 /// name in other case or with spaces or hyphens for underscores
@@ -147,14 +101,7 @@ pub fn enum_meant<E: ProtoEnum>(text: &str) -> Option<&'static str> {
     if text.len() > 64 {
         return None;
     }
-    let folded: String = text
-        .trim()
-        .chars()
-        .map(|c| match c {
-            ' ' | '-' => '_',
-            c => c.to_ascii_uppercase(),
-        })
-        .collect();
+    let folded = crate::ruleset::as_id(text);
     if let Ok(n) = folded.parse::<i32>() {
         return E::from_number(n).map(E::name);
     }

@@ -36,10 +36,23 @@ pub(crate) fn object<'de, D: Deserializer<'de>, T: Message<'de>>(d: D) -> Result
     d.deserialize_map(Object(PhantomData))
 }
 
-/// `Deserialize` through [`object`] and `Serialize` as derived, for owned
-/// types that derive both with `#[serde(remote = "Self")]`.
+/// `Deserialize` through [`object`] for types that derive their reader with
+/// `#[serde(remote = "Self")]`: `owned:` types that derive `Serialize` too
+/// (written as derived), `borrowed:` types with one lifetime that only read.
 macro_rules! read_from_objects {
-    ($($t:ident),+ $(,)?) => {$(
+    (borrowed: $($t:ident),+ $(,)?) => {$(
+        impl<'de: 'a, 'a> $crate::json::object::Message<'de> for $t<'a> {
+            fn fields<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $t::deserialize(d)
+            }
+        }
+        impl<'de: 'a, 'a> serde::Deserialize<'de> for $t<'a> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::json::object::object(d)
+            }
+        }
+    )+};
+    (owned: $($t:ident),+ $(,)?) => {$(
         impl<'de> $crate::json::object::Message<'de> for $t {
             fn fields<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 $t::deserialize(d)

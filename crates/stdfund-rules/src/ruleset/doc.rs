@@ -348,7 +348,7 @@ pub struct RulesetDoc {
 
 // Read from JSON objects only (D35): a what-if ruleset document is input.
 crate::json::object::read_from_objects!(
-    VariantDoc,
+    owned: VariantDoc,
     ItemDoc,
     TopUpDoc,
     RatioDoc,

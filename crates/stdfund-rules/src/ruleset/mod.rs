@@ -783,23 +783,29 @@ pub fn embedded() -> Result<&'static RuleBook, Error> {
         .map_err(Clone::clone)
 }
 
-/// The one id among `(id, Chinese name, English name)` that `given` spells
-/// in another way; `None` when none or several do.
-fn meant<'a>(
-    given: &str,
-    candidates: impl Iterator<Item = (&'a String, &'a String, &'a String)>,
-) -> Option<String> {
-    let as_id: String = given
+/// `given` written as an id is written: trimmed, upper case, spaces and
+/// hyphens as underscores (`standard lead` → `STANDARD_LEAD`).
+pub(crate) fn as_id(given: &str) -> String {
+    given
         .trim()
         .chars()
         .map(|c| match c {
             ' ' | '-' => '_',
             c => c.to_ascii_uppercase(),
         })
-        .collect();
+        .collect()
+}
+
+/// The one id among `(id, Chinese name, English name)` that `given` spells
+/// in another way; `None` when none or several do.
+fn meant<'a>(
+    given: &str,
+    candidates: impl Iterator<Item = (&'a String, &'a String, &'a String)>,
+) -> Option<String> {
+    let wanted = as_id(given);
     let mut found: Option<&String> = None;
     for (id, zh, en) in candidates {
-        if *id == as_id || zh == given.trim() || en.eq_ignore_ascii_case(given.trim()) {
+        if *id == wanted || zh == given.trim() || en.eq_ignore_ascii_case(given.trim()) {
             match found {
                 Some(f) if f != id => return None,
                 _ => found = Some(id),
