@@ -783,8 +783,8 @@ pub fn embedded() -> Result<&'static RuleBook, Error> {
         .map_err(Clone::clone)
 }
 
-/// `given` written as an id is written: trimmed, upper case, spaces and
-/// hyphens as underscores (`standard lead` → `STANDARD_LEAD`).
+/// `given` in the form of an id: trimmed, upper case, spaces and hyphens
+/// as underscores (`standard lead` → `STANDARD_LEAD`).
 pub(crate) fn as_id(given: &str) -> String {
     given
         .trim()
@@ -803,9 +803,10 @@ fn meant<'a>(
     candidates: impl Iterator<Item = (&'a String, &'a String, &'a String)>,
 ) -> Option<String> {
     let wanted = as_id(given);
+    let given = given.trim();
     let mut found: Option<&String> = None;
     for (id, zh, en) in candidates {
-        if *id == wanted || zh == given.trim() || en.eq_ignore_ascii_case(given.trim()) {
+        if *id == wanted || zh == given || en.eq_ignore_ascii_case(given) {
             match found {
                 Some(f) if f != id => return None,
                 _ => found = Some(id),
