@@ -247,20 +247,173 @@ fn at(path: &str) -> String {
     }
 }
 
+/// A JSON value of the wrong type, as serde describes it (its literal kept).
+#[derive(Clone, Copy)]
+enum Given<'a> {
+    Array,
+    Object,
+    Null,
+    Number(&'a str),
+    Boolean(&'a str),
+    /// With its quotes.
+    String(&'a str),
+    /// Anything serde may describe otherwise, as it does.
+    Other(&'a str),
+}
+
+/// serde's `invalid type: <given>, expected <wanted>`, read back into its two
+/// parts so that both languages can say it plainly. The wanted texts are the
+/// `expecting` of serde's own visitors and of `json::dto` / `json::object`.
+#[derive(Clone, Copy)]
+struct Mismatch<'a> {
+    given: &'a str,
+    expected: &'a str,
+}
+
+impl<'a> Mismatch<'a> {
+    fn read(message: &'a str) -> Option<Self> {
+        let rest = message.strip_prefix("invalid type: ")?;
+        // The wanted text never contains the separator; a given string may.
+        let (given, expected) = rest.rsplit_once(", expected ")?;
+        Some(Mismatch { given, expected })
+    }
+
+    /// An amount given as a JSON number (`15` for `integer `15``) that is a
+    /// good amount once written as the string the contract wants: that
+    /// string, canonical (`15.00`). Amounts only — the money fields of the
+    /// request, whose path ends in `amount`; a number in another text field
+    /// is refused without an offer.
+    fn amount_in_quotes(self, path: &str) -> Option<String> {
+        if self.expected != "a string" || !path.ends_with("amount") {
+            return None;
+        }
+        let Given::Number(literal) = self.given() else {
+            return None;
+        };
+        crate::money::Money::parse_yuan(literal)
+            .ok()
+            .map(crate::money::Money::to_canonical)
+    }
+
+    /// What was given, in JSON's terms.
+    fn given(self) -> Given<'a> {
+        let g = self.given;
+        let literal = |prefix: &str| g.strip_prefix(prefix).map(|t| t.trim_end_matches('`'));
+        match g {
+            "sequence" => Given::Array,
+            "map" => Given::Object,
+            "unit value" | "null" => Given::Null,
+            _ => {
+                if let Some(n) = literal("integer `").or_else(|| literal("floating point `")) {
+                    Given::Number(n)
+                } else if let Some(b) = literal("boolean `") {
+                    Given::Boolean(b)
+                } else if let Some(t) = g.strip_prefix("string ") {
+                    Given::String(t)
+                } else {
+                    Given::Other(g)
+                }
+            }
+        }
+    }
+
+    fn given_en(self) -> String {
+        match self.given() {
+            Given::Array => "an array".into(),
+            Given::Object => "an object".into(),
+            Given::Null => "null".into(),
+            Given::Number(n) => format!("the number {n}"),
+            Given::Boolean(b) | Given::Other(b) => b.into(),
+            Given::String(t) => format!("the string {t}"),
+        }
+    }
+
+    fn given_zh(self) -> String {
+        match self.given() {
+            Given::Array => "数组".into(),
+            Given::Object => "对象".into(),
+            Given::Null => "null".into(),
+            Given::Number(n) => format!("数字{n}"),
+            Given::Boolean(b) => format!("布尔值{b}"),
+            Given::String(t) => format!("字符串{t}"),
+            Given::Other(g) => g.into(),
+        }
+    }
+
+    fn expected_en(self) -> &'a str {
+        match self.expected {
+            "a sequence" => "an array",
+            "a boolean" => "true or false",
+            "an enum value name or number" => "an enum value's name (a string) or number",
+            other => other,
+        }
+    }
+
+    fn expected_zh(self) -> &'a str {
+        match self.expected {
+            "a sequence" => "数组",
+            "a JSON object" => "JSON对象",
+            "a string" => "字符串",
+            "a boolean" => "布尔值(true或false)",
+            "an enum value name or number" => "枚举值的名称(字符串)或编号(整数)",
+            other => other,
+        }
+    }
+}
+
 /// The English message of `INVALID_TYPE`.
 fn invalid_type_en(path: &str, message: &str) -> String {
+    let Some(m) = Mismatch::read(message) else {
+        return if path.is_empty() {
+            format!("the request must be a JSON object ({})", shown(message))
+        } else {
+            format!(
+                "field `{}` has the wrong type: {}",
+                shown(path),
+                shown(message)
+            )
+        };
+    };
     if path.is_empty() {
-        // serde's "invalid type: string "x", expected a JSON object", less
-        // what the sentence already says.
-        let given = message.split(", expected ").next().unwrap_or(message);
-        format!("the request must be a JSON object ({})", shown(given))
-    } else {
-        format!(
-            "field `{}` has the wrong type: {}",
-            shown(path),
-            shown(message)
-        )
+        return format!(
+            "the request must be a JSON object, not {}",
+            shown(&m.given_en())
+        );
     }
+    let quote = m
+        .amount_in_quotes(path)
+        .map(|n| format!("; write `\"{n}\"`, in quotes"))
+        .unwrap_or_default();
+    format!(
+        "field `{}` must be {}, not {}{quote}",
+        shown(path),
+        m.expected_en(),
+        shown(&m.given_en())
+    )
+}
+
+/// The Chinese message of `INVALID_TYPE`.
+fn invalid_type_zh(path: &str, message: &str) -> String {
+    let Some(m) = Mismatch::read(message) else {
+        return if path.is_empty() {
+            "请求应为一个JSON对象".to_string()
+        } else {
+            format!("字段`{}`的类型不正确", shown(path))
+        };
+    };
+    if path.is_empty() {
+        return format!("请求应为一个JSON对象,而不是{}", shown(&m.given_zh()));
+    }
+    let quote = m
+        .amount_in_quotes(path)
+        .map(|n| format!(";请加引号,写成`\"{n}\"`"))
+        .unwrap_or_default();
+    format!(
+        "字段`{}`应为{},而不是{}{quote}",
+        shown(path),
+        m.expected_zh(),
+        shown(&m.given_zh())
+    )
 }
 
 /// The English message of `INVALID_DATE`.
@@ -364,7 +517,8 @@ impl Error {
     /// field takes it (docs/DECISIONS.md D26–D32): the seat code of a place
     /// given by name, the date or amount written the way the field reads it,
     /// the credit code with `O` read as `0`, the item or variant id a name
-    /// stands for, the standard number with its dash restored. It is the
+    /// stands for, the standard number with its dash restored, an amount
+    /// given as a JSON number (`15`) written as a string (`"15.00"`). It is the
     /// value the message already offers ("是否应为…?", "请写成…"), as data,
     /// so that a form can offer it as a correction. Never a reading: the
     /// input stays refused.
@@ -377,6 +531,9 @@ impl Error {
                 ..
             } => Some(d.to_string()),
             Error::InvalidAmount { write_as, .. } => write_as.map(|m| m.to_canonical()),
+            Error::InvalidType { path, message } => {
+                Mismatch::read(message).and_then(|m| m.amount_in_quotes(path))
+            }
             Error::UnknownItem { meant, .. }
             | Error::UnknownVariant { meant, .. }
             | Error::InvalidEnumValue { meant, .. }
@@ -386,7 +543,6 @@ impl Error {
             | Error::TrailingData { .. }
             | Error::UnknownField { .. }
             | Error::DuplicateField { .. }
-            | Error::InvalidType { .. }
             | Error::MissingField { .. }
             | Error::FieldTooLong { .. }
             | Error::AmountOutOfRange { .. }
@@ -471,10 +627,7 @@ impl Error {
                     shown(path)
                 )
             }
-            Error::InvalidType { path, .. } if path.is_empty() => {
-                "请求应为一个JSON对象".to_string()
-            }
-            Error::InvalidType { path, .. } => format!("字段`{}`的类型不正确", shown(path)),
+            Error::InvalidType { path, message } => invalid_type_zh(path, message),
             Error::MissingField { path } => format!("缺少必填字段`{path}`"),
             Error::FieldTooLong { path, limit } => format!("字段`{path}`超过{limit}个字符"),
             Error::InvalidCreditCode { value, meant, .. } => {

@@ -141,3 +141,56 @@ fn a_refusal_with_nothing_to_offer_has_none() {
         assert_eq!(e.meant(), None, "{typed}");
     }
 }
+
+#[test]
+fn an_amount_given_as_a_number_is_offered_in_quotes() {
+    let amount = "/achievements/0/higherLevelFunding/0/amount";
+    let with = |pointer: &'static str, value: serde_json::Value| {
+        request(move |v| *v.pointer_mut(pointer).unwrap() = value)
+    };
+    for (number, meant) in [
+        (serde_json::json!(15), "15.00"),
+        (serde_json::json!(100000.5), "100000.50"),
+    ] {
+        let e = json::estimate_text(&with(amount, number.clone())).expect_err("a number");
+        assert_eq!(e.code(), "INVALID_TYPE");
+        assert_eq!(e.meant().as_deref(), Some(meant), "{number}");
+        let report = e.to_report();
+        assert!(
+            report.message_zh.contains(&format!("`\"{meant}\"`")),
+            "{}",
+            report.message_zh
+        );
+        assert!(
+            report.message_en.contains(&format!("`\"{meant}\"`")),
+            "{}",
+            report.message_en
+        );
+        assert!(json::estimate_text(&request(set(amount, meant))).is_ok());
+    }
+    // Nothing to offer: an amount that is no good as a string either, and a
+    // number in a text field that is not an amount.
+    for (pointer, value) in [
+        (amount, serde_json::json!(1.555)),
+        (amount, serde_json::json!(-5)),
+        ("/achievements/0/id", serde_json::json!(5)),
+        ("/achievements/0/date", serde_json::json!(20200501)),
+    ] {
+        let e = json::estimate_text(&with(pointer, value.clone())).expect_err("a number");
+        assert_eq!(e.code(), "INVALID_TYPE", "{pointer} {value}");
+        assert_eq!(e.meant(), None, "{pointer} {value}");
+        let report = e.to_report();
+        assert!(
+            report
+                .message_en
+                .contains("must be a string, not the number"),
+            "{}",
+            report.message_en
+        );
+        assert!(
+            report.message_zh.contains("应为字符串,而不是数字"),
+            "{}",
+            report.message_zh
+        );
+    }
+}

@@ -144,10 +144,16 @@ fn a_message_given_as_an_array_is_refused_not_read_by_position() {
         // No Rust type name reaches the reader.
         assert!(!e.message_en.contains("struct"), "{e:?}");
         if path.is_empty() {
-            assert_eq!(e.message_zh, "请求应为一个JSON对象");
+            assert_eq!(e.message_zh, "请求应为一个JSON对象,而不是数组");
             assert_eq!(
                 e.message_en,
-                "the request must be a JSON object (invalid type: sequence)"
+                "the request must be a JSON object, not an array"
+            );
+        } else {
+            assert_eq!(e.message_zh, format!("字段`{path}`应为JSON对象,而不是数组"));
+            assert_eq!(
+                e.message_en,
+                format!("field `{path}` must be a JSON object, not an array")
             );
         }
     }
@@ -155,18 +161,18 @@ fn a_message_given_as_an_array_is_refused_not_read_by_position() {
 
 #[test]
 fn a_request_that_is_not_an_object_says_so() {
-    for (text, given) in [
-        ("\"x\"", "string \"x\""),
-        ("7", "integer `7`"),
-        ("true", "boolean `true`"),
-        ("null", "null"),
+    for (text, zh, en) in [
+        ("\"x\"", "字符串\"x\"", "the string \"x\""),
+        ("7", "数字7", "the number 7"),
+        ("true", "布尔值true", "true"),
+        ("null", "null", "null"),
     ] {
         let e = error_of(text);
         assert_eq!((e.code.as_str(), e.field.as_str()), ("INVALID_TYPE", ""));
-        assert_eq!(e.message_zh, "请求应为一个JSON对象");
+        assert_eq!(e.message_zh, format!("请求应为一个JSON对象,而不是{zh}"));
         assert_eq!(
             e.message_en,
-            format!("the request must be a JSON object (invalid type: {given})")
+            format!("the request must be a JSON object, not {en}")
         );
     }
 }
