@@ -17,7 +17,8 @@ run() {
   echo "== test: $name"
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
 }
-run "cargo test --workspace" cargo test --workspace --locked
+# --no-fail-fast: one failing test binary does not hide the others.
+run "cargo test --workspace" cargo test --workspace --locked --no-fail-fast
 for suite in tools/test.d/*.sh; do
   [ -e "$suite" ] || continue
   run "$suite" bash "$suite"

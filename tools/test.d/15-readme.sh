@@ -9,8 +9,10 @@ grep -q '合计 Total payable: 1,270,000.00 (127万元)' <<<"$out"
 cargo run -q --locked -p stdfund-server -- rules | grep -q 'fz-2016 1.1.0'
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-bin=target/debug/stdfund
-(cd "$work" && exec "$OLDPWD/$bin" serve --listen "127.0.0.1:$port" --metrics-listen off >"$work/log" 2>&1) &
+# The binary `cargo run` built, wherever CARGO_TARGET_DIR puts it (absolute:
+# the server runs from a scratch directory).
+bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/stdfund"
+(cd "$work" && exec "$bin" serve --listen "127.0.0.1:$port" --metrics-listen off >"$work/log" 2>&1) &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 ok=0
@@ -37,7 +39,7 @@ grep -q '^token: stdfund_[0-9a-f]\{64\}$' <<<"$out"
 sed -n '/^\[\[tokens\]\]/,$p' <<<"$out" >"$work/tokens.toml"
 chmod 600 "$work/tokens.toml"
 grep -q 'role = "reviewer"' "$work/tokens.toml"
-(cd "$work" && exec "$OLDPWD/$bin" serve --listen "127.0.0.1:$port" --metrics-listen off --tokens-file "$work/tokens.toml" >"$work/log2" 2>&1) &
+(cd "$work" && exec "$bin" serve --listen "127.0.0.1:$port" --metrics-listen off --tokens-file "$work/tokens.toml" >"$work/log2" 2>&1) &
 pid=$!
 ok=0
 for _ in $(seq 1 100); do

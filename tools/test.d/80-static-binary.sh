@@ -8,13 +8,13 @@ cd "$(dirname "$0")/../.."
 target=x86_64-unknown-linux-musl
 profile=static-check
 cargo build --locked -q --profile "$profile" --target "$target" -p stdfund-server --bin stdfund
-bin="target/$target/$profile/stdfund"
+bin="${CARGO_TARGET_DIR:-target}/$target/$profile/stdfund"
 passed=0
 failed=0
 check() { if "$@"; then passed=$((passed + 1)); echo "ok      $*"; else failed=$((failed + 1)); echo "FAILED  $*"; fi; }
 
-static_linked() { ! ldd "$bin" >/dev/null 2>&1 || ldd "$bin" 2>&1 | grep -qE 'not a dynamic executable|statically linked'; }
-no_openssl() { ! strings "$bin" | grep -q 'libssl\.so'; }
+static_linked() { [ -x "$bin" ] && { ! ldd "$bin" >/dev/null 2>&1 || ldd "$bin" 2>&1 | grep -qE 'not a dynamic executable|statically linked'; }; }
+no_openssl() { [ -x "$bin" ] && ! strings "$bin" | grep -q 'libssl\.so'; }
 check static_linked
 check no_openssl
 
