@@ -365,7 +365,7 @@ fn templates_are_read_and_match_the_committed_ones() {
             let committed = std::fs::read(format!("{dir}/{}", file.name)).unwrap_or_default();
             assert!(
                 committed == file.bytes,
-                "docs/templates/{} is not current: run `stdfund match --write-templates docs/templates`",
+                "docs/templates/{} is not current: run `bash tools/bless.sh` (or `stdfund match --write-templates docs/templates`)",
                 file.name
             );
         }

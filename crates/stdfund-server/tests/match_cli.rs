@@ -340,7 +340,7 @@ fn templates_are_written_as_committed() {
         assert_eq!(
             std::fs::read(dir.join(&name)).unwrap(),
             std::fs::read(Path::new(ROOT).join("docs/templates").join(&name)).unwrap(),
-            "{name}"
+            "docs/templates/{name} is not current: run `bash tools/bless.sh`"
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

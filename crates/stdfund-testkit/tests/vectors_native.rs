@@ -3,6 +3,8 @@
 //! vectors_native` rewrites `expected` after checking every hand-written figure.
 #![allow(clippy::panic)]
 
+use rust_decimal::Decimal;
+use std::str::FromStr;
 use stdfund_rules::json;
 use stdfund_rules::reasons::ReasonCode;
 use stdfund_rules::warnings::WarningCode;
@@ -125,6 +127,68 @@ fn every_clause_of_the_ruleset_appears_in_the_vectors() {
                 if item.id != "OTHER_ACTIVITY" {
                     assert!(seen, "no vector for {} / {}", item.id, v.id);
                 }
+            }
+        }
+    }
+}
+
+/// Every amount of a ruleset is confirmed by a figure a person wrote: some
+/// vector's hand-written `check` has an `ELIGIBLE` line of that item and
+/// variant, dated inside the ruleset's validity, paying exactly that amount.
+/// The amounts are therefore pinned by the vectors alone, and a new variant
+/// is the ruleset's JSON plus one vector (ARCHITECTURE.md, "add a clause,
+/// item or variant").
+#[test]
+fn every_amount_of_the_ruleset_is_a_hand_written_figure() {
+    let all = load();
+    // (item, variant, date, payable) of every hand-checked ELIGIBLE line
+    // answered under the embedded rulesets (not a what-if document).
+    let mut checked: Vec<(String, String, String, String)> = Vec::new();
+    for v in &all {
+        let input = &v.case.input;
+        if input.get("whatIfRuleset").is_some() {
+            continue;
+        }
+        let achievements = input["achievements"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for line in v.case.check.lines.iter().filter(|l| l.reason == "ELIGIBLE") {
+            let Some(a) = achievements.iter().find(|a| a["id"] == line.id.as_str()) else {
+                panic!("{}: check line {} names no achievement", v.id(), line.id);
+            };
+            let field = |k: &str| a[k].as_str().unwrap_or_default().to_string();
+            checked.push((
+                field("item"),
+                field("variant"),
+                field("date"),
+                line.payable.clone(),
+            ));
+        }
+    }
+    let catalog = json::catalog().unwrap_or_else(|e| panic!("{e}"));
+    for rs in &catalog.rulesets {
+        let d = &rs.document;
+        let within = |date: &str| {
+            date >= d.effective_from.as_str()
+                && d.effective_to.as_deref().is_none_or(|to| date <= to)
+        };
+        for item in &d.items {
+            for variant in &item.variants {
+                let Some(wan) = &variant.amount_wan else {
+                    continue;
+                };
+                let yuan = Decimal::from_str(wan).unwrap_or_else(|e| panic!("{wan}: {e}"))
+                    * Decimal::from(10_000);
+                let want = format!("{:.2}", yuan);
+                let confirmed = checked.iter().any(|(i, v, date, payable)| {
+                    *i == item.id && *v == variant.id && within(date) && *payable == want
+                });
+                assert!(
+                    confirmed,
+                    "{} {} / {}: no vector's hand-written check has an ELIGIBLE line paying {want}",
+                    d.id, item.id, variant.id
+                );
             }
         }
     }
