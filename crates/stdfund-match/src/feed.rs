@@ -13,6 +13,7 @@
 use crate::error::InputError;
 use crate::normalize::clean;
 use crate::register::Enterprise;
+use crate::rules_adapter::Names;
 use crate::table::{Cell, Sheet};
 use stdfund_rules::date::{Date, DateHint};
 
@@ -1183,6 +1184,25 @@ impl RowReader<'_> {
             })
     }
 
+    /// A variant of `item`: one of `codes`' spellings, or else the id or a
+    /// name of one of `item`'s variants in `names` (a variant added to a
+    /// ruleset as data); refused as [`Self::coded`] refuses it otherwise.
+    fn variant(
+        &self,
+        column: usize,
+        codes: Codes,
+        item: &str,
+        names: &'static Names,
+    ) -> Result<&'static str, InputError> {
+        self.coded(column, codes)
+            .or_else(|refused| match self.text(column) {
+                Ok(Some(value)) => names
+                    .variant_by_label(item, &clean_label(&value))
+                    .ok_or(refused),
+                _ => Err(refused),
+            })
+    }
+
     fn date(&self, column: usize) -> Result<Option<String>, InputError> {
         if let Cell::Date(y, m, d) = self.cell(column) {
             return Ok(Some(format!("{y:04}-{m:02}-{d:02}")));
@@ -1386,6 +1406,20 @@ pub fn read_register(sheets: &[Sheet]) -> Result<Vec<Enterprise>, Vec<InputError
 
 /// Reads an achievement feed of the given kind from a workbook's sheets.
 pub fn read_feed(kind: FeedKind, sheets: &[Sheet]) -> Result<Vec<FeedRecord>, Vec<InputError>> {
+    read_feed_named(kind, sheets, crate::rules_adapter::names())
+}
+
+/// [`read_feed`] against the items and variants of `names`: a variant cell
+/// (an award's grade, a committee's kind, a pilot's level, a geographical
+/// indication's kind) that none of the layout's spellings matches is also
+/// read as the id, Chinese or English name of a variant of the row's item,
+/// so that a variant added to a ruleset as data is read without a new
+/// spelling here.
+pub fn read_feed_named(
+    kind: FeedKind,
+    sheets: &[Sheet],
+    names: &'static Names,
+) -> Result<Vec<FeedRecord>, Vec<InputError>> {
     let rows = Rows::locate(kind.layout(), sheets).map_err(|e| vec![e])?;
     match kind {
         FeedKind::Register => Err(vec![InputError::file(
@@ -1421,11 +1455,12 @@ pub fn read_feed(kind: FeedKind, sheets: &[Sheet]) -> Result<Vec<FeedRecord>, Ve
                 )
             })?;
             let date = r.date(7)?;
+            let award = r.coded(0, AWARD_NAMES)?;
             Ok(FeedRecord::Award(AwardRow {
                 row: r.row,
-                award: r.coded(0, AWARD_NAMES)?,
+                award,
                 year,
-                grade: r.coded(2, GRADES)?,
+                grade: r.variant(2, GRADES, award, names)?,
                 project: r.text(3)?.unwrap_or_default(),
                 standard_number: r.required(4)?,
                 units: r.units(5, 6)?,
@@ -1438,7 +1473,7 @@ pub fn read_feed(kind: FeedKind, sheets: &[Sheet]) -> Result<Vec<FeedRecord>, Ve
                 row: r.row,
                 code: r.required(0)?,
                 name: r.text(1)?.unwrap_or_default(),
-                kind: r.coded(2, COMMITTEE_KINDS)?,
+                kind: r.variant(2, COMMITTEE_KINDS, "TC_SECRETARIAT", names)?,
                 date: r.required_date(3)?,
                 unit: UnitRef {
                     name: r.required(4)?,
@@ -1458,7 +1493,7 @@ pub fn read_feed(kind: FeedKind, sheets: &[Sheet]) -> Result<Vec<FeedRecord>, Ve
                     row: r.row,
                     reference: r.required(0)?,
                     name: r.text(1)?.unwrap_or_default(),
-                    level: r.coded(2, PILOT_LEVELS)?,
+                    level: r.variant(2, PILOT_LEVELS, "DEMONSTRATION_PILOT", names)?,
                     date: r.required_date(3)?,
                     accepted,
                     units: r.units(5, 6)?,
@@ -1469,7 +1504,7 @@ pub fn read_feed(kind: FeedKind, sheets: &[Sheet]) -> Result<Vec<FeedRecord>, Ve
             Ok(FeedRecord::Gi(GiRow {
                 row: r.row,
                 product: r.required(0)?,
-                kind: r.coded(1, GI_KINDS)?,
+                kind: r.variant(1, GI_KINDS, "GEOGRAPHICAL_INDICATION", names)?,
                 date: r.required_date(2)?,
                 reference: r.text(3)?.unwrap_or_default(),
                 units: r.units(4, 5)?,
@@ -1481,6 +1516,7 @@ pub fn read_feed(kind: FeedKind, sheets: &[Sheet]) -> Result<Vec<FeedRecord>, Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stdfund_rules::ruleset::{FZ_2016_JSON, RuleBook, Ruleset};
 
     fn sheet(rows: Vec<Vec<&str>>) -> Sheet {
         Sheet {
@@ -1603,5 +1639,78 @@ mod tests {
         assert_eq!(a.date, "2019-12-31");
         assert!(a.date_from_year);
         assert_eq!(a.grade, "PROJECT_FIRST");
+    }
+
+    /// An awards feed of one row: 福建省标准贡献奖, graded `grade`.
+    fn awards_sheet(grade: &str) -> Sheet {
+        sheet(vec![
+            vec!["奖项", "年度", "等级", "标准编号", "完成单位"],
+            vec!["福建省标准贡献奖", "2019", grade, "DB35/T 1-2018", "甲公司"],
+        ])
+    }
+
+    /// The names of the embedded ruleset with one more variant of
+    /// `AWARD_FUJIAN`, added as data (ARCHITECTURE.md, "add a variant").
+    fn names_with_a_special_prize() -> &'static Names {
+        let mut doc: serde_json::Value = serde_json::from_str(FZ_2016_JSON).unwrap();
+        let items = doc["items"].as_array_mut().unwrap();
+        let fujian = items
+            .iter_mut()
+            .find(|i| i["id"] == "AWARD_FUJIAN")
+            .unwrap();
+        fujian["variants"].as_array_mut().unwrap().insert(
+            0,
+            serde_json::json!({"id": "SPECIAL_PRIZE", "nameZh": "特等奖", "nameEn": "special prize", "amountWan": "8"}),
+        );
+        let ruleset = Ruleset::from_json(&doc.to_string()).unwrap();
+        Box::leak(Box::new(Names::of_book(
+            &RuleBook::new(vec![ruleset]).unwrap(),
+        )))
+    }
+
+    #[test]
+    fn a_variant_added_as_data_is_read_by_its_id_or_names() {
+        let names = names_with_a_special_prize();
+        for typed in [
+            "特等奖",
+            "special prize",
+            "SPECIAL_PRIZE",
+            " Special-Prize ",
+        ] {
+            let rows = read_feed_named(FeedKind::Awards, &[awards_sheet(typed)], names)
+                .unwrap_or_else(|e| panic!("{typed}: {e:?}"));
+            let FeedRecord::Award(a) = &rows[0] else {
+                panic!("{typed}")
+            };
+            assert_eq!(
+                (a.award, a.grade),
+                ("AWARD_FUJIAN", "SPECIAL_PRIZE"),
+                "{typed}"
+            );
+        }
+        // The layout's own spellings still come first.
+        let rows = read_feed_named(FeedKind::Awards, &[awards_sheet("一等")], names).unwrap();
+        let FeedRecord::Award(a) = &rows[0] else {
+            panic!()
+        };
+        assert_eq!(a.grade, "PROJECT_FIRST");
+    }
+
+    #[test]
+    fn a_variant_the_rulesets_do_not_have_is_refused_with_the_spellings() {
+        // The embedded ruleset has no special prize.
+        let errors = read_feed(FeedKind::Awards, &[awards_sheet("特等奖")]).unwrap_err();
+        assert_eq!(errors[0].code, "INVALID_VALUE", "{errors:?}");
+        assert!(
+            errors[0].message_zh.contains("无法识别「特等奖」"),
+            "{errors:?}"
+        );
+        // Nor does the grade of another award count.
+        let names = names_with_a_special_prize();
+        let mut sheet = awards_sheet("特等奖");
+        if let Some(Cell::Text(t)) = sheet.rows.get_mut(1).and_then(|r| r.first_mut()) {
+            *t = "中国标准创新贡献奖".into();
+        }
+        assert!(read_feed_named(FeedKind::Awards, &[sheet], names).is_err());
     }
 }

@@ -259,15 +259,11 @@ pub const ITEM_ORDER: &[&str] = &[
     "GEOGRAPHICAL_INDICATION",
 ];
 
-/// The names of the embedded rulesets' items and variants (the latest
-/// ruleset's name wins).
-pub fn names() -> &'static Names {
-    static NAMES: OnceLock<Names> = OnceLock::new();
-    NAMES.get_or_init(|| {
+impl Names {
+    /// The names of the items and variants of `book`'s rulesets (the latest
+    /// ruleset's name wins).
+    pub fn of_book(book: &stdfund_rules::ruleset::RuleBook) -> Names {
         let mut names = Names::default();
-        let Ok(book) = stdfund_rules::ruleset::embedded() else {
-            return names;
-        };
         for ruleset in book.rulesets() {
             for item in &ruleset.doc().items {
                 names.items.insert(
@@ -283,6 +279,32 @@ pub fn names() -> &'static Names {
             }
         }
         names
+    }
+
+    /// The id of the variant of `item` whose id, Chinese name or English name
+    /// reads as `label` (both compared as [`crate::feed::clean_label`]
+    /// writes them): how a feed names a variant that was added to a ruleset
+    /// as data, before the feed's own spellings list it.
+    pub fn variant_by_label(&'static self, item: &str, label: &str) -> Option<&'static str> {
+        self.variants
+            .iter()
+            .find(|((i, v), (zh, en))| {
+                i == item
+                    && [v, zh, en]
+                        .into_iter()
+                        .any(|t| crate::feed::clean_label(t) == label)
+            })
+            .map(|((_, v), _)| v.as_str())
+    }
+}
+
+/// The names of the embedded rulesets' items and variants.
+pub fn names() -> &'static Names {
+    static NAMES: OnceLock<Names> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        stdfund_rules::ruleset::embedded()
+            .map(Names::of_book)
+            .unwrap_or_default()
     })
 }
 
