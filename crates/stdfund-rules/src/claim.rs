@@ -347,11 +347,10 @@ pub fn split_amount<'r>(
     let (ratio, entry) = rs
         .share_ratio(&unit.code)
         .ok_or_else(|| Error::InvalidRuleset {
-            message: format!(
-                "ruleset `{}` has no share ratio for `{}`",
-                rs.id(),
-                unit.code
-            ),
+            problem: crate::ruleset::RulesetProblem::NoShareRatio {
+                rs: rs.id().into(),
+                unit: unit.code.clone(),
+            },
         })?;
     let overflow = || Error::AmountOutOfRange {
         path: "amount".into(),

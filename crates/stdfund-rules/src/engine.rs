@@ -150,11 +150,10 @@ pub fn evaluate<'x, 'r>(
             let (ratio, entry) =
                 rs.share_ratio(&unit.code)
                     .ok_or_else(|| Error::InvalidRuleset {
-                        message: format!(
-                            "ruleset `{}` has no share ratio for `{}`",
-                            rs.id(),
-                            unit.code
-                        ),
+                        problem: crate::ruleset::RulesetProblem::NoShareRatio {
+                            rs: rs.id().into(),
+                            unit: unit.code.clone(),
+                        },
                     })?;
             let payable = d.amounts.payable;
             let district = payable.share(ratio).ok_or_else(overflow)?;

@@ -230,11 +230,11 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
-    /// A ruleset document that does not validate.
-    #[error("invalid ruleset: {}", shown(message))]
+    /// A ruleset document (or a rule book) that does not validate.
+    #[error("invalid ruleset: {}", shown(&problem.to_string()))]
     InvalidRuleset {
         /// What is wrong.
-        message: String,
+        problem: crate::ruleset::RulesetProblem,
     },
 }
 
@@ -361,10 +361,33 @@ impl<'a> Mismatch<'a> {
     }
 }
 
+/// `field `path` must be …, not …` when `message` is serde's `invalid
+/// type`; at the top (no path), `whole` (`the request`) must be it.
+pub(crate) fn type_mismatch_en(whole: &str, path: &str, message: &str) -> Option<String> {
+    let m = Mismatch::read(message)?;
+    if path.is_empty() {
+        return Some(format!(
+            "{whole} must be {}, not {}",
+            m.expected_en(),
+            shown(&m.given_en())
+        ));
+    }
+    let quote = m
+        .amount_in_quotes(path)
+        .map(|n| format!("; write `\"{n}\"`, in quotes"))
+        .unwrap_or_default();
+    Some(format!(
+        "field `{}` must be {}, not {}{quote}",
+        shown(path),
+        m.expected_en(),
+        shown(&m.given_en())
+    ))
+}
+
 /// The English message of `INVALID_TYPE`.
 fn invalid_type_en(path: &str, message: &str) -> String {
-    let Some(m) = Mismatch::read(message) else {
-        return if path.is_empty() {
+    type_mismatch_en("the request", path, message).unwrap_or_else(|| {
+        if path.is_empty() {
             format!("the request must be a JSON object ({})", shown(message))
         } else {
             format!(
@@ -372,48 +395,45 @@ fn invalid_type_en(path: &str, message: &str) -> String {
                 shown(path),
                 shown(message)
             )
-        };
-    };
-    if path.is_empty() {
-        return format!(
-            "the request must be a JSON object, not {}",
-            shown(&m.given_en())
-        );
-    }
-    let quote = m
-        .amount_in_quotes(path)
-        .map(|n| format!("; write `\"{n}\"`, in quotes"))
-        .unwrap_or_default();
-    format!(
-        "field `{}` must be {}, not {}{quote}",
-        shown(path),
-        m.expected_en(),
-        shown(&m.given_en())
-    )
+        }
+    })
 }
 
-/// The Chinese message of `INVALID_TYPE`.
-fn invalid_type_zh(path: &str, message: &str) -> String {
-    let Some(m) = Mismatch::read(message) else {
-        return if path.is_empty() {
-            "请求应为一个JSON对象".to_string()
-        } else {
-            format!("字段`{}`的类型不正确", shown(path))
-        };
-    };
+/// `字段…应为…,而不是…` when `message` is serde's `invalid type`; at the
+/// top (no path), `whole` (`请求`) should be it.
+pub(crate) fn type_mismatch_zh(whole: &str, path: &str, message: &str) -> Option<String> {
+    let m = Mismatch::read(message)?;
     if path.is_empty() {
-        return format!("请求应为一个JSON对象,而不是{}", shown(&m.given_zh()));
+        let expected = match m.expected_zh() {
+            "JSON对象" => "一个JSON对象",
+            other => other,
+        };
+        return Some(format!(
+            "{whole}应为{expected},而不是{}",
+            shown(&m.given_zh())
+        ));
     }
     let quote = m
         .amount_in_quotes(path)
         .map(|n| format!(";请加引号,写成`\"{n}\"`"))
         .unwrap_or_default();
-    format!(
+    Some(format!(
         "字段`{}`应为{},而不是{}{quote}",
         shown(path),
         m.expected_zh(),
         shown(&m.given_zh())
-    )
+    ))
+}
+
+/// The Chinese message of `INVALID_TYPE`.
+fn invalid_type_zh(path: &str, message: &str) -> String {
+    type_mismatch_zh("请求", path, message).unwrap_or_else(|| {
+        if path.is_empty() {
+            "请求应为一个JSON对象".to_string()
+        } else {
+            format!("字段`{}`的类型不正确", shown(path))
+        }
+    })
 }
 
 /// The English message of `INVALID_DATE`.
@@ -731,7 +751,7 @@ impl Error {
                 format!("`{path}`的成果编号`{}`重复", shown(value))
             }
             Error::TooManyEntries { path, limit } => format!("`{path}`超过{limit}项"),
-            Error::InvalidRuleset { message } => format!("规则集无效:{}", shown(message)),
+            Error::InvalidRuleset { problem } => format!("规则集无效:{}", shown(&problem.zh())),
         }
     }
 

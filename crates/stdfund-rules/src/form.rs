@@ -131,7 +131,7 @@ pub fn fiscal_units() -> Result<Vec<FiscalUnitDoc>, Error> {
     let book = ruleset::embedded()?;
     book.current(book.default_jurisdiction())
         .map(|r| r.doc().fiscal_units.clone())
-        .ok_or_else(|| Error::InvalidRuleset {
-            message: "the rule book is empty".into(),
+        .ok_or(Error::InvalidRuleset {
+            problem: crate::ruleset::RulesetProblem::EmptyBook,
         })
 }

@@ -211,9 +211,20 @@ fn a_ruleset_document_is_read_from_objects_only() {
         *target = Value::Array(values);
         let e = Ruleset::from_json(&v.to_string()).expect_err(&pointer);
         assert_eq!(e.code(), "INVALID_RULESET", "{pointer}");
+        let report = e.to_report();
         assert!(
-            e.to_string().contains("expected a JSON object"),
+            report
+                .message_en
+                .contains("must be a JSON object, not an array"),
             "{pointer}: {e}"
+        );
+        assert!(
+            report.message_zh.contains("应为JSON对象,而不是数组")
+                || report
+                    .message_zh
+                    .contains("规则集文件应为一个JSON对象,而不是数组"),
+            "{pointer}: {}",
+            report.message_zh
         );
     }
 }

@@ -214,6 +214,11 @@ fn refused(text: &str) -> String {
     match Ruleset::from_json(text) {
         Err(e) => {
             assert_eq!(e.code(), "INVALID_RULESET");
+            // Chinese first: the problem said in Chinese, not in English
+            // behind a Chinese prefix.
+            let zh = e.message_zh();
+            assert!(zh.starts_with("规则集无效:规则集"), "{zh}");
+            assert!(!zh.contains("ruleset") && !zh.contains(" is "), "{zh}");
             e.to_string()
         }
         Ok(_) => panic!("ruleset accepted"),

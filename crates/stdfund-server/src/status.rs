@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn an_error_without_a_field_has_no_bad_request() {
         let e = RulesError::InvalidRuleset {
-            message: "no items".into(),
+            problem: stdfund_rules::ruleset::RulesetProblem::NoItems { rs: "x".into() },
         };
         let (status, report) = round_trip(ApiError::from(e));
         assert_eq!(status.code(), Code::InvalidArgument);

@@ -25,7 +25,9 @@ use std::sync::OnceLock;
 pub const FZ_2016_JSON: &str = include_str!("../../rulesets/fz-2016.json");
 
 mod doc;
+mod problem;
 pub use doc::*;
+pub use problem::RulesetProblem;
 
 /// A validated variant.
 #[derive(Clone, Debug)]
@@ -90,15 +92,35 @@ pub fn default_jurisdiction() -> &'static JurisdictionDoc {
     })
 }
 
-fn invalid(msg: String) -> Error {
-    Error::InvalidRuleset { message: msg }
+fn invalid(problem: RulesetProblem) -> Error {
+    Error::InvalidRuleset { problem }
 }
 
 impl Ruleset {
     /// Parses and validates a ruleset document.
     pub fn from_json(text: &str) -> Result<Ruleset, Error> {
-        let doc: RulesetDoc = serde_json::from_str(text)
-            .map_err(|e| invalid(format!("the ruleset document does not parse: {e}")))?;
+        let doc: RulesetDoc = match serde_json::from_str(text) {
+            Ok(doc) => doc,
+            // Read again with the path tracked, on the error path only.
+            Err(first) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                let (path, message) =
+                    match serde_path_to_error::deserialize::<_, RulesetDoc>(&mut de) {
+                        Err(e) => (e.path().to_string(), e.inner().to_string()),
+                        Ok(_) => (String::new(), first.to_string()),
+                    };
+                let path = if path == "." || path == "?" {
+                    String::new()
+                } else {
+                    path
+                };
+                let message = match message.split_once(" at line ") {
+                    Some((m, _)) => m.to_string(),
+                    None => message,
+                };
+                return Err(invalid(RulesetProblem::Parse { path, message }));
+            }
+        };
         Ruleset::from_doc(doc)
     }
 
@@ -106,33 +128,34 @@ impl Ruleset {
     pub fn from_doc(doc: RulesetDoc) -> Result<Ruleset, Error> {
         let id = doc.id.clone();
         if id.trim().is_empty() || doc.version.trim().is_empty() {
-            return Err(invalid("a ruleset needs an `id` and a `version`".into()));
+            return Err(invalid(RulesetProblem::NoIdOrVersion));
         }
         let jurisdiction = doc
             .jurisdiction
             .clone()
             .unwrap_or_else(|| default_jurisdiction().clone());
         if jurisdiction.code.trim().is_empty() || jurisdiction.name_zh.trim().is_empty() {
-            return Err(invalid(format!(
-                "ruleset `{id}`: the jurisdiction needs a code and a name"
-            )));
+            return Err(invalid(RulesetProblem::Jurisdiction { rs: id }));
         }
         let from = Date::parse(&doc.effective_from).ok_or_else(|| {
-            invalid(format!(
-                "ruleset `{id}`: `effectiveFrom` `{}` is not a date",
-                doc.effective_from
-            ))
+            invalid(RulesetProblem::NotADate {
+                rs: id.clone(),
+                field: "effectiveFrom",
+                value: doc.effective_from.clone(),
+            })
         })?;
         let to = match &doc.effective_to {
             None => None,
             Some(s) => Some(Date::parse(s).ok_or_else(|| {
-                invalid(format!("ruleset `{id}`: `effectiveTo` `{s}` is not a date"))
+                invalid(RulesetProblem::NotADate {
+                    rs: id.clone(),
+                    field: "effectiveTo",
+                    value: s.clone(),
+                })
             })?),
         };
         if to.is_some_and(|t| t < from) {
-            return Err(invalid(format!(
-                "ruleset `{id}`: `effectiveTo` is before `effectiveFrom`"
-            )));
+            return Err(invalid(RulesetProblem::EndsBeforeStart { rs: id }));
         }
         let mut item_ids = BTreeSet::new();
         let mut items = Vec::with_capacity(doc.items.len());
@@ -143,54 +166,57 @@ impl Ruleset {
             if let Some(other) = &item.conflicts_with_item
                 && !item_ids.contains(other.as_str())
             {
-                return Err(invalid(format!(
-                    "ruleset `{id}`: item `{}` conflicts with unknown item `{other}`",
-                    item.id
-                )));
+                return Err(invalid(RulesetProblem::ConflictsWithUnknownItem {
+                    rs: id,
+                    item: item.id.clone(),
+                    other: other.clone(),
+                }));
             }
         }
         if items.is_empty() {
-            return Err(invalid(format!("ruleset `{id}` has no items")));
+            return Err(invalid(RulesetProblem::NoItems { rs: id }));
         }
         let mut codes = BTreeSet::new();
         for u in &doc.fiscal_units {
             for code in std::iter::once(&u.code).chain(u.former_codes.iter()) {
                 if code.trim().is_empty() || !codes.insert(code.clone()) {
-                    return Err(invalid(format!(
-                        "ruleset `{id}`: fiscal unit code `{code}` is empty or repeated"
-                    )));
+                    return Err(invalid(RulesetProblem::FiscalUnitCode {
+                        rs: id,
+                        code: code.clone(),
+                    }));
                 }
             }
         }
         for s in &doc.excluded_seats {
             if !codes.insert(s.code.clone()) {
-                return Err(invalid(format!(
-                    "ruleset `{id}`: excluded seat `{}` is also a fiscal unit",
-                    s.code
-                )));
+                return Err(invalid(RulesetProblem::ExcludedSeatIsFiscalUnit {
+                    rs: id,
+                    code: s.code.clone(),
+                }));
             }
         }
         let mut ratios = Vec::with_capacity(doc.share_table.ratios.len());
         for (index, r) in doc.share_table.ratios.iter().enumerate() {
             let ratio = Ratio::parse(&r.district_ratio).ok_or_else(|| {
-                invalid(format!(
-                    "ruleset `{id}`: share ratio `{}` for `{}` is not a decimal between 0 and 1",
-                    r.district_ratio, r.fiscal_unit
-                ))
+                invalid(RulesetProblem::ShareRatioValue {
+                    rs: id.clone(),
+                    ratio: r.district_ratio.clone(),
+                    unit: r.fiscal_unit.clone(),
+                })
             })?;
             if !doc.fiscal_units.iter().any(|u| u.code == r.fiscal_unit)
                 || ratios.iter().any(|(c, _, _)| *c == r.fiscal_unit)
             {
-                return Err(invalid(format!(
-                    "ruleset `{id}`: share ratio for unknown or repeated unit `{}`",
-                    r.fiscal_unit
-                )));
+                return Err(invalid(RulesetProblem::ShareRatioUnit {
+                    rs: id,
+                    unit: r.fiscal_unit.clone(),
+                }));
             }
             if r.note_zh.is_some() != r.note_en.is_some() {
-                return Err(invalid(format!(
-                    "ruleset `{id}`: the share ratio of `{}` has a note in one language only",
-                    r.fiscal_unit
-                )));
+                return Err(invalid(RulesetProblem::ShareRatioNote {
+                    rs: id,
+                    unit: r.fiscal_unit.clone(),
+                }));
             }
             ratios.push((r.fiscal_unit.clone(), ratio, index));
         }
@@ -199,41 +225,42 @@ impl Ruleset {
             .iter()
             .find(|u| !ratios.iter().any(|(c, _, _)| *c == u.code))
         {
-            return Err(invalid(format!(
-                "ruleset `{id}`: fiscal unit `{}` has no share ratio",
-                u.code
-            )));
+            return Err(invalid(RulesetProblem::NoShareRatio {
+                rs: id,
+                unit: u.code.clone(),
+            }));
         }
         if doc.share_table.id.trim().is_empty() || doc.share_table.version.trim().is_empty() {
-            return Err(invalid(format!(
-                "ruleset `{id}`: the share table needs an id and a version"
-            )));
+            return Err(invalid(RulesetProblem::ShareTableIdentity { rs: id }));
         }
         let mut counted_levels = Vec::with_capacity(doc.top_up.counted_levels.len());
         for level in &doc.top_up.counted_levels {
             match FundingLevel::from_name(level) {
                 Some(l) => counted_levels.push(l),
                 None => {
-                    return Err(invalid(format!(
-                        "ruleset `{id}`: unknown funding level `{level}` in `topUp`"
-                    )));
+                    return Err(invalid(RulesetProblem::UnknownFundingLevel {
+                        rs: id,
+                        level: level.clone(),
+                    }));
                 }
             }
         }
         if doc.top_up.citation_zh.trim().is_empty() {
-            return Err(invalid(format!(
-                "ruleset `{id}`: the top-up rule needs a citation"
-            )));
+            return Err(invalid(RulesetProblem::TopUpCitation { rs: id }));
         }
         validate_targets(&id, &doc)?;
         if let Some(t) = doc.targets2020.iter().find(|t| t.figure == 0) {
-            return Err(invalid(format!(
-                "ruleset `{id}`: target `{}` has no figure",
-                t.id
-            )));
+            return Err(invalid(RulesetProblem::TargetFigure {
+                rs: id,
+                target: t.id.clone(),
+            }));
         }
-        let canonical = serde_json::to_vec(&doc)
-            .map_err(|e| invalid(format!("ruleset `{id}` cannot be serialised: {e}")))?;
+        let canonical = serde_json::to_vec(&doc).map_err(|e| {
+            invalid(RulesetProblem::NotSerialisable {
+                rs: id.clone(),
+                message: e.to_string(),
+            })
+        })?;
         let hash = sha256_hex(&canonical);
         // serde_json writes every character it escapes with a backslash, and
         // nothing else has one: no backslash, no text that needs escaping.
@@ -356,24 +383,22 @@ fn validate_targets(rs: &str, doc: &RulesetDoc) -> Result<(), Error> {
         .chain(doc.target_groups2020.iter().flat_map(|g| g.counted.iter()));
     for c in counted {
         if !known(c) {
-            return Err(invalid(format!(
-                "ruleset `{rs}`: a 2020 target counts unknown item `{}`{}",
-                c.item,
-                c.variant
-                    .as_deref()
-                    .map(|v| format!(" / `{v}`"))
-                    .unwrap_or_default()
-            )));
+            return Err(invalid(RulesetProblem::TargetCountsUnknown {
+                rs: rs.into(),
+                item: c.item.clone(),
+                variant: c.variant.clone(),
+            }));
         }
     }
     for t in &doc.targets2020 {
         if let Some(g) = t.counting.as_ref().and_then(|c| c.group.as_ref())
             && !doc.target_groups2020.iter().any(|x| &x.id == g)
         {
-            return Err(invalid(format!(
-                "ruleset `{rs}`: target `{}` names unknown group `{g}`",
-                t.id
-            )));
+            return Err(invalid(RulesetProblem::TargetGroup {
+                rs: rs.into(),
+                target: t.id.clone(),
+                group: g.clone(),
+            }));
         }
     }
     Ok(())
@@ -382,63 +407,77 @@ fn validate_targets(rs: &str, doc: &RulesetDoc) -> Result<(), Error> {
 fn validate_item(rs: &str, item: &ItemDoc, ids: &mut BTreeSet<String>) -> Result<Item, Error> {
     let iid = &item.id;
     if iid.trim().is_empty() || !ids.insert(iid.clone()) {
-        return Err(invalid(format!(
-            "ruleset `{rs}`: item id `{iid}` is empty or repeated"
-        )));
+        return Err(invalid(RulesetProblem::ItemId {
+            rs: rs.into(),
+            item: iid.clone(),
+        }));
     }
     if item.clause.trim().is_empty() || item.citation_zh.trim().is_empty() {
-        return Err(invalid(format!(
-            "ruleset `{rs}`: item `{iid}` needs a clause and a citation"
-        )));
+        return Err(invalid(RulesetProblem::ItemCitation {
+            rs: rs.into(),
+            item: iid.clone(),
+        }));
     }
     if item.variants.is_empty() {
-        return Err(invalid(format!(
-            "ruleset `{rs}`: item `{iid}` has no variants"
-        )));
+        return Err(invalid(RulesetProblem::NoVariants {
+            rs: rs.into(),
+            item: iid.clone(),
+        }));
     }
     let mut vids = BTreeSet::new();
     let mut variants = Vec::with_capacity(item.variants.len());
     for v in &item.variants {
         if v.id.trim().is_empty() || !vids.insert(v.id.as_str()) {
-            return Err(invalid(format!(
-                "ruleset `{rs}`: item `{iid}` repeats or omits a variant id `{}`",
-                v.id
-            )));
+            return Err(invalid(RulesetProblem::VariantId {
+                rs: rs.into(),
+                item: iid.clone(),
+                variant: v.id.clone(),
+            }));
         }
         let has_note = v.not_covered_zh.is_some() || v.not_covered_en.is_some();
         let both_notes = v.not_covered_zh.is_some() && v.not_covered_en.is_some();
         let amount = match (&v.amount_wan, item.condition) {
             (Some(_), Condition::Discretionary) => {
-                return Err(invalid(format!(
-                    "ruleset `{rs}`: discretionary item `{iid}` variant `{}` states an amount",
-                    v.id
-                )));
+                return Err(invalid(RulesetProblem::DiscretionaryAmount {
+                    rs: rs.into(),
+                    item: iid.clone(),
+                    variant: v.id.clone(),
+                }));
             }
             (None, Condition::Discretionary) if !has_note => None,
             (None, _) if both_notes => None,
             (None, _) => {
-                return Err(invalid(format!(
-                    "ruleset `{rs}`: item `{iid}` variant `{}` needs an amount or both not-covered notes",
-                    v.id
-                )));
+                return Err(invalid(RulesetProblem::NoAmountNorNotes {
+                    rs: rs.into(),
+                    item: iid.clone(),
+                    variant: v.id.clone(),
+                }));
             }
             (Some(a), _) if !has_note => {
                 let m = Money::parse_wan(a).map_err(|p| {
-                    invalid(format!("ruleset `{rs}`: item `{iid}` variant `{}` amount `{a}` is not valid ({p:?})", v.id))
+                    invalid(RulesetProblem::Amount {
+                        rs: rs.into(),
+                        item: iid.clone(),
+                        variant: v.id.clone(),
+                        amount: a.clone(),
+                        problem: p,
+                    })
                 })?;
                 if m.is_zero() {
-                    return Err(invalid(format!(
-                        "ruleset `{rs}`: item `{iid}` variant `{}` amount must be positive",
-                        v.id
-                    )));
+                    return Err(invalid(RulesetProblem::AmountNotPositive {
+                        rs: rs.into(),
+                        item: iid.clone(),
+                        variant: v.id.clone(),
+                    }));
                 }
                 Some(m)
             }
             (Some(_), _) => {
-                return Err(invalid(format!(
-                    "ruleset `{rs}`: item `{iid}` variant `{}` has both an amount and a not-covered note",
-                    v.id
-                )));
+                return Err(invalid(RulesetProblem::AmountAndNote {
+                    rs: rs.into(),
+                    item: iid.clone(),
+                    variant: v.id.clone(),
+                }));
             }
         };
         variants.push(Variant {
@@ -526,7 +565,7 @@ impl RuleBook {
     /// supersedes.
     pub fn new(mut rulesets: Vec<Ruleset>) -> Result<RuleBook, Error> {
         if rulesets.is_empty() {
-            return Err(invalid("a rule book needs at least one ruleset".into()));
+            return Err(invalid(RulesetProblem::EmptyBook));
         }
         rulesets.sort_by(|a, b| (a.from, a.id()).cmp(&(b.from, b.id())));
         let ids: BTreeSet<&str> = rulesets.iter().map(Ruleset::id).collect();
@@ -538,33 +577,33 @@ impl RuleBook {
                         .first()
                         .map_or("", |f| f.jurisdiction.code.as_str())
             }) {
-                return Err(invalid(format!(
-                    "ruleset `{id}` version `{}` governs another jurisdiction than its other versions",
-                    other.version()
-                )));
+                return Err(invalid(RulesetProblem::OtherJurisdiction {
+                    rs: id.into(),
+                    version: other.version().into(),
+                }));
             }
             for pair in versions.windows(2) {
                 let [a, b] = pair else { continue };
                 if a.version() == b.version() {
-                    return Err(invalid(format!(
-                        "ruleset `{id}` version `{}` appears twice",
-                        a.version()
-                    )));
+                    return Err(invalid(RulesetProblem::VersionTwice {
+                        rs: id.into(),
+                        version: a.version().into(),
+                    }));
                 }
                 match a.to {
                     None => {
-                        return Err(invalid(format!(
-                            "ruleset `{id}` version `{}` is open-ended but version `{}` follows it",
-                            a.version(),
-                            b.version()
-                        )));
+                        return Err(invalid(RulesetProblem::OpenEndedThenAnother {
+                            rs: id.into(),
+                            version: a.version().into(),
+                            next: b.version().into(),
+                        }));
                     }
                     Some(end) if end.next_day() != Some(b.from) => {
-                        return Err(invalid(format!(
-                            "ruleset `{id}` versions `{}` and `{}` overlap or leave a gap",
-                            a.version(),
-                            b.version()
-                        )));
+                        return Err(invalid(RulesetProblem::OverlapOrGap {
+                            rs: id.into(),
+                            version: a.version().into(),
+                            next: b.version().into(),
+                        }));
                     }
                     Some(_) => {}
                 }
