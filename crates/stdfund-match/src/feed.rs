@@ -1157,6 +1157,17 @@ impl RowReader<'_> {
     }
 
     fn coded(&self, column: usize, codes: Codes) -> Result<&'static str, InputError> {
+        self.coded_among(column, codes, &[])
+    }
+
+    /// [`Self::coded`], naming `more` among the accepted values when it
+    /// refuses.
+    fn coded_among(
+        &self,
+        column: usize,
+        codes: Codes,
+        more: &[&str],
+    ) -> Result<&'static str, InputError> {
         let value = self.required(column)?;
         let cleaned = clean_label(&value);
         codes
@@ -1171,6 +1182,7 @@ impl RowReader<'_> {
                 let accepted: Vec<&str> = codes
                     .iter()
                     .filter_map(|(_, s)| s.first().copied())
+                    .chain(more.iter().copied())
                     .collect();
                 self.error(
                     "INVALID_VALUE",
@@ -1194,7 +1206,14 @@ impl RowReader<'_> {
         item: &str,
         names: &'static Names,
     ) -> Result<&'static str, InputError> {
-        self.coded(column, codes)
+        // The catalogue's variants that the layout does not spell, by their
+        // Chinese names, are named among the accepted values too.
+        let added: Vec<&str> = names
+            .variants_of(item)
+            .filter(|(id, _, _)| !codes.iter().any(|(c, _)| c == id))
+            .map(|(_, zh, _)| zh)
+            .collect();
+        self.coded_among(column, codes, &added)
             .or_else(|refused| match self.text(column) {
                 Ok(Some(value)) => names
                     .variant_by_label(item, &clean_label(&value))
@@ -1712,5 +1731,13 @@ mod tests {
             *t = "中国标准创新贡献奖".into();
         }
         assert!(read_feed_named(FeedKind::Awards, &[sheet], names).is_err());
+        // A grade neither knows is refused with the added variant among the
+        // accepted values.
+        let errors = read_feed_named(FeedKind::Awards, &[awards_sheet("金奖")], names).unwrap_err();
+        assert!(
+            errors[0].message_zh.contains("可填:一等奖、")
+                && errors[0].message_zh.ends_with("、特等奖"),
+            "{errors:?}"
+        );
     }
 }

@@ -286,15 +286,24 @@ impl Names {
     /// writes them): how a feed names a variant that was added to a ruleset
     /// as data, before the feed's own spellings list it.
     pub fn variant_by_label(&'static self, item: &str, label: &str) -> Option<&'static str> {
+        self.variants_of(item)
+            .find(|(v, zh, en)| {
+                [v, zh, en]
+                    .into_iter()
+                    .any(|t| crate::feed::clean_label(t) == label)
+            })
+            .map(|(v, _, _)| v)
+    }
+
+    /// The variants of `item`: id, Chinese name, English name.
+    pub fn variants_of<'s, 'i>(
+        &'s self,
+        item: &'i str,
+    ) -> impl Iterator<Item = (&'s str, &'s str, &'s str)> + use<'s, 'i> {
         self.variants
             .iter()
-            .find(|((i, v), (zh, en))| {
-                i == item
-                    && [v, zh, en]
-                        .into_iter()
-                        .any(|t| crate::feed::clean_label(t) == label)
-            })
-            .map(|((_, v), _)| v.as_str())
+            .filter(move |((i, _), _)| i == item)
+            .map(|((_, v), (zh, en))| (v.as_str(), zh.as_str(), en.as_str()))
     }
 }
 
