@@ -219,10 +219,9 @@ fn a_ruleset_document_is_read_from_objects_only() {
             "{pointer}: {e}"
         );
         assert!(
-            report.message_zh.contains("应为JSON对象,而不是数组")
-                || report
-                    .message_zh
-                    .contains("规则集文件应为一个JSON对象,而不是数组"),
+            report
+                .message_zh
+                .contains("列的值应为一个JSON对象,而不是数组"),
             "{pointer}: {}",
             report.message_zh
         );

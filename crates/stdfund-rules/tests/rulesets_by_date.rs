@@ -288,6 +288,24 @@ fn invalid_rulesets_are_refused() {
         );
     }
     assert!(refused("{\"id\":\"x\"}").contains("does not parse"));
+    // A value of the wrong JSON type is said plainly, with its position.
+    let mut v: serde_json::Value = serde_json::from_str(FZ_2016_JSON).unwrap();
+    v["items"][0]["variants"][0]["amountWan"] = serde_json::json!(50);
+    let e = Ruleset::from_json(&v.to_string()).unwrap_err();
+    let report = e.to_report();
+    assert!(
+        report.message_en.contains("the value at line 1 column ")
+            && report
+                .message_en
+                .ends_with("must be a string, not the number 50"),
+        "{}",
+        report.message_en
+    );
+    assert!(
+        report.message_zh.contains("列的值应为字符串,而不是数字50"),
+        "{}",
+        report.message_zh
+    );
 }
 
 #[test]

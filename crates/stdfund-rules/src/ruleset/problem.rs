@@ -11,9 +11,10 @@ use std::fmt;
 pub enum RulesetProblem {
     /// The text is not JSON of a ruleset document's shape.
     Parse {
-        /// Where inside the document (`items[0].variants[0].amountWan`);
-        /// empty at the top.
-        path: String,
+        /// The line of the problem (1-based; 0 when unknown).
+        line: usize,
+        /// The column of the problem (1-based; 0 when unknown).
+        column: usize,
         /// What the parser said, without its position.
         message: String,
     },
@@ -275,27 +276,26 @@ impl RulesetProblem {
     pub fn zh(&self) -> String {
         use RulesetProblem as P;
         match self {
-            P::Parse { path, message } => {
-                let what = crate::error::type_mismatch_zh("规则集文件", path, message)
+            P::Parse {
+                line,
+                column,
+                message,
+            } => {
+                let at = if *line == 0 {
+                    String::new()
+                } else {
+                    format!("第{line}行第{column}列")
+                };
+                let what = crate::error::type_mismatch_zh(&format!("{at}的值"), "", message)
                     .or_else(|| {
                         let field = message.strip_prefix("missing field `")?.split('`').next()?;
-                        Some(if path.is_empty() {
-                            format!("缺少字段`{field}`")
-                        } else {
-                            format!("`{path}`中缺少字段`{field}`")
-                        })
+                        Some(format!("{at}缺少字段`{field}`"))
                     })
                     .or_else(|| {
                         let field = message.strip_prefix("unknown field `")?.split('`').next()?;
-                        Some(format!("有未定义的字段`{field}`"))
+                        Some(format!("{at}有未定义的字段`{field}`"))
                     })
-                    .unwrap_or_else(|| {
-                        if path.is_empty() {
-                            message.clone()
-                        } else {
-                            format!("`{path}`:{message}")
-                        }
-                    });
+                    .unwrap_or_else(|| format!("{at}:{message}"));
                 format!("规则集文件无法读取:{what}")
             }
             P::NoIdOrVersion => "规则集需要`id`和`version`".into(),
@@ -398,15 +398,18 @@ impl fmt::Display for RulesetProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use RulesetProblem as P;
         match self {
-            P::Parse { path, message } => {
-                let what = crate::error::type_mismatch_en("the document", path, message)
-                    .unwrap_or_else(|| {
-                        if path.is_empty() {
-                            message.clone()
-                        } else {
-                            format!("at `{path}`: {message}")
-                        }
-                    });
+            P::Parse {
+                line,
+                column,
+                message,
+            } => {
+                let at = if *line == 0 {
+                    String::new()
+                } else {
+                    format!(" at line {line} column {column}")
+                };
+                let what = crate::error::type_mismatch_en(&format!("the value{at}"), "", message)
+                    .unwrap_or_else(|| format!("{message}{at}"));
                 write!(f, "the ruleset document does not parse: {what}")
             }
             P::NoIdOrVersion => write!(f, "a ruleset needs an `id` and a `version`"),
