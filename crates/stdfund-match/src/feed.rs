@@ -1157,48 +1157,15 @@ impl RowReader<'_> {
     }
 
     fn coded(&self, column: usize, codes: Codes) -> Result<&'static str, InputError> {
-        self.coded_among(column, codes, &[])
-    }
-
-    /// [`Self::coded`], naming `more` among the accepted values when it
-    /// refuses.
-    fn coded_among(
-        &self,
-        column: usize,
-        codes: Codes,
-        more: &[&str],
-    ) -> Result<&'static str, InputError> {
         let value = self.required(column)?;
-        let cleaned = clean_label(&value);
-        codes
-            .iter()
-            .find(|(id, spellings)| {
-                clean_label(id) == cleaned
-                    || spellings.iter().any(|s| clean_label(s) == cleaned)
-                    || pairs(spellings).any(|p| p == cleaned)
-            })
-            .map(|(id, _)| *id)
-            .ok_or_else(|| {
-                let accepted: Vec<&str> = codes
-                    .iter()
-                    .filter_map(|(_, s)| s.first().copied())
-                    .chain(more.iter().copied())
-                    .collect();
-                self.error(
-                    "INVALID_VALUE",
-                    column,
-                    format!("无法识别「{value}」,可填:{}", accepted.join("、")),
-                    format!(
-                        "`{value}` is not recognised; use one of: {}",
-                        accepted.join(", ")
-                    ),
-                )
-            })
+        spelt(codes, &clean_label(&value))
+            .ok_or_else(|| self.unrecognised(column, &value, codes, &[]))
     }
 
     /// A variant of `item`: one of `codes`' spellings, or else the id or a
     /// name of one of `item`'s variants in `names` (a variant added to a
-    /// ruleset as data); refused as [`Self::coded`] refuses it otherwise.
+    /// ruleset as data); refused as [`Self::coded`] refuses it otherwise,
+    /// naming also the catalogue's variants that the layout does not spell.
     fn variant(
         &self,
         column: usize,
@@ -1206,20 +1173,37 @@ impl RowReader<'_> {
         item: &str,
         names: &'static Names,
     ) -> Result<&'static str, InputError> {
-        // The catalogue's variants that the layout does not spell, by their
-        // Chinese names, are named among the accepted values too.
-        let added: Vec<&str> = names
-            .variants_of(item)
-            .filter(|(id, _, _)| !codes.iter().any(|(c, _)| c == id))
-            .map(|(_, zh, _)| zh)
-            .collect();
-        self.coded_among(column, codes, &added)
-            .or_else(|refused| match self.text(column) {
-                Ok(Some(value)) => names
-                    .variant_by_label(item, &clean_label(&value))
-                    .ok_or(refused),
-                _ => Err(refused),
+        let value = self.required(column)?;
+        let cleaned = clean_label(&value);
+        spelt(codes, &cleaned)
+            .or_else(|| names.variant_by_label(item, &cleaned))
+            .ok_or_else(|| {
+                let added: Vec<&str> = names
+                    .variants_of(item)
+                    .filter(|(id, _, _)| !codes.iter().any(|(c, _)| c == id))
+                    .map(|(_, zh, _)| zh)
+                    .collect();
+                self.unrecognised(column, &value, codes, &added)
             })
+    }
+
+    /// The refusal of `value`, naming the first spelling of each of `codes`,
+    /// then `more`, as the accepted values.
+    fn unrecognised(&self, column: usize, value: &str, codes: Codes, more: &[&str]) -> InputError {
+        let accepted: Vec<&str> = codes
+            .iter()
+            .filter_map(|(_, s)| s.first().copied())
+            .chain(more.iter().copied())
+            .collect();
+        self.error(
+            "INVALID_VALUE",
+            column,
+            format!("无法识别「{value}」,可填:{}", accepted.join("、")),
+            format!(
+                "`{value}` is not recognised; use one of: {}",
+                accepted.join(", ")
+            ),
+        )
     }
 
     fn date(&self, column: usize) -> Result<Option<String>, InputError> {
@@ -1302,6 +1286,19 @@ impl RowReader<'_> {
 static FALLBACK_COLUMN: Column = col("", "", &[], false, false, "", "", "");
 
 /// Every combination `zh+en` and `en+zh` of a coded value's spellings.
+/// The id of `codes` whose id, a spelling or a pair of spellings reads as
+/// `cleaned` (a [`clean_label`]).
+fn spelt(codes: Codes, cleaned: &str) -> Option<&'static str> {
+    codes
+        .iter()
+        .find(|(id, spellings)| {
+            clean_label(id) == cleaned
+                || spellings.iter().any(|s| clean_label(s) == cleaned)
+                || pairs(spellings).any(|p| p == cleaned)
+        })
+        .map(|(id, _)| *id)
+}
+
 fn pairs(spellings: &'static [&'static str]) -> impl Iterator<Item = String> {
     spellings.iter().flat_map(move |a| {
         spellings
