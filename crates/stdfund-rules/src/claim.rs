@@ -344,14 +344,7 @@ pub fn split_amount<'r>(
             value: date.to_string(),
             hint: crate::date::DateHint::Unknown,
         })?;
-    let (ratio, entry) = rs
-        .share_ratio(&unit.code)
-        .ok_or_else(|| Error::InvalidRuleset {
-            problem: crate::ruleset::RulesetProblem::NoShareRatio {
-                rs: rs.id().into(),
-                unit: unit.code.clone(),
-            },
-        })?;
+    let (ratio, entry) = rs.share_ratio_or_refuse(&unit.code)?;
     let overflow = || Error::AmountOutOfRange {
         path: "amount".into(),
     };

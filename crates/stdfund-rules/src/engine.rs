@@ -147,14 +147,7 @@ pub fn evaluate<'x, 'r>(
             (d.ruleset, place.unit(), d.amounts.payable.is_zero())
         {
             let table = rs.share_table();
-            let (ratio, entry) =
-                rs.share_ratio(&unit.code)
-                    .ok_or_else(|| Error::InvalidRuleset {
-                        problem: crate::ruleset::RulesetProblem::NoShareRatio {
-                            rs: rs.id().into(),
-                            unit: unit.code.clone(),
-                        },
-                    })?;
+            let (ratio, entry) = rs.share_ratio_or_refuse(&unit.code)?;
             let payable = d.amounts.payable;
             let district = payable.share(ratio).ok_or_else(overflow)?;
             let municipal = payable.checked_sub(district).ok_or_else(overflow)?;

@@ -326,6 +326,17 @@ impl Ruleset {
         let (_, ratio, index) = self.ratios.iter().find(|(c, _, _)| c == unit)?;
         Some((*ratio, self.doc.share_table.ratios.get(*index)?))
     }
+    /// [`Self::share_ratio`], or `INVALID_RULESET` naming the ruleset and
+    /// the unit when its share table has none (a unit placed by another
+    /// ruleset of the book than the one that decides a line).
+    pub fn share_ratio_or_refuse(&self, unit: &str) -> Result<(Ratio, &RatioDoc), Error> {
+        self.share_ratio(unit).ok_or_else(|| {
+            invalid(RulesetProblem::NoShareRatio {
+                rs: self.id().into(),
+                unit: unit.into(),
+            })
+        })
+    }
     /// Whether funding of this level counts toward H.
     pub fn counts_level(&self, level: FundingLevel) -> bool {
         self.counted_levels.contains(&level)
