@@ -294,7 +294,7 @@ function readForm() {
     if (a.subject === "") problems.set(get("subject"), missing());
     else if (chars(a.subject) > MAX_TEXT) problems.set(get("subject"), wrong("tooLong", MAX_TEXT));
     else if (STANDARD_KINDS.has(item.subjectKind)) {
-      const n = rules.normaliseStandardNumber(a.subject);
+      const n = rules.normaliseStandardNumber(a.subject, a.date || undefined);
       if (!n.ok) problems.set(get("subject"), wrong("standardNumber", undefined, n.error));
     }
     if (get("date").validity.badInput) problems.set(get("date"), wrong("date"));

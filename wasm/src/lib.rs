@@ -291,15 +291,25 @@ pub fn check_credit_code(
 /// Normalises a standard number as the estimate does for standard subjects
 /// (`gb/t　12345—2020` → `GB/T 12345-2020`); unreadable text is the error
 /// `INVALID_STANDARD_NUMBER`, with `meant` when the number meant is clear
-/// (`GB/T 12345一2020` → `GB/T 12345-2020`, docs/DECISIONS.md D31).
+/// (`GB/T 12345一2020` → `GB/T 12345-2020`, docs/DECISIONS.md D31). Given
+/// the achievement's date (`YYYY-MM-DD`), it also refuses a two-digit year
+/// that the estimate refuses on that date (`GB/T 23456-20` of 2021, meant
+/// `GB/T 23456-2020`); a date that does not read is left to the date field.
 #[wasm_bindgen(js_name = normaliseStandardNumber, unchecked_return_type = "FieldResult<StandardNumberInfo>")]
 pub fn normalise_standard_number(
     #[wasm_bindgen(unchecked_param_type = "string")] raw: JsValue,
+    #[wasm_bindgen(param_description = "the achievement's date, `YYYY-MM-DD` (optional)")]
+    date: Option<JsValue>,
 ) -> JsValue {
+    // Anything but a date string (a number, null) is no date: nothing throws.
+    let date = date
+        .and_then(|d| d.as_string())
+        .as_deref()
+        .and_then(stdfund_rules::date::Date::parse);
     match string_arg(&raw, "subject") {
-        Ok(raw) => {
-            field_result(form::normalise_standard_number(&raw).map(|n| json::to_canonical(&n)))
-        }
+        Ok(raw) => field_result(
+            form::normalise_standard_number(&raw, date).map(|n| json::to_canonical(&n)),
+        ),
         Err(report) => err(&report),
     }
 }

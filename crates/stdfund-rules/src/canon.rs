@@ -432,6 +432,19 @@ impl StandardNumber {
         }
     }
 
+    /// The year when it is written with two digits (`GB 1234-88` → 88).
+    pub fn two_digit_year(&self) -> Option<u16> {
+        self.year()
+            .filter(|y| y.len() == 2)
+            .and_then(|y| y.parse().ok())
+    }
+
+    /// The canonical form with the year written `year` (the number and its
+    /// parts kept).
+    pub fn with_year(&self, year: u16) -> String {
+        format!("{}-{year}", self.text.get(..self.parts_end).unwrap_or(""))
+    }
+
     /// The level that the code implies.
     pub fn implied_level(&self) -> ImpliedLevel {
         self.level
@@ -445,6 +458,9 @@ impl StandardNumber {
 /// table (`docs/DECISIONS.md`), or `NotAStandardNumber`.
 pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
     let t = text_cow(raw)?;
+    if has_foreign_letter(raw) {
+        return Err(CanonError::ForeignLetters);
+    }
     if t.is_ascii() {
         return parse_standard(&t).ok_or(CanonError::NotAStandardNumber);
     }
@@ -458,6 +474,21 @@ pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
     } else {
         Err(CanonError::NotAStandardNumber)
     }
+}
+
+/// Whether the subject holds a letter outside ASCII, East Asian scripts
+/// apart, in its NFKC form — before upper case, which makes ASCII of some of
+/// them (the dotless `ı` becomes `I`, `ß` becomes `SS`), so that `ıSO 9001`
+/// cannot pass for `ISO 9001` (RULES.md §5: "letters outside ASCII after
+/// NFKC"). ASCII and the stable CJK characters hold none.
+fn has_foreign_letter(raw: &str) -> bool {
+    if raw.chars().all(|c| c.is_ascii() || is_stable_cjk(c)) {
+        return false;
+    }
+    let mapped: String = raw.chars().filter_map(map_char).collect();
+    nfkc(&mapped)
+        .chars()
+        .any(|c| !c.is_ascii() && c.is_alphabetic() && !is_east_asian(c))
 }
 
 /// Han ideographs (with the ideographic zero `〇` and iteration mark `々`),
@@ -655,6 +686,19 @@ impl<'a> Segments<'a> {
     }
 }
 
+/// After `DB`: one space, the division code's digits, then `/` — a local
+/// standard's code typed with its province apart (`DB 35/T`, `DB 3501/T`).
+fn province_typed_apart(c: &Cursor<'_>) -> bool {
+    if c.peek() != Some(b' ') {
+        return false;
+    }
+    let mut ahead = 1;
+    while c.peek_at(ahead).is_some_and(digit) {
+        ahead = ahead.saturating_add(1);
+    }
+    ahead > 1 && c.peek_at(ahead) == Some(b'/')
+}
+
 fn parse_standard(s: &str) -> Option<StandardNumber> {
     let mut c = Cursor::new(s);
     for sector in ["ITU-T", "ITU-R", "ITU-D"] {
@@ -667,6 +711,11 @@ fn parse_standard(s: &str) -> Option<StandardNumber> {
         let letters = c.take_while(upper);
         if letters.is_empty() {
             return None;
+        }
+        if letters == "DB" && province_typed_apart(&c) {
+            // `DB 35/T 1234-2019` is `DB35/T 1234-2019`: no spaces inside
+            // the code (RULES.md §5).
+            c.eat(b' ');
         }
         let digits_at = c.pos;
         let digits = c.take_while(digit);
@@ -1154,6 +1203,10 @@ mod tests {
             ("IEC 60335-2-24:2020", ok("IEC 60335-2-24-2020")),
             ("IEC 60335-2-24", ok("IEC 60335-2-24")),
             ("GB 4706.1-2005", ok("GB 4706.1-2005")),
+            // The province typed apart from `DB`: no spaces inside the code.
+            ("DB 35/T 1234-2019", ok("DB35/T 1234-2019")),
+            ("db 3501 / t 7-2020", ok("DB3501/T 7-2020")),
+            ("DB 35 1234-2019", Err(CanonError::NotAStandardNumber)),
             // Trailing punctuation.
             ("GB/T 12345-2020。", ok("GB/T 12345-2020")),
             ("GB/T 12345-2020.", ok("GB/T 12345-2020")),
@@ -1166,6 +1219,14 @@ mod tests {
             ("ГB/T 1-2020", Err(CanonError::ForeignLetters)),
             ("GB/Τ 1-2020", Err(CanonError::ForeignLetters)),
             ("ІSO 9001:2015", Err(CanonError::ForeignLetters)),
+            // Letters that upper case turns into ASCII are refused all the same.
+            ("ıSO 9001:2015", Err(CanonError::ForeignLetters)),
+            ("ISO/ıEC 27001:2013", Err(CanonError::ForeignLetters)),
+            ("Iß 1-2020", Err(CanonError::ForeignLetters)),
+            ("ıtu-t Y.2060-2012", Err(CanonError::ForeignLetters)),
+            // NFKC makes ASCII of these before upper case: accepted.
+            ("ＩＳＯ 9001:2015", ok("ISO 9001-2015")),
+            ("ſO 1-2020", ok("SO 1-2020")),
             (
                 "GB/T 12345-2020 信息技术",
                 Err(CanonError::NotAStandardNumber),

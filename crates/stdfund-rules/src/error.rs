@@ -6,6 +6,7 @@
 //! concerns (`achievements[2].date`), and a Chinese message beside the English.
 
 use crate::date::DateHint;
+use crate::money::MoneyProblem;
 use serde::{Deserialize, Serialize};
 
 /// Everything that makes an input unusable.
@@ -113,8 +114,9 @@ pub enum Error {
     },
     /// A malformed or negative amount.
     #[error(
-        "`{}` at `{path}` is not an amount: {problem}{}",
+        "`{}` at `{path}` is not an amount: {}{}",
         shown(value),
+        crate::request::money_problem(*problem),
         write_as.map(|m| format!("; write `{}`", m.to_canonical())).unwrap_or_default()
     )]
     InvalidAmount {
@@ -123,7 +125,7 @@ pub enum Error {
         /// The value given.
         value: String,
         /// What is wrong.
-        problem: String,
+        problem: MoneyProblem,
         /// The amount a form would read from the value (`10万`, `100,000`),
         /// to be written as plain yuan instead.
         write_as: Option<crate::money::Money>,
@@ -183,20 +185,14 @@ pub enum Error {
         meant: Option<String>,
     },
     /// A standard number that cannot be read.
-    #[error(
-        "`{}` at `{path}` is not a standard number such as `GB/T 12345-2020`{}{}",
-        shown(value),
-        if *look_alikes { ": it contains letters that only look like Latin letters (Cyrillic, Greek, …); type the number with Latin letters" } else { "" },
-        meant_en(meant.as_deref())
-    )]
+    #[error("{}{}", fault.en(path, value), meant_en(meant.as_deref()))]
     InvalidStandardNumber {
         /// The field.
         path: String,
         /// The value given.
         value: String,
-        /// Whether it holds letters outside its scheme: Cyrillic or Greek
-        /// look-alikes of Latin letters (RULES.md §5).
-        look_alikes: bool,
+        /// What is wrong with it.
+        fault: StandardNumberFault,
         /// The standard number it probably meant (`一` typed for a dash, a
         /// title after the number: `docs/DECISIONS.md` D31), for the message
         /// only.
@@ -505,14 +501,63 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Why a standard number is refused (`INVALID_STANDARD_NUMBER`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StandardNumberFault {
+    /// It does not read as `<code> <number>[<parts>][-<year>]`.
+    Unreadable,
+    /// It holds letters outside its scheme: Cyrillic or Greek look-alikes
+    /// of Latin letters (RULES.md §5).
+    LookAlikes,
+    /// Its year has two digits on an achievement dated from 2000 on
+    /// (docs/DECISIONS.md C9).
+    TwoDigitYear,
+}
+
+impl StandardNumberFault {
+    fn en(self, path: &str, value: &str) -> String {
+        let value = shown(value);
+        match self {
+            StandardNumberFault::Unreadable => {
+                format!("`{value}` at `{path}` is not a standard number such as `GB/T 12345-2020`")
+            }
+            StandardNumberFault::LookAlikes => format!(
+                "`{value}` at `{path}` is not a standard number such as `GB/T 12345-2020`: it contains letters that only look like Latin letters (Cyrillic, Greek, …); type the number with Latin letters"
+            ),
+            StandardNumberFault::TwoDigitYear => format!(
+                "`{value}` at `{path}` has a two-digit year: standard numbers carry four-digit years since 2000; write the year in full, as in `GB/T 12345-2020`"
+            ),
+        }
+    }
+
+    fn zh(self, path: &str, value: &str) -> String {
+        let value = shown(value);
+        match self {
+            StandardNumberFault::Unreadable => {
+                format!("`{path}`的`{value}`不是标准编号(例如`GB/T 12345-2020`)")
+            }
+            StandardNumberFault::LookAlikes => format!(
+                "`{path}`的`{value}`不是标准编号(例如`GB/T 12345-2020`):其中含有形似拉丁字母的西里尔字母或希腊字母等,请用拉丁字母填写"
+            ),
+            StandardNumberFault::TwoDigitYear => format!(
+                "`{path}`的`{value}`的年代号只有两位:2000年起标准编号均用四位年代号,请写全(例如`GB/T 12345-2020`)"
+            ),
+        }
+    }
+}
+
 impl Error {
     /// `INVALID_STANDARD_NUMBER` for `value` at `path`, with the number it
     /// probably meant (D31) worked out here, once the value is refused.
-    pub(crate) fn invalid_standard_number(path: String, value: &str, look_alikes: bool) -> Self {
+    pub(crate) fn invalid_standard_number(
+        path: String,
+        value: &str,
+        fault: StandardNumberFault,
+    ) -> Self {
         Error::InvalidStandardNumber {
             path,
             value: value.into(),
-            look_alikes,
+            fault,
             meant: crate::canon::standard_number_meant(value),
         }
     }
@@ -680,12 +725,18 @@ impl Error {
             Error::InvalidAmount {
                 path,
                 value,
+                problem,
                 write_as,
-                ..
             } => {
                 format!(
-                    "`{path}`的`{}`不是有效金额(须为非负数,最多两位小数){}",
+                    "`{path}`的`{}`不是有效金额({}){}",
                     shown(value),
+                    match problem {
+                        MoneyProblem::Syntax
+                        | MoneyProblem::Negative
+                        | MoneyProblem::TooPrecise => "须为非负数,最多两位小数",
+                        MoneyProblem::TooLarge => "金额过大,超出可受理的上限",
+                    },
                     write_as
                         .map(|m| format!(";请写成{}", m.to_canonical()))
                         .unwrap_or_default()
@@ -727,19 +778,10 @@ impl Error {
             Error::InvalidStandardNumber {
                 path,
                 value,
-                look_alikes,
+                fault,
                 meant,
             } => {
-                format!(
-                    "`{path}`的`{}`不是标准编号(例如`GB/T 12345-2020`){}{}",
-                    shown(value),
-                    if *look_alikes {
-                        ":其中含有形似拉丁字母的西里尔字母或希腊字母等,请用拉丁字母填写"
-                    } else {
-                        ""
-                    },
-                    meant_zh(meant.as_deref())
-                )
+                format!("{}{}", fault.zh(path, value), meant_zh(meant.as_deref()))
             }
             Error::InvalidSubject { path, value } => {
                 format!(

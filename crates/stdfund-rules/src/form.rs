@@ -4,7 +4,8 @@
 //! server call these same functions, so they agree.
 
 use crate::canon::{self, CanonError};
-use crate::error::Error;
+use crate::date::Date;
+use crate::error::{Error, StandardNumberFault};
 use crate::ident::{CreditCheck, CreditCode};
 use crate::ruleset::{self, FiscalUnitDoc};
 use serde::{Deserialize, Serialize};
@@ -58,8 +59,13 @@ pub struct StandardNumberInfo {
 }
 
 /// Normalises a standard number as the estimate does for standard subjects;
-/// unreadable text is `INVALID_STANDARD_NUMBER`.
-pub fn normalise_standard_number(raw: &str) -> Result<StandardNumberInfo, Error> {
+/// unreadable text is `INVALID_STANDARD_NUMBER`. With the achievement's
+/// `date`, a two-digit year that the estimate refuses on that date is
+/// refused here too, offering the four-digit year (docs/DECISIONS.md C9).
+pub fn normalise_standard_number(
+    raw: &str,
+    date: Option<Date>,
+) -> Result<StandardNumberInfo, Error> {
     let n = canon::standard_number(raw).map_err(|e| match e {
         CanonError::Blank => Error::MissingField {
             path: "subject".into(),
@@ -68,10 +74,23 @@ pub fn normalise_standard_number(raw: &str) -> Result<StandardNumberInfo, Error>
             path: "subject".into(),
             value: raw.into(),
         },
-        CanonError::NotAStandardNumber | CanonError::ForeignLetters => {
-            Error::invalid_standard_number("subject".into(), raw, e == CanonError::ForeignLetters)
+        CanonError::NotAStandardNumber => {
+            Error::invalid_standard_number("subject".into(), raw, StandardNumberFault::Unreadable)
+        }
+        CanonError::ForeignLetters => {
+            Error::invalid_standard_number("subject".into(), raw, StandardNumberFault::LookAlikes)
         }
     })?;
+    if let Some(date) = date
+        && crate::subject::needs_four_digit_year(&n, date)
+    {
+        return Err(Error::InvalidStandardNumber {
+            path: "subject".into(),
+            value: raw.into(),
+            fault: StandardNumberFault::TwoDigitYear,
+            meant: crate::subject::four_digit_meant(raw, date),
+        });
+    }
     let canonical = n.canonical();
     let number = canonical
         .strip_prefix(n.prefix())
@@ -134,4 +153,28 @@ pub fn fiscal_units() -> Result<Vec<FiscalUnitDoc>, Error> {
         .ok_or(Error::InvalidRuleset {
             problem: crate::ruleset::RulesetProblem::EmptyBook,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn a_two_digit_year_is_refused_only_on_a_date_that_cannot_carry_it() {
+        let on = Date::parse;
+        for date in [None, on("1999-12-31")] {
+            let n = normalise_standard_number("GB 1234-88", date).unwrap();
+            assert_eq!(n.canonical, "GB 1234-88");
+        }
+        let e = normalise_standard_number("GB/T 23456-20", on("2021-03-01")).unwrap_err();
+        assert_eq!(e.code(), "INVALID_STANDARD_NUMBER");
+        assert_eq!(e.meant().as_deref(), Some("GB/T 23456-2020"));
+        // 2088 is after the date: the year meant is 1988.
+        let e = normalise_standard_number("GB 1234-88", on("2016-05-01")).unwrap_err();
+        assert_eq!(e.meant().as_deref(), Some("GB 1234-1988"));
+        // Four digits are fine on any date.
+        let n = normalise_standard_number("GB/T 23456-2020", on("2021-03-01")).unwrap();
+        assert_eq!(n.canonical, "GB/T 23456-2020");
+    }
 }

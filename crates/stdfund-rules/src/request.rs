@@ -7,7 +7,7 @@
 use crate::date::Date;
 use crate::domain::{Achievement, Applicant, Application, FundingLevel, InputHash, Role};
 use crate::engine::{MAX_ACHIEVEMENTS, MAX_FUNDING_ENTRIES, MAX_TEXT_CHARS};
-use crate::error::Error;
+use crate::error::{Error, StandardNumberFault};
 use crate::ident::CreditCode;
 use crate::json::dto::{self, EnumIn};
 use crate::money::{Money, MoneyProblem};
@@ -164,12 +164,22 @@ fn achievement<'a, 'r>(
                 path: path("subject"),
                 value: raw_subject.into(),
             },
-            SubjectProblem::NotAStandardNumber => {
-                Error::invalid_standard_number(path("subject"), raw_subject, false)
-            }
-            SubjectProblem::ForeignLetters => {
-                Error::invalid_standard_number(path("subject"), raw_subject, true)
-            }
+            SubjectProblem::NotAStandardNumber => Error::invalid_standard_number(
+                path("subject"),
+                raw_subject,
+                StandardNumberFault::Unreadable,
+            ),
+            SubjectProblem::ForeignLetters => Error::invalid_standard_number(
+                path("subject"),
+                raw_subject,
+                StandardNumberFault::LookAlikes,
+            ),
+            SubjectProblem::TwoDigitYear => Error::InvalidStandardNumber {
+                path: path("subject"),
+                value: raw_subject.into(),
+                fault: StandardNumberFault::TwoDigitYear,
+                meant: subject::four_digit_meant(raw_subject, date),
+            },
         })?;
     if raw.higher_level_funding.len() > MAX_FUNDING_ENTRIES {
         return Err(Error::TooManyEntries {
@@ -199,7 +209,7 @@ fn achievement<'a, 'r>(
         let amount = Money::parse_yuan(amount_s).map_err(|p| Error::InvalidAmount {
             path: fpath("amount"),
             value: amount_s.into(),
-            problem: money_problem(p).into(),
+            problem: p,
             write_as: crate::amount_input::parse_amount_input(amount_s).ok(),
         })?;
         text(&f.source, || fpath("source"), false)?;

@@ -21,6 +21,37 @@ pub enum SubjectProblem {
     /// A standard number with letters outside its scheme (Cyrillic or Greek
     /// look-alikes of Latin letters).
     ForeignLetters,
+    /// A standard number with a two-digit year on an achievement dated from
+    /// [`FOUR_DIGIT_YEARS_FROM`] on ([`four_digit_meant`] offers the full year).
+    TwoDigitYear,
+}
+
+/// From 2000 on, standard numbers carry four-digit years (GB/T 1.1-2000), so
+/// a two-digit year (`GB/T 23456-20`) on an achievement dated from then on is
+/// refused instead of becoming a subject of its own beside
+/// `GB/T 23456-2020` (docs/DECISIONS.md C9): one achievement, one key.
+pub const FOUR_DIGIT_YEARS_FROM: u16 = 2000;
+
+/// Whether `n` has a two-digit year that an achievement of `date` cannot
+/// carry ([`FOUR_DIGIT_YEARS_FROM`]).
+pub fn needs_four_digit_year(n: &canon::StandardNumber, date: Date) -> bool {
+    n.two_digit_year().is_some() && date.year() >= FOUR_DIGIT_YEARS_FROM
+}
+
+/// The four-digit form a refused two-digit year probably meant, for the
+/// message only: `20yy` when that year is not after the achievement's date,
+/// otherwise `19yy` (`GB/T 23456-20` of 2021 → `GB/T 23456-2020`,
+/// `GB 1234-88` → `GB 1234-1988`).
+pub fn four_digit_meant(raw: &str, date: Date) -> Option<String> {
+    let n = canon::standard_number(raw).ok()?;
+    let yy = n.two_digit_year()?;
+    let this_century = yy.checked_add(2000)?;
+    let year = if this_century <= date.year() {
+        this_century
+    } else {
+        yy.checked_add(1900)?
+    };
+    Some(n.with_year(year))
 }
 
 impl From<CanonError> for SubjectProblem {
@@ -44,6 +75,9 @@ pub fn canonical(
     match kind {
         SubjectKind::StandardNumber | SubjectKind::AwardedStandard => {
             let n = canon::standard_number(raw)?;
+            if needs_four_digit_year(&n, date) {
+                return Err(SubjectProblem::TwoDigitYear);
+            }
             let code = StandardCode {
                 len: n.prefix().len(),
                 implied_variant: n.implied_level().variant_id(),

@@ -35,7 +35,7 @@ fn run(c: &Case) -> Result<Value, Error> {
     let canonical = match c.helper.as_str() {
         "checkCreditCode" => form::check_credit_code(&c.input).map(|v| json::to_canonical(&v)),
         "normaliseStandardNumber" => {
-            form::normalise_standard_number(&c.input).map(|v| json::to_canonical(&v))
+            form::normalise_standard_number(&c.input, None).map(|v| json::to_canonical(&v))
         }
         "checkSeat" => form::check_seat(&c.input).map(|v| json::to_canonical(&v)),
         other => panic!("unknown helper {other}"),

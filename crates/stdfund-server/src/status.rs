@@ -237,7 +237,7 @@ mod tests {
         let e = RulesError::InvalidStandardNumber {
             path: "achievements[0].subject".into(),
             value: "GB/T 12345一2020".into(),
-            look_alikes: false,
+            fault: stdfund_rules::error::StandardNumberFault::Unreadable,
             meant: Some("GB/T 12345-2020".into()),
         };
         let (status, report) = round_trip(ApiError::from(e));
@@ -249,7 +249,7 @@ mod tests {
         let e = RulesError::InvalidStandardNumber {
             path: "achievements[0].subject".into(),
             value: "12345-2020".into(),
-            look_alikes: false,
+            fault: stdfund_rules::error::StandardNumberFault::Unreadable,
             meant: None,
         };
         let (status, _) = round_trip(ApiError::from(e));

@@ -41,3 +41,24 @@ test("no `meant` key on a refusal without an offer, nor on an accepted value", (
   assert.equal("meant" in lookAlike.error, false);
   assert.equal("meant" in rules.checkCreditCode("91350100M000100Y43"), false);
 });
+
+test("with the achievement's date, a two-digit year is refused as the estimate refuses it", () => {
+  // Without a date, or on a date before 2000, `-88` is a year of its own.
+  for (const date of [undefined, "1999-12-31", null, 20210301, "2021/3/1"]) {
+    const r = rules.normaliseStandardNumber("GB 1234-88", date);
+    assert.equal(r.ok, true, `${date}: ${JSON.stringify(r)}`);
+    assert.equal(r.value.canonical, "GB 1234-88");
+  }
+  const r = rules.normaliseStandardNumber("GB/T 23456-20", "2021-03-01");
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, "INVALID_STANDARD_NUMBER");
+  assert.equal(r.error.meant, "GB/T 23456-2020");
+  const app = {
+    applicant: { creditCode: "91350100M000100Y43", name: "示例公司", seat: "350102" },
+    achievements: [{ id: "a1", item: "STANDARD_LEAD", variant: "NATIONAL", subject: "GB/T 23456-20", date: "2021-03-01" }],
+  };
+  const e = rules.estimate(app);
+  assert.equal(e.ok, false);
+  assert.equal(e.error.code, r.error.code);
+  assert.equal(e.error.messageZh.replace("achievements[0].subject", "subject"), r.error.messageZh);
+});

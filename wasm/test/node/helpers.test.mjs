@@ -75,7 +75,8 @@ function agree(inputText, expectedText, where) {
     }
     const m = /^achievements\[(\d+)\]\.subject$/.exec(e.field);
     if (e.code === "INVALID_STANDARD_NUMBER" && m) {
-      const r = rules.normaliseStandardNumber(input.achievements[Number(m[1])].subject);
+      const ach = input.achievements[Number(m[1])];
+      const r = rules.normaliseStandardNumber(ach.subject, ach.date);
       assert.equal(r.ok, false, `${where}: native rejects the subject, the helper accepts it`);
       assert.equal(r.error.code, "INVALID_STANDARD_NUMBER");
       if (r.error.meant !== undefined) assert.ok(e.messageZh.includes(`是否应为${r.error.meant}`), where);
@@ -102,7 +103,7 @@ function agree(inputText, expectedText, where) {
   expected.lines.forEach((line, i) => {
     const kind = kinds.get(line.item);
     if ((kind === "STANDARD_NUMBER" || kind === "AWARDED_STANDARD") && line.subject !== "") {
-      const r = value(rules.normaliseStandardNumber(input.achievements[i].subject));
+      const r = value(rules.normaliseStandardNumber(input.achievements[i].subject, input.achievements[i].date));
       assert.equal(r.canonical, line.subject, `${where}: line ${line.achievementId}`);
       facts++;
     }
