@@ -149,8 +149,22 @@ def test_catalog_is_the_ruleset_document_and_engine_info_matches(ctx):
     # The command line prints GetCatalog's proto3 JSON exactly (defaults
     # and empty lists left out, no nulls): equal without normalising.
     assert json_format.MessageToDict(answer) == cli, "the catalogue differs from `stdfund rules --format json`"
-    # The document round-trips into a what-if estimate.
+    # The document round-trips into a what-if estimate (catalog.proto): its
+    # proto3 JSON as protobuf's own printer writes it (defaults left out)
+    # is the same ruleset — same hash — and gives the same answer.
     assert answer.rulesets[0].document.items[0].subject_kind == "STANDARD_NUMBER"
+    document = json_format.MessageToJson(answer.rulesets[0].document)
+    assert '"levelCheck": false' not in document
+    pb = ctx.module("estimate_pb2")
+    application = json_format.Parse((ctx.root / "examples" / "application.json").read_text(encoding="utf-8"), pb.EstimateRequest())
+    normal = stub.Estimate(application, timeout=10)
+    what_if_request = pb.EstimateRequest()
+    what_if_request.CopyFrom(application)
+    what_if_request.what_if_ruleset = document
+    what_if = stub.Estimate(what_if_request, timeout=10)
+    assert what_if.what_if and not normal.what_if
+    assert what_if.receipt.rulesets[0].hash == answer.rulesets[0].hash
+    assert (list(what_if.lines), what_if.total, what_if.split) == (list(normal.lines), normal.total, normal.split)
     info = json_format.MessageToDict(stub.GetEngineInfo(svc.GetEngineInfoRequest(), timeout=10), always_print_fields_with_no_presence=True)
     assert info["engineVersion"] == catalog["engineVersion"]
     assert [r["hash"] for r in info["rulesets"]] == [r["hash"] for r in catalog["rulesets"]]

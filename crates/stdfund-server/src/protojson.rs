@@ -79,4 +79,44 @@ mod tests {
         assert!(no_nulls(&v));
         assert!(v["engineVersion"].is_string());
     }
+
+    /// catalog.proto promises that the proto3 JSON of a `RulesetDocument`
+    /// can be passed back as `whatIfRuleset`. That JSON leaves out the
+    /// defaults (`levelCheck: false`, an empty `counted`), which the reader
+    /// must take as such: the document read back is the same ruleset, with
+    /// the same hash, and gives the same answer.
+    #[test]
+    fn the_catalogue_document_reads_back_as_the_same_ruleset() {
+        let v: serde_json::Value = serde_json::from_str(&catalog_json().unwrap()).unwrap();
+        let served = &v["rulesets"][0];
+        let document = serde_json::to_string(&served["document"]).unwrap();
+        // The printer does leave defaults out here, or this test proves nothing.
+        assert!(!document.contains("\"levelCheck\":false"));
+        assert!(
+            served["document"]["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i.get("levelCheck").is_none())
+        );
+
+        let application = include_str!("../../../examples/application.json");
+        let normal: serde_json::Value =
+            serde_json::from_str(&stdfund_rules::json::estimate_text(application).unwrap())
+                .unwrap();
+        let what_if: serde_json::Value = serde_json::from_str(
+            &stdfund_rules::json::what_if_text(application, &document)
+                .unwrap_or_else(|e| panic!("{}", e.to_report().message_en)),
+        )
+        .unwrap();
+        assert_eq!(what_if["whatIf"], true);
+        assert_eq!(what_if["receipt"]["rulesets"][0]["hash"], served["hash"]);
+        assert_eq!(
+            what_if["receipt"]["rulesets"],
+            normal["receipt"]["rulesets"]
+        );
+        assert_eq!(what_if["lines"], normal["lines"]);
+        assert_eq!(what_if["total"], normal["total"]);
+        assert_eq!(what_if["split"], normal["split"]);
+    }
 }

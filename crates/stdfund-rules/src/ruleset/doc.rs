@@ -90,6 +90,7 @@ pub struct ItemDoc {
     /// The condition before payment.
     pub condition: Condition,
     /// Whether the stated level (variant) is compared with the standard number's code.
+    #[serde(default)]
     pub level_check: bool,
     /// An item whose lines, on the same subject, make this item's lines `CONFLICTS_WITH_LEAD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,6 +109,7 @@ pub struct TopUpDoc {
     /// The source sentence.
     pub citation_zh: String,
     /// The funding levels that count toward H (proto enum names).
+    #[serde(default)]
     pub counted_levels: Vec<String>,
 }
 
@@ -151,6 +153,7 @@ pub struct ShareTableDoc {
     /// Table version.
     pub version: String,
     /// Whether the ratios are provisional (not yet supplied by the finance bureau).
+    #[serde(default)]
     pub provisional: bool,
     /// The source sentence.
     pub citation_zh: String,
@@ -249,6 +252,7 @@ pub struct TargetCountingDoc {
     /// How much of the target the registry sees.
     pub visibility: TargetVisibility,
     /// The items counted.
+    #[serde(default)]
     pub counted: Vec<CountedItemDoc>,
     /// What the count means (Chinese).
     pub note_zh: String,
@@ -277,6 +281,7 @@ pub struct TargetGroupDoc {
     /// How much of the combined target the registry sees.
     pub visibility: TargetVisibility,
     /// The items counted.
+    #[serde(default)]
     pub counted: Vec<CountedItemDoc>,
     /// What the count means (Chinese); `{figure}` is the summed figure.
     pub note_zh: String,
@@ -326,6 +331,7 @@ pub struct RulesetDoc {
     #[cfg_attr(feature = "ts", tsify(optional, type = "string | null"))]
     pub effective_to: Option<String>,
     /// Whether each achievement is paid once, ever.
+    #[serde(default)]
     pub one_time: bool,
     /// The grant items.
     pub items: Vec<ItemDoc>,
