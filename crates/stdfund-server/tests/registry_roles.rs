@@ -657,6 +657,19 @@ async fn a_portal_lists_only_its_own_claims(env: Env) {
         };
         let found = c.list_claims(search).await.unwrap().into_inner();
         assert_eq!((found.claims.len(), found.total_count), (0, 0));
+        // A search text of 50,000 characters (a `LIKE` pattern SQLite
+        // refuses) is the caller's error, never the server's.
+        for long in ["a".repeat(50_001), "%".repeat(49_000), "福".repeat(201)] {
+            let e = c
+                .list_claims(pb::ListClaimsRequest {
+                    query: long,
+                    ..year.clone()
+                })
+                .await
+                .unwrap_err();
+            let m = s::expect_error(&e, Code::InvalidArgument, "FIELD_TOO_LONG");
+            assert_eq!(m["field"], "query");
+        }
     }
     // Everyone else sees both.
     for mut c in [env.reviewer(), env.finance(), env.admin()] {

@@ -123,14 +123,25 @@ fn check_application(app: &pb::EstimateRequest, field: &str) -> Result<(), Regis
             ),
         ));
     }
-    if app
-        .applicant
-        .as_ref()
-        .is_none_or(|a| a.name.trim().is_empty())
+    // The subject as typed is kept beside its canonical form; a control
+    // character in it (NUL, which PostgreSQL cannot store, among them) is
+    // refused here by its field, not by the store under a column's name.
+    let subject = app.achievements.first().map_or("", |a| a.subject.as_str());
+    if subject
+        .chars()
+        .any(|c| c.is_control() && !c.is_whitespace())
     {
-        return Err(RegistryError::missing(&format!("{field}.applicant.name")));
+        return Err(RegistryError::invalid(
+            "INVALID_TEXT",
+            format!("{field}.achievements[0].subject"),
+            "成果对象含有控制字符",
+            "the subject contains control characters",
+        ));
     }
-    Ok(())
+    let name_field = format!("{field}.applicant.name");
+    let name = app.applicant.as_ref().map_or("", |a| a.name.trim());
+    // Its length is the rules' to check; here, that it shows what it holds.
+    input::shown_as_typed(name, &name_field, true, "单位名称", "unit name")
 }
 
 impl Registry {
@@ -168,6 +179,7 @@ impl Registry {
         check_application(app, "application")?;
         let Computed { mut filing } = self.compute(app, req.confirm_credit_code)?;
         let now = self.now()?;
+        completed_by(&filing, &now)?;
         filing.year = match req.year {
             0 => input::year(self.book(), i32::from(now.china_date().year()), "year")?,
             y => input::year(self.book(), y, "year")?,
@@ -248,12 +260,12 @@ impl Registry {
         let to = input::date_filter(&req.submitted_to, "submitted_to")?;
         let query = ClaimQuery {
             year: input::year_filter(book, req.year, "year")?,
-            fiscal_unit: input::filter_text(&req.fiscal_unit),
-            clause: input::filter_text(&req.clause),
-            item: input::filter_text(&req.item),
+            fiscal_unit: input::filter_text(&req.fiscal_unit, "fiscal_unit")?,
+            clause: input::filter_text(&req.clause, "clause")?,
+            item: input::filter_text(&req.item, "item")?,
             status: input::status(req.status, "status")?,
             submitted_by: (who.role == Role::Portal).then(|| who.name.clone()),
-            search: input::filter_text(&req.query),
+            search: input::filter_text(&req.query, "query")?,
             amount_min: input::amount_filter(&req.amount_min, "amount_min")?,
             amount_max: input::amount_filter(&req.amount_max, "amount_max")?,
             submitted_from: from.map(input::china_day_start).transpose()?,
@@ -262,7 +274,7 @@ impl Registry {
                 .map(input::china_day_start)
                 .transpose()?,
             sort: sort(req.sort)?,
-            cursor: input::filter_text(&req.page_token),
+            cursor: input::page_token(&req.page_token),
             page_size: input::page_size(req.page_size, input::DEFAULT_CLAIMS_PAGE)?,
             with_counts: true,
         };
@@ -612,6 +624,7 @@ impl Registry {
             }
         }
         let now = self.now()?;
+        completed_by(&filing, &now)?;
         let claim = self
             .inner
             .store
@@ -744,3 +757,27 @@ fn sort(n: i32) -> Result<ClaimSort, RegistryError> {
 fn _uses(_: &dyn Fn(&Assessment<'_, '_>, View) -> pb::EstimateResponse) {}
 #[allow(dead_code)]
 const _TO_PB: fn(&Assessment<'_, '_>, View) -> pb::EstimateResponse = to_pb::to_pb;
+
+/// An achievement is claimed once it is completed (RULES.md §2: the date is
+/// when the standard was published, the award announced, the project
+/// accepted …): a date after today, China time, is refused, as a payment
+/// dated in the future is (`PAYMENT_IN_FUTURE`). An estimate still answers
+/// for such a date: a unit may ask what it would receive.
+fn completed_by(
+    filing: &stdfund_store::Filing,
+    now: &stdfund_store::Timestamp,
+) -> Result<(), RegistryError> {
+    let today = now.china_date();
+    let date = filing.achievement_date;
+    if date > today {
+        return Err(RegistryError::invalid(
+            "ACHIEVEMENT_IN_FUTURE",
+            "application.achievements[0].date",
+            format!("成果日期{date}晚于今天({today}):成果完成(发布、公布、批准或验收)后方可申报"),
+            format!(
+                "the achievement date {date} is after today ({today}): an achievement can be claimed once it is completed (published, announced, approved or accepted)"
+            ),
+        ));
+    }
+    Ok(())
+}

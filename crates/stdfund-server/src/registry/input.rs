@@ -41,11 +41,39 @@ pub fn text(
     what_en: &str,
 ) -> Result<String, RegistryError> {
     let v = value.trim();
-    if required && v.is_empty() {
-        return Err(RegistryError::missing(field));
-    }
     if v.chars().count() > limit {
         return Err(too_long(field, limit, what_zh, what_en));
+    }
+    shown_as_typed(v, field, required, what_zh, what_en)?;
+    Ok(v.to_string())
+}
+
+/// Characters that change the direction text is shown in: a unit name
+/// `福州\u{202E}司公限有` displays as `福州有限公司` in the workbench and in the
+/// 公示 list. Never needed in a name, reason or note.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing: zero-width space and joiners, word joiner
+/// and invisible operators, the byte-order mark, the soft hyphen.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// A text that officials read and the public notice prints (a unit name,
+/// a reason, a note) must show what it holds: one with nothing visible is
+/// missing when required; control characters (line breaks and tabs apart)
+/// and bidirectional controls are `INVALID_TEXT`.
+pub fn shown_as_typed(
+    v: &str,
+    field: &str,
+    required: bool,
+    what_zh: &str,
+    what_en: &str,
+) -> Result<(), RegistryError> {
+    if required && v.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+        return Err(RegistryError::missing(field));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(RegistryError::invalid(
@@ -55,7 +83,19 @@ pub fn text(
             format!("the {what_en} contains control characters"),
         ));
     }
-    Ok(v.to_string())
+    if v.chars().any(is_bidi_control) {
+        return Err(RegistryError::invalid(
+            "INVALID_TEXT",
+            field,
+            format!(
+                "{what_zh}含有改变文字显示方向的控制字符(如U+202E),显示出的文字会与实际内容不同"
+            ),
+            format!(
+                "the {what_en} contains bidirectional control characters (such as U+202E), which make it display as other text"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A reason (理由), at most [`MAX_REASON_CHARS`].
@@ -267,8 +307,23 @@ pub fn format(value: i32, field: &str) -> Result<pb::NoticeFormat, RegistryError
     }
 }
 
-/// An optional filter text: trimmed, empty = none.
-pub fn filter_text(value: &str) -> Option<String> {
+/// Longest filter or search text of ListClaims, GetReport and ListAuditLog,
+/// characters: longer than any name, code or subject it can match, and
+/// short enough for every database's pattern matching (SQLite refuses a
+/// `LIKE` pattern of 50,000 characters, which was an `INTERNAL` error).
+pub const MAX_FILTER_CHARS: usize = 200;
+
+/// An optional filter or search text: trimmed, empty = none, at most
+/// [`MAX_FILTER_CHARS`] characters.
+pub fn filter_text(value: &str, field: &str) -> Result<Option<String>, RegistryError> {
+    let v = text(value, field, false, MAX_FILTER_CHARS, "筛选条件", "filter")?;
+    Ok(Some(v).filter(|s| !s.is_empty()))
+}
+
+/// An optional page token: trimmed, empty = the first page. Its length is
+/// not limited here: the store reads it or refuses it (a token it did not
+/// write is `INVALID_ARGUMENT`).
+pub fn page_token(value: &str) -> Option<String> {
     Some(value.trim().to_string()).filter(|s| !s.is_empty())
 }
 
@@ -288,6 +343,40 @@ mod tests {
         assert!(year(book, 2016, "year").is_ok());
         assert_eq!(payer(book, "", "payer").unwrap(), "CITY");
         assert_eq!(payer(book, "350102", "payer").unwrap(), "350102");
+        for (name, code) in [
+            ("福州\u{202E}司公限有", "INVALID_TEXT"),
+            ("\u{2066}福州\u{2069}", "INVALID_TEXT"),
+            (" \u{200B} ", "MISSING_FIELD"),
+            ("\u{FEFF}", "MISSING_FIELD"),
+        ] {
+            match text(name, "name", true, 200, "单位名称", "unit name") {
+                Err(RegistryError::Invalid(i)) => assert_eq!(i.code, code, "{name:?}"),
+                other => panic!("{name:?}: {other:?}"),
+            }
+        }
+        assert!(
+            text(
+                "福州示例\u{200B}科技有限公司",
+                "name",
+                true,
+                200,
+                "单位名称",
+                "unit name"
+            )
+            .is_ok()
+        );
+        assert_eq!(filter_text("  ", "query").unwrap(), None);
+        assert_eq!(
+            filter_text(" 福州 ", "query").unwrap().as_deref(),
+            Some("福州")
+        );
+        assert!(filter_text(&"福".repeat(MAX_FILTER_CHARS), "query").is_ok());
+        match filter_text(&"%".repeat(MAX_FILTER_CHARS + 1), "query") {
+            Err(RegistryError::Invalid(i)) => {
+                assert_eq!((i.code, i.field.as_str()), ("FIELD_TOO_LONG", "query"));
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(payer(book, "350203", "payer").is_err());
         assert!(text("a\u{1b}[31m", "reason", true, 10, "理由", "reason").is_err());
         let d = Date::parse("2026-12-02").unwrap();

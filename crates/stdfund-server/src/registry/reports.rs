@@ -94,9 +94,9 @@ impl Registry {
         let book = self.book();
         let filter = ReportFilter {
             year: input::year_filter(book, req.year, "year")?,
-            fiscal_unit: input::filter_text(&req.fiscal_unit),
-            clause: input::filter_text(&req.clause),
-            item: input::filter_text(&req.item),
+            fiscal_unit: input::filter_text(&req.fiscal_unit, "fiscal_unit")?,
+            clause: input::filter_text(&req.clause, "clause")?,
+            item: input::filter_text(&req.item, "item")?,
         };
         let rows = self.inner.store.report(&filter).await?;
         let mut total = Figures::default();
@@ -398,7 +398,7 @@ impl Registry {
         let to = input::date_filter(&req.to_date, "to_date")?;
         let filter = AuditFilter {
             claim_id,
-            actor: input::filter_text(&req.actor),
+            actor: input::filter_text(&req.actor, "actor")?,
             action: convert::action_filter(req.action)?,
             from: from.map(input::china_day_start).transpose()?,
             to: to
@@ -406,7 +406,7 @@ impl Registry {
                 .map(input::china_day_start)
                 .transpose()?,
         };
-        let cursor = input::filter_text(&req.page_token);
+        let cursor = input::page_token(&req.page_token);
         let page = self
             .inner
             .store

@@ -99,6 +99,30 @@ async fn submit_creates_a_claim_once_per_idempotency_key(env: Env) {
         let m = s::expect_error(&e, Code::InvalidArgument, reason);
         assert_eq!(m["field"], "idempotency_key", "{key:?}");
     }
+    // An achievement not completed yet (dated after today) is not claimed;
+    // nor is a two-digit year beside the four-digit one already held.
+    let future = Ach::new("STANDARD_LEAD", "NATIONAL", "GB/T 80008-2020", "2099-01-01");
+    let two_digit = Ach::new("STANDARD_LEAD", "NATIONAL", "GB/T 1-20", "2020-05-01");
+    for (ach, reason, field) in [
+        (
+            future,
+            "ACHIEVEMENT_IN_FUTURE",
+            "application.achievements[0].date",
+        ),
+        (
+            two_digit,
+            "INVALID_STANDARD_NUMBER",
+            "achievements[0].subject",
+        ),
+    ] {
+        let e = env
+            .portal()
+            .submit_claim(env.submit_req("not-yet", s::application(&env.code(1), &ach)))
+            .await
+            .unwrap_err();
+        let m = s::expect_error(&e, Code::InvalidArgument, reason);
+        assert_eq!(m["field"], field, "{reason}");
+    }
     // Only the two created claims exist in this year.
     let ids: Vec<i64> = env
         .claims_of_year()
@@ -358,6 +382,13 @@ async fn a_claim_is_one_achievement_under_the_rules_in_force(env: Env) {
     };
     let mut nameless = one.clone();
     nameless.applicant.as_mut().unwrap().name = "  ".into();
+    let mut invisible = one.clone();
+    invisible.applicant.as_mut().unwrap().name = " \u{200B} ".into();
+    // Shown reversed after U+202E: `福州有限公司` in the workbench and the 公示.
+    let mut reversed = one.clone();
+    reversed.applicant.as_mut().unwrap().name = "福州\u{202E}司公限有".into();
+    let mut nul = one.clone();
+    nul.achievements[0].subject = "GB/T 1\u{0}-2020".into();
     let mut malformed = one.clone();
     malformed.applicant.as_mut().unwrap().credit_code = "91350100-BAD".into();
     let cases = [
@@ -377,6 +408,9 @@ async fn a_claim_is_one_achievement_under_the_rules_in_force(env: Env) {
             "application.what_if_ruleset",
         ),
         (nameless, "MISSING_FIELD", "application.applicant.name"),
+        (invisible, "MISSING_FIELD", "application.applicant.name"),
+        (reversed, "INVALID_TEXT", "application.applicant.name"),
+        (nul, "INVALID_TEXT", "application.achievements[0].subject"),
     ];
     for (i, (app, reason, field)) in cases.into_iter().enumerate() {
         let e = env.submit_err(&format!("bad-{i}"), app).await;
