@@ -177,21 +177,50 @@ pub fn malformed_frame(cause: &str) -> Status {
     )
 }
 
+/// The `ErrorInfo` reason of a request message larger than the server
+/// accepts (`max_message_bytes`).
+pub const MESSAGE_TOO_LARGE: &str = "MESSAGE_TOO_LARGE";
+
+/// `OUT_OF_RANGE` (reason [`MESSAGE_TOO_LARGE`], metadata `foundBytes` and
+/// `limitBytes`) for a request message of `found` bytes over the server's
+/// limit of `limit`. The server rewrites tonic's own status for it (the same
+/// code, with a message only) into this, so that the refusal has a stable
+/// reason and Chinese words like every other.
+pub fn message_too_large(found: u64, limit: u64) -> Status {
+    fault(
+        Code::OutOfRange,
+        MESSAGE_TOO_LARGE,
+        format!("请求消息过大({found}字节),超过服务器上限{limit}字节"),
+        format!("the request message is {found} bytes, over the server's limit of {limit} bytes"),
+        [
+            ("foundBytes".to_string(), found.to_string()),
+            ("limitBytes".to_string(), limit.to_string()),
+        ],
+    )
+}
+
 fn caller_fault(zh: String, en: String) -> Status {
-    let metadata = HashMap::from([
+    fault(Code::InvalidArgument, MALFORMED_MESSAGE, zh, en, [])
+}
+
+fn fault<const N: usize>(
+    code: Code,
+    reason: &str,
+    zh: String,
+    en: String,
+    figures: [(String, String); N],
+) -> Status {
+    let mut metadata = HashMap::from([
         ("field".to_string(), String::new()),
         ("messageZh".to_string(), zh.clone()),
         ("messageEn".to_string(), en.clone()),
     ]);
+    metadata.extend(figures);
     Status::with_error_details_vec(
-        Code::InvalidArgument,
+        code,
         en.clone(),
         [
-            ErrorDetail::ErrorInfo(ErrorInfo::new(
-                MALFORMED_MESSAGE,
-                crate::ERROR_DOMAIN,
-                metadata,
-            )),
+            ErrorDetail::ErrorInfo(ErrorInfo::new(reason, crate::ERROR_DOMAIN, metadata)),
             ErrorDetail::LocalizedMessage(LocalizedMessage::new("zh-CN", zh)),
             ErrorDetail::LocalizedMessage(LocalizedMessage::new("en-US", en)),
         ],

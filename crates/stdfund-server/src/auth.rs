@@ -88,7 +88,8 @@ pub enum AuthError {
     NoTokensConfigured,
     /// No `authorization` header.
     MissingToken,
-    /// An `authorization` header that is not `Bearer <token>`.
+    /// An `authorization` header that is not `Bearer <token>`, or more
+    /// than one.
     MalformedHeader,
     /// A token that matches no entry.
     UnknownToken,
@@ -287,9 +288,13 @@ impl Tokens {
         if !self.configured {
             return Err(AuthError::NoTokensConfigured);
         }
-        let value = metadata
-            .get("authorization")
-            .ok_or(AuthError::MissingToken)?;
+        let mut headers = metadata.get_all("authorization").iter();
+        let value = headers.next().ok_or(AuthError::MissingToken)?;
+        if headers.next().is_some() {
+            // Two tokens: which one speaks is not for the server to guess
+            // (a proxy may have added one).
+            return Err(AuthError::MalformedHeader);
+        }
         let value = value.to_str().map_err(|_| AuthError::MalformedHeader)?;
         let (scheme, token) = value
             .trim()
@@ -473,6 +478,9 @@ mod tests {
             t.authenticate(&md("portal-secret")),
             Err(AuthError::MalformedHeader)
         );
+        let mut two = md("Bearer portal-secret");
+        two.append("authorization", "Bearer admin-secret".parse().unwrap());
+        assert_eq!(t.authenticate(&two), Err(AuthError::MalformedHeader));
         assert_eq!(
             t.authenticate(&MetadataMap::new()),
             Err(AuthError::MissingToken)

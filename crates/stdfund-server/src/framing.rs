@@ -11,8 +11,11 @@
 //! [`Framing`] rewrite therefore turns exactly these statuses — `INTERNAL`
 //! with one of tonic's request-framing messages — into
 //! [`stdfund_proto::codec::malformed_frame`]: `INVALID_ARGUMENT`, reason
-//! `MALFORMED_MESSAGE`, tonic's words as the cause. Every other status
-//! passes unchanged.
+//! `MALFORMED_MESSAGE`, tonic's words as the cause. tonic's `OUT_OF_RANGE`
+//! for a request message over `max_message_bytes` keeps its code and gains
+//! the details every refusal has ([`stdfund_proto::codec::message_too_large`]:
+//! reason `MESSAGE_TOO_LARGE`, the sizes, Chinese and English). Every other
+//! status passes unchanged.
 //!
 //! The layer sits below grpc-web and the metrics, so browser calls are
 //! covered and the metrics count the rewritten code: the status of a
@@ -36,17 +39,33 @@ pub fn is_request_framing_error(message: &str) -> bool {
             && message.ends_with("while sending request"))
 }
 
+/// The sizes in tonic's refusal of a request message over the limit
+/// (tonic 0.14, `codec/decode.rs`): found, limit.
+pub fn oversized_request(message: &str) -> Option<(u64, u64)> {
+    let rest = message.strip_prefix("Error, decoded message length too large: found ")?;
+    let (found, rest) = rest.split_once(" bytes, the limit is: ")?;
+    let limit = rest.strip_suffix(" bytes")?;
+    Some((found.parse().ok()?, limit.parse().ok()?))
+}
+
 /// Rewrites a framing `INTERNAL` in `headers` (response headers of a
-/// trailers-only answer, or trailers).
+/// trailers-only answer, or trailers), and gives tonic's `OUT_OF_RANGE` for
+/// a request over the size limit its reason and Chinese words.
 fn rewrite(headers: &mut HeaderMap) {
     let Some(status) = Status::from_header_map(headers) else {
         return;
     };
-    if status.code() != Code::Internal || !is_request_framing_error(status.message()) {
-        return;
-    }
-    tracing::debug!(cause = status.message(), "broken request frame");
-    let fault = stdfund_proto::codec::malformed_frame(status.message());
+    let fault = match status.code() {
+        Code::Internal if is_request_framing_error(status.message()) => {
+            tracing::debug!(cause = status.message(), "broken request frame");
+            stdfund_proto::codec::malformed_frame(status.message())
+        }
+        Code::OutOfRange => match oversized_request(status.message()) {
+            Some((found, limit)) => stdfund_proto::codec::message_too_large(found, limit),
+            None => return,
+        },
+        _ => return,
+    };
     headers.remove("grpc-status-details-bin");
     if fault.add_header(headers).is_err() {
         tracing::warn!("the framing error could not be rewritten");
@@ -99,6 +118,7 @@ mod tests {
             Status::internal("database error"),
             Status::internal("Unexpected EOF decoding stream. (and more)"),
             Status::unavailable("Unexpected EOF decoding stream."),
+            Status::out_of_range("the year is out of range"),
             Status::ok(""),
         ] {
             let before = headers_of(&other);
@@ -114,5 +134,23 @@ mod tests {
             "protocol error: received message with invalid compression flag: 7 (valid flags \
              are 0 and 1) while receiving response with status: 200 OK"
         ));
+    }
+
+    #[test]
+    fn a_request_over_the_size_limit_keeps_its_code_and_gains_its_reason() {
+        let tonic =
+            "Error, decoded message length too large: found 20491 bytes, the limit is: 16384 bytes";
+        assert_eq!(oversized_request(tonic), Some((20491, 16384)));
+        assert_eq!(oversized_request("found 1 bytes"), None);
+        let mut h = headers_of(&Status::out_of_range(tonic));
+        rewrite(&mut h);
+        let s = Status::from_header_map(&h).unwrap();
+        assert_eq!(s.code(), Code::OutOfRange);
+        use tonic_types::StatusExt;
+        let info = s.get_error_details().error_info().cloned().unwrap();
+        assert_eq!(info.reason, "MESSAGE_TOO_LARGE");
+        assert_eq!(info.metadata["limitBytes"], "16384");
+        assert_eq!(info.metadata["foundBytes"], "20491");
+        assert!(info.metadata["messageZh"].contains("16384字节"));
     }
 }

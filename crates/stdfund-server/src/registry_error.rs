@@ -277,8 +277,8 @@ fn auth_parts(e: AuthError) -> Parts {
         AuthError::MalformedHeader => Parts::new(
             Code::Unauthenticated,
             "UNAUTHENTICATED",
-            "`authorization`格式应为`Bearer <令牌>`".into(),
-            "the `authorization` header must be `Bearer <token>`".into(),
+            "`authorization`应为一个`Bearer <令牌>`".into(),
+            "send one `authorization` header: `Bearer <token>`".into(),
         ),
         AuthError::UnknownToken => Parts::new(
             Code::Unauthenticated,

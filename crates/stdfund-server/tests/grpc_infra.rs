@@ -21,6 +21,7 @@ use stdfund_rules::json;
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+use tonic_types::StatusExt;
 
 const ALLOWED: &str = "https://portal.example.cn";
 
@@ -334,7 +335,11 @@ async fn messages_over_the_size_limit_are_refused() {
     };
     let status = client.estimate(big).await.unwrap_err();
     assert_eq!(status.code(), Code::OutOfRange, "{status:?}");
-    assert!(status.message().contains("too large"), "{status:?}");
+    // A stable reason and the sizes, like every other refusal.
+    let info = status.get_error_details().error_info().cloned().unwrap();
+    assert_eq!(info.reason, "MESSAGE_TOO_LARGE", "{status:?}");
+    assert_eq!(info.metadata["limitBytes"], (16 * 1024).to_string());
+    assert!(!info.metadata["messageZh"].is_empty());
     // Under the limit, the same kind of request reaches the engine.
     let small = pb::EstimateRequest {
         what_if_ruleset: "x".repeat(1024),
