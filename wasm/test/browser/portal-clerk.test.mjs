@@ -7,7 +7,9 @@
 // scrolling at 320, 375 and 1280 px; axe-core finds no serious or critical
 // violation; the print stylesheet and the print button give a one-page
 // estimate with the date, the ruleset version and the provisional note.
-// Screenshots (375 and 1280: empty, filled, error, print) go to $STDFUND_SCREENSHOTS.
+// A two-digit year on a recent achievement is refused beside the subject,
+// the four-digit year offered.
+// Screenshots (375 and 1280: empty, filled, error, two-digit year, print) go to $STDFUND_SCREENSHOTS.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -225,6 +227,36 @@ test("amounts as clerks write them, each read into exact yuan by the page", asyn
     assert.equal(await page.locator(".error").count(), 0, typed);
   }
   await page.close();
+});
+
+test("a standard number with a two-digit year on a recent achievement is refused beside the field, the four-digit year offered; 375 and 1280 px", async () => {
+  for (const width of [375, 1280]) {
+    const page = await open(width);
+    const rows = [{ ...ROWS[0], subject: "GB/T 23456-20", date: "2021-03-01", funding: [] }, ROWS[3]];
+    await fill(page, APPLICANT, rows);
+    const subject = page.locator("#a1-subject-error");
+    assert.equal(await subject.textContent(),
+      `${TEXT.zh.fieldErrors.standardNumber} ${TEXT.zh.meant("GB/T 23456-2020")} ${TEXT.zh.useMeant}`);
+    assert.equal(await page.locator("#a1-subject").getAttribute("aria-invalid"), "true");
+    // Its line is marked and linked to the field; the other line is still
+    // estimated; no internal code on screen, no sideways scrolling.
+    const row1 = page.locator("#lines > li[data-achievement-id=a1]");
+    assert.equal(await row1.locator(".badge").textContent(), TEXT.zh.lineInvalid);
+    const rest = JSON.parse(await nativeEstimate(applicationOf(APPLICANT, [rows[1]], ["a2"])));
+    await assertShows(page, rest, "zh", { rows: 2 });
+    await assertNoCodesOnScreen(page);
+    await assertNoOverflow(page, `a two-digit year at ${width}px`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${SHOTS}/clerk-${width}-two-digit-year.png`, fullPage: true });
+    await page.locator("li.row[data-id=a1]").screenshot({ path: `${SHOTS}/clerk-${width}-two-digit-year-row.png` });
+    // Taken with one click, the line is estimated as the native engine does.
+    await page.locator("#a1-subject-error button").click();
+    assert.equal(await page.inputValue("#a1-subject"), "GB/T 23456-2020");
+    assert.equal(await page.locator(".error, [aria-invalid]").count(), 0);
+    const native = JSON.parse(await nativeEstimate(applicationOf(APPLICANT, [{ ...rows[0], subject: "GB/T 23456-2020" }, rows[1]])));
+    await assertShows(page, native);
+    await page.close();
+  }
 });
 
 test("no horizontal scrolling at 320, 375 and 1280 px: empty, filled, with an error; screenshots", async () => {
