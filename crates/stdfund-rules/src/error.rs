@@ -116,7 +116,7 @@ pub enum Error {
     #[error(
         "`{}` at `{path}` is not an amount: {}{}",
         shown(value),
-        crate::request::money_problem(*problem),
+        problem.en(),
         write_as.map(|m| format!("; write `{}`", m.to_canonical())).unwrap_or_default()
     )]
     InvalidAmount {
@@ -731,12 +731,7 @@ impl Error {
                 format!(
                     "`{path}`的`{}`不是有效金额({}){}",
                     shown(value),
-                    match problem {
-                        MoneyProblem::Syntax
-                        | MoneyProblem::Negative
-                        | MoneyProblem::TooPrecise => "须为非负数,最多两位小数",
-                        MoneyProblem::TooLarge => "金额过大,超出可受理的上限",
-                    },
+                    problem.zh(),
                     write_as
                         .map(|m| format!(";请写成{}", m.to_canonical()))
                         .unwrap_or_default()

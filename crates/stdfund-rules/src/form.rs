@@ -3,9 +3,8 @@
 //! problem beside the field while the clerk types. The WASM module and the
 //! server call these same functions, so they agree.
 
-use crate::canon::{self, CanonError};
 use crate::date::Date;
-use crate::error::{Error, StandardNumberFault};
+use crate::error::Error;
 use crate::ident::{CreditCheck, CreditCode};
 use crate::ruleset::{self, FiscalUnitDoc};
 use serde::{Deserialize, Serialize};
@@ -66,31 +65,8 @@ pub fn normalise_standard_number(
     raw: &str,
     date: Option<Date>,
 ) -> Result<StandardNumberInfo, Error> {
-    let n = canon::standard_number(raw).map_err(|e| match e {
-        CanonError::Blank => Error::MissingField {
-            path: "subject".into(),
-        },
-        CanonError::Empty => Error::InvalidSubject {
-            path: "subject".into(),
-            value: raw.into(),
-        },
-        CanonError::NotAStandardNumber => {
-            Error::invalid_standard_number("subject".into(), raw, StandardNumberFault::Unreadable)
-        }
-        CanonError::ForeignLetters => {
-            Error::invalid_standard_number("subject".into(), raw, StandardNumberFault::LookAlikes)
-        }
-    })?;
-    if let Some(date) = date
-        && crate::subject::needs_four_digit_year(&n, date)
-    {
-        return Err(Error::InvalidStandardNumber {
-            path: "subject".into(),
-            value: raw.into(),
-            fault: StandardNumberFault::TwoDigitYear,
-            meant: crate::subject::four_digit_meant(raw, date),
-        });
-    }
+    let n = crate::subject::standard_number(raw, date)
+        .map_err(|p| p.into_error("subject".into(), raw, date))?;
     let canonical = n.canonical();
     let number = canonical
         .strip_prefix(n.prefix())

@@ -31,6 +31,28 @@ pub enum MoneyProblem {
     TooLarge,
 }
 
+impl MoneyProblem {
+    /// What is wrong, in English (`INVALID_AMOUNT`'s message).
+    pub fn en(self) -> &'static str {
+        match self {
+            MoneyProblem::Syntax => "not a plain decimal number of yuan",
+            MoneyProblem::Negative => "negative",
+            MoneyProblem::TooPrecise => "more than two decimal places",
+            MoneyProblem::TooLarge => "too large",
+        }
+    }
+
+    /// What an amount must be, or what is wrong, in Chinese.
+    pub fn zh(self) -> &'static str {
+        match self {
+            MoneyProblem::Syntax | MoneyProblem::Negative | MoneyProblem::TooPrecise => {
+                "须为非负数,最多两位小数"
+            }
+            MoneyProblem::TooLarge => "金额过大,超出可受理的上限",
+        }
+    }
+}
+
 impl Money {
     /// Zero yuan.
     pub const ZERO: Money = Money(0);

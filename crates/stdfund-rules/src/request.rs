@@ -7,12 +7,12 @@
 use crate::date::Date;
 use crate::domain::{Achievement, Applicant, Application, FundingLevel, InputHash, Role};
 use crate::engine::{MAX_ACHIEVEMENTS, MAX_FUNDING_ENTRIES, MAX_TEXT_CHARS};
-use crate::error::{Error, StandardNumberFault};
+use crate::error::Error;
 use crate::ident::CreditCode;
 use crate::json::dto::{self, EnumIn};
-use crate::money::{Money, MoneyProblem};
+use crate::money::Money;
 use crate::ruleset::RuleBook;
-use crate::subject::{self, SubjectProblem};
+use crate::subject;
 use sha2::{Digest, Sha256};
 
 /// A text field, trimmed; required ones may not be empty.
@@ -156,31 +156,7 @@ fn achievement<'a, 'r>(
         }
     };
     let (subject, award_year) = subject::canonical(item.doc.subject_kind, raw_subject, date)
-        .map_err(|p| match p {
-            SubjectProblem::Blank => Error::MissingField {
-                path: path("subject"),
-            },
-            SubjectProblem::Empty => Error::InvalidSubject {
-                path: path("subject"),
-                value: raw_subject.into(),
-            },
-            SubjectProblem::NotAStandardNumber => Error::invalid_standard_number(
-                path("subject"),
-                raw_subject,
-                StandardNumberFault::Unreadable,
-            ),
-            SubjectProblem::ForeignLetters => Error::invalid_standard_number(
-                path("subject"),
-                raw_subject,
-                StandardNumberFault::LookAlikes,
-            ),
-            SubjectProblem::TwoDigitYear => Error::InvalidStandardNumber {
-                path: path("subject"),
-                value: raw_subject.into(),
-                fault: StandardNumberFault::TwoDigitYear,
-                meant: subject::four_digit_meant(raw_subject, date),
-            },
-        })?;
+        .map_err(|p| p.into_error(path("subject"), raw_subject, Some(date)))?;
     if raw.higher_level_funding.len() > MAX_FUNDING_ENTRIES {
         return Err(Error::TooManyEntries {
             path: path("higherLevelFunding"),
@@ -232,16 +208,6 @@ fn achievement<'a, 'r>(
 
 /// The funding levels a request may name.
 pub const FUNDING_LEVELS: &str = "FUNDING_LEVEL_NATIONAL, FUNDING_LEVEL_PROVINCIAL, FUNDING_LEVEL_COUNTY, FUNDING_LEVEL_NON_FISCAL";
-
-/// The English words for a money problem (the error's `problem`).
-pub fn money_problem(p: MoneyProblem) -> &'static str {
-    match p {
-        MoneyProblem::Syntax => "not a plain decimal number of yuan",
-        MoneyProblem::Negative => "negative",
-        MoneyProblem::TooPrecise => "more than two decimal places",
-        MoneyProblem::TooLarge => "too large",
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 use crate::canon::{self, CanonError};
 use crate::date::Date;
 use crate::domain::{StandardCode, Subject};
+use crate::error::{Error, StandardNumberFault};
 use crate::ruleset::SubjectKind;
 
 /// Why a subject has no canonical form.
@@ -32,17 +33,54 @@ pub enum SubjectProblem {
 /// `GB/T 23456-2020` (docs/DECISIONS.md C9): one achievement, one key.
 pub const FOUR_DIGIT_YEARS_FROM: u16 = 2000;
 
-/// Whether `n` has a two-digit year that an achievement of `date` cannot
-/// carry ([`FOUR_DIGIT_YEARS_FROM`]).
-pub fn needs_four_digit_year(n: &canon::StandardNumber, date: Date) -> bool {
-    n.two_digit_year().is_some() && date.year() >= FOUR_DIGIT_YEARS_FROM
+/// A standard number as an achievement of `date` may carry it: a two-digit
+/// year from [`FOUR_DIGIT_YEARS_FROM`] on is [`SubjectProblem::TwoDigitYear`].
+/// Without a date (a form field read before the date is typed), only the
+/// number itself is read. The estimate and the form helper both read
+/// standard numbers here.
+pub fn standard_number(
+    raw: &str,
+    date: Option<Date>,
+) -> Result<canon::StandardNumber, SubjectProblem> {
+    let n = canon::standard_number(raw)?;
+    if n.two_digit_year().is_some() && date.is_some_and(|d| d.year() >= FOUR_DIGIT_YEARS_FROM) {
+        return Err(SubjectProblem::TwoDigitYear);
+    }
+    Ok(n)
+}
+
+impl SubjectProblem {
+    /// The input error for the subject `raw` at `path` refused so, on an
+    /// achievement of `date` (which the offered four-digit year needs).
+    pub fn into_error(self, path: String, raw: &str, date: Option<Date>) -> Error {
+        let fault = match self {
+            SubjectProblem::Blank => return Error::MissingField { path },
+            SubjectProblem::Empty => {
+                return Error::InvalidSubject {
+                    path,
+                    value: raw.into(),
+                };
+            }
+            SubjectProblem::NotAStandardNumber => StandardNumberFault::Unreadable,
+            SubjectProblem::ForeignLetters => StandardNumberFault::LookAlikes,
+            SubjectProblem::TwoDigitYear => {
+                return Error::InvalidStandardNumber {
+                    path,
+                    value: raw.into(),
+                    fault: StandardNumberFault::TwoDigitYear,
+                    meant: date.and_then(|d| four_digit_meant(raw, d)),
+                };
+            }
+        };
+        Error::invalid_standard_number(path, raw, fault)
+    }
 }
 
 /// The four-digit form a refused two-digit year probably meant, for the
 /// message only: `20yy` when that year is not after the achievement's date,
 /// otherwise `19yy` (`GB/T 23456-20` of 2021 → `GB/T 23456-2020`,
 /// `GB 1234-88` → `GB 1234-1988`).
-pub fn four_digit_meant(raw: &str, date: Date) -> Option<String> {
+fn four_digit_meant(raw: &str, date: Date) -> Option<String> {
     let n = canon::standard_number(raw).ok()?;
     let yy = n.two_digit_year()?;
     let this_century = yy.checked_add(2000)?;
@@ -74,10 +112,7 @@ pub fn canonical(
 ) -> Result<(Subject, Option<u16>), SubjectProblem> {
     match kind {
         SubjectKind::StandardNumber | SubjectKind::AwardedStandard => {
-            let n = canon::standard_number(raw)?;
-            if needs_four_digit_year(&n, date) {
-                return Err(SubjectProblem::TwoDigitYear);
-            }
+            let n = standard_number(raw, Some(date))?;
             let code = StandardCode {
                 len: n.prefix().len(),
                 implied_variant: n.implied_level().variant_id(),
