@@ -15,6 +15,7 @@ STDFUND_BLESS=1 cargo test -q --locked -p stdfund-testkit --test vectors_native 
   vectors_pass_through_the_json_boundary
 cargo build -q --locked -p stdfund-server --bin stdfund
 bin="${CARGO_TARGET_DIR:-target}/debug/stdfund"
+rm -f docs/templates/batch.xlsx docs/templates/batch.csv
 "$bin" estimate --batch-template docs/templates/batch.xlsx
 "$bin" estimate --batch-template docs/templates/batch.csv
 "$bin" match --write-templates docs/templates

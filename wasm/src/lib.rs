@@ -20,7 +20,7 @@
 //! envelope.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{JSON, Object, Reflect};
+use js_sys::{JSON, JsString, Object, Reflect};
 use stdfund_rules::amount_input;
 use stdfund_rules::error::{Error, ErrorReport};
 use stdfund_rules::{form, json};
@@ -145,6 +145,17 @@ fn text(answer: Result<String, ErrorReport>) -> JsValue {
 /// JSON text of an argument given as JSON text or as an object.
 fn json_text(value: &JsValue, path: &str, what: &str) -> Result<String, Error> {
     if let Some(s) = value.as_string() {
+        // `as_string` replaces a lone surrogate with U+FFFD; a genuine U+FFFD
+        // is rare, so only then are the code units looked at.
+        if s.contains('\u{FFFD}')
+            && let Some((line, column)) = unpaired_surrogate(value)
+        {
+            return Err(Error::UnpairedSurrogate {
+                path: path.into(),
+                line,
+                column,
+            });
+        }
         return Ok(s);
     }
     let invalid = |message: String| Error::InvalidJson {
@@ -168,6 +179,24 @@ fn json_text(value: &JsValue, path: &str, what: &str) -> Result<String, Error> {
             )
         ))),
     }
+}
+
+/// The line and column (1-based, in characters) of the first code unit of a
+/// JavaScript string that is half of a surrogate pair, if any.
+fn unpaired_surrogate(value: &JsValue) -> Option<(usize, usize)> {
+    let text = value.dyn_ref::<JsString>()?;
+    let (mut line, mut column) = (1, 1);
+    for c in std::char::decode_utf16(text.iter()) {
+        match c {
+            Ok('\n') => {
+                line += 1;
+                column = 1;
+            }
+            Ok(_) => column += 1,
+            Err(_) => return Some((line, column)),
+        }
+    }
+    None
 }
 
 /// A string argument, or `INVALID_TYPE`.

@@ -50,6 +50,7 @@ pub fn assess<T>(
             return Err(Error::FieldTooLong {
                 path: "whatIfRuleset".into(),
                 limit: MAX_RULESET_BYTES,
+                bytes: true,
             });
         }
         let book = RuleBook::new(vec![Ruleset::from_json(&request.what_if_ruleset)?])?;

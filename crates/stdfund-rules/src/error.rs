@@ -24,6 +24,23 @@ pub enum Error {
         /// The column of the problem (1-based; 0 when unknown).
         column: usize,
     },
+    /// A text holds half of a UTF-16 surrogate pair: a `\uD800`–`\uDFFF`
+    /// escape without its other half, or (from JavaScript) such a code unit
+    /// itself. It is not a character, and replacing it with U+FFFD would
+    /// change the input silently.
+    #[error(
+        "the text{} holds half of a UTF-16 surrogate pair (`\\uD800`–`\\uDFFF` without its other half), which is not a character{}",
+        at(path),
+        at_position(*line, *column)
+    )]
+    UnpairedSurrogate {
+        /// The field, if known.
+        path: String,
+        /// The line (1-based; 0 when unknown).
+        line: usize,
+        /// The column (1-based; 0 when unknown).
+        column: usize,
+    },
     /// Something other than white space follows the JSON document.
     #[error("text follows the JSON document at line {line} column {column}")]
     TrailingData {
@@ -67,12 +84,15 @@ pub enum Error {
         path: String,
     },
     /// A text field is longer than allowed.
-    #[error("field `{path}` is longer than {limit} characters")]
+    #[error("field `{path}` is longer than {limit} {}", if *bytes { "bytes (UTF-8)" } else { "characters" })]
     FieldTooLong {
         /// The field.
         path: String,
         /// The limit.
         limit: usize,
+        /// Whether the limit counts bytes of UTF-8 (a what-if ruleset
+        /// document) rather than characters.
+        bytes: bool,
     },
     /// Wrong length or a character outside the GB 32100 alphabet.
     #[error(
@@ -240,6 +260,15 @@ fn at(path: &str) -> String {
         String::new()
     } else {
         format!(" at `{}`", shown(path))
+    }
+}
+
+/// ` (line 3, column 7)`, or nothing when the position is unknown.
+fn at_position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" (line {line}, column {column})")
     }
 }
 
@@ -605,6 +634,7 @@ impl Error {
             | Error::InvalidStandardNumber { meant, .. } => meant.clone(),
             Error::InvalidDate { .. }
             | Error::InvalidJson { .. }
+            | Error::UnpairedSurrogate { .. }
             | Error::TrailingData { .. }
             | Error::UnknownField { .. }
             | Error::DuplicateField { .. }
@@ -621,7 +651,7 @@ impl Error {
     /// The stable, documented code.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::InvalidJson { .. } => "INVALID_JSON",
+            Error::InvalidJson { .. } | Error::UnpairedSurrogate { .. } => "INVALID_JSON",
             Error::TrailingData { .. } => "TRAILING_DATA",
             Error::UnknownField { .. } => "UNKNOWN_FIELD",
             Error::DuplicateField { .. } => "DUPLICATE_FIELD",
@@ -650,6 +680,7 @@ impl Error {
             Error::InvalidRuleset { .. } => "whatIfRuleset",
             Error::TrailingData { .. } => "",
             Error::InvalidJson { path, .. }
+            | Error::UnpairedSurrogate { path, .. }
             | Error::UnknownField { path, .. }
             | Error::DuplicateField { path }
             | Error::InvalidType { path, .. }
@@ -677,6 +708,21 @@ impl Error {
                 format!("输入不是有效的JSON(第{line}行第{column}列附近)")
             }
             Error::InvalidJson { .. } => "输入不是有效的JSON".to_string(),
+            Error::UnpairedSurrogate { path, line, column } => {
+                let field = if path.is_empty() {
+                    String::from("输入")
+                } else {
+                    format!("字段`{}`", shown(path))
+                };
+                let place = if *line > 0 {
+                    format!("(第{line}行第{column}列附近)")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{field}的文字含有不成对的UTF-16代理项(\\uD800–\\uDFFF缺了另一半),不是有效字符{place};请删除或重新输入该处文字"
+                )
+            }
             Error::TrailingData { line, column } => {
                 format!("JSON文档之后还有其他内容(第{line}行第{column}列);一次只能提交一个申请")
             }
@@ -694,7 +740,16 @@ impl Error {
             }
             Error::InvalidType { path, message } => invalid_type_zh(path, message),
             Error::MissingField { path } => format!("缺少必填字段`{path}`"),
-            Error::FieldTooLong { path, limit } => format!("字段`{path}`超过{limit}个字符"),
+            Error::FieldTooLong {
+                path,
+                limit,
+                bytes: false,
+            } => format!("字段`{path}`超过{limit}个字符"),
+            Error::FieldTooLong {
+                path,
+                limit,
+                bytes: true,
+            } => format!("字段`{path}`超过{limit}字节(UTF-8编码)"),
             Error::InvalidCreditCode { value, meant, .. } => {
                 format!(
                     "`{}`不是统一社会信用代码(应为18位,由数字和除I、O、S、V、Z外的大写英文字母组成){}",

@@ -31,6 +31,7 @@ fn text(value: &str, path: impl FnOnce() -> String, required: bool) -> Result<&s
         return Err(Error::FieldTooLong {
             path: path(),
             limit: MAX_TEXT_CHARS,
+            bytes: false,
         });
     }
     Ok(v)

@@ -227,3 +227,133 @@ fn a_ruleset_document_is_read_from_objects_only() {
         );
     }
 }
+
+#[test]
+fn a_ruleset_document_reads_back_from_any_proto3_json_printer() {
+    use stdfund_rules::ruleset::{FZ_2016_JSON, Ruleset};
+    let doc: Value = serde_json::from_str(FZ_2016_JSON).unwrap();
+    let hash = |r: &Ruleset| r.hash().to_string();
+    let same = hash(&Ruleset::from_json(FZ_2016_JSON).unwrap());
+
+    // Proto field names (`preserving_proto_field_name`): camelCase → snake_case.
+    fn snake(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| {
+                        let mut s = String::new();
+                        for c in k.chars() {
+                            if c.is_ascii_uppercase() {
+                                s.push('_');
+                                s.push(c.to_ascii_lowercase());
+                            } else if c.is_ascii_digit()
+                                && !s.ends_with(|p: char| p.is_ascii_digit())
+                                && !s.is_empty()
+                            {
+                                s.push('_');
+                                s.push(c);
+                            } else {
+                                s.push(c);
+                            }
+                        }
+                        (s, snake(v))
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(snake).collect()),
+            other => other.clone(),
+        }
+    }
+    let snaked = snake(&doc);
+    assert!(snaked.get("targets_2020").is_some() && snaked.get("top_up").is_some());
+    assert_eq!(
+        hash(&Ruleset::from_json(&snaked.to_string()).unwrap()),
+        same
+    );
+
+    // Enum numbers (`use_integers_for_enums`), a uint32 as a string, and
+    // `null` for fields at their default.
+    let mut v = doc.clone();
+    let levels = v.pointer_mut("/topUp/countedLevels").unwrap();
+    let numbers: Vec<Value> = levels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            Value::from(
+                stdfund_rules::domain::FundingLevel::from_name(l.as_str().unwrap())
+                    .unwrap()
+                    .number(),
+            )
+        })
+        .collect();
+    *levels = Value::Array(numbers);
+    let figure = v.pointer_mut("/targets2020/0/figure").unwrap();
+    *figure = Value::String(figure.to_string());
+    v.as_object_mut()
+        .unwrap()
+        .insert("effectiveTo".into(), Value::Null);
+    v.pointer_mut("/fiscalUnits/0")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .insert("formerCodes".into(), Value::Null);
+    v.pointer_mut("/items/2")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .insert("levelCheck".into(), Value::Null);
+    let read = Ruleset::from_json(&v.to_string()).unwrap();
+    assert_eq!(hash(&read), same);
+
+    // A field given under both names is given twice; a number that is no
+    // level, or a figure that is no number, is refused naming the field.
+    let mut twice = doc.clone();
+    twice
+        .as_object_mut()
+        .unwrap()
+        .insert("effective_from".into(), Value::from("2016-04-25"));
+    let e = Ruleset::from_json(&twice.to_string()).unwrap_err();
+    assert!(
+        e.to_string().contains("duplicate field `effectiveFrom`"),
+        "{e}"
+    );
+    let mut bad = doc.clone();
+    *bad.pointer_mut("/targets2020/0/figure").unwrap() = Value::from("十五");
+    let e = Ruleset::from_json(&bad.to_string()).unwrap_err();
+    assert!(e.to_string().contains("十五"), "{e}");
+    let mut bad = doc;
+    *bad.pointer_mut("/topUp/countedLevels").unwrap() = Value::from(vec![9]);
+    assert!(Ruleset::from_json(&bad.to_string()).is_err());
+}
+
+#[test]
+fn half_a_surrogate_pair_is_refused_at_its_field_not_replaced() {
+    let text = full().to_string();
+    // A leading half without its pair, a trailing half alone, a leading half
+    // followed by another escape: each names the field and the place.
+    for half in [r"\ud800", r"\udc00", r"\ud83d\n"] {
+        let bad = text.replace("示例公司", &format!("示例{half}公司"));
+        let e = stdfund_rules::json::estimate_text(&bad).unwrap_err();
+        assert!(
+            matches!(&e, stdfund_rules::Error::UnpairedSurrogate { path, line: 1, column } if path == "applicant.name" && *column > 0),
+            "{half}: {e:?}"
+        );
+        let report = e.to_report();
+        assert_eq!(report.code, "INVALID_JSON");
+        assert_eq!(report.field, "applicant.name");
+        assert!(
+            report.message_en.contains("surrogate"),
+            "{}",
+            report.message_en
+        );
+        assert!(
+            report.message_zh.contains("代理项"),
+            "{}",
+            report.message_zh
+        );
+    }
+    // A whole pair is a character.
+    let pair = text.replace("示例公司", r"示例\ud83d\ude00公司");
+    assert!(stdfund_rules::json::estimate_text(&pair).is_ok());
+}

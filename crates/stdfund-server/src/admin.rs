@@ -312,15 +312,6 @@ fn database_url(args: &DatabaseArgs) -> Result<String, ExitCode> {
     }
 }
 
-fn is_postgres(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
-}
-
-/// The file of a SQLite URL (as `AnyStore::open` reads it).
-pub fn sqlite_path(url: &str) -> &Path {
-    Path::new(url.strip_prefix("sqlite://").unwrap_or(url))
-}
-
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -391,15 +382,21 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
         Ok(u) => u,
         Err(code) => return code,
     };
-    if is_postgres(&url) {
+    let location = match stdfund_store::Location::parse(&url) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            return ExitCode::from(2);
+        }
+    };
+    let stdfund_store::Location::Sqlite(src) = location else {
         eprintln!(
             "error[UNSUPPORTED]: `stdfund backup` copies SQLite databases; for PostgreSQL use \
              pg_dump, e.g. pg_dump --format=custom --no-owner --file=stdfund.dump \"$STDFUND_DATABASE_URL\" \
              (see docs/OPERATIONS.md, \"Back up and restore\")"
         );
         return ExitCode::from(2);
-    }
-    let src = sqlite_path(&url);
+    };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,

@@ -625,6 +625,11 @@ fn read_bounded(input: impl Read) -> std::io::Result<Option<String>> {
     if bytes.len() > limit {
         return Ok(None);
     }
+    // Notepad and WPS save UTF-8 with a byte order mark; it is not part of
+    // the JSON (`--batch` reads past it too).
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map(Some).map_err(|_| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -692,17 +697,53 @@ fn json_syntax_zh(e: &serde_json::Error) -> &'static str {
 /// JSON with the wrong fields or text after the document: those are the
 /// engine's to report (`TRAILING_DATA` with its position, as WASM and gRPC
 /// tools see it). Called only once the engine has refused the text.
-pub(crate) fn json_syntax(text: &str) -> Option<(usize, usize, &'static str, String)> {
+pub(crate) fn json_syntax(text: &str) -> Option<(usize, usize, String, String)> {
     let e = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
     if e.is_data() || e.to_string().starts_with("trailing characters") {
         return None;
     }
     let what = e.to_string();
-    let what = what
+    let mut what = what
         .rsplit_once(" at line ")
         .map_or(what.as_str(), |(m, _)| m)
         .to_string();
-    Some((e.line(), e.column(), json_syntax_zh(&e), what))
+    let mut zh = json_syntax_zh(&e).to_string();
+    // serde_json counts the column in bytes and points at the first byte of
+    // the character it could not take; an editor counts characters.
+    let line = text
+        .lines()
+        .nth(e.line().saturating_sub(1))
+        .unwrap_or_default();
+    let at = e.column().saturating_sub(1).min(line.len());
+    let (column, found) = match (line.get(..at), line.get(at..)) {
+        (Some(before), Some(after)) => (
+            before.chars().count().saturating_add(1),
+            after.chars().next(),
+        ),
+        _ => (e.column(), None),
+    };
+    if let Some((c, ascii)) = found.and_then(|c| Some((c, half_width(c)?))) {
+        zh.push_str(&format!("(此处的`{c}`是全角字符,JSON须用半角的`{ascii}`)"));
+        what.push_str(&format!(
+            " (`{c}` here is a full-width character; JSON needs the ASCII `{ascii}`)"
+        ));
+    }
+    Some((e.line(), column, zh, what))
+}
+
+/// The ASCII character JSON needs where a Chinese input method typed a
+/// full-width one.
+fn half_width(c: char) -> Option<char> {
+    Some(match c {
+        '：' => ':',
+        '，' => ',',
+        '“' | '”' | '＂' => '"',
+        '｛' => '{',
+        '｝' => '}',
+        '［' | '【' => '[',
+        '］' | '】' => ']',
+        _ => return None,
+    })
 }
 
 /// An INVALID_JSON report naming the source and the line and column, when

@@ -369,6 +369,9 @@ impl Settings {
         if self.database_url.trim().is_empty() {
             return Err(err(source, "database_url must not be empty"));
         }
+        if let Err(e) = stdfund_store::Location::parse(&self.database_url) {
+            return Err(err(source, e.to_string()));
+        }
         for o in &self.cors_origins {
             let ok = o == "*"
                 || ((o.starts_with("http://") || o.starts_with("https://"))
@@ -541,6 +544,18 @@ mod tests {
         assert_eq!(s.cors_origins, ["https://a.example"]); // file
         assert_eq!(s.max_message_bytes, Settings::default().max_message_bytes); // default
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_misspelt_database_url_is_refused_before_anything_opens() {
+        for url in ["mysql://h/db", "sqlite://reg.sqlite?mode=ro", "sqlite:"] {
+            let overrides = Layer {
+                database_url: Some(url.into()),
+                ..Layer::default()
+            };
+            let e = Settings::resolve(None, overrides).unwrap_err();
+            assert!(e.to_string().contains("database_url"), "{url}: {e}");
+        }
     }
 
     #[test]

@@ -179,13 +179,13 @@ impl Metrics {
             .set(1);
         registry.register(
             "stdfund_build_info",
-            "The stdfund server and rules engine versions.",
+            "The stdfund server and rules engine versions",
             build,
         );
         let requests = Family::<CallLabels, Counter>::default();
         registry.register(
             "stdfund_grpc_requests",
-            "gRPC calls completed, by method and status code.",
+            "gRPC calls completed, by method and status code",
             requests.clone(),
         );
         let durations = Family::<MethodLabels, Histogram, fn() -> Histogram>::new_with_constructor(
@@ -193,13 +193,13 @@ impl Metrics {
         );
         registry.register(
             "stdfund_grpc_request_duration_seconds",
-            "Time from request to the end of the response.",
+            "Time from request to the end of the response",
             durations.clone(),
         );
         let in_flight = Gauge::default();
         registry.register(
             "stdfund_grpc_requests_in_flight",
-            "gRPC calls started and not yet ended.",
+            "gRPC calls started and not yet ended",
             in_flight.clone(),
         );
         let batch_items = Family::<OutcomeLabels, Counter>::default();
@@ -208,25 +208,25 @@ impl Metrics {
         }
         registry.register(
             "stdfund_estimate_batch_items",
-            "EstimateBatch results, by outcome.",
+            "EstimateBatch results, by outcome",
             batch_items.clone(),
         );
         let pool_connections = Family::<PoolLabels, Gauge>::default();
         registry.register(
             "stdfund_db_pool_connections",
-            "Connections of the claim registry's database pool, idle or in use.",
+            "Connections of the claim registry's database pool, idle or in use",
             pool_connections.clone(),
         );
         let pool_max = Gauge::default();
         registry.register(
             "stdfund_db_pool_max_connections",
-            "The most connections the claim registry's database pool opens.",
+            "The most connections the claim registry's database pool opens",
             pool_max.clone(),
         );
         let database_up = Gauge::default();
         registry.register(
             "stdfund_registry_database_up",
-            "1 while the claim registry's database can serve, 0 while it cannot.",
+            "1 while the claim registry's database can serve, 0 while it cannot",
             database_up.clone(),
         );
         if let Err(e) =

@@ -53,6 +53,7 @@ impl From<RulesError> for ApiError {
 fn rules_code(e: &RulesError) -> Code {
     match e {
         RulesError::InvalidJson { .. }
+        | RulesError::UnpairedSurrogate { .. }
         | RulesError::TrailingData { .. }
         | RulesError::InvalidSubject { .. }
         | RulesError::UnknownField { .. }

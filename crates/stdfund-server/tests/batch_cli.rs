@@ -796,9 +796,73 @@ fn the_csv_template_filled_in_with_a_bad_row_in_the_middle() {
 
 #[test]
 fn the_template_needs_a_spreadsheet_name() {
-    let (code, _, err) = run(&["estimate", "--batch-template", "t.pdf"], None);
-    assert_eq!(code, 2);
-    assert!(err.contains("UNSUPPORTED_FORMAT"), "{err}");
+    for name in ["t.pdf", "t.ods", "t.xls"] {
+        let (code, _, err) = run(&["estimate", "--batch-template", name], None);
+        assert_eq!(code, 2, "{name}");
+        assert!(err.contains("UNSUPPORTED_FORMAT"), "{err}");
+        assert!(!Path::new(ROOT).join(name).exists());
+    }
+}
+
+#[test]
+fn the_template_never_overwrites_a_workbook() {
+    let dir = temp_dir("template-exists");
+    let filled = dir.join("units.xlsx");
+    std::fs::write(&filled, b"a filled-in workbook").unwrap();
+    let (code, _, err) = run(
+        &["estimate", "--batch-template", filled.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("OUTPUT_EXISTS") && err.contains("未覆盖"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&filled).unwrap(), b"a filled-in workbook");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_output_cannot_be_the_input() {
+    let dir = temp_dir("output-is-input");
+    let input = dir.join("requests.ndjson");
+    let requests = format!("{}\n", compact(&example()));
+    std::fs::write(&input, &requests).unwrap();
+    let path = input.to_str().unwrap();
+    // The same file by its name, by another spelling of it, and through
+    // standard input.
+    let other = dir.join(".").join("requests.ndjson");
+    for args in [
+        vec!["estimate", "--batch", path, "--output", path],
+        vec![
+            "estimate",
+            "--batch",
+            path,
+            "--output",
+            other.to_str().unwrap(),
+        ],
+    ] {
+        let (code, _, err) = run(&args, None);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("OUTPUT_IS_INPUT"), "{err}");
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), requests);
+    }
+    let out = command(&["estimate", "--batch", "-", "--output", path])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("OUTPUT_IS_INPUT"));
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), requests);
+    // A spreadsheet answered into itself is refused alike.
+    let sheet = dir.join("units.csv");
+    std::fs::copy(Path::new(ROOT).join("docs/templates/batch.csv"), &sheet).unwrap();
+    let before = std::fs::read(&sheet).unwrap();
+    let s = sheet.to_str().unwrap();
+    let (code, _, err) = run(&["estimate", "--batch", s, "--output", s], None);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read(&sheet).unwrap(), before);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -119,6 +119,33 @@ fn malformed_input_exits_2_with_a_stable_code() {
 }
 
 #[test]
+fn a_file_saved_by_notepad_and_full_width_punctuation_are_what_a_clerk_types() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let app = std::fs::read_to_string(format!("{root}/examples/application.json")).unwrap();
+    let (_, plain, _) = stdfund(&["estimate", "-"], Some(&app));
+    // UTF-8 with a byte order mark and CRLF line ends: the same answer.
+    let bom = format!("\u{feff}{}", app.replace('\n', "\r\n"));
+    let (code, out, err) = stdfund(&["estimate", "-"], Some(&bom));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, plain);
+    // A full-width colon typed by a Chinese input method: named, with the
+    // column counted in characters as an editor counts them.
+    let (code, _, err) = stdfund(&["estimate", "-"], Some("{\n  \"名称\"：1}"));
+    assert_eq!(code, 2);
+    assert!(err.contains("第2行第7列"), "{err}");
+    assert!(err.contains("`：`是全角字符,JSON须用半角的`:`"), "{err}");
+    assert!(
+        err.contains("line 2, column 7") && err.contains("full-width"),
+        "{err}"
+    );
+    let (_, _, err) = stdfund(
+        &["estimate", "-"],
+        Some(r#"{"applicant":{"name":"a"，"seat":"350102"}}"#),
+    );
+    assert!(err.contains("`，`是全角字符"), "{err}");
+}
+
+#[test]
 fn an_input_over_16_mib_is_refused_unread_and_one_under_it_answered() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let app = std::fs::read_to_string(format!("{root}/examples/application.json")).unwrap();

@@ -161,6 +161,10 @@ async fn metrics_have_process_and_pool_series() {
             "{name} in\n{text}"
         );
     }
+    // Help texts end in one full stop (the exporter adds it).
+    for help in text.lines().filter(|l| l.starts_with("# HELP stdfund_")) {
+        assert!(help.ends_with('.') && !help.ends_with(".."), "{help}");
+    }
     // Every series the deployed alerts read is one this server exports.
     let rules = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

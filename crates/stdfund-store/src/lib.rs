@@ -46,5 +46,5 @@ mod validate;
 pub use backend::{Backend, PgSite, SqliteSite};
 pub use error::StoreError;
 pub use model::*;
-pub use store::{AnyStore, Store, backup_sqlite};
+pub use store::{AnyStore, Location, Store, backup_sqlite};
 pub use validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -121,6 +121,7 @@ pub(crate) async fn sqlite(
     let pool = SqlitePoolOptions::new()
         .max_connections(pool_size(options, SQLITE_POOL))
         .acquire_timeout(options.write_timeout)
+        .before_acquire(|conn, _| Box::pin(async move { Ok(not_stuck(conn)) }))
         .connect_with(connect)
         .await?;
     let identity = file_identity(&std::fs::metadata(path)?);
@@ -159,12 +160,33 @@ pub(crate) async fn postgres(
     let pool = PgPoolOptions::new()
         .max_connections(pool_size(options, PG_POOL))
         .acquire_timeout(options.write_timeout)
+        .before_acquire(|conn, _| Box::pin(async move { Ok(not_stuck(conn)) }))
         .connect_lazy_with(connect.clone());
     let health_pool = PgPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(HEALTH_TIMEOUT)
         .connect_lazy_with(connect);
     Ok((pool, PgSite { health_pool }))
+}
+
+/// Whether a pooled connection may be handed out: not when sqlx still counts
+/// a transaction open on it. That happens when the database ended the
+/// transaction itself — SQLite rolls back on a full disk (`SQLITE_FULL`), so
+/// the ROLLBACK that follows fails with "no transaction is active" and sqlx
+/// never lowers its count — after which every `BEGIN` on the connection
+/// would fail ("non-zero transaction depth") until a restart. Such a
+/// connection is closed instead, and a new one opened. (A transaction
+/// dropped unfinished is rolled back before the connection is pooled again,
+/// so a sound connection always counts zero here.)
+fn not_stuck<C: sqlx::Connection>(conn: &C) -> bool {
+    if conn.is_in_transaction() {
+        tracing::warn!(
+            "a pooled database connection was left inside a transaction the database had \
+             already ended (a failed commit or rollback); it is closed and replaced"
+        );
+        return false;
+    }
+    true
 }
 
 fn path_str<'a>(field: &'static str, p: &'a Path) -> Result<&'a str, StoreError> {
@@ -245,4 +267,42 @@ async fn check_copy(conn: &mut sqlx::SqliteConnection) -> Result<(i64, i64), Sto
         .await?
         .try_get(0)?;
     Ok((claims, audit_rows))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// A transaction the database ended itself (as SQLite does on a full
+    /// disk) leaves sqlx counting it open; the pool must not hand that
+    /// connection out again, or every later write fails until a restart.
+    #[tokio::test]
+    async fn a_connection_whose_transaction_the_database_ended_is_replaced() {
+        let dir = std::env::temp_dir().join(format!("stdfund-stuck-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("reg.sqlite");
+        let options = OpenOptions {
+            create_if_missing: true,
+            max_connections: 1,
+            ..OpenOptions::default()
+        };
+        let (pool, _) = sqlite(&path, &options).await.unwrap();
+        for _ in 0..3 {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            // The database, not sqlx, ends the transaction.
+            sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+            drop(tx);
+            // The one pooled connection: without the check, "attempted to
+            // call begin_with at non-zero transaction depth".
+            let mut tx = pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .expect("a write after the database ended one");
+            sqlx::query("SELECT 1").execute(&mut *tx).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        pool.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -672,18 +672,63 @@ impl From<Store<Postgres>> for AnyStore {
     }
 }
 
-impl AnyStore {
-    /// Opens a store from a location: a `postgres://` or `postgresql://` URL connects to
-    /// PostgreSQL; anything else is a SQLite file path (a `sqlite://` prefix is stripped).
-    pub async fn open(location: &str, options: &OpenOptions) -> Result<Self, StoreError> {
+/// Where a store is: read from a `--database-url`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location<'a> {
+    /// A SQLite file.
+    Sqlite(&'a std::path::Path),
+    /// A PostgreSQL URL.
+    Postgres(&'a str),
+}
+
+impl<'a> Location<'a> {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; `sqlite://PATH`, `sqlite:PATH` (sqlx's
+    /// spelling) or a plain path is a SQLite file. Refused, so that a misspelt URL never
+    /// opens (and creates) a new, empty registry under a strange file name: another
+    /// scheme (`mysql://…`), an empty path, and query options (`?mode=ro`), which are not
+    /// read.
+    pub fn parse(location: &'a str) -> Result<Self, StoreError> {
         if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-            Ok(AnyStore::Postgres(Store::connect(location, options).await?))
-        } else {
-            let path = location.strip_prefix("sqlite://").unwrap_or(location);
-            if path.is_empty() {
-                return Err(StoreError::invalid("location", "empty database path"));
-            }
-            Ok(AnyStore::Sqlite(Store::open(path, options).await?))
+            return Ok(Location::Postgres(location));
+        }
+        let path = location
+            .strip_prefix("sqlite://")
+            .or_else(|| location.strip_prefix("sqlite:"))
+            .unwrap_or(location);
+        if let Some((scheme, _)) = path.split_once("://") {
+            return Err(StoreError::invalid(
+                "database_url",
+                format!(
+                    "`{scheme}://` is not a database this registry uses: give `sqlite://PATH` (or a \
+                     file path) or `postgres://…`"
+                ),
+            ));
+        }
+        if path.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "database_url",
+                "the SQLite file path is empty: give `sqlite://PATH` or a file path",
+            ));
+        }
+        if path.contains('?') {
+            return Err(StoreError::invalid(
+                "database_url",
+                format!(
+                    "`{location}` has URL options (`?…`), which are not read: give the SQLite file's \
+                     path alone (the server sets the connection's options itself)"
+                ),
+            ));
+        }
+        Ok(Location::Sqlite(std::path::Path::new(path)))
+    }
+}
+
+impl AnyStore {
+    /// Opens a store from a location ([`Location::parse`]).
+    pub async fn open(location: &str, options: &OpenOptions) -> Result<Self, StoreError> {
+        match Location::parse(location)? {
+            Location::Postgres(url) => Ok(AnyStore::Postgres(Store::connect(url, options).await?)),
+            Location::Sqlite(path) => Ok(AnyStore::Sqlite(Store::open(path, options).await?)),
         }
     }
 
@@ -1039,6 +1084,47 @@ impl AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.held_keys().await,
             AnyStore::Postgres(s) => s.held_keys().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod location_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Location;
+    use std::path::Path;
+
+    #[test]
+    fn a_database_url_names_one_database_or_is_refused() {
+        for (url, file) in [
+            ("sqlite://reg.sqlite", "reg.sqlite"),
+            (
+                "sqlite:///var/lib/stdfund/reg.sqlite",
+                "/var/lib/stdfund/reg.sqlite",
+            ),
+            ("sqlite:reg.sqlite", "reg.sqlite"),
+            ("./stdfund.sqlite", "./stdfund.sqlite"),
+        ] {
+            assert_eq!(
+                Location::parse(url).unwrap(),
+                Location::Sqlite(Path::new(file)),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            Location::parse("postgresql://u@h/db").unwrap(),
+            Location::Postgres("postgresql://u@h/db")
+        );
+        for url in [
+            "sqlite:",
+            "sqlite://",
+            " ",
+            "mysql://h/db",
+            "sqlite://reg.sqlite?mode=ro",
+            "reg.sqlite?mode=rwc",
+        ] {
+            let e = Location::parse(url).unwrap_err();
+            assert_eq!(e.code(), "INVALID_ARGUMENT", "{url}: {e}");
         }
     }
 }

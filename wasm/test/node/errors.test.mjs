@@ -54,6 +54,24 @@ test("proto3 JSON's shape and nothing looser: no positional arrays, each field o
   assertError(rules.estimate(names), "DUPLICATE_FIELD", "applicant.creditCode");
 });
 
+test("half a surrogate pair is refused, not replaced: as text, as an escape and inside an object", () => {
+  // A JavaScript string with a lone surrogate: TextEncoder would turn it into
+  // U+FFFD and the answer would carry a name nobody typed.
+  const text = JSON.stringify(app({}, { name: "X" })).replace('"X"', '"\ud800"');
+  let e = assertError(rules.estimateCanonical(text), "INVALID_JSON", "");
+  assert.match(e.messageEn, /surrogate/);
+  assert.match(e.messageEn, /line 1, column \d+/);
+  assert.match(e.messageZh, /代理项/);
+  // The same as a JSON escape, and from an object (JSON.stringify escapes it).
+  const escaped = JSON.stringify(app({}, { name: "X" })).replace('"X"', '"\\udc00"');
+  assertError(rules.estimate(escaped), "INVALID_JSON", "applicant.name");
+  e = assertError(rules.estimate(app({}, { name: "福州\ud83d" })), "INVALID_JSON", "applicant.name");
+  assert.doesNotMatch(e.messageEn, /not valid JSON/);
+  // A genuine U+FFFD and a whole pair (an emoji) are characters.
+  assert.equal(rules.estimate(app({}, { name: "福州\ufffd" })).ok, true);
+  assert.equal(rules.estimateCanonical(JSON.stringify(app({}, { name: "福州\ud83d\ude00" }))).ok, true);
+});
+
 test("what-if with a broken ruleset is INVALID_RULESET at whatIfRuleset", () => {
   assertError(rules.whatIf(app({}), "{}"), "INVALID_RULESET", "whatIfRuleset");
   assertError(rules.whatIf(app({}), { id: "x" }), "INVALID_RULESET", "whatIfRuleset");

@@ -79,14 +79,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     }
 }
 
-/// `null` reads as the default (proto3 JSON: null is the field's default).
-fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
-}
+use super::proto3::nullable;
 
 // Read from JSON objects only (D35).
 super::object::read_from_objects!(borrowed: EstimateRequest, Applicant, Achievement, Funding);
@@ -544,8 +537,11 @@ pub struct Line {
     /// Short explanation, English (empty in the summary view).
     pub explanation_en: String,
     /// The subject exactly as the applicant typed it; `subject` is its
-    /// canonical form. Absent in answers stored before it existed.
-    #[serde(default)]
+    /// canonical form. Absent in answers the registry stored before it
+    /// existed, so read as empty then; every answer written has it, so the
+    /// TypeScript type (the `ts` feature, the WASM build, which reads no
+    /// stored answers) has it always present.
+    #[cfg_attr(not(feature = "ts"), serde(default))]
     pub subject_as_given: String,
 }
 

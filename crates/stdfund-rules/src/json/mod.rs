@@ -10,6 +10,7 @@
 
 pub mod dto;
 pub(crate) mod object;
+pub(crate) mod proto3;
 pub mod write;
 
 use crate::domain::Assessment;
@@ -68,6 +69,13 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
 /// document itself parsed).
 fn classify_plain(e: &serde_json::Error) -> Error {
     let message = e.to_string();
+    if unpaired_surrogate(&message) {
+        return Error::UnpairedSurrogate {
+            path: String::new(),
+            line: e.line(),
+            column: e.column(),
+        };
+    }
     if message.starts_with("trailing characters") {
         return Error::TrailingData {
             line: e.line(),
@@ -80,6 +88,14 @@ fn classify_plain(e: &serde_json::Error) -> Error {
         line: e.line(),
         column: e.column(),
     }
+}
+
+/// serde_json's words for a `\\uD800`–`\\uDFFF` escape without its other
+/// half (both of its surrogate errors; "leading" is said of a lone trailing
+/// one too).
+fn unpaired_surrogate(message: &str) -> bool {
+    message.starts_with("lone leading surrogate in hex escape")
+        || message.starts_with("unexpected end of hex escape")
 }
 
 fn classify(path: String, inner: &serde_json::Error, first: &serde_json::Error) -> Error {
@@ -126,6 +142,13 @@ fn classify(path: String, inner: &serde_json::Error, first: &serde_json::Error) 
     }
     if msg.starts_with("trailing characters") {
         return Error::TrailingData {
+            line: first.line(),
+            column: first.column(),
+        };
+    }
+    if unpaired_surrogate(&msg) {
+        return Error::UnpairedSurrogate {
+            path,
             line: first.line(),
             column: first.column(),
         };

@@ -54,17 +54,22 @@ pub struct VariantDoc {
     /// Stable id, unique within the item (`NATIONAL`, `AAAA`, …).
     pub id: String,
     /// Chinese name.
+    #[serde(alias = "name_zh")]
     pub name_zh: String,
     /// English name.
+    #[serde(alias = "name_en")]
     pub name_en: String,
     /// The amount in 万元, absent when the variant is not covered or discretionary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "amount_wan")]
     pub amount_wan: Option<String>,
     /// Why the variant is not covered (Chinese), when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "not_covered_zh")]
     pub not_covered_zh: Option<String>,
     /// Why the variant is not covered (English), when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "not_covered_en")]
     pub not_covered_en: Option<String>,
 }
 
@@ -78,12 +83,16 @@ pub struct ItemDoc {
     /// The clause it implements, e.g. `五(五)1`.
     pub clause: String,
     /// Chinese name.
+    #[serde(alias = "name_zh")]
     pub name_zh: String,
     /// English name.
+    #[serde(alias = "name_en")]
     pub name_en: String,
     /// The source sentence, verbatim.
+    #[serde(alias = "citation_zh")]
     pub citation_zh: String,
     /// How the subject is normalised.
+    #[serde(alias = "subject_kind")]
     pub subject_kind: SubjectKind,
     /// The role the applicant must hold.
     pub role: RoleRule,
@@ -91,9 +100,12 @@ pub struct ItemDoc {
     pub condition: Condition,
     /// Whether the stated level (variant) is compared with the standard number's code.
     #[serde(default)]
+    #[serde(alias = "level_check")]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub level_check: bool,
     /// An item whose lines, on the same subject, make this item's lines `CONFLICTS_WITH_LEAD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "conflicts_with_item")]
     pub conflicts_with_item: Option<String>,
     /// The variants, in display order.
     pub variants: Vec<VariantDoc>,
@@ -107,9 +119,12 @@ pub struct TopUpDoc {
     /// The clause.
     pub clause: String,
     /// The source sentence.
+    #[serde(alias = "citation_zh")]
     pub citation_zh: String,
-    /// The funding levels that count toward H (proto enum names).
-    #[serde(default)]
+    /// The funding levels that count toward H (proto enum names; numbers
+    /// are read as their names).
+    #[serde(default, deserialize_with = "crate::json::proto3::funding_level_names")]
+    #[serde(alias = "counted_levels")]
     pub counted_levels: Vec<String>,
 }
 
@@ -119,8 +134,10 @@ pub struct TopUpDoc {
 #[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct RatioDoc {
     /// The fiscal unit code.
+    #[serde(alias = "fiscal_unit")]
     pub fiscal_unit: String,
     /// The district's share of each payment, 0–1.
+    #[serde(alias = "district_ratio")]
     pub district_ratio: String,
     /// Whether this ratio is provisional; absent = the table's `provisional`.
     /// A ratio that was decided (市本级's 0, RULES.md §5) is `false` in a
@@ -130,9 +147,11 @@ pub struct RatioDoc {
     /// A note shown with a split that uses this ratio instead of the table's
     /// note (Chinese); absent = the table's note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "note_zh")]
     pub note_zh: Option<String>,
     /// The same note in English.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "note_en")]
     pub note_en: Option<String>,
 }
 
@@ -154,12 +173,16 @@ pub struct ShareTableDoc {
     pub version: String,
     /// Whether the ratios are provisional (not yet supplied by the finance bureau).
     #[serde(default)]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub provisional: bool,
     /// The source sentence.
+    #[serde(alias = "citation_zh")]
     pub citation_zh: String,
     /// A note shown with every split (Chinese).
+    #[serde(alias = "note_zh")]
     pub note_zh: String,
     /// A note shown with every split (English).
+    #[serde(alias = "note_en")]
     pub note_en: String,
     /// One ratio per fiscal unit.
     pub ratios: Vec<RatioDoc>,
@@ -173,11 +196,15 @@ pub struct FiscalUnitDoc {
     /// Division code, or a project-defined code for units without one.
     pub code: String,
     /// Chinese name.
+    #[serde(alias = "name_zh")]
     pub name_zh: String,
     /// English name.
+    #[serde(alias = "name_en")]
     pub name_en: String,
     /// Former codes accepted and mapped to this unit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(alias = "former_codes")]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub former_codes: Vec<String>,
 }
 
@@ -189,12 +216,16 @@ pub struct ExcludedSeatDoc {
     /// Division code.
     pub code: String,
     /// Chinese name.
+    #[serde(alias = "name_zh")]
     pub name_zh: String,
     /// English name.
+    #[serde(alias = "name_en")]
     pub name_en: String,
     /// Why it is outside (Chinese).
+    #[serde(alias = "reason_zh")]
     pub reason_zh: String,
     /// Why it is outside (English).
+    #[serde(alias = "reason_en")]
     pub reason_en: String,
 }
 
@@ -206,12 +237,16 @@ pub struct TargetDoc {
     /// Stable id.
     pub id: String,
     /// Chinese name.
+    #[serde(alias = "name_zh")]
     pub name_zh: String,
     /// English name.
+    #[serde(alias = "name_en")]
     pub name_en: String,
-    /// The figure.
+    /// The figure (a number, or its digits as a string as proto3 JSON allows).
+    #[serde(deserialize_with = "crate::json::proto3::u32_or_string")]
     pub figure: u32,
     /// The counting unit (项, 个).
+    #[serde(alias = "unit_zh")]
     pub unit_zh: String,
     /// How the claim registry counts toward the target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,10 +288,13 @@ pub struct TargetCountingDoc {
     pub visibility: TargetVisibility,
     /// The items counted.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub counted: Vec<CountedItemDoc>,
     /// What the count means (Chinese).
+    #[serde(alias = "note_zh")]
     pub note_zh: String,
     /// What the count means (English).
+    #[serde(alias = "note_en")]
     pub note_en: String,
     /// The combined entry (`targetGroups2020`) this target is counted in,
     /// when the registry cannot tell it apart from its siblings.
@@ -273,19 +311,25 @@ pub struct TargetGroupDoc {
     /// Stable id.
     pub id: String,
     /// The Chinese name's prefix; the member targets' names follow, joined by `、`.
+    #[serde(alias = "name_prefix_zh")]
     pub name_prefix_zh: String,
     /// English name.
+    #[serde(alias = "name_en")]
     pub name_en: String,
     /// The counting unit.
+    #[serde(alias = "unit_zh")]
     pub unit_zh: String,
     /// How much of the combined target the registry sees.
     pub visibility: TargetVisibility,
     /// The items counted.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub counted: Vec<CountedItemDoc>,
     /// What the count means (Chinese); `{figure}` is the summed figure.
+    #[serde(alias = "note_zh")]
     pub note_zh: String,
     /// What the count means (English); `{figure}` is the summed figure.
+    #[serde(alias = "note_en")]
     pub note_en: String,
 }
 
@@ -299,8 +343,10 @@ pub struct JurisdictionDoc {
     /// Stable code: the division code of the jurisdiction's seat (`350100`).
     pub code: String,
     /// Chinese name (`福州市`).
+    #[serde(alias = "name_zh")]
     pub name_zh: String,
     /// English name (`Fuzhou`).
+    #[serde(alias = "name_en")]
     pub name_en: String,
 }
 
@@ -314,10 +360,13 @@ pub struct RulesetDoc {
     /// Version of this id.
     pub version: String,
     /// Title (Chinese).
+    #[serde(alias = "title_zh")]
     pub title_zh: String,
     /// Title (English).
+    #[serde(alias = "title_en")]
     pub title_en: String,
     /// The source document.
+    #[serde(alias = "source_zh")]
     pub source_zh: String,
     /// The jurisdiction the ruleset governs. A document without one belongs
     /// to the embedded default jurisdiction (Fuzhou), so documents written
@@ -325,30 +374,43 @@ pub struct RulesetDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<JurisdictionDoc>,
     /// First day in force (achievement dates).
+    #[serde(alias = "effective_from")]
     pub effective_from: String,
     /// Last day in force, or open (`null` or absent).
     #[serde(default)]
     #[cfg_attr(feature = "ts", tsify(optional, type = "string | null"))]
+    #[serde(alias = "effective_to")]
     pub effective_to: Option<String>,
     /// Whether each achievement is paid once, ever.
     #[serde(default)]
+    #[serde(alias = "one_time")]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub one_time: bool,
     /// The grant items.
     pub items: Vec<ItemDoc>,
     /// The top-up rule.
+    #[serde(alias = "top_up")]
     pub top_up: TopUpDoc,
     /// The share table.
+    #[serde(alias = "share_table")]
     pub share_table: ShareTableDoc,
     /// The fiscal units.
+    #[serde(alias = "fiscal_units")]
     pub fiscal_units: Vec<FiscalUnitDoc>,
     /// Seats explicitly outside.
     #[serde(default)]
+    #[serde(alias = "excluded_seats")]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub excluded_seats: Vec<ExcludedSeatDoc>,
     /// The work targets.
     #[serde(default)]
+    #[serde(alias = "targets_2020")]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub targets2020: Vec<TargetDoc>,
     /// Combined progress entries of targets the registry cannot tell apart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(alias = "target_groups_2020")]
+    #[serde(deserialize_with = "crate::json::proto3::nullable")]
     pub target_groups2020: Vec<TargetGroupDoc>,
 }
 

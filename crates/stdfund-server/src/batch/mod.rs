@@ -101,6 +101,33 @@ impl BatchFormat {
             _ => None,
         }
     }
+
+    /// The format a file of this name is written in: only the extensions
+    /// whose format is what gets written (`.ods`, `.xls` or `.txt` would get
+    /// bytes of another format under their name).
+    pub fn of_output_path(path: &Path) -> Option<BatchFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "ndjson" | "jsonl" | "json" => Some(BatchFormat::Ndjson),
+            "csv" => Some(BatchFormat::Csv),
+            "xlsx" => Some(BatchFormat::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `output` is the file the batch reads (`None`/`-`: standard
+/// input): writing it would destroy the applications before they are read.
+fn output_is_input(file: Option<&str>, output: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let input = match file {
+        None | Some("-") => Path::new("/dev/stdin"),
+        Some(p) => Path::new(p),
+    };
+    match (std::fs::metadata(input), std::fs::metadata(output)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 /// `--view`.
@@ -536,10 +563,28 @@ pub fn run(file: Option<&str>, args: &BatchArgs, errors: ErrorFormat) -> ExitCod
             }
         },
     };
+    if let Some(out) = &args.output
+        && output_is_input(file, out)
+    {
+        return output::fail(
+            &unreadable(
+                "OUTPUT_IS_INPUT",
+                format!(
+                    "输出文件`{}`就是输入文件:写出结果会覆盖待测算的申请。请用另一个文件名保存结果",
+                    out.display()
+                ),
+                format!(
+                    "the output `{}` is the input file: writing the answers would destroy the applications; give another file name",
+                    out.display()
+                ),
+            ),
+            errors,
+        );
+    }
     let output_format = match (args.output_format, &args.output) {
         (Some(f), _) => f,
         (None, None) => BatchFormat::Ndjson,
-        (None, Some(p)) => match BatchFormat::of_path(p) {
+        (None, Some(p)) => match BatchFormat::of_output_path(p) {
             Some(f) => f,
             None => {
                 return output::fail(
@@ -1097,7 +1142,7 @@ fn run_entries(
 }
 
 fn write_template(path: &Path, errors: ErrorFormat) -> ExitCode {
-    let format = match BatchFormat::of_path(path) {
+    let format = match BatchFormat::of_output_path(path) {
         Some(f @ (BatchFormat::Csv | BatchFormat::Xlsx)) => f,
         _ => {
             return output::fail(
@@ -1117,7 +1162,32 @@ fn write_template(path: &Path, errors: ErrorFormat) -> ExitCode {
         Ok(b) => b,
         Err(m) => return output_failed(&m),
     };
-    if let Err(e) = std::fs::write(path, bytes) {
+    // Never over a file: it may be a workbook already filled in.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path);
+    let written = match file {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return output::fail(
+                &unreadable(
+                    "OUTPUT_EXISTS",
+                    format!(
+                        "文件`{}`已存在,未覆盖(它可能是已填好的申请表);请换一个文件名,或先删除它",
+                        path.display()
+                    ),
+                    format!(
+                        "`{}` exists and was not overwritten (it may be a filled-in workbook); give another name or delete it first",
+                        path.display()
+                    ),
+                ),
+                errors,
+            );
+        }
+        Err(e) => Err(e),
+        Ok(mut f) => f.write_all(&bytes).and_then(|()| f.sync_all()),
+    };
+    if let Err(e) = written {
         return output_failed(&format!("cannot write `{}`: {e}", path.display()));
     }
     output::println(&format!(
