@@ -379,6 +379,12 @@ const zh = {
   "pub.contactText": "如有异议，请于公示期内向 {contact} 反映。",
   "pub.objections": "异议",
   "pub.objectionsEmpty": "尚无异议。",
+  "claim.objections": "公示异议",
+  "claim.objectionOpen": "异议 {id} 待处理：处理前不能拨付。",
+  "claim.objectionUpheld": "异议 {id} 成立：不能拨付。审核员可撤销核准（驳回），资助名额与预算随之释放。",
+  "claim.objectionUpheldPaid": "异议 {id} 成立，但本申报已有拨付，不能再撤销核准；请按财务规定追回。",
+  "review.revoke": "撤销核准（驳回）",
+  "claim.objPublication": "公示",
   "pub.recordObjection": "登记异议",
   "pub.objClaim": "异议涉及的申报",
   "pub.objReceived": "收到日期",
@@ -460,6 +466,7 @@ const zh = {
   "audit.intact": "哈希链完整：已校验 {count} 条记录。",
   "audit.broken": "哈希链在第 {id} 条记录处断开：{problem}",
   "audit.head": "最新哈希（请记录以便日后核对）",
+  "finance.shownOf": "显示 {shown} 件，共 {total} 件",
   "audit.more": "加载更多",
   "audit.badClaim": "申报编号须为正整数。"
 };
@@ -839,6 +846,12 @@ const en: Record<Key, string> = {
   "pub.contactText": "Objections during the notice period go to {contact}.",
   "pub.objections": "Objections",
   "pub.objectionsEmpty": "No objections.",
+  "claim.objections": "Objections in the notice",
+  "claim.objectionOpen": "Objection {id} is open: the claim cannot be paid until it is resolved.",
+  "claim.objectionUpheld": "Objection {id} was upheld: the claim cannot be paid. A reviewer may revoke the approval (reject), which frees its one-time key and budget.",
+  "claim.objectionUpheldPaid": "Objection {id} was upheld, but the claim is partly paid, so its approval can no longer be revoked; recover the payment under the finance rules.",
+  "review.revoke": "Revoke approval (reject)",
+  "claim.objPublication": "Notice",
   "pub.recordObjection": "Record an objection",
   "pub.objClaim": "Claim concerned",
   "pub.objReceived": "Received on",
@@ -920,6 +933,7 @@ const en: Record<Key, string> = {
   "audit.intact": "The hash chain is intact: {count} entries checked.",
   "audit.broken": "The hash chain breaks at entry {id}: {problem}",
   "audit.head": "Latest hash (note it to check later)",
+  "finance.shownOf": "Showing {shown} of {total}",
   "audit.more": "Load more",
   "audit.badClaim": "A claim number is a positive whole number."
 };

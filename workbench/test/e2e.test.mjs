@@ -630,6 +630,25 @@ async function reviewersDay(t, leg, databaseUrl) {
     await page.getByTestId("verify-result").filter({ hasText: "哈希链完整" }).waitFor();
     await page.screenshot({ path: path.join(shots, "1280-audit.png"), fullPage: true });
 
+    // An objection upheld against an approved, unpaid claim: it cannot be
+    // paid, the claim page says why, and the approval is revoked from it.
+    const objected = batch[5];
+    const recorded = (await reg.recordObjection({ publicationId: pubId, claimId: objected.id, receivedOn: chinaDate(),
+      objector: "李女士", contact: "138-0000-0000", content: "第一起草单位另有其人。" }, auth.admin)).objection;
+    await reg.resolveObjection({ objectionId: recorded.objectionId, outcome: g.ObjectionOutcome.UPHELD, resolution: "经核查异议成立，拟撤销资助。" }, auth.admin);
+    await expectCode(reg.recordDisbursement({ claimId: objected.id, paymentDate: chinaDate(), voucherNumber: "V-OBJ-1" }, auth.finance),
+      g.Code.FailedPrecondition, "paying a claim an objection was upheld against");
+    await go(`#/claims/${objected.id}`);
+    await page.getByRole("alert").filter({ hasText: `异议 ${recorded.objectionId} 成立：不能拨付` }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "登记拨付" }).count(), 0, "no payment button while the objection stands");
+    await page.locator("table.objections").getByText("异议成立", { exact: true }).waitFor();
+    await page.screenshot({ path: path.join(shots, "1280-claim-objection-upheld.png"), fullPage: true });
+    await page.getByRole("button", { name: "撤销核准（驳回）" }).click();
+    await dialog.getByLabel("理由").fill("公示期内异议成立，撤销核准。");
+    await dialog.getByRole("button", { name: "驳回" }).click();
+    await page.locator(".badge").filter({ hasText: "已驳回" }).first().waitFor();
+    assert.equal((await reg.getClaim({ claimId: objected.id }, auth.finance)).claim.status, g.ClaimStatus.REJECTED);
+
     // 768 px and axe-core on the main pages, as the admin.
     for (const width of [1280, 768]) {
       await page.setViewportSize({ width, height: 900 });

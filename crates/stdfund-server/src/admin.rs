@@ -150,7 +150,8 @@ pub fn audit(command: &AuditCommand) -> ExitCode {
             None => crate::output::println(&format!(
                 "审计日志完整 audit log intact: {} entries, hash chain verified ({shown}, {})\n\
                  head: {}\n\
-                 (record the head elsewhere: a later rewrite of the whole log shows against it)",
+                 (record the head elsewhere: a later rewrite of the whole log shows against it;
+                 the claims and payments tables are not compared with the log: docs/OPERATIONS.md)",
                 v.entries_checked,
                 store.backend(),
                 if v.head_hash.is_empty() {

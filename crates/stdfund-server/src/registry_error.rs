@@ -555,6 +555,33 @@ fn store_parts(e: StoreError) -> Parts {
             format!("异议{id}已处理"),
             format!("objection {id} is already resolved"),
         ),
+        StoreError::ObjectionBlocksPayment {
+            claim_id,
+            objection_id,
+            upheld,
+        } => {
+            let (zh, en) = if upheld {
+                (
+                    format!(
+                        "申报{claim_id}不能拨付:异议{objection_id}成立;请审核员撤销核准(驳回),或保持不予拨付"
+                    ),
+                    format!(
+                        "claim {claim_id} cannot be paid: objection {objection_id} was upheld; a reviewer revokes the approval (reject), or it stays unpaid"
+                    ),
+                )
+            } else {
+                (
+                    format!("申报{claim_id}不能拨付:异议{objection_id}尚未处理,处理后才能拨付"),
+                    format!(
+                        "claim {claim_id} cannot be paid: objection {objection_id} is not yet resolved; it can be paid once it is"
+                    ),
+                )
+            };
+            Parts::new(Code::FailedPrecondition, code, zh, en)
+                .precondition("OBJECTION_BLOCKS_PAYMENT", format!("objections/{objection_id}"))
+                .meta("objection_id", objection_id.to_string())
+                .field("claim_id")
+        }
         StoreError::Migration { message } => {
             tracing::error!(%message, "store migration error");
             internal(

@@ -158,6 +158,20 @@ pub enum StoreError {
         /// The objection.
         id: i64,
     },
+    /// A payment of a claim with an objection still open, or upheld and the
+    /// approval not yet revoked.
+    #[error(
+        "claim {claim_id} cannot be paid: objection {objection_id} is {}",
+        if *upheld { "upheld; the reviewer revokes the approval (reject) or it stays unpaid" } else { "not yet resolved" }
+    )]
+    ObjectionBlocksPayment {
+        /// The claim.
+        claim_id: i64,
+        /// The objection.
+        objection_id: i64,
+        /// Upheld (else still open).
+        upheld: bool,
+    },
     /// The schema is not one this build can work with.
     #[error("migration error: {message}")]
     Migration {
@@ -232,6 +246,7 @@ impl StoreError {
             StoreError::ObjectionOutsidePeriod { .. } => "OBJECTION_OUTSIDE_PERIOD",
             StoreError::NotOnPublication { .. } => "NOT_ON_PUBLICATION",
             StoreError::ObjectionResolved { .. } => "OBJECTION_RESOLVED",
+            StoreError::ObjectionBlocksPayment { .. } => "OBJECTION_BLOCKS_PAYMENT",
             StoreError::Migration { .. } => "MIGRATION",
             StoreError::DatabaseMissing { .. } => "DATABASE_MISSING",
             StoreError::Corrupt { .. } => "CORRUPT_DATA",

@@ -507,6 +507,15 @@ impl<DB: Backend> Store<DB> {
         .await
     }
 
+    /// The objections recorded against a claim, oldest first.
+    pub async fn claim_objections(&self, claim_id: ClaimId) -> Result<Vec<Objection>, StoreError> {
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::publish::claim_objections(&mut Cx::<DB>::new(&mut *conn), claim_id).await
+        })
+        .await
+    }
+
     /// Publications (of one year, or all), newest first, without lines and objections.
     pub async fn publications(&self, year: Option<i32>) -> Result<Vec<Publication>, StoreError> {
         self.bounded(async {
@@ -964,6 +973,14 @@ impl AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.publication(id).await,
             AnyStore::Postgres(s) => s.publication(id).await,
+        }
+    }
+
+    /// See [`Store::claim_objections`].
+    pub async fn claim_objections(&self, claim_id: ClaimId) -> Result<Vec<Objection>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.claim_objections(claim_id).await,
+            AnyStore::Postgres(s) => s.claim_objections(claim_id).await,
         }
     }
 

@@ -4,7 +4,8 @@
 // the actions the role may take.
 import { useState } from "preact/hooks";
 import type { Attachment, AuditEntry, Claim } from "../../gen/stdfund/v1/registry_pb.js";
-import { ClaimStatus, ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
+import type { Objection } from "../../gen/stdfund/v1/registry_pb.js";
+import { ClaimStatus, ObjectionOutcome, ObjectionStatus, ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
 import type { EstimateResponse, Line } from "../../gen/stdfund/v1/estimate_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { pick, t, tk } from "../i18n.js";
@@ -49,6 +50,7 @@ export function ClaimDetail({ id }: { id: string }) {
       {c !== undefined && (
         <>
           <ActionBar claim={c} onOpen={setOpen} />
+          <ObjectionNote claim={c} />
           {c.note !== undefined && c.note.reason !== "" && (
             <div class={`note note-${c.status}`} role="note">
               <strong>{tk(`status.${c.status}`)}：</strong>{c.note.reason}
@@ -62,6 +64,7 @@ export function ClaimDetail({ id }: { id: string }) {
           <Assessment claim={c} />
           {c.review !== undefined && c.review.decision !== ReviewDecision.UNSPECIFIED && <Review claim={c} />}
           {c.payments.length > 0 && <Payments claim={c} />}
+          {c.objections.length > 0 && <Objections claim={c} />}
           <Attachments loaded={attachments} onUpload={can("AddAttachment") ? () => setOpen({ kind: "upload" }) : undefined} />
           <History loaded={history} />
         </>
@@ -82,14 +85,60 @@ function ActionBar({ claim, onOpen }: { claim: Claim; onOpen: (o: Open) => void 
     buttons.push(<button type="button" class="danger" onClick={() => onOpen({ kind: "review", decision: ReviewDecision.REJECT })}>{t("review.reject")}</button>);
     buttons.push(<button type="button" onClick={() => onOpen({ kind: "review", decision: ReviewDecision.RETURN })}>{t("review.return")}</button>);
   }
-  if (claim.status === ClaimStatus.APPROVED && can("RecordDisbursement")) {
+  const blocking = blockingObjection(claim);
+  if (claim.status === ClaimStatus.APPROVED && can("RecordDisbursement") && blocking === undefined) {
     buttons.push(<button type="button" class="primary" onClick={() => onOpen({ kind: "disburse" })}>{t("review.disburse")}</button>);
+  }
+  if (claim.status === ClaimStatus.APPROVED && can("ReviewClaim") && blocking?.outcome === ObjectionOutcome.UPHELD && unpaid(claim)) {
+    buttons.push(<button type="button" class="danger" onClick={() => onOpen({ kind: "review", decision: ReviewDecision.REJECT })}>{t("review.revoke")}</button>);
   }
   if ((claim.status === ClaimStatus.SUBMITTED || claim.status === ClaimStatus.RETURNED) && can("WithdrawClaim")) {
     buttons.push(<button type="button" onClick={() => onOpen({ kind: "withdraw" })}>{t("review.withdraw")}</button>);
   }
   if (buttons.length === 0) return null;
   return <div class="action-bar" role="group" aria-label={t("claim.actions")}>{buttons}</div>;
+}
+
+/** The objection that stops a payment (as the registry decides): the first open or upheld one. */
+function blockingObjection(c: Claim): Objection | undefined {
+  return c.objections.find((o) => o.status === ObjectionStatus.OPEN || o.outcome === ObjectionOutcome.UPHELD);
+}
+
+function unpaid(c: Claim): boolean {
+  return c.payments.length === 0;
+}
+
+/** Why an approved claim cannot be paid, and what can be done, above everything else. */
+function ObjectionNote({ claim: c }: { claim: Claim }) {
+  const o = blockingObjection(c);
+  if (o === undefined || (c.status !== ClaimStatus.APPROVED && c.status !== ClaimStatus.DISBURSED)) return null;
+  const id = String(o.objectionId);
+  const key = o.status === ObjectionStatus.OPEN ? "claim.objectionOpen" : unpaid(c) ? "claim.objectionUpheld" : "claim.objectionUpheldPaid";
+  return <div class="note note-objection" role="alert">{t(key, { id })}</div>;
+}
+
+function Objections({ claim: c }: { claim: Claim }) {
+  return (
+    <section class="card" aria-labelledby="sec-objections">
+      <h2 id="sec-objections">{t("claim.objections")}</h2>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t("claim.objections")}>
+        <table class="data compact objections">
+          <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("claim.objPublication")}</th><th scope="col">{t("pub.objReceived")}</th>
+            <th scope="col">{t("pub.objector")}</th><th scope="col">{t("pub.objContent")}</th><th scope="col">{t("pub.status")}</th>
+            <th scope="col">{t("pub.resolution")}</th></tr></thead>
+          <tbody>{c.objections.map((o) => (
+            <tr key={String(o.objectionId)}>
+              <td>{String(o.objectionId)}</td><td><a href={href(["publications", String(o.publicationId)])}>{String(o.publicationId)}</a></td>
+              <td>{o.receivedOn}</td><td>{o.objector}{o.contact !== "" && <><br /><span class="muted">{o.contact}</span></>}</td>
+              <td class="prose">{o.content}</td>
+              <td>{tk(`pub.objStatus.${o.status}`)}{o.status === ObjectionStatus.RESOLVED && <><br /><strong>{tk(`pub.objOutcome.${o.outcome}`)}</strong></>}</td>
+              <td class="prose">{o.resolution}{o.resolvedBy !== "" && <><br /><span class="muted">{o.resolvedBy} {formatInstant(o.resolvedAt)}</span></>}</td>
+            </tr>
+          ))}</tbody>
+        </table>
+      </div>
+    </section>
+  );
 }
 
 function Applicant({ claim: c }: { claim: Claim }) {

@@ -1,7 +1,7 @@
 // 财务: the budgets of a year per payer (市级 and each district), setting
 // them, the approved claims awaiting payment with the payment form, and the
 // payment list export.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Budget, Claim } from "../../gen/stdfund/v1/registry_pb.js";
 import { ClaimStatus, NoticeFormat } from "../../gen/stdfund/v1/registry_pb.js";
 import { ClaimView } from "../../gen/stdfund/v1/registry_service_pb.js";
@@ -29,7 +29,18 @@ export function Finance({ route }: { route: Route }) {
   const year = yearParam(route);
   const [yearDraft, setYearDraft] = useState(String(year));
   const budgets = useLoad(() => api.registry.listBudgets({ year }).then((r) => r.budgets), [year]);
-  const awaiting = useLoad(() => api.registry.listClaims({ year, status: ClaimStatus.APPROVED, view: ClaimView.SUMMARY, pageSize: 200 }).then((r) => r.claims), [year]);
+  const page = (pageToken: string) => api.registry.listClaims({ year, status: ClaimStatus.APPROVED, view: ClaimView.SUMMARY, pageSize: 200, pageToken });
+  const awaiting = useLoad(() => page(""), [year]);
+  // Pages after the first, appended by 加载更多 (none is ever cut off unseen).
+  const [more, setMore] = useState<{ claims: Claim[]; token: string } | null>(null);
+  useEffect(() => setMore(null), [year, awaiting.data]);
+  const loadingMore = useAction();
+  const shown = [...(awaiting.data?.claims ?? []), ...(more?.claims ?? [])];
+  const nextToken = more !== null ? more.token : awaiting.data?.nextPageToken ?? "";
+  const loadMore = async () => {
+    const r = await loadingMore.run(() => page(nextToken));
+    if (r !== undefined) setMore({ claims: [...(more?.claims ?? []), ...r.claims], token: r.nextPageToken });
+  };
   const [budgetDialog, setBudgetDialog] = useState<{ payer: string; total: string } | null>(null);
   const [paying, setPaying] = useState<Claim | null>(null);
   const exporting = useAction();
@@ -84,13 +95,17 @@ export function Finance({ route }: { route: Route }) {
       <section class="card" aria-labelledby="sec-awaiting">
         <h2 id="sec-awaiting">{t("finance.awaiting")}</h2>
         <ErrorBox problem={awaiting.problem} />
-        {awaiting.data !== undefined && (awaiting.data.length === 0 ? <p class="muted">{t("finance.awaitingEmpty")}</p> : (
+        <ErrorBox problem={loadingMore.problem} />
+        {awaiting.data !== undefined && shown.length > 0 && (
+          <p class="muted small" aria-live="polite">{t("finance.shownOf", { shown: shown.length, total: String(awaiting.data.totalCount) })}</p>
+        )}
+        {awaiting.data !== undefined && (shown.length === 0 ? <p class="muted">{t("finance.awaitingEmpty")}</p> : (
           <div class="table-wrap" tabIndex={0} role="region" aria-label={t("finance.awaiting")}>
             <table class="data awaiting">
               <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col">{t("col.district")}</th>
                 <th scope="col" class="num">{t("finance.approvedAmount")}</th><th scope="col" class="num">{t("finance.paid")}</th>
                 <th scope="col">{t("col.status")}</th>{can("RecordDisbursement") && <th scope="col"><span class="sr-only">{t("review.disburse")}</span></th>}</tr></thead>
-              <tbody>{awaiting.data.map((c) => (
+              <tbody>{shown.map((c) => (
                 <tr key={String(c.claimId)} data-claim-id={String(c.claimId)}>
                   <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
                   <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
@@ -102,6 +117,7 @@ export function Finance({ route }: { route: Route }) {
             </table>
           </div>
         ))}
+        {nextToken !== "" && <div class="pager"><button type="button" onClick={() => void loadMore()} disabled={loadingMore.busy}>{t("audit.more")}</button></div>}
       </section>
 
       {can("ExportPayments") && (

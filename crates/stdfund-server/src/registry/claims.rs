@@ -243,9 +243,21 @@ impl Registry {
         req: pb::GetClaimRequest,
     ) -> Result<pb::GetClaimResponse, RegistryError> {
         let claim = self.visible_claim(who, req.claim_id).await?;
-        Ok(pb::GetClaimResponse {
-            claim: Some(convert::claim(self.book(), &claim, full_view(req.view)?)?),
-        })
+        let full = full_view(req.view)?;
+        let mut shown = convert::claim(self.book(), &claim, full)?;
+        // The objections name their objectors and how to reach them: the
+        // bureau's roles see them, a portal does not.
+        if full && who.role != Role::Portal {
+            shown.objections = self
+                .inner
+                .store
+                .claim_objections(claim.id)
+                .await?
+                .iter()
+                .map(convert::objection)
+                .collect();
+        }
+        Ok(pb::GetClaimResponse { claim: Some(shown) })
     }
 
     /// ListClaims.
@@ -363,12 +375,14 @@ impl Registry {
                     let table = line.share_table.ok_or_else(|| {
                         RegistryError::internal("a payable line without a share table")
                     })?;
-                    let ratio = a
+                    let used = a
                         .share_tables
                         .iter()
-                        .find(|u| u.table.id == table.id && u.table.version == table.version)
-                        .map(|u| u.ratio.to_string())
-                        .unwrap_or_default();
+                        .find(|u| u.table.id == table.id && u.table.version == table.version);
+                    let ratio = used.map(|u| u.ratio.to_string()).unwrap_or_default();
+                    // The unit's entry, not the table, says whether its
+                    // ratio is provisional (市本级's 0 is decided: D24).
+                    let provisional = used.map_or(table.provisional, |u| u.provisional());
                     Ok(ApprovalInput {
                         amount,
                         set_by_reviewer: false,
@@ -382,7 +396,7 @@ impl Registry {
                             share_table_id: table.id.clone(),
                             share_table_version: table.version.clone(),
                             district_ratio: ratio,
-                            provisional: table.provisional,
+                            provisional,
                         },
                         record_json,
                         reason: (!reason.is_empty()).then(|| reason.to_string()),

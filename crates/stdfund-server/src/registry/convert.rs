@@ -147,13 +147,26 @@ fn share_table(s: &FrozenSplit, book: &RuleBook) -> pb::ShareTableUse {
         .iter()
         .map(|r| r.share_table())
         .find(|t| t.id == s.share_table_id && t.version == s.share_table_version);
+    // The fiscal unit's own entry decides what the table does not: 市本级's
+    // 0 is decided, not provisional, and has its own note (D24). An approval
+    // recorded before its flag was read from the entry showed 暂定 for it.
+    let entry = doc.and_then(|t| t.ratios.iter().find(|r| r.fiscal_unit == s.fiscal_unit));
+    let (provisional, note_zh, note_en) = match (doc, entry) {
+        (Some(t), Some(e)) => (
+            e.is_provisional(t),
+            e.note_zh.as_deref().unwrap_or(&t.note_zh).to_string(),
+            e.note_en.as_deref().unwrap_or(&t.note_en).to_string(),
+        ),
+        (Some(t), None) => (s.provisional, t.note_zh.clone(), t.note_en.clone()),
+        (None, _) => (s.provisional, String::new(), String::new()),
+    };
     pb::ShareTableUse {
         id: s.share_table_id.clone(),
         version: s.share_table_version.clone(),
-        provisional: s.provisional,
+        provisional,
         district_ratio: s.district_ratio.clone(),
-        note_zh: doc.map(|t| t.note_zh.clone()).unwrap_or_default(),
-        note_en: doc.map(|t| t.note_en.clone()).unwrap_or_default(),
+        note_zh,
+        note_en,
     }
 }
 
@@ -274,6 +287,8 @@ pub fn claim(book: &RuleBook, c: &Claim, full: bool) -> Result<pb::Claim, Regist
         note: c.state.note().map(note),
         discretionary: f.discretionary,
         resubmissions: c.resubmissions,
+        // Read beside the claim by GetClaim, for the bureau's roles.
+        objections: Vec::new(),
     })
 }
 

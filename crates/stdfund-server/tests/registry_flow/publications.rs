@@ -11,6 +11,7 @@ on_both_backends! {
     an_issued_publication_is_frozen = 41;
     objections_are_recorded_only_within_the_period = 42;
     an_objection_is_resolved_once = 43;
+    an_objection_stops_payment_until_the_approval_is_revoked = 44;
 }
 
 /// A CreatePublication request starting on Friday 2026-12-04.
@@ -439,4 +440,121 @@ async fn an_objection_is_resolved_once(env: Env) {
         ("admin-chen", pb::AccessRole::Admin as i32)
     );
     assert_eq!(h[2].target, format!("objection:{first}"));
+}
+
+/// An open objection stops the payment until it is resolved; an upheld one
+/// until the reviewer revokes the approval (REJECT on the APPROVED claim,
+/// allowed only then and only while nothing is paid), which frees its
+/// budget and its one-time key. The bureau sees the objections on the
+/// claim; the portal does not.
+async fn an_objection_stops_payment_until_the_approval_is_revoked(env: Env) {
+    let (p, a, b) = issued_with_one(&env).await;
+    // b is on no publication: an approval without an upheld objection is
+    // not revoked.
+    let e = env
+        .reviewer()
+        .review_claim(s::decide(b, pb::ReviewDecision::Reject, "改判"))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::FailedPrecondition, "INVALID_STATE");
+    issue(&env, p).await.unwrap();
+    let o = env
+        .reviewer()
+        .record_objection(objection(p, a, "2026-12-07"))
+        .await
+        .unwrap()
+        .into_inner()
+        .objection
+        .unwrap();
+    let pay = |voucher: &str| pb::RecordDisbursementRequest {
+        claim_id: a,
+        payment_date: s::day(0),
+        voucher_number: voucher.into(),
+        amount: String::new(),
+        payer: String::new(),
+    };
+    let e = env
+        .finance()
+        .record_disbursement(pay("V-1"))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::FailedPrecondition, "OBJECTION_BLOCKS_PAYMENT");
+    assert_eq!(m["objection_id"], o.objection_id.to_string());
+    assert!(
+        e.message().contains("尚未处理") || e.message().contains("not yet resolved"),
+        "{}",
+        e.message()
+    );
+    env.reviewer()
+        .resolve_objection(pb::ResolveObjectionRequest {
+            objection_id: o.objection_id,
+            outcome: pb::ObjectionOutcome::Upheld as i32,
+            resolution: "经核查异议成立,拟撤销资助".into(),
+        })
+        .await
+        .unwrap();
+    let e = env
+        .finance()
+        .record_disbursement(pay("V-2"))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::FailedPrecondition, "OBJECTION_BLOCKS_PAYMENT");
+
+    // The bureau reads the objection on the claim; the portal does not.
+    let get = pb::GetClaimRequest {
+        claim_id: a,
+        ..Default::default()
+    };
+    let read = env
+        .finance()
+        .get_claim(get)
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap();
+    assert_eq!(read.objections.len(), 1);
+    assert_eq!(
+        read.objections[0].outcome,
+        pb::ObjectionOutcome::Upheld as i32
+    );
+    let own = env
+        .portal()
+        .get_claim(get)
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap();
+    assert!(own.objections.is_empty());
+
+    // Revoked: rejected, the key free again, the budget no longer used.
+    let before = env.budget("CITY").await;
+    let revoked = env
+        .reviewer()
+        .review_claim(s::decide(
+            a,
+            pb::ReviewDecision::Reject,
+            "异议成立,撤销核准",
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap();
+    assert_eq!(revoked.status, pb::ClaimStatus::Rejected as i32);
+    assert_eq!(revoked.note.unwrap().reason, "异议成立,撤销核准");
+    let after = env.budget("CITY").await;
+    assert_ne!(before.used, after.used);
+    let e = env
+        .reviewer()
+        .review_claim(s::decide(a, pb::ReviewDecision::Reject, "再次"))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::FailedPrecondition, "INVALID_STATE");
+    env.submit("again", &env.code(1), &Ach::lead("GB/T 1-2020"))
+        .await;
+    let h = env.history(a).await;
+    let last = s::trail(&h).last().cloned().unwrap();
+    assert_eq!(last.0, pb::AuditAction::Reject);
 }

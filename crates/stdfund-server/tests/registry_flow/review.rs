@@ -106,6 +106,40 @@ async fn approval_freezes_amount_split_and_assessment(env: Env) {
             .contains("\"total\":\"300000.00\"")
     );
 
+    // 市本级 (350100): its 0 district share is decided, not provisional
+    // (D24); the approved split says so, with the entry's own note, as the
+    // estimate does.
+    let city = env
+        .submit_at(
+            "city",
+            &env.code(2),
+            "350100",
+            &Ach::lead("GB/T 22345-2020"),
+        )
+        .await;
+    let estimated = city
+        .estimate
+        .as_ref()
+        .unwrap()
+        .split
+        .as_ref()
+        .unwrap()
+        .share_tables[0]
+        .clone();
+    assert!(!estimated.provisional, "{estimated:?}");
+    let approved = env.approve(city.claim_id).await;
+    let split = approved.review.unwrap().approved_split.unwrap();
+    assert_eq!(
+        (split.fiscal_unit.as_str(), split.district_share.as_str()),
+        ("350100", "0.00")
+    );
+    let t = &split.share_tables[0];
+    assert!(!t.provisional, "{t:?}");
+    assert_eq!(
+        (t.note_zh.as_str(), t.note_en.as_str()),
+        (estimated.note_zh.as_str(), estimated.note_en.as_str())
+    );
+
     // Approving twice, an unknown claim, no decision.
     let e = env
         .reviewer()
@@ -132,10 +166,11 @@ async fn approval_freezes_amount_split_and_assessment(env: Env) {
         .await
         .unwrap_err();
     s::expect_error(&e, Code::InvalidArgument, "INVALID_ENUM_VALUE");
+    // Both approvals: 300,000.00 of the district unit's, 300,000.00 of 市本级.
     let b = env.budget("CITY").await;
     assert_eq!(
         (b.used.as_str(), b.left.as_str()),
-        ("300000.00", "700000.00")
+        ("600000.00", "400000.00")
     );
 }
 

@@ -12,7 +12,8 @@ use crate::db::{Cx, FromDbRow, N, fen};
 use crate::error::StoreError;
 use crate::model::{
     Actor, ApprovalInput, AuditAction, BatchDecision, BatchOutcome, BudgetStatus, CITY, Claim,
-    ClaimId, ClaimStatus, Decision, Filing, Resubmission, SubmitOutcome, Timestamp,
+    ClaimId, ClaimStatus, Decision, Filing, ObjectionOutcome, Resubmission, SubmitOutcome,
+    Timestamp,
 };
 use crate::records::{Detail, claim_json};
 use crate::validate;
@@ -246,6 +247,16 @@ const APPROVE: &str = "UPDATE claims SET status = 'APPROVED', approved_by = $1, 
 const NOTE: &str = "UPDATE claims SET status = $1, note_by = $2, note_at = $3, note_reason = $4, \
     updated_at = $3 WHERE id = $5 AND status = $6";
 
+/// Revokes an approval (REJECTED with its note): the approval's columns are
+/// cleared, as the table requires of a rejected claim; the audit entry keeps
+/// what was approved.
+const REVOKE: &str = "UPDATE claims SET status = 'REJECTED', note_by = $1, note_at = $2, \
+    note_reason = $3, approved_by = NULL, approved_at = NULL, approval_reason = NULL, \
+    approved_amount_fen = NULL, set_by_reviewer = NULL, split_fiscal_unit = NULL, \
+    municipal_fen = NULL, district_fen = NULL, share_table_id = NULL, share_table_version = NULL, \
+    district_ratio = NULL, provisional = NULL, record_json = NULL, updated_at = $2 \
+    WHERE id = $4 AND status = 'APPROVED' AND paid_fen = 0";
+
 /// Approves one locked SUBMITTED claim after checking its budgets (whose rows the caller may
 /// already have locked).
 async fn approve_one<DB: Backend>(
@@ -318,7 +329,9 @@ fn audit_action(d: &Decision) -> AuditAction {
     }
 }
 
-/// Applies a decision to a locked SUBMITTED claim and appends its audit entry.
+/// Applies a decision to a locked SUBMITTED claim (or, revoking an approval
+/// an upheld objection stands against, an APPROVED one: see [`review`]) and
+/// appends its audit entry.
 async fn decide<DB: Backend>(
     cx: &mut Cx<'_, DB>,
     before: &Claim,
@@ -326,7 +339,9 @@ async fn decide<DB: Backend>(
     actor: &Actor,
     now: &Timestamp,
 ) -> Result<Claim, StoreError> {
-    require(before, "review", SUBMITTED_ONLY)?;
+    if !revocable(before, decision) {
+        require(before, "review", SUBMITTED_ONLY)?;
+    }
     match decision {
         Decision::Approve {
             amount,
@@ -343,6 +358,18 @@ async fn decide<DB: Backend>(
                 reason: reason.clone(),
             };
             approve_one(cx, before, &input, actor, now).await?;
+        }
+        Decision::Reject { reason } if revocable(before, decision) => {
+            let changed = cx
+                .exec(
+                    Stmt::new(REVOKE)
+                        .bind(&actor.subject)
+                        .bind(now.as_str())
+                        .bind(reason)
+                        .bind(before.id),
+                )
+                .await?;
+            changed_one(changed, before.id)?;
         }
         Decision::Reject { reason } => {
             note_one(cx, before, ClaimStatus::Rejected, reason, actor, now).await?;
@@ -364,7 +391,15 @@ async fn decide<DB: Backend>(
         Record::claim(
             before.id,
             audit_action(decision),
-            Some(claim_json(before, Detail::State)),
+            // A revoked approval is kept whole in the log.
+            Some(claim_json(
+                before,
+                if revocable(before, decision) {
+                    Detail::Approval
+                } else {
+                    Detail::State
+                },
+            )),
             Some(claim_json(&after, detail)),
         ),
     )
@@ -380,11 +415,38 @@ pub(crate) async fn review<DB: Backend>(
     now: &Timestamp,
 ) -> Result<Claim, StoreError> {
     let before = lock_claim(cx, id).await?;
+    // An approved claim an objection was upheld against (异议成立) can be
+    // rejected — its approval revoked, its budget and one-time key freed —
+    // while nothing of it is paid; nothing else reviews it again.
+    if before.status() == ClaimStatus::Approved && matches!(decision, Decision::Reject { .. }) {
+        let upheld = super::publish::claim_objections(cx, id)
+            .await?
+            .iter()
+            .any(|o| o.outcome == Some(ObjectionOutcome::Upheld));
+        if upheld && before.paid.is_zero() {
+            return decide(cx, &before, decision, actor, now).await;
+        }
+        return Err(StoreError::InvalidState {
+            claim_id: id,
+            actual: before.status(),
+            action: if upheld {
+                "revoke an approval partly paid"
+            } else {
+                "revoke an approval without an upheld objection"
+            },
+            allowed: SUBMITTED_ONLY,
+        });
+    }
     require(&before, "review", SUBMITTED_ONLY)?;
     if let Decision::Approve { split, .. } = decision {
         lock_budgets(cx, &approval_keys(before.filing.year, &split.fiscal_unit)).await?;
     }
     decide(cx, &before, decision, actor, now).await
+}
+
+/// Whether `decision` revokes the approval of `claim` (checked by [`review`]).
+fn revocable(claim: &Claim, decision: &Decision) -> bool {
+    claim.status() == ClaimStatus::Approved && matches!(decision, Decision::Reject { .. })
 }
 
 /// The budgets an approval of a claim of `year` with a split naming `unit` touches.

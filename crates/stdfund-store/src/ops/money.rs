@@ -10,8 +10,8 @@ use crate::backend::{Backend, DbRow, Dialect, Stmt};
 use crate::db::{Cx, FromDbRow, N, fen, money, opt_ts_col};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, AuditAction, BudgetStatus, CITY, Claim, ClaimId, ClaimStatus, FrozenSplit, Payment,
-    PaymentInput, Timestamp,
+    Actor, AuditAction, BudgetStatus, CITY, Claim, ClaimId, ClaimStatus, FrozenSplit,
+    ObjectionOutcome, Payment, PaymentInput, Timestamp,
 };
 use crate::records::{CLAIM_COLUMNS, Detail, PAYMENT_COLUMNS, PaymentWithClaim, claim_json};
 
@@ -323,6 +323,13 @@ pub(crate) async fn disburse<DB: Backend>(
             });
         }
     };
+    if let Some(o) = super::publish::blocking_objection(cx, id).await? {
+        return Err(StoreError::ObjectionBlocksPayment {
+            claim_id: id,
+            objection_id: o.id,
+            upheld: o.outcome == Some(ObjectionOutcome::Upheld),
+        });
+    }
     let approved_on = approval.at.china_date();
     if p.payment_date < approved_on {
         return Err(StoreError::PaymentBeforeApproval {

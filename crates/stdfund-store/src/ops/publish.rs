@@ -415,6 +415,29 @@ async fn objection<DB: Backend>(
         .ok_or_else(|| StoreError::not_found("objection", id))
 }
 
+/// The objections recorded against a claim (on any publication), oldest first.
+pub(crate) async fn claim_objections<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    claim_id: ClaimId,
+) -> Result<Vec<Objection>, StoreError> {
+    let sql = format!("SELECT {OBJECTION_COLUMNS} FROM objections WHERE claim_id = $1 ORDER BY id");
+    cx.all(Stmt::assembled(sql, Vec::new()).bind(claim_id))
+        .await
+}
+
+/// The objection that stops a payment of the claim: the first still open
+/// (异议待处理) or upheld (异议成立). An upheld objection stops it until the
+/// reviewer revokes the approval; a dismissed one does not.
+pub(crate) async fn blocking_objection<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    claim_id: ClaimId,
+) -> Result<Option<Objection>, StoreError> {
+    Ok(claim_objections(cx, claim_id)
+        .await?
+        .into_iter()
+        .find(|o| o.outcome != Some(ObjectionOutcome::Dismissed)))
+}
+
 pub(crate) async fn record_objection<DB: Backend>(
     cx: &mut Cx<'_, DB>,
     o: &NewObjection,
