@@ -69,8 +69,16 @@ export function problemMessage(p: Problem, l: Lang = lang()): string {
     if (roleNumber !== undefined) return tk("error.permission", { role: tk(`role.${roleNumber}`) });
   }
   const server = l === "en" ? p.messageEn || p.messageZh : p.messageZh || p.messageEn;
-  if (server !== "") return server;
+  if (server !== "") return plain(server);
   return tk(`error.grpc.${p.code}`);
+}
+
+/**
+ * A server sentence as an official reads it: the values it quotes in
+ * backticks (申报`99999`不存在, written for a terminal) in quotation marks.
+ */
+export function plain(message: string): string {
+  return message.replace(/`([^`]*)`/g, "“$1”");
 }
 
 /** Role spellings of the tokens file → AccessRole numbers. */

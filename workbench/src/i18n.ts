@@ -467,6 +467,8 @@ const zh = {
   "audit.broken": "哈希链在第 {id} 条记录处断开：{problem}",
   "audit.head": "最新哈希（请记录以便日后核对）",
   "finance.shownOf": "显示 {shown} 件，共 {total} 件",
+  "field.count": "{n}/{max} 字",
+  "field.over": "{n}/{max} 字：超出 {over} 字，请删减（不会自动截断）",
   "audit.more": "加载更多",
   "audit.badClaim": "申报编号须为正整数。"
 };
@@ -934,6 +936,8 @@ const en: Record<Key, string> = {
   "audit.broken": "The hash chain breaks at entry {id}: {problem}",
   "audit.head": "Latest hash (note it to check later)",
   "finance.shownOf": "Showing {shown} of {total}",
+  "field.count": "{n}/{max} characters",
+  "field.over": "{n}/{max} characters: {over} over; shorten it (nothing is cut off)",
   "audit.more": "Load more",
   "audit.badClaim": "A claim number is a positive whole number."
 };

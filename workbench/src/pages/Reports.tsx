@@ -185,6 +185,8 @@ export function Reports({ route }: { route: Route }) {
               <div><dt>{t("report.approved")}</dt><dd>{formatCount(total.approved)}</dd></div>
               <div><dt>{t("report.disbursed")}</dt><dd>{formatCount(total.disbursed)}</dd></div>
               <div><dt>{t("report.rejected")}</dt><dd>{formatCount(total.rejected)}</dd></div>
+              <div><dt>{tk("status.5")}</dt><dd>{formatCount(total.returned)}</dd></div>
+              <div><dt>{tk("status.6")}</dt><dd>{formatCount(total.withdrawn)}</dd></div>
               <div><dt>{t("report.approvedAmount")}</dt><dd><Money value={total.approvedAmount} /></dd></div>
               <div><dt>{t("report.paidAmount")}</dt><dd><Money value={total.paidAmount} /></dd></div>
             </dl>

@@ -35,6 +35,24 @@ function describedBy(id: string, hint?: string, error?: string | null): string |
   return ids.length === 0 ? undefined : ids.join(" ");
 }
 
+/**
+ * The characters a long text has against its limit. A text over the limit is
+ * never cut (a browser's maxlength drops what is pasted past it without a
+ * word): it is shown over, and the registry refuses it with FIELD_TOO_LONG.
+ */
+function Count({ id, value, max }: { id: string; value: string; max: number | undefined }) {
+  if (max === undefined || max <= SHORT) return null;
+  const n = [...value].length;
+  if (n < max * 0.8) return null;
+  const over = n > max;
+  return <span class={over ? "field-error" : "hint"} id={`${id}-count`} aria-live="polite">
+    {over ? t("field.over", { n, max, over: n - max }) : t("field.count", { n, max })}
+  </span>;
+}
+
+/** Limits this short (a year, a code) are kept by the browser: nothing long is pasted there. */
+const SHORT = 16;
+
 export function TextField(props: Common & { value: string; onInput: (v: string) => void; type?: "text" | "search" | "date" | "password"; name?: string; inputMode?: "numeric" | "decimal" | "text"; autoComplete?: string; placeholder?: string; maxLength?: number; min?: string; max?: string }) {
   const id = useId("f");
   return (
@@ -43,8 +61,9 @@ export function TextField(props: Common & { value: string; onInput: (v: string) 
         aria-required={props.required} aria-invalid={props.error != null && props.error !== ""}
         aria-describedby={describedBy(id, props.hint, props.error)}
         inputMode={props.inputMode} autoComplete={props.autoComplete ?? "off"} placeholder={props.placeholder}
-        maxLength={props.maxLength} min={props.min} max={props.max}
+        maxLength={props.maxLength !== undefined && props.maxLength <= SHORT ? props.maxLength : undefined} min={props.min} max={props.max}
         onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)} />
+      <Count id={id} value={props.value} max={props.maxLength} />
     </Wrap>
   );
 }
@@ -55,8 +74,9 @@ export function TextArea(props: Common & { value: string; onInput: (v: string) =
     <Wrap {...props} id={id} cls={props.class}>
       <textarea id={id} name={props.name} value={props.value} required={props.required} rows={props.rows ?? 3}
         aria-required={props.required} aria-invalid={props.error != null && props.error !== ""}
-        aria-describedby={describedBy(id, props.hint, props.error)} maxLength={props.maxLength}
+        aria-describedby={describedBy(id, props.hint, props.error)}
         onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)} />
+      <Count id={id} value={props.value} max={props.maxLength} />
     </Wrap>
   );
 }

@@ -59,6 +59,15 @@ test("BUDGET_EXCEEDED: the message in Chinese, then English; figures kept for th
   setLang("zh");
 });
 
+test("values the server quotes in backticks are shown in quotation marks", async () => {
+  const p = await overTheWire(serverError(Code.NotFound, "NOT_FOUND", "申报`99999`不存在", "claim `99999` does not exist"));
+  setLang("zh");
+  assert.equal(problemMessage(p), "申报“99999”不存在");
+  setLang("en");
+  assert.equal(problemMessage(p), "claim “99999” does not exist");
+  setLang("zh");
+});
+
 test("a field error names the field", async () => {
   const p = await overTheWire(serverError(Code.InvalidArgument, "INVALID_AMOUNT", "金额格式错误", "malformed amount", { field: "amount_min" }));
   assert.equal(p.field, "amount_min");
