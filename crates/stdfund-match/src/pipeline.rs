@@ -188,6 +188,11 @@ pub fn proposals(record: &FeedRecord) -> Vec<(u16, UnitRef, Proposal)> {
 pub struct Options {
     /// The budget year of the drafts; `None`: each achievement's own year.
     pub year: Option<i32>,
+    /// Today in China (`YYYY-MM-DD`), from the caller's clock: a line dated
+    /// later is not proposed, as the registry refuses it
+    /// (`ACHIEVEMENT_IN_FUTURE`: claimed once completed). `None`: no date
+    /// is too late.
+    pub today: Option<String>,
 }
 
 /// What became of one assessed line.
@@ -204,6 +209,12 @@ pub enum Disposition {
     DuplicateInMatch,
     /// Assessed, but not payable (the reason code says why).
     NotPayable,
+    /// Payable, but dated after today: not proposed until it is completed,
+    /// as the registry would refuse the draft.
+    NotYetCompleted {
+        /// Today, as the match was told (`YYYY-MM-DD`).
+        today: String,
+    },
     /// The engine refused the achievement as malformed input.
     Error {
         /// The engine's error.
@@ -213,13 +224,14 @@ pub enum Disposition {
 
 impl Disposition {
     /// Stable code: `PAYABLE`, `ALREADY_HELD`, `DUPLICATE_IN_MATCH`,
-    /// `NOT_PAYABLE`, `ESTIMATE_ERROR`.
+    /// `NOT_PAYABLE`, `ACHIEVEMENT_IN_FUTURE`, `ESTIMATE_ERROR`.
     pub fn code(&self) -> &'static str {
         match self {
             Disposition::Payable { .. } => "PAYABLE",
             Disposition::AlreadyHeld => "ALREADY_HELD",
             Disposition::DuplicateInMatch => "DUPLICATE_IN_MATCH",
             Disposition::NotPayable => "NOT_PAYABLE",
+            Disposition::NotYetCompleted { .. } => "ACHIEVEMENT_IN_FUTURE",
             Disposition::Error { .. } => "ESTIMATE_ERROR",
         }
     }
@@ -553,6 +565,13 @@ fn dispose(
     }
     if !line.payable_now() {
         return Disposition::NotPayable;
+    }
+    if let Some(today) = &options.today
+        && line.date.as_str() > today.as_str()
+    {
+        return Disposition::NotYetCompleted {
+            today: today.clone(),
+        };
     }
     if !seen.insert(key.clone()) {
         return Disposition::DuplicateInMatch;

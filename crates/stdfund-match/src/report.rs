@@ -395,6 +395,17 @@ pub fn other_lines(report: &MatchReport, held: bool) -> Vec<LineRow> {
                     "本次匹配中已有同一一次性资助键的事项".to_string(),
                     "an earlier line of this match has the same one-time key".to_string(),
                 ),
+                (Disposition::NotYetCompleted { today }, _) => (
+                    "ACHIEVEMENT_IN_FUTURE".to_string(),
+                    format!(
+                        "完成日期{}晚于今天({today}):成果完成后方可申报,届时再提示",
+                        m.proposal.date
+                    ),
+                    format!(
+                        "dated {}, after today ({today}): it can be claimed once completed, and is proposed then",
+                        m.proposal.date
+                    ),
+                ),
                 (Disposition::AlreadyHeld, _) => (
                     "ALREADY_HELD".to_string(),
                     "登记系统已有该一次性资助键的申报".to_string(),

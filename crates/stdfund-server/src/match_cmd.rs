@@ -315,7 +315,10 @@ pub fn run(args: &MatchArgs) -> ExitCode {
             matcher.push(&source, r);
         }
     }
-    let options = Options { year: args.year };
+    let options = Options {
+        year: args.year,
+        today: china_today(),
+    };
     let report = matcher.finish(&|k| held.contains(k.as_str()), &options);
     let files = match output::write_all(&report, &index, args.format.into()) {
         Ok(f) => f,
@@ -394,4 +397,13 @@ fn write_templates(dir: &Path) -> ExitCode {
         names.join(", ")
     );
     ExitCode::SUCCESS
+}
+
+/// Today in China from this machine's clock (`None` if the clock is unreadable:
+/// then no line is held back for its date, and the registry still refuses a
+/// future one when the draft is submitted).
+pub(crate) fn china_today() -> Option<String> {
+    stdfund_store::Timestamp::now()
+        .ok()
+        .map(|now| now.china_date().to_string())
 }

@@ -564,6 +564,7 @@ fn run(
         .map_err(|e| Status::from(RegistryError::Store(e)))?;
     let match_options = Options {
         year: (options.year != 0).then_some(options.year),
+        today: crate::match_cmd::china_today(),
     };
     let report = matcher.finish(&|k| held.contains(k.as_str()), &match_options);
     for e in report.enterprises.iter().filter(|e| e.has_payable()) {

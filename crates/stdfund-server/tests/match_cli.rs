@@ -199,6 +199,48 @@ fn the_fixtures_give_the_hand_worked_notifications() {
 }
 
 #[test]
+fn a_standard_dated_after_today_is_not_proposed_until_it_is_completed() {
+    let dir = temp_dir("future");
+    std::fs::create_dir_all(&dir).unwrap();
+    let feed = dir.join("standards.csv");
+    let fixture = std::fs::read_to_string(Path::new(ROOT).join("tests/match/standards.csv")).unwrap();
+    let head: Vec<&str> = fixture.lines().take(2).collect();
+    std::fs::write(
+        &feed,
+        format!(
+            "{}\n1,GB/T 41001-2021,茉莉花茶加工技术规程,,国家标准,2021-10-11,2022-05-01,福州闽榕茶业有限公司,\n\
+             2,GB/T 49999-2099,未来标准,,国家标准,2099-03-01,2099-06-01,福州闽榕茶业有限公司,\n",
+            head.join("\n")
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let (code, _, stderr) = stdfund(&[
+        "match",
+        "--register",
+        "tests/match/register.csv",
+        "--standards",
+        feed.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let drafts = std::fs::read_to_string(out.join("drafts.ndjson")).unwrap();
+    assert!(drafts.contains("GB/T 41001-2021"), "{drafts}");
+    assert!(!drafts.contains("49999"), "a future standard was drafted: {drafts}");
+    let rows = csv_rows(&out.join("not-payable.csv"));
+    let row = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c.contains("49999")))
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(row[8], "ACHIEVEMENT_IN_FUTURE", "{row:?}");
+    assert!(row.iter().any(|c| c.contains("成果完成后方可申报")), "{row:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn an_xlsx_register_and_xlsx_outputs() {
     let dir = temp_dir("xlsx");
     std::fs::create_dir_all(&dir).unwrap();

@@ -179,7 +179,7 @@ pub enum StoreError {
         message: String,
     },
     /// The SQLite file does not exist and `create_if_missing` is off.
-    #[error("the database {path} does not exist (set create_if_missing to create it)")]
+    #[error("the database file {path} does not exist")]
     DatabaseMissing {
         /// The configured path.
         path: String,

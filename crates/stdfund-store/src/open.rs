@@ -104,6 +104,15 @@ pub(crate) async fn sqlite(
         .foreign_keys(true)
         .busy_timeout(options.write_timeout);
     if !exists {
+        // The registry holds personal data (names, credit codes, objectors'
+        // contacts): the file is the service account's alone. SQLite gives
+        // its -wal and -shm files the database file's mode.
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
         sqlx::SqliteConnection::connect_with(&connect.clone().create_if_missing(true))
             .await?
             .close()
@@ -205,11 +214,26 @@ pub(crate) async fn backup_sqlite(src: &Path, dest: &Path) -> Result<BackupInfo,
             format!("{} already exists", dest.display()),
         ));
     }
+    if !src.exists() {
+        return Err(StoreError::DatabaseMissing {
+            path: src.display().to_string(),
+        });
+    }
     if !src.is_file() {
         return Err(StoreError::invalid(
             "src",
             format!("{} is not a database file", src.display()),
         ));
+    }
+    // A copy of the registry is as private as the registry: the service
+    // account's alone (VACUUM INTO fills an empty file it is given).
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(dest)?;
     }
     let source_options = SqliteConnectOptions::new()
         .filename(src)
@@ -221,7 +245,10 @@ pub(crate) async fn backup_sqlite(src: &Path, dest: &Path) -> Result<BackupInfo,
         .execute(&mut source)
         .await;
     source.close().await?;
-    copied?;
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(dest);
+        return Err(e.into());
+    }
 
     std::fs::File::open(dest)?.sync_all()?;
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -288,6 +315,9 @@ mod tests {
             ..OpenOptions::default()
         };
         let (pool, _) = sqlite(&path, &options).await.unwrap();
+        // Created for the service account alone, its write-ahead log alike.
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         for _ in 0..3 {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
             // The database, not sqlx, ends the transaction.
@@ -302,6 +332,8 @@ mod tests {
             sqlx::query("SELECT 1").execute(&mut *tx).await.unwrap();
             tx.commit().await.unwrap();
         }
+        let wal = dir.join("reg.sqlite-wal");
+        assert_eq!(std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777, 0o600);
         pool.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -370,6 +370,12 @@ async fn backup_while_writers_are_active() {
     );
     for (dest, info, acked_before) in checks {
         assert!(info.bytes > 0);
+        // As private as the registry it copies.
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         let copy = open(&dest).await;
         let ids: Vec<i64> = all_claims(
             &copy,
@@ -412,10 +418,7 @@ async fn backup_refuses_to_overwrite_or_copy_nothing() {
     let err = backup_sqlite(dir.path().join("missing.db"), dir.path().join("c.db"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, StoreError::InvalidInput { field: "src", .. }),
-        "{err}"
-    );
+    assert!(matches!(err, StoreError::DatabaseMissing { .. }), "{err}");
     assert!(!dir.path().join("c.db").exists());
 }
 
