@@ -35,6 +35,9 @@ export function ClaimDetail({ id }: { id: string }) {
   const c = claim.data;
   const refresh = () => { claim.reload(); history.reload(); attachments.reload(); };
   const done = () => { setOpen(null); refresh(); };
+  // A dialog closed without a decision may have met one taken elsewhere
+  // meanwhile (申报…当前状态为已核准): the page shows the claim as it is now.
+  const closed = () => { setOpen(null); refresh(); };
 
   return (
     <section class="page claim-page">
@@ -69,10 +72,10 @@ export function ClaimDetail({ id }: { id: string }) {
           <History loaded={history} />
         </>
       )}
-      {c !== undefined && open?.kind === "review" && <ReviewDialog claim={c} decision={open.decision} onClose={() => setOpen(null)} onDone={done} />}
-      {c !== undefined && open?.kind === "withdraw" && <WithdrawDialog claim={c} onClose={() => setOpen(null)} onDone={done} />}
-      {c !== undefined && open?.kind === "disburse" && <DisburseDialog claim={c} onClose={() => setOpen(null)} onDone={done} />}
-      {c !== undefined && open?.kind === "upload" && <UploadDialog claim={c} onClose={() => setOpen(null)} onDone={done} />}
+      {c !== undefined && open?.kind === "review" && <ReviewDialog claim={c} decision={open.decision} onClose={closed} onDone={done} />}
+      {c !== undefined && open?.kind === "withdraw" && <WithdrawDialog claim={c} onClose={closed} onDone={done} />}
+      {c !== undefined && open?.kind === "disburse" && <DisburseDialog claim={c} onClose={closed} onDone={done} />}
+      {c !== undefined && open?.kind === "upload" && <UploadDialog claim={c} onClose={closed} onDone={done} />}
     </section>
   );
 }

@@ -91,6 +91,17 @@ export function Queue({ route }: { route: Route }) {
     [key, token],
   );
 
+  // A claim decided meanwhile (in another tab, by another reviewer) leaves
+  // the selection when the list shows it so: a batch is only of claims that
+  // still await review.
+  useEffect(() => {
+    const decided = (list.data?.claims ?? []).filter((c) => c.status !== ClaimStatus.SUBMITTED && selected.has(c.claimId));
+    if (decided.length === 0) return;
+    const next = new Map(selected);
+    for (const c of decided) next.delete(c.claimId);
+    setSelected(next);
+  }, [list.data]);
+
   const reviewer = can("ReviewClaims");
   const claims = list.data?.claims ?? [];
   const selectable = claims.filter((c) => c.status === ClaimStatus.SUBMITTED);
@@ -226,7 +237,7 @@ export function Queue({ route }: { route: Route }) {
       )}
 
       {batch !== null && (
-        <BatchDialog decision={batch} claims={[...selected.values()]} onClose={() => setBatch(null)}
+        <BatchDialog decision={batch} claims={[...selected.values()]} onClose={() => { setBatch(null); list.reload(); }}
           onDone={(text) => { setBatch(null); setSelected(new Map()); notify(text); list.reload(); }} />
       )}
     </section>
