@@ -82,7 +82,13 @@ pub fn lines_table(a: &Assessment) -> Table {
             l.achievement_id.clone(),
             l.clause.clone(),
             reason_cell(&l.reason_code),
-            l.subject.clone(),
+            // Both, when the canonical form differs from what was typed
+            // (DECISIONS.md B10): the clerk sees the rewrite.
+            if l.subject_as_given.is_empty() || l.subject_as_given == l.subject {
+                l.subject.clone()
+            } else {
+                format!("{}\n(填写为 as typed: {})", l.subject, l.subject_as_given)
+            },
             yuan(&l.municipal_amount),
             yuan(&l.higher_level_funding_counted),
             yuan(&l.payable),
@@ -147,10 +153,14 @@ pub fn assessment(a: &Assessment) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "分担 Split: 市级 municipal {} / 区县 district {} — {}",
+        "分担 Split: 市级 municipal {} / 区县 district {}{}",
         yuan(&a.split.municipal_share),
         yuan(&a.split.district_share),
-        tables.join("; ")
+        if tables.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", tables.join("; "))
+        }
     );
     for w in &a.warnings {
         let on = if w.achievement_id.is_empty() {

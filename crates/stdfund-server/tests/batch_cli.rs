@@ -525,7 +525,9 @@ fn xlsx_output_reads_back_with_lines_units_and_summary() {
         "不在政策适用地区 outside the policy's area"
     );
     let units = sheet_rows(&out, "单位汇总 Units");
-    assert_eq!(units.len(), 1 + 2 + 1);
+    // Two units, the refused line that names none, the total.
+    assert_eq!(units.len(), 1 + 2 + 1 + 1);
+    let errors = column(&units, "错误行 Rows in error");
     let total = column(&units, "应付合计(元) Total payable");
     let district = column(&units, "区县承担(元) District share");
     let split = column(&units, "分担 Split");
@@ -537,8 +539,12 @@ fn xlsx_output_reads_back_with_lines_units_and_summary() {
         units[1]
     );
     assert_eq!(units[2][total], "0");
-    assert_eq!(units[3][0], "合计 Total");
-    assert_eq!(units[3][total], "1270000");
+    assert_eq!(units[3][1], "未归入单位的行 Rows without a unit");
+    assert_eq!(units[3][errors], "1");
+    assert_eq!(units[4][0], "合计 Total");
+    assert_eq!(units[4][total], "1270000");
+    // The total's errors are the summary's.
+    assert_eq!(units[4][errors], "1");
     let summary = sheet_rows(&out, "汇总 Summary");
     let find = |label: &str| {
         summary

@@ -203,7 +203,8 @@ fn a_standard_dated_after_today_is_not_proposed_until_it_is_completed() {
     let dir = temp_dir("future");
     std::fs::create_dir_all(&dir).unwrap();
     let feed = dir.join("standards.csv");
-    let fixture = std::fs::read_to_string(Path::new(ROOT).join("tests/match/standards.csv")).unwrap();
+    let fixture =
+        std::fs::read_to_string(Path::new(ROOT).join("tests/match/standards.csv")).unwrap();
     let head: Vec<&str> = fixture.lines().take(2).collect();
     std::fs::write(
         &feed,
@@ -229,14 +230,20 @@ fn a_standard_dated_after_today_is_not_proposed_until_it_is_completed() {
     assert_eq!(code, 0, "{stderr}");
     let drafts = std::fs::read_to_string(out.join("drafts.ndjson")).unwrap();
     assert!(drafts.contains("GB/T 41001-2021"), "{drafts}");
-    assert!(!drafts.contains("49999"), "a future standard was drafted: {drafts}");
+    assert!(
+        !drafts.contains("49999"),
+        "a future standard was drafted: {drafts}"
+    );
     let rows = csv_rows(&out.join("not-payable.csv"));
     let row = rows
         .iter()
         .find(|r| r.iter().any(|c| c.contains("49999")))
         .unwrap_or_else(|| panic!("{rows:?}"));
     assert_eq!(row[8], "ACHIEVEMENT_IN_FUTURE", "{row:?}");
-    assert!(row.iter().any(|c| c.contains("成果完成后方可申报")), "{row:?}");
+    assert!(
+        row.iter().any(|c| c.contains("成果完成后方可申报")),
+        "{row:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

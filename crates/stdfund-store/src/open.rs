@@ -317,7 +317,10 @@ mod tests {
         let (pool, _) = sqlite(&path, &options).await.unwrap();
         // Created for the service account alone, its write-ahead log alike.
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         for _ in 0..3 {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
             // The database, not sqlx, ends the transaction.
@@ -333,7 +336,10 @@ mod tests {
             tx.commit().await.unwrap();
         }
         let wal = dir.join("reg.sqlite-wal");
-        assert_eq!(std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         pool.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }

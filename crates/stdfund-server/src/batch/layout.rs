@@ -242,23 +242,42 @@ pub fn item_id(text: &str) -> Option<String> {
         .map(|i| i.id.clone())
 }
 
-/// The variant id a cell names within an item, if any.
+/// The variant id a cell names within an item, if any: its id or name, or
+/// the end of its Chinese name when no other variant's name ends so
+/// (`一等奖` for 中国标准创新贡献奖's 项目奖一等奖, as the feeds of
+/// `stdfund match` write it).
 pub fn variant_id(item: &str, text: &str) -> Option<String> {
     let wanted = label(text);
     let book = stdfund_rules::ruleset::embedded().ok()?;
-    book.rulesets()
+    let variants: Vec<_> = book
+        .rulesets()
         .iter()
         .rev()
         .flat_map(|r| r.doc().items.iter())
         .filter(|i| i.id == item)
         .flat_map(|i| i.variants.iter())
-        .find(|v| {
-            label(&v.id) == wanted
-                || label(&v.name_zh) == wanted
-                || label(&v.name_en) == wanted
-                || format!("{}{}", label(&v.name_zh), label(&v.name_en)) == wanted
-        })
-        .map(|v| v.id.clone())
+        .collect();
+    let exact = variants.iter().find(|v| {
+        label(&v.id) == wanted
+            || label(&v.name_zh) == wanted
+            || label(&v.name_en) == wanted
+            || format!("{}{}", label(&v.name_zh), label(&v.name_en)) == wanted
+    });
+    if let Some(v) = exact {
+        return Some(v.id.clone());
+    }
+    if wanted.chars().count() < 2 {
+        return None;
+    }
+    let ending: std::collections::BTreeSet<&str> = variants
+        .iter()
+        .filter(|v| label(&v.name_zh).ends_with(&wanted))
+        .map(|v| v.id.as_str())
+        .collect();
+    match ending.into_iter().collect::<Vec<_>>().as_slice() {
+        [only] => Some((*only).to_string()),
+        _ => None,
+    }
 }
 
 /// `ROLE_LEAD` / `ROLE_PARTICIPANT` for the usual ways of writing a role.
@@ -420,6 +439,14 @@ mod tests {
             Some("PROJECT_FIRST")
         );
         assert_eq!(variant_id("STANDARD_LEAD", "一等奖"), None);
+        // The end of one variant's name, as the feeds write it; not when two
+        // names end so, nor one character.
+        assert_eq!(
+            variant_id("AWARD_CHINA", "一等奖").as_deref(),
+            Some("PROJECT_FIRST")
+        );
+        assert_eq!(variant_id("AWARD_CHINA", "等奖"), None);
+        assert_eq!(variant_id("AWARD_CHINA", "奖"), None);
         assert_eq!(role_name("主导"), Some("ROLE_LEAD"));
         assert_eq!(role_name(" participant "), Some("ROLE_PARTICIPANT"));
         assert_eq!(role_name("观察员"), None);

@@ -447,11 +447,22 @@ impl Tables {
     fn sheets(&mut self) -> [Sheet; 2] {
         let mut units = Sheet::new("单位汇总 Units", &UNIT_HEADERS);
         units.rows = std::mem::take(&mut self.units);
+        // Rows refused before they name a unit (no credit code, a code
+        // Excel turned into a number) have a line of their own, so that the
+        // total's errors are the summary's.
+        let unplaced = self.errors.saturating_sub(self.units_errors);
+        if unplaced > 0 {
+            let mut row = vec![
+                Cell::Empty,
+                Cell::Text("未归入单位的行 Rows without a unit".into()),
+            ];
+            row.extend(std::iter::repeat_n(Cell::Empty, 9));
+            row.push(Cell::Int(i64::try_from(unplaced).unwrap_or(i64::MAX)));
+            units.rows.push(row);
+        }
         let mut totals = vec![Cell::Text("合计 Total".into())];
         totals.extend(std::iter::repeat_n(Cell::Empty, 10));
-        totals.push(Cell::Int(
-            i64::try_from(self.units_errors).unwrap_or(i64::MAX),
-        ));
+        totals.push(Cell::Int(i64::try_from(self.errors).unwrap_or(i64::MAX)));
         totals.push(Cell::Amount(self.total));
         totals.push(Cell::Amount(self.municipal));
         totals.push(Cell::Amount(self.district));
