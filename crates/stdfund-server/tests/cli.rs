@@ -143,6 +143,16 @@ fn a_file_saved_by_notepad_and_full_width_punctuation_are_what_a_clerk_types() {
         Some(r#"{"applicant":{"name":"a"，"seat":"350102"}}"#),
     );
     assert!(err.contains("`，`是全角字符"), "{err}");
+    // The table shows a subject's rewrite beside its canonical form.
+    let (code, out, err) = stdfund(
+        &["estimate", "examples/application.json", "--format", "table"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("(填写为 as typed: gb/t\u{3000}12345—2020)"),
+        "{out}"
+    );
 }
 
 #[test]
