@@ -851,8 +851,8 @@ pub struct ClaimQuery {
     pub status: Option<ClaimStatus>,
     /// Submitter (a portal user sees only their own claims).
     pub submitted_by: Option<String>,
-    /// Unit name contains it (full/half width and case folded) or the credit code starts
-    /// with it.
+    /// Unit name contains it (full/half width and case folded), the credit code starts
+    /// with it, or the subject (canonical, RULES.md §5) contains it.
     pub search: Option<String>,
     /// [`Claim::amount`] at least.
     pub amount_min: Option<Money>,

@@ -429,10 +429,12 @@ pub(crate) async fn review<DB: Backend>(
         return Err(StoreError::InvalidState {
             claim_id: id,
             actual: before.status(),
+            // Without an upheld objection an approved claim is simply not
+            // reviewed again, as before revocation existed.
             action: if upheld {
                 "revoke an approval partly paid"
             } else {
-                "revoke an approval without an upheld objection"
+                "review"
             },
             allowed: SUBMITTED_ONLY,
         });

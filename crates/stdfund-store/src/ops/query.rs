@@ -88,9 +88,18 @@ fn filters(q: &ClaimQuery) -> Result<Where, StoreError> {
         if !folded.is_empty() {
             let code = like_escape(&validate::credit_code_searched(&folded));
             let escaped = like_escape(&folded);
+            // The subject as the registry keeps it (canonical: `gb/t 30100`
+            // finds GB/T 30100-2020), for a reviewer who searches by 标的.
+            let subject =
+                like_escape(&stdfund_rules::canon::text(s).unwrap_or_else(|_| folded.clone()));
             w.add(
-                "(c.unit_name_folded LIKE ? ESCAPE '\\' OR c.credit_code LIKE ? ESCAPE '\\')",
-                vec![format!("%{escaped}%").into(), format!("{code}%").into()],
+                "(c.unit_name_folded LIKE ? ESCAPE '\\' OR c.credit_code LIKE ? ESCAPE '\\' \
+                 OR c.subject LIKE ? ESCAPE '\\')",
+                vec![
+                    format!("%{escaped}%").into(),
+                    format!("{code}%").into(),
+                    format!("%{subject}%").into(),
+                ],
             );
         }
     }

@@ -124,7 +124,7 @@ fn named(otk: &str, idem: &str, unit_name: &str, credit_code: &str, amount: &str
     f
 }
 
-/// Search (folded unit name, credit-code prefix), amount and period filters, every sort with
+/// Search (folded unit name, credit-code prefix, canonical subject), amount and period filters, every sort with
 /// paging, and counts per status under the other filters.
 pub async fn filters_sorts_and_counts<H: Harness>(h: &H) {
     let s = h.store();
@@ -218,6 +218,16 @@ pub async fn filters_sorts_and_counts<H: Harness>(h: &H) {
         got(q(&|q| q.search = Some("M000100".into()))).await,
         Vec::<i64>::new(),
         "a prefix, not a substring"
+    );
+    // The subject, in its canonical form: lower case, full width and a
+    // dash typed otherwise find it.
+    assert_eq!(
+        got(q(&|q| q.search = Some("gb/t q—3".into()))).await,
+        vec![ids[2]]
+    );
+    assert_eq!(
+        got(q(&|q| q.search = Some("Ｑ-5-2020".into()))).await,
+        vec![ids[4]]
     );
     // Amounts: the approved amount once approved, else the estimate.
     assert_eq!(
