@@ -34,8 +34,9 @@ export function saveSession(s: Session): void {
   globalThis.sessionStorage?.setItem(KEY, JSON.stringify(s));
 }
 
+/** Signing out forgets everything the page kept for the tab (the session, the queue's pages). */
 export function clearSession(): void {
-  globalThis.sessionStorage?.removeItem(KEY);
+  globalThis.sessionStorage?.clear();
 }
 
 /**

@@ -328,7 +328,7 @@ pub fn run(args: &MatchArgs) -> ExitCode {
         }
     };
     if let Err(e) = write_files(out, &files) {
-        eprintln!("error[OUTPUT_UNWRITABLE]: {e}");
+        eprintln!("错误[OUTPUT_UNWRITABLE]:无法写出匹配结果({e})\nerror[OUTPUT_UNWRITABLE]: {e}");
         return ExitCode::from(1);
     }
     print_summary(&report, register_rows, out, &files);
@@ -387,7 +387,7 @@ fn write_templates(dir: &Path) -> ExitCode {
         }
     }
     if let Err(e) = write_files(dir, &files) {
-        eprintln!("error[OUTPUT_UNWRITABLE]: {e}");
+        eprintln!("错误[OUTPUT_UNWRITABLE]:无法写出匹配结果({e})\nerror[OUTPUT_UNWRITABLE]: {e}");
         return ExitCode::from(1);
     }
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();

@@ -1,6 +1,6 @@
 // 审核队列: claims with filters, search, sort and paging, the counts per
 // status, and batch approval or rejection of the selected claims.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ListClaimsResponse } from "../../gen/stdfund/v1/registry_service_pb.js";
 import type { Claim } from "../../gen/stdfund/v1/registry_pb.js";
 import { ClaimSort, ClaimView, ListClaimsRequestSchema } from "../../gen/stdfund/v1/registry_service_pb.js";
@@ -70,20 +70,45 @@ export function claimAmount(c: Claim): string {
   return approved !== "" ? approved : c.estimatedAmount;
 }
 
+const PAGES_KEY = "stdfund.queue.pages";
+
+function rememberedPages(key: string): string[] {
+  try {
+    const v: unknown = JSON.parse(sessionStorage.getItem(PAGES_KEY) ?? "null");
+    if (typeof v === "object" && v !== null && "key" in v && "pages" in v && v.key === key
+      && Array.isArray(v.pages) && v.pages.length > 0 && v.pages.every((p: unknown) => typeof p === "string")) {
+      return v.pages as string[];
+    }
+  } catch { /* storage unavailable or unreadable: the first page */ }
+  return [""];
+}
+
+function rememberPages(key: string, pages: string[]): void {
+  try { sessionStorage.setItem(PAGES_KEY, JSON.stringify({ key, pages })); } catch { /* storage unavailable */ }
+}
+
 export function Queue({ route }: { route: Route }) {
   const { api, catalog, notify } = useApp();
   const can = useCan();
   const applied = filtersFrom(route.params);
   const key = FILTER_KEYS.map((k) => applied[k]).join("\u0000");
   const [draft, setDraft] = useState<QueueFilters>(applied);
-  const [pages, setPages] = useState<string[]>([""]); // page tokens; the last is the page shown
+  // Page tokens; the last is the page shown. Kept for the tab, so that Back
+  // from a claim (or a reload) returns to the page the reviewer was on.
+  const [pages, setPages] = useState<string[]>(() => rememberedPages(key));
   const [selected, setSelected] = useState<Map<bigint, Claim>>(new Map());
   const [batch, setBatch] = useState<1 | 2 | null>(null);
   const problems = filterProblems(applied);
   const draftProblems = filterProblems(draft);
   const valid = Object.keys(problems).length === 0;
 
-  useEffect(() => { setDraft(applied); setPages([""]); setSelected(new Map()); }, [key]);
+  const shownKey = useRef(key);
+  useEffect(() => {
+    if (shownKey.current === key) return;
+    shownKey.current = key;
+    setDraft(applied); setPages([""]); setSelected(new Map());
+  }, [key]);
+  useEffect(() => { rememberPages(key, pages); }, [key, pages]);
 
   const token = pages[pages.length - 1] ?? "";
   const list = useLoad<ListClaimsResponse | null>(
@@ -230,7 +255,7 @@ export function Queue({ route }: { route: Route }) {
           )}
           <div class="pager">
             <button type="button" disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>{t("queue.prev")}</button>
-            <span>{t("queue.page", { page: pages.length })}</span>
+            <span>{t("queue.pageOf", { page: pages.length, pages: Math.max(1, Math.ceil(Number(list.data.totalCount) / (Number(applied.size) || 20))) })}</span>
             <button type="button" disabled={list.data.nextPageToken === ""} onClick={() => setPages([...pages, list.data?.nextPageToken ?? ""])}>{t("queue.next")}</button>
           </div>
         </>

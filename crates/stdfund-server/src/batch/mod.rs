@@ -693,7 +693,7 @@ fn open_sink(format: BatchFormat, output: Option<&Path>) -> Result<Sink, OutputF
 
 fn output_failed(m: &str) -> ExitCode {
     output::eprint_line(&format!(
-        "错误[OUTPUT_UNWRITABLE]:无法写出结果\nerror[OUTPUT_UNWRITABLE]: {m}"
+        "错误[OUTPUT_UNWRITABLE]:无法写出结果({m})\nerror[OUTPUT_UNWRITABLE]: {m}"
     ));
     ExitCode::from(1)
 }
