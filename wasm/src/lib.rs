@@ -189,10 +189,10 @@ fn unpaired_surrogate(value: &JsValue) -> Option<(usize, usize)> {
     for c in std::char::decode_utf16(text.iter()) {
         match c {
             Ok('\n') => {
-                line += 1;
+                line = usize::saturating_add(line, 1);
                 column = 1;
             }
-            Ok(_) => column += 1,
+            Ok(_) => column = usize::saturating_add(column, 1),
             Err(_) => return Some((line, column)),
         }
     }
