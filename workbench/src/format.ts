@@ -2,7 +2,7 @@
 // Standard Time whatever the browser's zone, as the registry's dates are.
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { lang, tk } from "./i18n.js";
+import { lang, t, tk } from "./i18n.js";
 import { EMPTY_CATALOG, payerName, type Catalog } from "./catalog.js";
 
 const ZONE = "Asia/Shanghai";
@@ -40,6 +40,16 @@ export function formatBytes(n: bigint | number): string {
   if (v < 1024) return `${v} B`;
   if (v < 1024 * 1024) return `${(v / 1024).toFixed(1)} KB`;
   return `${(v / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A file's kind as an official names it (`PDF`, `PNG 图片`), not its MIME type. */
+export function fileKind(contentType: string): string {
+  const kinds: Record<string, string> = {
+    "application/pdf": "PDF",
+    "image/png": t("file.image", { kind: "PNG" }),
+    "image/jpeg": t("file.image", { kind: "JPEG" }),
+  };
+  return kinds[contentType.toLowerCase()] ?? contentType;
 }
 
 /** `sha256:abcdef…` shortened for a table cell (the full value in the title). */

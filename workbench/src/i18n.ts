@@ -470,6 +470,7 @@ const zh = {
   "field.count": "{n}/{max} 字",
   "field.over": "{n}/{max} 字：超出 {over} 字，请删减（不会自动截断）",
   "audit.more": "加载更多",
+  "file.image": "{kind} 图片",
   "audit.badClaim": "申报编号须为正整数。"
 };
 
@@ -939,6 +940,7 @@ const en: Record<Key, string> = {
   "field.count": "{n}/{max} characters",
   "field.over": "{n}/{max} characters: {over} over; shorten it (nothing is cut off)",
   "audit.more": "Load more",
+  "file.image": "{kind} image",
   "audit.badClaim": "A claim number is a positive whole number."
 };
 

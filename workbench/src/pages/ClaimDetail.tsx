@@ -9,7 +9,7 @@ import { ClaimStatus, ObjectionOutcome, ObjectionStatus, ReviewDecision } from "
 import type { EstimateResponse, Line } from "../../gen/stdfund/v1/estimate_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { pick, t, tk } from "../i18n.js";
-import { formatBytes, formatInstant, shortHash, targetLabel } from "../format.js";
+import { fileKind, formatBytes, formatInstant, shortHash, targetLabel } from "../format.js";
 import { formatYuan } from "../money.js";
 import { itemName, rulesetTitle, unitName, variantName } from "../catalog.js";
 import { objectUrl, saveFile } from "../download.js";
@@ -347,7 +347,7 @@ function Attachments({ loaded, onUpload }: { loaded: ReturnType<typeof useLoad<A
               <th scope="col">{t("att.sha256")}</th><th scope="col">{t("att.uploadedBy")}</th><th scope="col"><span class="sr-only">{t("claim.actions")}</span></th></tr></thead>
             <tbody>{list.map((a) => (
               <tr key={String(a.attachmentId)} data-attachment-id={String(a.attachmentId)}>
-                <td class="break">{a.fileName}</td><td>{a.contentType}</td><td class="num">{formatBytes(a.sizeBytes)}</td>
+                <td class="break">{a.fileName}</td><td title={a.contentType}>{fileKind(a.contentType)}</td><td class="num">{formatBytes(a.sizeBytes)}</td>
                 <td><code title={a.sha256}>{shortHash(a.sha256)}</code></td>
                 <td>{a.uploadedBy} <span class="muted">{formatInstant(a.uploadedAt)}</span></td>
                 <td class="nowrap">
