@@ -643,6 +643,14 @@ async function reviewersDay(t, leg, databaseUrl) {
     assert.equal(await page.getByRole("button", { name: "登记拨付" }).count(), 0, "no payment button while the objection stands");
     await page.locator("table.objections").getByText("异议成立", { exact: true }).waitFor();
     await page.screenshot({ path: path.join(shots, "1280-claim-objection-upheld.png"), fullPage: true });
+    // On a phone: the notice and the revoke button first, no sideways scroll, no codes.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.waitForTimeout(200);
+    assert.ok(await noHorizontalScroll(page), "the claim with an upheld objection scrolls sideways at 375 px");
+    const phoneText = await page.locator("main, body").first().innerText();
+    assert.doesNotMatch(phoneText, /OBJECTION_|UPHELD|ObjectionOutcome/, "an internal code on the claim page");
+    await page.screenshot({ path: path.join(shots, "375-claim-objection-upheld.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole("button", { name: "撤销核准（驳回）" }).click();
     await dialog.getByLabel("理由").fill("公示期内异议成立，撤销核准。");
     await dialog.getByRole("button", { name: "驳回" }).click();
@@ -650,7 +658,7 @@ async function reviewersDay(t, leg, databaseUrl) {
     assert.equal((await reg.getClaim({ claimId: objected.id }, auth.finance)).claim.status, g.ClaimStatus.REJECTED);
 
     // 768 px and axe-core on the main pages, as the admin.
-    for (const width of [1280, 768]) {
+    for (const width of [1280, 768, 375]) {
       await page.setViewportSize({ width, height: 900 });
       for (const [name, hash] of [["queue", `#/queue?year=${year}`], ["claim", `#/claims/${returned.id}`], ["finance", `#/finance?year=${year}`],
         ["publication", `#/publications/${pubId}`], ["reports", `#/reports?year=${year}`], ["audit", "#/audit"]]) {
@@ -659,7 +667,7 @@ async function reviewersDay(t, leg, databaseUrl) {
         assert.ok(await noHorizontalScroll(page), `${name} at ${width} px scrolls sideways`);
         const v = await axeCheck(page);
         assert.deepEqual(v, [], `${name} at ${width}: ${JSON.stringify(v)}`);
-        if (width === 768) await page.screenshot({ path: path.join(shots, `768-${name}.png`), fullPage: true });
+        if (width !== 1280) await page.screenshot({ path: path.join(shots, `${width}-${name}.png`), fullPage: true });
       }
     }
     assert.deepEqual(browser.problems, [], "no page errors, console errors or CSP violations");
