@@ -18,6 +18,8 @@ use crate::rules_adapter::{self, EstimateFailure, Estimated, EstimatedLine, Regi
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+use stdfund_rules::claim;
+use stdfund_rules::date::Date;
 
 /// A unit's role in an achievement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,11 +190,10 @@ pub fn proposals(record: &FeedRecord) -> Vec<(u16, UnitRef, Proposal)> {
 pub struct Options {
     /// The budget year of the drafts; `None`: each achievement's own year.
     pub year: Option<i32>,
-    /// Today in China (`YYYY-MM-DD`), from the caller's clock: a line dated
-    /// later is not proposed, as the registry refuses it
-    /// (`ACHIEVEMENT_IN_FUTURE`: claimed once completed). `None`: no date
-    /// is too late.
-    pub today: Option<String>,
+    /// Today in China, from the caller's clock: a line dated later is not
+    /// proposed, as the registry refuses it ([`claim::completed_by`]).
+    /// `None`: no date is too late.
+    pub today: Option<Date>,
 }
 
 /// What became of one assessed line.
@@ -212,8 +213,8 @@ pub enum Disposition {
     /// Payable, but dated after today: not proposed until it is completed,
     /// as the registry would refuse the draft.
     NotYetCompleted {
-        /// Today, as the match was told (`YYYY-MM-DD`).
-        today: String,
+        /// Today, as the match was told.
+        today: Date,
     },
     /// The engine refused the achievement as malformed input.
     Error {
@@ -566,12 +567,10 @@ fn dispose(
     if !line.payable_now() {
         return Disposition::NotPayable;
     }
-    if let Some(today) = &options.today
-        && line.date.as_str() > today.as_str()
+    if let (Some(today), Some(date)) = (options.today, Date::parse(&line.date))
+        && !claim::completed_by(date, today)
     {
-        return Disposition::NotYetCompleted {
-            today: today.clone(),
-        };
+        return Disposition::NotYetCompleted { today };
     }
     if !seen.insert(key.clone()) {
         return Disposition::DuplicateInMatch;

@@ -35,6 +35,16 @@ pub fn china_date(unix_seconds: i64) -> Option<Date> {
     Date::from_days_since_epoch(local.div_euclid(86_400))
 }
 
+/// Whether an achievement dated `date` can be claimed on `today` (both China
+/// days): it is claimed once completed (RULES.md §2: the date the standard
+/// was published, the award announced, the project accepted …), so not when
+/// dated later. An estimate answers for any date; the registry refuses a
+/// claim (`ACHIEVEMENT_IN_FUTURE`, docs/DECISIONS.md B16) and 免申即享 does
+/// not propose one (B21).
+pub fn completed_by(date: Date, today: Date) -> bool {
+    date <= today
+}
+
 /// The last day of a notice period (公示期) of `working_days` working days
 /// starting on `start` (counted when it is a working day): Saturdays and
 /// Sundays are skipped. Public holidays are not known to the rules; an
@@ -420,6 +430,14 @@ mod tests {
         assert_eq!((combined.figure, combined.achieved), (50, 2));
         assert!(combined.name_zh.starts_with("示范(试点)合计:"));
         assert!(combined.note_zh.contains("目标之和50比较"));
+    }
+
+    #[test]
+    fn an_achievement_is_claimed_once_completed() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert!(completed_by(d("2026-12-04"), d("2026-12-04")));
+        assert!(completed_by(d("2020-05-01"), d("2026-12-04")));
+        assert!(!completed_by(d("2026-12-05"), d("2026-12-04")));
     }
 
     #[test]

@@ -402,8 +402,8 @@ fn write_templates(dir: &Path) -> ExitCode {
 /// Today in China from this machine's clock (`None` if the clock is unreadable:
 /// then no line is held back for its date, and the registry still refuses a
 /// future one when the draft is submitted).
-pub(crate) fn china_today() -> Option<String> {
+pub(crate) fn china_today() -> Option<stdfund_rules::date::Date> {
     stdfund_store::Timestamp::now()
         .ok()
-        .map(|now| now.china_date().to_string())
+        .map(|now| now.china_date())
 }

@@ -783,7 +783,7 @@ fn completed_by(
 ) -> Result<(), RegistryError> {
     let today = now.china_date();
     let date = filing.achievement_date;
-    if date > today {
+    if !stdfund_rules::claim::completed_by(date, today) {
         return Err(RegistryError::invalid(
             "ACHIEVEMENT_IN_FUTURE",
             "application.achievements[0].date",

@@ -8,6 +8,7 @@ use crate::auth::Role;
 use crate::registry_error::RegistryError;
 use stdfund_proto::{pb, stored};
 use stdfund_rules::RuleBook;
+use stdfund_rules::domain::ShareUse;
 use stdfund_store::{
     Approval, Attachment, AuditAction, AuditEntry, BudgetStatus, CITY, Claim, ClaimState,
     ClaimStatus, FrozenSplit, Note, Objection, ObjectionOutcome, Payment, Publication,
@@ -142,31 +143,37 @@ fn split(s: &FrozenSplit, book: &RuleBook) -> pb::Split {
 
 /// The share table a frozen split names, with its notes from the rules.
 fn share_table(s: &FrozenSplit, book: &RuleBook) -> pb::ShareTableUse {
-    let doc = book
-        .rulesets()
-        .iter()
-        .map(|r| r.share_table())
-        .find(|t| t.id == s.share_table_id && t.version == s.share_table_version);
-    // The fiscal unit's own entry decides what the table does not: 市本级's
-    // 0 is decided, not provisional, and has its own note (D24). An approval
-    // recorded before its flag was read from the entry showed 暂定 for it.
-    let entry = doc.and_then(|t| t.ratios.iter().find(|r| r.fiscal_unit == s.fiscal_unit));
-    let (provisional, note_zh, note_en) = match (doc, entry) {
-        (Some(t), Some(e)) => (
-            e.is_provisional(t),
-            e.note_zh.as_deref().unwrap_or(&t.note_zh).to_string(),
-            e.note_en.as_deref().unwrap_or(&t.note_en).to_string(),
-        ),
-        (Some(t), None) => (s.provisional, t.note_zh.clone(), t.note_en.clone()),
-        (None, _) => (s.provisional, String::new(), String::new()),
+    let ruleset = book.rulesets().iter().find(|r| {
+        let t = r.share_table();
+        t.id == s.share_table_id && t.version == s.share_table_version
+    });
+    // The fiscal unit's own entry decides what the table does not, as in an
+    // estimate (`ShareUse`): 市本级's 0 is decided, not provisional, and has
+    // its own note (D24). An approval recorded before its flag was read from
+    // the entry showed 暂定 for it.
+    let used = ruleset.and_then(|r| {
+        let (ratio, entry) = r.share_ratio(&s.fiscal_unit)?;
+        Some(ShareUse {
+            table: r.share_table(),
+            ratio,
+            entry,
+        })
+    });
+    let (provisional, note_zh, note_en) = match (used, ruleset) {
+        (Some(u), _) => (u.provisional(), u.note_zh(), u.note_en()),
+        (None, Some(r)) => {
+            let t = r.share_table();
+            (s.provisional, t.note_zh.as_str(), t.note_en.as_str())
+        }
+        (None, None) => (s.provisional, "", ""),
     };
     pb::ShareTableUse {
         id: s.share_table_id.clone(),
         version: s.share_table_version.clone(),
         provisional,
         district_ratio: s.district_ratio.clone(),
-        note_zh,
-        note_en,
+        note_zh: note_zh.to_string(),
+        note_en: note_en.to_string(),
     }
 }
 

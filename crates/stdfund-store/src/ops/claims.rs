@@ -339,7 +339,8 @@ async fn decide<DB: Backend>(
     actor: &Actor,
     now: &Timestamp,
 ) -> Result<Claim, StoreError> {
-    if !revocable(before, decision) {
+    let revoking = revokes(before, decision);
+    if !revoking {
         require(before, "review", SUBMITTED_ONLY)?;
     }
     match decision {
@@ -359,7 +360,7 @@ async fn decide<DB: Backend>(
             };
             approve_one(cx, before, &input, actor, now).await?;
         }
-        Decision::Reject { reason } if revocable(before, decision) => {
+        Decision::Reject { reason } if revoking => {
             let changed = cx
                 .exec(
                     Stmt::new(REVOKE)
@@ -379,10 +380,11 @@ async fn decide<DB: Backend>(
         }
     }
     let after = get_claim(cx, before.id).await?;
-    let detail = if matches!(decision, Decision::Approve { .. }) {
-        Detail::Approval
-    } else {
-        Detail::State
+    // An approval is logged whole: when it is given, and when it is revoked.
+    let (before_detail, after_detail) = match decision {
+        Decision::Approve { .. } => (Detail::State, Detail::Approval),
+        _ if revoking => (Detail::Approval, Detail::State),
+        _ => (Detail::State, Detail::State),
     };
     audit::append(
         cx,
@@ -391,16 +393,8 @@ async fn decide<DB: Backend>(
         Record::claim(
             before.id,
             audit_action(decision),
-            // A revoked approval is kept whole in the log.
-            Some(claim_json(
-                before,
-                if revocable(before, decision) {
-                    Detail::Approval
-                } else {
-                    Detail::State
-                },
-            )),
-            Some(claim_json(&after, detail)),
+            Some(claim_json(before, before_detail)),
+            Some(claim_json(&after, after_detail)),
         ),
     )
     .await?;
@@ -418,7 +412,7 @@ pub(crate) async fn review<DB: Backend>(
     // An approved claim an objection was upheld against (异议成立) can be
     // rejected — its approval revoked, its budget and one-time key freed —
     // while nothing of it is paid; nothing else reviews it again.
-    if before.status() == ClaimStatus::Approved && matches!(decision, Decision::Reject { .. }) {
+    if revokes(&before, decision) {
         let upheld = super::publish::claim_objections(cx, id)
             .await?
             .iter()
@@ -446,8 +440,9 @@ pub(crate) async fn review<DB: Backend>(
     decide(cx, &before, decision, actor, now).await
 }
 
-/// Whether `decision` revokes the approval of `claim` (checked by [`review`]).
-fn revocable(claim: &Claim, decision: &Decision) -> bool {
+/// Whether `decision` would revoke the approval of `claim` (allowed only
+/// as [`review`] checks).
+fn revokes(claim: &Claim, decision: &Decision) -> bool {
     claim.status() == ClaimStatus::Approved && matches!(decision, Decision::Reject { .. })
 }
 
