@@ -199,6 +199,20 @@ pub fn message_too_large(found: u64, limit: u64) -> Status {
     )
 }
 
+/// A compressed request message whose content, decompressed, would pass the
+/// server's limit of `limit` bytes: refused as [`message_too_large`] is
+/// (`OUT_OF_RANGE`, reason `MESSAGE_TOO_LARGE`), with the limit only — the
+/// decompression stops at the limit, so the size it would reach is unknown.
+pub fn decompressed_message_too_large(limit: u64) -> Status {
+    fault(
+        Code::OutOfRange,
+        MESSAGE_TOO_LARGE,
+        format!("请求消息解压后超过服务器上限{limit}字节"),
+        format!("the request message, decompressed, is over the server's limit of {limit} bytes"),
+        [("limitBytes".to_string(), limit.to_string())],
+    )
+}
+
 fn caller_fault(zh: String, en: String) -> Status {
     fault(Code::InvalidArgument, MALFORMED_MESSAGE, zh, en, [])
 }

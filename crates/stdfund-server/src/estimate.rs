@@ -494,17 +494,20 @@ impl EstimateRoutes {
         EstimateRoutes {
             generated: EstimateServiceServer::new(estimates.clone())
                 .max_decoding_message_size(max_message_bytes)
-                .max_encoding_message_size(max_message_bytes),
+                .max_encoding_message_size(max_message_bytes)
+                .accept_compressed(crate::server::REQUEST_COMPRESSION),
             estimates: Arc::new(estimates),
             max_message_bytes,
         }
     }
 
     fn grpc(&self) -> Grpc<EncodedCodec> {
-        Grpc::new(EncodedCodec).apply_max_message_size_config(
-            Some(self.max_message_bytes),
-            Some(self.max_message_bytes),
-        )
+        Grpc::new(EncodedCodec)
+            .apply_max_message_size_config(
+                Some(self.max_message_bytes),
+                Some(self.max_message_bytes),
+            )
+            .accept_compressed(crate::server::REQUEST_COMPRESSION)
     }
 }
 

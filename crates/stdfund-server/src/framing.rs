@@ -14,8 +14,11 @@
 //! `MALFORMED_MESSAGE`, tonic's words as the cause. tonic's `OUT_OF_RANGE`
 //! for a request message over `max_message_bytes` keeps its code and gains
 //! the details every refusal has ([`stdfund_proto::codec::message_too_large`]:
-//! reason `MESSAGE_TOO_LARGE`, the sizes, Chinese and English). Every other
-//! status passes unchanged.
+//! reason `MESSAGE_TOO_LARGE`, the sizes, Chinese and English); a gzip
+//! request whose content passes that limit once decompressed, which tonic
+//! answers `RESOURCE_EXHAUSTED`, is refused the same way
+//! ([`stdfund_proto::codec::decompressed_message_too_large`]), so one
+//! refusal has one code. Every other status passes unchanged.
 //!
 //! The layer sits below grpc-web and the metrics, so browser calls are
 //! covered and the metrics count the rewritten code: the status of a
@@ -48,6 +51,14 @@ pub fn oversized_request(message: &str) -> Option<(u64, u64)> {
     Some((found.parse().ok()?, limit.parse().ok()?))
 }
 
+/// The limit in tonic's refusal of a compressed request message whose
+/// content passes the size limit (tonic 0.14, `codec/decode.rs`).
+pub fn oversized_decompressed(message: &str) -> Option<u64> {
+    let rest = message.strip_prefix("Error decompressing: size limit, of ")?;
+    let limit = rest.strip_suffix(" bytes, exceeded while decompressing message")?;
+    limit.parse().ok()
+}
+
 /// Rewrites a framing `INTERNAL` in `headers` (response headers of a
 /// trailers-only answer, or trailers), and gives tonic's `OUT_OF_RANGE` for
 /// a request over the size limit its reason and Chinese words.
@@ -62,6 +73,10 @@ fn rewrite(headers: &mut HeaderMap) {
         }
         Code::OutOfRange => match oversized_request(status.message()) {
             Some((found, limit)) => stdfund_proto::codec::message_too_large(found, limit),
+            None => return,
+        },
+        Code::ResourceExhausted => match oversized_decompressed(status.message()) {
+            Some(limit) => stdfund_proto::codec::decompressed_message_too_large(limit),
             None => return,
         },
         _ => return,
@@ -152,5 +167,25 @@ mod tests {
         assert_eq!(info.metadata["limitBytes"], "16384");
         assert_eq!(info.metadata["foundBytes"], "20491");
         assert!(info.metadata["messageZh"].contains("16384字节"));
+    }
+
+    #[test]
+    fn a_compressed_request_over_the_limit_is_refused_as_an_uncompressed_one() {
+        let tonic = "Error decompressing: size limit, of 16384 bytes, exceeded while \
+                     decompressing message";
+        assert_eq!(oversized_decompressed(tonic), Some(16384));
+        let mut h = headers_of(&Status::resource_exhausted(tonic));
+        rewrite(&mut h);
+        let s = Status::from_header_map(&h).unwrap();
+        assert_eq!(s.code(), Code::OutOfRange);
+        use tonic_types::StatusExt;
+        let info = s.get_error_details().error_info().cloned().unwrap();
+        assert_eq!(info.reason, "MESSAGE_TOO_LARGE");
+        assert_eq!(info.metadata["limitBytes"], "16384");
+        // Another RESOURCE_EXHAUSTED (a batch over its item limit) is left alone.
+        let before = headers_of(&Status::resource_exhausted("too many items"));
+        let mut h = before.clone();
+        rewrite(&mut h);
+        assert_eq!(h, before);
     }
 }

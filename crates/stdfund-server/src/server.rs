@@ -192,6 +192,15 @@ async fn set_all(health: &HealthReporter, status: ServingStatus) {
     }
 }
 
+/// The compression a request message may come in besides none
+/// (`grpc-encoding: gzip`, as grpc-go, grpc-java and grpcio send when a
+/// client enables it). Its size limit applies to the message as
+/// decompressed. Answers are sent uncompressed whatever the client accepts:
+/// they are small next to what compressing them would cost every call, and
+/// uncompressed is always a valid answer.
+pub const REQUEST_COMPRESSION: tonic::codec::CompressionEncoding =
+    tonic::codec::CompressionEncoding::Gzip;
+
 /// How long a client may take for the TLS handshake.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -349,16 +358,21 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
             |b, s| b.with_service_name(*s),
         )
     };
-    let reflection_v1 = reflection().build_v1().map_err(|e| ServeError::Build {
-        what: "reflection service (v1)",
-        message: e.to_string(),
-    })?;
+    let reflection_v1 = reflection()
+        .build_v1()
+        .map_err(|e| ServeError::Build {
+            what: "reflection service (v1)",
+            message: e.to_string(),
+        })?
+        .accept_compressed(REQUEST_COMPRESSION);
     let reflection_v1alpha = reflection()
         .build_v1alpha()
         .map_err(|e| ServeError::Build {
             what: "reflection service (v1alpha)",
             message: e.to_string(),
-        })?;
+        })?
+        .accept_compressed(REQUEST_COMPRESSION);
+    let health_service = health_service.accept_compressed(REQUEST_COMPRESSION);
 
     let estimates =
         Estimates::new(settings.max_batch_items, Some(metrics.clone())).map_err(|e| {
@@ -386,10 +400,12 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let match_service =
         MatchServiceServer::new(crate::match_service::Matches::new(registry.clone()))
             .max_decoding_message_size(settings.max_message_bytes)
-            .max_encoding_message_size(settings.max_message_bytes);
+            .max_encoding_message_size(settings.max_message_bytes)
+            .accept_compressed(REQUEST_COMPRESSION);
     let registry_service = RegistryServiceServer::new(registry)
         .max_decoding_message_size(registry_limit)
-        .max_encoding_message_size(registry_limit);
+        .max_encoding_message_size(registry_limit)
+        .accept_compressed(REQUEST_COMPRESSION);
 
     let (set_request_id, propagate_request_id) = crate::access::request_id_layers();
     let mut builder = Server::builder();
