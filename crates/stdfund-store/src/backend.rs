@@ -214,6 +214,8 @@ pub enum Dialect {
 pub struct SqliteSite {
     pub(crate) path: PathBuf,
     pub(crate) identity: FileIdentity,
+    /// The free space kept on the file's file system ([`crate::OpenOptions::min_free_bytes`]).
+    pub(crate) min_free_bytes: u64,
     /// The files' sizes and modification times when `quick_check` last passed: while they
     /// are unchanged the probe does not repeat the check (it reads the whole file).
     pub(crate) checked: std::sync::Mutex<Option<Stamps>>,
@@ -225,10 +227,11 @@ pub struct Stamps(Vec<(u64, Option<std::time::SystemTime>)>);
 
 impl SqliteSite {
     /// A site for a freshly opened file.
-    pub(crate) fn new(path: PathBuf, identity: FileIdentity) -> SqliteSite {
+    pub(crate) fn new(path: PathBuf, identity: FileIdentity, min_free_bytes: u64) -> SqliteSite {
         SqliteSite {
             path,
             identity,
+            min_free_bytes,
             checked: std::sync::Mutex::new(None),
         }
     }
@@ -334,6 +337,40 @@ impl SqliteSite {
             Ok(_) => None,
         }
     }
+
+    /// Whether the file system holding the file has less free space than the store keeps.
+    pub(crate) fn space_problem(&self) -> Option<String> {
+        let free = free_bytes(&self.path)?;
+        (free < self.min_free_bytes).then(|| {
+            format!(
+                "the file system of the database file {} has {} free, less than the {} the \
+                 registry keeps free so that no write meets a full disk; writes resume once \
+                 space is freed",
+                self.path.display(),
+                mib(free),
+                mib(self.min_free_bytes)
+            )
+        })
+    }
+}
+
+/// Bytes in MiB with one decimal, for messages.
+fn mib(bytes: u64) -> String {
+    let tenths = bytes.saturating_mul(10) / (1024 * 1024);
+    format!("{}.{} MiB", tenths / 10, tenths % 10)
+}
+
+/// The space an unprivileged process may still use on the file system holding `path`
+/// (`statvfs(2)`: available blocks × fragment size); `None` when it cannot be read.
+#[cfg(unix)]
+fn free_bytes(path: &std::path::Path) -> Option<u64> {
+    let st = rustix::fs::statvfs(path).ok()?;
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_path: &std::path::Path) -> Option<u64> {
+    None
 }
 
 pub(crate) mod sealed {
@@ -375,6 +412,10 @@ pub(crate) mod sealed {
         /// Refuses a write when the database behind the store is no longer the one it
         /// opened (SQLite: the file at the path was removed, replaced or made read-only).
         fn check_site(site: &Self::Site) -> Result<(), StoreError>;
+
+        /// Refuses a write while the database's disk has less free space than the store
+        /// keeps (SQLite; PostgreSQL watches its own disk).
+        fn check_space(site: &Self::Site) -> Result<(), StoreError>;
 
         /// The health probe.
         fn probe(pool: &Pool<Self>, site: &Self::Site) -> impl Future<Output = Health> + Send;
@@ -452,9 +493,19 @@ impl sealed::Sealed for Sqlite {
         }
     }
 
+    fn check_space(site: &SqliteSite) -> Result<(), StoreError> {
+        match site.space_problem() {
+            Some(problem) => Err(StoreError::unavailable(problem)),
+            None => Ok(()),
+        }
+    }
+
     async fn probe(_pool: &Pool<Sqlite>, site: &SqliteSite) -> Health {
         if let Some(reason) = site.file_problem() {
             site.remember(None);
+            return Health::NotServing { reason };
+        }
+        if let Some(reason) = site.space_problem() {
             return Health::NotServing { reason };
         }
         let stamps = site.stamps();
@@ -525,6 +576,10 @@ impl sealed::Sealed for Postgres {
 
     async fn script(conn: &mut sqlx::PgConnection, sql: &'static str) -> Result<(), StoreError> {
         sqlx::raw_sql(sql).execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    fn check_space(_site: &PgSite) -> Result<(), StoreError> {
         Ok(())
     }
 

@@ -327,6 +327,12 @@ pub struct OpenOptions {
     pub max_connections: u32,
     /// PostgreSQL: how long opening waits for the server (startup fails fast). Default 5 s.
     pub connect_timeout: Duration,
+    /// SQLite: the free space kept on the database file's file system. Below it the store
+    /// refuses writes ([`StoreError::Unavailable`], saying how much is free) and its health
+    /// is NOT_SERVING, until space is freed: a write then never meets a full disk halfway.
+    /// Default [`OpenOptions::DEFAULT_MIN_FREE_BYTES`]. (PostgreSQL: ignored; its server
+    /// watches its own disk.)
+    pub min_free_bytes: u64,
 }
 
 impl OpenOptions {
@@ -334,6 +340,10 @@ impl OpenOptions {
     pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
     /// The default PostgreSQL connect timeout, 5 s.
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// The default free space kept, 16 MiB: the registry's largest write — a claim with
+    /// an attachment of 10 MiB and its audit entry — and the write-ahead log's growth for
+    /// it fit.
+    pub const DEFAULT_MIN_FREE_BYTES: u64 = 16 * 1024 * 1024;
 }
 
 impl Default for OpenOptions {
@@ -343,6 +353,7 @@ impl Default for OpenOptions {
             write_timeout: Self::DEFAULT_WRITE_TIMEOUT,
             max_connections: 0,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            min_free_bytes: Self::DEFAULT_MIN_FREE_BYTES,
         }
     }
 }

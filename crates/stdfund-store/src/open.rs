@@ -134,7 +134,10 @@ pub(crate) async fn sqlite(
         .connect_with(connect)
         .await?;
     let identity = file_identity(&std::fs::metadata(path)?);
-    Ok((pool, SqliteSite::new(path.to_path_buf(), identity)))
+    Ok((
+        pool,
+        SqliteSite::new(path.to_path_buf(), identity, options.min_free_bytes),
+    ))
 }
 
 pub(crate) async fn postgres(

@@ -137,9 +137,10 @@ impl<DB: Backend> Store<DB> {
     /// SQLite: the file at the configured path is still the one opened (device and inode),
     /// writable by its mode, answers a read on a fresh connection, and passes
     /// `PRAGMA quick_check(1)` (repeated only when the file or its write-ahead log changed
-    /// since it last passed, so an idle registry is probed in a few milliseconds). A removed
-    /// or replaced file stays NOT_SERVING until the store is reopened; a read-only or
-    /// corrupt one serves again when repaired. PostgreSQL: a connection of the probe's own
+    /// since it last passed, so an idle registry is probed in a few milliseconds), and its
+    /// file system has the free space the store keeps ([`crate::OpenOptions::min_free_bytes`]).
+    /// A removed or replaced file stays NOT_SERVING until the store is reopened; a read-only
+    /// or corrupt one serves again when repaired, a full disk when space is freed. PostgreSQL: a connection of the probe's own
     /// answers within 2 s and the server accepts writes.
     pub async fn health(&self) -> Health {
         DB::probe(&self.inner.pool, &self.inner.site).await
@@ -154,7 +155,9 @@ impl<DB: Backend> Store<DB> {
 
     /// Applies pending migrations (opening already does); idempotent.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        // Not refused for want of free space: a store short of it still opens (to serve
+        // reads, NOT_SERVING), and a migration that does not fit fails as SQLite fails it.
+        let mut tx = self.begin_in_any_space().await?;
         let outcome = migrate::apply(&mut Cx::<DB>::new(&mut *tx)).await?;
         tx.commit().await?;
         for (version, name) in &outcome.unknown_compatible {
@@ -191,8 +194,15 @@ impl<DB: Backend> Store<DB> {
     }
 
     /// A write transaction (SQLite: `BEGIN IMMEDIATE`, after which the database file must
-    /// still be the one opened; PostgreSQL: `READ COMMITTED`).
+    /// still be the one opened; PostgreSQL: `READ COMMITTED`), refused while the database's
+    /// disk is short of the free space the store keeps ([`crate::OpenOptions::min_free_bytes`]).
     async fn begin(&self) -> Result<Transaction<'static, DB>, StoreError> {
+        DB::check_space(&self.inner.site)?;
+        self.begin_in_any_space().await
+    }
+
+    /// [`Store::begin`] without the free-space check.
+    async fn begin_in_any_space(&self) -> Result<Transaction<'static, DB>, StoreError> {
         let tx = match self.inner.pool.begin_with(DB::BEGIN_WRITE).await {
             Ok(tx) => tx,
             // A connection that cannot be opened because the file is gone or

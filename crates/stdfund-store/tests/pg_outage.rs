@@ -117,6 +117,7 @@ fn options(write_timeout: Duration) -> OpenOptions {
         write_timeout,
         max_connections: 4,
         connect_timeout: Duration::from_secs(2),
+        ..OpenOptions::default()
     }
 }
 

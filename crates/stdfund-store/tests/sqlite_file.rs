@@ -227,6 +227,55 @@ async fn read_only_file_is_not_serving_until_writable_again() {
     submit(&store, "RO-3").await.unwrap();
 }
 
+/// A file system with less free space than the store keeps: the store still
+/// opens and reads, says NOT_SERVING with the space in MiB, and refuses
+/// writes before any reaches the disk; the same file under a store keeping
+/// less (here: none) serves and writes. The verdict is taken at every probe
+/// and every write, so freeing space is all a recovery needs. (The machine's
+/// disk is not filled: the kept space is set above any disk instead.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_system_short_of_space_is_not_serving_and_gets_no_writes() {
+    let dir = TempDir::new("sqlite-space");
+    let path = dir.path().join("r.db");
+    let plenty = open(&path).await;
+    submit(&plenty, "SP-1").await.unwrap();
+    let short = Store::open(
+        &path,
+        &OpenOptions {
+            min_free_bytes: u64::MAX,
+            ..test_options()
+        },
+    )
+    .await
+    .unwrap();
+    let reason = not_serving(&short.health().await).to_string();
+    assert!(reason.contains("MiB free"), "{reason}");
+    assert!(
+        reason.contains("writes resume once space is freed"),
+        "{reason}"
+    );
+    let err = submit(&short, "SP-2").await.unwrap_err();
+    assert_eq!(err.code(), "UNAVAILABLE", "{err}");
+    assert!(err.to_string().contains("MiB free"), "{err}");
+    assert_eq!(all_claims(&short, &ClaimQuery::default()).await.len(), 1);
+    short.close().await;
+    let room = Store::open(
+        &path,
+        &OpenOptions {
+            min_free_bytes: 0,
+            ..test_options()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(room.health().await.is_serving());
+    submit(&room, "SP-3").await.unwrap();
+    assert_eq!(all_claims(&room, &ClaimQuery::default()).await.len(), 2);
+    // The default keeps 16 MiB, which a test machine has.
+    assert_eq!(OpenOptions::default().min_free_bytes, 16 * 1024 * 1024);
+    assert!(plenty.health().await.is_serving());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrupt_file_is_not_serving_until_repaired() {
     let dir = TempDir::new("sqlite-corrupt");

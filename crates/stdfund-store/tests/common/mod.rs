@@ -82,6 +82,7 @@ pub fn test_options() -> OpenOptions {
         write_timeout: Duration::from_secs(60),
         max_connections: 0,
         connect_timeout: Duration::from_secs(30),
+        ..OpenOptions::default()
     }
 }
 
