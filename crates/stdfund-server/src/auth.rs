@@ -238,7 +238,7 @@ impl Tokens {
         let doc: FileDoc = if json {
             serde_json::from_str(text).map_err(|e| e.to_string())?
         } else {
-            toml::from_str(text).map_err(|e| e.message().to_string())?
+            toml::from_str(text).map_err(|e| crate::config::toml_error(text, &e))?
         };
         let mut entries: Vec<Entry> = Vec::with_capacity(doc.tokens.len());
         for (i, e) in doc.tokens.into_iter().enumerate() {

@@ -262,8 +262,32 @@ impl Layer {
 
     /// Parses TOML text.
     pub fn from_toml(text: &str) -> Result<Layer, ConfigError> {
-        toml::from_str(text).map_err(|e| err("config", e.message().to_string()))
+        toml::from_str(text).map_err(|e| err("config", toml_error(text, &e)))
     }
+}
+
+/// A TOML error of `text` with its place: `line 2, column 16: …`.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let (line, column) = line_column(text, span.start);
+            format!("line {line}, column {column}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
+/// The 1-based line and column (in characters, as an editor counts them) of
+/// the byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count().saturating_add(1);
+    let line_start = before.rfind('\n').map_or(0, |i| i.saturating_add(1));
+    let column = before
+        .get(line_start..)
+        .map_or(0, |l| l.chars().count())
+        .saturating_add(1);
+    (line, column)
 }
 
 /// `STDFUND_*` variables that are not settings of `stdfund` (those of
@@ -562,6 +586,12 @@ mod tests {
     fn errors_name_their_source() {
         let e = Layer::from_toml("listen = \"x\"\nbogus = 1\n").unwrap_err();
         assert!(e.message.contains("bogus"), "{e}");
+        // Where, as an editor counts: line 2, and columns in characters.
+        assert!(e.message.starts_with("line 2, column 1: "), "{e}");
+        let e = Layer::from_toml("# 配置\nlisten = \"x\"\ndatabase_url = \"未闭合\n").unwrap_err();
+        assert!(e.message.starts_with("line 3, column "), "{e}");
+        let e = Layer::from_toml("drain_seconds = \"十\"\n").unwrap_err();
+        assert!(e.message.starts_with("line 1, column 17: "), "{e}");
         let parse = number::<u64>("STDFUND_DRAIN_SECONDS", "a number of seconds");
         assert_eq!(parse(" 12 "), Ok(12));
         let e = parse("soon").unwrap_err();

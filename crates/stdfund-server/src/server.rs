@@ -516,10 +516,20 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
 /// Without a tokens file the registry answers every call UNAUTHENTICATED.
 async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     let tokens = match &settings.tokens_file {
-        Some(path) => crate::auth::Tokens::load(path).map_err(|e| ServeError::Build {
-            what: "claim registry",
-            message: e.to_string(),
-        })?,
+        Some(path) => {
+            let tokens = crate::auth::Tokens::load(path).map_err(|e| ServeError::Build {
+                what: "claim registry",
+                message: e.to_string(),
+            })?;
+            if tokens.is_empty() {
+                tracing::warn!(
+                    file = %path.display(),
+                    "the tokens file holds no tokens: the claim registry refuses every call \
+                     (estimates still work)"
+                );
+            }
+            tokens
+        }
         None => {
             tracing::warn!(
                 "no tokens_file: the claim registry refuses every call (estimates still work)"
@@ -673,6 +683,12 @@ pub fn reload_tokens(registry: &Registry, path: Option<&std::path::Path>, cause:
                 ?removed,
                 "{cause}; tokens file reloaded"
             );
+            if tokens.is_empty() {
+                tracing::warn!(
+                    file = %path.display(),
+                    "the tokens file now holds no tokens: the claim registry refuses every call"
+                );
+            }
             registry.replace_tokens(tokens);
         }
         Err(e) => {

@@ -293,6 +293,51 @@ async fn a_changed_tokens_file_is_reloaded_without_a_signal() {
     server.stop();
 }
 
+/// A tokens file with no token (an empty Secret, a file emptied by mistake)
+/// starts the server, which says at once that the registry will refuse
+/// every call; a reload that empties the file says it too. A TOML mistake
+/// in the file names its line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_tokens_file_is_said_at_start_and_at_reload() {
+    let dir = fresh_dir("tokens-empty");
+    let f = dir.join("tokens.toml");
+    std::fs::write(&f, "# no tokens yet\n").unwrap();
+    chmod(&f, 0o600);
+    let server = serve(&dir, Some(&f));
+    let line = log_line(&server, "the tokens file holds no tokens", 0);
+    assert_eq!(line["level"], "WARN", "{line}");
+    assert_eq!(call(&server.addr, s::ADMIN).await, Code::Unauthenticated);
+    server.stop();
+
+    let f = tokens_file(&dir);
+    let server = serve(&dir, Some(&f));
+    assert_eq!(call(&server.addr, s::ADMIN).await, Code::Ok);
+    replace(&f, "");
+    server.signal("HUP");
+    let line = log_line(&server, "the tokens file now holds no tokens", 0);
+    assert_eq!(line["level"], "WARN", "{line}");
+    server.stop();
+
+    replace(&f, "[[tokens]]\nname = \"a\"\nrole = admin\n");
+    let db = format!("sqlite://{}", dir.join("registry.sqlite").display());
+    let failed = run(
+        &[
+            "serve",
+            "--database-url",
+            &db,
+            "--tokens-file",
+            &f.display().to_string(),
+        ],
+        &[],
+    );
+    assert!(!failed.status.success());
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains("line 3, column 8"),
+        "{}",
+        text(&failed)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_without_a_tokens_file_does_not_stop_the_server() {
     let dir = fresh_dir("tokens-none");
