@@ -216,6 +216,9 @@ pub enum Disposition {
         /// Today, as the match was told.
         today: Date,
     },
+    /// Payable, but its standard number has no year, which the registry
+    /// refuses to claim: not proposed until the feed gives the year.
+    EditionUnnamed,
     /// The engine refused the achievement as malformed input.
     Error {
         /// The engine's error.
@@ -225,7 +228,8 @@ pub enum Disposition {
 
 impl Disposition {
     /// Stable code: `PAYABLE`, `ALREADY_HELD`, `DUPLICATE_IN_MATCH`,
-    /// `NOT_PAYABLE`, `ACHIEVEMENT_IN_FUTURE`, `ESTIMATE_ERROR`.
+    /// `NOT_PAYABLE`, `ACHIEVEMENT_IN_FUTURE`, `STANDARD_YEAR_MISSING`,
+    /// `ESTIMATE_ERROR`.
     pub fn code(&self) -> &'static str {
         match self {
             Disposition::Payable { .. } => "PAYABLE",
@@ -233,6 +237,7 @@ impl Disposition {
             Disposition::DuplicateInMatch => "DUPLICATE_IN_MATCH",
             Disposition::NotPayable => "NOT_PAYABLE",
             Disposition::NotYetCompleted { .. } => "ACHIEVEMENT_IN_FUTURE",
+            Disposition::EditionUnnamed => "STANDARD_YEAR_MISSING",
             Disposition::Error { .. } => "ESTIMATE_ERROR",
         }
     }
@@ -571,6 +576,9 @@ fn dispose(
         && !claim::completed_by(date, today)
     {
         return Disposition::NotYetCompleted { today };
+    }
+    if line.edition_unnamed {
+        return Disposition::EditionUnnamed;
     }
     if !seen.insert(key.clone()) {
         return Disposition::DuplicateInMatch;

@@ -406,6 +406,17 @@ pub fn other_lines(report: &MatchReport, held: bool) -> Vec<LineRow> {
                         m.proposal.date
                     ),
                 ),
+                (Disposition::EditionUnnamed, _) => (
+                    "STANDARD_YEAR_MISSING".to_string(),
+                    format!(
+                        "标准编号{}没有年代号:同一标准的各版本以年代号区分,登记系统只受理写明年代号的申报;数据中补上年代号后再提示",
+                        m.proposal.subject
+                    ),
+                    format!(
+                        "the standard number {} has no year: editions differ by their year and the registry takes only claims that give it; proposed once the data gives the year",
+                        m.proposal.subject
+                    ),
+                ),
                 (Disposition::AlreadyHeld, _) => (
                     "ALREADY_HELD".to_string(),
                     "登记系统已有该一次性资助键的申报".to_string(),

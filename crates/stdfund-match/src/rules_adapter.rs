@@ -68,6 +68,9 @@ pub struct EstimatedLine {
     pub explanation_en: String,
     /// The registry's one-time key.
     pub registry_key: Option<RegistryKey>,
+    /// A standard number without its year, which the registry refuses to
+    /// claim ([`stdfund_rules::claim::edition_unnamed`]).
+    pub edition_unnamed: bool,
 }
 
 impl EstimatedLine {
@@ -182,6 +185,7 @@ fn estimated(
                     line,
                 )
                 .map(|k| RegistryKey(k.to_string())),
+                edition_unnamed: stdfund_rules::claim::edition_unnamed(line),
             }
         })
         .collect();

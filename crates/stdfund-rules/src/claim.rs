@@ -213,7 +213,9 @@ pub fn target_progress(rs: &Ruleset, claims: &[CountedClaim<'_>]) -> Vec<TargetP
 /// carries the award year for awards. Rendered `CREDIT|GROUP|SUBJECT[@YEAR]`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RegistryKey {
-    /// The applicant.
+    /// The applicant, with the check character its first 17 characters call
+    /// for ([`CreditCode::with_check_recomputed`]): a code confirmed despite
+    /// a check mismatch keys as the unit it names (docs/DECISIONS.md R23).
     pub credit_code: CreditCode,
     /// The item, or the lead item a participation item conflicts with.
     pub group: String,
@@ -244,7 +246,7 @@ impl RegistryKey {
         let mut subject = String::with_capacity(a.subject.text.len().saturating_add(5));
         a.key().write_subject(&mut subject);
         Some(RegistryKey {
-            credit_code,
+            credit_code: credit_code.with_check_recomputed(),
             group,
             subject,
         })
@@ -258,7 +260,8 @@ impl std::fmt::Display for RegistryKey {
 }
 
 /// The canonical registry key of a stored claim's achievement: what a
-/// claim filed before the canonical identity of subjects is re-keyed to.
+/// claim filed before the canonical identity of subjects (or before the key
+/// took the recomputed check character of its credit code) is re-keyed to.
 /// `None` when the item is unknown or the subject has no canonical form
 /// (a reviewer resolves such a claim by hand).
 pub fn canonical_registry_key(
@@ -284,10 +287,22 @@ pub fn canonical_registry_key(
         s.push_str(&y.to_string());
     }
     Some(RegistryKey {
-        credit_code: code,
+        credit_code: code.with_check_recomputed(),
         group,
         subject: s,
     })
+}
+
+/// Whether a line's subject is a standard number without its year
+/// (`GB/T 88001`, `ISO 72012`, or a year typed as a part, `GB/T 72011.2020`).
+/// The year names the edition (RULES.md §5: "a revised standard carries a
+/// new year, so it is a new subject"), so such a number names no achievement
+/// the registry could hold once: a claim must give it (docs/DECISIONS.md
+/// R23). An estimate still reads it.
+pub fn edition_unnamed(line: &Line<'_, '_>) -> bool {
+    let subject = &line.achievement.subject;
+    subject.standard.is_some()
+        && crate::canon::standard_number(&subject.text).is_ok_and(|n| n.year().is_none())
 }
 
 /// Whether a line can be claimed in the registry.

@@ -116,6 +116,26 @@ impl CreditCode {
         std::str::from_utf8(&self.0).unwrap_or("")
     }
 
+    /// The same code with the check character its first 17 characters call
+    /// for: itself when its check passed. Two codes that differ only in the
+    /// 18th character name one unit at most (the check character is a
+    /// function of the rest), so the registry keys claims by this form.
+    pub fn with_check_recomputed(self) -> CreditCode {
+        let mut sum: u32 = 0;
+        for (&b, w) in self.0.iter().zip(WEIGHTS) {
+            sum = sum.wrapping_add(value_of(b).unwrap_or(0).wrapping_mul(w));
+        }
+        let expected = 31u32.wrapping_sub(sum % 31) % 31;
+        let mut code = self.0;
+        if let (Some(last), Some(&c)) = (
+            code.last_mut(),
+            ALPHABET.get(usize::try_from(expected).unwrap_or(0)),
+        ) {
+            *last = c;
+        }
+        CreditCode(code)
+    }
+
     /// The check character (the 18th).
     pub fn check_character(&self) -> char {
         char::from(self.0.last().copied().unwrap_or(b'0'))
@@ -131,6 +151,23 @@ fn value_of(c: u8) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_recomputed_check_is_the_one_parse_expects() {
+        use super::{CreditCheck, CreditCode};
+        let (good, check) = CreditCode::parse("91350100M000100Y43").unwrap();
+        assert!(check.passed());
+        assert_eq!(good.with_check_recomputed(), good);
+        for last in ['0', 'A', 'Y', '4'] {
+            let typed = format!("91350100M000100Y4{last}");
+            let (code, check) = CreditCode::parse(&typed).unwrap();
+            assert_eq!(code.with_check_recomputed(), good, "{typed}");
+            assert_eq!(check.passed(), last == '3', "{typed}");
+            if let CreditCheck::Mismatch { expected } = check {
+                assert_eq!(expected, '3');
+            }
+        }
+    }
+
     #[test]
     fn a_code_typed_with_look_alikes_or_spaces_is_suggested_only_when_it_checks() {
         let meant = |raw: &str| CreditCode::suggest(raw).map(|c| c.to_string());

@@ -48,6 +48,20 @@ fn file_line(
         });
     }
     let claimable = claim::claimable(line).map_err(|_| not_claimable(a, line, "submission"))?;
+    if claim::edition_unnamed(line) {
+        return Err(RegistryError::invalid(
+            "INVALID_STANDARD_NUMBER",
+            "application.achievements[0].subject",
+            format!(
+                "申报须写明标准编号的年代号(例如`{}-2020`):同一标准的各版本以年代号区分,没有年代号的编号不能确定是哪一版",
+                line.achievement.subject.text
+            ),
+            format!(
+                "a claim must give the standard's year (as in `{}-2020`): the editions of a standard differ by their year, and a number without one names no edition",
+                line.achievement.subject.text
+            ),
+        ));
+    }
     let key = RegistryKey::of(book, applicant.credit_code, line)
         .ok_or_else(|| RegistryError::internal("no registry key for the line's item"))?;
     let ach = line.achievement;

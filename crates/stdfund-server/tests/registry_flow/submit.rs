@@ -195,6 +195,32 @@ async fn credit_code_mismatch_needs_a_recorded_confirmation(env: Env) {
         .claim
         .unwrap();
     assert!(ok.credit_code_check_passed && !ok.credit_code_confirmed);
+
+    // The check character is a function of the other 17: a code differing
+    // only there names the same unit, confirmed or not, so the achievement
+    // the confirmed code holds is not claimed again under the right code
+    // or under a third check character.
+    let third = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('2') { '3' } else { '2' }
+    );
+    for (name, code, confirm) in [("gi-right", &good, false), ("gi-third", &third, true)] {
+        let e = env
+            .portal()
+            .submit_claim(pb::SubmitClaimRequest {
+                confirm_credit_code: confirm,
+                ..env.submit_req(name, s::application(code, &gi))
+            })
+            .await
+            .unwrap_err();
+        let m = s::expect_error(&e, Code::AlreadyExists, "ALREADY_GRANTED");
+        assert_eq!(m["existingClaimId"], c.claim_id.to_string(), "{name}");
+    }
+    assert_eq!(
+        c.one_time_key,
+        format!("{good}|GEOGRAPHICAL_INDICATION|福州茉莉花茶")
+    );
 }
 
 async fn lines_that_cannot_be_paid_are_refused_with_their_reason(env: Env) {
@@ -354,6 +380,24 @@ async fn the_one_time_key_is_granted_once(env: Env) {
     let m = s::expect_error(&e, Code::FailedPrecondition, "CONFLICTS_WITH_LEAD");
     assert_eq!(m["existingClaimId"], theirs.claim_id.to_string());
     assert_eq!(m["existingItem"], "STANDARD_PARTICIPANT");
+
+    // A standard number without its year names no edition: a claim must
+    // give it (else `GB/T 12345` would be a second achievement beside
+    // `GB/T 12345-2020`), a year typed as a part or run into the number
+    // included.
+    for (name, subject) in [
+        ("yearless", "GB/T 12345"),
+        ("year-as-part", "GB/T 12345.2020"),
+        ("year-run-in", "GB/T 12345\u{2062}2020"),
+        ("iso-yearless", "ISO 12345"),
+    ] {
+        let e = env
+            .submit_err(name, s::application(&a, &Ach::lead(subject)))
+            .await;
+        let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_STANDARD_NUMBER");
+        assert_eq!(m["field"], "application.achievements[0].subject", "{name}");
+        assert!(m["messageZh"].contains("年代号"), "{name}: {m:?}");
+    }
 
     // A revised standard (a new year) is a new achievement.
     let revised = env
