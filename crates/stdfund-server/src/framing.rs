@@ -5,7 +5,8 @@
 //! tonic's own and come before any codec: a body that ends inside a frame
 //! (`Unexpected EOF decoding stream.`), a frame flag other than 0 or 1, a
 //! compressed frame without `grpc-encoding`, a compressed frame that does
-//! not decompress. tonic answers them `INTERNAL` (for the compressed flag as
+//! not decompress, a `grpc-web-text` body that is not base64. tonic answers
+//! them `INTERNAL` (for the compressed flag as
 //! gRPC's compression document prescribes); for an operator `INTERNAL` means
 //! a server fault and fires alerts, and anyone can send such bytes. The
 //! [`Framing`] rewrite therefore turns exactly these statuses — `INTERNAL`
@@ -40,6 +41,23 @@ pub fn is_request_framing_error(message: &str) -> bool {
             && message.ends_with("while sending request"))
         || (message.starts_with("Error decompressing")
             && message.ends_with("while sending request"))
+        || is_grpc_web_text_error(message)
+}
+
+/// Whether `message` is tonic-web's error for a `grpc-web-text` request body
+/// that is not base64 (tonic-web 0.14, `call.rs`: the `base64` crate's
+/// `DecodeError`s — `Invalid symbol …`, `Invalid last symbol …`, `Invalid
+/// padding`, `Invalid input length …` — and its own "malformed base64
+/// request" for a body that ends mid-quantum).
+fn is_grpc_web_text_error(message: &str) -> bool {
+    message.strip_prefix("tonic-web: ").is_some_and(|rest| {
+        rest.starts_with("Invalid symbol ")
+            || rest.starts_with("Invalid last symbol ")
+            || rest.starts_with("Invalid input length")
+            || rest == "Invalid padding"
+            || rest == "malformed base64 request"
+            || rest == "malformed base64 request has unencoded trailers"
+    })
 }
 
 /// The sizes in tonic's refusal of a request message over the limit

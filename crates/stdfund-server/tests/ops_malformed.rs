@@ -357,6 +357,10 @@ fn grpc_web_status(headers: &http::HeaderMap, body: &Bytes) -> (String, String) 
 }
 
 async fn grpc_web(addr: &str, path: &str, body: Bytes) -> (String, String) {
+    grpc_web_as(addr, path, "application/grpc-web+proto", body).await
+}
+
+async fn grpc_web_as(addr: &str, path: &str, content_type: &str, body: Bytes) -> (String, String) {
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
@@ -367,7 +371,7 @@ async fn grpc_web(addr: &str, path: &str, body: Bytes) -> (String, String) {
         .method("POST")
         .uri(path)
         .header("host", "localhost")
-        .header("content-type", "application/grpc-web+proto")
+        .header("content-type", content_type)
         .header("x-grpc-web", "1")
         .body(http_body_util::Full::new(body))
         .unwrap();
@@ -402,6 +406,31 @@ async fn broken_frames_are_invalid_argument_too() {
             assert_eq!(code, "3", "{path} {what}: {code} {message}");
         }
     }
+    // grpc-web-text (base64) bodies that are not base64, or end mid-quantum.
+    for (what, body) in [
+        ("not base64", &b"!!!notbase64!!!"[..]),
+        ("a bad last symbol", &b"AAB="[..]),
+        ("cut mid-quantum", &b"AAAAAAA"[..]),
+    ] {
+        let (code, message) = grpc_web_as(
+            &server.addr,
+            "/stdfund.v1.EstimateService/GetEngineInfo",
+            "application/grpc-web-text",
+            Bytes::from_static(body),
+        )
+        .await;
+        println!("grpc-web-text {what}: {code} {message}");
+        assert_eq!(code, "3", "grpc-web-text {what}: {code} {message}");
+    }
+    // A well-formed grpc-web-text call still works.
+    let (code, message) = grpc_web_as(
+        &server.addr,
+        "/stdfund.v1.EstimateService/GetEngineInfo",
+        "application/grpc-web-text",
+        Bytes::from_static(b"AAAAAAA="),
+    )
+    .await;
+    assert_eq!(code, "0", "{message}");
     let metrics = server.metrics_text().await;
     assert!(
         !metrics.contains("code=\"INTERNAL\""),
