@@ -116,7 +116,20 @@ impl Registry {
             period_start,
             u32::try_from(req.working_days).unwrap_or(0),
         )
-        .ok_or_else(|| RegistryError::internal("the notice period ends beyond 9999"))?;
+        .ok_or_else(|| {
+            RegistryError::invalid(
+                "INVALID_DATE",
+                "period_start",
+                format!(
+                    "公示期自{period_start}起{}个工作日,将超出9999-12-31",
+                    req.working_days
+                ),
+                format!(
+                    "a notice period of {} working days from {period_start} would end after 9999-12-31",
+                    req.working_days
+                ),
+            )
+        })?;
         let contact = input::text(
             &req.objection_contact,
             "objection_contact",

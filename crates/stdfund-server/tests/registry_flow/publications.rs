@@ -93,6 +93,13 @@ async fn a_draft_lists_approved_claims_for_a_period_of_working_days(env: Env) {
             "INVALID_DATE",
             "period_start",
         ),
+        // A period that would end after 9999-12-31: the caller's date, not
+        // a damaged record.
+        (
+            d(|r| r.period_start = "9999-12-31".into()),
+            "INVALID_DATE",
+            "period_start",
+        ),
         (
             d(|r| r.objection_contact.clear()),
             "MISSING_FIELD",
