@@ -172,7 +172,11 @@ fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
     ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi)
 }
 
-fn is_default_ignorable(c: char) -> bool {
+/// Whether `c` is a Unicode `Default_Ignorable_Code_Point`: it shows
+/// nothing (zero-width characters, joiners, the soft hyphen, bidi controls,
+/// variation selectors, tag characters, …). The registry uses it to tell a
+/// text with nothing visible in it.
+pub fn is_default_ignorable(c: char) -> bool {
     c >= '\u{00AD}' && in_ranges(DEFAULT_IGNORABLE, c)
 }
 

@@ -45,6 +45,11 @@ pub fn text(
         return Err(too_long(field, limit, what_zh, what_en));
     }
     shown_as_typed(v, field, required, what_zh, what_en)?;
+    // An optional text with nothing visible is no text: a decision that
+    // needs a reason then finds none (B17), and nothing invisible is stored.
+    if shows_nothing(v) {
+        return Ok(String::new());
+    }
     Ok(v.to_string())
 }
 
@@ -55,10 +60,16 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Characters that show nothing: zero-width space and joiners, word joiner
-/// and invisible operators, the byte-order mark, the soft hyphen.
+/// Characters that show nothing: Unicode's default-ignorable code points
+/// (zero-width space and joiners, word joiner and invisible operators, the
+/// byte-order mark, the soft hyphen, variation selectors, tags, …).
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    stdfund_rules::canon::is_default_ignorable(c)
+}
+
+/// Whether `v` shows nothing: white space and invisible characters only.
+fn shows_nothing(v: &str) -> bool {
+    v.chars().all(|c| c.is_whitespace() || is_invisible(c))
 }
 
 /// A text that officials read and the public notice prints (a unit name,
@@ -72,7 +83,7 @@ pub fn shown_as_typed(
     what_zh: &str,
     what_en: &str,
 ) -> Result<(), RegistryError> {
-    if required && v.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+    if required && shows_nothing(v) {
         return Err(RegistryError::missing(field));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {

@@ -213,6 +213,27 @@ async fn discretionary_approval_needs_amount_and_reason(env: Env) {
         .unwrap_err();
     let m = s::expect_error(&e, Code::InvalidArgument, "MISSING_FIELD");
     assert_eq!(m["field"], "reason");
+    // A reason that shows nothing is no reason (B17).
+    for invisible in [
+        "\u{200B}",
+        "\u{00AD}",
+        "\u{2060}",
+        "\u{FEFF}",
+        "\u{200D}\u{200C}",
+        "\u{FE0F}",
+    ] {
+        let e = env
+            .reviewer()
+            .review_claim(pb::ReviewClaimRequest {
+                reviewer_amount: "50000.00".into(),
+                reason: invisible.into(),
+                ..s::approve(id)
+            })
+            .await
+            .unwrap_err();
+        let m = s::expect_error(&e, Code::InvalidArgument, "MISSING_FIELD");
+        assert_eq!(m["field"], "reason", "{invisible:?}");
+    }
     for bad in ["0.00", "-5", "1.234", "五万", "1e5"] {
         let e = env
             .reviewer()
@@ -253,13 +274,15 @@ async fn discretionary_approval_needs_amount_and_reason(env: Env) {
 async fn rejection_needs_a_reason_and_frees_the_key(env: Env) {
     let ach = Ach::lead("GB/T 300-2020");
     let c = env.submit("first", &env.code(1), &ach).await;
-    let e = env
-        .reviewer()
-        .review_claim(s::decide(c.claim_id, Reject, ""))
-        .await
-        .unwrap_err();
-    let m = s::expect_error(&e, Code::InvalidArgument, "MISSING_FIELD");
-    assert_eq!(m["field"], "reason");
+    for nothing in ["", "\u{200B}", "\u{2060}\u{00AD}"] {
+        let e = env
+            .reviewer()
+            .review_claim(s::decide(c.claim_id, Reject, nothing))
+            .await
+            .unwrap_err();
+        let m = s::expect_error(&e, Code::InvalidArgument, "MISSING_FIELD");
+        assert_eq!(m["field"], "reason", "{nothing:?}");
+    }
     let e = env
         .reviewer()
         .review_claim(pb::ReviewClaimRequest {
