@@ -339,6 +339,20 @@ fn payer_zh(payer: &str) -> String {
     }
 }
 
+/// `ALREADY_GRANTED`: the one-time key is held by a live claim.
+fn already_granted(existing_claim_id: i64, one_time_key: &str) -> Parts {
+    Parts::new(
+        Code::AlreadyExists,
+        "ALREADY_GRANTED",
+        format!("该成果已有未驳回的申报(申报编号{existing_claim_id}):同一成果只资助一次"),
+        format!(
+            "this achievement is already claimed by claim {existing_claim_id}, which is not rejected: each achievement is paid once"
+        ),
+    )
+    .meta("existingClaimId", existing_claim_id)
+    .meta("oneTimeKey", one_time_key)
+}
+
 /// The one mapping of store errors. Database messages stay in the server
 /// log (they can carry SQL and schema names); the client gets the stable
 /// code and a message of its own.
@@ -450,6 +464,7 @@ fn store_parts(e: StoreError) -> Parts {
         )
         .meta("existingClaimId", claim_id)
         .field("idempotency_key"),
+        StoreError::KeyHeld { claim_id, key, .. } => already_granted(claim_id, &key),
         StoreError::Conflict { message } => {
             tracing::info!(%message, "store conflict");
             Parts::new(
@@ -674,18 +689,7 @@ impl From<RegistryError> for Status {
             RegistryError::AlreadyGranted {
                 existing_claim_id,
                 one_time_key,
-            } => Parts::new(
-                Code::AlreadyExists,
-                "ALREADY_GRANTED",
-                format!(
-                    "该成果已有未驳回的申报(申报编号{existing_claim_id}):同一成果只资助一次"
-                ),
-                format!(
-                    "this achievement is already claimed by claim {existing_claim_id}, which is not rejected: each achievement is paid once"
-                ),
-            )
-            .meta("existingClaimId", existing_claim_id)
-            .meta("oneTimeKey", one_time_key),
+            } => already_granted(existing_claim_id, &one_time_key),
             RegistryError::ConflictsWithLead {
                 existing_claim_id,
                 existing_item,

@@ -80,6 +80,17 @@ pub enum StoreError {
         /// The claim created with it.
         claim_id: i64,
     },
+    /// Another live claim holds the one-time key a resubmission brings
+    /// (found in the store's own transaction, after a concurrent claim took it).
+    #[error("claim {claim_id} ({item}) already holds the one-time key {key:?}")]
+    KeyHeld {
+        /// The holder.
+        claim_id: i64,
+        /// The holder's item.
+        item: String,
+        /// The key.
+        key: String,
+    },
     /// A concurrent change got in the way; retrying may succeed.
     #[error("conflict: {message}")]
     Conflict {
@@ -236,6 +247,7 @@ impl StoreError {
             StoreError::BudgetNotSet { .. } => "BUDGET_NOT_SET",
             StoreError::BudgetBelowUsed { .. } => "BUDGET_BELOW_USED",
             StoreError::IdempotencyKeyReused { .. } => "IDEMPOTENCY_KEY_REUSED",
+            StoreError::KeyHeld { .. } => "ALREADY_GRANTED",
             StoreError::Conflict { .. } => "CONFLICT",
             StoreError::InvalidInput { .. } => "INVALID_ARGUMENT",
             StoreError::PaymentBeforeApproval { .. } => "PAYMENT_BEFORE_APPROVAL",

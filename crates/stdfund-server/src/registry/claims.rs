@@ -653,11 +653,21 @@ impl Registry {
         }
         let now = self.now()?;
         completed_by(&filing, &now)?;
+        let item = filing.item.clone();
         let claim = self
             .inner
             .store
             .resubmit(claim.id, Resubmission { filing }, &actor(who), &now)
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // A concurrent claim took the key after the check above.
+                StoreError::KeyHeld {
+                    claim_id,
+                    item: held,
+                    key,
+                } => key_taken(claim_id, held, item, key),
+                e => e.into(),
+            })?;
         tracing::info!(claim_id = claim.id, by = %who.name, "claim resubmitted");
         Ok(pb::ResubmitClaimResponse {
             claim: Some(convert::claim(self.book(), &claim, true)?),

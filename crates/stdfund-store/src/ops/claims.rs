@@ -650,13 +650,11 @@ pub(crate) async fn resubmit<DB: Backend>(
     if f.one_time_key != before.filing.one_time_key
         && let Some(h) = key_holder(cx, &f.one_time_key, id).await?
     {
-        return Err(StoreError::invalid(
-            "one_time_key",
-            format!(
-                "claim {} ({}) already holds the one-time key {:?}",
-                h.id, h.item, f.one_time_key
-            ),
-        ));
+        return Err(StoreError::KeyHeld {
+            claim_id: h.id,
+            item: h.item,
+            key: f.one_time_key.clone(),
+        });
     }
     let changed = cx
         .exec(

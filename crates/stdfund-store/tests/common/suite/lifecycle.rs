@@ -329,13 +329,16 @@ pub async fn resubmit_refusals<H: Harness>(h: &H) {
         )
         .await
         .unwrap_err();
+    // The holder, typed: the server answers ALREADY_GRANTED (or
+    // CONFLICTS_WITH_LEAD) with it, as at submission.
     match &err {
-        StoreError::InvalidInput { field, message } => {
-            assert_eq!(*field, "one_time_key");
-            assert!(message.contains(&holder.id.to_string()), "{message}");
+        StoreError::KeyHeld { claim_id, key, .. } => {
+            assert_eq!(*claim_id, holder.id);
+            assert_eq!(*key, holder.filing.one_time_key);
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(err.code(), "ALREADY_GRANTED");
     // An admin may resubmit for the applicant.
     let ok = s
         .resubmit(
