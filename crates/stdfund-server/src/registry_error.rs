@@ -76,15 +76,16 @@ pub enum RegistryError {
     },
     /// The one-time key is held by a claim that is not rejected.
     AlreadyGranted {
-        /// The holder.
-        existing_claim_id: i64,
+        /// The holder, when the caller may see it (a portal sees its own
+        /// claims only, R9).
+        existing_claim_id: Option<i64>,
         /// The key.
         one_time_key: String,
     },
     /// A participation claim and a lead claim of one unit on one standard.
     ConflictsWithLead {
-        /// The claim already holding the standard.
-        existing_claim_id: i64,
+        /// The claim already holding the standard, when the caller may see it.
+        existing_claim_id: Option<i64>,
         /// Its item.
         existing_item: String,
         /// The refused claim's item.
@@ -340,17 +341,25 @@ fn payer_zh(payer: &str) -> String {
 }
 
 /// `ALREADY_GRANTED`: the one-time key is held by a live claim.
-fn already_granted(existing_claim_id: i64, one_time_key: &str) -> Parts {
-    Parts::new(
-        Code::AlreadyExists,
-        "ALREADY_GRANTED",
-        format!("该成果已有未驳回的申报(申报编号{existing_claim_id}):同一成果只资助一次"),
-        format!(
-            "this achievement is already claimed by claim {existing_claim_id}, which is not rejected: each achievement is paid once"
+fn already_granted(existing_claim_id: Option<i64>, one_time_key: &str) -> Parts {
+    let parts = match existing_claim_id {
+        Some(id) => Parts::new(
+            Code::AlreadyExists,
+            "ALREADY_GRANTED",
+            format!("该成果已有未驳回的申报(申报编号{id}):同一成果只资助一次"),
+            format!(
+                "this achievement is already claimed by claim {id}, which is not rejected: each achievement is paid once"
+            ),
+        )
+        .meta("existingClaimId", id),
+        None => Parts::new(
+            Code::AlreadyExists,
+            "ALREADY_GRANTED",
+            "该成果已有未驳回的申报:同一成果只资助一次".to_string(),
+            "this achievement is already claimed by a claim that is not rejected: each achievement is paid once".to_string(),
         ),
-    )
-    .meta("existingClaimId", existing_claim_id)
-    .meta("oneTimeKey", one_time_key)
+    };
+    parts.meta("oneTimeKey", one_time_key)
 }
 
 /// The one mapping of store errors. Database messages stay in the server
@@ -464,7 +473,9 @@ fn store_parts(e: StoreError) -> Parts {
         )
         .meta("existingClaimId", claim_id)
         .field("idempotency_key"),
-        StoreError::KeyHeld { claim_id, key, .. } => already_granted(claim_id, &key),
+        // Mapped with the caller's view where it arises (a resubmission);
+        // here the holder is not named.
+        StoreError::KeyHeld { key, .. } => already_granted(None, &key),
         StoreError::Conflict { message } => {
             tracing::info!(%message, "store conflict");
             Parts::new(
@@ -694,19 +705,32 @@ impl From<RegistryError> for Status {
                 existing_claim_id,
                 existing_item,
                 item,
-            } => Parts::new(
-                Code::FailedPrecondition,
-                "CONFLICTS_WITH_LEAD",
-                format!(
-                    "同一单位不能既是同一标准的主导单位又是参与单位:该单位已有该标准的申报{existing_claim_id}({existing_item})"
-                ),
-                format!(
-                    "one unit cannot be both lead and participant of one standard: claim {existing_claim_id} ({existing_item}) of this unit already holds it, so this {item} claim is refused"
-                ),
-            )
-            .meta("existingClaimId", existing_claim_id)
-            .meta("existingItem", existing_item)
-            .precondition("CONFLICTS_WITH_LEAD", format!("claims/{existing_claim_id}")),
+            } => {
+                let (named_zh, named_en, subject) = match existing_claim_id {
+                    Some(id) => (format!("申报{id}"), format!("claim {id}"), format!("claims/{id}")),
+                    None => (
+                        "申报".to_string(),
+                        "a claim".to_string(),
+                        "claims".to_string(),
+                    ),
+                };
+                let parts = Parts::new(
+                    Code::FailedPrecondition,
+                    "CONFLICTS_WITH_LEAD",
+                    format!(
+                        "同一单位不能既是同一标准的主导单位又是参与单位:该单位已有该标准的{named_zh}({existing_item})"
+                    ),
+                    format!(
+                        "one unit cannot be both lead and participant of one standard: {named_en} ({existing_item}) of this unit already holds it, so this {item} claim is refused"
+                    ),
+                );
+                match existing_claim_id {
+                    Some(id) => parts.meta("existingClaimId", id),
+                    None => parts,
+                }
+                .meta("existingItem", existing_item)
+                .precondition("CONFLICTS_WITH_LEAD", subject)
+            }
             RegistryError::IdempotencyKeyReused { key } => Parts::new(
                 Code::AlreadyExists,
                 "IDEMPOTENCY_KEY_REUSED",

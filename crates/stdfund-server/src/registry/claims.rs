@@ -209,7 +209,11 @@ impl Registry {
             SubmitOutcome::AlreadyGranted {
                 existing_claim_id,
                 existing_item,
-            } => return Err(key_taken(existing_claim_id, existing_item, item, key)),
+            } => {
+                return Err(
+                    key_taken(self, who, existing_claim_id, existing_item, item, key).await,
+                );
+            }
         };
         if created {
             tracing::info!(
@@ -644,30 +648,34 @@ impl Registry {
                 .await?
             {
                 return Err(key_taken(
+                    self,
+                    who,
                     holder.id,
                     holder.filing.item,
                     filing.item,
                     filing.one_time_key,
-                ));
+                )
+                .await);
             }
         }
         let now = self.now()?;
         completed_by(&filing, &now)?;
         let item = filing.item.clone();
-        let claim = self
+        let resubmitted = self
             .inner
             .store
             .resubmit(claim.id, Resubmission { filing }, &actor(who), &now)
-            .await
-            .map_err(|e| match e {
-                // A concurrent claim took the key after the check above.
-                StoreError::KeyHeld {
-                    claim_id,
-                    item: held,
-                    key,
-                } => key_taken(claim_id, held, item, key),
-                e => e.into(),
-            })?;
+            .await;
+        let claim = match resubmitted {
+            Ok(c) => c,
+            // A concurrent claim took the key after the check above.
+            Err(StoreError::KeyHeld {
+                claim_id,
+                item: held,
+                key,
+            }) => return Err(key_taken(self, who, claim_id, held, item, key).await),
+            Err(e) => return Err(e.into()),
+        };
         tracing::info!(claim_id = claim.id, by = %who.name, "claim resubmitted");
         Ok(pb::ResubmitClaimResponse {
             claim: Some(convert::claim(self.book(), &claim, true)?),
@@ -713,13 +721,23 @@ impl Registry {
 
 /// The refusal of a one-time key held by another live claim: the same item
 /// is the same achievement claimed twice (ALREADY_GRANTED); lead and
-/// participation of one standard conflict (CONFLICTS_WITH_LEAD).
-fn key_taken(
-    existing_claim_id: i64,
+/// participation of one standard conflict (CONFLICTS_WITH_LEAD). The holder
+/// is named only to a caller who may see it: a portal learns that the
+/// achievement is claimed, not which claim of another submitter holds it
+/// (R9: another's claim is as good as missing).
+async fn key_taken(
+    registry: &Registry,
+    who: &Principal,
+    holder: i64,
     existing_item: String,
     item: String,
     one_time_key: String,
 ) -> RegistryError {
+    let existing_claim_id = registry
+        .visible_claim(who, holder)
+        .await
+        .is_ok()
+        .then_some(holder);
     if existing_item != item {
         RegistryError::ConflictsWithLead {
             existing_claim_id,

@@ -354,7 +354,40 @@ async fn the_one_time_key_is_granted_once(env: Env) {
         .submit_claim(env.submit_req("admin-again", s::application(&a, &again)))
         .await
         .unwrap_err();
-    s::expect_error(&e, Code::AlreadyExists, "ALREADY_GRANTED");
+    let m = s::expect_error(&e, Code::AlreadyExists, "ALREADY_GRANTED");
+    assert_eq!(m["existingClaimId"], lead.claim_id.to_string());
+    // Another portal is told the achievement is claimed, not which claim of
+    // another submitter holds it (R9: that claim is NOT_FOUND to it).
+    let e = env
+        .portal2()
+        .submit_claim(env.submit_req("portal2-again", s::application(&a, &again)))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::AlreadyExists, "ALREADY_GRANTED");
+    assert!(!m.contains_key("existingClaimId"), "{m:?}");
+    assert!(
+        !m["messageZh"].contains(&lead.claim_id.to_string()),
+        "{m:?}"
+    );
+    let e = env
+        .portal2()
+        .submit_claim(env.submit_req(
+            "portal2-part",
+            s::application(
+                &a,
+                &Ach::new(
+                    "STANDARD_PARTICIPANT",
+                    "NATIONAL",
+                    "GB/T 12345-2020",
+                    "2020-05-01",
+                ),
+            ),
+        ))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::FailedPrecondition, "CONFLICTS_WITH_LEAD");
+    assert!(!m.contains_key("existingClaimId"), "{m:?}");
+    assert_eq!(m["existingItem"], "STANDARD_LEAD");
 
     // The lead unit cannot also participate in its standard.
     let part = Ach::new(
