@@ -487,11 +487,14 @@ fn store_parts(e: StoreError) -> Parts {
         }
         StoreError::InvalidInput { field, message } => {
             if field == "cursor" {
+                // The token is not quoted (it can be as long as a message
+                // may be); the log keeps why it was refused.
+                tracing::debug!(%message, "page token refused");
                 Parts::new(
                     Code::InvalidArgument,
                     "INVALID_PAGE_TOKEN",
-                    "分页令牌无效".into(),
-                    format!("invalid page token: {message}"),
+                    "分页令牌无效:不是本服务给出的令牌,或查询条件已改变;请从第一页重新查询".into(),
+                    "invalid page token: not one this server gave for this query; ask again from the first page".into(),
                 )
                 .field("page_token")
             } else {

@@ -304,7 +304,7 @@ impl Registry {
                 .map(input::china_day_start)
                 .transpose()?,
             sort: sort(req.sort)?,
-            cursor: input::page_token(&req.page_token),
+            cursor: input::page_token(&req.page_token)?,
             page_size: input::page_size(req.page_size, input::DEFAULT_CLAIMS_PAGE)?,
             with_counts: true,
         };

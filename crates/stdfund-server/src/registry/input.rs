@@ -164,12 +164,30 @@ pub fn year_filter(book: &RuleBook, y: i32, field: &str) -> Result<Option<i32>, 
     }
 }
 
+/// The longest a date, an amount or a payer code may be as typed, in
+/// characters: far more than any of them needs (a date in words, an amount
+/// with its separators), and short enough that a refusal quoting it stays
+/// small — it is quoted in several places of the error's details, and a
+/// client's limit on the size of the trailers (8 KB for grpcio) would
+/// otherwise turn a readable refusal into `RESOURCE_EXHAUSTED`.
+pub const MAX_SHORT_CHARS: usize = 64;
+
+/// `FIELD_TOO_LONG` for a date, amount or code longer than
+/// [`MAX_SHORT_CHARS`], without quoting it.
+fn short(v: &str, field: &str, what_zh: &str, what_en: &str) -> Result<(), RegistryError> {
+    if v.chars().count() > MAX_SHORT_CHARS {
+        return Err(too_long(field, MAX_SHORT_CHARS, what_zh, what_en));
+    }
+    Ok(())
+}
+
 /// A `YYYY-MM-DD` date.
 pub fn date(value: &str, field: &str) -> Result<Date, RegistryError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(RegistryError::missing(field));
     }
+    short(v, field, "日期", "date")?;
     Date::parse(v).ok_or_else(|| {
         RegistryError::from(stdfund_rules::Error::InvalidDate {
             path: field.to_string(),
@@ -204,6 +222,7 @@ pub fn amount(value: &str, field: &str) -> Result<Money, RegistryError> {
     if v.is_empty() {
         return Err(RegistryError::missing(field));
     }
+    short(v, field, "金额", "amount")?;
     Money::parse_yuan(v).map_err(|_| {
         // What a form would read from it (`10万`, `100,000`), written plainly.
         let (advice_zh, advice_en) = stdfund_rules::amount_input::parse_amount_input(v)
@@ -263,6 +282,7 @@ pub fn payer(book: &RuleBook, value: &str, field: &str) -> Result<String, Regist
     if v.is_empty() || v == CITY {
         return Ok(CITY.to_string());
     }
+    short(v, field, "预算单位", "payer")?;
     let known = book
         .current(book.default_jurisdiction())
         .is_some_and(|r| r.doc().fiscal_units.iter().any(|u| u.code == v));
@@ -331,11 +351,24 @@ pub fn filter_text(value: &str, field: &str) -> Result<Option<String>, RegistryE
     Ok(Some(v).filter(|s| !s.is_empty()))
 }
 
-/// An optional page token: trimmed, empty = the first page. Its length is
-/// not limited here: the store reads it or refuses it (a token it did not
-/// write is `INVALID_ARGUMENT`).
-pub fn page_token(value: &str) -> Option<String> {
-    Some(value.trim().to_string()).filter(|s| !s.is_empty())
+/// The longest page token the server writes is far shorter; a longer one
+/// is refused before the store reads it.
+pub const MAX_PAGE_TOKEN_CHARS: usize = 1024;
+
+/// An optional page token: trimmed, empty = the first page. The store reads
+/// it or refuses it (a token it did not write is `INVALID_PAGE_TOKEN`, which
+/// never quotes it); one over [`MAX_PAGE_TOKEN_CHARS`] is refused here.
+pub fn page_token(value: &str) -> Result<Option<String>, RegistryError> {
+    let v = value.trim();
+    if v.chars().count() > MAX_PAGE_TOKEN_CHARS {
+        return Err(RegistryError::Store(
+            stdfund_store::StoreError::InvalidInput {
+                field: "cursor",
+                message: format!("longer than {MAX_PAGE_TOKEN_CHARS} characters"),
+            },
+        ));
+    }
+    Ok(Some(v.to_string()).filter(|s| !s.is_empty()))
 }
 
 #[cfg(test)]

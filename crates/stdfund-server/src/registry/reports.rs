@@ -406,7 +406,7 @@ impl Registry {
                 .map(input::china_day_start)
                 .transpose()?,
         };
-        let cursor = input::page_token(&req.page_token);
+        let cursor = input::page_token(&req.page_token)?;
         let page = self
             .inner
             .store

@@ -10,6 +10,7 @@ use tonic::Code;
 on_both_backends! {
     municipal_and_district_budgets = 25;
     an_approval_must_fit_every_budget = 26;
+    long_values_are_refused_without_being_quoted = 63;
 }
 
 fn set(year: i32, payer: &str, total: &str) -> pb::SetBudgetRequest {
@@ -230,4 +231,63 @@ async fn an_approval_must_fit_every_budget(env: Env) {
     let b = env.budget("350102").await;
     assert_eq!((b.used.as_str(), b.left.as_str()), ("250000.00", "0.00"));
     assert_eq!(env.budget("CITY").await.used, "600000.00");
+}
+
+/// A refusal quotes what was typed in several places of its details; a long
+/// value (a date, an amount, a payer, a page token) is refused by its length
+/// instead, so that the answer stays readable by a client with a limit on
+/// its trailers (grpcio: 8 KB) — not turned into RESOURCE_EXHAUSTED.
+async fn long_values_are_refused_without_being_quoted(env: Env) {
+    let long = "9".repeat(3000);
+    let status_size = |e: &tonic::Status| {
+        let mut h = http::HeaderMap::new();
+        e.clone().add_header(&mut h).unwrap();
+        h.iter()
+            .map(|(k, v)| k.as_str().len().saturating_add(v.len()))
+            .fold(0_usize, usize::saturating_add)
+    };
+    let e = env
+        .admin()
+        .set_budget(set(env.year, "CITY", &long))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::InvalidArgument, "FIELD_TOO_LONG");
+    assert_eq!(m["field"], "total");
+    assert!(status_size(&e) < 4096, "{} bytes", status_size(&e));
+    let e = env
+        .admin()
+        .set_budget(set(env.year, &long, "1.00"))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::InvalidArgument, "FIELD_TOO_LONG");
+    assert_eq!(m["field"], "payer");
+    for token in ["A".repeat(3000), "B".repeat(900)] {
+        let e = env
+            .portal()
+            .list_claims(pb::ListClaimsRequest {
+                page_token: token.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        s::expect_error(&e, Code::InvalidArgument, "INVALID_PAGE_TOKEN");
+        assert!(status_size(&e) < 4096, "{} bytes", status_size(&e));
+    }
+    let e = env
+        .portal()
+        .list_claims(pb::ListClaimsRequest {
+            submitted_from: long.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::InvalidArgument, "FIELD_TOO_LONG");
+    // A short bad value is still quoted, with the advice it earns.
+    let e = env
+        .admin()
+        .set_budget(set(env.year, "CITY", "12.5万"))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_AMOUNT");
+    assert!(m["messageZh"].contains("125000.00"), "{m:?}");
 }
