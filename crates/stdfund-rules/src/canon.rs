@@ -992,9 +992,40 @@ fn itu_edition<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a str>> {
 /// space, the number without leading zeros (`ＳＡＣ／ＴＣ０２８` →
 /// `SAC/TC 28`). Anything else (a committee typed by its Chinese name) keeps
 /// the general rule's form.
+///
+/// A letter outside ASCII (East Asian scripts apart) in its NFKC form is
+/// [`CanonError::ForeignLetters`], as in a standard number: committee codes
+/// are written in Latin letters, and `SAC/ТС 28` with a Cyrillic `Т` and `С`
+/// would otherwise be a second committee beside `SAC/TC 28`.
 pub fn committee(raw: &str) -> Result<String, CanonError> {
     let t = text_cow(raw)?;
+    if has_foreign_letter(raw) {
+        return Err(CanonError::ForeignLetters);
+    }
     Ok(committee_code(&t).unwrap_or_else(|| t.into_owned()))
+}
+
+/// Greek and Cyrillic letters (the scripts whose letters pass for Latin
+/// ones: `А В Е К М Н О Р С Т Х`, `Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ`), inclusive
+/// ranges.
+const LATIN_LOOK_ALIKE_SCRIPTS: &[(char, char)] = &[
+    ('\u{0370}', '\u{03FF}'),
+    ('\u{0400}', '\u{052F}'),
+    ('\u{1C80}', '\u{1C8F}'),
+    ('\u{1F00}', '\u{1FFF}'),
+    ('\u{2DE0}', '\u{2DFF}'),
+    ('\u{A640}', '\u{A69F}'),
+];
+
+/// Whether a canonical text mixes Latin (ASCII) letters with Greek or
+/// Cyrillic ones: `FZBZ-2020-01` typed with a Cyrillic `В` would otherwise
+/// be a second project beside the Latin one. A text in Greek or Cyrillic
+/// alone (or beside Chinese) is not refused: it passes for no Latin text.
+pub fn mixes_look_alikes(canonical: &str) -> bool {
+    canonical.bytes().any(|b| b.is_ascii_alphabetic())
+        && canonical
+            .chars()
+            .any(|c| c.is_alphabetic() && in_ranges(LATIN_LOOK_ALIKE_SCRIPTS, c))
 }
 
 fn committee_code(t: &str) -> Option<String> {

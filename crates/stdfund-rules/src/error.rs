@@ -218,17 +218,17 @@ pub enum Error {
         /// only.
         meant: Option<String>,
     },
-    /// A subject with nothing left after canonicalisation (invisible
-    /// characters or punctuation only).
-    #[error(
-        "`{}` at `{path}` names no subject: nothing is left once invisible characters and punctuation are removed",
-        shown(value)
-    )]
+    /// A subject with no canonical form: nothing left after
+    /// canonicalisation (invisible characters or punctuation only), or
+    /// look-alike letters where Latin ones belong.
+    #[error("{}", fault.en(path, value))]
     InvalidSubject {
         /// The field.
         path: String,
         /// The value given.
         value: String,
+        /// What is wrong with it.
+        fault: SubjectFault,
     },
     /// Two achievements with the same id.
     #[error("achievement id `{}` at `{path}` is used twice", shown(value))]
@@ -528,6 +528,51 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Why a subject other than a standard number is refused (`INVALID_SUBJECT`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubjectFault {
+    /// Nothing is left once invisible characters and punctuation are removed.
+    Empty,
+    /// A committee code with letters outside Latin: Cyrillic or Greek
+    /// look-alikes (`SAC/ТС 28`).
+    CommitteeLookAlikes,
+    /// Latin letters mixed with Cyrillic or Greek look-alikes
+    /// (`FZBZ-2020-01` typed with a Cyrillic `В`).
+    MixedLookAlikes,
+}
+
+impl SubjectFault {
+    fn en(self, path: &str, value: &str) -> String {
+        let value = shown(value);
+        match self {
+            SubjectFault::Empty => format!(
+                "`{value}` at `{path}` names no subject: nothing is left once invisible characters and punctuation are removed"
+            ),
+            SubjectFault::CommitteeLookAlikes => format!(
+                "`{value}` at `{path}` is not a committee code such as `SAC/TC 28`: it contains letters that only look like Latin letters (Cyrillic, Greek, …); type the code with Latin letters"
+            ),
+            SubjectFault::MixedLookAlikes => format!(
+                "`{value}` at `{path}` mixes Latin letters with letters that only look like them (Cyrillic, Greek, …); type it with Latin letters"
+            ),
+        }
+    }
+
+    fn zh(self, path: &str, value: &str) -> String {
+        let value = shown(value);
+        match self {
+            SubjectFault::Empty => {
+                format!("`{path}`的`{value}`去掉不可见字符和标点后为空,不是有效的成果名称或编号")
+            }
+            SubjectFault::CommitteeLookAlikes => format!(
+                "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`):其中含有形似拉丁字母的西里尔字母或希腊字母等,请用拉丁字母填写"
+            ),
+            SubjectFault::MixedLookAlikes => format!(
+                "`{path}`的`{value}`中拉丁字母与形似拉丁字母的西里尔字母或希腊字母等混在一起,请用拉丁字母填写"
+            ),
+        }
+    }
 }
 
 /// Why a standard number is refused (`INVALID_STANDARD_NUMBER`).
@@ -833,12 +878,7 @@ impl Error {
             } => {
                 format!("{}{}", fault.zh(path, value), meant_zh(meant.as_deref()))
             }
-            Error::InvalidSubject { path, value } => {
-                format!(
-                    "`{path}`的`{}`去掉不可见字符和标点后为空,不是有效的成果名称或编号",
-                    shown(value)
-                )
-            }
+            Error::InvalidSubject { path, value, fault } => fault.zh(path, value),
             Error::DuplicateAchievementId { path, value } => {
                 format!("`{path}`的成果编号`{}`重复", shown(value))
             }

@@ -7,7 +7,7 @@
 use crate::canon::{self, CanonError};
 use crate::date::Date;
 use crate::domain::{StandardCode, Subject};
-use crate::error::{Error, StandardNumberFault};
+use crate::error::{Error, StandardNumberFault, SubjectFault};
 use crate::ruleset::SubjectKind;
 
 /// Why a subject has no canonical form.
@@ -25,7 +25,20 @@ pub enum SubjectProblem {
     /// A standard number with a two-digit year on an achievement dated from
     /// [`FOUR_DIGIT_YEARS_FROM`] on ([`four_digit_meant`] offers the full year).
     TwoDigitYear,
+    /// A committee code with a letter outside ASCII (a look-alike).
+    CommitteeLookAlikes,
+    /// A reference mixing Latin letters with Greek or Cyrillic look-alikes.
+    MixedLookAlikes,
+    /// A canonical form longer than [`MAX_CANONICAL_BYTES`] (NFKC expands
+    /// some characters up to 18-fold).
+    TooLong,
 }
+
+/// The longest canonical subject, in bytes of UTF-8: a subject of 200
+/// characters of any script fits; one that NFKC blows up past it
+/// (`\u{FDFA}` becomes 18 letters) is refused in an estimate as in the
+/// registry, which stores the canonical form.
+pub const MAX_CANONICAL_BYTES: usize = 1024;
 
 /// From 2000 on, standard numbers carry four-digit years (GB/T 1.1-2000), so
 /// a two-digit year (`GB/T 23456-20`) on an achievement dated from then on is
@@ -53,12 +66,23 @@ impl SubjectProblem {
     /// The input error for the subject `raw` at `path` refused so, on an
     /// achievement of `date` (which the offered four-digit year needs).
     pub fn into_error(self, path: String, raw: &str, date: Option<Date>) -> Error {
+        let subject_fault = |fault| Error::InvalidSubject {
+            path: path.clone(),
+            value: raw.into(),
+            fault,
+        };
         let fault = match self {
             SubjectProblem::Blank => return Error::MissingField { path },
-            SubjectProblem::Empty => {
-                return Error::InvalidSubject {
+            SubjectProblem::Empty => return subject_fault(SubjectFault::Empty),
+            SubjectProblem::CommitteeLookAlikes => {
+                return subject_fault(SubjectFault::CommitteeLookAlikes);
+            }
+            SubjectProblem::MixedLookAlikes => return subject_fault(SubjectFault::MixedLookAlikes),
+            SubjectProblem::TooLong => {
+                return Error::FieldTooLong {
                     path,
-                    value: raw.into(),
+                    limit: MAX_CANONICAL_BYTES,
+                    bytes: true,
                 };
             }
             SubjectProblem::NotAStandardNumber => StandardNumberFault::Unreadable,
@@ -126,19 +150,39 @@ pub fn canonical(
                 year,
             ))
         }
-        SubjectKind::Committee => Ok((
-            Subject {
-                text: canon::committee(raw)?,
-                standard: None,
-            },
-            None,
-        )),
-        SubjectKind::Reference => Ok((
-            Subject {
-                text: canon::text(raw)?,
-                standard: None,
-            },
-            None,
-        )),
+        SubjectKind::Committee => {
+            let text = canon::committee(raw).map_err(|e| match e {
+                CanonError::ForeignLetters => SubjectProblem::CommitteeLookAlikes,
+                e => SubjectProblem::from(e),
+            })?;
+            Ok((
+                Subject {
+                    text: within_bound(text)?,
+                    standard: None,
+                },
+                None,
+            ))
+        }
+        SubjectKind::Reference => {
+            let text = canon::text(raw)?;
+            if canon::mixes_look_alikes(&text) {
+                return Err(SubjectProblem::MixedLookAlikes);
+            }
+            Ok((
+                Subject {
+                    text: within_bound(text)?,
+                    standard: None,
+                },
+                None,
+            ))
+        }
+    }
+}
+
+fn within_bound(text: String) -> Result<String, SubjectProblem> {
+    if text.len() > MAX_CANONICAL_BYTES {
+        Err(SubjectProblem::TooLong)
+    } else {
+        Ok(text)
     }
 }
