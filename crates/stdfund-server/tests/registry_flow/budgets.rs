@@ -83,6 +83,8 @@ async fn municipal_and_district_budgets(env: Env) {
     assert!(city.updated_at.is_some());
     let city = env.set_budget("CITY", "1000000.00").await;
     assert_eq!(city.total, "1000000.00", "set again, replaced");
+    // GetBudget says when, as the contract says.
+    assert_eq!(env.budget("CITY").await.updated_at, city.updated_at);
     let gulou = env.set_budget("350102", "200000.00").await;
     assert_eq!(
         shown(&gulou),
