@@ -346,14 +346,28 @@ pub fn migrate(args: &DatabaseArgs) -> ExitCode {
                 // that proves the schema is current. Then the one-time keys
                 // are brought to the canonical identity of subjects.
                 let result = match store.migrate().await {
-                    Ok(()) => crate::rekey::run(&store).await,
+                    Ok(_) => crate::rekey::run(&store).await,
                     Err(e) => Err(e),
                 };
                 store.close().await;
                 match result {
                     Ok(report) => {
+                        let applied = store.migrations_applied_at_open();
+                        let schema = if applied.is_empty() {
+                            "no migration to apply: the schema was already current".to_string()
+                        } else {
+                            format!(
+                                "{} migration(s) applied: {}",
+                                applied.len(),
+                                applied
+                                    .iter()
+                                    .map(|(v, name)| format!("{v:04} {name}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        };
                         let mut text = format!(
-                            "migrations applied: {shown} ({}) is up to date\n{}",
+                            "{schema}\n{shown} ({}) is up to date\n{}",
                             store.backend(),
                             crate::rekey::describe(&report)
                         );

@@ -79,6 +79,19 @@ fn collisions(url: &str, json: bool) -> (Option<i32>, String) {
 async fn scenario(url: &str) {
     let migrate = run(&["migrate", "--database-url", url], &[]);
     assert!(migrate.status.success(), "{}", text(&migrate));
+    // A new database: its migrations named, then nothing more to apply.
+    let said = String::from_utf8_lossy(&migrate.stdout).to_string();
+    assert!(
+        said.contains("2 migration(s) applied: 0001 claim_registry, 0002 typed_registry"),
+        "{said}"
+    );
+    let again = run(&["migrate", "--database-url", url], &[]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .contains("no migration to apply: the schema was already current"),
+        "{}",
+        text(&again)
+    );
     // None yet.
     let (code, out) = collisions(url, false);
     assert_eq!(code, Some(0), "{out}");

@@ -144,8 +144,8 @@ impl FromDbRow for Applied {
 /// What [`apply`] found and did.
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
-    /// Migrations applied now.
-    pub(crate) applied: Vec<i64>,
+    /// Migrations applied now: (version, name).
+    pub(crate) applied: Vec<(i64, &'static str)>,
     /// Applied migrations this build does not know, all marked compatible: (version, name).
     pub(crate) unknown_compatible: Vec<(i64, String)>,
 }
@@ -226,7 +226,7 @@ pub(crate) async fn apply<DB: Backend>(cx: &mut Cx<'_, DB>) -> Result<Outcome, S
             .bind(m.older_builds_compatible),
         )
         .await?;
-        outcome.applied.push(m.version);
+        outcome.applied.push((m.version, m.name));
     }
     Ok(outcome)
 }

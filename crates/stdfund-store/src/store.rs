@@ -45,6 +45,8 @@ struct Inner<DB: Backend> {
     pool: Pool<DB>,
     site: DB::Site,
     timeout: Duration,
+    /// The migrations opening applied: (version, name).
+    opened_with: std::sync::OnceLock<Vec<(i64, &'static str)>>,
 }
 
 impl<DB: Backend> Clone for Store<DB> {
@@ -72,7 +74,8 @@ impl Store<Sqlite> {
     pub async fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, StoreError> {
         let (pool, site) = open::sqlite(path.as_ref(), options).await?;
         let store = Store::assemble(pool, site, options);
-        store.migrate().await?;
+        let applied = store.migrate().await?;
+        let _ = store.inner.opened_with.set(applied);
         Ok(store)
     }
 
@@ -94,7 +97,8 @@ impl Store<Postgres> {
     pub async fn connect(url: &str, options: &OpenOptions) -> Result<Self, StoreError> {
         let (pool, site) = open::postgres(url, options).await?;
         let store = Store::assemble(pool, site, options);
-        store.migrate().await?;
+        let applied = store.migrate().await?;
+        let _ = store.inner.opened_with.set(applied);
         Ok(store)
     }
 }
@@ -116,6 +120,7 @@ impl<DB: Backend> Store<DB> {
                 pool,
                 site,
                 timeout: options.write_timeout,
+                opened_with: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -153,8 +158,15 @@ impl<DB: Backend> Store<DB> {
         DB::close_site(&self.inner.site).await;
     }
 
-    /// Applies pending migrations (opening already does); idempotent.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    /// The migrations opening this store applied, as (version, name): empty when the
+    /// schema was already current.
+    pub fn migrations_applied_at_open(&self) -> &[(i64, &'static str)] {
+        self.inner.opened_with.get().map_or(&[], Vec::as_slice)
+    }
+
+    /// Applies pending migrations (opening already does); idempotent. Returns those
+    /// applied now, as (version, name).
+    pub async fn migrate(&self) -> Result<Vec<(i64, &'static str)>, StoreError> {
         // Not refused for want of free space: a store short of it still opens (to serve
         // reads, NOT_SERVING), and a migration that does not fit fails as SQLite fails it.
         let mut tx = self.begin_in_any_space().await?;
@@ -171,7 +183,7 @@ impl<DB: Backend> Store<DB> {
         if !outcome.applied.is_empty() {
             tracing::info!(applied = ?outcome.applied, "schema migrations applied");
         }
-        Ok(())
+        Ok(outcome.applied)
     }
 
     /// Runs `fut`, giving up after the write timeout.
@@ -775,8 +787,16 @@ impl AnyStore {
         }
     }
 
+    /// See [`Store::migrations_applied_at_open`].
+    pub fn migrations_applied_at_open(&self) -> &[(i64, &'static str)] {
+        match self {
+            AnyStore::Sqlite(s) => s.migrations_applied_at_open(),
+            AnyStore::Postgres(s) => s.migrations_applied_at_open(),
+        }
+    }
+
     /// See [`Store::migrate`].
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    pub async fn migrate(&self) -> Result<Vec<(i64, &'static str)>, StoreError> {
         match self {
             AnyStore::Sqlite(s) => s.migrate().await,
             AnyStore::Postgres(s) => s.migrate().await,
