@@ -8,7 +8,11 @@
 //! `x-request-id` header; [`trace_layer`] is a `TraceLayer` whose span
 //! carries the call's facts and whose `on_response` / `on_eos` hooks write
 //! the line once the status is known — in the response headers for a
-//! trailers-only answer (every error), in the trailers otherwise.
+//! trailers-only answer (every error), in the trailers otherwise. A call the
+//! server stops before it answers (the client went away, or the deadline it
+//! sent in `grpc-timeout` passed: tonic then drops the call outside these
+//! layers) still gets its line, `CANCELLED` or `DEADLINE_EXCEEDED`, when its
+//! span closes.
 //!
 //! The start time and the call's facts travel in the span's extensions
 //! (tracing-subscriber's registry); without a subscriber nothing is logged
@@ -27,13 +31,73 @@ use tracing_subscriber::registry::{LookupSpan, Registry};
 /// The request id header, taken from the caller or generated.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The facts of one call, kept in its span until the line is written.
-#[derive(Debug, Clone)]
+/// The facts of one call, kept in its span until the line is written. A
+/// call whose span closes without a line — the server stopped it, because
+/// the client went away or its deadline passed (tonic drops the call then,
+/// outside every layer of ours) — writes its line when dropped.
+#[derive(Debug)]
 struct Call {
     start: Instant,
     method: String,
     peer: String,
     request_id: String,
+    /// The client's deadline (`grpc-timeout`), if it gave one.
+    deadline: Option<Duration>,
+    /// Whether the line was written.
+    logged: bool,
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        if self.logged {
+            return;
+        }
+        self.logged = true;
+        let code = crate::metrics::abandoned_code(self.start.elapsed(), self.deadline);
+        self.write(Some(u16::try_from(code).unwrap_or(1)), 0);
+    }
+}
+
+impl Call {
+    fn write(&self, grpc: Option<u16>, http_status: u16) {
+        let duration: Duration = self.start.elapsed();
+        let code = grpc.map_or("-", |c| crate::metrics::code_name(usize::from(c)));
+        tracing::info!(
+            target: "stdfund_server::access",
+            method = %self.method,
+            grpc_status = code,
+            grpc_code = grpc.map_or(-1, i32::from),
+            http_status,
+            duration_us = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX),
+            peer = %self.peer,
+            request_id = %self.request_id,
+            "{} {} {:?}",
+            self.method,
+            code,
+            duration
+        );
+    }
+}
+
+/// The client's deadline from `grpc-timeout` (gRPC over HTTP/2: at most 8
+/// digits and a unit, `H` `M` `S` `m` `u` `n`); `None` when absent or
+/// malformed.
+pub fn grpc_timeout(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = v.split_at_checked(v.len().checked_sub(1)?)?;
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n.checked_mul(3600)?),
+        "M" => Duration::from_secs(n.checked_mul(60)?),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
 }
 
 /// The layers that set (when missing) and return `x-request-id`.
@@ -92,6 +156,8 @@ impl<B> MakeSpan<B> for MakeAccessSpan {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-")
                 .to_string(),
+            deadline: grpc_timeout(req.headers()),
+            logged: false,
         };
         with_call(&span, |slot| *slot = Some(call));
         span
@@ -107,25 +173,11 @@ fn grpc_status(headers: &HeaderMap) -> Option<u16> {
 
 /// Writes the line (once: the call is taken out of the span).
 fn log_line(span: &Span, grpc: Option<u16>, http_status: u16) {
-    let Some(call) = with_call(span, Option::take).flatten() else {
+    let Some(mut call) = with_call(span, Option::take).flatten() else {
         return;
     };
-    let duration: Duration = call.start.elapsed();
-    let code = grpc.map_or("-", |c| crate::metrics::code_name(usize::from(c)));
-    tracing::info!(
-        target: "stdfund_server::access",
-        method = %call.method,
-        grpc_status = code,
-        grpc_code = grpc.map_or(-1, i32::from),
-        http_status,
-        duration_us = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX),
-        peer = %call.peer,
-        request_id = %call.request_id,
-        "{} {} {:?}",
-        call.method,
-        code,
-        duration
-    );
+    call.logged = true;
+    call.write(grpc, http_status);
 }
 
 /// Writes the line of a trailers-only answer (every error carries its
@@ -172,4 +224,32 @@ pub fn trace_layer() -> AccessTraceLayer {
         .on_body_chunk(())
         .on_eos(AccessOnEos)
         .on_failure(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn grpc_timeout_is_read_as_the_protocol_writes_it() {
+        let of = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("grpc-timeout", v.parse().unwrap());
+            grpc_timeout(&h)
+        };
+        assert_eq!(of("200m"), Some(Duration::from_millis(200)));
+        assert_eq!(of("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(of("5S"), Some(Duration::from_secs(5)));
+        assert_eq!(of("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        for bad in ["", "m", "123456789m", "10x", "-1S", "1.5S"] {
+            assert_eq!(of(bad), None, "{bad}");
+        }
+        assert_eq!(grpc_timeout(&HeaderMap::new()), None);
+        use crate::metrics::abandoned_code;
+        let (ms, s) = (Duration::from_millis(1), Duration::from_secs(1));
+        assert_eq!(abandoned_code(s, Some(ms)), 4);
+        assert_eq!(abandoned_code(ms, Some(s)), 1);
+        assert_eq!(abandoned_code(s, None), 1);
+    }
 }

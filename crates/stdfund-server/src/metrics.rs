@@ -72,6 +72,20 @@ const CODE_NAMES: [&str; 17] = [
 ];
 const CODE_CANCELLED: usize = 1;
 const CODE_UNKNOWN: usize = 2;
+const CODE_DEADLINE_EXCEEDED: usize = 4;
+
+/// The gRPC code of a call the server stopped before it answered:
+/// `DEADLINE_EXCEEDED` when the client's deadline has passed, else
+/// `CANCELLED` (the client went away).
+pub fn abandoned_code(
+    elapsed: std::time::Duration,
+    deadline: Option<std::time::Duration>,
+) -> usize {
+    match deadline {
+        Some(d) if elapsed >= d => CODE_DEADLINE_EXCEEDED,
+        _ => CODE_CANCELLED,
+    }
+}
 
 /// The method label for anything not known.
 pub const OTHER_METHOD: &str = "other";
@@ -437,6 +451,7 @@ where
             metrics,
             slot,
             start,
+            deadline: crate::access::grpc_timeout(req.headers()),
             code: None,
             done: false,
         };
@@ -466,12 +481,15 @@ where
 }
 
 /// Records a call once: at the end of its body, or when it is dropped early
-/// (the client went away: `CANCELLED`).
+/// (the client went away: `CANCELLED`; its deadline passed:
+/// `DEADLINE_EXCEEDED`).
 #[derive(Debug)]
 struct Recorder {
     metrics: Arc<Metrics>,
     slot: usize,
     start: Instant,
+    /// The client's deadline (`grpc-timeout`).
+    deadline: Option<std::time::Duration>,
     code: Option<usize>,
     done: bool,
 }
@@ -488,7 +506,9 @@ impl Recorder {
 
 impl Drop for Recorder {
     fn drop(&mut self) {
-        let code = self.code.unwrap_or(CODE_CANCELLED);
+        let code = self
+            .code
+            .unwrap_or_else(|| abandoned_code(self.start.elapsed(), self.deadline));
         self.finish(code);
     }
 }

@@ -2,7 +2,13 @@
 //! (method, gRPC status, duration, peer, request id — taken from
 //! `x-request-id` or generated, and returned), and the metrics endpoint's
 //! `process_*` and connection-pool series beside the gRPC ones.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 mod common;
 
@@ -108,6 +114,104 @@ async fn one_access_line_per_call_with_the_request_id_returned() {
     assert_eq!(bad["grpc_status"], "INVALID_ARGUMENT");
     assert_eq!(bad["grpc_code"], 3);
     assert_eq!(bad["request_id"], generated.as_str());
+
+    deadline_passed_calls_are_logged_and_counted(&buf).await;
+}
+
+/// A call whose deadline (`grpc-timeout`) passes while a registry write
+/// waits for the database is stopped by tonic outside every layer of ours; it still
+/// gets its access line and its count, as DEADLINE_EXCEEDED (not a call
+/// without a line, nor CANCELLED, which says the client went away).
+async fn deadline_passed_calls_are_logged_and_counted(buf: &Buf) {
+    use bytes::BufMut;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("observability-deadline");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tokens = dir.join(format!("tokens-{}.toml", std::process::id()));
+    std::fs::write(
+        &tokens,
+        format!(
+            "[[tokens]]\nname = \"admin-a\"\nrole = \"admin\"\nsha256 = \"{}\"\n",
+            stdfund_server::auth::hash_token("a-token-for-the-deadline-test")
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tokens, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let settings = stdfund_server::config::Settings {
+        tokens_file: Some(tokens),
+        ..settings()
+    };
+    let db = settings.database_url.clone();
+    let server = start(settings).await;
+    let addr = server.addr();
+    // Another process holds SQLite's write lock: a write waits for it
+    // (up to the write timeout, 5 s), and the client's deadline of 200 ms
+    // passes first.
+    use sqlx::Connection;
+    let mut holder = sqlx::SqliteConnection::connect(&db).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let message = prost::Message::encode_to_vec(&pb::SetBudgetRequest {
+        year: 2026,
+        total: "1.00".into(),
+        payer: String::new(),
+    });
+    let mut body = bytes::BytesMut::new();
+    body.put_u8(0);
+    body.put_u32(u32::try_from(message.len()).unwrap());
+    body.put_slice(&message);
+    let id = "deadline-1".to_string();
+    let req = http::Request::builder()
+        .method("POST")
+        .uri(format!(
+            "http://{addr}/stdfund.v1.RegistryService/SetBudget"
+        ))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("authorization", "Bearer a-token-for-the-deadline-test")
+        .header("grpc-timeout", "200m")
+        .header("x-request-id", id.as_str())
+        .body(Full::new(body.freeze()))
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    // tonic's own answer to a passed deadline, made outside our layers.
+    assert_eq!(header(resp.headers(), "grpc-status"), "1", "{resp:?}");
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    holder.close().await.unwrap();
+    let req = http::Request::builder()
+        .uri("/metrics")
+        .header("host", "localhost")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let (_, _, metrics) = http1(server.metrics_addr().unwrap(), req).await;
+    let metrics = String::from_utf8(metrics.to_vec()).unwrap();
+    assert!(
+        metrics.contains(
+            "stdfund_grpc_requests_total{method=\"/stdfund.v1.RegistryService/SetBudget\",code=\"DEADLINE_EXCEEDED\"}"
+        ),
+        "{metrics}"
+    );
+    server.shutdown().await.unwrap();
+    let lines: Vec<serde_json::Value> = access_lines(buf)
+        .into_iter()
+        .filter(|v| v["request_id"] == id.as_str())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert_eq!(lines[0]["grpc_status"], "DEADLINE_EXCEEDED");
+    assert_eq!(lines[0]["grpc_code"], 4);
+    assert_eq!(lines[0]["method"], "/stdfund.v1.RegistryService/SetBudget");
 }
 
 #[tokio::test]
