@@ -470,14 +470,7 @@ async fn gzip_compressed_requests_are_served_within_the_limit() {
     // Bytes flagged compressed that are not gzip; an encoding not offered.
     let addr = server.addr();
     let raw = |encoding: &'static str| async move {
-        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let (mut sender, conn) = hyper::client::conn::http2::handshake(
-            hyper_util::rt::TokioExecutor::new(),
-            hyper_util::rt::TokioIo::new(tcp),
-        )
-        .await
-        .unwrap();
-        tokio::spawn(conn);
+        let mut sender = common::h2(addr).await;
         let mut body = BytesMut::new();
         body.put_u8(1);
         body.put_u32(8);

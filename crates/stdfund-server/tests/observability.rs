@@ -155,14 +155,7 @@ async fn deadline_passed_calls_are_logged_and_counted(buf: &Buf) {
         .execute(&mut holder)
         .await
         .unwrap();
-    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http2::handshake(
-        hyper_util::rt::TokioExecutor::new(),
-        hyper_util::rt::TokioIo::new(tcp),
-    )
-    .await
-    .unwrap();
-    tokio::spawn(conn);
+    let mut sender = common::h2(addr).await;
     let message = prost::Message::encode_to_vec(&pb::SetBudgetRequest {
         year: 2026,
         total: "1.00".into(),

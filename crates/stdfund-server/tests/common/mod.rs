@@ -55,6 +55,20 @@ pub async fn channel(addr: SocketAddr) -> Channel {
         .unwrap_or_else(|e| panic!("cannot connect to {addr}: {e}"))
 }
 
+/// A raw HTTP/2 connection to `addr`, for requests a gRPC client would not
+/// send (broken frames, chosen headers).
+pub async fn h2(addr: SocketAddr) -> hyper::client::conn::http2::SendRequest<Full<Bytes>> {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    sender
+}
+
 /// One HTTP/1.1 exchange; returns the status, the headers and the body.
 pub async fn http1(
     addr: SocketAddr,
