@@ -49,8 +49,8 @@ pub enum CanonError {
     /// Empty, or white space only, as typed.
     #[error("the subject is empty")]
     Blank,
-    /// Nothing left after canonicalisation: invisible characters or
-    /// punctuation only.
+    /// Nothing left after canonicalisation, or no letter or digit in what
+    /// is left: invisible characters or punctuation only.
     #[error("the subject has no visible content (only invisible characters or punctuation)")]
     Empty,
     /// Cannot be read as `<code> <number>[<parts>][-<year>]` of a known shape.
@@ -319,18 +319,28 @@ pub fn text(raw: &str) -> Result<String, CanonError> {
 
 /// [`text`], borrowing `raw` when it is its own canonical form (the other
 /// rules read it and write their own form).
+///
+/// A subject with no letter or digit left — punctuation only (`-`, `——`,
+/// `/`, `（）`, `《》`, `·`, a placeholder typed to fill the box) — is
+/// [`CanonError::Empty`], as RULES.md §5 asks of one "empty after
+/// canonicalisation ... (invisible characters or punctuation only)": it
+/// names nothing, and `—` and `——` would otherwise be two achievements.
 fn text_cow(raw: &str) -> Result<Cow<'_, str>, CanonError> {
     if is_canonical_ascii(raw) {
-        return Ok(Cow::Borrowed(raw));
+        return if raw.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            Ok(Cow::Borrowed(raw))
+        } else {
+            Err(CanonError::Empty)
+        };
     }
     if raw.trim().is_empty() {
         return Err(CanonError::Blank);
     }
     let out = fold_and_shape(raw);
-    if out.is_empty() {
-        Err(CanonError::Empty)
-    } else {
+    if out.chars().any(char::is_alphanumeric) {
         Ok(Cow::Owned(out))
+    } else {
+        Err(CanonError::Empty)
     }
 }
 
