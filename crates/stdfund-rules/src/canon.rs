@@ -793,6 +793,9 @@ fn parse_standard(s: &str) -> Option<StandardNumber> {
     text.push(' ');
     let (number_end, parts_end, has_year) =
         push_numeric(&mut text, rest, level != ImpliedLevel::International)?;
+    if !parts_name_no_year(text.get(number_end..parts_end)?, level, has_year) {
+        return None;
+    }
     Some(StandardNumber {
         text,
         prefix_end,
@@ -801,6 +804,27 @@ fn parse_standard(s: &str) -> Option<StandardNumber> {
         has_year,
         level,
     })
+}
+
+/// Whether the parts after the number (`.1`, `-2-24`) are parts, not a year
+/// typed twice or in a part's place (docs/DECISIONS.md C15): no group of
+/// four digits from 1900 to 2099 (`GB/T 88401-2020-2020`, `GB/T 88451.2020`,
+/// `ISO 88402-2015:2015`), and in the Chinese schemes — national, local,
+/// group and industry standards, whose parts follow a `.` (`GB/T 1.1-2020`)
+/// — no group after a `-` before the year (`GB/T 88451-20-2020`, a
+/// two-digit year and a four-digit one). Otherwise one standard could be
+/// typed as two subjects, each claimable once.
+fn parts_name_no_year(parts: &str, level: ImpliedLevel, has_year: bool) -> bool {
+    let chinese = matches!(
+        level,
+        ImpliedLevel::National | ImpliedLevel::Local | ImpliedLevel::Group | ImpliedLevel::Industry
+    );
+    if chinese && has_year && parts.contains('-') {
+        return false;
+    }
+    !parts
+        .split(['.', '-'])
+        .any(|g| g.len() == 4 && (g.starts_with("19") || g.starts_with("20")))
 }
 
 /// The level of a code, or `None` when a code of a known scheme is malformed
@@ -1285,6 +1309,17 @@ mod tests {
             // Two-digit years of old standards, kept as typed.
             ("GB 1234-88", ok("GB 1234-88")),
             ("GB 1234-05", ok("GB 1234-5")),
+            // A year typed twice, or in a part's place (C15): one standard,
+            // never a second subject.
+            ("GB/T 88401-2020-2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 88451.2020-2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 88451-2019-2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 88451-20-2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 88451.2020", Err(CanonError::NotAStandardNumber)),
+            ("ISO 88402-2015:2015", Err(CanonError::NotAStandardNumber)),
+            ("DB35/T 1234-1-2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 4857.2-2005", ok("GB/T 4857.2-2005")),
+            ("ISO 10303-1017:2010", ok("ISO 10303-1017-2010")),
             // Found by fuzzing (canon_subject): zeros go before the year is
             // recognised, so the canonical form reads back the same.
             ("gb/t 2.1-\u{0}020", ok("GB/T 2.1-20")),
