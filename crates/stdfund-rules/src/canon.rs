@@ -56,6 +56,10 @@ pub enum CanonError {
     /// Cannot be read as `<code> <number>[<parts>][-<year>]` of a known shape.
     #[error("the subject is not a standard number such as `GB/T 12345-2020`")]
     NotAStandardNumber,
+    /// A year typed twice, or in a part's place (`GB/T 88401-2020-2020`,
+    /// `GB/T 88451.2020`: docs/DECISIONS.md C15).
+    #[error("the standard number has its year typed twice or in a part's place")]
+    YearMisplaced,
     /// A letter outside ASCII after NFKC in a standard number (a Cyrillic or
     /// Greek look-alike such as `Г` or `Τ`).
     #[error(
@@ -70,9 +74,9 @@ impl CanonError {
         match self {
             CanonError::Blank => "MISSING_FIELD",
             CanonError::Empty => "INVALID_SUBJECT",
-            CanonError::NotAStandardNumber | CanonError::ForeignLetters => {
-                "INVALID_STANDARD_NUMBER"
-            }
+            CanonError::NotAStandardNumber
+            | CanonError::YearMisplaced
+            | CanonError::ForeignLetters => "INVALID_STANDARD_NUMBER",
         }
     }
 
@@ -82,6 +86,7 @@ impl CanonError {
             CanonError::Blank => "未填写成果对象",
             CanonError::Empty => "成果对象只含不可见字符或标点,没有可识别的内容",
             CanonError::NotAStandardNumber => "成果对象不是标准编号(例如`GB/T 12345-2020`)",
+            CanonError::YearMisplaced => "标准编号的年代号写了两次或写在了分部分的位置",
             CanonError::ForeignLetters => {
                 "标准编号含有非拉丁字母(如形似拉丁字母的西里尔字母或希腊字母)"
             }
@@ -476,7 +481,11 @@ pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
         return Err(CanonError::ForeignLetters);
     }
     if t.is_ascii() {
-        return parse_standard(&t).ok_or(CanonError::NotAStandardNumber);
+        let n = parse_standard(&t).ok_or(CanonError::NotAStandardNumber)?;
+        if !parts_name_no_year(n.parts(), n.level, n.has_year) {
+            return Err(CanonError::YearMisplaced);
+        }
+        return Ok(n);
     }
     // Chinese, Japanese or Korean script (a title typed after the number, `一`
     // typed for a dash) is no look-alike of a Latin letter; any other letter
@@ -793,9 +802,6 @@ fn parse_standard(s: &str) -> Option<StandardNumber> {
     text.push(' ');
     let (number_end, parts_end, has_year) =
         push_numeric(&mut text, rest, level != ImpliedLevel::International)?;
-    if !parts_name_no_year(text.get(number_end..parts_end)?, level, has_year) {
-        return None;
-    }
     Some(StandardNumber {
         text,
         prefix_end,
@@ -1026,40 +1032,69 @@ fn itu_edition<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a str>> {
 /// space, the number without leading zeros (`ＳＡＣ／ＴＣ０２８` →
 /// `SAC/TC 28`). Anything else (a committee typed by its Chinese name) keeps
 /// the general rule's form.
-///
-/// A letter outside ASCII (East Asian scripts apart) in its NFKC form is
-/// [`CanonError::ForeignLetters`], as in a standard number: committee codes
-/// are written in Latin letters, and `SAC/ТС 28` with a Cyrillic `Т` and `С`
-/// would otherwise be a second committee beside `SAC/TC 28`.
+/// Whether it is a committee at all is [`committee_fault`]'s to say.
 pub fn committee(raw: &str) -> Result<String, CanonError> {
     let t = text_cow(raw)?;
-    if has_foreign_letter(raw) {
-        return Err(CanonError::ForeignLetters);
-    }
     Ok(committee_code(&t).unwrap_or_else(|| t.into_owned()))
 }
 
-/// Greek and Cyrillic letters (the scripts whose letters pass for Latin
-/// ones: `А В Е К М Н О Р С Т Х`, `Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ`), inclusive
-/// ranges.
-const LATIN_LOOK_ALIKE_SCRIPTS: &[(char, char)] = &[
-    ('\u{0370}', '\u{03FF}'),
-    ('\u{0400}', '\u{052F}'),
-    ('\u{1C80}', '\u{1C8F}'),
-    ('\u{1F00}', '\u{1FFF}'),
-    ('\u{2DE0}', '\u{2DFF}'),
-    ('\u{A640}', '\u{A69F}'),
+/// Combining marks NFKC leaves standing when they cannot join the character
+/// before them (`8` + U+0301, `M` + U+0332, U+20DD around a letter):
+/// inclusive ranges of the combining blocks (diacritical marks, their
+/// extended and supplement blocks, marks for symbols, half marks, the
+/// ideographic tone marks and the kana voicing marks).
+const COMBINING_MARKS: &[(char, char)] = &[
+    ('\u{0300}', '\u{036F}'),
+    ('\u{0483}', '\u{0489}'),
+    ('\u{1AB0}', '\u{1AFF}'),
+    ('\u{1DC0}', '\u{1DFF}'),
+    ('\u{20D0}', '\u{20FF}'),
+    ('\u{302A}', '\u{302F}'),
+    ('\u{3099}', '\u{309A}'),
+    ('\u{FE20}', '\u{FE2F}'),
 ];
 
-/// Whether a canonical text mixes Latin (ASCII) letters with Greek or
-/// Cyrillic ones: `FZBZ-2020-01` typed with a Cyrillic `В` would otherwise
-/// be a second project beside the Latin one. A text in Greek or Cyrillic
-/// alone (or beside Chinese) is not refused: it passes for no Latin text.
+/// Whether `c`, in a canonical subject, can pass for (part of) a Latin
+/// letter or an ASCII digit without being one: a letter or digit of a
+/// script other than Latin and the East Asian ones (Cyrillic `С`, Greek
+/// `Τ`, Cherokee `Ꮇ`, Lisu `ꓗ`, Arabic-Indic `٨`, Devanagari `२`), or a
+/// combining mark left standing.
+fn passes_for_latin(c: char) -> bool {
+    !c.is_ascii() && ((c.is_alphanumeric() && !is_east_asian(c)) || in_ranges(COMBINING_MARKS, c))
+}
+
+/// Why a committee subject has no canonical form, if it has none: a
+/// character that passes for Latin ([`passes_for_latin`]; committee codes
+/// are Latin letters and ASCII digits), or, written in ASCII alone, no
+/// committee code (`SAC/TC 88/`, `SAC-TC 28`). A committee typed by its
+/// Chinese name, with or without its code, is read by the general rule.
+pub fn committee_fault(raw: &str, canonical: &str) -> Option<CommitteeFault> {
+    if has_foreign_letter(raw) || canonical.chars().any(passes_for_latin) {
+        return Some(CommitteeFault::LookAlikes);
+    }
+    (canonical.is_ascii() && committee_code(canonical).is_none())
+        .then_some(CommitteeFault::NotACode)
+}
+
+/// See [`committee_fault`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitteeFault {
+    /// Characters that only pass for Latin letters or ASCII digits.
+    LookAlikes,
+    /// ASCII text that is no committee code.
+    NotACode,
+}
+
+/// Whether a canonical reference (a project, a certificate, a product)
+/// would pass for another: it holds a combining mark left standing, or it
+/// mixes ASCII letters or digits with letters or digits of another script
+/// than the East Asian ones — `FZBZ-2020-01` with a Cyrillic `В` or a
+/// Cherokee `Ꮇ`, `FZKJ-٢٠٢٠-001`. A reference in Greek or Cyrillic beside
+/// Chinese only (`Α-淀粉酶检测方法标准研究`) passes for no Latin text.
 pub fn mixes_look_alikes(canonical: &str) -> bool {
-    canonical.bytes().any(|b| b.is_ascii_alphabetic())
-        && canonical
-            .chars()
-            .any(|c| c.is_alphabetic() && in_ranges(LATIN_LOOK_ALIKE_SCRIPTS, c))
+    canonical.chars().any(|c| in_ranges(COMBINING_MARKS, c))
+        || (canonical.bytes().any(|b| b.is_ascii_alphanumeric())
+            && canonical.chars().any(passes_for_latin))
 }
 
 fn committee_code(t: &str) -> Option<String> {
@@ -1311,13 +1346,13 @@ mod tests {
             ("GB 1234-05", ok("GB 1234-5")),
             // A year typed twice, or in a part's place (C15): one standard,
             // never a second subject.
-            ("GB/T 88401-2020-2020", Err(CanonError::NotAStandardNumber)),
-            ("GB/T 88451.2020-2020", Err(CanonError::NotAStandardNumber)),
-            ("GB/T 88451-2019-2020", Err(CanonError::NotAStandardNumber)),
-            ("GB/T 88451-20-2020", Err(CanonError::NotAStandardNumber)),
-            ("GB/T 88451.2020", Err(CanonError::NotAStandardNumber)),
-            ("ISO 88402-2015:2015", Err(CanonError::NotAStandardNumber)),
-            ("DB35/T 1234-1-2020", Err(CanonError::NotAStandardNumber)),
+            ("GB/T 88401-2020-2020", Err(CanonError::YearMisplaced)),
+            ("GB/T 88451.2020-2020", Err(CanonError::YearMisplaced)),
+            ("GB/T 88451-2019-2020", Err(CanonError::YearMisplaced)),
+            ("GB/T 88451-20-2020", Err(CanonError::YearMisplaced)),
+            ("GB/T 88451.2020", Err(CanonError::YearMisplaced)),
+            ("ISO 88402-2015:2015", Err(CanonError::YearMisplaced)),
+            ("DB35/T 1234-1-2020", Err(CanonError::YearMisplaced)),
             ("GB/T 4857.2-2005", ok("GB/T 4857.2-2005")),
             ("ISO 10303-1017:2010", ok("ISO 10303-1017-2010")),
             // Found by fuzzing (canon_subject): zeros go before the year is
@@ -1481,6 +1516,53 @@ mod tests {
         }
         assert_eq!(International.variant_id(), Some("INTERNATIONAL"));
         assert_eq!(Unknown.variant_id(), None);
+    }
+
+    #[test]
+    fn look_alikes_in_committees_and_references() {
+        let fault = |raw: &str| committee_fault(raw, &committee(raw).unwrap());
+        for raw in [
+            "SAC/TC 28",
+            "ISO/IEC JTC1/SC27",
+            "全国信息技术标准化技术委员会",
+            "全国茶叶标准化技术委员会(SAC/TC 339)",
+        ] {
+            assert_eq!(fault(raw), None, "{raw}");
+        }
+        for raw in [
+            "SAC/\u{0422}\u{0421} 28",
+            "SAC/TC \u{0668}\u{0668}",
+            "SAC/TC \u{06F2}\u{06F8}",
+            "SAC/TC \u{0968}\u{096E}",
+            "SAC/TC 88\u{0301}",
+            "SAC/TC 88\u{20DD}",
+            "SAC/TC 28\u{00B7}\u{0332}",
+            "\u{0131}SO/TC 45",
+        ] {
+            assert_eq!(fault(raw), Some(CommitteeFault::LookAlikes), "{raw:?}");
+        }
+        for raw in ["SAC/TC 88/", "SAC-TC 28", "SAC/TC 28-", "SAC//TC 28"] {
+            assert_eq!(fault(raw), Some(CommitteeFault::NotACode), "{raw:?}");
+        }
+        let mixes = |raw: &str| mixes_look_alikes(&text(raw).unwrap());
+        for raw in [
+            "FZ\u{0412}Z-2020-01",
+            "KJX\u{13B7}-2020-088",
+            "\u{A4D7}JXM-2020-088",
+            "KJXM-2020-088\u{0332}",
+            "FZKJ-\u{0662}\u{0660}\u{0662}\u{0660}-001",
+            "福州茉莉花茶\u{0332}",
+        ] {
+            assert!(mixes(raw), "{raw:?}");
+        }
+        for raw in [
+            "闽标试〔2019〕12号",
+            "α-淀粉酶检测方法标准研究",
+            "FZBZ-2020-01",
+            "福州茉莉花茶",
+        ] {
+            assert!(!mixes(raw), "{raw:?}");
+        }
     }
 
     #[test]

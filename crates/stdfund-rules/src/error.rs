@@ -535,11 +535,14 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
 pub enum SubjectFault {
     /// Nothing is left once invisible characters and punctuation are removed.
     Empty,
-    /// A committee code with letters outside Latin: Cyrillic or Greek
-    /// look-alikes (`SAC/ТС 28`).
+    /// A committee code with characters that only pass for Latin letters or
+    /// ASCII digits (`SAC/ТС 28`, `SAC/TC ٨٨`).
     CommitteeLookAlikes,
-    /// Latin letters mixed with Cyrillic or Greek look-alikes
-    /// (`FZBZ-2020-01` typed with a Cyrillic `В`).
+    /// ASCII text that is no committee code (`SAC/TC 88/`, `SAC-TC 28`).
+    NotACommitteeCode,
+    /// Latin letters or digits mixed with look-alikes of other scripts
+    /// (`FZBZ-2020-01` typed with a Cyrillic `В`), or a combining mark left
+    /// standing.
     MixedLookAlikes,
 }
 
@@ -551,10 +554,13 @@ impl SubjectFault {
                 "`{value}` at `{path}` names no subject: nothing is left once invisible characters and punctuation are removed"
             ),
             SubjectFault::CommitteeLookAlikes => format!(
-                "`{value}` at `{path}` is not a committee code such as `SAC/TC 28`: it contains letters that only look like Latin letters (Cyrillic, Greek, …); type the code with Latin letters"
+                "`{value}` at `{path}` is not a committee code such as `SAC/TC 28`: it contains characters that only look like Latin letters or digits (Cyrillic, Greek, other scripts' digits, combining marks, …); type the code with Latin letters and ASCII digits"
+            ),
+            SubjectFault::NotACommitteeCode => format!(
+                "`{value}` at `{path}` is not a committee code such as `SAC/TC 28` or `ISO/TC 45/SC 3`; give the code, or the committee's Chinese name"
             ),
             SubjectFault::MixedLookAlikes => format!(
-                "`{value}` at `{path}` mixes Latin letters with letters that only look like them (Cyrillic, Greek, …); type it with Latin letters"
+                "`{value}` at `{path}` mixes Latin letters or digits with characters that only look like them (Cyrillic, Greek, other scripts' digits, combining marks, …); type it with Latin letters and ASCII digits"
             ),
         }
     }
@@ -566,10 +572,13 @@ impl SubjectFault {
                 format!("`{path}`的`{value}`去掉不可见字符和标点后为空,不是有效的成果名称或编号")
             }
             SubjectFault::CommitteeLookAlikes => format!(
-                "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`):其中含有形似拉丁字母的西里尔字母或希腊字母等,请用拉丁字母填写"
+                "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`):其中含有形似拉丁字母或数字的字符(西里尔字母、希腊字母、其他文字的数字、组合符号等),请用拉丁字母和半角数字填写"
+            ),
+            SubjectFault::NotACommitteeCode => format!(
+                "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`、`ISO/TC 45/SC 3`);请填写代号,或填写委员会的中文名称"
             ),
             SubjectFault::MixedLookAlikes => format!(
-                "`{path}`的`{value}`中拉丁字母与形似拉丁字母的西里尔字母或希腊字母等混在一起,请用拉丁字母填写"
+                "`{path}`的`{value}`中拉丁字母或数字与形似它们的字符(西里尔字母、希腊字母、其他文字的数字、组合符号等)混在一起,请用拉丁字母和半角数字填写"
             ),
         }
     }
@@ -586,6 +595,8 @@ pub enum StandardNumberFault {
     /// Its year has two digits on an achievement dated from 2000 on
     /// (docs/DECISIONS.md C9).
     TwoDigitYear,
+    /// Its year is typed twice, or in a part's place (docs/DECISIONS.md C15).
+    YearMisplaced,
 }
 
 impl StandardNumberFault {
@@ -601,6 +612,9 @@ impl StandardNumberFault {
             StandardNumberFault::TwoDigitYear => format!(
                 "`{value}` at `{path}` has a two-digit year: standard numbers carry four-digit years since 2000; write the year in full, as in `GB/T 12345-2020`"
             ),
+            StandardNumberFault::YearMisplaced => format!(
+                "`{value}` at `{path}` has its year typed twice or in a part's place: write the year once, last, after `-`, as in `GB/T 12345-2020` (parts follow a `.`: `GB/T 1.1-2020`)"
+            ),
         }
     }
 
@@ -615,6 +629,9 @@ impl StandardNumberFault {
             ),
             StandardNumberFault::TwoDigitYear => format!(
                 "`{path}`的`{value}`的年代号只有两位:2000年起标准编号均用四位年代号,请写全(例如`GB/T 12345-2020`)"
+            ),
+            StandardNumberFault::YearMisplaced => format!(
+                "`{path}`的`{value}`的年代号写了两次或写在了分部分的位置:年代号只写一次,写在最后的`-`之后(例如`GB/T 12345-2020`;分部分用`.`,例如`GB/T 1.1-2020`)"
             ),
         }
     }
@@ -717,6 +734,36 @@ impl Error {
             Error::TooManyEntries { .. } => "TOO_MANY_ENTRIES",
             Error::InvalidRuleset { .. } => "INVALID_RULESET",
         }
+    }
+
+    /// The same error about a field of a message that holds the request at
+    /// `prefix` (`application.` for a claim's application): its path, and
+    /// the messages that name it, read from the enclosing message.
+    pub fn within(mut self, prefix: &str) -> Error {
+        let path = match &mut self {
+            Error::InvalidRuleset { .. } | Error::TrailingData { .. } => return self,
+            Error::InvalidJson { path, .. }
+            | Error::UnpairedSurrogate { path, .. }
+            | Error::UnknownField { path, .. }
+            | Error::DuplicateField { path }
+            | Error::InvalidType { path, .. }
+            | Error::MissingField { path }
+            | Error::FieldTooLong { path, .. }
+            | Error::InvalidCreditCode { path, .. }
+            | Error::InvalidSeat { path, .. }
+            | Error::InvalidDate { path, .. }
+            | Error::InvalidAmount { path, .. }
+            | Error::AmountOutOfRange { path }
+            | Error::InvalidEnumValue { path, .. }
+            | Error::UnknownItem { path, .. }
+            | Error::UnknownVariant { path, .. }
+            | Error::InvalidStandardNumber { path, .. }
+            | Error::InvalidSubject { path, .. }
+            | Error::DuplicateAchievementId { path, .. }
+            | Error::TooManyEntries { path, .. } => path,
+        };
+        path.insert_str(0, prefix);
+        self
     }
 
     /// The field path the error concerns (empty for the whole input).

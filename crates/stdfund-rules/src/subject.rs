@@ -25,8 +25,12 @@ pub enum SubjectProblem {
     /// A standard number with a two-digit year on an achievement dated from
     /// [`FOUR_DIGIT_YEARS_FROM`] on ([`four_digit_meant`] offers the full year).
     TwoDigitYear,
-    /// A committee code with a letter outside ASCII (a look-alike).
+    /// A standard number with its year typed twice or in a part's place.
+    YearMisplaced,
+    /// A committee code with a character that passes for Latin (a look-alike).
     CommitteeLookAlikes,
+    /// ASCII text that is no committee code (`SAC/TC 88/`).
+    NotACommitteeCode,
     /// A reference mixing Latin letters with Greek or Cyrillic look-alikes.
     MixedLookAlikes,
     /// A canonical form longer than [`MAX_CANONICAL_BYTES`] (NFKC expands
@@ -77,6 +81,9 @@ impl SubjectProblem {
             SubjectProblem::CommitteeLookAlikes => {
                 return subject_fault(SubjectFault::CommitteeLookAlikes);
             }
+            SubjectProblem::NotACommitteeCode => {
+                return subject_fault(SubjectFault::NotACommitteeCode);
+            }
             SubjectProblem::MixedLookAlikes => return subject_fault(SubjectFault::MixedLookAlikes),
             SubjectProblem::TooLong => {
                 return Error::FieldTooLong {
@@ -87,6 +94,7 @@ impl SubjectProblem {
             }
             SubjectProblem::NotAStandardNumber => StandardNumberFault::Unreadable,
             SubjectProblem::ForeignLetters => StandardNumberFault::LookAlikes,
+            SubjectProblem::YearMisplaced => StandardNumberFault::YearMisplaced,
             SubjectProblem::TwoDigitYear => {
                 return Error::InvalidStandardNumber {
                     path,
@@ -122,6 +130,7 @@ impl From<CanonError> for SubjectProblem {
             CanonError::Blank => SubjectProblem::Blank,
             CanonError::Empty => SubjectProblem::Empty,
             CanonError::NotAStandardNumber => SubjectProblem::NotAStandardNumber,
+            CanonError::YearMisplaced => SubjectProblem::YearMisplaced,
             CanonError::ForeignLetters => SubjectProblem::ForeignLetters,
         }
     }
@@ -151,10 +160,16 @@ pub fn canonical(
             ))
         }
         SubjectKind::Committee => {
-            let text = canon::committee(raw).map_err(|e| match e {
-                CanonError::ForeignLetters => SubjectProblem::CommitteeLookAlikes,
-                e => SubjectProblem::from(e),
-            })?;
+            let text = canon::committee(raw)?;
+            match canon::committee_fault(raw, &text) {
+                Some(canon::CommitteeFault::LookAlikes) => {
+                    return Err(SubjectProblem::CommitteeLookAlikes);
+                }
+                Some(canon::CommitteeFault::NotACode) => {
+                    return Err(SubjectProblem::NotACommitteeCode);
+                }
+                None => {}
+            }
             Ok((
                 Subject {
                     text: within_bound(text)?,

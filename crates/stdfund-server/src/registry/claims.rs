@@ -172,9 +172,12 @@ impl Registry {
             .map_or("", |a| a.subject.trim())
             .to_string();
         let book = self.book();
+        // The engine's paths are the application's own; the caller sent it
+        // as the request's `application`.
         let mut filing = stdfund_rules::engine::assess_with(book, &req, false, |a| {
             file_line(book, a, confirm_credit_code, &subject_as_given)
-        })??;
+        })
+        .map_err(|e| RegistryError::from(e.within("application.")))??;
         filing.application_json = write::request(&req);
         Ok(Computed { filing })
     }

@@ -112,7 +112,7 @@ async fn submit_creates_a_claim_once_per_idempotency_key(env: Env) {
         (
             two_digit,
             "INVALID_STANDARD_NUMBER",
-            "achievements[0].subject",
+            "application.achievements[0].subject",
         ),
     ] {
         let e = env
