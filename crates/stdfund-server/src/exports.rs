@@ -118,8 +118,10 @@ pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, csv::Error> {
             .terminator(csv::Terminator::CRLF)
             .flexible(true)
             .from_writer(&mut out);
+        // A preamble line can carry a caller's text (a publication's title):
+        // guarded like any text cell.
         for line in &sheet.preamble {
-            w.write_record([line])?;
+            w.write_record([output::csv_text(line).as_ref()])?;
         }
         w.write_record(&sheet.headers)?;
         for row in sheet.rows.iter().chain(sheet.totals.iter()) {
@@ -294,6 +296,21 @@ mod tests {
         assert_eq!(&rows[1][2], "91350100M000100Y43");
         assert_eq!(&rows[2][0], "合计");
         assert!(text.contains("\r\n"));
+        // A preamble line (a publication's title) is guarded too.
+        let mut titled = sheet();
+        titled.preamble = vec![
+            "=HYPERLINK(\"http://evil.example/\",\"点击\")".into(),
+            "公示期".into(),
+        ];
+        let text = String::from_utf8(csv(&titled).unwrap()).unwrap();
+        let mut r = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let first = r.records().next().unwrap().unwrap();
+        assert!(first[0].starts_with("'="), "{first:?}");
+        let second = r.records().next().unwrap().unwrap();
+        assert_eq!(&second[0], "公示期");
     }
 
     #[test]
