@@ -155,7 +155,29 @@ fn check_application(app: &pb::EstimateRequest, field: &str) -> Result<(), Regis
     let name_field = format!("{field}.applicant.name");
     let name = app.applicant.as_ref().map_or("", |a| a.name.trim());
     // Its length is the rules' to check; here, that it shows what it holds.
-    input::shown_as_typed(name, &name_field, true, "单位名称", "unit name")
+    input::shown_as_typed(name, &name_field, true, "单位名称", "unit name")?;
+    // The other texts a claim stores as typed (B17): the achievement's id
+    // and the funding entries' sources.
+    for (i, a) in app.achievements.iter().enumerate() {
+        let at = format!("{field}.achievements[{i}]");
+        input::shown_as_typed(
+            a.id.trim(),
+            &format!("{at}.id"),
+            false,
+            "成果编号",
+            "achievement id",
+        )?;
+        for (j, f) in a.higher_level_funding.iter().enumerate() {
+            input::shown_as_typed(
+                f.source.trim(),
+                &format!("{at}.higher_level_funding[{j}].source"),
+                false,
+                "资助来源",
+                "funding source",
+            )?;
+        }
+    }
+    Ok(())
 }
 
 impl Registry {

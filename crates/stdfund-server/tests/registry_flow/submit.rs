@@ -468,6 +468,15 @@ async fn a_claim_is_one_achievement_under_the_rules_in_force(env: Env) {
     nul.achievements[0].subject = "GB/T 1\u{0}-2020".into();
     let mut malformed = one.clone();
     malformed.applicant.as_mut().unwrap().credit_code = "91350100-BAD".into();
+    // The other texts a claim stores as typed (B17).
+    let mut id_reversed = one.clone();
+    id_reversed.achievements[0].id = "a\u{202E}1".into();
+    let mut source_nul = one.clone();
+    source_nul.achievements[0].higher_level_funding = vec![pb::Funding {
+        level: pb::FundingLevel::Provincial as i32,
+        amount: "1.00".into(),
+        source: "省\u{0}级".into(),
+    }];
     let cases = [
         (
             two,
@@ -488,6 +497,16 @@ async fn a_claim_is_one_achievement_under_the_rules_in_force(env: Env) {
         (invisible, "MISSING_FIELD", "application.applicant.name"),
         (reversed, "INVALID_TEXT", "application.applicant.name"),
         (nul, "INVALID_TEXT", "application.achievements[0].subject"),
+        (
+            id_reversed,
+            "INVALID_TEXT",
+            "application.achievements[0].id",
+        ),
+        (
+            source_nul,
+            "INVALID_TEXT",
+            "application.achievements[0].higher_level_funding[0].source",
+        ),
     ];
     for (i, (app, reason, field)) in cases.into_iter().enumerate() {
         let e = env.submit_err(&format!("bad-{i}"), app).await;
