@@ -56,17 +56,34 @@ impl InputError {
 
     /// The error located in a named file, for a person.
     pub fn display_in(&self, file: &str) -> String {
+        format!(
+            "{}: {} — {} [{}]",
+            self.place(file, " 第{row}行 row {row}"),
+            self.message_zh,
+            self.message_en,
+            self.code
+        )
+    }
+
+    /// The message in Chinese only, with its place (`清单.csv 第3行 「单位名称」: …`).
+    pub fn zh_in(&self, file: &str) -> String {
+        format!("{}: {}", self.place(file, " 第{row}行"), self.message_zh)
+    }
+
+    /// The message in English only, with its place (`list.csv row 3 「Name」: …`).
+    pub fn en_in(&self, file: &str) -> String {
+        format!("{}: {}", self.place(file, " row {row}"), self.message_en)
+    }
+
+    fn place(&self, file: &str, row_pattern: &str) -> String {
         let mut place = file.to_string();
         if let Some(row) = self.row {
-            place.push_str(&format!(" 第{row}行 row {row}"));
+            place.push_str(&row_pattern.replace("{row}", &row.to_string()));
         }
         if let Some(column) = &self.column {
             place.push_str(&format!(" 「{column}」"));
         }
-        format!(
-            "{place}: {} — {} [{}]",
-            self.message_zh, self.message_en, self.code
-        )
+        place
     }
 }
 

@@ -213,6 +213,36 @@ pub fn decompressed_message_too_large(limit: u64) -> Status {
     )
 }
 
+/// Reason of a request compressed with an encoding the server does not read.
+pub const UNSUPPORTED_ENCODING: &str = "UNSUPPORTED_ENCODING";
+/// Reason of a call to a method the server does not have.
+pub const METHOD_NOT_FOUND: &str = "METHOD_NOT_FOUND";
+
+/// A request compressed with `encoding`, which the server does not read
+/// (`UNIMPLEMENTED`; the answer's `grpc-accept-encoding` lists what it does).
+pub fn unsupported_encoding(encoding: &str) -> Status {
+    fault(
+        Code::Unimplemented,
+        UNSUPPORTED_ENCODING,
+        format!("请求使用了服务端不支持的压缩方式`{encoding}`;可用gzip压缩或不压缩"),
+        format!(
+            "the request is compressed with `{encoding}`, which the server does not read; use gzip or no compression"
+        ),
+        [("encoding".to_string(), encoding.to_string())],
+    )
+}
+
+/// A call to a method no service of the server has (`UNIMPLEMENTED`).
+pub fn method_not_found() -> Status {
+    fault(
+        Code::Unimplemented,
+        METHOD_NOT_FOUND,
+        "服务端没有所调用的方法:请检查服务名和方法名是否与契约stdfund.v1一致".to_string(),
+        "the server has no such method: check the service and method names against the stdfund.v1 contract".to_string(),
+        [],
+    )
+}
+
 fn caller_fault(zh: String, en: String) -> Status {
     fault(Code::InvalidArgument, MALFORMED_MESSAGE, zh, en, [])
 }

@@ -60,6 +60,16 @@ impl Role {
         }
     }
 
+    /// The role's name in Chinese, for messages.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Role::Portal => "门户",
+            Role::Reviewer => "审核",
+            Role::Finance => "财务",
+            Role::Admin => "管理员",
+        }
+    }
+
     /// Parses the tokens-file spelling.
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)

@@ -77,6 +77,14 @@ pub fn oversized_decompressed(message: &str) -> Option<u64> {
     limit.parse().ok()
 }
 
+/// The encoding in tonic's refusal of a request compressed with one it does
+/// not read (tonic 0.14, `codec/compression.rs`).
+pub fn unsupported_encoding(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("Content is compressed with `")?
+        .strip_suffix("` which isn't supported")
+}
+
 /// Rewrites a framing `INTERNAL` in `headers` (response headers of a
 /// trailers-only answer, or trailers), and gives tonic's `OUT_OF_RANGE` for
 /// a request over the size limit its reason and Chinese words.
@@ -95,6 +103,15 @@ fn rewrite(headers: &mut HeaderMap) {
         },
         Code::ResourceExhausted => match oversized_decompressed(status.message()) {
             Some(limit) => stdfund_proto::codec::decompressed_message_too_large(limit),
+            None => return,
+        },
+        // tonic's router (an unknown path) and its codec (an encoding it does
+        // not read) answer without details: given the ones every refusal has.
+        Code::Unimplemented if status.message().is_empty() => {
+            stdfund_proto::codec::method_not_found()
+        }
+        Code::Unimplemented => match unsupported_encoding(status.message()) {
+            Some(encoding) => stdfund_proto::codec::unsupported_encoding(encoding),
             None => return,
         },
         _ => return,
@@ -201,6 +218,11 @@ mod tests {
         assert_eq!(info.reason, "MESSAGE_TOO_LARGE");
         assert_eq!(info.metadata["limitBytes"], "16384");
         // Another RESOURCE_EXHAUSTED (a batch over its item limit) is left alone.
+        assert_eq!(
+            unsupported_encoding("Content is compressed with `deflate` which isn't supported"),
+            Some("deflate")
+        );
+        assert_eq!(unsupported_encoding("something else"), None);
         let before = headers_of(&Status::resource_exhausted("too many items"));
         let mut h = before.clone();
         rewrite(&mut h);

@@ -153,8 +153,8 @@ fn unreadable(source: &str, errors: &[InputError]) -> Status {
     status(
         Code::InvalidArgument,
         first.code,
-        first.display_in(source),
-        first.display_in(source),
+        first.zh_in(source),
+        first.en_in(source),
         metadata,
         violations,
     )

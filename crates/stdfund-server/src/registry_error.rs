@@ -20,6 +20,7 @@ use crate::status::{ApiError, LOCALE_EN, LOCALE_ZH};
 use std::collections::HashMap;
 use stdfund_proto::ERROR_DOMAIN;
 use stdfund_rules::Error as RulesError;
+use stdfund_store::ClaimAction;
 use stdfund_store::StoreError;
 use tonic::{Code, Status};
 use tonic_types::{
@@ -291,8 +292,13 @@ fn auth_parts(e: AuthError) -> Parts {
             Code::PermissionDenied,
             "PERMISSION_DENIED",
             format!(
-                "角色`{role}`无权调用{rpc};允许的角色:{}",
-                roles_list(allowed)
+                "{}角色无权调用{rpc};允许的角色:{}",
+                role.name_zh(),
+                allowed
+                    .iter()
+                    .map(|r| r.name_zh())
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
             format!(
                 "role `{role}` may not call {rpc}; allowed: {}",
@@ -308,15 +314,14 @@ fn internal(reason: &str, zh: &str, en: &str) -> Parts {
     Parts::new(Code::Internal, reason, zh.to_string(), en.to_string())
 }
 
-fn action_zh(action: &str) -> &str {
+fn action_zh(action: ClaimAction) -> &'static str {
     match action {
-        "review" => "审核",
-        "batch review" => "批量审核",
-        "disbursement" => "登记拨付",
-        "withdrawal" => "撤回",
-        "resubmission" => "重新提交",
-        "attachment" => "上传材料",
-        other => other,
+        ClaimAction::Review => "审核",
+        ClaimAction::Withdraw => "撤回",
+        ClaimAction::Resubmit => "重新提交",
+        ClaimAction::Disburse => "登记拨付",
+        ClaimAction::Publish => "列入公示",
+        ClaimAction::RevokePartlyPaid => "撤销已部分拨付的核准",
     }
 }
 
@@ -384,6 +389,24 @@ fn store_parts(e: StoreError) -> Parts {
             format!("{what} `{id}` not found"),
         )
         .meta("id", id),
+        StoreError::InvalidState {
+            claim_id,
+            actual,
+            action: ClaimAction::RevokePartlyPaid,
+            ..
+        } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!(
+                "申报{claim_id}已核准且已部分拨付,不能撤销核准:已拨付的款项须先按财务程序追回"
+            ),
+            format!(
+                "claim {claim_id} is approved and partly paid: its approval cannot be revoked; what was paid must first be recovered through the finance procedure"
+            ),
+        )
+        .meta("claimId", claim_id)
+        .meta("status", actual)
+        .precondition("INVALID_STATE", format!("claims/{claim_id}")),
         StoreError::InvalidState {
             claim_id,
             actual,
@@ -476,6 +499,15 @@ fn store_parts(e: StoreError) -> Parts {
         // Mapped with the caller's view where it arises (a resubmission);
         // here the holder is not named.
         StoreError::KeyHeld { key, .. } => already_granted(None, &key),
+        StoreError::PublicationIsDraft { publication_id } => Parts::new(
+            Code::InvalidArgument,
+            code,
+            format!("公示{publication_id}尚未发布:异议只能针对已发布的公示登记"),
+            format!(
+                "publication {publication_id} is a draft: objections are recorded against issued publications"
+            ),
+        )
+        .field("publication_id"),
         StoreError::Conflict { message } => {
             tracing::info!(%message, "store conflict");
             Parts::new(
@@ -498,10 +530,13 @@ fn store_parts(e: StoreError) -> Parts {
                 )
                 .field("page_token")
             } else {
+                // The store's checks behind the server's own (which say what
+                // is wrong in both languages): its English detail stays out
+                // of the Chinese message.
                 Parts::new(
                     Code::InvalidArgument,
                     code,
-                    format!("字段`{field}`无效:{message}"),
+                    format!("字段`{field}`的值无效"),
                     format!("invalid {field}: {message}"),
                 )
                 .field(field)
@@ -608,7 +643,7 @@ fn store_parts(e: StoreError) -> Parts {
             };
             Parts::new(Code::FailedPrecondition, code, zh, en)
                 .precondition("OBJECTION_BLOCKS_PAYMENT", format!("objections/{objection_id}"))
-                .meta("objection_id", objection_id.to_string())
+                .meta("objectionId", objection_id.to_string())
                 .field("claim_id")
         }
         StoreError::Migration { message } => {
@@ -819,7 +854,7 @@ mod tests {
                 StoreError::InvalidState {
                     claim_id: 7,
                     actual: ClaimStatus::Rejected,
-                    action: "review",
+                    action: ClaimAction::Review,
                     allowed: &[ClaimStatus::Submitted],
                 },
                 Code::FailedPrecondition,

@@ -497,5 +497,25 @@ async fn gzip_compressed_requests_are_served_within_the_limit() {
     let (status, accept) = raw("snappy").await;
     assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
     assert!(accept.contains("gzip"), "{accept}");
+    let info = status.get_error_details().error_info().cloned().unwrap();
+    assert_eq!(info.reason, "UNSUPPORTED_ENCODING");
+    assert_eq!(info.metadata["encoding"], "snappy");
+
+    // A method no service has: UNIMPLEMENTED with the details every refusal
+    // has (tonic's router gives none).
+    let mut sender = common::h2(addr).await;
+    let req = http::Request::builder()
+        .method("POST")
+        .uri(format!("http://{addr}/stdfund.v1.RegistryService/Nope"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(Full::new(Bytes::from_static(&[0, 0, 0, 0, 0])))
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    let status = tonic::Status::from_header_map(resp.headers()).unwrap();
+    assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+    let info = status.get_error_details().error_info().cloned().unwrap();
+    assert_eq!(info.reason, "METHOD_NOT_FOUND");
+    assert!(info.metadata["messageZh"].contains("方法"));
     server.shutdown().await.unwrap();
 }

@@ -57,14 +57,23 @@ async fn one_time_key_under_load(database_url: &str) {
             }
             Err(e) => {
                 let m = s::expect_error(&e, Code::AlreadyExists, "ALREADY_GRANTED");
-                granted.push(m["existingClaimId"].parse::<i64>().unwrap());
+                // Named only to a caller who may read the holder (R24):
+                // the admin, or the portal when the holder is its own.
+                granted.push(
+                    m.get("existingClaimId")
+                        .map(|id| id.parse::<i64>().unwrap()),
+                );
             }
         }
     }
     assert_eq!(created.len(), 1, "exactly one claim");
     assert_eq!(granted.len(), CALLS - 1);
     let winner = &created[0];
-    assert!(granted.iter().all(|id| *id == winner.claim_id));
+    assert!(granted.iter().flatten().all(|id| *id == winner.claim_id));
+    assert!(
+        granted.iter().flatten().count() >= CALLS / 3 - 1,
+        "the admin's refusals name it"
+    );
     assert_eq!(
         winner.one_time_key,
         format!("{code}|STANDARD_LEAD|GB/T 4242-2020")

@@ -6,10 +6,48 @@
 //! meaning once released. Driver errors are classified here (unavailable vs. other), so
 //! callers never inspect `sqlx` errors.
 
+use std::fmt;
 use stdfund_rules::date::Date;
 use stdfund_rules::money::Money;
 
 use crate::model::ClaimStatus;
+
+/// What a claim's status refused ([`StoreError::InvalidState`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimAction {
+    /// A review (approve, reject, return), one claim or a batch.
+    Review,
+    /// A withdrawal by the submitter.
+    Withdraw,
+    /// A resubmission after a return.
+    Resubmit,
+    /// A payment.
+    Disburse,
+    /// A place on a 公示.
+    Publish,
+    /// Revoking an approval after an upheld objection, once part is paid.
+    RevokePartlyPaid,
+}
+
+impl ClaimAction {
+    /// In English, for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimAction::Review => "review",
+            ClaimAction::Withdraw => "withdraw",
+            ClaimAction::Resubmit => "resubmit",
+            ClaimAction::Disburse => "disburse",
+            ClaimAction::Publish => "publish",
+            ClaimAction::RevokePartlyPaid => "revoke an approval partly paid",
+        }
+    }
+}
+
+impl fmt::Display for ClaimAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Everything that can go wrong in the claim store.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,8 +67,8 @@ pub enum StoreError {
         claim_id: i64,
         /// Its status.
         actual: ClaimStatus,
-        /// The refused action (`review`, `withdraw`, `resubmit`, `disburse`, `publish`).
-        action: &'static str,
+        /// The refused action.
+        action: ClaimAction,
         /// The statuses that allow it.
         allowed: &'static [ClaimStatus],
     },
@@ -90,6 +128,14 @@ pub enum StoreError {
         item: String,
         /// The key.
         key: String,
+    },
+    /// An objection was filed against a publication not yet issued.
+    #[error(
+        "publication {publication_id} is a draft; objections are recorded against issued publications"
+    )]
+    PublicationIsDraft {
+        /// The publication.
+        publication_id: i64,
     },
     /// A concurrent change got in the way; retrying may succeed.
     #[error("conflict: {message}")]
@@ -248,6 +294,7 @@ impl StoreError {
             StoreError::BudgetBelowUsed { .. } => "BUDGET_BELOW_USED",
             StoreError::IdempotencyKeyReused { .. } => "IDEMPOTENCY_KEY_REUSED",
             StoreError::KeyHeld { .. } => "ALREADY_GRANTED",
+            StoreError::PublicationIsDraft { .. } => "INVALID_ARGUMENT",
             StoreError::Conflict { .. } => "CONFLICT",
             StoreError::InvalidInput { .. } => "INVALID_ARGUMENT",
             StoreError::PaymentBeforeApproval { .. } => "PAYMENT_BEFORE_APPROVAL",
@@ -396,7 +443,7 @@ mod tests {
         let e = StoreError::InvalidState {
             claim_id: 1,
             actual: ClaimStatus::Approved,
-            action: "withdraw",
+            action: ClaimAction::Withdraw,
             allowed: &[ClaimStatus::Submitted, ClaimStatus::Returned],
         };
         assert_eq!(

@@ -44,7 +44,7 @@ mod store;
 mod validate;
 
 pub use backend::{Backend, PgSite, SqliteSite};
-pub use error::StoreError;
+pub use error::{ClaimAction, StoreError};
 pub use model::*;
 pub use store::{AnyStore, Location, Store, backup_sqlite};
 pub use validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

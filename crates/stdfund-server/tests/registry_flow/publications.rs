@@ -486,7 +486,7 @@ async fn an_objection_stops_payment_until_the_approval_is_revoked(env: Env) {
         .await
         .unwrap_err();
     let m = s::expect_error(&e, Code::FailedPrecondition, "OBJECTION_BLOCKS_PAYMENT");
-    assert_eq!(m["objection_id"], o.objection_id.to_string());
+    assert_eq!(m["objectionId"], o.objection_id.to_string());
     assert!(
         e.message().contains("尚未处理") || e.message().contains("not yet resolved"),
         "{}",

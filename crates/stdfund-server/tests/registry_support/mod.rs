@@ -305,6 +305,20 @@ pub fn expect_error(s: &Status, code: Code, reason: &str) -> HashMap<String, Str
         !m["messageZh"].is_empty() && !m["messageEn"].is_empty(),
         "{m:?}"
     );
+    // The Chinese message is Chinese: no English word of the server's own
+    // (quoted input, codes and field paths apart) stands in it.
+    // Quoted text (`…`: input, codes, field paths) apart.
+    let zh: String = m["messageZh"]
+        .split('`')
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    for word in [
+        " the ", " is ", "review", "withdraw", "resubmit", "disburse", "publish", "revoke",
+        "invalid ",
+    ] {
+        assert!(!zh.contains(word), "English `{word}` in messageZh: {zh}");
+    }
     m
 }
 

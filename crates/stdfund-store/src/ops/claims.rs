@@ -1,5 +1,6 @@
 //! Claim lifecycle: submit, review (single and batch), withdraw, resubmit.
 
+use crate::error::ClaimAction;
 use std::collections::BTreeSet;
 
 use stdfund_rules::money::Money;
@@ -223,7 +224,7 @@ const SUBMITTED_ONLY: &[ClaimStatus] = &[ClaimStatus::Submitted];
 
 fn require(
     claim: &Claim,
-    action: &'static str,
+    action: ClaimAction,
     allowed: &'static [ClaimStatus],
 ) -> Result<(), StoreError> {
     if allowed.contains(&claim.status()) {
@@ -341,7 +342,7 @@ async fn decide<DB: Backend>(
 ) -> Result<Claim, StoreError> {
     let revoking = revokes(before, decision);
     if !revoking {
-        require(before, "review", SUBMITTED_ONLY)?;
+        require(before, ClaimAction::Review, SUBMITTED_ONLY)?;
     }
     match decision {
         Decision::Approve {
@@ -426,14 +427,14 @@ pub(crate) async fn review<DB: Backend>(
             // Without an upheld objection an approved claim is simply not
             // reviewed again, as before revocation existed.
             action: if upheld {
-                "revoke an approval partly paid"
+                ClaimAction::RevokePartlyPaid
             } else {
-                "review"
+                ClaimAction::Review
             },
             allowed: SUBMITTED_ONLY,
         });
     }
-    require(&before, "review", SUBMITTED_ONLY)?;
+    require(&before, ClaimAction::Review, SUBMITTED_ONLY)?;
     if let Decision::Approve { split, .. } = decision {
         lock_budgets(cx, &approval_keys(before.filing.year, &split.fiscal_unit)).await?;
     }
@@ -531,7 +532,7 @@ pub(crate) async fn review_batch<DB: Backend>(
     let mut locked = std::collections::BTreeMap::new();
     for id in sorted {
         let c = lock_claim(cx, id).await?;
-        require(&c, "review", SUBMITTED_ONLY)?;
+        require(&c, ClaimAction::Review, SUBMITTED_ONLY)?;
         locked.insert(id, c);
     }
     let mut keys = BTreeSet::new();
@@ -598,7 +599,7 @@ pub(crate) async fn withdraw<DB: Backend>(
 ) -> Result<Claim, StoreError> {
     let before = lock_claim(cx, id).await?;
     own_claim(&before, actor)?;
-    require(&before, "withdraw", WITHDRAWABLE)?;
+    require(&before, ClaimAction::Withdraw, WITHDRAWABLE)?;
     note_one(cx, &before, ClaimStatus::Withdrawn, reason, actor, now).await?;
     let after = get_claim(cx, id).await?;
     audit::append(
@@ -633,7 +634,7 @@ pub(crate) async fn resubmit<DB: Backend>(
 ) -> Result<Claim, StoreError> {
     let before = lock_claim(cx, id).await?;
     own_claim(&before, actor)?;
-    require(&before, "resubmit", &[ClaimStatus::Returned])?;
+    require(&before, ClaimAction::Resubmit, &[ClaimStatus::Returned])?;
     let f = &r.filing;
     if f.submitted_by != before.filing.submitted_by {
         return Err(StoreError::invalid(

@@ -1,5 +1,6 @@
 //! Budgets per (year, payer), the approval budget checks, payments and their split.
 
+use crate::error::ClaimAction;
 use serde_json::json;
 use stdfund_rules::date::Date;
 use stdfund_rules::money::{Money, Ratio};
@@ -318,7 +319,7 @@ pub(crate) async fn disburse<DB: Backend>(
             return Err(StoreError::InvalidState {
                 claim_id: id,
                 actual: before.status(),
-                action: "disburse",
+                action: ClaimAction::Disburse,
                 allowed,
             });
         }

@@ -1,5 +1,6 @@
 //! Attachments, publications (公示) and objections.
 
+use crate::error::ClaimAction;
 use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
@@ -196,7 +197,7 @@ pub(crate) async fn create_publication<DB: Backend>(
             return Err(StoreError::InvalidState {
                 claim_id: claim.id,
                 actual: claim.status(),
-                action: "publish",
+                action: ClaimAction::Publish,
                 allowed: &[ClaimStatus::Approved, ClaimStatus::Disbursed],
             });
         };
@@ -446,13 +447,9 @@ pub(crate) async fn record_objection<DB: Backend>(
 ) -> Result<Objection, StoreError> {
     let p = publication_row(cx, o.publication_id, false).await?;
     if p.status != PublicationStatus::Issued {
-        return Err(StoreError::invalid(
-            "publication_id",
-            format!(
-                "publication {} is a draft; objections are recorded against issued publications",
-                p.id
-            ),
-        ));
+        return Err(StoreError::PublicationIsDraft {
+            publication_id: p.id,
+        });
     }
     let listed: Option<N> = cx
         .opt(
