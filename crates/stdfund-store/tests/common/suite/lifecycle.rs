@@ -17,7 +17,7 @@ fn invalid_state(err: &StoreError) -> (ClaimStatus, &'static str, Vec<ClaimStatu
             action,
             allowed,
             ..
-        } => (*actual, action, allowed.to_vec()),
+        } => (*actual, action.as_str(), allowed.to_vec()),
         other => panic!("expected InvalidState, got {other:?}"),
     }
 }
