@@ -107,7 +107,9 @@ function fillSeat() {
   const seat = $("#seat");
   const chosen = seat.value;
   seat.replaceChildren(el("option", { value: "" }, t().seatChoose),
-    ...units.map((u) => el("option", { value: u.code }, `${name(u)}（${u.code}）`)),
+    // A division code beside the name helps a clerk who knows it; a unit
+    // with no division code of its own (高新区) shows its name alone.
+    ...units.map((u) => el("option", { value: u.code }, /^\d{6}$/.test(u.code) ? `${name(u)}（${u.code}）` : name(u))),
     el("option", { value: "other" }, t().seatOtherOption));
   seat.value = chosen;
 }
@@ -488,6 +490,17 @@ function render() {
   renderPrintSheet(assessment);
 }
 
+/** The plain-words reason of a line: an award claimed without the lead
+ * role is "choose the lead role", not "not covered". */
+function lineReason(line) {
+  const x = t();
+  const role = current.application.achievements.find((a) => a.id === line.achievementId)?.role;
+  if (line.reasonCode === "NOT_COVERED" && itemById.get(line.item)?.role === "REQUIRED_LEAD" && role !== "ROLE_LEAD") {
+    return x.reasonLeadRequired;
+  }
+  return x.reasons[line.reasonCode] ?? "";
+}
+
 function renderLine(line, n) {
   const x = t();
   const kind = line.status.toLowerCase().replace("line_status_", "");
@@ -498,7 +511,12 @@ function renderLine(line, n) {
       el("span", { class: "badge", "data-testid": "status" }, x.status[line.status] ?? x.status.LINE_STATUS_INELIGIBLE)),
     el("p", { class: "line-what", "data-testid": "clause" }, what),
     el("p", { class: "line-subject", "data-testid": "subject" }, x.subjectRead(line.subject, (line.subjectAsGiven ?? line.subject).trim())),
-    el("p", { class: "reason", "data-testid": "reason" }, x.reasons[line.reasonCode] ?? ""));
+    el("p", { class: "reason", "data-testid": "reason" }, lineReason(line)));
+  // A standard number without its year is estimated, but a claim needs it.
+  if (STANDARD_KINDS.has(itemById.get(line.item)?.subjectKind)) {
+    const n = rules.normaliseStandardNumber(line.subject);
+    if (n.ok && n.value.year === "") li.append(el("p", { class: "hint warn", "data-testid": "year-missing" }, x.yearMissing(n.value.canonical)));
+  }
   const figures = el("dl", { class: "figures" });
   if (line.status === "LINE_STATUS_DISCRETIONARY") {
     figures.append(pair(x.payable, el("span", { class: "to-be-set", "data-testid": "payable" }, x.toBeSet), { cls: "payable" }));
@@ -552,6 +570,9 @@ function renderSummary(a, read) {
       pair([x.municipalShare, ...mark()], amountNode(a.split.municipalShare, { testid: "municipal-share" })),
       pair([x.districtShare(unitName), ...mark()], amountNode(a.split.districtShare, { testid: "district-share" }))),
     ...a.split.shareTables.filter((s) => s.provisional).map((s) => el("p", { class: "note provisional-note" }, lang === "zh" ? s.noteZh : s.noteEn)),
+    // The split is between treasuries: the enterprise receives the whole
+    // payable amount from the municipal treasury either way.
+    el("p", { class: "note" }, x.splitNote),
     ...(discretionary > 0 ? [el("p", { class: "note" }, x.discretionaryNote(discretionary))] : []),
     ...(excluded > 0 ? [el("p", { class: "note" }, x.excludedNote(excluded))] : []));
   summary.hidden = false;
@@ -770,8 +791,16 @@ function checkAll() {
   refresh();
   const shown = [...current.form.problems.keys()];
   const status = $("#check-status");
-  status.className = `check-status ${shown.length ? "fix" : "good"}`;
-  status.textContent = shown.length ? t().checkErrors(shown.length) : t().checkOk;
+  // An application without any achievement is not complete, whatever its
+  // fields say: there is nothing to estimate.
+  const empty = rowsList.children.length === 0;
+  status.className = `check-status ${shown.length || empty ? "fix" : "good"}`;
+  status.textContent = shown.length
+    ? t().checkErrors(shown.length)
+    : empty
+      ? t().checkNoRows
+      : t().checkOk;
+  if (empty && shown.length === 0) return [$("#add")].filter(Boolean);
   return shown;
 }
 

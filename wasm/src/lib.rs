@@ -156,7 +156,12 @@ fn json_text(value: &JsValue, path: &str, what: &str) -> Result<String, Error> {
                 column,
             });
         }
-        return Ok(s);
+        // A byte-order mark before JSON text (a file saved by Notepad or
+        // WPS, read as text) is no part of it, as `stdfund estimate` reads it.
+        return Ok(match s.strip_prefix('\u{FEFF}') {
+            Some(rest) => rest.to_owned(),
+            None => s,
+        });
     }
     let invalid = |message: String| Error::InvalidJson {
         path: path.into(),

@@ -55,6 +55,10 @@ pub struct StandardNumberInfo {
     pub number: String,
     /// The variant id the code implies, or "" when it implies none.
     pub implied_level: String,
+    /// The year (the edition), or "" when the number has none: an estimate
+    /// reads such a number, but the registry takes a claim only with its
+    /// year (docs/DECISIONS.md R23), so a form says so.
+    pub year: String,
 }
 
 /// Normalises a standard number as the estimate does for standard subjects;
@@ -74,6 +78,7 @@ pub fn normalise_standard_number(
         .trim_start()
         .to_string();
     Ok(StandardNumberInfo {
+        year: n.year().unwrap_or_default().to_string(),
         implied_level: n.implied_level().variant_id().unwrap_or_default().into(),
         code: n.prefix().to_string(),
         number,

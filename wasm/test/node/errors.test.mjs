@@ -79,6 +79,21 @@ test("what-if with a broken ruleset is INVALID_RULESET at whatIfRuleset", () => 
   assertError(rules.whatIf(app({}), undefined), "INVALID_JSON", "whatIfRuleset");
 });
 
+test("an empty what-if ruleset is INVALID_RULESET, never the rules in force", () => {
+  for (const doc of ["", "  \n"]) {
+    assertError(rules.whatIf(app({}), doc), "INVALID_RULESET", "whatIfRuleset");
+    assertError(rules.whatIfCanonical(JSON.stringify(app({})), doc), "INVALID_RULESET", "whatIfRuleset");
+  }
+});
+
+test("JSON text after a byte-order mark is read as stdfund estimate reads it", () => {
+  const text = JSON.stringify(app({}));
+  const plain = rules.estimateCanonical(text);
+  assert.equal(plain.ok, true);
+  assert.deepEqual(rules.estimateCanonical("\uFEFF" + text), plain);
+  assert.equal(rules.estimate("\uFEFF" + text).ok, true);
+});
+
 test("hostile inputs never throw and never trap the module", () => {
   const cyclic = {};
   cyclic.self = cyclic;

@@ -41,7 +41,7 @@ test("standard numbers: the first-release cases of canon.rs standard_numbers, wi
     ["DB3501/T 1-2020", "LOCAL"], ["T/CAS 1-2020", "GROUP"], ["ISO/TC 1:2020", "INTERNATIONAL"],
     ["ITU 1-2020", "INTERNATIONAL"], ["Q/FZ 1-2020", ""]]) assert.equal(level(raw), want, raw);
   const parts = value(rules.normaliseStandardNumber("db3501/t　1234—2020"));
-  assert.deepEqual(parts, { canonical: "DB3501/T 1234-2020", code: "DB3501/T", number: "1234-2020", impliedLevel: "LOCAL" });
+  assert.deepEqual(parts, { canonical: "DB3501/T 1234-2020", code: "DB3501/T", number: "1234-2020", impliedLevel: "LOCAL", year: "2020" });
   const bad = rules.normaliseStandardNumber("12345-2020");
   assert.equal(bad.ok, false);
   assert.equal(bad.error.code, "INVALID_STANDARD_NUMBER");

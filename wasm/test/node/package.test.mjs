@@ -7,7 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { wasmDir } from "../support.mjs";
@@ -43,6 +43,18 @@ test("the manifest: sideEffects, license, repository; every export is in the tar
   targets.push(manifest.types);
   for (const target of targets) assert.ok(files.includes(target.replace(/^\.\//, "")), `${target} is not in the package`);
   for (const f of ["README.md", "CHANGELOG.md", "web/stdfund_rules_bg.wasm", "node/stdfund_rules_bg.wasm"]) assert.ok(files.includes(f), f);
+});
+
+test("the README names every error code the vectors meet", () => {
+  const readme = readFileSync(installed("README.md"), "utf8");
+  const vectors = path.join(wasmDir, "..", "tests", "vectors");
+  const codes = new Set(["TRAILING_DATA", "INVALID_SUBJECT", "INVALID_RULESET"]);
+  for (const dirent of readdirSync(vectors, { recursive: true })) {
+    if (!String(dirent).endsWith(".json")) continue;
+    const v = JSON.parse(readFileSync(path.join(vectors, String(dirent)), "utf8"));
+    if (v.expected?.error?.code) codes.add(v.expected.error.code);
+  }
+  for (const code of codes) assert.ok(readme.includes(`\`${code}\``), `${code} is not in the README's error list`);
 });
 
 test("the README is self-contained: every link and file it names is in the package", () => {

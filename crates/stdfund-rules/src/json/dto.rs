@@ -483,9 +483,9 @@ pub struct AssessedApplicant {
     pub seat: String,
     /// The fiscal unit the seat resolves to; empty when outside.
     pub fiscal_unit: String,
-    /// Its Chinese name.
+    /// Its Chinese name (empty in the summary view, which carries no prose).
     pub fiscal_unit_name_zh: String,
-    /// Its English name.
+    /// Its English name (empty in the summary view).
     pub fiscal_unit_name_en: String,
     /// Whether the seat is inside the policy's area.
     pub inside_fuzhou: bool,

@@ -188,7 +188,14 @@ pub fn estimate_text(text: &str) -> Result<String, Error> {
 /// Estimates an application (JSON text) under an alternative ruleset
 /// document (JSON text) instead of the rulesets in force: the same as the
 /// application with `whatIfRuleset` set to that document.
+///
+/// A document given empty (an empty file read) is `INVALID_RULESET`: given
+/// explicitly, it is not the absent what-if ruleset of a request, and the
+/// rules in force must not answer in its place.
 pub fn what_if_text(application: &str, ruleset: &str) -> Result<String, Error> {
+    if ruleset.trim().is_empty() {
+        crate::ruleset::Ruleset::from_json(ruleset)?;
+    }
     let mut request = parse_request(application)?;
     request.what_if_ruleset = dto::Str::from(ruleset);
     assess_in_view(&request, None, write::assessment)
