@@ -55,20 +55,14 @@ impl CreditCode {
     pub fn parse(raw: &str) -> Option<(CreditCode, CreditCheck)> {
         let bytes: [u8; 18] = raw.as_bytes().try_into().ok()?;
         let upper = bytes.map(|b| b.to_ascii_uppercase());
-        let mut sum: u32 = 0;
-        let mut values = upper.iter().map(|&b| value_of(b));
-        for w in WEIGHTS {
-            sum = sum.wrapping_add(values.next().flatten()?.wrapping_mul(w));
-        }
-        let actual = values.next().flatten()?;
-        let expected = 31u32.wrapping_sub(sum % 31) % 31;
-        let check = if actual == expected {
+        let expected = expected_check(&upper)?;
+        value_of(*upper.last()?)?;
+        let check = if upper.last() == Some(&expected) {
             CreditCheck::Passed
         } else {
-            let c = ALPHABET
-                .get(usize::try_from(expected).unwrap_or(0))
-                .map_or('0', |&b| char::from(b));
-            CreditCheck::Mismatch { expected: c }
+            CreditCheck::Mismatch {
+                expected: char::from(expected),
+            }
         };
         Some((CreditCode(upper), check))
     }
@@ -121,16 +115,9 @@ impl CreditCode {
     /// 18th character name one unit at most (the check character is a
     /// function of the rest), so the registry keys claims by this form.
     pub fn with_check_recomputed(self) -> CreditCode {
-        let mut sum: u32 = 0;
-        for (&b, w) in self.0.iter().zip(WEIGHTS) {
-            sum = sum.wrapping_add(value_of(b).unwrap_or(0).wrapping_mul(w));
-        }
-        let expected = 31u32.wrapping_sub(sum % 31) % 31;
         let mut code = self.0;
-        if let (Some(last), Some(&c)) = (
-            code.last_mut(),
-            ALPHABET.get(usize::try_from(expected).unwrap_or(0)),
-        ) {
+        // A stored code's 17 characters are all of the alphabet.
+        if let (Some(c), Some(last)) = (expected_check(&code), code.last_mut()) {
             *last = c;
         }
         CreditCode(code)
@@ -140,6 +127,17 @@ impl CreditCode {
     pub fn check_character(&self) -> char {
         char::from(self.0.last().copied().unwrap_or(b'0'))
     }
+}
+
+/// The check character GB 32100-2015 gives for the first 17 characters of
+/// `code` (upper case); `None` when one is outside the alphabet.
+fn expected_check(code: &[u8; 18]) -> Option<u8> {
+    let mut sum: u32 = 0;
+    for (&b, w) in code.iter().zip(WEIGHTS) {
+        sum = sum.wrapping_add(value_of(b)?.wrapping_mul(w));
+    }
+    let expected = 31u32.wrapping_sub(sum % 31) % 31;
+    ALPHABET.get(usize::try_from(expected).ok()?).copied()
 }
 
 fn value_of(c: u8) -> Option<u32> {
