@@ -345,6 +345,23 @@ fn payer_zh(payer: &str) -> String {
     }
 }
 
+const PAGE_TOKEN_ZH: &str = "分页令牌无效:不是本服务给出的令牌,或查询条件已改变;请从第一页重新查询";
+const PAGE_TOKEN_EN: &str =
+    "invalid page token: not one this server gave for this query; ask again from the first page";
+
+impl RegistryError {
+    /// `INVALID_PAGE_TOKEN` on `page_token`, as the store's refusal of a
+    /// token it did not write is answered; the token is never quoted.
+    pub fn invalid_page_token() -> RegistryError {
+        RegistryError::invalid(
+            "INVALID_PAGE_TOKEN",
+            "page_token",
+            PAGE_TOKEN_ZH,
+            PAGE_TOKEN_EN,
+        )
+    }
+}
+
 /// `ALREADY_GRANTED`: the one-time key is held by a live claim.
 fn already_granted(existing_claim_id: Option<i64>, one_time_key: &str) -> Parts {
     let parts = match existing_claim_id {
@@ -525,8 +542,8 @@ fn store_parts(e: StoreError) -> Parts {
                 Parts::new(
                     Code::InvalidArgument,
                     "INVALID_PAGE_TOKEN",
-                    "分页令牌无效:不是本服务给出的令牌,或查询条件已改变;请从第一页重新查询".into(),
-                    "invalid page token: not one this server gave for this query; ask again from the first page".into(),
+                    PAGE_TOKEN_ZH.into(),
+                    PAGE_TOKEN_EN.into(),
                 )
                 .field("page_token")
             } else {

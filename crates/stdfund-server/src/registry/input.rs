@@ -361,12 +361,7 @@ pub const MAX_PAGE_TOKEN_CHARS: usize = 1024;
 pub fn page_token(value: &str) -> Result<Option<String>, RegistryError> {
     let v = value.trim();
     if v.chars().count() > MAX_PAGE_TOKEN_CHARS {
-        return Err(RegistryError::Store(
-            stdfund_store::StoreError::InvalidInput {
-                field: "cursor",
-                message: format!("longer than {MAX_PAGE_TOKEN_CHARS} characters"),
-            },
-        ));
+        return Err(RegistryError::invalid_page_token());
     }
     Ok(Some(v.to_string()).filter(|s| !s.is_empty()))
 }
