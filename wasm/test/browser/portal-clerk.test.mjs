@@ -259,24 +259,27 @@ test("a standard number with a two-digit year on a recent achievement is refused
   }
 });
 
-test("a standard number without its year is estimated with a note that a claim needs it; an award without the lead role says to choose it; 375 px", async () => {
-  const page = await open(375);
-  const rows = [
-    { ...ROWS[0], subject: "GB/T 12345", funding: [] },
-    { ...ROWS[2], role: undefined },
-  ];
-  await fill(page, APPLICANT, rows);
-  const row1 = page.locator("#lines > li[data-achievement-id=a1]");
-  assert.equal(await row1.locator("[data-testid=year-missing]").textContent(), TEXT.zh.yearMissing("GB/T 12345"));
-  assert.equal(await row1.locator(".badge").textContent(), TEXT.zh.status.LINE_STATUS_ELIGIBLE);
-  const row2 = page.locator("#lines > li[data-achievement-id=a2]");
-  assert.equal(await row2.locator(".reason").textContent(), TEXT.zh.reasonLeadRequired);
-  // The split note says the enterprise receives the whole amount either way.
-  assert.ok((await page.locator("#summary").textContent()).includes(TEXT.zh.splitNote));
-  await assertNoCodesOnScreen(page);
-  await assertNoOverflow(page, "no year, award without a role at 375px");
-  await page.screenshot({ path: `${SHOTS}/clerk-375-year-missing.png`, fullPage: true });
-  await page.close();
+test("a standard number without its year is estimated with a note that a claim needs it; an award without the lead role says to choose it; 375 and 1280 px", async () => {
+  for (const width of [375, 1280]) {
+    const page = await open(width);
+    const rows = [
+      { ...ROWS[0], subject: "GB/T 12345", funding: [] },
+      { ...ROWS[2], role: undefined },
+    ];
+    await fill(page, APPLICANT, rows);
+    const row1 = page.locator("#lines > li[data-achievement-id=a1]");
+    assert.equal(await row1.locator("[data-testid=year-missing]").textContent(), TEXT.zh.yearMissing("GB/T 12345"));
+    assert.equal(await row1.locator(".badge").textContent(), TEXT.zh.status.LINE_STATUS_ELIGIBLE);
+    const row2 = page.locator("#lines > li[data-achievement-id=a2]");
+    assert.equal(await row2.locator(".reason").textContent(), TEXT.zh.reasonLeadRequired);
+    // The split note says the enterprise receives the whole amount either way.
+    assert.ok((await page.locator("#summary").textContent()).includes(TEXT.zh.splitNote));
+    await assertNoCodesOnScreen(page);
+    await assertNoOverflow(page, `no year, award without a role at ${width}px`);
+    await page.screenshot({ path: `${SHOTS}/clerk-${width}-year-missing.png`, fullPage: true });
+    await page.locator("#results").screenshot({ path: `${SHOTS}/clerk-${width}-year-missing-results.png` });
+    await page.close();
+  }
 });
 
 test("检查填写 on an application without any achievement says so, not that it is complete", async () => {
