@@ -146,36 +146,68 @@ pub fn audit(command: &AuditCommand) -> ExitCode {
         r
     });
     match result {
-        Ok(v) => match &v.first_broken {
-            None => crate::output::println(&format!(
-                "审计日志完整 audit log intact: {} entries, hash chain verified ({shown}, {})\n\
-                 head: {}\n\
-                 (record the head elsewhere: a later rewrite of the whole log shows against it;
-                 the claims and payments tables are not compared with the log: docs/OPERATIONS.md)",
-                v.entries_checked,
-                store.backend(),
-                if v.head_hash.is_empty() {
-                    "(empty log)"
-                } else {
-                    v.head_hash.as_str()
-                },
-            )),
-            Some((id, why)) => {
-                let _ = crate::output::println(&format!(
-                    "审计日志被篡改 audit log BROKEN at entry {id}: {why}\n\
-                     {} entries read ({shown}, {}); the chain is consistent only up to the \
-                     entry before {id}: compare its head with one recorded earlier",
-                    v.entries_checked,
-                    store.backend(),
-                ));
-                ExitCode::from(EXIT_FOUND)
-            }
-        },
+        Ok(v) => audit_report(&v, &shown, store.backend()),
         Err(e) => {
             eprintln!("error[{}]: {shown}: {e}", e.code());
             ExitCode::from(EXIT_CANNOT_CHECK)
         }
     }
+}
+
+/// What `stdfund audit verify` prints, and its exit status.
+fn audit_report(
+    v: &stdfund_store::AuditVerification,
+    shown: &str,
+    backend: stdfund_store::BackendKind,
+) -> ExitCode {
+    if let Some((id, why)) = &v.first_broken {
+        let _ = crate::output::println(&format!(
+            "审计日志被篡改 audit log BROKEN at entry {id}: {why}\n\
+             {} entries read ({shown}, {backend}); the chain is consistent only up to the \
+             entry before {id}: compare its head with one recorded earlier",
+            v.entries_checked,
+        ));
+        return ExitCode::from(EXIT_FOUND);
+    }
+    let c = &v.claims;
+    let unverifiable = if c.unverifiable == 0 {
+        String::new()
+    } else {
+        let named: Vec<String> = c.unverifiable_named.iter().map(i64::to_string).collect();
+        let more = if c.unverifiable > i64::try_from(named.len()).unwrap_or(i64::MAX) {
+            ", …"
+        } else {
+            ""
+        };
+        format!(
+            "\n无法核对 not comparable: {} claims have no whole snapshot in the log (claims \
+             upgraded from v1, or rows written behind the store's back): {}{more}",
+            c.unverifiable,
+            named.join(", ")
+        )
+    };
+    if let Some((id, why)) = &c.first_diverging {
+        let _ = crate::output::println(&format!(
+            "申报记录被篡改 claims table BROKEN at claim {id}: {why}\n\
+             the hash chain of {} entries is intact ({shown}, {backend}); {} claims compared \
+             with it{unverifiable}",
+            v.entries_checked, c.checked,
+        ));
+        return ExitCode::from(EXIT_FOUND);
+    }
+    crate::output::println(&format!(
+        "审计日志完整 audit log intact: {} entries, hash chain verified ({shown}, {backend})\n\
+         申报记录一致 claims agree with the log: {} claims compared{unverifiable}\n\
+         head: {}\n\
+         (record the head elsewhere: a later rewrite of the whole log shows against it)",
+        v.entries_checked,
+        c.checked,
+        if v.head_hash.is_empty() {
+            "(empty log)"
+        } else {
+            v.head_hash.as_str()
+        },
+    ))
 }
 
 /// One side of a collision, as a reviewer needs it.

@@ -21,7 +21,8 @@ use crate::backend::{Backend, DbRow, Dialect, Stmt};
 use crate::db::{Cx, FromDbRow};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, AuditAction, AuditEntry, AuditFilter, AuditVerification, ClaimId, Page, Timestamp,
+    Actor, AuditAction, AuditEntry, AuditFilter, AuditVerification, ClaimId, ClaimsVerification,
+    Page, Timestamp,
 };
 use crate::records::AUDIT_COLUMNS;
 use crate::validate;
@@ -265,6 +266,7 @@ pub(crate) async fn verify<DB: Backend>(
         entries_checked: checked,
         first_broken: Some((id, why)),
         head_hash: head.to_owned(),
+        claims: ClaimsVerification::default(),
     };
     loop {
         let chunk: Vec<RawEntry> = cx
@@ -354,6 +356,7 @@ pub(crate) async fn verify<DB: Backend>(
         entries_checked: checked,
         first_broken: None,
         head_hash: last_hash,
+        claims: ClaimsVerification::default(),
     })
 }
 

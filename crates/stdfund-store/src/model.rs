@@ -1306,13 +1306,31 @@ pub struct AuditVerification {
     pub first_broken: Option<(i64, String)>,
     /// The last entry's hash (publish it to detect a rewrite of the whole tail later).
     pub head_hash: String,
+    /// The claims table compared with the log.
+    pub claims: ClaimsVerification,
 }
 
 impl AuditVerification {
-    /// Whether the chain is intact.
+    /// Whether the chain is intact and every comparable claim agrees with it.
     pub fn is_intact(&self) -> bool {
-        self.first_broken.is_none()
+        self.first_broken.is_none() && self.claims.first_diverging.is_none()
     }
+}
+
+/// The claims table compared with what the audit log says of each claim: its last whole
+/// snapshot, with the re-keyings after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimsVerification {
+    /// Claims compared with the log.
+    pub checked: i64,
+    /// The first claim (by id) whose row or payments differ from the log, whose row does
+    /// not read, or that the log names and the table lacks; and what is wrong.
+    pub first_diverging: Option<(ClaimId, String)>,
+    /// Claims the log holds no whole snapshot of (upgraded from v1, or written behind the
+    /// store's back), which cannot be compared.
+    pub unverifiable: i64,
+    /// The first of them (at most 20).
+    pub unverifiable_named: Vec<ClaimId>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ use sqlx::{Pool, Postgres, Sqlite, Transaction};
 use stdfund_rules::date::Date;
 use stdfund_rules::money::Money;
 
-use crate::audit;
 use crate::backend::Backend;
 use crate::db::{Cx, fen};
 use crate::error::StoreError;
@@ -33,6 +32,7 @@ use crate::model::{
     ObjectionOutcome, OpenOptions, Page, Payment, PaymentInput, Publication, RekeyInput,
     RekeyReport, ReportFilter, ReportRow, Resubmission, SubmitOutcome, Timestamp,
 };
+use crate::{audit, audit_claims};
 use crate::{migrate, open, ops, validate};
 
 /// The claim store on one database: `Store<sqlx::Sqlite>` or `Store<sqlx::Postgres>`.
@@ -639,10 +639,15 @@ impl<DB: Backend> Store<DB> {
         .await
     }
 
-    /// Recomputes the audit hash chain and names the first broken entry.
+    /// Recomputes the audit hash chain and names the first broken entry; when the chain is
+    /// intact, compares every claim with what the log says of it.
     pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
         let mut tx = self.snapshot().await?;
-        let out = audit::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
+        let mut out = audit::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
+        if out.first_broken.is_none() {
+            // A broken chain says nothing reliable about claims.
+            out.claims = audit_claims::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
+        }
         tx.rollback().await?;
         Ok(out)
     }

@@ -272,8 +272,22 @@ async fn check_audit<DB: Backend>(s: &Store<DB>) {
     assert_eq!(log[0].before_json, None);
     let v = s.verify_audit().await.unwrap();
     assert_eq!(
-        (v.entries_checked, v.first_broken, v.head_hash.as_str()),
+        (
+            v.entries_checked,
+            v.first_broken.clone(),
+            v.head_hash.as_str()
+        ),
         (7, None, log[6].entry_hash.as_str())
+    );
+    // The v1 log holds no whole snapshot of any claim: none can be compared, none diverges.
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!(
+        (
+            v.claims.checked,
+            v.claims.unverifiable,
+            v.claims.unverifiable_named.clone()
+        ),
+        (0, 6, vec![1, 2, 3, 4, 5, 6])
     );
 }
 
@@ -329,7 +343,13 @@ async fn keeps_working<DB: Backend>(s: &Store<DB>) {
     );
     common::created(s, filing("V2-NEW", "new2", "portal-b")).await;
     let v = s.verify_audit().await.unwrap();
-    assert_eq!((v.entries_checked, v.first_broken), (9, None));
+    assert_eq!((v.entries_checked, v.first_broken.clone()), (9, None));
+    // The payment of claim 3 and the new claim 7 are snapshots to compare with.
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!(
+        (v.claims.checked, v.claims.unverifiable_named.clone()),
+        (2, vec![1, 2, 4, 5, 6])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -63,7 +63,13 @@ export function Audit({ route }: { route: Route }) {
       <ErrorBox problem={verifying.problem} />
       {verdict !== null && (
         <div class={verdict.intact ? "notice-ok" : "error"} role="status" data-testid="verify-result">
-          <p>{verdict.intact ? t("audit.intact", { count: String(verdict.entriesChecked) }) : t("audit.broken", { id: String(verdict.firstBrokenEntryId), problem: verdict.problem })}</p>
+          <p>{verdict.firstBrokenEntryId !== 0n
+            ? t("audit.broken", { id: String(verdict.firstBrokenEntryId), problem: verdict.problem })
+            : t("audit.intact", { count: String(verdict.entriesChecked) })}</p>
+          {verdict.firstBrokenEntryId === 0n && (verdict.firstDivergingClaimId !== 0n
+            ? <p>{t("audit.claimBroken", { id: String(verdict.firstDivergingClaimId), problem: verdict.problem })}</p>
+            : <p>{t("audit.claimsAgree", { count: String(verdict.claimsChecked) })}</p>)}
+          {verdict.claimsUnverifiable !== 0n && <p class="small">{t("audit.unverifiable", { count: String(verdict.claimsUnverifiable), ids: verdict.unverifiableClaimIds.map(String).join("、") })}</p>}
           {verdict.headHash !== "" && <p class="small">{t("audit.head")}：<code class="break">{verdict.headHash}</code></p>}
         </div>
       )}

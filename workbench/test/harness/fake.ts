@@ -558,7 +558,7 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
       },
       verifyAuditLog: (_req, ctx) => {
         caller(ctx, "VerifyAuditLog", [A]);
-        return { intact: true, entriesChecked: BigInt(state.audit.length), firstBrokenEntryId: 0n, problem: "", headHash: state.audit[state.audit.length - 1]?.entryHash ?? "" };
+        return { intact: true, entriesChecked: BigInt(state.audit.length), firstBrokenEntryId: 0n, problem: "", headHash: state.audit[state.audit.length - 1]?.entryHash ?? "", claimsChecked: BigInt(state.claims.length), firstDivergingClaimId: 0n, claimsUnverifiable: 0n, unverifiableClaimIds: [] };
       },
     });
   };

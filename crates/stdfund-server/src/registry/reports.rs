@@ -421,12 +421,22 @@ impl Registry {
     /// VerifyAuditLog.
     pub async fn verify_audit(&self) -> Result<pb::VerifyAuditLogResponse, RegistryError> {
         let v = self.inner.store.verify_audit().await?;
+        let intact = v.is_intact();
+        let diverging = v.claims.first_diverging;
         Ok(pb::VerifyAuditLogResponse {
-            intact: v.first_broken.is_none(),
+            intact,
             entries_checked: v.entries_checked,
             first_broken_entry_id: v.first_broken.as_ref().map_or(0, |b| b.0),
-            problem: v.first_broken.map(|b| b.1).unwrap_or_default(),
+            first_diverging_claim_id: diverging.as_ref().map_or(0, |d| d.0),
+            problem: v
+                .first_broken
+                .or(diverging)
+                .map(|b| b.1)
+                .unwrap_or_default(),
             head_hash: v.head_hash,
+            claims_checked: v.claims.checked,
+            claims_unverifiable: v.claims.unverifiable,
+            unverifiable_claim_ids: v.claims.unverifiable_named,
         })
     }
 }

@@ -1,7 +1,9 @@
 //! The audit log: every change recorded once, filters and paging, append-only against the
 //! database, and a hash chain that names the first entry broken behind the store's back.
 
-use stdfund_store::{AuditAction, AuditFilter, AuditVerification, Store, StoreError};
+use stdfund_store::{
+    AuditAction, AuditFilter, AuditVerification, ClaimsVerification, Store, StoreError,
+};
 
 use crate::common::{
     Harness, admin, all_audit, approve, audit_of, created, filing, finance, later, now, payment,
@@ -158,7 +160,11 @@ pub async fn every_change_is_recorded<H: Harness>(h: &H) {
         AuditVerification {
             entries_checked: 7,
             first_broken: None,
-            head_hash: log[6].entry_hash.clone()
+            head_hash: log[6].entry_hash.clone(),
+            claims: ClaimsVerification {
+                checked: 2,
+                ..ClaimsVerification::default()
+            },
         }
     );
 }
@@ -269,7 +275,11 @@ pub async fn tampering_delete_last_is_found<H: Harness>(h: &H) {
     .await
     .unwrap();
     let v2 = h.store().verify_audit().await.unwrap();
-    assert!(v2.is_intact());
+    assert_eq!(v2.first_broken, None, "the chain looks whole");
+    // The claims table does not: the withdrawal of claim 2 is in it and no longer in the log.
+    let (claim, why) = v2.claims.first_diverging.clone().expect("claim 2 diverges");
+    assert_eq!(claim, 2, "{why}");
+    assert!(why.contains("status"), "{why}");
     assert_ne!(
         v2.head_hash, "",
         "the head hash to compare with a recorded one"
@@ -325,4 +335,173 @@ pub async fn chain_survives_refusals_and_reopen<H: Harness>(h: &H) {
     created(&reopened, filing("H-3", "i3", "p")).await;
     let v = s.verify_audit().await.unwrap();
     assert_eq!((v.entries_checked, v.first_broken), (6, None));
+}
+
+/// The claim a tampered table shows first, and what is wrong with it.
+async fn diverging<H: Harness>(h: &H) -> (i64, String) {
+    let v = h.store().verify_audit().await.unwrap();
+    assert_eq!(v.first_broken, None, "the chain itself is intact");
+    assert!(!v.is_intact());
+    v.claims.first_diverging.expect("a diverging claim")
+}
+
+/// Rows changed behind the store's back, with the log left alone: each change to a
+/// claim's money, status, key or payments names the claim and the field; a deleted row
+/// names the claim the log still has; a row inserted with no entry cannot be compared and
+/// is named as such; every restore makes the registry intact again.
+pub async fn claims_table_is_compared_with_the_log<H: Harness>(h: &H) {
+    let s = h.store();
+    s.set_budget(2026, "CITY", yuan("900"), &admin(), &now())
+        .await
+        .unwrap();
+    let c = created(s, filing("K-1", "i1", "portal-a")).await;
+    s.review(c.id, approve("300"), &reviewer(), &later())
+        .await
+        .unwrap();
+    s.disburse(
+        c.id,
+        payment("2026-03-03", "V-1", Some("100")),
+        &finance(),
+        &later(),
+        today(),
+    )
+    .await
+    .unwrap();
+    let r = created(s, filing("K-2", "i2", "portal-a")).await;
+    s.review(r.id, reject("不符合条件"), &reviewer(), &later())
+        .await
+        .unwrap();
+    let v = s.verify_audit().await.unwrap();
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!(v.claims.checked, 2);
+    assert_eq!(v.claims.unverifiable, 0);
+    let (c, r) = (c.id, r.id);
+    let cases = [
+        (
+            format!("UPDATE claims SET paid_fen = paid_fen + 10000 WHERE id = {c}"),
+            format!("UPDATE claims SET paid_fen = paid_fen - 10000 WHERE id = {c}"),
+            c,
+            "paid",
+        ),
+        (
+            format!(
+                "UPDATE claims SET approved_amount_fen = approved_amount_fen + 60000, \
+                 municipal_fen = municipal_fen + 60000 WHERE id = {c}"
+            ),
+            format!(
+                "UPDATE claims SET approved_amount_fen = approved_amount_fen - 60000, \
+                 municipal_fen = municipal_fen - 60000 WHERE id = {c}"
+            ),
+            c,
+            "approval",
+        ),
+        (
+            format!("UPDATE claims SET status = 'RETURNED' WHERE id = {r}"),
+            format!("UPDATE claims SET status = 'REJECTED' WHERE id = {r}"),
+            r,
+            "status",
+        ),
+        (
+            format!("UPDATE claims SET one_time_key = 'forged' WHERE id = {r}"),
+            format!(
+                "UPDATE claims SET one_time_key = (SELECT one_time_key FROM claims WHERE id = {c}) || '-2' WHERE id = {r}"
+            ),
+            r,
+            "one_time_key",
+        ),
+        (
+            format!("UPDATE payments SET voucher = 'V-9' WHERE claim_id = {c}"),
+            format!("UPDATE payments SET voucher = 'V-1' WHERE claim_id = {c}"),
+            c,
+            "payments",
+        ),
+    ];
+    // Whoever edits the tables behind the store's back can also lift their guards.
+    let unguard = if H::NAME == "sqlite" {
+        "DROP TRIGGER payments_no_update; DROP TRIGGER payments_no_delete; \
+         DROP TRIGGER claims_no_delete;"
+    } else {
+        "ALTER TABLE payments DISABLE TRIGGER ALL; ALTER TABLE claims DISABLE TRIGGER ALL;"
+    };
+    h.raw(unguard).await.unwrap();
+    let key_r = h
+        .raw_text(&format!("SELECT one_time_key FROM claims WHERE id = {r}"))
+        .await
+        .unwrap();
+    for (tamper, restore, id, field) in cases {
+        assert_eq!(h.raw(&tamper).await, Ok(1), "{tamper}");
+        let (got, why) = diverging(h).await;
+        assert_eq!(got, id, "{tamper}: {why}");
+        assert!(why.starts_with("it differs from audit entry"), "{why}");
+        assert!(why.contains(field), "{tamper}: {why}");
+        if field == "one_time_key" {
+            h.raw(&format!(
+                "UPDATE claims SET one_time_key = '{key_r}' WHERE id = {r}"
+            ))
+            .await
+            .unwrap();
+        } else {
+            assert_eq!(h.raw(&restore).await, Ok(1), "{restore}");
+        }
+        assert!(s.verify_audit().await.unwrap().is_intact(), "{restore}");
+    }
+    // A row that does not read as a claim is named, not a failure to check.
+    h.raw(&format!(
+        "UPDATE claims SET status = 'PAID_TWICE' WHERE id = {r}"
+    ))
+    .await
+    .unwrap_or_else(|e| {
+        // PostgreSQL and SQLite CHECK the status: nothing to read then.
+        assert!(e.contains("CHECK") || e.contains("check"), "{e}");
+        0
+    });
+    if !s.verify_audit().await.unwrap().is_intact() {
+        let (got, why) = diverging(h).await;
+        assert_eq!(got, r, "{why}");
+        h.raw(&format!(
+            "UPDATE claims SET status = 'REJECTED' WHERE id = {r}"
+        ))
+        .await
+        .unwrap();
+    }
+    // A claim inserted with no entry: unverifiable, named.
+    let copied = h
+        .raw(&format!(
+            "INSERT INTO claims (idempotency_key, submitted_by, request_hash, credit_code, \
+             credit_code_confirmed, unit_name, unit_name_folded, seat, fiscal_unit, item, \
+             variant, clause, subject, subject_as_given, one_time_key, achievement_date, year, \
+             estimated_amount_fen, discretionary, application_json, estimate_json, status, \
+             created_at, updated_at) \
+             SELECT 'forged', submitted_by, request_hash, credit_code, credit_code_confirmed, \
+             unit_name, unit_name_folded, seat, fiscal_unit, item, variant, clause, subject, \
+             subject_as_given, 'forged-key', achievement_date, year, estimated_amount_fen, \
+             discretionary, application_json, estimate_json, 'SUBMITTED', created_at, updated_at \
+             FROM claims WHERE id = {c}"
+        ))
+        .await;
+    assert_eq!(copied, Ok(1));
+    let v = s.verify_audit().await.unwrap();
+    assert!(
+        v.is_intact(),
+        "an unverifiable claim is not a divergence: {v:?}"
+    );
+    assert_eq!(v.claims.unverifiable, 1);
+    assert_eq!(v.claims.unverifiable_named.len(), 1);
+    assert!(v.claims.unverifiable_named[0] > r);
+    // A deleted row: the log still names the claim.
+    let delete = if H::NAME == "sqlite" {
+        format!("PRAGMA foreign_keys = OFF; DELETE FROM claims WHERE id = {r}")
+    } else {
+        format!("DELETE FROM claims WHERE id = {r}")
+    };
+    h.raw(&delete).await.unwrap();
+    assert_eq!(
+        h.raw_text(&format!("SELECT COUNT(*) FROM claims WHERE id = {r}"))
+            .await
+            .unwrap(),
+        "0"
+    );
+    let (got, why) = diverging(h).await;
+    assert_eq!(got, r, "{why}");
+    assert!(why.contains("deleted"), "{why}");
 }

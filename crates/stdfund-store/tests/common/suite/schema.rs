@@ -133,6 +133,10 @@ pub async fn rekey_with_collisions<H: Harness>(h: &H) {
         .filter(|e| e.action == AuditAction::Rekey)
         .count();
     assert_eq!(rekeys, 2);
+    // The re-keyed rows agree with the log: a re-keying's entry names only the key.
+    let v = s.verify_audit().await.unwrap();
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!(v.claims.unverifiable, 0, "{v:?}");
     // The new key holds: a new claim with it is ALREADY_GRANTED to a.
     let out = s
         .submit(filing("GB/T 1-2020", "i7", "r"), &portal("r"), &now())
