@@ -785,10 +785,13 @@ fn parse_standard(s: &str) -> Option<StandardNumber> {
         text.push_str(seg.letters);
         text.push_str(seg.digits);
     }
-    if text == "GBT" {
-        // The common file-name spelling of GB/T (`GBT 12345-2020`).
-        text.clear();
-        text.push_str("GB/T");
+    if text.len() == 3
+        && text.ends_with('T')
+        && matches!(level, ImpliedLevel::National | ImpliedLevel::Industry)
+    {
+        // The common file-name spelling of GB/T (`GBT 12345-2020`) and of
+        // the industry codes (`YYT 0287-2017` = `YY/T 0287-2017`, C7).
+        text.insert(2, '/');
     }
     if text.len() > MAX_PREFIX {
         return None;
@@ -852,6 +855,10 @@ fn scheme_level(segs: &[Segment<'_>]) -> Option<ImpliedLevel> {
         ("T", 0) => (rest.len() == 1).then_some(ImpliedLevel::Group),
         ("Q", 0) => (!rest.is_empty()).then_some(ImpliedLevel::Unknown),
         ("ISO" | "IEC" | "ITU", 0) => no_digits().then_some(ImpliedLevel::International),
+        // `YYT`, `HGT`: an industry code's file-name spelling of `YY/T`.
+        (l, 0) if l.len() == 3 && l.ends_with('T') && rest.is_empty() => {
+            Some(ImpliedLevel::Industry)
+        }
         (l, 0) if l.len() == 2 && no_digits() => Some(if t_or_z() {
             ImpliedLevel::Industry
         } else {
@@ -1033,9 +1040,90 @@ fn itu_edition<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a str>> {
 /// `SAC/TC 28`). Anything else (a committee typed by its Chinese name) keeps
 /// the general rule's form.
 /// Whether it is a committee at all is [`committee_fault`]'s to say.
+///
+/// A text around one code (`SAC/TC 28秘书处`, `全国…标准化技术委员会(SAC/TC
+/// 28)`) is that code: RULES.md §5 makes the code the subject of clause 4,
+/// so the words around it name no second committee (docs/DECISIONS.md C16).
 pub fn committee(raw: &str) -> Result<String, CanonError> {
     let t = text_cow(raw)?;
-    Ok(committee_code(&t).unwrap_or_else(|| t.into_owned()))
+    if let Some(code) = committee_code(&t) {
+        return Ok(code);
+    }
+    if !t.is_ascii() {
+        let found = codes_within(&t);
+        if !found.incomplete
+            && let [code] = found.codes.as_slice()
+        {
+            return Ok(code.clone());
+        }
+    }
+    Ok(t.into_owned())
+}
+
+/// Words that begin a committee segment of their own: a space before one
+/// stands for the `/` (`SAC TC 28` = `SAC/TC 28`, `ISO/TC 45 SC 3` =
+/// `ISO/TC 45/SC 3`). `JTC` is not among them: `ISO/IEC JTC 1` is written
+/// with its space.
+const COMMITTEE_KINDS: [&str; 6] = ["TC", "SC", "WG", "SWG", "PC", "JWG"];
+
+/// Whether a committee code names its kind without the organisation before
+/// it (`TC 28`, `JTC 1`): `SAC/TC 28` or `ISO/TC 28`?
+fn lacks_organisation(code: &str) -> bool {
+    let first = code.split('/').next().unwrap_or(code);
+    first
+        .split(' ')
+        .next()
+        .is_some_and(|w| w == "JTC" || COMMITTEE_KINDS.contains(&w))
+}
+
+/// Whether a code's last segment carries a number (`SAC/TC 28`, not `SAC/TC`).
+fn has_number(code: &str) -> bool {
+    code.rsplit('/')
+        .next()
+        .is_some_and(|seg| seg.bytes().any(digit))
+}
+
+/// The committee codes written inside a text (runs of capital letters,
+/// digits, `/` and spaces that name a committee kind), and whether one of
+/// them is incomplete (no organisation, no number: `SAC/TC 八四五`).
+struct Within {
+    codes: Vec<String>,
+    incomplete: bool,
+}
+
+fn codes_within(t: &str) -> Within {
+    let mut out = Within {
+        codes: Vec::new(),
+        incomplete: false,
+    };
+    let runs =
+        t.split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '/' || c == ' '));
+    for run in runs {
+        let run = run.trim_matches(|c| c == ' ' || c == '/');
+        let names_kind = run
+            .split([' ', '/'])
+            .any(|w| w == "JTC" || COMMITTEE_KINDS.contains(&w) || kind_with_number(w));
+        if !names_kind {
+            continue;
+        }
+        match committee_code(run) {
+            Some(code) if has_number(&code) && !lacks_organisation(&code) => {
+                if !out.codes.contains(&code) {
+                    out.codes.push(code);
+                }
+            }
+            _ => out.incomplete = true,
+        }
+    }
+    out
+}
+
+/// `TC28`, `SC3`, `WG12`: a kind with its number typed without the space.
+fn kind_with_number(w: &str) -> bool {
+    let letters = w.bytes().take_while(|&b| upper(b)).count();
+    w.split_at_checked(letters).is_some_and(|(kind, number)| {
+        COMMITTEE_KINDS.contains(&kind) && !number.is_empty() && number.bytes().all(digit)
+    })
 }
 
 /// Combining marks NFKC leaves standing when they cannot join the character
@@ -1069,11 +1157,31 @@ fn passes_for_latin(c: char) -> bool {
 /// committee code (`SAC/TC 88/`, `SAC-TC 28`). A committee typed by its
 /// Chinese name, with or without its code, is read by the general rule.
 pub fn committee_fault(raw: &str, canonical: &str) -> Option<CommitteeFault> {
-    if has_foreign_letter(raw) || canonical.chars().any(passes_for_latin) {
+    // The text as typed, before a code was taken out of it: a look-alike
+    // beside the code (`SAC/TC 88` + U+0301) is one all the same.
+    let typed = text_cow(raw).ok();
+    let typed = typed.as_deref().unwrap_or(canonical);
+    if has_foreign_letter(raw)
+        || typed.chars().any(passes_for_latin)
+        || canonical.chars().any(passes_for_latin)
+    {
         return Some(CommitteeFault::LookAlikes);
     }
-    (canonical.is_ascii() && committee_code(canonical).is_none())
-        .then_some(CommitteeFault::NotACode)
+    if canonical.is_ascii() {
+        return match committee_code(canonical) {
+            None => Some(CommitteeFault::NotACode),
+            Some(code) if lacks_organisation(&code) => Some(CommitteeFault::Incomplete),
+            Some(_) => None,
+        };
+    }
+    let found = codes_within(canonical);
+    if found.incomplete {
+        Some(CommitteeFault::Incomplete)
+    } else if found.codes.len() > 1 {
+        Some(CommitteeFault::TwoCodes)
+    } else {
+        None
+    }
 }
 
 /// See [`committee_fault`].
@@ -1083,6 +1191,11 @@ pub enum CommitteeFault {
     LookAlikes,
     /// ASCII text that is no committee code.
     NotACode,
+    /// A code without its organisation (`TC 28`) or its number (`SAC/TC
+    /// 八四五`).
+    Incomplete,
+    /// Two different codes in one subject.
+    TwoCodes,
 }
 
 /// Whether a canonical reference (a project, a certificate, a product)
@@ -1101,6 +1214,7 @@ fn committee_code(t: &str) -> Option<String> {
     if !t.is_ascii() {
         return None;
     }
+    let t = slash_before_kinds(t);
     let mut out = String::with_capacity(t.len().saturating_add(4));
     for (i, seg) in t.split('/').enumerate() {
         if i > 0 {
@@ -1109,6 +1223,35 @@ fn committee_code(t: &str) -> Option<String> {
         push_committee_segment(&mut out, seg)?;
     }
     Some(out)
+}
+
+/// `SAC TC 28` → `SAC/TC 28`: a space before a committee kind (not at the
+/// start) is the `/` it stands for.
+fn slash_before_kinds(t: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut start = 0;
+    for (i, _) in t.match_indices(' ') {
+        let word = t
+            .get(i.saturating_add(1)..)
+            .and_then(|rest| rest.split([' ', '/']).next())
+            .unwrap_or("");
+        let before_is_word = t
+            .get(..i)
+            .is_some_and(|b| !b.is_empty() && !b.ends_with('/'));
+        if before_is_word && (COMMITTEE_KINDS.contains(&word) || kind_with_number(word)) {
+            let o = out.get_or_insert_with(|| String::with_capacity(t.len()));
+            o.push_str(t.get(start..i).unwrap_or(""));
+            o.push('/');
+            start = i.saturating_add(1);
+        }
+    }
+    match out {
+        None => Cow::Borrowed(t),
+        Some(mut o) => {
+            o.push_str(t.get(start..).unwrap_or(""));
+            Cow::Owned(o)
+        }
+    }
 }
 
 /// `WORD (' ' WORD)* [' '? NUMBER]` where a word is capital letters and a
@@ -1363,6 +1506,10 @@ mod tests {
             ("GB 1234—1988", ok("GB 1234-1988")),
             // Scheme table.
             ("GBT 12345-2020", ok("GB/T 12345-2020")),
+            ("YYT 8901-2017", ok("YY/T 8901-2017")),
+            ("hgt 20202-2016", ok("HG/T 20202-2016")),
+            ("SJT 11363-2006", ok("SJ/T 11363-2006")),
+            ("GBZ 2.1-2019", ok("GBZ 2.1-2019")),
             ("GB/X 1-2020", Err(CanonError::NotAStandardNumber)),
             ("DB351234-2020", Err(CanonError::NotAStandardNumber)),
             ("DB351/T 1-2020", Err(CanonError::NotAStandardNumber)),
@@ -1544,6 +1691,36 @@ mod tests {
         for raw in ["SAC/TC 88/", "SAC-TC 28", "SAC/TC 28-", "SAC//TC 28"] {
             assert_eq!(fault(raw), Some(CommitteeFault::NotACode), "{raw:?}");
         }
+        for raw in [
+            "TC 833",
+            "TC 0",
+            "JTC 1",
+            "WG 3",
+            "SAC/TC 八四五",
+            "全国某某委员会(TC 28)",
+            "全国某某委员会 SAC/TC",
+        ] {
+            assert_eq!(fault(raw), Some(CommitteeFault::Incomplete), "{raw:?}");
+        }
+        assert_eq!(
+            fault("SAC/TC 28(ISO/TC 45)"),
+            Some(CommitteeFault::NotACode)
+        );
+        for raw in [
+            "SAC/TC 28与SAC/TC 29",
+            "全国某某委员会(SAC/TC 28、ISO/TC 45)",
+        ] {
+            assert_eq!(fault(raw), Some(CommitteeFault::TwoCodes), "{raw:?}");
+        }
+        for raw in [
+            "SAC/TC 851秘书处",
+            "全国某某标准化技术委员会(SAC/TC 851)",
+            "SAC TC 851",
+            "全国信息技术标准化技术委员会SOA分技术委员会",
+            "全国5G标准化工作组",
+        ] {
+            assert_eq!(fault(raw), None, "{raw:?}");
+        }
         let mixes = |raw: &str| mixes_look_alikes(&text(raw).unwrap());
         for raw in [
             "FZ\u{0412}Z-2020-01",
@@ -1591,7 +1768,31 @@ mod tests {
                 "全国信息技术标准化技术委员会",
                 ok("全国信息技术标准化技术委员会"),
             ),
-            ("SAC/TC 28（全国）", ok("SAC/TC 28(全国)")),
+            // A text around one code is the code (C16).
+            ("SAC/TC 28（全国）", ok("SAC/TC 28")),
+            ("SAC/TC 851秘书处", ok("SAC/TC 851")),
+            ("SAC/TC 837(秘书处)", ok("SAC/TC 837")),
+            ("SAC/TC 830 全国某某标准化技术委员会", ok("SAC/TC 830")),
+            ("全国某某标准化技术委员会(SAC/TC 851)", ok("SAC/TC 851")),
+            (
+                "全国某某标准化技术委员会（ＳＡＣ／ＴＣ８５１）",
+                ok("SAC/TC 851"),
+            ),
+            (
+                "全国某某分技术委员会(SAC/TC 28/SC 3)秘书处",
+                ok("SAC/TC 28/SC 3"),
+            ),
+            ("SAC/TC 28秘书处(SAC/TC 28)", ok("SAC/TC 28")),
+            ("全国某某委员会SAC/TC28", ok("SAC/TC 28")),
+            // A space for the `/` before a committee kind.
+            ("SAC TC 851", ok("SAC/TC 851")),
+            ("sac tc851", ok("SAC/TC 851")),
+            ("ISO TC 846", ok("ISO/TC 846")),
+            ("ISO/TC 45 SC 3", ok("ISO/TC 45/SC 3")),
+            ("SAC TC 28 秘书处", ok("SAC/TC 28")),
+            // Kept as typed (refused by committee_fault).
+            ("SAC/TC 八四五", ok("SAC/TC 八四五")),
+            ("SAC/TC 28与SAC/TC 29", ok("SAC/TC 28与SAC/TC 29")),
             ("SAC//TC 28", ok("SAC//TC 28")),
             ("SAC/28", ok("SAC/28")),
             ("SAC/TC 28-1", ok("SAC/TC 28-1")),

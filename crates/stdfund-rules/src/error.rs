@@ -540,6 +540,11 @@ pub enum SubjectFault {
     CommitteeLookAlikes,
     /// ASCII text that is no committee code (`SAC/TC 88/`, `SAC-TC 28`).
     NotACommitteeCode,
+    /// A committee code without its organisation (`TC 28`: `SAC/TC 28` or
+    /// `ISO/TC 28`?) or without its number in digits (`SAC/TC 八四五`).
+    CommitteeIncomplete,
+    /// Two different committee codes in one subject: which committee?
+    TwoCommitteeCodes,
     /// Latin letters or digits mixed with look-alikes of other scripts
     /// (`FZBZ-2020-01` typed with a Cyrillic `В`), or a combining mark left
     /// standing.
@@ -559,6 +564,12 @@ impl SubjectFault {
             SubjectFault::NotACommitteeCode => format!(
                 "`{value}` at `{path}` is not a committee code such as `SAC/TC 28` or `ISO/TC 45/SC 3`; give the code, or the committee's Chinese name"
             ),
+            SubjectFault::CommitteeIncomplete => format!(
+                "`{value}` at `{path}` is an incomplete committee code: give the organisation and the number in digits, such as `SAC/TC 28` or `ISO/TC 45/SC 3`"
+            ),
+            SubjectFault::TwoCommitteeCodes => format!(
+                "`{value}` at `{path}` names two committee codes; give the one committee whose secretariat or working group this achievement is, one achievement per committee"
+            ),
             SubjectFault::MixedLookAlikes => format!(
                 "`{value}` at `{path}` mixes Latin letters or digits with characters that only look like them (Cyrillic, Greek, other scripts' digits, combining marks, …); type it with Latin letters and ASCII digits"
             ),
@@ -576,6 +587,12 @@ impl SubjectFault {
             ),
             SubjectFault::NotACommitteeCode => format!(
                 "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`、`ISO/TC 45/SC 3`);请填写代号,或填写委员会的中文名称"
+            ),
+            SubjectFault::CommitteeIncomplete => format!(
+                "`{path}`的`{value}`技术委员会代号不完整:请写明组织和阿拉伯数字编号,例如`SAC/TC 28`、`ISO/TC 45/SC 3`"
+            ),
+            SubjectFault::TwoCommitteeCodes => format!(
+                "`{path}`的`{value}`含有两个技术委员会代号;请只填写本项成果所对应的一个委员会,每个委员会单独申报"
             ),
             SubjectFault::MixedLookAlikes => format!(
                 "`{path}`的`{value}`中拉丁字母或数字与形似它们的字符(西里尔字母、希腊字母、其他文字的数字、组合符号等)混在一起,请用拉丁字母和半角数字填写"

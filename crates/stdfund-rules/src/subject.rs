@@ -31,6 +31,11 @@ pub enum SubjectProblem {
     CommitteeLookAlikes,
     /// ASCII text that is no committee code (`SAC/TC 88/`).
     NotACommitteeCode,
+    /// A committee code without its organisation (`TC 28`) or its number
+    /// (`SAC/TC 八四五`).
+    CommitteeIncomplete,
+    /// Two different committee codes in one subject.
+    TwoCommitteeCodes,
     /// A reference mixing Latin letters with Greek or Cyrillic look-alikes.
     MixedLookAlikes,
     /// A canonical form longer than [`MAX_CANONICAL_BYTES`] (NFKC expands
@@ -83,6 +88,12 @@ impl SubjectProblem {
             }
             SubjectProblem::NotACommitteeCode => {
                 return subject_fault(SubjectFault::NotACommitteeCode);
+            }
+            SubjectProblem::CommitteeIncomplete => {
+                return subject_fault(SubjectFault::CommitteeIncomplete);
+            }
+            SubjectProblem::TwoCommitteeCodes => {
+                return subject_fault(SubjectFault::TwoCommitteeCodes);
             }
             SubjectProblem::MixedLookAlikes => return subject_fault(SubjectFault::MixedLookAlikes),
             SubjectProblem::TooLong => {
@@ -167,6 +178,12 @@ pub fn canonical(
                 }
                 Some(canon::CommitteeFault::NotACode) => {
                     return Err(SubjectProblem::NotACommitteeCode);
+                }
+                Some(canon::CommitteeFault::Incomplete) => {
+                    return Err(SubjectProblem::CommitteeIncomplete);
+                }
+                Some(canon::CommitteeFault::TwoCodes) => {
+                    return Err(SubjectProblem::TwoCommitteeCodes);
                 }
                 None => {}
             }
