@@ -305,6 +305,21 @@ pub fn edition_unnamed(line: &Line<'_, '_>) -> bool {
         && crate::canon::standard_number(&subject.text).is_ok_and(|n| n.year().is_none())
 }
 
+/// The year of the edition a canonical standard subject names (`GB/T
+/// 7714-2015` → 2015), if it is a standard number with one.
+pub fn edition_year(subject: &str) -> Option<u16> {
+    let n = crate::canon::standard_number(subject).ok()?;
+    n.year().and_then(|y| y.parse().ok())
+}
+
+/// Whether the edition a standard subject names can exist on `today`: its
+/// year is not after today's (`GB/T 89701-2099` is an edition no one has
+/// published yet, so it is no achievement to claim; docs/DECISIONS.md R28).
+/// A subject that is no standard number, or names no year, passes.
+pub fn edition_published_by(subject: &str, today: Date) -> bool {
+    edition_year(subject).is_none_or(|y| y <= today.year())
+}
+
 /// Whether a line can be claimed in the registry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Claimable {
@@ -391,6 +406,23 @@ pub fn split_amount<'r>(
 mod tests {
     use super::*;
     use crate::ruleset;
+
+    #[test]
+    fn an_edition_after_this_year_is_not_published() {
+        let today = Date::parse("2026-12-05").unwrap();
+        for (subject, ok) in [
+            ("GB/T 7714-2015", true),
+            ("GB/T 89701-2026", true),
+            ("GB/T 89701-2027", false),
+            ("ISO 89502-2099", false),
+            ("GB/T 88001", true),
+            ("SAC/TC 28", true),
+            ("福州茉莉花茶", true),
+        ] {
+            assert_eq!(edition_published_by(subject, today), ok, "{subject}");
+        }
+        assert_eq!(edition_year("GB/T 7714-2015"), Some(2015));
+    }
 
     #[test]
     fn the_embedded_targets_are_all_reported() {

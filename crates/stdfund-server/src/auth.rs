@@ -112,6 +112,12 @@ pub enum AuthError {
         /// The roles it allows.
         allowed: &'static [Role],
     },
+    /// A role that reads a claim's audit entries asked for the whole log
+    /// (`ListAuditLog` without `claim_id`), which only an admin reads.
+    WholeAuditLog {
+        /// The caller's role.
+        role: Role,
+    },
 }
 
 /// A problem with the tokens file.

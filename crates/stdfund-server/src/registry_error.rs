@@ -292,7 +292,7 @@ fn auth_parts(e: AuthError) -> Parts {
             Code::PermissionDenied,
             "PERMISSION_DENIED",
             format!(
-                "{}角色无权调用{rpc};允许的角色:{}",
+                "{}角色无权调用`{rpc}`;允许的角色:{}",
                 role.name_zh(),
                 allowed
                     .iter()
@@ -307,6 +307,19 @@ fn auth_parts(e: AuthError) -> Parts {
         )
         .meta("role", role)
         .meta("allowedRoles", roles_list(allowed)),
+        AuthError::WholeAuditLog { role } => Parts::new(
+            Code::PermissionDenied,
+            "PERMISSION_DENIED",
+            format!(
+                "{}角色只能查看某一申报的审计日志(请给出`claim_id`);全部审计日志只有管理员可以查看",
+                role.name_zh()
+            ),
+            format!(
+                "role `{role}` reads the audit entries of one claim (give `claim_id`); only an admin reads the whole log"
+            ),
+        )
+        .meta("role", role)
+        .meta("allowedRoles", roles_list(&[crate::auth::Role::Admin])),
     }
 }
 
@@ -322,6 +335,7 @@ fn action_zh(action: ClaimAction) -> &'static str {
         ClaimAction::Disburse => "登记拨付",
         ClaimAction::Publish => "列入公示",
         ClaimAction::RevokePartlyPaid => "撤销已部分拨付的核准",
+        ClaimAction::Attach => "补充材料",
     }
 }
 
@@ -609,6 +623,17 @@ fn store_parts(e: StoreError) -> Parts {
             format!("publication {id} is already issued and frozen"),
         )
         .precondition("PUBLICATION_ISSUED", format!("publications/{id}")),
+        StoreError::AlreadyPublished {
+            claim_id,
+            publication_id,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("申报{claim_id}已列入已发布的公示{publication_id},不能再次公示"),
+            format!("claim {claim_id} is already on issued publication {publication_id}: a claim is published once"),
+        )
+        .meta("publicationId", publication_id)
+        .field("claim_ids"),
         StoreError::ObjectionOutsidePeriod {
             period_start,
             period_end,
@@ -719,7 +744,7 @@ impl From<RegistryError> for Status {
                 Code::FailedPrecondition,
                 "CREDIT_CODE_CHECK_MISMATCH",
                 format!(
-                    "统一社会信用代码`{code}`的校验位不符(按GB 32100-2015应为`{expected}`);如确认代码无误,请以confirm_credit_code=true重新提交,确认将被记录"
+                    "统一社会信用代码`{code}`的校验位不符(按GB 32100-2015应为`{expected}`);如确认代码无误,请以`confirm_credit_code`为`true`重新提交,确认将被记录"
                 ),
                 format!(
                     "the check character of credit code `{code}` does not match (GB 32100-2015 gives `{expected}`); if the code is right, submit again with confirm_credit_code = true and the confirmation is recorded"

@@ -27,6 +27,8 @@ pub enum ClaimAction {
     Publish,
     /// Revoking an approval after an upheld objection, once part is paid.
     RevokePartlyPaid,
+    /// The applicant adding material to a claim.
+    Attach,
 }
 
 impl ClaimAction {
@@ -39,6 +41,7 @@ impl ClaimAction {
             ClaimAction::Disburse => "disburse",
             ClaimAction::Publish => "publish",
             ClaimAction::RevokePartlyPaid => "revoke an approval partly paid",
+            ClaimAction::Attach => "add material",
         }
     }
 }
@@ -185,6 +188,14 @@ pub enum StoreError {
         /// The refused amount.
         requested: Money,
     },
+    /// The claim is already listed on an issued publication: one 公示 per claim.
+    #[error("claim {claim_id} is already on issued publication {publication_id}")]
+    AlreadyPublished {
+        /// The claim.
+        claim_id: i64,
+        /// The issued publication that lists it.
+        publication_id: i64,
+    },
     /// The publication is issued (frozen); only drafts can be issued.
     #[error("publication {id} is already issued")]
     PublicationNotDraft {
@@ -302,6 +313,7 @@ impl StoreError {
             StoreError::VoucherReused { .. } => "VOUCHER_REUSED",
             StoreError::PaymentExceedsUnpaid { .. } => "PAYMENT_EXCEEDS_UNPAID",
             StoreError::PublicationNotDraft { .. } => "PUBLICATION_ISSUED",
+            StoreError::AlreadyPublished { .. } => "ALREADY_PUBLISHED",
             StoreError::ObjectionOutsidePeriod { .. } => "OBJECTION_OUTSIDE_PERIOD",
             StoreError::NotOnPublication { .. } => "NOT_ON_PUBLICATION",
             StoreError::ObjectionResolved { .. } => "OBJECTION_RESOLVED",

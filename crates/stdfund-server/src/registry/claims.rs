@@ -796,7 +796,7 @@ fn decision(n: i32) -> Result<pb::ReviewDecision, RegistryError> {
         _ => Err(RegistryError::invalid(
             "INVALID_ENUM_VALUE",
             "decision",
-            "审核意见应为REVIEW_DECISION_APPROVE、REVIEW_DECISION_REJECT或REVIEW_DECISION_RETURN",
+            "审核意见应为`REVIEW_DECISION_APPROVE`、`REVIEW_DECISION_REJECT`或`REVIEW_DECISION_RETURN`",
             "decision must be REVIEW_DECISION_APPROVE, REVIEW_DECISION_REJECT or REVIEW_DECISION_RETURN",
         )),
     }
@@ -857,6 +857,21 @@ fn completed_by(
             format!("成果日期{date}晚于今天({today}):成果完成(发布、公布、批准或验收)后方可申报"),
             format!(
                 "the achievement date {date} is after today ({today}): an achievement can be claimed once it is completed (published, announced, approved or accepted)"
+            ),
+        ));
+    }
+    if !stdfund_rules::claim::edition_published_by(&filing.subject, today) {
+        let subject = &filing.subject;
+        return Err(RegistryError::invalid(
+            "INVALID_STANDARD_NUMBER",
+            "application.achievements[0].subject",
+            format!(
+                "标准编号`{subject}`的年代号晚于今年({}年):该版本尚未发布,请核对编号",
+                today.year()
+            ),
+            format!(
+                "the year of `{subject}` is after this year ({}): that edition is not published yet; check the number",
+                today.year()
             ),
         ));
     }

@@ -95,7 +95,7 @@ impl Registry {
             return Err(RegistryError::invalid(
                 "INVALID_PAYER",
                 "payer",
-                "资助由市级财政统一兑付,付款单位只能是CITY",
+                "资助由市级财政统一兑付,付款单位只能是`CITY`",
                 "grants are paid by the municipal treasury (市级财政统一兑付): the payer is CITY",
             ));
         }

@@ -293,7 +293,7 @@ pub fn payer(book: &RuleBook, value: &str, field: &str) -> Result<String, Regist
             "INVALID_PAYER",
             field,
             format!(
-                "预算单位`{}`应为CITY(市级)或财政单位代码",
+                "预算单位`{}`应为`CITY`(市级)或财政单位代码",
                 stdfund_rules::error::shown(v)
             ),
             format!(
@@ -332,7 +332,7 @@ pub fn format(value: i32, field: &str) -> Result<pb::NoticeFormat, RegistryError
         _ => Err(RegistryError::invalid(
             "INVALID_ENUM_VALUE",
             field,
-            "文件格式应为NOTICE_FORMAT_CSV或NOTICE_FORMAT_XLSX",
+            "文件格式应为`NOTICE_FORMAT_CSV`或`NOTICE_FORMAT_XLSX`",
             "format must be NOTICE_FORMAT_CSV or NOTICE_FORMAT_XLSX",
         )),
     }

@@ -386,13 +386,9 @@ impl Registry {
             }
         };
         if who.role != Role::Admin && claim_id.is_none() {
-            return Err(RegistryError::Auth(
-                crate::auth::AuthError::RoleNotAllowed {
-                    role: who.role,
-                    rpc: "ListAuditLog (all entries)",
-                    allowed: &[Role::Admin],
-                },
-            ));
+            return Err(RegistryError::Auth(crate::auth::AuthError::WholeAuditLog {
+                role: who.role,
+            }));
         }
         let from = input::date_filter(&req.from_date, "from_date")?;
         let to = input::date_filter(&req.to_date, "to_date")?;

@@ -103,7 +103,14 @@ async fn submit_creates_a_claim_once_per_idempotency_key(env: Env) {
     // nor is a two-digit year beside the four-digit one already held.
     let future = Ach::new("STANDARD_LEAD", "NATIONAL", "GB/T 80008-2020", "2099-01-01");
     let two_digit = Ach::new("STANDARD_LEAD", "NATIONAL", "GB/T 1-20", "2020-05-01");
+    // Nor an edition no one has published yet (R28).
+    let future_edition = Ach::new("STANDARD_LEAD", "NATIONAL", "GB/T 89701-2099", "2021-05-01");
     for (ach, reason, field) in [
+        (
+            future_edition,
+            "INVALID_STANDARD_NUMBER",
+            "application.achievements[0].subject",
+        ),
         (
             future,
             "ACHIEVEMENT_IN_FUTURE",

@@ -49,8 +49,27 @@ pub(crate) async fn add_attachment<DB: Backend>(
     now: &Timestamp,
 ) -> Result<Attachment, StoreError> {
     let claim = get_claim(cx, claim_id).await?;
-    if actor.role == Actor::PORTAL && actor.subject != claim.filing.submitted_by {
-        return Err(StoreError::not_found("claim", claim_id));
+    if actor.role == Actor::PORTAL {
+        if actor.subject != claim.filing.submitted_by {
+            return Err(StoreError::not_found("claim", claim_id));
+        }
+        // The applicant adds material while the claim is under review or
+        // approved; not to a decided file (paid, rejected, withdrawn) the
+        // reviewer will not read again. The bureau's roles attach at any
+        // time (a payment voucher, an objection's papers).
+        const OPEN: &[ClaimStatus] = &[
+            ClaimStatus::Submitted,
+            ClaimStatus::Returned,
+            ClaimStatus::Approved,
+        ];
+        if !OPEN.contains(&claim.status()) {
+            return Err(StoreError::InvalidState {
+                claim_id,
+                actual: claim.status(),
+                action: ClaimAction::Attach,
+                allowed: OPEN,
+            });
+        }
     }
     let sha256 = format!("sha256:{}", validate::hex(&Sha256::digest(&a.content)));
     let size_bytes =
@@ -193,6 +212,22 @@ pub(crate) async fn create_publication<DB: Backend>(
     let mut total = Money::ZERO;
     for e in &p.entries {
         let claim = get_claim(cx, e.claim_id).await?;
+        let issued: Option<N> = cx
+            .opt(
+                Stmt::new(
+                    "SELECT p.id AS n FROM publication_entries e \
+                     JOIN publications p ON p.id = e.publication_id \
+                     WHERE e.claim_id = $1 AND p.status = 'ISSUED' ORDER BY p.id LIMIT 1",
+                )
+                .bind(e.claim_id),
+            )
+            .await?;
+        if let Some(N(publication_id)) = issued {
+            return Err(StoreError::AlreadyPublished {
+                claim_id: e.claim_id,
+                publication_id,
+            });
+        }
         let Some(approval) = claim.approval() else {
             return Err(StoreError::InvalidState {
                 claim_id: claim.id,
@@ -330,6 +365,35 @@ pub(crate) async fn issue_publication<DB: Backend>(
     let before = publication_row(cx, id, true).await?;
     if before.status != PublicationStatus::Draft {
         return Err(StoreError::PublicationNotDraft { id });
+    }
+    // Another draft listing one of its claims may have been issued since.
+    let twice: Option<N> = cx
+        .opt(
+            Stmt::new(
+                "SELECT e.claim_id AS n FROM publication_entries e \
+                 JOIN publication_entries o ON o.claim_id = e.claim_id \
+                 JOIN publications p ON p.id = o.publication_id \
+                 WHERE e.publication_id = $1 AND p.status = 'ISSUED' AND p.id <> $1 \
+                 ORDER BY e.row_no LIMIT 1",
+            )
+            .bind(id),
+        )
+        .await?;
+    if let Some(N(claim_id)) = twice {
+        let N(publication_id) = cx
+            .one(
+                Stmt::new(
+                    "SELECT p.id AS n FROM publication_entries o \
+                     JOIN publications p ON p.id = o.publication_id \
+                     WHERE o.claim_id = $1 AND p.status = 'ISSUED' ORDER BY p.id LIMIT 1",
+                )
+                .bind(claim_id),
+            )
+            .await?;
+        return Err(StoreError::AlreadyPublished {
+            claim_id,
+            publication_id,
+        });
     }
     cx.exec(
         Stmt::new(

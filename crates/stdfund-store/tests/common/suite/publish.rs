@@ -1,8 +1,8 @@
 //! Attachments, publications (draft → issued, frozen) and objections.
 
 use stdfund_store::{
-    Actor, AuditAction, NewAttachment, NewObjection, NewPublication, ObjectionOutcome,
-    PublicationEntry, PublicationStatus, StoreError,
+    Actor, AuditAction, ClaimAction, ClaimStatus, NewAttachment, NewObjection, NewPublication,
+    ObjectionOutcome, PublicationEntry, PublicationStatus, StoreError,
 };
 
 use crate::common::{
@@ -62,7 +62,30 @@ pub async fn attachments_round_trip<H: Harness>(h: &H) {
         .unwrap_err();
     assert_eq!(err.code(), "NOT_FOUND");
     // Reviewers may attach (e.g. a verification note).
-    s.add_attachment(c.id, other, &reviewer(), &now())
+    s.add_attachment(c.id, other.clone(), &reviewer(), &now())
+        .await
+        .unwrap();
+    // The applicant adds nothing to a decided file; the bureau still may.
+    let done = created(s, filing("AT-2", "i2", "portal-a")).await;
+    s.withdraw(done.id, None, &portal("portal-a"), &later())
+        .await
+        .unwrap();
+    let err = s
+        .add_attachment(done.id, other.clone(), &portal("portal-a"), &later())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::InvalidState {
+                action: ClaimAction::Attach,
+                actual: ClaimStatus::Withdrawn,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    s.add_attachment(done.id, other, &reviewer(), &later())
         .await
         .unwrap();
     assert_eq!(s.attachment(999_999).await.unwrap_err().code(), "NOT_FOUND");
@@ -179,8 +202,30 @@ pub async fn publications_and_objections<H: Harness>(h: &H) {
         .unwrap_err();
     assert_eq!(err.code(), "INVALID_ARGUMENT");
 
+    // A second draft listing `a` too: whichever is issued first, the other is refused.
+    let twin = s
+        .create_publication(publication(vec![entry(1, a.id, "300")]), &admin(), &later())
+        .await
+        .unwrap();
     let t = ts("2026-04-01T00:00:00.000000Z");
     let issued = s.issue_publication(draft.id, &admin(), &t).await.unwrap();
+    let err = s
+        .issue_publication(twin.id, &admin(), &t)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::AlreadyPublished {
+            claim_id: a.id,
+            publication_id: draft.id
+        }
+    );
+    // And a new one listing it is refused at once: one 公示 per claim.
+    let err = s
+        .create_publication(publication(vec![entry(1, a.id, "300")]), &admin(), &later())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "ALREADY_PUBLISHED");
     assert_eq!(
         (
             issued.status,
@@ -287,7 +332,14 @@ pub async fn publications_and_objections<H: Harness>(h: &H) {
     assert!(h.raw("DELETE FROM objections").await.is_err());
     let full = s.publication(draft.id).await.unwrap();
     assert_eq!(full.objections, vec![resolved]);
-    let listed = s.publications(Some(2026)).await.unwrap();
+    // The refused twin stays a draft beside the issued one.
+    let listed: Vec<_> = s
+        .publications(Some(2026))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.id != twin.id)
+        .collect();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].entries.is_empty() && listed[0].objections.is_empty());
     assert_eq!(
@@ -296,8 +348,15 @@ pub async fn publications_and_objections<H: Harness>(h: &H) {
     );
     assert_eq!(s.publication(999).await.unwrap_err().code(), "NOT_FOUND");
     let actions: Vec<AuditAction> = audit_of(s, None).await.iter().map(|e| e.action).collect();
+    // Two drafts created (the publication and its twin), one issued.
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|x| **x == AuditAction::PublicationCreate)
+            .count(),
+        2
+    );
     for a in [
-        AuditAction::PublicationCreate,
         AuditAction::PublicationIssue,
         AuditAction::ObjectionRecord,
         AuditAction::ObjectionResolve,
