@@ -23,9 +23,8 @@ use ops_support::{fresh_dir, run, text};
 use registry_support as s;
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Connection, Row};
-use stdfund_rules::date::Date;
 use stdfund_rules::money::Money;
-use stdfund_store::{Actor, AnyStore, Filing, OpenOptions, SubmitOutcome, Timestamp};
+use stdfund_store::{Actor, AnyStore, OpenOptions, Timestamp};
 
 /// Entries the fixture writes.
 const ENTRIES: i64 = 6;
@@ -51,38 +50,8 @@ async fn populate(url: &str) {
 /// One submitted claim (its SUBMIT entry follows the budgets'), for the claims-table check.
 async fn populate_claim(url: &str) -> i64 {
     let store = AnyStore::open(url, &OpenOptions::default()).await.unwrap();
-    let subject = "GB/T 7714-2015";
-    let code = "91350100M000100Y43";
-    let filing = Filing {
-        idempotency_key: "audit-claim-1".to_string(),
-        submitted_by: "gateway".to_string(),
-        credit_code: code.to_string(),
-        credit_code_confirmed: false,
-        unit_name: "福州示例科技有限公司".to_string(),
-        seat: "350102".to_string(),
-        fiscal_unit: "350102".to_string(),
-        item: "STANDARD_LEAD".to_string(),
-        variant: "NATIONAL".to_string(),
-        clause: "五(五)1".to_string(),
-        subject: subject.to_string(),
-        subject_as_given: subject.to_string(),
-        one_time_key: format!("{code}|STANDARD_LEAD|{subject}"),
-        achievement_date: Date::parse("2020-05-01").unwrap(),
-        year: 2021,
-        estimated_amount: Money::parse_yuan("300000.00").unwrap(),
-        discretionary: false,
-        application_json: format!(r#"{{"subject":"{subject}"}}"#),
-        estimate_json: r#"{"payable":"300000.00"}"#.to_string(),
-    };
-    let now = Timestamp::now().unwrap();
-    let id = match store
-        .submit(filing, &Actor::new("gateway", "portal"), &now)
-        .await
-        .unwrap()
-    {
-        SubmitOutcome::Created(c) => c.id,
-        other => panic!("not created: {other:?}"),
-    };
+    let filing = ops_support::lead_filing("91350100M000100Y43", "GB/T 7714-2015", "audit-claim-1");
+    let id = ops_support::created(&store, filing).await;
     store.close().await;
     id
 }
@@ -249,7 +218,7 @@ where
     assert!(out.contains("1 claims compared"), "{out}");
     let mut db = Raw::connect(&url).await;
     db.exec(&format!(
-        "UPDATE claims SET estimated_amount_fen = 50000000 WHERE id = {claim}"
+        "UPDATE claims SET estimated_amount_fen = 60000000 WHERE id = {claim}"
     ))
     .await;
     // And a claim inserted with no entry at all.
@@ -273,7 +242,7 @@ where
         "{out}"
     );
     assert!(
-        out.contains("estimated_amount is \"500000.00\" in the table"),
+        out.contains("estimated_amount is \"600000.00\" in the table"),
         "{out}"
     );
     assert!(

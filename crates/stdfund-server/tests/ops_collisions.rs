@@ -18,51 +18,13 @@
 mod ops_support;
 mod registry_support;
 
-use ops_support::{fresh_dir, run, text};
+use ops_support::{created, fresh_dir, run, text};
 use registry_support as s;
 use sqlx::{AssertSqlSafe, Connection};
-use stdfund_rules::date::Date;
-use stdfund_rules::money::Money;
-use stdfund_store::{Actor, AnyStore, Filing, OpenOptions, SubmitOutcome, Timestamp};
+use stdfund_store::{Actor, AnyStore, OpenOptions, Timestamp};
 
 /// A claim as an older build stored it: the subject as then normalised and
 /// the one-time key built from it.
-fn old_filing(code: &str, subject: &str, idem: &str) -> Filing {
-    Filing {
-        idempotency_key: idem.to_string(),
-        submitted_by: "gateway".to_string(),
-        credit_code: code.to_string(),
-        credit_code_confirmed: false,
-        unit_name: "福州示例科技有限公司".to_string(),
-        seat: "350102".to_string(),
-        fiscal_unit: "350102".to_string(),
-        item: "STANDARD_LEAD".to_string(),
-        variant: "NATIONAL".to_string(),
-        clause: "五(五)1".to_string(),
-        subject: subject.to_string(),
-        subject_as_given: subject.to_string(),
-        one_time_key: format!("{code}|STANDARD_LEAD|{subject}"),
-        achievement_date: Date::parse("2020-05-01").unwrap(),
-        year: 2021,
-        estimated_amount: Money::parse_yuan("500000.00").unwrap(),
-        discretionary: false,
-        application_json: format!(r#"{{"subject":"{subject}"}}"#),
-        estimate_json: r#"{"payable":"500000.00"}"#.to_string(),
-    }
-}
-
-async fn created(store: &AnyStore, f: Filing) -> i64 {
-    let now = Timestamp::now().unwrap();
-    match store
-        .submit(f, &Actor::new("gateway", "portal"), &now)
-        .await
-        .unwrap()
-    {
-        SubmitOutcome::Created(c) => c.id,
-        other => panic!("not created: {other:?}"),
-    }
-}
-
 fn collisions(url: &str, json: bool) -> (Option<i32>, String) {
     let mut args = vec!["registry", "collisions", "--database-url", url];
     if json {
@@ -101,8 +63,16 @@ async fn scenario(url: &str) {
     let code = s::credit_code(54321);
     let options = OpenOptions::default();
     let store = AnyStore::open(url, &options).await.unwrap();
-    let zero = created(&store, old_filing(&code, "GB/T 054321-2020", "old-1")).await;
-    let plain = created(&store, old_filing(&code, "GB/T 54321-2020", "old-2")).await;
+    let zero = created(
+        &store,
+        ops_support::lead_filing(&code, "GB/T 054321-2020", "old-1"),
+    )
+    .await;
+    let plain = created(
+        &store,
+        ops_support::lead_filing(&code, "GB/T 54321-2020", "old-2"),
+    )
+    .await;
     store.close().await;
 
     // Re-keying finds them and points to the command.

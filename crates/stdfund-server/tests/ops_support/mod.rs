@@ -303,3 +303,42 @@ pub fn chmod(path: &std::path::Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
+
+/// A national standard-lead filing written straight into a store, as an
+/// older build wrote it (its key `code|STANDARD_LEAD|subject`).
+pub fn lead_filing(code: &str, subject: &str, idem: &str) -> stdfund_store::Filing {
+    stdfund_store::Filing {
+        idempotency_key: idem.to_string(),
+        submitted_by: "gateway".to_string(),
+        credit_code: code.to_string(),
+        credit_code_confirmed: false,
+        unit_name: "福州示例科技有限公司".to_string(),
+        seat: "350102".to_string(),
+        fiscal_unit: "350102".to_string(),
+        item: "STANDARD_LEAD".to_string(),
+        variant: "NATIONAL".to_string(),
+        clause: "五(五)1".to_string(),
+        subject: subject.to_string(),
+        subject_as_given: subject.to_string(),
+        one_time_key: format!("{code}|STANDARD_LEAD|{subject}"),
+        achievement_date: stdfund_rules::date::Date::parse("2020-05-01").unwrap(),
+        year: 2021,
+        estimated_amount: stdfund_rules::money::Money::parse_yuan("500000.00").unwrap(),
+        discretionary: false,
+        application_json: format!(r#"{{"subject":"{subject}"}}"#),
+        estimate_json: r#"{"payable":"500000.00"}"#.to_string(),
+    }
+}
+
+/// Submits `f` as the portal `gateway`: the new claim's id.
+pub async fn created(store: &stdfund_store::AnyStore, f: stdfund_store::Filing) -> i64 {
+    let now = stdfund_store::Timestamp::now().unwrap();
+    match store
+        .submit(f, &stdfund_store::Actor::new("gateway", "portal"), &now)
+        .await
+        .unwrap()
+    {
+        stdfund_store::SubmitOutcome::Created(c) => c.id,
+        other => panic!("not created: {other:?}"),
+    }
+}
