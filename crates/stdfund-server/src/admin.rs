@@ -42,6 +42,25 @@ pub struct DatabaseArgs {
     pub database_url: Option<String>,
 }
 
+/// Flags of `migrate`.
+#[derive(Debug, Default, clap::Args)]
+pub struct MigrateArgs {
+    /// The database to migrate.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Create the SQLite database when it does not exist, as `serve` would
+    /// (`false` in deployments: a lost file is an outage, not a new empty
+    /// registry) [default: true].
+    #[arg(
+        long,
+        value_name = "BOOL",
+        env = "STDFUND_CREATE_DATABASE",
+        hide_env_values = true,
+        value_parser = crate::config::boolean("STDFUND_CREATE_DATABASE")
+    )]
+    pub create_database: Option<bool>,
+}
+
 /// `stdfund token …`.
 #[derive(Debug, clap::Subcommand)]
 pub enum TokenCommand {
@@ -332,17 +351,22 @@ pub fn registry(command: &RegistryCommand) -> ExitCode {
 }
 
 fn database_url(args: &DatabaseArgs) -> Result<String, ExitCode> {
+    database_settings(args, None).map(|s| s.database_url)
+}
+
+fn database_settings(
+    args: &DatabaseArgs,
+    create_database: Option<bool>,
+) -> Result<Settings, ExitCode> {
     let layer = Layer {
         database_url: args.database_url.clone(),
+        create_database,
         ..Layer::default()
     };
-    match Settings::resolve(args.config.as_deref(), layer) {
-        Ok(s) => Ok(s.database_url),
-        Err(e) => {
-            eprintln!("error[CONFIG]: {e}");
-            Err(ExitCode::from(2))
-        }
-    }
+    Settings::resolve(args.config.as_deref(), layer).map_err(|e| {
+        eprintln!("error[CONFIG]: {e}");
+        ExitCode::from(2)
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
@@ -356,20 +380,27 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 /// `stdfund migrate`: applies the migrations and exits.
-pub fn migrate(args: &DatabaseArgs) -> ExitCode {
-    let url = match database_url(args) {
-        Ok(u) => u,
+pub fn migrate(args: &MigrateArgs) -> ExitCode {
+    let settings = match database_settings(&args.database, args.create_database) {
+        Ok(s) => s,
         Err(code) => return code,
     };
+    let url = settings.database_url;
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
     let shown = crate::config::redact_url(&url);
-    // `migrate` is the operator's explicit act: it may create the database.
+    // `migrate` creates a missing SQLite file as `serve` would: only with
+    // `create_database` (the default; deployments set it off, and then a
+    // lost file is an outage here too, not a new empty registry).
     let options = OpenOptions {
-        create_if_missing: true,
+        create_if_missing: settings.create_database,
         ..OpenOptions::default()
+    };
+    let new_file = match stdfund_store::Location::parse(&url) {
+        Ok(stdfund_store::Location::Sqlite(path)) => !path.exists(),
+        _ => false,
     };
     rt.block_on(async {
         match AnyStore::open(&url, &options).await {
@@ -398,8 +429,13 @@ pub fn migrate(args: &DatabaseArgs) -> ExitCode {
                                     .join(", ")
                             )
                         };
+                        let created = if new_file {
+                            "新建数据库 created a new, empty registry database (there was no file at the path)\n"
+                        } else {
+                            ""
+                        };
                         let mut text = format!(
-                            "{schema}\n{shown} ({}) is up to date\n{}",
+                            "{created}{schema}\n{shown} ({}) is up to date\n{}",
                             store.backend(),
                             crate::rekey::describe(&report)
                         );

@@ -80,7 +80,7 @@ pub enum Command {
         domain: Option<String>,
     },
     /// Apply the claim registry's database migrations and exit.
-    Migrate(crate::admin::DatabaseArgs),
+    Migrate(crate::admin::MigrateArgs),
     /// Copy the SQLite registry database consistently, also while the server
     /// runs (PostgreSQL: use pg_dump).
     Backup {

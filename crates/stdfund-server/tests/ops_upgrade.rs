@@ -153,3 +153,35 @@ async fn an_older_build_runs_on_expanded_schemas_and_refuses_contracted_ones_on_
     };
     scenario(&cluster.url("postgres")).await;
 }
+
+/// `stdfund migrate` creates a missing SQLite file only as `serve` would:
+/// with `create_database` off (deployments), a missing file is refused and
+/// none is created; with it on (the default, the first run), it says that it
+/// created a new, empty registry.
+#[test]
+fn migrate_creates_a_missing_database_only_when_allowed() {
+    let dir = fresh_dir("migrate-create");
+    let path = dir.join("lost.sqlite");
+    let url = format!("sqlite://{}", path.display());
+    let refused = run(
+        &["migrate", "--database-url", &url],
+        &[("STDFUND_CREATE_DATABASE", "false")],
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("DATABASE_MISSING"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!path.exists(), "no file may be created");
+    let created = run(&["migrate", "--database-url", &url], &[]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    assert!(
+        text(&created).contains("created a new, empty registry database"),
+        "{}",
+        text(&created)
+    );
+    assert!(path.exists());
+    let again = run(&["migrate", "--database-url", &url], &[]);
+    assert!(!text(&again).contains("created a new"), "{}", text(&again));
+}
