@@ -490,6 +490,33 @@ fn store_parts(e: StoreError) -> Parts {
         .meta("left", left)
         .meta("requested", requested)
         .precondition("BUDGET_EXCEEDED", format!("budgets/{year}/{payer}")),
+        StoreError::BatchBudgetExceeded {
+            year,
+            payer,
+            total,
+            used,
+            left,
+            requested,
+            claim_id,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!(
+                "本批核准需用{year}年度{}预算{requested}元(至申报{claim_id}),超出本批核准前的剩余{left}元(预算总额{total}元,已使用{used}元);申报{claim_id}起无法核准,整批未作改动",
+                payer_zh(&payer)
+            ),
+            format!(
+                "the batch asks {requested} of the {year} budget of {payer} (through claim {claim_id}), more than the {left} left before it (total {total}, used {used}); claim {claim_id} does not fit, and nothing of the batch was changed"
+            ),
+        )
+        .meta("year", year)
+        .meta("payer", &payer)
+        .meta("total", total)
+        .meta("used", used)
+        .meta("left", left)
+        .meta("requested", requested)
+        .meta("claimId", claim_id)
+        .precondition("BUDGET_EXCEEDED", format!("budgets/{year}/{payer}")),
         StoreError::BudgetNotSet { year, payer } => Parts::new(
             Code::FailedPrecondition,
             code,
@@ -950,6 +977,27 @@ mod tests {
                 },
                 Code::FailedPrecondition,
                 "PAYMENT_BEFORE_APPROVAL",
+            ),
+            (
+                StoreError::BatchBudgetExceeded {
+                    year: 2026,
+                    payer: "350102".into(),
+                    total: yuan("400"),
+                    used: yuan("0"),
+                    left: yuan("400"),
+                    requested: yuan("450"),
+                    claim_id: 4,
+                },
+                Code::FailedPrecondition,
+                "BUDGET_EXCEEDED",
+            ),
+            (
+                StoreError::AlreadyPublished {
+                    claim_id: 2,
+                    publication_id: 1,
+                },
+                Code::FailedPrecondition,
+                "ALREADY_PUBLISHED",
             ),
             (
                 StoreError::PaymentInFuture {

@@ -93,6 +93,29 @@ pub enum StoreError {
         /// What the refused approval needed of this budget.
         requested: Money,
     },
+    /// A batch approval would overspend a budget: the figures of the budget
+    /// before the batch, and what the batch asks of it up to the first claim
+    /// that does not fit.
+    #[error(
+        "approving the batch would exceed the {year} budget of {payer}: it asks {requested} of \
+         the {left} left (total {total}, used {used} before the batch); claim {claim_id} does not fit"
+    )]
+    BatchBudgetExceeded {
+        /// The budget year.
+        year: i32,
+        /// [`CITY`](crate::CITY) or the district.
+        payer: String,
+        /// The budget's total.
+        total: Money,
+        /// Used before the batch.
+        used: Money,
+        /// `total - used`, before the batch.
+        left: Money,
+        /// What the batch asks of this budget, through `claim_id`.
+        requested: Money,
+        /// The first claim of the batch that does not fit.
+        claim_id: i64,
+    },
     /// No CITY budget is set for the claim's year.
     #[error("no {year} {payer} budget is set")]
     BudgetNotSet {
@@ -300,7 +323,9 @@ impl StoreError {
         match self {
             StoreError::NotFound { .. } => "NOT_FOUND",
             StoreError::InvalidState { .. } => "INVALID_STATE",
-            StoreError::BudgetExceeded { .. } => "BUDGET_EXCEEDED",
+            StoreError::BudgetExceeded { .. } | StoreError::BatchBudgetExceeded { .. } => {
+                "BUDGET_EXCEEDED"
+            }
             StoreError::BudgetNotSet { .. } => "BUDGET_NOT_SET",
             StoreError::BudgetBelowUsed { .. } => "BUDGET_BELOW_USED",
             StoreError::IdempotencyKeyReused { .. } => "IDEMPOTENCY_KEY_REUSED",

@@ -570,7 +570,38 @@ pub(crate) async fn review_batch<DB: Backend>(
         let before = locked
             .get(id)
             .ok_or_else(|| StoreError::not_found("claim", id))?;
-        claims.push(decide(cx, before, d, actor, now).await?);
+        match decide(cx, before, d, actor, now).await {
+            Ok(c) => claims.push(c),
+            // Said of the batch: the budget as it stood before it, and what the batch
+            // asks of it up to this claim, not figures half-way through the batch.
+            Err(StoreError::BudgetExceeded {
+                year,
+                payer,
+                total,
+                used: used_now,
+                requested,
+                ..
+            }) => {
+                let used = budgets_before
+                    .iter()
+                    .find(|b| b.year == year && b.payer == payer)
+                    .map_or(used_now, |b| b.used);
+                let asked = used_now
+                    .checked_sub(used)
+                    .and_then(|earlier| earlier.checked_add(requested))
+                    .unwrap_or(requested);
+                return Err(StoreError::BatchBudgetExceeded {
+                    year,
+                    left: total.checked_sub(used).unwrap_or(Money::ZERO),
+                    payer,
+                    total,
+                    used,
+                    requested: asked,
+                    claim_id: *id,
+                });
+            }
+            Err(e) => return Err(e),
+        }
     }
     let budgets_after = budget_figures(cx, &keys).await?;
     let mut total = Money::ZERO;

@@ -330,10 +330,22 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, StoreError::BudgetExceeded { payer, .. } if payer == "350102"),
-        "{err:?}"
+    // Said of the batch: the district budget before it (nothing used, 400 left), what the
+    // batch asks of it through the claim that does not fit (four district halves: 450),
+    // and that claim.
+    assert_eq!(
+        err,
+        StoreError::BatchBudgetExceeded {
+            year: 2026,
+            payer: "350102".into(),
+            total: yuan("400"),
+            used: yuan("0"),
+            left: yuan("400"),
+            requested: yuan("450"),
+            claim_id: ids[3],
+        }
     );
+    assert_eq!(err.code(), "BUDGET_EXCEEDED");
     for id in &ids {
         assert_eq!(s.claim(*id).await.unwrap().status(), ClaimStatus::Submitted);
     }
