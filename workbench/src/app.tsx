@@ -83,17 +83,35 @@ export function App({ transport }: { transport: TransportFactory }) {
   const ctx: Ctx = { api, session, catalog, notify, signOut };
   return (
     <AppContext.Provider value={ctx}>
-      <Shell onSwitchLang={switchLang} toast={toast?.text ?? null} catalogProblem={catalogProblem} />
+      <Shell onSwitchLang={switchLang} toast={toast} onToastGone={() => setToast(null)} catalogProblem={catalogProblem} />
     </AppContext.Provider>
   );
 }
 
-function Shell({ onSwitchLang, toast, catalogProblem }: { onSwitchLang: () => void; toast: string | null; catalogProblem: Problem | null }) {
+function Shell({ onSwitchLang, toast, onToastGone, catalogProblem }: { onSwitchLang: () => void; toast: { text: string; n: number } | null; onToastGone: () => void; catalogProblem: Problem | null }) {
   const route = useRoute();
   const pages = pagesForSession();
   const section = route.parts[0] ?? "";
   const pathKey = route.parts.join("/");
   const first = useRef(true);
+  // A notice belongs to the page it was first shown on (the claim just
+  // approved, or the page an action moved to): leaving that page ends it,
+  // so it never speaks of one claim on another's page.
+  // An action that notifies and then moves to another page (a publication
+  // created, then opened) moves its notice along: a page change within a
+  // second of the notice carries it.
+  const toastPage = useRef<{ n: number; path: string; at: number } | null>(null);
+  useEffect(() => {
+    if (toast === null) { toastPage.current = null; return; }
+    if (toastPage.current?.n !== toast.n) toastPage.current = { n: toast.n, path: pathKey, at: performance.now() };
+  }, [toast?.n]);
+  useEffect(() => {
+    const shown = toastPage.current;
+    if (shown === null || shown.path === pathKey) return;
+    if (performance.now() - shown.at < 1000) { shown.path = pathKey; return; }
+    toastPage.current = null;
+    onToastGone();
+  }, [pathKey]);
 
   // A new page: focus its heading, so that keyboard and screen-reader users
   // start there (not on the first render: the sign-in already placed focus).
@@ -128,7 +146,7 @@ function Shell({ onSwitchLang, toast, catalogProblem }: { onSwitchLang: () => vo
         </ul>
       </nav>
       <main id="main">
-        {toast !== null && <div class="toast" role="status">{toast}</div>}
+        {toast !== null && <div class="toast" role="status">{toast.text}</div>}
         <ErrorBox problem={catalogProblem} />
         <Page route={route} pages={pages} />
       </main>

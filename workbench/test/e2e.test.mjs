@@ -470,8 +470,11 @@ async function reviewersDay(t, leg, databaseUrl) {
 
     // The discretionary claim: amount and reason required.
     const disc = claims.find((c) => c.discretionary);
+    await page.waitForTimeout(1100);
     await go(`#/claims/${disc.id}`);
     await page.getByText("酌定项目：金额由评审核定").first().waitFor();
+    // The notice of the claim just approved stays on its page.
+    assert.equal(await page.locator(".toast").filter({ hasText: `申报 ${returned.id} 已核准` }).count(), 0);
     await page.getByRole("button", { name: "核准", exact: true }).click();
     await dialog.getByRole("button", { name: "核准", exact: true }).click();
     await dialog.getByText("酌定项目须填写核定金额。").waitFor();
@@ -568,8 +571,14 @@ async function reviewersDay(t, leg, databaseUrl) {
     await dialog.getByRole("button", { name: "登记异议" }).click();
     await page.locator("table.objections tbody tr").waitFor();
     await page.getByRole("button", { name: /^处理 / }).click();
-    await dialog.getByLabel("异议不成立").check();
+    // No outcome is chosen for the reviewer: without one nothing is sent.
+    assert.equal(await dialog.getByLabel("异议不成立").isChecked(), false);
+    assert.equal(await dialog.getByLabel("异议成立", { exact: true }).isChecked(), false);
     await dialog.getByLabel("处理意见").fill("经核实，区级资金用于平台运维，与本项资助用途不同，异议不成立。");
+    await dialog.getByRole("button", { name: "处理" }).click();
+    await dialog.getByTestId("outcome-error").waitFor();
+    assert.equal((await reg.getPublication({ publicationId: pubId }, auth.reviewer)).publication.objections[0].outcome, g.ObjectionOutcome.UNSPECIFIED);
+    await dialog.getByLabel("异议不成立").check();
     await dialog.getByRole("button", { name: "处理" }).click();
     await page.locator("table.objections").getByText("异议不成立", { exact: true }).waitFor();
     const issued = (await reg.getPublication({ publicationId: pubId }, auth.reviewer)).publication;

@@ -145,13 +145,24 @@ pub fn target_progress(rs: &Ruleset, claims: &[CountedClaim<'_>]) -> Vec<TargetP
                 c.note_zh.clone(),
                 c.note_en.clone(),
             ),
-            Some(c) => (
-                TargetVisibility::None,
-                0,
-                Vec::new(),
-                c.note_zh.clone(),
-                c.note_en.clone(),
-            ),
+            Some(c) => {
+                // The note names its group by id: officials read the group's name.
+                let group = c
+                    .group
+                    .as_deref()
+                    .and_then(|id| doc.target_groups2020.iter().find(|g| g.id == id));
+                let (zh, en) = match group {
+                    Some(g) => (
+                        c.note_zh.replace(
+                            &g.id,
+                            &format!("“{}”", g.name_prefix_zh.trim_end_matches([':', '：'])),
+                        ),
+                        c.note_en.replace(&g.id, &format!("“{}”", g.name_en)),
+                    ),
+                    None => (c.note_zh.clone(), c.note_en.clone()),
+                };
+                (TargetVisibility::None, 0, Vec::new(), zh, en)
+            }
             None => (
                 TargetVisibility::None,
                 0,
@@ -477,6 +488,14 @@ mod tests {
         assert_eq!((combined.figure, combined.achieved), (50, 2));
         assert!(combined.name_zh.starts_with("示范(试点)合计:"));
         assert!(combined.note_zh.contains("目标之和50比较"));
+        // A note names its group by the group's name, not its id.
+        let industrial = &p[5];
+        assert!(
+            industrial.note_zh.contains("合并统计见“示范(试点)合计”"),
+            "{}",
+            industrial.note_zh
+        );
+        assert!(!industrial.note_en.contains("PILOTS_COMBINED"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ import { href, navigate, type Route } from "../router.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
 import { Loading, PageTitle } from "../ui/bits.js";
 import { SelectField, TextField } from "../ui/Field.js";
-import { prettyJson } from "./ClaimDetail.js";
+import { ChangeView } from "./ClaimDetail.js";
 
 interface AuditFilters { actor: string; action: string; from: string; to: string; claim: string }
 const KEYS: (keyof AuditFilters)[] = ["actor", "action", "from", "to", "claim"];
@@ -103,10 +103,7 @@ export function Audit({ route }: { route: Route }) {
                 <td>{(e.beforeJson !== "" || e.afterJson !== "") && (
                   <details>
                     <summary>{t("audit.change")}</summary>
-                    <div class="json-pair">
-                      {e.beforeJson !== "" && <div><h4>{t("audit.before")}</h4><pre>{prettyJson(e.beforeJson)}</pre></div>}
-                      {e.afterJson !== "" && <div><h4>{t("audit.after")}</h4><pre>{prettyJson(e.afterJson)}</pre></div>}
-                    </div>
+                    <ChangeView beforeJson={e.beforeJson} afterJson={e.afterJson} />
                   </details>
                 )}</td>
               </tr>

@@ -2,6 +2,7 @@
 // clause, top-up and split (暂定 when provisional), the one-time key, the
 // review and payments, the attachments and the history from the audit log;
 // the actions the role may take.
+import { changes } from "../changes.js";
 import { useState } from "preact/hooks";
 import type { Attachment, AuditEntry, Claim } from "../../gen/stdfund/v1/registry_pb.js";
 import type { Objection } from "../../gen/stdfund/v1/registry_pb.js";
@@ -378,6 +379,28 @@ export function prettyJson(text: string): string {
   }
 }
 
+/** What an audit entry changed, field by field in words; the stored records folded beneath. */
+export function ChangeView({ beforeJson, afterJson }: { beforeJson: string; afterJson: string }) {
+  const rows = changes(beforeJson, afterJson);
+  return (
+    <>
+      {rows.length > 0 && (
+        <table class="changes" data-testid="changes">
+          <thead><tr><th scope="col">{t("audit.field")}</th><th scope="col">{t("audit.before")}</th><th scope="col">{t("audit.after")}</th></tr></thead>
+          <tbody>{rows.map((r) => <tr key={r.field}><th scope="row">{r.field}</th><td>{r.before}</td><td>{r.after}</td></tr>)}</tbody>
+        </table>
+      )}
+      <details class="raw">
+        <summary>{t("audit.raw")}</summary>
+        <div class="json-pair">
+          {beforeJson !== "" && <div><h4>{t("audit.before")}</h4><pre>{prettyJson(beforeJson)}</pre></div>}
+          {afterJson !== "" && <div><h4>{t("audit.after")}</h4><pre>{prettyJson(afterJson)}</pre></div>}
+        </div>
+      </details>
+    </>
+  );
+}
+
 function History({ loaded }: { loaded: ReturnType<typeof useLoad<AuditEntry[]>> }) {
   const entries = loaded.data ?? [];
   return (
@@ -394,10 +417,7 @@ function History({ loaded }: { loaded: ReturnType<typeof useLoad<AuditEntry[]>> 
               {(e.beforeJson !== "" || e.afterJson !== "") && (
                 <details>
                   <summary>{t("claim.historyChange")}</summary>
-                  <div class="json-pair">
-                    {e.beforeJson !== "" && <div><h4>{t("audit.before")}</h4><pre>{prettyJson(e.beforeJson)}</pre></div>}
-                    {e.afterJson !== "" && <div><h4>{t("audit.after")}</h4><pre>{prettyJson(e.afterJson)}</pre></div>}
-                  </div>
+                  <ChangeView beforeJson={e.beforeJson} afterJson={e.afterJson} />
                 </details>
               )}
             </li>

@@ -287,16 +287,19 @@ function ObjectionDialog({ p, onClose, onDone }: { p: Publication; onClose: () =
 
 function ResolveDialog({ o, onClose, onDone }: { o: Objection; onClose: () => void; onDone: () => void }) {
   const { api, notify } = useApp();
-  const [outcome, setOutcome] = useState(String(ObjectionOutcome.DISMISSED));
+  // No outcome is chosen for the reviewer: a resolution cannot be changed
+  // once recorded, and a dismissal lets the claim be paid.
+  const [outcome, setOutcome] = useState("");
   const [resolution, setResolution] = useState("");
   const [tried, setTried] = useState(false);
   const action = useAction();
   const id = String(o.objectionId);
   const error = resolution.trim() === "" ? t("pub.fieldRequired", { field: t("pub.resolution") }) : null;
+  const outcomeError = outcome === "" ? t("pub.outcomeRequired") : null;
   const submit = async (e: Event) => {
     e.preventDefault();
     setTried(true);
-    if (error !== null) return;
+    if (error !== null || outcomeError !== null) return;
     const r = await action.run(() => api.registry.resolveObjection({ objectionId: o.objectionId, outcome: Number(outcome), resolution: resolution.trim() }));
     if (r?.objection !== undefined) { notify(t("pub.objResolved", { id })); onDone(); }
   };
@@ -309,6 +312,7 @@ function ResolveDialog({ o, onClose, onDone }: { o: Objection; onClose: () => vo
           {[ObjectionOutcome.UPHELD, ObjectionOutcome.DISMISSED].map((v) => (
             <label key={v}><input type="radio" name="outcome" value={String(v)} checked={outcome === String(v)} onChange={() => setOutcome(String(v))} /> {tk(`pub.objOutcome.${v}`)}</label>
           ))}
+          {tried && outcomeError !== null && <span class="field-error" role="alert" data-testid="outcome-error">{outcomeError}</span>}
         </fieldset>
         <TextArea label={t("pub.resolution")} required value={resolution} onInput={setResolution} maxLength={2000} error={tried ? error : null} name="resolution" />
         <ErrorBox problem={action.problem} />

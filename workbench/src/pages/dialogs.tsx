@@ -21,7 +21,8 @@ export function reviewProblems(decision: ReviewDecision, discretionary: boolean,
     const a = normaliseMoneyInput(amount);
     if (a === "") out.amount = t("review.amountRequired");
     else if (misgrouped(amount)) out.amount = t("money.badGrouping");
-    else if (!isMoney(a) || compareYuan(a, "0") <= 0) out.amount = t("queue.badAmount");
+    else if (!isMoney(a)) out.amount = t("queue.badAmount");
+    else if (compareYuan(a, "0") <= 0) out.amount = t("money.notPositive");
   }
   return out;
 }
@@ -110,7 +111,8 @@ export function disburseProblems(date: string, voucher: string, amount: string, 
   if (voucher.trim() === "") out.voucher = t("finance.voucherRequired");
   const a = normaliseMoneyInput(amount);
   if (a !== "" && misgrouped(amount)) out.amount = t("money.badGrouping");
-  else if (a !== "" && (!isMoney(a) || compareYuan(a, "0") <= 0)) out.amount = t("queue.badAmount");
+  else if (a !== "" && !isMoney(a)) out.amount = t("queue.badAmount");
+  else if (a !== "" && compareYuan(a, "0") <= 0) out.amount = t("money.notPositive");
   return out;
 }
 

@@ -5,6 +5,7 @@ import { ClaimStatus, ReviewDecision, TargetVisibility } from "../../gen/stdfund
 import { ClaimSort, ClaimView, GetReportRequestSchema } from "../../gen/stdfund/v1/registry_service_pb.js";
 import { create } from "@bufbuild/protobuf";
 import { filterProblems, filtersFrom, requestOf } from "../../src/pages/Queue.js";
+import { changes } from "../../src/changes.js";
 import { disburseProblems, reviewProblems } from "../../src/pages/dialogs.js";
 import { draftProblems } from "../../src/pages/Publications.js";
 import { groupRows, targetPercent } from "../../src/pages/Reports.js";
@@ -43,7 +44,7 @@ test("review: reasons for reject and return, amount and reason for a discretiona
   assert.ok(reviewProblems(ReviewDecision.RETURN, false, "", "").reason !== undefined);
   const d = reviewProblems(ReviewDecision.APPROVE, true, "", "");
   assert.ok(d.reason !== undefined && d.amount !== undefined);
-  assert.ok(reviewProblems(ReviewDecision.APPROVE, true, "ok", "0").amount !== undefined);
+  assert.equal(reviewProblems(ReviewDecision.APPROVE, true, "ok", "0").amount, "金额须大于 0 元。");
   assert.deepEqual(reviewProblems(ReviewDecision.APPROVE, true, "评审核定", "80,000.00"), {});
 });
 
@@ -53,6 +54,8 @@ test("payment: no future date, a voucher, a positive amount or none", () => {
   assert.ok(disburseProblems("", "V-1", "", "2026-03-01").date !== undefined);
   assert.ok(disburseProblems("2026-03-01", " ", "", "2026-03-01").voucher !== undefined);
   assert.ok(disburseProblems("2026-03-01", "V", "-5", "2026-03-01").amount !== undefined);
+  assert.equal(disburseProblems("2026-03-01", "V", "0", "2026-03-01").amount, "金额须大于 0 元。");
+  assert.equal(disburseProblems("2026-03-01", "V", "1.234", "2026-03-01").amount, "金额须为数字，最多两位小数。");
   assert.deepEqual(disburseProblems("2026-03-01", "V", "100.5", "2026-03-01"), {});
 });
 
@@ -79,4 +82,17 @@ test("target completion in per cent, 0 where the registry cannot see", () => {
   assert.equal(targetPercent({ ...base, figure: 8, achieved: 7n, visibility: TargetVisibility.PARTIAL }), 87.5);
   assert.equal(targetPercent({ ...base, figure: 10, achieved: 30n, visibility: TargetVisibility.FULL }), 100);
   assert.equal(targetPercent({ ...base, figure: 2000, achieved: 5n, visibility: TargetVisibility.NONE }), 0);
+});
+
+test("an audit entry's change reads in words: labels, statuses, only what changed", () => {
+  const rows = changes(
+    JSON.stringify({ id: 7, status: "SUBMITTED", paid: "0.00", one_time_key: "k", application_json: "{…}" }),
+    JSON.stringify({ id: 7, status: "APPROVED", paid: "0.00", one_time_key: "k", approval: { amount: "300000.00", record_json: "{…}", split: { district: "150000.00" } } }),
+  );
+  assert.deepEqual(rows, [
+    { field: "状态", before: "待审核", after: "已核准" },
+    { field: "核准金额（元）", before: "—", after: "300000.00" },
+    { field: "县（市）区承担（元）", before: "—", after: "150000.00" },
+  ]);
+  assert.deepEqual(changes("", "not json"), [{ field: "", before: "—", after: "not json" }]);
 });

@@ -553,7 +553,11 @@ mod subject_search_tests {
             ("gb/t q—3", "GB/T Q-3"),
             ("福州 茉莉花茶", "福州 茉莉花茶"),
         ] {
-            assert_eq!(subject_searched(typed).as_deref(), Some(searched), "{typed}");
+            assert_eq!(
+                subject_searched(typed).as_deref(),
+                Some(searched),
+                "{typed}"
+            );
         }
     }
 }
