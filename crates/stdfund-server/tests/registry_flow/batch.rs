@@ -196,9 +196,24 @@ async fn a_batch_is_all_or_nothing(env: Env) {
     // Over budget at the fourth claim: nothing changes either.
     let err = review(&env, approve(&[a, b, c, e])).await.unwrap_err();
     let m = s::expect_error(&err, Code::FailedPrecondition, "BUDGET_EXCEEDED");
+    // Said of the batch: the budget before it (100,000 of 700,000 used by d),
+    // what the batch asks of it through the claim that does not fit (a, b, c
+    // and e: 900,000), and that claim.
     assert_eq!(
-        (m["total"].as_str(), m["requested"].as_str()),
-        ("700000.00", "300000.00")
+        (
+            m["total"].as_str(),
+            m["used"].as_str(),
+            m["left"].as_str(),
+            m["requested"].as_str(),
+            m["claimId"].clone()
+        ),
+        (
+            "700000.00",
+            "100000.00",
+            "600000.00",
+            "900000.00",
+            e.to_string()
+        )
     );
     for id in [a, b, c, e] {
         assert_eq!(
