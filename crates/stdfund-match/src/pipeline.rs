@@ -219,6 +219,12 @@ pub enum Disposition {
     /// Payable, but its standard number has no year, which the registry
     /// refuses to claim: not proposed until the feed gives the year.
     EditionUnnamed,
+    /// Payable, but its standard number's year is after this year: an
+    /// edition not yet published, which the registry refuses (R28).
+    EditionNotPublished {
+        /// Today, as the match was told.
+        today: Date,
+    },
     /// The engine refused the achievement as malformed input.
     Error {
         /// The engine's error.
@@ -229,7 +235,7 @@ pub enum Disposition {
 impl Disposition {
     /// Stable code: `PAYABLE`, `ALREADY_HELD`, `DUPLICATE_IN_MATCH`,
     /// `NOT_PAYABLE`, `ACHIEVEMENT_IN_FUTURE`, `STANDARD_YEAR_MISSING`,
-    /// `ESTIMATE_ERROR`.
+    /// `STANDARD_YEAR_IN_FUTURE`, `ESTIMATE_ERROR`.
     pub fn code(&self) -> &'static str {
         match self {
             Disposition::Payable { .. } => "PAYABLE",
@@ -238,6 +244,7 @@ impl Disposition {
             Disposition::NotPayable => "NOT_PAYABLE",
             Disposition::NotYetCompleted { .. } => "ACHIEVEMENT_IN_FUTURE",
             Disposition::EditionUnnamed => "STANDARD_YEAR_MISSING",
+            Disposition::EditionNotPublished { .. } => "STANDARD_YEAR_IN_FUTURE",
             Disposition::Error { .. } => "ESTIMATE_ERROR",
         }
     }
@@ -579,6 +586,11 @@ fn dispose(
     }
     if line.edition_unnamed {
         return Disposition::EditionUnnamed;
+    }
+    if let (Some(today), Some(year)) = (options.today, line.edition_year)
+        && year > today.year()
+    {
+        return Disposition::EditionNotPublished { today };
     }
     if !seen.insert(key.clone()) {
         return Disposition::DuplicateInMatch;

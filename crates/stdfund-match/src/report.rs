@@ -417,6 +417,19 @@ pub fn other_lines(report: &MatchReport, held: bool) -> Vec<LineRow> {
                         m.proposal.subject
                     ),
                 ),
+                (Disposition::EditionNotPublished { today }, _) => (
+                    "STANDARD_YEAR_IN_FUTURE".to_string(),
+                    format!(
+                        "标准编号{}的年代号晚于今年({}年):该版本尚未发布,登记系统不受理;请核对数据",
+                        m.proposal.subject,
+                        today.year()
+                    ),
+                    format!(
+                        "the year of the standard number {} is after this year ({}): that edition is not published yet and the registry refuses it; check the data",
+                        m.proposal.subject,
+                        today.year()
+                    ),
+                ),
                 (Disposition::AlreadyHeld, _) => (
                     "ALREADY_HELD".to_string(),
                     "登记系统已有该一次性资助键的申报".to_string(),

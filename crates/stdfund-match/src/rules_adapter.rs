@@ -71,6 +71,9 @@ pub struct EstimatedLine {
     /// A standard number without its year, which the registry refuses to
     /// claim ([`stdfund_rules::claim::edition_unnamed`]).
     pub edition_unnamed: bool,
+    /// The year of the edition a standard number names, if it names one
+    /// ([`stdfund_rules::claim::edition_year`]).
+    pub edition_year: Option<u16>,
 }
 
 impl EstimatedLine {
@@ -186,6 +189,9 @@ fn estimated(
                 )
                 .map(|k| RegistryKey(k.to_string())),
                 edition_unnamed: stdfund_rules::claim::edition_unnamed(line),
+                edition_year: line.achievement.subject.standard.and_then(|_| {
+                    stdfund_rules::claim::edition_year(&line.achievement.subject.text)
+                }),
             }
         })
         .collect();

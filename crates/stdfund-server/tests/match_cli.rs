@@ -211,7 +211,8 @@ fn a_standard_dated_after_today_is_not_proposed_until_it_is_completed() {
         format!(
             "{}\n1,GB/T 41001-2021,茉莉花茶加工技术规程,,国家标准,2021-10-11,2022-05-01,福州闽榕茶业有限公司,\n\
              2,GB/T 49999-2099,未来标准,,国家标准,2099-03-01,2099-06-01,福州闽榕茶业有限公司,\n\
-             3,GB/T 49998,无年代号标准,,国家标准,2021-03-01,2021-06-01,福州闽榕茶业有限公司,\n",
+             3,GB/T 49998,无年代号标准,,国家标准,2021-03-01,2021-06-01,福州闽榕茶业有限公司,\n\
+             4,GB/T 49997-2098,年代号在未来的标准,,国家标准,2021-03-01,2021-06-01,福州闽榕茶业有限公司,\n",
             head.join("\n")
         ),
     )
@@ -254,6 +255,14 @@ fn a_standard_dated_after_today_is_not_proposed_until_it_is_completed() {
         .unwrap_or_else(|| panic!("{rows:?}"));
     assert_eq!(row[8], "STANDARD_YEAR_MISSING", "{row:?}");
     assert!(row.iter().any(|c| c.contains("年代号")), "{row:?}");
+    // A year after this year names an edition not yet published (R28).
+    assert!(!drafts.contains("49997"), "{drafts}");
+    let row = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c.contains("49997")))
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(row[8], "STANDARD_YEAR_IN_FUTURE", "{row:?}");
+    assert!(row.iter().any(|c| c.contains("该版本尚未发布")), "{row:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
