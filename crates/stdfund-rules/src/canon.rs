@@ -1060,27 +1060,172 @@ pub fn committee(raw: &str) -> Result<String, CanonError> {
     Ok(t.into_owned())
 }
 
-/// Words that begin a committee segment of their own: a space before one
-/// stands for the `/` (`SAC TC 28` = `SAC/TC 28`, `ISO/TC 45 SC 3` =
-/// `ISO/TC 45/SC 3`). `JTC` is not among them: `ISO/IEC JTC 1` is written
-/// with its space.
-const COMMITTEE_KINDS: [&str; 6] = ["TC", "SC", "WG", "SWG", "PC", "JWG"];
+/// The kinds of committee body a code names after its organisation, each
+/// with a number (`TC 28`, `SC 3`, `WG 2`, ITU's `SG 17`). `JTC` (ISO/IEC's
+/// joint committee) is read apart: `ISO/IEC JTC 1` is written with its space.
+const COMMITTEE_KINDS: [&str; 11] = [
+    "TC", "SC", "WG", "SWG", "JWG", "PC", "AG", "AHG", "MT", "PT", "SG",
+];
 
-/// Whether a committee code names its kind without the organisation before
-/// it (`TC 28`, `JTC 1`): `SAC/TC 28` or `ISO/TC 28`?
-fn lacks_organisation(code: &str) -> bool {
-    let first = code.split('/').next().unwrap_or(code);
-    first
-        .split(' ')
-        .next()
-        .is_some_and(|w| w == "JTC" || COMMITTEE_KINDS.contains(&w))
+/// The kinds read when typed against their organisation (`SACTC 851`):
+/// only these, as organisations end in other pairs of letters (`IPC`).
+const GLUED_KINDS: [&str; 3] = ["TC", "SC", "WG"];
+
+/// One word of a committee code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CodeWord<'a> {
+    /// An organisation (`SAC`, `ISO`, `FJ`).
+    Org(&'a str),
+    /// A committee kind, or `JTC`.
+    Kind(&'a str),
+    /// A number, without leading zeros, with at most one letter after it (`65A`).
+    Num(&'a str),
 }
 
-/// Whether a code's last segment carries a number (`SAC/TC 28`, not `SAC/TC`).
-fn has_number(code: &str) -> bool {
-    code.rsplit('/')
-        .next()
-        .is_some_and(|seg| seg.bytes().any(digit))
+/// How a text reads as a committee code.
+#[derive(Clone, PartialEq, Eq, Debug)]
+enum CodeRead {
+    /// A code, in its canonical form.
+    Code(String),
+    /// A code without its organisation (`TC 28`) or a kind without its
+    /// number (`SAC/TC`, `SAC/TC 28 SC`).
+    Incomplete,
+    /// No committee code.
+    NotACode,
+}
+
+fn is_kind(w: &str) -> bool {
+    w == "JTC" || COMMITTEE_KINDS.contains(&w)
+}
+
+/// Digits with at most one capital letter after them.
+fn is_number(w: &str) -> bool {
+    let digits = w.bytes().take_while(|&b| digit(b)).count();
+    digits > 0 && w.len() <= digits.saturating_add(1) && w.bytes().skip(digits).all(upper)
+}
+
+/// Splits a word typed without its separators: `TC28` (a kind and its
+/// number), `SACTC` (an organisation of two letters or more and a kind),
+/// `SACTC851`.
+fn push_code_words<'a>(w: &'a str, out: &mut Vec<CodeWord<'a>>) -> bool {
+    let letters_len = w.bytes().take_while(|&b| upper(b)).count();
+    let Some((letters, rest)) = w.split_at_checked(letters_len) else {
+        return false;
+    };
+    if letters.is_empty() {
+        if !is_number(w) {
+            return false;
+        }
+        out.push(CodeWord::Num(strip_zeros_keep_letter(w)));
+        return true;
+    }
+    if !rest.is_empty() && !is_number(rest) {
+        return false;
+    }
+    if is_kind(letters) {
+        out.push(CodeWord::Kind(letters));
+    } else if let Some((org, kind)) = GLUED_KINDS
+        .iter()
+        .filter_map(|k| letters.strip_suffix(k).map(|org| (org, *k)))
+        .find(|(org, _)| org.len() >= 2 && !is_kind(org))
+    {
+        out.push(CodeWord::Org(org));
+        out.push(CodeWord::Kind(kind));
+    } else if rest.is_empty() {
+        out.push(CodeWord::Org(letters));
+    } else {
+        // Letters run into a number that names no kind (`DB35`).
+        return false;
+    }
+    if !rest.is_empty() {
+        out.push(CodeWord::Num(strip_zeros_keep_letter(rest)));
+    }
+    true
+}
+
+/// A number's leading zeros dropped, its letter kept (`028` → `28`, `065A` → `65A`).
+fn strip_zeros_keep_letter(w: &str) -> &str {
+    let digits = w.bytes().take_while(|&b| digit(b)).count();
+    match w.split_at_checked(digits) {
+        Some((d, _)) if d.len() > 1 => {
+            let zeros = d
+                .bytes()
+                .take_while(|&b| b == b'0')
+                .count()
+                .min(d.len().saturating_sub(1));
+            w.get(zeros..).unwrap_or(w)
+        }
+        _ => w,
+    }
+}
+
+/// Reads an ASCII text as a committee code: organisation(s), then `JTC`
+/// and its number or a kind and its number, then further kinds and numbers
+/// (`SAC/TC 28/SC 3`, `ISO/IEC JTC 1/SC 27`). `/` and spaces between the
+/// words are alike (`SAC TC 28` = `SAC/TC 28`, `ISO IEC JTC 1` = `ISO/IEC
+/// JTC 1`). One organisation, or two before `JTC`: more words before the
+/// kind are text around a code (`SECRETARIAT OF SAC/TC 851`), not a code.
+fn read_committee_code(t: &str) -> CodeRead {
+    if !t.is_ascii() || t.is_empty() {
+        return CodeRead::NotACode;
+    }
+    let mut words = Vec::new();
+    for w in t.split(['/', ' ']) {
+        if w.is_empty() || !push_code_words(w, &mut words) {
+            return CodeRead::NotACode;
+        }
+    }
+    let orgs: Vec<&str> = words
+        .iter()
+        .map_while(|w| match w {
+            CodeWord::Org(o) => Some(*o),
+            _ => None,
+        })
+        .collect();
+    let mut rest = words.get(orgs.len()..).unwrap_or(&[]).iter().peekable();
+    if orgs.is_empty() {
+        return if matches!(words.first(), Some(CodeWord::Kind(_))) {
+            CodeRead::Incomplete
+        } else {
+            CodeRead::NotACode
+        };
+    }
+    if orgs.iter().any(|o| o.len() < 2) {
+        return CodeRead::NotACode;
+    }
+    let mut out = orgs.join("/");
+    let mut bodies = 0usize;
+    if rest.peek() == Some(&&CodeWord::Kind("JTC")) {
+        rest.next();
+        match rest.next() {
+            Some(CodeWord::Num(n)) if orgs.len() <= 2 => {
+                out.push_str(" JTC ");
+                out.push_str(n);
+                bodies = 1;
+            }
+            None | Some(CodeWord::Kind(_)) => return CodeRead::Incomplete,
+            Some(_) => return CodeRead::NotACode,
+        }
+    } else if orgs.len() > 1 {
+        return CodeRead::NotACode;
+    }
+    while let Some(w) = rest.next() {
+        match (w, rest.next()) {
+            (CodeWord::Kind(k), Some(CodeWord::Num(n))) if *k != "JTC" => {
+                out.push('/');
+                out.push_str(k);
+                out.push(' ');
+                out.push_str(n);
+                bodies = bodies.saturating_add(1);
+            }
+            (CodeWord::Kind(_), None | Some(CodeWord::Kind(_))) => return CodeRead::Incomplete,
+            _ => return CodeRead::NotACode,
+        }
+    }
+    if bodies == 0 {
+        return CodeRead::NotACode;
+    }
+    CodeRead::Code(out)
 }
 
 /// The committee codes written inside a text (runs of capital letters,
@@ -1100,29 +1245,27 @@ fn codes_within(t: &str) -> Within {
         t.split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '/' || c == ' '));
     for run in runs {
         let run = run.trim_matches(|c| c == ' ' || c == '/');
-        let names_kind = run
-            .split([' ', '/'])
-            .any(|w| w == "JTC" || COMMITTEE_KINDS.contains(&w) || kind_with_number(w));
-        if !names_kind {
+        if !names_committee_kind(run) {
             continue;
         }
-        match committee_code(run) {
-            Some(code) if has_number(&code) && !lacks_organisation(&code) => {
+        match read_committee_code(run) {
+            CodeRead::Code(code) => {
                 if !out.codes.contains(&code) {
                     out.codes.push(code);
                 }
             }
-            _ => out.incomplete = true,
+            CodeRead::Incomplete | CodeRead::NotACode => out.incomplete = true,
         }
     }
     out
 }
 
-/// `TC28`, `SC3`, `WG12`: a kind with its number typed without the space.
-fn kind_with_number(w: &str) -> bool {
-    let letters = w.bytes().take_while(|&b| upper(b)).count();
-    w.split_at_checked(letters).is_some_and(|(kind, number)| {
-        COMMITTEE_KINDS.contains(&kind) && !number.is_empty() && number.bytes().all(digit)
+/// Whether an ASCII text names a committee kind (`TC`, `SC 3`, `JTC1`,
+/// `SACTC`): what tells a committee code from other capitals (`DB35/T`).
+pub fn names_committee_kind(t: &str) -> bool {
+    t.split(['/', ' ']).any(|w| {
+        let mut words = Vec::new();
+        push_code_words(w, &mut words) && words.iter().any(|x| matches!(x, CodeWord::Kind(_)))
     })
 }
 
@@ -1168,10 +1311,10 @@ pub fn committee_fault(raw: &str, canonical: &str) -> Option<CommitteeFault> {
         return Some(CommitteeFault::LookAlikes);
     }
     if canonical.is_ascii() {
-        return match committee_code(canonical) {
-            None => Some(CommitteeFault::NotACode),
-            Some(code) if lacks_organisation(&code) => Some(CommitteeFault::Incomplete),
-            Some(_) => None,
+        return match read_committee_code(canonical) {
+            CodeRead::Code(_) => None,
+            CodeRead::Incomplete => Some(CommitteeFault::Incomplete),
+            CodeRead::NotACode => Some(CommitteeFault::NotACode),
         };
     }
     let found = codes_within(canonical);
@@ -1211,94 +1354,10 @@ pub fn mixes_look_alikes(canonical: &str) -> bool {
 }
 
 fn committee_code(t: &str) -> Option<String> {
-    if !t.is_ascii() {
-        return None;
+    match read_committee_code(t) {
+        CodeRead::Code(code) => Some(code),
+        CodeRead::Incomplete | CodeRead::NotACode => None,
     }
-    let t = slash_before_kinds(t);
-    let mut out = String::with_capacity(t.len().saturating_add(4));
-    for (i, seg) in t.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        push_committee_segment(&mut out, seg)?;
-    }
-    Some(out)
-}
-
-/// `SAC TC 28` → `SAC/TC 28`: a space before a committee kind (not at the
-/// start) is the `/` it stands for.
-fn slash_before_kinds(t: &str) -> Cow<'_, str> {
-    let mut out: Option<String> = None;
-    let mut start = 0;
-    for (i, _) in t.match_indices(' ') {
-        let word = t
-            .get(i.saturating_add(1)..)
-            .and_then(|rest| rest.split([' ', '/']).next())
-            .unwrap_or("");
-        let before_is_word = t
-            .get(..i)
-            .is_some_and(|b| !b.is_empty() && !b.ends_with('/'));
-        if before_is_word && (COMMITTEE_KINDS.contains(&word) || kind_with_number(word)) {
-            let o = out.get_or_insert_with(|| String::with_capacity(t.len()));
-            o.push_str(t.get(start..i).unwrap_or(""));
-            o.push('/');
-            start = i.saturating_add(1);
-        }
-    }
-    match out {
-        None => Cow::Borrowed(t),
-        Some(mut o) => {
-            o.push_str(t.get(start..).unwrap_or(""));
-            Cow::Owned(o)
-        }
-    }
-}
-
-/// `WORD (' ' WORD)* [' '? NUMBER]` where a word is capital letters and a
-/// number is digits with at most one capital letter after them (`65A`):
-/// appends its words, its letters and its number, separated by one space.
-fn push_committee_segment(out: &mut String, seg: &str) -> Option<()> {
-    let (words, last) = match seg.rsplit_once(' ') {
-        Some((words, last)) => (Some(words), last),
-        None => (None, seg),
-    };
-    if let Some(words) = words
-        && words
-            .split(' ')
-            .any(|w| w.is_empty() || !w.bytes().all(upper))
-    {
-        return None;
-    }
-    let letters_len = last.bytes().take_while(|&b| upper(b)).count();
-    let (letters, tail) = last.split_at_checked(letters_len)?;
-    let digits_len = tail.bytes().take_while(|&b| digit(b)).count();
-    let (digits, suffix) = tail.split_at_checked(digits_len)?;
-    let suffix_ok =
-        suffix.is_empty() || (!digits.is_empty() && suffix.len() == 1 && suffix.bytes().all(upper));
-    if !suffix_ok || (letters.is_empty() && (digits.is_empty() || words.is_none())) {
-        return None;
-    }
-    let mut first = true;
-    let mut token = |out: &mut String, t: &str| {
-        if !first {
-            out.push(' ');
-        }
-        first = false;
-        out.push_str(t);
-    };
-    if let Some(words) = words {
-        for w in words.split(' ') {
-            token(out, w);
-        }
-    }
-    if !letters.is_empty() {
-        token(out, letters);
-    }
-    if !digits.is_empty() {
-        token(out, strip_zeros(digits));
-        out.push_str(suffix);
-    }
-    Some(())
 }
 
 #[cfg(test)]
@@ -1688,9 +1747,26 @@ mod tests {
         ] {
             assert_eq!(fault(raw), Some(CommitteeFault::LookAlikes), "{raw:?}");
         }
-        for raw in ["SAC/TC 88/", "SAC-TC 28", "SAC/TC 28-", "SAC//TC 28"] {
+        for raw in [
+            "SAC/TC 88/",
+            "SAC-TC 28",
+            "SAC/TC 28-",
+            "SAC//TC 28",
+            // Words before the code are text around it, not an organisation.
+            "Secretariat of SAC/TC 851",
+            "X SAC/TC 851",
+            "CHINA SAC/TC 851",
+            "SAC ISO/TC 851",
+            "IPC 7711",
+            "DB35/T",
+        ] {
             assert_eq!(fault(raw), Some(CommitteeFault::NotACode), "{raw:?}");
         }
+        for raw in ["SAC/TC 851 SC", "SAC/TC 851 TC", "SAC/TC", "ISO/IEC JTC"] {
+            assert_eq!(fault(raw), Some(CommitteeFault::Incomplete), "{raw:?}");
+        }
+        assert!(names_committee_kind("SAC/TC 28") && names_committee_kind("SACTC"));
+        assert!(!names_committee_kind("DB35/T") && !names_committee_kind("IETF"));
         for raw in [
             "TC 833",
             "TC 0",
@@ -1790,6 +1866,16 @@ mod tests {
             ("ISO TC 846", ok("ISO/TC 846")),
             ("ISO/TC 45 SC 3", ok("ISO/TC 45/SC 3")),
             ("SAC TC 28 秘书处", ok("SAC/TC 28")),
+            // The joint committee however its organisations are separated.
+            ("ISO/IEC/JTC 1", ok("ISO/IEC JTC 1")),
+            ("ISO IEC JTC 1 SC 27", ok("ISO/IEC JTC 1/SC 27")),
+            ("ISO/IEC/JTC 1/SC 27", ok("ISO/IEC JTC 1/SC 27")),
+            // A kind typed against its organisation.
+            ("SACTC 851", ok("SAC/TC 851")),
+            ("sactc851", ok("SAC/TC 851")),
+            ("SAC/TC 0851", ok("SAC/TC 851")),
+            ("IEC/SC 065A", ok("IEC/SC 65A")),
+            ("ITU/SG 17", ok("ITU/SG 17")),
             // Kept as typed (refused by committee_fault).
             ("SAC/TC 八四五", ok("SAC/TC 八四五")),
             ("SAC/TC 28与SAC/TC 29", ok("SAC/TC 28与SAC/TC 29")),

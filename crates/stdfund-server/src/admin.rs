@@ -133,9 +133,10 @@ fn open_existing(rt: &tokio::runtime::Runtime, url: &str) -> Result<AnyStore, Ex
     rt.block_on(AnyStore::open(url, &options)).map_err(|e| {
         match &e {
             stdfund_store::StoreError::DatabaseMissing { path } => eprintln!(
-                "error[{}]: cannot open {shown}: the database file {path} does not exist \
+                "错误[{code}]:数据库文件{path}不存在(检查不会新建数据库)\n\
+                 error[{code}]: cannot open {shown}: the database file {path} does not exist \
                  (a check never creates one)",
-                e.code()
+                code = e.code()
             ),
             _ => eprintln!("error[{}]: cannot open {shown}: {e}", e.code()),
         }
@@ -451,7 +452,16 @@ pub fn migrate(args: &MigrateArgs) -> ExitCode {
                 }
             }
             Err(e) => {
-                eprintln!("error[{}]: cannot open {shown}: {e}", e.code());
+                match &e {
+                    stdfund_store::StoreError::DatabaseMissing { path } => eprintln!(
+                        "错误[{code}]:数据库文件{path}不存在;`create_database`已关闭,不会新建空的登记库(请从备份恢复,或核对路径)\n\
+                         error[{code}]: cannot open {shown}: the database file {path} does not exist, \
+                         and `create_database` is off: no new, empty registry is created (restore it \
+                         from a backup, or check the path)",
+                        code = e.code()
+                    ),
+                    _ => eprintln!("error[{}]: cannot open {shown}: {e}", e.code()),
+                }
                 ExitCode::from(1)
             }
         }

@@ -55,8 +55,8 @@ pub(crate) async fn add_attachment<DB: Backend>(
         }
         // The applicant adds material while the claim is under review or
         // approved; not to a decided file (paid, rejected, withdrawn) the
-        // reviewer will not read again. The bureau's roles attach at any
-        // time (a payment voucher, an objection's papers).
+        // reviewer will not read again. An admin attaches at any time (a
+        // payment voucher, an objection's papers).
         const OPEN: &[ClaimStatus] = &[
             ClaimStatus::Submitted,
             ClaimStatus::Returned,

@@ -532,7 +532,13 @@ fn subject_searched(s: &str) -> Option<String> {
     }
     let text = canon::text(s).ok()?;
     match canon::committee(s) {
-        Ok(code) if code != text && canon::committee_fault(s, &code).is_none() => Some(code),
+        Ok(code)
+            if code != text
+                && canon::names_committee_kind(&code)
+                && canon::committee_fault(s, &code).is_none() =>
+        {
+            Some(code)
+        }
         _ => Some(text),
     }
 }
@@ -552,6 +558,10 @@ mod subject_search_tests {
             ("SAC/TC 28秘书处", "SAC/TC 28"),
             ("gb/t q—3", "GB/T Q-3"),
             ("福州 茉莉花茶", "福州 茉莉花茶"),
+            // Part of a code: the text as typed, to be found inside subjects.
+            ("DB35/T", "DB35/T"),
+            ("db3501", "DB3501"),
+            ("DB3", "DB3"),
         ] {
             assert_eq!(
                 subject_searched(typed).as_deref(),
