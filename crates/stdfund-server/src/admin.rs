@@ -200,8 +200,9 @@ fn audit_report(
             ""
         };
         format!(
-            "\n无法核对 not comparable: {} claims have no whole snapshot in the log (claims \
-             upgraded from v1, or rows written behind the store's back): {}{more}",
+            "\n无法完整核对 not comparable from their submission: {} claims have no whole \
+             snapshot or no submission in the log (claims upgraded from v1, or rows written \
+             behind the store's back): {}{more}",
             c.unverifiable,
             named.join(", ")
         )

@@ -249,7 +249,10 @@ where
         out.contains(&format!("hash chain of {} entries is intact", ENTRIES + 1)),
         "{out}"
     );
-    assert!(out.contains("not comparable: 1 claims"), "{out}");
+    assert!(
+        out.contains("not comparable from their submission: 1 claims"),
+        "{out}"
+    );
 
     // An entry edited.
     let url = fresh("edited").await;

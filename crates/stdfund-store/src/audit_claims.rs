@@ -6,9 +6,15 @@
 //! claim's entries in order gives what its row must hold now. [`verify`] compares that with
 //! the row (and the claim's payments), field by field, for every field the snapshot has.
 //!
+//! Each entry's `before` must also be what the entries before it left: a row changed behind
+//! the store's back and then changed again through it (the store logs the forged values as
+//! its starting point) shows there. The filing's payloads and the approval's record are
+//! compared too, carried from the entries that wrote them.
+//!
 //! Claims whose entries hold no snapshot of this form — registries upgraded from v1, whose
 //! log recorded little of the claim, and rows written behind the store's back with no entry
-//! at all — cannot be compared; they are counted and named, not passed.
+//! at all — cannot be compared; they are counted and named, not passed. So is a claim the
+//! log never saw submitted, though it is compared from its first snapshot on.
 //!
 //! Timestamps are compared as instants, so a v1 spelling that migration 0002 normalised
 //! still agrees with its normalised form.
@@ -30,9 +36,10 @@ const CHUNK: i64 = 500;
 /// How many unverifiable claims are named.
 const NAMED: usize = 20;
 
-/// Keys of a snapshot that describe the filing's payloads or the approval's record, which
-/// the state snapshot leaves out.
-const DETAIL_ONLY: [&str; 2] = ["application_json", "estimate_json"];
+/// Keys of a snapshot that hold the filing's payloads (the application and its estimate),
+/// which only a submission's and a resubmission's snapshots carry; the approval's record
+/// (`approval.record_json`) only an approval's.
+const PAYLOADS: [&str; 2] = ["application_json", "estimate_json"];
 
 /// The keys every current snapshot of a whole claim has.
 const WHOLE: [&str; 3] = ["status", "one_time_key", "paid"];
@@ -40,6 +47,8 @@ const WHOLE: [&str; 3] = ["status", "one_time_key", "paid"];
 struct StateEntry {
     id: i64,
     claim_id: i64,
+    action: String,
+    before: Option<String>,
     after: Option<String>,
 }
 
@@ -48,22 +57,117 @@ impl FromDbRow for StateEntry {
         Ok(StateEntry {
             id: r.i64("id")?,
             claim_id: r.i64("claim_id")?,
+            action: r.text("action")?,
+            before: r.opt_text("before_json")?,
             after: r.opt_text("after_json")?,
         })
     }
 }
 
-const STATE_ENTRIES: &str = "SELECT id, claim_id, after_json FROM audit_entries \
-    WHERE id > $1 AND claim_id IS NOT NULL \
+const STATE_ENTRIES: &str = "SELECT id, claim_id, action, before_json, after_json \
+    FROM audit_entries WHERE id > $1 AND claim_id IS NOT NULL \
     AND (target LIKE 'claim:%' OR target LIKE 'payment:%') ORDER BY id LIMIT $2";
 
 /// What the log says of one claim.
 #[derive(Default)]
 struct Expected {
-    /// The folded snapshot, when a whole one was seen.
+    /// The folded snapshot, when a whole one was seen, with the payloads carried from the
+    /// entries that wrote them.
     state: Option<Map<String, Value>>,
     /// The last entry that changed it.
     entry: i64,
+    /// Whether its first entry is its submission.
+    submitted: Option<bool>,
+    /// The first entry whose `before` is not what the entries before it left: the row was
+    /// changed between two entries (and then changed again through the store, which logged
+    /// the forged values as its starting point).
+    break_between: Option<String>,
+}
+
+fn object(text: Option<&str>) -> Option<Map<String, Value>> {
+    match text.and_then(|t| serde_json::from_str(t).ok()) {
+        Some(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+/// A snapshot without its payloads, for comparing what every snapshot holds.
+fn without_payloads(map: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = map.clone();
+    for key in PAYLOADS {
+        out.remove(key);
+    }
+    if let Some(Value::Object(approval)) = out.get_mut("approval") {
+        approval.remove("record_json");
+    }
+    out
+}
+
+/// The first field both snapshots hold and disagree on.
+fn first_disagreement(
+    earlier: &Map<String, Value>,
+    later: &Map<String, Value>,
+) -> Option<(String, Value, Value)> {
+    let (earlier, later) = (without_payloads(earlier), without_payloads(later));
+    later
+        .iter()
+        .find_map(|(key, value)| match earlier.get(key) {
+            Some(was) if !same(was, value) => Some((key.clone(), was.clone(), value.clone())),
+            _ => None,
+        })
+}
+
+impl Expected {
+    fn fold(&mut self, e: StateEntry) {
+        let previous = self.entry;
+        self.entry = e.id;
+        self.submitted.get_or_insert(e.action == "SUBMIT");
+        if self.break_between.is_none()
+            && let (Some(state), Some(before)) = (&self.state, object(e.before.as_deref()))
+            && let Some((key, was, found)) = first_disagreement(state, &before)
+        {
+            let (path, found, was) = narrowest(key, &found, &was);
+            self.break_between = Some(format!(
+                "audit entry {} found {path} = {}, where entry {previous} had left {}: \
+                 the row was changed between them",
+                e.id,
+                shown(found),
+                shown(was)
+            ));
+        }
+        let Some(after) = object(e.after.as_deref()) else {
+            return;
+        };
+        if WHOLE.iter().all(|k| after.contains_key(*k)) {
+            let mut next = after;
+            if let Some(old) = &self.state {
+                carry_payloads(old, &mut next);
+            }
+            self.state = Some(next);
+        } else if let Some(state) = &mut self.state {
+            // A partial snapshot (a re-keying) changes only what it names.
+            state.extend(after);
+        }
+    }
+}
+
+/// The payloads a snapshot does not carry stay as the entries that wrote them left them: the
+/// application and estimate until a resubmission, the approval's record while it stands.
+fn carry_payloads(old: &Map<String, Value>, next: &mut Map<String, Value>) {
+    for key in PAYLOADS {
+        if !next.contains_key(key)
+            && let Some(v) = old.get(key)
+        {
+            next.insert(key.to_owned(), v.clone());
+        }
+    }
+    if let (Some(Value::Object(was)), Some(Value::Object(now))) =
+        (old.get("approval"), next.get_mut("approval"))
+        && !now.contains_key("record_json")
+        && let Some(record) = was.get("record_json")
+    {
+        now.insert("record_json".to_owned(), record.clone());
+    }
 }
 
 /// Folds every claim-state entry, in log order.
@@ -79,27 +183,7 @@ async fn expected<DB: Backend>(
         let done = i64::try_from(chunk.len()).unwrap_or(0) < CHUNK;
         for e in chunk {
             last = e.id;
-            let slot = out.entry(e.claim_id).or_default();
-            slot.entry = e.id;
-            let Some(Value::Object(mut after)) = e
-                .after
-                .as_deref()
-                .and_then(|a| serde_json::from_str(a).ok())
-            else {
-                continue;
-            };
-            for key in DETAIL_ONLY {
-                after.remove(key);
-            }
-            if let Some(Value::Object(approval)) = after.get_mut("approval") {
-                approval.remove("record_json");
-            }
-            if WHOLE.iter().all(|k| after.contains_key(*k)) {
-                slot.state = Some(after);
-            } else if let Some(state) = &mut slot.state {
-                // A partial snapshot (a re-keying) changes only what it names.
-                state.extend(after);
-            }
+            out.entry(e.claim_id).or_default().fold(e);
         }
         if done {
             return Ok(out);
@@ -117,8 +201,10 @@ fn same(want: &Value, have: &Value) -> bool {
                     (Ok(x), Ok(y)) if x == y
                 )
         }
+        // What the log recorded must be there; a snapshot of another detail may hold more
+        // (an approval's record beside one logged without it).
         (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same(v, w)))
+            a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same(v, w)))
         }
         (Value::Array(a), Value::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(v, w)| same(v, w))
@@ -134,10 +220,18 @@ fn differs(want: &Map<String, Value>, have: &Map<String, Value>) -> Option<Strin
             Some(now) if same(value, now) => {}
             // A snapshot taken without the payments loaded says nothing of them.
             None if key == "payments" => {}
-            Some(now) => return Some(format!("{key} is {now} in the table, {value} in the log")),
+            Some(now) => {
+                let (path, now, value) = narrowest(key.clone(), now, value);
+                return Some(format!(
+                    "{path} is {} in the table, {} in the log",
+                    shown(now),
+                    shown(value)
+                ));
+            }
             None => {
                 return Some(format!(
-                    "{key} is absent from the table, {value} in the log"
+                    "{key} is absent from the table, {} in the log",
+                    shown(value)
                 ));
             }
         }
@@ -146,13 +240,53 @@ fn differs(want: &Map<String, Value>, have: &Map<String, Value>) -> Option<Strin
         return None;
     }
     // Payments the log never recorded.
-    have.get("payments")
-        .map(|p| format!("payments are {p} in the table, absent from the log"))
+    have.get("payments").map(|p| {
+        format!(
+            "payments are {} in the table, absent from the log",
+            shown(p)
+        )
+    })
+}
+
+/// The innermost field of two objects that differs (`approval.record_json`, not the
+/// whole approval).
+fn narrowest<'a>(path: String, now: &'a Value, was: &'a Value) -> (String, &'a Value, &'a Value) {
+    if let (Value::Object(n), Value::Object(w)) = (now, was)
+        && let Some((k, wv, nv)) = w
+            .iter()
+            .find_map(|(k, wv)| n.get(k).filter(|nv| !same(wv, nv)).map(|nv| (k, wv, nv)))
+    {
+        return narrowest(format!("{path}.{k}"), nv, wv);
+    }
+    (path, now, was)
+}
+
+/// A value for a message: long texts (a stored document) by their length and digest.
+fn shown(v: &Value) -> String {
+    const LONG: usize = 120;
+    match v {
+        Value::String(s) if s.chars().count() > LONG => format!(
+            "a text of {} characters ({})",
+            s.chars().count(),
+            crate::validate::hex(&<sha2::Sha256 as sha2::Digest>::digest(s.as_bytes()))
+                .get(..12)
+                .unwrap_or("")
+        ),
+        other => {
+            let text = other.to_string();
+            if text.chars().count() > LONG {
+                let head: String = text.chars().take(LONG).collect();
+                format!("{head}…")
+            } else {
+                text
+            }
+        }
+    }
 }
 
 /// A claim as its snapshot, with its payments.
 fn snapshot(claim: &Claim) -> Map<String, Value> {
-    match serde_json::from_str(&claim_json(claim, Detail::State)) {
+    match serde_json::from_str(&claim_json(claim, Detail::Filing)) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     }
@@ -225,17 +359,21 @@ pub(crate) async fn verify<DB: Backend>(
                     v.unverifiable(id);
                     None
                 }
-                (
-                    Ok(mut claim),
-                    Some(Expected {
-                        state: Some(want),
-                        entry,
-                    }),
-                ) => {
+                (Ok(mut claim), Some(log)) => {
+                    // A claim the log never saw submitted (upgraded from v1, or inserted
+                    // behind the store's back and then reviewed): compared, and named.
+                    if log.submitted != Some(true) {
+                        v.unverifiable(id);
+                    }
                     claim.payments = paid;
                     v.checked = v.checked.saturating_add(1);
-                    differs(&want, &snapshot(&claim))
-                        .map(|d| format!("it differs from audit entry {entry}: {d}"))
+                    let entry = log.entry;
+                    log.break_between.or_else(|| {
+                        log.state.and_then(|want| {
+                            differs(&want, &snapshot(&claim))
+                                .map(|d| format!("it differs from audit entry {entry}: {d}"))
+                        })
+                    })
                 }
             };
             if let Some(p) = problem
@@ -248,30 +386,34 @@ pub(crate) async fn verify<DB: Backend>(
             break;
         }
     }
-    // Entries about claims the table no longer has.
-    if v.first_diverging.is_none()
-        && let Some((&id, log)) = expected.iter().next()
-    {
-        v.first_diverging = Some((
+    // Entries about claims the table no longer has, and payments of such claims: the
+    // first problem is the one of the smallest claim id, wherever it was found.
+    let deleted = expected.iter().next().map(|(&id, log)| {
+        (
             id,
             format!(
                 "it is in the audit log (entry {}) but not in the claims table: its row was deleted",
                 log.entry
             ),
-        ));
-    }
-    // Payments of claims the table does not have.
-    if v.first_diverging.is_none()
-        && let Some((&id, p)) = payments.iter().next()
-    {
+        )
+    });
+    let orphaned = payments.iter().next().map(|(&id, p)| {
         let ids: Vec<String> = p.iter().map(|p| p.id.to_string()).collect();
-        v.first_diverging = Some((
+        (
             id,
             format!(
                 "payment {} names it, and the claims table does not have it",
                 ids.join(", ")
             ),
-        ));
+        )
+    });
+    for found in [deleted, orphaned].into_iter().flatten() {
+        if v.first_diverging
+            .as_ref()
+            .is_none_or(|(id, _)| found.0 < *id)
+        {
+            v.first_diverging = Some(found);
+        }
     }
     Ok(v)
 }

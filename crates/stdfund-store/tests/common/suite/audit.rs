@@ -415,6 +415,26 @@ pub async fn claims_table_is_compared_with_the_log<H: Harness>(h: &H) {
             c,
             "payments",
         ),
+        // The payloads: the application a later approval is computed from, and the
+        // approval's frozen record.
+        (
+            format!("UPDATE claims SET application_json = application_json || ' ' WHERE id = {r}"),
+            format!(
+                "UPDATE claims SET application_json = \
+                 substr(application_json, 1, length(application_json) - 1) WHERE id = {r}"
+            ),
+            r,
+            "application_json",
+        ),
+        (
+            format!("UPDATE claims SET record_json = record_json || ' ' WHERE id = {c}"),
+            format!(
+                "UPDATE claims SET record_json = substr(record_json, 1, length(record_json) - 1) \
+                 WHERE id = {c}"
+            ),
+            c,
+            "approval",
+        ),
     ];
     // Whoever edits the tables behind the store's back can also lift their guards.
     let unguard = if H::NAME == "sqlite" {
@@ -487,7 +507,34 @@ pub async fn claims_table_is_compared_with_the_log<H: Harness>(h: &H) {
     );
     assert_eq!(v.claims.unverifiable, 1);
     assert_eq!(v.claims.unverifiable_named.len(), 1);
-    assert!(v.claims.unverifiable_named[0] > r);
+    let forged = v.claims.unverifiable_named[0];
+    assert!(forged > r);
+    // Reviewed through the store, it is compared from then on, and still named: the log
+    // never saw it submitted.
+    s.review(forged, approve("300"), &reviewer(), &later())
+        .await
+        .unwrap();
+    let v = s.verify_audit().await.unwrap();
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!(
+        (v.claims.checked, v.claims.unverifiable_named.clone()),
+        (3, vec![forged])
+    );
+    // A row changed and then changed again through the store: the store logs the forged
+    // value as where it started, so the log itself shows the row was changed between.
+    let laundered = created(s, filing("K-3", "i3", "portal-a")).await.id;
+    h.raw(&format!(
+        "UPDATE claims SET estimated_amount_fen = estimated_amount_fen * 10 WHERE id = {laundered}"
+    ))
+    .await
+    .unwrap();
+    s.review(laundered, approve("100"), &reviewer(), &later())
+        .await
+        .unwrap();
+    let (got, why) = diverging(h).await;
+    assert_eq!(got, laundered, "{why}");
+    assert!(why.contains("changed between them"), "{why}");
+    assert!(why.contains("estimated_amount"), "{why}");
     // A deleted row: the log still names the claim.
     let delete = if H::NAME == "sqlite" {
         format!("PRAGMA foreign_keys = OFF; DELETE FROM claims WHERE id = {r}")
