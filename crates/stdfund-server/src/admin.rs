@@ -48,17 +48,9 @@ pub struct MigrateArgs {
     /// The database to migrate.
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// Create the SQLite database when it does not exist, as `serve` would
-    /// (`false` in deployments: a lost file is an outage, not a new empty
-    /// registry) [default: true].
-    #[arg(
-        long,
-        value_name = "BOOL",
-        env = "STDFUND_CREATE_DATABASE",
-        hide_env_values = true,
-        value_parser = crate::config::boolean("STDFUND_CREATE_DATABASE")
-    )]
-    pub create_database: Option<bool>,
+    /// Whether a missing SQLite database is created, as `serve` reads it.
+    #[command(flatten)]
+    pub create: crate::cli::CreateDatabaseArg,
 }
 
 /// `stdfund token …`.
@@ -383,7 +375,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 
 /// `stdfund migrate`: applies the migrations and exits.
 pub fn migrate(args: &MigrateArgs) -> ExitCode {
-    let settings = match database_settings(&args.database, args.create_database) {
+    let settings = match database_settings(&args.database, args.create.create_database) {
         Ok(s) => s,
         Err(code) => return code,
     };

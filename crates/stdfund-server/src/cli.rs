@@ -213,15 +213,9 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub log_level: Option<String>,
-    /// Create the SQLite database when it does not exist (`false` in deployments, so a lost file is an outage, not a new empty registry) [default: true].
-    #[arg(
-        long,
-        value_name = "BOOL",
-        env = "STDFUND_CREATE_DATABASE",
-        hide_env_values = true,
-        value_parser = crate::config::boolean("STDFUND_CREATE_DATABASE")
-    )]
-    pub create_database: Option<bool>,
+    /// Whether a missing SQLite database is created.
+    #[command(flatten)]
+    pub create: CreateDatabaseArg,
     /// Seconds a registry call waits for the database before UNAVAILABLE [default: 5].
     #[arg(
         long,
@@ -274,7 +268,7 @@ impl ServeArgs {
             tls_key: self.tls_key.clone(),
             log_format: self.log_format,
             log_level: self.log_level.clone(),
-            create_database: self.create_database,
+            create_database: self.create.create_database,
             write_timeout_seconds: self.write_timeout_seconds,
             tokens_poll_seconds: self.tokens_poll_seconds,
         }
@@ -825,4 +819,18 @@ fn rules(format: Format, errors: ErrorFormat) -> ExitCode {
         Ok(c) => output::print(&crate::table::catalog(&c)),
         Err(e) => output::fail(&e.to_report(), errors),
     }
+}
+
+/// `--create-database`, shared by `serve` and `migrate`.
+#[derive(Debug, Default, Clone, Copy, clap::Args)]
+pub struct CreateDatabaseArg {
+    /// Create the SQLite database when it does not exist (`false` in deployments, so a lost file is an outage, not a new empty registry) [default: true].
+    #[arg(
+        long,
+        value_name = "BOOL",
+        env = "STDFUND_CREATE_DATABASE",
+        hide_env_values = true,
+        value_parser = crate::config::boolean("STDFUND_CREATE_DATABASE")
+    )]
+    pub create_database: Option<bool>,
 }
