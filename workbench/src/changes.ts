@@ -1,7 +1,9 @@
 // What an audit entry changed, in words an official reads: the fields whose
 // value differs between the record before and after, with Chinese labels and
 // statuses, amounts in 元. The stored JSON stays available beside it.
+import { formatDateTime } from "./format.js";
 import { lang, tk } from "./i18n.js";
+import { formatYuan, isMoney } from "./money.js";
 
 /** One changed field. */
 export interface Change { field: string; before: string; after: string }
@@ -23,6 +25,8 @@ const LABELS: Record<string, [string, string]> = {
   "approval.split.fiscal_unit": ["承担单位", "fiscal unit"],
   "approval.split.share_table_id": ["分担比例表", "share table"],
   "approval.split.provisional": ["比例暂定", "provisional"],
+  "approval.split.share_table_version": ["比例表版本", "share table version"],
+  "approval.split.district_ratio": ["县（市）区承担比例", "district ratio"],
   paid: ["已拨付（元）", "paid (yuan)"],
   payments: ["拨付笔数", "payments"],
   estimated_amount: ["测算金额（元）", "estimated amount (yuan)"],
@@ -62,8 +66,15 @@ function parse(text: string): Map<string, string> {
   return out;
 }
 
+/** Amounts, shown as the workbench shows money everywhere (`300,000.00`). */
+const MONEY = new Set(["approval.amount", "approval.split.municipal", "approval.split.district", "paid", "estimated_amount", "total"]);
+/** Instants, shown in China time as the history shows them. */
+const INSTANTS = new Set(["updated_at", "note.at", "approval.at"]);
+
 function shown(field: string, value: string): string {
   if (value === "") return "—";
+  if (MONEY.has(field) && isMoney(value)) return formatYuan(value);
+  if (INSTANTS.has(field) && !Number.isNaN(Date.parse(value))) return formatDateTime(new Date(value));
   if (field === "status" && STATUS_NUMBER[value] !== undefined) return tk(`status.${STATUS_NUMBER[value]}`);
   if (value === "true") return lang() === "zh" ? "是" : "yes";
   if (value === "false") return lang() === "zh" ? "否" : "no";

@@ -9,7 +9,11 @@ const ZONE = "Asia/Shanghai";
 
 export function formatInstant(ts: Timestamp | undefined): string {
   if (ts === undefined) return "";
-  const d = timestampDate(ts);
+  return formatDateTime(timestampDate(ts));
+}
+
+/** An instant as `YYYY-MM-DD HH:MM`, China Standard Time. */
+export function formatDateTime(d: Date): string {
   const parts = new Intl.DateTimeFormat("en-GB", {
     timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   }).formatToParts(d);

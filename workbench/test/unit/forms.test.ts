@@ -91,8 +91,11 @@ test("an audit entry's change reads in words: labels, statuses, only what change
   );
   assert.deepEqual(rows, [
     { field: "状态", before: "待审核", after: "已核准" },
-    { field: "核准金额（元）", before: "—", after: "300000.00" },
-    { field: "县（市）区承担（元）", before: "—", after: "150000.00" },
+    { field: "核准金额（元）", before: "—", after: "300,000.00" },
+    { field: "县（市）区承担（元）", before: "—", after: "150,000.00" },
   ]);
   assert.deepEqual(changes("", "not json"), [{ field: "", before: "—", after: "not json" }]);
+  // Instants in China time, as the history shows them.
+  assert.deepEqual(changes(JSON.stringify({ updated_at: "2026-12-05T02:56:14.902802Z" }), JSON.stringify({ updated_at: "2026-12-05T03:00:00.000000Z" })),
+    [{ field: "更新时间", before: "2026-12-05 10:56", after: "2026-12-05 11:00" }]);
 });
