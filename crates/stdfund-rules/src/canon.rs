@@ -1046,18 +1046,39 @@ fn itu_edition<'a>(c: &mut Cursor<'a>) -> Option<Option<&'a str>> {
 /// so the words around it name no second committee (docs/DECISIONS.md C16).
 pub fn committee(raw: &str) -> Result<String, CanonError> {
     let t = text_cow(raw)?;
-    if let Some(code) = committee_code(&t) {
-        return Ok(code);
+    Ok(read_committee(raw, &t).unwrap_or_else(|_| t.into_owned()))
+}
+
+/// A committee subject read once: its canonical form ([`committee`]), or
+/// why it is no committee ([`committee_fault`]).
+pub fn committee_checked(raw: &str) -> Result<Result<String, CommitteeFault>, CanonError> {
+    let t = text_cow(raw)?;
+    Ok(read_committee(raw, &t))
+}
+
+/// `raw` as the general rule wrote it (`t`), read as a committee.
+fn read_committee(raw: &str, t: &str) -> Result<String, CommitteeFault> {
+    // As typed, before a code is taken out of it: a look-alike beside the
+    // code (`SAC/TC 88` + U+0301) is one all the same.
+    if has_foreign_letter(raw) || t.chars().any(passes_for_latin) {
+        return Err(CommitteeFault::LookAlikes);
     }
-    if !t.is_ascii() {
-        let found = codes_within(&t);
-        if !found.incomplete
-            && let [code] = found.codes.as_slice()
-        {
-            return Ok(code.clone());
-        }
+    if t.is_ascii() {
+        return match read_committee_code(t) {
+            CodeRead::Code(code) => Ok(code),
+            CodeRead::Incomplete => Err(CommitteeFault::Incomplete),
+            CodeRead::NotACode => Err(CommitteeFault::NotACode),
+        };
     }
-    Ok(t.into_owned())
+    let found = codes_within(t);
+    if found.incomplete {
+        return Err(CommitteeFault::Incomplete);
+    }
+    match found.codes.as_slice() {
+        [] => Ok(t.to_owned()),
+        [code] => Ok(code.clone()),
+        _ => Err(CommitteeFault::TwoCodes),
+    }
 }
 
 /// The kinds of committee body a code names after its organisation, each
@@ -1146,17 +1167,10 @@ fn push_code_words<'a>(w: &'a str, out: &mut Vec<CodeWord<'a>>) -> bool {
 /// A number's leading zeros dropped, its letter kept (`028` → `28`, `065A` → `65A`).
 fn strip_zeros_keep_letter(w: &str) -> &str {
     let digits = w.bytes().take_while(|&b| digit(b)).count();
-    match w.split_at_checked(digits) {
-        Some((d, _)) if d.len() > 1 => {
-            let zeros = d
-                .bytes()
-                .take_while(|&b| b == b'0')
-                .count()
-                .min(d.len().saturating_sub(1));
-            w.get(zeros..).unwrap_or(w)
-        }
-        _ => w,
-    }
+    let d = w.get(..digits).unwrap_or(w);
+    // `strip_zeros` keeps a suffix of the digits (one `0` of `000`).
+    w.get(d.len().saturating_sub(strip_zeros(d).len())..)
+        .unwrap_or(w)
 }
 
 /// Reads an ASCII text as a committee code: organisation(s), then `JTC`
@@ -1299,32 +1313,8 @@ fn passes_for_latin(c: char) -> bool {
 /// are Latin letters and ASCII digits), or, written in ASCII alone, no
 /// committee code (`SAC/TC 88/`, `SAC-TC 28`). A committee typed by its
 /// Chinese name, with or without its code, is read by the general rule.
-pub fn committee_fault(raw: &str, canonical: &str) -> Option<CommitteeFault> {
-    // The text as typed, before a code was taken out of it: a look-alike
-    // beside the code (`SAC/TC 88` + U+0301) is one all the same.
-    let typed = text_cow(raw).ok();
-    let typed = typed.as_deref().unwrap_or(canonical);
-    if has_foreign_letter(raw)
-        || typed.chars().any(passes_for_latin)
-        || canonical.chars().any(passes_for_latin)
-    {
-        return Some(CommitteeFault::LookAlikes);
-    }
-    if canonical.is_ascii() {
-        return match read_committee_code(canonical) {
-            CodeRead::Code(_) => None,
-            CodeRead::Incomplete => Some(CommitteeFault::Incomplete),
-            CodeRead::NotACode => Some(CommitteeFault::NotACode),
-        };
-    }
-    let found = codes_within(canonical);
-    if found.incomplete {
-        Some(CommitteeFault::Incomplete)
-    } else if found.codes.len() > 1 {
-        Some(CommitteeFault::TwoCodes)
-    } else {
-        None
-    }
+pub fn committee_fault(raw: &str) -> Option<CommitteeFault> {
+    committee_checked(raw).ok()?.err()
 }
 
 /// See [`committee_fault`].
@@ -1351,13 +1341,6 @@ pub fn mixes_look_alikes(canonical: &str) -> bool {
     canonical.chars().any(|c| in_ranges(COMBINING_MARKS, c))
         || (canonical.bytes().any(|b| b.is_ascii_alphanumeric())
             && canonical.chars().any(passes_for_latin))
-}
-
-fn committee_code(t: &str) -> Option<String> {
-    match read_committee_code(t) {
-        CodeRead::Code(code) => Some(code),
-        CodeRead::Incomplete | CodeRead::NotACode => None,
-    }
 }
 
 #[cfg(test)]
@@ -1726,7 +1709,7 @@ mod tests {
 
     #[test]
     fn look_alikes_in_committees_and_references() {
-        let fault = |raw: &str| committee_fault(raw, &committee(raw).unwrap());
+        let fault = |raw: &str| committee_fault(raw);
         for raw in [
             "SAC/TC 28",
             "ISO/IEC JTC1/SC27",

@@ -171,22 +171,12 @@ pub fn canonical(
             ))
         }
         SubjectKind::Committee => {
-            let text = canon::committee(raw)?;
-            match canon::committee_fault(raw, &text) {
-                Some(canon::CommitteeFault::LookAlikes) => {
-                    return Err(SubjectProblem::CommitteeLookAlikes);
-                }
-                Some(canon::CommitteeFault::NotACode) => {
-                    return Err(SubjectProblem::NotACommitteeCode);
-                }
-                Some(canon::CommitteeFault::Incomplete) => {
-                    return Err(SubjectProblem::CommitteeIncomplete);
-                }
-                Some(canon::CommitteeFault::TwoCodes) => {
-                    return Err(SubjectProblem::TwoCommitteeCodes);
-                }
-                None => {}
-            }
+            let text = canon::committee_checked(raw)?.map_err(|fault| match fault {
+                canon::CommitteeFault::LookAlikes => SubjectProblem::CommitteeLookAlikes,
+                canon::CommitteeFault::NotACode => SubjectProblem::NotACommitteeCode,
+                canon::CommitteeFault::Incomplete => SubjectProblem::CommitteeIncomplete,
+                canon::CommitteeFault::TwoCodes => SubjectProblem::TwoCommitteeCodes,
+            })?;
             Ok((
                 Subject {
                     text: within_bound(text)?,

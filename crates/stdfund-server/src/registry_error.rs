@@ -208,6 +208,23 @@ impl Parts {
         self
     }
 
+    /// The figures of a budget an approval would overspend: `[total, used, left, requested]`.
+    fn budget_exceeded(
+        self,
+        year: i32,
+        payer: &str,
+        figures: [stdfund_rules::money::Money; 4],
+    ) -> Parts {
+        let [total, used, left, requested] = figures;
+        self.meta("year", year)
+            .meta("payer", payer)
+            .meta("total", total)
+            .meta("used", used)
+            .meta("left", left)
+            .meta("requested", requested)
+            .precondition("BUDGET_EXCEEDED", format!("budgets/{year}/{payer}"))
+    }
+
     fn precondition(mut self, kind: &'static str, subject: impl Into<String>) -> Parts {
         self.precondition = Some((kind, subject.into()));
         self
@@ -483,13 +500,7 @@ fn store_parts(e: StoreError) -> Parts {
                 "approving {requested} would exceed the {year} budget of {payer}: total {total}, used {used}, left {left}"
             ),
         )
-        .meta("year", year)
-        .meta("payer", &payer)
-        .meta("total", total)
-        .meta("used", used)
-        .meta("left", left)
-        .meta("requested", requested)
-        .precondition("BUDGET_EXCEEDED", format!("budgets/{year}/{payer}")),
+        .budget_exceeded(year, &payer, [total, used, left, requested]),
         StoreError::BatchBudgetExceeded {
             year,
             payer,
@@ -509,14 +520,8 @@ fn store_parts(e: StoreError) -> Parts {
                 "the batch asks {requested} of the {year} budget of {payer} (through claim {claim_id}), more than the {left} left before it (total {total}, used {used}); claim {claim_id} does not fit, and nothing of the batch was changed"
             ),
         )
-        .meta("year", year)
-        .meta("payer", &payer)
-        .meta("total", total)
-        .meta("used", used)
-        .meta("left", left)
-        .meta("requested", requested)
         .meta("claimId", claim_id)
-        .precondition("BUDGET_EXCEEDED", format!("budgets/{year}/{payer}")),
+        .budget_exceeded(year, &payer, [total, used, left, requested]),
         StoreError::BudgetNotSet { year, payer } => Parts::new(
             Code::FailedPrecondition,
             code,

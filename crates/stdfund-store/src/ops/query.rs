@@ -531,14 +531,8 @@ fn subject_searched(s: &str) -> Option<String> {
         return Some(n.into_canonical());
     }
     let text = canon::text(s).ok()?;
-    match canon::committee(s) {
-        Ok(code)
-            if code != text
-                && canon::names_committee_kind(&code)
-                && canon::committee_fault(s, &code).is_none() =>
-        {
-            Some(code)
-        }
+    match canon::committee_checked(s) {
+        Ok(Ok(code)) if code != text && canon::names_committee_kind(&code) => Some(code),
         _ => Some(text),
     }
 }
