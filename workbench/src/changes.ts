@@ -1,6 +1,7 @@
 // What an audit entry changed, in words an official reads: the fields whose
 // value differs between the record before and after, with Chinese labels and
 // statuses, amounts in 元. The stored JSON stays available beside it.
+import { EMPTY_CATALOG, unitName, type Catalog } from "./catalog.js";
 import { formatDateTime } from "./format.js";
 import { lang, tk } from "./i18n.js";
 import { formatYuan, isMoney } from "./money.js";
@@ -70,9 +71,12 @@ function parse(text: string): Map<string, string> {
 const MONEY = new Set(["approval.amount", "approval.split.municipal", "approval.split.district", "paid", "estimated_amount", "total"]);
 /** Instants, shown in China time as the history shows them. */
 const INSTANTS = new Set(["updated_at", "note.at", "approval.at"]);
+/** Fiscal units and seats, shown by their names. */
+const UNITS = new Set(["fiscal_unit", "seat", "approval.split.fiscal_unit"]);
 
-function shown(field: string, value: string): string {
+function shown(field: string, value: string, catalog: Catalog): string {
   if (value === "") return "—";
+  if (UNITS.has(field)) return unitName(catalog, value);
   if (MONEY.has(field) && isMoney(value)) return formatYuan(value);
   if (INSTANTS.has(field) && !Number.isNaN(Date.parse(value))) return formatDateTime(new Date(value));
   if (field === "status" && STATUS_NUMBER[value] !== undefined) return tk(`status.${STATUS_NUMBER[value]}`);
@@ -82,7 +86,7 @@ function shown(field: string, value: string): string {
 }
 
 /** The fields an entry changed (all fields of a record created or removed). */
-export function changes(beforeJson: string, afterJson: string): Change[] {
+export function changes(beforeJson: string, afterJson: string, catalog: Catalog = EMPTY_CATALOG): Change[] {
   const before = parse(beforeJson);
   const after = parse(afterJson);
   const fields = [...new Set([...before.keys(), ...after.keys()])];
@@ -92,7 +96,7 @@ export function changes(beforeJson: string, afterJson: string): Change[] {
     const a = after.get(f) ?? "";
     if (b === a || f === "id" || f === "claim_id") continue;
     const label = LABELS[f];
-    out.push({ field: label === undefined ? f : label[lang() === "zh" ? 0 : 1], before: shown(f, b), after: shown(f, a) });
+    out.push({ field: label === undefined ? f : label[lang() === "zh" ? 0 : 1], before: shown(f, b, catalog), after: shown(f, a, catalog) });
   }
   return out;
 }

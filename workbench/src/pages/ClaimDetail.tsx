@@ -381,7 +381,7 @@ export function prettyJson(text: string): string {
 
 /** What an audit entry changed, field by field in words; the stored records folded beneath. */
 export function ChangeView({ beforeJson, afterJson }: { beforeJson: string; afterJson: string }) {
-  const rows = changes(beforeJson, afterJson);
+  const rows = changes(beforeJson, afterJson, useApp().catalog);
   return (
     <>
       {rows.length > 0 && (
