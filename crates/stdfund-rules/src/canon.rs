@@ -1343,6 +1343,21 @@ pub fn mixes_look_alikes(canonical: &str) -> bool {
             && canonical.chars().any(passes_for_latin))
 }
 
+/// The canonical form a search for a subject is matched in (the registry's
+/// queue search): a standard number's
+/// (leading zeros dropped, the year after `-`), a committee code's, or the
+/// general rule's.
+pub fn searched(s: &str) -> Option<String> {
+    if let Ok(n) = standard_number(s) {
+        return Some(n.into_canonical());
+    }
+    let text = text(s).ok()?;
+    match committee_checked(s) {
+        Ok(Ok(code)) if code != text && names_committee_kind(&code) => Some(code),
+        _ => Some(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1910,6 +1925,26 @@ mod tests {
                     assert!(!stray, "{:04X}", u32::from(c));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_subject_is_searched_as_the_registry_keeps_it() {
+        for (typed, want) in [
+            ("DB3501/T 050-2021", "DB3501/T 50-2021"),
+            ("DB3501/T 050", "DB3501/T 50"),
+            ("t/fjbz 012-2021", "T/FJBZ 12-2021"),
+            ("gb/t 30100", "GB/T 30100"),
+            ("sac tc 28", "SAC/TC 28"),
+            ("SAC/TC 28秘书处", "SAC/TC 28"),
+            ("gb/t q—3", "GB/T Q-3"),
+            ("福州 茉莉花茶", "福州 茉莉花茶"),
+            // Part of a code: the text as typed, to be found inside subjects.
+            ("DB35/T", "DB35/T"),
+            ("db3501", "DB3501"),
+            ("DB3", "DB3"),
+        ] {
+            assert_eq!(searched(typed).as_deref(), Some(want), "{typed}");
         }
     }
 }

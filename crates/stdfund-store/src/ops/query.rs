@@ -92,7 +92,8 @@ fn filters(q: &ClaimQuery) -> Result<Where, StoreError> {
             // finds GB/T 30100-2020, and so does `GB/T 030100` as filed; a
             // committee `SAC TC 28` finds SAC/TC 28), for a reviewer who
             // searches by 标的.
-            let subject = like_escape(&subject_searched(s).unwrap_or_else(|| folded.clone()));
+            let subject =
+                like_escape(&stdfund_rules::canon::searched(s).unwrap_or_else(|| folded.clone()));
             w.add(
                 "(c.unit_name_folded LIKE ? ESCAPE '\\' OR c.credit_code LIKE ? ESCAPE '\\' \
                  OR c.subject LIKE ? ESCAPE '\\')",
@@ -519,49 +520,5 @@ mod tests {
         w.add("(b < ? OR c = ?)", vec![2_i64.into(), "x".into()]);
         assert_eq!(w.sql(), "WHERE a = $1 AND (b < $2 OR c = $3)");
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
-    }
-}
-
-/// The canonical form a subject search is matched in: a standard number's
-/// (leading zeros dropped, the year after `-`), a committee code's, or the
-/// general rule's.
-fn subject_searched(s: &str) -> Option<String> {
-    use stdfund_rules::canon;
-    if let Ok(n) = canon::standard_number(s) {
-        return Some(n.into_canonical());
-    }
-    let text = canon::text(s).ok()?;
-    match canon::committee_checked(s) {
-        Ok(Ok(code)) if code != text && canon::names_committee_kind(&code) => Some(code),
-        _ => Some(text),
-    }
-}
-
-#[cfg(test)]
-mod subject_search_tests {
-    use super::subject_searched;
-
-    #[test]
-    fn a_subject_is_searched_as_the_registry_keeps_it() {
-        for (typed, searched) in [
-            ("DB3501/T 050-2021", "DB3501/T 50-2021"),
-            ("DB3501/T 050", "DB3501/T 50"),
-            ("t/fjbz 012-2021", "T/FJBZ 12-2021"),
-            ("gb/t 30100", "GB/T 30100"),
-            ("sac tc 28", "SAC/TC 28"),
-            ("SAC/TC 28秘书处", "SAC/TC 28"),
-            ("gb/t q—3", "GB/T Q-3"),
-            ("福州 茉莉花茶", "福州 茉莉花茶"),
-            // Part of a code: the text as typed, to be found inside subjects.
-            ("DB35/T", "DB35/T"),
-            ("db3501", "DB3501"),
-            ("DB3", "DB3"),
-        ] {
-            assert_eq!(
-                subject_searched(typed).as_deref(),
-                Some(searched),
-                "{typed}"
-            );
-        }
     }
 }
