@@ -855,8 +855,9 @@ fn scheme_level(segs: &[Segment<'_>]) -> Option<ImpliedLevel> {
         ("T", 0) => (rest.len() == 1).then_some(ImpliedLevel::Group),
         ("Q", 0) => (!rest.is_empty()).then_some(ImpliedLevel::Unknown),
         ("ISO" | "IEC" | "ITU", 0) => no_digits().then_some(ImpliedLevel::International),
-        // `YYT`, `HGT`: an industry code's file-name spelling of `YY/T`.
-        (l, 0) if l.len() == 3 && l.ends_with('T') && rest.is_empty() => {
+        // `YYT`, `HGT`: an industry code's file-name spelling of `YY/T`
+        // (not `DBT`: `DB` is no industry code, a local one needs its digits).
+        (l, 0) if l.len() == 3 && l.ends_with('T') && !l.starts_with("DB") && rest.is_empty() => {
             Some(ImpliedLevel::Industry)
         }
         (l, 0) if l.len() == 2 && no_digits() => Some(if t_or_z() {
@@ -1567,6 +1568,8 @@ mod tests {
             ("hgt 20202-2016", ok("HG/T 20202-2016")),
             ("SJT 11363-2006", ok("SJ/T 11363-2006")),
             ("GBZ 2.1-2019", ok("GBZ 2.1-2019")),
+            // Not `DB/T`, which is no code (found by the fuzzer): `DBT` stays unknown.
+            ("DBT 350", ok("DBT 350")),
             ("GB/X 1-2020", Err(CanonError::NotAStandardNumber)),
             ("DB351234-2020", Err(CanonError::NotAStandardNumber)),
             ("DB351/T 1-2020", Err(CanonError::NotAStandardNumber)),
