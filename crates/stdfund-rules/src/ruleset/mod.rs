@@ -719,6 +719,51 @@ impl RuleBook {
         meant(given, variants.map(|d| (&d.id, &d.name_zh, &d.name_en)))
     }
 
+    /// The fiscal unit a registry filter names (a queue, report or 公示
+    /// filter): its code or a former code (`350182` → 长乐区), or its name as
+    /// [`seat_named`](Self::seat_named) reads one (`鼓楼区`, `福州市鼓楼区`,
+    /// `高新区`). `None` when it names no fiscal unit of a current ruleset.
+    pub fn fiscal_unit_filter(&self, given: &str) -> Option<&FiscalUnitDoc> {
+        let inside = |code: &str| match self.place(code) {
+            Some(Place::Inside { unit, .. }) => Some(unit),
+            _ => None,
+        };
+        let given = given.trim();
+        inside(given).or_else(|| inside(&self.seat_named(given)?.code))
+    }
+
+    /// The clause label a registry filter names, as typed with full-width
+    /// brackets or spaces (`五（五）1`, `五(五) 1` → `五(五)1`); `None` when
+    /// no item of any ruleset falls under it.
+    pub fn clause_filter(&self, given: &str) -> Option<&str> {
+        let wanted: String = crate::canon::nfkc(given)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        self.rulesets
+            .iter()
+            .rev()
+            .flat_map(|r| r.items.iter())
+            .map(|i| i.doc.clause.as_str())
+            .find(|c| *c == wanted)
+    }
+
+    /// The item id a registry filter names: an id of any ruleset, or the
+    /// one id it spells another way or names ([`item_meant`](Self::item_meant)'s
+    /// reading: `standard-lead`, `国家标准…`). `None` when it names none.
+    pub fn item_filter(&self, given: &str) -> Option<String> {
+        let given = given.trim();
+        if self.rulesets.iter().any(|r| r.item(given).is_some()) {
+            return Some(given.to_string());
+        }
+        let items = self
+            .rulesets
+            .iter()
+            .rev()
+            .flat_map(|r| r.items.iter().map(|i| &i.doc));
+        meant(given, items.map(|d| (&d.id, &d.name_zh, &d.name_en)))
+    }
+
     /// The distinct jurisdictions' current rulesets, in order of first start.
     pub fn current_rulesets(&self) -> Vec<&Ruleset> {
         self.current_iter().collect()
@@ -924,6 +969,45 @@ mod tests {
             "厦门市思明区",
         ] {
             assert_eq!(code(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn registry_filters_name_a_unit_clause_or_item_or_nothing() {
+        let book = embedded().unwrap_or_else(|e| panic!("{e}"));
+        let unit = |g: &str| book.fiscal_unit_filter(g).map(|u| u.code.as_str());
+        for (given, want) in [
+            ("350102", "350102"),
+            (" 350102 ", "350102"),
+            ("鼓楼区", "350102"),
+            ("福州市鼓楼区", "350102"),
+            ("市本级", "350100"),
+            ("350100", "350100"),
+            ("高新区", "350100-GXQ"),
+            ("350182", "350112"),
+        ] {
+            assert_eq!(unit(given), Some(want), "{given}");
+        }
+        // Outside Fuzhou, an excluded seat, no place at all.
+        for given in ["350203", "350128", "平潭综合实验区", "鼓楼", "35010", "GL"] {
+            assert_eq!(unit(given), None, "{given}");
+        }
+        for given in ["五(五)1", "五（五）1", " 五 (五) 1", "五(五)9"] {
+            assert!(book.clause_filter(given).is_some(), "{given}");
+        }
+        assert_eq!(book.clause_filter("五（五）3"), Some("五(五)3"));
+        for given in ["五(五)10", "五(四)1", "1", "五(五)"] {
+            assert_eq!(book.clause_filter(given), None, "{given}");
+        }
+        for (given, want) in [
+            ("STANDARD_LEAD", "STANDARD_LEAD"),
+            ("standard-lead", "STANDARD_LEAD"),
+            ("tc secretariat", "TC_SECRETARIAT"),
+        ] {
+            assert_eq!(book.item_filter(given).as_deref(), Some(want), "{given}");
+        }
+        for given in ["STANDARD", "LEAD", "标准"] {
+            assert_eq!(book.item_filter(given), None, "{given}");
         }
     }
 

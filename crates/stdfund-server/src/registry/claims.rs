@@ -315,9 +315,9 @@ impl Registry {
         let to = input::date_filter(&req.submitted_to, "submitted_to")?;
         let query = ClaimQuery {
             year: input::year_filter(book, req.year, "year")?,
-            fiscal_unit: input::filter_text(&req.fiscal_unit, "fiscal_unit")?,
-            clause: input::filter_text(&req.clause, "clause")?,
-            item: input::filter_text(&req.item, "item")?,
+            fiscal_unit: input::fiscal_unit_filter(book, &req.fiscal_unit, "fiscal_unit")?,
+            clause: input::clause_filter(book, &req.clause, "clause")?,
+            item: input::item_filter(book, &req.item, "item")?,
             status: input::status(req.status, "status")?,
             submitted_by: (who.role == Role::Portal).then(|| who.name.clone()),
             search: input::filter_text(&req.query, "query")?,

@@ -351,6 +351,95 @@ pub fn filter_text(value: &str, field: &str) -> Result<Option<String>, RegistryE
     Ok(Some(v).filter(|s| !s.is_empty()))
 }
 
+/// What a refused filter value is called in a message: quoted when short
+/// enough, otherwise only its field (a refusal stays small, see
+/// [`MAX_SHORT_CHARS`]).
+fn named(v: &str) -> (String, String) {
+    if v.chars().count() <= MAX_SHORT_CHARS && !v.contains('`') {
+        (format!("`{v}`"), format!(" `{v}`"))
+    } else {
+        (String::new(), String::new())
+    }
+}
+
+/// An optional fiscal-unit filter: a unit's code, former code or name
+/// (`350102`, `鼓楼区`, `市本级`) read as the unit's code; empty = any. A
+/// value that names no fiscal unit is `UNKNOWN_FISCAL_UNIT` — never an
+/// empty answer that reads as "no claims there".
+pub fn fiscal_unit_filter(
+    book: &RuleBook,
+    value: &str,
+    field: &str,
+) -> Result<Option<String>, RegistryError> {
+    let Some(v) = filter_text(value, field)? else {
+        return Ok(None);
+    };
+    match book.fiscal_unit_filter(&v) {
+        Some(unit) => Ok(Some(unit.code.clone())),
+        None => {
+            let (zh, en) = named(&v);
+            Err(RegistryError::invalid(
+                "UNKNOWN_FISCAL_UNIT",
+                field,
+                format!("财政单位{zh}不存在:请填写财政单位的代码或名称,如`350102`或`鼓楼区`"),
+                format!(
+                    "no fiscal unit is called{en}: give a fiscal unit's code or name, such as `350102` or `鼓楼区`"
+                ),
+            ))
+        }
+    }
+}
+
+/// An optional clause filter (`五(五)1`, also with full-width brackets);
+/// empty = any. A clause no item falls under is `UNKNOWN_CLAUSE`.
+pub fn clause_filter(
+    book: &RuleBook,
+    value: &str,
+    field: &str,
+) -> Result<Option<String>, RegistryError> {
+    let Some(v) = filter_text(value, field)? else {
+        return Ok(None);
+    };
+    match book.clause_filter(&v) {
+        Some(clause) => Ok(Some(clause.to_string())),
+        None => {
+            let (zh, en) = named(&v);
+            Err(RegistryError::invalid(
+                "UNKNOWN_CLAUSE",
+                field,
+                format!("条款{zh}不存在:请填写如`五(五)1`的条款"),
+                format!("no item falls under the clause{en}: give a clause such as `五(五)1`"),
+            ))
+        }
+    }
+}
+
+/// An optional item filter: an item id, also in other case or by its name;
+/// empty = any. A value that names no item is `UNKNOWN_ITEM`.
+pub fn item_filter(
+    book: &RuleBook,
+    value: &str,
+    field: &str,
+) -> Result<Option<String>, RegistryError> {
+    let Some(v) = filter_text(value, field)? else {
+        return Ok(None);
+    };
+    match book.item_filter(&v) {
+        Some(item) => Ok(Some(item)),
+        None => {
+            let (zh, en) = named(&v);
+            Err(RegistryError::invalid(
+                "UNKNOWN_ITEM",
+                field,
+                format!("资助项目{zh}不存在:请填写项目代码,如`STANDARD_LEAD`,或项目名称"),
+                format!(
+                    "no grant item is called{en}: give an item id such as `STANDARD_LEAD`, or its name"
+                ),
+            ))
+        }
+    }
+}
+
 /// The longest page token the server writes is far shorter; a longer one
 /// is refused before the store reads it.
 pub const MAX_PAGE_TOKEN_CHARS: usize = 1024;

@@ -64,7 +64,7 @@ impl Registry {
         }
         let year = input::year(self.book(), req.year, "year")?;
         let format = input::format(req.format, "format")?;
-        let unit = input::filter_text(&req.fiscal_unit, "fiscal_unit")?;
+        let unit = input::fiscal_unit_filter(self.book(), &req.fiscal_unit, "fiscal_unit")?;
         let claims = self
             .inner
             .store
@@ -102,7 +102,7 @@ impl Registry {
             "title",
         )?;
         let year = input::year(book, req.year, "year")?;
-        let unit = input::filter_text(&req.fiscal_unit, "fiscal_unit")?;
+        let unit = input::fiscal_unit_filter(self.book(), &req.fiscal_unit, "fiscal_unit")?;
         let period_start = input::date(&req.period_start, "period_start")?;
         if !(1..=MAX_WORKING_DAYS).contains(&req.working_days) {
             return Err(RegistryError::invalid(

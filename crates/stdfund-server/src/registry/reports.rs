@@ -94,9 +94,9 @@ impl Registry {
         let book = self.book();
         let filter = ReportFilter {
             year: input::year_filter(book, req.year, "year")?,
-            fiscal_unit: input::filter_text(&req.fiscal_unit, "fiscal_unit")?,
-            clause: input::filter_text(&req.clause, "clause")?,
-            item: input::filter_text(&req.item, "item")?,
+            fiscal_unit: input::fiscal_unit_filter(book, &req.fiscal_unit, "fiscal_unit")?,
+            clause: input::clause_filter(book, &req.clause, "clause")?,
+            item: input::item_filter(book, &req.item, "item")?,
         };
         let rows = self.inner.store.report(&filter).await?;
         let mut total = Figures::default();

@@ -224,24 +224,24 @@ async fn the_report_by_item_and_filtered(env: Env) {
         keys(&unit.rows),
         [("350104", "五(五)1", "STANDARD_LEAD", 3, "0.00")]
     );
-    assert_eq!(unit.total.unwrap(), sum(&unit.rows));
+    assert_eq!(unit.total.clone().unwrap(), sum(&unit.rows));
     let clause = pb::GetReportRequest {
         clause: "五(五)3".into(),
         ..of_year(&env, false)
     };
-    let clause = report(&env, clause).await.unwrap();
+    let clause_rows = report(&env, clause).await.unwrap();
     assert_eq!(
-        keys(&clause.rows),
+        keys(&clause_rows.rows),
         [("350102", "五(五)3", "", 2, "90000.00")]
     );
-    assert_eq!(clause.total.unwrap(), sum(&clause.rows));
+    assert_eq!(clause_rows.total.clone().unwrap(), sum(&clause_rows.rows));
     let item = pb::GetReportRequest {
         item: "AWARD_FUJIAN".into(),
         ..of_year(&env, true)
     };
-    let item = report(&env, item).await.unwrap();
+    let item_rows = report(&env, item).await.unwrap();
     assert_eq!(
-        keys(&item.rows),
+        keys(&item_rows.rows),
         [("350102", "五(五)3", "AWARD_FUJIAN", 1, "30000.00")]
     );
     let none = pb::GetReportRequest {
@@ -261,6 +261,71 @@ async fn the_report_by_item_and_filtered(env: Env) {
     .await
     .unwrap_err();
     s::expect_error(&e, Code::InvalidArgument, "INVALID_YEAR");
+
+    // A filter is read as an official types it (a unit's name, full-width
+    // brackets, an id in lower case) and gives the same rows; one that names
+    // nothing is refused, never an empty report that reads as "no claims".
+    for (fiscal_unit, clause, item) in [
+        ("仓山区", "", ""),
+        ("福州市仓山区", "", ""),
+        ("", "五（五）3", ""),
+        ("", "", "award_fujian"),
+    ] {
+        let req = pb::GetReportRequest {
+            fiscal_unit: fiscal_unit.into(),
+            clause: clause.into(),
+            item: item.into(),
+            ..of_year(&env, !item.is_empty())
+        };
+        let got = report(&env, req).await.unwrap();
+        let want = if !fiscal_unit.is_empty() {
+            &unit
+        } else if !clause.is_empty() {
+            &clause_rows
+        } else {
+            &item_rows
+        };
+        assert_eq!(&got, want, "{fiscal_unit}{clause}{item}");
+    }
+    for (fiscal_unit, clause, item, code) in [
+        ("350203", "", "", "UNKNOWN_FISCAL_UNIT"),
+        ("仓山", "", "", "UNKNOWN_FISCAL_UNIT"),
+        ("", "五(五)10", "", "UNKNOWN_CLAUSE"),
+        ("", "", "AWARD", "UNKNOWN_ITEM"),
+    ] {
+        let req = pb::GetReportRequest {
+            fiscal_unit: fiscal_unit.into(),
+            clause: clause.into(),
+            item: item.into(),
+            ..of_year(&env, false)
+        };
+        let e = report(&env, req).await.unwrap_err();
+        s::expect_error(&e, Code::InvalidArgument, code);
+    }
+    let listed = |fiscal_unit: &str| pb::ListClaimsRequest {
+        fiscal_unit: fiscal_unit.into(),
+        ..Default::default()
+    };
+    let by_name = env
+        .reviewer()
+        .list_claims(listed("仓山区"))
+        .await
+        .unwrap()
+        .into_inner();
+    let by_code = env
+        .reviewer()
+        .list_claims(listed("350104"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(by_name.claims.len(), 3);
+    assert_eq!(by_name, by_code);
+    let e = env
+        .reviewer()
+        .list_claims(listed("厦门"))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::InvalidArgument, "UNKNOWN_FISCAL_UNIT");
 }
 
 async fn target_progress_counts_approved_claims_of_the_period(env: Env) {
