@@ -35,7 +35,7 @@ use stdfund_rules::money::Money;
 use stdfund_rules::reasons::ReasonCode;
 
 /// NDJSON lines read, estimated and written together: a part.
-const PART: usize = 64;
+const PART: usize = 256;
 
 /// A part also ends once it holds this many bytes of input, so that a few
 /// long lines do not make a part (and the parts in flight) large.
