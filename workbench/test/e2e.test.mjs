@@ -638,6 +638,7 @@ async function reviewersDay(t, leg, databaseUrl) {
     await page.getByRole("button", { name: "校验哈希链" }).click();
     await page.getByTestId("verify-result").filter({ hasText: "哈希链完整" }).waitFor();
     await page.getByTestId("verify-result").filter({ hasText: "申报记录与日志一致" }).waitFor();
+    await page.getByTestId("verify-result").filter({ hasText: "预算记录与日志一致" }).waitFor();
     await page.screenshot({ path: path.join(shots, "1280-audit.png"), fullPage: true });
 
     // An objection upheld against an approved, unpaid claim: it cannot be

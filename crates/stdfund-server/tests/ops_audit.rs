@@ -208,6 +208,30 @@ where
         out.contains("claims agree with the log: 0 claims compared"),
         "{out}"
     );
+    assert!(
+        out.contains(&format!(
+            "budgets agree with the log: {ENTRIES} budgets compared"
+        )),
+        "{out}"
+    );
+
+    // A budget's total raised in its row, the log left alone.
+    let url = fresh("budget").await;
+    populate(&url).await;
+    let mut db = Raw::connect(&url).await;
+    db.exec("UPDATE budgets SET total_fen = 999999900 WHERE year = 2017")
+        .await;
+    db.close().await;
+    let (code, out) = verify(&url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("budgets table BROKEN at budget 2017/CITY"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the total is \"9999999.00\" in the table, \"200000.00\" in the log"),
+        "{out}"
+    );
 
     // A claim's amount raised in its row, the log left alone.
     let url = fresh("claim").await;

@@ -21,8 +21,8 @@ use crate::backend::{Backend, DbRow, Dialect, Stmt};
 use crate::db::{Cx, FromDbRow};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, AuditAction, AuditEntry, AuditFilter, AuditVerification, ClaimId, ClaimsVerification,
-    Page, Timestamp,
+    Actor, AuditAction, AuditEntry, AuditFilter, AuditVerification, BudgetsVerification, ClaimId,
+    ClaimsVerification, Page, Timestamp,
 };
 use crate::records::AUDIT_COLUMNS;
 use crate::validate;
@@ -267,6 +267,7 @@ pub(crate) async fn verify<DB: Backend>(
         first_broken: Some((id, why)),
         head_hash: head.to_owned(),
         claims: ClaimsVerification::default(),
+        budgets: BudgetsVerification::default(),
     };
     loop {
         let chunk: Vec<RawEntry> = cx
@@ -357,6 +358,7 @@ pub(crate) async fn verify<DB: Backend>(
         first_broken: None,
         head_hash: last_hash,
         claims: ClaimsVerification::default(),
+        budgets: BudgetsVerification::default(),
     })
 }
 

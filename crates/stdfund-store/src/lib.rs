@@ -32,6 +32,7 @@
 //! ```
 
 mod audit;
+mod audit_budgets;
 mod audit_claims;
 mod backend;
 mod db;

@@ -1308,13 +1308,33 @@ pub struct AuditVerification {
     pub head_hash: String,
     /// The claims table compared with the log.
     pub claims: ClaimsVerification,
+    /// The budgets table compared with the log.
+    pub budgets: BudgetsVerification,
 }
 
 impl AuditVerification {
-    /// Whether the chain is intact and every comparable claim agrees with it.
+    /// Whether the chain is intact and every comparable claim and budget agrees with it.
     pub fn is_intact(&self) -> bool {
-        self.first_broken.is_none() && self.claims.first_diverging.is_none()
+        self.first_broken.is_none()
+            && self.claims.first_diverging.is_none()
+            && self.budgets.first_diverging.is_none()
     }
+}
+
+/// The budgets table compared with what the audit log says of each budget: the total its
+/// last `SetBudget` entry set, each entry starting from what the one before it left.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BudgetsVerification {
+    /// Budgets compared with the log.
+    pub checked: i64,
+    /// The first budget (`<year>/<payer>`, in year and payer order) whose total differs
+    /// from the log, or that the log set and the table lacks; and what is wrong.
+    pub first_diverging: Option<(String, String)>,
+    /// Budget rows no entry names (written behind the store's back), which cannot be
+    /// compared.
+    pub unverifiable: i64,
+    /// The first of them (at most 20), as `<year>/<payer>`.
+    pub unverifiable_named: Vec<String>,
 }
 
 /// The claims table compared with what the audit log says of each claim: its last whole

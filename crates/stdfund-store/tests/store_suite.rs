@@ -64,6 +64,7 @@ macro_rules! store_suite {
                 audit::tampering_insert_is_found,
                 audit::chain_survives_refusals_and_reopen,
                 audit::claims_table_is_compared_with_the_log,
+                audit::budgets_table_is_compared_with_the_log,
                 queue::keyset_paging_is_stable,
                 queue::filters_sorts_and_counts,
                 schema::migrations_are_checked,

@@ -26,6 +26,8 @@ export function Audit({ route }: { route: Route }) {
   const loading = useAction();
   const verifying = useAction();
   const [verdict, setVerdict] = useState<VerifyAuditLogResponse | null>(null);
+  // `2026/CITY` as the log's targets are shown: 预算 2026 · 市级.
+  const budgetName = (key: string) => targetLabel(`budget:${key.replace("/", ":")}`, catalog);
   const claimOk = applied.claim === "" || /^[1-9]\d{0,17}$/.test(applied.claim);
 
   const load = async (token: string) => {
@@ -69,7 +71,11 @@ export function Audit({ route }: { route: Route }) {
           {verdict.firstBrokenEntryId === 0n && (verdict.firstDivergingClaimId !== 0n
             ? <p>{t("audit.claimBroken", { id: String(verdict.firstDivergingClaimId), problem: verdict.problem })}</p>
             : <p>{t("audit.claimsAgree", { count: String(verdict.claimsChecked) })}</p>)}
+          {verdict.firstBrokenEntryId === 0n && verdict.firstDivergingClaimId === 0n && (verdict.firstDivergingBudget !== ""
+            ? <p>{t("audit.budgetBroken", { key: budgetName(verdict.firstDivergingBudget), problem: verdict.problem })}</p>
+            : <p>{t("audit.budgetsAgree", { count: String(verdict.budgetsChecked) })}</p>)}
           {verdict.claimsUnverifiable !== 0n && <p class="small">{t("audit.unverifiable", { count: String(verdict.claimsUnverifiable), ids: verdict.unverifiableClaimIds.map(String).join("、") })}</p>}
+          {verdict.unverifiableBudgets.length !== 0 && <p class="small">{t("audit.budgetsUnverifiable", { count: String(verdict.unverifiableBudgets.length), keys: verdict.unverifiableBudgets.map(budgetName).join("、") })}</p>}
           {verdict.headHash !== "" && <p class="small">{t("audit.head")}：<code class="break">{verdict.headHash}</code></p>}
         </div>
       )}

@@ -419,20 +419,25 @@ impl Registry {
         let v = self.inner.store.verify_audit().await?;
         let intact = v.is_intact();
         let diverging = v.claims.first_diverging;
+        let budget = v.budgets.first_diverging;
         Ok(pb::VerifyAuditLogResponse {
             intact,
             entries_checked: v.entries_checked,
             first_broken_entry_id: v.first_broken.as_ref().map_or(0, |b| b.0),
             first_diverging_claim_id: diverging.as_ref().map_or(0, |d| d.0),
+            first_diverging_budget: budget.as_ref().map(|b| b.0.clone()).unwrap_or_default(),
             problem: v
                 .first_broken
-                .or(diverging)
                 .map(|b| b.1)
+                .or(diverging.map(|d| d.1))
+                .or(budget.map(|b| b.1))
                 .unwrap_or_default(),
             head_hash: v.head_hash,
             claims_checked: v.claims.checked,
             claims_unverifiable: v.claims.unverifiable,
             unverifiable_claim_ids: v.claims.unverifiable_named,
+            budgets_checked: v.budgets.checked,
+            unverifiable_budgets: v.budgets.unverifiable_named,
         })
     }
 }

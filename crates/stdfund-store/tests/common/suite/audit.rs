@@ -2,7 +2,8 @@
 //! database, and a hash chain that names the first entry broken behind the store's back.
 
 use stdfund_store::{
-    AuditAction, AuditFilter, AuditVerification, ClaimsVerification, Store, StoreError,
+    AuditAction, AuditFilter, AuditVerification, BudgetsVerification, ClaimsVerification, Store,
+    StoreError,
 };
 
 use crate::common::{
@@ -164,6 +165,10 @@ pub async fn every_change_is_recorded<H: Harness>(h: &H) {
             claims: ClaimsVerification {
                 checked: 2,
                 ..ClaimsVerification::default()
+            },
+            budgets: BudgetsVerification {
+                checked: 1,
+                ..BudgetsVerification::default()
             },
         }
     );
@@ -551,4 +556,77 @@ pub async fn claims_table_is_compared_with_the_log<H: Harness>(h: &H) {
     let (got, why) = diverging(h).await;
     assert_eq!(got, r, "{why}");
     assert!(why.contains("deleted"), "{why}");
+}
+
+/// The budgets table against the log: a total changed behind the store's back is named
+/// with both figures; a deleted budget row is named; a row the log never set is counted as
+/// unverifiable; each restore makes the registry intact again; and a forged total laundered
+/// by a later `SetBudget` names the entry that found it.
+pub async fn budgets_table_is_compared_with_the_log<H: Harness>(h: &H) {
+    let s = h.store();
+    s.set_budget(2026, "CITY", yuan("900"), &admin(), &now())
+        .await
+        .unwrap();
+    s.set_budget(2026, "CITY", yuan("1000"), &admin(), &later())
+        .await
+        .unwrap();
+    s.set_budget(2027, "CITY", yuan("500"), &admin(), &later())
+        .await
+        .unwrap();
+    let v = s.verify_audit().await.unwrap();
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!((v.budgets.checked, v.budgets.unverifiable), (2, 0));
+    let budget_diverging = || async {
+        let v = s.verify_audit().await.unwrap();
+        assert_eq!(v.first_broken, None, "the chain itself is intact");
+        assert!(!v.is_intact());
+        assert_eq!(v.claims.first_diverging, None);
+        v.budgets.first_diverging.expect("a diverging budget")
+    };
+    let intact = || async {
+        let v = s.verify_audit().await.unwrap();
+        assert!(v.is_intact(), "{v:?}");
+        v
+    };
+    // Raised behind the store's back.
+    let raise = "UPDATE budgets SET total_fen = 500000000 WHERE year = 2026";
+    assert_eq!(h.raw(raise).await, Ok(1));
+    let (key, why) = budget_diverging().await;
+    assert_eq!(key, "2026/CITY");
+    assert!(
+        why.contains("\"5000000.00\" in the table") && why.contains("\"1000.00\" in the log"),
+        "{why}"
+    );
+    let restore = "UPDATE budgets SET total_fen = 100000 WHERE year = 2026";
+    assert_eq!(h.raw(restore).await, Ok(1));
+    intact().await;
+    // Deleted: the log still has it.
+    assert_eq!(h.raw("DELETE FROM budgets WHERE year = 2027").await, Ok(1));
+    let (key, why) = budget_diverging().await;
+    assert_eq!(key, "2027/CITY");
+    assert!(why.contains("its row was deleted"), "{why}");
+    let back = "INSERT INTO budgets (year, payer, total_fen, updated_at) \
+                VALUES (2027, 'CITY', 50000, '2026-01-01T00:00:00Z')";
+    assert_eq!(h.raw(back).await, Ok(1));
+    intact().await;
+    // A row the log never set: counted, named, not a divergence by itself.
+    let inserted = "INSERT INTO budgets (year, payer, total_fen, updated_at) \
+                    VALUES (2030, 'CITY', 100, '2026-01-01T00:00:00Z')";
+    assert_eq!(h.raw(inserted).await, Ok(1));
+    let v = intact().await;
+    assert_eq!(v.budgets.unverifiable, 1);
+    assert_eq!(v.budgets.unverifiable_named, ["2030/CITY"]);
+    assert_eq!(h.raw("DELETE FROM budgets WHERE year = 2030").await, Ok(1));
+    // Laundered: raised again, then set through the store, which logs the forged total as
+    // the one it found.
+    assert_eq!(h.raw(raise).await, Ok(1));
+    s.set_budget(2026, "CITY", yuan("5000001"), &admin(), &later())
+        .await
+        .unwrap();
+    let (key, why) = budget_diverging().await;
+    assert_eq!(key, "2026/CITY");
+    assert!(
+        why.contains("found the total \"5000000.00\"") && why.contains("had set \"1000.00\""),
+        "{why}"
+    );
 }
