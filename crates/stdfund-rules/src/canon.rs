@@ -1338,10 +1338,27 @@ pub enum CommitteeFault {
 /// than the East Asian ones — `FZBZ-2020-01` with a Cyrillic `В` or a
 /// Cherokee `Ꮇ`, `FZKJ-٢٠٢٠-001`. A reference in Greek or Cyrillic beside
 /// Chinese only (`Α-淀粉酶检测方法标准研究`) passes for no Latin text.
+///
+/// The letters of Europe's Latin alphabets (Latin-1 Supplement and Latin
+/// Extended-A: `É`, `Ü`, `Ñ`, `Ø`, `Ł`, …) are Latin, not look-alikes: a
+/// product `Café-2020` or a project `FZKJ-2020-Müller` is read. Their marks
+/// are part of the letter and visible, and in upper case, as a canonical
+/// subject is, none of them passes for an ASCII letter (`ı` is `I` by then).
+/// Latin letters beyond them that pass for ASCII ones (IPA `ɑ`, the click
+/// `ǀ`) still count as look-alikes.
 pub fn mixes_look_alikes(canonical: &str) -> bool {
     canonical.chars().any(|c| in_ranges(COMBINING_MARKS, c))
         || (canonical.bytes().any(|b| b.is_ascii_alphanumeric())
-            && canonical.chars().any(passes_for_latin))
+            && canonical
+                .chars()
+                .any(|c| passes_for_latin(c) && !is_european_latin(c)))
+}
+
+/// A letter of Latin-1 Supplement or Latin Extended-A (`À`–`ÿ` without `×`
+/// and `÷`, `Ā`–`ſ`): the accented and extra letters of Europe's Latin
+/// alphabets.
+fn is_european_latin(c: char) -> bool {
+    matches!(c, '\u{00C0}'..='\u{017F}') && c != '\u{00D7}' && c != '\u{00F7}'
 }
 
 /// The canonical form a search for a subject is matched in (the registry's
@@ -1806,10 +1823,21 @@ mod tests {
             "KJXM-2020-088\u{0332}",
             "FZKJ-\u{0662}\u{0660}\u{0662}\u{0660}-001",
             "福州茉莉花茶\u{0332}",
+            // Latin letters beyond Europe's alphabets that pass for ASCII ones.
+            "C\u{0251}FE-2020",
+            "FZKJ-2020-00\u{01C0}",
         ] {
             assert!(mixes(raw), "{raw:?}");
         }
         for raw in [
+            "Café-2020",
+            "CAFÉ-2020",
+            "Cafe\u{0301}-2020",
+            "FZKJ-2020-Müller",
+            "Bé",
+            "ÀB",
+            "Łódź-2021",
+            "Straße-7",
             "闽标试〔2019〕12号",
             "α-淀粉酶检测方法标准研究",
             "FZBZ-2020-01",

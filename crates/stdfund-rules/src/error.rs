@@ -556,7 +556,7 @@ impl SubjectFault {
         let value = shown(value);
         match self {
             SubjectFault::Empty => format!(
-                "`{value}` at `{path}` names no subject: nothing is left once invisible characters and punctuation are removed"
+                "`{value}` at `{path}` names no subject: it has no letter or digit, only invisible characters, punctuation or symbols"
             ),
             SubjectFault::CommitteeLookAlikes => format!(
                 "`{value}` at `{path}` is not a committee code such as `SAC/TC 28`: it contains characters that only look like Latin letters or digits (Cyrillic, Greek, other scripts' digits, combining marks, …); type the code with Latin letters and ASCII digits"
@@ -580,7 +580,9 @@ impl SubjectFault {
         let value = shown(value);
         match self {
             SubjectFault::Empty => {
-                format!("`{path}`的`{value}`去掉不可见字符和标点后为空,不是有效的成果名称或编号")
+                format!(
+                    "`{path}`的`{value}`没有文字或数字,只有不可见字符、标点或符号,不是有效的成果名称或编号"
+                )
             }
             SubjectFault::CommitteeLookAlikes => format!(
                 "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`):其中含有形似拉丁字母或数字的字符(西里尔字母、希腊字母、其他文字的数字、组合符号等),请用拉丁字母和半角数字填写"
