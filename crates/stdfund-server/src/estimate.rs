@@ -26,9 +26,8 @@ use stdfund_proto::direct::{self, BatchItem};
 use stdfund_proto::pb::estimate_service_server::{EstimateService, EstimateServiceServer};
 use stdfund_proto::{convert, pb, wire};
 use stdfund_rules::json::dto::{self, EnumIn, ProtoEnum, View};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::{JoinError, JoinHandle};
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::codegen::{BoxFuture, Context, Poll, Service, StdError, http};
 use tonic::server::{Grpc, NamedService, StreamingService, UnaryService};
 use tonic::{Request, Response, Status, Streaming};
@@ -40,6 +39,78 @@ const BATCH_BUFFER: usize = 1024;
 /// The most items computed together.
 pub const CHUNK: usize = 256;
 
+/// A chunk also ends once its requests hold this many bytes. The answers of
+/// small applications are about ten times their requests' bytes (the
+/// explanations), so a chunk's answers stay within a few MiB whatever the
+/// applications are like (256 applications of 200 lines would be hundreds).
+const CHUNK_BYTES: usize = 256 << 10;
+
+/// Answer bytes that may wait for one stream's reader: past them the stream
+/// stops computing until the reader takes some, so memory follows the
+/// answers' size, not only their count ([`BATCH_BUFFER`]).
+const STREAM_QUEUE_BYTES: u32 = 2 << 20;
+
+/// EstimateBatch streams served at once by the process; one more is
+/// `RESOURCE_EXHAUSTED` `BATCH_STREAMS_BUSY`. Each holds at most
+/// [`STREAM_QUEUE_BYTES`] of waiting answers, two chunks and the requests
+/// read ahead (about 9 MiB at worst), so however slowly their clients read,
+/// all of them together stay far below the pods' memory limits.
+pub const MAX_BATCH_STREAMS: usize = 16;
+
+/// The bytes an item or an answer holds, for the bounds above.
+trait Weighed {
+    fn weight(&self) -> usize;
+}
+
+impl Weighed for RawMessage {
+    fn weight(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl Weighed for Encoded {
+    fn weight(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl Weighed for pb::EstimateBatchRequest {
+    fn weight(&self) -> usize {
+        prost::Message::encoded_len(self)
+    }
+}
+
+impl Weighed for pb::EstimateBatchResponse {
+    fn weight(&self) -> usize {
+        prost::Message::encoded_len(self)
+    }
+}
+
+/// An answer on its way to the client with the part of its stream's queue
+/// budget it holds, given back when the client's connection takes it.
+type Queue<T> = mpsc::Sender<(Result<T, Status>, Option<OwnedSemaphorePermit>)>;
+
+/// The answers of one EstimateBatch stream as tonic sends them; holds the
+/// stream's place among [`MAX_BATCH_STREAMS`] until the call ends.
+pub struct Queued<T> {
+    rx: mpsc::Receiver<(Result<T, Status>, Option<OwnedSemaphorePermit>)>,
+    _place: OwnedSemaphorePermit,
+}
+
+impl<T> tokio_stream::Stream for Queued<T> {
+    type Item = Result<T, Status>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Self::Item>> {
+        // The answer's budget is given back as it leaves the queue.
+        self.rx
+            .poll_recv(cx)
+            .map(|next| next.map(|(answer, _budget)| answer))
+    }
+}
+
 /// The EstimateService implementation.
 #[derive(Debug, Clone)]
 pub struct Estimates {
@@ -47,6 +118,8 @@ pub struct Estimates {
     engine_info: Arc<pb::GetEngineInfoResponse>,
     max_batch_items: usize,
     metrics: Option<Arc<Metrics>>,
+    /// Places for EstimateBatch streams ([`MAX_BATCH_STREAMS`]).
+    streams: Arc<Semaphore>,
 }
 
 impl Estimates {
@@ -62,6 +135,7 @@ impl Estimates {
             engine_info: Arc::new(convert::engine_info(book)),
             max_batch_items,
             metrics,
+            streams: Arc::new(Semaphore::new(MAX_BATCH_STREAMS)),
         })
     }
 }
@@ -255,7 +329,7 @@ enum Chunk<I> {
 
 /// Reads items into chunks: waits for one, then takes every item already
 /// received, up to [`CHUNK`], without waiting.
-async fn read_chunks<I: Send + 'static>(
+async fn read_chunks<I: Weighed + Send + 'static>(
     mut inbound: Streaming<I>,
     limit: usize,
     chunks: mpsc::Sender<Chunk<I>>,
@@ -273,12 +347,16 @@ async fn read_chunks<I: Send + 'static>(
             }
         };
         let mut items = Vec::with_capacity(CHUNK);
+        let mut bytes = first.weight();
         items.push(first);
         let mut failed = None;
         let mut ended = false;
-        while items.len() < CHUNK {
+        while items.len() < CHUNK && bytes < CHUNK_BYTES {
             match tokio::time::timeout(Duration::ZERO, inbound.message()).await {
-                Ok(Ok(Some(item))) => items.push(item),
+                Ok(Ok(Some(item))) => {
+                    bytes = bytes.saturating_add(item.weight());
+                    items.push(item);
+                }
                 Ok(Ok(None)) => {
                     ended = true;
                     break;
@@ -321,12 +399,20 @@ impl Estimates {
     /// cores, sends the answers in order. The next chunk is computing while
     /// the answers of the one before it are handed on, so the cores do not
     /// stand idle while the connection carries answers away.
-    fn batch<I: Send + Sync + 'static, T: Send + 'static>(
+    /// `BATCH_STREAMS_BUSY` when [`MAX_BATCH_STREAMS`] streams are running.
+    fn batch<I: Weighed + Send + Sync + 'static, T: Weighed + Send + 'static>(
         &self,
         inbound: Streaming<I>,
         answer: Answer<I, T>,
-    ) -> ReceiverStream<Result<T, Status>> {
+    ) -> Result<Queued<T>, Status> {
+        let place = Arc::clone(&self.streams).try_acquire_owned().map_err(|_| {
+            tracing::info!(limit = MAX_BATCH_STREAMS, "every batch stream is busy");
+            Status::from(ApiError::BatchStreamsBusy {
+                limit: MAX_BATCH_STREAMS,
+            })
+        })?;
         let (tx, rx) = mpsc::channel(BATCH_BUFFER);
+        let queue = Arc::new(Semaphore::new(STREAM_QUEUE_BYTES as usize));
         let (chunk_tx, mut chunk_rx) = mpsc::channel::<Chunk<I>>(2);
         tokio::spawn(read_chunks(inbound, self.max_batch_items, chunk_tx));
         let metrics = self.metrics.clone();
@@ -352,7 +438,7 @@ impl Estimates {
                             Err(chunk) => chunk,
                             Ok(done) => {
                                 computing = None;
-                                if !send_answers(done, &tx, metrics.as_deref()).await {
+                                if !send_answers(done, &tx, &queue, metrics.as_deref()).await {
                                     return;
                                 }
                                 continue;
@@ -372,22 +458,22 @@ impl Estimates {
                 next = next.saturating_add(u32::try_from(items.len()).unwrap_or(u32::MAX));
                 let started = tokio::task::spawn_blocking(move || compute(&items, first, answer));
                 if let Some(before) = computing.replace(started)
-                    && !send_answers(before.await, &tx, metrics.as_deref()).await
+                    && !send_answers(before.await, &tx, &queue, metrics.as_deref()).await
                 {
                     return;
                 }
             }
             // What was read before a failure is answered first.
             if let Some(last) = computing
-                && !send_answers(last.await, &tx, metrics.as_deref()).await
+                && !send_answers(last.await, &tx, &queue, metrics.as_deref()).await
             {
                 return;
             }
             if let Some(status) = failed {
-                let _ = tx.send(Err(status)).await;
+                let _ = tx.send((Err(status), None)).await;
             }
         });
-        ReceiverStream::new(rx)
+        Ok(Queued { rx, _place: place })
     }
 }
 
@@ -396,9 +482,10 @@ type Computed<T> = Vec<Result<(T, bool), Status>>;
 
 /// Sends a computed chunk's answers in order; `false` when the stream is
 /// over (the client is gone, or an item ended it).
-async fn send_answers<T>(
+async fn send_answers<T: Weighed>(
     computed: Result<Computed<T>, JoinError>,
-    tx: &mpsc::Sender<Result<T, Status>>,
+    tx: &Queue<T>,
+    queue: &Arc<Semaphore>,
     metrics: Option<&Metrics>,
 ) -> bool {
     let answers = match computed {
@@ -406,7 +493,10 @@ async fn send_answers<T>(
         Err(e) => {
             tracing::error!(error = %e, "a batch chunk failed to compute");
             let _ = tx
-                .send(Err(Status::internal("a batch chunk failed to compute")))
+                .send((
+                    Err(Status::internal("a batch chunk failed to compute")),
+                    None,
+                ))
                 .await;
             return false;
         }
@@ -417,14 +507,22 @@ async fn send_answers<T>(
             // An item that does not decode ends the stream, as a malformed
             // message does.
             Err(status) => {
-                let _ = tx.send(Err(status)).await;
+                let _ = tx.send((Err(status), None)).await;
                 return false;
             }
         };
         if let Some(m) = metrics {
             m.batch_item(assessed);
         }
-        if tx.send(Ok(answer)).await.is_err() {
+        // Waits while the answers already queued for this stream hold its
+        // budget (a reader slower than the cores): back-pressure by size.
+        let bytes = u32::try_from(answer.weight())
+            .unwrap_or(u32::MAX)
+            .clamp(1, STREAM_QUEUE_BYTES);
+        let Ok(budget) = Arc::clone(queue).acquire_many_owned(bytes).await else {
+            return false;
+        };
+        if tx.send((Ok(answer), Some(budget))).await.is_err() {
             // The client is gone.
             return false;
         }
@@ -447,14 +545,14 @@ impl EstimateService for Estimates {
         }
     }
 
-    type EstimateBatchStream = ReceiverStream<Result<pb::EstimateBatchResponse, Status>>;
+    type EstimateBatchStream = Queued<pb::EstimateBatchResponse>;
 
     async fn estimate_batch(
         &self,
         request: Request<Streaming<pb::EstimateBatchRequest>>,
     ) -> Result<Response<Self::EstimateBatchStream>, Status> {
         Ok(Response::new(
-            self.batch(request.into_inner(), batch_answer),
+            self.batch(request.into_inner(), batch_answer)?,
         ))
     }
 
@@ -539,12 +637,15 @@ struct BatchMethod(Arc<Estimates>);
 
 impl StreamingService<RawMessage> for BatchMethod {
     type Response = Encoded;
-    type ResponseStream = ReceiverStream<Result<Encoded, Status>>;
+    type ResponseStream = Queued<Encoded>;
     type Future = std::future::Ready<Result<Response<Self::ResponseStream>, Status>>;
 
     fn call(&mut self, request: Request<Streaming<RawMessage>>) -> Self::Future {
-        let stream = self.0.batch(request.into_inner(), batch_encoded);
-        std::future::ready(Ok(Response::new(stream)))
+        std::future::ready(
+            self.0
+                .batch(request.into_inner(), batch_encoded)
+                .map(Response::new),
+        )
     }
 }
 

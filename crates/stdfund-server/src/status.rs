@@ -41,6 +41,11 @@ pub enum ApiError {
         /// The configured limit.
         limit: usize,
     },
+    /// Every EstimateBatch stream the server runs at once is taken.
+    BatchStreamsBusy {
+        /// How many run at once.
+        limit: usize,
+    },
 }
 
 impl From<RulesError> for ApiError {
@@ -83,7 +88,9 @@ impl ApiError {
     pub fn code(&self) -> Code {
         match self {
             ApiError::Rules(e) => rules_code(e),
-            ApiError::BatchTooLarge { .. } => Code::ResourceExhausted,
+            ApiError::BatchTooLarge { .. } | ApiError::BatchStreamsBusy { .. } => {
+                Code::ResourceExhausted
+            }
         }
     }
 
@@ -99,6 +106,16 @@ impl ApiError {
                 message_zh: format!("批量测算每个流最多{limit}项"),
                 message_en: format!("a batch stream may carry at most {limit} applications"),
             },
+            ApiError::BatchStreamsBusy { limit } => ErrorReport {
+                code: "BATCH_STREAMS_BUSY".into(),
+                field: String::new(),
+                message_zh: format!(
+                    "服务器同时最多进行{limit}个批量测算,现已满,请稍后重试或在已有的流中继续发送"
+                ),
+                message_en: format!(
+                    "the server runs at most {limit} batch streams at once and all are busy; retry later, or send on a stream already open"
+                ),
+            },
         }
     }
 }
@@ -108,7 +125,7 @@ impl From<ApiError> for Status {
         let code = e.code();
         let mut extra = Vec::new();
         match &e {
-            ApiError::BatchTooLarge { limit } => {
+            ApiError::BatchTooLarge { limit } | ApiError::BatchStreamsBusy { limit } => {
                 extra.push(("limit".to_string(), limit.to_string()))
             }
             // The value a refused field was probably meant to be, as data

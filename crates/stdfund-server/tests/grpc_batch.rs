@@ -219,3 +219,127 @@ async fn a_long_batch_keeps_order_across_chunks() {
     }
     server.shutdown().await.unwrap();
 }
+
+/// A 200-line application whose texts are long: a 250 KB request with a
+/// 575 KB answer.
+fn large_request() -> pb::EstimateRequest {
+    let lines: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                r#"{{"id":"{}{i:04}","item":"GEOGRAPHICAL_INDICATION","variant":"GI_PRODUCT_PROTECTION","subject":"{}{i:04}","date":"2018-07-01","approved":true}}"#,
+                "编".repeat(196),
+                "茶".repeat(196)
+            )
+        })
+        .collect();
+    let json = format!(
+        r#"{{"applicant":{{"creditCode":"91350100M000100Y43","name":"福州示例科技有限公司","seat":"350102"}},"achievements":[{}]}}"#,
+        lines.join(",")
+    );
+    stdfund_proto::client::request(&json).unwrap()
+}
+
+/// A client that stops reading holds the server to a bounded queue of
+/// answers, by their size: with answers of 575 KB the server stops reading
+/// its requests after a few dozen (the h2 window then stops the client),
+/// where a queue bounded only by count read a thousand ahead and held
+/// hundreds of MiB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_stops_bounds_what_the_server_holds() {
+    let server = common::start(common::settings()).await;
+    let mut client = EstimateServiceClient::new(common::channel(server.addr()).await);
+    let request = large_request();
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&sent);
+    let items = tokio_stream::iter((0..2_000).map(move |i| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        pb::EstimateBatchRequest {
+            request_id: format!("r{i}"),
+            application: Some(request.clone()),
+            view: 0,
+        }
+    }));
+    let mut results = client.estimate_batch(items).await.unwrap().into_inner();
+    assert_eq!(results.message().await.unwrap().unwrap().index, 0);
+    // The reader stops; what the server keeps reading ahead settles.
+    let mut before = usize::MAX;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = sent.load(std::sync::atomic::Ordering::SeqCst);
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    let taken = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        taken < 100,
+        "the server read {taken} requests of 250 KB ahead of a reader that stopped"
+    );
+    // Reading on gives every answer in order.
+    for i in 1..20u32 {
+        assert_eq!(results.message().await.unwrap().unwrap().index, i);
+    }
+    drop(results);
+    server.shutdown().await.unwrap();
+}
+
+/// At most `MAX_BATCH_STREAMS` EstimateBatch streams run at once; one more
+/// is `RESOURCE_EXHAUSTED` `BATCH_STREAMS_BUSY`, and a place freed by a
+/// stream that ends is taken by the next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_streams_beyond_the_limit_are_busy_until_one_ends() {
+    let server = common::start(common::settings()).await;
+    let channel = common::channel(server.addr()).await;
+    let mut open_streams = Vec::new();
+    for _ in 0..stdfund_server::estimate::MAX_BATCH_STREAMS {
+        let (tx, rx) = mpsc::channel::<pb::EstimateBatchRequest>(1);
+        let results = EstimateServiceClient::new(channel.clone())
+            .estimate_batch(ReceiverStream::new(rx))
+            .await
+            .unwrap()
+            .into_inner();
+        open_streams.push((tx, results));
+    }
+    let one_more = || async {
+        EstimateServiceClient::new(channel.clone())
+            .estimate_batch(tokio_stream::iter(batch_items(&requests()[..1], 0)))
+            .await
+    };
+    let status = one_more().await.unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted);
+    let report = error_report(&status).unwrap();
+    assert_eq!(report.code, "BATCH_STREAMS_BUSY");
+    assert!(
+        report.message_zh.starts_with("服务器同时最多进行"),
+        "{report:?}"
+    );
+    // The open streams still answer.
+    let (tx, results) = &mut open_streams[0];
+    tx.send(batch_items(&requests()[..1], 0).remove(0))
+        .await
+        .unwrap();
+    assert_eq!(results.message().await.unwrap().unwrap().index, 0);
+    // One ends: its place is free again.
+    let (tx, mut results) = open_streams.remove(0);
+    drop(tx);
+    assert!(results.message().await.unwrap().is_none());
+    drop(results);
+    let mut admitted = None;
+    for _ in 0..50 {
+        match one_more().await {
+            Ok(r) => {
+                admitted = Some(r.into_inner());
+                break;
+            }
+            Err(s) => {
+                assert_eq!(s.code(), Code::ResourceExhausted);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+    let mut admitted = admitted.expect("a freed place is taken");
+    assert_eq!(admitted.message().await.unwrap().unwrap().index, 0);
+    drop(open_streams);
+    server.shutdown().await.unwrap();
+}
