@@ -177,6 +177,16 @@ pub fn malformed_frame(cause: &str) -> Status {
     )
 }
 
+/// `INVALID_ARGUMENT` `MALFORMED_MESSAGE` for a unary call whose request
+/// stream ends without a message (an empty body), which tonic answers
+/// `INTERNAL` "Missing request message.": the caller sent nothing to read.
+pub fn missing_message() -> Status {
+    caller_fault(
+        "请求中没有消息:每次调用须带一条请求消息".to_string(),
+        "the request carries no message: a call takes exactly one request message".to_string(),
+    )
+}
+
 /// The `ErrorInfo` reason of a request message larger than the server
 /// accepts (`max_message_bytes`).
 pub const MESSAGE_TOO_LARGE: &str = "MESSAGE_TOO_LARGE";

@@ -8,7 +8,9 @@
 //! not decompress, a `grpc-web-text` body that is not base64. tonic answers
 //! them `INTERNAL` (for the compressed flag as
 //! gRPC's compression document prescribes); for an operator `INTERNAL` means
-//! a server fault and fires alerts, and anyone can send such bytes. The
+//! a server fault and fires alerts, and anyone can send such bytes; so is a
+//! unary call whose body holds no message at all (`Missing request
+//! message.`, [`stdfund_proto::codec::missing_message`]). The
 //! [`Framing`] rewrite therefore turns exactly these statuses — `INTERNAL`
 //! with one of tonic's request-framing messages — into
 //! [`stdfund_proto::codec::malformed_frame`]: `INVALID_ARGUMENT`, reason
@@ -93,6 +95,22 @@ fn rewrite(headers: &mut HeaderMap) {
         return;
     };
     let fault = match status.code() {
+        // tonic-prost's words for a request that does not decode, in the
+        // services its generated codec serves (grpc.health.v1, reflection);
+        // ours read requests through `stdfund_proto::codec`.
+        Code::Internal
+            if status
+                .message()
+                .starts_with("failed to decode Protobuf message") =>
+        {
+            tracing::debug!(cause = status.message(), "undecodable request");
+            stdfund_proto::codec::malformed(status.message())
+        }
+        // tonic's words for a unary call whose body holds no message.
+        Code::Internal if status.message() == "Missing request message." => {
+            tracing::debug!("a request without a message");
+            stdfund_proto::codec::missing_message()
+        }
         Code::Internal if is_request_framing_error(status.message()) => {
             tracing::debug!(cause = status.message(), "broken request frame");
             stdfund_proto::codec::malformed_frame(status.message())
@@ -163,6 +181,17 @@ mod tests {
         assert_eq!(s.code(), Code::InvalidArgument);
         assert!(s.message().contains("Unexpected EOF"), "{}", s.message());
         assert!(h.contains_key("grpc-status-details-bin"));
+        let mut h = headers_of(&Status::internal("Missing request message."));
+        rewrite(&mut h);
+        let s = Status::from_header_map(&h).unwrap();
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert!(s.message().contains("no message"), "{}", s.message());
+        let mut h = headers_of(&Status::internal(
+            "failed to decode Protobuf message: invalid wire type value: 7",
+        ));
+        rewrite(&mut h);
+        let s = Status::from_header_map(&h).unwrap();
+        assert_eq!(s.code(), Code::InvalidArgument);
 
         for other in [
             Status::internal("database error"),

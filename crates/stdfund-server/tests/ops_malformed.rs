@@ -394,11 +394,15 @@ async fn broken_frames_are_invalid_argument_too() {
             frame(1, 2, &[0x08, 0x01]),
         ),
         ("an undecodable message", frame(0, 2, &tag(1000, 7)[..2])),
+        // No message at all: tonic's INTERNAL "Missing request message.".
+        ("an empty body", Bytes::new()),
     ];
     for path in [
         "/stdfund.v1.EstimateService/GetEngineInfo",
         "/stdfund.v1.EstimateService/Estimate",
         "/stdfund.v1.RegistryService/SubmitClaim",
+        "/stdfund.v1.RegistryService/ListClaims",
+        "/grpc.health.v1.Health/Check",
     ] {
         for (what, body) in &cases {
             let (code, message) = grpc_web(&server.addr, path, body.clone()).await;
