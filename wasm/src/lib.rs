@@ -55,9 +55,11 @@ export type AmountResult = { ok: true; value: AmountDisplay } | { ok: false; err
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorReport };
 
 /**
- * The answer of a field helper (`checkCreditCode`, `normaliseStandardNumber`, `checkSeat`): a refused
+ * The answer of a field helper (`checkCreditCode`, `normaliseStandardNumber`, `checkSeat`) and of the
+ * estimates (`estimate`, `estimateCanonical`, `whatIf`, `whatIfCanonical`): a refused
  * value may come with `meant`, the value it was probably meant to be, written as the field
- * takes it (`9135O100…` → `91350100…`, `GB/T 12345一2020` → `GB/T 12345-2020`). The message
+ * takes it (`9135O100…` → `91350100…`, `GB/T 12345一2020` → `GB/T 12345-2020`, an amount given
+ * as the number `100000.5` → `"100000.50"`, `"role": "lead"` → `ROLE_LEAD`). The message
  * offers the same value; a form can offer it as a one-click correction. It is never read in
  * place of the input.
  */
@@ -215,57 +217,63 @@ fn string_arg(value: &JsValue, path: &str) -> Result<String, ErrorReport> {
     })
 }
 
-fn estimate_answer(app: &JsValue) -> Result<String, ErrorReport> {
-    json_text(app, "", "an application")
-        .map_err(|e| e.to_report())
-        .and_then(|t| json::estimate_json(&t))
+fn estimate_answer(app: &JsValue) -> Result<String, Error> {
+    json_text(app, "", "an application").and_then(|t| json::estimate_text(&t))
 }
 
-fn what_if_answer(app: &JsValue, ruleset: &JsValue) -> Result<String, ErrorReport> {
-    let run = || -> Result<String, Error> {
-        let app = json_text(app, "", "an application")?;
-        let ruleset = json_text(ruleset, "whatIfRuleset", "a ruleset document")?;
-        json::what_if_text(&app, &ruleset)
-    };
-    run().map_err(|e| e.to_report())
+fn what_if_answer(app: &JsValue, ruleset: &JsValue) -> Result<String, Error> {
+    let app = json_text(app, "", "an application")?;
+    let ruleset = json_text(ruleset, "whatIfRuleset", "a ruleset document")?;
+    json::what_if_text(&app, &ruleset)
+}
+
+/// An estimate's result object in `shape` (parsed or text), its error with
+/// the value it was probably meant to be (`meant`) when the rules crate
+/// offers one, as the field helpers give it (gRPC's `ErrorInfo` carries the
+/// same value).
+fn offering(answer: Result<String, Error>, shape: fn(Result<String, ErrorReport>) -> JsValue) -> JsValue {
+    match answer {
+        Ok(value) => shape(Ok(value)),
+        Err(e) => with_error_key(shape(Err(e.to_report())), "meant", e.meant().as_deref()),
+    }
 }
 
 /// Estimates an application (the proto3 JSON of `EstimateRequest`, as an
 /// object or as JSON text).
-#[wasm_bindgen(js_name = estimate, unchecked_return_type = "Result<Assessment>")]
+#[wasm_bindgen(js_name = estimate, unchecked_return_type = "FieldResult<Assessment>")]
 pub fn estimate(
     #[wasm_bindgen(unchecked_param_type = "Application | string")] application: JsValue,
 ) -> JsValue {
-    parsed(estimate_answer(&application))
+    offering(estimate_answer(&application), parsed)
 }
 
 /// Like `estimate`, answering the assessment as canonical JSON text: the
 /// bytes every executor (native, WASM, gRPC) must agree on.
-#[wasm_bindgen(js_name = estimateCanonical, unchecked_return_type = "Result<string>")]
+#[wasm_bindgen(js_name = estimateCanonical, unchecked_return_type = "FieldResult<string>")]
 pub fn estimate_canonical(
     #[wasm_bindgen(unchecked_param_type = "Application | string")] application: JsValue,
 ) -> JsValue {
-    text(estimate_answer(&application))
+    offering(estimate_answer(&application), text)
 }
 
 /// Estimates an application under an alternative ruleset document (object or
 /// JSON text) instead of the rulesets in force; the same as `estimate` with
 /// `whatIfRuleset` set to that document.
-#[wasm_bindgen(js_name = whatIf, unchecked_return_type = "Result<Assessment>")]
+#[wasm_bindgen(js_name = whatIf, unchecked_return_type = "FieldResult<Assessment>")]
 pub fn what_if(
     #[wasm_bindgen(unchecked_param_type = "Application | string")] application: JsValue,
     #[wasm_bindgen(unchecked_param_type = "RulesetDoc | string")] ruleset: JsValue,
 ) -> JsValue {
-    parsed(what_if_answer(&application, &ruleset))
+    offering(what_if_answer(&application, &ruleset), parsed)
 }
 
 /// Like `whatIf`, answering canonical JSON text.
-#[wasm_bindgen(js_name = whatIfCanonical, unchecked_return_type = "Result<string>")]
+#[wasm_bindgen(js_name = whatIfCanonical, unchecked_return_type = "FieldResult<string>")]
 pub fn what_if_canonical(
     #[wasm_bindgen(unchecked_param_type = "Application | string")] application: JsValue,
     #[wasm_bindgen(unchecked_param_type = "RulesetDoc | string")] ruleset: JsValue,
 ) -> JsValue {
-    text(what_if_answer(&application, &ruleset))
+    offering(what_if_answer(&application, &ruleset), text)
 }
 
 /// Every ruleset the engine knows: items, variants, amounts, clauses,

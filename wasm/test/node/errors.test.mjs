@@ -1,5 +1,5 @@
 // (c) Errors come back as structured objects {code, field, messageZh,
-// messageEn} inside {ok: false, error}; nothing throws, whatever the input.
+// messageEn[, meant]} inside {ok: false, error}; nothing throws, whatever the input.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as rules from "@stdfund/rules";
@@ -9,8 +9,11 @@ function assertError(result, code, field) {
   assert.equal(result.ok, false, `expected an error, got ${JSON.stringify(result).slice(0, 200)}`);
   assert.deepEqual(Object.keys(result).sort(), ["error", "ok"]);
   const e = result.error;
-  assert.deepEqual(Object.keys(e), ["code", "field", "messageZh", "messageEn"]);
-  for (const k of Object.keys(e)) assert.equal(typeof e[k], "string", k);
+  // `meant`, the value a message offers, when it offers one (FieldResult).
+  const keys = Object.keys(e);
+  assert.deepEqual(keys.slice(0, 4), ["code", "field", "messageZh", "messageEn"]);
+  assert.ok(keys.length === 4 || (keys.length === 5 && keys[4] === "meant"), keys.join());
+  for (const k of keys) assert.equal(typeof e[k], "string", k);
   assert.match(e.code, /^[A-Z][A-Z_]+$/);
   assert.ok(e.messageZh.length > 0 && e.messageEn.length > 0, "empty message");
   assert.match(e.messageZh, /[\u4e00-\u9fff]/, "the Chinese message has no Chinese");

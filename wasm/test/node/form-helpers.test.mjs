@@ -62,3 +62,33 @@ test("with the achievement's date, a two-digit year is refused as the estimate r
   assert.equal(e.error.code, r.error.code);
   assert.equal(e.error.messageZh.replace("achievements[0].subject", "subject"), r.error.messageZh);
 });
+
+test("an estimate's refusal carries `meant` as the field helpers' do, when its message offers a value", () => {
+  const base = {
+    applicant: { creditCode: "91350100M000100Y43", name: "示例公司", seat: "350102" },
+    achievements: [{ id: "a1", item: "STANDARD_LEAD", variant: "NATIONAL", subject: "GB/T 12345-2020", date: "2020-05-01" }],
+  };
+  const amount = structuredClone(base);
+  amount.achievements[0].higherLevelFunding = [{ level: "FUNDING_LEVEL_PROVINCIAL", amount: 100000.5 }];
+  const role = structuredClone(base);
+  role.achievements[0].role = "lead";
+  const seat = structuredClone(base);
+  seat.applicant.seat = "鼓楼区";
+  for (const [app, code, meant] of [
+    [amount, "INVALID_TYPE", "100000.50"],
+    [role, "INVALID_ENUM_VALUE", "ROLE_LEAD"],
+    [seat, "INVALID_SEAT", "350102"],
+  ]) {
+    for (const r of [rules.estimate(app), rules.estimateCanonical(app), rules.estimate(JSON.stringify(app))]) {
+      assert.equal(r.ok, false);
+      assert.equal(r.error.code, code);
+      assert.equal(r.error.meant, meant, JSON.stringify(r.error));
+      assert.ok(r.error.messageZh.includes(meant), r.error.messageZh);
+    }
+  }
+  const unknown = structuredClone(base);
+  unknown.achievements[0].role = "ROLE_BOSS";
+  const r = rules.estimate(unknown);
+  assert.equal(r.ok, false);
+  assert.equal("meant" in r.error, false);
+});
