@@ -231,7 +231,10 @@ fn what_if_answer(app: &JsValue, ruleset: &JsValue) -> Result<String, Error> {
 /// the value it was probably meant to be (`meant`) when the rules crate
 /// offers one, as the field helpers give it (gRPC's `ErrorInfo` carries the
 /// same value).
-fn offering(answer: Result<String, Error>, shape: fn(Result<String, ErrorReport>) -> JsValue) -> JsValue {
+fn offering(
+    answer: Result<String, Error>,
+    shape: fn(Result<String, ErrorReport>) -> JsValue,
+) -> JsValue {
     match answer {
         Ok(value) => shape(Ok(value)),
         Err(e) => with_error_key(shape(Err(e.to_report())), "meant", e.meant().as_deref()),

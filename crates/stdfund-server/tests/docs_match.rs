@@ -378,3 +378,60 @@ fn the_documented_alerts_are_the_deployed_ones() {
         "{doc} vs deploy/k8s/base/prometheusrule.yaml"
     );
 }
+
+/// Every stable reason the registry answers with — the registry's own input
+/// refusals and every store error it passes on — is in the error table of
+/// `registry_service.proto`, which platforms map to their screens.
+#[test]
+fn every_registry_reason_is_in_the_contract() {
+    let proto = read("proto/stdfund/v1/registry_service.proto");
+    let table: String = proto
+        .lines()
+        .skip_while(|l| !l.starts_with("// Errors"))
+        .take_while(|l| l.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut reasons = std::collections::BTreeSet::new();
+    let registry = std::fs::read_dir(format!("{ROOT}/crates/stdfund-server/src/registry"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .chain([std::path::PathBuf::from(format!(
+            "{ROOT}/crates/stdfund-server/src/registry_error.rs"
+        ))]);
+    for path in registry {
+        let text = std::fs::read_to_string(&path).unwrap();
+        // `RegistryError::invalid(` and `.precondition(`, the code on the
+        // same or the next line.
+        for (at, _) in text
+            .match_indices("invalid(")
+            .chain(text.match_indices("precondition("))
+        {
+            let rest: String = text[at..].chars().take(120).collect();
+            if let Some(code) = rest.split('"').nth(1)
+                && code.len() > 3
+                && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+            {
+                reasons.insert(code.to_owned());
+            }
+        }
+    }
+    let store = read("crates/stdfund-store/src/error.rs");
+    for (at, _) in store.match_indices("=> \"") {
+        let code = store[at + 4..].split('"').next().unwrap();
+        if code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
+            reasons.insert(code.to_owned());
+        }
+    }
+    // The CLI's alone: `stdfund migrate` and `audit verify` on a database
+    // file that is not there; no RPC opens a database.
+    reasons.remove("DATABASE_MISSING");
+    assert!(reasons.len() > 40, "{reasons:?}");
+    let missing: Vec<&String> = reasons
+        .iter()
+        .filter(|r| !table.contains(r.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "reasons the registry answers that registry_service.proto's error table lacks: {missing:?}"
+    );
+}
