@@ -30,6 +30,13 @@ impl Backend for Postgres {}
 /// How long a health probe may take.
 pub(crate) const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long the SQLite probe waits for the write lock. The store's own write
+/// transactions hold it for milliseconds; another process holding it (an `sqlite3`
+/// shell left inside `BEGIN`) makes every write wait its write timeout and fail. Held
+/// through two probes in a row (about two seconds of waiting), the registry is
+/// `NOT_SERVING` and says why, instead of answering `SERVING` while no write can pass.
+pub(crate) const LOCK_WAIT: Duration = Duration::from_secs(1);
+
 /// One bound value.
 #[derive(Debug, Clone)]
 pub enum Arg {
@@ -219,6 +226,9 @@ pub struct SqliteSite {
     /// The files' sizes and modification times when `quick_check` last passed: while they
     /// are unchanged the probe does not repeat the check (it reads the whole file).
     pub(crate) checked: std::sync::Mutex<Option<Stamps>>,
+    /// Whether the last probe found the write lock held by another connection for
+    /// [`LOCK_WAIT`]: two such probes in a row make the registry `NOT_SERVING`.
+    pub(crate) lock_busy: std::sync::atomic::AtomicBool,
 }
 
 /// Size and modification time of the database file and its write-ahead log.
@@ -226,6 +236,44 @@ pub struct SqliteSite {
 pub struct Stamps(Vec<(u64, Option<std::time::SystemTime>)>);
 
 impl SqliteSite {
+    /// Whether a write could start: `BEGIN IMMEDIATE` (rolled back at once, nothing
+    /// written) on a connection of its own, waiting up to [`LOCK_WAIT`]. Refused twice in
+    /// a row, the database is `NOT_SERVING`; any other failure to get the lock is left to
+    /// the read check, which sees a removed or unreadable file.
+    async fn write_lock(&self) -> Health {
+        use std::sync::atomic::Ordering;
+        let attempt = async {
+            let options = SqliteConnectOptions::new()
+                .filename(&self.path)
+                .create_if_missing(false)
+                .busy_timeout(LOCK_WAIT);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+            let begun = sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await;
+            if begun.is_ok() {
+                sqlx::query("ROLLBACK").execute(&mut conn).await?;
+            }
+            let _ = conn.close().await;
+            begun.map(|_| ())
+        };
+        let busy = match tokio::time::timeout(LOCK_WAIT.saturating_mul(2), attempt).await {
+            Ok(Ok(())) => false,
+            Ok(Err(e)) => crate::error::is_sqlite_busy(&e),
+            Err(_) => true,
+        };
+        let before = self.lock_busy.swap(busy, Ordering::Relaxed);
+        if busy && before {
+            Health::NotServing {
+                reason: format!(
+                    "another connection has held the database's write lock for over {} s (an \
+                     sqlite3 shell inside a transaction?): no write can pass",
+                    LOCK_WAIT.as_secs().saturating_mul(2)
+                ),
+            }
+        } else {
+            Health::Serving
+        }
+    }
+
     /// A site for a freshly opened file.
     pub(crate) fn new(path: PathBuf, identity: FileIdentity, min_free_bytes: u64) -> SqliteSite {
         SqliteSite {
@@ -233,6 +281,7 @@ impl SqliteSite {
             identity,
             min_free_bytes,
             checked: std::sync::Mutex::new(None),
+            lock_busy: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -550,7 +599,10 @@ impl sealed::Sealed for Sqlite {
             },
         };
         site.remember(health.is_serving().then_some(stamps));
-        health
+        if !health.is_serving() {
+            return health;
+        }
+        site.write_lock().await
     }
 
     async fn close_site(_site: &SqliteSite) {}

@@ -397,6 +397,18 @@ const SQLITE_UNIQUE: [u32; 2] = [2067, 1555];
 /// `SQLITE_CORRUPT` (11) and `SQLITE_NOTADB` (26).
 const SQLITE_CORRUPT: [u32; 2] = [11, 26];
 
+/// Whether a driver error is SQLite's `SQLITE_BUSY` (5, or an extended code of it): the
+/// lock was held by another connection for the whole busy timeout.
+pub(crate) fn is_sqlite_busy(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<u32>().ok())
+            .is_some_and(|c| c & 0xff == 5),
+        _ => false,
+    }
+}
+
 /// Classifies a driver error.
 pub(crate) fn classify(err: &sqlx::Error) -> StoreError {
     let message = err.to_string();

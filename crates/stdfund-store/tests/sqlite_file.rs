@@ -344,6 +344,38 @@ async fn a_held_write_lock_makes_writes_give_up_within_the_timeout() {
     submit(&store, "BUSY-2").await.unwrap();
 }
 
+/// Another connection holding the write lock through two probes makes the store
+/// `NOT_SERVING`, saying so; one probe finding it held is not enough (the store's own
+/// writes hold it for moments), and released, the store is `SERVING` at the next probe.
+/// Busy writes of its own never make it `NOT_SERVING`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_lock_held_elsewhere_is_not_serving() {
+    let dir = TempDir::new("sqlite-lock-health");
+    let path = dir.path().join("r.db");
+    let store = open(&path).await;
+    // The store's own writes, one after another while probes run: always SERVING.
+    for i in 0..20 {
+        submit(&store, &format!("OWN-{i}")).await.unwrap();
+        if i % 5 == 0 {
+            assert!(store.health().await.is_serving());
+        }
+    }
+    let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    assert!(store.health().await.is_serving(), "one probe is not enough");
+    let reason = not_serving(&store.health().await).to_string();
+    assert!(reason.contains("write lock"), "{reason}");
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    holder.close().await.unwrap();
+    assert!(store.health().await.is_serving());
+    submit(&store, "AFTER").await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_survives_reopen() {
     let dir = TempDir::new("sqlite-reopen");
