@@ -639,6 +639,7 @@ async function reviewersDay(t, leg, databaseUrl) {
     await page.getByTestId("verify-result").filter({ hasText: "哈希链完整" }).waitFor();
     await page.getByTestId("verify-result").filter({ hasText: "申报记录与日志一致" }).waitFor();
     await page.getByTestId("verify-result").filter({ hasText: "预算记录与日志一致" }).waitFor();
+    await page.getByTestId("verify-result").filter({ hasText: "公示、异议和材料与日志一致" }).waitFor();
     await page.screenshot({ path: path.join(shots, "1280-audit.png"), fullPage: true });
 
     // An objection upheld against an approved, unpaid claim: it cannot be

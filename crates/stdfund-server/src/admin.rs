@@ -209,34 +209,49 @@ fn audit_report(
         return ExitCode::from(EXIT_FOUND);
     }
     let b = &v.budgets;
-    let budgets_unverifiable = if b.unverifiable == 0 {
-        String::new()
-    } else {
-        format!(
-            "\n无法核对的预算 not comparable: {} budgets no entry of the log set (rows written \
-             behind the store's back): {}",
-            b.unverifiable,
-            b.unverifiable_named.join(", ")
-        )
+    let r = &v.records;
+    let not_comparable = |rows: &stdfund_store::RowsVerification, what: &str| {
+        if rows.unverifiable == 0 {
+            String::new()
+        } else {
+            format!(
+                "\n无法核对 not comparable: {} {what} no entry of the log wrote (rows written \
+                 behind the store's back): {}",
+                rows.unverifiable,
+                rows.unverifiable_named.join(", ")
+            )
+        }
     };
-    if let Some((key, why)) = &b.first_diverging {
-        let _ = crate::output::println(&format!(
-            "预算记录被篡改 budgets table BROKEN at budget {key}: {why}\n\
-             the hash chain of {} entries is intact ({shown}, {backend}); {} claims and {} \
-             budgets compared with it{unverifiable}{budgets_unverifiable}",
-            v.entries_checked, c.checked, b.checked,
-        ));
-        return ExitCode::from(EXIT_FOUND);
+    let budgets_unverifiable = not_comparable(b, "budgets");
+    let records_unverifiable = not_comparable(r, "publications, objections or attachments");
+    let broken = [
+        (b, "预算记录被篡改 budgets table BROKEN at budget"),
+        (r, "公示、异议或材料记录被篡改 record BROKEN at"),
+    ];
+    for (rows, heading) in broken {
+        if let Some((key, why)) = &rows.first_diverging {
+            let _ = crate::output::println(&format!(
+                "{heading} {key}: {why}\n\
+                 the hash chain of {} entries is intact ({shown}, {backend}); {} claims, {} \
+                 budgets and {} other records compared with it\
+                 {unverifiable}{budgets_unverifiable}{records_unverifiable}",
+                v.entries_checked, c.checked, b.checked, r.checked,
+            ));
+            return ExitCode::from(EXIT_FOUND);
+        }
     }
     crate::output::println(&format!(
         "审计日志完整 audit log intact: {} entries, hash chain verified ({shown}, {backend})\n\
          申报记录一致 claims agree with the log: {} claims compared{unverifiable}\n\
          预算记录一致 budgets agree with the log: {} budgets compared{budgets_unverifiable}\n\
+         公示、异议和材料一致 publications, objections and attachments agree with the log: {} \
+         compared{records_unverifiable}\n\
          head: {}\n\
          (record the head elsewhere: a later rewrite of the whole log shows against it)",
         v.entries_checked,
         c.checked,
         b.checked,
+        r.checked,
         if v.head_hash.is_empty() {
             "(empty log)"
         } else {

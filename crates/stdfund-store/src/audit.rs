@@ -21,8 +21,8 @@ use crate::backend::{Backend, DbRow, Dialect, Stmt};
 use crate::db::{Cx, FromDbRow};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, AuditAction, AuditEntry, AuditFilter, AuditVerification, BudgetsVerification, ClaimId,
-    ClaimsVerification, Page, Timestamp,
+    Actor, AuditAction, AuditEntry, AuditFilter, AuditVerification, ClaimId, ClaimsVerification,
+    Page, RowsVerification, Timestamp,
 };
 use crate::records::AUDIT_COLUMNS;
 use crate::validate;
@@ -267,7 +267,8 @@ pub(crate) async fn verify<DB: Backend>(
         first_broken: Some((id, why)),
         head_hash: head.to_owned(),
         claims: ClaimsVerification::default(),
-        budgets: BudgetsVerification::default(),
+        budgets: RowsVerification::default(),
+        records: RowsVerification::default(),
     };
     loop {
         let chunk: Vec<RawEntry> = cx
@@ -358,7 +359,8 @@ pub(crate) async fn verify<DB: Backend>(
         first_broken: None,
         head_hash: last_hash,
         claims: ClaimsVerification::default(),
-        budgets: BudgetsVerification::default(),
+        budgets: RowsVerification::default(),
+        records: RowsVerification::default(),
     })
 }
 

@@ -17,7 +17,7 @@ use stdfund_rules::money::Money;
 use crate::backend::{Backend, DbRow, Stmt};
 use crate::db::{Cx, FromDbRow};
 use crate::error::StoreError;
-use crate::model::BudgetsVerification;
+use crate::model::RowsVerification;
 
 /// How many unverifiable budgets are named.
 const NAMED: usize = 20;
@@ -152,10 +152,10 @@ async fn expected<DB: Backend>(
 /// Compares every budget with what the log says of it; run inside a read snapshot.
 pub(crate) async fn verify<DB: Backend>(
     cx: &mut Cx<'_, DB>,
-) -> Result<BudgetsVerification, StoreError> {
+) -> Result<RowsVerification, StoreError> {
     let mut expected = expected(cx).await?;
     let rows: Vec<BudgetRow> = cx.all(Stmt::new(BUDGET_ROWS)).await?;
-    let mut v = BudgetsVerification::default();
+    let mut v = RowsVerification::default();
     for row in rows {
         let key = format!("{}/{}", row.year, row.payer);
         let problem = match expected.remove(&key) {

@@ -219,7 +219,7 @@ async fn expected<DB: Backend>(
 }
 
 /// Whether two snapshot values agree; timestamps compare as instants.
-fn same(want: &Value, have: &Value) -> bool {
+pub(crate) fn same(want: &Value, have: &Value) -> bool {
     match (want, have) {
         (Value::String(a), Value::String(b)) => {
             a == b
@@ -277,7 +277,11 @@ fn differs(want: &Map<String, Value>, have: &Map<String, Value>) -> Option<Strin
 
 /// The innermost field of two objects that differs (`approval.record_json`, not the
 /// whole approval).
-fn narrowest<'a>(path: String, now: &'a Value, was: &'a Value) -> (String, &'a Value, &'a Value) {
+pub(crate) fn narrowest<'a>(
+    path: String,
+    now: &'a Value,
+    was: &'a Value,
+) -> (String, &'a Value, &'a Value) {
     if let (Value::Object(n), Value::Object(w)) = (now, was)
         && let Some((k, wv, nv)) = w
             .iter()
@@ -289,7 +293,7 @@ fn narrowest<'a>(path: String, now: &'a Value, was: &'a Value) -> (String, &'a V
 }
 
 /// A value for a message: long texts (a stored document) by their length and digest.
-fn shown(v: &Value) -> String {
+pub(crate) fn shown(v: &Value) -> String {
     const LONG: usize = 120;
     match v {
         Value::String(s) if s.chars().count() > LONG => format!(

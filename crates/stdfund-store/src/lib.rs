@@ -34,6 +34,7 @@
 mod audit;
 mod audit_budgets;
 mod audit_claims;
+mod audit_records;
 mod backend;
 mod db;
 pub mod error;

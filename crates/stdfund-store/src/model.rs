@@ -1309,7 +1309,9 @@ pub struct AuditVerification {
     /// The claims table compared with the log.
     pub claims: ClaimsVerification,
     /// The budgets table compared with the log.
-    pub budgets: BudgetsVerification,
+    pub budgets: RowsVerification,
+    /// Publications, objections and attachments compared with the log.
+    pub records: RowsVerification,
 }
 
 impl AuditVerification {
@@ -1318,22 +1320,24 @@ impl AuditVerification {
         self.first_broken.is_none()
             && self.claims.first_diverging.is_none()
             && self.budgets.first_diverging.is_none()
+            && self.records.first_diverging.is_none()
     }
 }
 
-/// The budgets table compared with what the audit log says of each budget: the total its
-/// last `SetBudget` entry set, each entry starting from what the one before it left.
+/// A table compared with what the audit log says of each of its rows, named by a text key:
+/// the budgets (`<year>/<payer>`: the total the last `SetBudget` entry set), and the
+/// publications, objections and attachments (`publication:<id>` …: the last snapshot);
+/// each entry must start from what the one before it left.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BudgetsVerification {
-    /// Budgets compared with the log.
+pub struct RowsVerification {
+    /// Rows compared with the log.
     pub checked: i64,
-    /// The first budget (`<year>/<payer>`, in year and payer order) whose total differs
-    /// from the log, or that the log set and the table lacks; and what is wrong.
+    /// The first row (in key order) that differs from the log, does not read, or that the
+    /// log has and the table lacks; and what is wrong.
     pub first_diverging: Option<(String, String)>,
-    /// Budget rows no entry names (written behind the store's back), which cannot be
-    /// compared.
+    /// Rows no entry names (written behind the store's back), which cannot be compared.
     pub unverifiable: i64,
-    /// The first of them (at most 20), as `<year>/<payer>`.
+    /// The first of them (at most 20), by key.
     pub unverifiable_named: Vec<String>,
 }
 

@@ -451,7 +451,21 @@ pub(crate) fn publication_json(p: &Publication) -> String {
     let entries: Vec<Value> = p
         .entries
         .iter()
-        .map(|e| json!({"row": e.row, "claim_id": e.claim_id, "amount": e.amount.to_string()}))
+        .map(|e| {
+            json!({
+                "row": e.row,
+                "claim_id": e.claim_id,
+                "amount": e.amount.to_string(),
+                // What the public list shows of the line, so that a name or subject changed
+                // in an issued list shows in `audit verify`.
+                "unit_name": e.unit_name,
+                "credit_code": e.credit_code,
+                "fiscal_unit": e.fiscal_unit,
+                "item": e.item,
+                "clause": e.clause,
+                "subject": e.subject,
+            })
+        })
         .collect();
     json!({
         "id": p.id,

@@ -32,7 +32,7 @@ use crate::model::{
     ObjectionOutcome, OpenOptions, Page, Payment, PaymentInput, Publication, RekeyInput,
     RekeyReport, ReportFilter, ReportRow, Resubmission, SubmitOutcome, Timestamp,
 };
-use crate::{audit, audit_budgets, audit_claims};
+use crate::{audit, audit_budgets, audit_claims, audit_records};
 use crate::{migrate, open, ops, validate};
 
 /// The claim store on one database: `Store<sqlx::Sqlite>` or `Store<sqlx::Postgres>`.
@@ -648,6 +648,7 @@ impl<DB: Backend> Store<DB> {
             // A broken chain says nothing reliable about claims.
             out.claims = audit_claims::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
             out.budgets = audit_budgets::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
+            out.records = audit_records::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
         }
         tx.rollback().await?;
         Ok(out)

@@ -74,8 +74,12 @@ export function Audit({ route }: { route: Route }) {
           {verdict.firstBrokenEntryId === 0n && verdict.firstDivergingClaimId === 0n && (verdict.firstDivergingBudget !== ""
             ? <p>{t("audit.budgetBroken", { key: budgetName(verdict.firstDivergingBudget), problem: verdict.problem })}</p>
             : <p>{t("audit.budgetsAgree", { count: String(verdict.budgetsChecked) })}</p>)}
+          {verdict.firstBrokenEntryId === 0n && verdict.firstDivergingClaimId === 0n && verdict.firstDivergingBudget === "" && (verdict.firstDivergingRecord !== ""
+            ? <p>{t("audit.recordBroken", { key: targetLabel(verdict.firstDivergingRecord, catalog), problem: verdict.problem })}</p>
+            : <p>{t("audit.recordsAgree", { count: String(verdict.recordsChecked) })}</p>)}
           {verdict.claimsUnverifiable !== 0n && <p class="small">{t("audit.unverifiable", { count: String(verdict.claimsUnverifiable), ids: verdict.unverifiableClaimIds.map(String).join("、") })}</p>}
           {verdict.unverifiableBudgets.length !== 0 && <p class="small">{t("audit.budgetsUnverifiable", { count: String(verdict.unverifiableBudgets.length), keys: verdict.unverifiableBudgets.map(budgetName).join("、") })}</p>}
+          {verdict.unverifiableRecords.length !== 0 && <p class="small">{t("audit.recordsUnverifiable", { count: String(verdict.unverifiableRecords.length), keys: verdict.unverifiableRecords.map((r) => targetLabel(r, catalog)).join("、") })}</p>}
           {verdict.headHash !== "" && <p class="small">{t("audit.head")}：<code class="break">{verdict.headHash}</code></p>}
         </div>
       )}

@@ -420,6 +420,7 @@ impl Registry {
         let intact = v.is_intact();
         let diverging = v.claims.first_diverging;
         let budget = v.budgets.first_diverging;
+        let record = v.records.first_diverging;
         Ok(pb::VerifyAuditLogResponse {
             intact,
             entries_checked: v.entries_checked,
@@ -431,13 +432,17 @@ impl Registry {
                 .map(|b| b.1)
                 .or(diverging.map(|d| d.1))
                 .or(budget.map(|b| b.1))
+                .or(record.as_ref().map(|r| r.1.clone()))
                 .unwrap_or_default(),
+            first_diverging_record: record.map(|r| r.0).unwrap_or_default(),
             head_hash: v.head_hash,
             claims_checked: v.claims.checked,
             claims_unverifiable: v.claims.unverifiable,
             unverifiable_claim_ids: v.claims.unverifiable_named,
             budgets_checked: v.budgets.checked,
             unverifiable_budgets: v.budgets.unverifiable_named,
+            records_checked: v.records.checked,
+            unverifiable_records: v.records.unverifiable_named,
         })
     }
 }

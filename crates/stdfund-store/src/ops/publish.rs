@@ -405,7 +405,11 @@ pub(crate) async fn issue_publication<DB: Backend>(
         .bind(id),
     )
     .await?;
-    let after = publication_row(cx, id, false).await?;
+    // The issued list as the public sees it, lines included (so `audit verify` compares
+    // them; before 2026-12-05 this entry held the row alone).
+    let after = publication(cx, id).await?;
+    let mut before = before;
+    before.entries.clone_from(&after.entries);
     audit::append(
         cx,
         actor,
@@ -419,7 +423,7 @@ pub(crate) async fn issue_publication<DB: Backend>(
         },
     )
     .await?;
-    publication(cx, id).await
+    Ok(after)
 }
 
 pub(crate) async fn publications<DB: Backend>(

@@ -2,7 +2,7 @@
 //! database, and a hash chain that names the first entry broken behind the store's back.
 
 use stdfund_store::{
-    AuditAction, AuditFilter, AuditVerification, BudgetsVerification, ClaimsVerification, Store,
+    AuditAction, AuditFilter, AuditVerification, ClaimsVerification, RowsVerification, Store,
     StoreError,
 };
 
@@ -166,10 +166,11 @@ pub async fn every_change_is_recorded<H: Harness>(h: &H) {
                 checked: 2,
                 ..ClaimsVerification::default()
             },
-            budgets: BudgetsVerification {
+            budgets: RowsVerification {
                 checked: 1,
-                ..BudgetsVerification::default()
+                ..RowsVerification::default()
             },
+            records: RowsVerification::default(),
         }
     );
 }

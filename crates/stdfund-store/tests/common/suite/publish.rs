@@ -364,3 +364,150 @@ pub async fn publications_and_objections<H: Harness>(h: &H) {
         assert_eq!(actions.iter().filter(|x| **x == a).count(), 1, "{a}");
     }
 }
+
+/// Publications, objections and attachments against the log (`audit verify`): with their
+/// guards lifted, an objection's outcome, an issued list's line or title, and an
+/// attachment's bytes changed in the database each name the row and what differs; each
+/// restore makes the registry intact again; a row no entry wrote is counted, not failed.
+pub async fn records_are_compared_with_the_log<H: Harness>(h: &H) {
+    let s = h.store();
+    s.set_budget(2026, "CITY", yuan("100000"), &admin(), &now())
+        .await
+        .unwrap();
+    let a = created(s, filing("RV-1", "i1", "p")).await;
+    s.review(a.id, approve("300"), &reviewer(), &later())
+        .await
+        .unwrap();
+    let draft = s
+        .create_publication(publication(vec![entry(1, a.id, "300")]), &admin(), &later())
+        .await
+        .unwrap();
+    let t = ts("2026-04-01T00:00:00.000000Z");
+    let p = s
+        .issue_publication(draft.id, &admin(), &t)
+        .await
+        .unwrap()
+        .id;
+    let o = s
+        .record_objection(
+            NewObjection {
+                publication_id: p,
+                claim_id: a.id,
+                received_on: date("2026-04-02"),
+                objector: "张三".into(),
+                contact: "13800000000".into(),
+                content: "该单位未实际参与".into(),
+            },
+            &admin(),
+            &later(),
+        )
+        .await
+        .unwrap()
+        .id;
+    s.resolve_objection(
+        o,
+        ObjectionOutcome::Upheld,
+        "核实不符".into(),
+        &reviewer(),
+        &later(),
+    )
+    .await
+    .unwrap();
+    let file = b"%PDF-1.4 verify".to_vec();
+    let at = s
+        .add_attachment(
+            a.id,
+            NewAttachment {
+                file_name: "证书.pdf".into(),
+                content_type: "application/pdf".into(),
+                content: file.clone(),
+            },
+            &portal("p"),
+            &now(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let v = s.verify_audit().await.unwrap();
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!((v.records.checked, v.records.unverifiable), (3, 0));
+    let unguard = if H::NAME == "sqlite" {
+        "DROP TRIGGER publications_frozen; DROP TRIGGER publication_entries_no_update; \
+         DROP TRIGGER objections_resolve_once; DROP TRIGGER attachments_no_update; \
+         DROP TRIGGER objections_no_delete;"
+    } else {
+        "ALTER TABLE publications DISABLE TRIGGER ALL; \
+         ALTER TABLE publication_entries DISABLE TRIGGER ALL; \
+         ALTER TABLE objections DISABLE TRIGGER ALL; ALTER TABLE attachments DISABLE TRIGGER ALL;"
+    };
+    h.raw(unguard).await.unwrap();
+    let bytes = |b: &[u8]| {
+        let hex: String = b.iter().map(|b| format!("{b:02X}")).collect();
+        if H::NAME == "sqlite" {
+            format!("X'{hex}'")
+        } else {
+            format!("'\\x{hex}'::bytea")
+        }
+    };
+    // The same size, other bytes: the CHECK on the size holds.
+    let forged = bytes(b"%PDF-1.4 forged");
+    let original = bytes(&file);
+    let cases = [
+        (
+            format!("UPDATE objections SET outcome = 'DISMISSED' WHERE id = {o}"),
+            format!("UPDATE objections SET outcome = 'UPHELD' WHERE id = {o}"),
+            format!("objection:{o}"),
+            "outcome",
+        ),
+        (
+            format!(
+                "UPDATE publication_entries SET unit_name = '别的公司' WHERE publication_id = {p}"
+            ),
+            format!(
+                "UPDATE publication_entries SET unit_name = '福州某某科技有限公司' WHERE publication_id = {p}"
+            ),
+            format!("publication:{p}"),
+            "unit_name",
+        ),
+        (
+            format!("UPDATE publications SET title = '另一个名单' WHERE id = {p}"),
+            format!(
+                "UPDATE publications SET title = '2026年标准化资助拟资助名单公示' WHERE id = {p}"
+            ),
+            format!("publication:{p}"),
+            "title",
+        ),
+        (
+            format!("UPDATE attachments SET content = {forged} WHERE id = {at}"),
+            format!("UPDATE attachments SET content = {original} WHERE id = {at}"),
+            format!("attachment:{at}"),
+            "replaced",
+        ),
+    ];
+    for (tamper, restore, target, what) in cases {
+        assert_eq!(h.raw(&tamper).await, Ok(1), "{tamper}");
+        let v = s.verify_audit().await.unwrap();
+        assert!(!v.is_intact(), "{tamper}");
+        assert_eq!(v.first_broken, None);
+        let (got, why) = v.records.first_diverging.expect("a diverging record");
+        assert_eq!(got, target, "{tamper}: {why}");
+        assert!(why.contains(what), "{tamper}: {why}");
+        assert_eq!(h.raw(&restore).await, Ok(1), "{restore}");
+        assert!(s.verify_audit().await.unwrap().is_intact(), "{restore}");
+    }
+    // Deleted: the log still has it.
+    assert_eq!(
+        h.raw(&format!("DELETE FROM objections WHERE id = {o}"))
+            .await,
+        Ok(1)
+    );
+    let (got, why) = s
+        .verify_audit()
+        .await
+        .unwrap()
+        .records
+        .first_diverging
+        .unwrap();
+    assert_eq!(got, format!("objection:{o}"));
+    assert!(why.contains("deleted"), "{why}");
+}
