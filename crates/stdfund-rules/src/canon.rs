@@ -1361,6 +1361,23 @@ fn is_european_latin(c: char) -> bool {
     matches!(c, '\u{00C0}'..='\u{017F}') && c != '\u{00D7}' && c != '\u{00F7}'
 }
 
+/// Whether a canonical subject holds a character that shows as a blank or as
+/// nothing a reader can compare, and that no step of RULES.md §5 removes:
+/// the Braille blank U+2800, the object and replacement characters U+FFFC
+/// and U+FFFD (the latter a text broken on its way), private-use characters
+/// (no meaning outside a private agreement; most fonts draw nothing or a
+/// box) and noncharacters. `FZKJ-2020-007` with one of them looks like
+/// `FZKJ-2020-007` and would be a second achievement (found by attacking the
+/// registry, 2026-12-05: both were paid).
+pub fn hides_characters(canonical: &str) -> bool {
+    canonical.chars().any(|c| {
+        let n = u32::from(c);
+        matches!(c, '\u{2800}' | '\u{FFFC}' | '\u{FFFD}' | '\u{E000}'..='\u{F8FF}' | '\u{FDD0}'..='\u{FDEF}')
+            || n >= 0xF_0000
+            || n & 0xFFFE == 0xFFFE
+    })
+}
+
 /// The canonical form a search for a subject is matched in (the registry's
 /// queue search): a standard number's
 /// (leading zeros dropped, the year after `-`), a committee code's, or the
@@ -1828,6 +1845,28 @@ mod tests {
             "FZKJ-2020-00\u{01C0}",
         ] {
             assert!(mixes(raw), "{raw:?}");
+        }
+        for raw in [
+            "FZKJ-2020-007\u{2800}",
+            "FZKJ-2020-007\u{E000}",
+            "福州茉莉花茶\u{F8FF}",
+            "FZKJ-2020-007\u{FFFD}",
+            "FZKJ-2020-007\u{FFFC}",
+            "FZKJ-2020-007\u{FDD0}",
+            "FZKJ-2020-007\u{10FFFD}",
+            "FZKJ-2020-007\u{1FFFE}",
+        ] {
+            assert!(hides_characters(&text(raw).unwrap()), "{raw:?}");
+        }
+        for raw in [
+            "FZKJ-2020-007",
+            "福州茉莉花茶",
+            "Café-2020",
+            "闽标试〔2019〕12号",
+            "α-淀粉酶",
+            "\u{1F375}茶",
+        ] {
+            assert!(!hides_characters(&text(raw).unwrap()), "{raw:?}");
         }
         for raw in [
             "Café-2020",

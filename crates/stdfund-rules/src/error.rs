@@ -515,6 +515,7 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
     let hidden = |c: char| {
         c.is_control()
             || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{00AD}')
+            || crate::canon::hides_characters(c.encode_utf8(&mut [0; 4]))
     };
     if !s.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(s);
@@ -535,6 +536,9 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
 pub enum SubjectFault {
     /// Nothing is left once invisible characters and punctuation are removed.
     Empty,
+    /// A character that shows as a blank or has no agreed meaning (the
+    /// Braille blank U+2800, private use, U+FFFC/U+FFFD, noncharacters).
+    HiddenCharacters,
     /// A committee code with characters that only pass for Latin letters or
     /// ASCII digits (`SAC/ТС 28`, `SAC/TC ٨٨`).
     CommitteeLookAlikes,
@@ -557,6 +561,9 @@ impl SubjectFault {
         match self {
             SubjectFault::Empty => format!(
                 "`{value}` at `{path}` names no subject: it has no letter or digit, only invisible characters, punctuation or symbols"
+            ),
+            SubjectFault::HiddenCharacters => format!(
+                "`{value}` at `{path}` contains a character that shows as a blank or has no agreed meaning (the Braille blank U+2800, a private-use, replacement or non-character); type the subject without it"
             ),
             SubjectFault::CommitteeLookAlikes => format!(
                 "`{value}` at `{path}` is not a committee code such as `SAC/TC 28`: it contains characters that only look like Latin letters or digits (Cyrillic, Greek, other scripts' digits, combining marks, …); type the code with Latin letters and ASCII digits"
@@ -584,6 +591,9 @@ impl SubjectFault {
                     "`{path}`的`{value}`没有文字或数字,只有不可见字符、标点或符号,不是有效的成果名称或编号"
                 )
             }
+            SubjectFault::HiddenCharacters => format!(
+                "`{path}`的`{value}`含有显示为空白或没有公认含义的字符(如盲文空白U+2800、私用区字符、替换字符),请删除后重新填写"
+            ),
             SubjectFault::CommitteeLookAlikes => format!(
                 "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`):其中含有形似拉丁字母或数字的字符(西里尔字母、希腊字母、其他文字的数字、组合符号等),请用拉丁字母和半角数字填写"
             ),

@@ -38,6 +38,9 @@ pub enum SubjectProblem {
     TwoCommitteeCodes,
     /// A reference mixing Latin letters with Greek or Cyrillic look-alikes.
     MixedLookAlikes,
+    /// A character that shows as a blank or has no agreed meaning
+    /// ([`canon::hides_characters`]).
+    HiddenCharacters,
     /// A canonical form longer than [`MAX_CANONICAL_BYTES`] (NFKC expands
     /// some characters up to 18-fold).
     TooLong,
@@ -96,6 +99,9 @@ impl SubjectProblem {
                 return subject_fault(SubjectFault::TwoCommitteeCodes);
             }
             SubjectProblem::MixedLookAlikes => return subject_fault(SubjectFault::MixedLookAlikes),
+            SubjectProblem::HiddenCharacters => {
+                return subject_fault(SubjectFault::HiddenCharacters);
+            }
             SubjectProblem::TooLong => {
                 return Error::FieldTooLong {
                     path,
@@ -201,9 +207,14 @@ pub fn canonical(
     }
 }
 
+/// A canonical committee or reference subject as kept: within
+/// [`MAX_CANONICAL_BYTES`], and with no character that hides
+/// ([`canon::hides_characters`]).
 fn within_bound(text: String) -> Result<String, SubjectProblem> {
     if text.len() > MAX_CANONICAL_BYTES {
         Err(SubjectProblem::TooLong)
+    } else if canon::hides_characters(&text) {
+        Err(SubjectProblem::HiddenCharacters)
     } else {
         Ok(text)
     }

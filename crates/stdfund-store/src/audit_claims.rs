@@ -47,6 +47,7 @@ const WHOLE: [&str; 3] = ["status", "one_time_key", "paid"];
 struct StateEntry {
     id: i64,
     claim_id: i64,
+    target: String,
     action: String,
     before: Option<String>,
     after: Option<String>,
@@ -57,6 +58,7 @@ impl FromDbRow for StateEntry {
         Ok(StateEntry {
             id: r.i64("id")?,
             claim_id: r.i64("claim_id")?,
+            target: r.text("target")?,
             action: r.text("action")?,
             before: r.opt_text("before_json")?,
             after: r.opt_text("after_json")?,
@@ -64,7 +66,7 @@ impl FromDbRow for StateEntry {
     }
 }
 
-const STATE_ENTRIES: &str = "SELECT id, claim_id, action, before_json, after_json \
+const STATE_ENTRIES: &str = "SELECT id, claim_id, target, action, before_json, after_json \
     FROM audit_entries WHERE id > $1 AND claim_id IS NOT NULL \
     AND (target LIKE 'claim:%' OR target LIKE 'payment:%') ORDER BY id LIMIT $2";
 
@@ -118,6 +120,26 @@ fn digest_payloads(map: &mut Map<String, Value>) {
     }
 }
 
+/// A whole snapshot's payments, made explicit: `claim_json` leaves the key out when there
+/// are none, so a snapshot whose payments were loaded (a payment's entries, the table's
+/// row) or that has paid nothing holds `[]` then. A snapshot of a paid claim taken without
+/// its payments loaded keeps no key: it says nothing of them.
+fn with_payments(map: &mut Map<String, Value>, loaded: bool) {
+    let unpaid = map.get("paid").and_then(Value::as_str) == Some("0.00");
+    if map.contains_key("paid") && !map.contains_key("payments") && (loaded || unpaid) {
+        map.insert("payments".to_owned(), Value::Array(Vec::new()));
+    }
+}
+
+/// The ids of a snapshot's payments (`None` when it says nothing of them).
+fn payment_ids(map: &Map<String, Value>) -> Option<Vec<i64>> {
+    map.get("payments").and_then(Value::as_array).map(|p| {
+        p.iter()
+            .filter_map(|v| v.get("id").and_then(Value::as_i64))
+            .collect()
+    })
+}
+
 /// A snapshot without its payloads, for comparing what every snapshot holds.
 fn without_payloads(map: &Map<String, Value>) -> Map<String, Value> {
     let mut out = map.clone();
@@ -149,9 +171,19 @@ impl Expected {
         let previous = self.entry;
         self.entry = e.id;
         self.submitted.get_or_insert(e.action == "SUBMIT");
+        // A payment's entries are written with the claim's payments loaded.
+        let recorded = e
+            .target
+            .strip_prefix("payment:")
+            .and_then(|n| n.parse::<i64>().ok());
+        let loaded = recorded.is_some();
+        let mut before = object(e.before.as_deref());
+        if let Some(b) = &mut before {
+            with_payments(b, loaded);
+        }
         if self.break_between.is_none()
-            && let (Some(state), Some(before)) = (&self.state, object(e.before.as_deref()))
-            && let Some((key, was, found)) = first_disagreement(state, &before)
+            && let (Some(state), Some(before)) = (&self.state, &before)
+            && let Some((key, was, found)) = first_disagreement(state, before)
         {
             let (path, found, was) = narrowest(key, &found, &was);
             self.break_between = Some(format!(
@@ -162,9 +194,35 @@ impl Expected {
                 shown(was)
             ));
         }
-        let Some(after) = object(e.after.as_deref()) else {
+        let Some(mut after) = object(e.after.as_deref()) else {
             return;
         };
+        with_payments(&mut after, loaded);
+        // Payments are only ever added, one by the entry that records it: one that
+        // disappears was deleted, one that appears elsewhere was inserted.
+        if self.break_between.is_none()
+            && let (Some(was), Some(now)) = (
+                self.state.as_ref().and_then(payment_ids),
+                payment_ids(&after),
+            )
+        {
+            if let Some(gone) = was.iter().find(|id| !now.contains(id)) {
+                self.break_between = Some(format!(
+                    "payment {gone}, recorded by the log before audit entry {}, is missing from \
+                     that entry: its row was deleted",
+                    e.id
+                ));
+            } else if let Some(new) = now
+                .iter()
+                .find(|id| !was.contains(id) && Some(**id) != recorded)
+            {
+                self.break_between = Some(format!(
+                    "payment {new} appears at audit entry {}, which recorded no such payment: \
+                     its row was inserted behind the store's back",
+                    e.id
+                ));
+            }
+        }
         if WHOLE.iter().all(|k| after.contains_key(*k)) {
             let mut next = after;
             if let Some(old) = &self.state {
@@ -263,7 +321,8 @@ fn differs(want: &Map<String, Value>, have: &Map<String, Value>) -> Option<Strin
             }
         }
     }
-    if want.contains_key("payments") || !have.contains_key("payments") {
+    let none = |p: &Value| p.as_array().is_some_and(Vec::is_empty);
+    if want.contains_key("payments") || have.get("payments").is_none_or(none) {
         return None;
     }
     // Payments the log never recorded.
@@ -315,9 +374,29 @@ pub(crate) fn shown(v: &Value) -> String {
     }
 }
 
-/// A claim as its snapshot, with its payments.
+/// A claim as its snapshot, with its payments (`[]` for none).
 fn snapshot(claim: &Claim) -> Map<String, Value> {
-    object(Some(&claim_json(claim, Detail::Filing))).unwrap_or_default()
+    let mut map = object(Some(&claim_json(claim, Detail::Filing))).unwrap_or_default();
+    with_payments(&mut map, true);
+    map
+}
+
+/// Whether a claim's paid amount is what its payments add up to; what differs if not.
+fn paid_adds_up(claim: &Claim) -> Option<String> {
+    let sum = claim
+        .payments
+        .iter()
+        .try_fold(stdfund_rules::money::Money::ZERO, |s, p| {
+            s.checked_add(p.amount)
+        });
+    match sum {
+        Some(sum) if sum == claim.paid => None,
+        Some(sum) => Some(format!(
+            "paid is \"{}\" in the table, but its payments add up to \"{sum}\"",
+            claim.paid
+        )),
+        None => Some("its payments add up to more than any amount".to_owned()),
+    }
 }
 
 /// Reads claims after `last`, a chunk at a time; a row that does not decode is named.
@@ -396,12 +475,14 @@ pub(crate) async fn verify<DB: Backend>(
                     claim.payments = paid;
                     v.checked = v.checked.saturating_add(1);
                     let entry = log.entry;
-                    log.break_between.or_else(|| {
-                        log.state.and_then(|want| {
-                            differs(&want, &snapshot(&claim))
-                                .map(|d| format!("it differs from audit entry {entry}: {d}"))
+                    log.break_between
+                        .or_else(|| {
+                            log.state.and_then(|want| {
+                                differs(&want, &snapshot(&claim))
+                                    .map(|d| format!("it differs from audit entry {entry}: {d}"))
+                            })
                         })
-                    })
+                        .or_else(|| paid_adds_up(&claim))
                 }
             };
             if let Some(p) = problem

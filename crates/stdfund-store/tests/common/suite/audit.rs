@@ -631,3 +631,75 @@ pub async fn budgets_table_is_compared_with_the_log<H: Harness>(h: &H) {
         "{why}"
     );
 }
+
+/// Payments are only ever added, each by the entry that records it: a payment row inserted
+/// behind the store's back is found, and stays found after the next payment through the
+/// store (which logs the table as it found it); a payment row deleted is found, and stays
+/// found likewise; a claim's paid amount must be what its payments add up to.
+pub async fn payments_deleted_or_inserted_are_found<H: Harness>(h: &H) {
+    let s = h.store();
+    s.set_budget(2026, "CITY", yuan("900"), &admin(), &now())
+        .await
+        .unwrap();
+    let c = created(s, filing("PY-1", "i1", "portal-a")).await.id;
+    let d = created(s, filing("PY-2", "i2", "portal-a")).await.id;
+    for id in [c, d] {
+        s.review(id, approve("300"), &reviewer(), &later())
+            .await
+            .unwrap();
+    }
+    let pay = |id, voucher: &'static str, amount: &'static str| async move {
+        s.disburse(
+            id,
+            payment("2026-03-03", voucher, Some(amount)),
+            &finance(),
+            &later(),
+            today(),
+        )
+        .await
+        .unwrap();
+    };
+    pay(c, "V-1", "100").await;
+    assert!(s.verify_audit().await.unwrap().is_intact());
+    let unguard = if H::NAME == "sqlite" {
+        "DROP TRIGGER payments_no_update; DROP TRIGGER payments_no_delete;"
+    } else {
+        "ALTER TABLE payments DISABLE TRIGGER ALL;"
+    };
+    h.raw(unguard).await.unwrap();
+    // Inserted into an unpaid claim (its paid amount left alone): found; and after a
+    // payment through the store, found still.
+    let insert = format!(
+        "INSERT INTO payments (claim_id, payment_date, voucher, voucher_seq, payer, amount_fen, \
+         municipal_fen, district_fen, paid_by, recorded_at) \
+         SELECT {d}, payment_date, 'FORGED-1', 0, payer, 25000000, 25000000, 0, paid_by, \
+         recorded_at FROM payments WHERE claim_id = {c}"
+    );
+    assert_eq!(h.raw(&insert).await, Ok(1), "{insert}");
+    let (got, why) = diverging(h).await;
+    assert_eq!(got, d, "{why}");
+    pay(d, "V-2", "1").await;
+    let (got, why) = diverging(h).await;
+    assert_eq!(got, d, "{why}");
+    assert!(
+        why.contains("payments") && (why.contains("inserted") || why.contains("changed between")),
+        "{why}"
+    );
+    // Deleted, paid left alone: found; and after the rest is paid through the store,
+    // found still (claim c comes first).
+    assert_eq!(
+        h.raw(&format!("DELETE FROM payments WHERE claim_id = {c}"))
+            .await,
+        Ok(1)
+    );
+    let (got, why) = diverging(h).await;
+    assert_eq!(got, c, "{why}");
+    assert!(why.contains("payments"), "{why}");
+    pay(c, "V-3", "200").await;
+    let (got, why) = diverging(h).await;
+    assert_eq!(got, c, "{why}");
+    assert!(
+        why.contains("payment") && (why.contains("deleted") || why.contains("changed between")),
+        "{why}"
+    );
+}
