@@ -348,6 +348,16 @@ pub(crate) fn narrowest<'a>(
     {
         return narrowest(format!("{path}.{k}"), nv, wv);
     }
+    if let (Value::Array(n), Value::Array(w)) = (now, was)
+        && n.len() == w.len()
+        && let Some((i, (nv, wv))) = n
+            .iter()
+            .zip(w)
+            .enumerate()
+            .find(|(_, (nv, wv))| !same(wv, nv))
+    {
+        return narrowest(format!("{path}[{i}]"), nv, wv);
+    }
     (path, now, was)
 }
 

@@ -442,6 +442,8 @@ pub(crate) fn attachment_json(a: &Attachment) -> String {
         "content_type": a.content_type,
         "size_bytes": a.size_bytes,
         "sha256": a.sha256,
+        "uploaded_by": a.uploaded_by,
+        "uploaded_at": a.uploaded_at.as_str(),
     })
     .to_string()
 }
@@ -461,7 +463,9 @@ pub(crate) fn publication_json(p: &Publication) -> String {
                 "unit_name": e.unit_name,
                 "credit_code": e.credit_code,
                 "fiscal_unit": e.fiscal_unit,
+                "fiscal_unit_name_zh": e.fiscal_unit_name_zh,
                 "item": e.item,
+                "item_name_zh": e.item_name_zh,
                 "clause": e.clause,
                 "subject": e.subject,
             })
@@ -476,6 +480,12 @@ pub(crate) fn publication_json(p: &Publication) -> String {
         "period_start": p.period_start.to_string(),
         "period_end": p.period_end.to_string(),
         "working_days": p.working_days,
+        // Where objections go during the notice period.
+        "objection_contact": p.objection_contact,
+        "created_by": p.created_by,
+        "created_at": p.created_at.as_str(),
+        "issued_by": p.issued_by,
+        "issued_at": p.issued_at.as_ref().map(crate::Timestamp::as_str),
         "total": p.total.to_string(),
         "entry_count": p.entry_count,
         "entries": entries,
@@ -495,6 +505,10 @@ pub(crate) fn objection_json(o: &Objection) -> String {
         "content": o.content,
         "outcome": o.outcome.map(ObjectionOutcome::as_str),
         "resolution": o.resolution,
+        "recorded_by": o.recorded_by,
+        "recorded_at": o.recorded_at.as_str(),
+        "resolved_by": o.resolved_by,
+        "resolved_at": o.resolved_at.as_ref().map(crate::Timestamp::as_str),
     })
     .to_string()
 }

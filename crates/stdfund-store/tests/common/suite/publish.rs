@@ -470,6 +470,22 @@ pub async fn records_are_compared_with_the_log<H: Harness>(h: &H) {
             "unit_name",
         ),
         (
+            format!("UPDATE publications SET objection_contact = '无' WHERE id = {p}"),
+            format!("UPDATE publications SET objection_contact = '0591-00000000' WHERE id = {p}"),
+            format!("publication:{p}"),
+            "objection_contact",
+        ),
+        (
+            format!(
+                "UPDATE publication_entries SET fiscal_unit_name_zh = '台江区' WHERE publication_id = {p}"
+            ),
+            format!(
+                "UPDATE publication_entries SET fiscal_unit_name_zh = '鼓楼区' WHERE publication_id = {p}"
+            ),
+            format!("publication:{p}"),
+            "fiscal_unit_name_zh",
+        ),
+        (
             format!("UPDATE publications SET title = '另一个名单' WHERE id = {p}"),
             format!(
                 "UPDATE publications SET title = '2026年标准化资助拟资助名单公示' WHERE id = {p}"
