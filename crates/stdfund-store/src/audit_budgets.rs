@@ -149,6 +149,30 @@ async fn expected<DB: Backend>(
     Ok(out)
 }
 
+/// Whether the approvals a budget pays for use more than its total: every approval is
+/// checked against the budget under a lock, so only a total changed for an approval and
+/// changed back (each edit behind the store's back) leaves a budget overspent.
+async fn overspent<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    year: i32,
+    payer: &str,
+) -> Result<Option<String>, StoreError> {
+    let status = match crate::ops::money::budget_status(cx, year, payer).await {
+        Ok(s) => s,
+        Err(e @ StoreError::Corrupt { .. }) => {
+            return Ok(Some(format!("its row does not read as a budget: {e}")));
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(status.filter(|b| b.used > b.total).map(|b| {
+        format!(
+            "its approvals use \"{}\", more than its total \"{}\": an approval passed a total \
+             that was changed for it and changed back",
+            b.used, b.total
+        )
+    }))
+}
+
 /// Compares every budget with what the log says of it; run inside a read snapshot.
 pub(crate) async fn verify<DB: Backend>(
     cx: &mut Cx<'_, DB>,
@@ -170,7 +194,7 @@ pub(crate) async fn verify<DB: Backend>(
                 v.checked = v.checked.saturating_add(1);
                 let have =
                     Money::from_fen(row.total_fen).ok_or_else(|| format!("{} fen", row.total_fen));
-                log.break_between.or_else(|| {
+                let differs = log.break_between.or_else(|| {
                     (have != log.total).then(|| {
                         format!(
                             "it differs from audit entry {}: the total is {} in the table, {} in the log",
@@ -179,7 +203,11 @@ pub(crate) async fn verify<DB: Backend>(
                             shown(&log.total)
                         )
                     })
-                })
+                });
+                match differs {
+                    Some(d) => Some(d),
+                    None => overspent(cx, row.year, &row.payer).await?,
+                }
             }
         };
         if let Some(p) = problem

@@ -187,6 +187,69 @@ async fn rows<DB: Backend>(
     Ok(out)
 }
 
+const OBJECTION_AND_PAYMENT_ENTRIES: &str = "SELECT id, claim_id, target, after_json \
+    FROM audit_entries WHERE target LIKE 'objection:%' OR target LIKE 'payment:%' ORDER BY id";
+
+struct Step {
+    id: i64,
+    claim_id: Option<i64>,
+    target: String,
+    after: Option<String>,
+}
+
+impl FromDbRow for Step {
+    fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
+        Ok(Step {
+            id: r.i64("id")?,
+            claim_id: r.opt_i64("claim_id")?,
+            target: r.text("target")?,
+            after: r.opt_text("after_json")?,
+        })
+    }
+}
+
+/// The first payment the log records while an objection against its claim was, by the
+/// log, still open or upheld — which the store refuses (`OBJECTION_BLOCKS_PAYMENT`), so
+/// the objection's row was changed for the payment (and, the rows agreeing with the log
+/// now, changed back).
+async fn paid_while_objected<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+) -> Result<Option<(String, String)>, StoreError> {
+    let steps: Vec<Step> = cx.all(Stmt::new(OBJECTION_AND_PAYMENT_ENTRIES)).await?;
+    // Objection target → (claim, outcome, the entry that set it).
+    let mut objections: BTreeMap<String, (i64, Option<String>, i64)> = BTreeMap::new();
+    for s in steps {
+        if s.target.starts_with("objection:") {
+            if let Some(after) = object(s.after.as_deref())
+                && let Some(claim) = after.get("claim_id").and_then(Value::as_i64)
+            {
+                let outcome = after
+                    .get("outcome")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                objections.insert(s.target, (claim, outcome, s.id));
+            }
+            continue;
+        }
+        let Some(claim) = s.claim_id else { continue };
+        let blocking = objections.iter().find(|(_, (c, outcome, _))| {
+            *c == claim && outcome.as_deref().is_none_or(|o| o == "UPHELD")
+        });
+        if let Some((target, (_, outcome, set_by))) = blocking {
+            let state = if outcome.is_some() { "upheld" } else { "open" };
+            return Ok(Some((
+                target.clone(),
+                format!(
+                    "audit entry {} records {} of claim {claim} while this objection was {state} \
+                     (entry {set_by}), which no payment passes: its row was changed for the payment",
+                    s.id, s.target
+                ),
+            )));
+        }
+    }
+    Ok(None)
+}
+
 /// Compares every publication, objection and attachment with what the log says of it; run
 /// inside a read snapshot.
 pub(crate) async fn verify<DB: Backend>(
@@ -245,6 +308,9 @@ pub(crate) async fn verify<DB: Backend>(
                 log.entry
             ),
         ));
+    }
+    if v.first_diverging.is_none() {
+        v.first_diverging = paid_while_objected(cx).await?;
     }
     Ok(v)
 }

@@ -607,12 +607,12 @@ pub async fn budgets_table_is_compared_with_the_log<H: Harness>(h: &H) {
     assert_eq!(key, "2027/CITY");
     assert!(why.contains("its row was deleted"), "{why}");
     let back = "INSERT INTO budgets (year, payer, total_fen, updated_at) \
-                VALUES (2027, 'CITY', 50000, '2026-01-01T00:00:00Z')";
+                VALUES (2027, 'CITY', 50000, '2026-01-01T00:00:00.000000Z')";
     assert_eq!(h.raw(back).await, Ok(1));
     intact().await;
     // A row the log never set: counted, named, not a divergence by itself.
     let inserted = "INSERT INTO budgets (year, payer, total_fen, updated_at) \
-                    VALUES (2030, 'CITY', 100, '2026-01-01T00:00:00Z')";
+                    VALUES (2030, 'CITY', 100, '2026-01-01T00:00:00.000000Z')";
     assert_eq!(h.raw(inserted).await, Ok(1));
     let v = intact().await;
     assert_eq!(v.budgets.unverifiable, 1);
@@ -702,4 +702,37 @@ pub async fn payments_deleted_or_inserted_are_found<H: Harness>(h: &H) {
         why.contains("payment") && (why.contains("deleted") || why.contains("changed between")),
         "{why}"
     );
+}
+
+/// A budget raised behind the store's back for one approval and put back agrees with the
+/// log again, but its approvals now use more than its total: found.
+pub async fn an_overspent_budget_is_found<H: Harness>(h: &H) {
+    let s = h.store();
+    s.set_budget(2026, "CITY", yuan("300"), &admin(), &now())
+        .await
+        .unwrap();
+    let c = created(s, filing("OS-1", "i1", "portal-a")).await.id;
+    let d = created(s, filing("OS-2", "i2", "portal-a")).await.id;
+    s.review(c, approve("300"), &reviewer(), &later())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.review(d, approve("300"), &reviewer(), &later())
+            .await
+            .unwrap_err()
+            .code(),
+        "BUDGET_EXCEEDED"
+    );
+    assert!(s.verify_audit().await.unwrap().is_intact());
+    let total = |fen: i64| format!("UPDATE budgets SET total_fen = {fen} WHERE year = 2026");
+    assert_eq!(h.raw(&total(60_000)).await, Ok(1));
+    s.review(d, approve("300"), &reviewer(), &later())
+        .await
+        .unwrap();
+    assert_eq!(h.raw(&total(30_000)).await, Ok(1));
+    let v = s.verify_audit().await.unwrap();
+    assert!(!v.is_intact(), "{v:?}");
+    let (key, why) = v.budgets.first_diverging.unwrap();
+    assert_eq!(key, "2026/CITY");
+    assert!(why.contains("more than its total"), "{why}");
 }

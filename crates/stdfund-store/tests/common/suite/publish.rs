@@ -511,6 +511,29 @@ pub async fn records_are_compared_with_the_log<H: Harness>(h: &H) {
         assert_eq!(h.raw(&restore).await, Ok(1), "{restore}");
         assert!(s.verify_audit().await.unwrap().is_intact(), "{restore}");
     }
+    // The upheld objection switched to dismissed for a payment and switched back: the rows
+    // agree with the log again, but the log holds a payment no upheld objection lets pass.
+    let flip = |to: &str| format!("UPDATE objections SET outcome = '{to}' WHERE id = {o}");
+    assert_eq!(h.raw(&flip("DISMISSED")).await, Ok(1));
+    s.disburse(
+        a.id,
+        crate::common::payment("2026-04-20", "V-9", None),
+        &crate::common::finance(),
+        &later(),
+        date("2026-04-30"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(h.raw(&flip("UPHELD")).await, Ok(1));
+    let (got, why) = s
+        .verify_audit()
+        .await
+        .unwrap()
+        .records
+        .first_diverging
+        .unwrap();
+    assert_eq!(got, format!("objection:{o}"), "{why}");
+    assert!(why.contains("while this objection was upheld"), "{why}");
     // Deleted: the log still has it.
     assert_eq!(
         h.raw(&format!("DELETE FROM objections WHERE id = {o}"))
