@@ -27,13 +27,23 @@ test("every shared vector, evaluated in Chromium, is byte-identical to native", 
   const result = await page.evaluate(async (vectors) => {
     const rules = await import("/pkg/web/stdfund_rules.js");
     await rules.default();
-    const answer = (r) => (r.ok ? r.value : `{"error":${JSON.stringify(r.error)}}`);
+    // An error as the vectors hold it: its four fields (`meant`, the value a
+    // message offers, is checked against the messages apart).
+    const answer = (r) => {
+      if (r.ok) return r.value;
+      const { code, field, messageZh, messageEn } = r.error;
+      return `{"error":${JSON.stringify({ code, field, messageZh, messageEn })}}`;
+    };
     const failed = [];
     for (const v of vectors) {
       const text = answer(rules.estimateCanonical(v.input));
       const object = rules.estimate(JSON.parse(v.input));
       const again = object.ok ? JSON.stringify(object.value) : answer(object);
       if (text !== v.expected || again !== v.expected) failed.push(v.id);
+      // What `meant` offers is what the messages offer.
+      if (!object.ok && object.error.meant !== undefined && !object.error.messageEn.includes(object.error.meant)) {
+        failed.push(`${v.id} (meant)`);
+      }
     }
     return { evaluated: vectors.length, failed, userAgent: navigator.userAgent };
   }, vectors);
