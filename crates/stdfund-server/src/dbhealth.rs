@@ -5,7 +5,8 @@
 //! `stdfund.v1.RegistryService`: `NOT_SERVING` while the database cannot
 //! serve (PostgreSQL unreachable or not answering within 2 s; the SQLite
 //! file at the configured path removed, replaced by another file, made
-//! read-only, failing `PRAGMA quick_check`, its file system down to less
+//! read-only, failing `PRAGMA quick_check` (run beside the probes, which
+//! never wait for it), its file system down to less
 //! than the 16 MiB of free space the store keeps, below which it refuses
 //! writes itself, or its write lock held by another connection through two
 //! probes), `SERVING` again as soon as it can, without a restart. A probe is bounded by the store (2 s), so a

@@ -223,9 +223,9 @@ pub struct SqliteSite {
     pub(crate) identity: FileIdentity,
     /// The free space kept on the file's file system ([`crate::OpenOptions::min_free_bytes`]).
     pub(crate) min_free_bytes: u64,
-    /// The files' sizes and modification times when `quick_check` last passed: while they
-    /// are unchanged the probe does not repeat the check (it reads the whole file).
-    pub(crate) checked: std::sync::Mutex<Option<Stamps>>,
+    /// `PRAGMA quick_check`, which reads the whole file, run beside the probes
+    /// ([`QuickCheck`]).
+    pub(crate) quick: std::sync::Arc<QuickCheck>,
     /// Whether the last probe found the write lock held by another connection for
     /// [`LOCK_WAIT`]: two such probes in a row make the registry `NOT_SERVING`.
     pub(crate) lock_busy: std::sync::atomic::AtomicBool,
@@ -280,7 +280,7 @@ impl SqliteSite {
             path,
             identity,
             min_free_bytes,
-            checked: std::sync::Mutex::new(None),
+            quick: std::sync::Arc::new(QuickCheck::default()),
             lock_busy: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -297,19 +297,91 @@ impl SqliteSite {
                 .collect(),
         )
     }
+}
 
-    fn last_checked(&self) -> Option<Stamps> {
-        self.checked
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+/// `PRAGMA quick_check` of a SQLite file, run in a task of its own beside the health
+/// probes: it reads the whole file, which on a registry of gigabytes takes seconds, and a
+/// probe that waited for it answered "did not answer within 2 s" — `NOT_SERVING`, writes
+/// refused — for as long as writes kept changing the file (found by attacking the registry
+/// under upload load, 2026-12-05). A check starts when the file changed since the last one
+/// passed, one at a time, and not sooner after the last than ten times as long as that one
+/// took (at least a second); its failure makes the probes `NOT_SERVING` until a later check
+/// of the changed file passes.
+#[derive(Debug, Default)]
+pub(crate) struct QuickCheck {
+    /// The files' sizes and modification times when a check last passed.
+    passed: std::sync::Mutex<Option<Stamps>>,
+    /// Why the last check failed, if it did.
+    failed: std::sync::Mutex<Option<String>>,
+    /// Whether a check is running.
+    running: std::sync::atomic::AtomicBool,
+    /// When the last check started, and how long it took.
+    last: std::sync::Mutex<Option<(std::time::Instant, Duration)>>,
+}
+
+fn locked<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl QuickCheck {
+    /// Forgets every verdict (the file was removed or replaced).
+    fn reset(&self) {
+        *locked(&self.passed) = None;
+        *locked(&self.failed) = None;
     }
 
-    fn remember(&self, stamps: Option<Stamps>) {
-        *self
-            .checked
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = stamps;
+    /// Why the file failed its last check, if it did.
+    fn failure(&self) -> Option<String> {
+        locked(&self.failed).clone()
+    }
+
+    /// Starts a check of `path` if one is due.
+    fn start_if_due(self: &std::sync::Arc<Self>, path: &std::path::Path, stamps: Stamps) {
+        use std::sync::atomic::Ordering;
+        if locked(&self.passed).as_ref() == Some(&stamps) {
+            return;
+        }
+        let due = locked(&self.last).is_none_or(|(at, took)| {
+            at.elapsed() >= took.saturating_mul(10).max(Duration::from_secs(1))
+        });
+        if !due || self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let me = std::sync::Arc::clone(self);
+        let path = path.to_path_buf();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let verdict: Result<String, StoreError> = async {
+                let options = SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(false)
+                    .read_only(true);
+                let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+                let row = sqlx::query("PRAGMA quick_check(1)")
+                    .fetch_one(&mut conn)
+                    .await;
+                let _ = conn.close().await;
+                Ok(row?.try_get::<String, _>(0)?)
+            }
+            .await;
+            match verdict {
+                Ok(v) if v == "ok" => {
+                    *locked(&me.passed) = Some(stamps);
+                    *locked(&me.failed) = None;
+                }
+                Ok(v) => {
+                    *locked(&me.passed) = None;
+                    *locked(&me.failed) =
+                        Some(format!("the database file failed quick_check: {v}"));
+                }
+                Err(e) => {
+                    *locked(&me.passed) = None;
+                    *locked(&me.failed) = Some(format!("the database cannot be read: {e}"));
+                }
+            }
+            *locked(&me.last) = Some((started, started.elapsed()));
+            me.running.store(false, Ordering::Release);
+        });
     }
 }
 
@@ -551,56 +623,46 @@ impl sealed::Sealed for Sqlite {
 
     async fn probe(_pool: &Pool<Sqlite>, site: &SqliteSite) -> Health {
         if let Some(reason) = site.file_problem() {
-            site.remember(None);
+            site.quick.reset();
             return Health::NotServing { reason };
         }
         if let Some(reason) = site.space_problem() {
             return Health::NotServing { reason };
         }
         let stamps = site.stamps();
-        let full = site.last_checked().as_ref() != Some(&stamps);
         // A connection of its own, opened afresh: a pooled connection may answer from its
         // page cache what the file no longer holds.
-        let check = async {
+        let read = async {
             let options = SqliteConnectOptions::new()
                 .filename(&site.path)
                 .create_if_missing(false)
                 .read_only(true);
             let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
-            let verdict: Result<String, StoreError> = async {
-                sqlx::query("SELECT version FROM store_migrations LIMIT 1")
-                    .fetch_optional(&mut conn)
-                    .await?;
-                if !full {
-                    return Ok("ok".to_owned());
-                }
-                let row = sqlx::query("PRAGMA quick_check(1)")
-                    .fetch_one(&mut conn)
-                    .await?;
-                Ok(row.try_get::<String, _>(0)?)
-            }
-            .await;
+            let read = sqlx::query("SELECT version FROM store_migrations LIMIT 1")
+                .fetch_optional(&mut conn)
+                .await;
             let _ = conn.close().await;
-            verdict
+            read.map(|_| ()).map_err(StoreError::from)
         };
-        let health = match tokio::time::timeout(HEALTH_TIMEOUT, check).await {
-            Ok(Ok(v)) if v == "ok" => Health::Serving,
-            Ok(Ok(v)) => Health::NotServing {
-                reason: format!("the database file failed quick_check: {v}"),
-            },
-            Ok(Err(e)) => Health::NotServing {
-                reason: format!("the database cannot be read: {e}"),
-            },
-            Err(_) => Health::NotServing {
-                reason: format!(
-                    "the database did not answer within {} s",
-                    HEALTH_TIMEOUT.as_secs()
-                ),
-            },
-        };
-        site.remember(health.is_serving().then_some(stamps));
-        if !health.is_serving() {
-            return health;
+        match tokio::time::timeout(HEALTH_TIMEOUT, read).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                return Health::NotServing {
+                    reason: format!("the database cannot be read: {e}"),
+                };
+            }
+            Err(_) => {
+                return Health::NotServing {
+                    reason: format!(
+                        "the database did not answer within {} s",
+                        HEALTH_TIMEOUT.as_secs()
+                    ),
+                };
+            }
+        }
+        site.quick.start_if_due(&site.path, stamps);
+        if let Some(reason) = site.quick.failure() {
+            return Health::NotServing { reason };
         }
         site.write_lock().await
     }
@@ -667,5 +729,49 @@ impl sealed::Sealed for Postgres {
 
     async fn close_site(site: &PgSite) {
         site.health_pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod quick_check_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    /// A check that took long is not started again sooner than ten times as long after it
+    /// (the probes never wait for it either way); an unchanged file is not checked again.
+    #[tokio::test]
+    async fn checks_back_off_by_their_own_duration() {
+        let q = Arc::new(QuickCheck::default());
+        let stamps = Stamps(vec![(1, None)]);
+        *locked(&q.last) = Some((std::time::Instant::now(), Duration::from_secs(5)));
+        q.start_if_due(
+            std::path::Path::new("/nonexistent/stdfund.db"),
+            stamps.clone(),
+        );
+        assert!(
+            !q.running.load(Ordering::Acquire),
+            "started within 50 s of a 5 s check"
+        );
+        *locked(&q.passed) = Some(stamps.clone());
+        *locked(&q.last) = None;
+        q.start_if_due(std::path::Path::new("/nonexistent/stdfund.db"), stamps);
+        assert!(
+            !q.running.load(Ordering::Acquire),
+            "started on an unchanged file"
+        );
+        // Due: a check of a file that cannot be opened fails, and says so.
+        q.start_if_due(
+            std::path::Path::new("/nonexistent/stdfund.db"),
+            Stamps(vec![(2, None)]),
+        );
+        for _ in 0..100 {
+            if q.failure().is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(q.failure().unwrap().contains("cannot be read"));
     }
 }
