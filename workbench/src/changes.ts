@@ -44,6 +44,16 @@ const LABELS: Record<string, [string, string]> = {
   total: ["预算总额（元）", "budget total (yuan)"],
   outcome: ["处理结论", "outcome"],
   resolution: ["处理意见", "resolution"],
+  created_at: ["创建时间", "created at"],
+  issued_by: ["发布人", "issued by"],
+  issued_at: ["发布时间", "issued at"],
+  objection_contact: ["异议联系方式", "objection contact"],
+  recorded_by: ["登记人", "recorded by"],
+  recorded_at: ["登记时间", "recorded at"],
+  resolved_by: ["处理人", "resolved by"],
+  resolved_at: ["处理时间", "resolved at"],
+  uploaded_by: ["上传人", "uploaded by"],
+  uploaded_at: ["上传时间", "uploaded at"],
 };
 
 /** Every leaf of a record, by dotted path; arrays count as their length. */
@@ -70,7 +80,7 @@ function parse(text: string): Map<string, string> {
 /** Amounts, shown as the workbench shows money everywhere (`300,000.00`). */
 const MONEY = new Set(["approval.amount", "approval.split.municipal", "approval.split.district", "paid", "estimated_amount", "total"]);
 /** Instants, shown in China time as the history shows them. */
-const INSTANTS = new Set(["updated_at", "note.at", "approval.at"]);
+const INSTANTS = new Set(["updated_at", "note.at", "approval.at", "created_at", "issued_at", "recorded_at", "resolved_at", "uploaded_at"]);
 /** Fiscal units and seats, shown by their names. */
 const UNITS = new Set(["fiscal_unit", "seat", "approval.split.fiscal_unit"]);
 

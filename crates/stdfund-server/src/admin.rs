@@ -82,10 +82,23 @@ pub enum TokenCommand {
 /// `stdfund audit …`.
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the audit log's hash chain; print OK with the number of
-    /// entries and the head hash, or name the first broken entry and exit 1
-    /// (2: the check could not run).
-    Verify(DatabaseArgs),
+    /// Recompute the audit log's hash chain and compare the tables with it;
+    /// print OK with the number of entries and the head hash, or name the
+    /// first broken entry or row and exit 1 (2: the check could not run).
+    Verify(VerifyArgs),
+}
+
+/// The arguments of `stdfund audit verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Where the database is.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Also exit 1 when rows cannot be compared (no entry of the log wrote
+    /// them): for a registry that never ran v1, such a row was written
+    /// behind the store's back.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `stdfund registry …`.
@@ -138,7 +151,10 @@ fn open_existing(rt: &tokio::runtime::Runtime, url: &str) -> Result<AnyStore, Ex
 
 /// `stdfund audit verify`.
 pub fn audit(command: &AuditCommand) -> ExitCode {
-    let AuditCommand::Verify(args) = command;
+    let AuditCommand::Verify(VerifyArgs {
+        database: args,
+        strict,
+    }) = command;
     let url = match database_url(args) {
         Ok(u) => u,
         Err(code) => return code,
@@ -158,7 +174,22 @@ pub fn audit(command: &AuditCommand) -> ExitCode {
         r
     });
     match result {
-        Ok(v) => audit_report(&v, &shown, store.backend()),
+        Ok(v) => {
+            let code = audit_report(&v, &shown, store.backend());
+            let unverifiable = v
+                .claims
+                .unverifiable
+                .saturating_add(v.budgets.unverifiable)
+                .saturating_add(v.records.unverifiable);
+            if *strict && v.is_intact() && unverifiable > 0 {
+                let _ = crate::output::println(&format!(
+                    "严格模式 strict: {unverifiable} rows cannot be compared with the log \
+                     (listed above): exit 1"
+                ));
+                return ExitCode::from(EXIT_FOUND);
+            }
+            code
+        }
         Err(e) => {
             eprintln!("error[{}]: {shown}: {e}", e.code());
             ExitCode::from(EXIT_CANNOT_CHECK)

@@ -215,6 +215,30 @@ where
         "{out}"
     );
 
+    // A budget row no entry wrote: named, exit 0; with --strict, exit 1.
+    let url = fresh("unwritten").await;
+    populate(&url).await;
+    let mut db = Raw::connect(&url).await;
+    db.exec(
+        "INSERT INTO budgets (year, payer, total_fen, updated_at) \
+         VALUES (2099, 'CITY', 100, '2026-01-01T00:00:00.000000Z')",
+    )
+    .await;
+    db.close().await;
+    let (code, out) = verify(&url);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("1 budgets no entry of the log wrote"), "{out}");
+    let strict = run(
+        &["audit", "verify", "--strict", "--database-url", &url],
+        &[],
+    );
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&strict.stdout).contains("strict: 1 rows cannot be compared"),
+        "{}",
+        String::from_utf8_lossy(&strict.stdout)
+    );
+
     // A budget's total raised in its row, the log left alone.
     let url = fresh("budget").await;
     populate(&url).await;

@@ -369,6 +369,7 @@ pub(crate) fn claim_json(c: &Claim, detail: Detail) -> String {
         "discretionary": f.discretionary,
         "resubmissions": c.resubmissions,
         "paid": c.paid.to_string(),
+        "created_at": c.created_at.as_str(),
         "updated_at": c.updated_at.as_str(),
     });
     if let Value::Object(map) = &mut v {
@@ -430,6 +431,8 @@ fn payment_value(p: &Payment) -> Value {
         "amount": p.amount.to_string(),
         "municipal": p.municipal.to_string(),
         "district": p.district.to_string(),
+        "by": p.by,
+        "at": p.at.as_str(),
     })
 }
 
