@@ -1378,6 +1378,39 @@ pub fn hides_characters(canonical: &str) -> bool {
     })
 }
 
+/// A canonical reference in a looser form, for telling a reviewer that two
+/// subjects may be one achievement — never for identity, which is the
+/// canonical form (RULES.md §5): brackets of every shape alike (`〔〕`, `[]`,
+/// `()`, `【】`, `〖〗`), no spaces, dashes, underscores, slashes or dots,
+/// `第` before a number and `号` at the end dropped, numbers without leading
+/// zeros. `闽标试〔2019〕12号`, `闽标试[2019]第012号` and `闽标试 (2019) 12`
+/// read alike; so do `FZBZ-2020-007` and `FZBZ 2020 7`.
+pub fn loose(canonical: &str) -> String {
+    let mut out = String::with_capacity(canonical.len());
+    let chars: Vec<char> = canonical.chars().collect();
+    let mut i = 0;
+    // Whether the character before, as typed, was a digit of the same number.
+    let mut in_number = false;
+    while let Some(&c) = chars.get(i) {
+        i = i.saturating_add(1);
+        let next = chars.get(i).copied();
+        let leading_zero = c == '0' && !in_number && next.is_some_and(|n| n.is_ascii_digit());
+        in_number = c.is_ascii_digit() && !leading_zero;
+        if leading_zero {
+            continue;
+        }
+        match c {
+            '〔' | '[' | '(' | '【' | '〖' | '{' | '〘' | '〚' => out.push('('),
+            '〕' | ']' | ')' | '】' | '〗' | '}' | '〙' | '〛' => out.push(')'),
+            ' ' | '-' | '_' | '/' | '.' | '·' | ':' => {}
+            '第' if next.is_some_and(|n| n.is_ascii_digit()) => {}
+            '号' if next.is_none() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The canonical form a search for a subject is matched in (the registry's
 /// queue search): a standard number's
 /// (leading zeros dropped, the year after `-`), a committee code's, or the
@@ -1757,6 +1790,35 @@ mod tests {
         }
         assert_eq!(International.variant_id(), Some("INTERNATIONAL"));
         assert_eq!(Unknown.variant_id(), None);
+    }
+
+    #[test]
+    fn loose_forms_tell_a_reviewer_what_may_be_one_achievement() {
+        let l = |raw: &str| loose(&text(raw).unwrap());
+        let base = l("闽标试〔2019〕12号");
+        for raw in [
+            "闽标试[2019]12号",
+            "闽标试(2019)12号",
+            "闽标试【2019】12号",
+            "闽标试〔2019〕012号",
+            "闽标试〔2019〕第12号",
+            "闽标试〔2019〕12",
+            "闽标试 〔2019〕 12号",
+        ] {
+            assert_eq!(l(raw), base, "{raw}");
+        }
+        for raw in [
+            "闽标试〔2019〕13号",
+            "闽标试〔2018〕12号",
+            "闽质试〔2019〕12号",
+        ] {
+            assert_ne!(l(raw), base, "{raw}");
+        }
+        assert_eq!(l("FZBZ-2020-007"), l("FZBZ 2020 7"));
+        assert_ne!(l("FZBZ-2020-007"), l("FZBZ-2020-070"));
+        assert_eq!(l("福州 茉莉花茶"), l("福州茉莉花茶"));
+        assert_eq!(l("10"), "10");
+        assert_eq!(l("2020-100"), "2020100");
     }
 
     #[test]

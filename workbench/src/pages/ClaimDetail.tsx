@@ -5,6 +5,7 @@
 import { changes } from "../changes.js";
 import { useState } from "preact/hooks";
 import type { Attachment, AuditEntry, Claim } from "../../gen/stdfund/v1/registry_pb.js";
+import type { SimilarClaim } from "../../gen/stdfund/v1/registry_service_pb.js";
 import type { Objection } from "../../gen/stdfund/v1/registry_pb.js";
 import { ClaimStatus, ObjectionOutcome, ObjectionStatus, ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
 import type { EstimateResponse, Line } from "../../gen/stdfund/v1/estimate_pb.js";
@@ -27,7 +28,9 @@ export function ClaimDetail({ id }: { id: string }) {
   const can = useCan();
   const valid = /^[1-9]\d{0,17}$/.test(id);
   const claimId = valid ? BigInt(id) : 0n;
-  const claim = useLoad(() => api.registry.getClaim({ claimId }).then((r) => r.claim), [id]);
+  const loaded = useLoad(() => api.registry.getClaim({ claimId }), [id]);
+  const claim = { ...loaded, data: loaded.data?.claim };
+  const similar = loaded.data?.similarClaims ?? [];
   const attachments = useLoad(() => api.registry.listAttachments({ claimId }).then((r) => r.attachments), [id]);
   const history = useLoad(() => api.registry.listAuditLog({ claimId, pageSize: 500 }).then((r) => r.entries), [id]);
   const [open, setOpen] = useState<Open>(null);
@@ -55,6 +58,7 @@ export function ClaimDetail({ id }: { id: string }) {
         <>
           <ActionBar claim={c} onOpen={setOpen} />
           <ObjectionNote claim={c} />
+          <SimilarNote similar={similar} />
           {c.note !== undefined && c.note.reason !== "" && (
             <div class={`note note-${c.status}`} role="note">
               <strong>{tk(`status.${c.status}`)}：</strong>{c.note.reason}
@@ -110,6 +114,26 @@ function blockingObjection(c: Claim): Objection | undefined {
 
 function unpaid(c: Claim): boolean {
   return c.payments.length === 0;
+}
+
+/**
+ * The applicant's other live claims of the same item whose subjects read alike
+ * (〔〕 and [], 第 and leading zeros aside): perhaps one achievement, which the
+ * one-time rule, comparing canonical forms, does not see. For the reviewer to check.
+ */
+function SimilarNote({ similar }: { similar: SimilarClaim[] }) {
+  if (similar.length === 0) return null;
+  return (
+    <div class="note note-similar" role="note" data-testid="similar-claims">
+      {t("claim.similar")}
+      <ul>{similar.map((s) => (
+        <li key={String(s.claimId)}>
+          <a href={href(["claims", String(s.claimId)])}>{t("claim.title", { id: String(s.claimId) })}</a>
+          {"「"}{s.subject}{"」"} <StatusBadge status={s.status} />
+        </li>
+      ))}</ul>
+    </div>
+  );
 }
 
 /** Why an approved claim cannot be paid, and what can be done, above everything else. */

@@ -300,7 +300,49 @@ impl Registry {
                 .map(convert::objection)
                 .collect();
         }
-        Ok(pb::GetClaimResponse { claim: Some(shown) })
+        let similar_claims = if who.role == Role::Portal {
+            Vec::new()
+        } else {
+            self.similar(&claim).await?
+        };
+        Ok(pb::GetClaimResponse {
+            claim: Some(shown),
+            similar_claims,
+        })
+    }
+
+    /// The applicant's other live claims of the same item whose subjects read
+    /// alike in the loose form ([`stdfund_rules::canon::loose`]): perhaps one
+    /// achievement, for the reviewer to check.
+    async fn similar(&self, claim: &Claim) -> Result<Vec<pb::SimilarClaim>, RegistryError> {
+        let f = &claim.filing;
+        let mine = stdfund_rules::canon::loose(&f.subject);
+        let query = ClaimQuery {
+            search: Some(f.credit_code.clone()),
+            item: Some(f.item.clone()),
+            page_size: input::MAX_PAGE_SIZE.unsigned_abs(),
+            ..ClaimQuery::default()
+        };
+        let page = self.inner.store.claims(&query).await?;
+        Ok(page
+            .claims
+            .iter()
+            .filter(|c| {
+                c.id != claim.id
+                    && c.filing.credit_code == f.credit_code
+                    && !matches!(
+                        c.status(),
+                        stdfund_store::ClaimStatus::Rejected
+                            | stdfund_store::ClaimStatus::Withdrawn
+                    )
+                    && stdfund_rules::canon::loose(&c.filing.subject) == mine
+            })
+            .map(|c| pb::SimilarClaim {
+                claim_id: c.id,
+                subject: c.filing.subject.clone(),
+                status: convert::status(c.status()).into(),
+            })
+            .collect())
     }
 
     /// ListClaims.

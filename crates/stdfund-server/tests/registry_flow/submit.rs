@@ -15,6 +15,67 @@ on_both_backends! {
     lines_that_cannot_be_paid_are_refused_with_their_reason = 3;
     the_one_time_key_is_granted_once = 4;
     a_claim_is_one_achievement_under_the_rules_in_force = 5;
+    claims_whose_subjects_read_alike_are_shown_to_the_reviewer = 64;
+}
+
+/// Two spellings of one pilot's approval number (〔〕 and [], 第 and a leading
+/// zero) are two subjects under the canonical identity, so both are taken;
+/// the reviewer sees each named beside the other, the portal does not, and a
+/// different number or another applicant's claim is not named.
+async fn claims_whose_subjects_read_alike_are_shown_to_the_reviewer(env: Env) {
+    let (a, b) = (env.code(1), env.code(2));
+    let pilot = |subject: &str| {
+        let mut p = Ach::of("DEMONSTRATION_PILOT", "NATIONAL", subject);
+        p.accepted = true;
+        p
+    };
+    let first = env.submit("first", &a, &pilot("闽标试〔2019〕12号")).await;
+    let second = env
+        .submit("second", &a, &pilot("闽标试[2019]第012号"))
+        .await;
+    let other_number = env.submit("other", &a, &pilot("闽标试〔2019〕13号")).await;
+    let other_unit = env.submit("unit", &b, &pilot("闽标试〔2019〕12号")).await;
+    let env = &env;
+    let shown = |id: i64| async move {
+        env.reviewer()
+            .get_claim(pb::GetClaimRequest {
+                claim_id: id,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .similar_claims
+    };
+    let similar = shown(second.claim_id).await;
+    assert_eq!(
+        similar
+            .iter()
+            .map(|c| (c.claim_id, c.subject.as_str()))
+            .collect::<Vec<_>>(),
+        [(first.claim_id, "闽标试〔2019〕12号")]
+    );
+    assert_eq!(similar[0].status, pb::ClaimStatus::Submitted as i32);
+    assert_eq!(
+        shown(first.claim_id)
+            .await
+            .iter()
+            .map(|c| c.claim_id)
+            .collect::<Vec<_>>(),
+        [second.claim_id]
+    );
+    assert!(shown(other_number.claim_id).await.is_empty());
+    assert!(shown(other_unit.claim_id).await.is_empty());
+    let portal = env
+        .portal()
+        .get_claim(pb::GetClaimRequest {
+            claim_id: second.claim_id,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(portal.similar_claims.is_empty());
 }
 
 async fn submit_creates_a_claim_once_per_idempotency_key(env: Env) {
