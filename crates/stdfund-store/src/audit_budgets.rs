@@ -45,6 +45,8 @@ impl FromDbRow for BudgetEntry {
     }
 }
 
+/// Not `ops::money`'s row: the time is not read, so a row whose time is malformed is still
+/// compared rather than stopping the check.
 struct BudgetRow {
     year: i32,
     payer: String,

@@ -362,32 +362,52 @@ fn named(v: &str) -> (String, String) {
     }
 }
 
+/// An optional filter naming one thing of the rule book: trimmed, empty =
+/// any; what `read` finds for it, or `code` (`INVALID_ARGUMENT`) with the
+/// Chinese and English message `what(named)` gives — never an empty answer
+/// that reads as "none there".
+fn named_filter(
+    value: &str,
+    field: &str,
+    read: impl FnOnce(&str) -> Option<String>,
+    code: &'static str,
+    what: impl FnOnce(&str, &str) -> (String, String),
+) -> Result<Option<String>, RegistryError> {
+    let Some(v) = filter_text(value, field)? else {
+        return Ok(None);
+    };
+    match read(&v) {
+        Some(found) => Ok(Some(found)),
+        None => {
+            let (zh, en) = named(&v);
+            let (zh, en) = what(&zh, &en);
+            Err(RegistryError::invalid(code, field, zh, en))
+        }
+    }
+}
+
 /// An optional fiscal-unit filter: a unit's code, former code or name
 /// (`350102`, `鼓楼区`, `市本级`) read as the unit's code; empty = any. A
-/// value that names no fiscal unit is `UNKNOWN_FISCAL_UNIT` — never an
-/// empty answer that reads as "no claims there".
+/// value that names no fiscal unit is `UNKNOWN_FISCAL_UNIT`.
 pub fn fiscal_unit_filter(
     book: &RuleBook,
     value: &str,
     field: &str,
 ) -> Result<Option<String>, RegistryError> {
-    let Some(v) = filter_text(value, field)? else {
-        return Ok(None);
-    };
-    match book.fiscal_unit_filter(&v) {
-        Some(unit) => Ok(Some(unit.code.clone())),
-        None => {
-            let (zh, en) = named(&v);
-            Err(RegistryError::invalid(
-                "UNKNOWN_FISCAL_UNIT",
-                field,
+    named_filter(
+        value,
+        field,
+        |v| book.fiscal_unit_filter(v).map(|u| u.code.clone()),
+        "UNKNOWN_FISCAL_UNIT",
+        |zh, en| {
+            (
                 format!("财政单位{zh}不存在:请填写财政单位的代码或名称,如`350102`或`鼓楼区`"),
                 format!(
                     "no fiscal unit is called{en}: give a fiscal unit's code or name, such as `350102` or `鼓楼区`"
                 ),
-            ))
-        }
-    }
+            )
+        },
+    )
 }
 
 /// An optional clause filter (`五(五)1`, also with full-width brackets);
@@ -397,21 +417,18 @@ pub fn clause_filter(
     value: &str,
     field: &str,
 ) -> Result<Option<String>, RegistryError> {
-    let Some(v) = filter_text(value, field)? else {
-        return Ok(None);
-    };
-    match book.clause_filter(&v) {
-        Some(clause) => Ok(Some(clause.to_string())),
-        None => {
-            let (zh, en) = named(&v);
-            Err(RegistryError::invalid(
-                "UNKNOWN_CLAUSE",
-                field,
+    named_filter(
+        value,
+        field,
+        |v| book.clause_filter(v).map(str::to_owned),
+        "UNKNOWN_CLAUSE",
+        |zh, en| {
+            (
                 format!("条款{zh}不存在:请填写如`五(五)1`的条款"),
                 format!("no item falls under the clause{en}: give a clause such as `五(五)1`"),
-            ))
-        }
-    }
+            )
+        },
+    )
 }
 
 /// An optional item filter: an item id, also in other case or by its name;
@@ -421,23 +438,20 @@ pub fn item_filter(
     value: &str,
     field: &str,
 ) -> Result<Option<String>, RegistryError> {
-    let Some(v) = filter_text(value, field)? else {
-        return Ok(None);
-    };
-    match book.item_filter(&v) {
-        Some(item) => Ok(Some(item)),
-        None => {
-            let (zh, en) = named(&v);
-            Err(RegistryError::invalid(
-                "UNKNOWN_ITEM",
-                field,
+    named_filter(
+        value,
+        field,
+        |v| book.item_filter(v),
+        "UNKNOWN_ITEM",
+        |zh, en| {
+            (
                 format!("资助项目{zh}不存在:请填写项目代码,如`STANDARD_LEAD`,或项目名称"),
                 format!(
                     "no grant item is called{en}: give an item id such as `STANDARD_LEAD`, or its name"
                 ),
-            ))
-        }
-    }
+            )
+        },
+    )
 }
 
 /// The longest page token the server writes is far shorter; a longer one
