@@ -1149,7 +1149,12 @@ fn push_code_words<'a>(w: &'a str, out: &mut Vec<CodeWord<'a>>) -> bool {
     } else if let Some((org, kind)) = GLUED_KINDS
         .iter()
         .filter_map(|k| letters.strip_suffix(k).map(|org| (org, *k)))
-        .find(|(org, _)| org.len() >= 2 && !is_kind(org))
+        // An organisation that itself ends in a glued kind (`CCJWG` of
+        // `CCJWGWG1`) is no reading: written back as `CCJWG/WG 1` it would
+        // read as `CCJ/WG` and a kind without its number (fuzzer find).
+        .find(|(org, _)| {
+            org.len() >= 2 && !is_kind(org) && !GLUED_KINDS.iter().any(|k| org.ends_with(k))
+        })
     {
         out.push(CodeWord::Org(org));
         out.push(CodeWord::Kind(kind));
