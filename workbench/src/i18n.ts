@@ -688,7 +688,7 @@ const en: Record<Key, string> = {
   "claim.checkFailed": "check character does not match",
   "claim.checkConfirmed": "confirmed by the submitter",
   "claim.seat": "Seat",
-  "claim.similar": "These claims of the same applicant have subjects that differ only in brackets, spaces, 第, 号 or leading zeros: they may be the same achievement (the one-time rule knows one canonical spelling only). Check before approving:",
+  "claim.similar": "These claims of the same applicant have subjects that differ only in brackets, spaces, an ordinal or number sign, or leading zeros: they may be the same achievement (the one-time rule knows one canonical spelling only). Check before approving:",
   "claim.fiscalUnit": "Fiscal unit",
   "claim.submittedBy": "Submitted by",
   "claim.submittedAt": "Submitted at",
