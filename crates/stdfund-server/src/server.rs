@@ -331,7 +331,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
     ]));
 
-    let (health, health_service) = tonic_health::server::health_reporter();
+    let (health, health_service) = crate::health::service();
     set_all(&health, ServingStatus::Serving).await;
 
     let served = [
@@ -427,6 +427,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .layer(MetricsLayer::new(metrics.clone()))
         .layer(crate::locale::layer())
         .layer(crate::framing::layer())
+        .layer(crate::content_type::ContentTypeLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

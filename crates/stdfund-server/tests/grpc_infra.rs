@@ -52,6 +52,31 @@ async fn health_reports_the_server_and_each_service() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Code::NotFound);
+    // Watch on a known service: its status now.
+    let mut known = health
+        .watch(HealthCheckRequest {
+            service: "stdfund.v1.RegistryService".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let first = known.message().await.unwrap().unwrap();
+    assert_eq!(first.status, ServingStatus::Serving as i32);
+    // Watch on an unknown one: SERVICE_UNKNOWN, and the call stays open
+    // (the protocol: "will not terminate the call").
+    let mut unknown = health
+        .watch(HealthCheckRequest {
+            service: "stdfund.v1.NoSuchService".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let first = unknown.message().await.unwrap().unwrap();
+    assert_eq!(first.status, ServingStatus::ServiceUnknown as i32);
+    let more = tokio::time::timeout(std::time::Duration::from_millis(300), unknown.message()).await;
+    assert!(more.is_err(), "the watch ended: {more:?}");
+    drop(unknown);
+    drop(known);
     // The CLI's check agrees.
     let s = stdfund_server::cli::check_health(
         &server.addr().to_string(),
