@@ -227,6 +227,31 @@ pub fn decompressed_message_too_large(limit: u64) -> Status {
 pub const UNSUPPORTED_ENCODING: &str = "UNSUPPORTED_ENCODING";
 /// Reason of a call to a method the server does not have.
 pub const METHOD_NOT_FOUND: &str = "METHOD_NOT_FOUND";
+/// Reason of a call whose `content-type` is not protobuf gRPC.
+pub const UNSUPPORTED_CONTENT_TYPE: &str = "UNSUPPORTED_CONTENT_TYPE";
+
+/// A call sent with a `content-type` other than `application/grpc` or
+/// `application/grpc+proto` (the server speaks protobuf only; grpc-web
+/// arrives translated to `application/grpc`). `UNIMPLEMENTED`; the server
+/// answers it with HTTP 415, as gRPC's HTTP/2 protocol asks.
+pub fn unsupported_content_type(content_type: &str) -> Status {
+    let shown = if content_type.is_empty() {
+        "(none)"
+    } else {
+        content_type
+    };
+    fault(
+        Code::Unimplemented,
+        UNSUPPORTED_CONTENT_TYPE,
+        format!(
+            "请求的content-type`{shown}`不是服务端可读的格式:请用application/grpc(protobuf),浏览器可用application/grpc-web"
+        ),
+        format!(
+            "the request's content-type `{shown}` is not one the server reads: use application/grpc (protobuf), or application/grpc-web from a browser"
+        ),
+        [("contentType".to_string(), content_type.to_string())],
+    )
+}
 
 /// A request compressed with `encoding`, which the server does not read
 /// (`UNIMPLEMENTED`; the answer's `grpc-accept-encoding` lists what it does).

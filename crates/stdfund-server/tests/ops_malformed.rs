@@ -523,3 +523,81 @@ async fn a_batch_stream_broken_midway_ends_invalid_argument() {
     );
     server.stop();
 }
+
+/// A unary call over HTTP/2 with the given `content-type` (or none): the
+/// HTTP status and the gRPC status.
+async fn unary_as(
+    addr: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: Bytes,
+) -> (u16, Status) {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let mut req = http::Request::builder()
+        .method("POST")
+        .uri(format!("http://{addr}{path}"))
+        .header("te", "trailers");
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let resp = sender
+        .send_request(req.body(http_body_util::Full::new(body)).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = resp.into_parts();
+    let http_status = parts.status.as_u16();
+    if let Some(s) = Status::from_header_map(&parts.headers) {
+        return (http_status, s);
+    }
+    use http_body_util::BodyExt;
+    let collected = body.collect().await.unwrap();
+    let trailers = collected.trailers().cloned().unwrap_or_default();
+    (http_status, Status::from_header_map(&trailers).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_that_are_not_protobuf_grpc_are_refused_with_415() {
+    let server = serve();
+    // GetEngineInfo's request is empty, so any body decodes as it: only the
+    // content type can refuse these.
+    let path = "/stdfund.v1.EstimateService/GetEngineInfo";
+    let empty = frame(0, 0, b"");
+    for ct in [
+        Some("application/json"),
+        Some("application/grpc+json"),
+        Some("text/plain"),
+        None,
+    ] {
+        let (http_status, s) = unary_as(&server.addr, path, ct, empty.clone()).await;
+        assert_eq!(http_status, 415, "{ct:?}: {s:?}");
+        assert_eq!(s.code(), Code::Unimplemented, "{ct:?}: {s:?}");
+        assert_eq!(
+            reason(&s).as_deref(),
+            Some("UNSUPPORTED_CONTENT_TYPE"),
+            "{ct:?}"
+        );
+        let info = s.get_error_details().error_info().cloned().unwrap();
+        assert_eq!(info.metadata["contentType"], ct.unwrap_or_default());
+        assert!(!info.metadata["messageZh"].is_empty());
+    }
+    // Protobuf gRPC in its spellings is served.
+    for ct in [
+        "application/grpc",
+        "application/grpc+proto",
+        "application/grpc; charset=x",
+    ] {
+        let (http_status, s) = unary_as(&server.addr, path, Some(ct), empty.clone()).await;
+        assert_eq!((http_status, s.code()), (200, Code::Ok), "{ct}: {s:?}");
+    }
+    // grpc-web still arrives (as application/grpc, from tonic-web).
+    let (code, message) = grpc_web(&server.addr, path, empty.clone()).await;
+    assert_eq!(code, "0", "{message}");
+    server.stop();
+}
