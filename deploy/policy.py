@@ -126,7 +126,8 @@ def check_overlay(name: str, path: str) -> None:
 
     cm = one(docs, "ConfigMap", "stdfund-config").get("data", {})
     for k in ("STDFUND_LISTEN", "STDFUND_METRICS_LISTEN", "STDFUND_DRAIN_SECONDS",
-              "STDFUND_CORS_ORIGINS", "STDFUND_TOKENS_FILE", "STDFUND_CREATE_DATABASE"):
+              "STDFUND_CORS_ORIGINS", "STDFUND_TOKENS_FILE", "STDFUND_CREATE_DATABASE",
+              "STDFUND_AUDIT_KEY_FILE"):
         need(k in cm, f"ConfigMap: {k} missing")
     need(cm.get("STDFUND_CREATE_DATABASE") == "false",
          "ConfigMap: STDFUND_CREATE_DATABASE must be \"false\" (a lost database is an outage, "
@@ -174,6 +175,9 @@ def check_overlay(name: str, path: str) -> None:
     mounts = [m.get("mountPath", "") for m in c.get("volumeMounts", [])]
     need(any(cm.get("STDFUND_TOKENS_FILE", "").startswith(m + "/") for m in mounts),
          "STDFUND_TOKENS_FILE must lie under a mounted volume")
+    need(any(cm.get("STDFUND_AUDIT_KEY_FILE", "").startswith(m + "/") for m in mounts),
+         "STDFUND_AUDIT_KEY_FILE must lie under a mounted volume (the audit key, kept off "
+         "the database)")
 
     svc = one(docs, "Service", "stdfund").get("spec", {})
     need(subset(svc.get("selector", {}), pod_labels), "Service selector must match pods")
@@ -254,7 +258,7 @@ def check_secret_template(path: str) -> None:
         docs = [d for d in yaml.safe_load_all(f) if d]
     need(len(docs) == 1 and docs[0]["kind"] == "Secret", "one Secret")
     data = docs[0].get("stringData", {}) if docs else {}
-    need(set(data) == {"database-url", "tokens.toml"}, f"Secret keys {sorted(data)}")
+    need(set(data) == {"database-url", "tokens.toml", "audit.key"}, f"Secret keys {sorted(data)}")
     for k, v in data.items():
         need("REPLACE_ME" in v, f"Secret {k} must be an obvious placeholder (REPLACE_ME)")
     need(not docs or not docs[0].get("data"), "no base64 data in the template")

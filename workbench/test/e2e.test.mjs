@@ -115,8 +115,11 @@ async function startServer(databaseUrl, dir) {
   const tokensFile = path.join(dir, "tokens.toml");
   // Owner-only whatever the umask: the server refuses a tokens file writable by group or others.
   writeFileSync(tokensFile, toml, { mode: 0o600 });
+  // The audit key, as a deployment gives it: every entry is sealed.
+  const keyFile = path.join(dir, "audit.key");
+  writeFileSync(keyFile, randomBytes(32).toString("hex"), { mode: 0o600 });
   const child = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "off", "--database-url", databaseUrl,
-    "--tokens-file", tokensFile, "--log-format", "json", "--log-level", "info", "--drain-seconds", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+    "--tokens-file", tokensFile, "--audit-key-file", keyFile, "--log-format", "json", "--log-level", "info", "--drain-seconds", "1"], { stdio: ["ignore", "pipe", "pipe"] });
   const log = [];
   const address = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`stdfund serve did not start:\n${log.join("\n")}`)), 60_000);
@@ -640,6 +643,7 @@ async function reviewersDay(t, leg, databaseUrl) {
     await page.getByTestId("verify-result").filter({ hasText: "申报记录与日志一致" }).waitFor();
     await page.getByTestId("verify-result").filter({ hasText: "预算记录与日志一致" }).waitFor();
     await page.getByTestId("verify-result").filter({ hasText: "公示、异议和材料与日志一致" }).waitFor();
+    await page.getByTestId("verify-seals").filter({ hasText: "封签有效：自第 1 条起每条记录都由审计密钥 k-" }).waitFor();
     await page.screenshot({ path: path.join(shots, "1280-audit.png"), fullPage: true });
 
     // An objection upheld against an approved, unpaid claim: it cannot be

@@ -42,6 +42,20 @@ pub struct DatabaseArgs {
     pub database_url: Option<String>,
 }
 
+/// The audit key flag of the commands that write to the log or check it.
+#[derive(Debug, Default, clap::Args)]
+pub struct AuditKeyArg {
+    /// The file of the key that seals the audit log, as `serve` takes it
+    /// (over the config file's `audit_key_file`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_AUDIT_KEY_FILE",
+        hide_env_values = true
+    )]
+    pub audit_key_file: Option<PathBuf>,
+}
+
 /// Flags of `migrate`.
 #[derive(Debug, Default, clap::Args)]
 pub struct MigrateArgs {
@@ -51,6 +65,9 @@ pub struct MigrateArgs {
     /// Whether a missing SQLite database is created, as `serve` reads it.
     #[command(flatten)]
     pub create: crate::cli::CreateDatabaseArg,
+    /// The audit key: what `migrate` writes to the log is sealed with it.
+    #[command(flatten)]
+    pub key: AuditKeyArg,
 }
 
 /// `stdfund token …`.
@@ -94,6 +111,10 @@ pub struct VerifyArgs {
     /// Where the database is.
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// The audit key: with it the seals' values are checked, not only their
+    /// presence.
+    #[command(flatten)]
+    pub key: AuditKeyArg,
     /// Also exit 1 when rows cannot be compared (no entry of the log wrote
     /// them): for a registry that never ran v1, such a row was written
     /// behind the store's back.
@@ -129,10 +150,15 @@ pub const EXIT_CANNOT_CHECK: u8 = 2;
 
 /// Opens an existing registry database for a check (never creates one);
 /// prints why not and returns the exit status otherwise.
-fn open_existing(rt: &tokio::runtime::Runtime, url: &str) -> Result<AnyStore, ExitCode> {
+fn open_existing(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    audit_key: Option<stdfund_store::AuditKey>,
+) -> Result<AnyStore, ExitCode> {
     let shown = crate::config::redact_url(url);
     let options = OpenOptions {
         create_if_missing: false,
+        audit_key,
         ..OpenOptions::default()
     };
     rt.block_on(AnyStore::open(url, &options)).map_err(|e| {
@@ -153,17 +179,26 @@ fn open_existing(rt: &tokio::runtime::Runtime, url: &str) -> Result<AnyStore, Ex
 pub fn audit(command: &AuditCommand) -> ExitCode {
     let AuditCommand::Verify(VerifyArgs {
         database: args,
+        key,
         strict,
     }) = command;
-    let url = match database_url(args) {
-        Ok(u) => u,
+    let settings = match database_settings(args, None, key) {
+        Ok(s) => s,
         Err(code) => return code,
+    };
+    let url = settings.database_url;
+    let key = match crate::audit_key::from_settings(settings.audit_key_file.as_deref()) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("错误 error{e}");
+            return ExitCode::from(EXIT_CANNOT_CHECK);
+        }
     };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let store = match open_existing(&rt, &url) {
+    let store = match open_existing(&rt, &url, key) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -181,6 +216,14 @@ pub fn audit(command: &AuditCommand) -> ExitCode {
                 .unverifiable
                 .saturating_add(v.budgets.unverifiable)
                 .saturating_add(v.records.unverifiable);
+            if *strict && v.is_intact() && v.seals.sealed_from.is_some() && v.seals.key_id.is_none()
+            {
+                let _ = crate::output::println(
+                    "严格模式 strict: the log is sealed and no audit key was given to check the \
+                     seals: exit 1",
+                );
+                return ExitCode::from(EXIT_FOUND);
+            }
             if *strict && v.is_intact() && unverifiable > 0 {
                 let _ = crate::output::println(&format!(
                     "严格模式 strict: {unverifiable} rows cannot be compared with the log \
@@ -273,6 +316,7 @@ fn audit_report(
     }
     crate::output::println(&format!(
         "审计日志完整 audit log intact: {} entries, hash chain verified ({shown}, {backend})\n\
+         {}\n\
          申报记录一致 claims agree with the log: {} claims compared{unverifiable}\n\
          预算记录一致 budgets agree with the log: {} budgets compared{budgets_unverifiable}\n\
          公示、异议和材料一致 publications, objections and attachments agree with the log: {} \
@@ -280,6 +324,7 @@ fn audit_report(
          head: {}\n\
          (record the head elsewhere: a later rewrite of the whole log shows against it)",
         v.entries_checked,
+        seals_line(&v.seals),
         c.checked,
         b.checked,
         r.checked,
@@ -289,6 +334,23 @@ fn audit_report(
             v.head_hash.as_str()
         },
     ))
+}
+
+/// What `audit verify` says of the seals of an intact log.
+fn seals_line(s: &stdfund_store::SealsVerification) -> String {
+    match (s.sealed_from, s.key_id.as_deref()) {
+        (Some(from), Some(key)) => format!(
+            "封签有效 seals verified: every entry from {from} on is sealed under the audit key \
+             {key}"
+        ),
+        (Some(from), None) => format!(
+            "封签未核验 seals present from entry {from} on, their values not checked: give the \
+             audit key with --audit-key-file (STDFUND_AUDIT_KEY_FILE)"
+        ),
+        (None, _) => "未封签 not sealed: this log has no audit key, so whoever can write the \
+                      database can append entries that verify (see OPERATIONS.md, audit key)"
+            .to_owned(),
+    }
 }
 
 /// One side of a collision, as a reviewer needs it.
@@ -324,7 +386,7 @@ pub fn registry(command: &RegistryCommand) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let store = match open_existing(&rt, &url) {
+    let store = match open_existing(&rt, &url, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -413,15 +475,17 @@ pub fn registry(command: &RegistryCommand) -> ExitCode {
 }
 
 fn database_url(args: &DatabaseArgs) -> Result<String, ExitCode> {
-    database_settings(args, None).map(|s| s.database_url)
+    database_settings(args, None, &AuditKeyArg::default()).map(|s| s.database_url)
 }
 
 fn database_settings(
     args: &DatabaseArgs,
     create_database: Option<bool>,
+    key: &AuditKeyArg,
 ) -> Result<Settings, ExitCode> {
     let layer = Layer {
         database_url: args.database_url.clone(),
+        audit_key_file: key.audit_key_file.clone(),
         create_database,
         ..Layer::default()
     };
@@ -443,11 +507,19 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 
 /// `stdfund migrate`: applies the migrations and exits.
 pub fn migrate(args: &MigrateArgs) -> ExitCode {
-    let settings = match database_settings(&args.database, args.create.create_database) {
+    let settings = match database_settings(&args.database, args.create.create_database, &args.key) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let url = settings.database_url;
+    let key = match crate::audit_key::from_settings(settings.audit_key_file.as_deref()) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("错误 error{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let key_id = key.as_ref().map(|k| k.id().to_owned());
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -458,6 +530,7 @@ pub fn migrate(args: &MigrateArgs) -> ExitCode {
     // lost file is an outage here too, not a new empty registry).
     let options = OpenOptions {
         create_if_missing: settings.create_database,
+        audit_key: key,
         ..OpenOptions::default()
     };
     let new_file = match stdfund_store::Location::parse(&url) {
@@ -470,6 +543,16 @@ pub fn migrate(args: &MigrateArgs) -> ExitCode {
                 // Opening applies pending migrations; `migrate` again is a no-op
                 // that proves the schema is current. Then the one-time keys
                 // are brought to the canonical identity of subjects.
+                // The key is taken before re-keying writes to the log: a
+                // sealed log is not written to without its key.
+                let sealing = match crate::audit_key::take(&store, key_id.is_some()).await {
+                    Ok(adoption) => crate::audit_key::describe(adoption, key_id.as_deref()),
+                    Err(e) => {
+                        store.close().await;
+                        eprintln!("错误 error{e}");
+                        return ExitCode::from(1);
+                    }
+                };
                 let result = match store.migrate().await {
                     Ok(_) => crate::rekey::run(&store).await,
                     Err(e) => Err(e),
@@ -497,7 +580,7 @@ pub fn migrate(args: &MigrateArgs) -> ExitCode {
                             ""
                         };
                         let mut text = format!(
-                            "{created}{schema}\n{shown} ({}) is up to date\n{}",
+                            "{created}{schema}\n{shown} ({}) is up to date\n{sealing}\n{}",
                             store.backend(),
                             crate::rekey::describe(&report)
                         );

@@ -186,6 +186,14 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub tokens_file: Option<PathBuf>,
+    /// File holding the key that seals the audit log (at least 32 bytes, e.g. `openssl rand -hex 32`; keep it off the database's machine and backups) [default: none, entries are not sealed].
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "STDFUND_AUDIT_KEY_FILE",
+        hide_env_values = true
+    )]
+    pub audit_key_file: Option<PathBuf>,
     /// PEM certificate chain: serve gRPC over TLS (needs --tls-key) [default: none, plain text].
     #[arg(
         long,
@@ -264,6 +272,7 @@ impl ServeArgs {
             max_message_bytes: self.max_message_bytes,
             max_batch_items: self.max_batch_items,
             tokens_file: self.tokens_file.clone(),
+            audit_key_file: self.audit_key_file.clone(),
             tls_cert: self.tls_cert.clone(),
             tls_key: self.tls_key.clone(),
             log_format: self.log_format,

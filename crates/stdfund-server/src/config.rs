@@ -19,6 +19,7 @@
 //! | `max_message_bytes` | `STDFUND_MAX_MESSAGE_BYTES` | `--max-message-bytes` | `4194304` |
 //! | `max_batch_items` | `STDFUND_MAX_BATCH_ITEMS` | `--max-batch-items` | `10000` |
 //! | `tokens_file` | `STDFUND_TOKENS_FILE` | `--tokens-file` | none |
+//! | `audit_key_file` | `STDFUND_AUDIT_KEY_FILE` | `--audit-key-file` | none (the audit log is not sealed) |
 //! | `tls_cert` | `STDFUND_TLS_CERT` | `--tls-cert` | none (plain text); PEM certificate chain, set with `tls_key` |
 //! | `tls_key` | `STDFUND_TLS_KEY` | `--tls-key` | none (plain text); PEM private key, set with `tls_cert` |
 //! | `log_format` | `STDFUND_LOG_FORMAT` | `--log-format` | `pretty` (`json` for containers) |
@@ -68,6 +69,11 @@ pub struct Settings {
     pub max_batch_items: usize,
     /// The bearer-token file of the registry (hashed tokens and roles).
     pub tokens_file: Option<PathBuf>,
+    /// The file holding the key that seals the audit log (at least 32 bytes,
+    /// e.g. `openssl rand -hex 32`), kept off the database: with it every
+    /// audit entry is sealed and `audit verify` checks the seals
+    /// (`stdfund_store::seal`).
+    pub audit_key_file: Option<PathBuf>,
     /// The PEM certificate chain of the gRPC port; with [`Settings::tls_key`]
     /// the server speaks TLS (rustls), without both plain text.
     pub tls_cert: Option<PathBuf>,
@@ -101,6 +107,7 @@ impl Default for Settings {
             max_message_bytes: 4 * 1024 * 1024,
             max_batch_items: 10_000,
             tokens_file: None,
+            audit_key_file: None,
             tls_cert: None,
             tls_key: None,
             log_format: LogFormat::Pretty,
@@ -132,6 +139,8 @@ pub struct Layer {
     pub max_batch_items: Option<usize>,
     /// See [`Settings::tokens_file`].
     pub tokens_file: Option<PathBuf>,
+    /// See [`Settings::audit_key_file`].
+    pub audit_key_file: Option<PathBuf>,
     /// See [`Settings::tls_cert`].
     pub tls_cert: Option<PathBuf>,
     /// See [`Settings::tls_key`].
@@ -166,7 +175,7 @@ fn err(source_name: impl Into<String>, message: impl Into<String>) -> ConfigErro
 }
 
 /// Each file key with its environment variable and flag.
-pub const KEYS: [(&str, &str, &str); 15] = [
+pub const KEYS: [(&str, &str, &str); 16] = [
     ("listen", "STDFUND_LISTEN", "--listen"),
     (
         "metrics_listen",
@@ -187,6 +196,11 @@ pub const KEYS: [(&str, &str, &str); 15] = [
         "--max-batch-items",
     ),
     ("tokens_file", "STDFUND_TOKENS_FILE", "--tokens-file"),
+    (
+        "audit_key_file",
+        "STDFUND_AUDIT_KEY_FILE",
+        "--audit-key-file",
+    ),
     ("tls_cert", "STDFUND_TLS_CERT", "--tls-cert"),
     ("tls_key", "STDFUND_TLS_KEY", "--tls-key"),
     ("log_format", "STDFUND_LOG_FORMAT", "--log-format"),
@@ -349,6 +363,9 @@ impl Settings {
         if let Some(v) = layer.tokens_file {
             self.tokens_file = Some(v);
         }
+        if let Some(v) = layer.audit_key_file {
+            self.audit_key_file = Some(v);
+        }
         if let Some(v) = layer.tls_cert {
             self.tls_cert = Some(v);
         }
@@ -480,6 +497,12 @@ impl Settings {
         out.push_str(&format!("max_batch_items = {}\n", self.max_batch_items));
         if let Some(t) = &self.tokens_file {
             out.push_str(&format!("tokens_file = {}\n", q(&t.display().to_string())));
+        }
+        if let Some(k) = &self.audit_key_file {
+            out.push_str(&format!(
+                "audit_key_file = {}\n",
+                q(&k.display().to_string())
+            ));
         }
         if let Some(c) = &self.tls_cert {
             out.push_str(&format!("tls_cert = {}\n", q(&c.display().to_string())));

@@ -41,6 +41,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod audit_key;
 pub mod auth;
 pub mod batch;
 pub mod cli;

@@ -720,6 +720,16 @@ fn store_parts(e: StoreError) -> Parts {
                 .meta("objectionId", objection_id.to_string())
                 .field("claim_id")
         }
+        // Only ever from taking the key at start-up; a server fault if a call
+        // meets it.
+        StoreError::AuditKeyMismatch { .. } => {
+            tracing::error!(error = %e, "audit key mismatch");
+            internal(
+                code,
+                "审计密钥与审计日志的封签不符",
+                "the audit key does not match the audit log's seals",
+            )
+        }
         StoreError::Migration { message } => {
             tracing::error!(%message, "store migration error");
             internal(
@@ -1035,6 +1045,15 @@ mod tests {
                 },
                 Code::Internal,
                 "MIGRATION",
+            ),
+            (
+                StoreError::AuditKeyMismatch {
+                    given: "k-1".into(),
+                    sealed_with: "k-2".into(),
+                    entry: 3,
+                },
+                Code::Internal,
+                "AUDIT_KEY_MISMATCH",
             ),
             (
                 StoreError::Corrupt {

@@ -538,9 +538,18 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
             crate::auth::Tokens::none()
         }
     };
+    let audit_key =
+        crate::audit_key::from_settings(settings.audit_key_file.as_deref()).map_err(|e| {
+            ServeError::Build {
+                what: "claim registry",
+                message: e.to_string(),
+            }
+        })?;
+    let key_id = audit_key.as_ref().map(|k| k.id().to_owned());
     let options = OpenOptions {
         create_if_missing: settings.create_database,
         write_timeout: Duration::from_secs(settings.write_timeout_seconds),
+        audit_key,
         ..OpenOptions::default()
     };
     let shown = crate::config::redact_url(&settings.database_url);
@@ -558,6 +567,20 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
                 e => format!("cannot open {shown}: {e}"),
             },
         })?;
+    let adoption = crate::audit_key::take(&store, key_id.is_some())
+        .await
+        .map_err(|e| ServeError::Build {
+            what: "claim registry",
+            message: e.to_string(),
+        })?;
+    let sealing = crate::audit_key::describe(adoption, key_id.as_deref());
+    match adoption {
+        Some(stdfund_store::KeyAdoption::AlreadySealed {
+            unsealed_after: 1..,
+            ..
+        }) => tracing::warn!("{sealing}"),
+        _ => tracing::info!("{sealing}"),
+    }
     tracing::info!(
         backend = %store.backend(),
         tokens = tokens.len(),

@@ -405,3 +405,157 @@ async fn audit_verify_names_the_first_broken_entry_on_postgres() {
     })
     .await;
 }
+
+fn verify_with(url: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["audit", "verify", "--database-url", url];
+    args.extend_from_slice(extra);
+    let out = run(&args, &[]);
+    println!("{}", text(&out));
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// `stdfund serve` run until it exits by itself (at most 20 s): its status
+/// and output.
+fn serve_until_exit(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = ops_support::stdfund()
+        .arg("serve")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("serve did not exit");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), text(&out))
+}
+
+/// The audit key, as an operator uses it: `migrate` with the key seals the
+/// log; `audit verify` checks the seals with the key, notes them without
+/// it (and `--strict` fails), names another key and an entry appended
+/// without the key; `migrate` and `serve` without the key (or with another)
+/// refuse a sealed log; a short or missing key file is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_key_seals_the_log_and_is_required_once_it_does() {
+    let dir = fresh_dir("audit-key");
+    let url = format!("sqlite://{}", dir.join("r.sqlite").display());
+    populate(&url).await;
+    let key = dir.join("audit.key");
+    std::fs::write(&key, format!("{}\n", "ab".repeat(32))).unwrap();
+    let other = dir.join("other.key");
+    std::fs::write(&other, "cd".repeat(32)).unwrap();
+    let short = dir.join("short.key");
+    std::fs::write(&short, "tooshort").unwrap();
+    let key_s = key.to_str().unwrap();
+
+    // Unsealed: verify says so.
+    let (code, out) = verify_with(&url, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("未封签 not sealed"), "{out}");
+
+    // migrate with the key adopts it: the last entry is sealed.
+    let m = run(
+        &["migrate", "--database-url", &url, "--audit-key-file", key_s],
+        &[],
+    );
+    assert!(m.status.success(), "{}", text(&m));
+    let said = String::from_utf8_lossy(&m.stdout).to_string();
+    assert!(
+        said.contains(&format!("its last entry ({ENTRIES}) vouches")),
+        "{said}"
+    );
+    let (code, out) = verify_with(&url, &["--audit-key-file", key_s]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(&format!(
+            "封签有效 seals verified: every entry from {ENTRIES} on"
+        )),
+        "{out}"
+    );
+    // Without the key: noted, and --strict fails.
+    let (code, out) = verify_with(&url, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("封签未核验"), "{out}");
+    let (code, out) = verify_with(&url, &["--strict"]);
+    assert_eq!(code, Some(1), "{out}");
+    // Another key: the seal is named.
+    let (code, out) = verify_with(&url, &["--audit-key-file", other.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(&format!("BROKEN at entry {ENTRIES}")), "{out}");
+    assert!(out.contains("another key"), "{out}");
+    // A short key or a missing file: cannot check (2).
+    let (code, out) = verify_with(&url, &["--audit-key-file", short.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("AUDIT_KEY_TOO_SHORT"), "{out}");
+    let missing = dir.join("missing.key");
+    let (code, out) = verify_with(&url, &["--audit-key-file", missing.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("AUDIT_KEY_UNREADABLE"), "{out}");
+
+    // Writers refuse a sealed log without its key, or with another.
+    let m = run(&["migrate", "--database-url", &url], &[]);
+    assert_eq!(m.status.code(), Some(1), "{}", text(&m));
+    assert!(text(&m).contains("AUDIT_KEY_REQUIRED"), "{}", text(&m));
+    let m = run(
+        &[
+            "migrate",
+            "--database-url",
+            &url,
+            "--audit-key-file",
+            other.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(m.status.code(), Some(1), "{}", text(&m));
+    assert!(text(&m).contains("AUDIT_KEY_MISMATCH"), "{}", text(&m));
+    let common = [
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "off",
+        "--database-url",
+        url.as_str(),
+    ];
+    let (code, out) = serve_until_exit(&common);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(out.contains("AUDIT_KEY_REQUIRED"), "{out}");
+
+    // An entry appended by a store without the key (an older build, or
+    // anyone with write access and the code): the chain is intact, the seal
+    // is missing, and verify names it with the key or without.
+    let store = AnyStore::open(&url, &OpenOptions::default()).await.unwrap();
+    store
+        .set_budget(
+            2030,
+            "CITY",
+            Money::parse_yuan("1.00").unwrap(),
+            &Actor::new("mallory", "admin"),
+            &Timestamp::now().unwrap(),
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    for extra in [&["--audit-key-file", key_s][..], &[][..]] {
+        let (code, out) = verify_with(&url, extra);
+        assert_eq!(code, Some(1), "{out}");
+        assert!(
+            out.contains(&format!("BROKEN at entry {}", ENTRIES + 1)),
+            "{out}"
+        );
+        assert!(out.contains("has no seal"), "{out}");
+    }
+}

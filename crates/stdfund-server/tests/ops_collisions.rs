@@ -44,7 +44,9 @@ async fn scenario(url: &str) {
     // A new database: its migrations named, then nothing more to apply.
     let said = String::from_utf8_lossy(&migrate.stdout).to_string();
     assert!(
-        said.contains("2 migration(s) applied: 0001 claim_registry, 0002 typed_registry"),
+        said.contains(
+            "3 migration(s) applied: 0001 claim_registry, 0002 typed_registry, 0003 audit_seals"
+        ),
         "{said}"
     );
     let again = run(&["migrate", "--database-url", url], &[]);

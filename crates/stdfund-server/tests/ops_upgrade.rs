@@ -67,21 +67,21 @@ async fn scenario(url: &str) {
     let out = run(&["migrate", "--database-url", url], &[]);
     assert!(out.status.success(), "{}", text(&out));
 
-    // What a newer build's additive (expand) migration 3 does.
+    // What a newer build's additive (expand) migration 4 does.
     raw(
         url,
         "ALTER TABLE claims ADD COLUMN reviewer_note TEXT; \
          INSERT INTO store_migrations (version, name, checksum, older_builds_compatible) \
-         VALUES (3, 'reviewer_note', 'checksum-of-a-newer-build', TRUE)",
+         VALUES (4, 'reviewer_note', 'checksum-of-a-newer-build', TRUE)",
     )
     .await;
     let server = Serve::start(&["--database-url", url, "--tokens-file", &tokens], &[])
         .unwrap_or_else(|f| panic!("this build must start on a compatible newer schema: {f:?}"));
     let warned = server
         .wait_record(std::time::Duration::from_secs(5), |r| {
-            r["level"] == "WARN" && r["name"] == "reviewer_note" && r["version"] == 3
+            r["level"] == "WARN" && r["name"] == "reviewer_note" && r["version"] == 4
         })
-        .unwrap_or_else(|| panic!("no WARN about migration 3: {:#?}", server.log()));
+        .unwrap_or_else(|| panic!("no WARN about migration 4: {:#?}", server.log()));
     assert!(
         warned["message"]
             .as_str()
@@ -100,11 +100,11 @@ async fn scenario(url: &str) {
     let out = run(&["audit", "verify", "--database-url", url], &[]);
     assert!(out.status.success(), "{}", text(&out));
 
-    // A contracting migration 4, declared incompatible with older builds.
+    // A contracting migration 5, declared incompatible with older builds.
     raw(
         url,
         "INSERT INTO store_migrations (version, name, checksum, older_builds_compatible) \
-         VALUES (4, 'drop_seat', 'checksum-of-a-newer-build', FALSE)",
+         VALUES (5, 'drop_seat', 'checksum-of-a-newer-build', FALSE)",
     )
     .await;
     let failed = Serve::start(&["--database-url", url, "--tokens-file", &tokens], &[])
@@ -112,7 +112,7 @@ async fn scenario(url: &str) {
         .expect("this build must refuse a schema with an incompatible newer migration");
     assert_eq!(failed.status.and_then(|s| s.code()), Some(1), "{failed:?}");
     for needle in [
-        "migration 4 (drop_seat)",
+        "migration 5 (drop_seat)",
         "not compatible with older builds",
         "newer stdfund",
     ] {
@@ -130,7 +130,7 @@ async fn scenario(url: &str) {
     let out = run(&["migrate", "--database-url", url], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("migration 4 (drop_seat)"),
+        String::from_utf8_lossy(&out.stderr).contains("migration 5 (drop_seat)"),
         "{}",
         text(&out)
     );

@@ -21,10 +21,10 @@ use crate::backend::{Backend, DbRow, Dialect, Stmt};
 use crate::db::{Cx, FromDbRow};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, AuditAction, AuditEntry, AuditFilter, AuditVerification, ClaimId, ClaimsVerification,
-    Page, RowsVerification, Timestamp,
+    Actor, AuditAction, AuditEntry, AuditFilter, AuditSeals, AuditVerification, ClaimId,
+    ClaimsVerification, KeyAdoption, Page, RowsVerification, SealsVerification, Timestamp,
 };
-use crate::records::AUDIT_COLUMNS;
+use crate::seal::AuditKey;
 use crate::validate;
 
 /// What a state change appends.
@@ -113,6 +113,114 @@ const INSERT_ENTRY: &str = "INSERT INTO audit_entries (id, claim_id, target, act
 
 const MOVE_HEAD: &str = "UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1";
 
+/// A seal ([`crate::seal`]); a second seal of one entry (two servers adopting a key at
+/// once) is not an error.
+const INSERT_SEAL: &str = "INSERT INTO audit_seals (entry_id, key_id, seal) VALUES ($1, $2, $3) \
+    ON CONFLICT (entry_id) DO NOTHING";
+
+struct SealRange {
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl FromDbRow for SealRange {
+    fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
+        Ok(SealRange {
+            first: r.opt_i64("first")?,
+            last: r.opt_i64("last")?,
+        })
+    }
+}
+
+struct SealedWith {
+    key_id: String,
+}
+
+impl FromDbRow for SealedWith {
+    fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
+        Ok(SealedWith {
+            key_id: r.text("key_id")?,
+        })
+    }
+}
+
+struct HashOf {
+    entry_hash: String,
+}
+
+impl FromDbRow for HashOf {
+    fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
+        Ok(HashOf {
+            entry_hash: r.text("entry_hash")?,
+        })
+    }
+}
+
+/// Which entries carry seals, and under which key the last one is.
+pub(crate) async fn seals<DB: Backend>(cx: &mut Cx<'_, DB>) -> Result<AuditSeals, StoreError> {
+    let range: SealRange = cx
+        .one(Stmt::new(
+            "SELECT MIN(entry_id) AS first, MAX(entry_id) AS last FROM audit_seals",
+        ))
+        .await?;
+    let head: Head = cx.one(Stmt::new(HEAD_SQLITE)).await?;
+    let last_key_id = match range.last {
+        Some(last) => cx
+            .opt::<SealedWith>(
+                Stmt::new("SELECT key_id FROM audit_seals WHERE entry_id = $1").bind(last),
+            )
+            .await?
+            .map(|s| s.key_id),
+        None => None,
+    };
+    Ok(AuditSeals {
+        entries: head.last_id,
+        first_sealed: range.first,
+        last_sealed: range.last,
+        last_key_id,
+    })
+}
+
+/// Takes `key` as the store's audit key: checks that the log is not sealed under another
+/// key, and seals the last entry of a log that has entries and no seal yet (which vouches
+/// for the log as the key holder found it). Inside a write transaction.
+pub(crate) async fn adopt<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    key: &AuditKey,
+) -> Result<KeyAdoption, StoreError> {
+    let state = seals(cx).await?;
+    if let Some(last) = state.last_sealed {
+        let sealed_with = state.last_key_id.clone().unwrap_or_default();
+        if sealed_with != key.id() {
+            return Err(StoreError::AuditKeyMismatch {
+                given: key.id().to_owned(),
+                sealed_with,
+                entry: last,
+            });
+        }
+        return Ok(KeyAdoption::AlreadySealed {
+            first_sealed: state.first_sealed.unwrap_or(last),
+            unsealed_after: state.entries.saturating_sub(last),
+        });
+    }
+    if state.entries == 0 {
+        return Ok(KeyAdoption::EmptyLog);
+    }
+    let head: HashOf = cx
+        .one(Stmt::new("SELECT entry_hash FROM audit_entries WHERE id = $1").bind(state.entries))
+        .await?;
+    cx.exec(
+        Stmt::new(INSERT_SEAL)
+            .bind(state.entries)
+            .bind(key.id().to_owned())
+            .bind(key.seal(state.entries, &head.entry_hash)),
+    )
+    .await?;
+    Ok(KeyAdoption::Adopted {
+        entry: state.entries,
+    })
+}
+
 /// Appends one entry inside the caller's write transaction; its id.
 ///
 /// Call it after the transaction's other writes: on PostgreSQL the head's row lock is then
@@ -161,6 +269,15 @@ pub(crate) async fn append<DB: Backend>(
             .bind(hash.clone()),
     )
     .await?;
+    if let Some(key) = cx.audit_key() {
+        cx.exec(
+            Stmt::new(INSERT_SEAL)
+                .bind(id)
+                .bind(key.id().to_owned())
+                .bind(key.seal(id, &hash)),
+        )
+        .await?;
+    }
     let moved = cx.exec(Stmt::new(MOVE_HEAD).bind(id).bind(hash)).await?;
     if moved != 1 {
         return Err(StoreError::corrupt("audit_head is missing"));
@@ -230,6 +347,8 @@ struct RawEntry {
     after: Option<String>,
     previous_hash: String,
     entry_hash: String,
+    seal_key_id: Option<String>,
+    seal: Option<String>,
 }
 
 impl FromDbRow for RawEntry {
@@ -246,6 +365,8 @@ impl FromDbRow for RawEntry {
             after: r.opt_text("after_json")?,
             previous_hash: r.text("previous_hash")?,
             entry_hash: r.text("entry_hash")?,
+            seal_key_id: r.opt_text("seal_key_id")?,
+            seal: r.opt_text("seal")?,
         })
     }
 }
@@ -253,30 +374,91 @@ impl FromDbRow for RawEntry {
 /// How many entries [`verify`] reads per query.
 const VERIFY_CHUNK: i64 = 1000;
 
-/// Recomputes the chain; run inside a read snapshot.
+/// The entries with their seals, a chunk at a time.
+const VERIFY_SELECT: &str = "SELECT e.id, e.claim_id, e.target, e.actor, e.role, e.at, \
+    e.action, e.before_json, e.after_json, e.previous_hash, e.entry_hash, \
+    s.key_id AS seal_key_id, s.seal AS seal \
+    FROM audit_entries e LEFT JOIN audit_seals s ON s.entry_id = e.id \
+    WHERE e.id > $1 ORDER BY e.id LIMIT $2";
+
+/// What is wrong with an entry's seal, if anything; `sealed_from` is the first sealed
+/// entry seen so far, and becomes this one if it is the first.
+fn seal_problem(
+    e: &RawEntry,
+    key: Option<&AuditKey>,
+    sealed_from: &mut Option<i64>,
+) -> Option<String> {
+    match (&e.seal, key) {
+        (None, _) => sealed_from.map(|from| {
+            format!(
+                "entry {} has no seal, although the log is sealed from entry {from} on: it was \
+                 appended without the audit key",
+                e.id
+            )
+        }),
+        (Some(seal), Some(key)) => {
+            let with = e.seal_key_id.as_deref().unwrap_or_default();
+            if with != key.id() {
+                return Some(format!(
+                    "entry {} is sealed under another key ({with}), not the audit key given \
+                     ({})",
+                    e.id,
+                    key.id()
+                ));
+            }
+            if *seal != key.seal(e.id, &e.entry_hash) {
+                return Some(format!(
+                    "entry {}'s seal was not made with the audit key: the seal was forged, or \
+                     the entry rewritten and sealed again without the key",
+                    e.id
+                ));
+            }
+            sealed_from.get_or_insert(e.id);
+            None
+        }
+        (Some(_), None) => {
+            sealed_from.get_or_insert(e.id);
+            None
+        }
+    }
+}
+
+struct Count {
+    n: i64,
+}
+
+impl FromDbRow for Count {
+    fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
+        Ok(Count { n: r.i64("n")? })
+    }
+}
+
+/// Recomputes the chain and checks the seals (with `key`, their values too); run inside a
+/// read snapshot.
 pub(crate) async fn verify<DB: Backend>(
     cx: &mut Cx<'_, DB>,
+    key: Option<&AuditKey>,
 ) -> Result<AuditVerification, StoreError> {
-    let select =
-        format!("SELECT {AUDIT_COLUMNS} FROM audit_entries WHERE id > $1 ORDER BY id LIMIT $2");
     let mut checked: i64 = 0;
     let mut last_id: i64 = 0;
     let mut last_hash = String::new();
-    let broken = |id: i64, why: String, checked: i64, head: &str| AuditVerification {
+    let mut sealed_from: Option<i64> = None;
+    let seals_of = |sealed_from: Option<i64>| SealsVerification {
+        sealed_from,
+        key_id: key.map(|k| k.id().to_owned()),
+    };
+    let broken = |id: i64, why: String, checked: i64, head: &str, sealed_from| AuditVerification {
         entries_checked: checked,
         first_broken: Some((id, why)),
         head_hash: head.to_owned(),
+        seals: seals_of(sealed_from),
         claims: ClaimsVerification::default(),
         budgets: RowsVerification::default(),
         records: RowsVerification::default(),
     };
     loop {
         let chunk: Vec<RawEntry> = cx
-            .all(
-                Stmt::assembled(select.clone(), Vec::new())
-                    .bind(last_id)
-                    .bind(VERIFY_CHUNK),
-            )
+            .all(Stmt::new(VERIFY_SELECT).bind(last_id).bind(VERIFY_CHUNK))
             .await?;
         let done = i64::try_from(chunk.len()).unwrap_or(0) < VERIFY_CHUNK;
         for e in chunk {
@@ -284,7 +466,7 @@ pub(crate) async fn verify<DB: Backend>(
             let expected = last_id.saturating_add(1);
             if e.id != expected {
                 let why = format!("entry {expected} is missing (the next entry is {})", e.id);
-                return Ok(broken(expected, why, checked, &last_hash));
+                return Ok(broken(expected, why, checked, &last_hash, sealed_from));
             }
             if e.previous_hash != last_hash {
                 let why = if expected == 1 {
@@ -299,7 +481,7 @@ pub(crate) async fn verify<DB: Backend>(
                         e.id
                     )
                 };
-                return Ok(broken(e.id, why, checked, &last_hash));
+                return Ok(broken(e.id, why, checked, &last_hash, sealed_from));
             }
             let recomputed = entry_hash(
                 &e.previous_hash,
@@ -320,7 +502,10 @@ pub(crate) async fn verify<DB: Backend>(
                     "entry {} was altered: its contents do not match its entry_hash",
                     e.id
                 );
-                return Ok(broken(e.id, why, checked, &last_hash));
+                return Ok(broken(e.id, why, checked, &last_hash, sealed_from));
+            }
+            if let Some(why) = seal_problem(&e, key, &mut sealed_from) {
+                return Ok(broken(e.id, why, checked, &last_hash, sealed_from));
             }
             last_id = e.id;
             last_hash = e.entry_hash;
@@ -332,7 +517,13 @@ pub(crate) async fn verify<DB: Backend>(
     let head: Option<Head> = cx.opt(Stmt::new(HEAD_SQLITE)).await?;
     let Some(head) = head else {
         let why = "audit_head is missing".to_owned();
-        return Ok(broken(last_id.saturating_add(1), why, checked, &last_hash));
+        return Ok(broken(
+            last_id.saturating_add(1),
+            why,
+            checked,
+            &last_hash,
+            sealed_from,
+        ));
     };
     if head.last_id > last_id {
         let missing = last_id.saturating_add(1);
@@ -340,7 +531,7 @@ pub(crate) async fn verify<DB: Backend>(
             "entry {missing} is missing: audit_head names entry {} as the last, the log ends at {last_id}",
             head.last_id
         );
-        return Ok(broken(missing, why, checked, &last_hash));
+        return Ok(broken(missing, why, checked, &last_hash, sealed_from));
     }
     if head.last_id < last_id {
         let extra = head.last_id.saturating_add(1);
@@ -348,16 +539,35 @@ pub(crate) async fn verify<DB: Backend>(
             "entry {extra} was appended behind the store's back: audit_head names entry {} as the last",
             head.last_id
         );
-        return Ok(broken(extra, why, checked, &last_hash));
+        return Ok(broken(extra, why, checked, &last_hash, sealed_from));
     }
     if head.last_hash != last_hash {
         let why = format!("audit_head's hash does not match entry {last_id}");
-        return Ok(broken(last_id, why, checked, &last_hash));
+        return Ok(broken(last_id, why, checked, &last_hash, sealed_from));
+    }
+    let orphans: Count = cx
+        .one(Stmt::new("SELECT COUNT(*) AS n FROM audit_seals WHERE entry_id > $1").bind(last_id))
+        .await?;
+    if orphans.n > 0 {
+        let missing = last_id.saturating_add(1);
+        let why = format!(
+            "entry {missing} is missing: audit_seals holds seals of entries after the last one \
+             ({last_id}), so sealed entries were removed"
+        );
+        return Ok(broken(missing, why, checked, &last_hash, sealed_from));
+    }
+    if key.is_some() && sealed_from.is_none() && last_id > 0 {
+        let why = format!(
+            "no entry of the log is sealed, although an audit key was given: its seals were \
+             removed, or no server has run with this key since entry {last_id}"
+        );
+        return Ok(broken(last_id, why, checked, &last_hash, sealed_from));
     }
     Ok(AuditVerification {
         entries_checked: checked,
         first_broken: None,
         head_hash: last_hash,
+        seals: seals_of(sealed_from),
         claims: ClaimsVerification::default(),
         budgets: RowsVerification::default(),
         records: RowsVerification::default(),

@@ -8,6 +8,7 @@ use stdfund_rules::money::Money;
 use crate::backend::{Backend, DbRow, Stmt};
 use crate::error::StoreError;
 use crate::model::Timestamp;
+use crate::seal::AuditKey;
 
 /// A value decoded from one result row.
 pub(crate) trait FromDbRow: Sized {
@@ -17,11 +18,25 @@ pub(crate) trait FromDbRow: Sized {
 /// A borrowed connection of backend `DB` (a pooled connection or a transaction).
 pub(crate) struct Cx<'c, DB: Backend> {
     conn: &'c mut DB::Connection,
+    /// The key that seals the audit entries appended through this connection.
+    key: Option<&'c AuditKey>,
 }
 
 impl<'c, DB: Backend> Cx<'c, DB> {
+    /// A connection that appends unsealed entries (migrations before a key is adopted, and
+    /// reads).
     pub(crate) fn new(conn: &'c mut DB::Connection) -> Self {
-        Cx { conn }
+        Cx { conn, key: None }
+    }
+
+    /// A connection whose appended audit entries are sealed under `key`, when there is one.
+    pub(crate) fn sealing(conn: &'c mut DB::Connection, key: Option<&'c AuditKey>) -> Self {
+        Cx { conn, key }
+    }
+
+    /// The key sealing this connection's audit entries.
+    pub(crate) fn audit_key(&self) -> Option<&'c AuditKey> {
+        self.key
     }
 
     /// Runs a statement; the number of rows it affected.

@@ -263,6 +263,21 @@ pub enum StoreError {
         /// Upheld (else still open).
         upheld: bool,
     },
+    /// The audit log is sealed under another key than the one given: appending with this
+    /// key would make the log fail every verification. Start with the key the log was
+    /// sealed with.
+    #[error(
+        "the audit log is sealed under key {sealed_with} (its entry {entry}), not under the \
+         audit key given ({given}): start with the key the log was sealed with"
+    )]
+    AuditKeyMismatch {
+        /// The id of the key given.
+        given: String,
+        /// The id of the key of the last seal.
+        sealed_with: String,
+        /// The last sealed entry.
+        entry: i64,
+    },
     /// The schema is not one this build can work with.
     #[error("migration error: {message}")]
     Migration {
@@ -333,6 +348,7 @@ impl StoreError {
             StoreError::PublicationIsDraft { .. } => "INVALID_ARGUMENT",
             StoreError::Conflict { .. } => "CONFLICT",
             StoreError::InvalidInput { .. } => "INVALID_ARGUMENT",
+            StoreError::AuditKeyMismatch { .. } => "AUDIT_KEY_MISMATCH",
             StoreError::PaymentBeforeApproval { .. } => "PAYMENT_BEFORE_APPROVAL",
             StoreError::PaymentInFuture { .. } => "PAYMENT_IN_FUTURE",
             StoreError::VoucherReused { .. } => "VOUCHER_REUSED",

@@ -43,11 +43,13 @@ pub mod model;
 mod open;
 mod ops;
 mod records;
+pub mod seal;
 mod store;
 mod validate;
 
 pub use backend::{Backend, PgSite, SqliteSite};
 pub use error::{ClaimAction, StoreError};
 pub use model::*;
+pub use seal::{AuditKey, AuditKeyError};
 pub use store::{AnyStore, Location, Store, backup_sqlite};
 pub use validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -59,6 +59,14 @@ const SQLITE: &[Migration] = &[
         after_sql: include_str!("../migrations/sqlite/0002_typed_registry.after.sql"),
         older_builds_compatible: false,
     },
+    Migration {
+        version: 3,
+        name: "audit_seals",
+        sql: include_str!("../migrations/sqlite/0003_audit_seals.sql"),
+        step: Step::None,
+        after_sql: "",
+        older_builds_compatible: true,
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -77,6 +85,14 @@ const POSTGRES: &[Migration] = &[
         step: Step::TypedRegistry,
         after_sql: include_str!("../migrations/postgres/0002_typed_registry.after.sql"),
         older_builds_compatible: false,
+    },
+    Migration {
+        version: 3,
+        name: "audit_seals",
+        sql: include_str!("../migrations/postgres/0003_audit_seals.sql"),
+        step: Step::None,
+        after_sql: "",
+        older_builds_compatible: true,
     },
 ];
 

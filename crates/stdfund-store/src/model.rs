@@ -315,7 +315,7 @@ impl fmt::Display for BackendKind {
 }
 
 /// How a store is opened.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct OpenOptions {
     /// SQLite: create the file when it is absent. Without it a missing file is
     /// [`StoreError::DatabaseMissing`]. (PostgreSQL: ignored; the database must exist.)
@@ -333,6 +333,10 @@ pub struct OpenOptions {
     /// Default [`OpenOptions::DEFAULT_MIN_FREE_BYTES`]. (PostgreSQL: ignored; its server
     /// watches its own disk.)
     pub min_free_bytes: u64,
+    /// The key that seals every audit entry the store appends ([`crate::seal`]); `None`
+    /// appends unsealed entries. A verification ([`crate::Store::verify_audit`]) checks
+    /// the seals with it.
+    pub audit_key: Option<crate::seal::AuditKey>,
 }
 
 impl OpenOptions {
@@ -354,6 +358,7 @@ impl Default for OpenOptions {
             max_connections: 0,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             min_free_bytes: Self::DEFAULT_MIN_FREE_BYTES,
+            audit_key: None,
         }
     }
 }
@@ -1306,6 +1311,8 @@ pub struct AuditVerification {
     pub first_broken: Option<(i64, String)>,
     /// The last entry's hash (publish it to detect a rewrite of the whole tail later).
     pub head_hash: String,
+    /// The seals of the log ([`crate::seal`]) as far as the chain was read.
+    pub seals: SealsVerification,
     /// The claims table compared with the log.
     pub claims: ClaimsVerification,
     /// The budgets table compared with the log.
@@ -1322,6 +1329,53 @@ impl AuditVerification {
             && self.budgets.first_diverging.is_none()
             && self.records.first_diverging.is_none()
     }
+}
+
+/// The audit log's seals as a verification found them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealsVerification {
+    /// The first sealed entry: from it on every entry read carried a seal. `None`: no entry
+    /// read is sealed.
+    pub sealed_from: Option<i64>,
+    /// The id of the key the seals were checked with; `None`: no key was given, so only
+    /// their presence was checked (an entry without a seal after a sealed one is a break),
+    /// not their values.
+    pub key_id: Option<String>,
+}
+
+/// Which entries of the audit log are sealed ([`crate::Store::audit_seals`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSeals {
+    /// Entries in the log (the head's id).
+    pub entries: i64,
+    /// The first sealed entry.
+    pub first_sealed: Option<i64>,
+    /// The last sealed entry.
+    pub last_sealed: Option<i64>,
+    /// The id of the key the last seal was made with.
+    pub last_key_id: Option<String>,
+}
+
+/// What taking an audit key did ([`crate::Store::adopt_audit_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAdoption {
+    /// The log has no entry: the first one appended will be sealed.
+    EmptyLog,
+    /// The log had entries and no seal: its last entry `entry` is now sealed, which vouches
+    /// for the log as it was found.
+    Adopted {
+        /// The entry sealed.
+        entry: i64,
+    },
+    /// The log is already sealed under this key, from `first_sealed` on; `unsealed_after`
+    /// entries after the last seal carry none (appended without the key: a verification
+    /// names the first of them).
+    AlreadySealed {
+        /// The first sealed entry.
+        first_sealed: i64,
+        /// Entries after the last sealed one.
+        unsealed_after: i64,
+    },
 }
 
 /// A table compared with what the audit log says of each of its rows, named by a text key:

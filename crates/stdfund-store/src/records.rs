@@ -305,10 +305,6 @@ impl FromDbRow for KeyCollision {
     }
 }
 
-/// The columns of an audit entry.
-pub(crate) const AUDIT_COLUMNS: &str = "id, claim_id, target, actor, role, at, action, \
-    before_json, after_json, previous_hash, entry_hash";
-
 impl FromDbRow for AuditEntry {
     fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
         let action = r.text("action")?;

@@ -26,12 +26,14 @@ use crate::backend::Backend;
 use crate::db::{Cx, fen};
 use crate::error::StoreError;
 use crate::model::{
-    Actor, Attachment, AuditEntry, AuditFilter, AuditVerification, BackendKind, BackupInfo,
-    BatchDecision, BatchOutcome, BudgetStatus, Claim, ClaimId, ClaimPage, ClaimQuery, Decision,
-    Filing, Health, KeyCollision, NewAttachment, NewObjection, NewPublication, Objection,
-    ObjectionOutcome, OpenOptions, Page, Payment, PaymentInput, Publication, RekeyInput,
-    RekeyReport, ReportFilter, ReportRow, Resubmission, SubmitOutcome, Timestamp,
+    Actor, Attachment, AuditEntry, AuditFilter, AuditSeals, AuditVerification, BackendKind,
+    BackupInfo, BatchDecision, BatchOutcome, BudgetStatus, Claim, ClaimId, ClaimPage, ClaimQuery,
+    Decision, Filing, Health, KeyAdoption, KeyCollision, NewAttachment, NewObjection,
+    NewPublication, Objection, ObjectionOutcome, OpenOptions, Page, Payment, PaymentInput,
+    Publication, RekeyInput, RekeyReport, ReportFilter, ReportRow, Resubmission, SubmitOutcome,
+    Timestamp,
 };
+use crate::seal::AuditKey;
 use crate::{audit, audit_budgets, audit_claims, audit_records};
 use crate::{migrate, open, ops, validate};
 
@@ -45,6 +47,8 @@ struct Inner<DB: Backend> {
     pool: Pool<DB>,
     site: DB::Site,
     timeout: Duration,
+    /// The key sealing the audit entries this store appends.
+    key: Option<AuditKey>,
     /// The migrations opening applied: (version, name).
     opened_with: std::sync::OnceLock<Vec<(i64, &'static str)>>,
 }
@@ -120,6 +124,7 @@ impl<DB: Backend> Store<DB> {
                 pool,
                 site,
                 timeout: options.write_timeout,
+                key: options.audit_key.clone(),
                 opened_with: std::sync::OnceLock::new(),
             }),
         }
@@ -247,8 +252,14 @@ impl<DB: Backend> Store<DB> {
         let hash = validate::request_hash(&filing);
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out = ops::claims::submit(&mut Cx::<DB>::new(&mut *tx), &filing, &hash, actor, now)
-                .await?;
+            let out = ops::claims::submit(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                &filing,
+                &hash,
+                actor,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -285,8 +296,14 @@ impl<DB: Backend> Store<DB> {
         ops::claims::check_decision(&decision)?;
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out = ops::claims::review(&mut Cx::<DB>::new(&mut *tx), id, &decision, actor, now)
-                .await?;
+            let out = ops::claims::review(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                id,
+                &decision,
+                actor,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -306,7 +323,7 @@ impl<DB: Backend> Store<DB> {
         self.bounded(async {
             let mut tx = self.begin().await?;
             let out = ops::claims::review_batch(
-                &mut Cx::<DB>::new(&mut *tx),
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
                 &decision,
                 dry_run,
                 actor,
@@ -336,8 +353,14 @@ impl<DB: Backend> Store<DB> {
         validate::optional_text("reason", &reason)?;
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out = ops::claims::withdraw(&mut Cx::<DB>::new(&mut *tx), id, &reason, actor, now)
-                .await?;
+            let out = ops::claims::withdraw(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                id,
+                &reason,
+                actor,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -356,8 +379,14 @@ impl<DB: Backend> Store<DB> {
         validate::filing(&r.filing)?;
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out =
-                ops::claims::resubmit(&mut Cx::<DB>::new(&mut *tx), id, &r, actor, now).await?;
+            let out = ops::claims::resubmit(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                id,
+                &r,
+                actor,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -380,7 +409,7 @@ impl<DB: Backend> Store<DB> {
         self.bounded(async {
             let mut tx = self.begin().await?;
             let out = ops::money::set_budget(
-                &mut Cx::<DB>::new(&mut *tx),
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
                 year,
                 payer,
                 total,
@@ -426,8 +455,15 @@ impl<DB: Backend> Store<DB> {
         validate::text("payer", &p.payer)?;
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out = ops::money::disburse(&mut Cx::<DB>::new(&mut *tx), id, &p, actor, now, today)
-                .await?;
+            let out = ops::money::disburse(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                id,
+                &p,
+                actor,
+                now,
+                today,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -455,9 +491,14 @@ impl<DB: Backend> Store<DB> {
         ops::publish::check_attachment(&a)?;
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out =
-                ops::publish::add_attachment(&mut Cx::<DB>::new(&mut *tx), claim_id, a, actor, now)
-                    .await?;
+            let out = ops::publish::add_attachment(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                claim_id,
+                a,
+                actor,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -493,9 +534,13 @@ impl<DB: Backend> Store<DB> {
         ops::publish::check_publication(&p)?;
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out =
-                ops::publish::create_publication(&mut Cx::<DB>::new(&mut *tx), &p, actor, now)
-                    .await?;
+            let out = ops::publish::create_publication(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                &p,
+                actor,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -512,8 +557,13 @@ impl<DB: Backend> Store<DB> {
         validate::actor(actor)?;
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out = ops::publish::issue_publication(&mut Cx::<DB>::new(&mut *tx), id, actor, now)
-                .await?;
+            let out = ops::publish::issue_publication(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                id,
+                actor,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -567,8 +617,13 @@ impl<DB: Backend> Store<DB> {
         ops::publish::check_objection(&o)?;
         self.bounded(async {
             let mut tx = self.begin().await?;
-            let out = ops::publish::record_objection(&mut Cx::<DB>::new(&mut *tx), &o, actor, now)
-                .await?;
+            let out = ops::publish::record_objection(
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+                &o,
+                actor,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok(out)
         })
@@ -589,7 +644,7 @@ impl<DB: Backend> Store<DB> {
         self.bounded(async {
             let mut tx = self.begin().await?;
             let out = ops::publish::resolve_objection(
-                &mut Cx::<DB>::new(&mut *tx),
+                &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
                 id,
                 outcome,
                 &resolution,
@@ -643,15 +698,48 @@ impl<DB: Backend> Store<DB> {
     /// intact, compares every claim with what the log says of it.
     pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
         let mut tx = self.snapshot().await?;
-        let mut out = audit::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
+        let key = self.inner.key.as_ref();
+        let mut out = audit::verify(&mut Cx::<DB>::new(&mut *tx), key).await?;
         if out.first_broken.is_none() {
             // A broken chain says nothing reliable about claims.
-            out.claims = audit_claims::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
-            out.budgets = audit_budgets::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
-            out.records = audit_records::verify(&mut Cx::<DB>::new(&mut *tx)).await?;
+            out.claims =
+                audit_claims::verify(&mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()))
+                    .await?;
+            out.budgets =
+                audit_budgets::verify(&mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()))
+                    .await?;
+            out.records =
+                audit_records::verify(&mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()))
+                    .await?;
         }
         tx.rollback().await?;
         Ok(out)
+    }
+
+    /// Which entries of the audit log carry seals ([`crate::seal`]).
+    pub async fn audit_seals(&self) -> Result<AuditSeals, StoreError> {
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            audit::seals(&mut Cx::<DB>::new(&mut *conn)).await
+        })
+        .await
+    }
+
+    /// Takes the store's audit key ([`OpenOptions::audit_key`]) as the log's: refused with
+    /// [`StoreError::AuditKeyMismatch`] when the log is sealed under another key; seals the
+    /// last entry of a log that has entries and no seal yet. `Ok(None)` without a key.
+    /// A server calls it once it has opened the store, before it serves.
+    pub async fn adopt_audit_key(&self) -> Result<Option<KeyAdoption>, StoreError> {
+        let Some(key) = self.inner.key.as_ref() else {
+            return Ok(None);
+        };
+        self.bounded(async {
+            let mut tx = self.begin_in_any_space().await?;
+            let out = audit::adopt(&mut Cx::<DB>::new(&mut *tx), key).await?;
+            tx.commit().await?;
+            Ok(Some(out))
+        })
+        .await
     }
 
     /// Re-keys every live claim with `f` in one transaction; a key another live claim holds is recorded as a collision, never merged.
@@ -663,7 +751,13 @@ impl<DB: Backend> Store<DB> {
     ) -> Result<RekeyReport, StoreError> {
         validate::actor(actor)?;
         let mut tx = self.begin().await?;
-        let out = ops::rekey::rekey(&mut Cx::<DB>::new(&mut *tx), f, actor, now).await?;
+        let out = ops::rekey::rekey(
+            &mut Cx::<DB>::sealing(&mut *tx, self.inner.key.as_ref()),
+            f,
+            actor,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1109,6 +1203,22 @@ impl AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.verify_audit().await,
             AnyStore::Postgres(s) => s.verify_audit().await,
+        }
+    }
+
+    /// See [`Store::audit_seals`].
+    pub async fn audit_seals(&self) -> Result<AuditSeals, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.audit_seals().await,
+            AnyStore::Postgres(s) => s.audit_seals().await,
+        }
+    }
+
+    /// See [`Store::adopt_audit_key`].
+    pub async fn adopt_audit_key(&self) -> Result<Option<KeyAdoption>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.adopt_audit_key().await,
+            AnyStore::Postgres(s) => s.adopt_audit_key().await,
         }
     }
 

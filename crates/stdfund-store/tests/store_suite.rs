@@ -68,6 +68,7 @@ macro_rules! store_suite {
                 audit::budgets_table_is_compared_with_the_log,
                 audit::payments_deleted_or_inserted_are_found,
                 audit::an_overspent_budget_is_found,
+                audit::seals_vouch_for_the_log,
                 queue::keyset_paging_is_stable,
                 queue::filters_sorts_and_counts,
                 schema::migrations_are_checked,

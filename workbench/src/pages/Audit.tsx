@@ -68,6 +68,11 @@ export function Audit({ route }: { route: Route }) {
           <p>{verdict.firstBrokenEntryId !== 0n
             ? t("audit.broken", { id: String(verdict.firstBrokenEntryId), problem: verdict.problem })
             : t("audit.intact", { count: String(verdict.entriesChecked) })}</p>
+          {verdict.firstBrokenEntryId === 0n && <p data-testid="verify-seals">{verdict.sealedFromEntry === 0n
+            ? t("audit.unsealed")
+            : verdict.sealsKeyId !== ""
+              ? t("audit.sealed", { from: String(verdict.sealedFromEntry), key: verdict.sealsKeyId })
+              : t("audit.sealedUnchecked", { from: String(verdict.sealedFromEntry) })}</p>}
           {verdict.firstBrokenEntryId === 0n && (verdict.firstDivergingClaimId !== 0n
             ? <p>{t("audit.claimBroken", { id: String(verdict.firstDivergingClaimId), problem: verdict.problem })}</p>
             : <p>{t("audit.claimsAgree", { count: String(verdict.claimsChecked) })}</p>)}

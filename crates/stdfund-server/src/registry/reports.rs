@@ -443,6 +443,8 @@ impl Registry {
             unverifiable_budgets: v.budgets.unverifiable_named,
             records_checked: v.records.checked,
             unverifiable_records: v.records.unverifiable_named,
+            sealed_from_entry: v.seals.sealed_from.unwrap_or_default(),
+            seals_key_id: v.seals.key_id.unwrap_or_default(),
         })
     }
 }

@@ -42,6 +42,11 @@ pub trait Harness: Send + Sync + 'static {
     fn audit_tamper_statements(&self) -> &'static [&'static str];
     /// Opens a second store on the same database.
     fn reopen(&self) -> impl Future<Output = Result<Store<Self::DB>, StoreError>> + Send;
+    /// Opens a second store on the same database that seals with `key`.
+    fn reopen_with_key(
+        &self,
+        key: stdfund_store::AuditKey,
+    ) -> impl Future<Output = Result<Store<Self::DB>, StoreError>> + Send;
 }
 
 /// A unique directory under the target's test scratch space, removed on drop.
@@ -130,7 +135,8 @@ impl Harness for SqliteHarness {
     async fn disable_audit_triggers(&self) {
         self.raw(
             "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete; \
-             DROP TRIGGER audit_head_forward_only; DROP TRIGGER audit_head_no_delete;",
+             DROP TRIGGER audit_head_forward_only; DROP TRIGGER audit_head_no_delete; \
+             DROP TRIGGER audit_seals_no_update; DROP TRIGGER audit_seals_no_delete;",
         )
         .await
         .unwrap();
@@ -151,6 +157,17 @@ impl Harness for SqliteHarness {
 
     async fn reopen(&self) -> Result<Store<Sqlite>, StoreError> {
         Store::open(&self.path, &test_options()).await
+    }
+
+    async fn reopen_with_key(
+        &self,
+        key: stdfund_store::AuditKey,
+    ) -> Result<Store<Sqlite>, StoreError> {
+        let options = OpenOptions {
+            audit_key: Some(key),
+            ..test_options()
+        };
+        Store::open(&self.path, &options).await
     }
 }
 
@@ -208,7 +225,8 @@ impl Harness for PgHarness {
     async fn disable_audit_triggers(&self) {
         self.raw(
             "ALTER TABLE audit_entries DISABLE TRIGGER ALL; \
-             ALTER TABLE audit_head DISABLE TRIGGER ALL;",
+             ALTER TABLE audit_head DISABLE TRIGGER ALL; \
+             ALTER TABLE audit_seals DISABLE TRIGGER ALL;",
         )
         .await
         .unwrap();
@@ -233,6 +251,17 @@ impl Harness for PgHarness {
 
     async fn reopen(&self) -> Result<Store<Postgres>, StoreError> {
         Store::connect(&self.url, &test_options()).await
+    }
+
+    async fn reopen_with_key(
+        &self,
+        key: stdfund_store::AuditKey,
+    ) -> Result<Store<Postgres>, StoreError> {
+        let options = OpenOptions {
+            audit_key: Some(key),
+            ..test_options()
+        };
+        Store::connect(&self.url, &options).await
     }
 }
 

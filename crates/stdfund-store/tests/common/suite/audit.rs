@@ -162,6 +162,7 @@ pub async fn every_change_is_recorded<H: Harness>(h: &H) {
             entries_checked: 7,
             first_broken: None,
             head_hash: log[6].entry_hash.clone(),
+            seals: stdfund_store::SealsVerification::default(),
             claims: ClaimsVerification {
                 checked: 2,
                 ..ClaimsVerification::default()
@@ -191,6 +192,8 @@ pub async fn audit_log_is_append_only<H: Harness>(h: &H) {
             .expect_err(&format!("{} accepted: {sql}", H::NAME));
         assert!(
             err.contains("append-only")
+                // PostgreSQL refuses TRUNCATE of a table audit_seals refers to.
+                || err.contains("foreign key")
                 || err.contains("UNIQUE")
                 || err.contains("CHECK")
                 || err.contains("check"),
@@ -735,4 +738,116 @@ pub async fn an_overspent_budget_is_found<H: Harness>(h: &H) {
     let (key, why) = v.budgets.first_diverging.unwrap();
     assert_eq!(key, "2026/CITY");
     assert!(why.contains("more than its total"), "{why}");
+}
+
+fn audit_key(fill: u8) -> stdfund_store::AuditKey {
+    stdfund_store::AuditKey::from_secret(&[fill; 40]).unwrap()
+}
+
+/// Seals under an audit key: a log that gets a key is sealed at its last entry, every
+/// entry appended with the key is sealed, and from the first sealed entry on an entry
+/// without a seal, a forged seal, a seal under another key, removed seals and seals of
+/// removed entries are breaks. The seals are append-only; another key is refused.
+pub async fn seals_vouch_for_the_log<H: Harness>(h: &H) {
+    let plain = h.store();
+    five_entries(h).await;
+    let v = plain.verify_audit().await.unwrap();
+    assert!(v.is_intact());
+    assert_eq!(v.seals.sealed_from, None);
+
+    // The key is taken: the last entry is sealed.
+    let key = audit_key(7);
+    let keyed = h.reopen_with_key(key.clone()).await.unwrap();
+    assert_eq!(
+        keyed.adopt_audit_key().await.unwrap(),
+        Some(stdfund_store::KeyAdoption::Adopted { entry: 5 })
+    );
+    // Taking it again changes nothing.
+    assert_eq!(
+        keyed.adopt_audit_key().await.unwrap(),
+        Some(stdfund_store::KeyAdoption::AlreadySealed {
+            first_sealed: 5,
+            unsealed_after: 0
+        })
+    );
+    created(&keyed, filing("S-1", "s1", "p")).await;
+    let v = keyed.verify_audit().await.unwrap();
+    assert!(v.is_intact(), "{:?}", v.first_broken);
+    assert_eq!(v.entries_checked, 6);
+    assert_eq!(v.seals.sealed_from, Some(5));
+    assert_eq!(v.seals.key_id.as_deref(), Some(key.id()));
+    let seals = keyed.audit_seals().await.unwrap();
+    assert_eq!(
+        (seals.entries, seals.first_sealed, seals.last_sealed),
+        (6, Some(5), Some(6))
+    );
+    assert_eq!(seals.last_key_id.as_deref(), Some(key.id()));
+
+    // Another key is refused before it writes anything.
+    let other = h.reopen_with_key(audit_key(8)).await.unwrap();
+    let err = other.adopt_audit_key().await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::AuditKeyMismatch { entry: 6, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "AUDIT_KEY_MISMATCH");
+    // ... and verifying with it names the first sealed entry.
+    let (id, why) = broken_at(&other).await;
+    assert_eq!(id, 5, "{why}");
+    assert!(why.contains("another key"), "{why}");
+
+    // The seals are append-only while the triggers stand.
+    for sql in [
+        "UPDATE audit_seals SET seal = 'hmac-sha256:00'",
+        "DELETE FROM audit_seals",
+    ] {
+        assert!(h.raw(sql).await.is_err(), "{sql} was allowed");
+    }
+
+    // A well-formed entry appended without the key (hash chain intact): a break, with the
+    // key and without it.
+    created(plain, filing("S-2", "s2", "p")).await;
+    for (store, what) in [(&keyed, "keyed"), (plain, "plain")] {
+        let (id, why) = broken_at(store).await;
+        assert_eq!(id, 7, "{what}: {why}");
+        assert!(why.contains("no seal"), "{what}: {why}");
+    }
+
+    // A forged seal on it: only the key can tell.
+    h.disable_audit_triggers().await;
+    h.raw(&format!(
+        "INSERT INTO audit_seals (entry_id, key_id, seal) VALUES (7, '{}', 'hmac-sha256:{}')",
+        key.id(),
+        "0".repeat(64)
+    ))
+    .await
+    .unwrap();
+    let (id, why) = broken_at(&keyed).await;
+    assert_eq!(id, 7, "{why}");
+    assert!(why.contains("not made with the audit key"), "{why}");
+    let v = plain.verify_audit().await.unwrap();
+    assert!(v.is_intact(), "{:?}", v.first_broken);
+    assert_eq!((v.seals.sealed_from, v.seals.key_id), (Some(5), None));
+
+    // Every seal removed: with the key, the log is unsealed, which is a break.
+    h.raw("DELETE FROM audit_seals").await.unwrap();
+    let (id, why) = broken_at(&keyed).await;
+    assert_eq!(id, 7, "{why}");
+    assert!(why.contains("no entry of the log is sealed"), "{why}");
+
+    // A seal of an entry the log no longer has: entries were removed.
+    let off = if H::NAME == "sqlite" {
+        "PRAGMA foreign_keys = OFF; "
+    } else {
+        ""
+    };
+    h.raw(&format!(
+        "{off}INSERT INTO audit_seals (entry_id, key_id, seal) VALUES (99, '{}', 'hmac-sha256:00')",
+        key.id()
+    ))
+    .await
+    .unwrap();
+    let (id, why) = broken_at(plain).await;
+    assert_eq!(id, 8, "{why}");
+    assert!(why.contains("seals of entries after the last one"), "{why}");
 }

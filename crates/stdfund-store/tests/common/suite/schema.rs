@@ -27,13 +27,13 @@ pub async fn migrations_are_checked<H: Harness>(h: &H) {
 pub async fn future_migrations_expand_contract<H: Harness>(h: &H) {
     let s = h.store();
     created(s, filing("FM-1", "i1", "p")).await;
-    // What a newer build's additive migration 3 would do.
+    // What a newer build's additive migration 4 would do.
     h.raw("ALTER TABLE claims ADD COLUMN reviewer_note TEXT")
         .await
         .unwrap();
     h.raw(
         "INSERT INTO store_migrations (version, name, checksum, older_builds_compatible) \
-         VALUES (3, 'reviewer_note', 'abc', TRUE)",
+         VALUES (4, 'reviewer_note', 'abc', TRUE)",
     )
     .await
     .unwrap();
@@ -44,17 +44,17 @@ pub async fn future_migrations_expand_contract<H: Harness>(h: &H) {
     let c = created(&newer, filing("FM-2", "i2", "p")).await;
     assert_eq!(newer.claim(c.id).await.unwrap(), c);
     assert!(newer.verify_audit().await.unwrap().is_intact());
-    // A contracting migration 4.
+    // A contracting migration 5.
     h.raw(
         "INSERT INTO store_migrations (version, name, checksum, older_builds_compatible) \
-         VALUES (4, 'drop_seat', 'def', FALSE)",
+         VALUES (5, 'drop_seat', 'def', FALSE)",
     )
     .await
     .unwrap();
     let err = h.reopen().await.unwrap_err();
     match &err {
         StoreError::Migration { message } => {
-            assert!(message.contains("4 (drop_seat)"), "{message}");
+            assert!(message.contains("5 (drop_seat)"), "{message}");
             assert!(message.contains("newer stdfund"), "{message}");
             assert!(!message.contains("reviewer_note"), "{message}");
         }
