@@ -1366,33 +1366,111 @@ fn is_european_latin(c: char) -> bool {
     matches!(c, '\u{00C0}'..='\u{017F}') && c != '\u{00D7}' && c != '\u{00F7}'
 }
 
-/// Whether a canonical subject holds a character that shows as a blank or as
-/// nothing a reader can compare, and that no step of RULES.md §5 removes:
-/// the Braille blank U+2800, the object and replacement characters U+FFFC
-/// and U+FFFD (the latter a text broken on its way), private-use characters
-/// (no meaning outside a private agreement; most fonts draw nothing or a
-/// box) and noncharacters. `FZKJ-2020-007` with one of them looks like
-/// `FZKJ-2020-007` and would be a second achievement (found by attacking the
-/// registry, 2026-12-05: both were paid).
+/// Format characters (Unicode general category Cf) that are not
+/// default-ignorable, so that §5 does not remove them, and characters that
+/// draw a blank: they show nothing a reader can compare. Inclusive ranges,
+/// sorted. Cf from `UnicodeData.txt` of Unicode 16.0 (the Arabic number and
+/// end-of-ayah signs, the Syriac abbreviation mark, the Arabic pound and
+/// piastre marks and disputed end of ayah, the Kaithi number signs, the
+/// Egyptian hieroglyph format controls, the interlinear annotation
+/// characters), the Khitan small script filler, and blanks: the Braille
+/// blank U+2800, the ideographic half fill space U+303F, the musical null
+/// notehead U+1D159; with the object and replacement characters
+/// U+FFFC/U+FFFD.
+const UNSEEN: &[(char, char)] = &[
+    ('\u{0600}', '\u{0605}'),
+    ('\u{06DD}', '\u{06DD}'),
+    ('\u{070F}', '\u{070F}'),
+    ('\u{0890}', '\u{0891}'),
+    ('\u{08E2}', '\u{08E2}'),
+    ('\u{2800}', '\u{2800}'),
+    ('\u{303F}', '\u{303F}'),
+    ('\u{FFF9}', '\u{FFFD}'),
+    ('\u{110BD}', '\u{110BD}'),
+    ('\u{110CD}', '\u{110CD}'),
+    ('\u{13430}', '\u{1345F}'),
+    ('\u{16FE4}', '\u{16FE4}'),
+    ('\u{1D159}', '\u{1D159}'),
+];
+
+/// Whether `c` shows nothing a reader can compare and no step of RULES.md
+/// §5 removes it: a format character other than the default-ignorable ones,
+/// a character that draws a blank ([`UNSEEN`]), a private-use character (no
+/// meaning outside a private agreement; most fonts draw nothing or a box)
+/// or a noncharacter. Messages write such characters as `\u{…}` escapes.
+pub fn is_unseen(c: char) -> bool {
+    let n = u32::from(c);
+    (n >= 0x600 && in_ranges(UNSEEN, c))
+        || matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{FDD0}'..='\u{FDEF}')
+        || n >= 0xF_0000
+        || n & 0xFFFE == 0xFFFE
+}
+
+/// Punctuation and symbols a subject may hold beside letters, digits and
+/// ASCII, as they stand after NFKC (which has already turned the full-width
+/// and small forms into ASCII): the Latin-1 signs (`·` `°` `®` `§` …), `×`
+/// and `÷`, general punctuation (dashes, quotes, `•` `…` `‰` `※` …), the
+/// letterlike symbols, the CJK symbols and punctuation (`、` `。` `〔〕` `【】`
+/// `《》` `〃` `々` …, not the half fill space U+303F) and the katakana middle
+/// dot `・`. Inclusive ranges, sorted; every code point in them is assigned.
+const SUBJECT_PUNCTUATION: &[(char, char)] = &[
+    ('\u{00A1}', '\u{00BF}'),
+    ('\u{00D7}', '\u{00D7}'),
+    ('\u{00F7}', '\u{00F7}'),
+    ('\u{2010}', '\u{2027}'),
+    ('\u{2030}', '\u{205E}'),
+    ('\u{2100}', '\u{214F}'),
+    ('\u{3001}', '\u{303E}'),
+    ('\u{30FB}', '\u{30FB}'),
+];
+
+/// Whether `c` may stand in a canonical committee or reference subject: a
+/// letter or a number of any script (Unicode `Alphabetic` or `Numeric`, as
+/// Rust's `char` reads them), a space, ASCII, or the punctuation of
+/// [`SUBJECT_PUNCTUATION`]. What is left out: format characters, unassigned
+/// code points (a reader sees a box, or nothing, and cannot tell one from
+/// another), private use, CJK radicals (`⻥` drawn as `鱼`; the Kangxi
+/// radicals and compatibility ideographs are already the ideograph after
+/// NFKC), and other symbols and emoji — a subject is a name or a number.
+pub fn is_subject_character(c: char) -> bool {
+    (c.is_ascii() && !c.is_ascii_control())
+        || c.is_alphanumeric()
+        || in_ranges(SUBJECT_PUNCTUATION, c)
+}
+
+/// The first character of a canonical committee or reference subject that
+/// it may not hold: one that shows nothing a reader can compare
+/// ([`is_unseen`]), or that is not a letter, number or common punctuation
+/// ([`is_subject_character`]). `FZKJ-2020-007` with a Braille blank, an
+/// interlinear annotation anchor U+FFF9 or an unassigned code point looks
+/// like `FZKJ-2020-007`, and `连江鲍⻥` (a CJK radical) like `连江鲍鱼`; each
+/// would be a second achievement (found by attacking the registry,
+/// 2026-12-05: all were paid twice).
+pub fn hidden_character(canonical: &str) -> Option<char> {
+    canonical
+        .chars()
+        .find(|&c| is_unseen(c) || !is_subject_character(c))
+}
+
+/// Whether a canonical subject holds a character [`hidden_character`] finds.
 pub fn hides_characters(canonical: &str) -> bool {
-    canonical.chars().any(|c| {
-        let n = u32::from(c);
-        matches!(c, '\u{2800}' | '\u{FFFC}' | '\u{FFFD}' | '\u{E000}'..='\u{F8FF}' | '\u{FDD0}'..='\u{FDEF}')
-            || n >= 0xF_0000
-            || n & 0xFFFE == 0xFFFE
-    })
+    hidden_character(canonical).is_some()
 }
 
 /// A canonical reference in a looser form, for telling a reviewer that two
 /// subjects may be one achievement — never for identity, which is the
 /// canonical form (RULES.md §5): brackets of every shape alike (`〔〕`, `[]`,
 /// `()`, `【】`, `〖〗`), no spaces, dashes, underscores, slashes or dots,
-/// `第` before a number and `号` at the end dropped, numbers without leading
-/// zeros. `闽标试〔2019〕12号`, `闽标试[2019]第012号` and `闽标试 (2019) 12`
+/// `第` before a number and `号` at the end dropped, `〇` read as the digit
+/// `0`, numbers without leading zeros. `闽标试〔2019〕12号`, `闽标试[2019]第012号` and `闽标试 (2019) 12`
 /// read alike; so do `FZBZ-2020-007` and `FZBZ 2020 7`.
 pub fn loose(canonical: &str) -> String {
     let mut out = String::with_capacity(canonical.len());
-    let chars: Vec<char> = canonical.chars().collect();
+    // The ideographic zero `〇` typed for the digit (`2〇19`) reads as `0`.
+    let chars: Vec<char> = canonical
+        .chars()
+        .map(|c| if c == '\u{3007}' { '0' } else { c })
+        .collect();
     let mut i = 0;
     // Whether the character before, as typed, was a digit of the same number.
     let mut in_number = false;
@@ -1810,9 +1888,11 @@ mod tests {
             "闽标试〔2019〕12",
             "闽标试 〔2019〕 12号",
             "闽标试[2019]第012号",
+            "闽标试〔2〇19〕12号",
         ] {
             assert_eq!(l(raw), base, "{raw}");
         }
+        assert_eq!(l("FZBZ-2〇20-010"), l("FZBZ-2020-010"));
         for raw in [
             "闽标试〔2019〕13号",
             "闽标试〔2018〕12号",
@@ -1923,6 +2003,23 @@ mod tests {
             "FZKJ-2020-007\u{FDD0}",
             "FZKJ-2020-007\u{10FFFD}",
             "FZKJ-2020-007\u{1FFFE}",
+            // Found by the sixth attack: format characters that are not
+            // default-ignorable, an unassigned code point, blanks, CJK
+            // radicals drawn as the ideograph, and symbols.
+            "FZBZ\u{FFF9}-2020-007",
+            "FZBZ-2020-007\u{FFFB}",
+            "FZBZ\u{16FE4}-2020-008",
+            "连江鲍鱼\u{13430}",
+            "BZ-A\u{0378}AAA-2019-0088",
+            "FZBZ\u{110BD}-2020",
+            "\u{0600}FZBZ-2020",
+            "FZBZ-2020\u{1D159}",
+            "FZBZ-2020\u{303F}",
+            "FZBZ-2020\u{06DD}",
+            "连江鲍\u{2EE5}",
+            "\u{2ED3}乐番薯",
+            "\u{1F375}茶",
+            "茶\u{2605}",
         ] {
             assert!(hides_characters(&text(raw).unwrap()), "{raw:?}");
         }
@@ -1932,7 +2029,16 @@ mod tests {
             "Café-2020",
             "闽标试〔2019〕12号",
             "α-淀粉酶",
-            "\u{1F375}茶",
+            "闽标试【2019】12号",
+            "《福州茉莉花茶》",
+            "(闽)标准化良好行为AAAA-2019-0088",
+            "FZ・2020・7",
+            "No.7 °C 5% ® §3",
+            "一〇二号",
+            "Ⅱ期",
+            "“福州”牌",
+            "A×B",
+            "ÀÉÎÕÜ-Ñ",
         ] {
             assert!(!hides_characters(&text(raw).unwrap()), "{raw:?}");
         }

@@ -508,6 +508,21 @@ impl SeatHint {
     }
 }
 
+/// A character as a message names it: `U+FFF9`, and the character itself
+/// in backquotes when it draws something a reader recognises — a CJK radical
+/// (`U+2EE5 `⻥``), a symbol or an emoji — never a format, unassigned or
+/// private-use one.
+fn named_char(c: char) -> String {
+    let code = format!("U+{:04X}", u32::from(c));
+    if matches!(c, '\u{2190}'..='\u{2BFF}' | '\u{2E80}'..='\u{2FDF}' | '\u{1F300}'..='\u{1FAFF}')
+        && !crate::canon::is_unseen(c)
+    {
+        format!("{code} `{c}`")
+    } else {
+        code
+    }
+}
+
 /// User text as a message shows it: control characters, bidi controls and
 /// other invisible format characters are written as `\u{…}` escapes, so
 /// that input can never drive a terminal or reorder a message.
@@ -515,7 +530,7 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
     let hidden = |c: char| {
         c.is_control()
             || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{00AD}')
-            || crate::canon::hides_characters(c.encode_utf8(&mut [0; 4]))
+            || crate::canon::is_unseen(c)
     };
     if !s.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(s);
@@ -536,9 +551,11 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
 pub enum SubjectFault {
     /// Nothing is left once invisible characters and punctuation are removed.
     Empty,
-    /// A character that shows as a blank or has no agreed meaning (the
-    /// Braille blank U+2800, private use, U+FFFC/U+FFFD, noncharacters).
-    HiddenCharacters,
+    /// A character that shows as a blank, has no agreed meaning, or is not a
+    /// letter, number or common punctuation (the Braille blank U+2800, format
+    /// characters such as U+FFF9, unassigned code points, private use, CJK
+    /// radicals such as `⻥` for `鱼`, emoji): the character.
+    HiddenCharacters(char),
     /// A committee code with characters that only pass for Latin letters or
     /// ASCII digits (`SAC/ТС 28`, `SAC/TC ٨٨`).
     CommitteeLookAlikes,
@@ -562,8 +579,9 @@ impl SubjectFault {
             SubjectFault::Empty => format!(
                 "`{value}` at `{path}` names no subject: it has no letter or digit, only invisible characters, punctuation or symbols"
             ),
-            SubjectFault::HiddenCharacters => format!(
-                "`{value}` at `{path}` contains a character that shows as a blank or has no agreed meaning (the Braille blank U+2800, a private-use, replacement or non-character); type the subject without it"
+            SubjectFault::HiddenCharacters(c) => format!(
+                "`{value}` at `{path}` contains {}: a subject holds letters, digits and common punctuation only, not characters that show as a blank or cannot be told apart (format, unassigned and private-use characters, the Braille blank, CJK radicals such as `⻥` for `鱼`, emoji); type it without that character",
+                named_char(c)
             ),
             SubjectFault::CommitteeLookAlikes => format!(
                 "`{value}` at `{path}` is not a committee code such as `SAC/TC 28`: it contains characters that only look like Latin letters or digits (Cyrillic, Greek, other scripts' digits, combining marks, …); type the code with Latin letters and ASCII digits"
@@ -591,8 +609,9 @@ impl SubjectFault {
                     "`{path}`的`{value}`没有文字或数字,只有不可见字符、标点或符号,不是有效的成果名称或编号"
                 )
             }
-            SubjectFault::HiddenCharacters => format!(
-                "`{path}`的`{value}`含有显示为空白或没有公认含义的字符(如盲文空白U+2800、私用区字符、替换字符),请删除后重新填写"
+            SubjectFault::HiddenCharacters(c) => format!(
+                "`{path}`的`{value}`含有{}:项目名称或编号只能含文字、数字和常用标点,不能含显示为空白或难以分辨的字符(格式字符、未分配的码位、私用区字符、盲文空白、形似汉字的部首如`⻥`(应为`鱼`)、表情符号);请删除该字符后重新填写",
+                named_char(c)
             ),
             SubjectFault::CommitteeLookAlikes => format!(
                 "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`):其中含有形似拉丁字母或数字的字符(西里尔字母、希腊字母、其他文字的数字、组合符号等),请用拉丁字母和半角数字填写"

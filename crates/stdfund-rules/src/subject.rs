@@ -38,9 +38,9 @@ pub enum SubjectProblem {
     TwoCommitteeCodes,
     /// A reference mixing Latin letters with Greek or Cyrillic look-alikes.
     MixedLookAlikes,
-    /// A character that shows as a blank or has no agreed meaning
-    /// ([`canon::hides_characters`]).
-    HiddenCharacters,
+    /// A character that shows as a blank, has no agreed meaning, or is not a
+    /// letter, number or common punctuation ([`canon::hidden_character`]).
+    HiddenCharacters(char),
     /// A canonical form longer than [`MAX_CANONICAL_BYTES`] (NFKC expands
     /// some characters up to 18-fold).
     TooLong,
@@ -99,8 +99,8 @@ impl SubjectProblem {
                 return subject_fault(SubjectFault::TwoCommitteeCodes);
             }
             SubjectProblem::MixedLookAlikes => return subject_fault(SubjectFault::MixedLookAlikes),
-            SubjectProblem::HiddenCharacters => {
-                return subject_fault(SubjectFault::HiddenCharacters);
+            SubjectProblem::HiddenCharacters(c) => {
+                return subject_fault(SubjectFault::HiddenCharacters(c));
             }
             SubjectProblem::TooLong => {
                 return Error::FieldTooLong {
@@ -209,12 +209,12 @@ pub fn canonical(
 
 /// A canonical committee or reference subject as kept: within
 /// [`MAX_CANONICAL_BYTES`], and with no character that hides
-/// ([`canon::hides_characters`]).
+/// ([`canon::hidden_character`]).
 fn within_bound(text: String) -> Result<String, SubjectProblem> {
     if text.len() > MAX_CANONICAL_BYTES {
         Err(SubjectProblem::TooLong)
-    } else if canon::hides_characters(&text) {
-        Err(SubjectProblem::HiddenCharacters)
+    } else if let Some(c) = canon::hidden_character(&text) {
+        Err(SubjectProblem::HiddenCharacters(c))
     } else {
         Ok(text)
     }

@@ -62,9 +62,12 @@ fn is_bidi_control(c: char) -> bool {
 
 /// Characters that show nothing: Unicode's default-ignorable code points
 /// (zero-width space and joiners, word joiner and invisible operators, the
-/// byte-order mark, the soft hyphen, variation selectors, tags, …).
+/// byte-order mark, the soft hyphen, variation selectors, tags, …), the
+/// other format characters and blanks (U+FFF9–U+FFFB, the Egyptian
+/// hieroglyph joiners, the Khitan filler, the Braille blank, …), private use
+/// and noncharacters (`stdfund_rules::canon::is_unseen`).
 fn is_invisible(c: char) -> bool {
-    stdfund_rules::canon::is_default_ignorable(c)
+    stdfund_rules::canon::is_default_ignorable(c) || stdfund_rules::canon::is_unseen(c)
 }
 
 /// Whether `v` shows nothing: white space and invisible characters only.
