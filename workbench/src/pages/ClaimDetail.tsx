@@ -31,6 +31,7 @@ export function ClaimDetail({ id }: { id: string }) {
   const loaded = useLoad(() => api.registry.getClaim({ claimId }), [id]);
   const claim = { ...loaded, data: loaded.data?.claim };
   const similar = loaded.data?.similarClaims ?? [];
+  const otherLeads = loaded.data?.otherUnitsSameSubject ?? [];
   const attachments = useLoad(() => api.registry.listAttachments({ claimId }).then((r) => r.attachments), [id]);
   const history = useLoad(() => api.registry.listAuditLog({ claimId, pageSize: 500 }).then((r) => r.entries), [id]);
   const [open, setOpen] = useState<Open>(null);
@@ -59,6 +60,7 @@ export function ClaimDetail({ id }: { id: string }) {
           <ActionBar claim={c} onOpen={setOpen} />
           <ObjectionNote claim={c} />
           <SimilarNote similar={similar} />
+          <OtherLeadsNote others={otherLeads} />
           {c.note !== undefined && c.note.reason !== "" && (
             <div class={`note note-${c.status}`} role="note">
               <strong>{tk(`status.${c.status}`)}：</strong>{c.note.reason}
@@ -130,6 +132,26 @@ function SimilarNote({ similar }: { similar: SimilarClaim[] }) {
         <li key={String(s.claimId)}>
           <a href={href(["claims", String(s.claimId)])}>{t("claim.title", { id: String(s.claimId) })}</a>
           {"「"}{s.subject}{"」"} <StatusBadge status={s.status} />
+        </li>
+      ))}</ul>
+    </div>
+  );
+}
+
+/**
+ * Other units' live claims to be the lead (or first drafting unit, or an
+ * award's first unit) of the same standard or award: each may be paid, but
+ * one standard has one first drafting unit. For the reviewer to check.
+ */
+function OtherLeadsNote({ others }: { others: SimilarClaim[] }) {
+  if (others.length === 0) return null;
+  return (
+    <div class="note note-similar" role="note" data-testid="other-leads">
+      {t("claim.otherLeads")}
+      <ul>{others.map((s) => (
+        <li key={String(s.claimId)}>
+          <a href={href(["claims", String(s.claimId)])}>{t("claim.title", { id: String(s.claimId) })}</a>
+          {" "}{s.unitName}（{s.creditCode}）{"「"}{s.subject}{"」"} <StatusBadge status={s.status} />
         </li>
       ))}</ul>
     </div>

@@ -300,15 +300,52 @@ impl Registry {
                 .map(convert::objection)
                 .collect();
         }
-        let similar_claims = if who.role == Role::Portal {
-            Vec::new()
+        let (similar_claims, other_units_same_subject) = if who.role == Role::Portal {
+            (Vec::new(), Vec::new())
         } else {
-            self.similar(&claim).await?
+            (self.similar(&claim).await?, self.other_leads(&claim).await?)
         };
         Ok(pb::GetClaimResponse {
             claim: Some(shown),
             similar_claims,
+            other_units_same_subject,
         })
+    }
+
+    /// For an item whose ruleset role is a lead role (the lead or first
+    /// drafting unit of a standard, an award's first unit): other units'
+    /// live claims of the same item, variant and canonical subject. Each may
+    /// be paid (the one-time key is per unit, RULES.md §5), but a standard
+    /// has one first drafting unit: the reviewer sees who else claims it.
+    async fn other_leads(&self, claim: &Claim) -> Result<Vec<pb::SimilarClaim>, RegistryError> {
+        let f = &claim.filing;
+        let leads = self
+            .book()
+            .current_rulesets()
+            .iter()
+            .find_map(|r| r.item(&f.item))
+            .is_some_and(|i| !matches!(i.doc.role, stdfund_rules::ruleset::RoleRule::None));
+        if !leads {
+            return Ok(Vec::new());
+        }
+        let query = ClaimQuery {
+            search: Some(f.subject.clone()),
+            item: Some(f.item.clone()),
+            page_size: input::MAX_PAGE_SIZE.unsigned_abs(),
+            ..ClaimQuery::default()
+        };
+        let page = self.inner.store.claims(&query).await?;
+        Ok(page
+            .claims
+            .iter()
+            .filter(|c| {
+                c.filing.credit_code != f.credit_code
+                    && c.filing.variant == f.variant
+                    && c.filing.subject == f.subject
+                    && is_live(c)
+            })
+            .map(similar_claim)
+            .collect())
     }
 
     /// The applicant's other live claims of the same item whose subjects read
@@ -330,18 +367,10 @@ impl Registry {
             .filter(|c| {
                 c.id != claim.id
                     && c.filing.credit_code == f.credit_code
-                    && !matches!(
-                        c.status(),
-                        stdfund_store::ClaimStatus::Rejected
-                            | stdfund_store::ClaimStatus::Withdrawn
-                    )
+                    && is_live(c)
                     && stdfund_rules::canon::loose(&c.filing.subject) == mine
             })
-            .map(|c| pb::SimilarClaim {
-                claim_id: c.id,
-                subject: c.filing.subject.clone(),
-                status: convert::status(c.status()).into(),
-            })
+            .map(similar_claim)
             .collect())
     }
 
@@ -918,4 +947,23 @@ fn completed_by(
         ));
     }
     Ok(())
+}
+
+/// Whether a claim holds its one-time key (not rejected or withdrawn).
+fn is_live(c: &Claim) -> bool {
+    !matches!(
+        c.status(),
+        stdfund_store::ClaimStatus::Rejected | stdfund_store::ClaimStatus::Withdrawn
+    )
+}
+
+/// A claim as a notice names it.
+fn similar_claim(c: &Claim) -> pb::SimilarClaim {
+    pb::SimilarClaim {
+        claim_id: c.id,
+        subject: c.filing.subject.clone(),
+        status: convert::status(c.status()).into(),
+        unit_name: c.filing.unit_name.clone(),
+        credit_code: c.filing.credit_code.clone(),
+    }
 }

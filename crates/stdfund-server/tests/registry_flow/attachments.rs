@@ -43,12 +43,14 @@ async fn files_are_checked_by_content_and_kept_exactly(env: Env) {
         .submit("c", &env.code(1), &Ach::lead("GB/T 1-2020"))
         .await
         .claim_id;
-    // Exactly 10 MiB: the largest file accepted.
+    // Exactly 10 MiB: the largest file accepted (its end-of-file marker
+    // last, as a PDF has it).
     let mut big = s::pdf("big");
-    big.resize(10 * MIB, b'x');
+    big.resize(10 * MIB - 6, b'x');
+    big.extend(b"%%EOF\n");
     let files = [
         ("标准文本.pdf", s::pdf("标准文本"), "application/pdf"),
-        ("证书.png", s::jpeg(), "image/jpeg"),
+        ("证书.JPG", s::jpeg(), "image/jpeg"),
         ("scan", s::png(), "image/png"),
         ("全文.pdf", big, "application/pdf"),
     ];
@@ -93,6 +95,33 @@ async fn files_are_checked_by_content_and_kept_exactly(env: Env) {
             ),
             "UNSUPPORTED_FILE_TYPE",
             "content",
+        ),
+        // A magic number before a web page is no PDF (the sixth attack).
+        (
+            add(
+                claim,
+                "审核须知.pdf",
+                b"%PDF-\n<html><form action=https://x.invalid><script></script></html>".to_vec(),
+            ),
+            "UNSUPPORTED_FILE_TYPE",
+            "content",
+        ),
+        // A name that promises another type than the content: the
+        // reviewer's browser would save and open it by its name.
+        (
+            add(claim, "审核须知.html", s::pdf("x")),
+            "INVALID_FILE_NAME",
+            "file_name",
+        ),
+        (
+            add(claim, "营业执照.pdf.hta", s::pdf("x")),
+            "INVALID_FILE_NAME",
+            "file_name",
+        ),
+        (
+            add(claim, "证书.png", s::jpeg()),
+            "INVALID_FILE_NAME",
+            "file_name",
         ),
         (
             add(claim, "big.pdf", too_big),

@@ -16,6 +16,84 @@ on_both_backends! {
     the_one_time_key_is_granted_once = 4;
     a_claim_is_one_achievement_under_the_rules_in_force = 5;
     claims_whose_subjects_read_alike_are_shown_to_the_reviewer = 64;
+    other_units_leading_the_same_standard_are_shown_to_the_reviewer = 65;
+}
+
+/// Three units each claim to be the lead or first drafting unit of one
+/// standard: each may be paid (the one-time key is per unit), but the
+/// reviewer of each claim sees the other two, with their names and codes; a
+/// withdrawn claim, another standard, a participant's claim and the portal's
+/// view show none (found by the sixth attack on the registry).
+async fn other_units_leading_the_same_standard_are_shown_to_the_reviewer(env: Env) {
+    let (a, b, c, d) = (env.code(1), env.code(2), env.code(3), env.code(4));
+    let number = "GB/T 65065-2021";
+    let first = env.submit("a", &a, &Ach::lead(number)).await;
+    // Typed another way: the same canonical subject.
+    let second = env.submit("b", &b, &Ach::lead("gb/t 065065—2021")).await;
+    let third = env.submit("c", &c, &Ach::lead(number)).await;
+    let elsewhere = env.submit("d", &d, &Ach::lead("GB/T 65066-2021")).await;
+    let participant = env
+        .submit(
+            "p",
+            &d,
+            &Ach::of("STANDARD_PARTICIPANT", "NATIONAL", number),
+        )
+        .await;
+    let env = &env;
+    let shown = |id: i64| async move {
+        env.reviewer()
+            .get_claim(pb::GetClaimRequest {
+                claim_id: id,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .other_units_same_subject
+    };
+    let others = shown(first.claim_id).await;
+    let mut ids: Vec<i64> = others.iter().map(|o| o.claim_id).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, [second.claim_id, third.claim_id]);
+    let named = others
+        .iter()
+        .find(|o| o.claim_id == second.claim_id)
+        .unwrap();
+    assert_eq!(named.credit_code, b);
+    assert_eq!(named.subject, number);
+    assert!(
+        named.unit_name.starts_with("福州示例科技有限公司"),
+        "{named:?}"
+    );
+    assert_eq!(named.status, pb::ClaimStatus::Submitted as i32);
+    assert!(shown(elsewhere.claim_id).await.is_empty());
+    assert!(
+        shown(participant.claim_id).await.is_empty(),
+        "participants are many"
+    );
+    env.portal()
+        .withdraw_claim(pb::WithdrawClaimRequest {
+            claim_id: third.claim_id,
+            reason: String::new(),
+        })
+        .await
+        .unwrap();
+    let others: Vec<i64> = shown(first.claim_id)
+        .await
+        .iter()
+        .map(|o| o.claim_id)
+        .collect();
+    assert_eq!(others, [second.claim_id]);
+    let portal = env
+        .portal()
+        .get_claim(pb::GetClaimRequest {
+            claim_id: first.claim_id,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(portal.other_units_same_subject.is_empty());
 }
 
 /// Two spellings of one pilot's approval number (〔〕 and [], 第 and a leading

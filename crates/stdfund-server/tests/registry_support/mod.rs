@@ -420,7 +420,8 @@ pub fn decide(claim_id: i64, decision: pb::ReviewDecision, reason: &str) -> pb::
     }
 }
 
-/// A small PDF, JPEG and PNG (just their signatures and some bytes).
+/// A small PDF, JPEG and PNG (their signatures, some bytes, and the end a
+/// PDF and a PNG must have).
 pub fn pdf(tail: &str) -> Vec<u8> {
     format!("%PDF-1.7\n%\u{e2}\u{e3}\u{cf}\u{d3}\n{tail}\n%%EOF\n").into_bytes()
 }
@@ -439,6 +440,7 @@ pub fn jpeg() -> Vec<u8> {
 pub fn png() -> Vec<u8> {
     let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     v.extend((0u8..=255).rev().cycle().take(777));
+    v.extend([0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]);
     v
 }
 
