@@ -1410,9 +1410,13 @@ pub fn is_unseen(c: char) -> bool {
 /// ASCII, as they stand after NFKC (which has already turned the full-width
 /// and small forms into ASCII): the Latin-1 signs (`·` `°` `®` `§` …), `×`
 /// and `÷`, general punctuation (dashes, quotes, `•` `…` `‰` `※` …), the
-/// letterlike symbols, the CJK symbols and punctuation (`、` `。` `〔〕` `【】`
-/// `《》` `〃` `々` …, not the half fill space U+303F) and the katakana middle
-/// dot `・`. Inclusive ranges, sorted; every code point in them is assigned.
+/// letterlike symbols, the miscellaneous symbols and dingbats (`★` `☆` `✓`
+/// …), the CJK symbols and punctuation (`、` `。` `〔〕` `【】` `《》` `〃` `々`
+/// …, not the half fill space U+303F), the katakana middle dot `・`, and the
+/// pictographs and emoji of the blocks every code point of which is
+/// assigned (U+1F300–U+1F64F, U+1F900–U+1F9FF): a symbol a reader sees and
+/// can tell apart (RULES.md §5 refuses a subject only when nothing is left
+/// of it). Inclusive ranges, sorted.
 const SUBJECT_PUNCTUATION: &[(char, char)] = &[
     ('\u{00A1}', '\u{00BF}'),
     ('\u{00D7}', '\u{00D7}'),
@@ -1420,8 +1424,11 @@ const SUBJECT_PUNCTUATION: &[(char, char)] = &[
     ('\u{2010}', '\u{2027}'),
     ('\u{2030}', '\u{205E}'),
     ('\u{2100}', '\u{214F}'),
+    ('\u{2600}', '\u{27BF}'),
     ('\u{3001}', '\u{303E}'),
     ('\u{30FB}', '\u{30FB}'),
+    ('\u{1F300}', '\u{1F64F}'),
+    ('\u{1F900}', '\u{1F9FF}'),
 ];
 
 /// Whether `c` may stand in a canonical committee or reference subject: a
@@ -1431,7 +1438,8 @@ const SUBJECT_PUNCTUATION: &[(char, char)] = &[
 /// code points (a reader sees a box, or nothing, and cannot tell one from
 /// another), private use, CJK radicals (`⻥` drawn as `鱼`; the Kangxi
 /// radicals and compatibility ideographs are already the ideograph after
-/// NFKC), and other symbols and emoji — a subject is a name or a number.
+/// NFKC), and the symbols of other blocks (mathematical operators such as
+/// `∙` beside `·`, box drawing, arrows, …).
 pub fn is_subject_character(c: char) -> bool {
     (c.is_ascii() && !c.is_ascii_control())
         || c.is_alphanumeric()
@@ -2018,8 +2026,8 @@ mod tests {
             "FZBZ-2020\u{06DD}",
             "连江鲍\u{2EE5}",
             "\u{2ED3}乐番薯",
-            "\u{1F375}茶",
-            "茶\u{2605}",
+            "FZ\u{2219}2020",
+            "FZ\u{1F6D8}2020",
         ] {
             assert!(hides_characters(&text(raw).unwrap()), "{raw:?}");
         }
@@ -2039,6 +2047,9 @@ mod tests {
             "“福州”牌",
             "A×B",
             "ÀÉÎÕÜ-Ñ",
+            "\u{1F375}茶",
+            "茶\u{2605}",
+            "FZ·2020",
         ] {
             assert!(!hides_characters(&text(raw).unwrap()), "{raw:?}");
         }

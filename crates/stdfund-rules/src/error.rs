@@ -580,7 +580,7 @@ impl SubjectFault {
                 "`{value}` at `{path}` names no subject: it has no letter or digit, only invisible characters, punctuation or symbols"
             ),
             SubjectFault::HiddenCharacters(c) => format!(
-                "`{value}` at `{path}` contains {}: a subject holds letters, digits and common punctuation only, not characters that show as a blank or cannot be told apart (format, unassigned and private-use characters, the Braille blank, CJK radicals such as `⻥` for `鱼`, emoji); type it without that character",
+                "`{value}` at `{path}` contains {}: a subject holds letters, digits and common punctuation only, not characters that show as a blank or cannot be told apart (format, unassigned and private-use characters, the Braille blank, CJK radicals such as `⻥` for `鱼`, mathematical and other uncommon symbols); type it without that character",
                 named_char(c)
             ),
             SubjectFault::CommitteeLookAlikes => format!(
@@ -610,7 +610,7 @@ impl SubjectFault {
                 )
             }
             SubjectFault::HiddenCharacters(c) => format!(
-                "`{path}`的`{value}`含有{}:项目名称或编号只能含文字、数字和常用标点,不能含显示为空白或难以分辨的字符(格式字符、未分配的码位、私用区字符、盲文空白、形似汉字的部首如`⻥`(应为`鱼`)、表情符号);请删除该字符后重新填写",
+                "`{path}`的`{value}`含有{}:项目名称或编号只能含文字、数字和常用标点,不能含显示为空白或难以分辨的字符(格式字符、未分配的码位、私用区字符、盲文空白、形似汉字的部首如`⻥`(应为`鱼`)、数学符号等不常用符号);请删除该字符后重新填写",
                 named_char(c)
             ),
             SubjectFault::CommitteeLookAlikes => format!(

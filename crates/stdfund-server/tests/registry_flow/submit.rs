@@ -112,6 +112,8 @@ async fn claims_whose_subjects_read_alike_are_shown_to_the_reviewer(env: Env) {
         .submit("second", &a, &pilot("闽标试[2019]第012号"))
         .await;
     let other_number = env.submit("other", &a, &pilot("闽标试〔2019〕13号")).await;
+    // `〇` typed for the digit 0: a subject of its own, read alike.
+    let zero = env.submit("zero", &a, &pilot("闽标试〔2〇19〕12号")).await;
     let other_unit = env.submit("unit", &b, &pilot("闽标试〔2019〕12号")).await;
     let env = &env;
     let shown = |id: i64| async move {
@@ -131,7 +133,10 @@ async fn claims_whose_subjects_read_alike_are_shown_to_the_reviewer(env: Env) {
             .iter()
             .map(|c| (c.claim_id, c.subject.as_str()))
             .collect::<Vec<_>>(),
-        [(first.claim_id, "闽标试〔2019〕12号")]
+        [
+            (first.claim_id, "闽标试〔2019〕12号"),
+            (zero.claim_id, "闽标试〔2〇19〕12号")
+        ]
     );
     assert_eq!(similar[0].status, pb::ClaimStatus::Submitted as i32);
     assert_eq!(
@@ -140,7 +145,7 @@ async fn claims_whose_subjects_read_alike_are_shown_to_the_reviewer(env: Env) {
             .iter()
             .map(|c| c.claim_id)
             .collect::<Vec<_>>(),
-        [second.claim_id]
+        [second.claim_id, zero.claim_id]
     );
     assert!(shown(other_number.claim_id).await.is_empty());
     assert!(shown(other_unit.claim_id).await.is_empty());
