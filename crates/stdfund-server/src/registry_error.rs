@@ -104,6 +104,16 @@ pub enum RegistryError {
         /// Whose budget.
         payer: String,
     },
+    /// One person would both submit and review a claim, or both approve and
+    /// pay it (不相容职务分离, docs/DECISIONS.md B29).
+    SeparationOfDuties {
+        /// The claim.
+        claim_id: i64,
+        /// What the caller would do twice.
+        duty: Duty,
+        /// The caller's name (the token's).
+        who: String,
+    },
     /// Data stored by the registry could not be read back (a bug or a
     /// hand-edited database).
     StoredData {
@@ -112,6 +122,15 @@ pub enum RegistryError {
     },
     /// The store refused or failed.
     Store(StoreError),
+}
+
+/// The two duties one person may not hold on one claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    /// Reviewing a claim one submitted.
+    ReviewOwnSubmission,
+    /// Paying a claim one approved.
+    PayOwnApproval,
 }
 
 impl From<AuthError> for RegistryError {
@@ -868,6 +887,34 @@ impl From<RegistryError> for Status {
             )
             .meta("year", year)
             .meta("payer", payer),
+            RegistryError::SeparationOfDuties {
+                claim_id,
+                duty,
+                who,
+            } => {
+                let (zh, en) = match duty {
+                    Duty::ReviewOwnSubmission => (
+                        format!(
+                            "申报{claim_id}由{who}提交,不能由同一人审核(不相容职务分离):请由另一名审核人员办理"
+                        ),
+                        format!(
+                            "claim {claim_id} was submitted by {who}, who may not also review it (separation of duties): another reviewer must"
+                        ),
+                    ),
+                    Duty::PayOwnApproval => (
+                        format!(
+                            "申报{claim_id}由{who}核准,不能由同一人登记拨付(不相容职务分离):请由财务人员办理"
+                        ),
+                        format!(
+                            "claim {claim_id} was approved by {who}, who may not also record its payment (separation of duties): a finance officer must"
+                        ),
+                    ),
+                };
+                Parts::new(Code::FailedPrecondition, "SEPARATION_OF_DUTIES", zh, en)
+                    .meta("claimId", claim_id)
+                    .meta("actor", who)
+                    .precondition("SEPARATION_OF_DUTIES", format!("claims/{claim_id}"))
+            }
             RegistryError::StoredData { message } => {
                 tracing::error!(%message, "stored registry data unreadable");
                 internal(

@@ -547,6 +547,7 @@ impl Registry {
         let decision = match decision {
             pb::ReviewDecision::Approve => {
                 let claim = store.claim(id).await?;
+                own_submission(who, &claim)?;
                 Decision::from(self.approval(&claim, reviewer_amount, &reason)?)
             }
             other => {
@@ -556,6 +557,7 @@ impl Registry {
                 if reviewer_amount.is_some() {
                     return Err(reviewer_amount_not_allowed());
                 }
+                own_submission(who, &store.claim(id).await?)?;
                 if other == pb::ReviewDecision::Reject {
                     Decision::Reject { reason }
                 } else {
@@ -612,6 +614,7 @@ impl Registry {
                 let mut approvals = Vec::with_capacity(ids.len());
                 for id in &ids {
                     let claim = self.inner.store.claim(*id).await?;
+                    own_submission(who, &claim)?;
                     if claim.filing.discretionary {
                         return Err(RegistryError::invalid(
                             "BATCH_DISCRETIONARY",
@@ -629,6 +632,9 @@ impl Registry {
             pb::ReviewDecision::Reject => {
                 if reason.is_empty() {
                     return Err(RegistryError::missing("reason"));
+                }
+                for id in &ids {
+                    own_submission(who, &self.inner.store.claim(*id).await?)?;
                 }
                 BatchDecision::Reject { ids, reason }
             }
@@ -966,4 +972,18 @@ fn similar_claim(c: &Claim) -> pb::SimilarClaim {
         unit_name: c.filing.unit_name.clone(),
         credit_code: c.filing.credit_code.clone(),
     }
+}
+
+/// Refuses a review by the person who submitted the claim (不相容职务分离:
+/// the applicant's gateway or an admin who filed it does not also decide
+/// it). Compared by the token's name, as the audit log records both.
+fn own_submission(who: &Principal, claim: &Claim) -> Result<(), RegistryError> {
+    if claim.filing.submitted_by == who.name {
+        return Err(RegistryError::SeparationOfDuties {
+            claim_id: claim.id,
+            duty: crate::registry_error::Duty::ReviewOwnSubmission,
+            who: who.name.clone(),
+        });
+    }
+    Ok(())
 }

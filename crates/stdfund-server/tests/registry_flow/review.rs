@@ -15,6 +15,118 @@ on_both_backends! {
     a_returned_claim_is_corrected_and_resubmitted = 13;
     withdrawal_frees_the_one_time_key = 14;
     a_correction_cannot_take_a_key_another_claim_holds = 15;
+    one_person_does_not_hold_two_duties_on_one_claim = 66;
+}
+
+/// The claim as a reviewer reads it.
+async fn claim_of(env: &Env, id: i64) -> pb::Claim {
+    env.reviewer()
+        .get_claim(pb::GetClaimRequest {
+            claim_id: id,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap()
+}
+
+/// Separation of duties (不相容职务分离): an admin who submitted a claim
+/// cannot approve, reject or return it, alone or in a batch; an admin who
+/// approved a claim cannot record its payment; another person can. Nothing
+/// changes on a refusal (the sixth attack: one admin token submitted,
+/// approved and paid one claim alone).
+async fn one_person_does_not_hold_two_duties_on_one_claim(env: Env) {
+    env.set_budget("CITY", "1000000.00").await;
+    let own = env
+        .admin()
+        .submit_claim(env.submit_req(
+            "own",
+            s::application(&env.code(1), &Ach::lead("GB/T 66001-2021")),
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap();
+    let refused = |e: &tonic::Status| {
+        let meta = s::expect_error(e, Code::FailedPrecondition, "SEPARATION_OF_DUTIES");
+        assert_eq!(meta["actor"], "admin-chen", "{meta:?}");
+        assert!(meta["messageZh"].contains("不相容职务分离"), "{meta:?}");
+    };
+    let e = env
+        .admin()
+        .review_claim(s::approve(own.claim_id))
+        .await
+        .unwrap_err();
+    refused(&e);
+    let e = env
+        .admin()
+        .review_claim(pb::ReviewClaimRequest {
+            claim_id: own.claim_id,
+            decision: pb::ReviewDecision::Reject.into(),
+            reason: "重复".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    refused(&e);
+    let other = env
+        .submit("other", &env.code(2), &Ach::lead("GB/T 66002-2021"))
+        .await;
+    let e = env
+        .admin()
+        .review_claims(pb::ReviewClaimsRequest {
+            claim_ids: vec![other.claim_id, own.claim_id],
+            decision: pb::ReviewDecision::Approve.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    refused(&e);
+    // Nothing was decided.
+    for id in [own.claim_id, other.claim_id] {
+        let c = claim_of(&env, id).await;
+        assert_eq!(c.status, pb::ClaimStatus::Submitted as i32, "{id}");
+    }
+    // Another person reviews it.
+    env.approve(own.claim_id).await;
+    // The admin approves the gateway's claim, and cannot pay it.
+    let approved = env
+        .admin()
+        .review_claim(s::approve(other.claim_id))
+        .await
+        .unwrap()
+        .into_inner()
+        .claim
+        .unwrap();
+    assert_eq!(approved.status, pb::ClaimStatus::Approved as i32);
+    let e = env
+        .admin()
+        .record_disbursement(pb::RecordDisbursementRequest {
+            claim_id: other.claim_id,
+            payment_date: s::day(0),
+            voucher_number: env.key("SOD-1"),
+            amount: String::new(),
+            payer: String::new(),
+        })
+        .await
+        .unwrap_err();
+    refused(&e);
+    assert_eq!(claim_of(&env, other.claim_id).await.paid_amount, "0.00");
+    // Finance pays it; the admin pays the claim the reviewer approved.
+    env.pay(other.claim_id, &env.key("SOD-2"), "").await;
+    env.admin()
+        .record_disbursement(pb::RecordDisbursementRequest {
+            claim_id: own.claim_id,
+            payment_date: s::day(0),
+            voucher_number: env.key("SOD-3"),
+            amount: String::new(),
+            payer: String::new(),
+        })
+        .await
+        .unwrap();
 }
 
 async fn approval_freezes_amount_split_and_assessment(env: Env) {
