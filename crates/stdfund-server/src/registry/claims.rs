@@ -328,15 +328,9 @@ impl Registry {
         if !leads {
             return Ok(Vec::new());
         }
-        let query = ClaimQuery {
-            search: Some(f.subject.clone()),
-            item: Some(f.item.clone()),
-            page_size: input::MAX_PAGE_SIZE.unsigned_abs(),
-            ..ClaimQuery::default()
-        };
-        let page = self.inner.store.claims(&query).await?;
-        Ok(page
-            .claims
+        Ok(self
+            .claims_of_item(&f.item, &f.subject)
+            .await?
             .iter()
             .filter(|c| {
                 c.filing.credit_code != f.credit_code
@@ -348,21 +342,27 @@ impl Registry {
             .collect())
     }
 
+    /// The first page (500) of claims of `item` that the queue search finds
+    /// for `search` (a credit code or a canonical subject), for the notices.
+    async fn claims_of_item(&self, item: &str, search: &str) -> Result<Vec<Claim>, RegistryError> {
+        let query = ClaimQuery {
+            search: Some(search.to_owned()),
+            item: Some(item.to_owned()),
+            page_size: input::MAX_PAGE_SIZE.unsigned_abs(),
+            ..ClaimQuery::default()
+        };
+        Ok(self.inner.store.claims(&query).await?.claims)
+    }
+
     /// The applicant's other live claims of the same item whose subjects read
     /// alike in the loose form ([`stdfund_rules::canon::loose`]): perhaps one
     /// achievement, for the reviewer to check.
     async fn similar(&self, claim: &Claim) -> Result<Vec<pb::SimilarClaim>, RegistryError> {
         let f = &claim.filing;
         let mine = stdfund_rules::canon::loose(&f.subject);
-        let query = ClaimQuery {
-            search: Some(f.credit_code.clone()),
-            item: Some(f.item.clone()),
-            page_size: input::MAX_PAGE_SIZE.unsigned_abs(),
-            ..ClaimQuery::default()
-        };
-        let page = self.inner.store.claims(&query).await?;
-        Ok(page
-            .claims
+        Ok(self
+            .claims_of_item(&f.item, &f.credit_code)
+            .await?
             .iter()
             .filter(|c| {
                 c.id != claim.id

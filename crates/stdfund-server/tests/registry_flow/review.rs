@@ -18,20 +18,6 @@ on_both_backends! {
     one_person_does_not_hold_two_duties_on_one_claim = 66;
 }
 
-/// The claim as a reviewer reads it.
-async fn claim_of(env: &Env, id: i64) -> pb::Claim {
-    env.reviewer()
-        .get_claim(pb::GetClaimRequest {
-            claim_id: id,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .claim
-        .unwrap()
-}
-
 /// Separation of duties (不相容职务分离): an admin who submitted a claim
 /// cannot approve, reject or return it, alone or in a batch; an admin who
 /// approved a claim cannot record its payment; another person can. Nothing
@@ -87,7 +73,7 @@ async fn one_person_does_not_hold_two_duties_on_one_claim(env: Env) {
     refused(&e);
     // Nothing was decided.
     for id in [own.claim_id, other.claim_id] {
-        let c = claim_of(&env, id).await;
+        let c = env.claim(id).await;
         assert_eq!(c.status, pb::ClaimStatus::Submitted as i32, "{id}");
     }
     // Another person reviews it.
@@ -114,7 +100,7 @@ async fn one_person_does_not_hold_two_duties_on_one_claim(env: Env) {
         .await
         .unwrap_err();
     refused(&e);
-    assert_eq!(claim_of(&env, other.claim_id).await.paid_amount, "0.00");
+    assert_eq!(env.claim(other.claim_id).await.paid_amount, "0.00");
     // Finance pays it; the admin pays the claim the reviewer approved.
     env.pay(other.claim_id, &env.key("SOD-2"), "").await;
     env.admin()
