@@ -48,6 +48,31 @@ pub fn read(path: &Path) -> Result<AuditKey, KeyProblem> {
     })
 }
 
+/// Why the key file is readable by more people than should hold the key
+/// (mode `& 0o004`: others), with the fix; `None` when it is not, or where
+/// modes do not exist. A warning, not a refusal: a container runtime may
+/// mount a secret as it pleases, and the seals stay sound against everyone
+/// who cannot read the file.
+#[cfg(unix)]
+pub fn exposure(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+    (mode & 0o004 != 0).then(|| {
+        format!(
+            "审计密钥文件{shown}所有用户可读(权限{mode:04o}),能读它的人就能伪造封签:请执行 chmod 600 {shown}\n\
+             the audit key file {shown} is readable by every user (mode {mode:04o}), and whoever \
+             reads it can forge seals: chmod 600 {shown}",
+            shown = path.display()
+        )
+    })
+}
+
+/// Modes are not checked where there are none.
+#[cfg(not(unix))]
+pub fn exposure(_path: &Path) -> Option<String> {
+    None
+}
+
 /// Reads the key file named in the settings, if one is.
 pub fn from_settings(path: Option<&Path>) -> Result<Option<AuditKey>, KeyProblem> {
     path.map(read).transpose()
@@ -121,5 +146,36 @@ pub fn describe(adoption: Option<KeyAdoption>, key_id: Option<&str>) -> String {
              {first_sealed} on, but the last {unsealed_after} entries carry no seal (written \
              without the key): `stdfund audit verify` names the first"
         ),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_key_file_others_can_read_is_named() {
+        let dir = std::env::temp_dir().join(format!("stdfund-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("audit.key");
+        std::fs::write(&f, "ab".repeat(32)).unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(exposure(&f), None);
+        assert!(read(&f).is_ok());
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let said = exposure(&f).unwrap();
+        assert!(
+            said.contains("0644") && said.contains("chmod 600"),
+            "{said}"
+        );
+        std::fs::write(&f, "short").unwrap();
+        assert_eq!(read(&f).unwrap_err().code, "AUDIT_KEY_TOO_SHORT");
+        assert_eq!(
+            read(&dir.join("missing")).unwrap_err().code,
+            "AUDIT_KEY_UNREADABLE"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -546,6 +546,13 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
             }
         })?;
     let key_id = audit_key.as_ref().map(|k| k.id().to_owned());
+    if let Some(said) = settings
+        .audit_key_file
+        .as_deref()
+        .and_then(crate::audit_key::exposure)
+    {
+        tracing::warn!("{said}");
+    }
     let options = OpenOptions {
         create_if_missing: settings.create_database,
         write_timeout: Duration::from_secs(settings.write_timeout_seconds),
