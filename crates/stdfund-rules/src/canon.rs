@@ -1446,6 +1446,65 @@ pub fn is_subject_character(c: char) -> bool {
         || in_ranges(SUBJECT_PUNCTUATION, c)
 }
 
+/// The CJK Radicals Supplement characters that are drawn as a whole
+/// simplified Chinese ideograph, with that ideograph (the radical names of
+/// Unicode's `C-SIMPLIFIED …` and a few unmarked ones: `⻥` FISH `鱼`, `⻓`
+/// LONG `长`, `⻔` GATE `门`, …). NFKC does not fold them; a subject holding
+/// one is refused (C18) and the ideograph is offered instead. Radicals that
+/// are only a component (`⻐` 钅, `⻈` 讠) and the Japanese forms are not
+/// here. Sorted by the radical.
+const RADICAL_IDEOGRAPHS: &[(char, char)] = &[
+    ('\u{2EC5}', '见'),
+    ('\u{2EC6}', '角'),
+    ('\u{2EC9}', '贝'),
+    ('\u{2ECB}', '车'),
+    ('\u{2ED3}', '长'),
+    ('\u{2ED4}', '门'),
+    ('\u{2ED8}', '青'),
+    ('\u{2ED9}', '韦'),
+    ('\u{2EDA}', '页'),
+    ('\u{2EDB}', '风'),
+    ('\u{2EDC}', '飞'),
+    ('\u{2EDD}', '食'),
+    ('\u{2EE2}', '马'),
+    ('\u{2EE3}', '骨'),
+    ('\u{2EE4}', '鬼'),
+    ('\u{2EE5}', '鱼'),
+    ('\u{2EE6}', '鸟'),
+    ('\u{2EE7}', '卤'),
+    ('\u{2EE8}', '麦'),
+    ('\u{2EE9}', '黄'),
+    ('\u{2EEA}', '黾'),
+    ('\u{2EEC}', '齐'),
+    ('\u{2EEE}', '齿'),
+    ('\u{2EF0}', '龙'),
+];
+
+/// The ideograph a CJK radical is drawn as, when it is a whole one
+/// ([`RADICAL_IDEOGRAPHS`]).
+pub fn radical_ideograph(c: char) -> Option<char> {
+    RADICAL_IDEOGRAPHS
+        .binary_search_by(|&(r, _)| r.cmp(&c))
+        .ok()
+        .and_then(|i| RADICAL_IDEOGRAPHS.get(i))
+        .map(|&(_, ideograph)| ideograph)
+}
+
+/// A subject with every radical of [`RADICAL_IDEOGRAPHS`] written as its
+/// ideograph, when it had one and nothing else keeps it from being a
+/// subject: what a clerk who typed `连江鲍⻥` meant (`连江鲍鱼`).
+pub fn radicals_as_ideographs(raw: &str) -> Option<String> {
+    if !raw.chars().any(|c| radical_ideograph(c).is_some()) {
+        return None;
+    }
+    let written: String = raw
+        .chars()
+        .map(|c| radical_ideograph(c).unwrap_or(c))
+        .collect();
+    let canonical = text(&written).ok()?;
+    (hidden_character(&canonical).is_none() && !mixes_look_alikes(&canonical)).then_some(written)
+}
+
 /// The first character of a canonical committee or reference subject that
 /// it may not hold: one that shows nothing a reader can compare
 /// ([`is_unseen`]), or that is not a letter, number or common punctuation
@@ -1913,6 +1972,24 @@ mod tests {
         assert_eq!(l("福州 茉莉花茶"), l("福州茉莉花茶"));
         assert_eq!(l("10"), "10");
         assert_eq!(l("2020-100"), "2020100");
+    }
+
+    #[test]
+    fn radicals_drawn_as_ideographs_are_offered_as_them() {
+        assert!(RADICAL_IDEOGRAPHS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(radical_ideograph('\u{2EE5}'), Some('鱼'));
+        assert_eq!(radical_ideograph('鱼'), None);
+        assert_eq!(
+            radicals_as_ideographs("连江鲍\u{2EE5}").as_deref(),
+            Some("连江鲍鱼")
+        );
+        assert_eq!(
+            radicals_as_ideographs("\u{2ED3}乐番薯").as_deref(),
+            Some("长乐番薯")
+        );
+        // Nothing to offer: no radical, or another refused character left.
+        assert_eq!(radicals_as_ideographs("连江鲍鱼"), None);
+        assert_eq!(radicals_as_ideographs("连江鲍\u{2EE5}\u{FFF9}"), None);
     }
 
     #[test]

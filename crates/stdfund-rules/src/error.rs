@@ -476,6 +476,14 @@ fn date_en(path: &str, value: &str, hint: DateHint) -> String {
     }
 }
 
+/// The subject with its CJK radicals written as the ideographs they are
+/// drawn as, when `c` (the refused character) is one and that leaves a
+/// subject ([`crate::canon::radicals_as_ideographs`]).
+fn radicals_offered(c: char, value: &str) -> Option<String> {
+    crate::canon::radical_ideograph(c)?;
+    crate::canon::radicals_as_ideographs(value)
+}
+
 /// `; did you mean `X`?` when there is an `X`.
 fn meant_en(meant: Option<&str>) -> String {
     meant
@@ -580,8 +588,9 @@ impl SubjectFault {
                 "`{value}` at `{path}` names no subject: it has no letter or digit, only invisible characters, punctuation or symbols"
             ),
             SubjectFault::HiddenCharacters(c) => format!(
-                "`{value}` at `{path}` contains {}: a subject holds letters, digits and common punctuation only, not characters that show as a blank or cannot be told apart (format, unassigned and private-use characters, the Braille blank, CJK radicals such as `⻥` for `鱼`, mathematical and other uncommon symbols); type it without that character",
-                named_char(c)
+                "`{value}` at `{path}` contains {}: a subject holds letters, digits and common punctuation only, not characters that show as a blank or cannot be told apart (format, unassigned and private-use characters, the Braille blank, CJK radicals such as `⻥` for `鱼`, mathematical and other uncommon symbols); type it without that character{}",
+                named_char(c),
+                meant_en(radicals_offered(c, &value).as_deref())
             ),
             SubjectFault::CommitteeLookAlikes => format!(
                 "`{value}` at `{path}` is not a committee code such as `SAC/TC 28`: it contains characters that only look like Latin letters or digits (Cyrillic, Greek, other scripts' digits, combining marks, …); type the code with Latin letters and ASCII digits"
@@ -610,8 +619,9 @@ impl SubjectFault {
                 )
             }
             SubjectFault::HiddenCharacters(c) => format!(
-                "`{path}`的`{value}`含有{}:项目名称或编号只能含文字、数字和常用标点,不能含显示为空白或难以分辨的字符(格式字符、未分配的码位、私用区字符、盲文空白、形似汉字的部首如`⻥`(应为`鱼`)、数学符号等不常用符号);请删除该字符后重新填写",
-                named_char(c)
+                "`{path}`的`{value}`含有{}:项目名称或编号只能含文字、数字和常用标点,不能含显示为空白或难以分辨的字符(格式字符、未分配的码位、私用区字符、盲文空白、形似汉字的部首如`⻥`(应为`鱼`)、数学符号等不常用符号);请删除该字符后重新填写{}",
+                named_char(c),
+                meant_zh(radicals_offered(c, &value).as_deref())
             ),
             SubjectFault::CommitteeLookAlikes => format!(
                 "`{path}`的`{value}`不是技术委员会代号(例如`SAC/TC 28`):其中含有形似拉丁字母或数字的字符(西里尔字母、希腊字母、其他文字的数字、组合符号等),请用拉丁字母和半角数字填写"
@@ -742,6 +752,11 @@ impl Error {
             | Error::UnknownVariant { meant, .. }
             | Error::InvalidEnumValue { meant, .. }
             | Error::InvalidStandardNumber { meant, .. } => meant.clone(),
+            Error::InvalidSubject {
+                value,
+                fault: SubjectFault::HiddenCharacters(c),
+                ..
+            } => radicals_offered(*c, value),
             Error::InvalidDate { .. }
             | Error::InvalidJson { .. }
             | Error::UnpairedSurrogate { .. }

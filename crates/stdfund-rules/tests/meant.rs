@@ -194,3 +194,30 @@ fn an_amount_given_as_a_number_is_offered_in_quotes() {
         );
     }
 }
+
+/// A CJK radical drawn as an ideograph (`⻥` for `鱼`, the sixth attack on the
+/// registry): refused, and the product written with the ideograph offered.
+#[test]
+fn a_radical_in_a_product_name_offers_the_ideograph() {
+    let app = r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},
+        "achievements":[{"id":"a1","item":"GEOGRAPHICAL_INDICATION","variant":"AGRICULTURAL_GI",
+        "subject":"连江鲍⻥","date":"2020-05-01","approved":true}]}"#;
+    let e = json::estimate_text(app).expect_err("a radical");
+    assert_eq!(e.code(), "INVALID_SUBJECT");
+    assert_eq!(e.meant().as_deref(), Some("连江鲍鱼"));
+    let report = e.to_report();
+    assert!(
+        report.message_zh.contains("是否应为连江鲍鱼"),
+        "{}",
+        report.message_zh
+    );
+    assert!(
+        report.message_en.contains("did you mean `连江鲍鱼`"),
+        "{}",
+        report.message_en
+    );
+    // Another refused character beside it: nothing to offer.
+    let other = app.replace("连江鲍⻥", "连江鲍⻥\u{FFF9}");
+    let e = json::estimate_text(&other).expect_err("a format character");
+    assert_eq!(e.meant(), None);
+}
