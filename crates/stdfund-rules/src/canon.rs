@@ -1406,6 +1406,17 @@ pub fn is_unseen(c: char) -> bool {
         || n & 0xFFFE == 0xFFFE
 }
 
+/// Whether a text shows nothing a reader can see: white space,
+/// default-ignorable code points (zero-width space and joiners, word joiner,
+/// BOM, soft hyphen, variation selectors, tags, …) and the characters
+/// [`is_unseen`] names (format characters, blanks, private use) only. The
+/// registry reads a required unit name, reason or note that shows nothing
+/// as missing (docs/DECISIONS.md B17).
+pub fn shows_nothing(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_whitespace() || is_default_ignorable(c) || is_unseen(c))
+}
+
 /// Punctuation and symbols a subject may hold beside letters, digits and
 /// ASCII, as they stand after NFKC (which has already turned the full-width
 /// and small forms into ASCII): the Latin-1 signs (`·` `°` `®` `§` …), `×`
@@ -1972,6 +1983,23 @@ mod tests {
         assert_eq!(l("福州 茉莉花茶"), l("福州茉莉花茶"));
         assert_eq!(l("10"), "10");
         assert_eq!(l("2020-100"), "2020100");
+    }
+
+    #[test]
+    fn texts_of_blanks_and_format_characters_show_nothing() {
+        for blank in [
+            "",
+            " \u{3000}",
+            "\u{200B}",
+            "\u{FFF9}\u{FFFB}",
+            "\u{16FE4}",
+            "\u{2800}",
+        ] {
+            assert!(shows_nothing(blank), "{blank:?}");
+        }
+        for seen in ["a", "\u{200B}审", "。", "\u{1F375}"] {
+            assert!(!shows_nothing(seen), "{seen:?}");
+        }
     }
 
     #[test]

@@ -443,9 +443,14 @@ async fn broken_frames_are_invalid_argument_too() {
     server.stop();
 }
 
-/// One EstimateBatch call over HTTP/2 whose request body is `body`; the
-/// number of answers received and the final status.
-async fn batch_over_h2(addr: &str, body: Bytes) -> (usize, Status) {
+/// One POST over HTTP/2 to `path` with `content_type` (or none): the HTTP
+/// status, the response headers, the body and the trailers.
+async fn h2_call(
+    addr: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: Bytes,
+) -> (u16, http::HeaderMap, Bytes, http::HeaderMap) {
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http2::handshake(
         hyper_util::rt::TokioExecutor::new(),
@@ -454,24 +459,38 @@ async fn batch_over_h2(addr: &str, body: Bytes) -> (usize, Status) {
     .await
     .unwrap();
     tokio::spawn(conn);
-    let req = http::Request::builder()
+    let mut req = http::Request::builder()
         .method("POST")
-        .uri(format!(
-            "http://{addr}/stdfund.v1.EstimateService/EstimateBatch"
-        ))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers")
-        .body(http_body_util::Full::new(body))
-        .unwrap();
-    let resp = sender.send_request(req).await.unwrap();
-    let (parts, body) = resp.into_parts();
-    if let Some(s) = Status::from_header_map(&parts.headers) {
-        return (0, s);
+        .uri(format!("http://{addr}{path}"))
+        .header("te", "trailers");
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
     }
+    let resp = sender
+        .send_request(req.body(http_body_util::Full::new(body)).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = resp.into_parts();
     use http_body_util::BodyExt;
     let collected = body.collect().await.unwrap();
     let trailers = collected.trailers().cloned().unwrap_or_default();
-    let mut data = collected.to_bytes();
+    (
+        parts.status.as_u16(),
+        parts.headers,
+        collected.to_bytes(),
+        trailers,
+    )
+}
+
+/// One EstimateBatch call over HTTP/2 whose request body is `body`; the
+/// number of answers received and the final status.
+async fn batch_over_h2(addr: &str, body: Bytes) -> (usize, Status) {
+    let path = "/stdfund.v1.EstimateService/EstimateBatch";
+    let (_, headers, mut data, trailers) =
+        h2_call(addr, path, Some("application/grpc"), body).await;
+    if let Some(s) = Status::from_header_map(&headers) {
+        return (0, s);
+    }
     let mut answers = 0;
     while data.remaining() >= 5 {
         data.advance(1);
@@ -532,34 +551,11 @@ async fn unary_as(
     content_type: Option<&str>,
     body: Bytes,
 ) -> (u16, Status) {
-    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http2::handshake(
-        hyper_util::rt::TokioExecutor::new(),
-        hyper_util::rt::TokioIo::new(tcp),
-    )
-    .await
-    .unwrap();
-    tokio::spawn(conn);
-    let mut req = http::Request::builder()
-        .method("POST")
-        .uri(format!("http://{addr}{path}"))
-        .header("te", "trailers");
-    if let Some(ct) = content_type {
-        req = req.header("content-type", ct);
-    }
-    let resp = sender
-        .send_request(req.body(http_body_util::Full::new(body)).unwrap())
-        .await
+    let (http_status, headers, _, trailers) = h2_call(addr, path, content_type, body).await;
+    let status = Status::from_header_map(&headers)
+        .or_else(|| Status::from_header_map(&trailers))
         .unwrap();
-    let (parts, body) = resp.into_parts();
-    let http_status = parts.status.as_u16();
-    if let Some(s) = Status::from_header_map(&parts.headers) {
-        return (http_status, s);
-    }
-    use http_body_util::BodyExt;
-    let collected = body.collect().await.unwrap();
-    let trailers = collected.trailers().cloned().unwrap_or_default();
-    (http_status, Status::from_header_map(&trailers).unwrap())
+    (http_status, status)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -47,7 +47,7 @@ pub fn text(
     shown_as_typed(v, field, required, what_zh, what_en)?;
     // An optional text with nothing visible is no text: a decision that
     // needs a reason then finds none (B17), and nothing invisible is stored.
-    if shows_nothing(v) {
+    if stdfund_rules::canon::shows_nothing(v) {
         return Ok(String::new());
     }
     Ok(v.to_string())
@@ -58,21 +58,6 @@ pub fn text(
 /// 公示 list. Never needed in a name, reason or note.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Characters that show nothing: Unicode's default-ignorable code points
-/// (zero-width space and joiners, word joiner and invisible operators, the
-/// byte-order mark, the soft hyphen, variation selectors, tags, …), the
-/// other format characters and blanks (U+FFF9–U+FFFB, the Egyptian
-/// hieroglyph joiners, the Khitan filler, the Braille blank, …), private use
-/// and noncharacters (`stdfund_rules::canon::is_unseen`).
-fn is_invisible(c: char) -> bool {
-    stdfund_rules::canon::is_default_ignorable(c) || stdfund_rules::canon::is_unseen(c)
-}
-
-/// Whether `v` shows nothing: white space and invisible characters only.
-fn shows_nothing(v: &str) -> bool {
-    v.chars().all(|c| c.is_whitespace() || is_invisible(c))
 }
 
 /// A text that officials read and the public notice prints (a unit name,
@@ -86,7 +71,7 @@ pub fn shown_as_typed(
     what_zh: &str,
     what_en: &str,
 ) -> Result<(), RegistryError> {
-    if required && shows_nothing(v) {
+    if required && stdfund_rules::canon::shows_nothing(v) {
         return Err(RegistryError::missing(field));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {

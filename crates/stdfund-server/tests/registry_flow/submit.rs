@@ -40,17 +40,7 @@ async fn other_units_leading_the_same_standard_are_shown_to_the_reviewer(env: En
         )
         .await;
     let env = &env;
-    let shown = |id: i64| async move {
-        env.reviewer()
-            .get_claim(pb::GetClaimRequest {
-                claim_id: id,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .other_units_same_subject
-    };
+    let shown = |id: i64| async move { env.reviewed(id).await.other_units_same_subject };
     let others = shown(first.claim_id).await;
     let mut ids: Vec<i64> = others.iter().map(|o| o.claim_id).collect();
     ids.sort_unstable();
@@ -116,17 +106,7 @@ async fn claims_whose_subjects_read_alike_are_shown_to_the_reviewer(env: Env) {
     let zero = env.submit("zero", &a, &pilot("闽标试〔2〇19〕12号")).await;
     let other_unit = env.submit("unit", &b, &pilot("闽标试〔2019〕12号")).await;
     let env = &env;
-    let shown = |id: i64| async move {
-        env.reviewer()
-            .get_claim(pb::GetClaimRequest {
-                claim_id: id,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .similar_claims
-    };
+    let shown = |id: i64| async move { env.reviewed(id).await.similar_claims };
     let similar = shown(second.claim_id).await;
     assert_eq!(
         similar

@@ -640,6 +640,18 @@ impl Env {
             .unwrap()
     }
 
+    /// GetClaim as a reviewer reads it: the claim and the notices beside it.
+    pub async fn reviewed(&self, id: i64) -> pb::GetClaimResponse {
+        self.reviewer()
+            .get_claim(pb::GetClaimRequest {
+                claim_id: id,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+    }
+
     /// A claim as the administrator sees it (full view).
     pub async fn claim(&self, id: i64) -> pb::Claim {
         self.admin()
