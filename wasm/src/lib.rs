@@ -343,10 +343,15 @@ pub fn check_credit_code(
 #[wasm_bindgen(js_name = normaliseStandardNumber, unchecked_return_type = "FieldResult<StandardNumberInfo>")]
 pub fn normalise_standard_number(
     #[wasm_bindgen(unchecked_param_type = "string")] raw: JsValue,
-    #[wasm_bindgen(param_description = "the achievement's date, `YYYY-MM-DD` (optional)")]
+    #[wasm_bindgen(
+        unchecked_optional_param_type = "string | null",
+        param_description = "the achievement's date, `YYYY-MM-DD` (optional)"
+    )]
     date: Option<JsValue>,
 ) -> JsValue {
-    // Anything but a date string (a number, null) is no date: nothing throws.
+    // Anything but a date string (a number, null) is no date, and so is a
+    // date that does not read: nothing throws, and the date field says what
+    // is wrong with it.
     let date = date
         .and_then(|d| d.as_string())
         .as_deref()

@@ -66,6 +66,15 @@ pub enum CanonError {
         "the standard number contains letters that are not Latin letters (look-alikes such as Cyrillic or Greek)"
     )]
     ForeignLetters,
+    /// A local standard's code whose digits are a shorter code padded with
+    /// zeros: `DB3500` or `DB350000` for the province's `DB35`, `DB350100`
+    /// for the city's `DB3501` (docs/DECISIONS.md C7). Each would be a second
+    /// subject beside the number as issued; [`standard_number_meant`] offers
+    /// that number.
+    #[error(
+        "the standard number's local code is a division code padded with zeros (`DB3500` for `DB35`, `DB350100` for `DB3501`)"
+    )]
+    PaddedDivisionCode,
 }
 
 impl CanonError {
@@ -76,7 +85,8 @@ impl CanonError {
             CanonError::Empty => "INVALID_SUBJECT",
             CanonError::NotAStandardNumber
             | CanonError::YearMisplaced
-            | CanonError::ForeignLetters => "INVALID_STANDARD_NUMBER",
+            | CanonError::ForeignLetters
+            | CanonError::PaddedDivisionCode => "INVALID_STANDARD_NUMBER",
         }
     }
 
@@ -89,6 +99,9 @@ impl CanonError {
             CanonError::YearMisplaced => "标准编号的年代号写了两次或写在了分部分的位置",
             CanonError::ForeignLetters => {
                 "标准编号含有非拉丁字母(如形似拉丁字母的西里尔字母或希腊字母)"
+            }
+            CanonError::PaddedDivisionCode => {
+                "标准编号的地方标准代号是用0补位的行政区划代码(`DB3500`应为`DB35`,`DB350100`应为`DB3501`)"
             }
         }
     }
@@ -361,7 +374,7 @@ pub enum ImpliedLevel {
     /// Any other two-letter sector code, optionally with `/T` or `/Z`
     /// (`JB/T`, `HG/T`, `YY`, …).
     Industry,
-    /// `DB35`, `DB3501/T`, `DB350100/Z`, …
+    /// `DB35`, `DB3501/T`, `DB350102/Z`, …
     Local,
     /// `T/<organisation>`.
     Group,
@@ -468,13 +481,66 @@ impl StandardNumber {
     pub fn implied_level(&self) -> ImpliedLevel {
         self.level
     }
+
+    /// For a local standard whose code is a shorter code padded with zeros
+    /// ([`unpadded_division`]): the code as typed (`DB3500`, `DB350100`,
+    /// without `/T`) and the code it pads (`DB35`, `DB3501`) — the division
+    /// digits after `DB`.
+    fn padded_division(&self) -> Option<(&str, &str)> {
+        if self.level != ImpliedLevel::Local {
+            return None;
+        }
+        let code = self.prefix().split('/').next()?;
+        let kept = unpadded_division(code.strip_prefix("DB")?)?;
+        Some((code, kept))
+    }
+
+    /// The text with a padded local code written as the code it pads
+    /// (`DB350100/T 8802-2020` → `DB3501/T 8802-2020`), or `None` when the
+    /// code is not padded.
+    fn unpadded(&self) -> Option<String> {
+        let (code, kept) = self.padded_division()?;
+        let rest = self.text.get(code.len()..)?;
+        Some(format!("DB{kept}{rest}"))
+    }
+}
+
+/// The digits of a shorter division code that `digits` (those of a local
+/// standard's code, after `DB`) pads with zeros: four digits ending `00` pad
+/// the province's two (`3500` → `35`), six ending `0000` the province's two
+/// (`350000` → `35`), six ending `00` a city's four (`350100` → `3501`). A
+/// local code is `DB` and the first two digits of a province's division code
+/// or the first four of a city's (GB/T 2260 codes: `350000` is Fujian,
+/// `350100` Fuzhou), so a padded code names the same standard as the code it
+/// pads: found by the seventh attack on the registry (2026-12-05), where
+/// `DB35/T 8801-2019`, `DB3500/T 8801-2019` and `DB350000/T 8801-2019` were
+/// three subjects, each paid. Six digits not ending `00` (a district's code,
+/// `DB350102`) pad nothing and stay accepted (C7).
+fn unpadded_division(digits: &str) -> Option<&str> {
+    match digits.len() {
+        4 if digits.ends_with("00") => digits.get(..2),
+        6 if digits.ends_with("0000") => digits.get(..2),
+        6 if digits.ends_with("00") => digits.get(..4),
+        _ => None,
+    }
+}
+
+/// The standard number that the padded local code of `t` meant
+/// ([`StandardNumber::unpadded`]), in its canonical form, when it is
+/// accepted.
+fn unpadded_meant(t: &str) -> Option<String> {
+    let t = text_cow(t).ok()?;
+    let m = parse_standard(&t)?.unpadded()?;
+    standard_number(&m).ok().map(StandardNumber::into_canonical)
 }
 
 /// Parses a standard number and gives its canonical form.
 ///
 /// The general rule ([`text`]) first, then: `ForeignLetters` for a letter
 /// outside ASCII; otherwise the code and the number are read under the scheme
-/// table (`docs/DECISIONS.md`), or `NotAStandardNumber`.
+/// table (`docs/DECISIONS.md`), or `NotAStandardNumber`; `YearMisplaced` for
+/// a year typed twice or in a part's place; `PaddedDivisionCode` for a local
+/// code padded with zeros (`DB3500/T`, `DB350100/T`: [`unpadded_division`]).
 pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
     let t = text_cow(raw)?;
     if has_foreign_letter(raw) {
@@ -484,6 +550,9 @@ pub fn standard_number(raw: &str) -> Result<StandardNumber, CanonError> {
         let n = parse_standard(&t).ok_or(CanonError::NotAStandardNumber)?;
         if !parts_name_no_year(n.parts(), n.level, n.has_year) {
             return Err(CanonError::YearMisplaced);
+        }
+        if n.padded_division().is_some() {
+            return Err(CanonError::PaddedDivisionCode);
         }
         return Ok(n);
     }
@@ -553,13 +622,19 @@ const DASH_LOOK_ALIKES: &[char] = &['\u{4E00}', '\u{30FC}', '\u{1173}', '\u{2500
 /// `docs/DECISIONS.md` D31), for its error message only — never used as the
 /// subject. After the general rule: a dash look-alike between two letters or
 /// digits read as `-`, and what follows the number's ASCII part dropped (a
-/// title typed after it: `GB/T 12345-2020 信息技术…`); offered only when that
-/// reads as a standard number, in its canonical form. Returns `None` for a
+/// title typed after it: `GB/T 12345-2020 信息技术…`); a local code padded
+/// with zeros written as the code it pads (`DB3500/T 8801-2019` →
+/// `DB35/T 8801-2019`, [`unpadded_division`]); offered only when that reads
+/// as a standard number, in its canonical form. Returns `None` for a
 /// subject that [`standard_number`] accepts.
 pub fn standard_number_meant(raw: &str) -> Option<String> {
     let t = text_cow(raw).ok()?;
     if t.is_ascii() {
-        return None;
+        return if standard_number(raw) == Err(CanonError::PaddedDivisionCode) {
+            unpadded_meant(&t)
+        } else {
+            None
+        };
     }
     let mut fixed = String::with_capacity(t.len());
     let mut chars = t.chars().peekable();
@@ -580,7 +655,25 @@ pub fn standard_number_meant(raw: &str) -> Option<String> {
         .find(|(_, c)| !c.is_ascii())
         .map_or(fixed.len(), |(i, _)| i);
     let head = fixed.get(..ascii_end)?;
-    standard_number(head).ok().map(|n| n.into_canonical())
+    match standard_number(head) {
+        Ok(n) => Some(n.into_canonical()),
+        Err(CanonError::PaddedDivisionCode) => unpadded_meant(head),
+        Err(_) => None,
+    }
+}
+
+/// For a standard number refused as [`CanonError::PaddedDivisionCode`]: its
+/// local code as the canonical form writes it (`DB3500`, without `/T`) and
+/// the code that it pads (`DB35`), for the message; `None` for any other
+/// subject.
+pub(crate) fn padded_local_code(raw: &str) -> Option<(String, String)> {
+    if standard_number(raw) != Err(CanonError::PaddedDivisionCode) {
+        return None;
+    }
+    let t = text_cow(raw).ok()?;
+    let n = parse_standard(&t)?;
+    let (code, kept) = n.padded_division()?;
+    Some((code.to_owned(), format!("DB{kept}")))
 }
 
 /// A cursor over ASCII text that never indexes out of bounds (every
@@ -850,6 +943,8 @@ fn scheme_level(segs: &[Segment<'_>]) -> Option<ImpliedLevel> {
     match (first.letters, first.digits.len()) {
         ("GB", 0) => t_or_z().then_some(ImpliedLevel::National),
         ("GBT", 0) => rest.is_empty().then_some(ImpliedLevel::National),
+        // A code padded with zeros (`DB3500`, `DB350100`) is read here and
+        // refused by `standard_number`, which offers the code it pads.
         ("DB", 2 | 4 | 6) => t_or_z().then_some(ImpliedLevel::Local),
         ("DB", _) | ("GB", _) => None,
         ("T", 0) => (rest.len() == 1).then_some(ImpliedLevel::Group),
@@ -1541,8 +1636,17 @@ pub fn hides_characters(canonical: &str) -> bool {
 /// `()`, `【】`, `〖〗`), no spaces, dashes, underscores, slashes or dots,
 /// `第` before a number and `号` at the end dropped, `〇` read as the digit
 /// `0`, numbers without leading zeros. `闽标试〔2019〕12号`, `闽标试[2019]第012号` and `闽标试 (2019) 12`
-/// read alike; so do `FZBZ-2020-007` and `FZBZ 2020 7`.
+/// read alike; so do `FZBZ-2020-007` and `FZBZ 2020 7`. A standard number
+/// with a local code padded with zeros, which [`standard_number`] refuses
+/// but a registry may keep from before (`DB3500/T 8801-2019`), reads as the
+/// number it pads (`DB35/T 8801-2019`, [`unpadded_division`]).
 pub fn loose(canonical: &str) -> String {
+    let unpadded = if canonical.is_ascii() {
+        parse_standard(canonical).and_then(|n| n.unpadded())
+    } else {
+        None
+    };
+    let canonical = unpadded.as_deref().unwrap_or(canonical);
     let mut out = String::with_capacity(canonical.len());
     // The ideographic zero `〇` typed for the digit (`2〇19`) reads as `0`.
     let chars: Vec<char> = canonical
@@ -1801,7 +1905,41 @@ mod tests {
             ("GB/X 1-2020", Err(CanonError::NotAStandardNumber)),
             ("DB351234-2020", Err(CanonError::NotAStandardNumber)),
             ("DB351/T 1-2020", Err(CanonError::NotAStandardNumber)),
-            ("DB350100/Z 1-2020", ok("DB350100/Z 1-2020")),
+            // A six-digit code that pads nothing (a district's) is read (C7).
+            ("DB350102/Z 1-2020", ok("DB350102/Z 1-2020")),
+            ("DB350102/T 8801-2019", ok("DB350102/T 8801-2019")),
+            ("DB350102 1-2020", ok("DB350102 1-2020")),
+            ("DB3501/Z 1-2020", ok("DB3501/Z 1-2020")),
+            ("DB3510/T 1-2020", ok("DB3510/T 1-2020")),
+            ("DB3501 1-2020", ok("DB3501 1-2020")),
+            ("DB35/T 8801-2019", ok("DB35/T 8801-2019")),
+            ("DB350010/T 1-2020", ok("DB350010/T 1-2020")),
+            // A shorter code padded with zeros is refused (found by the
+            // seventh attack on the registry: one standard paid three times).
+            ("DB350100/Z 1-2020", Err(CanonError::PaddedDivisionCode)),
+            ("DB3500/T 8801-2019", Err(CanonError::PaddedDivisionCode)),
+            ("DB350000/T 8801-2019", Err(CanonError::PaddedDivisionCode)),
+            ("DB350100/T 8802-2020", Err(CanonError::PaddedDivisionCode)),
+            ("DB3500 1-2020", Err(CanonError::PaddedDivisionCode)),
+            ("DB350000 1-2020", Err(CanonError::PaddedDivisionCode)),
+            ("DB350100 1-2020", Err(CanonError::PaddedDivisionCode)),
+            ("DB 3500/T 1-2020", Err(CanonError::PaddedDivisionCode)),
+            ("db 350100 / t 7-2020", Err(CanonError::PaddedDivisionCode)),
+            (
+                "ＤＢ３５００／Ｔ　８８０１－２０１９",
+                Err(CanonError::PaddedDivisionCode),
+            ),
+            (
+                "DB\u{200B}3500/T 8801-2019",
+                Err(CanonError::PaddedDivisionCode),
+            ),
+            ("DB3500/T 8801-2019。", Err(CanonError::PaddedDivisionCode)),
+            ("DB3500/T 1", Err(CanonError::PaddedDivisionCode)),
+            // Without the space or `/`, where the code ends is a guess, as before.
+            ("DB35001-2020", Err(CanonError::NotAStandardNumber)),
+            ("DB 3500 1-2020", Err(CanonError::NotAStandardNumber)),
+            // A year in a part's place is said first: its offer would be refused.
+            ("DB3500/T 1-1-2020", Err(CanonError::YearMisplaced)),
             ("T 1-2020", Err(CanonError::NotAStandardNumber)),
             ("T/ABC1 12-2020", ok("T/ABC1 12-2020")),
             ("T/CAS123-2020", ok("T/CAS 123-2020")),
@@ -1865,6 +2003,29 @@ mod tests {
             ("GB/T 12345-2020 信息技术 安全技术", Some("GB/T 12345-2020")),
             ("GB/T 12345-2020《信息技术》", Some("GB/T 12345-2020")),
             ("GB/T 12345一2020信息技术", Some("GB/T 12345-2020")),
+            // A local code padded with zeros: the code it pads (C7).
+            ("DB3500/T 8801-2019", Some("DB35/T 8801-2019")),
+            ("DB350000/T 1-2020", Some("DB35/T 1-2020")),
+            ("DB350000/T 8801-2019", Some("DB35/T 8801-2019")),
+            ("DB350100/T 8802-2020", Some("DB3501/T 8802-2020")),
+            ("DB350100/Z 1-2020", Some("DB3501/Z 1-2020")),
+            ("DB3500 1-2020", Some("DB35 1-2020")),
+            ("DB350000 1-2020", Some("DB35 1-2020")),
+            ("DB350100 1-2020", Some("DB3501 1-2020")),
+            ("DB 3500/T 1-2020", Some("DB35/T 1-2020")),
+            ("db 350100 / t 07-2020", Some("DB3501/T 7-2020")),
+            (
+                "ＤＢ３５００／Ｔ　８８０１－２０１９",
+                Some("DB35/T 8801-2019"),
+            ),
+            ("DB3500/T 1", Some("DB35/T 1")),
+            ("DB0000/T 1-2020", Some("DB00/T 1-2020")),
+            // With a dash look-alike or a title, both mended.
+            ("DB3500/T 8801一2019", Some("DB35/T 8801-2019")),
+            (
+                "DB350100/T 8802-2020 福州茉莉花茶",
+                Some("DB3501/T 8802-2020"),
+            ),
             // Nothing offered: accepted, no standard number in what is left,
             // a look-alike dash not between two letters or digits, Cyrillic
             // or Greek look-alike letters (never guessed), a title first.
@@ -1874,6 +2035,13 @@ mod tests {
             ("ГB/T 12345-2020", None),
             ("信息技术 GB/T 12345-2020", None),
             ("GB/T 12345#2020 信息技术", None),
+            // Accepted local codes, and padded ones refused for another
+            // reason too.
+            ("DB35/T 8801-2019", None),
+            ("DB3501/T 8802-2020", None),
+            ("DB350102/T 1-2020", None),
+            ("DB3500/T 1-1-2020", None),
+            ("DB3500/Т 1-2020", None),
             ("一", None),
             ("", None),
         ];
@@ -1917,6 +2085,47 @@ mod tests {
         let once = standard_number("gb/t 2.1-\u{0}020").unwrap();
         assert_eq!(standard_number(&once.canonical()), Ok(once.clone()));
         assert_eq!(once.year(), Some("20"));
+    }
+
+    #[test]
+    fn padded_local_codes_name_the_code_they_pad() {
+        let codes = |raw: &str| padded_local_code(raw);
+        for (raw, typed, code) in [
+            ("DB3500/T 8801-2019", "DB3500", "DB35"),
+            ("DB350000/T 1-2020", "DB350000", "DB35"),
+            ("DB350100/T 8802-2020", "DB350100", "DB3501"),
+            ("DB 3500 / t 1-2020", "DB3500", "DB35"),
+            ("DB3500 1-2020", "DB3500", "DB35"),
+        ] {
+            assert_eq!(
+                codes(raw),
+                Some((typed.to_owned(), code.to_owned())),
+                "{raw}"
+            );
+        }
+        for raw in [
+            "DB35/T 8801-2019",
+            "DB3501/T 8802-2020",
+            "DB350102/T 1-2020",
+            "DB3500/T 1-1-2020",
+            "DB3500/T 8801-2019 福州茉莉花茶",
+            "GB/T 12345-2020",
+        ] {
+            assert_eq!(codes(raw), None, "{raw}");
+        }
+        for (digits, kept) in [
+            ("3500", Some("35")),
+            ("350000", Some("35")),
+            ("350100", Some("3501")),
+            ("0000", Some("00")),
+            ("35", None),
+            ("3501", None),
+            ("3510", None),
+            ("350102", None),
+            ("350010", None),
+        ] {
+            assert_eq!(unpadded_division(digits), kept, "{digits}");
+        }
     }
 
     #[test]
@@ -1981,6 +2190,14 @@ mod tests {
         assert_eq!(l("FZBZ-2020-007"), l("FZBZ 2020 7"));
         assert_ne!(l("FZBZ-2020-007"), l("FZBZ-2020-070"));
         assert_eq!(l("福州 茉莉花茶"), l("福州茉莉花茶"));
+        // A padded local code a registry kept from before reads as the code
+        // it pads.
+        let issued = l("DB35/T 8801-2019");
+        for raw in ["DB3500/T 8801-2019", "DB350000/T 8801-2019"] {
+            assert_eq!(loose(raw), issued, "{raw}");
+        }
+        assert_eq!(loose("DB350100/T 8802-2020"), l("DB3501/T 8802-2020"));
+        assert_ne!(l("DB350102/T 8802-2020"), l("DB3501/T 8802-2020"));
         assert_eq!(l("10"), "10");
         assert_eq!(l("2020-100"), "2020100");
     }
@@ -2257,6 +2474,10 @@ mod tests {
             "INVALID_STANDARD_NUMBER"
         );
         assert_eq!(CanonError::ForeignLetters.code(), "INVALID_STANDARD_NUMBER");
+        assert_eq!(
+            CanonError::PaddedDivisionCode.code(),
+            "INVALID_STANDARD_NUMBER"
+        );
     }
 
     /// Every Unicode scalar value of the basic and supplementary multilingual

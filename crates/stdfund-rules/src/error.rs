@@ -655,11 +655,15 @@ pub enum StandardNumberFault {
     TwoDigitYear,
     /// Its year is typed twice, or in a part's place (docs/DECISIONS.md C15).
     YearMisplaced,
+    /// Its local code is a division code padded with zeros: `DB3500` or
+    /// `DB350000` for `DB35`, `DB350100` for `DB3501` (docs/DECISIONS.md C7).
+    PaddedDivisionCode,
 }
 
 impl StandardNumberFault {
     fn en(self, path: &str, value: &str) -> String {
-        let value = shown(value);
+        let raw = value;
+        let value = shown(raw);
         match self {
             StandardNumberFault::Unreadable => {
                 format!("`{value}` at `{path}` is not a standard number such as `GB/T 12345-2020`")
@@ -673,11 +677,27 @@ impl StandardNumberFault {
             StandardNumberFault::YearMisplaced => format!(
                 "`{value}` at `{path}` has its year typed twice or in a part's place: write the year once, last, after `-`, as in `GB/T 12345-2020` (parts follow a `.`: `GB/T 1.1-2020`)"
             ),
+            StandardNumberFault::PaddedDivisionCode => {
+                let (has, write) = match crate::canon::padded_local_code(raw) {
+                    Some((typed, code)) => (
+                        format!("the code `{typed}`, a division code padded with zeros"),
+                        format!("write `{code}`"),
+                    ),
+                    None => (
+                        "a division code padded with zeros in its code".to_owned(),
+                        "write the code without the zeros".to_owned(),
+                    ),
+                };
+                format!(
+                    "`{value}` at `{path}` has {has}: a local standard's code is `DB` and the first two digits of a province's division code or the first four of a city's (`DB35`, `DB3501`), so {write}"
+                )
+            }
         }
     }
 
     fn zh(self, path: &str, value: &str) -> String {
-        let value = shown(value);
+        let raw = value;
+        let value = shown(raw);
         match self {
             StandardNumberFault::Unreadable => {
                 format!("`{path}`的`{value}`不是标准编号(例如`GB/T 12345-2020`)")
@@ -691,6 +711,15 @@ impl StandardNumberFault {
             StandardNumberFault::YearMisplaced => format!(
                 "`{path}`的`{value}`的年代号写了两次或写在了分部分的位置:年代号只写一次,写在最后的`-`之后(例如`GB/T 12345-2020`;分部分用`.`,例如`GB/T 1.1-2020`)"
             ),
+            StandardNumberFault::PaddedDivisionCode => {
+                let (has, write) = match crate::canon::padded_local_code(raw) {
+                    Some((typed, code)) => (format!("代号`{typed}`"), format!("应写为`{code}`")),
+                    None => ("代号".to_owned(), "应去掉补位的0".to_owned()),
+                };
+                format!(
+                    "`{path}`的`{value}`的{has}是用0补位的行政区划代码:地方标准代号为`DB`加省级行政区划代码的前两位或设区的市行政区划代码的前四位(例如`DB35`、`DB3501`),{write}"
+                )
+            }
         }
     }
 }

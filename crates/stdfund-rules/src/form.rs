@@ -158,4 +158,49 @@ mod tests {
         let n = normalise_standard_number("GB/T 23456-2020", on("2021-03-01")).unwrap();
         assert_eq!(n.canonical, "GB/T 23456-2020");
     }
+
+    #[test]
+    fn a_padded_local_code_is_refused_offering_the_code_it_pads() {
+        let on = Date::parse;
+        for (typed, meant) in [
+            ("DB3500/T 8801-2019", "DB35/T 8801-2019"),
+            ("DB350000/T 1-2020", "DB35/T 1-2020"),
+            ("DB350100/T 8802-2020", "DB3501/T 8802-2020"),
+            ("DB3500 1-2020", "DB35 1-2020"),
+            ("DB 3500/T 1-2020", "DB35/T 1-2020"),
+        ] {
+            for date in [None, on("2021-03-01")] {
+                let e = normalise_standard_number(typed, date).unwrap_err();
+                assert_eq!(e.code(), "INVALID_STANDARD_NUMBER", "{typed}");
+                assert_eq!(e.meant().as_deref(), Some(meant), "{typed}");
+                let report = e.to_report();
+                assert!(report.message_en.contains("padded with zeros"), "{typed}");
+                assert!(report.message_zh.contains("用0补位"), "{typed}");
+                assert!(normalise_standard_number(meant, date).is_ok(), "{meant}");
+            }
+        }
+        let e = normalise_standard_number("DB350100/T 8802-2020", None).unwrap_err();
+        assert_eq!(
+            e.to_report().message_en,
+            "`DB350100/T 8802-2020` at `subject` has the code `DB350100`, a division code padded with zeros: a local standard's code is `DB` and the first two digits of a province's division code or the first four of a city's (`DB35`, `DB3501`), so write `DB3501`; did you mean `DB3501/T 8802-2020`?"
+        );
+        assert_eq!(
+            e.message_zh(),
+            "`subject`的`DB350100/T 8802-2020`的代号`DB350100`是用0补位的行政区划代码:地方标准代号为`DB`加省级行政区划代码的前两位或设区的市行政区划代码的前四位(例如`DB35`、`DB3501`),应写为`DB3501`;是否应为DB3501/T 8802-2020?"
+        );
+        // A two-digit year the date refuses is offered in full as well.
+        let e = normalise_standard_number("DB3500/T 1-20", on("2021-03-01")).unwrap_err();
+        assert_eq!(e.meant().as_deref(), Some("DB35/T 1-2020"));
+        let e = normalise_standard_number("DB3500/T 1-88", None).unwrap_err();
+        assert_eq!(e.meant().as_deref(), Some("DB35/T 1-88"));
+        // Accepted as before: the province's and the city's codes, and a
+        // six-digit code that pads nothing (C7).
+        for ok in [
+            "DB35/T 8801-2019",
+            "DB3501/T 8802-2020",
+            "DB350102/T 1-2020",
+        ] {
+            assert_eq!(normalise_standard_number(ok, None).unwrap().canonical, ok);
+        }
+    }
 }

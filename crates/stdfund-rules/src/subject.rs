@@ -27,6 +27,9 @@ pub enum SubjectProblem {
     TwoDigitYear,
     /// A standard number with its year typed twice or in a part's place.
     YearMisplaced,
+    /// A standard number whose local code is a shorter code padded with
+    /// zeros (`DB3500/T`, `DB350100/T`): the number as issued is offered.
+    PaddedDivisionCode,
     /// A committee code with a character that passes for Latin (a look-alike).
     CommitteeLookAlikes,
     /// ASCII text that is no committee code (`SAC/TC 88/`).
@@ -112,6 +115,14 @@ impl SubjectProblem {
             SubjectProblem::NotAStandardNumber => StandardNumberFault::Unreadable,
             SubjectProblem::ForeignLetters => StandardNumberFault::LookAlikes,
             SubjectProblem::YearMisplaced => StandardNumberFault::YearMisplaced,
+            SubjectProblem::PaddedDivisionCode => {
+                return Error::InvalidStandardNumber {
+                    path,
+                    value: raw.into(),
+                    fault: StandardNumberFault::PaddedDivisionCode,
+                    meant: unpadded_meant(raw, date),
+                };
+            }
             SubjectProblem::TwoDigitYear => {
                 return Error::InvalidStandardNumber {
                     path,
@@ -141,6 +152,18 @@ fn four_digit_meant(raw: &str, date: Date) -> Option<String> {
     Some(n.with_year(year))
 }
 
+/// The number a standard number with a padded local code meant
+/// ([`canon::standard_number_meant`]), with its two-digit year written in
+/// full when the achievement's date refuses it (`DB3500/T 1-20` of 2021 →
+/// `DB35/T 1-2020`), so that the offer is itself accepted.
+fn unpadded_meant(raw: &str, date: Option<Date>) -> Option<String> {
+    let meant = canon::standard_number_meant(raw)?;
+    match (standard_number(&meant, date), date) {
+        (Err(SubjectProblem::TwoDigitYear), Some(d)) => four_digit_meant(&meant, d),
+        _ => Some(meant),
+    }
+}
+
 impl From<CanonError> for SubjectProblem {
     fn from(e: CanonError) -> Self {
         match e {
@@ -149,6 +172,7 @@ impl From<CanonError> for SubjectProblem {
             CanonError::NotAStandardNumber => SubjectProblem::NotAStandardNumber,
             CanonError::YearMisplaced => SubjectProblem::YearMisplaced,
             CanonError::ForeignLetters => SubjectProblem::ForeignLetters,
+            CanonError::PaddedDivisionCode => SubjectProblem::PaddedDivisionCode,
         }
     }
 }

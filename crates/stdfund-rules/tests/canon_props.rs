@@ -146,6 +146,11 @@ fn standard_like() -> impl Strategy<Value = String> {
         "DB35/T",
         "DB3501/T",
         "DB351",
+        "DB3500/T",
+        "DB350000",
+        "DB350100/T",
+        "DB350102/T",
+        "DB 3500/T",
         "T/CAS",
         "T/ABC1",
         "Q/FZ",
@@ -291,6 +296,16 @@ fn check_idempotent(s: &str) -> Result<(), TestCaseError> {
         let c = n.canonical();
         prop_assert_eq!(canon::standard_number(&c), Ok(n));
         prop_assert_eq!(canon::text(&c), Ok(c.clone()));
+    }
+    // The number offered for a refused one (D31, a padded local code: C7)
+    // is offered on a refusal only, and is accepted and canonical.
+    if let Some(m) = canon::standard_number_meant(s) {
+        prop_assert!(
+            canon::standard_number(s).is_err(),
+            "offer on accepted {:?}",
+            s
+        );
+        prop_assert_eq!(canon::standard_number(&m).map(|n| n.canonical()), Ok(m));
     }
     // The reading the engine uses; the lenient `committee` falls back to the
     // general text on a refusal and need not read as itself again.

@@ -64,6 +64,18 @@ fn every_offer_is_the_messages_and_is_accepted() {
             "GB/T 12345-2020",
         ),
         (
+            "/achievements/0/subject",
+            "DB3500/T 8801-2019",
+            "INVALID_STANDARD_NUMBER",
+            "DB35/T 8801-2019",
+        ),
+        (
+            "/achievements/0/subject",
+            "DB350100/T 8802-2020",
+            "INVALID_STANDARD_NUMBER",
+            "DB3501/T 8802-2020",
+        ),
+        (
             "/achievements/0/role",
             "lead",
             "INVALID_ENUM_VALUE",

@@ -25,6 +25,10 @@ export async function main(wasmBytes: BufferSource): Promise<string> {
   const std = normaliseStandardNumber("gb/t　12345—2020");
   const typo = normaliseStandardNumber("GB/T 12345一2020");
   const offer: string | undefined = typo.ok ? undefined : typo.error.meant;
+  const dated = normaliseStandardNumber("GB/T 23456-20", "2021-03-01");
+  const undated = normaliseStandardNumber("GB/T 23456-2020", null);
+  // @ts-expect-error: the date is text (`YYYY-MM-DD`), not a number
+  normaliseStandardNumber("GB/T 23456-20", 20210301);
   const units = fiscalUnits();
   const amount = normaliseAmount("１００，０００");
   const yuan: string = amount.ok ? amount.value.yuan : (amount.error.messageZh ?? "");
@@ -34,5 +38,5 @@ export async function main(wasmBytes: BufferSource): Promise<string> {
   await initWeb();
   const web = estimateWeb(app);
   return [r.value.total, first?.explanationEn, text.ok && text.value.length, hash, items.length, warn,
-    std.ok && std.value.canonical, units.ok && units.value.map((u) => u.nameZh).join(), wi.ok, web.ok, yuan, problem, offer].join(" ");
+    std.ok && std.value.canonical, units.ok && units.value.map((u) => u.nameZh).join(), wi.ok, web.ok, yuan, problem, offer, dated.ok, undated.ok].join(" ");
 }
