@@ -57,6 +57,10 @@ const STREAM_QUEUE_BYTES: u32 = 2 << 20;
 /// all of them together stay far below the pods' memory limits.
 pub const MAX_BATCH_STREAMS: usize = 16;
 
+/// The answer size limit of an [`Estimates`] not mounted by
+/// [`EstimateRoutes`] (the server's default `max_message_bytes`).
+const DEFAULT_MAX_MESSAGE_BYTES: usize = 4 << 20;
+
 /// The bytes an item or an answer holds, for the bounds above.
 trait Weighed {
     fn weight(&self) -> usize;
@@ -117,6 +121,10 @@ pub struct Estimates {
     catalog: Arc<pb::GetCatalogResponse>,
     engine_info: Arc<pb::GetEngineInfoResponse>,
     max_batch_items: usize,
+    /// The largest answer message sent ([`EstimateRoutes::new`] sets the
+    /// server's `max_message_bytes`); a batch item whose answer is larger
+    /// carries `ANSWER_TOO_LARGE` inline instead.
+    max_message_bytes: usize,
     metrics: Option<Arc<Metrics>>,
     /// Places for EstimateBatch streams ([`MAX_BATCH_STREAMS`]).
     streams: Arc<Semaphore>,
@@ -134,6 +142,7 @@ impl Estimates {
             catalog: Arc::new(convert::catalog(book)),
             engine_info: Arc::new(convert::engine_info(book)),
             max_batch_items,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             metrics,
             streams: Arc::new(Semaphore::new(MAX_BATCH_STREAMS)),
         })
@@ -208,14 +217,27 @@ fn with_item<T>(raw: &RawMessage, f: impl FnOnce(&BatchItem<'_>) -> T) -> Result
 
 /// One estimate answered as the encoded `EstimateResponse` (what the
 /// mounted Estimate sends); the outer error is a request that does not
-/// decode.
-pub fn estimate_encoded(raw: &RawMessage) -> Result<Result<Encoded, ApiError>, Status> {
+/// decode. An answer over `limit` bytes is `ANSWER_TOO_LARGE`.
+pub fn estimate_encoded(
+    raw: &RawMessage,
+    limit: usize,
+) -> Result<Result<Encoded, ApiError>, Status> {
     with_request(raw, |request| {
         log_request(request);
         let mut buf = Vec::with_capacity(4096);
         wire::estimate(&mut buf, request, None)?;
+        within(buf.len(), limit)?;
         Ok(Encoded(buf))
     })
+}
+
+/// `ANSWER_TOO_LARGE` when an answer of `found` bytes is over `limit`, the
+/// check tonic's encoder makes (on the message, without its frame header).
+fn within(found: usize, limit: usize) -> Result<(), ApiError> {
+    if found > limit {
+        return Err(ApiError::AnswerTooLarge { found, limit });
+    }
+    Ok(())
 }
 
 /// The view a batch item asks for (`None`: the application's own).
@@ -233,49 +255,52 @@ fn item_view(view: i32) -> Result<Option<View>, ApiError> {
     }
 }
 
-/// How a batch item (of type `I`) is answered: the answer and whether it is
-/// an assessment (not an error report), or the status that ends the stream
-/// (an item that does not decode).
-type Answer<I, T> = fn(&I, u32) -> Result<(T, bool), Status>;
+/// How a batch item (of type `I`, at an index, with the answer size limit)
+/// is answered: the answer and whether it is an assessment (not an error
+/// report), or the status that ends the stream (an item that does not
+/// decode).
+type Answer<I, T> = fn(&I, u32, usize) -> Result<(T, bool), Status>;
 
 /// The answer to one batch item as a prost message.
 fn batch_answer(
     item: &pb::EstimateBatchRequest,
     index: u32,
+    limit: usize,
 ) -> Result<(pb::EstimateBatchResponse, bool), Status> {
     let default = pb::EstimateRequest::default();
     let result = item_view(item.view)
         .and_then(|v| estimate_one(item.application.as_ref().unwrap_or(&default), v));
+    let error = |e: &ApiError| {
+        pb::estimate_batch_response::Result::Error(convert::error_report(&e.report()))
+    };
     let (result, assessed) = match result {
         Ok(a) => (pb::estimate_batch_response::Result::Assessment(a), true),
-        Err(e) => (
-            pb::estimate_batch_response::Result::Error(convert::error_report(&e.report())),
-            false,
-        ),
+        Err(e) => (error(&e), false),
     };
-    let answer = pb::EstimateBatchResponse {
+    let mut answer = pb::EstimateBatchResponse {
         request_id: item.request_id.clone(),
         index,
         result: Some(result),
     };
+    if let Err(e) = within(prost::Message::encoded_len(&answer), limit) {
+        answer.result = Some(error(&e));
+        return Ok((answer, false));
+    }
     Ok((answer, assessed))
 }
 
 /// The answer to one batch item's bytes, encoded (the bytes of
 /// [`batch_answer`]'s message for the decoded item).
-fn batch_encoded(raw: &RawMessage, index: u32) -> Result<(Encoded, bool), Status> {
+fn batch_encoded(raw: &RawMessage, index: u32, limit: usize) -> Result<(Encoded, bool), Status> {
     with_item(raw, |item| {
         let application = &item.application;
         let mut buf = Vec::with_capacity(4096);
         let result = item_view(item.view).and_then(|view| {
             log_request(application);
-            Ok(stdfund_rules::json::assess_in_view(
-                application,
-                view,
-                |a, view| {
-                    wire::batch_assessment(&mut buf, item.request_id, index, a, view);
-                },
-            )?)
+            stdfund_rules::json::assess_in_view(application, view, |a, view| {
+                wire::batch_assessment(&mut buf, item.request_id, index, a, view);
+            })?;
+            within(buf.len(), limit)
         });
         match result {
             Ok(()) => (Encoded(buf), true),
@@ -293,13 +318,14 @@ fn compute<I: Sync, T: Send>(
     chunk: &[I],
     first: u32,
     answer: Answer<I, T>,
+    limit: usize,
 ) -> Vec<Result<(T, bool), Status>> {
     let index = |i: usize| first.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
     if chunk.len() < 8 {
         return chunk
             .iter()
             .enumerate()
-            .map(|(i, item)| answer(item, index(i)))
+            .map(|(i, item)| answer(item, index(i), limit))
             .collect();
     }
     let (a, b) = chunk.split_at(chunk.len() / 2);
@@ -307,13 +333,13 @@ fn compute<I: Sync, T: Send>(
         || {
             a.iter()
                 .enumerate()
-                .map(|(i, item)| answer(item, index(i)))
+                .map(|(i, item)| answer(item, index(i), limit))
                 .collect::<Vec<_>>()
         },
         || {
             b.iter()
                 .enumerate()
-                .map(|(i, item)| answer(item, index(i.saturating_add(a.len()))))
+                .map(|(i, item)| answer(item, index(i.saturating_add(a.len())), limit))
                 .collect::<Vec<_>>()
         },
     );
@@ -416,6 +442,7 @@ impl Estimates {
         let (chunk_tx, mut chunk_rx) = mpsc::channel::<Chunk<I>>(2);
         tokio::spawn(read_chunks(inbound, self.max_batch_items, chunk_tx));
         let metrics = self.metrics.clone();
+        let limit = self.max_message_bytes;
         tokio::spawn(async move {
             let mut next: u32 = 0;
             // The chunk computing now, whose answers go out next.
@@ -456,7 +483,8 @@ impl Estimates {
                 };
                 let first = next;
                 next = next.saturating_add(u32::try_from(items.len()).unwrap_or(u32::MAX));
-                let started = tokio::task::spawn_blocking(move || compute(&items, first, answer));
+                let started =
+                    tokio::task::spawn_blocking(move || compute(&items, first, answer, limit));
                 if let Some(before) = computing.replace(started)
                     && !send_answers(before.await, &tx, &queue, metrics.as_deref()).await
                 {
@@ -536,7 +564,11 @@ impl EstimateService for Estimates {
         &self,
         request: Request<pb::EstimateRequest>,
     ) -> Result<Response<pb::EstimateResponse>, Status> {
-        match estimate_one(request.get_ref(), None) {
+        let answer = estimate_one(request.get_ref(), None).and_then(|answer| {
+            within(prost::Message::encoded_len(&answer), self.max_message_bytes)?;
+            Ok(answer)
+        });
+        match answer {
             Ok(answer) => Ok(Response::new(answer)),
             Err(e) => {
                 tracing::debug!(code = %e.report().code, field = %e.report().field, "estimate refused");
@@ -589,6 +621,10 @@ pub struct EstimateRoutes {
 impl EstimateRoutes {
     /// The routes of `estimates`, with a message size limit both ways.
     pub fn new(estimates: Estimates, max_message_bytes: usize) -> EstimateRoutes {
+        let estimates = Estimates {
+            max_message_bytes,
+            ..estimates
+        };
         EstimateRoutes {
             generated: EstimateServiceServer::new(estimates.clone())
                 .max_decoding_message_size(max_message_bytes)
@@ -613,15 +649,15 @@ impl NamedService for EstimateRoutes {
     const NAME: &'static str = stdfund_proto::service_names::ESTIMATE;
 }
 
-/// Estimate, answered as encoded bytes.
-struct EstimateMethod;
+/// Estimate, answered as encoded bytes (within the size limit it holds).
+struct EstimateMethod(usize);
 
 impl UnaryService<RawMessage> for EstimateMethod {
     type Response = Encoded;
     type Future = std::future::Ready<Result<Response<Encoded>, Status>>;
 
     fn call(&mut self, request: Request<RawMessage>) -> Self::Future {
-        std::future::ready(match estimate_encoded(request.get_ref()) {
+        std::future::ready(match estimate_encoded(request.get_ref(), self.0) {
             Err(malformed) => Err(malformed),
             Ok(Ok(answer)) => Ok(Response::new(answer)),
             Ok(Err(e)) => {
@@ -666,7 +702,8 @@ where
         match req.uri().path() {
             ESTIMATE_PATH => {
                 let mut grpc = self.grpc();
-                Box::pin(async move { Ok(grpc.unary(EstimateMethod, req).await) })
+                let method = EstimateMethod(self.max_message_bytes);
+                Box::pin(async move { Ok(grpc.unary(method, req).await) })
             }
             BATCH_PATH => {
                 let mut grpc = self.grpc();
@@ -683,6 +720,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use prost::Message;
+
+    const LIMIT: usize = DEFAULT_MAX_MESSAGE_BYTES;
 
     fn item(seed: u64, view: i32) -> pb::EstimateBatchRequest {
         let app = stdfund_testkit::generate::application(seed);
@@ -711,8 +750,8 @@ mod tests {
             for view in [0, 1, 2, 9] {
                 let it = item(seed, view);
                 let index = u32::try_from(seed).unwrap();
-                let (message, a) = batch_answer(&it, index).unwrap();
-                let (bytes, b) = batch_encoded(&raw(&it), index).unwrap();
+                let (message, a) = batch_answer(&it, index, LIMIT).unwrap();
+                let (bytes, b) = batch_encoded(&raw(&it), index, LIMIT).unwrap();
                 assert_eq!(a, b, "seed {seed} view {view}");
                 assert!(
                     message.encode_to_vec() == bytes.0,
@@ -722,7 +761,7 @@ mod tests {
                 let mut unknown = it.encode_to_vec();
                 unknown.extend_from_slice(&[0x98, 0x06, 0x01]);
                 assert!(direct::batch_item(&unknown).is_none());
-                let (bytes, _) = batch_encoded(&RawMessage(unknown.into()), index).unwrap();
+                let (bytes, _) = batch_encoded(&RawMessage(unknown.into()), index, LIMIT).unwrap();
                 assert!(
                     message.encode_to_vec() == bytes.0,
                     "seed {seed} view {view}"
@@ -736,8 +775,8 @@ mod tests {
         }
         let empty = pb::EstimateBatchRequest::default();
         assert!(
-            batch_answer(&empty, 0).unwrap().0.encode_to_vec()
-                == batch_encoded(&raw(&empty), 0).unwrap().0.0
+            batch_answer(&empty, 0, LIMIT).unwrap().0.encode_to_vec()
+                == batch_encoded(&raw(&empty), 0, LIMIT).unwrap().0.0
         );
         assert!(assessed > 1_000 && refused > 400, "{assessed} {refused}");
     }
@@ -749,13 +788,69 @@ mod tests {
             let request = it.application.unwrap_or_default();
             match (
                 estimate_one(&request, None),
-                estimate_encoded(&raw(&request)).unwrap(),
+                estimate_encoded(&raw(&request), LIMIT).unwrap(),
             ) {
                 (Ok(m), Ok(bytes)) => assert!(m.encode_to_vec() == bytes.0, "seed {seed}"),
                 (Err(a), Err(b)) => assert_eq!(a.report(), b.report(), "seed {seed}"),
                 _ => panic!("seed {seed}: one answered, the other refused"),
             }
         }
+    }
+
+    /// An answer over the size limit is `ANSWER_TOO_LARGE`: inline in a
+    /// batch (the same bytes both ways, counted as refused), the error of
+    /// Estimate; an answer at the limit passes.
+    #[test]
+    fn an_answer_over_the_limit_is_answer_too_large() {
+        let (it, full) = (0..)
+            .map(|seed| item(seed, 0))
+            .find_map(|it| match batch_answer(&it, 5, LIMIT).unwrap() {
+                (full, true) => Some((it, full)),
+                _ => None,
+            })
+            .unwrap();
+        let size = full.encoded_len();
+        let at = batch_encoded(&raw(&it), 5, size).unwrap();
+        assert!(at.1 && at.0.0 == full.encode_to_vec());
+        let (message, a) = batch_answer(&it, 5, size - 1).unwrap();
+        let (bytes, b) = batch_encoded(&raw(&it), 5, size - 1).unwrap();
+        assert!(!a && !b);
+        assert!(message.encode_to_vec() == bytes.0);
+        assert_eq!(message.request_id, it.request_id);
+        assert_eq!(message.index, 5);
+        let Some(pb::estimate_batch_response::Result::Error(report)) = message.result else {
+            panic!("{message:?}");
+        };
+        assert_eq!(report.code, "ANSWER_TOO_LARGE");
+        assert!(
+            report.message_zh.contains(&format!("{size}字节")),
+            "{}",
+            report.message_zh
+        );
+        assert!(
+            report
+                .message_en
+                .contains(&format!("limit of {} bytes", size - 1))
+        );
+
+        let request = it.application.unwrap_or_default();
+        let answer = estimate_encoded(&raw(&request), LIMIT).unwrap().unwrap();
+        let found = answer.0.len();
+        assert!(estimate_encoded(&raw(&request), found).unwrap().is_ok());
+        let refused = estimate_encoded(&raw(&request), found - 1)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            ApiError::AnswerTooLarge {
+                found,
+                limit: found - 1
+            }
+        );
+        let status = Status::from(refused);
+        assert_eq!(status.code(), tonic::Code::OutOfRange);
+        let report = crate::status::error_report(&status).unwrap();
+        assert_eq!(report.code, "ANSWER_TOO_LARGE");
     }
 
     /// Bytes that do not decode are refused as the generated server's codec
@@ -767,7 +862,7 @@ mod tests {
         cut.truncate(cut.len() - 3);
         let cut = RawMessage(cut.into());
         let expected = pb::EstimateBatchRequest::decode(cut.0.clone()).unwrap_err();
-        let status = batch_encoded(&cut, 0).unwrap_err();
+        let status = batch_encoded(&cut, 0, LIMIT).unwrap_err();
         assert_eq!(status.code(), tonic::Code::InvalidArgument);
         assert!(
             status.message().contains(&expected.to_string()),
@@ -776,7 +871,7 @@ mod tests {
         );
         // what_if_ruleset (3) holding two bytes that are not UTF-8.
         let bad_utf8 = RawMessage(vec![0x1a, 0x02, 0xff, 0xfe].into());
-        let status = estimate_encoded(&bad_utf8).unwrap_err();
+        let status = estimate_encoded(&bad_utf8, LIMIT).unwrap_err();
         assert_eq!(status.code(), tonic::Code::InvalidArgument);
         assert!(status.message().contains("UTF-8"), "{}", status.message());
     }

@@ -71,6 +71,15 @@ pub fn oversized_request(message: &str) -> Option<(u64, u64)> {
     Some((found.parse().ok()?, limit.parse().ok()?))
 }
 
+/// The sizes in tonic's refusal to send an answer message over the size
+/// limit (tonic 0.14, `codec/encode.rs`): found, limit.
+pub fn oversized_answer(message: &str) -> Option<(usize, usize)> {
+    let rest = message.strip_prefix("Error, encoded message length too large: found ")?;
+    let (found, rest) = rest.split_once(" bytes, the limit is: ")?;
+    let limit = rest.strip_suffix(" bytes")?;
+    Some((found.parse().ok()?, limit.parse().ok()?))
+}
+
 /// The limit in tonic's refusal of a compressed request message whose
 /// content passes the size limit (tonic 0.14, `codec/decode.rs`).
 pub fn oversized_decompressed(message: &str) -> Option<u64> {
@@ -117,7 +126,15 @@ fn rewrite(headers: &mut HeaderMap) {
         }
         Code::OutOfRange => match oversized_request(status.message()) {
             Some((found, limit)) => stdfund_proto::codec::message_too_large(found, limit),
-            None => return,
+            // An answer the server's own methods did not size first (a
+            // registry page, a catalogue over a tiny limit).
+            None => match oversized_answer(status.message()) {
+                Some((found, limit)) => {
+                    tracing::warn!(found, limit, "an answer over max_message_bytes");
+                    Status::from(crate::status::ApiError::AnswerTooLarge { found, limit })
+                }
+                None => return,
+            },
         },
         Code::ResourceExhausted => match oversized_decompressed(status.message()) {
             Some(limit) => stdfund_proto::codec::decompressed_message_too_large(limit),
@@ -231,6 +248,24 @@ mod tests {
         assert_eq!(info.metadata["limitBytes"], "16384");
         assert_eq!(info.metadata["foundBytes"], "20491");
         assert!(info.metadata["messageZh"].contains("16384字节"));
+    }
+
+    #[test]
+    fn an_answer_over_the_size_limit_is_answer_too_large() {
+        let tonic =
+            "Error, encoded message length too large: found 5000 bytes, the limit is: 4096 bytes";
+        assert_eq!(oversized_answer(tonic), Some((5000, 4096)));
+        assert_eq!(oversized_request(tonic), None);
+        let mut h = headers_of(&Status::out_of_range(tonic));
+        rewrite(&mut h);
+        let s = Status::from_header_map(&h).unwrap();
+        assert_eq!(s.code(), Code::OutOfRange);
+        use tonic_types::StatusExt;
+        let info = s.get_error_details().error_info().cloned().unwrap();
+        assert_eq!(info.reason, "ANSWER_TOO_LARGE");
+        assert_eq!(info.metadata["foundBytes"], "5000");
+        assert_eq!(info.metadata["limitBytes"], "4096");
+        assert!(info.metadata["messageZh"].contains("4096字节"));
     }
 
     #[test]

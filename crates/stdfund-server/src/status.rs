@@ -31,6 +31,10 @@ pub const LOCALE_ZH: &str = "zh-CN";
 /// Locale of the English message.
 pub const LOCALE_EN: &str = "en-US";
 
+/// Reason of an answer over the server's `max_message_bytes`
+/// ([`ApiError::AnswerTooLarge`]).
+pub const ANSWER_TOO_LARGE: &str = "ANSWER_TOO_LARGE";
+
 /// Every error an RPC of this server returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -44,6 +48,16 @@ pub enum ApiError {
     /// Every EstimateBatch stream the server runs at once is taken.
     BatchStreamsBusy {
         /// How many run at once.
+        limit: usize,
+    },
+    /// An answer whose encoded message is over the server's
+    /// `max_message_bytes`: an EstimateBatch item carries it inline, and
+    /// Estimate (and any other method) fails with it, instead of tonic's
+    /// bare status ending the call or the stream.
+    AnswerTooLarge {
+        /// The answer's size in bytes.
+        found: usize,
+        /// The server's limit in bytes.
         limit: usize,
     },
 }
@@ -91,6 +105,8 @@ impl ApiError {
             ApiError::BatchTooLarge { .. } | ApiError::BatchStreamsBusy { .. } => {
                 Code::ResourceExhausted
             }
+            // tonic's own code for an answer over the encoding limit.
+            ApiError::AnswerTooLarge { .. } => Code::OutOfRange,
         }
     }
 
@@ -116,6 +132,16 @@ impl ApiError {
                     "the server runs at most {limit} batch streams at once and all are busy; retry later, or send on a stream already open"
                 ),
             },
+            ApiError::AnswerTooLarge { found, limit } => ErrorReport {
+                code: ANSWER_TOO_LARGE.into(),
+                field: String::new(),
+                message_zh: format!(
+                    "答复过大({found}字节),超过服务器上限{limit}字节:请减少一次申报的成果数,或请求摘要视图(VIEW_SUMMARY)"
+                ),
+                message_en: format!(
+                    "the answer is {found} bytes, over the server's limit of {limit} bytes: send fewer achievements in one application, or ask for the summary view (VIEW_SUMMARY)"
+                ),
+            },
         }
     }
 }
@@ -127,6 +153,10 @@ impl From<ApiError> for Status {
         match &e {
             ApiError::BatchTooLarge { limit } | ApiError::BatchStreamsBusy { limit } => {
                 extra.push(("limit".to_string(), limit.to_string()))
+            }
+            ApiError::AnswerTooLarge { found, limit } => {
+                extra.push(("foundBytes".to_string(), found.to_string()));
+                extra.push(("limitBytes".to_string(), limit.to_string()));
             }
             // The value a refused field was probably meant to be, as data
             // beside the message that offers it (docs/DECISIONS.md D32).

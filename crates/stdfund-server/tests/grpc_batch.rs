@@ -239,6 +239,52 @@ fn large_request() -> pb::EstimateRequest {
     stdfund_proto::client::request(&json).unwrap()
 }
 
+/// An answer over the server's `max_message_bytes` does not end the
+/// stream: that item answers `ANSWER_TOO_LARGE` inline (with the sizes),
+/// the items around it are answered as usual; Estimate refuses the same
+/// application with the same reason, `OUT_OF_RANGE`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_over_the_size_limit_is_an_inline_error_not_the_end() {
+    let limit = 64 * 1024;
+    let settings = stdfund_server::config::Settings {
+        max_message_bytes: limit,
+        ..common::settings()
+    };
+    let server = common::start(settings).await;
+    let mut client = EstimateServiceClient::new(common::channel(server.addr()).await);
+    // 40 lines of long texts: a request under the limit, its answer over it.
+    let mut big = large_request();
+    big.achievements.truncate(40);
+    assert!(prost::Message::encoded_len(&big) < limit);
+    let small = requests()[0].clone();
+    let items = batch_items(&[small.clone(), big.clone(), small.clone()], 0);
+    let mut results = open(&mut client, items).await;
+    let mut got = Vec::new();
+    while let Some(r) = results.message().await.unwrap() {
+        got.push(r);
+    }
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(answer(got[0].result.as_ref().unwrap()), native(&small));
+    assert_eq!(answer(got[2].result.as_ref().unwrap()), native(&small));
+    assert_eq!((got[1].index, got[1].request_id.as_str()), (1, "req-1"));
+    let Some(BatchResult::Error(e)) = &got[1].result else {
+        panic!("{:?}", got[1]);
+    };
+    assert_eq!(e.code, "ANSWER_TOO_LARGE");
+    assert!(e.message_zh.contains(&format!("上限{limit}字节")), "{e:?}");
+
+    let status = client.estimate(big).await.unwrap_err();
+    assert_eq!(status.code(), Code::OutOfRange, "{status:?}");
+    let info = tonic_types::StatusExt::get_error_details(&status)
+        .error_info()
+        .cloned()
+        .unwrap();
+    assert_eq!(info.reason, "ANSWER_TOO_LARGE");
+    assert_eq!(info.metadata["limitBytes"], limit.to_string());
+    assert!(info.metadata["foundBytes"].parse::<usize>().unwrap() > limit);
+    server.shutdown().await.unwrap();
+}
+
 /// A client that stops reading holds the server to a bounded queue of
 /// answers, by their size: with answers of 575 KB the server stops reading
 /// its requests after a few dozen (the h2 window then stops the client),

@@ -317,7 +317,7 @@ async fn run(args: Args) -> Result<(), String> {
             let t = Instant::now();
             for _ in 0..rounds {
                 let req = stdfund_proto::codec::RawMessage(request_bytes.clone());
-                let answer = stdfund_server::estimate::estimate_encoded(&req)
+                let answer = stdfund_server::estimate::estimate_encoded(&req, usize::MAX)
                     .map_err(|s| s.message().to_string())?
                     .map_err(|e| e.report().message_en)?;
                 std::hint::black_box(answer);
