@@ -7,7 +7,7 @@ import { AccessRole } from "../gen/stdfund/v1/registry_pb.js";
 import { makeApi, type TransportFactory } from "./api.js";
 import { AppContext, useApp, type Ctx } from "./context.js";
 import { catalogOf, EMPTY_CATALOG, type Catalog } from "./catalog.js";
-import { clearSession, detectRole, loadSession, saveSession, type Session } from "./session.js";
+import { clearSession, identify, loadSession, saveSession, type Session } from "./session.js";
 import { lang, loadLang, setLang, t, tk, type Key } from "./i18n.js";
 import { problemOf, type Problem } from "./errors.js";
 import { can, isWorkbenchRole, pagesFor } from "./roles.js";
@@ -164,7 +164,9 @@ function canReview(): boolean {
 
 function RoleChip() {
   const { session } = useApp();
-  return <span class="role-chip" data-role={session.role}>{t("app.role", { role: tk(`role.${session.role}`) })}</span>;
+  const role = tk(`role.${session.role}`);
+  const text = session.name === "" ? t("app.role", { role }) : t("app.caller", { name: session.name, role });
+  return <span class="role-chip" data-role={session.role} data-testid="caller" title={text}>{text}</span>;
 }
 
 function SignOutButton() {
@@ -222,11 +224,11 @@ function SignIn({ transport, note, onSignedIn, onSwitchLang }: {
     setBusy(true);
     setMessage(t("signin.checking"));
     try {
-      const role = await detectRole(makeApi(transport(() => value)));
+      const { role, name } = await identify(makeApi(transport(() => value)));
       if (role === AccessRole.PORTAL) { setMessage(t("signin.portal")); return; }
       if (!isWorkbenchRole(role)) { setMessage(t("signin.unknownRole")); return; }
       setMessage(null);
-      onSignedIn({ token: value, role });
+      onSignedIn({ token: value, role, name });
       if (globalThis.location.hash === "" || globalThis.location.hash === "#") navigate(href(["queue"]));
     } catch (err) {
       setMessage(null);

@@ -10,7 +10,7 @@ export type Rpc =
   | "ReviewClaims" | "WithdrawClaim" | "ResubmitClaim" | "AddAttachment" | "ListAttachments"
   | "GetAttachment" | "ListBudgets" | "ExportPayments" | "ExportReport" | "CreatePublication"
   | "IssuePublication" | "GetPublication" | "ListPublications" | "ExportPublication"
-  | "RecordObjection" | "ResolveObjection" | "VerifyAuditLog";
+  | "RecordObjection" | "ResolveObjection" | "VerifyAuditLog" | "GetCaller";
 
 const R = AccessRole.REVIEWER;
 const F = AccessRole.FINANCE;
@@ -52,6 +52,7 @@ const MATRIX: Record<Rpc, readonly AccessRole[]> = {
   RecordObjection: [R, A],
   ResolveObjection: [R, A],
   VerifyAuditLog: [A],
+  GetCaller: [R, F, A],
 };
 
 /** Whether `role` may call `rpc` from the workbench. */

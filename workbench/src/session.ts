@@ -14,6 +14,8 @@ import { roleFromName } from "./roles.js";
 export interface Session {
   token: string;
   role: AccessRole;
+  /** The token's name (GetCaller); empty when the server is older than GetCaller. */
+  name: string;
 }
 
 const KEY = "stdfund.workbench.session";
@@ -23,7 +25,9 @@ export function loadSession(): Session | null {
     const raw = globalThis.sessionStorage?.getItem(KEY);
     if (raw == null) return null;
     const v = JSON.parse(raw) as Partial<Session>;
-    if (typeof v.token === "string" && v.token !== "" && typeof v.role === "number") return { token: v.token, role: v.role };
+    if (typeof v.token === "string" && v.token !== "" && typeof v.role === "number") {
+      return { token: v.token, role: v.role, name: typeof v.name === "string" ? v.name : "" };
+    }
   } catch {
     // A damaged entry is the same as none.
   }
@@ -37,6 +41,22 @@ export function saveSession(s: Session): void {
 /** Signing out forgets everything the page kept for the tab (the session, the queue's pages). */
 export function clearSession(): void {
   globalThis.sessionStorage?.clear();
+}
+
+/**
+ * Who the token `api` calls with is: its name and role, from GetCaller. A
+ * server older than GetCaller (UNIMPLEMENTED) is asked for the role alone
+ * ([`detectRole`]), and the name stays empty. UNAUTHENTICATED and transport
+ * failures are thrown.
+ */
+export async function identify(api: Api): Promise<{ role: AccessRole; name: string }> {
+  try {
+    const me = await api.registry.getCaller({});
+    return { role: me.role, name: me.name };
+  } catch (e) {
+    if (ConnectError.from(e).code !== Code.Unimplemented) throw e;
+  }
+  return { role: await detectRole(api), name: "" };
 }
 
 /**

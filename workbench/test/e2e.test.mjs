@@ -372,6 +372,8 @@ async function reviewersDay(t, leg, databaseUrl) {
     // The reviewer's queue: counts, filters, search, sort.
     await signIn("reviewer");
     assert.deepEqual(await page.locator("nav.main-nav a").allTextContents(), ["审核队列", "公示", "报表"]);
+    // The header names who is signed in (GetCaller), as claims and the audit log record them.
+    assert.equal(await page.getByTestId("caller").textContent(), `当前登录：${server.names.reviewer}（审核）`);
     await go(`#/queue?year=${year}`);
     await page.locator("table.claims tbody tr").first().waitFor();
     const tab = (name) => page.locator(".status-tabs a").filter({ hasText: name }).locator(".count");
@@ -581,6 +583,17 @@ async function reviewersDay(t, leg, databaseUrl) {
     await dialog.getByRole("button", { name: "处理" }).click();
     await dialog.getByTestId("outcome-error").waitFor();
     assert.equal((await reg.getPublication({ publicationId: pubId }, auth.reviewer)).publication.objections[0].outcome, g.ObjectionOutcome.UNSPECIFIED);
+    await dialog.getByLabel("异议不成立").check();
+    await dialog.getByRole("button", { name: "处理" }).click();
+    // The reviewer approved this claim, so does not dismiss an objection
+    // against it (不相容职务分离): the dialog says so, and the admin does.
+    await dialog.getByText("不相容职务分离").first().waitFor();
+    assert.equal((await reg.getPublication({ publicationId: pubId }, auth.reviewer)).publication.objections[0].outcome, g.ObjectionOutcome.UNSPECIFIED);
+    await signIn("admin");
+    await go(`#/publications/${pubId}`);
+    await page.locator("table.objections tbody tr").waitFor();
+    await page.getByRole("button", { name: /^处理 / }).click();
+    await dialog.getByLabel("处理意见").fill("经核实，区级资金用于平台运维，与本项资助用途不同，异议不成立。");
     await dialog.getByLabel("异议不成立").check();
     await dialog.getByRole("button", { name: "处理" }).click();
     await page.locator("table.objections").getByText("异议不成立", { exact: true }).waitFor();

@@ -68,6 +68,13 @@ pub struct MigrateArgs {
     /// The audit key: what `migrate` writes to the log is sealed with it.
     #[command(flatten)]
     pub key: AuditKeyArg,
+    /// Seal a log that has entries but no seal yet under --audit-key-file:
+    /// its last entry then vouches for every entry before it. Only for a
+    /// registry that never had a key, after `stdfund audit verify` found it
+    /// intact: `serve` and `migrate` otherwise refuse such a log, since one
+    /// whose seals were removed looks the same (AUDIT_KEY_NOT_ADOPTED).
+    #[arg(long)]
+    pub adopt_audit_key: bool,
 }
 
 /// `stdfund token …`.
@@ -520,6 +527,13 @@ pub fn migrate(args: &MigrateArgs) -> ExitCode {
         }
     };
     let key_id = key.as_ref().map(|k| k.id().to_owned());
+    if args.adopt_audit_key && key.is_none() {
+        eprintln!(
+            "错误 error[AUDIT_KEY_REQUIRED] --adopt-audit-key 需要审计密钥(--audit-key-file 或 STDFUND_AUDIT_KEY_FILE)\n\
+             --adopt-audit-key needs the audit key (--audit-key-file or STDFUND_AUDIT_KEY_FILE)"
+        );
+        return ExitCode::from(2);
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -545,7 +559,7 @@ pub fn migrate(args: &MigrateArgs) -> ExitCode {
                 // are brought to the canonical identity of subjects.
                 // The key is taken before re-keying writes to the log: a
                 // sealed log is not written to without its key.
-                let sealing = match crate::audit_key::take(&store, key_id.is_some()).await {
+                let sealing = match crate::audit_key::take(&store, key_id.is_some(), args.adopt_audit_key).await {
                     Ok(adoption) => crate::audit_key::describe(adoption, key_id.as_deref()),
                     Err(e) => {
                         store.close().await;

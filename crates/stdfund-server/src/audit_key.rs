@@ -80,9 +80,38 @@ pub fn from_settings(path: Option<&Path>) -> Result<Option<AuditKey>, KeyProblem
 
 /// Takes the store's key (opened with [`stdfund_store::OpenOptions::audit_key`])
 /// before anything writes: see the module's documentation. `Ok(None)`: no
-/// key, and the log is not sealed.
-pub async fn take(store: &AnyStore, has_key: bool) -> Result<Option<KeyAdoption>, KeyProblem> {
+/// key, and the log is not sealed. A log with entries and no seal is sealed
+/// only when `adopt` says so (`migrate --adopt-audit-key`): a registry that
+/// never had a key and one whose seals were all removed look the same, and
+/// sealing the second would vouch for whatever was forged before the seals
+/// went (AUDIT_KEY_NOT_ADOPTED).
+pub async fn take(
+    store: &AnyStore,
+    has_key: bool,
+    adopt: bool,
+) -> Result<Option<KeyAdoption>, KeyProblem> {
+    let problem = |e: stdfund_store::StoreError| KeyProblem {
+        code: e.code(),
+        message: e.to_string(),
+    };
     if has_key {
+        let seals = store.audit_seals().await.map_err(problem)?;
+        if seals.entries > 0 && seals.first_sealed.is_none() && !adopt {
+            return Err(KeyProblem {
+                code: "AUDIT_KEY_NOT_ADOPTED",
+                message: format!(
+                    "审计日志有{n}条记录但没有任何封签:若本登记库从未使用审计密钥,请先用 stdfund audit verify \
+                     核验日志完好,再执行 stdfund migrate --audit-key-file 密钥文件 --adopt-audit-key \
+                     封签;若曾经封签,则封签已被删除,日志可能被篡改,请从备份恢复并调查\n\
+                     the audit log has {n} entries and no seal: if this registry never had an \
+                     audit key, check the log with `stdfund audit verify`, then seal it with \
+                     `stdfund migrate --audit-key-file FILE --adopt-audit-key`; if it was sealed \
+                     before, its seals were removed and the log may be forged: restore it from a \
+                     backup and investigate",
+                    n = seals.entries
+                ),
+            });
+        }
         return store.adopt_audit_key().await.map_err(|e| match &e {
             stdfund_store::StoreError::AuditKeyMismatch {
                 given,

@@ -129,8 +129,13 @@ pub enum RegistryError {
 pub enum Duty {
     /// Reviewing a claim one submitted.
     ReviewOwnSubmission,
+    /// Reviewing a claim one resubmitted (an admin filing a corrected
+    /// application on the applicant's behalf).
+    ReviewOwnResubmission,
     /// Paying a claim one approved.
     PayOwnApproval,
+    /// Dismissing an objection against a claim one approved.
+    ResolveObjectionOwnApproval,
 }
 
 impl From<AuthError> for RegistryError {
@@ -712,6 +717,21 @@ fn store_parts(e: StoreError) -> Parts {
             format!("异议{id}已处理"),
             format!("objection {id} is already resolved"),
         ),
+        StoreError::ClaimChanged {
+            claim_id,
+            seen,
+            now,
+        } => Parts::new(
+            Code::Aborted,
+            code,
+            format!(
+                "申报{claim_id}在计算核准后已被重新提交(第{now}次重新提交,核准依据的是第{seen}次的内容),请按其现在的内容重新审核"
+            ),
+            format!(
+                "claim {claim_id} was resubmitted after the approval was computed (resubmission {now}; the approval assessed resubmission {seen}); review it as it now stands"
+            ),
+        )
+        .meta("claimId", claim_id),
         StoreError::ObjectionBlocksPayment {
             claim_id,
             objection_id,
@@ -741,6 +761,14 @@ fn store_parts(e: StoreError) -> Parts {
         }
         // Only ever from taking the key at start-up; a server fault if a call
         // meets it.
+        StoreError::AuditSealsRemoved { .. } => {
+            tracing::error!(error = %e, "audit seals removed");
+            internal(
+                code,
+                "审计日志的封签已被删除,为免为篡改内容背书,暂停写入;请核验审计日志并从备份恢复",
+                "the audit log's seals were removed: nothing is written, lest a seal vouch for forged entries; verify the audit log and restore it",
+            )
+        }
         StoreError::AuditKeyMismatch { .. } => {
             tracing::error!(error = %e, "audit key mismatch");
             internal(
@@ -895,15 +923,31 @@ impl From<RegistryError> for Status {
                 let (zh, en) = match duty {
                     Duty::ReviewOwnSubmission => (
                         format!(
-                            "申报{claim_id}由{who}提交,不能由同一人审核(不相容职务分离):请由另一名审核人员办理"
+                            "申报{claim_id}由`{who}`提交,不能由同一人审核(不相容职务分离):请由另一名审核人员办理"
                         ),
                         format!(
                             "claim {claim_id} was submitted by {who}, who may not also review it (separation of duties): another reviewer must"
                         ),
                     ),
+                    Duty::ReviewOwnResubmission => (
+                        format!(
+                            "申报{claim_id}由`{who}`重新提交,不能由同一人审核(不相容职务分离):请由另一名审核人员办理"
+                        ),
+                        format!(
+                            "claim {claim_id} was resubmitted by {who}, who may not also review it (separation of duties): another reviewer must"
+                        ),
+                    ),
+                    Duty::ResolveObjectionOwnApproval => (
+                        format!(
+                            "申报{claim_id}由`{who}`核准,针对它的异议不能由同一人驳回(不相容职务分离):请由另一名审核人员办理"
+                        ),
+                        format!(
+                            "claim {claim_id} was approved by {who}, who may not also dismiss an objection against it (separation of duties): another reviewer must"
+                        ),
+                    ),
                     Duty::PayOwnApproval => (
                         format!(
-                            "申报{claim_id}由{who}核准,不能由同一人登记拨付(不相容职务分离):请由财务人员办理"
+                            "申报{claim_id}由`{who}`核准,不能由同一人登记拨付(不相容职务分离):请由财务人员办理"
                         ),
                         format!(
                             "claim {claim_id} was approved by {who}, who may not also record its payment (separation of duties): a finance officer must"

@@ -574,7 +574,7 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
                 e => format!("cannot open {shown}: {e}"),
             },
         })?;
-    let adoption = crate::audit_key::take(&store, key_id.is_some())
+    let adoption = crate::audit_key::take(&store, key_id.is_some(), false)
         .await
         .map_err(|e| ServeError::Build {
             what: "claim registry",

@@ -444,7 +444,7 @@ fn serve_until_exit(args: &[&str]) -> (Option<i32>, String) {
     (out.status.code(), text(&out))
 }
 
-/// The audit key, as an operator uses it: `migrate` with the key seals the
+/// The audit key, as an operator uses it: `migrate --adopt-audit-key` seals the
 /// log; `audit verify` checks the seals with the key, notes them without
 /// it (and `--strict` fails), names another key and an entry appended
 /// without the key; `migrate` and `serve` without the key (or with another)
@@ -467,9 +467,44 @@ async fn the_audit_key_seals_the_log_and_is_required_once_it_does() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("未封签 not sealed"), "{out}");
 
-    // migrate with the key adopts it: the last entry is sealed.
+    // A log with entries and no seal is not sealed on any start: it could be
+    // one whose seals were removed (the seventh attack, F2). serve and
+    // migrate refuse it; the operator adopts the key explicitly.
     let m = run(
         &["migrate", "--database-url", &url, "--audit-key-file", key_s],
+        &[],
+    );
+    assert_eq!(m.status.code(), Some(1), "{}", text(&m));
+    assert!(text(&m).contains("AUDIT_KEY_NOT_ADOPTED"), "{}", text(&m));
+    assert!(text(&m).contains("--adopt-audit-key"), "{}", text(&m));
+    let (code, out) = serve_until_exit(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--metrics-listen",
+        "off",
+        "--database-url",
+        url.as_str(),
+        "--audit-key-file",
+        key_s,
+    ]);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(out.contains("AUDIT_KEY_NOT_ADOPTED"), "{out}");
+    // The flag needs the key.
+    let m = run(
+        &["migrate", "--database-url", &url, "--adopt-audit-key"],
+        &[],
+    );
+    assert_eq!(m.status.code(), Some(2), "{}", text(&m));
+    // migrate --adopt-audit-key adopts it: the last entry is sealed.
+    let m = run(
+        &[
+            "migrate",
+            "--database-url",
+            &url,
+            "--audit-key-file",
+            key_s,
+            "--adopt-audit-key",
+        ],
         &[],
     );
     assert!(m.status.success(), "{}", text(&m));

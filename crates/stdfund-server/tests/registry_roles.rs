@@ -61,6 +61,7 @@ const MATRIX: &str = "
     RecordObjection     -        yes       -        yes
     ResolveObjection    -        yes       -        yes
     VerifyAuditLog      -        -         -        yes
+    GetCaller           yes      yes       yes      yes
 ";
 
 const ROLES: [&str; 4] = ["portal", "reviewer", "finance", "admin"];
@@ -386,6 +387,7 @@ async fn call_more(c: &mut s::Client, rpc: &str, env: &Env, fx: &Fixture) -> Res
             .verify_audit_log(pb::VerifyAuditLogRequest {})
             .await
             .map(drop),
+        "GetCaller" => c.get_caller(pb::GetCallerRequest {}).await.map(drop),
         other => panic!("no call for the RPC {other}: add one"),
     }
 }
@@ -464,7 +466,25 @@ async fn every_rpc_answers_every_caller_as_the_matrix_says(env: Env) {
             checked += 1;
         }
     }
-    assert_eq!(checked, 28 * 6);
+    assert_eq!(checked, 29 * 6);
+
+    // GetCaller names each token as the tokens file does, with its role.
+    for (name, role, token) in s::CALLERS {
+        let me = s::client(&ch, Some(token))
+            .get_caller(pb::GetCallerRequest {})
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(me.name, name);
+        let want = match role {
+            "portal" => pb::AccessRole::Portal,
+            "reviewer" => pb::AccessRole::Reviewer,
+            "finance" => pb::AccessRole::Finance,
+            "admin" => pb::AccessRole::Admin,
+            other => panic!("role {other}"),
+        };
+        assert_eq!(me.role(), want, "{name}");
+    }
 
     // A header that is not `Bearer <token>` is UNAUTHENTICATED too.
     for header in ["Basic YWRtaW46YWRtaW4=", "Bearer", "admin-token"] {

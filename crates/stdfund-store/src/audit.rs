@@ -270,6 +270,19 @@ pub(crate) async fn append<DB: Backend>(
     )
     .await?;
     if let Some(key) = cx.audit_key() {
+        // A store with the key was started on a log that was empty, sealed,
+        // or adopted explicitly: a log of entries without a single seal now
+        // had its seals removed, and sealing on top of it would vouch for it.
+        if head.last_id > 0 {
+            let sealed: Option<SealedWith> = cx
+                .opt(Stmt::new("SELECT key_id FROM audit_seals LIMIT 1"))
+                .await?;
+            if sealed.is_none() {
+                return Err(StoreError::AuditSealsRemoved {
+                    entries: head.last_id,
+                });
+            }
+        }
         cx.exec(
             Stmt::new(INSERT_SEAL)
                 .bind(id)

@@ -263,6 +263,20 @@ pub enum StoreError {
         /// Upheld (else still open).
         upheld: bool,
     },
+    /// An approval computed from the claim as it was before a resubmission:
+    /// the application it assesses is no longer the claim's.
+    #[error(
+        "claim {claim_id} was resubmitted after the approval was computed \
+         (resubmission {now}, the approval saw {seen}); review it as it now stands"
+    )]
+    ClaimChanged {
+        /// The claim.
+        claim_id: i64,
+        /// Its resubmission count the approval was computed from.
+        seen: i32,
+        /// Its resubmission count now.
+        now: i32,
+    },
     /// The audit log is sealed under another key than the one given: appending with this
     /// key would make the log fail every verification. Start with the key the log was
     /// sealed with.
@@ -277,6 +291,19 @@ pub enum StoreError {
         sealed_with: String,
         /// The last sealed entry.
         entry: i64,
+    },
+    /// A store holding the audit key found a log with entries and not one
+    /// seal when it came to append: the seals were removed while it ran (a
+    /// store that starts on such a log refuses it). Sealing the new entry
+    /// would vouch for whatever was forged before.
+    #[error(
+        "the audit log has {entries} entries and no seal, though this server seals it: its \
+         seals were removed; nothing is written until the log is checked (`stdfund audit \
+         verify`) and restored"
+    )]
+    AuditSealsRemoved {
+        /// The entries in the log.
+        entries: i64,
     },
     /// The schema is not one this build can work with.
     #[error("migration error: {message}")]
@@ -349,6 +376,7 @@ impl StoreError {
             StoreError::Conflict { .. } => "CONFLICT",
             StoreError::InvalidInput { .. } => "INVALID_ARGUMENT",
             StoreError::AuditKeyMismatch { .. } => "AUDIT_KEY_MISMATCH",
+            StoreError::AuditSealsRemoved { .. } => "AUDIT_SEALS_REMOVED",
             StoreError::PaymentBeforeApproval { .. } => "PAYMENT_BEFORE_APPROVAL",
             StoreError::PaymentInFuture { .. } => "PAYMENT_IN_FUTURE",
             StoreError::VoucherReused { .. } => "VOUCHER_REUSED",
@@ -359,6 +387,7 @@ impl StoreError {
             StoreError::NotOnPublication { .. } => "NOT_ON_PUBLICATION",
             StoreError::ObjectionResolved { .. } => "OBJECTION_RESOLVED",
             StoreError::ObjectionBlocksPayment { .. } => "OBJECTION_BLOCKS_PAYMENT",
+            StoreError::ClaimChanged { .. } => "CLAIM_CHANGED",
             StoreError::Migration { .. } => "MIGRATION",
             StoreError::DatabaseMissing { .. } => "DATABASE_MISSING",
             StoreError::Corrupt { .. } => "CORRUPT_DATA",

@@ -709,6 +709,10 @@ pub enum Decision {
         record_json: String,
         /// Optional reason.
         reason: Option<String>,
+        /// The claim's `resubmissions` as read when the approval was
+        /// computed (which application it assesses): a claim resubmitted
+        /// since is [`StoreError::ClaimChanged`](crate::StoreError::ClaimChanged).
+        resubmissions: i32,
     },
     /// Reject (frees the key).
     Reject {
@@ -735,6 +739,8 @@ pub struct ApprovalInput {
     pub record_json: String,
     /// Optional reason.
     pub reason: Option<String>,
+    /// The claim's `resubmissions` as read when the approval was computed.
+    pub resubmissions: i32,
 }
 
 impl From<ApprovalInput> for Decision {
@@ -745,6 +751,7 @@ impl From<ApprovalInput> for Decision {
             split: a.split,
             record_json: a.record_json,
             reason: a.reason,
+            resubmissions: a.resubmissions,
         }
     }
 }

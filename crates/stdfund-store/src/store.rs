@@ -579,6 +579,15 @@ impl<DB: Backend> Store<DB> {
         .await
     }
 
+    /// One objection.
+    pub async fn objection(&self, id: i64) -> Result<Objection, StoreError> {
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::publish::objection(&mut Cx::<DB>::new(&mut *conn), id, false).await
+        })
+        .await
+    }
+
     /// The objections recorded against a claim, oldest first.
     pub async fn claim_objections(&self, claim_id: ClaimId) -> Result<Vec<Objection>, StoreError> {
         self.bounded(async {
@@ -1104,6 +1113,14 @@ impl AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.publication(id).await,
             AnyStore::Postgres(s) => s.publication(id).await,
+        }
+    }
+
+    /// See [`Store::objection`].
+    pub async fn objection(&self, id: i64) -> Result<Objection, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.objection(id).await,
+            AnyStore::Postgres(s) => s.objection(id).await,
         }
     }
 

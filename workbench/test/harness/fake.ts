@@ -556,6 +556,10 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
         addAudit(state, find(state, o.claimId), AuditAction.OBJECTION_RESOLVE, who.name, who.role, state.now(), `objection:${o.objectionId}`);
         return { objection: o };
       },
+      getCaller: (_req, ctx) => {
+        const who = caller(ctx, "GetCaller", [AccessRole.PORTAL, R, F, A]);
+        return { name: who.name, role: who.role };
+      },
       verifyAuditLog: (_req, ctx) => {
         caller(ctx, "VerifyAuditLog", [A]);
         return { intact: true, entriesChecked: BigInt(state.audit.length), firstBrokenEntryId: 0n, problem: "", headHash: state.audit[state.audit.length - 1]?.entryHash ?? "", claimsChecked: BigInt(state.claims.length), firstDivergingClaimId: 0n, claimsUnverifiable: 0n, unverifiableClaimIds: [] };

@@ -9,7 +9,7 @@ import { AccessRole } from "../../gen/stdfund/v1/registry_pb.js";
 import { RegistryService } from "../../gen/stdfund/v1/registry_service_pb.js";
 import { can, isWorkbenchRole, pagesFor, type Rpc } from "../../src/roles.js";
 import { bearer, makeApi } from "../../src/api.js";
-import { detectRole } from "../../src/session.js";
+import { detectRole, identify } from "../../src/session.js";
 import { fakeTransport, makeState } from "../harness/fake.js";
 
 const proto = readFileSync(path.resolve(process.cwd(), "../proto/stdfund/v1/registry_service.proto"), "utf8");
@@ -54,6 +54,24 @@ test("the role is found from the token with cheap calls", async () => {
   assert.equal(await role("tok-finance"), AccessRole.FINANCE);
   assert.equal(await role("tok-portal"), AccessRole.PORTAL);
   await assert.rejects(role("nonsense"), (e: unknown) => ConnectError.from(e).code === Code.Unauthenticated);
+});
+
+test("GetCaller names the token and its role", async () => {
+  const transport = fakeTransport(makeState(2026));
+  const who = (token: string) => identify(makeApi(transport(() => token)));
+  assert.deepEqual(await who("tok-reviewer"), { role: AccessRole.REVIEWER, name: "reviewer-wang" });
+  assert.deepEqual(await who("tok-admin"), { role: AccessRole.ADMIN, name: "admin-chen" });
+  assert.deepEqual(await who("tok-portal"), { role: AccessRole.PORTAL, name: "portal-gateway" });
+  await assert.rejects(who("nonsense"), (e: unknown) => ConnectError.from(e).code === Code.Unauthenticated);
+});
+
+test("a server without GetCaller: the role from cheap calls, no name", async () => {
+  const older = createRouterTransport((r) => r.service(RegistryService, {
+    listAuditLog: () => { throw new ConnectError("denied", Code.PermissionDenied, undefined, undefined, undefined); },
+    listBudgets: () => ({ budgets: [] }),
+    exportPayments: () => { throw new ConnectError("denied", Code.PermissionDenied); },
+  }), { transport: { interceptors: [bearer(() => "x")] } });
+  assert.deepEqual(await identify(makeApi(older)), { role: AccessRole.REVIEWER, name: "" });
 });
 
 test("without the role in the refusal, ListBudgets and ExportPayments decide", async () => {

@@ -394,11 +394,12 @@ impl Registry {
             search: input::filter_text(&req.query, "query")?,
             amount_min: input::amount_filter(&req.amount_min, "amount_min")?,
             amount_max: input::amount_filter(&req.amount_max, "amount_max")?,
-            submitted_from: from.map(input::china_day_start).transpose()?,
+            submitted_from: from.map(input::china_day_start).transpose()?.flatten(),
             submitted_to: to
                 .and_then(|d| d.next_day())
                 .map(input::china_day_start)
-                .transpose()?,
+                .transpose()?
+                .flatten(),
             sort: sort(req.sort)?,
             cursor: input::page_token(&req.page_token)?,
             page_size: input::page_size(req.page_size, input::DEFAULT_CLAIMS_PAGE)?,
@@ -480,6 +481,7 @@ impl Registry {
                         },
                         record_json,
                         reason: Some(reason.to_string()),
+                        resubmissions: claim.resubmissions,
                     })
                 }
                 Claimable::Amount(amount) => {
@@ -514,6 +516,7 @@ impl Registry {
                         },
                         record_json,
                         reason: (!reason.is_empty()).then(|| reason.to_string()),
+                        resubmissions: claim.resubmissions,
                     })
                 }
             }
@@ -547,7 +550,7 @@ impl Registry {
         let decision = match decision {
             pb::ReviewDecision::Approve => {
                 let claim = store.claim(id).await?;
-                own_submission(who, &claim)?;
+                self.own_submission(who, &claim).await?;
                 Decision::from(self.approval(&claim, reviewer_amount, &reason)?)
             }
             other => {
@@ -557,7 +560,7 @@ impl Registry {
                 if reviewer_amount.is_some() {
                     return Err(reviewer_amount_not_allowed());
                 }
-                own_submission(who, &store.claim(id).await?)?;
+                self.own_submission(who, &store.claim(id).await?).await?;
                 if other == pb::ReviewDecision::Reject {
                     Decision::Reject { reason }
                 } else {
@@ -614,7 +617,7 @@ impl Registry {
                 let mut approvals = Vec::with_capacity(ids.len());
                 for id in &ids {
                     let claim = self.inner.store.claim(*id).await?;
-                    own_submission(who, &claim)?;
+                    self.own_submission(who, &claim).await?;
                     if claim.filing.discretionary {
                         return Err(RegistryError::invalid(
                             "BATCH_DISCRETIONARY",
@@ -634,7 +637,8 @@ impl Registry {
                     return Err(RegistryError::missing("reason"));
                 }
                 for id in &ids {
-                    own_submission(who, &self.inner.store.claim(*id).await?)?;
+                    self.own_submission(who, &self.inner.store.claim(*id).await?)
+                        .await?;
                 }
                 BatchDecision::Reject { ids, reason }
             }
@@ -974,16 +978,41 @@ fn similar_claim(c: &Claim) -> pb::SimilarClaim {
     }
 }
 
-/// Refuses a review by the person who submitted the claim (不相容职务分离:
-/// the applicant's gateway or an admin who filed it does not also decide
-/// it). Compared by the token's name, as the audit log records both.
-fn own_submission(who: &Principal, claim: &Claim) -> Result<(), RegistryError> {
-    if claim.filing.submitted_by == who.name {
-        return Err(RegistryError::SeparationOfDuties {
+impl Registry {
+    /// Refuses a review by a person who filed the claim's application
+    /// (不相容职务分离: the applicant's gateway, or an admin who filed it or
+    /// resubmitted it with an application of their own, does not also decide
+    /// it). Compared by the token's name, as the audit log records both; a
+    /// resubmission is found in the claim's audit entries.
+    pub(super) async fn own_submission(
+        &self,
+        who: &Principal,
+        claim: &Claim,
+    ) -> Result<(), RegistryError> {
+        let duty = if claim.filing.submitted_by == who.name {
+            crate::registry_error::Duty::ReviewOwnSubmission
+        } else if claim.resubmissions > 0 && self.resubmitted_by(claim.id, &who.name).await? {
+            crate::registry_error::Duty::ReviewOwnResubmission
+        } else {
+            return Ok(());
+        };
+        Err(RegistryError::SeparationOfDuties {
             claim_id: claim.id,
-            duty: crate::registry_error::Duty::ReviewOwnSubmission,
+            duty,
             who: who.name.clone(),
-        });
+        })
     }
-    Ok(())
+
+    /// Whether `name` ever resubmitted claim `id` (its audit entries).
+    async fn resubmitted_by(&self, id: i64, name: &str) -> Result<bool, RegistryError> {
+        let filter = stdfund_store::AuditFilter {
+            claim_id: Some(id),
+            actor: Some(name.to_string()),
+            action: Some(stdfund_store::AuditAction::Resubmit),
+            from: None,
+            to: None,
+        };
+        let page = self.inner.store.audit_log(&filter, None, 1).await?;
+        Ok(!page.items.is_empty())
+    }
 }

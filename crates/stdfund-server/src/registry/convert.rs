@@ -83,12 +83,16 @@ pub fn action_filter(n: i32) -> Result<Option<AuditAction>, RegistryError> {
 }
 
 fn access_role(role: &str) -> pb::AccessRole {
-    match Role::parse(role) {
-        Some(Role::Portal) => pb::AccessRole::Portal,
-        Some(Role::Reviewer) => pb::AccessRole::Reviewer,
-        Some(Role::Finance) => pb::AccessRole::Finance,
-        Some(Role::Admin) => pb::AccessRole::Admin,
-        None => pb::AccessRole::Unspecified,
+    Role::parse(role).map_or(pb::AccessRole::Unspecified, role_to_pb)
+}
+
+/// A token's role on the wire.
+pub(crate) fn role_to_pb(role: Role) -> pb::AccessRole {
+    match role {
+        Role::Portal => pb::AccessRole::Portal,
+        Role::Reviewer => pb::AccessRole::Reviewer,
+        Role::Finance => pb::AccessRole::Finance,
+        Role::Admin => pb::AccessRole::Admin,
     }
 }
 

@@ -194,13 +194,17 @@ pub fn date_filter(value: &str, field: &str) -> Result<Option<Date>, RegistryErr
     }
 }
 
-/// The start of a China-time day as a timestamp.
-pub fn china_day_start(d: Date) -> Result<Timestamp, RegistryError> {
+/// The start of a China-time day as a timestamp, the bound of a date
+/// filter; `None` for the first day dates can name (1900-01-01), whose start
+/// lies before every instant the registry holds: as a bound it excludes
+/// nothing.
+pub fn china_day_start(d: Date) -> Result<Option<Timestamp>, RegistryError> {
     // 00:00 in China is 16:00 UTC the day before.
-    let utc = d
-        .add_days(-1)
-        .ok_or_else(|| RegistryError::internal("date out of range"))?;
+    let Some(utc) = d.add_days(-1) else {
+        return Ok(None);
+    };
     Timestamp::parse(&format!("{utc}T16:00:00.000000Z"))
+        .map(Some)
         .map_err(|e| RegistryError::internal(format!("timestamp: {e}")))
 }
 
@@ -511,8 +515,18 @@ mod tests {
         assert!(text("a\u{1b}[31m", "reason", true, 10, "理由", "reason").is_err());
         let d = Date::parse("2026-12-02").unwrap();
         assert_eq!(
-            china_day_start(d).unwrap().as_str(),
+            china_day_start(d).unwrap().unwrap().as_str(),
             "2026-12-01T16:00:00.000000Z"
+        );
+        // The first day dates name: no bound, not an error (the seventh attack).
+        let first = Date::parse("1900-01-01").unwrap();
+        assert_eq!(china_day_start(first).unwrap(), None);
+        assert_eq!(
+            china_day_start(first.next_day().unwrap())
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "1900-01-01T16:00:00.000000Z"
         );
     }
 

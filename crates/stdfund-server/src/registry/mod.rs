@@ -431,4 +431,15 @@ impl RegistryService for Registry {
         self.authorize(&request, "VerifyAuditLog", rpc_roles::VERIFY_AUDIT_LOG)?;
         answer(self.verify_audit().await)
     }
+
+    async fn get_caller(
+        &self,
+        request: Request<pb::GetCallerRequest>,
+    ) -> Result<Response<pb::GetCallerResponse>, Status> {
+        let who = self.authorize(&request, "GetCaller", rpc_roles::GET_CALLER)?;
+        Ok(Response::new(pb::GetCallerResponse {
+            role: convert::role_to_pb(who.role).into(),
+            name: who.name,
+        }))
+    }
 }

@@ -329,6 +329,23 @@ impl Registry {
             "处理意见",
             "resolution",
         )?;
+        // Whoever filed, resubmitted or approved the claim does not also
+        // dismiss an objection against it (不相容职务分离): a dismissal lets
+        // it be paid. Upholding one against one's own approval stops money,
+        // and is left to anyone. (One already resolved is the store's
+        // OBJECTION_RESOLVED.)
+        let objection = self.inner.store.objection(id).await?;
+        if outcome == ObjectionOutcome::Dismissed && objection.outcome.is_none() {
+            let claim = self.inner.store.claim(objection.claim_id).await?;
+            if claim.approval().is_some_and(|a| a.by == who.name) {
+                return Err(RegistryError::SeparationOfDuties {
+                    claim_id: claim.id,
+                    duty: crate::registry_error::Duty::ResolveObjectionOwnApproval,
+                    who: who.name.clone(),
+                });
+            }
+            self.own_submission(who, &claim).await?;
+        }
         let now = self.now()?;
         let o = self
             .inner

@@ -396,11 +396,12 @@ impl Registry {
             claim_id,
             actor: input::filter_text(&req.actor, "actor")?,
             action: convert::action_filter(req.action)?,
-            from: from.map(input::china_day_start).transpose()?,
+            from: from.map(input::china_day_start).transpose()?.flatten(),
             to: to
                 .and_then(|d| d.next_day())
                 .map(input::china_day_start)
-                .transpose()?,
+                .transpose()?
+                .flatten(),
         };
         let cursor = input::page_token(&req.page_token)?;
         let page = self

@@ -384,6 +384,16 @@ async fn an_objection_is_resolved_once(env: Env) {
         .unwrap_err();
     s::expect_error(&e, Code::InvalidArgument, "MISSING_FIELD");
     let text = "经核查,申报单位为第一起草单位";
+    // The reviewer who approved the claim does not dismiss an objection
+    // against it (the seventh attack, F5).
+    let e = env
+        .reviewer()
+        .resolve_objection(resolve(first, Dismissed, text))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::FailedPrecondition, "SEPARATION_OF_DUTIES");
+    assert_eq!(m["actor"], "reviewer-li");
+    assert!(e.message().contains("dismiss an objection"), "{e:?}");
     let o = env
         .admin()
         .resolve_objection(resolve(first, Dismissed, text))

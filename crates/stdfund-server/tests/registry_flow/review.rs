@@ -113,6 +113,30 @@ async fn one_person_does_not_hold_two_duties_on_one_claim(env: Env) {
         })
         .await
         .unwrap();
+
+    // An admin who resubmits the gateway's returned claim with an
+    // application of their own is its submitter now (the seventh attack, F3).
+    let third = env
+        .submit("third", &env.code(3), &Ach::lead("GB/T 66003-2021"))
+        .await;
+    env.decide(third.claim_id, pb::ReviewDecision::Return, "请更正")
+        .await;
+    env.admin()
+        .resubmit_claim(pb::ResubmitClaimRequest {
+            claim_id: third.claim_id,
+            application: Some(s::application(&env.code(3), &Ach::lead("GB/T 66004-2021"))),
+            confirm_credit_code: false,
+        })
+        .await
+        .unwrap();
+    let e = env
+        .admin()
+        .review_claim(s::approve(third.claim_id))
+        .await
+        .unwrap_err();
+    refused(&e);
+    assert!(e.message().contains("resubmitted by admin-chen"), "{e:?}");
+    env.approve(third.claim_id).await;
 }
 
 async fn approval_freezes_amount_split_and_assessment(env: Env) {

@@ -267,6 +267,15 @@ async fn approve_one<DB: Backend>(
     actor: &Actor,
     now: &Timestamp,
 ) -> Result<(), StoreError> {
+    // The approval assesses the application it was computed from: one
+    // resubmitted since (returned, corrected, filed again) is reviewed anew.
+    if before.resubmissions != a.resubmissions {
+        return Err(StoreError::ClaimChanged {
+            claim_id: before.id,
+            seen: a.resubmissions,
+            now: before.resubmissions,
+        });
+    }
     check_approval(cx, before.filing.year, a.amount, &a.split).await?;
     let changed = cx
         .exec(
@@ -351,6 +360,7 @@ async fn decide<DB: Backend>(
             split,
             record_json,
             reason,
+            resubmissions,
         } => {
             let input = ApprovalInput {
                 amount: *amount,
@@ -358,6 +368,7 @@ async fn decide<DB: Backend>(
                 split: split.clone(),
                 record_json: record_json.clone(),
                 reason: reason.clone(),
+                resubmissions: *resubmissions,
             };
             approve_one(cx, before, &input, actor, now).await?;
         }

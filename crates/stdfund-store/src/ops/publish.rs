@@ -468,7 +468,7 @@ const INSERT_OBJECTION: &str = "INSERT INTO objections (publication_id, claim_id
     objector, contact, content, recorded_by, recorded_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id AS n";
 
-async fn objection<DB: Backend>(
+pub(crate) async fn objection<DB: Backend>(
     cx: &mut Cx<'_, DB>,
     id: i64,
     lock: bool,

@@ -375,6 +375,7 @@ pub fn approve(amount: &str) -> Decision {
         split: split(amount),
         record_json: record(amount),
         reason: None,
+        resubmissions: 0,
     }
 }
 

@@ -834,6 +834,19 @@ pub async fn seals_vouch_for_the_log<H: Harness>(h: &H) {
     let (id, why) = broken_at(&keyed).await;
     assert_eq!(id, 7, "{why}");
     assert!(why.contains("no entry of the log is sealed"), "{why}");
+    // ... and the store holding the key writes nothing on top of it: a seal
+    // on the next entry would vouch for the log as the remover left it (the
+    // seventh attack, F2).
+    let err = keyed
+        .set_budget(2031, "CITY", yuan("1"), &admin(), &now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::AuditSealsRemoved { entries: 7 }),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "AUDIT_SEALS_REMOVED");
+    assert_eq!(keyed.audit_seals().await.unwrap().entries, 7);
 
     // A seal of an entry the log no longer has: entries were removed.
     let off = if H::NAME == "sqlite" {

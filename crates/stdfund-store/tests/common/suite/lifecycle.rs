@@ -179,6 +179,7 @@ pub async fn refused_transitions_change_nothing<H: Harness>(h: &H) {
         split: split("0"),
         record_json: record("0"),
         reason: None,
+        resubmissions: 0,
     };
     for bad in [reject("  "), send_back(""), unbalanced, zero] {
         let err = s
@@ -282,6 +283,39 @@ pub async fn resubmit_keeps_history<H: Harness>(h: &H) {
         .await
         .unwrap();
     assert_eq!(same.claim().map(|x| x.id), Some(c.id));
+
+    // An approval computed before the resubmission assesses the old
+    // application: refused, nothing written (the seventh attack, F1); one
+    // computed from the claim as it now stands is given.
+    s.set_budget(2026, "CITY", yuan("1000000"), &admin(), &now())
+        .await
+        .unwrap();
+    let err = s
+        .review(c.id, approve("300000"), &reviewer(), &later())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::ClaimChanged {
+                seen: 0,
+                now: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "CLAIM_CHANGED");
+    assert_eq!(s.claim(c.id).await.unwrap().state, ClaimState::Submitted);
+    let mut current = approve("200000");
+    if let Decision::Approve { resubmissions, .. } = &mut current {
+        *resubmissions = 1;
+    }
+    let approved = s
+        .review(c.id, current, &reviewer(), &later())
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), ClaimStatus::Approved);
 }
 
 /// Resubmission refusals: another submitter (NOT_FOUND), a changed credit code, a key another

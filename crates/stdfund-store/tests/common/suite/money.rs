@@ -168,6 +168,7 @@ pub async fn district_budgets<H: Harness>(h: &H) {
         split: split_for("350104", "5000"),
         record_json: record("5000"),
         reason: Some("big".into()),
+        resubmissions: 0,
     };
     s.review(other.id, d, &reviewer(), &later()).await.unwrap();
     let all = s.budgets(Some(2026)).await.unwrap();
@@ -291,6 +292,7 @@ fn input(amount: &str) -> ApprovalInput {
         split: split(amount),
         record_json: record(amount),
         reason: None,
+        resubmissions: 0,
     }
 }
 
