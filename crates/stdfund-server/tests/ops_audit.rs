@@ -477,16 +477,15 @@ async fn the_audit_key_seals_the_log_and_is_required_once_it_does() {
     assert_eq!(m.status.code(), Some(1), "{}", text(&m));
     assert!(text(&m).contains("AUDIT_KEY_NOT_ADOPTED"), "{}", text(&m));
     assert!(text(&m).contains("--adopt-audit-key"), "{}", text(&m));
-    let (code, out) = serve_until_exit(&[
+    let common = [
         "--listen",
         "127.0.0.1:0",
         "--metrics-listen",
         "off",
         "--database-url",
         url.as_str(),
-        "--audit-key-file",
-        key_s,
-    ]);
+    ];
+    let (code, out) = serve_until_exit(&[&common[..], &["--audit-key-file", key_s]].concat());
     assert_ne!(code, Some(0), "{out}");
     assert!(out.contains("AUDIT_KEY_NOT_ADOPTED"), "{out}");
     // The flag needs the key.
@@ -557,14 +556,6 @@ async fn the_audit_key_seals_the_log_and_is_required_once_it_does() {
     );
     assert_eq!(m.status.code(), Some(1), "{}", text(&m));
     assert!(text(&m).contains("AUDIT_KEY_MISMATCH"), "{}", text(&m));
-    let common = [
-        "--listen",
-        "127.0.0.1:0",
-        "--metrics-listen",
-        "off",
-        "--database-url",
-        url.as_str(),
-    ];
     let (code, out) = serve_until_exit(&common);
     assert_ne!(code, Some(0), "{out}");
     assert!(out.contains("AUDIT_KEY_REQUIRED"), "{out}");

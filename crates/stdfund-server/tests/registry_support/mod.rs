@@ -642,28 +642,12 @@ impl Env {
 
     /// GetClaim as a reviewer reads it: the claim and the notices beside it.
     pub async fn reviewed(&self, id: i64) -> pb::GetClaimResponse {
-        self.reviewer()
-            .get_claim(pb::GetClaimRequest {
-                claim_id: id,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
+        get_claim(self.reviewer(), id).await
     }
 
     /// A claim as the administrator sees it (full view).
     pub async fn claim(&self, id: i64) -> pb::Claim {
-        self.admin()
-            .get_claim(pb::GetClaimRequest {
-                claim_id: id,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .claim
-            .unwrap()
+        get_claim(self.admin(), id).await.claim.unwrap()
     }
 
     /// Every audit entry matching `filter`, read page by page as `c`.
@@ -731,4 +715,16 @@ pub fn trail(entries: &[pb::AuditEntry]) -> Vec<(pb::AuditAction, String, pb::Ac
             )
         })
         .collect()
+}
+
+/// GetClaim (full view) by `client`'s caller.
+async fn get_claim(mut client: Client, id: i64) -> pb::GetClaimResponse {
+    client
+        .get_claim(pb::GetClaimRequest {
+            claim_id: id,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
 }
