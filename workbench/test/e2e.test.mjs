@@ -588,6 +588,11 @@ async function reviewersDay(t, leg, databaseUrl) {
     // The reviewer approved this claim, so does not dismiss an objection
     // against it (不相容职务分离): the dialog says so, and the admin does.
     await dialog.getByText("不相容职务分离").first().waitFor();
+    await page.screenshot({ path: path.join(shots, "1280-objection-refused.png") });
+    await page.setViewportSize({ width: 375, height: 800 });
+    assert.ok(await noHorizontalScroll(page), "the refused dismissal scrolls sideways at 375 px");
+    await page.screenshot({ path: path.join(shots, "375-objection-refused.png") });
+    await page.setViewportSize({ width: 1280, height: 900 });
     assert.equal((await reg.getPublication({ publicationId: pubId }, auth.reviewer)).publication.objections[0].outcome, g.ObjectionOutcome.UNSPECIFIED);
     await signIn("admin");
     await go(`#/publications/${pubId}`);

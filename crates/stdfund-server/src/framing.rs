@@ -65,16 +65,22 @@ fn is_grpc_web_text_error(message: &str) -> bool {
 /// The sizes in tonic's refusal of a request message over the limit
 /// (tonic 0.14, `codec/decode.rs`): found, limit.
 pub fn oversized_request(message: &str) -> Option<(u64, u64)> {
-    let rest = message.strip_prefix("Error, decoded message length too large: found ")?;
-    let (found, rest) = rest.split_once(" bytes, the limit is: ")?;
-    let limit = rest.strip_suffix(" bytes")?;
-    Some((found.parse().ok()?, limit.parse().ok()?))
+    oversized(message, "decoded")
 }
 
 /// The sizes in tonic's refusal to send an answer message over the size
 /// limit (tonic 0.14, `codec/encode.rs`): found, limit.
 pub fn oversized_answer(message: &str) -> Option<(usize, usize)> {
-    let rest = message.strip_prefix("Error, encoded message length too large: found ")?;
+    oversized(message, "encoded")
+}
+
+/// The sizes in tonic's words for a message over the limit, `decoded` (a
+/// request) or `encoded` (an answer).
+fn oversized<N: std::str::FromStr>(message: &str, way: &str) -> Option<(N, N)> {
+    let rest = message
+        .strip_prefix("Error, ")?
+        .strip_prefix(way)?
+        .strip_prefix(" message length too large: found ")?;
     let (found, rest) = rest.split_once(" bytes, the limit is: ")?;
     let limit = rest.strip_suffix(" bytes")?;
     Some((found.parse().ok()?, limit.parse().ok()?))

@@ -978,6 +978,24 @@ fn similar_claim(c: &Claim) -> pb::SimilarClaim {
     }
 }
 
+/// Refuses `duty` (paying, dismissing an objection) to whoever approved
+/// `claim` (不相容职务分离); the approval never changes once given, so a read
+/// before the write stands.
+pub(super) fn own_approval(
+    who: &Principal,
+    claim: &Claim,
+    duty: crate::registry_error::Duty,
+) -> Result<(), RegistryError> {
+    if claim.approval().is_some_and(|a| a.by == who.name) {
+        return Err(RegistryError::SeparationOfDuties {
+            claim_id: claim.id,
+            duty,
+            who: who.name.clone(),
+        });
+    }
+    Ok(())
+}
+
 impl Registry {
     /// Refuses a review by a person who filed the claim's application
     /// (不相容职务分离: the applicant's gateway, or an admin who filed it or

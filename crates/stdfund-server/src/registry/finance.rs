@@ -102,13 +102,7 @@ impl Registry {
         // Who approved a claim does not also record its payment (不相容职务
         // 分离); the approval never changes once given, so this read stands.
         let approved = self.inner.store.claim(id).await?;
-        if approved.approval().is_some_and(|a| a.by == who.name) {
-            return Err(RegistryError::SeparationOfDuties {
-                claim_id: id,
-                duty: crate::registry_error::Duty::PayOwnApproval,
-                who: who.name.clone(),
-            });
-        }
+        super::claims::own_approval(who, &approved, crate::registry_error::Duty::PayOwnApproval)?;
         let now = self.now()?;
         let claim = self
             .inner

@@ -337,13 +337,11 @@ impl Registry {
         let objection = self.inner.store.objection(id).await?;
         if outcome == ObjectionOutcome::Dismissed && objection.outcome.is_none() {
             let claim = self.inner.store.claim(objection.claim_id).await?;
-            if claim.approval().is_some_and(|a| a.by == who.name) {
-                return Err(RegistryError::SeparationOfDuties {
-                    claim_id: claim.id,
-                    duty: crate::registry_error::Duty::ResolveObjectionOwnApproval,
-                    who: who.name.clone(),
-                });
-            }
+            super::claims::own_approval(
+                who,
+                &claim,
+                crate::registry_error::Duty::ResolveObjectionOwnApproval,
+            )?;
             self.own_submission(who, &claim).await?;
         }
         let now = self.now()?;
