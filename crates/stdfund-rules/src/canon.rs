@@ -1632,14 +1632,18 @@ pub fn hides_characters(canonical: &str) -> bool {
 
 /// A canonical reference in a looser form, for telling a reviewer that two
 /// subjects may be one achievement — never for identity, which is the
-/// canonical form (RULES.md §5): brackets of every shape alike (`〔〕`, `[]`,
-/// `()`, `【】`, `〖〗`), no spaces, dashes, underscores, slashes or dots,
-/// `第` before a number and `号` at the end dropped, `〇` read as the digit
-/// `0`, numbers without leading zeros. `闽标试〔2019〕12号`, `闽标试[2019]第012号` and `闽标试 (2019) 12`
-/// read alike; so do `FZBZ-2020-007` and `FZBZ 2020 7`. A standard number
-/// with a local code padded with zeros, which [`standard_number`] refuses
-/// but a registry may keep from before (`DB3500/T 8801-2019`), reads as the
-/// number it pads (`DB35/T 8801-2019`, [`unpadded_division`]).
+/// canonical form (RULES.md §5): no brackets of any shape (`〔〕`, `[]`,
+/// `()`, `【】`, `〖〗`, `《》`, `〈〉`, `<>`, `「」`, `『』`), quotation marks
+/// (`“”`, `‘’`, `"`, `'`), spaces, dashes, underscores, slashes or dots;
+/// `第` before a number and `号` at the end dropped; `〇` read as the digit
+/// `0`, and the letters `O`, `I` and `L` read as `0`, `1` and `1` among
+/// digits (`FZKJ-2020-OO7`); numbers without leading zeros.
+/// `闽标试〔2019〕12号`, `闽标试[2019]第012号`, `“闽标试(2019)12”` read alike;
+/// so do `FZBZ-2020-007` and `FZBZ 2020 7`, and `福州茉莉花茶` and
+/// `《福州茉莉花茶》`. A standard number with a local code padded with zeros,
+/// which [`standard_number`] refuses but a registry may keep from before
+/// (`DB3500/T 8801-2019`), reads as the number it pads (`DB35/T 8801-2019`,
+/// [`unpadded_division`]).
 pub fn loose(canonical: &str) -> String {
     let unpadded = if canonical.is_ascii() {
         parse_standard(canonical).and_then(|n| n.unpadded())
@@ -1649,10 +1653,11 @@ pub fn loose(canonical: &str) -> String {
     let canonical = unpadded.as_deref().unwrap_or(canonical);
     let mut out = String::with_capacity(canonical.len());
     // The ideographic zero `〇` typed for the digit (`2〇19`) reads as `0`.
-    let chars: Vec<char> = canonical
+    let mut chars: Vec<char> = canonical
         .chars()
         .map(|c| if c == '\u{3007}' { '0' } else { c })
         .collect();
+    digits_among_look_alikes(&mut chars);
     let mut i = 0;
     // Whether the character before, as typed, was a digit of the same number.
     let mut in_number = false;
@@ -1665,15 +1670,92 @@ pub fn loose(canonical: &str) -> String {
             continue;
         }
         match c {
-            '〔' | '[' | '(' | '【' | '〖' | '{' | '〘' | '〚' => out.push('('),
-            '〕' | ']' | ')' | '】' | '〗' | '}' | '〙' | '〛' => out.push(')'),
-            ' ' | '-' | '_' | '/' | '.' | '·' | ':' => {}
+            c if loose_drops(c) => {}
             '第' if next.is_some_and(|n| n.is_ascii_digit()) => {}
-            '号' if next.is_none() => {}
+            // `号` at the end, brackets and quotation marks after it aside.
+            '号' if chars
+                .get(i..)
+                .is_none_or(|rest| rest.iter().all(|&r| loose_drops(r))) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// The characters [`loose`] leaves out: brackets, quotation marks, spaces
+/// and separators.
+fn loose_drops(c: char) -> bool {
+    matches!(
+        c,
+        '〔' | '['
+            | '('
+            | '【'
+            | '〖'
+            | '{'
+            | '〘'
+            | '〚'
+            | '《'
+            | '〈'
+            | '<'
+            | '「'
+            | '『'
+            | '〕'
+            | ']'
+            | ')'
+            | '】'
+            | '〗'
+            | '}'
+            | '〙'
+            | '〛'
+            | '》'
+            | '〉'
+            | '>'
+            | '」'
+            | '』'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '"'
+            | '\''
+            | ' '
+            | '-'
+            | '_'
+            | '/'
+            | '.'
+            | '·'
+            | ':'
+    )
+}
+
+/// In every run of digits and the letters `O`, `I`, `L` that holds a digit,
+/// those letters as the digits they pass for (`2O2O` → `2020`, `OO7` →
+/// `007`); runs without a digit (`SOIL`) are left as they are.
+fn digits_among_look_alikes(chars: &mut [char]) {
+    let passes = |c: char| c.is_ascii_digit() || matches!(c, 'O' | 'I' | 'L');
+    let mut start = 0;
+    while start < chars.len() {
+        let len = chars
+            .get(start..)
+            .map_or(0, |rest| rest.iter().take_while(|&&c| passes(c)).count());
+        if len == 0 {
+            start = start.saturating_add(1);
+            continue;
+        }
+        let end = start.saturating_add(len);
+        if let Some(run) = chars.get_mut(start..end)
+            && run.iter().any(char::is_ascii_digit)
+        {
+            for c in run {
+                *c = match *c {
+                    'O' => '0',
+                    'I' | 'L' => '1',
+                    d => d,
+                };
+            }
+        }
+        start = end;
+    }
 }
 
 /// The canonical form a search for a subject is matched in (the registry's
@@ -2200,6 +2282,39 @@ mod tests {
         assert_ne!(l("DB350102/T 8802-2020"), l("DB3501/T 8802-2020"));
         assert_eq!(l("10"), "10");
         assert_eq!(l("2020-100"), "2020100");
+        // Quotation and book-title marks, brackets of other shapes, letters
+        // typed for digits (the eighth attack on the registry, 2026-12-05:
+        // each was paid again without a notice).
+        let product = l("福州茉莉花茶");
+        for raw in [
+            "《福州茉莉花茶》",
+            "“福州茉莉花茶”",
+            "「福州茉莉花茶」",
+            "'福州茉莉花茶'",
+        ] {
+            assert_eq!(l(raw), product, "{raw}");
+        }
+        for raw in [
+            "“闽标试〔2019〕12号”",
+            "闽标试《2019》12号",
+            "闽标试「2019」12号",
+            "闽标试<2019>12号",
+        ] {
+            assert_eq!(l(raw), base, "{raw}");
+        }
+        let reference = l("FZKJ-2020-007");
+        for raw in [
+            "FZKJ-2020-OO7",
+            "FZKJ-2O20-007",
+            "FZKJ-2020-0O7",
+            "fzkj-2020-oo7",
+        ] {
+            assert_eq!(l(raw), reference, "{raw}");
+        }
+        assert_ne!(l("FZKJ-2020-008"), reference);
+        // Letters among letters stay letters.
+        assert_eq!(l("SOIL-7"), "SOIL7");
+        assert_eq!(l("OIL"), "OIL");
     }
 
     #[test]

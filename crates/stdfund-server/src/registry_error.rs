@@ -439,12 +439,57 @@ fn already_granted(existing_claim_id: Option<i64>, one_time_key: &str) -> Parts 
     parts.meta("oneTimeKey", one_time_key)
 }
 
+/// The refusal of one person holding two duties on a claim (B29).
+fn duty_parts(claim_id: i64, duty: Duty, who: String) -> Parts {
+    let (zh, en) = match duty {
+        Duty::ReviewOwnSubmission => (
+            format!(
+                "申报{claim_id}由`{who}`提交,不能由同一人审核(不相容职务分离):请由另一名审核人员办理"
+            ),
+            format!(
+                "claim {claim_id} was submitted by {who}, who may not also review it (separation of duties): another reviewer must"
+            ),
+        ),
+        Duty::ReviewOwnResubmission => (
+            format!(
+                "申报{claim_id}由`{who}`重新提交,不能由同一人审核(不相容职务分离):请由另一名审核人员办理"
+            ),
+            format!(
+                "claim {claim_id} was resubmitted by {who}, who may not also review it (separation of duties): another reviewer must"
+            ),
+        ),
+        Duty::ResolveObjectionOwnApproval => (
+            format!(
+                "申报{claim_id}由`{who}`核准,针对它的异议不能由同一人驳回(不相容职务分离):请由另一名审核人员办理"
+            ),
+            format!(
+                "claim {claim_id} was approved by {who}, who may not also dismiss an objection against it (separation of duties): another reviewer must"
+            ),
+        ),
+        Duty::PayOwnApproval => (
+            format!(
+                "申报{claim_id}由`{who}`核准,不能由同一人登记拨付(不相容职务分离):请由财务人员办理"
+            ),
+            format!(
+                "claim {claim_id} was approved by {who}, who may not also record its payment (separation of duties): a finance officer must"
+            ),
+        ),
+    };
+    Parts::new(Code::FailedPrecondition, "SEPARATION_OF_DUTIES", zh, en)
+        .meta("claimId", claim_id)
+        .meta("actor", who)
+        .precondition("SEPARATION_OF_DUTIES", format!("claims/{claim_id}"))
+}
+
 /// The one mapping of store errors. Database messages stay in the server
 /// log (they can carry SQL and schema names); the client gets the stable
 /// code and a message of its own.
 fn store_parts(e: StoreError) -> Parts {
     let code = e.code();
     match e {
+        StoreError::PayOwnApproval { claim_id, actor } => {
+            duty_parts(claim_id, Duty::PayOwnApproval, actor)
+        }
         StoreError::NotFound { what, id } => Parts::new(
             Code::NotFound,
             code,
@@ -711,6 +756,42 @@ fn store_parts(e: StoreError) -> Parts {
             format!("claim {claim_id} is not on publication {publication_id} (or it is not issued)"),
         )
         .field("claim_id"),
+        StoreError::AttachmentLimit {
+            claim_id,
+            files,
+            bytes,
+            adding,
+            max_files,
+            max_bytes,
+        } => {
+            // MiB with one decimal, rounded half up, in integers.
+            let mib = |b: i64| {
+                let tenths = b.saturating_mul(10).saturating_add(524_288) / 1_048_576;
+                format!("{}.{}", tenths / 10, tenths % 10)
+            };
+            Parts::new(
+                Code::FailedPrecondition,
+                code,
+                format!(
+                    "申报{claim_id}已有{files}个附件,共{}MB;每件申报最多{max_files}个附件、共{}MB,再上传这个{}MB的文件会超出。请将材料合并为较少的文件后再上传",
+                    mib(bytes),
+                    mib(max_bytes),
+                    mib(adding)
+                ),
+                format!(
+                    "claim {claim_id} holds {files} files of {} MiB; a claim holds at most {max_files} files and {} MiB, and this file of {} MiB would pass that",
+                    mib(bytes),
+                    mib(max_bytes),
+                    mib(adding)
+                ),
+            )
+            .field("content")
+            .meta("claimId", claim_id)
+            .meta("files", files)
+            .meta("bytes", bytes)
+            .meta("maxFiles", max_files)
+            .meta("maxBytes", max_bytes)
+        }
         StoreError::ObjectionResolved { id } => Parts::new(
             Code::FailedPrecondition,
             code,
@@ -725,10 +806,11 @@ fn store_parts(e: StoreError) -> Parts {
             Code::Aborted,
             code,
             format!(
-                "申报{claim_id}在计算核准后已被重新提交(第{now}次重新提交,核准依据的是第{seen}次的内容),请按其现在的内容重新审核"
+                "申报{claim_id}在审核期间已被补正后重新提交(现为第{now}次重新提交,本次审核依据的是{}),本次审核未生效,请按其现在的内容重新审核",
+                if seen == 0 { "首次提交的内容".to_string() } else { format!("第{seen}次重新提交的内容") }
             ),
             format!(
-                "claim {claim_id} was resubmitted after the approval was computed (resubmission {now}; the approval assessed resubmission {seen}); review it as it now stands"
+                "claim {claim_id} was resubmitted while it was being reviewed (resubmission {now}; this decision was made on resubmission {seen}); nothing was changed: review it as it now stands"
             ),
         )
         .meta("claimId", claim_id),
@@ -919,46 +1001,7 @@ impl From<RegistryError> for Status {
                 claim_id,
                 duty,
                 who,
-            } => {
-                let (zh, en) = match duty {
-                    Duty::ReviewOwnSubmission => (
-                        format!(
-                            "申报{claim_id}由`{who}`提交,不能由同一人审核(不相容职务分离):请由另一名审核人员办理"
-                        ),
-                        format!(
-                            "claim {claim_id} was submitted by {who}, who may not also review it (separation of duties): another reviewer must"
-                        ),
-                    ),
-                    Duty::ReviewOwnResubmission => (
-                        format!(
-                            "申报{claim_id}由`{who}`重新提交,不能由同一人审核(不相容职务分离):请由另一名审核人员办理"
-                        ),
-                        format!(
-                            "claim {claim_id} was resubmitted by {who}, who may not also review it (separation of duties): another reviewer must"
-                        ),
-                    ),
-                    Duty::ResolveObjectionOwnApproval => (
-                        format!(
-                            "申报{claim_id}由`{who}`核准,针对它的异议不能由同一人驳回(不相容职务分离):请由另一名审核人员办理"
-                        ),
-                        format!(
-                            "claim {claim_id} was approved by {who}, who may not also dismiss an objection against it (separation of duties): another reviewer must"
-                        ),
-                    ),
-                    Duty::PayOwnApproval => (
-                        format!(
-                            "申报{claim_id}由`{who}`核准,不能由同一人登记拨付(不相容职务分离):请由财务人员办理"
-                        ),
-                        format!(
-                            "claim {claim_id} was approved by {who}, who may not also record its payment (separation of duties): a finance officer must"
-                        ),
-                    ),
-                };
-                Parts::new(Code::FailedPrecondition, "SEPARATION_OF_DUTIES", zh, en)
-                    .meta("claimId", claim_id)
-                    .meta("actor", who)
-                    .precondition("SEPARATION_OF_DUTIES", format!("claims/{claim_id}"))
-            }
+            } => duty_parts(claim_id, duty, who),
             RegistryError::StoredData { message } => {
                 tracing::error!(%message, "stored registry data unreadable");
                 internal(

@@ -273,6 +273,7 @@ async fn call(
                 decision: reject,
                 reason: "x".into(),
                 dry_run: true,
+                ..Default::default()
             };
             c.review_claims(req).await.map(drop)
         }

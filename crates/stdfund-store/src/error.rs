@@ -263,16 +263,54 @@ pub enum StoreError {
         /// Upheld (else still open).
         upheld: bool,
     },
-    /// An approval computed from the claim as it was before a resubmission:
-    /// the application it assesses is no longer the claim's.
+    /// A file over what one claim may hold: [`MAX_CLAIM_ATTACHMENTS`] files or
+    /// [`MAX_CLAIM_ATTACHMENT_BYTES`] bytes (one applicant cannot fill the
+    /// disk the whole registry writes to).
+    ///
+    /// [`MAX_CLAIM_ATTACHMENTS`]: crate::MAX_CLAIM_ATTACHMENTS
+    /// [`MAX_CLAIM_ATTACHMENT_BYTES`]: crate::MAX_CLAIM_ATTACHMENT_BYTES
     #[error(
-        "claim {claim_id} was resubmitted after the approval was computed \
-         (resubmission {now}, the approval saw {seen}); review it as it now stands"
+        "claim {claim_id} holds {files} files of {bytes} bytes: another of {adding} bytes \
+         would pass its limit of {max_files} files and {max_bytes} bytes"
+    )]
+    AttachmentLimit {
+        /// The claim.
+        claim_id: i64,
+        /// Its files now.
+        files: i64,
+        /// Their bytes.
+        bytes: i64,
+        /// The file refused, in bytes.
+        adding: i64,
+        /// The limit of files.
+        max_files: i64,
+        /// The limit of bytes.
+        max_bytes: i64,
+    },
+    /// Recording the payment of a claim one approved oneself (不相容职务分离):
+    /// checked on the locked claim, since a read before the transaction may
+    /// predate the approval.
+    #[error(
+        "claim {claim_id} was approved by {actor}, who may not also record its payment \
+         (separation of duties)"
+    )]
+    PayOwnApproval {
+        /// The claim.
+        claim_id: i64,
+        /// The caller, who approved it.
+        actor: String,
+    },
+    /// A decision (approval, rejection, return) made on the claim as it was
+    /// before a resubmission: the application it judges is no longer the
+    /// claim's.
+    #[error(
+        "claim {claim_id} was resubmitted after it was read for this decision \
+         (resubmission {now}, the decision saw {seen}); review it as it now stands"
     )]
     ClaimChanged {
         /// The claim.
         claim_id: i64,
-        /// Its resubmission count the approval was computed from.
+        /// Its resubmission count the decision was made on.
         seen: i32,
         /// Its resubmission count now.
         now: i32,
@@ -388,6 +426,8 @@ impl StoreError {
             StoreError::ObjectionResolved { .. } => "OBJECTION_RESOLVED",
             StoreError::ObjectionBlocksPayment { .. } => "OBJECTION_BLOCKS_PAYMENT",
             StoreError::ClaimChanged { .. } => "CLAIM_CHANGED",
+            StoreError::PayOwnApproval { .. } => "SEPARATION_OF_DUTIES",
+            StoreError::AttachmentLimit { .. } => "ATTACHMENT_LIMIT",
             StoreError::Migration { .. } => "MIGRATION",
             StoreError::DatabaseMissing { .. } => "DATABASE_MISSING",
             StoreError::Corrupt { .. } => "CORRUPT_DATA",

@@ -52,4 +52,6 @@ pub use error::{ClaimAction, StoreError};
 pub use model::*;
 pub use seal::{AuditKey, AuditKeyError};
 pub use store::{AnyStore, Location, Store, backup_sqlite};
-pub use validate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use validate::{
+    DEFAULT_PAGE_SIZE, MAX_CLAIM_ATTACHMENT_BYTES, MAX_CLAIM_ATTACHMENTS, MAX_PAGE_SIZE,
+};

@@ -718,12 +718,31 @@ pub enum Decision {
     Reject {
         /// Why (required).
         reason: String,
+        /// The claim's `resubmissions` the rejection was decided on.
+        resubmissions: i32,
     },
     /// Return for correction (keeps the key).
     Return {
         /// What to correct (required).
         reason: String,
+        /// The claim's `resubmissions` the return was decided on.
+        resubmissions: i32,
     },
+}
+
+impl Decision {
+    /// The claim's `resubmissions` the decision was made on: which of its
+    /// applications it judges. A claim resubmitted since is
+    /// [`StoreError::ClaimChanged`](crate::StoreError::ClaimChanged), so no
+    /// decision lands on an application nobody reviewed.
+    #[must_use]
+    pub fn resubmissions(&self) -> i32 {
+        match self {
+            Decision::Approve { resubmissions, .. }
+            | Decision::Reject { resubmissions, .. }
+            | Decision::Return { resubmissions, .. } => *resubmissions,
+        }
+    }
 }
 
 /// The per-claim data of an approval (the fields of [`Decision::Approve`]).
@@ -763,8 +782,8 @@ pub enum BatchDecision {
     Approve(Vec<(ClaimId, ApprovalInput)>),
     /// Reject every claim with one reason.
     Reject {
-        /// The claims.
-        ids: Vec<ClaimId>,
+        /// The claims, each with the `resubmissions` it was rejected on.
+        ids: Vec<(ClaimId, i32)>,
         /// Why.
         reason: String,
     },

@@ -8,12 +8,14 @@ use super::{Registry, actor, convert, input};
 use crate::auth::{Principal, Role};
 use crate::registry_error::RegistryError;
 use stdfund_proto::{convert as to_pb, pb};
+use stdfund_rules::canon;
 use stdfund_rules::claim::{self, Claimable, RegistryKey};
 use stdfund_rules::domain::Assessment;
 use stdfund_rules::ident::CreditCheck;
 use stdfund_rules::json::{self, dto::View, write};
 use stdfund_rules::money::Money;
 use stdfund_rules::reasons::{Cx, Lang};
+use stdfund_rules::ruleset::SubjectKind;
 use stdfund_store::{
     ApprovalInput, BatchDecision, Claim, ClaimQuery, ClaimSort, Decision, Filing, FrozenSplit,
     Resubmission, StoreError, SubmitOutcome,
@@ -354,12 +356,20 @@ impl Registry {
         Ok(self.inner.store.claims(&query).await?.claims)
     }
 
-    /// The applicant's other live claims of the same item whose subjects read
-    /// alike in the loose form ([`stdfund_rules::canon::loose`]): perhaps one
-    /// achievement, for the reviewer to check.
+    /// The applicant's other live claims of the same item whose subjects may
+    /// be one achievement, for the reviewer to check: they read alike in the
+    /// loose form ([`stdfund_rules::canon::loose`]) with traditional
+    /// characters read as simplified; or, for a committee secretariat, one of
+    /// them names its committee without a code (`全国茶叶标准化技术委员会`
+    /// beside `SAC/TC 339`: nothing tells whether they are one).
     async fn similar(&self, claim: &Claim) -> Result<Vec<pb::SimilarClaim>, RegistryError> {
         let f = &claim.filing;
-        let mine = stdfund_rules::canon::loose(&f.subject);
+        let book = self.book();
+        let committee = book
+            .any_item(book.default_jurisdiction(), &f.item)
+            .is_some_and(|i| i.doc.subject_kind == SubjectKind::Committee);
+        let uncoded = |subject: &str| committee && !canon::names_committee_kind(subject);
+        let mine = loose_simplified(&f.subject);
         Ok(self
             .claims_of_item(&f.item, &f.credit_code)
             .await?
@@ -368,7 +378,9 @@ impl Registry {
                 c.id != claim.id
                     && c.filing.credit_code == f.credit_code
                     && is_live(c)
-                    && stdfund_rules::canon::loose(&c.filing.subject) == mine
+                    && (uncoded(&f.subject)
+                        || uncoded(&c.filing.subject)
+                        || loose_simplified(&c.filing.subject) == mine)
             })
             .map(similar_claim)
             .collect())
@@ -545,11 +557,18 @@ impl Registry {
         let decision = decision(req.decision)?;
         let reason = input::reason(&req.reason, "reason", false)?;
         let reviewer_amount = input::amount_filter(&req.reviewer_amount, "reviewer_amount")?;
+        let seen = req
+            .seen_resubmissions
+            .map(|n| input::resubmissions(n, "seen_resubmissions"))
+            .transpose()?;
         let store = &self.inner.store;
         let now = self.now()?;
+        let claim = store.claim(id).await?;
+        if let Some(seen) = seen {
+            read_as_seen(&claim, seen)?;
+        }
         let decision = match decision {
             pb::ReviewDecision::Approve => {
-                let claim = store.claim(id).await?;
                 self.own_submission(who, &claim).await?;
                 Decision::from(self.approval(&claim, reviewer_amount, &reason)?)
             }
@@ -560,11 +579,18 @@ impl Registry {
                 if reviewer_amount.is_some() {
                     return Err(reviewer_amount_not_allowed());
                 }
-                self.own_submission(who, &store.claim(id).await?).await?;
+                self.own_submission(who, &claim).await?;
+                let resubmissions = claim.resubmissions;
                 if other == pb::ReviewDecision::Reject {
-                    Decision::Reject { reason }
+                    Decision::Reject {
+                        reason,
+                        resubmissions,
+                    }
                 } else {
-                    Decision::Return { reason }
+                    Decision::Return {
+                        reason,
+                        resubmissions,
+                    }
                 }
             }
         };
@@ -612,36 +638,12 @@ impl Registry {
             ids.push(id);
         }
         let reason = input::reason(&req.reason, "reason", false)?;
-        let batch = match decision(req.decision)? {
-            pb::ReviewDecision::Approve => {
-                let mut approvals = Vec::with_capacity(ids.len());
-                for id in &ids {
-                    let claim = self.inner.store.claim(*id).await?;
-                    self.own_submission(who, &claim).await?;
-                    if claim.filing.discretionary {
-                        return Err(RegistryError::invalid(
-                            "BATCH_DISCRETIONARY",
-                            "claim_ids",
-                            format!("申报{id}属五(五)9,金额须由评审逐项核定,不能批量核准"),
-                            format!(
-                                "claim {id} is discretionary (五(五)9): its amount is set one by one, not in a batch"
-                            ),
-                        ));
-                    }
-                    approvals.push((*id, self.approval(&claim, None, &reason)?));
-                }
-                BatchDecision::Approve(approvals)
+        let approving = match decision(req.decision)? {
+            pb::ReviewDecision::Approve => true,
+            pb::ReviewDecision::Reject if reason.is_empty() => {
+                return Err(RegistryError::missing("reason"));
             }
-            pb::ReviewDecision::Reject => {
-                if reason.is_empty() {
-                    return Err(RegistryError::missing("reason"));
-                }
-                for id in &ids {
-                    self.own_submission(who, &self.inner.store.claim(*id).await?)
-                        .await?;
-                }
-                BatchDecision::Reject { ids, reason }
-            }
+            pb::ReviewDecision::Reject => false,
             _ => {
                 return Err(RegistryError::invalid(
                     "INVALID_ENUM_VALUE",
@@ -649,6 +651,55 @@ impl Registry {
                     "批量审核只能核准或驳回",
                     "a batch review approves or rejects; claims are returned one by one",
                 ));
+            }
+        };
+        let seen = &req.seen_resubmissions;
+        if !seen.is_empty() && seen.len() != ids.len() {
+            return Err(RegistryError::invalid(
+                "INVALID_ARGUMENT",
+                "seen_resubmissions",
+                format!(
+                    "补正次数须逐件给出:批量审核{}件申报,给出了{}个",
+                    ids.len(),
+                    seen.len()
+                ),
+                format!(
+                    "seen_resubmissions gives one count per claim: {} claims, {} counts",
+                    ids.len(),
+                    seen.len()
+                ),
+            ));
+        }
+        let mut claims = Vec::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            let claim = self.inner.store.claim(*id).await?;
+            if let Some(&n) = seen.get(i) {
+                read_as_seen(&claim, input::resubmissions(n, "seen_resubmissions")?)?;
+            }
+            self.own_submission(who, &claim).await?;
+            claims.push(claim);
+        }
+        let batch = if approving {
+            let mut approvals = Vec::with_capacity(claims.len());
+            for claim in &claims {
+                let id = claim.id;
+                if claim.filing.discretionary {
+                    return Err(RegistryError::invalid(
+                        "BATCH_DISCRETIONARY",
+                        "claim_ids",
+                        format!("申报{id}属五(五)9,金额须由评审逐项核定,不能批量核准"),
+                        format!(
+                            "claim {id} is discretionary (五(五)9): its amount is set one by one, not in a batch"
+                        ),
+                    ));
+                }
+                approvals.push((id, self.approval(claim, None, &reason)?));
+            }
+            BatchDecision::Approve(approvals)
+        } else {
+            BatchDecision::Reject {
+                ids: claims.iter().map(|c| (c.id, c.resubmissions)).collect(),
+                reason,
             }
         };
         let now = self.now()?;
@@ -858,6 +909,21 @@ async fn key_taken(
     }
 }
 
+/// The claim as the server read it is the one the reviewer read: else
+/// `CLAIM_CHANGED` before anything is computed.
+fn read_as_seen(claim: &Claim, seen: i32) -> Result<(), RegistryError> {
+    if claim.resubmissions == seen {
+        Ok(())
+    } else {
+        Err(StoreError::ClaimChanged {
+            claim_id: claim.id,
+            seen,
+            now: claim.resubmissions,
+        }
+        .into())
+    }
+}
+
 fn reviewer_amount_not_allowed() -> RegistryError {
     RegistryError::invalid(
         "REVIEWER_AMOUNT_NOT_ALLOWED",
@@ -960,6 +1026,12 @@ fn completed_by(
 }
 
 /// Whether a claim holds its one-time key (not rejected or withdrawn).
+/// A subject's loose form ([`canon::loose`]) with traditional characters
+/// read as simplified: for the notice only, never for identity.
+fn loose_simplified(subject: &str) -> String {
+    canon::loose(&fast2s::convert(subject))
+}
+
 fn is_live(c: &Claim) -> bool {
     !matches!(
         c.status(),

@@ -100,9 +100,7 @@ impl Registry {
             ));
         }
         // Who approved a claim does not also record its payment (不相容职务
-        // 分离); the approval never changes once given, so this read stands.
-        let approved = self.inner.store.claim(id).await?;
-        super::claims::own_approval(who, &approved, crate::registry_error::Duty::PayOwnApproval)?;
+        // 分离): the store compares on the locked claim (PayOwnApproval).
         let now = self.now()?;
         let claim = self
             .inner

@@ -258,6 +258,19 @@ pub fn page_size(requested: i32, default: u32) -> Result<u32, RegistryError> {
     })
 }
 
+/// A resubmission count the caller read (`seen_resubmissions`): 0 or more.
+pub fn resubmissions(value: i32, field: &str) -> Result<i32, RegistryError> {
+    if value < 0 {
+        return Err(RegistryError::invalid(
+            "INVALID_ARGUMENT",
+            field,
+            "补正次数不能为负数",
+            format!("{field} must not be negative"),
+        ));
+    }
+    Ok(value)
+}
+
 /// A positive record number (claim, attachment, publication, objection).
 pub fn id(value: i64, field: &str) -> Result<i64, RegistryError> {
     if value > 0 {

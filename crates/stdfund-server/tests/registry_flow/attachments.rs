@@ -10,6 +10,76 @@ use tonic::Code;
 on_both_backends! {
     files_are_checked_by_content_and_kept_exactly = 35;
     a_portal_sees_only_its_own_files = 36;
+    a_claim_holds_at_most_30_files_and_100_mib = 68;
+}
+
+/// One applicant cannot fill the registry's disk through one claim (the
+/// eighth attack stored 110 files of 1 MiB on one): 30 files, 100 MiB.
+async fn a_claim_holds_at_most_30_files_and_100_mib(env: Env) {
+    let limit = |e: &tonic::Status, files: &str, bytes: &str| {
+        let meta = s::expect_error(e, Code::FailedPrecondition, "ATTACHMENT_LIMIT");
+        assert_eq!(
+            (meta["files"].as_str(), meta["bytes"].as_str()),
+            (files, bytes),
+            "{meta:?}"
+        );
+        assert_eq!(
+            (meta["maxFiles"].as_str(), meta["maxBytes"].as_str()),
+            ("30", "104857600"),
+            "{meta:?}"
+        );
+        assert!(meta["messageZh"].contains("最多30个附件"), "{meta:?}");
+    };
+    let many = env
+        .submit("many", &env.code(1), &Ach::lead("GB/T 68001-2021"))
+        .await
+        .claim_id;
+    let small = s::png();
+    for i in 0..30 {
+        env.portal()
+            .add_attachment(add(many, &format!("第{i}页.png"), small.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("file {i}: {e:?}"));
+    }
+    let e = env
+        .portal()
+        .add_attachment(add(many, "第31页.png", small.clone()))
+        .await
+        .unwrap_err();
+    limit(&e, "30", &small.len().saturating_mul(30).to_string());
+    // An admin is held to it too.
+    env.admin()
+        .add_attachment(add(many, "凭证.png", small.clone()))
+        .await
+        .unwrap_err();
+
+    let large = env
+        .submit("large", &env.code(2), &Ach::lead("GB/T 68002-2021"))
+        .await
+        .claim_id;
+    let mut ten = s::pdf("ten");
+    ten.resize(10 * MIB - 6, b'x');
+    ten.extend(b"%%EOF\n");
+    for i in 0..10 {
+        env.portal()
+            .add_attachment(add(large, &format!("分册{i}.pdf"), ten.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("part {i}: {e:?}"));
+    }
+    let e = env
+        .portal()
+        .add_attachment(add(large, "补充.png", small.clone()))
+        .await
+        .unwrap_err();
+    limit(&e, "10", &(100 * MIB).to_string());
+    let listed = env
+        .portal()
+        .list_attachments(pb::ListAttachmentsRequest { claim_id: large })
+        .await
+        .unwrap()
+        .into_inner()
+        .attachments;
+    assert_eq!(listed.len(), 10, "nothing stored by the refusal");
 }
 
 const MIB: usize = 1024 * 1024;

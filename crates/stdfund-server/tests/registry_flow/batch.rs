@@ -22,6 +22,7 @@ fn batch(
         decision: decision as i32,
         reason: reason.into(),
         dry_run,
+        ..Default::default()
     }
 }
 

@@ -16,6 +16,112 @@ on_both_backends! {
     withdrawal_frees_the_one_time_key = 14;
     a_correction_cannot_take_a_key_another_claim_holds = 15;
     one_person_does_not_hold_two_duties_on_one_claim = 66;
+    a_decision_lands_only_on_the_application_the_reviewer_read = 67;
+}
+
+/// A reviewer decides on the claim as they read it (`seen_resubmissions`):
+/// returned by another official and resubmitted with another standard in
+/// the meantime, the claim is refused to their approval, rejection or
+/// return and to their batch (`ABORTED` `CLAIM_CHANGED`, nothing written);
+/// decided on what it now holds, it goes through.
+async fn a_decision_lands_only_on_the_application_the_reviewer_read(env: Env) {
+    env.set_budget("CITY", "1000000.00").await;
+    let read = env
+        .submit("stale", &env.code(1), &Ach::lead("GB/T 67001-2021"))
+        .await;
+    assert_eq!(read.resubmissions, 0);
+    env.admin()
+        .review_claim(s::decide(read.claim_id, Return, "请更正标准号"))
+        .await
+        .unwrap();
+    env.portal()
+        .resubmit_claim(pb::ResubmitClaimRequest {
+            claim_id: read.claim_id,
+            application: Some(s::application(&env.code(1), &Ach::lead("GB/T 67002-2021"))),
+            confirm_credit_code: false,
+        })
+        .await
+        .unwrap();
+    let changed = |e: &tonic::Status| {
+        let meta = s::expect_error(e, Code::Aborted, "CLAIM_CHANGED");
+        assert_eq!(meta["claimId"], read.claim_id.to_string(), "{meta:?}");
+        assert!(meta["messageZh"].contains("重新提交"), "{meta:?}");
+    };
+    for (decision, reason) in [
+        (pb::ReviewDecision::Approve, ""),
+        (Reject, "不符合条件"),
+        (Return, "请补充材料"),
+    ] {
+        let e = env
+            .reviewer()
+            .review_claim(pb::ReviewClaimRequest {
+                seen_resubmissions: Some(0),
+                ..s::decide(read.claim_id, decision, reason)
+            })
+            .await
+            .unwrap_err();
+        changed(&e);
+    }
+    let e = env
+        .reviewer()
+        .review_claims(pb::ReviewClaimsRequest {
+            claim_ids: vec![read.claim_id],
+            decision: Reject.into(),
+            reason: "不符合条件".into(),
+            seen_resubmissions: vec![0],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    changed(&e);
+    // One count per claim, none negative.
+    let other = env
+        .submit("fresh", &env.code(2), &Ach::lead("GB/T 67003-2021"))
+        .await;
+    for seen in [vec![1], vec![1, 0, 0], vec![1, -1]] {
+        let e = env
+            .reviewer()
+            .review_claims(pb::ReviewClaimsRequest {
+                claim_ids: vec![read.claim_id, other.claim_id],
+                decision: pb::ReviewDecision::Approve.into(),
+                seen_resubmissions: seen.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        let meta = s::expect_error(&e, Code::InvalidArgument, "INVALID_ARGUMENT");
+        assert_eq!(meta["field"], "seen_resubmissions", "{seen:?} {meta:?}");
+    }
+    let e = env
+        .reviewer()
+        .review_claim(pb::ReviewClaimRequest {
+            seen_resubmissions: Some(-1),
+            ..s::approve(read.claim_id)
+        })
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::InvalidArgument, "INVALID_ARGUMENT");
+    // Nothing was decided.
+    let now = env.claim(read.claim_id).await;
+    assert_eq!(now.status, pb::ClaimStatus::Submitted as i32);
+    assert_eq!(now.resubmissions, 1);
+    assert!(now.review.is_none(), "{now:?}");
+    // Decided on what it now holds, the batch goes through.
+    let out = env
+        .reviewer()
+        .review_claims(pb::ReviewClaimsRequest {
+            claim_ids: vec![read.claim_id, other.claim_id],
+            decision: pb::ReviewDecision::Approve.into(),
+            seen_resubmissions: vec![1, 0],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(out.count, 2);
+    let approved = env.claim(read.claim_id).await;
+    assert_eq!(approved.status, pb::ClaimStatus::Approved as i32);
+    assert_eq!(approved.subject, "GB/T 67002-2021");
 }
 
 /// Separation of duties (不相容职务分离): an admin who submitted a claim

@@ -129,6 +129,46 @@ async fn claims_whose_subjects_read_alike_are_shown_to_the_reviewer(env: Env) {
     );
     assert!(shown(other_number.claim_id).await.is_empty());
     assert!(shown(other_unit.claim_id).await.is_empty());
+
+    // The eighth attack's spellings, each paid again without a notice: a
+    // reference in quotation marks, in traditional characters, with letters
+    // typed for digits; a product in book-title marks; a committee by name.
+    let quoted = env
+        .submit("quoted", &a, &pilot("“闽标试〔2019〕12号”"))
+        .await;
+    let traditional = env.submit("trad", &a, &pilot("閩標試〔2019〕12號")).await;
+    let ids = |v: Vec<pb::SimilarClaim>| v.iter().map(|c| c.claim_id).collect::<Vec<_>>();
+    let named = ids(shown(first.claim_id).await);
+    for id in [quoted.claim_id, traditional.claim_id] {
+        assert!(named.contains(&id), "{id} in {named:?}");
+    }
+    let research = |subject: &str| {
+        let mut r = Ach::of("RESEARCH_PROJECT", "MUNICIPAL", subject);
+        r.accepted = true;
+        r
+    };
+    let digits = env.submit("r1", &a, &research("FZKJ-2020-007")).await;
+    let letters = env.submit("r2", &a, &research("FZKJ-2020-OO7")).await;
+    assert_eq!(ids(shown(digits.claim_id).await), [letters.claim_id]);
+    let product = |subject: &str| {
+        let mut g = Ach::of("GEOGRAPHICAL_INDICATION", "GI_PRODUCT_PROTECTION", subject);
+        g.approved = true;
+        g
+    };
+    let plain = env.submit("g1", &a, &product("福州茉莉花茶")).await;
+    let marked = env.submit("g2", &a, &product("《福州茉莉花茶》")).await;
+    assert_eq!(ids(shown(plain.claim_id).await), [marked.claim_id]);
+    let committee = |subject: &str| Ach::of("TC_SECRETARIAT", "NATIONAL_TC_SC", subject);
+    let coded = env.submit("t1", &a, &committee("SAC/TC 339")).await;
+    let by_name = env
+        .submit("t2", &a, &committee("全国茶叶标准化技术委员会"))
+        .await;
+    let other_code = env.submit("t3", &a, &committee("SAC/TC 340")).await;
+    assert_eq!(ids(shown(coded.claim_id).await), [by_name.claim_id]);
+    assert_eq!(
+        ids(shown(by_name.claim_id).await),
+        [coded.claim_id, other_code.claim_id]
+    );
     let portal = env
         .portal()
         .get_claim(pb::GetClaimRequest {

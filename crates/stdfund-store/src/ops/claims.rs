@@ -181,7 +181,7 @@ pub(crate) fn check_decision(d: &Decision) -> Result<(), StoreError> {
             reason,
             ..
         } => check_approval_input(*amount, split, record_json, reason.as_deref()),
-        Decision::Reject { reason } | Decision::Return { reason } => {
+        Decision::Reject { reason, .. } | Decision::Return { reason, .. } => {
             validate::text("reason", reason)
         }
     }
@@ -267,15 +267,8 @@ async fn approve_one<DB: Backend>(
     actor: &Actor,
     now: &Timestamp,
 ) -> Result<(), StoreError> {
-    // The approval assesses the application it was computed from: one
-    // resubmitted since (returned, corrected, filed again) is reviewed anew.
-    if before.resubmissions != a.resubmissions {
-        return Err(StoreError::ClaimChanged {
-            claim_id: before.id,
-            seen: a.resubmissions,
-            now: before.resubmissions,
-        });
-    }
+    // The approval assesses the application it was computed from.
+    same_application(before, a.resubmissions)?;
     check_approval(cx, before.filing.year, a.amount, &a.split).await?;
     let changed = cx
         .exec(
@@ -297,6 +290,20 @@ async fn approve_one<DB: Backend>(
         )
         .await?;
     changed_one(changed, before.id)
+}
+
+/// A decision judges the application it was made on: a claim resubmitted
+/// since (returned, corrected, filed again) is reviewed anew.
+fn same_application(before: &Claim, seen: i32) -> Result<(), StoreError> {
+    if before.resubmissions == seen {
+        Ok(())
+    } else {
+        Err(StoreError::ClaimChanged {
+            claim_id: before.id,
+            seen,
+            now: before.resubmissions,
+        })
+    }
 }
 
 async fn note_one<DB: Backend>(
@@ -353,6 +360,7 @@ async fn decide<DB: Backend>(
     if !revoking {
         require(before, ClaimAction::Review, SUBMITTED_ONLY)?;
     }
+    same_application(before, decision.resubmissions())?;
     match decision {
         Decision::Approve {
             amount,
@@ -372,7 +380,7 @@ async fn decide<DB: Backend>(
             };
             approve_one(cx, before, &input, actor, now).await?;
         }
-        Decision::Reject { reason } if revoking => {
+        Decision::Reject { reason, .. } if revoking => {
             let changed = cx
                 .exec(
                     Stmt::new(REVOKE)
@@ -384,10 +392,10 @@ async fn decide<DB: Backend>(
                 .await?;
             changed_one(changed, before.id)?;
         }
-        Decision::Reject { reason } => {
+        Decision::Reject { reason, .. } => {
             note_one(cx, before, ClaimStatus::Rejected, reason, actor, now).await?;
         }
-        Decision::Return { reason } => {
+        Decision::Return { reason, .. } => {
             note_one(cx, before, ClaimStatus::Returned, reason, actor, now).await?;
         }
     }
@@ -479,7 +487,7 @@ pub(crate) fn check_batch(decision: &BatchDecision) -> Result<(), StoreError> {
         }
         BatchDecision::Reject { ids, reason } => {
             validate::text("reason", reason)?;
-            ids.clone()
+            ids.iter().map(|(id, _)| *id).collect()
         }
     };
     if ids.is_empty() {
@@ -534,7 +542,7 @@ pub(crate) async fn review_batch<DB: Backend>(
 ) -> Result<BatchOutcome, StoreError> {
     let ids: Vec<ClaimId> = match decision {
         BatchDecision::Approve(items) => items.iter().map(|(id, _)| *id).collect(),
-        BatchDecision::Reject { ids, .. } => ids.clone(),
+        BatchDecision::Reject { ids, .. } => ids.iter().map(|(id, _)| *id).collect(),
     };
     // Lock the claims in id order (two batches never wait on each other in a cycle), then
     // every budget the batch touches, in key order.
@@ -567,11 +575,12 @@ pub(crate) async fn review_batch<DB: Backend>(
             .collect(),
         BatchDecision::Reject { ids, reason } => ids
             .iter()
-            .map(|id| {
+            .map(|&(id, resubmissions)| {
                 (
-                    *id,
+                    id,
                     Decision::Reject {
                         reason: reason.clone(),
+                        resubmissions,
                     },
                 )
             })

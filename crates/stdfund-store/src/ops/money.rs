@@ -324,6 +324,15 @@ pub(crate) async fn disburse<DB: Backend>(
             });
         }
     };
+    // Who approved a claim does not also record its payment (不相容职务分离),
+    // compared on the locked claim: a read before this transaction may predate
+    // the approval (the eighth attack paid an approval being written).
+    if approval.by == actor.subject {
+        return Err(StoreError::PayOwnApproval {
+            claim_id: id,
+            actor: actor.subject.clone(),
+        });
+    }
     if let Some(o) = super::publish::blocking_objection(cx, id).await? {
         return Err(StoreError::ObjectionBlocksPayment {
             claim_id: id,

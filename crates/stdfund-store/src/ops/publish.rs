@@ -48,7 +48,8 @@ pub(crate) async fn add_attachment<DB: Backend>(
     actor: &Actor,
     now: &Timestamp,
 ) -> Result<Attachment, StoreError> {
-    let claim = get_claim(cx, claim_id).await?;
+    // Locked: two files added at once are counted one after the other.
+    let claim = super::lock_claim(cx, claim_id).await?;
     if actor.role == Actor::PORTAL {
         if actor.subject != claim.filing.submitted_by {
             return Err(StoreError::not_found("claim", claim_id));
@@ -74,6 +75,30 @@ pub(crate) async fn add_attachment<DB: Backend>(
     let sha256 = format!("sha256:{}", validate::hex(&Sha256::digest(&a.content)));
     let size_bytes =
         i64::try_from(a.content.len()).map_err(|_| StoreError::invalid("content", "too large"))?;
+    let N(files) = cx
+        .one(Stmt::new("SELECT COUNT(*) AS n FROM attachments WHERE claim_id = $1").bind(claim_id))
+        .await?;
+    let N(bytes) = cx
+        .one(
+            Stmt::new(
+                "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS n \
+                 FROM attachments WHERE claim_id = $1",
+            )
+            .bind(claim_id),
+        )
+        .await?;
+    if files >= validate::MAX_CLAIM_ATTACHMENTS
+        || bytes.saturating_add(size_bytes) > validate::MAX_CLAIM_ATTACHMENT_BYTES
+    {
+        return Err(StoreError::AttachmentLimit {
+            claim_id,
+            files,
+            bytes,
+            adding: size_bytes,
+            max_files: validate::MAX_CLAIM_ATTACHMENTS,
+            max_bytes: validate::MAX_CLAIM_ATTACHMENT_BYTES,
+        });
+    }
     let N(id) = cx
         .one(
             Stmt::new(INSERT_ATTACHMENT)

@@ -382,12 +382,14 @@ pub fn approve(amount: &str) -> Decision {
 pub fn reject(reason: &str) -> Decision {
     Decision::Reject {
         reason: reason.to_owned(),
+        resubmissions: 0,
     }
 }
 
 pub fn send_back(reason: &str) -> Decision {
     Decision::Return {
         reason: reason.to_owned(),
+        resubmissions: 0,
     }
 }
 

@@ -1,8 +1,8 @@
 //! States and transitions: review, return and resubmit, withdraw, and every refusal.
 
 use stdfund_store::{
-    Actor, AuditAction, ClaimState, ClaimStatus, Decision, Note, Resubmission, StoreError,
-    SubmitOutcome,
+    Actor, AuditAction, BatchDecision, ClaimState, ClaimStatus, Decision, Note, Resubmission,
+    StoreError, SubmitOutcome,
 };
 
 use crate::common::{
@@ -306,6 +306,24 @@ pub async fn resubmit_keeps_history<H: Harness>(h: &H) {
         "{err:?}"
     );
     assert_eq!(err.code(), "CLAIM_CHANGED");
+    // So are a rejection and a return decided on the old application, alone
+    // or in a batch.
+    for stale in [reject("old"), send_back("old")] {
+        let err = s
+            .review(c.id, stale, &reviewer(), &later())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "CLAIM_CHANGED", "{err:?}");
+    }
+    let batch = BatchDecision::Reject {
+        ids: vec![(c.id, 0)],
+        reason: "old".into(),
+    };
+    let err = s
+        .review_batch(batch, false, &reviewer(), &later())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "CLAIM_CHANGED", "{err:?}");
     assert_eq!(s.claim(c.id).await.unwrap().state, ClaimState::Submitted);
     let mut current = approve("200000");
     if let Decision::Approve { resubmissions, .. } = &mut current {

@@ -412,7 +412,7 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
     assert_eq!(audit_of(s, None).await.len(), entries + 4);
     // Refusals: a claim twice, a claim not SUBMITTED, an empty batch.
     let twice = BatchDecision::Reject {
-        ids: vec![ids[0], ids[0]],
+        ids: vec![(ids[0], 0), (ids[0], 0)],
         reason: "x".into(),
     };
     assert_eq!(
@@ -424,7 +424,7 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
     );
     let fresh = created(s, filing("BT-9", "i9", "p")).await;
     let mixed = BatchDecision::Reject {
-        ids: vec![fresh.id, ids[1]],
+        ids: vec![(fresh.id, 0), (ids[1], 0)],
         reason: "x".into(),
     };
     let err = s
@@ -448,7 +448,7 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
     let ok = s
         .review_batch(
             BatchDecision::Reject {
-                ids: vec![fresh.id],
+                ids: vec![(fresh.id, 0)],
                 reason: "dup".into(),
             },
             false,
@@ -478,6 +478,23 @@ pub async fn payment_guards<H: Harness>(h: &H) {
     s.review(b.id, approve("10"), &reviewer(), &at)
         .await
         .unwrap();
+    // Whoever approved it does not record its payment (B29), compared on the
+    // locked claim (the eighth attack paid an approval being written).
+    let err = s
+        .disburse(
+            a.id,
+            payment("2026-03-02", "V-0", None),
+            &reviewer(),
+            &later(),
+            today(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::PayOwnApproval { claim_id, actor } if *claim_id == a.id && *actor == reviewer().subject),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "SEPARATION_OF_DUTIES");
     let fin = finance();
     let err = s
         .disburse(
