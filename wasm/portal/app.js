@@ -124,12 +124,23 @@ function fillVariant(row) {
   const item = itemById.get($("[data-role=item]", row).value);
   const select = $("[data-role=variant]", row);
   const chosen = select.value;
-  select.replaceChildren(...item.variants.map((v) => {
+  // No category is chosen for the clerk: the first (and largest) one shown
+  // as chosen was taken for the right one, and a national standard was
+  // estimated at the international 50万. A standard number fills it in with
+  // the level it implies (see `impliedVariant`); an item of one category has
+  // nothing to choose.
+  const options = item.variants.map((v) => {
     const amount = v.amountWan !== undefined ? t().wan(v.amountWan)
       : v.notCoveredZh !== undefined ? t().notCovered : t().discretionary;
     return el("option", { value: v.id }, `${name(v)} · ${amount}`);
-  }));
+  });
+  if (item.variants.length > 1) options.unshift(el("option", { value: "" }, t().chooseVariant));
+  select.replaceChildren(...options);
   if (item.variants.some((v) => v.id === chosen)) select.value = chosen;
+  else {
+    select.value = item.variants.length > 1 ? "" : item.variants[0]?.id ?? "";
+    delete select.dataset.auto;
+  }
   // Only the inputs this item asks for are shown (and sent).
   $("[data-when=role]", row).hidden = item.role === "NONE";
   $("[data-when=accepted]", row).hidden = item.condition !== "ACCEPTED";
@@ -285,6 +296,7 @@ function readForm() {
   const rows = [...rowsList.children].map((row, i) => {
     const get = (role) => $(`[data-role=${role}]`, row);
     const item = itemById.get(get("item").value);
+    impliedVariant(item, get("variant"), get("subject").value.trim(), get("date").value);
     const a = {
       id: row.dataset.id,
       item: get("item").value,
@@ -293,6 +305,7 @@ function readForm() {
       date: get("date").value,
     };
     const controls = new Map([["item", get("item")], ["variant", get("variant")], ["subject", get("subject")], ["date", get("date")]]);
+    if (a.variant === "") problems.set(get("variant"), missing("requiredVariant"));
     if (a.subject === "") problems.set(get("subject"), missing());
     else if (chars(a.subject) > MAX_TEXT) problems.set(get("subject"), wrong("tooLong", MAX_TEXT));
     else if (STANDARD_KINDS.has(item.subjectKind)) {
@@ -335,6 +348,24 @@ function readForm() {
     return { row, n: i + 1, achievement: a, controls, blocked: own.some((c) => problems.get(c).blocking), own };
   });
   return { applicant, rows, problems, where };
+}
+
+/**
+ * The category of a standard item the clerk has not chosen: the level its
+ * number implies (`GB/T …` national, `DB35/T …` local), marked as filled in
+ * (`data-auto`) so that it follows the number until the clerk picks one.
+ */
+function impliedVariant(item, select, subject, date) {
+  if (!STANDARD_KINDS.has(item.subjectKind) || (select.value !== "" && select.dataset.auto !== "1")) return;
+  const n = subject === "" ? null : rules.normaliseStandardNumber(subject, date || undefined);
+  const implied = n?.ok ? n.value.impliedLevel : undefined;
+  if (implied !== undefined && item.variants.some((v) => v.id === implied)) {
+    select.value = implied;
+    select.dataset.auto = "1";
+  } else if (select.dataset.auto === "1") {
+    select.value = "";
+    delete select.dataset.auto;
+  }
 }
 
 /**
@@ -750,7 +781,11 @@ async function verify() {
         `${x.pageTotal} ${totalOf(x, canonical)} · ${x.serverTotal} ${totalOf(x, served)}`, hashes(x)] };
     }
   } catch (e) {
-    verification = { kind: "bad", render: (x) => [x.unreachable(url, e.message ?? String(e))] };
+    // The clerk reads a sentence; the address and the browser's words are
+    // for whoever keeps the page running, under 技术详情.
+    const detail = e.message ?? String(e);
+    verification = { kind: "bad", render: (x) => [x.unreachable,
+      el("details", { class: "hashes" }, el("summary", {}, x.tech), el("p", {}, x.unreachableTech(url, detail)))] };
   } finally {
     button.disabled = false;
   }
@@ -816,6 +851,8 @@ function onEdit(e) {
   // A choice is made at once; typed text is checked when the clerk leaves the field.
   if (target.matches("select, input[type=checkbox], input[type=date]") && e.type === "change") touched.add(target.id);
   if (target.dataset.role === "item") fillVariant(target.closest(".row"));
+  // A category the clerk picks stays, whatever the number implies.
+  if (target.dataset.role === "variant") delete target.dataset.auto;
   if (target.id === "seat") $("#seatOther-field").hidden = target.value !== "other";
   $("#check-status").textContent = "";
   refresh();

@@ -25,6 +25,7 @@ export const TEXT = {
     removeRow: (n) => `删除成果${n}`,
     item: "资助项目",
     variant: "类别",
+    chooseVariant: "请选择类别",
     subject: "标的（标准编号、技术组织代码、项目编号等）",
     yearMissing: (c) => `⚠ 标准编号“${c}”没有年代号：测算照常进行，但申报时须写明年代号（例如 ${c}-2020），否则登记系统不予受理。`,
     reasonLeadRequired: "该奖项只资助获奖标准的主导单位或第一起草单位：如本单位是，请在“角色”中选择“主导单位”。",
@@ -138,6 +139,7 @@ export const TEXT = {
     fieldErrors: {
       required: "请填写此项。",
       requiredSeat: "请选择所在地。",
+      requiredVariant: "请选择类别（标准编号能看出级别时会自动选好）。",
       creditCodeLength: (n) => `统一社会信用代码应为 18 位，现为 ${n} 位。`,
       creditCodeAlphabet: "统一社会信用代码只能由数字和大写字母组成（不含 I、O、S、V、Z）。",
       seatOther: "请输入六位数字的行政区划代码。",
@@ -172,7 +174,9 @@ export const TEXT = {
     pageTotal: "本页合计",
     serverTotal: "服务端合计",
     cannotEstimate: "无法测算",
-    unreachable: (url, msg) => `✗ 无法完成核验：无法连接服务端 ${url}（${msg}）。`,
+    serverSettings: "连接设置（技术人员用）",
+    unreachable: "✗ 暂时无法连接审核系统，请稍后再试；本页的测算结果不受影响。",
+    unreachableTech: (url, msg) => `服务端 ${url}：${msg}`,
     stale: "申请已修改，请重新核验。",
   },
   en: {
@@ -195,6 +199,7 @@ export const TEXT = {
     removeRow: (n) => `Remove achievement ${n}`,
     item: "Grant item",
     variant: "Variant",
+    chooseVariant: "Choose a category",
     subject: "Subject (standard number, committee code, project reference…)",
     yearMissing: (c) => `⚠ The standard number “${c}” has no year: the estimate goes on, but a claim must give the year (e.g. ${c}-2020), or the registry will not take it.`,
     reasonLeadRequired: "This award is granted only to the lead or first drafting unit of the awarded standard: if yours is, choose “Lead unit” as the role.",
@@ -308,6 +313,7 @@ export const TEXT = {
     fieldErrors: {
       required: "Fill this in.",
       requiredSeat: "Choose the seat.",
+      requiredVariant: "Choose the category (a standard number that shows its level chooses it for you).",
       creditCodeLength: (n) => `A credit code has 18 characters; this one has ${n}.`,
       creditCodeAlphabet: "A credit code has digits and capital letters only (no I, O, S, V, Z).",
       seatOther: "Enter a six-digit division code.",
@@ -341,7 +347,9 @@ export const TEXT = {
     pageTotal: "this page's total",
     serverTotal: "the server's total",
     cannotEstimate: "cannot estimate",
-    unreachable: (url, msg) => `✗ Could not verify: the server ${url} cannot be reached (${msg}).`,
+    serverSettings: "Connection settings (for technical staff)",
+    unreachable: "✗ The review system cannot be reached just now; try again later. The estimate on this page is not affected.",
+    unreachableTech: (url, msg) => `server ${url}: ${msg}`,
     stale: "The application changed; verify again.",
   },
 };

@@ -177,8 +177,9 @@ function SignOutButton() {
 function Page({ route, pages }: { route: Route; pages: string[] }) {
   const [section = "queue", id, sub] = route.parts;
   const denied = (
-    <section class="page"><PageTitle>{t("app.notFound")}</PageTitle>
+    <section class="page"><PageTitle>{t("app.forbidden")}</PageTitle>
       <ErrorBox problem={{ code: Code.PermissionDenied, codeName: "PermissionDenied", reason: "PERMISSION_DENIED", field: "", messageZh: "", messageEn: "", metadata: { role: roleName() }, raw: "" }} />
+      <p><a href={href(["queue"])}>{t("nav.queue")}</a></p>
     </section>
   );
   switch (section) {
@@ -219,7 +220,9 @@ function SignIn({ transport, note, onSignedIn, onSwitchLang }: {
   const submit = async (e: Event) => {
     e.preventDefault();
     setProblem(null);
-    const value = token.trim();
+    // The token alone, also when pasted as the header the docs show
+    // (`Bearer stdfund_…`).
+    const value = token.trim().replace(/^bearer\s+/i, "");
     if (value === "") { setMessage(t("signin.empty")); return; }
     setBusy(true);
     setMessage(t("signin.checking"));

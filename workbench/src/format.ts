@@ -79,3 +79,8 @@ export function targetLabel(target: string, catalog: Catalog = EMPTY_CATALOG): s
   const parts = kind === "budget" && rest.length === 2 ? [rest[0] ?? "", payerName(catalog, rest[1] ?? "")] : rest;
   return `${tk(`target.${kind}`)} ${parts.join(" · ")}`;
 }
+
+/** Full-width digits (`０`–`９`, as a Chinese keyboard types them) as ASCII digits. */
+export function halfWidthDigits(s: string): string {
+  return s.replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}

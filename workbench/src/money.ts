@@ -5,6 +5,8 @@
 // (chart groups of report rows) are exact, in fen as BigInt. Totals shown as
 // figures come from the server.
 
+import { halfWidthDigits } from "./format.js";
+
 /** A yuan amount as the server writes it or a person may type it: digits, at most two decimals. */
 const MONEY = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;
 
@@ -23,13 +25,27 @@ const GROUPED = /^\d{1,3}(,\d{3})+(\.\d*)?$/;
  * amount and is refused: a typo is never read as some other amount.
  */
 export function normaliseMoneyInput(s: string): string {
-  const t = s
-    .trim()
-    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+  const t = halfWidthDigits(s.trim())
     .replace(/\uFF0E/g, ".")
     .replace(/\uFF0C/g, ",");
-  return GROUPED.test(t) ? t.replace(/,/g, "") : t;
+  // 万 (ten thousand yuan), as clerks and the portal write amounts: `30万`,
+  // `2.5万元`, `1,000万`; read exactly, digit by digit (at most six decimals
+  // of 万, i.e. fen).
+  const wan = WAN.exec(t);
+  if (wan !== null) {
+    const int = (wan[1] ?? "").replace(/,/g, "");
+    const frac = wan[2] ?? "";
+    const head = `${int}${frac.padEnd(4, "0").slice(0, 4)}`.replace(/^0+(?=\d)/, "");
+    const rest = frac.slice(4);
+    return rest === "" ? head : `${head}.${rest}`;
+  }
+  // A trailing 元 (`1000元`, `1,000.50 元`).
+  const yuan = /^(.*?)\s*元$/.exec(t)?.[1] ?? t;
+  return GROUPED.test(yuan) ? yuan.replace(/,/g, "") : yuan;
 }
+
+/** An amount in 万: digits (grouped by thousands or not), up to six decimals, `万` or `万元`. */
+const WAN = /^(\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d{1,6}))?\s*万元?$/;
 
 /**
  * The amount a typed field reads, formatted in yuan and in 万元, to show

@@ -473,6 +473,24 @@ async function reviewersDay(t, leg, databaseUrl) {
     await dialog.getByRole("button", { name: "核准", exact: true }).click();
     await toast(`申报 ${returned.id} 已核准`);
 
+    // Returned by another official and resubmitted while the reviewer has it
+    // open: the reviewer's rejection is refused (CLAIM_CHANGED), nothing
+    // changes, and closing the dialog shows the claim as it now stands.
+    const stale = claims[15];
+    await go(`#/claims/${stale.id}`);
+    await page.getByRole("button", { name: "驳回", exact: true }).click();
+    await dialog.getByLabel("理由").fill("材料不全，不予资助");
+    await reg.reviewClaim({ claimId: stale.id, decision: g.ReviewDecision.RETURN, reason: "请核对成果日期" }, auth.admin);
+    await reg.resubmitClaim({ claimId: stale.id, application: stale.application }, auth.portal);
+    await dialog.getByRole("button", { name: "驳回", exact: true }).click();
+    await dialog.getByText(`申报${stale.id}在审核期间已被补正后重新提交`, { exact: false }).waitFor();
+    await page.screenshot({ path: path.join(shots, "1280-claim-changed.png") });
+    const staleNow = (await reg.getClaim({ claimId: stale.id }, auth.reviewer)).claim;
+    assert.equal(staleNow.status, g.ClaimStatus.SUBMITTED, "the stale rejection changed nothing");
+    assert.equal(staleNow.resubmissions, 1);
+    await dialog.getByRole("button", { name: "取消" }).click();
+    await page.getByTestId("history").getByText("重新提交", { exact: true }).first().waitFor();
+
     // The discretionary claim: amount and reason required.
     const disc = claims.find((c) => c.discretionary);
     await page.waitForTimeout(1100);

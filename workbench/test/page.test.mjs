@@ -63,7 +63,10 @@ test("sign-in: a portal token gets no workbench, a wrong one is refused, each ro
     await page.getByRole("button", { name: "登录" }).click();
     await page.getByRole("alert").filter({ hasText: "访问令牌无效" }).waitFor();
 
-    await signIn(page, "reviewer");
+    // The token pasted as the header the docs show (`Bearer …`) signs in too.
+    await page.getByLabel("访问令牌").fill("Bearer tok-reviewer");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.locator(".role-chip").waitFor();
     assert.deepEqual(await navNames(page), ["审核队列", "公示", "报表"]);
     assert.ok(await page.getByRole("button", { name: "批量核准" }).isVisible());
     assert.equal(await page.evaluate(() => localStorage.getItem("stdfund.workbench.session")), null, "never in localStorage");
@@ -71,6 +74,9 @@ test("sign-in: a portal token gets no workbench, a wrong one is refused, each ro
     // A page the role has not: told, not called.
     await page.goto(`${server.origin}/workbench/#/audit`);
     await page.getByText("当前角色（审核）无权执行此操作。").waitFor();
+    // One message: the page exists, it is not the role's.
+    await page.getByRole("heading", { name: "此页不对当前角色开放" }).waitFor();
+    assert.equal(await page.getByText("页面不存在").count(), 0);
     await page.goto(`${server.origin}/workbench/#/claims/3`);
     await page.getByRole("heading", { name: "申报 3" }).waitFor();
     assert.equal(await page.getByRole("button", { name: "登记拨付" }).count(), 0, "a reviewer does not pay");
@@ -293,10 +299,19 @@ test("money typed by a person: full-width digits accepted, a bad amount explaine
     await page.getByLabel("金额下限（元）").fill("１００，０００");
     await page.getByLabel("金额上限（元）").fill("abc");
     await page.getByRole("button", { name: "查询" }).click();
-    await page.getByText("金额须为数字，最多两位小数。").waitFor();
-    await page.getByLabel("金额上限（元）").fill("200000");
+    await page.getByText("金额请写成数字，例如 100000、100,000 或 10万，最多两位小数。").waitFor();
+    // The list below is said to be the last search's, not taken for this one.
+    await page.getByTestId("filter-refused").filter({ hasText: "未重新查询" }).waitFor();
+    // 万, as the portal and clerks write amounts, is read exactly.
+    await page.getByLabel("金额上限（元）").fill("20万");
     await page.getByRole("button", { name: "查询" }).click();
-    await page.waitForFunction(() => location.hash.includes("max=200000"));
+    await page.waitForFunction(() => decodeURIComponent(location.hash).includes("max=20万"));
+    // The list as filtered (the unfiltered one holds larger amounts).
+    await page.waitForFunction(() => {
+      const shown = [...document.querySelectorAll("table.claims td.num .money")].map((e) => Number(e.getAttribute("data-yuan")));
+      return shown.length > 0 && shown.every((a) => a >= 100000 && a <= 200000);
+    });
+    assert.equal(await page.getByTestId("filter-refused").count(), 0, "the notice ends with a search that ran");
     const amounts = await page.locator("table.claims td.num .money").evaluateAll((els) => els.map((e) => e.getAttribute("data-yuan")));
     assert.ok(amounts.length > 0);
     for (const a of amounts) assert.ok(Number(a) >= 100000 && Number(a) <= 200000, a);

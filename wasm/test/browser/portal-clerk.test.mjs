@@ -59,13 +59,40 @@ test("the empty form: no error, no red, a plain invitation", async () => {
   assert.equal(await page.locator(".error, [aria-invalid]").count(), 0);
   await page.selectOption("#seat", APPLICANT.seat);
   assert.equal(await page.locator("#lines > li .badge").textContent(), TEXT.zh.lineIncomplete);
-  assert.match(await page.locator("#lines > li .reason").textContent(), /还需填写：标的、完成日期/);
+  assert.match(await page.locator("#lines > li .reason").textContent(), /还需填写：类别、标的、完成日期/);
+  // No category is chosen for the clerk (the first, 国际标准 · 50万元, was
+  // taken for the right one).
+  assert.equal(await page.locator("#a1-variant").inputValue(), "");
   // 检查填写 shows what is missing beside each field and moves the focus to the first.
   await page.click("#check");
-  assert.equal(await page.evaluate(() => document.activeElement?.id), "a1-subject");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "a1-variant");
+  assert.equal(await page.locator("#a1-variant-error").textContent(), TEXT.zh.fieldErrors.requiredVariant);
   assert.equal(await page.locator("#a1-subject-error").textContent(), TEXT.zh.fieldErrors.required);
   assert.equal(await page.locator("#a1-date-error").textContent(), TEXT.zh.fieldErrors.required);
-  assert.match(await page.locator("#check-status").textContent(), /有 2 处需要修改/);
+  assert.match(await page.locator("#check-status").textContent(), /有 3 处需要修改/);
+  await page.close();
+});
+
+test("the category follows the standard number until the clerk picks one", async () => {
+  const page = await open(1280);
+  await type(page, "#creditCode", APPLICANT.creditCode);
+  await page.selectOption("#seat", APPLICANT.seat);
+  await type(page, "#a1-date", "2020-05-01");
+  await type(page, "#a1-subject", "GB/T 12345-2020");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.locator("#a1-variant").inputValue(), "NATIONAL", "a GB/T number is a national standard");
+  await type(page, "#a1-subject", "DB35/T 1234-2020");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.locator("#a1-variant").inputValue(), "LOCAL", "…and follows the number");
+  // A number that shows no level leaves the choice to the clerk.
+  await type(page, "#a1-subject", "Q/FZ 1-2020");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.locator("#a1-variant").inputValue(), "");
+  // A category the clerk picks stays.
+  await page.selectOption("#a1-variant", "INDUSTRY");
+  await type(page, "#a1-subject", "GB/T 12345-2020");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.locator("#a1-variant").inputValue(), "INDUSTRY");
   await page.close();
 });
 

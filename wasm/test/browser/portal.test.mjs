@@ -106,7 +106,12 @@ test("an unreachable server is reported, not taken for agreement", async () => {
   await page.click("#verify");
   const status = page.locator("#verify-status.bad");
   await status.waitFor({ timeout: 20_000 });
-  assert.match(await status.textContent(), /无法连接服务端/);
+  // A sentence for the clerk on screen; the address and the browser's words
+  // only under 技术详情.
+  assert.match(await status.innerText(), /暂时无法连接审核系统，请稍后再试；本页的测算结果不受影响。/);
+  assert.ok(!(await status.innerText()).includes("127.0.0.1"), "no address on screen");
+  assert.ok((await status.textContent()).includes("http://127.0.0.1:9"), "the address kept under 技术详情");
+  assert.equal(await page.locator("#server").isVisible(), false, "the server address is folded away");
   await page.close();
 });
 

@@ -18,6 +18,8 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
 }) {
   const { api } = useApp();
   const ids = claims.map((c) => c.claimId);
+  // The applications the queue showed: a claim resubmitted since refuses the batch (CLAIM_CHANGED).
+  const seenResubmissions = claims.map((c) => c.resubmissions);
   const reject = decision === ReviewDecision.REJECT;
   const [reason, setReason] = useState("");
   const [touched, setTouched] = useState(false);
@@ -33,7 +35,7 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
     if (reject && previewReason === "") { setPreview(null); return; }
     const mine = ++generation.current;
     const timer = setTimeout(() => {
-      void previewAction.run(() => api.registry.reviewClaims({ claimIds: ids, decision, reason: previewReason, dryRun: true }))
+      void previewAction.run(() => api.registry.reviewClaims({ claimIds: ids, seenResubmissions, decision, reason: previewReason, dryRun: true }))
         .then((answer) => { if (answer !== undefined && generation.current === mine) setPreview({ reason: previewReason, answer }); });
     }, reject ? 400 : 0);
     return () => clearTimeout(timer);
@@ -46,7 +48,7 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
     e.preventDefault();
     setTouched(true);
     if (!ready) return;
-    const answer = await commit.run(() => api.registry.reviewClaims({ claimIds: ids, decision, reason: reason.trim(), dryRun: false }));
+    const answer = await commit.run(() => api.registry.reviewClaims({ claimIds: ids, seenResubmissions, decision, reason: reason.trim(), dryRun: false }));
     if (answer !== undefined) {
       onDone(reject ? t("batch.done.2", { count: answer.count }) : t("batch.done.1", { count: answer.count, total: formatYuan(answer.total) }));
     }

@@ -7,7 +7,7 @@ import type { Objection, Publication } from "../../gen/stdfund/v1/registry_pb.js
 import { NoticeFormat, ObjectionOutcome, ObjectionStatus, PublicationStatus } from "../../gen/stdfund/v1/registry_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { t, tk } from "../i18n.js";
-import { formatInstant, isDate, todayChina, yearChina } from "../format.js";
+import { formatInstant, halfWidthDigits, isDate, todayChina, yearChina } from "../format.js";
 import { itemName, unitName } from "../catalog.js";
 import { saveFile } from "../download.js";
 import { href, navigate } from "../router.js";
@@ -43,7 +43,7 @@ export function Publications() {
               <tr key={String(p.publicationId)} data-publication-id={String(p.publicationId)}>
                 <td>{String(p.publicationId)}</td>
                 <td><a href={href(["publications", String(p.publicationId)])}>{p.title}</a></td>
-                <td>{p.year}</td><td>{p.periodStart}</td><td>{p.periodEnd}</td><td class="num">{p.count}</td>
+                <td>{p.year}</td><td class="nowrap">{p.periodStart}</td><td class="nowrap">{p.periodEnd}</td><td class="num">{p.count}</td>
                 <td class="num"><Money value={p.total} /></td><td><PubStatus status={p.status} /></td>
               </tr>
             ))}</tbody>
@@ -63,7 +63,8 @@ export function draftProblems(f: DraftForm): Partial<Record<keyof DraftForm, str
   const y = Number(f.year);
   if (!Number.isInteger(y) || y < 2016 || y > 9999) out.year = t("pub.fieldRequired", { field: t("pub.year") });
   if (!isDate(f.start)) out.start = t("pub.fieldRequired", { field: t("pub.start") });
-  const d = Number(f.days);
+  // Full-width digits as typed on a Chinese keyboard (`５`).
+  const d = Number(halfWidthDigits(f.days.trim()));
   if (!Number.isInteger(d) || d < 1 || d > 30) out.days = t("pub.daysRange");
   if (f.contact.trim() === "") out.contact = t("pub.fieldRequired", { field: t("pub.contact") });
   return out;
@@ -82,7 +83,7 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
     if (Object.keys(problems).length > 0) return;
     const r = await action.run(() => api.registry.createPublication({
       title: f.title.trim(), year: Number(f.year), fiscalUnit: f.unit, claimIds: [], periodStart: f.start,
-      workingDays: Number(f.days), objectionContact: f.contact.trim(),
+      workingDays: Number(halfWidthDigits(f.days.trim())), objectionContact: f.contact.trim(),
     }));
     const p = r?.publication;
     if (p !== undefined) {
@@ -123,7 +124,7 @@ function EntriesTable({ p }: { p: Publication }) {
         <tbody>{p.entries.map((e) => (
           <tr key={String(e.claimId)} data-claim-id={String(e.claimId)}>
             <td>{e.row}</td><td>{String(e.claimId)}</td><td>{e.unitName}</td><td><code>{e.creditCode}</code></td>
-            <td>{e.fiscalUnitNameZh}</td><td>{catalog.items.some((i) => i.id === e.item) ? itemName(catalog, e.item) : e.itemNameZh}</td><td>{e.clause}</td>
+            <td class="nowrap">{e.fiscalUnitNameZh}</td><td>{catalog.items.some((i) => i.id === e.item) ? itemName(catalog, e.item) : e.itemNameZh}</td><td class="nowrap">{e.clause}</td>
             <td class="subject">{e.subject}</td><td class="num"><Money value={e.amount} /></td>
           </tr>
         ))}</tbody>

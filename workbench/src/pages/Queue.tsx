@@ -98,6 +98,8 @@ export function Queue({ route }: { route: Route }) {
   const [pages, setPages] = useState<string[]>(() => rememberedPages(key));
   const [selected, setSelected] = useState<Map<bigint, Claim>>(new Map());
   const [batch, setBatch] = useState<1 | 2 | null>(null);
+  // 查询 refused for a filter in error: the list below is still the last query's.
+  const [refused, setRefused] = useState(false);
   const problems = filterProblems(applied);
   const draftProblems = filterProblems(draft);
   const valid = Object.keys(problems).length === 0;
@@ -106,7 +108,7 @@ export function Queue({ route }: { route: Route }) {
   useEffect(() => {
     if (shownKey.current === key) return;
     shownKey.current = key;
-    setDraft(applied); setPages([""]); setSelected(new Map());
+    setDraft(applied); setPages([""]); setSelected(new Map()); setRefused(false);
   }, [key]);
   useEffect(() => { rememberPages(key, pages); }, [key, pages]);
 
@@ -134,7 +136,8 @@ export function Queue({ route }: { route: Route }) {
 
   const apply = (e: Event) => {
     e.preventDefault();
-    if (Object.keys(draftProblems).length > 0) return;
+    if (Object.keys(draftProblems).length > 0) { setRefused(true); return; }
+    setRefused(false);
     navigate(href(["queue"], { ...draft }));
   };
   const reset = () => navigate(href(["queue"]));
@@ -214,6 +217,7 @@ export function Queue({ route }: { route: Route }) {
 
       {list.loading && list.data === undefined ? <Loading /> : list.data != null && (
         <>
+          {refused && Object.keys(draftProblems).length > 0 && <p class="note stale-note" role="status" data-testid="filter-refused">{t("queue.notRequeried")}</p>}
           <p class="result-count" aria-live="polite">{t("queue.count", { count: formatCount(list.data.totalCount) })}</p>
           {claims.length === 0 ? <p class="empty">{t("queue.empty")}</p> : (
             <div class="table-wrap" tabIndex={0} role="region" aria-label={reviewer ? t("queue.title") : t("queue.titleReadOnly")} aria-busy={list.loading}>
@@ -243,8 +247,8 @@ export function Queue({ route }: { route: Route }) {
                       <td class="num">{c.discretionary && claimAmount(c) === c.estimatedAmount && (c.review?.approvedAmount ?? "") === ""
                         ? <span class="muted">{tk("line.4")}</span> : <Money value={claimAmount(c)} />}</td>
                       <td><StatusBadge status={c.status} /></td>
-                      <td>{itemName(catalog, c.item)}<br /><span class="muted">{c.clause}</span></td>
-                      <td>{unitName(catalog, c.fiscalUnit)}</td>
+                      <td>{itemName(catalog, c.item)}<br /><span class="muted nowrap">{c.clause}</span></td>
+                      <td class="nowrap">{unitName(catalog, c.fiscalUnit)}</td>
                       <td class="subject">{c.subject}</td>
                       <td class="nowrap">{formatInstant(c.submittedAt)}</td>
                     </tr>

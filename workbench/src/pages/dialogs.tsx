@@ -52,6 +52,8 @@ export function ReviewDialog({ claim, decision, onClose, onDone }: {
     if (Object.keys(problems).length > 0) return;
     const r = await action.run(() => api.registry.reviewClaim({
       claimId: claim.claimId, decision, reason: reason.trim(),
+      // The application shown: a claim resubmitted since is refused (CLAIM_CHANGED).
+      seenResubmissions: claim.resubmissions,
       reviewerAmount: decision === ReviewDecision.APPROVE && discretionary ? normaliseMoneyInput(amount) : "",
     }));
     if (r?.claim !== undefined) {

@@ -55,7 +55,7 @@ test("payment: no future date, a voucher, a positive amount or none", () => {
   assert.ok(disburseProblems("2026-03-01", " ", "", "2026-03-01").voucher !== undefined);
   assert.ok(disburseProblems("2026-03-01", "V", "-5", "2026-03-01").amount !== undefined);
   assert.equal(disburseProblems("2026-03-01", "V", "0", "2026-03-01").amount, "金额须大于 0 元。");
-  assert.equal(disburseProblems("2026-03-01", "V", "1.234", "2026-03-01").amount, "金额须为数字，最多两位小数。");
+  assert.equal(disburseProblems("2026-03-01", "V", "1.234", "2026-03-01").amount, "金额请写成数字，例如 100000、100,000 或 10万，最多两位小数。");
   assert.deepEqual(disburseProblems("2026-03-01", "V", "100.5", "2026-03-01"), {});
 });
 

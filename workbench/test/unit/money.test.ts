@@ -62,6 +62,20 @@ test("misplaced commas are refused, never read as another amount", () => {
   assert.ok(!misgrouped("100,000"));
   assert.ok(!misgrouped("abc"));
   assert.ok(!misgrouped("10万"));
+});
+
+test("amounts in 万 and with 元 are read exactly, as the portal reads them", () => {
+  for (const [typed, yuan] of [
+    ["10万", "100000"], ["３万", "30000"], ["2.5万元", "25000"], ["1,000万", "10000000"],
+    ["0.0001万", "1"], ["12.345678万", "123456.78"], ["8 万", "80000"], ["1000元", "1000"],
+    ["1,000.50 元", "1000.50"], ["０.５万", "5000"],
+  ]) {
+    assert.equal(normaliseMoneyInput(typed ?? ""), yuan, typed);
+    assert.ok(isMoney(normaliseMoneyInput(typed ?? "")), typed);
+  }
+  for (const bad of ["1.2345678万", "万", "1,00万", "-1万", "1万万", "10万5"]) {
+    assert.ok(!isMoney(normaliseMoneyInput(bad)), bad);
+  }
   // Spaces inside a number are not dropped either: `1 000` is not read.
   assert.ok(!isMoney(normaliseMoneyInput("1 000")));
 });
@@ -70,5 +84,6 @@ test("the amount a field reads is shown in yuan and in 万元", () => {
   assert.deepEqual(readBack("１００，０００"), { yuan: "100,000.00", wan: "10" });
   assert.deepEqual(readBack("12345.6"), { yuan: "12,345.60", wan: "1.23456" });
   assert.equal(readBack(""), null);
-  assert.equal(readBack("10万"), null);
+  assert.deepEqual(readBack("10万"), { yuan: "100,000.00", wan: "10" });
+  assert.equal(readBack("10万5"), null);
 });
