@@ -109,7 +109,7 @@ function fillSeat() {
   seat.replaceChildren(el("option", { value: "" }, t().seatChoose),
     // A division code beside the name helps a clerk who knows it; a unit
     // with no division code of its own (高新区) shows its name alone.
-    ...units.map((u) => el("option", { value: u.code }, /^\d{6}$/.test(u.code) ? `${name(u)}（${u.code}）` : name(u))),
+    ...units.map((u) => el("option", { value: u.code }, /^\d{6}$/.test(u.code) ? t().withCode(name(u), u.code) : name(u))),
     el("option", { value: "other" }, t().seatOtherOption));
   seat.value = chosen;
 }

@@ -52,6 +52,7 @@ export const TEXT = {
       FUNDING_LEVEL_NON_FISCAL: "非财政资金",
     },
     wan: (w) => `${w}万元`,
+    withCode: (n, code) => `${n}（${code}）`,
     notCovered: "不予资助",
     discretionary: "待评审核定",
     check: "检查填写",
@@ -225,7 +226,13 @@ export const TEXT = {
       FUNDING_LEVEL_COUNTY: "District / county fiscal funds",
       FUNDING_LEVEL_NON_FISCAL: "Non-fiscal money",
     },
-    wan: (w) => `${w} × 10,000 yuan`,
+    // The category's amount in yuan (`30` 万 → `300,000 yuan`), digit by digit.
+    wan: (w) => {
+      const [int, frac = ""] = String(w).split(".");
+      const yuan = `${int}${frac.padEnd(4, "0").slice(0, 4)}`.replace(/^0+(?=\d)/, "");
+      return `${yuan.replace(/\B(?=(\d{3})+$)/g, ",")} yuan`;
+    },
+    withCode: (n, code) => `${n} (${code})`,
     notCovered: "not covered",
     discretionary: "set by the reviewer",
     check: "Check the form",

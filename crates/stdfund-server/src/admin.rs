@@ -648,6 +648,15 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
         );
         return ExitCode::from(2);
     };
+    // An existing file is never overwritten: it may be the last good backup.
+    if to.exists() {
+        eprintln!(
+            "错误[BACKUP_EXISTS]:备份文件{to}已存在;已有的备份不会被覆盖,请换一个文件名
+             error[BACKUP_EXISTS]: the backup file {to} already exists: an existing backup is              never overwritten, so choose another name",
+            to = to.display()
+        );
+        return ExitCode::from(1);
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,

@@ -553,7 +553,20 @@ pub async fn check_health_with(
             service: service.to_string(),
         })
         .await
-        .map_err(|s| format!("health check failed: {} {}", s.code(), s.message()))?;
+        .map_err(|s| {
+            if s.code() == tonic::Code::NotFound {
+                // The health protocol's answer for a name it does not know.
+                format!(
+                    "健康检查失败:服务端没有名为`{service}`的服务(可用:空名=整个服务器,{})\n\
+                     health check failed: the server has no service named `{service}` (known: \
+                     the empty name for the whole server, {})",
+                    crate::server::APPLICATION_SERVICES.join(", "),
+                    crate::server::APPLICATION_SERVICES.join(", ")
+                )
+            } else {
+                format!("health check failed: {:?}: {}", s.code(), s.message())
+            }
+        })?;
     Ok(ServingStatus::try_from(answer.into_inner().status).unwrap_or(ServingStatus::Unknown))
 }
 

@@ -71,8 +71,14 @@ pub const APPLICATION_SERVICES: [&str; 3] = [
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// An address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error(
+        "无法监听{} {addr}:{source}\ncannot listen on {addr}, {}: {source}",
+        .listener.zh(),
+        .listener.en()
+    )]
     Bind {
+        /// Which listener (the operator's flag to change).
+        listener: Listener,
         /// The address.
         addr: SocketAddr,
         /// The cause.
@@ -92,6 +98,35 @@ pub enum ServeError {
     /// The server task ended abnormally.
     #[error("the server task failed: {0}")]
     Task(String),
+}
+
+/// The two addresses `serve` listens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// The gRPC (and workbench) address.
+    Grpc,
+    /// The metrics address.
+    Metrics,
+}
+
+impl Listener {
+    fn zh(self) -> &'static str {
+        match self {
+            Listener::Grpc => "gRPC地址(--listen / STDFUND_LISTEN)",
+            Listener::Metrics => {
+                "指标地址(--metrics-listen / STDFUND_METRICS_LISTEN;不需要指标时可设为off)"
+            }
+        }
+    }
+
+    fn en(self) -> &'static str {
+        match self {
+            Listener::Grpc => "the gRPC address (--listen / STDFUND_LISTEN)",
+            Listener::Metrics => {
+                "the metrics address (--metrics-listen / STDFUND_METRICS_LISTEN; off turns metrics off)"
+            }
+        }
+    }
 }
 
 /// How a shutdown ended.
@@ -301,10 +336,12 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let listener = TcpListener::bind(settings.listen)
         .await
         .map_err(|source| ServeError::Bind {
+            listener: Listener::Grpc,
             addr: settings.listen,
             source,
         })?;
     let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        listener: Listener::Grpc,
         addr: settings.listen,
         source,
     })?;
@@ -312,15 +349,20 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         Some(m) => Some(
             TcpListener::bind(m)
                 .await
-                .map_err(|source| ServeError::Bind { addr: m, source })?,
+                .map_err(|source| ServeError::Bind {
+                    listener: Listener::Metrics,
+                    addr: m,
+                    source,
+                })?,
         ),
         None => None,
     };
     let metrics_addr = match &metrics_listener {
-        Some(l) => Some(
-            l.local_addr()
-                .map_err(|source| ServeError::Bind { addr, source })?,
-        ),
+        Some(l) => Some(l.local_addr().map_err(|source| ServeError::Bind {
+            listener: Listener::Metrics,
+            addr,
+            source,
+        })?),
         None => None,
     };
 

@@ -202,6 +202,44 @@ fn serve_runs_logs_masked_json_and_exits_gracefully_on_sigterm() {
     let out = stdfund(&["healthcheck", "--addr", &addr]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "SERVING");
+    // A service the server does not have is named, with the ones it has.
+    let out = stdfund(&[
+        "healthcheck",
+        "--addr",
+        &addr,
+        "--service",
+        "stdfund.v1.Nope",
+    ]);
+    assert!(!out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("没有名为`stdfund.v1.Nope`的服务"), "{said}");
+    assert!(said.contains("stdfund.v1.RegistryService"), "{said}");
+    // A second server whose metrics address is taken says which listener
+    // failed and the flag to change (the restore check of OPERATIONS.md on
+    // a production host, where 9090 is the running server's).
+    let second = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            &addr,
+        ])
+        .env(
+            "STDFUND_DATABASE_URL",
+            format!("sqlite://{}", dir.join("second.sqlite").display()),
+        )
+        .env_remove("STDFUND_CONFIG")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1), "{second:?}");
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(said.contains("无法监听指标地址(--metrics-listen"), "{said}");
+    assert!(
+        said.contains("cannot listen on") && said.contains("--metrics-listen"),
+        "{said}"
+    );
 
     // One estimate, so that a credit code is logged (at debug).
     let rt = tokio::runtime::Builder::new_current_thread()

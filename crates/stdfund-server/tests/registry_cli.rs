@@ -180,7 +180,9 @@ fn backup_while_claims_are_submitted_holds_every_acknowledged_claim() {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.starts_with("错误[BACKUP_EXISTS]:备份文件"), "{said}");
+    assert!(said.contains("already exists"), "{said}");
     let pg = stdfund()
         .args([
             "backup",

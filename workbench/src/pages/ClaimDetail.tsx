@@ -203,7 +203,7 @@ function Applicant({ claim: c }: { claim: Claim }) {
         [t("claim.creditCode"), <>
           <code>{c.creditCode}</code>{" "}
           <span class={c.creditCodeCheckPassed ? "ok" : "warn"}>{c.creditCodeCheckPassed ? t("claim.checkPassed") : t("claim.checkFailed")}</span>
-          {c.creditCodeConfirmed && <span class="muted">（{t("claim.checkConfirmed")}）</span>}
+          {c.creditCodeConfirmed && <span class="muted">{t("claim.checkConfirmedNote")}</span>}
         </>],
         [t("claim.seat"), unitName(catalog, c.seat) === c.seat ? c.seat : `${unitName(catalog, c.seat)} (${c.seat})`],
         [t("claim.fiscalUnit"), `${fiscal} (${c.fiscalUnit})`],
@@ -323,7 +323,7 @@ function Review({ claim: c }: { claim: Claim }) {
     <section class="card" aria-labelledby="sec-review">
       <h2 id="sec-review">{t("claim.review")}</h2>
       <KV items={[
-        [t("col.status"), tk(`decision.${r.decision}`)],
+        [t("claim.decision"), tk(`decision.${r.decision}`)],
         [t("claim.reviewedBy"), r.reviewedBy],
         [t("claim.reviewedAt"), formatInstant(r.reviewedAt)],
         [t("claim.reviewReason"), r.reason],

@@ -74,15 +74,42 @@ function baseOptions(yTitle: string, horizontal = false): ChartConfiguration["op
   };
 }
 
-/** Height for a horizontal bar chart of `n` bars: room for each label. */
+/** Whether the page is phone-narrow: bar labels are then wrapped. */
+function narrow(): boolean {
+  return (globalThis.innerWidth ?? 1280) < 640;
+}
+
+/**
+ * A bar's label as chart.js draws it: whole on a wide page; on a phone,
+ * lines of at most 8 characters (Chinese) or 20 (English, at spaces), so
+ * that a long item name is not cut at the chart's left edge.
+ */
+export function wrapLabel(label: string, wide = !narrow()): string | string[] {
+  if (wide) return label;
+  const chars = [...label];
+  if (/[\u3400-\u9fff]/.test(label)) {
+    const lines: string[] = [];
+    for (let i = 0; i < chars.length; i += 8) lines.push(chars.slice(i, i + 8).join(""));
+    return lines.length === 1 ? label : lines;
+  }
+  const lines: string[] = [];
+  for (const word of label.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && `${lines[last]} ${word}`.length <= 20) lines[last] = `${lines[last]} ${word}`;
+    else lines.push(word);
+  }
+  return lines.length === 1 ? label : lines;
+}
+
+/** Height for a horizontal bar chart of `n` bars: room for each label (three lines on a phone). */
 function barsHeight(n: number): number {
-  return Math.max(220, 60 + n * 30);
+  return Math.max(220, 60 + n * (narrow() ? 48 : 30));
 }
 
 function barConfig(groups: Group[], title: string): ChartConfiguration {
   return {
     type: "bar",
-    data: { labels: groups.map((g) => g.label), datasets: [{ label: t("report.approvedWan"), data: groups.map((g) => chartWan(g.approvedAmount)), backgroundColor: BLUE, maxBarThickness: 22 }] },
+    data: { labels: groups.map((g) => wrapLabel(g.label)), datasets: [{ label: t("report.approvedWan"), data: groups.map((g) => chartWan(g.approvedAmount)), backgroundColor: BLUE, maxBarThickness: 22 }] },
     options: baseOptions(title, true),
   };
 }
@@ -119,7 +146,7 @@ function targetConfig(targets: TargetProgress[]): ChartConfiguration {
   return {
     type: "bar",
     data: {
-      labels: targets.map((x) => pick(x.nameZh, x.nameEn)),
+      labels: targets.map((x) => wrapLabel(pick(x.nameZh, x.nameEn))),
       datasets: [{ label: t("report.percent"), data: targets.map(targetPercent), backgroundColor: targets.map((x) => (x.visibility === TargetVisibility.FULL ? BLUE : GREY)), maxBarThickness: 22 }],
     },
     options: { ...options, plugins: { ...options.plugins, legend: { display: false } }, scales: { ...options.scales, x: { ...options.scales?.["x"], min: 0, max: 100 } } },

@@ -8,7 +8,7 @@ import { filterProblems, filtersFrom, requestOf } from "../../src/pages/Queue.js
 import { changes } from "../../src/changes.js";
 import { disburseProblems, reviewProblems } from "../../src/pages/dialogs.js";
 import { draftProblems } from "../../src/pages/Publications.js";
-import { groupRows, targetPercent } from "../../src/pages/Reports.js";
+import { groupRows, targetPercent, wrapLabel } from "../../src/pages/Reports.js";
 import { sumYuan } from "../../src/money.js";
 import { setLang } from "../../src/i18n.js";
 import { makeApi } from "../../src/api.js";
@@ -98,4 +98,15 @@ test("an audit entry's change reads in words: labels, statuses, only what change
   // Instants in China time, as the history shows them.
   assert.deepEqual(changes(JSON.stringify({ updated_at: "2026-12-05T02:56:14.902802Z" }), JSON.stringify({ updated_at: "2026-12-05T03:00:00.000000Z" })),
     [{ field: "更新时间", before: "2026-12-05 10:56", after: "2026-12-05 11:00" }]);
+});
+
+test("bar labels wrap on a phone instead of being cut at the chart's edge", () => {
+  const name = "主导或参与制定国际标准、国家标准、行业标准、地方标准";
+  assert.equal(wrapLabel(name, true), name);
+  const lines = wrapLabel(name, false);
+  assert.ok(Array.isArray(lines));
+  assert.equal((lines as string[]).join(""), name, "nothing is lost");
+  assert.ok((lines as string[]).every((l) => [...l].length <= 8));
+  assert.deepEqual(wrapLabel("Secretariat of a technical committee", false), ["Secretariat of a", "technical committee"]);
+  assert.equal(wrapLabel("鼓楼区", false), "鼓楼区");
 });

@@ -83,10 +83,10 @@ pub struct BatchArgs {
 pub enum BatchFormat {
     /// One JSON document per line.
     Ndjson,
-    /// Comma-separated values (UTF-8; GB 18030 is read too).
+    /// Comma-separated values: written in UTF-8; read in UTF-8 or GB 18030.
     Csv,
-    /// An Office Open XML workbook (XLSB and XLS are read too; ODS is
-    /// refused).
+    /// An Office Open XML workbook (.xlsx): written as .xlsx; read from
+    /// .xlsx, .xlsb or .xls (ODS is refused).
     Xlsx,
 }
 
