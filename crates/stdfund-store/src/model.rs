@@ -635,6 +635,22 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// Whether a decision made on the claim at resubmission count `seen` is
+    /// made on the application it holds: a claim resubmitted since
+    /// (returned, corrected, filed again) is reviewed anew —
+    /// [`StoreError::ClaimChanged`](crate::StoreError::ClaimChanged).
+    pub fn same_application(&self, seen: i32) -> Result<(), crate::StoreError> {
+        if self.resubmissions == seen {
+            Ok(())
+        } else {
+            Err(crate::StoreError::ClaimChanged {
+                claim_id: self.id,
+                seen,
+                now: self.resubmissions,
+            })
+        }
+    }
+
     /// The current status.
     pub fn status(&self) -> ClaimStatus {
         self.state.status()

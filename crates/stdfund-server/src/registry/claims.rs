@@ -564,8 +564,10 @@ impl Registry {
         let store = &self.inner.store;
         let now = self.now()?;
         let claim = store.claim(id).await?;
+        // The claim as the server read it is the one the reviewer read:
+        // else CLAIM_CHANGED before anything is computed.
         if let Some(seen) = seen {
-            read_as_seen(&claim, seen)?;
+            claim.same_application(seen)?;
         }
         let decision = match decision {
             pb::ReviewDecision::Approve => {
@@ -674,7 +676,7 @@ impl Registry {
         for (i, id) in ids.iter().enumerate() {
             let claim = self.inner.store.claim(*id).await?;
             if let Some(&n) = seen.get(i) {
-                read_as_seen(&claim, input::resubmissions(n, "seen_resubmissions")?)?;
+                claim.same_application(input::resubmissions(n, "seen_resubmissions")?)?;
             }
             self.own_submission(who, &claim).await?;
             claims.push(claim);
@@ -906,21 +908,6 @@ async fn key_taken(
             existing_claim_id,
             one_time_key,
         }
-    }
-}
-
-/// The claim as the server read it is the one the reviewer read: else
-/// `CLAIM_CHANGED` before anything is computed.
-fn read_as_seen(claim: &Claim, seen: i32) -> Result<(), RegistryError> {
-    if claim.resubmissions == seen {
-        Ok(())
-    } else {
-        Err(StoreError::ClaimChanged {
-            claim_id: claim.id,
-            seen,
-            now: claim.resubmissions,
-        }
-        .into())
     }
 }
 

@@ -268,7 +268,7 @@ async fn approve_one<DB: Backend>(
     now: &Timestamp,
 ) -> Result<(), StoreError> {
     // The approval assesses the application it was computed from.
-    same_application(before, a.resubmissions)?;
+    before.same_application(a.resubmissions)?;
     check_approval(cx, before.filing.year, a.amount, &a.split).await?;
     let changed = cx
         .exec(
@@ -290,20 +290,6 @@ async fn approve_one<DB: Backend>(
         )
         .await?;
     changed_one(changed, before.id)
-}
-
-/// A decision judges the application it was made on: a claim resubmitted
-/// since (returned, corrected, filed again) is reviewed anew.
-fn same_application(before: &Claim, seen: i32) -> Result<(), StoreError> {
-    if before.resubmissions == seen {
-        Ok(())
-    } else {
-        Err(StoreError::ClaimChanged {
-            claim_id: before.id,
-            seen,
-            now: before.resubmissions,
-        })
-    }
 }
 
 async fn note_one<DB: Backend>(
@@ -360,7 +346,7 @@ async fn decide<DB: Backend>(
     if !revoking {
         require(before, ClaimAction::Review, SUBMITTED_ONLY)?;
     }
-    same_application(before, decision.resubmissions())?;
+    before.same_application(decision.resubmissions())?;
     match decision {
         Decision::Approve {
             amount,
