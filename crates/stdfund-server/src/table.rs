@@ -119,17 +119,26 @@ pub fn assessment(a: &Assessment) -> String {
         );
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "{}", lines_table(a));
-    let _ = writeln!(out);
-    let _ = writeln!(out, "说明 Explanations:");
-    for l in &a.lines {
-        let _ = writeln!(out, "  {} {}", l.achievement_id, l.explanation_zh);
+    if a.lines.is_empty() {
+        // Not a table of headers over nothing: say what is missing.
         let _ = writeln!(
             out,
-            "  {} {}",
-            " ".repeat(l.achievement_id.len()),
-            l.explanation_en
+            "成果 Achievements: 未填写成果,没有可测算的项目(在 achievements 中列出成果)\n  \
+             none listed: nothing to estimate (list them under achievements)"
         );
+    } else {
+        let _ = writeln!(out, "{}", lines_table(a));
+        let _ = writeln!(out);
+        let _ = writeln!(out, "说明 Explanations:");
+        for l in &a.lines {
+            let _ = writeln!(out, "  {} {}", l.achievement_id, l.explanation_zh);
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                " ".repeat(l.achievement_id.len()),
+                l.explanation_en
+            );
+        }
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "合计 Total payable: {}", yuan(&a.total));

@@ -156,6 +156,20 @@ fn a_file_saved_by_notepad_and_full_width_punctuation_are_what_a_clerk_types() {
 }
 
 #[test]
+fn a_table_without_achievements_says_so() {
+    let (code, out, err) = stdfund(
+        &["estimate", "-", "--format", "table"],
+        Some(
+            r#"{"applicant":{"creditCode":"91350100M000100Y43","seat":"350102"},"achievements":[]}"#,
+        ),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("未填写成果"), "{out}");
+    assert!(!out.contains("说明 Explanations"), "{out}");
+    assert!(out.contains("合计 Total payable: 0.00"), "{out}");
+}
+
+#[test]
 fn an_input_over_16_mib_is_refused_unread_and_one_under_it_answered() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let app = std::fs::read_to_string(format!("{root}/examples/application.json")).unwrap();
