@@ -194,6 +194,28 @@ const PAGES = [
   ["reports", "#/reports"], ["audit", "#/audit"],
 ];
 
+test("at 375 px the queue's filters beyond the search box are folded, and open on request", async () => {
+  const { b, page } = await open({ width: 375, height: 800 });
+  try {
+    await signIn(page, "reviewer");
+    await page.goto(`${server.origin}/workbench/#/queue`);
+    await page.locator("table.claims").waitFor();
+    assert.ok(await page.getByLabel("单位名称或信用代码").isVisible());
+    assert.equal(await page.getByLabel("所在区县").count(), 0, "folded");
+    const more = page.getByRole("button", { name: "更多筛选条件" });
+    assert.equal(await more.getAttribute("aria-expanded"), "false");
+    // The first claim is on the first screen.
+    const top = await page.locator("table.claims tbody tr").first().evaluate((r) => r.getBoundingClientRect().top);
+    assert.ok(top < 800, `first claim at ${top} px`);
+    await more.click();
+    await page.getByLabel("所在区县").waitFor();
+    assert.equal(await page.getByRole("button", { name: "收起筛选条件" }).getAttribute("aria-expanded"), "true");
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
 for (const width of [1280, 768, 375]) {
   test(`at ${width} px: no page-wide horizontal scroll, axe without serious or critical violations, a visible focus ring`, async () => {
     const { b, page } = await open({ width, height: 900 });

@@ -100,6 +100,7 @@ export function Queue({ route }: { route: Route }) {
   const [batch, setBatch] = useState<1 | 2 | null>(null);
   // 查询 refused for a filter in error: the list below is still the last query's.
   const [refused, setRefused] = useState(false);
+  const [more, setMore] = useState(false);
   const problems = filterProblems(applied);
   const draftProblems = filterProblems(draft);
   const valid = Object.keys(problems).length === 0;
@@ -164,6 +165,9 @@ export function Queue({ route }: { route: Route }) {
   const clauseOptions = [{ value: "", label: t("app.any") }, ...catalog.clauses.map((c) => ({ value: c, label: c }))];
   const sortOptions = [0, 1, 2, 3, 4].map((s) => ({ value: s === 0 ? "" : String(s), label: tk(`sort.${s}`) }));
   const set = (k: keyof QueueFilters) => (v: string) => setDraft({ ...draft, [k]: v });
+  // On a phone the filters beyond the search box are folded (they filled two
+  // screens before the first claim); one in error is always shown.
+  const folded = !more && narrowScreen() && Object.keys(draftProblems).every((k) => k === "q");
 
   return (
     <section class="page">
@@ -171,6 +175,12 @@ export function Queue({ route }: { route: Route }) {
 
       <form class="filters" onSubmit={apply} aria-label={t("queue.filters")} role="search">
         <TextField class="wide" label={t("queue.search")} hint={t("queue.searchHint")} value={draft.q} onInput={set("q")} name="q" type="search" />
+        {narrowScreen() && (
+          <button type="button" class="more-filters" aria-expanded={!folded} onClick={() => setMore(folded)}>
+            {t(folded ? "queue.moreFilters" : "queue.fewerFilters")}
+          </button>
+        )}
+        {!folded && <div id="more-filters" class="more-fields">
         <TextField label={t("queue.year")} value={draft.year} onInput={set("year")} name="year" inputMode="numeric" maxLength={4} />
         <SelectField label={t("queue.district")} value={draft.unit} onChange={set("unit")} options={unitOptions} name="unit" />
         <SelectField label={t("queue.item")} value={draft.item} onChange={set("item")} options={itemOptions} name="item" />
@@ -182,6 +192,7 @@ export function Queue({ route }: { route: Route }) {
         <SelectField label={t("queue.sort")} value={draft.sort} onChange={set("sort")} options={sortOptions} name="sort" />
         <SelectField label={t("queue.pageSize")} value={draft.size} onChange={set("size")} name="size"
           options={["", "50", "100"].map((v) => ({ value: v, label: v === "" ? "20" : v }))} />
+        </div>}
         <div class="filter-buttons">
           <button type="submit" class="primary">{t("app.search")}</button>
           <button type="button" onClick={reset}>{t("app.reset")}</button>
@@ -271,4 +282,9 @@ export function Queue({ route }: { route: Route }) {
       )}
     </section>
   );
+}
+
+/** Whether the page is phone-narrow (the filters beyond the search box fold). */
+function narrowScreen(): boolean {
+  return (globalThis.innerWidth ?? 1280) < 640;
 }
