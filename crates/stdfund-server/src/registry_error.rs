@@ -481,6 +481,13 @@ fn duty_parts(claim_id: i64, duty: Duty, who: String) -> Parts {
         .precondition("SEPARATION_OF_DUTIES", format!("claims/{claim_id}"))
 }
 
+/// An amount in a sentence for people: `1,000,000.00`, grouped as the
+/// workbench shows it beside the message (the metadata keeps the contract's
+/// `1000000.00`).
+fn grouped(m: stdfund_rules::money::Money) -> String {
+    stdfund_rules::amount_input::group_thousands(&m.to_canonical())
+}
+
 /// The one mapping of store errors. Database messages stay in the server
 /// log (they can carry SQL and schema names); the client gets the stable
 /// code and a message of its own.
@@ -562,11 +569,19 @@ fn store_parts(e: StoreError) -> Parts {
             Code::FailedPrecondition,
             code,
             format!(
-                "核准{requested}元将超出{year}年度{}预算:预算总额{total}元,已使用{used}元,剩余{left}元",
-                payer_zh(&payer)
+                "核准{}元将超出{year}年度{}预算:预算总额{}元,已使用{}元,剩余{}元",
+                grouped(requested),
+                payer_zh(&payer),
+                grouped(total),
+                grouped(used),
+                grouped(left)
             ),
             format!(
-                "approving {requested} would exceed the {year} budget of {payer}: total {total}, used {used}, left {left}"
+                "approving {} would exceed the {year} budget of {payer}: total {}, used {}, left {}",
+                grouped(requested),
+                grouped(total),
+                grouped(used),
+                grouped(left)
             ),
         )
         .budget_exceeded(year, &payer, [total, used, left, requested]),
@@ -582,11 +597,19 @@ fn store_parts(e: StoreError) -> Parts {
             Code::FailedPrecondition,
             code,
             format!(
-                "本批核准需用{year}年度{}预算{requested}元(至申报{claim_id}),超出本批核准前的剩余{left}元(预算总额{total}元,已使用{used}元);申报{claim_id}起无法核准,整批未作改动",
-                payer_zh(&payer)
+                "本批核准需用{year}年度{}预算{}元(至申报{claim_id}),超出本批核准前的剩余{}元(预算总额{}元,已使用{}元);申报{claim_id}起无法核准,整批未作改动",
+                payer_zh(&payer),
+                grouped(requested),
+                grouped(left),
+                grouped(total),
+                grouped(used)
             ),
             format!(
-                "the batch asks {requested} of the {year} budget of {payer} (through claim {claim_id}), more than the {left} left before it (total {total}, used {used}); claim {claim_id} does not fit, and nothing of the batch was changed"
+                "the batch asks {} of the {year} budget of {payer} (through claim {claim_id}), more than the {} left before it (total {}, used {}); claim {claim_id} does not fit, and nothing of the batch was changed",
+                grouped(requested),
+                grouped(left),
+                grouped(total),
+                grouped(used)
             ),
         )
         .meta("claimId", claim_id)
@@ -609,10 +632,16 @@ fn store_parts(e: StoreError) -> Parts {
             Code::FailedPrecondition,
             code,
             format!(
-                "{year}年度{}预算{total}元低于已使用金额{used}元",
-                payer_zh(&payer)
+                "{year}年度{}预算{}元低于已使用金额{}元",
+                payer_zh(&payer),
+                grouped(total),
+                grouped(used)
             ),
-            format!("a {year} budget of {total} for {payer} is below the {used} already used"),
+            format!(
+                "a {year} budget of {} for {payer} is below the {} already used",
+                grouped(total),
+                grouped(used)
+            ),
         )
         .meta("year", year)
         .meta("payer", &payer)
@@ -711,8 +740,16 @@ fn store_parts(e: StoreError) -> Parts {
         StoreError::PaymentExceedsUnpaid { unpaid, requested } => Parts::new(
             Code::FailedPrecondition,
             code,
-            format!("支付金额{requested}元超过已核准未支付的{unpaid}元"),
-            format!("a payment of {requested} is more than the {unpaid} approved and not yet paid"),
+            format!(
+                "支付金额{}元超过已核准未支付的{}元",
+                grouped(requested),
+                grouped(unpaid)
+            ),
+            format!(
+                "a payment of {} is more than the {} approved and not yet paid",
+                grouped(requested),
+                grouped(unpaid)
+            ),
         )
         .meta("unpaid", unpaid)
         .meta("requested", requested)
@@ -1048,7 +1085,7 @@ mod tests {
         assert_eq!(i.metadata["used"], "80000.00");
         assert_eq!(i.metadata["left"], "20000.00");
         assert_eq!(i.metadata["requested"], "300000.00");
-        assert!(i.metadata["messageZh"].contains("剩余20000.00元"));
+        assert!(i.metadata["messageZh"].contains("剩余20,000.00元"));
         let d = s.get_error_details();
         let pf = d.precondition_failure().unwrap();
         assert_eq!(pf.violations[0].r#type, "BUDGET_EXCEEDED");

@@ -196,7 +196,7 @@ async fn an_approval_must_fit_every_budget(env: Env) {
             "200000.00"
         )
     );
-    assert!(m["messageZh"].contains("剩余100000.00元"), "{m:?}");
+    assert!(m["messageZh"].contains("剩余100,000.00元"), "{m:?}");
     assert_eq!(
         env.claim(industry.claim_id).await.status,
         pb::ClaimStatus::Submitted as i32
