@@ -1632,18 +1632,18 @@ pub fn hides_characters(canonical: &str) -> bool {
 
 /// A canonical reference in a looser form, for telling a reviewer that two
 /// subjects may be one achievement — never for identity, which is the
-/// canonical form (RULES.md §5): no brackets of any shape (`〔〕`, `[]`,
-/// `()`, `【】`, `〖〗`, `《》`, `〈〉`, `<>`, `「」`, `『』`), quotation marks
-/// (`“”`, `‘’`, `"`, `'`), spaces, dashes, underscores, slashes or dots;
-/// `第` before a number and `号` at the end dropped; `〇` read as the digit
+/// canonical form (RULES.md §5): letters and numbers only — no brackets or
+/// quotation marks of any shape, no spaces, dashes, dots, bullets, commas,
+/// tildes or other punctuation and symbols; `第` before a number, `号` at
+/// the end and `No.` (`№`) before a number dropped; `〇` read as the digit
 /// `0`, and the letters `O`, `I` and `L` read as `0`, `1` and `1` among
 /// digits (`FZKJ-2020-OO7`); numbers without leading zeros.
 /// `闽标试〔2019〕12号`, `闽标试[2019]第012号`, `“闽标试(2019)12”` read alike;
-/// so do `FZBZ-2020-007` and `FZBZ 2020 7`, and `福州茉莉花茶` and
-/// `《福州茉莉花茶》`. A standard number with a local code padded with zeros,
-/// which [`standard_number`] refuses but a registry may keep from before
-/// (`DB3500/T 8801-2019`), reads as the number it pads (`DB35/T 8801-2019`,
-/// [`unpadded_division`]).
+/// so do `FZBZ-2020-007` and `FZBZ 2020 7`, `福州茉莉花茶` and
+/// `《福州茉莉花茶》`, `连江鲍鱼` and `连江・鲍鱼`. A standard number with a
+/// local code padded with zeros, which [`standard_number`] refuses but a
+/// registry may keep from before (`DB3500/T 8801-2019`), reads as the number
+/// it pads (`DB35/T 8801-2019`, [`unpadded_division`]).
 pub fn loose(canonical: &str) -> String {
     let unpadded = if canonical.is_ascii() {
         parse_standard(canonical).and_then(|n| n.unpadded())
@@ -1652,14 +1652,21 @@ pub fn loose(canonical: &str) -> String {
     };
     let canonical = unpadded.as_deref().unwrap_or(canonical);
     let mut out = String::with_capacity(canonical.len());
-    // The ideographic zero `〇` typed for the digit (`2〇19`) reads as `0`.
+    // Letters and numbers only (the ideographic zero `〇`, typed for the
+    // digit in `2〇19`, as `0`): every other character separates, as a space
+    // (`2019〕012` is two numbers), and is left out.
     let mut chars: Vec<char> = canonical
         .chars()
-        .map(|c| if c == '\u{3007}' { '0' } else { c })
+        .map(|c| match c {
+            '\u{3007}' => '0',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        })
         .collect();
+    without_number_signs(&mut chars);
     digits_among_look_alikes(&mut chars);
     let mut i = 0;
-    // Whether the character before, as typed, was a digit of the same number.
+    // Whether the character before was a digit of the same number.
     let mut in_number = false;
     while let Some(&c) = chars.get(i) {
         i = i.saturating_add(1);
@@ -1669,63 +1676,40 @@ pub fn loose(canonical: &str) -> String {
         if leading_zero {
             continue;
         }
+        let rest_is_blank = || chars.get(i..).is_none_or(|r| r.iter().all(|&x| x == ' '));
         match c {
-            c if loose_drops(c) => {}
+            ' ' => {}
             '第' if next.is_some_and(|n| n.is_ascii_digit()) => {}
-            // `号` at the end, brackets and quotation marks after it aside.
-            '号' if chars
-                .get(i..)
-                .is_none_or(|rest| rest.iter().all(|&r| loose_drops(r))) => {}
+            '号' if rest_is_blank() => {}
             c => out.push(c),
         }
     }
     out
 }
 
-/// The characters [`loose`] leaves out: brackets, quotation marks, spaces
-/// and separators.
-fn loose_drops(c: char) -> bool {
-    matches!(
-        c,
-        '〔' | '['
-            | '('
-            | '【'
-            | '〖'
-            | '{'
-            | '〘'
-            | '〚'
-            | '《'
-            | '〈'
-            | '<'
-            | '「'
-            | '『'
-            | '〕'
-            | ']'
-            | ')'
-            | '】'
-            | '〗'
-            | '}'
-            | '〙'
-            | '〛'
-            | '》'
-            | '〉'
-            | '>'
-            | '」'
-            | '』'
-            | '“'
-            | '”'
-            | '‘'
-            | '’'
-            | '"'
-            | '\''
-            | ' '
-            | '-'
-            | '_'
-            | '/'
-            | '.'
-            | '·'
-            | ':'
-    )
+/// Drops `NO` (what NFKC and upper case make of `№`, or `No.` typed) right
+/// before a number, unless a letter comes before it (`FZKJ-2021-№015` reads
+/// as `FZKJ-2021-015`; `PILOTNO1` keeps its letters).
+fn without_number_signs(chars: &mut Vec<char>) {
+    let mut i = 0;
+    while i < chars.len() {
+        let at = |k: usize| chars.get(k).copied();
+        let after_letter = i
+            .checked_sub(1)
+            .and_then(at)
+            .is_some_and(|c| c.is_ascii_alphabetic());
+        // The number may follow a separator (`No. 15`).
+        let number_at = (i.saturating_add(2)..chars.len())
+            .find(|&k| at(k) != Some(' '))
+            .and_then(at)
+            .is_some_and(|c| c.is_ascii_digit());
+        if !after_letter && at(i) == Some('N') && at(i.saturating_add(1)) == Some('O') && number_at
+        {
+            chars.drain(i..i.saturating_add(2));
+        } else {
+            i = i.saturating_add(1);
+        }
+    }
 }
 
 /// In every run of digits and the letters `O`, `I`, `L` that holds a digit,
@@ -2315,6 +2299,24 @@ mod tests {
         // Letters among letters stay letters.
         assert_eq!(l("SOIL-7"), "SOIL7");
         assert_eq!(l("OIL"), "OIL");
+        // Every other punctuation and symbol (the ninth attack, 2026-12-05).
+        for (a, b) in [
+            ("〝福州茉莉花茶〞", "福州茉莉花茶"),
+            ("«福鼎白茶»", "福鼎白茶"),
+            ("连江・鲍鱼", "连江鲍鱼"),
+            ("平和•琯溪蜜柚", "平和琯溪蜜柚"),
+            ("安溪、铁观音", "安溪铁观音"),
+            ("FZKJ~2020~007", "FZKJ-2020-007"),
+            ("FZKJ-2021-№015", "FZKJ-2021-015"),
+            ("FZKJ-2021-No. 15", "FZKJ-2021-015"),
+            ("FZKJ-2022-003#", "FZKJ-2022-003"),
+            ("‹福州›", "福州"),
+            ("`福州`*", "福州"),
+            ("福州|茉莉+花茶", "福州茉莉花茶"),
+        ] {
+            assert_eq!(l(a), l(b), "{a}");
+        }
+        assert_ne!(l("PILOTNO1"), l("PILOT1"));
     }
 
     #[test]

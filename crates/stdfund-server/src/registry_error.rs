@@ -488,6 +488,12 @@ fn grouped(m: stdfund_rules::money::Money) -> String {
     stdfund_rules::amount_input::group_thousands(&m.to_canonical())
 }
 
+/// Bytes as MiB with one decimal, rounded half up, in integers.
+fn mib(b: i64) -> String {
+    let tenths = b.saturating_mul(10).saturating_add(524_288) / 1_048_576;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
 /// The one mapping of store errors. Database messages stay in the server
 /// log (they can carry SQL and schema names); the client gets the stable
 /// code and a message of its own.
@@ -801,34 +807,68 @@ fn store_parts(e: StoreError) -> Parts {
             max_files,
             max_bytes,
         } => {
-            // MiB with one decimal, rounded half up, in integers.
-            let mib = |b: i64| {
-                let tenths = b.saturating_mul(10).saturating_add(524_288) / 1_048_576;
-                format!("{}.{}", tenths / 10, tenths % 10)
+            let (zh, en) = if files >= max_files {
+                (
+                    format!(
+                        "申报{claim_id}已有申报单位上传的附件{files}个,每件申报最多{max_files}个。请将材料合并为较少的文件后再上传"
+                    ),
+                    format!(
+                        "claim {claim_id} already holds {files} files from its applicant, the most a claim takes ({max_files}): combine the material into fewer files"
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "申报{claim_id}已有申报单位上传的附件{}MB,每件申报最多{}MB,再上传这个{}MB的文件会超出。请压缩或合并材料后再上传",
+                        mib(bytes),
+                        mib(max_bytes),
+                        mib(adding)
+                    ),
+                    format!(
+                        "claim {claim_id} holds {} MiB of files from its applicant; a claim takes at most {} MiB, and this file of {} MiB would pass that: compress or combine the material",
+                        mib(bytes),
+                        mib(max_bytes),
+                        mib(adding)
+                    ),
+                )
             };
-            Parts::new(
-                Code::FailedPrecondition,
-                code,
-                format!(
-                    "申报{claim_id}已有{files}个附件,共{}MB;每件申报最多{max_files}个附件、共{}MB,再上传这个{}MB的文件会超出。请将材料合并为较少的文件后再上传",
-                    mib(bytes),
-                    mib(max_bytes),
-                    mib(adding)
-                ),
-                format!(
-                    "claim {claim_id} holds {files} files of {} MiB; a claim holds at most {max_files} files and {} MiB, and this file of {} MiB would pass that",
-                    mib(bytes),
-                    mib(max_bytes),
-                    mib(adding)
-                ),
-            )
-            .field("content")
-            .meta("claimId", claim_id)
-            .meta("files", files)
-            .meta("bytes", bytes)
-            .meta("maxFiles", max_files)
-            .meta("maxBytes", max_bytes)
+            Parts::new(Code::FailedPrecondition, code, zh, en)
+                .field("content")
+                .meta("claimId", claim_id)
+                .meta("files", files)
+                .meta("bytes", bytes)
+                .meta("maxFiles", max_files)
+                .meta("maxBytes", max_bytes)
         }
+        StoreError::ApplicantAttachmentLimit {
+            credit_code,
+            files,
+            bytes,
+            adding,
+            max_files,
+            max_bytes,
+        } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!(
+                "该单位的各件申报(含已撤回的)已有附件{files}个、共{}MB,每个单位最多{max_files}个、共{}MB,再上传这个{}MB的文件会超出。请合并或压缩材料,或联系审核人员",
+                mib(bytes),
+                mib(max_bytes),
+                mib(adding)
+            ),
+            format!(
+                "the applicant's claims (withdrawn ones too) hold {files} of its files, {} MiB; an applicant holds at most {max_files} files and {} MiB, and this file of {} MiB would pass that: combine or compress the material, or contact the reviewers",
+                mib(bytes),
+                mib(max_bytes),
+                mib(adding)
+            ),
+        )
+        .field("content")
+        .meta("creditCode", credit_code)
+        .meta("files", files)
+        .meta("bytes", bytes)
+        .meta("maxFiles", max_files)
+        .meta("maxBytes", max_bytes),
         StoreError::ObjectionResolved { id } => Parts::new(
             Code::FailedPrecondition,
             code,
@@ -839,18 +879,34 @@ fn store_parts(e: StoreError) -> Parts {
             claim_id,
             seen,
             now,
-        } => Parts::new(
-            Code::Aborted,
-            code,
-            format!(
-                "申报{claim_id}在审核期间已被补正后重新提交(现为第{now}次重新提交,本次审核依据的是{}),本次审核未生效,请按其现在的内容重新审核",
-                if seen == 0 { "首次提交的内容".to_string() } else { format!("第{seen}次重新提交的内容") }
-            ),
-            format!(
-                "claim {claim_id} was resubmitted while it was being reviewed (resubmission {now}; this decision was made on resubmission {seen}); nothing was changed: review it as it now stands"
-            ),
-        )
-        .meta("claimId", claim_id),
+        } => {
+            let (zh, en) = if seen > now {
+                // Not a resubmission: a count the claim never had.
+                (
+                    format!(
+                        "申报{claim_id}只重新提交过{now}次,本次审核所依据的第{seen}次并不存在,本次审核未生效,请重新打开申报后审核"
+                    ),
+                    format!(
+                        "claim {claim_id} was resubmitted {now} times, so the resubmission {seen} this decision names does not exist; nothing was changed: open the claim again and review it"
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "申报{claim_id}在审核期间已被补正后重新提交(现为第{now}次重新提交,本次审核依据的是{}),本次审核未生效,请按其现在的内容重新审核",
+                        if seen == 0 {
+                            "首次提交的内容".to_string()
+                        } else {
+                            format!("第{seen}次重新提交的内容")
+                        }
+                    ),
+                    format!(
+                        "claim {claim_id} was resubmitted while it was being reviewed (resubmission {now}; this decision was made on resubmission {seen}); nothing was changed: review it as it now stands"
+                    ),
+                )
+            };
+            Parts::new(Code::Aborted, code, zh, en).meta("claimId", claim_id)
+        }
         StoreError::ObjectionBlocksPayment {
             claim_id,
             objection_id,

@@ -263,9 +263,10 @@ pub enum StoreError {
         /// Upheld (else still open).
         upheld: bool,
     },
-    /// A file over what one claim may hold: [`MAX_CLAIM_ATTACHMENTS`] files or
-    /// [`MAX_CLAIM_ATTACHMENT_BYTES`] bytes (one applicant cannot fill the
-    /// disk the whole registry writes to).
+    /// An applicant's file over what it may hold on one claim:
+    /// [`MAX_CLAIM_ATTACHMENTS`] files or [`MAX_CLAIM_ATTACHMENT_BYTES`]
+    /// bytes (one applicant cannot fill the disk the whole registry writes
+    /// to).
     ///
     /// [`MAX_CLAIM_ATTACHMENTS`]: crate::MAX_CLAIM_ATTACHMENTS
     /// [`MAX_CLAIM_ATTACHMENT_BYTES`]: crate::MAX_CLAIM_ATTACHMENT_BYTES
@@ -276,6 +277,30 @@ pub enum StoreError {
     AttachmentLimit {
         /// The claim.
         claim_id: i64,
+        /// Its files now.
+        files: i64,
+        /// Their bytes.
+        bytes: i64,
+        /// The file refused, in bytes.
+        adding: i64,
+        /// The limit of files.
+        max_files: i64,
+        /// The limit of bytes.
+        max_bytes: i64,
+    },
+    /// An applicant's file over what it may hold over all its claims:
+    /// [`MAX_APPLICANT_ATTACHMENTS`] files or [`MAX_APPLICANT_ATTACHMENT_BYTES`]
+    /// bytes.
+    ///
+    /// [`MAX_APPLICANT_ATTACHMENTS`]: crate::MAX_APPLICANT_ATTACHMENTS
+    /// [`MAX_APPLICANT_ATTACHMENT_BYTES`]: crate::MAX_APPLICANT_ATTACHMENT_BYTES
+    #[error(
+        "applicant {credit_code} holds {files} files of {bytes} bytes over its claims: \
+         another of {adding} bytes would pass its limit of {max_files} files and {max_bytes} bytes"
+    )]
+    ApplicantAttachmentLimit {
+        /// The applicant's credit code.
+        credit_code: String,
         /// Its files now.
         files: i64,
         /// Their bytes.
@@ -427,7 +452,9 @@ impl StoreError {
             StoreError::ObjectionBlocksPayment { .. } => "OBJECTION_BLOCKS_PAYMENT",
             StoreError::ClaimChanged { .. } => "CLAIM_CHANGED",
             StoreError::PayOwnApproval { .. } => "SEPARATION_OF_DUTIES",
-            StoreError::AttachmentLimit { .. } => "ATTACHMENT_LIMIT",
+            StoreError::AttachmentLimit { .. } | StoreError::ApplicantAttachmentLimit { .. } => {
+                "ATTACHMENT_LIMIT"
+            }
             StoreError::Migration { .. } => "MIGRATION",
             StoreError::DatabaseMissing { .. } => "DATABASE_MISSING",
             StoreError::Corrupt { .. } => "CORRUPT_DATA",

@@ -53,5 +53,6 @@ pub use model::*;
 pub use seal::{AuditKey, AuditKeyError};
 pub use store::{AnyStore, Location, Store, backup_sqlite};
 pub use validate::{
-    DEFAULT_PAGE_SIZE, MAX_CLAIM_ATTACHMENT_BYTES, MAX_CLAIM_ATTACHMENTS, MAX_PAGE_SIZE,
+    DEFAULT_PAGE_SIZE, MAX_APPLICANT_ATTACHMENT_BYTES, MAX_APPLICANT_ATTACHMENTS,
+    MAX_CLAIM_ATTACHMENT_BYTES, MAX_CLAIM_ATTACHMENTS, MAX_PAGE_SIZE,
 };

@@ -22,11 +22,15 @@ const MAX_TEXT: usize = 4096;
 const MAX_PAYLOAD: usize = 4 * 1024 * 1024;
 /// Largest attachment the store accepts (the server sets the real limit, lower).
 pub(crate) const MAX_ATTACHMENT: usize = 64 * 1024 * 1024;
-/// Most files one claim holds (an application's standard text, notice,
-/// certificates and the payment's papers fit many times over).
+/// Most files an applicant holds on one claim (an application's standard
+/// text, notice and certificates fit many times over).
 pub const MAX_CLAIM_ATTACHMENTS: i64 = 30;
 /// Most bytes of files one claim holds.
 pub const MAX_CLAIM_ATTACHMENT_BYTES: i64 = 100 * 1024 * 1024;
+/// Most files one applicant (credit code) holds over all its claims.
+pub const MAX_APPLICANT_ATTACHMENTS: i64 = 300;
+/// Most bytes of files one applicant (credit code) holds over all its claims.
+pub const MAX_APPLICANT_ATTACHMENT_BYTES: i64 = 1024 * 1024 * 1024;
 /// Budget years.
 pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 2016..=9999;
 /// Most claims in one batch review.

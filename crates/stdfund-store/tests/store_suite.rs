@@ -55,6 +55,7 @@ macro_rules! store_suite {
                 money::partial_payments_add_up,
                 money::report_counts_and_sums,
                 publish::attachments_round_trip,
+                publish::attachment_limits,
                 publish::publications_and_objections,
                 publish::records_are_compared_with_the_log,
                 audit::every_change_is_recorded,

@@ -17,6 +17,7 @@ import { itemName, rulesetTitle, unitName, variantName } from "../catalog.js";
 import { objectUrl, saveFile } from "../download.js";
 import { href } from "../router.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
+import { plain } from "../errors.js";
 import { Dialog } from "../ui/Dialog.js";
 import { KV, Loading, Money, PageTitle, Provisional, StatusBadge } from "../ui/bits.js";
 import { DisburseDialog, ReviewDialog, UploadDialog, WithdrawDialog } from "./dialogs.js";
@@ -265,6 +266,10 @@ function Assessment({ claim: c }: { claim: Claim }) {
   if (assessment === undefined || line === undefined) return null;
   const table = assessment.split?.shareTables.find((s) => s.id === line.shareTableId) ?? assessment.split?.shareTables[0];
   const provisional = table?.provisional === true;
+  // The provisional share table is said with the split (暂定 and its note),
+  // not again as a warning naming the table's id; quoted values in quotation
+  // marks, not a terminal's backticks.
+  const shownWarnings = assessment.warnings.filter((w) => w.code !== "SHARE_TABLE_PROVISIONAL");
   const counted = line.higherLevelFundingCounted;
   return (
     <section class="card" aria-labelledby="sec-assessment">
@@ -293,10 +298,10 @@ function Assessment({ claim: c }: { claim: Claim }) {
           {table !== undefined && provisional && <p class="muted small" data-testid="provisional-note">{pick(table.noteZh, table.noteEn)}</p>}
         </div>
       </div>
-      {assessment.warnings.length > 0 && (
+      {shownWarnings.length > 0 && (
         <>
           <h3>{t("claim.warnings")}</h3>
-          <ul class="warnings">{assessment.warnings.map((w) => <li>{pick(w.messageZh, w.messageEn)}</li>)}</ul>
+          <ul class="warnings">{shownWarnings.map((w) => <li>{plain(pick(w.messageZh, w.messageEn))}</li>)}</ul>
         </>
       )}
       <details class="receipt">

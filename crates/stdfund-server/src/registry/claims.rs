@@ -344,16 +344,35 @@ impl Registry {
             .collect())
     }
 
-    /// The first page (500) of claims of `item` that the queue search finds
-    /// for `search` (a credit code or a canonical subject), for the notices.
+    /// The live claims of `item` that the queue search finds for `search`
+    /// (a credit code or a canonical subject), for the notices: every page,
+    /// up to [`NOTICE_PAGES`] of 500 — not the first page alone, which 500
+    /// withdrawn claims filed first would fill (the ninth attack on the
+    /// registry hid a look-alike so).
     async fn claims_of_item(&self, item: &str, search: &str) -> Result<Vec<Claim>, RegistryError> {
-        let query = ClaimQuery {
-            search: Some(search.to_owned()),
-            item: Some(item.to_owned()),
-            page_size: input::MAX_PAGE_SIZE.unsigned_abs(),
-            ..ClaimQuery::default()
-        };
-        Ok(self.inner.store.claims(&query).await?.claims)
+        let mut live = Vec::new();
+        let mut cursor = None;
+        for _ in 0..NOTICE_PAGES {
+            let query = ClaimQuery {
+                search: Some(search.to_owned()),
+                item: Some(item.to_owned()),
+                page_size: input::MAX_PAGE_SIZE.unsigned_abs(),
+                cursor: cursor.take(),
+                ..ClaimQuery::default()
+            };
+            let page = self.inner.store.claims(&query).await?;
+            live.extend(page.claims.into_iter().filter(is_live));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(live),
+            }
+        }
+        tracing::warn!(
+            item,
+            pages = NOTICE_PAGES,
+            "the look-alike notice read only the first pages of claims"
+        );
+        Ok(live)
     }
 
     /// The applicant's other live claims of the same item whose subjects may
@@ -1013,6 +1032,10 @@ fn completed_by(
 }
 
 /// Whether a claim holds its one-time key (not rejected or withdrawn).
+/// How many pages of 500 claims the notices of GetClaim read (10,000
+/// claims of one item for one applicant or one subject).
+const NOTICE_PAGES: usize = 20;
+
 /// A subject's loose form ([`canon::loose`]) with traditional characters
 /// read as simplified: for the notice only, never for identity.
 fn loose_simplified(subject: &str) -> String {

@@ -101,6 +101,17 @@ async fn a_decision_lands_only_on_the_application_the_reviewer_read(env: Env) {
         .await
         .unwrap_err();
     s::expect_error(&e, Code::InvalidArgument, "INVALID_ARGUMENT");
+    // A count the claim never had is not called a resubmission.
+    let e = env
+        .reviewer()
+        .review_claim(pb::ReviewClaimRequest {
+            seen_resubmissions: Some(5),
+            ..s::approve(read.claim_id)
+        })
+        .await
+        .unwrap_err();
+    let meta = s::expect_error(&e, Code::Aborted, "CLAIM_CHANGED");
+    assert!(meta["messageZh"].contains("并不存在"), "{meta:?}");
     // Nothing was decided.
     let now = env.claim(read.claim_id).await;
     assert_eq!(now.status, pb::ClaimStatus::Submitted as i32);

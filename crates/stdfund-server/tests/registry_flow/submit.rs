@@ -17,6 +17,47 @@ on_both_backends! {
     a_claim_is_one_achievement_under_the_rules_in_force = 5;
     claims_whose_subjects_read_alike_are_shown_to_the_reviewer = 64;
     other_units_leading_the_same_standard_are_shown_to_the_reviewer = 65;
+    the_notice_reads_past_the_first_page_of_claims = 69;
+}
+
+/// The look-alike notice reads every page of the applicant's claims of the
+/// item: 500 withdrawn claims filed first no longer hide a look-alike (the
+/// ninth attack on the registry).
+async fn the_notice_reads_past_the_first_page_of_claims(env: Env) {
+    let code = env.code(1);
+    let product = |subject: &str| {
+        let mut g = Ach::of("GEOGRAPHICAL_INDICATION", "GI_PRODUCT_PROTECTION", subject);
+        g.approved = true;
+        g
+    };
+    for i in 0..500 {
+        let junk = env
+            .submit(
+                &format!("junk-{i}"),
+                &code,
+                &product(&format!("占位产品{i}")),
+            )
+            .await;
+        env.portal()
+            .withdraw_claim(pb::WithdrawClaimRequest {
+                claim_id: junk.claim_id,
+                reason: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let plain = env.submit("plain", &code, &product("福州茉莉花茶")).await;
+    let marked = env
+        .submit("marked", &code, &product("《福州茉莉花茶》"))
+        .await;
+    let shown: Vec<i64> = env
+        .reviewed(marked.claim_id)
+        .await
+        .similar_claims
+        .iter()
+        .map(|c| c.claim_id)
+        .collect();
+    assert_eq!(shown, [plain.claim_id]);
 }
 
 /// Three units each claim to be the lead or first drafting unit of one

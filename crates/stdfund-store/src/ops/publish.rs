@@ -37,6 +37,88 @@ pub(crate) fn check_attachment(a: &NewAttachment) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The applicant's files (those its submitter uploaded) on one claim, and
+/// on every claim of its credit code, with one more of `adding` bytes: at
+/// most [`validate::MAX_CLAIM_ATTACHMENTS`] files and
+/// [`validate::MAX_CLAIM_ATTACHMENT_BYTES`] on the claim, and
+/// [`validate::MAX_APPLICANT_ATTACHMENTS`] files and
+/// [`validate::MAX_APPLICANT_ATTACHMENT_BYTES`] over its claims — withdrawn
+/// ones too, whose files stay (the ninth attack stored 120 MiB on withdrawn
+/// claims). The bureau's own files (a payment voucher, an objection's
+/// papers) are neither counted nor limited: an applicant's 30 files must not
+/// keep the voucher off its claim.
+async fn applicant_within_limits<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    claim: &crate::Claim,
+    adding: i64,
+) -> Result<(), StoreError> {
+    let submitter = &claim.filing.submitted_by;
+    let N(files) = cx
+        .one(
+            Stmt::new(
+                "SELECT COUNT(*) AS n FROM attachments WHERE claim_id = $1 AND uploaded_by = $2",
+            )
+            .bind(claim.id)
+            .bind(submitter),
+        )
+        .await?;
+    let N(bytes) = cx
+        .one(
+            Stmt::new(
+                "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS n \
+                 FROM attachments WHERE claim_id = $1 AND uploaded_by = $2",
+            )
+            .bind(claim.id)
+            .bind(submitter),
+        )
+        .await?;
+    if files >= validate::MAX_CLAIM_ATTACHMENTS
+        || bytes.saturating_add(adding) > validate::MAX_CLAIM_ATTACHMENT_BYTES
+    {
+        return Err(StoreError::AttachmentLimit {
+            claim_id: claim.id,
+            files,
+            bytes,
+            adding,
+            max_files: validate::MAX_CLAIM_ATTACHMENTS,
+            max_bytes: validate::MAX_CLAIM_ATTACHMENT_BYTES,
+        });
+    }
+    let code = &claim.filing.credit_code;
+    let N(all_files) = cx
+        .one(
+            Stmt::new(
+                "SELECT COUNT(*) AS n FROM attachments a JOIN claims c ON c.id = a.claim_id \
+                 WHERE c.credit_code = $1 AND a.uploaded_by = c.submitted_by",
+            )
+            .bind(code),
+        )
+        .await?;
+    let N(all_bytes) = cx
+        .one(
+            Stmt::new(
+                "SELECT CAST(COALESCE(SUM(a.size_bytes), 0) AS BIGINT) AS n \
+                 FROM attachments a JOIN claims c ON c.id = a.claim_id \
+                 WHERE c.credit_code = $1 AND a.uploaded_by = c.submitted_by",
+            )
+            .bind(code),
+        )
+        .await?;
+    if all_files >= validate::MAX_APPLICANT_ATTACHMENTS
+        || all_bytes.saturating_add(adding) > validate::MAX_APPLICANT_ATTACHMENT_BYTES
+    {
+        return Err(StoreError::ApplicantAttachmentLimit {
+            credit_code: code.clone(),
+            files: all_files,
+            bytes: all_bytes,
+            adding,
+            max_files: validate::MAX_APPLICANT_ATTACHMENTS,
+            max_bytes: validate::MAX_APPLICANT_ATTACHMENT_BYTES,
+        });
+    }
+    Ok(())
+}
+
 const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (claim_id, file_name, content_type, \
     size_bytes, sha256, content, uploaded_by, uploaded_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id AS n";
@@ -75,29 +157,8 @@ pub(crate) async fn add_attachment<DB: Backend>(
     let sha256 = format!("sha256:{}", validate::hex(&Sha256::digest(&a.content)));
     let size_bytes =
         i64::try_from(a.content.len()).map_err(|_| StoreError::invalid("content", "too large"))?;
-    let N(files) = cx
-        .one(Stmt::new("SELECT COUNT(*) AS n FROM attachments WHERE claim_id = $1").bind(claim_id))
-        .await?;
-    let N(bytes) = cx
-        .one(
-            Stmt::new(
-                "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS n \
-                 FROM attachments WHERE claim_id = $1",
-            )
-            .bind(claim_id),
-        )
-        .await?;
-    if files >= validate::MAX_CLAIM_ATTACHMENTS
-        || bytes.saturating_add(size_bytes) > validate::MAX_CLAIM_ATTACHMENT_BYTES
-    {
-        return Err(StoreError::AttachmentLimit {
-            claim_id,
-            files,
-            bytes,
-            adding: size_bytes,
-            max_files: validate::MAX_CLAIM_ATTACHMENTS,
-            max_bytes: validate::MAX_CLAIM_ATTACHMENT_BYTES,
-        });
+    if actor.role == Actor::PORTAL {
+        applicant_within_limits(cx, &claim, size_bytes).await?;
     }
     let N(id) = cx
         .one(

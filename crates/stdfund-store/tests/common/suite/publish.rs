@@ -139,6 +139,77 @@ fn publication(entries: Vec<PublicationEntry>) -> NewPublication {
 
 /// A draft lists approved claims with their approved amounts; issuing freezes it (the
 /// database refuses changes); objections are taken only within the period, for listed claims.
+/// An applicant holds at most 30 files on a claim and 300 over its claims,
+/// withdrawn ones too (the eighth and ninth attacks filled a claim, then
+/// withdrawn claims); the bureau's own files are not counted, so an
+/// applicant's 30 do not keep the payment voucher off its claim.
+pub async fn attachment_limits<H: Harness>(h: &H) {
+    let s = h.store();
+    let tiny = |n: usize| NewAttachment {
+        file_name: format!("p{n}.png"),
+        content_type: "image/png".into(),
+        content: vec![0x89, b'P', b'N', b'G'],
+    };
+    let first = created(s, filing("AL-0", "al-0", "portal-a")).await;
+    for n in 0..30 {
+        s.add_attachment(first.id, tiny(n), &portal("portal-a"), &now())
+            .await
+            .unwrap();
+    }
+    let err = s
+        .add_attachment(first.id, tiny(30), &portal("portal-a"), &now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::AttachmentLimit {
+                files: 30,
+                max_files: 30,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "ATTACHMENT_LIMIT");
+    s.add_attachment(first.id, tiny(31), &admin(), &now())
+        .await
+        .unwrap();
+    for k in 1..10 {
+        let c = created(
+            s,
+            filing(&format!("AL-{k}"), &format!("al-{k}"), "portal-a"),
+        )
+        .await;
+        for n in 0..30 {
+            s.add_attachment(c.id, tiny(n), &portal("portal-a"), &now())
+                .await
+                .unwrap();
+        }
+        s.withdraw(c.id, Some("x".into()), &portal("portal-a"), &now())
+            .await
+            .unwrap();
+    }
+    let last = created(s, filing("AL-10", "al-10", "portal-a")).await;
+    let err = s
+        .add_attachment(last.id, tiny(0), &portal("portal-a"), &now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::ApplicantAttachmentLimit {
+                files: 300,
+                max_files: 300,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "ATTACHMENT_LIMIT");
+    assert!(s.attachments(last.id).await.unwrap().is_empty());
+}
+
 pub async fn publications_and_objections<H: Harness>(h: &H) {
     let s = h.store();
     s.set_budget(2026, "CITY", yuan("100000"), &admin(), &now())
