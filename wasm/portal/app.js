@@ -296,22 +296,23 @@ function readForm() {
   const rows = [...rowsList.children].map((row, i) => {
     const get = (role) => $(`[data-role=${role}]`, row);
     const item = itemById.get(get("item").value);
-    impliedVariant(item, get("variant"), get("subject").value.trim(), get("date").value);
+    const subject = get("subject").value.trim();
+    // Read once: for the category it implies and for the field's own check.
+    const number = STANDARD_KINDS.has(item.subjectKind) && subject !== "" && chars(subject) <= MAX_TEXT
+      ? rules.normaliseStandardNumber(subject, get("date").value || undefined) : null;
+    impliedVariant(item, get("variant"), number);
     const a = {
       id: row.dataset.id,
       item: get("item").value,
       variant: get("variant").value,
-      subject: get("subject").value.trim(),
+      subject,
       date: get("date").value,
     };
     const controls = new Map([["item", get("item")], ["variant", get("variant")], ["subject", get("subject")], ["date", get("date")]]);
     if (a.variant === "") problems.set(get("variant"), missing("requiredVariant"));
     if (a.subject === "") problems.set(get("subject"), missing());
     else if (chars(a.subject) > MAX_TEXT) problems.set(get("subject"), wrong("tooLong", MAX_TEXT));
-    else if (STANDARD_KINDS.has(item.subjectKind)) {
-      const n = rules.normaliseStandardNumber(a.subject, a.date || undefined);
-      if (!n.ok) problems.set(get("subject"), wrong("standardNumber", undefined, n.error));
-    }
+    else if (number !== null && !number.ok) problems.set(get("subject"), wrong("standardNumber", undefined, number.error));
     if (get("date").validity.badInput) problems.set(get("date"), wrong("date"));
     else if (a.date === "") problems.set(get("date"), missing());
     if (!$("[data-when=role]", row).hidden && get("role").value !== "") {
@@ -352,13 +353,13 @@ function readForm() {
 
 /**
  * The category of a standard item the clerk has not chosen: the level its
- * number implies (`GB/T …` national, `DB35/T …` local), marked as filled in
+ * number (`normaliseStandardNumber`'s answer, or null) implies (`GB/T …`
+ * national, `DB35/T …` local), marked as filled in
  * (`data-auto`) so that it follows the number until the clerk picks one.
  */
-function impliedVariant(item, select, subject, date) {
+function impliedVariant(item, select, number) {
   if (!STANDARD_KINDS.has(item.subjectKind) || (select.value !== "" && select.dataset.auto !== "1")) return;
-  const n = subject === "" ? null : rules.normaliseStandardNumber(subject, date || undefined);
-  const implied = n?.ok ? n.value.impliedLevel : undefined;
+  const implied = number?.ok ? number.value.impliedLevel : undefined;
   if (implied !== undefined && item.variants.some((v) => v.id === implied)) {
     select.value = implied;
     select.dataset.auto = "1";

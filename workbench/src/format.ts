@@ -84,3 +84,8 @@ export function targetLabel(target: string, catalog: Catalog = EMPTY_CATALOG): s
 export function halfWidthDigits(s: string): string {
   return s.replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
+
+/** Whether the page is phone-narrow (under 640 px): the queue's filters fold, bar labels wrap. */
+export function narrowScreen(): boolean {
+  return (globalThis.innerWidth ?? 1280) < 640;
+}

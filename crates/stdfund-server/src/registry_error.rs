@@ -20,8 +20,8 @@ use crate::status::{ApiError, LOCALE_EN, LOCALE_ZH};
 use std::collections::HashMap;
 use stdfund_proto::ERROR_DOMAIN;
 use stdfund_rules::Error as RulesError;
-use stdfund_store::ClaimAction;
 use stdfund_store::StoreError;
+use stdfund_store::{AttachmentScope, ClaimAction};
 use tonic::{Code, Status};
 use tonic_types::{
     BadRequest, ErrorDetail, ErrorInfo, FieldViolation, LocalizedMessage, PreconditionFailure,
@@ -800,75 +800,63 @@ fn store_parts(e: StoreError) -> Parts {
         )
         .field("claim_id"),
         StoreError::AttachmentLimit {
-            claim_id,
+            scope,
             files,
             bytes,
             adding,
             max_files,
             max_bytes,
         } => {
+            let (whose_zh, per_zh, whose_en, per_en) = match &scope {
+                AttachmentScope::Claim(id) => (
+                    format!("申报{id}已有申报单位上传的附件"),
+                    "每件申报",
+                    format!("claim {id} holds"),
+                    "a claim",
+                ),
+                AttachmentScope::Applicant(_) => (
+                    "该单位的各件申报(含已撤回的)已有附件".to_string(),
+                    "每个单位",
+                    "the applicant's claims (withdrawn ones too) hold".to_string(),
+                    "an applicant",
+                ),
+            };
             let (zh, en) = if files >= max_files {
                 (
                     format!(
-                        "申报{claim_id}已有申报单位上传的附件{files}个,每件申报最多{max_files}个。请将材料合并为较少的文件后再上传"
+                        "{whose_zh}{files}个,{per_zh}最多{max_files}个。请将材料合并为较少的文件后再上传"
                     ),
                     format!(
-                        "claim {claim_id} already holds {files} files from its applicant, the most a claim takes ({max_files}): combine the material into fewer files"
+                        "{whose_en} {files} of the applicant's files, the most {per_en} takes ({max_files}): combine the material into fewer files"
                     ),
                 )
             } else {
                 (
                     format!(
-                        "申报{claim_id}已有申报单位上传的附件{}MB,每件申报最多{}MB,再上传这个{}MB的文件会超出。请压缩或合并材料后再上传",
+                        "{whose_zh}{}MB,{per_zh}最多{}MB,再上传这个{}MB的文件会超出。请压缩或合并材料后再上传",
                         mib(bytes),
                         mib(max_bytes),
                         mib(adding)
                     ),
                     format!(
-                        "claim {claim_id} holds {} MiB of files from its applicant; a claim takes at most {} MiB, and this file of {} MiB would pass that: compress or combine the material",
+                        "{whose_en} {} MiB of the applicant's files; {per_en} takes at most {} MiB, and this file of {} MiB would pass that: compress or combine the material",
                         mib(bytes),
                         mib(max_bytes),
                         mib(adding)
                     ),
                 )
             };
-            Parts::new(Code::FailedPrecondition, code, zh, en)
+            let parts = Parts::new(Code::FailedPrecondition, code, zh, en)
                 .field("content")
-                .meta("claimId", claim_id)
                 .meta("files", files)
                 .meta("bytes", bytes)
                 .meta("maxFiles", max_files)
-                .meta("maxBytes", max_bytes)
+                .meta("maxBytes", max_bytes);
+            match scope {
+                AttachmentScope::Claim(id) => parts.meta("claimId", id),
+                AttachmentScope::Applicant(credit_code) => parts.meta("creditCode", credit_code),
+            }
         }
-        StoreError::ApplicantAttachmentLimit {
-            credit_code,
-            files,
-            bytes,
-            adding,
-            max_files,
-            max_bytes,
-        } => Parts::new(
-            Code::FailedPrecondition,
-            code,
-            format!(
-                "该单位的各件申报(含已撤回的)已有附件{files}个、共{}MB,每个单位最多{max_files}个、共{}MB,再上传这个{}MB的文件会超出。请合并或压缩材料,或联系审核人员",
-                mib(bytes),
-                mib(max_bytes),
-                mib(adding)
-            ),
-            format!(
-                "the applicant's claims (withdrawn ones too) hold {files} of its files, {} MiB; an applicant holds at most {max_files} files and {} MiB, and this file of {} MiB would pass that: combine or compress the material, or contact the reviewers",
-                mib(bytes),
-                mib(max_bytes),
-                mib(adding)
-            ),
-        )
-        .field("content")
-        .meta("creditCode", credit_code)
-        .meta("files", files)
-        .meta("bytes", bytes)
-        .meta("maxFiles", max_files)
-        .meta("maxBytes", max_bytes),
         StoreError::ObjectionResolved { id } => Parts::new(
             Code::FailedPrecondition,
             code,

@@ -107,14 +107,8 @@ fn payment(id: i64, date: &str, voucher: &str, amount: &str) -> pb::RecordDisbur
 }
 
 async fn paid(ch: &tonic::transport::Channel, id: i64) -> (String, i32) {
-    let c = s::client(ch, Some(s::FINANCE))
-        .get_claim(pb::GetClaimRequest {
-            claim_id: id,
-            ..Default::default()
-        })
+    let c = s::get_claim(s::client(ch, Some(s::FINANCE)), id)
         .await
-        .unwrap()
-        .into_inner()
         .claim
         .unwrap();
     (c.paid_amount, c.status)

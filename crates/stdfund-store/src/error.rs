@@ -263,45 +263,24 @@ pub enum StoreError {
         /// Upheld (else still open).
         upheld: bool,
     },
-    /// An applicant's file over what it may hold on one claim:
+    /// An applicant's file over what it may hold (one applicant cannot fill
+    /// the disk the whole registry writes to): on one claim
     /// [`MAX_CLAIM_ATTACHMENTS`] files or [`MAX_CLAIM_ATTACHMENT_BYTES`]
-    /// bytes (one applicant cannot fill the disk the whole registry writes
-    /// to).
+    /// bytes, over all its claims [`MAX_APPLICANT_ATTACHMENTS`] files or
+    /// [`MAX_APPLICANT_ATTACHMENT_BYTES`] bytes.
     ///
     /// [`MAX_CLAIM_ATTACHMENTS`]: crate::MAX_CLAIM_ATTACHMENTS
     /// [`MAX_CLAIM_ATTACHMENT_BYTES`]: crate::MAX_CLAIM_ATTACHMENT_BYTES
-    #[error(
-        "claim {claim_id} holds {files} files of {bytes} bytes: another of {adding} bytes \
-         would pass its limit of {max_files} files and {max_bytes} bytes"
-    )]
-    AttachmentLimit {
-        /// The claim.
-        claim_id: i64,
-        /// Its files now.
-        files: i64,
-        /// Their bytes.
-        bytes: i64,
-        /// The file refused, in bytes.
-        adding: i64,
-        /// The limit of files.
-        max_files: i64,
-        /// The limit of bytes.
-        max_bytes: i64,
-    },
-    /// An applicant's file over what it may hold over all its claims:
-    /// [`MAX_APPLICANT_ATTACHMENTS`] files or [`MAX_APPLICANT_ATTACHMENT_BYTES`]
-    /// bytes.
-    ///
     /// [`MAX_APPLICANT_ATTACHMENTS`]: crate::MAX_APPLICANT_ATTACHMENTS
     /// [`MAX_APPLICANT_ATTACHMENT_BYTES`]: crate::MAX_APPLICANT_ATTACHMENT_BYTES
     #[error(
-        "applicant {credit_code} holds {files} files of {bytes} bytes over its claims: \
-         another of {adding} bytes would pass its limit of {max_files} files and {max_bytes} bytes"
+        "{scope} holds {files} of the applicant's files, {bytes} bytes: another of {adding} \
+         bytes would pass the limit of {max_files} files and {max_bytes} bytes"
     )]
-    ApplicantAttachmentLimit {
-        /// The applicant's credit code.
-        credit_code: String,
-        /// Its files now.
+    AttachmentLimit {
+        /// What the limit counts.
+        scope: AttachmentScope,
+        /// The applicant's files now.
         files: i64,
         /// Their bytes.
         bytes: i64,
@@ -452,9 +431,7 @@ impl StoreError {
             StoreError::ObjectionBlocksPayment { .. } => "OBJECTION_BLOCKS_PAYMENT",
             StoreError::ClaimChanged { .. } => "CLAIM_CHANGED",
             StoreError::PayOwnApproval { .. } => "SEPARATION_OF_DUTIES",
-            StoreError::AttachmentLimit { .. } | StoreError::ApplicantAttachmentLimit { .. } => {
-                "ATTACHMENT_LIMIT"
-            }
+            StoreError::AttachmentLimit { .. } => "ATTACHMENT_LIMIT",
             StoreError::Migration { .. } => "MIGRATION",
             StoreError::DatabaseMissing { .. } => "DATABASE_MISSING",
             StoreError::Corrupt { .. } => "CORRUPT_DATA",
@@ -612,5 +589,24 @@ mod tests {
             "claim 1 is APPROVED; withdraw needs SUBMITTED or RETURNED"
         );
         assert_eq!(classify(&sqlx::Error::PoolTimedOut).code(), "UNAVAILABLE");
+    }
+}
+
+/// What an attachment limit ([`StoreError::AttachmentLimit`]) counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttachmentScope {
+    /// The applicant's files on one claim.
+    Claim(i64),
+    /// The applicant's files on every claim of its credit code, withdrawn
+    /// ones too.
+    Applicant(String),
+}
+
+impl std::fmt::Display for AttachmentScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttachmentScope::Claim(id) => write!(f, "claim {id}"),
+            AttachmentScope::Applicant(code) => write!(f, "the claims of applicant {code}"),
+        }
     }
 }

@@ -48,7 +48,7 @@ mod store;
 mod validate;
 
 pub use backend::{Backend, PgSite, SqliteSite};
-pub use error::{ClaimAction, StoreError};
+pub use error::{AttachmentScope, ClaimAction, StoreError};
 pub use model::*;
 pub use seal::{AuditKey, AuditKeyError};
 pub use store::{AnyStore, Location, Store, backup_sqlite};

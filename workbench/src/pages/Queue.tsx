@@ -10,7 +10,7 @@ import { useApp, useCan, useLoad } from "../context.js";
 import { href, navigate, type Route } from "../router.js";
 import { t, tk } from "../i18n.js";
 import { compareYuan, isMoney, misgrouped, normaliseMoneyInput } from "../money.js";
-import { formatCount, formatInstant, isDate } from "../format.js";
+import { formatCount, formatInstant, isDate, narrowScreen } from "../format.js";
 import { itemName, unitName } from "../catalog.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
 import { Loading, Money, PageTitle, StatusBadge } from "../ui/bits.js";
@@ -282,9 +282,4 @@ export function Queue({ route }: { route: Route }) {
       )}
     </section>
   );
-}
-
-/** Whether the page is phone-narrow (the filters beyond the search box fold). */
-function narrowScreen(): boolean {
-  return (globalThis.innerWidth ?? 1280) < 640;
 }

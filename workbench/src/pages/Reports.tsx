@@ -11,7 +11,7 @@ import { TargetVisibility } from "../../gen/stdfund/v1/registry_pb.js";
 import { useAction, useApp, useLoad } from "../context.js";
 import { lang, pick, t, tk } from "../i18n.js";
 import { chartWan, sumYuan } from "../money.js";
-import { formatCount } from "../format.js";
+import { formatCount, narrowScreen } from "../format.js";
 import { itemName, payerName, unitName } from "../catalog.js";
 import { saveFile } from "../download.js";
 import { href, navigate, type Route } from "../router.js";
@@ -74,17 +74,12 @@ function baseOptions(yTitle: string, horizontal = false): ChartConfiguration["op
   };
 }
 
-/** Whether the page is phone-narrow: bar labels are then wrapped. */
-function narrow(): boolean {
-  return (globalThis.innerWidth ?? 1280) < 640;
-}
-
 /**
  * A bar's label as chart.js draws it: whole on a wide page; on a phone,
  * lines of at most 8 characters (Chinese) or 20 (English, at spaces), so
  * that a long item name is not cut at the chart's left edge.
  */
-export function wrapLabel(label: string, wide = !narrow()): string | string[] {
+export function wrapLabel(label: string, wide = !narrowScreen()): string | string[] {
   if (wide) return label;
   const chars = [...label];
   if (/[\u3400-\u9fff]/.test(label)) {
@@ -103,7 +98,7 @@ export function wrapLabel(label: string, wide = !narrow()): string | string[] {
 
 /** Height for a horizontal bar chart of `n` bars: room for each label (three lines on a phone). */
 function barsHeight(n: number): number {
-  return Math.max(220, 60 + n * (narrow() ? 48 : 30));
+  return Math.max(220, 60 + n * (narrowScreen() ? 48 : 30));
 }
 
 function barConfig(groups: Group[], title: string): ChartConfiguration {

@@ -718,7 +718,7 @@ pub fn trail(entries: &[pb::AuditEntry]) -> Vec<(pb::AuditAction, String, pb::Ac
 }
 
 /// GetClaim (full view) by `client`'s caller.
-async fn get_claim(mut client: Client, id: i64) -> pb::GetClaimResponse {
+pub async fn get_claim(mut client: Client, id: i64) -> pb::GetClaimResponse {
     client
         .get_claim(pb::GetClaimRequest {
             claim_id: id,

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use stdfund_rules::money::Money;
 
 use super::get_claim;
+use crate::AttachmentScope;
 use crate::audit::{self, Record};
 use crate::backend::{Backend, Dialect, Stmt};
 use crate::db::{Cx, N, fen};
@@ -52,68 +53,74 @@ async fn applicant_within_limits<DB: Backend>(
     claim: &crate::Claim,
     adding: i64,
 ) -> Result<(), StoreError> {
-    let submitter = &claim.filing.submitted_by;
-    let N(files) = cx
-        .one(
-            Stmt::new(
-                "SELECT COUNT(*) AS n FROM attachments WHERE claim_id = $1 AND uploaded_by = $2",
-            )
+    let on_claim = |sql| {
+        Stmt::new(sql)
             .bind(claim.id)
-            .bind(submitter),
-        )
-        .await?;
-    let N(bytes) = cx
-        .one(
-            Stmt::new(
+            .bind(&claim.filing.submitted_by)
+    };
+    within_limit(
+        cx,
+        AttachmentScope::Claim(claim.id),
+        [
+            on_claim(
+                "SELECT COUNT(*) AS n FROM attachments WHERE claim_id = $1 AND uploaded_by = $2",
+            ),
+            on_claim(
                 "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS n \
                  FROM attachments WHERE claim_id = $1 AND uploaded_by = $2",
-            )
-            .bind(claim.id)
-            .bind(submitter),
-        )
-        .await?;
-    if files >= validate::MAX_CLAIM_ATTACHMENTS
-        || bytes.saturating_add(adding) > validate::MAX_CLAIM_ATTACHMENT_BYTES
-    {
-        return Err(StoreError::AttachmentLimit {
-            claim_id: claim.id,
-            files,
-            bytes,
-            adding,
-            max_files: validate::MAX_CLAIM_ATTACHMENTS,
-            max_bytes: validate::MAX_CLAIM_ATTACHMENT_BYTES,
-        });
-    }
+            ),
+        ],
+        adding,
+        (
+            validate::MAX_CLAIM_ATTACHMENTS,
+            validate::MAX_CLAIM_ATTACHMENT_BYTES,
+        ),
+    )
+    .await?;
     let code = &claim.filing.credit_code;
-    let N(all_files) = cx
-        .one(
-            Stmt::new(
+    let of_applicant = |sql| Stmt::new(sql).bind(code);
+    within_limit(
+        cx,
+        AttachmentScope::Applicant(code.clone()),
+        [
+            of_applicant(
                 "SELECT COUNT(*) AS n FROM attachments a JOIN claims c ON c.id = a.claim_id \
                  WHERE c.credit_code = $1 AND a.uploaded_by = c.submitted_by",
-            )
-            .bind(code),
-        )
-        .await?;
-    let N(all_bytes) = cx
-        .one(
-            Stmt::new(
+            ),
+            of_applicant(
                 "SELECT CAST(COALESCE(SUM(a.size_bytes), 0) AS BIGINT) AS n \
                  FROM attachments a JOIN claims c ON c.id = a.claim_id \
                  WHERE c.credit_code = $1 AND a.uploaded_by = c.submitted_by",
-            )
-            .bind(code),
-        )
-        .await?;
-    if all_files >= validate::MAX_APPLICANT_ATTACHMENTS
-        || all_bytes.saturating_add(adding) > validate::MAX_APPLICANT_ATTACHMENT_BYTES
-    {
-        return Err(StoreError::ApplicantAttachmentLimit {
-            credit_code: code.clone(),
-            files: all_files,
-            bytes: all_bytes,
+            ),
+        ],
+        adding,
+        (
+            validate::MAX_APPLICANT_ATTACHMENTS,
+            validate::MAX_APPLICANT_ATTACHMENT_BYTES,
+        ),
+    )
+    .await
+}
+
+/// One limit: the files and bytes `[count, sum]` find, with one more of
+/// `adding` bytes, within `(max_files, max_bytes)`.
+async fn within_limit<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    scope: AttachmentScope,
+    [count, sum]: [Stmt; 2],
+    adding: i64,
+    (max_files, max_bytes): (i64, i64),
+) -> Result<(), StoreError> {
+    let N(files) = cx.one(count).await?;
+    let N(bytes) = cx.one(sum).await?;
+    if files >= max_files || bytes.saturating_add(adding) > max_bytes {
+        return Err(StoreError::AttachmentLimit {
+            scope,
+            files,
+            bytes,
             adding,
-            max_files: validate::MAX_APPLICANT_ATTACHMENTS,
-            max_bytes: validate::MAX_APPLICANT_ATTACHMENT_BYTES,
+            max_files,
+            max_bytes,
         });
     }
     Ok(())

@@ -1,8 +1,8 @@
 //! Attachments, publications (draft → issued, frozen) and objections.
 
 use stdfund_store::{
-    Actor, AuditAction, ClaimAction, ClaimStatus, NewAttachment, NewObjection, NewPublication,
-    ObjectionOutcome, PublicationEntry, PublicationStatus, StoreError,
+    Actor, AttachmentScope, AuditAction, ClaimAction, ClaimStatus, NewAttachment, NewObjection,
+    NewPublication, ObjectionOutcome, PublicationEntry, PublicationStatus, StoreError,
 };
 
 use crate::common::{
@@ -164,6 +164,7 @@ pub async fn attachment_limits<H: Harness>(h: &H) {
         matches!(
             err,
             StoreError::AttachmentLimit {
+                scope: AttachmentScope::Claim(_),
                 files: 30,
                 max_files: 30,
                 ..
@@ -198,7 +199,8 @@ pub async fn attachment_limits<H: Harness>(h: &H) {
     assert!(
         matches!(
             err,
-            StoreError::ApplicantAttachmentLimit {
+            StoreError::AttachmentLimit {
+                scope: AttachmentScope::Applicant(_),
                 files: 300,
                 max_files: 300,
                 ..
