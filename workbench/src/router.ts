@@ -1,7 +1,7 @@
 // Hash routing: `#/queue?status=1`, `#/claims/12`, `#/publications/3/print`.
 // The filters of a list live in the query, so that back and forward and a
 // reload keep them.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 
 export interface Route {
   /** Path segments: `#/claims/12` → ["claims", "12"]. */
@@ -30,11 +30,15 @@ export function navigate(to: string): void {
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseHash(globalThis.location.hash));
+  const [hash, setHash] = useState(() => globalThis.location.hash);
   useEffect(() => {
-    const on = () => setRoute(parseHash(globalThis.location.hash));
+    const on = () => setHash(globalThis.location.hash);
     globalThis.addEventListener("hashchange", on);
+    // A hash changed between the first render and this effect (a link
+    // followed, or an address typed, while the page was still mounting)
+    // fired its event before anyone listened: read it now.
+    on();
     return () => globalThis.removeEventListener("hashchange", on);
   }, []);
-  return route;
+  return useMemo(() => parseHash(hash), [hash]);
 }

@@ -104,6 +104,30 @@ test("sign-in: a portal token gets no workbench, a wrong one is refused, each ro
   }
 });
 
+test("a page asked for while the workbench is still mounting is the page shown", async () => {
+  const b = await launch();
+  try {
+    const page = await b.page();
+    // The moment the signed-in shell is first in the document (before its
+    // effects have run), the address changes to the audit log: the
+    // hashchange event fires before a late listener would hear it.
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        if (document.querySelector(".role-chip") === null) return;
+        observer.disconnect();
+        location.hash = "#/audit";
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(`${server.origin}/workbench/#/claims/3`);
+    await signIn(page, "admin");
+    await page.getByRole("heading", { name: "审计日志" }).waitFor({ timeout: 5000 });
+    assert.equal(await page.getByRole("heading", { name: "申报 3" }).count(), 0);
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
 test("errors: the server's message in Chinese, English after the switch, code only in 技术详情", async () => {
   const { b, page } = await open();
   try {
