@@ -15,51 +15,84 @@ export function isMoney(s: string): boolean {
   return MONEY.test(s);
 }
 
-/** Thousands grouping written as it should be: `1,000`, `12,345,678.5`. */
-const GROUPED = /^\d{1,3}(,\d{3})+(\.\d*)?$/;
+/** Why typed text is not an amount: the problem kinds of the rules crate's amount reader. */
+export type AmountProblem = "EMPTY" | "SYNTAX" | "GROUPING" | "NEGATIVE" | "TOO_PRECISE" | "TOO_LARGE";
+
+/** Typed text read as an amount: the contract's yuan string, or why not. */
+export type TypedAmount = { yuan: string; problem?: undefined } | { yuan?: undefined; problem: AmountProblem };
+
+/** Full-width and look-alike marks read as their plain forms (digits are folded apart). */
+const FOLD: Record<string, string> = {
+  "\uFF0C": ",", "\uFF0E": ".", "\u3000": " ", "\u00A0": " ", "\uFF0D": "-", "\u2212": "-", "\uFF0B": "+", "\uFFE5": "¥",
+};
+
+/** The most a person may type, in fen: 1,000,000,000,000 yuan, as the rules crate's reader. */
+const MAX_TYPED_FEN = 100_000_000_000_000n;
 
 /**
- * Normalises typed input: trims, makes full-width digits, commas and points
- * half-width, and drops grouping commas only when they group by thousands.
- * Misplaced commas (`1,00,000`, `10,0000`) are kept, so the text is not an
- * amount and is refused: a typo is never read as some other amount.
+ * Reads an amount as a person types it, exactly as the portal and the
+ * server's own reader do (`stdfund_rules::amount_input`, run against the
+ * shared `tests/vectors-forms/amount-input.json` in the unit tests): digits
+ * with `,` grouping by thousands only, full-width digits and marks, an
+ * optional leading `¥`/`￥`, an optional `元`, `万` or `万元`; at most two
+ * decimals in yuan and four in 万 (to the yuan). A misplaced comma, a sign,
+ * an exponent, another unit is refused with its problem: a typo is never
+ * read as some other amount.
  */
-export function normaliseMoneyInput(s: string): string {
-  const t = halfWidthDigits(s.trim())
-    .replace(/\uFF0E/g, ".")
-    .replace(/\uFF0C/g, ",");
-  // 万 (ten thousand yuan), as clerks and the portal write amounts: `30万`,
-  // `2.5万元`, `1,000万`; read exactly, digit by digit (at most six decimals
-  // of 万, i.e. fen).
-  const wan = WAN.exec(t);
-  if (wan !== null) {
-    const int = (wan[1] ?? "").replace(/,/g, "");
-    const frac = wan[2] ?? "";
-    const head = `${int}${frac.padEnd(4, "0").slice(0, 4)}`.replace(/^0+(?=\d)/, "");
-    const rest = frac.slice(4);
-    return rest === "" ? head : `${head}.${rest}`;
+export function readAmount(typed: string): TypedAmount {
+  let s = halfWidthDigits(typed).replace(/[\uFF0C\uFF0E\u3000\u00A0\uFF0D\u2212\uFF0B\uFFE5]/g, (c) => FOLD[c] ?? c).trim();
+  if (s === "") return { problem: "EMPTY" };
+  if (s.startsWith("¥")) s = s.slice(1).trimStart();
+  let wan = false;
+  if (s.endsWith("万元") || s.endsWith("万")) {
+    wan = true;
+    s = s.slice(0, s.endsWith("万元") ? -2 : -1).trimEnd();
+  } else if (s.endsWith("元")) {
+    s = s.slice(0, -1).trimEnd();
   }
-  // A trailing 元 (`1000元`, `1,000.50 元`).
-  const yuan = /^(.*?)\s*元$/.exec(t)?.[1] ?? t;
-  return GROUPED.test(yuan) ? yuan.replace(/,/g, "") : yuan;
+  if (s.startsWith("-")) return { problem: /^-\d/.test(s) ? "NEGATIVE" : "SYNTAX" };
+  const dot = s.indexOf(".");
+  const int = dot < 0 ? s : s.slice(0, dot);
+  const frac = dot < 0 ? "" : s.slice(dot + 1);
+  if (dot >= 0 && !/^\d+$/.test(frac)) return { problem: "SYNTAX" };
+  let digits = int;
+  if (int.includes(",")) {
+    if (!/^[\d,]+$/.test(int)) return { problem: "SYNTAX" };
+    const [first = "", ...rest] = int.split(",");
+    if (!/^[1-9]\d{0,2}$/.test(first) || rest.some((g) => g.length !== 3)) return { problem: "GROUPING" };
+    digits = first + rest.join("");
+  } else if (!/^\d+$/.test(int)) {
+    return { problem: "SYNTAX" };
+  }
+  const whole = digits.replace(/^0+/, "");
+  if (frac.length > (wan ? 4 : 2)) return { problem: "TOO_PRECISE" };
+  if (whole.length > 13) return { problem: "TOO_LARGE" };
+  const fen = wan
+    ? BigInt(whole || "0") * 1_000_000n + BigInt(frac.padEnd(4, "0")) * 100n
+    : BigInt(whole || "0") * 100n + BigInt(frac.padEnd(2, "0"));
+  if (fen > MAX_TYPED_FEN) return { problem: "TOO_LARGE" };
+  return { yuan: fenToYuan(fen) };
 }
 
-/** An amount in 万: digits (grouped by thousands or not), up to six decimals, `万` or `万元`. */
-const WAN = /^(\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d{1,6}))?\s*万元?$/;
+/** The page's sentence for a typed amount's problem (EMPTY: the field's own "required" is the caller's). */
+export function amountProblemKey(problem: AmountProblem): "money.badGrouping" | "money.tooPrecise" | "money.tooLarge" | "money.negative" | "queue.badAmount" {
+  switch (problem) {
+    case "GROUPING": return "money.badGrouping";
+    case "TOO_PRECISE": return "money.tooPrecise";
+    case "TOO_LARGE": return "money.tooLarge";
+    case "NEGATIVE": return "money.negative";
+    case "EMPTY":
+    case "SYNTAX": return "queue.badAmount";
+  }
+}
 
 /**
  * The amount a typed field reads, formatted in yuan and in 万元, to show
  * beside the field before it is sent; null when it reads none.
  */
 export function readBack(typed: string): { yuan: string; wan: string } | null {
-  const a = normaliseMoneyInput(typed);
-  return a !== "" && isMoney(a) ? { yuan: formatYuan(a), wan: formatWan(a) } : null;
-}
-
-/** Whether typed text is refused for its commas alone (`1,00,000`). */
-export function misgrouped(typed: string): boolean {
-  const a = normaliseMoneyInput(typed);
-  return a.includes(",") && isMoney(a.replace(/,/g, ""));
+  const a = readAmount(typed);
+  return a.yuan === undefined ? null : { yuan: formatYuan(a.yuan), wan: formatWan(a.yuan) };
 }
 
 /** Exact fen of a yuan string; throws on anything `isMoney` refuses (negative server values allowed). */

@@ -7,7 +7,7 @@ import { ClaimStatus, NoticeFormat } from "../../gen/stdfund/v1/registry_pb.js";
 import { ClaimView } from "../../gen/stdfund/v1/registry_service_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { t } from "../i18n.js";
-import { formatYuan, isMoney, normaliseMoneyInput } from "../money.js";
+import { amountProblemKey, formatYuan, readAmount } from "../money.js";
 import { yearChina } from "../format.js";
 import { payerName, unitName } from "../catalog.js";
 import { saveFile } from "../download.js";
@@ -149,8 +149,9 @@ function BudgetDialog({ year, initial, onClose, onDone }: { year: number; initia
   const [total, setTotal] = useState(initial.total);
   const [tried, setTried] = useState(false);
   const action = useAction();
-  const value = normaliseMoneyInput(total);
-  const error = !isMoney(value) ? t("queue.badAmount") : null;
+  const read = readAmount(total);
+  const value = read.yuan ?? "";
+  const error = read.problem !== undefined ? t(amountProblemKey(read.problem)) : null;
   const submit = async (e: Event) => {
     e.preventDefault();
     setTried(true);

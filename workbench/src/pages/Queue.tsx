@@ -9,7 +9,7 @@ import { create } from "@bufbuild/protobuf";
 import { useApp, useCan, useLoad } from "../context.js";
 import { href, navigate, type Route } from "../router.js";
 import { t, tk } from "../i18n.js";
-import { compareYuan, isMoney, misgrouped, normaliseMoneyInput } from "../money.js";
+import { amountProblemKey, compareYuan, readAmount } from "../money.js";
 import { formatCount, formatInstant, isDate, narrowScreen } from "../format.js";
 import { itemName, unitName } from "../catalog.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
@@ -34,11 +34,11 @@ export function filtersFrom(params: URLSearchParams): QueueFilters {
 /** Problems with typed filters, checked before anything is sent. */
 export function filterProblems(f: QueueFilters): Partial<Record<keyof QueueFilters, string>> {
   const out: Partial<Record<keyof QueueFilters, string>> = {};
-  const min = normaliseMoneyInput(f.min);
-  const max = normaliseMoneyInput(f.max);
-  if (min !== "" && !isMoney(min)) out.min = t(misgrouped(f.min) ? "money.badGrouping" : "queue.badAmount");
-  if (max !== "" && !isMoney(max)) out.max = t(misgrouped(f.max) ? "money.badGrouping" : "queue.badAmount");
-  if (out.min === undefined && out.max === undefined && min !== "" && max !== "" && compareYuan(min, max) > 0) out.max = t("queue.badRange");
+  const min = readAmount(f.min);
+  const max = readAmount(f.max);
+  if (min.problem !== undefined && min.problem !== "EMPTY") out.min = t(amountProblemKey(min.problem));
+  if (max.problem !== undefined && max.problem !== "EMPTY") out.max = t(amountProblemKey(max.problem));
+  if (min.yuan !== undefined && max.yuan !== undefined && compareYuan(min.yuan, max.yuan) > 0) out.max = t("queue.badRange");
   if (f.from !== "" && !isDate(f.from)) out.from = t("queue.badDates");
   if (f.to !== "" && !isDate(f.to)) out.to = t("queue.badDates");
   if (out.from === undefined && out.to === undefined && f.from !== "" && f.to !== "" && f.from > f.to) out.to = t("queue.badDates");
@@ -53,8 +53,8 @@ export function requestOf(f: QueueFilters) {
     fiscalUnit: f.unit,
     item: f.item,
     clause: f.clause,
-    amountMin: normaliseMoneyInput(f.min),
-    amountMax: normaliseMoneyInput(f.max),
+    amountMin: readAmount(f.min).yuan ?? "",
+    amountMax: readAmount(f.max).yuan ?? "",
     submittedFrom: f.from,
     submittedTo: f.to,
     query: f.q.trim(),

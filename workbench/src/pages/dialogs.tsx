@@ -5,7 +5,7 @@ import type { Claim } from "../../gen/stdfund/v1/registry_pb.js";
 import { ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
 import { useAction, useApp } from "../context.js";
 import { t } from "../i18n.js";
-import { isMoney, misgrouped, normaliseMoneyInput, compareYuan, readBack } from "../money.js";
+import { amountProblemKey, compareYuan, readAmount, readBack } from "../money.js";
 import { isDate, todayChina } from "../format.js";
 import { Dialog } from "../ui/Dialog.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
@@ -18,11 +18,10 @@ export function reviewProblems(decision: ReviewDecision, discretionary: boolean,
   const needsReason = decision !== ReviewDecision.APPROVE || discretionary;
   if (needsReason && reason.trim() === "") out.reason = t("review.reasonRequired");
   if (decision === ReviewDecision.APPROVE && discretionary) {
-    const a = normaliseMoneyInput(amount);
-    if (a === "") out.amount = t("review.amountRequired");
-    else if (misgrouped(amount)) out.amount = t("money.badGrouping");
-    else if (!isMoney(a)) out.amount = t("queue.badAmount");
-    else if (compareYuan(a, "0") <= 0) out.amount = t("money.notPositive");
+    const a = readAmount(amount);
+    if (a.problem === "EMPTY") out.amount = t("review.amountRequired");
+    else if (a.problem !== undefined) out.amount = t(amountProblemKey(a.problem));
+    else if (compareYuan(a.yuan, "0") <= 0) out.amount = t("money.notPositive");
   }
   return out;
 }
@@ -54,7 +53,7 @@ export function ReviewDialog({ claim, decision, onClose, onDone }: {
       claimId: claim.claimId, decision, reason: reason.trim(),
       // The application shown: a claim resubmitted since is refused (CLAIM_CHANGED).
       seenResubmissions: claim.resubmissions,
-      reviewerAmount: decision === ReviewDecision.APPROVE && discretionary ? normaliseMoneyInput(amount) : "",
+      reviewerAmount: decision === ReviewDecision.APPROVE && discretionary ? readAmount(amount).yuan ?? "" : "",
     }));
     if (r?.claim !== undefined) {
       notify(t(`review.done.${decision as 1 | 2 | 3}`, { id }));
@@ -111,10 +110,9 @@ export function disburseProblems(date: string, voucher: string, amount: string, 
   else if (!isDate(date)) out.date = t("queue.badDates");
   else if (date > today) out.date = t("finance.futureDate");
   if (voucher.trim() === "") out.voucher = t("finance.voucherRequired");
-  const a = normaliseMoneyInput(amount);
-  if (a !== "" && misgrouped(amount)) out.amount = t("money.badGrouping");
-  else if (a !== "" && !isMoney(a)) out.amount = t("queue.badAmount");
-  else if (a !== "" && compareYuan(a, "0") <= 0) out.amount = t("money.notPositive");
+  const a = readAmount(amount);
+  if (a.problem !== undefined && a.problem !== "EMPTY") out.amount = t(amountProblemKey(a.problem));
+  else if (a.yuan !== undefined && compareYuan(a.yuan, "0") <= 0) out.amount = t("money.notPositive");
   return out;
 }
 
@@ -137,7 +135,7 @@ export function DisburseDialog({ claim, onClose, onDone }: { claim: Claim; onClo
     setTried(true);
     if (Object.keys(problems).length > 0) return;
     const r = await action.run(() => api.registry.recordDisbursement({
-      claimId: claim.claimId, paymentDate: date, voucherNumber: voucher.trim(), amount: normaliseMoneyInput(amount), payer: "",
+      claimId: claim.claimId, paymentDate: date, voucherNumber: voucher.trim(), amount: readAmount(amount).yuan ?? "", payer: "",
     }));
     if (r?.claim !== undefined) { notify(t("finance.disbursed", { id })); onDone(r.claim); }
   };

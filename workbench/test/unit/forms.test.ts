@@ -25,8 +25,8 @@ test("queue filters become the ListClaims request; bad ones are caught first", (
   assert.equal(r.fiscalUnit, "350102");
   assert.equal(r.item, "STANDARD_LEAD");
   assert.equal(r.clause, "五(五)1");
-  assert.equal(r.amountMin, "1000");
-  assert.equal(r.amountMax, "30000");
+  assert.equal(r.amountMin, "1000.00");
+  assert.equal(r.amountMax, "30000.00");
   assert.equal(r.submittedFrom, "2026-01-01");
   assert.equal(r.query, "榕城");
   assert.equal(r.sort, ClaimSort.AMOUNT_DESC);
@@ -55,7 +55,10 @@ test("payment: no future date, a voucher, a positive amount or none", () => {
   assert.ok(disburseProblems("2026-03-01", " ", "", "2026-03-01").voucher !== undefined);
   assert.ok(disburseProblems("2026-03-01", "V", "-5", "2026-03-01").amount !== undefined);
   assert.equal(disburseProblems("2026-03-01", "V", "0", "2026-03-01").amount, "金额须大于 0 元。");
-  assert.equal(disburseProblems("2026-03-01", "V", "1.234", "2026-03-01").amount, "金额请写成数字，例如 100000、100,000 或 10万，最多两位小数。");
+  assert.equal(disburseProblems("2026-03-01", "V", "1.234", "2026-03-01").amount, "金额最多两位小数（到分）；以万元填写时最多四位小数（到元）。");
+  assert.equal(disburseProblems("2026-03-01", "V", "-5", "2026-03-01").amount, "金额不能为负数。");
+  assert.equal(disburseProblems("2026-03-01", "V", "1,00,000", "2026-03-01").amount, "千位分隔符的位置不对：逗号应每三位一个，例如 100,000。");
+  assert.equal(disburseProblems("2026-03-01", "V", "一万", "2026-03-01").amount, "金额请写成数字，例如 100000、100,000 或 10万，最多两位小数。");
   assert.deepEqual(disburseProblems("2026-03-01", "V", "100.5", "2026-03-01"), {});
 });
 

@@ -1,7 +1,11 @@
 // Money stays a decimal string: formatting works on its digits, sums are exact.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chartWan, compareYuan, fenToYuan, formatWan, formatYuan, isMoney, misgrouped, normaliseMoneyInput, readBack, sumYuan, toFen } from "../../src/money.js";
+import { amountProblemKey, chartWan, compareYuan, fenToYuan, formatWan, formatYuan, isMoney, readAmount, readBack, sumYuan, toFen } from "../../src/money.js";
+import { t } from "../../src/i18n.js";
+// The amount-input vectors every reader of typed amounts runs: the rules
+// crate natively, the WASM form helper in Node and Chromium, and this page.
+import amountVectors from "../../../tests/vectors-forms/amount-input.json";
 
 test("isMoney accepts the contract's form and refuses the rest", () => {
   for (const ok of ["0", "0.00", "1", "300000.00", "12.5", "999999999999999.99"]) assert.ok(isMoney(ok), ok);
@@ -45,39 +49,47 @@ test("formatWan moves the point four places, exactly", () => {
   assert.equal(chartWan(""), 0);
 });
 
-test("typed input is normalised (full-width digits, grouping)", () => {
-  assert.equal(normaliseMoneyInput(" １２，３４５．６ "), "12345.6");
-  assert.equal(normaliseMoneyInput("1,000"), "1000");
-  assert.equal(normaliseMoneyInput("12,345,678.50"), "12345678.50");
-  assert.ok(isMoney(normaliseMoneyInput("３００００")));
+test("typed input is read as the rules crate reads it: every shared amount-input vector", () => {
+  const cases = amountVectors as { input: string; yuan?: string; problem?: string; note?: string }[];
+  assert.ok(cases.length >= 40, `only ${cases.length} cases`);
+  for (const c of cases) {
+    const got = readAmount(c.input);
+    const at = `${JSON.stringify(c.input)} ${c.note ?? ""}`;
+    if (c.yuan !== undefined) assert.deepEqual(got, { yuan: c.yuan }, at);
+    else assert.deepEqual(got, { problem: c.problem }, at);
+  }
 });
 
 test("misplaced commas are refused, never read as another amount", () => {
-  for (const typo of ["1,00,000", "10,0000", "100,00", ",100", "100,", "1,000,00", "１，００，０００"]) {
-    assert.ok(!isMoney(normaliseMoneyInput(typo)), typo);
+  for (const typo of ["1,00,000", "10,0000", "100,00", ",100", "100,", "1,000,00", "１，００，０００", "8,0000"]) {
+    assert.deepEqual(readAmount(typo), { problem: "GROUPING" }, typo);
     assert.equal(readBack(typo), null, typo);
   }
-  assert.ok(misgrouped("1,00,000"));
-  assert.ok(misgrouped("１，００，０００"));
-  assert.ok(!misgrouped("100,000"));
-  assert.ok(!misgrouped("abc"));
-  assert.ok(!misgrouped("10万"));
+  assert.deepEqual(readAmount("100,000"), { yuan: "100000.00" });
+  assert.deepEqual(readAmount("abc"), { problem: "SYNTAX" });
+  assert.deepEqual(readAmount("10万"), { yuan: "100000.00" });
 });
 
 test("amounts in 万 and with 元 are read exactly, as the portal reads them", () => {
   for (const [typed, yuan] of [
-    ["10万", "100000"], ["３万", "30000"], ["2.5万元", "25000"], ["1,000万", "10000000"],
-    ["0.0001万", "1"], ["12.345678万", "123456.78"], ["8 万", "80000"], ["1000元", "1000"],
-    ["1,000.50 元", "1000.50"], ["０.５万", "5000"],
+    ["10万", "100000.00"], ["３万", "30000.00"], ["2.5万元", "25000.00"], ["1,000万", "10000000.00"],
+    ["0.0001万", "1.00"], ["12.3456万", "123456.00"], ["8 万", "80000.00"], ["1000元", "1000.00"],
+    ["1,000.50 元", "1000.50"], ["０.５万", "5000.00"], [" １２，３４５．６ ", "12345.60"], ["¥ 300,000", "300000.00"],
   ]) {
-    assert.equal(normaliseMoneyInput(typed ?? ""), yuan, typed);
-    assert.ok(isMoney(normaliseMoneyInput(typed ?? "")), typed);
+    assert.deepEqual(readAmount(typed ?? ""), { yuan }, typed);
   }
-  for (const bad of ["1.2345678万", "万", "1,00万", "-1万", "1万万", "10万5"]) {
-    assert.ok(!isMoney(normaliseMoneyInput(bad)), bad);
+  for (const [bad, problem] of [
+    ["12.345678万", "TOO_PRECISE"], ["万", "SYNTAX"], ["1,00万", "GROUPING"], ["-1万", "NEGATIVE"], ["1万万", "SYNTAX"],
+    ["10万5", "SYNTAX"], ["1 000", "SYNTAX"], ["", "EMPTY"], ["1000000000000.01", "TOO_LARGE"],
+  ]) {
+    assert.deepEqual(readAmount(bad ?? ""), { problem }, bad);
   }
-  // Spaces inside a number are not dropped either: `1 000` is not read.
-  assert.ok(!isMoney(normaliseMoneyInput("1 000")));
+});
+
+test("each problem has its own sentence; an empty field is the caller's to word", () => {
+  const said = new Set(["GROUPING", "TOO_PRECISE", "TOO_LARGE", "NEGATIVE", "SYNTAX"].map((p) => t(amountProblemKey(p as never))));
+  assert.equal(said.size, 5);
+  assert.match(t(amountProblemKey("TOO_PRECISE")), /四位小数/);
 });
 
 test("the amount a field reads is shown in yuan and in 万元", () => {
