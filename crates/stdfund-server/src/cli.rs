@@ -813,14 +813,75 @@ fn estimate(file: Option<&str>, format: Format, errors: ErrorFormat) -> ExitCode
         Err(e) => {
             let mut r = e.to_report();
             if errors == ErrorFormat::Text {
-                // The file is named in text; the JSON object stays the
+                // The file is named in text, and the valid ids of a mistyped
+                // item or category follow; the JSON object stays the
                 // engine's, byte for byte what WASM and gRPC answer.
                 r.message_zh = format!("{}:{}", source.zh(), r.message_zh);
                 r.message_en = format!("{}: {}", source.en(), r.message_en);
+                if let Some((zh, en)) = catalog_hint(&e) {
+                    r.message_zh = format!("{};{zh}", r.message_zh);
+                    r.message_en = format!("{}; {en}", r.message_en);
+                }
             }
             output::fail(&r, errors)
         }
     }
+}
+
+/// The ids a clerk may write where the catalogue lacks what was typed: every
+/// item, or the categories of the item named, each with its name. The
+/// engine's own message names only the closest id it recognises.
+fn catalog_hint(e: &stdfund_rules::Error) -> Option<(String, String)> {
+    let catalog = json::catalog().ok()?;
+    let items = || {
+        catalog
+            .rulesets
+            .iter()
+            .flat_map(|r| r.document.items.iter())
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    let mut add = |id: &str, name_zh: &str, name_en: &str| {
+        if seen.insert(id.to_owned()) {
+            zh.push(format!("`{id}`({name_zh})"));
+            en.push(format!("`{id}` ({name_en})"));
+        }
+    };
+    let (lead_zh, lead_en) = match e {
+        stdfund_rules::Error::UnknownItem { .. } => {
+            for item in items() {
+                add(&item.id, &item.name_zh, &item.name_en);
+            }
+            ("可填写的资助项目".to_owned(), "the items are".to_owned())
+        }
+        stdfund_rules::Error::UnknownVariant { item, .. } => {
+            for v in items()
+                .filter(|i| i.id == *item)
+                .flat_map(|i| i.variants.iter())
+            {
+                add(&v.id, &v.name_zh, &v.name_en);
+            }
+            (
+                format!("资助项目`{item}`可填写的类别"),
+                format!("the categories of item `{item}` are"),
+            )
+        }
+        _ => return None,
+    };
+    if zh.is_empty() {
+        return None;
+    }
+    Some((
+        format!(
+            "{lead_zh}:{}(`stdfund rules`列出全部项目、类别与金额)",
+            zh.join("、")
+        ),
+        format!(
+            "{lead_en}: {} (`stdfund rules` lists every item, category and amount)",
+            en.join(", ")
+        ),
+    ))
 }
 
 fn rules(format: Format, errors: ErrorFormat) -> ExitCode {

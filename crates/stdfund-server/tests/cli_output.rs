@@ -191,7 +191,7 @@ fn invalid_json_names_the_file_and_the_position() {
     assert!(lines[0].starts_with("错误[INVALID_JSON]:"), "{err}");
     assert!(lines[0].contains(&format!("`{path}`")), "{err}");
     assert!(lines[0].contains("第2行第35列"), "{err}");
-    assert!(chinese_line_has_no_english(lines[0]), "{err}");
+    assert!(chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()), "{err}");
     assert!(lines[1].starts_with("error[INVALID_JSON]:"), "{err}");
     assert!(lines[1].contains("(2:35)"), "{err}");
     assert!(!err.contains(".?"), "{err}");
@@ -221,6 +221,75 @@ fn a_field_error_is_chinese_first_with_the_field() {
     );
     assert!(lines[0].ends_with("(字段 applicant.creditCode)"), "{err}");
     assert!(lines[1].ends_with("(at `applicant.creditCode`)"), "{err}");
+}
+
+#[test]
+fn a_mistyped_item_or_category_lists_what_may_be_written() {
+    let application = |item: &str, variant: &str| {
+        format!(
+            r#"{{"applicant":{{"creditCode":"91350100MA2XXXXX0X","seat":"350102"}},"achievements":[{{"id":"a","item":"{item}","variant":"{variant}","subject":"GB/T 1-2020","date":"2020-05-01"}}]}}"#
+        )
+    };
+    let catalog = serde_json::to_value(stdfund_rules::json::catalog().unwrap()).unwrap();
+    let items = catalog["rulesets"][0]["document"]["items"]
+        .as_array()
+        .unwrap();
+
+    let (code, _, err) = stdfund(
+        &["estimate", "-"],
+        Some(&application("STANDARD_LEED", "NATIONAL")),
+    );
+    assert_eq!(code, 2, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with("错误[UNKNOWN_ITEM]:标准输入:"),
+        "{err}"
+    );
+    assert!(lines[0].contains("可填写的资助项目:"), "{err}");
+    assert!(lines[1].contains("the items are: "), "{err}");
+    for item in items {
+        let id = item["id"].as_str().unwrap();
+        let zh = item["nameZh"].as_str().unwrap();
+        assert!(lines[0].contains(&format!("`{id}`({zh})")), "{id} in {err}");
+        assert!(lines[1].contains(&format!("`{id}`")), "{id} in {err}");
+    }
+    assert!(chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()), "{err}");
+
+    let (code, _, err) = stdfund(
+        &["estimate", "-"],
+        Some(&application("STANDARD_LEAD", "NATION")),
+    );
+    assert_eq!(code, 2, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines[0].starts_with("错误[UNKNOWN_VARIANT]:"), "{err}");
+    assert!(
+        lines[0].contains("资助项目`STANDARD_LEAD`可填写的类别:"),
+        "{err}"
+    );
+    let lead = items.iter().find(|i| i["id"] == "STANDARD_LEAD").unwrap();
+    for v in lead["variants"].as_array().unwrap() {
+        let id = v["id"].as_str().unwrap();
+        assert!(
+            lines[0].contains(&format!("`{id}`({})", v["nameZh"].as_str().unwrap())),
+            "{id} in {err}"
+        );
+    }
+    assert!(
+        !lines[0].contains("`GI_PRODUCT_PROTECTION`"),
+        "only the item's categories: {err}"
+    );
+    assert!(chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()), "{err}");
+
+    // The JSON object stays the engine's, without the list.
+    let input = application("STANDARD_LEED", "NATIONAL");
+    let (_, _, err) = stdfund(&["estimate", "--error-format", "json", "-"], Some(&input));
+    let engine = stdfund_rules::json::estimate_json(&input).unwrap_err();
+    let v: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"error": serde_json::to_value(&engine).unwrap()})
+    );
 }
 
 #[test]
