@@ -231,6 +231,14 @@ test("at 375 px the queue's filters beyond the search box are folded, and open o
     // The first claim is on the first screen.
     const top = await page.locator("table.claims tbody tr").first().evaluate((r) => r.getBoundingClientRect().top);
     assert.ok(top < 800, `first claim at ${top} px`);
+    // Each claim's status is seen without swiping sideways: under its amount.
+    const firstRow = page.locator("table.claims tbody tr").first();
+    const badge = firstRow.locator(".badge").filter({ visible: true });
+    assert.equal(await badge.count(), 1, "one status shown in the row");
+    const box = await badge.boundingBox();
+    assert.ok(box !== null && box.x + box.width <= 375, `status at ${JSON.stringify(box)}`);
+    assert.ok(await page.getByRole("columnheader", { name: "编号" }).isVisible());
+    assert.equal(await page.getByRole("columnheader", { name: "状态" }).isVisible(), false, "the status column folds into the amount's");
     await more.click();
     await page.getByLabel("所在区县").waitFor();
     assert.equal(await page.getByRole("button", { name: "收起筛选条件" }).getAttribute("aria-expanded"), "true");

@@ -240,7 +240,7 @@ export function Queue({ route }: { route: Route }) {
                     <th scope="col">{t("col.id")}</th>
                     <th scope="col">{t("col.unit")}</th>
                     <th scope="col" class="num">{t("col.amount")}</th>
-                    <th scope="col">{t("col.status")}</th>
+                    <th scope="col" class="col-status">{t("col.status")}</th>
                     <th scope="col">{t("col.item")}</th>
                     <th scope="col">{t("col.district")}</th>
                     <th scope="col">{t("col.subject")}</th>
@@ -256,8 +256,10 @@ export function Queue({ route }: { route: Route }) {
                       <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
                       <td><span class="unit-name">{c.unitName}</span><br /><code class="muted">{c.creditCode}</code></td>
                       <td class="num">{c.discretionary && claimAmount(c) === c.estimatedAmount && (c.review?.approvedAmount ?? "") === ""
-                        ? <span class="muted">{tk("line.4")}</span> : <Money value={claimAmount(c)} />}</td>
-                      <td><StatusBadge status={c.status} /></td>
+                        ? <span class="muted">{tk("line.4")}</span> : <Money value={claimAmount(c)} />}
+                        {/* On a phone the status column is off to the right: the status is shown under the amount instead. */}
+                        <span class="narrow-only"><br /><StatusBadge status={c.status} /></span></td>
+                      <td class="col-status"><StatusBadge status={c.status} /></td>
                       <td>{itemName(catalog, c.item)}<br /><span class="muted nowrap">{c.clause}</span></td>
                       <td class="nowrap">{unitName(catalog, c.fiscalUnit)}</td>
                       <td class="subject">{c.subject}</td>
