@@ -70,9 +70,17 @@ pub fn looks_numeric(s: &str) -> bool {
 
 /// Text for a CSV cell that a spreadsheet must not run as a formula: text
 /// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
-/// leading `'` (OWASP's advice for CSV injection); other text is unchanged.
+/// leading `'` (OWASP's advice for CSV injection), and so does text starting
+/// with their full-width forms `＝＋－＠` (U+FF1D, U+FF0B, U+FF0D, U+FF20),
+/// which Chinese and Japanese input methods type and which some spreadsheet
+/// programs read as the ASCII marks; other text is unchanged.
 pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
-    if matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
+    if matches!(
+        s.chars().next(),
+        Some(
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+        )
+    ) {
         std::borrow::Cow::Owned(format!("'{s}"))
     } else {
         std::borrow::Cow::Borrowed(s)
@@ -861,6 +869,10 @@ mod tests {
         assert_eq!(csv_text("+86"), "'+86");
         assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_text("福州某公司"), "福州某公司");
+        for full_width in ["＝HYPERLINK(\"x\")", "＋86", "－5", "＠SUM(A1)"] {
+            assert_eq!(csv_text(full_width), format!("'{full_width}"));
+        }
+        assert_eq!(csv_text("公司＝福州"), "公司＝福州");
         assert_eq!(csv_identifier("350181"), "=\"350181\"");
         assert_eq!(
             csv_identifier("913501001234567890"),

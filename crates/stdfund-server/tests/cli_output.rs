@@ -191,7 +191,10 @@ fn invalid_json_names_the_file_and_the_position() {
     assert!(lines[0].starts_with("错误[INVALID_JSON]:"), "{err}");
     assert!(lines[0].contains(&format!("`{path}`")), "{err}");
     assert!(lines[0].contains("第2行第35列"), "{err}");
-    assert!(chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()), "{err}");
+    assert!(
+        chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()),
+        "{err}"
+    );
     assert!(lines[1].starts_with("error[INVALID_JSON]:"), "{err}");
     assert!(lines[1].contains("(2:35)"), "{err}");
     assert!(!err.contains(".?"), "{err}");
@@ -254,7 +257,10 @@ fn a_mistyped_item_or_category_lists_what_may_be_written() {
         assert!(lines[0].contains(&format!("`{id}`({zh})")), "{id} in {err}");
         assert!(lines[1].contains(&format!("`{id}`")), "{id} in {err}");
     }
-    assert!(chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()), "{err}");
+    assert!(
+        chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()),
+        "{err}"
+    );
 
     let (code, _, err) = stdfund(
         &["estimate", "-"],
@@ -279,7 +285,10 @@ fn a_mistyped_item_or_category_lists_what_may_be_written() {
         !lines[0].contains("`GI_PRODUCT_PROTECTION`"),
         "only the item's categories: {err}"
     );
-    assert!(chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()), "{err}");
+    assert!(
+        chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()),
+        "{err}"
+    );
 
     // The JSON object stays the engine's, without the list.
     let input = application("STANDARD_LEED", "NATIONAL");
