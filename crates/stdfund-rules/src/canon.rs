@@ -1501,6 +1501,21 @@ pub fn is_unseen(c: char) -> bool {
         || n & 0xFFFE == 0xFFFE
 }
 
+/// An identifier an official types (a payment's voucher number, 凭证号) in
+/// the form a registry keeps and shows: the general rule of RULES.md §5
+/// without its upper case — full-width and compatibility forms as their
+/// plain characters (NFKC: `ＰＺ－２０２６` is `PZ-2026`), every dash as `-`
+/// and every slash as `/`, spaces collapsed and trimmed, trailing sentence
+/// punctuation dropped; characters that show nothing are removed, so a
+/// caller that must not drop them refuses them first ([`shows_nothing`],
+/// [`is_unseen`]). Two identifiers are one when their forms are equal in
+/// upper case: `pz‐2026‐001` (U+2010) and `PZ-2026-001` are one voucher.
+pub fn identifier(raw: &str) -> String {
+    let mapped: String = raw.chars().filter_map(map_char).collect();
+    let folded = nfkc(&mapped);
+    shape(folded.chars().filter_map(map_char), folded.len())
+}
+
 /// Whether a text shows nothing a reader can see: white space,
 /// default-ignorable code points (zero-width space and joiners, word joiner,
 /// BOM, soft hyphen, variation selectors, tags, …) and the characters
@@ -1760,6 +1775,26 @@ pub fn searched(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identifier_is_kept_as_shown_and_compared_in_upper_case() {
+        for (typed, kept) in [
+            ("PZ-2026-001", "PZ-2026-001"),
+            ("ＰＺ－２０２６－００１", "PZ-2026-001"),
+            ("pz\u{2010}2026\u{2011}001", "pz-2026-001"),
+            ("  记-001 ", "记-001"),
+            ("银付字　第12号", "银付字 第12号"),
+            ("PZ\u{200B}-2026-001", "PZ-2026-001"),
+            ("FZCZ/2026/1。", "FZCZ/2026/1"),
+        ] {
+            assert_eq!(identifier(typed), kept, "{typed:?}");
+        }
+        assert_eq!(
+            identifier("pz‐2026‐001").to_uppercase(),
+            identifier("ＰＺ－２０２６－００１").to_uppercase()
+        );
+        assert_ne!(identifier("PZ-2026-001"), identifier("PZ-2026-0001"));
+    }
 
     fn t(s: &str) -> Result<String, CanonError> {
         text(s)

@@ -73,14 +73,7 @@ impl Registry {
     ) -> Result<pb::RecordDisbursementResponse, RegistryError> {
         let id = input::id(req.claim_id, "claim_id")?;
         let payment_date = input::date(&req.payment_date, "payment_date")?;
-        let voucher = input::text(
-            &req.voucher_number,
-            "voucher_number",
-            true,
-            input::MAX_VOUCHER_CHARS,
-            "凭证号",
-            "voucher number",
-        )?;
+        let voucher = input::voucher(&req.voucher_number, "voucher_number")?;
         let amount = input::amount_filter(&req.amount, "amount")?;
         if amount.is_some_and(Money::is_zero) {
             return Err(RegistryError::invalid(

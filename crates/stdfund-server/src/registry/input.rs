@@ -97,6 +97,57 @@ pub fn shown_as_typed(
     Ok(())
 }
 
+/// A payment's voucher number (凭证号): 1–[`MAX_VOUCHER_CHARS`] characters,
+/// kept in the form [`stdfund_rules::canon::identifier`] gives (full-width
+/// forms as ASCII, every dash as `-`, spaces collapsed), which the store
+/// compares in upper case, so that one payment order is not recorded for a
+/// second claim under another spelling (R8). What a reader cannot see or
+/// tell apart is refused rather than removed: characters that show nothing
+/// (zero-width, format, private use) and letters of another script that
+/// pass for Latin ones (a Cyrillic `Р` in `РZ-2026-001`).
+pub fn voucher(value: &str, field: &str) -> Result<String, RegistryError> {
+    use stdfund_rules::canon;
+    let typed = text(
+        value,
+        field,
+        true,
+        MAX_VOUCHER_CHARS,
+        "凭证号",
+        "voucher number",
+    )?;
+    let unseen = typed
+        .chars()
+        .find(|&c| canon::is_default_ignorable(c) || canon::is_unseen(c));
+    if let Some(c) = unseen {
+        return Err(RegistryError::invalid(
+            "INVALID_TEXT",
+            field,
+            format!(
+                "凭证号含有看不见的字符(U+{:04X}),看上去相同的凭证号会被当作另一个;请删除后重新输入",
+                u32::from(c)
+            ),
+            format!(
+                "the voucher number holds a character that shows nothing (U+{:04X}), so it would pass for another voucher; delete it and type the number again",
+                u32::from(c)
+            ),
+        ));
+    }
+    let kept = canon::identifier(&typed);
+    let upper = kept.to_uppercase();
+    if canon::mixes_look_alikes(&upper) || canon::hides_characters(&upper) {
+        return Err(RegistryError::invalid(
+            "INVALID_TEXT",
+            field,
+            "凭证号含有形似拉丁字母或数字的其他文字字符,看上去相同的凭证号会被当作另一个;请用键盘上的字母和数字重新输入",
+            "the voucher number holds characters of another script that pass for Latin letters or digits, so it would pass for another voucher; type it again with plain letters and digits",
+        ));
+    }
+    if kept.is_empty() {
+        return Err(RegistryError::missing(field));
+    }
+    Ok(kept)
+}
+
 /// A reason (理由), at most [`MAX_REASON_CHARS`].
 pub fn reason(value: &str, field: &str, required: bool) -> Result<String, RegistryError> {
     text(value, field, required, MAX_REASON_CHARS, "理由", "reason")

@@ -175,6 +175,52 @@ async fn a_payment_is_checked_before_it_is_recorded(env: Env) {
     let c = env.claim(a).await;
     assert_eq!((c.payments.len(), c.paid_amount.as_str()), (1, "100000.00"));
     assert_eq!(env.claim(b).await.payments.len(), 0);
+
+    // The same voucher written another way is the same voucher (found by the
+    // tenth attack on the registry: five spellings paid five more claims).
+    let upper = voucher.to_uppercase();
+    let full_width: String = upper
+        .chars()
+        .map(|c| match c {
+            '!'..='~' => char::from_u32(u32::from(c).checked_add(0xFEE0).unwrap()).unwrap(),
+            other => other,
+        })
+        .collect();
+    for other in [
+        voucher.to_lowercase(),
+        upper.clone(),
+        full_width,
+        voucher.replace('-', "\u{2010}"),
+        voucher.replace('-', "\u{2011}"),
+        format!(" {} ", voucher.replace('-', "\u{2212}")),
+    ] {
+        let e = env
+            .finance()
+            .record_disbursement(pay(b, &s::day(0), &other, "1.00"))
+            .await
+            .unwrap_err();
+        let m = s::expect_error(&e, Code::AlreadyExists, "VOUCHER_REUSED");
+        assert_eq!(m["existingClaimId"], a.to_string(), "{other:?}");
+    }
+    // What a reader cannot see or tell apart is refused, not dropped.
+    for hidden in [
+        format!("{voucher}\u{200B}"),
+        format!("{voucher}\u{FEFF}"),
+        voucher.replacen('V', "\u{0412}", 1),
+    ] {
+        let e = env
+            .finance()
+            .record_disbursement(pay(b, &s::day(0), &hidden, "1.00"))
+            .await
+            .unwrap_err();
+        let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_TEXT");
+        assert_eq!(m["field"], "voucher_number", "{hidden:?}");
+    }
+    assert_eq!(env.claim(b).await.payments.len(), 0);
+    // A new voucher typed in full width is kept as shown, in ASCII.
+    let typed = env.key("ｖ－２");
+    let c = env.pay(b, &typed, "1.00").await;
+    assert_eq!(c.payments[0].voucher_number, env.key("v-2"));
 }
 
 async fn partial_payments_add_up_to_the_frozen_split(env: Env) {

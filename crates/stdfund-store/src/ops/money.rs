@@ -246,8 +246,11 @@ pub(crate) async fn set_budget<DB: Backend>(
     })
 }
 
-const VOUCHER_USER: &str =
-    "SELECT claim_id AS n FROM payments WHERE payer = $1 AND voucher = $2 ORDER BY id LIMIT 1";
+/// The claim a voucher of the payer already paid: vouchers are one when
+/// equal in upper case (the registry keeps them in one form otherwise,
+/// `canon::identifier`; SQLite's `upper` folds ASCII letters only).
+const VOUCHER_USER: &str = "SELECT claim_id AS n FROM payments \
+    WHERE payer = $1 AND upper(voucher) = upper($2) ORDER BY id LIMIT 1";
 
 const INSERT_PAYMENT: &str = "INSERT INTO payments (claim_id, payment_date, voucher, \
     voucher_seq, payer, amount_fen, municipal_fen, district_fen, paid_by, recorded_at) \
@@ -353,7 +356,8 @@ pub(crate) async fn disburse<DB: Backend>(
             payment_date: p.payment_date,
         });
     }
-    advisory_lock(cx, &["voucher", &p.payer, &p.voucher]).await?;
+    // Every spelling the lookup below reads as this voucher takes one lock.
+    advisory_lock(cx, &["voucher", &p.payer, &p.voucher.to_uppercase()]).await?;
     let used: Option<N> = cx
         .opt(Stmt::new(VOUCHER_USER).bind(&p.payer).bind(&p.voucher))
         .await?;
