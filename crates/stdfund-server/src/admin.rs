@@ -696,15 +696,13 @@ fn new_token(role: &str, name: Option<&str>) -> ExitCode {
     };
     let hash = crate::auth::hash_token(&token);
     let name = match name.map(str::trim) {
-        Some("") => {
-            eprintln!("error: --name must not be empty");
-            return ExitCode::from(2);
-        }
-        Some(n) if n.chars().count() > 128 => {
-            eprintln!("error: --name must be at most 128 characters");
-            return ExitCode::from(2);
-        }
-        Some(n) => n.to_string(),
+        Some(n) => match crate::auth::name_problem(n) {
+            Some(problem) => {
+                eprintln!("error: --name: {problem}");
+                return ExitCode::from(2);
+            }
+            None => n.to_string(),
+        },
         None => format!("{role}-{}", hash.get(..8).unwrap_or_default()),
     };
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();

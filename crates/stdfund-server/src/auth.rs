@@ -207,6 +207,46 @@ fn digest_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     std::hint::black_box(diff) == 0
 }
 
+/// Why a token's name cannot name a person in the audit log, if it cannot:
+/// empty or longer than 128 characters, a character that shows nothing or
+/// turns the text around (a zero-width space makes `chen` and `chen\u{200B}`
+/// two people who look like one), or a letter of another script that passes
+/// for a Latin one (a Cyrillic `с` in `сhen`). Found by the tenth attack on
+/// the registry: `chen` filed a claim and `сhen` approved it.
+pub fn name_problem(name: &str) -> Option<String> {
+    use stdfund_rules::canon;
+    if name.is_empty() || name.chars().count() > 128 {
+        return Some("`name` must be 1–128 characters".into());
+    }
+    let hidden = name.chars().find(|&c| {
+        c.is_control()
+            || canon::is_default_ignorable(c)
+            || canon::is_unseen(c)
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    });
+    if let Some(c) = hidden {
+        return Some(format!(
+            "`name` holds U+{:04X}, which shows nothing or turns the text around: \
+             the name would look like another",
+            u32::from(c)
+        ));
+    }
+    if canon::mixes_look_alikes(&read_as(name)) {
+        return Some(
+            "`name` mixes Latin letters with letters of another script that look like them: \
+             the name would look like another"
+                .into(),
+        );
+    }
+    None
+}
+
+/// A name as a reader takes it: RULES.md §5's canonical form (full-width
+/// forms folded, upper case, spaces collapsed).
+fn read_as(name: &str) -> String {
+    stdfund_rules::canon::text(name).unwrap_or_else(|_| name.to_uppercase())
+}
+
 impl Tokens {
     /// No tokens file: every registry call is refused.
     pub fn none() -> Tokens {
@@ -260,8 +300,23 @@ impl Tokens {
         for (i, e) in doc.tokens.into_iter().enumerate() {
             let at = |what: &str| format!("tokens[{i}] ({:?}): {what}", e.name);
             let name = e.name.trim().to_string();
-            if name.is_empty() || name.chars().count() > 128 {
-                return Err(at("`name` must be 1–128 characters"));
+            if let Some(problem) = name_problem(&name) {
+                return Err(at(&problem));
+            }
+            // Two people whose names read as one (`Chen` and `chen`, a
+            // full-width `ｃｈｅｎ`) would be one name to anyone reading the
+            // audit log, and two to the separation of duties.
+            let read = read_as(&name);
+            if let Some((j, other)) = entries
+                .iter()
+                .enumerate()
+                .find(|(_, x)| x.name != name && read_as(&x.name) == read)
+            {
+                return Err(at(&format!(
+                    "the name reads as the name {:?} of tokens[{j}]: one person, one name \
+                     (two entries of one name are a token being rotated)",
+                    other.name
+                )));
             }
             let role = Role::parse(e.role.trim())
                 .ok_or_else(|| at("`role` must be portal, reviewer, finance or admin"))?;
@@ -577,6 +632,34 @@ mod tests {
         let two_roles = rotating.replacen("role = \"reviewer\"", "role = \"admin\"", 1);
         let e = Tokens::parse(&two_roles, false).unwrap_err();
         assert!(e.contains("different roles"), "{e}");
+        // Names that look like another's are refused: an invisible or
+        // direction character, a Cyrillic letter among Latin ones, and two
+        // names that read as one (case, full width).
+        let entry = |name: &str, token: &str| {
+            format!(
+                "[[tokens]]\nname = {}\nrole = \"admin\"\nsha256 = \"{}\"\n",
+                toml::Value::String(name.into()),
+                hash_token(token)
+            )
+        };
+        for (name, why) in [
+            ("chen\u{200B}", "U+200B"),
+            ("\u{202E}nehc", "U+202E"),
+            ("\u{0441}hen", "another script"),
+        ] {
+            let e = Tokens::parse(&entry(name, "p"), false).unwrap_err();
+            assert!(e.contains(why), "{name:?}: {e}");
+        }
+        for other in ["Chen", "ｃｈｅｎ", " CHEN "] {
+            let e = Tokens::parse(&(entry("chen", "p") + &entry(other, "q")), false).unwrap_err();
+            assert!(
+                e.contains("reads as the name \"chen\" of tokens[0]"),
+                "{other:?}: {e}"
+            );
+        }
+        for fine in ["审核员王五", "admin-chen", "Müller", "li.na_2"] {
+            assert!(Tokens::parse(&entry(fine, "p"), false).is_ok(), "{fine}");
+        }
         let json = format!(r#"{{"tokens":[{{"name":"a","role":"finance","sha256":"{h}"}}]}}"#);
         let t = Tokens::parse(&json, true).unwrap();
         assert_eq!(t.authenticate(&md("Bearer x")).unwrap().role, Role::Finance);
