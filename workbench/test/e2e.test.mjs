@@ -708,6 +708,13 @@ async function reviewersDay(t, leg, databaseUrl) {
     await dialog.getByRole("button", { name: "驳回" }).click();
     await page.locator(".badge").filter({ hasText: "已驳回" }).first().waitFor();
     assert.equal((await reg.getClaim({ claimId: objected.id }, auth.finance)).claim.status, g.ClaimStatus.REJECTED);
+    // The same application filed again comes with how it fared before.
+    const refiled = await reg.submitClaim({ idempotencyKey: `e2e-${run}-refiled`, application: objected.application, year }, auth.portal);
+    await go(`#/claims/${refiled.claim.claimId}`);
+    const ended = page.getByTestId("ended-claims");
+    await ended.getByText("公示异议成立 1 件").waitFor();
+    await ended.getByText("理由：公示期内异议成立，撤销核准。").waitFor();
+    await ended.getByRole("link", { name: `申报 ${objected.id}` }).waitFor();
 
     // 768 px and axe-core on the main pages, as the admin.
     for (const width of [1280, 768, 375]) {

@@ -5,7 +5,7 @@
 import { changes } from "../changes.js";
 import { useState } from "preact/hooks";
 import type { Attachment, AuditEntry, Claim } from "../../gen/stdfund/v1/registry_pb.js";
-import type { SimilarClaim } from "../../gen/stdfund/v1/registry_service_pb.js";
+import type { EndedClaim, SimilarClaim } from "../../gen/stdfund/v1/registry_service_pb.js";
 import type { Objection } from "../../gen/stdfund/v1/registry_pb.js";
 import { ClaimStatus, ObjectionOutcome, ObjectionStatus, ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
 import type { EstimateResponse, Line } from "../../gen/stdfund/v1/estimate_pb.js";
@@ -33,6 +33,7 @@ export function ClaimDetail({ id }: { id: string }) {
   const claim = { ...loaded, data: loaded.data?.claim };
   const similar = loaded.data?.similarClaims ?? [];
   const otherLeads = loaded.data?.otherUnitsSameSubject ?? [];
+  const ended = loaded.data?.endedClaims ?? [];
   const attachments = useLoad(() => api.registry.listAttachments({ claimId }).then((r) => r.attachments), [id]);
   const history = useLoad(() => api.registry.listAuditLog({ claimId, pageSize: 500 }).then((r) => r.entries), [id]);
   const [open, setOpen] = useState<Open>(null);
@@ -62,6 +63,7 @@ export function ClaimDetail({ id }: { id: string }) {
           <ObjectionNote claim={c} />
           <SimilarNote similar={similar} />
           <OtherLeadsNote others={otherLeads} />
+          <EndedNote ended={ended} />
           {c.note !== undefined && c.note.reason !== "" && (
             <div class={`note note-${c.status}`} role="note">
               <strong>{tk(`status.${c.status}`)}：</strong>{c.note.reason}
@@ -133,6 +135,28 @@ function SimilarNote({ similar }: { similar: SimilarClaim[] }) {
         <li key={String(s.claimId)}>
           <a href={href(["claims", String(s.claimId)])}>{t("claim.title", { id: String(s.claimId) })}</a>
           {"「"}{s.subject}{"」"} <StatusBadge status={s.status} />
+        </li>
+      ))}</ul>
+    </div>
+  );
+}
+
+/**
+ * The applicant's earlier claims of the same achievement that ended unpaid
+ * (rejected, withdrawn, revoked on an upheld objection), with why: the same
+ * application filed again is not new to the bureau.
+ */
+function EndedNote({ ended }: { ended: EndedClaim[] }) {
+  if (ended.length === 0) return null;
+  return (
+    <div class="note note-similar" role="note" data-testid="ended-claims">
+      {t("claim.ended")}
+      <ul>{ended.map((e) => (
+        <li key={String(e.claimId)}>
+          <a href={href(["claims", String(e.claimId)])}>{t("claim.title", { id: String(e.claimId) })}</a>
+          {"「"}{e.subject}{"」"} <StatusBadge status={e.status} />
+          {e.upheldObjections > 0 && <> <strong>{t("claim.endedUpheld", { count: String(e.upheldObjections) })}</strong></>}
+          {e.reason !== "" && <>{t("claim.endedReason", { reason: e.reason })}</>}
         </li>
       ))}</ul>
     </div>

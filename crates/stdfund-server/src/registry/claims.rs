@@ -18,7 +18,7 @@ use stdfund_rules::reasons::{Cx, Lang};
 use stdfund_rules::ruleset::SubjectKind;
 use stdfund_store::{
     ApprovalInput, BatchDecision, Claim, ClaimQuery, ClaimSort, Decision, Filing, FrozenSplit,
-    Resubmission, StoreError, SubmitOutcome,
+    ObjectionOutcome, Resubmission, StoreError, SubmitOutcome,
 };
 
 /// The most claims one batch review takes.
@@ -302,16 +302,61 @@ impl Registry {
                 .map(convert::objection)
                 .collect();
         }
-        let (similar_claims, other_units_same_subject) = if who.role == Role::Portal {
-            (Vec::new(), Vec::new())
+        let (similar_claims, other_units_same_subject, ended_claims) = if who.role == Role::Portal {
+            (Vec::new(), Vec::new(), Vec::new())
         } else {
-            (self.similar(&claim).await?, self.other_leads(&claim).await?)
+            (
+                self.similar(&claim).await?,
+                self.other_leads(&claim).await?,
+                self.ended(&claim).await?,
+            )
         };
         Ok(pb::GetClaimResponse {
             claim: Some(shown),
             similar_claims,
             other_units_same_subject,
+            ended_claims,
         })
+    }
+
+    /// The applicant's rejected and withdrawn claims of the same item whose
+    /// subjects are this claim's or read alike, with why each ended and the
+    /// objections upheld against it: a claim revoked on an upheld objection
+    /// frees its one-time key (B19), and the same application filed again
+    /// would otherwise come to the reviewer as new (found by the tenth attack
+    /// on the registry).
+    async fn ended(&self, claim: &Claim) -> Result<Vec<pb::EndedClaim>, RegistryError> {
+        let f = &claim.filing;
+        let mine = loose_simplified(&f.subject);
+        let mut out = Vec::new();
+        let ended = |c: &Claim| !is_live(c);
+        for c in self.claims_of_item(&f.item, &f.credit_code, ended).await? {
+            let Some(note) = c.state.note() else {
+                continue;
+            };
+            if c.id == claim.id
+                || c.filing.credit_code != f.credit_code
+                || (c.filing.subject != f.subject && loose_simplified(&c.filing.subject) != mine)
+            {
+                continue;
+            }
+            let upheld = self
+                .inner
+                .store
+                .claim_objections(c.id)
+                .await?
+                .iter()
+                .filter(|o| o.outcome == Some(ObjectionOutcome::Upheld))
+                .count();
+            out.push(pb::EndedClaim {
+                claim_id: c.id,
+                subject: c.filing.subject.clone(),
+                status: convert::status(c.status()).into(),
+                reason: note.reason.clone(),
+                upheld_objections: i32::try_from(upheld).unwrap_or(i32::MAX),
+            });
+        }
+        Ok(out)
     }
 
     /// For an item whose ruleset role is a lead role (the lead or first
@@ -331,7 +376,7 @@ impl Registry {
             return Ok(Vec::new());
         }
         Ok(self
-            .claims_of_item(&f.item, &f.subject)
+            .claims_of_item(&f.item, &f.subject, is_live)
             .await?
             .iter()
             .filter(|c| {
@@ -349,7 +394,12 @@ impl Registry {
     /// up to [`NOTICE_PAGES`] of 500 — not the first page alone, which 500
     /// withdrawn claims filed first would fill (the ninth attack on the
     /// registry hid a look-alike so).
-    async fn claims_of_item(&self, item: &str, search: &str) -> Result<Vec<Claim>, RegistryError> {
+    async fn claims_of_item(
+        &self,
+        item: &str,
+        search: &str,
+        keep: fn(&Claim) -> bool,
+    ) -> Result<Vec<Claim>, RegistryError> {
         let mut live = Vec::new();
         let mut cursor = None;
         for _ in 0..NOTICE_PAGES {
@@ -361,7 +411,7 @@ impl Registry {
                 ..ClaimQuery::default()
             };
             let page = self.inner.store.claims(&query).await?;
-            live.extend(page.claims.into_iter().filter(is_live));
+            live.extend(page.claims.into_iter().filter(&keep));
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
                 None => return Ok(live),
@@ -390,7 +440,7 @@ impl Registry {
         let uncoded = |subject: &str| committee && !canon::names_committee_kind(subject);
         let mine = loose_simplified(&f.subject);
         Ok(self
-            .claims_of_item(&f.item, &f.credit_code)
+            .claims_of_item(&f.item, &f.credit_code, is_live)
             .await?
             .iter()
             .filter(|c| {

@@ -569,8 +569,41 @@ async fn an_objection_stops_payment_until_the_approval_is_revoked(env: Env) {
         .await
         .unwrap_err();
     s::expect_error(&e, Code::FailedPrecondition, "INVALID_STATE");
-    env.submit("again", &env.code(1), &Ach::lead("GB/T 1-2020"))
-        .await;
+    let again = env
+        .submit("again", &env.code(1), &Ach::lead("GB/T 1-2020"))
+        .await
+        .claim_id;
+    // The same achievement filed again comes to the reviewer with how it
+    // fared before: revoked on an upheld objection, and why.
+    let read = env.reviewed(again).await;
+    assert_eq!(read.ended_claims.len(), 1, "{:?}", read.ended_claims);
+    let ended = &read.ended_claims[0];
+    assert_eq!(
+        (
+            ended.claim_id,
+            ended.status,
+            ended.reason.as_str(),
+            ended.upheld_objections
+        ),
+        (a, pb::ClaimStatus::Rejected as i32, "异议成立,撤销核准", 1)
+    );
+    assert_eq!(ended.subject, "GB/T 1-2020");
+    assert!(
+        read.similar_claims.is_empty(),
+        "a live look-alike is another notice"
+    );
+    // Not for the applicant, and not on the revoked claim itself.
+    let own = env
+        .portal()
+        .get_claim(pb::GetClaimRequest {
+            claim_id: again,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(own.ended_claims.is_empty());
+    assert!(env.reviewed(a).await.ended_claims.is_empty());
     let h = env.history(a).await;
     let last = s::trail(&h).last().cloned().unwrap();
     assert_eq!(last.0, pb::AuditAction::Reject);
