@@ -651,8 +651,9 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
     // An existing file is never overwritten: it may be the last good backup.
     if to.exists() {
         eprintln!(
-            "错误[BACKUP_EXISTS]:备份文件{to}已存在;已有的备份不会被覆盖,请换一个文件名
-             error[BACKUP_EXISTS]: the backup file {to} already exists: an existing backup is              never overwritten, so choose another name",
+            "错误[BACKUP_EXISTS]:备份文件{to}已存在;已有的备份不会被覆盖,请换一个文件名\n\
+             error[BACKUP_EXISTS]: the backup file {to} already exists: an existing backup is \
+             never overwritten, so choose another name",
             to = to.display()
         );
         return ExitCode::from(1);
@@ -670,11 +671,18 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
             info.audit_rows
         )),
         Err(e) => {
+            let why = match to.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+                    format!("目标目录{}不存在,请先创建它或换一个位置", dir.display())
+                }
+                _ => "读写时出错,原因见下一行".to_owned(),
+            };
             eprintln!(
-                "error[{}]: cannot back up {} to {}: {e}",
-                e.code(),
-                src.display(),
-                to.display()
+                "错误[{code}]:无法将{src}备份到{to}:{why}\n\
+                 error[{code}]: cannot back up {src} to {to}: {e}",
+                code = e.code(),
+                src = src.display(),
+                to = to.display()
             );
             ExitCode::from(1)
         }

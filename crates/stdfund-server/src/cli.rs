@@ -486,7 +486,13 @@ fn healthcheck(
             }
         }
         Err(e) => {
-            output::eprint_line(&format!("error: {e}"));
+            // The server's answers are said Chinese first, English below;
+            // the settings' own problems are English (operators' flags).
+            if e.starts_with("健康检查失败") {
+                output::eprint_line(&e);
+            } else {
+                output::eprint_line(&format!("error: {e}"));
+            }
             ExitCode::from(1)
         }
     }
@@ -544,10 +550,13 @@ pub async fn check_health_with(
             .tls_config(config)
             .map_err(|e| format!("invalid TLS settings: {}", error_chain(&e)))?;
     }
-    let channel = endpoint
-        .connect()
-        .await
-        .map_err(|e| format!("cannot connect to {addr}: {}", error_chain(&e)))?;
+    let channel = endpoint.connect().await.map_err(|e| {
+        format!(
+            "健康检查失败:无法连接{addr}(该地址没有服务在监听、服务尚未启动完毕,或地址有误)\n\
+                 health check failed: cannot connect to {addr}: {}",
+            error_chain(&e)
+        )
+    })?;
     let answer = HealthClient::new(channel)
         .check(HealthCheckRequest {
             service: service.to_string(),
@@ -564,7 +573,12 @@ pub async fn check_health_with(
                     crate::server::APPLICATION_SERVICES.join(", ")
                 )
             } else {
-                format!("health check failed: {:?}: {}", s.code(), s.message())
+                format!(
+                    "健康检查失败:服务端答复{:?}\nhealth check failed: {:?}: {}",
+                    s.code(),
+                    s.code(),
+                    s.message()
+                )
             }
         })?;
     Ok(ServingStatus::try_from(answer.into_inner().status).unwrap_or(ServingStatus::Unknown))
@@ -819,8 +833,13 @@ fn estimate(file: Option<&str>, format: Format, errors: ErrorFormat) -> ExitCode
                 r.message_zh = format!("{}:{}", source.zh(), r.message_zh);
                 r.message_en = format!("{}: {}", source.en(), r.message_en);
                 if let Some((zh, en)) = catalog_hint(&e) {
-                    r.message_zh = format!("{};{zh}", r.message_zh);
-                    r.message_en = format!("{}; {en}", r.message_en);
+                    // After the engine's question (`是否应为…?`) a new
+                    // sentence, not a clause.
+                    let asks = |m: &str| m.ends_with(['?', '？']);
+                    let zh_sep = if asks(&r.message_zh) { "" } else { ";" };
+                    let en_sep = if asks(&r.message_en) { " " } else { "; " };
+                    r.message_zh = format!("{}{zh_sep}{zh}", r.message_zh);
+                    r.message_en = format!("{}{en_sep}{en}", r.message_en);
                 }
             }
             output::fail(&r, errors)

@@ -191,10 +191,7 @@ fn invalid_json_names_the_file_and_the_position() {
     assert!(lines[0].starts_with("错误[INVALID_JSON]:"), "{err}");
     assert!(lines[0].contains(&format!("`{path}`")), "{err}");
     assert!(lines[0].contains("第2行第35列"), "{err}");
-    assert!(
-        chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()),
-        "{err}"
-    );
+    assert!(chinese_line_has_no_english(lines[0]), "{err}");
     assert!(lines[1].starts_with("error[INVALID_JSON]:"), "{err}");
     assert!(lines[1].contains("(2:35)"), "{err}");
     assert!(!err.contains(".?"), "{err}");
@@ -261,6 +258,17 @@ fn a_mistyped_item_or_category_lists_what_may_be_written() {
         chinese_line_has_no_english(lines[0].split("(字段").next().unwrap()),
         "{err}"
     );
+
+    // After the engine's guess, a new sentence.
+    let (_, _, err) = stdfund(
+        &["estimate", "-"],
+        Some(&application("standard_lead", "NATIONAL")),
+    );
+    assert!(
+        err.contains("?可填写的资助项目:") || err.contains("？可填写的资助项目:"),
+        "{err}"
+    );
+    assert!(!err.contains("?;") && !err.contains("?; "), "{err}");
 
     let (code, _, err) = stdfund(
         &["estimate", "-"],

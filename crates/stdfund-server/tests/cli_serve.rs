@@ -214,6 +214,21 @@ fn serve_runs_logs_masked_json_and_exits_gracefully_on_sigterm() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("没有名为`stdfund.v1.Nope`的服务"), "{said}");
     assert!(said.contains("stdfund.v1.RegistryService"), "{said}");
+    // Nothing listening: said in Chinese first, then English.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let out = stdfund(&["healthcheck", "--addr", &nobody, "--timeout-seconds", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.starts_with(&format!("健康检查失败:无法连接{nobody}")),
+        "{said}"
+    );
+    assert!(
+        said.contains("health check failed: cannot connect to"),
+        "{said}"
+    );
     // A second server whose metrics address is taken says which listener
     // failed and the flag to change (the restore check of OPERATIONS.md on
     // a production host, where 9090 is the running server's).

@@ -183,6 +183,28 @@ fn backup_while_claims_are_submitted_holds_every_acknowledged_claim() {
     let said = String::from_utf8_lossy(&again.stderr);
     assert!(said.starts_with("错误[BACKUP_EXISTS]:备份文件"), "{said}");
     assert!(said.contains("already exists"), "{said}");
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines.len(), 2, "{said}");
+    assert!(lines[1].starts_with("error[BACKUP_EXISTS]: "), "{said}");
+    assert!(
+        !said.contains("  "),
+        "no run of spaces from a wrapped literal: {said}"
+    );
+    // A destination in a directory that does not exist is said in Chinese too.
+    let nowhere = stdfund()
+        .args(["backup", "--to"])
+        .arg(copy.with_file_name("no-such-dir").join("b.sqlite"))
+        .env("STDFUND_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(nowhere.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&nowhere.stderr);
+    assert!(said.starts_with("错误["), "{said}");
+    assert!(said.contains("no-such-dir不存在"), "{said}");
+    assert!(
+        said.lines().nth(1).is_some_and(|l| l.starts_with("error[")),
+        "{said}"
+    );
     let pg = stdfund()
         .args([
             "backup",
