@@ -8,7 +8,7 @@ import { ClaimView } from "../../gen/stdfund/v1/registry_service_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { t } from "../i18n.js";
 import { amountProblemKey, formatYuan, readAmount } from "../money.js";
-import { yearChina } from "../format.js";
+import { narrowScreen, yearChina } from "../format.js";
 import { payerName, unitName } from "../catalog.js";
 import { saveFile } from "../download.js";
 import { href, navigate, type Route } from "../router.js";
@@ -36,6 +36,7 @@ export function Finance({ route }: { route: Route }) {
   useEffect(() => setMore(null), [year, awaiting.data]);
   const loadingMore = useAction();
   const shown = [...(awaiting.data?.claims ?? []), ...(more?.claims ?? [])];
+  const narrow = narrowScreen();
   const nextToken = more !== null ? more.token : awaiting.data?.nextPageToken ?? "";
   const loadMore = async () => {
     const r = await loadingMore.run(() => page(nextToken));
@@ -102,18 +103,27 @@ export function Finance({ route }: { route: Route }) {
         {awaiting.data !== undefined && (shown.length === 0 ? <p class="muted">{t("finance.awaitingEmpty")}</p> : (
           <div class="table-wrap" tabIndex={0} role="region" aria-label={t("finance.awaiting")}>
             <table class="data awaiting">
-              <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col">{t("col.district")}</th>
-                <th scope="col" class="num">{t("finance.approvedAmount")}</th><th scope="col" class="num">{t("finance.paid")}</th>
-                <th scope="col">{t("col.status")}</th>{can("RecordDisbursement") && <th scope="col"><span class="sr-only">{t("review.disburse")}</span></th>}</tr></thead>
-              <tbody>{shown.map((c) => (
-                <tr key={String(c.claimId)} data-claim-id={String(c.claimId)}>
-                  <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
-                  <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
-                  <td class="num"><Money value={c.review?.approvedAmount ?? ""} /></td><td class="num"><Money value={c.paidAmount || "0.00"} /></td>
-                  <td><StatusBadge status={c.status} /></td>
-                  {can("RecordDisbursement") && <td><button type="button" class="link" aria-label={`${t("review.disburse")} ${String(c.claimId)}`} onClick={() => setPaying(c)}>{t("review.disburse")}</button></td>}
-                </tr>
-              ))}</tbody>
+              <thead><tr><th scope="col">{t("col.id")}</th>
+                {narrow && <th scope="col" class="num">{t("finance.approvedAmount")}</th>}
+                <th scope="col">{t("col.unit")}</th><th scope="col">{t("col.district")}</th>
+                {!narrow && <th scope="col" class="num">{t("finance.approvedAmount")}</th>}<th scope="col" class="num">{t("finance.paid")}</th>
+                <th scope="col">{t("col.status")}</th>{!narrow && can("RecordDisbursement") && <th scope="col"><span class="sr-only">{t("review.disburse")}</span></th>}</tr></thead>
+              <tbody>{shown.map((c) => {
+                const pay = can("RecordDisbursement") && <button type="button" class="link" aria-label={`${t("review.disburse")} ${String(c.claimId)}`} onClick={() => setPaying(c)}>{t("review.disburse")}</button>;
+                const approved = <Money value={c.review?.approvedAmount ?? ""} />;
+                // On a phone the approved amount and the payment button come
+                // right after the number, on the first screen.
+                return (
+                  <tr key={String(c.claimId)} data-claim-id={String(c.claimId)}>
+                    <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
+                    {narrow && <td class="num">{approved}{pay !== false && <><br />{pay}</>}</td>}
+                    <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
+                    {!narrow && <td class="num">{approved}</td>}<td class="num"><Money value={c.paidAmount || "0.00"} /></td>
+                    <td><StatusBadge status={c.status} /></td>
+                    {!narrow && pay !== false && <td>{pay}</td>}
+                  </tr>
+                );
+              })}</tbody>
             </table>
           </div>
         ))}

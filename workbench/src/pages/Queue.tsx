@@ -168,6 +168,14 @@ export function Queue({ route }: { route: Route }) {
   // On a phone the filters beyond the search box are folded (they filled two
   // screens before the first claim); one in error is always shown.
   const folded = !more && narrowScreen() && Object.keys(draftProblems).every((k) => k === "q");
+  // On a phone the amount, with the status under it, comes right after the
+  // number, so that both are on the first screen without swiping sideways.
+  const narrow = narrowScreen();
+  const amountCell = (c: Claim) => (
+    <td class="num">{c.discretionary && claimAmount(c) === c.estimatedAmount && (c.review?.approvedAmount ?? "") === ""
+      ? <span class="muted">{tk("line.4")}</span> : <Money value={claimAmount(c)} />}
+      {narrow && <><br /><StatusBadge status={c.status} /></>}</td>
+  );
 
   return (
     <section class="page">
@@ -238,9 +246,10 @@ export function Queue({ route }: { route: Route }) {
                     {reviewer && <th scope="col" class="sel"><input type="checkbox" checked={allOnPage} disabled={selectable.length === 0}
                       aria-label={t("queue.selectAll")} onChange={toggleAll} /></th>}
                     <th scope="col">{t("col.id")}</th>
+                    {narrow && <th scope="col" class="num">{t("col.amount")}</th>}
                     <th scope="col">{t("col.unit")}</th>
-                    <th scope="col" class="num">{t("col.amount")}</th>
-                    <th scope="col" class="col-status">{t("col.status")}</th>
+                    {!narrow && <th scope="col" class="num">{t("col.amount")}</th>}
+                    {!narrow && <th scope="col">{t("col.status")}</th>}
                     <th scope="col">{t("col.item")}</th>
                     <th scope="col">{t("col.district")}</th>
                     <th scope="col">{t("col.subject")}</th>
@@ -254,12 +263,10 @@ export function Queue({ route }: { route: Route }) {
                         disabled={c.status !== ClaimStatus.SUBMITTED} aria-label={t("queue.selectRow", { id: String(c.claimId) })}
                         onChange={() => toggle(c)} /></td>}
                       <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
+                      {narrow && amountCell(c)}
                       <td><span class="unit-name">{c.unitName}</span><br /><code class="muted">{c.creditCode}</code></td>
-                      <td class="num">{c.discretionary && claimAmount(c) === c.estimatedAmount && (c.review?.approvedAmount ?? "") === ""
-                        ? <span class="muted">{tk("line.4")}</span> : <Money value={claimAmount(c)} />}
-                        {/* On a phone the status column is off to the right: the status is shown under the amount instead. */}
-                        <span class="narrow-only"><br /><StatusBadge status={c.status} /></span></td>
-                      <td class="col-status"><StatusBadge status={c.status} /></td>
+                      {!narrow && amountCell(c)}
+                      {!narrow && <td><StatusBadge status={c.status} /></td>}
                       <td>{itemName(catalog, c.item)}<br /><span class="muted nowrap">{c.clause}</span></td>
                       <td class="nowrap">{unitName(catalog, c.fiscalUnit)}</td>
                       <td class="subject">{c.subject}</td>
