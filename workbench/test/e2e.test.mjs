@@ -588,6 +588,7 @@ async function reviewersDay(t, leg, databaseUrl) {
     await toast(`公示 ${pubId} 已发布`);
     await page.getByText("已发布，名单已冻结。").waitFor();
     await page.getByRole("button", { name: "登记异议" }).click();
+    assert.equal(await dialog.getByLabel("异议涉及的申报").inputValue(), "", "no claim chosen for the official");
     await dialog.getByLabel("异议涉及的申报").selectOption(String(disc.id));
     await dialog.getByLabel("异议人").fill("张先生");
     await dialog.getByLabel("异议内容").fill("该平台建设资金已由区级财政全额保障，请核实是否重复资助。");

@@ -284,6 +284,28 @@ test("at 375 px each claim awaiting payment shows its amount and the payment but
   }
 });
 
+test("finance: a budget typed in 万 is read back before saving; a year that is not one is said", async () => {
+  const { b, page } = await open();
+  try {
+    await signIn(page, "finance");
+    await page.goto(`${server.origin}/workbench/#/finance`);
+    await page.getByRole("button", { name: "设置预算" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("预算总额（元）").fill("100万");
+    await dialog.getByText("= 1,000,000.00 元（100 万元）").waitFor();
+    await dialog.getByRole("button", { name: "取消" }).click();
+    await page.getByLabel("预算年度").first().fill("２０２5");
+    await page.getByRole("button", { name: "查询" }).click();
+    await page.waitForFunction(() => location.hash.includes("year=2025"));
+    await page.getByLabel("预算年度").first().fill("25");
+    await page.getByRole("button", { name: "查询" }).click();
+    await page.getByText("预算年度请写四位年份，2016 年起，例如 2026。").waitFor();
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
 for (const width of [1280, 768, 375]) {
   test(`at ${width} px: no page-wide horizontal scroll, axe without serious or critical violations, a visible focus ring`, async () => {
     const { b, page } = await open({ width, height: 900 });

@@ -8,7 +8,7 @@ import { ClaimView } from "../../gen/stdfund/v1/registry_service_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { t } from "../i18n.js";
 import { amountProblemKey, formatYuan, readAmount } from "../money.js";
-import { narrowScreen, yearChina } from "../format.js";
+import { halfWidthDigits, narrowScreen, yearChina } from "../format.js";
 import { payerName, unitName } from "../catalog.js";
 import { saveFile } from "../download.js";
 import { href, navigate, type Route } from "../router.js";
@@ -16,7 +16,7 @@ import { ErrorBox } from "../ui/ErrorBox.js";
 import { Dialog } from "../ui/Dialog.js";
 import { Actions, SelectField, TextField } from "../ui/Field.js";
 import { Loading, Money, PageTitle, StatusBadge } from "../ui/bits.js";
-import { DisburseDialog } from "./dialogs.js";
+import { amountHint, DisburseDialog } from "./dialogs.js";
 
 export function yearParam(route: Route): number {
   const y = Number(route.params.get("year"));
@@ -48,10 +48,18 @@ export function Finance({ route }: { route: Route }) {
   const [exportYear, setExportYear] = useState("this");
   const [format, setFormat] = useState(String(NoticeFormat.XLSX));
 
+  const [yearError, setYearError] = useState<string | null>(null);
   const go = (e: Event) => {
     e.preventDefault();
-    const y = Number(yearDraft);
-    if (Number.isInteger(y) && y >= 2016 && y <= 9999) navigate(href(["finance"], { year: y }));
+    // Full-width digits as typed on a Chinese keyboard; a year that is not
+    // one is said, not ignored.
+    const y = Number(halfWidthDigits(yearDraft.trim()));
+    if (yearDraft.trim() !== "" && Number.isInteger(y) && y >= 2016 && y <= 9999) {
+      setYearError(null);
+      navigate(href(["finance"], { year: y }));
+    } else {
+      setYearError(t("pub.badYear"));
+    }
   };
   const exportPayments = async (e: Event) => {
     e.preventDefault();
@@ -63,7 +71,7 @@ export function Finance({ route }: { route: Route }) {
     <section class="page">
       <PageTitle>{t("finance.title")}</PageTitle>
       <form class="inline-form" onSubmit={go}>
-        <TextField label={t("finance.year")} value={yearDraft} onInput={setYearDraft} inputMode="numeric" maxLength={4} name="year" />
+        <TextField label={t("finance.year")} value={yearDraft} onInput={setYearDraft} inputMode="numeric" maxLength={4} error={yearError} name="year" />
         <button type="submit">{t("app.search")}</button>
       </form>
 
@@ -177,7 +185,7 @@ function BudgetDialog({ year, initial, onClose, onDone }: { year: number; initia
     <Dialog title={t("finance.budgetTitle", { year })} onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <SelectField label={t("finance.payer")} value={payer} onChange={setPayer} options={payers} name="payer" />
-        <TextField label={t("finance.total")} required value={total} onInput={setTotal} inputMode="decimal" error={tried ? error : null} name="total" />
+        <TextField label={t("finance.total")} required value={total} onInput={(v) => { setTotal(v); action.clear(); }} inputMode="decimal" hint={amountHint(total)} error={tried ? error : null} name="total" />
         <ErrorBox problem={action.problem} />
         <Actions>
           <button type="submit" class="primary" disabled={action.busy}>{t("app.save")}</button>

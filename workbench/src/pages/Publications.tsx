@@ -60,8 +60,9 @@ export interface DraftForm { title: string; year: string; unit: string; start: s
 export function draftProblems(f: DraftForm): Partial<Record<keyof DraftForm, string>> {
   const out: Partial<Record<keyof DraftForm, string>> = {};
   if (f.title.trim() === "") out.title = t("pub.fieldRequired", { field: t("pub.name") });
-  const y = Number(f.year);
-  if (!Number.isInteger(y) || y < 2016 || y > 9999) out.year = t("pub.fieldRequired", { field: t("pub.year") });
+  const y = Number(halfWidthDigits(f.year.trim()));
+  if (f.year.trim() === "") out.year = t("pub.fieldRequired", { field: t("pub.year") });
+  else if (!Number.isInteger(y) || y < 2016 || y > 9999) out.year = t("pub.badYear");
   if (!isDate(f.start)) out.start = t("pub.fieldRequired", { field: t("pub.start") });
   // Full-width digits as typed on a Chinese keyboard (`５`).
   const d = Number(halfWidthDigits(f.days.trim()));
@@ -82,7 +83,7 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
     setTried(true);
     if (Object.keys(problems).length > 0) return;
     const r = await action.run(() => api.registry.createPublication({
-      title: f.title.trim(), year: Number(f.year), fiscalUnit: f.unit, claimIds: [], periodStart: f.start,
+      title: f.title.trim(), year: Number(halfWidthDigits(f.year.trim())), fiscalUnit: f.unit, claimIds: [], periodStart: f.start,
       workingDays: Number(halfWidthDigits(f.days.trim())), objectionContact: f.contact.trim(),
     }));
     const p = r?.publication;
@@ -244,9 +245,12 @@ export function PublicationDetail({ id }: { id: string }) {
 
 function ObjectionDialog({ p, onClose, onDone }: { p: Publication; onClose: () => void; onDone: () => void }) {
   const { api, notify } = useApp();
-  const first = p.entries[0];
-  const [claim, setClaim] = useState(first === undefined ? "" : String(first.claimId));
-  const [received, setReceived] = useState(todayChina());
+  // No claim is chosen for the official (an objection filed in a hurry
+  // would land on the first line), and the day received starts as today
+  // only when today is inside the period.
+  const [claim, setClaim] = useState("");
+  const today = todayChina();
+  const [received, setReceived] = useState(today >= p.periodStart && today <= p.periodEnd ? today : "");
   const [objector, setObjector] = useState("");
   const [contact, setContact] = useState("");
   const [content, setContent] = useState("");
@@ -255,6 +259,7 @@ function ObjectionDialog({ p, onClose, onDone }: { p: Publication; onClose: () =
   const problems: Record<string, string> = {};
   if (claim === "") problems["claim"] = t("pub.fieldRequired", { field: t("pub.objClaim") });
   if (!isDate(received)) problems["received"] = t("pub.fieldRequired", { field: t("pub.objReceived") });
+  else if (received < p.periodStart || received > p.periodEnd) problems["received"] = t("pub.objOutsidePeriod", { start: p.periodStart, end: p.periodEnd });
   if (objector.trim() === "") problems["objector"] = t("pub.fieldRequired", { field: t("pub.objector") });
   if (content.trim() === "") problems["content"] = t("pub.fieldRequired", { field: t("pub.objContent") });
   const submit = async (e: Event) => {
@@ -271,8 +276,10 @@ function ObjectionDialog({ p, onClose, onDone }: { p: Publication; onClose: () =
     <Dialog title={t("pub.recordObjection")} onClose={onClose} wide>
       <form onSubmit={submit} noValidate class="form-grid">
         <SelectField class="wide" label={t("pub.objClaim")} value={claim} onChange={setClaim} name="claim" error={err("claim")}
-          options={p.entries.map((e) => ({ value: String(e.claimId), label: `${e.row}. ${e.unitName} · ${e.subject}（${String(e.claimId)}）` }))} />
-        <TextField label={t("pub.objReceived")} type="date" required value={received} onInput={setReceived} min={p.periodStart} max={p.periodEnd} error={err("received")} name="received" />
+          options={[{ value: "", label: t("pub.objChooseClaim") },
+            ...p.entries.map((e) => ({ value: String(e.claimId), label: `${e.row}. ${e.unitName} · ${e.subject}（${String(e.claimId)}）` }))]} />
+        <TextField label={t("pub.objReceived")} type="date" required value={received} onInput={setReceived} min={p.periodStart} max={p.periodEnd}
+          hint={t("pub.objPeriodHint", { start: p.periodStart, end: p.periodEnd })} error={err("received")} name="received" />
         <TextField label={t("pub.objector")} required value={objector} onInput={setObjector} maxLength={100} error={err("objector")} name="objector" />
         <TextField class="wide" label={t("pub.objContact") + t("app.optional")} value={contact} onInput={setContact} maxLength={100} name="contact" />
         <TextArea class="wide" label={t("pub.objContent")} required value={content} onInput={setContent} maxLength={2000} error={err("content")} name="content" />

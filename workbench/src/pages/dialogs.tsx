@@ -27,7 +27,7 @@ export function reviewProblems(decision: ReviewDecision, discretionary: boolean,
 }
 
 /** What an amount field reads, shown beside it before anything is sent. */
-function amountHint(typed: string): string | undefined {
+export function amountHint(typed: string): string | undefined {
   const r = readBack(typed);
   return r === null ? undefined : t("money.readBack", r);
 }
@@ -128,6 +128,8 @@ export function DisburseDialog({ claim, onClose, onDone }: { claim: Claim; onClo
   const [amount, setAmount] = useState("");
   const [tried, setTried] = useState(false);
   const action = useAction();
+  // A refusal speaks of what was sent: it goes once a field changes.
+  const edit = (set: (v: string) => void) => (v: string) => { set(v); action.clear(); };
   const id = String(claim.claimId);
   const problems = disburseProblems(date, voucher, amount, todayChina());
   const submit = async (e: Event) => {
@@ -146,9 +148,9 @@ export function DisburseDialog({ claim, onClose, onDone }: { claim: Claim; onClo
           <div><dt>{t("finance.approvedAmount")}</dt><dd><Money value={claim.review?.approvedAmount ?? ""} /></dd></div>
           <div><dt>{t("finance.paid")}</dt><dd><Money value={claim.paidAmount || "0.00"} /></dd></div>
         </dl>
-        <TextField label={t("finance.paymentDate")} type="date" required value={date} onInput={setDate} error={tried ? problems.date : null} name="paymentDate" />
-        <TextField label={t("finance.voucher")} required value={voucher} onInput={setVoucher} maxLength={64} error={tried ? problems.voucher : null} name="voucher" />
-        <TextField label={t("finance.amount")} hint={amountHint(amount) ?? t("finance.amountHint")} value={amount} onInput={setAmount} inputMode="decimal" error={tried ? problems.amount : null} name="amount" />
+        <TextField label={t("finance.paymentDate")} type="date" required value={date} onInput={edit(setDate)} error={tried ? problems.date : null} name="paymentDate" />
+        <TextField label={t("finance.voucher")} required value={voucher} onInput={edit(setVoucher)} maxLength={64} error={tried ? problems.voucher : null} name="voucher" />
+        <TextField label={t("finance.amount")} hint={amountHint(amount) ?? t("finance.amountHint")} value={amount} onInput={edit(setAmount)} inputMode="decimal" error={tried ? problems.amount : null} name="amount" />
         <ErrorBox problem={action.problem} />
         <Actions>
           <button type="submit" class="primary" disabled={action.busy}>{t("review.disburse")}</button>

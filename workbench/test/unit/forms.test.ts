@@ -66,6 +66,10 @@ test("publication draft: title, year, a start date, 1–30 working days, a conta
   assert.deepEqual(draftProblems({ title: "2026年第一批", year: "2026", unit: "", start: "2026-03-02", days: "5", contact: "0591-12345678" }), {});
   const p = draftProblems({ title: " ", year: "20", unit: "", start: "3/2", days: "31", contact: "" });
   assert.deepEqual(Object.keys(p).sort(), ["contact", "days", "start", "title", "year"]);
+  assert.equal(p.year, "预算年度请写四位年份，2016 年起，例如 2026。");
+  // Full-width digits, as typed on a Chinese keyboard.
+  assert.deepEqual(draftProblems({ title: "2026年第一批", year: "２０２６", unit: "", start: "2026-03-02", days: "５", contact: "0591-12345678" }), {});
+  assert.equal(draftProblems({ title: "t", year: "", unit: "", start: "2026-03-02", days: "5", contact: "c" }).year, "请填写“预算年度”。");
 });
 
 test("report groups sum exactly to the server's total", async () => {
