@@ -535,12 +535,15 @@ function lineReason(line) {
 
 function renderLine(line, n) {
   const x = t();
-  const kind = line.status.toLowerCase().replace("line_status_", "");
+  // Eligible, but the province (or another level) already paid at least the
+  // city's grant: nothing is paid, so the badge does not promise money.
+  const covered = line.reasonCode === "COVERED_BY_HIGHER_LEVEL";
+  const kind = covered ? "covered" : line.status.toLowerCase().replace("line_status_", "");
   const li = el("li", { class: `line ${kind}`, "data-achievement-id": line.achievementId });
   const what = [itemName(line.item), variantName(line.item, line.variant), line.clause].filter(Boolean).join(x.sep);
   li.append(
     el("p", { class: "line-head" }, el("strong", {}, x.row(n)), " ",
-      el("span", { class: "badge", "data-testid": "status" }, x.status[line.status] ?? x.status.LINE_STATUS_INELIGIBLE)),
+      el("span", { class: "badge", "data-testid": "status" }, covered ? x.coveredBadge : x.status[line.status] ?? x.status.LINE_STATUS_INELIGIBLE)),
     el("p", { class: "line-what", "data-testid": "clause" }, what),
     el("p", { class: "line-subject", "data-testid": "subject" }, x.subjectRead(line.subject, (line.subjectAsGiven ?? line.subject).trim())),
     el("p", { class: "reason", "data-testid": "reason" }, lineReason(line)));
@@ -549,6 +552,10 @@ function renderLine(line, n) {
     const n = rules.normaliseStandardNumber(line.subject);
     if (n.ok && n.value.year === "") li.append(el("p", { class: "hint warn", "data-testid": "year-missing" }, x.yearMissing(n.value.canonical)));
   }
+  // The engine has no clock; the registry refuses a completion date after
+  // the day of the claim, so the page says so before the clerk files it.
+  const date = current.application.achievements.find((a) => a.id === line.achievementId)?.date ?? "";
+  if (date > today()) li.append(el("p", { class: "hint warn", "data-testid": "date-future" }, x.dateFuture));
   const figures = el("dl", { class: "figures" });
   if (line.status === "LINE_STATUS_DISCRETIONARY") {
     figures.append(pair(x.payable, el("span", { class: "to-be-set", "data-testid": "payable" }, x.toBeSet), { cls: "payable" }));

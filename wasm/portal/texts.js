@@ -28,6 +28,7 @@ export const TEXT = {
     chooseVariant: "请选择类别",
     subject: "标的（标准编号、技术组织代码、项目编号等）",
     yearMissing: (c) => `⚠ 标准编号“${c}”没有年代号：测算照常进行，但申报时须写明年代号（例如 ${c}-2020），否则登记系统不予受理。`,
+    dateFuture: "⚠ 完成日期晚于今天：测算照常进行，但成果完成（发布、批准或验收）后才能申报，登记系统不受理晚于申报当天的完成日期。",
     reasonLeadRequired: "该奖项只资助获奖标准的主导单位或第一起草单位：如本单位是，请在“角色”中选择“主导单位”。",
     subjectRead: (canonical, typed) => (typed === canonical ? `标的：${canonical}` : `标的：${canonical}（由您填写的“${typed}”识别，按此判断是否重复资助）`),
     date: "完成日期（发布、批准或验收日）",
@@ -71,6 +72,7 @@ export const TEXT = {
       LINE_STATUS_PENDING: "待验收或批准",
       LINE_STATUS_DISCRETIONARY: "待评审核定",
     },
+    coveredBadge: "无需补足",
     reasons: {
       ELIGIBLE: "符合资助条件。",
       COVERED_BY_HIGHER_LEVEL: "已获上级财政资助不低于市级资助标准，无需补足。",
@@ -203,6 +205,7 @@ export const TEXT = {
     chooseVariant: "Choose a category",
     subject: "Subject (standard number, committee code, project reference…)",
     yearMissing: (c) => `⚠ The standard number “${c}” has no year: the estimate goes on, but a claim must give the year (e.g. ${c}-2020), or the registry will not take it.`,
+    dateFuture: "⚠ The completion date is after today: the estimate goes on, but a claim can be filed only once the achievement is completed (published, approved or accepted); the registry does not take a completion date after the day of the claim.",
     reasonLeadRequired: "This award is granted only to the lead or first drafting unit of the awarded standard: if yours is, choose “Lead unit” as the role.",
     subjectRead: (canonical, typed) => (typed === canonical ? `Subject: ${canonical}` : `Subject: ${canonical} (read from “${typed}”; the one-time rule compares this form)`),
     date: "Completion date (publication, approval or acceptance)",
@@ -251,6 +254,7 @@ export const TEXT = {
       LINE_STATUS_PENDING: "Awaiting acceptance or approval",
       LINE_STATUS_DISCRETIONARY: "Set by the reviewer",
     },
+    coveredBadge: "Nothing to top up",
     reasons: {
       ELIGIBLE: "Meets the conditions.",
       COVERED_BY_HIGHER_LEVEL: "Higher-level fiscal funding already covers the municipal amount; no top-up.",

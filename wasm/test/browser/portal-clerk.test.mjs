@@ -242,6 +242,19 @@ test("a district typed by its name under 其他地区: its code is offered, and 
   await page.close();
 });
 
+test("a completion date after today is estimated with a warning that the registry will not take it yet", async () => {
+  const page = await open(375);
+  const next = `${new Date().getFullYear() + 1}-03-01`;
+  await fill(page, APPLICANT, [{ ...ROWS[0], funding: [] }]);
+  const li = page.locator("#lines > li[data-achievement-id=a1]");
+  assert.equal(await li.locator("[data-testid=date-future]").count(), 0, "a past date is not warned");
+  await page.fill("#a1-date", next);
+  await page.keyboard.press("Tab");
+  await li.locator("[data-testid=date-future]").waitFor();
+  assert.equal(await li.locator("[data-testid=date-future]").innerText(), TEXT.zh.dateFuture);
+  await page.close();
+});
+
 test("amounts as clerks write them, each read into exact yuan by the page", async () => {
   const page = await open(1280);
   await fill(page, APPLICANT, [{ ...ROWS[0], funding: [["FUNDING_LEVEL_PROVINCIAL", "1"]] }]);

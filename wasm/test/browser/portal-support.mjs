@@ -121,7 +121,8 @@ export async function assertShows(page, native, lang = "zh", { rows = native.lin
       assert.equal(await node.getAttribute("data-yuan"), want, `${where}: ${testid}`);
       assert.equal((await node.innerText()).replace(/\s*\n\s*/g, ""), `${minus ? "− " : ""}${shown(want, lang)}`, `${where}: ${testid} as shown`);
     };
-    assert.equal(await text("status"), x.status[line.status], `${where}: status`);
+    const badge = line.reasonCode === "COVERED_BY_HIGHER_LEVEL" ? x.coveredBadge : x.status[line.status];
+    assert.equal(await text("status"), badge, `${where}: status`);
     assert.equal(await text("reason"), x.reasons[line.reasonCode], `${where}: reason`);
     if (line.clause) assert.ok((await text("clause")).includes(line.clause), `${where}: clause`);
     if (line.status === "LINE_STATUS_DISCRETIONARY") {
