@@ -272,7 +272,8 @@ function readForm() {
   const applicant = {
     creditCode: $("#creditCode").value.trim(),
     name: $("#name").value.trim(),
-    seat: seatOther ? $("#seatOther").value.trim() : seatSelect.value,
+    // A code typed with a Chinese keyboard's full-width digits (`３５０２０３`) is the code.
+    seat: seatOther ? $("#seatOther").value.trim().replace(/[\uFF10-\uFF19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)) : seatSelect.value,
   };
   const cc = applicant.creditCode;
   if (cc === "") problems.set($("#creditCode"), missing());
@@ -511,7 +512,9 @@ function render() {
       const line = lineById.get(r.achievement.id);
       lines.append(line ? renderLine(line, r.n) : renderNotEstimated(r));
     }
-    if (assessment.lines.length === 0) renderNotice(x.noLines);
+    // Rows there, none estimated: each says what it lacks; the notice does
+    // not ask for what is filled in.
+    if (assessment.lines.length === 0) renderNotice(read.rows.length === 0 ? x.noLines : x.rowsToFinish);
     else renderSummary(assessment, read);
     for (const w of assessment.warnings) {
       const text = warningText(w, assessment);
@@ -616,7 +619,8 @@ function renderSummary(a, read) {
     ...(excluded > 0 ? [el("p", { class: "note" }, x.excludedNote(excluded))] : []));
   summary.hidden = false;
   const bar = $("#total-bar");
-  bar.textContent = `${x.total} ${amountLine(a.total)} · ${x.details}`;
+  // The link's words stay together (at 375 px the arrow fell to a line of its own).
+  bar.replaceChildren(`${x.total} ${amountLine(a.total)} · `, el("span", { class: "nowrap" }, x.details));
   bar.hidden = summaryInView;
 }
 

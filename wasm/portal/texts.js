@@ -66,6 +66,7 @@ export const TEXT = {
     needApplicant: (fields) => `填写${fields.join("、")}后即可测算。`,
     fixApplicant: (fields) => `请先修改${fields.join("、")}，然后即可测算。`,
     noLines: "添加成果并填写标的和完成日期后即可测算。",
+    rowsToFinish: "请按各项成果下的提示修改或补填，然后即可测算。",
     status: {
       LINE_STATUS_ELIGIBLE: "可获资助",
       LINE_STATUS_INELIGIBLE: "不予资助",
@@ -248,6 +249,7 @@ export const TEXT = {
     needApplicant: (fields) => `Fill in ${fields.join(", ")} to see the estimate.`,
     fixApplicant: (fields) => `Correct ${fields.join(", ")} to see the estimate.`,
     noLines: "Add an achievement with its subject and date to see the estimate.",
+    rowsToFinish: "Correct or complete each achievement as its note says, and the estimate follows.",
     status: {
       LINE_STATUS_ELIGIBLE: "Eligible",
       LINE_STATUS_INELIGIBLE: "Not eligible",

@@ -60,6 +60,8 @@ test("the empty form: no error, no red, a plain invitation", async () => {
   await page.selectOption("#seat", APPLICANT.seat);
   assert.equal(await page.locator("#lines > li .badge").textContent(), TEXT.zh.lineIncomplete);
   assert.match(await page.locator("#lines > li .reason").textContent(), /还需填写：类别、标的、完成日期/);
+  // The row says what it lacks; the notice above does not ask again.
+  assert.equal(await notice.textContent(), TEXT.zh.rowsToFinish);
   // No category is chosen for the clerk (the first, 国际标准 · 50万元, was
   // taken for the right one).
   assert.equal(await page.locator("#a1-variant").inputValue(), "");
@@ -234,6 +236,10 @@ test("a district typed by its name under 其他地区: its code is offered, and 
   // A code outside the list is still taken as typed; a name of no one place gets no offer.
   await page.selectOption("#seat", "other");
   await type(page, "#seatOther", "350203");
+  await page.keyboard.press("Tab");
+  assert.equal(await error.count(), 0);
+  // Full-width digits, as a Chinese keyboard types them, are the code.
+  await type(page, "#seatOther", "３５０２０３");
   await page.keyboard.press("Tab");
   assert.equal(await error.count(), 0);
   await type(page, "#seatOther", "福州市");

@@ -173,6 +173,9 @@ test("the phone's total bar: white ring on the dark bar, the total in 元 and �
     const bar = page.locator("#total-bar");
     assert.equal(await bar.isVisible(), true, "the total bar shows while the summary is out of sight");
     assert.ok((await bar.textContent()).includes(shown(native.total, "zh")));
+    // `查看明细 ↓` on one line: the arrow does not fall to a line of its own.
+    const link = await bar.locator(".nowrap").evaluate((e) => e.getClientRects().length);
+    assert.equal(link, 1, "查看明细 ↓ in one piece");
     await page.focus("#total-bar");
     const r = await focusRing(page);
     assert.ok(contrast(r.color, r.background) >= 3, `total bar ring ${r.color} on ${r.background}`);
