@@ -22,7 +22,9 @@
 //!
 //! [`WorkbenchLayer`] puts it in front of another service: requests whose
 //! path is `/workbench` or starts with `/workbench/` go to [`Workbench`],
-//! everything else (gRPC, grpc-web) to the inner service, e.g.
+//! `GET /` gets a short text naming the workbench's address (a person who
+//! opens the server's address in a browser), everything else (gRPC,
+//! grpc-web) goes to the inner service, e.g.
 //! `Server::builder().layer(WorkbenchLayer)` as the outermost layer.
 
 use bytes::Bytes;
@@ -133,6 +135,14 @@ fn find(path: &str) -> Option<&'static Prepared> {
     let index = ASSETS.iter().position(|a| a.paths.contains(&path))?;
     PREPARED.get(index)
 }
+
+/// What `GET /` answers: where the workbench is, and what else this
+/// address serves.
+const ROOT_TEXT: &str = "标准化资助服务 stdfund\n\n\
+审核工作台(审核、财务、管理员使用):/workbench/\n\
+The registry workbench (reviewers, finance officers, administrators): /workbench/\n\n\
+本地址同时提供 gRPC 接口(stdfund.v1)。企业门户页面另行部署,见 README。\n\
+This address also serves the gRPC API (stdfund.v1). The enterprise portal page is deployed on its own; see the README.\n";
 
 /// Whether a request path belongs to the workbench (`/workbench` or below).
 pub fn is_workbench_path(path: &str) -> bool {
@@ -321,6 +331,14 @@ where
         if is_workbench_path(request.uri().path()) {
             WithWorkbenchFuture::Ready {
                 response: Some(respond(&request)),
+            }
+        } else if request.uri().path() == "/"
+            && matches!(*request.method(), Method::GET | Method::HEAD)
+        {
+            // A person who opens the server's address in a browser is told
+            // where the page is, not given an empty 400.
+            WithWorkbenchFuture::Ready {
+                response: Some(plain(StatusCode::OK, ROOT_TEXT)),
             }
         } else {
             WithWorkbenchFuture::Inner {
@@ -640,5 +658,14 @@ mod tests {
         }
         let r = svc.call(get("/workbench/missing")).await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        // The bare address in a browser says where the page is.
+        let r = svc.call(get("/")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(header(&r, "content-type"), "text/plain; charset=utf-8");
+        let text = String::from_utf8(body(r).await).unwrap();
+        assert!(
+            text.contains("审核工作台") && text.contains("/workbench/"),
+            "{text}"
+        );
     }
 }
