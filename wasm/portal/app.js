@@ -533,6 +533,11 @@ function lineReason(line) {
   if (line.reasonCode === "NOT_COVERED" && itemById.get(line.item)?.role === "REQUIRED_LEAD" && role !== "ROLE_LEAD") {
     return x.reasonLeadRequired;
   }
+  // 五(五)1 pays the lead; a participating unit has its own item, 五(五)2.
+  if (line.reasonCode === "NOT_COVERED" && itemById.get(line.item)?.role === "IMPLIED_LEAD" && role === "ROLE_PARTICIPANT") {
+    const other = [...itemById.values()].find((i) => i.conflictsWithItem === line.item);
+    if (other !== undefined) return x.reasonParticipantItem(itemName(other.id), other.clause);
+  }
   return x.reasons[line.reasonCode] ?? "";
 }
 

@@ -248,6 +248,16 @@ test("a district typed by its name under 其他地区: its code is offered, and 
   await page.close();
 });
 
+test("a participating unit under 五(五)1 is told which item to claim under, not that the category is not covered", async () => {
+  const page = await open(375);
+  await fill(page, APPLICANT, [{ ...ROWS[0], funding: [], role: "ROLE_PARTICIPANT" }]);
+  const li = page.locator("#lines > li[data-achievement-id=a1]");
+  const reason = await li.locator("[data-testid=reason]").innerText();
+  assert.match(reason, /参与单位请按“.+”（五\(五\)2）申报/);
+  assert.doesNotMatch(reason, /不在资助范围/);
+  await page.close();
+});
+
 test("a completion date after today is estimated with a warning that the registry will not take it yet", async () => {
   const page = await open(375);
   const next = `${new Date().getFullYear() + 1}-03-01`;
