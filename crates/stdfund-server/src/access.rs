@@ -1,7 +1,7 @@
 //! The access log: one INFO line per call (target `stdfund_server::access`)
 //! with the gRPC method, the gRPC status (name and number) and the HTTP
 //! status, the duration from the request to the end of the response, the
-//! peer address and the request id.
+//! peer address, the request id and, for a refusal, its stable reason.
 //!
 //! Built from tower-http: [`request_id_layers`] take `x-request-id` from the
 //! caller or generate a UUID, and return it in the response's
@@ -54,12 +54,12 @@ impl Drop for Call {
         }
         self.logged = true;
         let code = crate::metrics::abandoned_code(self.start.elapsed(), self.deadline);
-        self.write(Some(u16::try_from(code).unwrap_or(1)), 0);
+        self.write(Some(u16::try_from(code).unwrap_or(1)), 0, None);
     }
 }
 
 impl Call {
-    fn write(&self, grpc: Option<u16>, http_status: u16) {
+    fn write(&self, grpc: Option<u16>, http_status: u16, reason: Option<&str>) {
         let duration: Duration = self.start.elapsed();
         let code = grpc.map_or("-", |c| crate::metrics::code_name(usize::from(c)));
         tracing::info!(
@@ -71,6 +71,7 @@ impl Call {
             duration_us = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX),
             peer = %self.peer,
             request_id = %self.request_id,
+            reason = reason.unwrap_or("-"),
             "{} {} {:?}",
             self.method,
             code,
@@ -171,13 +172,27 @@ fn grpc_status(headers: &HeaderMap) -> Option<u16> {
         .and_then(|s| s.trim().parse().ok())
 }
 
+/// The stable reason of a refusal (`google.rpc.ErrorInfo.reason` in
+/// `grpc-status-details-bin`: `BUDGET_EXCEEDED`, `SEPARATION_OF_DUTIES`, …),
+/// so that a complaint found by its request id says what was refused. Read
+/// only for a status other than OK.
+fn refusal_reason(grpc: Option<u16>, headers: Option<&HeaderMap>) -> Option<String> {
+    use tonic_types::StatusExt as _;
+    if grpc.is_none_or(|c| c == 0) {
+        return None;
+    }
+    let status = tonic::Status::from_header_map(headers?)?;
+    status.get_details_error_info().map(|info| info.reason)
+}
+
 /// Writes the line (once: the call is taken out of the span).
-fn log_line(span: &Span, grpc: Option<u16>, http_status: u16) {
+fn log_line(span: &Span, grpc: Option<u16>, http_status: u16, headers: Option<&HeaderMap>) {
     let Some(mut call) = with_call(span, Option::take).flatten() else {
         return;
     };
     call.logged = true;
-    call.write(grpc, http_status);
+    let reason = refusal_reason(grpc, headers);
+    call.write(grpc, http_status, reason.as_deref());
 }
 
 /// Writes the line of a trailers-only answer (every error carries its
@@ -188,7 +203,7 @@ pub struct AccessOnResponse;
 impl<B> OnResponse<B> for AccessOnResponse {
     fn on_response(self, res: &Response<B>, _latency: Duration, span: &Span) {
         if let Some(code) = grpc_status(res.headers()) {
-            log_line(span, Some(code), res.status().as_u16());
+            log_line(span, Some(code), res.status().as_u16(), Some(res.headers()));
         }
     }
 }
@@ -200,7 +215,7 @@ pub struct AccessOnEos;
 
 impl OnEos for AccessOnEos {
     fn on_eos(self, trailers: Option<&HeaderMap>, _stream: Duration, span: &Span) {
-        log_line(span, trailers.and_then(grpc_status), 200);
+        log_line(span, trailers.and_then(grpc_status), 200, trailers);
     }
 }
 

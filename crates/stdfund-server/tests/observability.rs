@@ -114,6 +114,13 @@ async fn one_access_line_per_call_with_the_request_id_returned() {
     assert_eq!(bad["grpc_status"], "INVALID_ARGUMENT");
     assert_eq!(bad["grpc_code"], 3);
     assert_eq!(bad["request_id"], generated.as_str());
+    // A refusal's line names its stable reason; an answer's says none.
+    let reason = tonic_types::StatusExt::get_details_error_info(&err)
+        .unwrap()
+        .reason;
+    assert!(!reason.is_empty());
+    assert_eq!(bad["reason"], reason.as_str());
+    assert_eq!(ok["reason"], "-");
 
     deadline_passed_calls_are_logged_and_counted(&buf).await;
 }
