@@ -639,7 +639,9 @@ fn io_reason_zh(e: &std::io::Error) -> &'static str {
         ErrorKind::NotFound => "文件不存在",
         ErrorKind::PermissionDenied => "没有读取权限",
         ErrorKind::IsADirectory => "这是一个目录,不是文件",
-        ErrorKind::InvalidData => "内容不是UTF-8编码的文本",
+        ErrorKind::InvalidData => {
+            "内容不是UTF-8编码的文本(常见于记事本“ANSI”或GBK编码);请在编辑器中另存为UTF-8编码后重试"
+        }
         _ => "读取失败",
     }
 }
@@ -752,6 +754,20 @@ pub(crate) fn json_syntax(text: &str) -> Option<(usize, usize, String, String)> 
         ),
         _ => (e.column(), None),
     };
+    // A comma after the last member (`[{…},]`, `{"a": 1,}`), as people
+    // write lists: the parser asks for a value where the list ends.
+    let start_of_line: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let before_found = text
+        .get(..start_of_line.saturating_add(at))
+        .unwrap_or_default();
+    if matches!(found, Some(']' | '}')) && before_found.trim_end().ends_with(',') {
+        zh.push_str("(最后一项后面不能有逗号,请删去这个逗号)");
+        what.push_str(" (no comma after the last item: delete that comma)");
+    }
     if let Some((c, ascii)) = found.and_then(|c| Some((c, half_width(c)?))) {
         zh.push_str(&format!("(此处的`{c}`是全角字符,JSON须用半角的`{ascii}`)"));
         what.push_str(&format!(

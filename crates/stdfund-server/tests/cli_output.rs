@@ -196,12 +196,48 @@ fn invalid_json_names_the_file_and_the_position() {
     assert!(lines[1].contains("(2:35)"), "{err}");
     assert!(!err.contains(".?"), "{err}");
 
+    // A comma after the last item, on the line before: said as such.
+    let (code, _, err) = stdfund(
+        &["estimate"],
+        Some(
+            "{\"applicant\": {\"creditCode\": \"x\"},\n \"achievements\": [\n  {\"id\": \"a\"},\n ]\n}",
+        ),
+    );
+    assert_eq!(code, 2);
+    let zh = err.lines().next().unwrap();
+    assert!(zh.contains("第4行第2列"), "{err}");
+    assert!(zh.contains("最后一项后面不能有逗号"), "{err}");
+    assert!(
+        err.lines()
+            .nth(1)
+            .unwrap()
+            .contains("no comma after the last item"),
+        "{err}"
+    );
+
     // From standard input, and truncated.
     let (code, _, err) = stdfund(&["estimate"], Some("{\"applicant\": {"));
     assert_eq!(code, 2);
     let zh = err.lines().next().unwrap();
     assert!(zh.contains("标准输入第1行第15列"), "{err}");
     assert!(chinese_line_has_no_english(zh), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_file_not_in_utf8_is_said_with_what_to_do() {
+    let dir = std::env::temp_dir().join(format!("stdfund-cli-gbk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("gbk.json");
+    // `{"applicant": {"name": "福州"}}` with 福州 in GBK.
+    let mut bytes = b"{\"applicant\": {\"name\": \"".to_vec();
+    bytes.extend_from_slice(&[0xB8, 0xA3, 0xD6, 0xDD]);
+    bytes.extend_from_slice(b"\"}}");
+    std::fs::write(&file, bytes).unwrap();
+    let (code, _, err) = stdfund(&["estimate", &file.display().to_string()], None);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("错误[INPUT_UNREADABLE]:"), "{err}");
+    assert!(err.contains("另存为UTF-8编码"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
