@@ -203,6 +203,10 @@ const zh = {
   "batch.done.1": "已核准 {count} 件，合计 {total} 元。",
   "batch.done.2": "已驳回 {count} 件。",
   "batch.noBudget": "该年度尚未设置预算。",
+  "batch.overBudget": "按所选顺序核准，预算在申报 {id} 处用尽：请取消选择它（或其后的申报）。",
+  "batch.fits": "预算",
+  "batch.fitsYes": "可核准",
+  "batch.doesNotFit": "超出预算",
 
   "claim.title": "申报 {id}",
   "claim.applicant": "申请单位",
@@ -707,6 +711,10 @@ const en: Record<Key, string> = {
   "batch.done.1": "{count} claims approved, {total} yuan in total.",
   "batch.done.2": "{count} claims rejected.",
   "batch.noBudget": "No budget is set for that year.",
+  "batch.overBudget": "Approved in the order chosen, the budget runs out at claim {id}: leave it (or those after it) out.",
+  "batch.fits": "Budget",
+  "batch.fitsYes": "fits",
+  "batch.doesNotFit": "does not fit",
 
   "claim.title": "Claim {id}",
   "claim.applicant": "Applicant",

@@ -159,6 +159,34 @@ test("errors: the server's message in Chinese, English after the switch, code on
   }
 });
 
+test("a batch the budget does not hold lists the claims chosen, those from the first that does not fit marked", async () => {
+  const { b, page } = await open();
+  try {
+    await signIn(page, "admin");
+    // The municipal budget set to what is used: nothing more fits.
+    await page.goto(`${server.origin}/workbench/#/finance`);
+    const used = await page.locator("table.budgets tbody tr").filter({ hasText: "市级" }).first().locator("td.num .money").nth(1).getAttribute("data-yuan");
+    await page.getByRole("button", { name: "设置预算" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("预算总额（元）").fill(used);
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.goto(`${server.origin}/workbench/#/queue?status=1&sort=2`);
+    const boxes = page.locator("table.claims tbody input[type=checkbox]:not([disabled])");
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole("button", { name: "批量核准" }).click();
+    const table = page.getByRole("dialog").getByTestId("over-budget");
+    await table.waitFor();
+    assert.match(await table.locator("caption").textContent(), /预算在申报 \d+ 处用尽/);
+    assert.deepEqual(await table.locator("tbody tr td:last-child").allTextContents(), ["超出预算", "超出预算"]);
+    assert.equal(await page.getByRole("dialog").getByRole("button", { name: /确认核准/ }).isDisabled(), true);
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
 test("keyboard only: sign in, select claims, batch approve with the preview, dialogs trap focus and Esc closes", async () => {
   const { b, page } = await open();
   try {

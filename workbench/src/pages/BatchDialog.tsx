@@ -12,6 +12,8 @@ import { Dialog } from "../ui/Dialog.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
 import { Actions, TextArea } from "../ui/Field.js";
 import { Money } from "../ui/bits.js";
+import type { Problem } from "../errors.js";
+import { claimAmount } from "./Queue.js";
 
 export function BatchDialog({ decision, claims, onClose, onDone }: {
   decision: 1 | 2; claims: Claim[]; onClose: () => void; onDone: (text: string) => void;
@@ -90,6 +92,7 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
           )}
         </div>
         <ErrorBox problem={previewAction.problem ?? commit.problem} />
+        <OverBudget claims={claims} problem={previewAction.problem ?? commit.problem} />
         <Actions>
           <button type="submit" class={reject ? "danger" : "primary"} disabled={!ready || commit.busy} data-autofocus={!reject}>
             {t(`batch.confirm.${decision}`, { count: p?.count ?? ids.length })}
@@ -98,5 +101,28 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
         </Actions>
       </form>
     </Dialog>
+  );
+}
+
+/**
+ * When the budget does not hold the batch: the claims chosen, in the order
+ * they are approved, each with its amount, those from the first that does
+ * not fit marked, so the reviewer sees which to leave out.
+ */
+function OverBudget({ claims, problem }: { claims: Claim[]; problem: Problem | null }) {
+  if (problem?.reason !== "BUDGET_EXCEEDED") return null;
+  const from = claims.findIndex((c) => String(c.claimId) === problem.metadata["claimId"]);
+  if (from < 0) return null;
+  return (
+    <table class="data compact over-budget" data-testid="over-budget">
+      <caption>{t("batch.overBudget", { id: String(claims[from]?.claimId ?? "") })}</caption>
+      <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col" class="num">{t("col.amount")}</th><th scope="col">{t("batch.fits")}</th></tr></thead>
+      <tbody>{claims.map((c, i) => (
+        <tr key={String(c.claimId)} class={i >= from ? "does-not-fit" : ""}>
+          <td>{String(c.claimId)}</td><td>{c.unitName}</td><td class="num"><Money value={claimAmount(c)} /></td>
+          <td>{i >= from ? t("batch.doesNotFit") : t("batch.fitsYes")}</td>
+        </tr>
+      ))}</tbody>
+    </table>
   );
 }

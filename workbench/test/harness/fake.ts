@@ -370,7 +370,16 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
           const add = approving ? sumYuan(claims.filter((c) => c.year === b.year).map((c) => c.estimatedAmount)) : "0.00";
           return { ...b, used: sumYuan([b.used, add]), left: fenToYuan(toFen(b.left) - toFen(add)) };
         });
-        if (after.some((b) => toFen(b.left) < 0n)) fail(Code.FailedPrecondition, "BUDGET_EXCEEDED", "超出年度预算", "over the year's budget");
+        if (after.some((b) => toFen(b.left) < 0n)) {
+          // As the store: in the order given, the first claim the budget left before the batch does not hold.
+          const left = new Map(before.map((b) => [b.year, toFen(b.left)]));
+          const over = claims.find((c) => {
+            const l = (left.get(c.year) ?? 0n) - toFen(c.estimatedAmount);
+            left.set(c.year, l);
+            return l < 0n;
+          });
+          fail(Code.FailedPrecondition, "BUDGET_EXCEEDED", `申报${over?.claimId ?? ""}起超出年度预算`, "over the year's budget", { claimId: String(over?.claimId ?? "") });
+        }
         if (!req.dryRun) {
           for (const c of claims) {
             if (approving) approve(state, c, who.name, req.reason, "");
