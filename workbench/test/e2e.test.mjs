@@ -696,6 +696,13 @@ async function reviewersDay(t, leg, databaseUrl) {
     assert.equal(await page.getByRole("button", { name: "登记拨付" }).count(), 0, "no payment button while the objection stands");
     await page.locator("table.objections").getByText("异议成立", { exact: true }).waitFor();
     await page.screenshot({ path: path.join(shots, "1280-claim-objection-upheld.png"), fullPage: true });
+    // The finance list says it before the form: the objection upheld, no payment button.
+    await go(`#/finance?year=${year}`);
+    const blockedRow = page.locator(`table.awaiting tr[data-claim-id="${objected.id}"]`);
+    await blockedRow.getByTestId("notice-state").getByText("异议成立").waitFor();
+    await blockedRow.getByTestId("pay-blocked").waitFor();
+    assert.equal(await blockedRow.getByRole("button", { name: /登记拨付/ }).count(), 0);
+    await go(`#/claims/${objected.id}`);
     // On a phone: the notice and the revoke button first, no sideways scroll, no codes.
     await page.setViewportSize({ width: 375, height: 800 });
     await page.waitForTimeout(200);

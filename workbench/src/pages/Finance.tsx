@@ -3,12 +3,12 @@
 // payment list export.
 import { useEffect, useState } from "preact/hooks";
 import type { Budget, Claim } from "../../gen/stdfund/v1/registry_pb.js";
-import { ClaimStatus, NoticeFormat } from "../../gen/stdfund/v1/registry_pb.js";
+import { ClaimStatus, NoticeFormat, ObjectionOutcome, ObjectionStatus, PublicationStatus } from "../../gen/stdfund/v1/registry_pb.js";
 import { ClaimView } from "../../gen/stdfund/v1/registry_service_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { t } from "../i18n.js";
 import { amountProblemKey, formatYuan, readAmount } from "../money.js";
-import { halfWidthDigits, narrowScreen, yearChina } from "../format.js";
+import { halfWidthDigits, todayChina, yearChina } from "../format.js";
 import { payerName, unitName } from "../catalog.js";
 import { saveFile } from "../download.js";
 import { href, navigate, type Route } from "../router.js";
@@ -31,12 +31,17 @@ export function Finance({ route }: { route: Route }) {
   const budgets = useLoad(() => api.registry.listBudgets({ year }).then((r) => r.budgets), [year]);
   const page = (pageToken: string) => api.registry.listClaims({ year, status: ClaimStatus.APPROVED, view: ClaimView.SUMMARY, pageSize: 200, pageToken });
   const awaiting = useLoad(() => page(""), [year]);
+  // Where each claim stands in the year's 公示: a payment an open or upheld
+  // objection blocks is said before the officer fills in the form.
+  const notices = useLoad(() => noticeStates(api, year), [year, awaiting.data]);
   // Pages after the first, appended by 加载更多 (none is ever cut off unseen).
   const [more, setMore] = useState<{ claims: Claim[]; token: string } | null>(null);
   useEffect(() => setMore(null), [year, awaiting.data]);
   const loadingMore = useAction();
   const shown = [...(awaiting.data?.claims ?? []), ...(more?.claims ?? [])];
-  const narrow = narrowScreen();
+  // Below 900 px (a phone, a tablet upright) the approved amount and the
+  // payment button come right after the number, on the first screen.
+  const narrow = (globalThis.innerWidth ?? 1280) < 900;
   const nextToken = more !== null ? more.token : awaiting.data?.nextPageToken ?? "";
   const loadMore = async () => {
     const r = await loadingMore.run(() => page(nextToken));
@@ -115,9 +120,14 @@ export function Finance({ route }: { route: Route }) {
                 {narrow && <th scope="col" class="num">{t("finance.approvedAmount")}</th>}
                 <th scope="col">{t("col.unit")}</th><th scope="col">{t("col.district")}</th>
                 {!narrow && <th scope="col" class="num">{t("finance.approvedAmount")}</th>}<th scope="col" class="num">{t("finance.paid")}</th>
-                <th scope="col">{t("col.status")}</th>{!narrow && can("RecordDisbursement") && <th scope="col"><span class="sr-only">{t("review.disburse")}</span></th>}</tr></thead>
+                <th scope="col">{t("finance.statusAndNotice")}</th>
+                {!narrow && can("RecordDisbursement") && <th scope="col"><span class="sr-only">{t("review.disburse")}</span></th>}</tr></thead>
               <tbody>{shown.map((c) => {
-                const pay = can("RecordDisbursement") && <button type="button" class="link" aria-label={`${t("review.disburse")} ${String(c.claimId)}`} onClick={() => setPaying(c)}>{t("review.disburse")}</button>;
+                const notice = notices.data?.get(String(c.claimId));
+                const blocked = notice !== undefined && (notice.open > 0 || notice.upheld > 0);
+                const pay = can("RecordDisbursement") && (blocked
+                  ? <span class="muted nowrap" data-testid="pay-blocked">{t("finance.payBlocked")}</span>
+                  : <button type="button" class="link nowrap" aria-label={`${t("review.disburse")} ${String(c.claimId)}`} onClick={() => setPaying(c)}>{t("review.disburse")}</button>);
                 const approved = <Money value={c.review?.approvedAmount ?? ""} />;
                 // On a phone the approved amount and the payment button come
                 // right after the number, on the first screen.
@@ -127,7 +137,7 @@ export function Finance({ route }: { route: Route }) {
                     {narrow && <td class="num">{approved}{pay !== false && <><br />{pay}</>}</td>}
                     <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
                     {!narrow && <td class="num">{approved}</td>}<td class="num"><Money value={c.paidAmount || "0.00"} /></td>
-                    <td><StatusBadge status={c.status} /></td>
+                    <td><StatusBadge status={c.status} /><br /><span class="small" data-testid="notice-state"><NoticeState state={notice} loaded={notices.data !== undefined} /></span></td>
                     {!narrow && pay !== false && <td>{pay}</td>}
                   </tr>
                 );
@@ -194,4 +204,38 @@ function BudgetDialog({ year, initial, onClose, onDone }: { year: number; initia
       </form>
     </Dialog>
   );
+}
+
+/** A claim in the year's issued publications: the last day of its notice period, its open and upheld objections. */
+interface Notice { end: string; open: number; upheld: number }
+
+/** Each claim on an issued publication of `year`, by claim number. */
+async function noticeStates(api: ReturnType<typeof useApp>["api"], year: number): Promise<Map<string, Notice>> {
+  const issued = (await api.registry.listPublications({ year })).publications.filter((p) => p.status === PublicationStatus.ISSUED);
+  const full = await Promise.all(issued.map((p) => api.registry.getPublication({ publicationId: p.publicationId }).then((r) => r.publication)));
+  const out = new Map<string, Notice>();
+  const of = (id: bigint, end: string): Notice => {
+    const n = out.get(String(id)) ?? { end, open: 0, upheld: 0 };
+    if (n.end < end) n.end = end;
+    out.set(String(id), n);
+    return n;
+  };
+  for (const p of full) {
+    if (p === undefined) continue;
+    for (const e of p.entries) of(e.claimId, p.periodEnd);
+    for (const o of p.objections) {
+      const n = of(o.claimId, p.periodEnd);
+      if (o.status === ObjectionStatus.OPEN) n.open += 1;
+      else if (o.outcome === ObjectionOutcome.UPHELD) n.upheld += 1;
+    }
+  }
+  return out;
+}
+
+function NoticeState({ state, loaded }: { state: Notice | undefined; loaded: boolean }) {
+  if (!loaded) return null;
+  if (state === undefined) return <span class="muted">{t("finance.notice.none")}</span>;
+  if (state.open > 0) return <span class="badge st-rejected">{t("finance.notice.open", { count: state.open })}</span>;
+  if (state.upheld > 0) return <span class="badge st-rejected">{t("finance.notice.upheld")}</span>;
+  return <>{todayChina() <= state.end ? t("finance.notice.during", { end: state.end }) : t("finance.notice.done")}</>;
 }
