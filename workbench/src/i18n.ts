@@ -97,10 +97,10 @@ const zh = {
   "decision.2": "驳回",
   "decision.3": "退回补正",
 
-  "line.1": "符合条件",
-  "line.2": "不符合条件",
-  "line.3": "待定",
-  "line.4": "酌定",
+  "line.1": "可获资助",
+  "line.2": "不予资助",
+  "line.3": "待验收或批准",
+  "line.4": "待评审核定",
 
   "role.line.0": "未说明",
   "role.line.1": "主导/第一起草单位",
@@ -613,9 +613,9 @@ const en: Record<Key, string> = {
   "decision.3": "Return for correction",
 
   "line.1": "Eligible",
-  "line.2": "Ineligible",
-  "line.3": "Pending",
-  "line.4": "Discretionary",
+  "line.2": "Not eligible",
+  "line.3": "Awaiting acceptance or approval",
+  "line.4": "Set by the reviewer",
 
   "role.line.0": "Not stated",
   "role.line.1": "Lead / first drafting unit",

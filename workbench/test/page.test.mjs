@@ -325,7 +325,11 @@ test("finance: a budget typed in 万 is read back before saving; a year that is 
     await page.getByLabel("预算年度").first().fill("２０２5");
     await page.getByRole("button", { name: "查询" }).click();
     await page.waitForFunction(() => location.hash.includes("year=2025"));
+    // The page of 2025 settled before the next year is typed (it would
+    // otherwise reset the field under the typing).
+    await page.getByRole("heading", { name: "年度预算 · 2025" }).waitFor();
     await page.getByLabel("预算年度").first().fill("25");
+    assert.equal(await page.getByLabel("预算年度").first().inputValue(), "25");
     await page.getByRole("button", { name: "查询" }).click();
     await page.getByText("预算年度请写四位年份，2016 年起，例如 2026。").waitFor();
     assert.deepEqual(b.problems, []);
