@@ -148,6 +148,10 @@ function fillVariant(row) {
   $("[data-role=subject]", row).placeholder = {
     STANDARD_NUMBER: "GB/T 12345-2020", AWARDED_STANDARD: "GB/T 12345-2020", COMMITTEE: "SAC/TC 28",
   }[item.subjectKind] ?? "";
+  // What the subject is for this item: an award's is the awarded standard's
+  // number, which clerks took for the award document's.
+  const label = $("[data-role=subject]", row).closest(".field")?.querySelector("label");
+  if (label) label.textContent = t().subjectOf[item.subjectKind] ?? t().subject;
 }
 
 function fillRole(select) {

@@ -258,6 +258,17 @@ test("a participating unit under 五(五)1 is told which item to claim under, no
   await page.close();
 });
 
+test("the subject's label says what the chosen item takes: an award's is the awarded standard's number", async () => {
+  const page = await open(375);
+  await fill(page, APPLICANT, [ROWS[2]]);
+  assert.equal(await page.locator("label[for=a1-subject]").textContent(), TEXT.zh.subjectOf.AWARDED_STANDARD);
+  await page.selectOption("#a1-item", "TC_SECRETARIAT");
+  assert.equal(await page.locator("label[for=a1-subject]").textContent(), TEXT.zh.subjectOf.COMMITTEE);
+  await page.click("#lang");
+  assert.equal(await page.locator("label[for=a1-subject]").textContent(), TEXT.en.subjectOf.COMMITTEE);
+  await page.close();
+});
+
 test("a completion date after today is estimated with a warning that the registry will not take it yet", async () => {
   const page = await open(375);
   const next = `${new Date().getFullYear() + 1}-03-01`;
