@@ -618,6 +618,13 @@ fn is_east_asian(c: char) -> bool {
 /// NFKC leaves it (U+1173) and the box-drawing lines `─` and `━`.
 const DASH_LOOK_ALIKES: &[char] = &['\u{4E00}', '\u{30FC}', '\u{1173}', '\u{2500}', '\u{2501}'];
 
+/// Whether `c`, between two ASCII letters or digits, passes for a dash
+/// ([`DASH_LOOK_ALIKES`]) or a slash (the stroke `丿`, U+4E3F) without being
+/// one: `PZ一2026` looks like `PZ-2026`.
+pub fn passes_for_separator(c: char) -> bool {
+    DASH_LOOK_ALIKES.contains(&c) || c == '\u{4E3F}'
+}
+
 /// The standard number a refused subject probably meant (the input advice of
 /// `docs/DECISIONS.md` D31), for its error message only — never used as the
 /// subject. After the general rule: a dash look-alike between two letters or
@@ -1504,16 +1511,24 @@ pub fn is_unseen(c: char) -> bool {
 /// An identifier an official types (a payment's voucher number, 凭证号) in
 /// the form a registry keeps and shows: the general rule of RULES.md §5
 /// without its upper case — full-width and compatibility forms as their
-/// plain characters (NFKC: `ＰＺ－２０２６` is `PZ-2026`), every dash as `-`
-/// and every slash as `/`, spaces collapsed and trimmed, trailing sentence
-/// punctuation dropped; characters that show nothing are removed, so a
-/// caller that must not drop them refuses them first ([`shows_nothing`],
-/// [`is_unseen`]). Two identifiers are one when their forms are equal in
-/// upper case: `pz‐2026‐001` (U+2010) and `PZ-2026-001` are one voucher.
+/// plain characters (NFKC: `ＰＺ－２０２６` is `PZ-2026`), every dash as `-`,
+/// every slash as `/` and every middle dot as `·`, spaces collapsed and
+/// trimmed, trailing sentence punctuation dropped; characters that show
+/// nothing are removed, so a caller that must not drop them refuses them
+/// first ([`shows_nothing`], [`is_unseen`]). Two identifiers are one when
+/// their forms are equal in upper case: `pz‐2026‐001` (U+2010) and
+/// `PZ-2026-001` are one voucher.
 pub fn identifier(raw: &str) -> String {
     let mapped: String = raw.chars().filter_map(map_char).collect();
     let folded = nfkc(&mapped);
-    shape(folded.chars().filter_map(map_char), folded.len())
+    shape(
+        folded.chars().filter_map(map_char).map(|c| match c {
+            // The middle dots of other scripts and of typography, as one.
+            '\u{30FB}' | '\u{2027}' | '\u{2022}' | '\u{2219}' | '\u{22C5}' => '\u{00B7}',
+            other => other,
+        }),
+        folded.len(),
+    )
 }
 
 /// Whether a text shows nothing a reader can see: white space,
@@ -1794,6 +1809,9 @@ mod tests {
             identifier("ＰＺ－２０２６－００１").to_uppercase()
         );
         assert_ne!(identifier("PZ-2026-001"), identifier("PZ-2026-0001"));
+        for dot in ["PZ・6", "PZ‧6", "PZ•6", "PZ･6"] {
+            assert_eq!(identifier(dot), "PZ·6", "{dot}");
+        }
     }
 
     fn t(s: &str) -> Result<String, CanonError> {

@@ -133,6 +133,70 @@ pub fn voucher(value: &str, field: &str) -> Result<String, RegistryError> {
         ));
     }
     let kept = canon::identifier(&typed);
+    // NFKC can lengthen a text (`ﬃ` is three letters): the limit is on what is kept.
+    if kept.chars().count() > MAX_VOUCHER_CHARS {
+        return Err(too_long(
+            field,
+            MAX_VOUCHER_CHARS,
+            "凭证号",
+            "voucher number",
+        ));
+    }
+    if !kept.chars().any(char::is_alphanumeric) {
+        return Err(RegistryError::invalid(
+            "INVALID_TEXT",
+            field,
+            "凭证号须含有字母或数字",
+            "a voucher number holds letters or digits",
+        ));
+    }
+    // Letters with case are the keyboard's Latin letters only: the store
+    // compares vouchers in upper case, and `é`/`É`, `ı`/`I`, `ß`/`SS` or a
+    // Greek `Α` would be told apart by one database and not by another, or
+    // pass for a Latin letter. Chinese and other uncased letters stay.
+    if let Some(c) = kept
+        .chars()
+        .find(|c| !c.is_ascii() && (c.is_lowercase() || c.is_uppercase()))
+    {
+        return Err(RegistryError::invalid(
+            "INVALID_TEXT",
+            field,
+            format!(
+                "凭证号中的`{c}`(U+{:04X})不是键盘上的英文字母;凭证号中的字母请用半角英文字母输入,以免与另一凭证号混淆",
+                u32::from(c)
+            ),
+            format!(
+                "`{c}` (U+{:04X}) in the voucher number is not a letter of the keyboard's Latin alphabet; type its letters as plain ASCII letters, so that it cannot pass for another voucher",
+                u32::from(c)
+            ),
+        ));
+    }
+    // A character that passes for a dash or a slash between letters or
+    // digits (`PZ一2026`, `FZ丿2026`).
+    let chars: Vec<char> = kept.chars().collect();
+    if let Some(c) = chars.windows(3).find_map(|w| match w {
+        [a, c, b]
+            if a.is_ascii_alphanumeric()
+                && b.is_ascii_alphanumeric()
+                && canon::passes_for_separator(*c) =>
+        {
+            Some(*c)
+        }
+        _ => None,
+    }) {
+        return Err(RegistryError::invalid(
+            "INVALID_TEXT",
+            field,
+            format!(
+                "凭证号中的`{c}`(U+{:04X})看上去像连字符或斜杠,但不是;请改用`-`或`/`",
+                u32::from(c)
+            ),
+            format!(
+                "`{c}` (U+{:04X}) in the voucher number looks like a dash or a slash but is none; type `-` or `/`",
+                u32::from(c)
+            ),
+        ));
+    }
     let upper = kept.to_uppercase();
     if canon::mixes_look_alikes(&upper) || canon::hides_characters(&upper) {
         return Err(RegistryError::invalid(
@@ -141,9 +205,6 @@ pub fn voucher(value: &str, field: &str) -> Result<String, RegistryError> {
             "凭证号含有形似拉丁字母或数字的其他文字字符,看上去相同的凭证号会被当作另一个;请用键盘上的字母和数字重新输入",
             "the voucher number holds characters of another script that pass for Latin letters or digits, so it would pass for another voucher; type it again with plain letters and digits",
         ));
-    }
-    if kept.is_empty() {
-        return Err(RegistryError::missing(field));
     }
     Ok(kept)
 }

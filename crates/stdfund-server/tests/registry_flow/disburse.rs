@@ -207,6 +207,21 @@ async fn a_payment_is_checked_before_it_is_recorded(env: Env) {
         format!("{voucher}\u{200B}"),
         format!("{voucher}\u{FEFF}"),
         voucher.replacen('V', "\u{0412}", 1),
+        // Letters with case beyond ASCII (the eleventh attack: `é`/`É`,
+        // `ı`/`i`, `ß`/`SS` and Greek `α`/`Α` were each a second voucher on
+        // SQLite, whose `upper` folds ASCII only), a whole-Cyrillic `ВС`.
+        format!("{voucher}-É01"),
+        format!("{voucher}-\u{0131}02"),
+        format!("{voucher}-STRAßE"),
+        "记-\u{0391}".into(),
+        "记-\u{0412}\u{0421}".into(),
+        // What passes for a dash or a slash between letters or digits.
+        voucher.replace('-', "\u{4E00}"),
+        voucher.replace('-', "\u{30FC}"),
+        voucher.replace('-', "\u{4E3F}"),
+        // No letter or digit.
+        "-".into(),
+        "/(".into(),
     ] {
         let e = env
             .finance()
@@ -216,11 +231,30 @@ async fn a_payment_is_checked_before_it_is_recorded(env: Env) {
         let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_TEXT");
         assert_eq!(m["field"], "voucher_number", "{hidden:?}");
     }
+    // Longer than 64 characters once kept (NFKC makes `ﬃ` three letters).
+    let e = env
+        .finance()
+        .record_disbursement(pay(b, &s::day(0), &"\u{FB03}".repeat(64), "1.00"))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::InvalidArgument, "FIELD_TOO_LONG");
     assert_eq!(env.claim(b).await.payments.len(), 0);
     // A new voucher typed in full width is kept as shown, in ASCII.
     let typed = env.key("ｖ－２");
     let c = env.pay(b, &typed, "1.00").await;
     assert_eq!(c.payments[0].voucher_number, env.key("v-2"));
+    // Middle dots of other scripts are one dot: the same voucher again.
+    let dotted = env.pay(b, &env.key("PZ・6"), "1.00").await;
+    assert_eq!(dotted.payments[1].voucher_number, env.key("PZ·6"));
+    let e = env
+        .finance()
+        .record_disbursement(pay(b, &s::day(0), &env.key("PZ‧6"), "1.00"))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::AlreadyExists, "VOUCHER_REUSED");
+    // A Chinese voucher is kept as typed.
+    let c = env.pay(b, &env.key("银付字第12号"), "1.00").await;
+    assert_eq!(c.payments[2].voucher_number, env.key("银付字第12号"));
 }
 
 async fn partial_payments_add_up_to_the_frozen_split(env: Env) {

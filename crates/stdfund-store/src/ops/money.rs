@@ -248,7 +248,8 @@ pub(crate) async fn set_budget<DB: Backend>(
 
 /// The claim a voucher of the payer already paid: vouchers are one when
 /// equal in upper case (the registry keeps them in one form otherwise,
-/// `canon::identifier`; SQLite's `upper` folds ASCII letters only).
+/// `canon::identifier`, and takes no letter with case beyond ASCII, so
+/// SQLite's `upper`, which folds ASCII letters only, and PostgreSQL's agree).
 const VOUCHER_USER: &str = "SELECT claim_id AS n FROM payments \
     WHERE payer = $1 AND upper(voucher) = upper($2) ORDER BY id LIMIT 1";
 
