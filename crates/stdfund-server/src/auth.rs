@@ -231,6 +231,18 @@ pub fn name_problem(name: &str) -> Option<String> {
             u32::from(c)
         ));
     }
+    // A name is written with the keyboard's Latin letters and digits, the
+    // letters of Europe's Latin alphabets, Chinese characters, spaces and
+    // `. _ - @ ·`: a name wholly in Cyrillic (`хіе` beside `xie`) or Greek,
+    // a CJK radical (`⻰` for `龙`) or stroke, or full-width letters would
+    // look like another's (found by the eleventh attack on the registry).
+    if let Some(c) = name.chars().find(|&c| !name_character(c)) {
+        return Some(format!(
+            "`name` holds `{c}` (U+{:04X}): a name is written with Latin letters and digits, \
+             Chinese characters, spaces and `. _ - @ ·`, so that it cannot look like another",
+            u32::from(c)
+        ));
+    }
     if canon::mixes_look_alikes(&read_as(name)) {
         return Some(
             "`name` mixes Latin letters with letters of another script that look like them: \
@@ -239,6 +251,22 @@ pub fn name_problem(name: &str) -> Option<String> {
         );
     }
     None
+}
+
+/// The characters a token's name may hold: ASCII letters, digits, space and
+/// `. _ - @`, the letters of Latin-1 Supplement and Latin Extended-A (`é`,
+/// `ü`, `ł`), the middle dot of names like `买买提·艾力`, and the CJK Unified
+/// Ideographs (the basic block and Extensions A to H; not the radicals,
+/// strokes or compatibility ideographs, which pass for them).
+fn name_character(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, ' ' | '.' | '_' | '-' | '@' | '\u{00B7}')
+        || (matches!(c, '\u{00C0}'..='\u{017F}') && c != '\u{00D7}' && c != '\u{00F7}')
+        || matches!(
+            c,
+            '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{20000}'..='\u{2A6DF}'
+                | '\u{2A700}'..='\u{2EBEF}' | '\u{30000}'..='\u{323AF}'
+        )
 }
 
 /// A name as a reader takes it: RULES.md §5's canonical form (full-width
@@ -645,19 +673,32 @@ mod tests {
         for (name, why) in [
             ("chen\u{200B}", "U+200B"),
             ("\u{202E}nehc", "U+202E"),
-            ("\u{0441}hen", "another script"),
+            ("\u{0441}hen", "U+0441"),
+            // Wholly another script, a radical, a stroke, full width.
+            ("\u{0445}\u{0456}\u{0435}", "U+0445"),
+            ("\u{0391}\u{0392}\u{0395}", "U+0391"),
+            ("王\u{2EF0}", "U+2EF0"),
+            ("李\u{31D0}", "U+31D0"),
+            ("ｃｈｅｎ", "U+FF43"),
         ] {
             let e = Tokens::parse(&entry(name, "p"), false).unwrap_err();
             assert!(e.contains(why), "{name:?}: {e}");
         }
-        for other in ["Chen", "ｃｈｅｎ", " CHEN "] {
+        for other in ["Chen", " CHEN ", "chen."] {
             let e = Tokens::parse(&(entry("chen", "p") + &entry(other, "q")), false).unwrap_err();
             assert!(
                 e.contains("reads as the name \"chen\" of tokens[0]"),
                 "{other:?}: {e}"
             );
         }
-        for fine in ["审核员王五", "admin-chen", "Müller", "li.na_2"] {
+        for fine in [
+            "审核员王五",
+            "admin-chen",
+            "Müller",
+            "li.na_2",
+            "买买提·艾力",
+            "finance@fz",
+        ] {
             assert!(Tokens::parse(&entry(fine, "p"), false).is_ok(), "{fine}");
         }
         let json = format!(r#"{{"tokens":[{{"name":"a","role":"finance","sha256":"{h}"}}]}}"#);
