@@ -178,8 +178,8 @@ test("a batch the budget does not hold lists the claims chosen, those from the f
     await page.getByRole("button", { name: "批量核准" }).click();
     const table = page.getByRole("dialog").getByTestId("over-budget");
     await table.waitFor();
-    assert.match(await table.locator("caption").textContent(), /预算在申报 \d+ 处用尽/);
-    assert.deepEqual(await table.locator("tbody tr td:last-child").allTextContents(), ["超出预算", "超出预算"]);
+    assert.match(await table.locator("caption").textContent(), /预算在申报 \d+ 处不够/);
+    assert.deepEqual(await table.locator("tbody tr td:last-child").allTextContents(), ["超出预算", "未核对"]);
     assert.equal(await page.getByRole("dialog").getByRole("button", { name: /确认核准/ }).isDisabled(), true);
     assert.deepEqual(b.problems, []);
   } finally {

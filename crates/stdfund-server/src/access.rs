@@ -155,13 +155,29 @@ impl<B> MakeSpan<B> for MakeAccessSpan {
                 .headers()
                 .get(&REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
-                .unwrap_or("-")
-                .to_string(),
+                .map_or_else(|| "-".to_owned(), shown_request_id),
             deadline: grpc_timeout(req.headers()),
             logged: false,
         };
         with_call(&span, |slot| *slot = Some(call));
         span
+    }
+}
+
+/// A caller's request id as the line shows it: as sent when it is an id
+/// (`[A-Za-z0-9._:-]`, at most 128), else quoted and escaped, so that a
+/// caller cannot write fields of its own into the line (`x-request-id: 7f3a
+/// reason="SEPARATION_OF_DUTIES"`, found by the eleventh attack).
+fn shown_request_id(raw: &str) -> String {
+    let plain = !raw.is_empty()
+        && raw.len() <= 128
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'));
+    if plain {
+        raw.to_owned()
+    } else {
+        format!("{raw:?}")
     }
 }
 
@@ -257,6 +273,15 @@ mod tests {
         assert_eq!(of("1H"), Some(Duration::from_secs(3600)));
         assert_eq!(of("5S"), Some(Duration::from_secs(5)));
         assert_eq!(of("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        assert_eq!(shown_request_id("req-42_a.b:c"), "req-42_a.b:c");
+        assert_eq!(
+            shown_request_id(r#"7f3a reason="SEPARATION_OF_DUTIES""#),
+            r#""7f3a reason=\"SEPARATION_OF_DUTIES\"""#
+        );
+        assert_eq!(
+            shown_request_id(&"a".repeat(129)),
+            format!("\"{}\"", "a".repeat(129))
+        );
         for bad in ["", "m", "123456789m", "10x", "-1S", "1.5S"] {
             assert_eq!(of(bad), None, "{bad}");
         }

@@ -603,7 +603,7 @@ fn store_parts(e: StoreError) -> Parts {
             Code::FailedPrecondition,
             code,
             format!(
-                "本批按所选顺序核准到申报{claim_id}时,需用{year}年度{}预算{}元,超出本批核准前的剩余{}元(预算总额{}元,已使用{}元);申报{claim_id}及其后所选的申报无法核准,本批未作任何改动。请取消选择申报{claim_id}(或少选几件)后重试,或请财务调整预算",
+                "本批按所选顺序核准到申报{claim_id}时,需用{year}年度{}预算{}元,超出本批核准前的剩余{}元(预算总额{}元,已使用{}元);申报{claim_id}未能核准,其后所选的申报未逐一核对,本批未作任何改动。请取消选择申报{claim_id}后重试,或请财务调整预算",
                 payer_zh(&payer),
                 grouped(requested),
                 grouped(left),
@@ -611,7 +611,7 @@ fn store_parts(e: StoreError) -> Parts {
                 grouped(used)
             ),
             format!(
-                "approved in the order chosen, the batch asks {} of the {year} budget of {payer} through claim {claim_id}, more than the {} left before it (total {}, used {}); claim {claim_id} and those chosen after it do not fit, and nothing of the batch was changed: leave claim {claim_id} (or a few) out and try again, or ask finance to adjust the budget",
+                "approved in the order chosen, the batch asks {} of the {year} budget of {payer} through claim {claim_id}, more than the {} left before it (total {}, used {}); claim {claim_id} does not fit, the claims chosen after it were not checked one by one, and nothing of the batch was changed: leave claim {claim_id} out and try again, or ask finance to adjust the budget",
                 grouped(requested),
                 grouped(left),
                 grouped(total),

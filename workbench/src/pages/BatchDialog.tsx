@@ -106,8 +106,9 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
 
 /**
  * When the budget does not hold the batch: the claims chosen, in the order
- * they are approved, each with its amount, those from the first that does
- * not fit marked, so the reviewer sees which to leave out.
+ * they are approved, each with its amount; the first that does not fit is
+ * marked, and those after it are said not to be checked (the store stops
+ * there), so the reviewer sees which to leave out.
  */
 function OverBudget({ claims, problem }: { claims: Claim[]; problem: Problem | null }) {
   if (problem?.reason !== "BUDGET_EXCEEDED") return null;
@@ -118,9 +119,9 @@ function OverBudget({ claims, problem }: { claims: Claim[]; problem: Problem | n
       <caption>{t("batch.overBudget", { id: String(claims[from]?.claimId ?? "") })}</caption>
       <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col" class="num">{t("col.amount")}</th><th scope="col">{t("batch.fits")}</th></tr></thead>
       <tbody>{claims.map((c, i) => (
-        <tr key={String(c.claimId)} class={i >= from ? "does-not-fit" : ""}>
+        <tr key={String(c.claimId)} class={i === from ? "does-not-fit" : ""}>
           <td>{String(c.claimId)}</td><td>{c.unitName}</td><td class="num"><Money value={claimAmount(c)} /></td>
-          <td>{i >= from ? t("batch.doesNotFit") : t("batch.fitsYes")}</td>
+          <td>{i > from ? t("batch.notChecked") : i === from ? t("batch.doesNotFit") : t("batch.fitsYes")}</td>
         </tr>
       ))}</tbody>
     </table>

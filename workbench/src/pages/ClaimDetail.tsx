@@ -34,6 +34,7 @@ export function ClaimDetail({ id }: { id: string }) {
   const similar = loaded.data?.similarClaims ?? [];
   const otherLeads = loaded.data?.otherUnitsSameSubject ?? [];
   const ended = loaded.data?.endedClaims ?? [];
+  const endedTotal = loaded.data?.endedClaimsTotal ?? 0;
   const attachments = useLoad(() => api.registry.listAttachments({ claimId }).then((r) => r.attachments), [id]);
   const history = useLoad(() => api.registry.listAuditLog({ claimId, pageSize: 500 }).then((r) => r.entries), [id]);
   const [open, setOpen] = useState<Open>(null);
@@ -63,7 +64,7 @@ export function ClaimDetail({ id }: { id: string }) {
           <ObjectionNote claim={c} />
           <SimilarNote similar={similar} />
           <OtherLeadsNote others={otherLeads} />
-          <EndedNote ended={ended} />
+          <EndedNote ended={ended} total={endedTotal} />
           {c.note !== undefined && c.note.reason !== "" && (
             <div class={`note note-${c.status}`} role="note">
               <strong>{tk(`status.${c.status}`)}：</strong>{c.note.reason}
@@ -146,7 +147,7 @@ function SimilarNote({ similar }: { similar: SimilarClaim[] }) {
  * (rejected, withdrawn, revoked on an upheld objection), with why: the same
  * application filed again is not new to the bureau.
  */
-function EndedNote({ ended }: { ended: EndedClaim[] }) {
+function EndedNote({ ended, total }: { ended: EndedClaim[]; total: number }) {
   if (ended.length === 0) return null;
   return (
     <div class="note note-similar" role="note" data-testid="ended-claims">
@@ -159,6 +160,7 @@ function EndedNote({ ended }: { ended: EndedClaim[] }) {
           {e.reason !== "" && <>{t("claim.endedReason", { reason: e.reason })}</>}
         </li>
       ))}</ul>
+      {total > ended.length && <p class="muted">{t("claim.endedMore", { count: String(total - ended.length) })}</p>}
     </div>
   );
 }

@@ -577,6 +577,7 @@ async fn an_objection_stops_payment_until_the_approval_is_revoked(env: Env) {
     // fared before: revoked on an upheld objection, and why.
     let read = env.reviewed(again).await;
     assert_eq!(read.ended_claims.len(), 1, "{:?}", read.ended_claims);
+    assert_eq!(read.ended_claims_total, 1);
     let ended = &read.ended_claims[0];
     assert_eq!(
         (

@@ -18,6 +18,53 @@ on_both_backends! {
     claims_whose_subjects_read_alike_are_shown_to_the_reviewer = 64;
     other_units_leading_the_same_standard_are_shown_to_the_reviewer = 65;
     the_notice_reads_past_the_first_page_of_claims = 69;
+    ended_claims_are_few_the_rejected_first = 70;
+}
+
+/// The applicant's ended claims beside a claim are at most 20, the rejected
+/// first, then the newest, each reason cut to 200 characters, with the count
+/// of all: 3,000 withdrawals made one GetClaim 4.6 MB (the eleventh attack).
+async fn ended_claims_are_few_the_rejected_first(env: Env) {
+    let code = env.code(1);
+    let number = "GB/T 65070-2021";
+    let rejected = env
+        .submit("rejected", &code, &Ach::lead(number))
+        .await
+        .claim_id;
+    env.reviewer()
+        .review_claim(s::decide(
+            rejected,
+            pb::ReviewDecision::Reject,
+            "非主导单位",
+        ))
+        .await
+        .unwrap();
+    let long = "撤".repeat(300);
+    let mut withdrawn = Vec::new();
+    for i in 0..24 {
+        let c = env
+            .submit(&format!("w-{i}"), &code, &Ach::lead(number))
+            .await
+            .claim_id;
+        env.portal()
+            .withdraw_claim(pb::WithdrawClaimRequest {
+                claim_id: c,
+                reason: long.clone(),
+            })
+            .await
+            .unwrap();
+        withdrawn.push(c);
+    }
+    let now = env.submit("now", &code, &Ach::lead(number)).await.claim_id;
+    let read = env.reviewed(now).await;
+    assert_eq!(read.ended_claims_total, 25);
+    let ids: Vec<i64> = read.ended_claims.iter().map(|c| c.claim_id).collect();
+    let mut want = vec![rejected];
+    want.extend(withdrawn.iter().rev().take(19));
+    assert_eq!(ids, want);
+    let cut = &read.ended_claims[1].reason;
+    assert_eq!(cut.chars().count(), 201, "{cut}");
+    assert!(cut.ends_with('…'));
 }
 
 /// The look-alike notice reads every page of the applicant's claims of the
