@@ -45,3 +45,26 @@ export async function focusRing(page) {
     return { width: style.outlineStyle === "none" ? 0 : parseFloat(style.outlineWidth), contrast: Math.round(((a + 0.05) / (b + 0.05)) * 100) / 100, what: el.tagName + " " + (el.textContent ?? "").slice(0, 20) };
   });
 }
+
+/**
+ * For each body row of `table`: the elements `select` picks in it (in
+ * document order) that are not wholly inside the table's scrolling box, and
+ * rows where it picks other than `count` elements — what a person sees
+ * only by swiping sideways, or not at all.
+ */
+export async function outsideTableBox(table, select, count) {
+  return table.evaluate((t, [sel, n]) => {
+    const box = t.closest(".table-wrap").getBoundingClientRect();
+    const out = [];
+    for (const row of t.querySelectorAll("tbody tr")) {
+      const id = row.getAttribute("data-claim-id");
+      const els = [...row.querySelectorAll(sel)];
+      if (els.length !== n) out.push(`${id}: ${els.length} of ${n} (${sel})`);
+      for (const el of els) {
+        const r = el.getBoundingClientRect();
+        if (r.left < box.left || r.right > box.right) out.push(`${id}: ${el.textContent} at ${r.left}–${r.right}, outside ${box.left}–${box.right}`);
+      }
+    }
+    return out;
+  }, [select, count]);
+}
