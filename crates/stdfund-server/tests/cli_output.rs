@@ -263,7 +263,7 @@ fn a_field_error_is_chinese_first_with_the_field() {
 fn a_mistyped_item_or_category_lists_what_may_be_written() {
     let application = |item: &str, variant: &str| {
         format!(
-            r#"{{"applicant":{{"creditCode":"91350100MA2XXXXX0X","seat":"350102"}},"achievements":[{{"id":"a","item":"{item}","variant":"{variant}","subject":"GB/T 1-2020","date":"2020-05-01"}}]}}"#
+            r#"{{"applicant":{{"creditCode":"91350100M000100Y43","seat":"350102"}},"achievements":[{{"id":"a","item":"{item}","variant":"{variant}","subject":"GB/T 1-2020","date":"2020-05-01"}}]}}"#
         )
     };
     let catalog = serde_json::to_value(stdfund_rules::json::catalog().unwrap()).unwrap();
