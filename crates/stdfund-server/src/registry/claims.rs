@@ -306,10 +306,14 @@ impl Registry {
             if who.role == Role::Portal {
                 (Vec::new(), Vec::new(), (Vec::new(), 0))
             } else {
+                // The applicant's claims of the item, read once for both
+                // notices: the live ones that read alike, the ended ones.
+                let f = &claim.filing;
+                let applicants = self.claims_of_item(&f.item, &f.credit_code).await?;
                 (
-                    self.similar(&claim).await?,
+                    similar(self.book(), &claim, &applicants),
                     self.other_leads(&claim).await?,
-                    self.ended(&claim).await?,
+                    self.ended(&claim, &applicants).await?,
                 )
             };
         Ok(pb::GetClaimResponse {
@@ -327,17 +331,19 @@ impl Registry {
     /// frees its one-time key (B19), and the same application filed again
     /// would otherwise come to the reviewer as new (found by the tenth attack
     /// on the registry).
-    async fn ended(&self, claim: &Claim) -> Result<(Vec<pb::EndedClaim>, i32), RegistryError> {
+    async fn ended(
+        &self,
+        claim: &Claim,
+        applicants: &[Claim],
+    ) -> Result<(Vec<pb::EndedClaim>, i32), RegistryError> {
         let f = &claim.filing;
         let mine = loose_simplified(&f.subject);
-        let ended = |c: &Claim| !is_live(c);
-        let mut found: Vec<Claim> = self
-            .claims_of_item(&f.item, &f.credit_code, ended)
-            .await?
-            .into_iter()
+        let mut found: Vec<&Claim> = applicants
+            .iter()
             .filter(|c| {
                 c.id != claim.id
                     && c.filing.credit_code == f.credit_code
+                    && !is_live(c)
                     && c.state.note().is_some()
                     && (c.filing.subject == f.subject
                         || loose_simplified(&c.filing.subject) == mine)
@@ -393,7 +399,7 @@ impl Registry {
             return Ok(Vec::new());
         }
         Ok(self
-            .claims_of_item(&f.item, &f.subject, is_live)
+            .claims_of_item(&f.item, &f.subject)
             .await?
             .iter()
             .filter(|c| {
@@ -406,18 +412,14 @@ impl Registry {
             .collect())
     }
 
-    /// The live claims of `item` that the queue search finds for `search`
-    /// (a credit code or a canonical subject), for the notices: every page,
+    /// The claims of `item`, live or ended, that the queue search finds for
+    /// `search` (a credit code or a canonical subject), for the notices (each
+    /// keeps the ones it speaks of): every page,
     /// up to [`NOTICE_PAGES`] of 500 — not the first page alone, which 500
     /// withdrawn claims filed first would fill (the ninth attack on the
     /// registry hid a look-alike so).
-    async fn claims_of_item(
-        &self,
-        item: &str,
-        search: &str,
-        keep: fn(&Claim) -> bool,
-    ) -> Result<Vec<Claim>, RegistryError> {
-        let mut live = Vec::new();
+    async fn claims_of_item(&self, item: &str, search: &str) -> Result<Vec<Claim>, RegistryError> {
+        let mut found = Vec::new();
         let mut cursor = None;
         for _ in 0..NOTICE_PAGES {
             let query = ClaimQuery {
@@ -428,10 +430,10 @@ impl Registry {
                 ..ClaimQuery::default()
             };
             let page = self.inner.store.claims(&query).await?;
-            live.extend(page.claims.into_iter().filter(&keep));
+            found.extend(page.claims);
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
-                None => return Ok(live),
+                None => return Ok(found),
             }
         }
         tracing::warn!(
@@ -439,37 +441,7 @@ impl Registry {
             pages = NOTICE_PAGES,
             "the look-alike notice read only the first pages of claims"
         );
-        Ok(live)
-    }
-
-    /// The applicant's other live claims of the same item whose subjects may
-    /// be one achievement, for the reviewer to check: they read alike in the
-    /// loose form ([`stdfund_rules::canon::loose`]) with traditional
-    /// characters read as simplified; or, for a committee secretariat, one of
-    /// them names its committee without a code (`全国茶叶标准化技术委员会`
-    /// beside `SAC/TC 339`: nothing tells whether they are one).
-    async fn similar(&self, claim: &Claim) -> Result<Vec<pb::SimilarClaim>, RegistryError> {
-        let f = &claim.filing;
-        let book = self.book();
-        let committee = book
-            .any_item(book.default_jurisdiction(), &f.item)
-            .is_some_and(|i| i.doc.subject_kind == SubjectKind::Committee);
-        let uncoded = |subject: &str| committee && !canon::names_committee_kind(subject);
-        let mine = loose_simplified(&f.subject);
-        Ok(self
-            .claims_of_item(&f.item, &f.credit_code, is_live)
-            .await?
-            .iter()
-            .filter(|c| {
-                c.id != claim.id
-                    && c.filing.credit_code == f.credit_code
-                    && is_live(c)
-                    && (uncoded(&f.subject)
-                        || uncoded(&c.filing.subject)
-                        || loose_simplified(&c.filing.subject) == mine)
-            })
-            .map(similar_claim)
-            .collect())
+        Ok(found)
     }
 
     /// ListClaims.
@@ -1130,6 +1102,37 @@ fn is_live(c: &Claim) -> bool {
 }
 
 /// A claim as a notice names it.
+/// The applicant's other live claims of the same item whose subjects may
+/// be one achievement, for the reviewer to check: they read alike in the
+/// loose form ([`stdfund_rules::canon::loose`]) with traditional
+/// characters read as simplified; or, for a committee secretariat, one of
+/// them names its committee without a code (`全国茶叶标准化技术委员会`
+/// beside `SAC/TC 339`: nothing tells whether they are one).
+fn similar(
+    book: &stdfund_rules::RuleBook,
+    claim: &Claim,
+    applicants: &[Claim],
+) -> Vec<pb::SimilarClaim> {
+    let f = &claim.filing;
+    let committee = book
+        .any_item(book.default_jurisdiction(), &f.item)
+        .is_some_and(|i| i.doc.subject_kind == SubjectKind::Committee);
+    let uncoded = |subject: &str| committee && !canon::names_committee_kind(subject);
+    let mine = loose_simplified(&f.subject);
+    applicants
+        .iter()
+        .filter(|c| {
+            c.id != claim.id
+                && c.filing.credit_code == f.credit_code
+                && is_live(c)
+                && (uncoded(&f.subject)
+                    || uncoded(&c.filing.subject)
+                    || loose_simplified(&c.filing.subject) == mine)
+        })
+        .map(similar_claim)
+        .collect()
+}
+
 fn similar_claim(c: &Claim) -> pb::SimilarClaim {
     pb::SimilarClaim {
         claim_id: c.id,
