@@ -222,7 +222,7 @@ pub fn name_problem(name: &str) -> Option<String> {
         c.is_control()
             || canon::is_default_ignorable(c)
             || canon::is_unseen(c)
-            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || crate::registry::input::is_bidi_control(c)
     });
     if let Some(c) = hidden {
         return Some(format!(

@@ -56,7 +56,7 @@ pub fn text(
 /// Characters that change the direction text is shown in: a unit name
 /// `福州\u{202E}司公限有` displays as `福州有限公司` in the workbench and in the
 /// 公示 list. Never needed in a name, reason or note.
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
