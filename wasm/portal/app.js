@@ -276,8 +276,7 @@ function readForm() {
   const applicant = {
     creditCode: $("#creditCode").value.trim(),
     name: $("#name").value.trim(),
-    // A code typed with a Chinese keyboard's full-width digits (`３５０２０３`) is the code.
-    seat: seatOther ? $("#seatOther").value.trim().replace(/[\uFF10-\uFF19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)) : seatSelect.value,
+    seat: seatOther ? $("#seatOther").value.trim() : seatSelect.value,
   };
   const cc = applicant.creditCode;
   if (cc === "") problems.set($("#creditCode"), missing());
@@ -294,6 +293,8 @@ function readForm() {
     else {
       const check = rules.checkSeat(applicant.seat);
       if (!check.ok) problems.set(seatControl, wrong("seatOther", undefined, check.error));
+      // The code as the helper reads it (full-width digits as ASCII) is what is sent.
+      else applicant.seat = check.value.seat;
     }
   }
   const where = new Map([["applicant.creditCode", $("#creditCode")], ["applicant.name", $("#name")], ["applicant.seat", seatControl]]);

@@ -107,18 +107,31 @@ pub struct SeatCheck {
 /// code or a fiscal-unit code of a current ruleset. Anything else is
 /// `INVALID_SEAT`, with the code to write when the text is the name of
 /// exactly one place (`鼓楼区` → `350102`, D26), which a form can offer.
+/// Full-width digits, as a Chinese keyboard types them (`３５０２０３`), are
+/// read as the code; `seat` is what the form sends.
 pub fn check_seat(raw: &str) -> Result<SeatCheck, Error> {
     let book = ruleset::embedded()?;
-    let seat = raw.trim();
+    let seat: String = raw
+        .trim()
+        .chars()
+        .map(|c| match c {
+            // U+FF10..U+FF19 are the full-width digits 0..9.
+            '\u{FF10}'..='\u{FF19}' => {
+                char::from_u32(u32::from(c).saturating_sub(0xFF10).saturating_add(0x30))
+                    .unwrap_or(c)
+            }
+            other => other,
+        })
+        .collect();
     if seat.is_empty() {
         return Err(Error::MissingField {
             path: "applicant.seat".into(),
         });
     }
-    let place = book.place_or_refuse(seat, "applicant.seat")?;
+    let place = book.place_or_refuse(&seat, "applicant.seat")?;
     let unit = place.unit();
     Ok(SeatCheck {
-        seat: seat.into(),
+        seat: seat.clone(),
         fiscal_unit: unit.map(|u| u.code.clone()).unwrap_or_default(),
         fiscal_unit_name_zh: unit.map(|u| u.name_zh.clone()).unwrap_or_default(),
         fiscal_unit_name_en: unit.map(|u| u.name_en.clone()).unwrap_or_default(),
