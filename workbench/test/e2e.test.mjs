@@ -723,6 +723,12 @@ async function reviewersDay(t, leg, databaseUrl) {
     await ended.getByText("公示异议成立 1 件").waitFor();
     await ended.getByText("理由：公示期内异议成立，撤销核准。").waitFor();
     await ended.getByRole("link", { name: `申报 ${objected.id}` }).waitFor();
+    await page.screenshot({ path: path.join(shots, "1280-claim-ended.png"), fullPage: true });
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.waitForTimeout(200);
+    assert.ok(await noHorizontalScroll(page), "the refiled claim scrolls sideways at 375 px");
+    await page.screenshot({ path: path.join(shots, "375-claim-ended.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // 768 px and axe-core on the main pages, as the admin.
     for (const width of [1280, 768, 375]) {
