@@ -490,10 +490,13 @@ const SQLITE_CORRUPT: [u32; 2] = [11, 26];
 /// lock was held by another connection for the whole busy timeout.
 pub(crate) fn is_sqlite_busy(err: &sqlx::Error) -> bool {
     match err {
-        sqlx::Error::Database(db) => db
-            .code()
-            .and_then(|c| c.parse::<u32>().ok())
-            .is_some_and(|c| c & 0xff == 5),
+        sqlx::Error::Database(db) => {
+            db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                && db
+                    .code()
+                    .and_then(|c| c.parse::<u32>().ok())
+                    .is_some_and(|c| c & 0xff == 5)
+        }
         _ => false,
     }
 }
@@ -513,38 +516,52 @@ pub(crate) fn classify(err: &sqlx::Error) -> StoreError {
         sqlx::Error::Database(db) => {
             let code = db.code();
             let code = code.as_deref().unwrap_or("");
-            // SQLite reports extended codes (e.g. 261 = SQLITE_BUSY_RECOVERY); the primary
-            // code is the low byte. PostgreSQL codes are five characters, never all digits
-            // in the classes used here.
-            let sqlite_primary = code.parse::<u32>().ok().map(|c| c & 0xff);
-            if let Some(primary) = sqlite_primary {
-                if SQLITE_UNIQUE.contains(&code.parse::<u32>().unwrap_or(0)) {
-                    return StoreError::Conflict { message };
-                }
-                if SQLITE_UNAVAILABLE.contains(&primary) {
-                    return StoreError::Unavailable { message };
-                }
-                if SQLITE_CORRUPT.contains(&primary) {
-                    return StoreError::Corrupt { message };
-                }
-                return StoreError::Database { message };
-            }
-            // PostgreSQL: class 08 connection exceptions, 57P01..57P03 shutdown / cannot
-            // connect now, 53xxx insufficient resources, 25006 read-only transaction;
-            // 40001 / 40P01 serialization failure / deadlock and 23505 a unique key taken by a
-            // concurrent writer are retryable conflicts.
-            if code.starts_with("08")
-                || code.starts_with("53")
-                || matches!(code, "57P01" | "57P02" | "57P03" | "25006" | "57014")
-            {
-                StoreError::Unavailable { message }
-            } else if matches!(code, "40001" | "40P01" | "23505") {
-                StoreError::Conflict { message }
+            // Each driver's codes are read as that driver's: PostgreSQL's SQLSTATEs
+            // `23505`, `40001` or `53100` are all digits too (the twelfth attack on the
+            // registry met 23505 read as a SQLite code, and a lost race as INTERNAL).
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                classify_sqlite(code, message)
             } else {
-                StoreError::Database { message }
+                classify_postgres(code, message)
             }
         }
         _ => StoreError::Database { message },
+    }
+}
+
+/// A SQLite result code: extended codes (e.g. 261 = `SQLITE_BUSY_RECOVERY`) carry the
+/// primary code in their low byte.
+fn classify_sqlite(code: &str, message: String) -> StoreError {
+    let Ok(extended) = code.parse::<u32>() else {
+        return StoreError::Database { message };
+    };
+    let primary = extended & 0xff;
+    if SQLITE_UNIQUE.contains(&extended) {
+        StoreError::Conflict { message }
+    } else if SQLITE_UNAVAILABLE.contains(&primary) {
+        StoreError::Unavailable { message }
+    } else if SQLITE_CORRUPT.contains(&primary) {
+        StoreError::Corrupt { message }
+    } else {
+        StoreError::Database { message }
+    }
+}
+
+/// A PostgreSQL SQLSTATE: class 08 connection exceptions, 57P01..57P03 shutdown / cannot
+/// connect now, 57014 a cancelled statement, class 53 insufficient resources (a full disk,
+/// too many connections) and 25006 a read-only transaction (a standby) mean the database
+/// cannot be used right now; 40001 / 40P01 a serialization failure or deadlock and 23505 a
+/// unique key taken by a concurrent writer are retryable conflicts.
+fn classify_postgres(code: &str, message: String) -> StoreError {
+    if code.starts_with("08")
+        || code.starts_with("53")
+        || matches!(code, "57P01" | "57P02" | "57P03" | "25006" | "57014")
+    {
+        StoreError::Unavailable { message }
+    } else if matches!(code, "40001" | "40P01" | "23505") {
+        StoreError::Conflict { message }
+    } else {
+        StoreError::Database { message }
     }
 }
 
@@ -589,6 +606,39 @@ mod tests {
             "claim 1 is APPROVED; withdraw needs SUBMITTED or RETURNED"
         );
         assert_eq!(classify(&sqlx::Error::PoolTimedOut).code(), "UNAVAILABLE");
+    }
+
+    #[test]
+    fn each_driver_reads_its_own_codes() {
+        let m = || "m".to_owned();
+        // PostgreSQL SQLSTATEs made of digits are not SQLite codes.
+        for (code, want) in [
+            ("23505", "CONFLICT"),
+            ("40001", "CONFLICT"),
+            ("40P01", "CONFLICT"),
+            ("25006", "UNAVAILABLE"),
+            ("57014", "UNAVAILABLE"),
+            ("57P01", "UNAVAILABLE"),
+            ("08006", "UNAVAILABLE"),
+            ("53100", "UNAVAILABLE"),
+            ("42P01", "DATABASE"),
+            ("22001", "DATABASE"),
+        ] {
+            assert_eq!(classify_postgres(code, m()).code(), want, "{code}");
+        }
+        for (code, want) in [
+            ("2067", "CONFLICT"),
+            ("1555", "CONFLICT"),
+            ("5", "UNAVAILABLE"),
+            ("261", "UNAVAILABLE"),
+            ("13", "UNAVAILABLE"),
+            ("11", "CORRUPT_DATA"),
+            ("26", "CORRUPT_DATA"),
+            ("19", "DATABASE"),
+            ("x", "DATABASE"),
+        ] {
+            assert_eq!(classify_sqlite(code, m()).code(), want, "{code}");
+        }
     }
 }
 

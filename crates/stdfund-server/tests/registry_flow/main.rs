@@ -10,6 +10,7 @@
 //! * [`budgets`]: municipal and district budgets and their guards;
 //! * [`disburse`]: payment guards and partial payments;
 //! * [`attachments`]: files checked by content, bytes kept exactly;
+//! * [`races`]: writes meeting on one claim or key at the same moment;
 //! * [`publications`]: drafts, issue, notice period, objections;
 //! * [`exports`]: the CSV and XLSX files read back as a spreadsheet would;
 //! * [`reports`]: GetReport and the 2020 targets;
@@ -62,6 +63,7 @@ mod budgets;
 mod disburse;
 mod exports;
 mod publications;
+mod races;
 mod reports;
 mod review;
 mod submit;

@@ -100,6 +100,15 @@ async fn key_holder<DB: Backend>(
         .await
 }
 
+/// Serialises the writers of one one-time key (PostgreSQL): a submission and the
+/// resubmissions that move a returned claim onto the key. The unique index alone keeps the
+/// key single, but a resubmission's `UPDATE` that lost the race to it failed with a
+/// unique violation, where the loser should read who holds the key (`ALREADY_GRANTED`,
+/// R24; found by the twelfth attack on the registry).
+async fn lock_one_time_key<DB: Backend>(cx: &mut Cx<'_, DB>, key: &str) -> Result<(), StoreError> {
+    super::advisory_lock(cx, &["one_time_key", key]).await
+}
+
 pub(crate) async fn submit<DB: Backend>(
     cx: &mut Cx<'_, DB>,
     f: &Filing,
@@ -108,6 +117,7 @@ pub(crate) async fn submit<DB: Backend>(
     now: &Timestamp,
 ) -> Result<SubmitOutcome, StoreError> {
     let estimated = fen("estimated_amount", f.estimated_amount)?;
+    lock_one_time_key(cx, &f.one_time_key).await?;
     for _ in 0..SUBMIT_ATTEMPTS {
         if let Some(out) = existing_by_idempotency(cx, f, request_hash).await? {
             return Ok(out);
@@ -685,14 +695,15 @@ pub(crate) async fn resubmit<DB: Backend>(
             "a resubmission keeps the claim's credit code",
         ));
     }
-    if f.one_time_key != before.filing.one_time_key
-        && let Some(h) = key_holder(cx, &f.one_time_key, id).await?
-    {
-        return Err(StoreError::KeyHeld {
-            claim_id: h.id,
-            item: h.item,
-            key: f.one_time_key.clone(),
-        });
+    if f.one_time_key != before.filing.one_time_key {
+        lock_one_time_key(cx, &f.one_time_key).await?;
+        if let Some(h) = key_holder(cx, &f.one_time_key, id).await? {
+            return Err(StoreError::KeyHeld {
+                claim_id: h.id,
+                item: h.item,
+                key: f.one_time_key.clone(),
+            });
+        }
     }
     let changed = cx
         .exec(

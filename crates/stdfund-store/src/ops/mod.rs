@@ -9,9 +9,13 @@
 //!   every read-check-write runs alone.
 //! * PostgreSQL: `READ COMMITTED`; a transition locks its claim row (`FOR UPDATE`), budget
 //!   checks take a per-(year, payer) advisory lock and the budget row, voucher checks a
-//!   per-(payer, voucher) advisory lock; the audit head is locked last. The one-time rule
+//!   per-(payer, voucher) advisory lock; the audit head is locked last. Every write whose
+//!   audit entry names a claim locks that claim before the head (objections too: their
+//!   entry's foreign key otherwise waited on a payment's claim lock while holding the head).
+//!   Issuing a publication locks its row, then its claims in id order. The one-time rule
 //!   and idempotency rest on unique indexes with `INSERT … ON CONFLICT DO NOTHING`, which
-//!   waits for a concurrent inserter of the same key and then yields to it.
+//!   waits for a concurrent inserter of the same key and then yields to it; a submission
+//!   and a resubmission moving onto a key take a per-key advisory lock first.
 
 pub(crate) mod claims;
 pub(crate) mod money;

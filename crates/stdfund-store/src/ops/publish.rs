@@ -459,6 +459,21 @@ pub(crate) async fn issue_publication<DB: Backend>(
     if before.status != PublicationStatus::Draft {
         return Err(StoreError::PublicationNotDraft { id });
     }
+    // Its claims locked in id order (PostgreSQL): two drafts listing one claim, issued at
+    // once, each read the other as a draft and both were issued (the twelfth attack on the
+    // registry, R30). The second now waits for the first and reads it issued.
+    if DB::DIALECT == Dialect::Postgres {
+        let _: Vec<N> = cx
+            .all(
+                Stmt::new(
+                    "SELECT c.id AS n FROM claims c WHERE c.id IN \
+                     (SELECT e.claim_id FROM publication_entries e WHERE e.publication_id = $1) \
+                     ORDER BY c.id FOR UPDATE",
+                )
+                .bind(id),
+            )
+            .await?;
+    }
     // Another draft listing one of its claims may have been issued since.
     let twice: Option<N> = cx
         .opt(
@@ -635,6 +650,10 @@ pub(crate) async fn record_objection<DB: Backend>(
             received_on: o.received_on,
         });
     }
+    // The claim before the audit head, as every transition of it does: an objection that
+    // took the head first deadlocked with a payment of the claim on PostgreSQL (the
+    // twelfth attack on the registry).
+    super::lock_claim(cx, o.claim_id).await?;
     let N(id) = cx
         .one(
             Stmt::new(INSERT_OBJECTION)
@@ -673,6 +692,10 @@ pub(crate) async fn resolve_objection<DB: Backend>(
     actor: &Actor,
     now: &Timestamp,
 ) -> Result<Objection, StoreError> {
+    // The claim before the objection and the audit head (the lock order of every
+    // transition; see `record_objection`).
+    let claim_id = objection(cx, id, false).await?.claim_id;
+    super::lock_claim(cx, claim_id).await?;
     let before = objection(cx, id, true).await?;
     if before.outcome.is_some() {
         return Err(StoreError::ObjectionResolved { id });
