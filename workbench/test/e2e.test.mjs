@@ -729,6 +729,19 @@ async function reviewersDay(t, leg, databaseUrl) {
     assert.ok(await noHorizontalScroll(page), "the refiled claim scrolls sideways at 375 px");
     await page.screenshot({ path: path.join(shots, "375-claim-ended.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
+    // The same unit files another standard under 市本级: the reviewer reads
+    // where else it filed (a unit has one fiscal relationship).
+    const moved = structuredClone(objected.application);
+    moved.applicant.seat = "350100";
+    moved.achievements = [{ id: "a1", item: "STANDARD_LEAD", variant: "NATIONAL", subject: `GB/T 7${String(run % 1000).padStart(3, "0")}1-2021`, date: "2021-04-01" }];
+    const movedClaim = (await reg.submitClaim({ idempotencyKey: `e2e-${run}-moved`, application: moved, year }, auth.portal)).claim;
+    await go(`#/claims/${movedClaim.claimId}`);
+    const units = page.getByTestId("other-fiscal-units");
+    await units.getByText(/本申报为市本级/).waitFor();
+    await units.getByRole("link", { name: `申报 ${refiled.claim.claimId}` }).waitFor();
+    await units.getByRole("link", { name: `申报 ${objected.id}` }).waitFor();
+    assert.match(await units.innerText(), new RegExp(`（${objected.seat}）`), "the other seat's code beside its name");
+    await page.screenshot({ path: path.join(shots, "1280-claim-other-units.png"), fullPage: true });
 
     // 768 px and axe-core on the main pages, as the admin.
     for (const width of [1280, 768, 375]) {

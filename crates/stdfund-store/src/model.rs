@@ -1483,6 +1483,27 @@ pub struct RekeyReport {
     pub collisions: Vec<KeyCollision>,
 }
 
+/// A fiscal unit other than a claim's own under which its applicant (credit code) filed:
+/// its other claims there, and whether the claim itself was filed there before a
+/// resubmission moved it ([`Store::other_fiscal_units`](crate::Store::other_fiscal_units)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherFiscalUnit {
+    /// The fiscal unit's code.
+    pub fiscal_unit: String,
+    /// The applicant's other claims filed under it, newest first (at most
+    /// [`OtherFiscalUnit::MAX_CLAIMS`]).
+    pub claim_ids: Vec<ClaimId>,
+    /// How many there are, listed or not.
+    pub claims_total: u32,
+    /// The claim itself was submitted (or resubmitted) under it before.
+    pub this_claim_before: bool,
+}
+
+impl OtherFiscalUnit {
+    /// The claims listed per fiscal unit.
+    pub const MAX_CLAIMS: usize = 20;
+}
+
 /// Two live claims that map to one canonical key; recorded, never merged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyCollision {

@@ -29,9 +29,9 @@ use crate::model::{
     Actor, Attachment, AuditEntry, AuditFilter, AuditSeals, AuditVerification, BackendKind,
     BackupInfo, BatchDecision, BatchOutcome, BudgetStatus, Claim, ClaimId, ClaimPage, ClaimQuery,
     Decision, Filing, Health, KeyAdoption, KeyCollision, NewAttachment, NewObjection,
-    NewPublication, Objection, ObjectionOutcome, OpenOptions, Page, Payment, PaymentInput,
-    Publication, RekeyInput, RekeyReport, ReportFilter, ReportRow, Resubmission, SubmitOutcome,
-    Timestamp,
+    NewPublication, Objection, ObjectionOutcome, OpenOptions, OtherFiscalUnit, Page, Payment,
+    PaymentInput, Publication, RekeyInput, RekeyReport, ReportFilter, ReportRow, Resubmission,
+    SubmitOutcome, Timestamp,
 };
 use crate::seal::AuditKey;
 use crate::{audit, audit_budgets, audit_claims, audit_records};
@@ -588,6 +588,19 @@ impl<DB: Backend> Store<DB> {
         .await
     }
 
+    /// The fiscal units other than the claim's own under which its applicant filed (its
+    /// other claims, and the claim's own filings before a resubmission).
+    pub async fn other_fiscal_units(
+        &self,
+        claim: &Claim,
+    ) -> Result<Vec<OtherFiscalUnit>, StoreError> {
+        self.bounded(async {
+            let mut conn = self.read().await?;
+            ops::query::other_fiscal_units(&mut Cx::<DB>::new(&mut *conn), claim).await
+        })
+        .await
+    }
+
     /// The objections recorded against a claim, oldest first.
     pub async fn claim_objections(&self, claim_id: ClaimId) -> Result<Vec<Objection>, StoreError> {
         self.bounded(async {
@@ -1121,6 +1134,17 @@ impl AnyStore {
         match self {
             AnyStore::Sqlite(s) => s.objection(id).await,
             AnyStore::Postgres(s) => s.objection(id).await,
+        }
+    }
+
+    /// See [`Store::other_fiscal_units`].
+    pub async fn other_fiscal_units(
+        &self,
+        claim: &Claim,
+    ) -> Result<Vec<OtherFiscalUnit>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.other_fiscal_units(claim).await,
+            AnyStore::Postgres(s) => s.other_fiscal_units(claim).await,
         }
     }
 

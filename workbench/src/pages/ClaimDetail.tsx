@@ -5,7 +5,7 @@
 import { changes } from "../changes.js";
 import { useState } from "preact/hooks";
 import type { Attachment, AuditEntry, Claim } from "../../gen/stdfund/v1/registry_pb.js";
-import type { EndedClaim, SimilarClaim } from "../../gen/stdfund/v1/registry_service_pb.js";
+import type { EndedClaim, OtherFiscalUnit, SimilarClaim } from "../../gen/stdfund/v1/registry_service_pb.js";
 import type { Objection } from "../../gen/stdfund/v1/registry_pb.js";
 import { ClaimStatus, ObjectionOutcome, ObjectionStatus, ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
 import type { EstimateResponse, Line } from "../../gen/stdfund/v1/estimate_pb.js";
@@ -35,6 +35,7 @@ export function ClaimDetail({ id }: { id: string }) {
   const otherLeads = loaded.data?.otherUnitsSameSubject ?? [];
   const ended = loaded.data?.endedClaims ?? [];
   const endedTotal = loaded.data?.endedClaimsTotal ?? 0;
+  const otherUnits = loaded.data?.otherFiscalUnits ?? [];
   const attachments = useLoad(() => api.registry.listAttachments({ claimId }).then((r) => r.attachments), [id]);
   const history = useLoad(() => api.registry.listAuditLog({ claimId, pageSize: 500 }).then((r) => r.entries), [id]);
   const [open, setOpen] = useState<Open>(null);
@@ -65,6 +66,7 @@ export function ClaimDetail({ id }: { id: string }) {
           <SimilarNote similar={similar} />
           <OtherLeadsNote others={otherLeads} />
           <EndedNote ended={ended} total={endedTotal} />
+          <OtherUnitsNote claim={c} others={otherUnits} />
           {c.note !== undefined && c.note.reason !== "" && (
             <div class={`note note-${c.status}`} role="note">
               <strong>{tk(`status.${c.status}`)}：</strong>{c.note.reason}
@@ -161,6 +163,33 @@ function EndedNote({ ended, total }: { ended: EndedClaim[]; total: number }) {
         </li>
       ))}</ul>
       {total > ended.length && <p class="muted">{t("claim.endedMore", { count: String(total - ended.length) })}</p>}
+    </div>
+  );
+}
+
+/**
+ * The fiscal units other than this claim's under which the same credit code
+ * filed (its other claims, and this claim before a resubmission changed its
+ * seat): a unit has one fiscal relationship, and a district unit filed under
+ * 市本级 puts the whole grant on the city's budget. For the reviewer to check.
+ */
+function OtherUnitsNote({ claim, others }: { claim: Claim; others: OtherFiscalUnit[] }) {
+  const { catalog } = useApp();
+  if (others.length === 0) return null;
+  const own = unitName(catalog, claim.fiscalUnit);
+  return (
+    <div class="note note-similar" role="note" data-testid="other-fiscal-units">
+      {t("claim.otherUnits", { unit: own === claim.fiscalUnit ? own : `${own}（${claim.fiscalUnit}）` })}
+      <ul>{others.map((u) => (
+        <li key={u.fiscalUnit}>
+          <strong>{unitName(catalog, u.fiscalUnit)}</strong>{u.fiscalUnit !== unitName(catalog, u.fiscalUnit) && <>（{u.fiscalUnit}）</>}
+          {u.thisClaimBefore && <>{t("claim.otherUnitsBefore")}</>}
+          {u.claimIds.length > 0 && <>{t("claim.otherUnitsClaims")}{u.claimIds.map((id, i) => (
+            <span key={String(id)}>{i > 0 ? "、" : ""}<a href={href(["claims", String(id)])}>{t("claim.title", { id: String(id) })}</a></span>
+          ))}</>}
+          {u.claimsTotal > u.claimIds.length && <span class="muted">{t("claim.otherUnitsMore", { count: String(u.claimsTotal - u.claimIds.length) })}</span>}
+        </li>
+      ))}</ul>
     </div>
   );
 }

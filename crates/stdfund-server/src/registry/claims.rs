@@ -302,26 +302,39 @@ impl Registry {
                 .map(convert::objection)
                 .collect();
         }
-        let (similar_claims, other_units_same_subject, (ended_claims, ended_claims_total)) =
-            if who.role == Role::Portal {
-                (Vec::new(), Vec::new(), (Vec::new(), 0))
-            } else {
-                // The applicant's claims of the item, read once for both
-                // notices: the live ones that read alike, the ended ones.
-                let f = &claim.filing;
-                let applicants = self.claims_of_item(&f.item, &f.credit_code).await?;
-                (
-                    similar(self.book(), &claim, &applicants),
-                    self.other_leads(&claim).await?,
-                    self.ended(&claim, &applicants).await?,
-                )
-            };
+        if who.role == Role::Portal {
+            return Ok(pb::GetClaimResponse {
+                claim: Some(shown),
+                ..pb::GetClaimResponse::default()
+            });
+        }
+        // The applicant's claims of the item, read once for both notices: the
+        // live ones that read alike, the ended ones.
+        let f = &claim.filing;
+        let applicants = self.claims_of_item(&f.item, &f.credit_code).await?;
+        let (ended_claims, ended_claims_total) = self.ended(&claim, &applicants).await?;
+        let book = self.book();
+        let other_fiscal_units = self
+            .inner
+            .store
+            .other_fiscal_units(&claim)
+            .await?
+            .into_iter()
+            .map(|u| pb::OtherFiscalUnit {
+                fiscal_unit_name_zh: convert::fiscal_unit_name(book, &u.fiscal_unit),
+                fiscal_unit: u.fiscal_unit,
+                claim_ids: u.claim_ids,
+                claims_total: i32::try_from(u.claims_total).unwrap_or(i32::MAX),
+                this_claim_before: u.this_claim_before,
+            })
+            .collect();
         Ok(pb::GetClaimResponse {
             claim: Some(shown),
-            similar_claims,
-            other_units_same_subject,
+            similar_claims: similar(book, &claim, &applicants),
+            other_units_same_subject: self.other_leads(&claim).await?,
             ended_claims,
             ended_claims_total,
+            other_fiscal_units,
         })
     }
 

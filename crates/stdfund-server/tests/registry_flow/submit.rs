@@ -19,6 +19,73 @@ on_both_backends! {
     other_units_leading_the_same_standard_are_shown_to_the_reviewer = 65;
     the_notice_reads_past_the_first_page_of_claims = 69;
     ended_claims_are_few_the_rejected_first = 70;
+    other_fiscal_units_of_the_applicant_are_shown_to_the_reviewer = 74;
+}
+
+/// A unit refused by its district's budget, returned and resubmitted under
+/// 市本级 (`350100`), put the whole grant on the city's budget and nobody was
+/// told (the twelfth attack on the registry). The reviewer now reads the
+/// other fiscal units under which the same credit code filed, and the
+/// claim's own seat before the resubmission; a portal reads nothing.
+async fn other_fiscal_units_of_the_applicant_are_shown_to_the_reviewer(env: Env) {
+    env.set_budget("CITY", "10000000.00").await;
+    env.set_budget("350102", "150000.00").await;
+    let code = env.code(1);
+    let first = env
+        .approved("a", &code, &Ach::lead("GB/T 74001-2020"))
+        .await;
+    let second = env
+        .submitted("b", &code, &Ach::lead("GB/T 74002-2020"))
+        .await;
+    let e = env
+        .reviewer()
+        .review_claim(s::approve(second))
+        .await
+        .unwrap_err();
+    s::expect_error(&e, Code::FailedPrecondition, "BUDGET_EXCEEDED");
+    assert!(
+        env.reviewed(second).await.other_fiscal_units.is_empty(),
+        "one seat so far"
+    );
+    env.decide(second, pb::ReviewDecision::Return, "请核对所在地")
+        .await;
+    env.portal()
+        .resubmit_claim(pb::ResubmitClaimRequest {
+            claim_id: second,
+            application: Some(s::application_at(
+                &code,
+                "350100",
+                &Ach::lead("GB/T 74002-2020"),
+            )),
+            confirm_credit_code: false,
+        })
+        .await
+        .unwrap();
+    let read = env.reviewed(second).await;
+    assert_eq!(read.claim.as_ref().unwrap().fiscal_unit, "350100");
+    assert_eq!(
+        read.other_fiscal_units,
+        [pb::OtherFiscalUnit {
+            fiscal_unit: "350102".into(),
+            fiscal_unit_name_zh: "鼓楼区".into(),
+            claim_ids: vec![first.claim_id],
+            claims_total: 1,
+            this_claim_before: true,
+        }]
+    );
+    // The first claim reads the unit's other seat too.
+    let read = env.reviewed(first.claim_id).await;
+    assert_eq!(read.other_fiscal_units.len(), 1, "{read:?}");
+    let other = &read.other_fiscal_units[0];
+    assert_eq!(other.fiscal_unit, "350100");
+    assert_eq!(other.claim_ids, [second]);
+    assert!(!other.this_claim_before);
+    // Another unit's claims are not counted; a portal reads no notice.
+    env.submit_at("c", &env.code(2), "350100", &Ach::lead("GB/T 74003-2020"))
+        .await;
+    assert_eq!(env.reviewed(second).await.other_fiscal_units.len(), 1);
+    let portal = s::get_claim(env.portal(), second).await;
+    assert!(portal.other_fiscal_units.is_empty());
 }
 
 /// The applicant's ended claims beside a claim are at most 20, the rejected

@@ -13,7 +13,8 @@ use crate::backend::{Arg, Backend, DbRow, Stmt};
 use crate::db::{Cx, FromDbRow, fen};
 use crate::error::StoreError;
 use crate::model::{
-    Claim, ClaimPage, ClaimQuery, ClaimSort, ClaimStatus, ReportFilter, ReportRow, Timestamp,
+    Claim, ClaimId, ClaimPage, ClaimQuery, ClaimSort, ClaimStatus, ReportFilter, ReportRow,
+    Timestamp,
 };
 use crate::records::select_claims;
 use crate::validate;
@@ -468,6 +469,100 @@ pub(crate) async fn held_keys<DB: Backend>(
         .into_iter()
         .map(|k| k.0)
         .collect())
+}
+
+/// One (claim, fiscal unit) row.
+struct UnitOf {
+    id: ClaimId,
+    fiscal_unit: String,
+}
+
+impl FromDbRow for UnitOf {
+    fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
+        Ok(UnitOf {
+            id: r.i64("id")?,
+            fiscal_unit: r.text("fiscal_unit")?,
+        })
+    }
+}
+
+/// One audit entry's filing, as JSON text.
+struct Filed(Option<String>);
+
+impl FromDbRow for Filed {
+    fn from_row<R: DbRow>(r: &R) -> Result<Self, StoreError> {
+        Ok(Filed(r.opt_text("after_json")?))
+    }
+}
+
+/// The fiscal units other than `claim`'s own under which its applicant filed: the
+/// applicant's other claims (any status) and the claim's own earlier filings, read from
+/// its audit entries. A unit has one fiscal relationship (RULES.md §4, §5); a district
+/// unit filed under 市本级 moves its whole grant onto the city's budget (the twelfth
+/// attack on the registry), so the reviewer is shown where else the unit filed.
+pub(crate) async fn other_fiscal_units<DB: Backend>(
+    cx: &mut Cx<'_, DB>,
+    claim: &Claim,
+) -> Result<Vec<crate::model::OtherFiscalUnit>, StoreError> {
+    use crate::model::OtherFiscalUnit;
+    let own = &claim.filing.fiscal_unit;
+    let rows: Vec<UnitOf> = cx
+        .all(
+            Stmt::new(
+                "SELECT id, fiscal_unit FROM claims \
+                 WHERE credit_code = $1 AND fiscal_unit <> $2 AND id <> $3 ORDER BY id DESC",
+            )
+            .bind(&claim.filing.credit_code)
+            .bind(own)
+            .bind(claim.id),
+        )
+        .await?;
+    let mut out: Vec<OtherFiscalUnit> = Vec::new();
+    let entry = |out: &mut Vec<OtherFiscalUnit>, unit: &str| -> usize {
+        if let Some(i) = out.iter().position(|u| u.fiscal_unit == unit) {
+            i
+        } else {
+            out.push(OtherFiscalUnit {
+                fiscal_unit: unit.to_owned(),
+                claim_ids: Vec::new(),
+                claims_total: 0,
+                this_claim_before: false,
+            });
+            out.len().saturating_sub(1)
+        }
+    };
+    for r in rows {
+        let i = entry(&mut out, &r.fiscal_unit);
+        if let Some(u) = out.get_mut(i) {
+            u.claims_total = u.claims_total.saturating_add(1);
+            if u.claim_ids.len() < OtherFiscalUnit::MAX_CLAIMS {
+                u.claim_ids.push(r.id);
+            }
+        }
+    }
+    let filings: Vec<Filed> = cx
+        .all(
+            Stmt::new(
+                "SELECT after_json FROM audit_entries WHERE claim_id = $1 \
+                 AND action IN ('SUBMIT', 'RESUBMIT') ORDER BY id",
+            )
+            .bind(claim.id),
+        )
+        .await?;
+    for Filed(json) in filings {
+        let Some(json) = json else { continue };
+        let value: serde_json::Value = serde_json::from_str(&json)
+            .map_err(|e| StoreError::corrupt(format!("audit entry of claim {}: {e}", claim.id)))?;
+        if let Some(unit) = value.get("fiscal_unit").and_then(serde_json::Value::as_str)
+            && unit != own
+        {
+            let i = entry(&mut out, unit);
+            if let Some(u) = out.get_mut(i) {
+                u.this_claim_before = true;
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
