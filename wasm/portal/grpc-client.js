@@ -40,17 +40,23 @@ function decodeErrorInfo(bytes) {
   return info;
 }
 
-/** The engine's `{code, field, messageZh, messageEn}` rebuilt from a failed call, or null. */
+/**
+ * The engine's `{code, field, messageZh, messageEn}` rebuilt from a failed call
+ * (with `meant`, the value a refused field was probably meant to be, when the
+ * server names one, last as the WASM module writes it), or null.
+ */
 function errorReportOf(err) {
   const detail = err.details.find((d) => "type" in d && d.type === "google.rpc.ErrorInfo");
   if (err.code !== Code.InvalidArgument || detail === undefined) return null;
   const info = decodeErrorInfo(detail.value);
-  return {
+  const report = {
     code: info.reason,
     field: info.metadata.field ?? "",
     messageZh: info.metadata.messageZh ?? "",
     messageEn: info.metadata.messageEn ?? err.rawMessage,
   };
+  if (info.metadata.meant !== undefined && info.metadata.meant !== "") report.meant = info.metadata.meant;
+  return report;
 }
 
 /**

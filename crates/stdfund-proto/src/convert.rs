@@ -226,13 +226,15 @@ pub fn amount_split(s: &AmountSplit<'_>) -> pb::Split {
     }
 }
 
-/// An error as the batch stream carries it.
-pub fn error_report(e: &stdfund_rules::ErrorReport) -> pb::ErrorReport {
+/// An error as the batch stream carries it, with the value the refused field
+/// was probably meant to be (`meant`, empty for none).
+pub fn error_report(e: &stdfund_rules::ErrorReport, meant: Option<&str>) -> pb::ErrorReport {
     pb::ErrorReport {
         code: e.code.clone(),
         field: e.field.clone(),
         message_zh: e.message_zh.clone(),
         message_en: e.message_en.clone(),
+        meant: meant.unwrap_or_default().to_owned(),
     }
 }
 

@@ -236,16 +236,18 @@ pub fn batch_assessment(
     sized_message(buf, 3, 2, |b| estimate_response(b, a, view));
 }
 
-/// Appends one `EstimateBatchResponse` holding an error report.
+/// Appends one `EstimateBatchResponse` holding an error report (and the value
+/// the refused field was probably meant to be).
 pub fn batch_error(
     buf: &mut Vec<u8>,
     request_id: &str,
     index: u32,
     report: &stdfund_rules::ErrorReport,
+    meant: Option<&str>,
 ) {
     string(buf, 1, request_id);
     number(buf, 2, i64::from(index));
-    prost::encoding::message::encode(4, &convert::error_report(report), buf);
+    prost::encoding::message::encode(4, &convert::error_report(report, meant), buf);
 }
 
 #[cfg(test)]

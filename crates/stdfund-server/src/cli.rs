@@ -858,7 +858,7 @@ fn estimate(file: Option<&str>, format: Format, errors: ErrorFormat) -> ExitCode
                     r.message_en = format!("{}{en_sep}{en}", r.message_en);
                 }
             }
-            output::fail(&r, errors)
+            output::fail_meant(&r, e.meant().as_deref(), errors)
         }
     }
 }

@@ -271,7 +271,10 @@ fn batch_answer(
     let result = item_view(item.view)
         .and_then(|v| estimate_one(item.application.as_ref().unwrap_or(&default), v));
     let error = |e: &ApiError| {
-        pb::estimate_batch_response::Result::Error(convert::error_report(&e.report()))
+        pb::estimate_batch_response::Result::Error(convert::error_report(
+            &e.report(),
+            e.meant().as_deref(),
+        ))
     };
     let (result, assessed) = match result {
         Ok(a) => (pb::estimate_batch_response::Result::Assessment(a), true),
@@ -306,7 +309,14 @@ fn batch_encoded(raw: &RawMessage, index: u32, limit: usize) -> Result<(Encoded,
             Ok(()) => (Encoded(buf), true),
             Err(e) => {
                 buf.clear();
-                wire::batch_error(&mut buf, item.request_id, index, &e.report());
+                let meant = e.meant();
+                wire::batch_error(
+                    &mut buf,
+                    item.request_id,
+                    index,
+                    &e.report(),
+                    meant.as_deref(),
+                );
                 (Encoded(buf), false)
             }
         }

@@ -83,18 +83,38 @@ pub fn error_text(r: &ErrorReport) -> String {
 
 /// The error as the boundary object `{"error": {...}}`, one line.
 pub fn error_json(r: &ErrorReport) -> String {
+    error_json_meant(r, None)
+}
+
+/// [`error_json`] with `meant`, the value the refused field was probably
+/// meant to be, after the four values, as the WASM package writes it.
+pub fn error_json_meant(r: &ErrorReport, meant: Option<&str>) -> String {
+    #[derive(serde::Serialize)]
+    struct Object<'a> {
+        #[serde(flatten)]
+        report: &'a ErrorReport,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        meant: Option<&'a str>,
+    }
     #[derive(serde::Serialize)]
     struct Wrapped<'a> {
-        error: &'a ErrorReport,
+        error: Object<'a>,
     }
-    serde_json::to_string(&Wrapped { error: r }).unwrap_or_else(|_| String::from("{}"))
+    let error = Object { report: r, meant };
+    serde_json::to_string(&Wrapped { error }).unwrap_or_else(|_| String::from("{}"))
 }
 
 /// Reports an error on standard error in `format`; answers status 2.
 pub fn fail(r: &ErrorReport, format: ErrorFormat) -> ExitCode {
+    fail_meant(r, None, format)
+}
+
+/// [`fail`] with the value the refused field was probably meant to be (in
+/// the JSON object; the text's message already asks it).
+pub fn fail_meant(r: &ErrorReport, meant: Option<&str>, format: ErrorFormat) -> ExitCode {
     match format {
         ErrorFormat::Text => eprint_line(&error_text(r)),
-        ErrorFormat::Json => eprint_line(&error_json(r)),
+        ErrorFormat::Json => eprint_line(&error_json_meant(r, meant)),
     }
     ExitCode::from(EXIT_INPUT)
 }
@@ -128,6 +148,11 @@ mod tests {
     #[test]
     fn json_is_the_boundary_object() {
         let v: serde_json::Value = serde_json::from_str(&error_json(&report())).unwrap();
+        assert_eq!(
+            error_json_meant(&report(), Some("350102")),
+            r#"{"error":{"code":"MISSING_FIELD","field":"applicant.seat","messageZh":"缺少必填字段`applicant.seat`","messageEn":"the field `applicant.seat` is required","meant":"350102"}}"#
+        );
+        assert!(!error_json(&report()).contains("meant"));
         assert_eq!(
             v,
             serde_json::json!({"error": {

@@ -110,6 +110,17 @@ impl ApiError {
         }
     }
 
+    /// The value a refused field was probably meant to be, when the rules
+    /// crate offers one (docs/DECISIONS.md D32).
+    pub fn meant(&self) -> Option<String> {
+        match self {
+            ApiError::Rules(e) => e.meant(),
+            ApiError::BatchTooLarge { .. }
+            | ApiError::BatchStreamsBusy { .. }
+            | ApiError::AnswerTooLarge { .. } => None,
+        }
+    }
+
     /// The error as the engine's boundary object: stable code, field,
     /// Chinese and English messages. This is also what an EstimateBatch
     /// result carries inline.
@@ -160,7 +171,7 @@ impl From<ApiError> for Status {
             }
             // The value a refused field was probably meant to be, as data
             // beside the message that offers it (docs/DECISIONS.md D32).
-            ApiError::Rules(r) => extra.extend(r.meant().map(|m| ("meant".to_string(), m))),
+            ApiError::Rules(_) => extra.extend(e.meant().map(|m| ("meant".to_string(), m))),
         }
         status_with_details(code, &e.report(), extra)
     }

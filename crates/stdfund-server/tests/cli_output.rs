@@ -361,6 +361,16 @@ fn error_format_json_prints_the_boundary_object() {
     let keys: Vec<&String> = v["error"].as_object().unwrap().keys().collect();
     assert_eq!(keys, ["code", "field", "messageZh", "messageEn"]);
 
+    // A value the engine reads as meant comes last, as `meant`, as WASM and
+    // the gRPC batch carry it (a second user test found it missing here).
+    let input = r#"{"applicant":{"creditCode":"９１３５０１８１ＭＡ３ＫＬＭ４５６Ｋ","name":"福州示例","seat":"350102"},"achievements":[]}"#;
+    let (code, _, err) = stdfund(&["estimate", "--error-format", "json", "-"], Some(input));
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    let keys: Vec<&String> = v["error"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["code", "field", "messageZh", "messageEn", "meant"]);
+    assert_eq!(v["error"]["meant"], "91350181MA3KLM456K");
+
     // File-level errors have the same shape.
     let (code, _, err) = stdfund(&["estimate", "nope.json", "--error-format", "json"], None);
     assert_eq!(code, 2);

@@ -106,6 +106,45 @@ async fn a_mixed_batch_keeps_order_and_never_aborts() {
     server.shutdown().await.unwrap();
 }
 
+/// A refused item carries the value its field was probably meant to be, as
+/// the unary call's ErrorInfo does (`meant`); none where the engine offers
+/// none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_item_says_what_it_was_meant_to_be() {
+    let server = common::start(common::settings()).await;
+    let mut client = EstimateServiceClient::new(common::channel(server.addr()).await);
+    let with_code = |code: &str| pb::EstimateRequest {
+        applicant: Some(pb::Applicant {
+            credit_code: code.into(),
+            name: "福州示例科技有限公司".into(),
+            seat: "350102".into(),
+        }),
+        ..pb::EstimateRequest::default()
+    };
+    let items = [
+        with_code("９１３５０１８１ＭＡ３ＫＬＭ４５６Ｋ"),
+        with_code("123"),
+    ];
+    for view in [0, pb::View::Summary as i32] {
+        let mut results = open(&mut client, batch_items(&items, view)).await;
+        let mut meant = Vec::new();
+        while let Some(r) = results.message().await.unwrap() {
+            match r.result.unwrap() {
+                BatchResult::Error(e) => meant.push(e.meant),
+                BatchResult::Assessment(a) => panic!("{a:?}"),
+            }
+        }
+        assert_eq!(meant, ["91350181MA3KLM456K", ""], "view {view}");
+    }
+    let unary = client.estimate(items[0].clone()).await.unwrap_err();
+    let details = tonic_types::StatusExt::get_error_details(&unary);
+    assert_eq!(
+        details.error_info().unwrap().metadata["meant"],
+        "91350181MA3KLM456K"
+    );
+    server.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_stream_back_while_requests_still_arrive() {
     let server = common::start(common::settings()).await;

@@ -74,6 +74,15 @@ test("a seven-line application: every amount and label shown equals the native a
   // Any edit makes the verification stale.
   await type(page, "#a4-subject", "SAC/TC 29");
   assert.match(await page.locator("#verify-status").textContent(), /重新核验/);
+
+  // A credit code typed in full width: the page and the server refuse it
+  // alike, each offering the code meant; the two agree (the grpc-web client
+  // dropped the server's `meant` and the page said 答复不一致).
+  await type(page, "#creditCode", "９１３５０１８１ＭＡ３ＫＬＭ４５６Ｋ");
+  await page.click("#verify");
+  const refused = page.locator("#verify-status.good");
+  await refused.waitFor({ timeout: 20_000 });
+  assert.match(await refused.textContent(), /服务端同样无法测算/);
   assert.deepEqual(browser.problems, []);
   await page.close();
 });

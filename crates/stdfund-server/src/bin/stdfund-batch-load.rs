@@ -310,6 +310,7 @@ fn expected_len(i: usize, item: &pb::EstimateBatchRequest, view: View) -> usize 
         Ok(a) => pb::estimate_batch_response::Result::Assessment(a),
         Err(e) => pb::estimate_batch_response::Result::Error(stdfund_proto::convert::error_report(
             &e.to_report(),
+            e.meant().as_deref(),
         )),
     };
     pb::EstimateBatchResponse {
