@@ -778,6 +778,14 @@ fn store_parts(e: StoreError) -> Parts {
         )
         .meta("publicationId", publication_id)
         .field("claim_ids"),
+        StoreError::ObjectionInFuture { today, received_on } => Parts::new(
+            Code::FailedPrecondition,
+            code,
+            format!("异议收到日期{received_on}晚于今天({today}),只能登记已收到的异议"),
+            format!("the objection's day received {received_on} is after today ({today}): only an objection already received is recorded"),
+        )
+        .meta("today", today)
+        .field("received_on"),
         StoreError::ObjectionOutsidePeriod {
             period_start,
             period_end,
@@ -1236,6 +1244,14 @@ mod tests {
                 },
                 Code::FailedPrecondition,
                 "PAYMENT_IN_FUTURE",
+            ),
+            (
+                StoreError::ObjectionInFuture {
+                    today: d("2026-01-02"),
+                    received_on: d("2026-01-05"),
+                },
+                Code::FailedPrecondition,
+                "OBJECTION_IN_FUTURE",
             ),
             (
                 StoreError::VoucherReused {

@@ -235,6 +235,14 @@ pub enum StoreError {
         /// The refused day.
         received_on: Date,
     },
+    /// The objection's day received is after today (China time).
+    #[error("an objection received on {received_on} is after today, {today}")]
+    ObjectionInFuture {
+        /// Today.
+        today: Date,
+        /// The refused day.
+        received_on: Date,
+    },
     /// The claim is not listed on the publication.
     #[error("claim {claim_id} is not on publication {publication_id}")]
     NotOnPublication {
@@ -426,6 +434,7 @@ impl StoreError {
             StoreError::PublicationNotDraft { .. } => "PUBLICATION_ISSUED",
             StoreError::AlreadyPublished { .. } => "ALREADY_PUBLISHED",
             StoreError::ObjectionOutsidePeriod { .. } => "OBJECTION_OUTSIDE_PERIOD",
+            StoreError::ObjectionInFuture { .. } => "OBJECTION_IN_FUTURE",
             StoreError::NotOnPublication { .. } => "NOT_ON_PUBLICATION",
             StoreError::ObjectionResolved { .. } => "OBJECTION_RESOLVED",
             StoreError::ObjectionBlocksPayment { .. } => "OBJECTION_BLOCKS_PAYMENT",

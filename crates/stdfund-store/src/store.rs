@@ -634,6 +634,7 @@ impl<DB: Backend> Store<DB> {
         o: NewObjection,
         actor: &Actor,
         now: &Timestamp,
+        today: Date,
     ) -> Result<Objection, StoreError> {
         validate::actor(actor)?;
         ops::publish::check_objection(&o)?;
@@ -644,6 +645,7 @@ impl<DB: Backend> Store<DB> {
                 &o,
                 actor,
                 now,
+                today,
             )
             .await?;
             tx.commit().await?;
@@ -1178,10 +1180,11 @@ impl AnyStore {
         o: NewObjection,
         actor: &Actor,
         now: &Timestamp,
+        today: Date,
     ) -> Result<Objection, StoreError> {
         match self {
-            AnyStore::Sqlite(s) => s.record_objection(o, actor, now).await,
-            AnyStore::Postgres(s) => s.record_objection(o, actor, now).await,
+            AnyStore::Sqlite(s) => s.record_objection(o, actor, now, today).await,
+            AnyStore::Postgres(s) => s.record_objection(o, actor, now, today).await,
         }
     }
 

@@ -294,7 +294,7 @@ impl Registry {
         let o = self
             .inner
             .store
-            .record_objection(o, &actor(who), &now)
+            .record_objection(o, &actor(who), &now, now.china_date())
             .await?;
         tracing::info!(objection_id = o.id, publication_id = o.publication_id, by = %who.name, "objection recorded");
         Ok(pb::RecordObjectionResponse {

@@ -282,7 +282,7 @@ async fn a_publication_as_csv_and_xlsx(env: Env) {
     total.push("500000.00".into());
     let expected = vec![
         vec![p.title.clone()],
-        strings(&["公示期 Notice period:2026-12-04 至 2026-12-10(5 个工作日 working days)"]),
+        strings(&["公示期 Notice period:2026-11-20 至 2026-11-26(5 个工作日 working days)"]),
         vec![format!("异议受理 Objections to:{}", p.objection_contact)],
         strings(&LIST_HEADER),
         list_line(

@@ -14,14 +14,14 @@ on_both_backends! {
     an_objection_stops_payment_until_the_approval_is_revoked = 44;
 }
 
-/// A CreatePublication request starting on Friday 2026-12-04.
+/// A CreatePublication request starting on Friday 2026-11-20.
 pub fn draft(year: i32, claim_ids: &[i64], working_days: i32) -> pb::CreatePublicationRequest {
     pb::CreatePublicationRequest {
         title: format!("{year}年度标准化资助拟资助名单公示"),
         year,
         fiscal_unit: String::new(),
         claim_ids: claim_ids.to_vec(),
-        period_start: "2026-12-04".into(),
+        period_start: "2026-11-20".into(),
         working_days,
         objection_contact: "福州市市场监督管理局标准化处 0591-00000000".into(),
     }
@@ -114,7 +114,7 @@ async fn a_draft_lists_approved_claims_for_a_period_of_working_days(env: Env) {
     }
 
     // Every approved claim of the year not yet published; five working days
-    // from Friday 2026-12-04 end on Thursday 2026-12-10.
+    // from Friday 2026-11-20 end on Thursday 2026-11-26.
     let p = create(&env, draft(env.year, &[], 5)).await;
     assert_eq!(p.status, pb::PublicationStatus::Draft as i32);
     assert_eq!(
@@ -123,7 +123,7 @@ async fn a_draft_lists_approved_claims_for_a_period_of_working_days(env: Env) {
             p.period_end.as_str(),
             p.working_days
         ),
-        ("2026-12-04", "2026-12-10", 5)
+        ("2026-11-20", "2026-11-26", 5)
     );
     assert_eq!(
         (p.count, p.total.as_str(), p.created_by.as_str()),
@@ -158,18 +158,18 @@ async fn a_draft_lists_approved_claims_for_a_period_of_working_days(env: Env) {
         &env,
         d(|r| {
             r.fiscal_unit = "350104".into();
-            r.period_start = "2026-12-05".into();
+            r.period_start = "2026-11-21".into();
             r.working_days = 1;
         }),
     )
     .await;
-    assert_eq!((unit.count, unit.period_end.as_str()), (1, "2026-12-07"));
+    assert_eq!((unit.count, unit.period_end.as_str()), (1, "2026-11-23"));
     // Chosen claims, in the order given.
     let chosen = create(&env, draft(env.year, &[w, a], 2)).await;
     let ids: Vec<i64> = chosen.entries.iter().map(|e| e.claim_id).collect();
     assert_eq!(
         (ids, chosen.period_end.as_str()),
-        (vec![w, a], "2026-12-07")
+        (vec![w, a], "2026-11-23")
     );
     let listed = env
         .finance()
@@ -237,7 +237,7 @@ async fn an_issued_publication_is_frozen(env: Env) {
     s::expect_error(&e, Code::NotFound, "NOT_FOUND");
 }
 
-/// An issued publication of claim `a` (2026-12-04 to 2026-12-10) and a
+/// An issued publication of claim `a` (2026-11-20 to 2026-11-26) and a
 /// claim `b` approved but not on it.
 async fn issued_with_one(env: &Env) -> (i64, i64, i64) {
     env.set_budget("CITY", "1000000.00").await;
@@ -269,14 +269,14 @@ async fn objections_are_recorded_only_within_the_period(env: Env) {
     let object = |claim_id: i64, day: &str| objection(p, claim_id, day);
     let e = env
         .reviewer()
-        .record_objection(object(a, "2026-12-04"))
+        .record_objection(object(a, "2026-11-20"))
         .await
         .unwrap_err();
     let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_ARGUMENT");
     assert_eq!(m["field"], "publication_id", "a draft takes no objection");
     issue(&env, p).await.unwrap();
 
-    for day in ["2026-12-03", "2026-12-11"] {
+    for day in ["2026-11-19", "2026-11-27"] {
         let e = env
             .reviewer()
             .record_objection(object(a, day))
@@ -287,13 +287,13 @@ async fn objections_are_recorded_only_within_the_period(env: Env) {
     }
     let e = env
         .reviewer()
-        .record_objection(object(b, "2026-12-04"))
+        .record_objection(object(b, "2026-11-20"))
         .await
         .unwrap_err();
     let m = s::expect_error(&e, Code::FailedPrecondition, "NOT_ON_PUBLICATION");
     assert_eq!(m["field"], "claim_id");
     let with = |f: fn(&mut pb::RecordObjectionRequest)| {
-        let mut r = object(a, "2026-12-04");
+        let mut r = object(a, "2026-11-20");
         f(&mut r);
         r
     };
@@ -318,13 +318,40 @@ async fn objections_are_recorded_only_within_the_period(env: Env) {
     }
     let e = env
         .reviewer()
-        .record_objection(objection(i64::MAX, a, "2026-12-04"))
+        .record_objection(objection(i64::MAX, a, "2026-11-20"))
         .await
         .unwrap_err();
     s::expect_error(&e, Code::NotFound, "NOT_FOUND");
 
+    // A day received after today is refused, even inside a period (a
+    // notice running from today); today itself is taken.
+    let running = create(
+        &env,
+        pb::CreatePublicationRequest {
+            period_start: s::day(0),
+            ..draft(env.year, &[b], 10)
+        },
+    )
+    .await
+    .publication_id;
+    issue(&env, running).await.unwrap();
+    let e = env
+        .reviewer()
+        .record_objection(objection(running, b, &s::day(1)))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::FailedPrecondition, "OBJECTION_IN_FUTURE");
+    assert_eq!(
+        (m["field"].as_str(), m["today"].clone()),
+        ("received_on", s::day(0))
+    );
+    env.reviewer()
+        .record_objection(objection(running, b, &s::day(0)))
+        .await
+        .unwrap();
+
     // The first and the last day of the period count.
-    for day in ["2026-12-04", "2026-12-10"] {
+    for day in ["2026-11-20", "2026-11-26"] {
         let o = env
             .reviewer()
             .record_objection(object(a, day))
@@ -354,7 +381,7 @@ async fn an_objection_is_resolved_once(env: Env) {
     let (p, a, _) = issued_with_one(&env).await;
     issue(&env, p).await.unwrap();
     let mut recorded = Vec::new();
-    for day in ["2026-12-07", "2026-12-08"] {
+    for day in ["2026-11-23", "2026-11-24"] {
         let o = env
             .reviewer()
             .record_objection(objection(p, a, day))
@@ -477,7 +504,7 @@ async fn an_objection_stops_payment_until_the_approval_is_revoked(env: Env) {
     issue(&env, p).await.unwrap();
     let o = env
         .reviewer()
-        .record_objection(objection(p, a, "2026-12-07"))
+        .record_objection(objection(p, a, "2026-11-23"))
         .await
         .unwrap()
         .into_inner()

@@ -169,7 +169,7 @@ async fn an_objection_and_a_payment_at_once_both_stand(env: Env) {
                 .record_objection(pb::RecordObjectionRequest {
                     publication_id: p,
                     claim_id: claim,
-                    received_on: "2026-12-04".into(),
+                    received_on: "2026-11-20".into(),
                     objector: "张某".into(),
                     contact: "138-0000-0000".into(),
                     content: "该标准的第一起草单位另有其人".into(),

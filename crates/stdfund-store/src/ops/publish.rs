@@ -4,6 +4,7 @@ use crate::error::ClaimAction;
 use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
+use stdfund_rules::date::Date;
 use stdfund_rules::money::Money;
 
 use super::get_claim;
@@ -620,6 +621,7 @@ pub(crate) async fn record_objection<DB: Backend>(
     o: &NewObjection,
     actor: &Actor,
     now: &Timestamp,
+    today: Date,
 ) -> Result<Objection, StoreError> {
     let p = publication_row(cx, o.publication_id, false).await?;
     if p.status != PublicationStatus::Issued {
@@ -647,6 +649,14 @@ pub(crate) async fn record_objection<DB: Backend>(
         return Err(StoreError::ObjectionOutsidePeriod {
             period_start: p.period_start,
             period_end: p.period_end,
+            received_on: o.received_on,
+        });
+    }
+    // Only an objection already received is recorded: a day ahead is a typo
+    // that would stop the payment until someone noticed (the tenth user test).
+    if o.received_on > today {
+        return Err(StoreError::ObjectionInFuture {
+            today,
             received_on: o.received_on,
         });
     }

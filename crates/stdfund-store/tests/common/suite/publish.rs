@@ -6,8 +6,8 @@ use stdfund_store::{
 };
 
 use crate::common::{
-    Harness, admin, approve, audit_of, created, date, filing, later, now, portal, reviewer, ts,
-    yuan,
+    Harness, admin, approve, audit_of, created, date, filing, later, now, portal, reviewer, today,
+    ts, yuan,
 };
 
 /// Attachments round-trip byte for byte (every byte value, a large file, an empty one), with
@@ -270,7 +270,7 @@ pub async fn publications_and_objections<H: Harness>(h: &H) {
         content: "该单位未实际参与".into(),
     };
     let err = s
-        .record_objection(objection(a.id, "2026-04-02"), &admin(), &later())
+        .record_objection(objection(a.id, "2026-04-02"), &admin(), &later(), today())
         .await
         .unwrap_err();
     assert_eq!(err.code(), "INVALID_ARGUMENT");
@@ -343,7 +343,7 @@ pub async fn publications_and_objections<H: Harness>(h: &H) {
 
     // Objections: within the period, for listed claims; resolved once.
     let err = s
-        .record_objection(objection(a.id, "2026-04-11"), &admin(), &later())
+        .record_objection(objection(a.id, "2026-04-11"), &admin(), &later(), today())
         .await
         .unwrap_err();
     assert_eq!(
@@ -355,23 +355,43 @@ pub async fn publications_and_objections<H: Harness>(h: &H) {
         }
     );
     assert_eq!(
-        s.record_objection(objection(a.id, "2026-03-31"), &admin(), &later())
+        s.record_objection(objection(a.id, "2026-03-31"), &admin(), &later(), today())
             .await
             .unwrap_err()
             .code(),
         "OBJECTION_OUTSIDE_PERIOD"
     );
+    // Received after today: refused, inside the period or not.
     assert_eq!(
-        s.record_objection(objection(pending.id, "2026-04-02"), &admin(), &later())
-            .await
-            .unwrap_err(),
+        s.record_objection(
+            objection(a.id, "2026-04-03"),
+            &admin(),
+            &later(),
+            date("2026-04-02")
+        )
+        .await
+        .unwrap_err(),
+        StoreError::ObjectionInFuture {
+            today: date("2026-04-02"),
+            received_on: date("2026-04-03")
+        }
+    );
+    assert_eq!(
+        s.record_objection(
+            objection(pending.id, "2026-04-02"),
+            &admin(),
+            &later(),
+            today()
+        )
+        .await
+        .unwrap_err(),
         StoreError::NotOnPublication {
             publication_id: draft.id,
             claim_id: pending.id
         }
     );
     let o = s
-        .record_objection(objection(a.id, "2026-04-10"), &admin(), &later())
+        .record_objection(objection(a.id, "2026-04-10"), &admin(), &later(), today())
         .await
         .unwrap();
     assert_eq!((o.outcome, o.resolution.clone()), (None, None));
@@ -473,6 +493,7 @@ pub async fn records_are_compared_with_the_log<H: Harness>(h: &H) {
             },
             &admin(),
             &later(),
+            today(),
         )
         .await
         .unwrap()
