@@ -151,7 +151,7 @@ function fillVariant(row) {
   // What the subject is for this item: an award's is the awarded standard's
   // number, which clerks took for the award document's.
   const label = $("[data-role=subject]", row).closest(".field")?.querySelector("label");
-  if (label) label.textContent = t().subjectOf[item.subjectKind] ?? t().subject;
+  if (label) label.textContent = t().subjectOfItem[item.id] ?? t().subjectOf[item.subjectKind] ?? t().subject;
 }
 
 function fillRole(select) {
@@ -283,7 +283,12 @@ function readForm() {
   else {
     const check = rules.checkCreditCode(cc);
     if (!check.ok) {
-      problems.set($("#creditCode"), chars(cc) !== 18 ? wrong("creditCodeLength", chars(cc), check.error) : wrong("creditCodeAlphabet", undefined, check.error));
+      // Spaces (a code typed in groups) are said as spaces, not counted as
+      // characters (the tenth user test: “现为 22 位” for 18 and 4 spaces).
+      const spaces = chars(cc) - chars(cc.replace(/\s/gu, ""));
+      const length = chars(cc) - spaces;
+      problems.set($("#creditCode"), length !== 18 ? wrong("creditCodeLength", length, check.error)
+        : spaces > 0 ? wrong("creditCodeSpaces", spaces, check.error) : wrong("creditCodeAlphabet", undefined, check.error));
     }
   }
   if (chars(applicant.name) > MAX_TEXT) problems.set($("#name"), wrong("tooLong", MAX_TEXT));
@@ -455,7 +460,7 @@ function showCreditCode(problems) {
     out.textContent = t().ccMismatch(r.value.expectedCheckCharacter);
     out.classList.add("warn");
   } else {
-    out.textContent = t().ccTyping(chars(raw));
+    out.textContent = t().ccTyping(chars(raw.replace(/\s/gu, "")));
   }
 }
 

@@ -514,6 +514,9 @@ async function reviewersDay(t, leg, databaseUrl) {
     await dialog.getByRole("button", { name: "核准", exact: true }).click();
     await toast(`申报 ${disc.id} 已核准`);
     assert.equal((await reg.getClaim({ claimId: disc.id }, auth.reviewer)).claim.review.approvedAmount, "80000.00");
+    // Approved, its page says the amount set, without the estimate's zeros.
+    await page.getByTestId("discretionary-note").filter({ hasText: "核准 80,000.00" }).waitFor();
+    assert.equal(await page.getByTestId("top-up").count(), 0, "no top-up arithmetic for a discretionary line");
 
     // The claim page: applicant, explanation with clause, split 暂定, one-time key, subject as typed, attachments.
     const first = claims[0];
@@ -595,6 +598,9 @@ async function reviewersDay(t, leg, databaseUrl) {
     await dialog.getByRole("button", { name: "登记异议" }).click();
     await page.locator("table.objections tbody tr").waitFor();
     await page.getByRole("button", { name: /^处理 / }).click();
+    // The dialog says which claim, from whom and when.
+    const context = await dialog.getByTestId("objection-context").innerText();
+    for (const part of [`申报 ${disc.id}`, "张先生", chinaDate(), "该平台建设资金已由区级财政全额保障"]) assert.ok(context.includes(part), `${part} in ${context}`);
     // No outcome is chosen for the reviewer: without one nothing is sent.
     assert.equal(await dialog.getByLabel("异议不成立").isChecked(), false);
     assert.equal(await dialog.getByLabel("异议成立", { exact: true }).isChecked(), false);
@@ -658,6 +664,14 @@ async function reviewersDay(t, leg, databaseUrl) {
       assert.ok(painted > 1000, `${id} painted ${painted} pixels`);
     }
     assert.match(await page.getByTestId("report-total").textContent(), /20/);
+    // Printed for a leader: a title naming the year and the day, no controls.
+    await page.emulateMedia({ media: "print" });
+    assert.match(await page.getByTestId("print-title").innerText(), new RegExp(`${year}年度（截至 ${chinaDate()}）`));
+    assert.equal(await page.getByRole("button", { name: "下载报表 XLSX" }).isVisible(), false, "no button on paper");
+    assert.equal(await page.getByLabel("预算年度").isVisible(), false, "no select on paper");
+    await page.screenshot({ path: path.join(shots, "1280-reports-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+    assert.equal(await page.getByTestId("print-title").isVisible(), false, "the print title is for paper");
     const [report] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载报表 XLSX" }).click()]);
     const reportBytes = readFileSync(await report.path());
     const parts = Object.keys(unzipSync(reportBytes));

@@ -169,10 +169,13 @@ test("a subject typed loosely is shown in its canonical form beside what was typ
 test("a credit code typed with O for 0 and a standard number with 一 for its dash: the value meant is offered beside the field and taken with one click", async () => {
   const page = await open(320);
   const rows = [{ ...ROWS[0], subject: "GB/T 12345一2020", funding: [] }];
-  // While a code is typed, more than 18 characters are counted, not cut off.
+  // While a code is typed, more than 18 characters are counted, not cut
+  // off; the spaces of a code typed in groups are not counted.
   await type(page, "#creditCode", "9135 0100 M000 100Y 43");
-  assert.equal(await page.locator("#creditCode-status").textContent(), "已输入 22 位，比 18 位多 4 位");
+  assert.equal(await page.locator("#creditCode-status").textContent(), "已输入 18/18 位");
   assert.equal(await page.inputValue("#creditCode"), "9135 0100 M000 100Y 43");
+  await type(page, "#creditCode", "9135 0100 M000 100Y 4311");
+  assert.equal(await page.locator("#creditCode-status").textContent(), "已输入 20 位，比 18 位多 2 位");
   await fill(page, { ...APPLICANT, creditCode: "9135O100M000100Y43" }, rows);
   const cc = page.locator("#creditCode-error");
   assert.equal(await cc.textContent(),
@@ -207,11 +210,11 @@ test("a credit code typed with O for 0 and a standard number with 一 for its da
   const native = JSON.parse(await nativeEstimate(applicationOf(APPLICANT, [{ ...rows[0], subject: "GB/T 12345-2020" }])));
   await assertShows(page, native);
   // A code pasted as printed in groups is kept whole (no length limit cuts
-  // it): its length is named, and the code meant is offered.
+  // it): its spaces are named, and the code meant is offered.
   await type(page, "#creditCode", "9135 0100 M000 100Y 43");
   await page.keyboard.press("Tab");
   assert.equal(await cc.textContent(),
-    `${TEXT.zh.fieldErrors.creditCodeLength(22)} ${TEXT.zh.meant(APPLICANT.creditCode)} ${TEXT.zh.useMeant}`);
+    `${TEXT.zh.fieldErrors.creditCodeSpaces(4)} ${TEXT.zh.meant(APPLICANT.creditCode)} ${TEXT.zh.useMeant}`);
   await page.locator("#creditCode-error button").click();
   assert.equal(await page.inputValue("#creditCode"), APPLICANT.creditCode);
   // A code with nothing clear to offer gets no button.
@@ -266,6 +269,11 @@ test("the subject's label says what the chosen item takes: an award's is the awa
   assert.equal(await page.locator("label[for=a1-subject]").textContent(), TEXT.zh.subjectOf.COMMITTEE);
   await page.click("#lang");
   assert.equal(await page.locator("label[for=a1-subject]").textContent(), TEXT.en.subjectOf.COMMITTEE);
+  // A geographical indication's subject is the product, not its approval number.
+  await page.selectOption("#a1-item", "GEOGRAPHICAL_INDICATION");
+  assert.match(await page.locator("label[for=a1-subject]").textContent(), /product's name/);
+  await page.click("#lang");
+  assert.equal(await page.locator("label[for=a1-subject]").textContent(), TEXT.zh.subjectOfItem.GEOGRAPHICAL_INDICATION);
   await page.close();
 });
 

@@ -330,8 +330,12 @@ function Assessment({ claim: c }: { claim: Claim }) {
     <section class="card" aria-labelledby="sec-assessment">
       <h2 id="sec-assessment">{t("claim.assessment")} <span class="muted small">{approved ? t("claim.atApproval") : t("claim.atSubmission")} · <span data-testid="ruleset-title">{rulesetTitle(catalog, line.rulesetId, line.rulesetVersion)}</span></span></h2>
       <p class="explanation" data-testid="explanation"><span class="clause-tag">{line.clause}</span> {pick(line.explanationZh, line.explanationEn)}</p>
-      {c.discretionary && <p class="hint-block">{t("claim.discretionary")}</p>}
-      <div class="grid-2">
+      {c.discretionary && <p class="hint-block" data-testid="discretionary-note">{c.review?.approvedAmount !== undefined && c.review.approvedAmount !== ""
+        ? t("claim.discretionaryApproved", { amount: formatYuan(c.review.approvedAmount) }) : t("claim.discretionary")}</p>}
+      {/* A discretionary line has no computed amount to top up or split (C = 0
+          until a reviewer sets it): its arithmetic of zeros is not shown beside
+          the approval record's figures (the tenth user test). */}
+      {!c.discretionary && <div class="grid-2">
         <KV items={[
           [t("claim.lineStatus"), tk(`line.${line.status}`)],
           [t("claim.municipalAmount"), <Money value={line.municipalAmount} />],
@@ -352,7 +356,8 @@ function Assessment({ claim: c }: { claim: Claim }) {
           ]} />
           {table !== undefined && provisional && <p class="muted small" data-testid="provisional-note">{pick(table.noteZh, table.noteEn)}</p>}
         </div>
-      </div>
+      </div>}
+      {c.discretionary && <KV items={[[t("claim.lineStatus"), tk(`line.${line.status}`)]]} />}
       {shownWarnings.length > 0 && (
         <>
           <h3>{t("claim.warnings")}</h3>

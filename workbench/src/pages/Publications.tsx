@@ -3,7 +3,7 @@
 // its list and totals row, issuing (then frozen), XLSX / CSV downloads, the
 // print-ready page, and objections recorded and resolved during the period.
 import { useState } from "preact/hooks";
-import type { Objection, Publication } from "../../gen/stdfund/v1/registry_pb.js";
+import type { Objection, PublicNoticeEntry, Publication } from "../../gen/stdfund/v1/registry_pb.js";
 import { NoticeFormat, ObjectionOutcome, ObjectionStatus, PublicationStatus } from "../../gen/stdfund/v1/registry_pb.js";
 import { useAction, useApp, useCan, useLoad } from "../context.js";
 import { t, tk } from "../i18n.js";
@@ -14,7 +14,7 @@ import { href, navigate } from "../router.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
 import { Dialog } from "../ui/Dialog.js";
 import { Actions, SelectField, TextArea, TextField } from "../ui/Field.js";
-import { Loading, Money, PageTitle } from "../ui/bits.js";
+import { KV, Loading, Money, PageTitle } from "../ui/bits.js";
 
 function PubStatus({ status }: { status: PublicationStatus }) {
   return <span class={`badge ${status === PublicationStatus.ISSUED ? "st-approved" : "st-submitted"}`}>{tk(`pub.status.${status}`)}</span>;
@@ -236,7 +236,7 @@ export function PublicationDetail({ id }: { id: string }) {
             </Dialog>
           )}
           {recording && <ObjectionDialog p={p} onClose={() => setRecording(false)} onDone={() => { setRecording(false); pub.reload(); }} />}
-          {resolving !== null && <ResolveDialog o={resolving} onClose={() => setResolving(null)} onDone={() => { setResolving(null); pub.reload(); }} />}
+          {resolving !== null && <ResolveDialog o={resolving} entry={p.entries.find((e) => e.claimId === resolving.claimId)} onClose={() => setResolving(null)} onDone={() => { setResolving(null); pub.reload(); }} />}
         </>
       )}
     </section>
@@ -260,6 +260,7 @@ function ObjectionDialog({ p, onClose, onDone }: { p: Publication; onClose: () =
   if (claim === "") problems["claim"] = t("pub.fieldRequired", { field: t("pub.objClaim") });
   if (!isDate(received)) problems["received"] = t("pub.fieldRequired", { field: t("pub.objReceived") });
   else if (received < p.periodStart || received > p.periodEnd) problems["received"] = t("pub.objOutsidePeriod", { start: p.periodStart, end: p.periodEnd });
+  else if (received > today) problems["received"] = t("pub.objInFuture", { today });
   if (objector.trim() === "") problems["objector"] = t("pub.fieldRequired", { field: t("pub.objector") });
   if (content.trim() === "") problems["content"] = t("pub.fieldRequired", { field: t("pub.objContent") });
   const submit = async (e: Event) => {
@@ -278,7 +279,7 @@ function ObjectionDialog({ p, onClose, onDone }: { p: Publication; onClose: () =
         <SelectField class="wide" label={t("pub.objClaim")} value={claim} onChange={setClaim} name="claim" error={err("claim")}
           options={[{ value: "", label: t("pub.objChooseClaim") },
             ...p.entries.map((e) => ({ value: String(e.claimId), label: `${e.row}. ${e.unitName} · ${e.subject}（${String(e.claimId)}）` }))]} />
-        <TextField label={t("pub.objReceived")} type="date" required value={received} onInput={setReceived} min={p.periodStart} max={p.periodEnd}
+        <TextField label={t("pub.objReceived")} type="date" required value={received} onInput={setReceived} min={p.periodStart} max={p.periodEnd < today ? p.periodEnd : today}
           hint={t("pub.objPeriodHint", { start: p.periodStart, end: p.periodEnd })} error={err("received")} name="received" />
         <TextField label={t("pub.objector")} required value={objector} onInput={setObjector} maxLength={100} error={err("objector")} name="objector" />
         <TextField class="wide" label={t("pub.objContact") + t("app.optional")} value={contact} onInput={setContact} maxLength={100} name="contact" />
@@ -293,7 +294,7 @@ function ObjectionDialog({ p, onClose, onDone }: { p: Publication; onClose: () =
   );
 }
 
-function ResolveDialog({ o, onClose, onDone }: { o: Objection; onClose: () => void; onDone: () => void }) {
+function ResolveDialog({ o, entry, onClose, onDone }: { o: Objection; entry: PublicNoticeEntry | undefined; onClose: () => void; onDone: () => void }) {
   const { api, notify } = useApp();
   // No outcome is chosen for the reviewer: a resolution cannot be changed
   // once recorded, and a dismissal lets the claim be paid.
@@ -314,7 +315,14 @@ function ResolveDialog({ o, onClose, onDone }: { o: Objection; onClose: () => vo
   return (
     <Dialog title={t("pub.resolveTitle", { id })} onClose={onClose}>
       <form onSubmit={submit} noValidate>
-        <p class="prose muted">{o.content}</p>
+        {/* Which claim, from whom, when: two objections on one claim read
+            alike, and a resolution cannot be changed (the tenth user test). */}
+        <div data-testid="objection-context"><KV items={[
+          [t("pub.objClaim"), <>{t("claim.title", { id: String(o.claimId) })}{entry !== undefined && <> · {entry.unitName} ·「{entry.subject}」</>}</>],
+          [t("pub.objector"), <>{o.objector}{o.contact !== "" && <span class="muted"> {o.contact}</span>}</>],
+          [t("pub.objReceived"), o.receivedOn],
+          [t("pub.objContent"), <span class="prose">{o.content}</span>],
+        ]} /></div>
         <fieldset class="radios">
           <legend>{t("pub.outcome")}</legend>
           {[ObjectionOutcome.UPHELD, ObjectionOutcome.DISMISSED].map((v) => (

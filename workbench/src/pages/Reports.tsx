@@ -18,7 +18,7 @@ import { href, navigate, type Route } from "../router.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
 import { Loading, Money, PageTitle } from "../ui/bits.js";
 import { SelectField } from "../ui/Field.js";
-import { yearChina } from "../format.js";
+import { todayChina, yearChina } from "../format.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend, LineController, LineElement, PointElement);
 
@@ -116,15 +116,17 @@ function yearConfig(groups: Group[]): ChartConfiguration {
     data: {
       labels: groups.map((g) => g.label),
       datasets: [
-        { type: "bar", label: t("report.approvedWan"), data: groups.map((g) => chartWan(g.approvedAmount)), backgroundColor: BLUE, yAxisID: "y", maxBarThickness: 56 },
-        { type: "line", label: t("report.claims"), data: groups.map((g) => Number(g.claims)), borderColor: ORANGE, backgroundColor: ORANGE, yAxisID: "y1", pointRadius: 5 },
+        { type: "bar", label: t("report.approvedWan"), data: groups.map((g) => chartWan(g.approvedAmount)), backgroundColor: BLUE, yAxisID: "y", maxBarThickness: 56, order: 1 },
+        // Drawn over the bars (a lower order is drawn last): with one year
+        // the point sat at the bar's centre and was hidden (the tenth user test).
+        { type: "line", label: t("report.claims"), data: groups.map((g) => Number(g.claims)), borderColor: ORANGE, backgroundColor: ORANGE, yAxisID: "y1", pointRadius: 5, order: 0 },
       ],
     },
     options: {
       ...options,
       scales: {
         ...options.scales,
-        y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: t("report.claims") }, ticks: { precision: 0 } },
+        y1: { position: "right", beginAtZero: true, grace: "10%", grid: { drawOnChartArea: false }, title: { display: true, text: t("report.claims") }, ticks: { precision: 0 } },
       },
     },
   };
@@ -181,6 +183,18 @@ export function Reports({ route }: { route: Route }) {
   const years = [{ value: "", label: t("report.allYears") }, ...[0, 1, 2, 3, 4, 5].map((d) => ({ value: String(thisYear - d), label: String(thisYear - d) }))];
   if (yearText !== "" && !years.some((y) => y.value === yearText)) years.push({ value: yearText, label: yearText });
 
+  // The folded data tables are printed open, and folded again afterwards.
+  useEffect(() => {
+    const opened: HTMLDetailsElement[] = [];
+    const before = () => {
+      for (const d of Array.from(document.querySelectorAll<HTMLDetailsElement>("details.data-table:not([open])"))) { d.open = true; opened.push(d); }
+    };
+    const after = () => { for (const d of opened.splice(0)) d.open = false; };
+    window.addEventListener("beforeprint", before);
+    window.addEventListener("afterprint", after);
+    return () => { window.removeEventListener("beforeprint", before); window.removeEventListener("afterprint", after); };
+  }, []);
+
   const download = async () => {
     const r = await exporting.run(() => api.registry.exportReport({ year }));
     if (r !== undefined) saveFile(r.content, r.fileName, r.contentType);
@@ -188,11 +202,15 @@ export function Reports({ route }: { route: Route }) {
 
   return (
     <section class="page reports">
-      <div class="title-row">
+      <div class="title-row no-print">
         <PageTitle>{t("report.title")}</PageTitle>
         <button type="button" class="primary" onClick={() => void download()} disabled={exporting.busy}>{t("report.xlsx")}</button>
       </div>
-      <div class="inline-form">
+      {/* Printed for a leader: a title with the years and the day, no controls. */}
+      <p class="print-only print-title" data-testid="print-title">
+        {t("report.printTitle", { scope: yearText === "" ? t("report.allYears") : t("report.ofYear", { year: yearText }), date: todayChina() })}
+      </p>
+      <div class="inline-form no-print">
         <SelectField label={t("report.year")} value={yearText} options={years} onChange={(v) => navigate(href(["reports"], { year: v }))} name="year" />
       </div>
       <ErrorBox problem={exporting.problem} />
