@@ -497,7 +497,7 @@ fn database_settings(
         ..Layer::default()
     };
     Settings::resolve(args.config.as_deref(), layer).map_err(|e| {
-        eprintln!("error[CONFIG]: {e}");
+        eprintln!("{}", e.lines());
         ExitCode::from(2)
     })
 }
@@ -718,7 +718,10 @@ fn new_token(role: &str, name: Option<&str>) -> ExitCode {
         "token: {token}\n\
          (shown once: give it to {name} over a secure channel; it is stored nowhere, only its hash)\n\
          \n\
-         Add this entry to the tokens file, then reload the server (kill -HUP, or restart):\n\
+         Add this entry to the tokens file: a running server reads the file again within\n\
+         `tokens_poll_seconds` (2 s by default; kill -HUP reads it at once). An entry whose\n\
+         name is already in the file with another role makes the server refuse the whole\n\
+         file and keep the tokens it has: one name, one role.\n\
          \n\
          [[tokens]]\nname = {}\nrole = {}\nsha256 = \"{hash}\"",
         q(&name),

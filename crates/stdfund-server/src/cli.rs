@@ -355,7 +355,7 @@ fn serve(args: &ServeArgs) -> ExitCode {
     let settings = match Settings::resolve(args.config.as_deref(), args.layer()) {
         Ok(s) => s,
         Err(e) => {
-            output::eprint_line(&format!("error[CONFIG]: {e}"));
+            output::eprint_line(&e.lines());
             return ExitCode::from(2);
         }
     };

@@ -167,6 +167,18 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl ConfigError {
+    /// How the command line says it: a Chinese line naming the setting, then
+    /// the English detail (`错误[CONFIG]:…` / `error[CONFIG]: …`), as every
+    /// other refusal of the command line is said.
+    pub fn lines(&self) -> String {
+        format!(
+            "错误[CONFIG]:配置项{}有误,原因见下一行(英文)\nerror[CONFIG]: {self}",
+            self.source_name
+        )
+    }
+}
+
 fn err(source_name: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError {
         source_name: source_name.into(),

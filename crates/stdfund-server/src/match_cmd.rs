@@ -182,7 +182,7 @@ fn read_registry(args: &MatchArgs) -> Result<Option<(String, HashSet<String>)>, 
             match crate::config::Settings::resolve(Some(config.as_path()), layer) {
                 Ok(s) => s.database_url,
                 Err(e) => {
-                    eprintln!("error[CONFIG]: {e}");
+                    eprintln!("{}", e.lines());
                     return Err(ExitCode::from(2));
                 }
             }

@@ -392,6 +392,16 @@ fn status_zh(s: stdfund_store::ClaimStatus) -> &'static str {
     }
 }
 
+/// Who pays, in English: the city, not its internal id `CITY` (the tenth
+/// user test read `the 2026 budget of CITY`).
+fn payer_en(payer: &str) -> String {
+    if payer == stdfund_store::CITY {
+        "the city".to_string()
+    } else {
+        payer.to_string()
+    }
+}
+
 fn payer_zh(payer: &str) -> String {
     if payer == stdfund_store::CITY {
         "市级".to_string()
@@ -583,8 +593,9 @@ fn store_parts(e: StoreError) -> Parts {
                 grouped(left)
             ),
             format!(
-                "approving {} would exceed the {year} budget of {payer}: total {}, used {}, left {}",
+                "approving {} would exceed the {year} budget of {}: total {}, used {}, left {}",
                 grouped(requested),
+                payer_en(&payer),
                 grouped(total),
                 grouped(used),
                 grouped(left)
@@ -611,8 +622,9 @@ fn store_parts(e: StoreError) -> Parts {
                 grouped(used)
             ),
             format!(
-                "approved in the order chosen, the batch asks {} of the {year} budget of {payer} through claim {claim_id}, more than the {} left before it (total {}, used {}); claim {claim_id} does not fit, the claims chosen after it were not checked one by one, and nothing of the batch was changed: leave claim {claim_id} out and try again, or ask finance to adjust the budget",
+                "approved in the order chosen, the batch asks {} of the {year} budget of {} through claim {claim_id}, more than the {} left before it (total {}, used {}); claim {claim_id} does not fit, the claims chosen after it were not checked one by one, and nothing of the batch was changed: leave claim {claim_id} out and try again, or ask finance to adjust the budget",
                 grouped(requested),
+                payer_en(&payer),
                 grouped(left),
                 grouped(total),
                 grouped(used)
@@ -624,7 +636,10 @@ fn store_parts(e: StoreError) -> Parts {
             Code::FailedPrecondition,
             code,
             format!("{year}年度{}预算尚未设置,无法核准", payer_zh(&payer)),
-            format!("no {year} budget is set for {payer}, so nothing can be approved against it"),
+            format!(
+                "no {year} budget is set for {}, so nothing can be approved against it",
+                payer_en(&payer)
+            ),
         )
         .meta("year", year)
         .meta("payer", &payer)
@@ -644,8 +659,9 @@ fn store_parts(e: StoreError) -> Parts {
                 grouped(used)
             ),
             format!(
-                "a {year} budget of {} for {payer} is below the {} already used",
+                "a {year} budget of {} for {} is below the {} already used",
                 grouped(total),
+                payer_en(&payer),
                 grouped(used)
             ),
         )
@@ -1082,7 +1098,7 @@ impl From<RegistryError> for Status {
                 Code::NotFound,
                 "BUDGET_NOT_SET",
                 format!("{year}年度{}预算尚未设置", payer_zh(&payer)),
-                format!("no {year} budget is set for {payer}"),
+                format!("no {year} budget is set for {}", payer_en(&payer)),
             )
             .meta("year", year)
             .meta("payer", payer),

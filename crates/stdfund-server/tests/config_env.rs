@@ -97,6 +97,16 @@ fn a_bad_variable_is_named() {
     let (code, _, err) = print_config(&[], &[("STDFUND_LOG_FORMAT", "xml")]);
     assert_eq!(code, 2);
     assert!(err.contains("xml"), "{err}");
+    // Said in Chinese first, naming the setting, then the English detail.
+    let (code, _, err) = print_config(&[], &[("STDFUND_TLS_CERT", "/tmp/cert.pem")]);
+    assert_eq!(code, 2);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with("错误[CONFIG]:配置项tls_key有误"),
+        "{err}"
+    );
+    assert!(lines[1].starts_with("error[CONFIG]: tls_key: "), "{err}");
 }
 
 #[test]

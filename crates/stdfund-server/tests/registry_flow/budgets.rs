@@ -197,6 +197,12 @@ async fn an_approval_must_fit_every_budget(env: Env) {
         )
     );
     assert!(m["messageZh"].contains("剩余100,000.00元"), "{m:?}");
+    // The English names the city, not its internal id.
+    assert!(
+        m["messageEn"].contains(&format!("{year} budget of the city:")),
+        "{m:?}"
+    );
+    assert!(!m["messageEn"].contains("CITY"), "{m:?}");
     assert_eq!(
         env.claim(industry.claim_id).await.status,
         pb::ClaimStatus::Submitted as i32
