@@ -70,6 +70,9 @@ impl DatabaseWatch {
         let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let mut up = true;
+            // The reason last logged: a changed one is logged again (a file
+            // removed, then another file put at the path).
+            let mut said = String::new();
             let mut ticks = tokio::time::interval(interval);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -95,6 +98,7 @@ impl DatabaseWatch {
                             %reason,
                             "registry database unavailable: health NOT_SERVING"
                         );
+                        said = reason;
                         metrics.set_database_up(false);
                         registry.set_database_up(false);
                         health_status(&health, ServingStatus::NotServing).await;
@@ -108,6 +112,14 @@ impl DatabaseWatch {
                         metrics.set_database_up(true);
                         registry.set_database_up(true);
                         health_status(&health, ServingStatus::Serving).await;
+                    }
+                    (false, Health::NotServing { reason }) if reason != said => {
+                        tracing::warn!(
+                            service = service_names::REGISTRY,
+                            %reason,
+                            "registry database still unavailable, for another reason: health NOT_SERVING"
+                        );
+                        said = reason;
                     }
                     (false, Health::NotServing { reason }) => {
                         tracing::debug!(%reason, "registry database still unavailable");

@@ -287,6 +287,47 @@ async fn sqlite_file_replaced_refuses_writes() {
     std::fs::rename(&other, &db).unwrap();
     let (_, reason) = expect_outage(&server, "file replaced", 22).await;
     assert!(reason.contains("replaced by another file"), "{reason}");
+    assert!(reason.contains("restart the server"), "{reason}");
+    server.stop();
+}
+
+/// A file removed, then a copy of it put back (another inode, as a move
+/// from another file system makes): the registry stays NOT_SERVING and the
+/// log says, the second time, that the file is another one and to restart
+/// (the tenth user test read "was removed" for good).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_file_removed_then_copied_back_says_to_restart() {
+    let (db, tokens) = prepared_sqlite("copied-back");
+    let server = serve_sqlite(&db, &tokens);
+    assert_eq!(submit(&server.addr, 41).await.0, Code::Ok);
+    let aside = db.with_extension("aside");
+    std::fs::copy(&db, &aside).unwrap();
+    std::fs::remove_file(&db).unwrap();
+    let (_, reason) = expect_outage(&server, "file removed", 42).await;
+    assert!(reason.contains("was removed"), "{reason}");
+    std::fs::rename(&aside, &db).unwrap();
+    let again = |rs: &[serde_json::Value]| {
+        rs.iter()
+            .filter(|r| {
+                r["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("for another reason"))
+            })
+            .map(|r| r["reason"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<String>>()
+    };
+    let start = std::time::Instant::now();
+    while again(&server.records()).is_empty() && start.elapsed() < WITHIN {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let logged = again(&server.records());
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert!(logged[0].contains("replaced by another file"), "{logged:?}");
+    assert!(logged[0].contains("restart the server"), "{logged:?}");
+    assert_eq!(
+        ops_support::health(&server.addr, REGISTRY).await,
+        ServingStatus::NotServing
+    );
     server.stop();
 }
 

@@ -440,15 +440,22 @@ impl SqliteSite {
     pub(crate) fn file_problem(&self) -> Option<String> {
         match std::fs::metadata(&self.path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
-                "the database file {} was removed",
+                "the database file {} was removed: writes resume when the same file is moved \
+                 back; a copy or a restored backup is another file, opened by a restart",
                 self.path.display()
             )),
             Err(e) => Some(format!(
                 "the database file {} cannot be examined: {e}",
                 self.path.display()
             )),
+            // Never healed on its own: the store writes only to the file it
+            // opened, so another file at the path (a copy moved back from
+            // another file system, a restored backup) waits for a restart
+            // (the tenth user test met it NOT_SERVING for good, unexplained).
             Ok(meta) if file_identity(&meta) != self.identity => Some(format!(
-                "the database file {} was replaced by another file",
+                "the database file {} was replaced by another file: the registry writes only \
+                 to the file it opened, so restart the server to open the one now at the path \
+                 (once it is checked to be the registry's database)",
                 self.path.display()
             )),
             Ok(meta) if !mode_writable(&meta) => Some(format!(

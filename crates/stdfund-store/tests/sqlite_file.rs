@@ -193,7 +193,9 @@ async fn replaced_file_is_not_serving_and_gets_no_writes() {
         err,
         StoreError::Unavailable {
             message: format!(
-                "the database file {} was replaced by another file",
+                "the database file {} was replaced by another file: the registry writes only \
+                 to the file it opened, so restart the server to open the one now at the path \
+                 (once it is checked to be the registry's database)",
                 path.display()
             )
         }
