@@ -178,9 +178,34 @@ test("a batch the budget does not hold lists the claims chosen, those from the f
     await page.getByRole("button", { name: "批量核准" }).click();
     const table = page.getByRole("dialog").getByTestId("over-budget");
     await table.waitFor();
-    assert.match(await table.locator("caption").textContent(), /预算在申报 \d+ 处不够/);
-    assert.deepEqual(await table.locator("tbody tr td:last-child").allTextContents(), ["超出预算", "未核对"]);
+    // Every claim is checked: with nothing left, neither fits, and there is
+    // nothing to approve without them.
+    assert.match(await table.locator("caption").textContent(), /预算不足以核准申报 \d+、\d+/);
+    assert.deepEqual(await table.locator("tbody tr td:last-child").allTextContents(), ["超出预算", "超出预算"]);
+    assert.equal(await page.getByRole("dialog").getByTestId("leave-out").count(), 0);
+    assert.equal(await page.getByRole("dialog").getByRole("alert").filter({ hasText: "BUDGET_EXCEEDED" }).count(), 0, "said once, in the table");
     assert.equal(await page.getByRole("dialog").getByRole("button", { name: /确认核准/ }).isDisabled(), true);
+    await page.getByRole("dialog").getByRole("button", { name: "取消" }).click();
+
+    // Room for the second (smaller) claim only: one fits, the other is
+    // marked, and leaving it out approves the one that fits.
+    const second = await page.locator("table.claims tbody tr").filter({ has: page.locator("input[type=checkbox]:not([disabled])") }).nth(1).locator(".money").first().getAttribute("data-yuan");
+    await page.goto(`${server.origin}/workbench/#/finance`);
+    await page.getByRole("button", { name: "设置预算" }).click();
+    await dialog.getByLabel("预算总额（元）").fill(String((Number(used) + Number(second)).toFixed(2)));
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.goto(`${server.origin}/workbench/#/queue?status=1&sort=2`);
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole("button", { name: "批量核准" }).click();
+    await table.waitFor();
+    const states = await table.locator("tbody tr td:last-child").allTextContents();
+    assert.deepEqual([...states].sort(), ["可核准", "超出预算"], states.join());
+    await dialog.getByTestId("leave-out").filter({ hasText: "只核准可核准的 1 件" }).click();
+    await dialog.getByTestId("batch-count").filter({ hasText: "1" }).waitFor();
+    await dialog.getByTestId("left-out").waitFor();
+    assert.equal(await dialog.getByRole("button", { name: "确认核准 1 件" }).isDisabled(), false);
     assert.deepEqual(b.problems, []);
   } finally {
     await b.close();

@@ -610,28 +610,40 @@ fn store_parts(e: StoreError) -> Parts {
             left,
             requested,
             claim_id,
-        } => Parts::new(
-            Code::FailedPrecondition,
-            code,
-            format!(
-                "本批按所选顺序核准到申报{claim_id}时,需用{year}年度{}预算{}元,超出本批核准前的剩余{}元(预算总额{}元,已使用{}元);申报{claim_id}未能核准,其后所选的申报未逐一核对,本批未作任何改动。请取消选择申报{claim_id}后重试,或请财务调整预算",
-                payer_zh(&payer),
-                grouped(requested),
-                grouped(left),
-                grouped(total),
-                grouped(used)
-            ),
-            format!(
-                "approved in the order chosen, the batch asks {} of the {year} budget of {} through claim {claim_id}, more than the {} left before it (total {}, used {}); claim {claim_id} does not fit, the claims chosen after it were not checked one by one, and nothing of the batch was changed: leave claim {claim_id} out and try again, or ask finance to adjust the budget",
-                grouped(requested),
-                payer_en(&payer),
-                grouped(left),
-                grouped(total),
-                grouped(used)
-            ),
-        )
-        .meta("claimId", claim_id)
-        .budget_exceeded(year, &payer, [total, used, left, requested]),
+            over,
+        } => {
+            let list = |sep: &str| {
+                over.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            };
+            Parts::new(
+                Code::FailedPrecondition,
+                code,
+                format!(
+                    "本批按所选顺序核准,{year}年度{}预算不足以核准申报{}(本批核准前剩余{}元,预算总额{}元,已使用{}元;核准到申报{claim_id}时需用{}元);所选的其余申报可在预算内核准。本批未作任何改动:请取消选择上述申报后重试,或请财务调整预算",
+                    payer_zh(&payer),
+                    list("、"),
+                    grouped(left),
+                    grouped(total),
+                    grouped(used),
+                    grouped(requested)
+                ),
+                format!(
+                    "approved in the order chosen, the {year} budget of {} does not hold claim(s) {} (left before the batch {}, total {}, used {}; through claim {claim_id} the batch asks {}); the other claims chosen fit. Nothing of the batch was changed: leave those claims out and try again, or ask finance to adjust the budget",
+                    payer_en(&payer),
+                    list(", "),
+                    grouped(left),
+                    grouped(total),
+                    grouped(used),
+                    grouped(requested)
+                ),
+            )
+            .meta("claimId", claim_id)
+            .meta("claimIdsOver", list(","))
+            .budget_exceeded(year, &payer, [total, used, left, requested])
+        }
         StoreError::BudgetNotSet { year, payer } => Parts::new(
             Code::FailedPrecondition,
             code,
@@ -1241,6 +1253,7 @@ mod tests {
                     left: yuan("400"),
                     requested: yuan("450"),
                     claim_id: 4,
+                    over: vec![4, 6],
                 },
                 Code::FailedPrecondition,
                 "BUDGET_EXCEEDED",

@@ -115,6 +115,10 @@ pub enum StoreError {
         requested: Money,
         /// The first claim of the batch that does not fit.
         claim_id: i64,
+        /// Every claim of the batch that does not fit, in the order chosen, when each
+        /// before it that fits is approved (the first is `claim_id`): leaving these out,
+        /// the rest fits.
+        over: Vec<i64>,
     },
     /// No CITY budget is set for the claim's year.
     #[error("no {year} {payer} budget is set")]

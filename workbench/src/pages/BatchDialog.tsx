@@ -19,9 +19,12 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
   decision: 1 | 2; claims: Claim[]; onClose: () => void; onDone: (text: string) => void;
 }) {
   const { api } = useApp();
-  const ids = claims.map((c) => c.claimId);
+  // Claims the reviewer left out here because the budget does not hold them.
+  const [leftOut, setLeftOut] = useState<ReadonlySet<string>>(new Set());
+  const chosen = claims.filter((c) => !leftOut.has(String(c.claimId)));
+  const ids = chosen.map((c) => c.claimId);
   // The applications the queue showed: a claim resubmitted since refuses the batch (CLAIM_CHANGED).
-  const seenResubmissions = claims.map((c) => c.resubmissions);
+  const seenResubmissions = chosen.map((c) => c.resubmissions);
   const reject = decision === ReviewDecision.REJECT;
   const [reason, setReason] = useState("");
   const [touched, setTouched] = useState(false);
@@ -41,7 +44,7 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
         .then((answer) => { if (answer !== undefined && generation.current === mine) setPreview({ reason: previewReason, answer }); });
     }, reject ? 400 : 0);
     return () => clearTimeout(timer);
-  }, [previewReason]);
+  }, [previewReason, leftOut]);
 
   const ready = preview !== null && (!reject || preview.reason === previewReason) && !previewAction.busy;
   const reasonError = reject && touched && reason.trim() === "" ? t("batch.reasonRequired") : null;
@@ -57,6 +60,8 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
   };
 
   const p = preview?.answer;
+  const problem = previewAction.problem ?? commit.problem;
+  const overBudget = problem?.reason === "BUDGET_EXCEEDED" && chosen.some((c) => String(c.claimId) === problem.metadata["claimId"]);
   return (
     <Dialog title={t(`batch.title.${decision}`)} onClose={onClose} wide>
       <form onSubmit={confirm} class="batch-form">
@@ -91,8 +96,11 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
             </>
           )}
         </div>
-        <ErrorBox problem={previewAction.problem ?? commit.problem} />
-        <OverBudget claims={claims} problem={previewAction.problem ?? commit.problem} />
+        {/* Over budget, the table below says it (with each claim): the box would say it twice. */}
+        <ErrorBox problem={overBudget ? null : problem} />
+        <OverBudget claims={chosen} problem={problem}
+          onLeaveOut={(over) => setLeftOut(new Set([...leftOut, ...over]))} />
+        {leftOut.size > 0 && <p class="muted small" data-testid="left-out">{t("batch.leftOut", { ids: [...leftOut].join("、") })}</p>}
         <Actions>
           <button type="submit" class={reject ? "danger" : "primary"} disabled={!ready || commit.busy} data-autofocus={!reject}>
             {t(`batch.confirm.${decision}`, { count: p?.count ?? ids.length })}
@@ -106,24 +114,38 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
 
 /**
  * When the budget does not hold the batch: the claims chosen, in the order
- * they are approved, each with its amount; the first that does not fit is
- * marked, and those after it are said not to be checked (the store stops
- * there), so the reviewer sees which to leave out.
+ * they are approved, each with its amount and whether the budget holds it
+ * once those before it that fit are approved (the server checks every one);
+ * the reviewer may leave out those that do not fit and approve the rest.
  */
-function OverBudget({ claims, problem }: { claims: Claim[]; problem: Problem | null }) {
+function OverBudget({ claims, problem, onLeaveOut }: { claims: Claim[]; problem: Problem | null; onLeaveOut: (ids: string[]) => void }) {
   if (problem?.reason !== "BUDGET_EXCEEDED") return null;
-  const from = claims.findIndex((c) => String(c.claimId) === problem.metadata["claimId"]);
+  const first = problem.metadata["claimId"] ?? "";
+  // `claimIdsOver` names them all; a server before it named the first only.
+  const named = (problem.metadata["claimIdsOver"] ?? first).split(",").filter((x) => x !== "");
+  const over = new Set(named);
+  const from = claims.findIndex((c) => String(c.claimId) === first);
   if (from < 0) return null;
+  const all = problem.metadata["claimIdsOver"] !== undefined;
+  const fit = claims.length - over.size;
   return (
-    <table class="data compact over-budget" data-testid="over-budget">
-      <caption>{t("batch.overBudget", { id: String(claims[from]?.claimId ?? "") })}</caption>
-      <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col" class="num">{t("col.amount")}</th><th scope="col">{t("batch.fits")}</th></tr></thead>
-      <tbody>{claims.map((c, i) => (
-        <tr key={String(c.claimId)} class={i === from ? "does-not-fit" : ""}>
-          <td>{String(c.claimId)}</td><td>{c.unitName}</td><td class="num"><Money value={claimAmount(c)} /></td>
-          <td>{i > from ? t("batch.notChecked") : i === from ? t("batch.doesNotFit") : t("batch.fitsYes")}</td>
-        </tr>
-      ))}</tbody>
-    </table>
+    <>
+      <table class="data compact over-budget" data-testid="over-budget">
+        <caption>{t(all ? "batch.overBudgetAll" : "batch.overBudget", { id: first, ids: named.join("、") })}</caption>
+        <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col" class="num">{t("col.amount")}</th><th scope="col">{t("batch.fits")}</th></tr></thead>
+        <tbody>{claims.map((c, i) => {
+          const id = String(c.claimId);
+          const state = over.has(id) ? "batch.doesNotFit" : !all && i > from ? "batch.notChecked" : "batch.fitsYes";
+          return (
+            <tr key={id} class={over.has(id) ? "does-not-fit" : ""}>
+              <td>{id}</td><td>{c.unitName}</td><td class="num"><Money value={claimAmount(c)} /></td><td>{t(state)}</td>
+            </tr>
+          );
+        })}</tbody>
+      </table>
+      {all && fit > 0 && (
+        <button type="button" onClick={() => onLeaveOut(named)} data-testid="leave-out">{t("batch.approveFitting", { count: fit })}</button>
+      )}
+    </>
   );
 }

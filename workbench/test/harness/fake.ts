@@ -371,14 +371,17 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
           return { ...b, used: sumYuan([b.used, add]), left: fenToYuan(toFen(b.left) - toFen(add)) };
         });
         if (after.some((b) => toFen(b.left) < 0n)) {
-          // As the store: in the order given, the first claim the budget left before the batch does not hold.
+          // As the store: in the order given, every claim the budget does not hold once
+          // those before it that fit are approved; the first is `claimId`.
           const left = new Map(before.map((b) => [b.year, toFen(b.left)]));
-          const over = claims.find((c) => {
+          const over = claims.filter((c) => {
             const l = (left.get(c.year) ?? 0n) - toFen(c.estimatedAmount);
+            if (l < 0n) return true;
             left.set(c.year, l);
-            return l < 0n;
+            return false;
           });
-          fail(Code.FailedPrecondition, "BUDGET_EXCEEDED", `申报${over?.claimId ?? ""}起超出年度预算`, "over the year's budget", { claimId: String(over?.claimId ?? "") });
+          const ids = over.map((c) => String(c.claimId));
+          fail(Code.FailedPrecondition, "BUDGET_EXCEEDED", `预算不足以核准申报${ids.join("、")}`, "over the year's budget", { claimId: ids[0] ?? "", claimIdsOver: ids.join(",") });
         }
         if (!req.dryRun) {
           for (const c of claims) {

@@ -216,6 +216,23 @@ async fn a_batch_is_all_or_nothing(env: Env) {
             e.to_string()
         )
     );
+    // Every claim that does not fit is named (here e alone), and the
+    // message names them in both languages.
+    assert_eq!(m["claimIdsOver"], e.to_string());
+    assert!(
+        m["messageZh"].contains(&format!("不足以核准申报{e}")),
+        "{m:?}"
+    );
+    // With e first, e and a use the 600,000 left; b and c, after them, do
+    // not fit: each is checked, not only the first.
+    let err = review(&env, approve(&[e, a, b, c])).await.unwrap_err();
+    let m = s::expect_error(&err, Code::FailedPrecondition, "BUDGET_EXCEEDED");
+    assert_eq!(m["claimIdsOver"], format!("{b},{c}"), "{m:?}");
+    // Left out, the rest fits (a dry run: the batch that fits comes below).
+    let dry = review(&env, batch(&[e, a], pb::ReviewDecision::Approve, "", true))
+        .await
+        .unwrap();
+    assert_eq!((dry.count, dry.dry_run), (2, true));
     for id in [a, b, c, e] {
         assert_eq!(
             env.claim(id).await.status,

@@ -582,6 +582,10 @@ pub(crate) async fn review_batch<DB: Backend>(
             })
             .collect(),
     };
+    // The first claim that does not fit, said of the batch; the claims after it are
+    // still checked (a claim that does not fit writes nothing: its budgets are checked
+    // before its row changes), so the reviewer learns every one to leave out at once.
+    let mut over: Option<StoreError> = None;
     for (id, d) in &decisions {
         let before = locked
             .get(id)
@@ -598,6 +602,10 @@ pub(crate) async fn review_batch<DB: Backend>(
                 requested,
                 ..
             }) => {
+                if let Some(StoreError::BatchBudgetExceeded { over, .. }) = over.as_mut() {
+                    over.push(*id);
+                    continue;
+                }
                 let used = budgets_before
                     .iter()
                     .find(|b| b.year == year && b.payer == payer)
@@ -606,7 +614,7 @@ pub(crate) async fn review_batch<DB: Backend>(
                     .checked_sub(used)
                     .and_then(|earlier| earlier.checked_add(requested))
                     .unwrap_or(requested);
-                return Err(StoreError::BatchBudgetExceeded {
+                over = Some(StoreError::BatchBudgetExceeded {
                     year,
                     left: total.checked_sub(used).unwrap_or(Money::ZERO),
                     payer,
@@ -614,10 +622,14 @@ pub(crate) async fn review_batch<DB: Backend>(
                     used,
                     requested: asked,
                     claim_id: *id,
+                    over: vec![*id],
                 });
             }
             Err(e) => return Err(e),
         }
+    }
+    if let Some(e) = over {
+        return Err(e);
     }
     let budgets_after = budget_figures(cx, &keys).await?;
     let mut total = Money::ZERO;

@@ -345,9 +345,26 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
             left: yuan("400"),
             requested: yuan("450"),
             claim_id: ids[3],
+            over: vec![ids[3]],
         }
     );
     assert_eq!(err.code(), "BUDGET_EXCEEDED");
+    // Every claim that does not fit is named, each checked against what those before
+    // it that fit leave: the second (a 450 district half) and the fourth (350 after
+    // 200 used), not the third.
+    let err = s
+        .review_batch(
+            batch(&["200", "900", "200", "700"]),
+            true,
+            &reviewer(),
+            &later(),
+        )
+        .await
+        .unwrap_err();
+    let StoreError::BatchBudgetExceeded { claim_id, over, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!((claim_id, over), (ids[1], vec![ids[1], ids[3]]));
     for id in &ids {
         assert_eq!(s.claim(*id).await.unwrap().status(), ClaimStatus::Submitted);
     }
