@@ -309,6 +309,9 @@ test("at 375 px each claim awaiting payment shows its amount and the payment but
     // The approved amount (the row's first figure) and the payment button.
     const cut = await outsideTableBox(page.locator("table.awaiting"), "td:nth-child(2) > .money, button", 2);
     assert.deepEqual(cut, []);
+    // What is left of each budget, the figure looked for, is on the first screen.
+    assert.equal(await page.locator("table.budgets thead th").nth(1).textContent(), "剩余（元）");
+    assert.deepEqual(await outsideTableBox(page.locator("table.budgets"), "td:nth-child(2) > .money", 1), []);
     await page.locator("table.awaiting tbody tr").first().getByRole("button", { name: /登记拨付/ }).click();
     await page.getByRole("dialog").getByLabel("凭证号").waitFor();
     assert.deepEqual(b.problems, []);

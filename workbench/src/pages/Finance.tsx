@@ -90,13 +90,15 @@ export function Finance({ route }: { route: Route }) {
         {budgets.data !== undefined && (budgets.data.length === 0 ? <p class="muted">{t("finance.noBudgets")}</p> : (
           <div class="table-wrap" tabIndex={0} role="region" aria-label={t("finance.budgets")}>
             <table class="data budgets">
-              <thead><tr><th scope="col">{t("finance.payer")}</th><th scope="col" class="num">{t("finance.total")}</th>
-                <th scope="col" class="num">{t("finance.used")}</th><th scope="col" class="num">{t("finance.left")}</th>
+              {/* On a phone what is left, the figure the officer looks for, comes first. */}
+              <thead><tr><th scope="col">{t("finance.payer")}</th>{narrow && <th scope="col" class="num">{t("finance.left")}</th>}<th scope="col" class="num">{t("finance.total")}</th>
+                <th scope="col" class="num">{t("finance.used")}</th>{!narrow && <th scope="col" class="num">{t("finance.left")}</th>}
                 {can("SetBudget") && <th scope="col"><span class="sr-only">{t("finance.editBudget")}</span></th>}</tr></thead>
               <tbody>{budgets.data.map((b: Budget) => (
                 <tr key={b.payer} data-payer={b.payer}>
                   <th scope="row">{payerName(catalog, b.payer, b.payerNameZh)}</th>
-                  <td class="num"><Money value={b.total} /></td><td class="num"><Money value={b.used} /></td><td class="num"><Money value={b.left} /></td>
+                  {narrow && <td class="num"><Money value={b.left} /></td>}
+                  <td class="num"><Money value={b.total} /></td><td class="num"><Money value={b.used} /></td>{!narrow && <td class="num"><Money value={b.left} /></td>}
                   {can("SetBudget") && <td><button type="button" class="link" aria-label={`${t("finance.editBudget")} ${payerName(catalog, b.payer, b.payerNameZh)}`}
                     onClick={() => setBudgetDialog({ payer: b.payer || "CITY", total: b.total })}>{t("finance.editBudget")}</button></td>}
                 </tr>
@@ -134,7 +136,8 @@ export function Finance({ route }: { route: Route }) {
                 return (
                   <tr key={String(c.claimId)} data-claim-id={String(c.claimId)}>
                     <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
-                    {narrow && <td class="num">{approved}{pay !== false && <><br />{pay}</>}</td>}
+                    {narrow && <td class="num">{approved}{pay !== false && <><br />{pay}</>}
+                      {narrow && blocked && <><br /><span class="small" data-testid="pay-blocked-why"><NoticeState state={notice} loaded /></span></>}</td>}
                     <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
                     {!narrow && <td class="num">{approved}</td>}<td class="num"><Money value={c.paidAmount || "0.00"} /></td>
                     <td><StatusBadge status={c.status} /><br /><span class="small" data-testid="notice-state"><NoticeState state={notice} loaded={notices.data !== undefined} /></span></td>

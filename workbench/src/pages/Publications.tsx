@@ -116,22 +116,32 @@ function CreateDialog({ onClose }: { onClose: () => void }) {
 /** The list with its totals row (count and total as the server sent them). */
 function EntriesTable({ p }: { p: Publication }) {
   const { catalog } = useApp();
+  // On a phone the amount comes right after the claim number, on the first screen
+  // (the notice as posted keeps its order on the print page).
+  const narrow = (globalThis.innerWidth ?? 1280) < 900;
+  const amount = (e: PublicNoticeEntry) => <td class="num"><Money value={e.amount} /></td>;
   return (
     <div class="table-wrap" tabIndex={0} role="region" aria-label={t("pub.entries")}>
       <table class="data entries" data-testid="publication-entries">
-        <thead><tr><th scope="col">{t("pub.row")}</th><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th>
+        <thead><tr><th scope="col">{t("pub.row")}</th><th scope="col">{t("col.id")}</th>
+          {narrow && <th scope="col" class="num">{t("col.amount")}</th>}<th scope="col">{t("col.unit")}</th>
           <th scope="col">{t("col.creditCode")}</th><th scope="col">{t("col.district")}</th><th scope="col">{t("col.item")}</th>
-          <th scope="col">{t("col.clause")}</th><th scope="col">{t("col.subject")}</th><th scope="col" class="num">{t("col.amount")}</th></tr></thead>
+          <th scope="col">{t("col.clause")}</th><th scope="col">{t("col.subject")}</th>{!narrow && <th scope="col" class="num">{t("col.amount")}</th>}</tr></thead>
         <tbody>{p.entries.map((e) => (
           <tr key={String(e.claimId)} data-claim-id={String(e.claimId)}>
-            <td>{e.row}</td><td>{String(e.claimId)}</td><td>{e.unitName}</td><td><code>{e.creditCode}</code></td>
+            <td>{e.row}</td><td>{String(e.claimId)}</td>{narrow && amount(e)}<td>{e.unitName}</td><td><code>{e.creditCode}</code></td>
             <td class="nowrap">{e.fiscalUnitNameZh}</td><td>{catalog.items.some((i) => i.id === e.item) ? itemName(catalog, e.item) : e.itemNameZh}</td><td class="nowrap">{e.clause}</td>
-            <td class="subject">{e.subject}</td><td class="num"><Money value={e.amount} /></td>
+            <td class="subject">{e.subject}</td>{!narrow && amount(e)}
           </tr>
         ))}</tbody>
         <tfoot><tr class="totals" data-testid="totals-row">
-          <th scope="row" colSpan={2}>{t("pub.totalRow")}</th><td colSpan={6}>{t("pub.count")}：{p.count}</td>
-          <td class="num"><strong><Money value={p.total} /></strong></td>
+          {narrow ? <>
+            <th scope="row" colSpan={2}>{t("pub.totalRow")}</th><td class="num"><strong><Money value={p.total} /></strong></td>
+            <td colSpan={6}>{t("pub.count")}：{p.count}</td>
+          </> : <>
+            <th scope="row" colSpan={2}>{t("pub.totalRow")}</th><td colSpan={6}>{t("pub.count")}：{p.count}</td>
+            <td class="num"><strong><Money value={p.total} /></strong></td>
+          </>}
         </tr></tfoot>
       </table>
     </div>
