@@ -612,6 +612,11 @@ function renderNotEstimated(r) {
   return li;
 }
 
+/** Whether the split gives the applicant's district nothing by its table (市本级), not by chance. */
+function noDistrictShare(a) {
+  return a.applicant.insideFuzhou && a.split.shareTables.length > 0 && a.split.shareTables.every((s) => Number(s.districtRatio) === 0);
+}
+
 function renderSummary(a, read) {
   const x = t();
   const summary = $("#summary");
@@ -624,8 +629,10 @@ function renderSummary(a, read) {
     ...(a.whatIf ? [el("p", { class: "badge warn" }, x.whatIf)] : []),
     el("dl", { class: "figures" },
       pair(x.total, amountNode(a.total, { testid: "total" }), { cls: "total" }),
-      pair([x.municipalShare, ...mark()], amountNode(a.split.municipalShare, { testid: "municipal-share" })),
-      pair([x.districtShare(unitName), ...mark()], amountNode(a.split.districtShare, { testid: "district-share" }))),
+      pair([noDistrictShare(a) ? x.municipalShareAll(unitName) : x.municipalShare, ...mark()], amountNode(a.split.municipalShare, { testid: "municipal-share" })),
+      // A unit whose share table gives its district nothing (市本级) has one
+      // treasury: no second line of 0.00 for the same level of government.
+      ...(noDistrictShare(a) ? [] : [pair([x.districtShare(unitName), ...mark()], amountNode(a.split.districtShare, { testid: "district-share" }))])),
     ...a.split.shareTables.filter((s) => s.provisional).map((s) => el("p", { class: "note provisional-note" }, lang === "zh" ? s.noteZh : s.noteEn)),
     // The split is between treasuries: the enterprise receives the whole
     // payable amount from the municipal treasury either way.
@@ -730,8 +737,8 @@ function renderPrintSheet(a) {
     const mark = !a.split.shareTables.some((s) => s.provisional) ? "" : lang === "zh" ? `（${x.provisional}）` : ` (${x.provisional})`;
     table.append(body, el("tfoot", {},
       el("tr", {}, el("th", { colspan: "5" }, x.total), el("td", { class: "num" }, amountNode(a.total))),
-      el("tr", {}, el("th", { colspan: "5" }, `${x.municipalShare}${mark}`), el("td", { class: "num" }, amountNode(a.split.municipalShare))),
-      el("tr", {}, el("th", { colspan: "5" }, `${x.districtShare(seatUnit)}${mark}`), el("td", { class: "num" }, amountNode(a.split.districtShare)))));
+      el("tr", {}, el("th", { colspan: "5" }, `${noDistrictShare(a) ? x.municipalShareAll(seatUnit) : x.municipalShare}${mark}`), el("td", { class: "num" }, amountNode(a.split.municipalShare))),
+      ...(noDistrictShare(a) ? [] : [el("tr", {}, el("th", { colspan: "5" }, `${x.districtShare(seatUnit)}${mark}`), el("td", { class: "num" }, amountNode(a.split.districtShare)))])));
     parts.push(table);
     for (const n of $("#summary").querySelectorAll(".note")) parts.push(el("p", { class: "note" }, n.textContent));
     for (const w of $("#warnings").children) parts.push(el("p", { class: "note" }, w.textContent));

@@ -329,6 +329,10 @@ test("finance: a budget typed in 万 is read back before saving; a year that is 
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("预算总额（元）").fill("100万");
     await dialog.getByText("= 1,000,000.00 元（100 万元）").waitFor();
+    // Each payer says what it is charged with.
+    await dialog.getByText("每项核准的全部金额从此扣减").waitFor();
+    await dialog.getByLabel("预算单位").selectOption("350100");
+    await dialog.getByText("核准不从此预算扣减").waitFor();
     await dialog.getByRole("button", { name: "取消" }).click();
     await page.getByLabel("预算年度").first().fill("２０２5");
     await page.getByRole("button", { name: "查询" }).click();

@@ -465,3 +465,15 @@ test("print: the button prints; the sheet is one page with the date, the ruleset
   assert.equal((phonePdf.toString("latin1").match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? []).length, 1);
   await phone.close();
 });
+
+test("a unit of 市本级 is told the city pays it all, without a district line of 0.00", async () => {
+  const page = await open(375);
+  await fill(page, { ...APPLICANT, seat: "350100" }, [ROWS[0]]);
+  await page.locator("[data-testid=municipal-share]").waitFor();
+  assert.equal(await page.locator("[data-testid=district-share]").count(), 0);
+  assert.match(await page.locator("#summary").innerText(), /市级财政承担（市本级无县（市）区承担部分）/);
+  // A district's unit still reads both lines.
+  await page.selectOption("#seat", "350102");
+  await page.locator("[data-testid=district-share]").waitFor();
+  await page.close();
+});

@@ -197,7 +197,10 @@ function BudgetDialog({ year, initial, onClose, onDone }: { year: number; initia
   return (
     <Dialog title={t("finance.budgetTitle", { year })} onClose={onClose}>
       <form onSubmit={submit} noValidate>
-        <SelectField label={t("finance.payer")} value={payer} onChange={setPayer} options={payers} name="payer" />
+        {/* What each budget is charged with: 市级 and 市本级 read alike (the ninth user test). */}
+        <SelectField label={t("finance.payer")} value={payer} onChange={setPayer} options={payers} name="payer"
+          hint={payer === "CITY" ? t("finance.payerHintCity") : payer === "350100" ? t("finance.payerHintSeat")
+            : t("finance.payerHintDistrict", { unit: unitName(catalog, payer) })} />
         <TextField label={t("finance.total")} required value={total} onInput={(v) => { setTotal(v); action.clear(); }} inputMode="decimal" hint={amountHint(total)} error={tried ? error : null} name="total" />
         <ErrorBox problem={action.problem} />
         <Actions>
