@@ -135,18 +135,24 @@ fn assess_line<T>(
     bytes: &[u8],
     view: Option<View>,
     f: impl FnOnce(&Assessment<'_, '_>, View) -> T,
-) -> Result<T, ErrorReport> {
+) -> Result<T, (ErrorReport, Option<String>)> {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(ErrorReport {
-            code: "INVALID_JSON".into(),
-            field: String::new(),
-            message_zh: format!("第{number}行不是UTF-8编码的文本"),
-            message_en: format!("line {number} is not UTF-8 text"),
-        });
+        return Err((
+            ErrorReport {
+                code: "INVALID_JSON".into(),
+                field: String::new(),
+                message_zh: format!("第{number}行不是UTF-8编码的文本"),
+                message_en: format!("line {number} is not UTF-8 text"),
+            },
+            None,
+        ));
     };
     json::parse_request(text)
         .and_then(|request| json::assess_in_view(&request, view, f))
-        .map_err(|e| syntax_error(number, text).unwrap_or_else(|| e.to_report()))
+        .map_err(|e| match syntax_error(number, text) {
+            Some(report) => (report, None),
+            None => (e.to_report(), e.meant()),
+        })
 }
 
 /// Estimates one NDJSON line (without its line end): the canonical answer
@@ -166,16 +172,17 @@ pub fn line(number: u64, bytes: &[u8], want: Want) -> Outcome {
                 }),
             }
         }
-        Err(report) => error(number, report),
+        Err((report, meant)) => error(number, report, meant),
     }
 }
 
 /// The outcome of an NDJSON line answered by an error without being read.
-pub fn error(number: u64, report: ErrorReport) -> Outcome {
+pub fn error(number: u64, report: ErrorReport, meant: Option<String>) -> Outcome {
     Outcome {
         errors: vec![RowError {
             loc: Loc::Line(number),
             report,
+            meant,
             echo: Box::default(),
         }],
         answer: None,
@@ -189,8 +196,8 @@ pub fn line_into(number: u64, bytes: &[u8], view: Option<View>, out: &mut String
         write::assessment_into(out, a, view);
     }) {
         Ok(()) => true,
-        Err(report) => {
-            error_into(number, report, out);
+        Err((report, meant)) => {
+            error_into(number, report, meant, out);
             return false;
         }
     };
@@ -200,10 +207,11 @@ pub fn line_into(number: u64, bytes: &[u8], view: Option<View>, out: &mut String
 
 /// [`error`] for NDJSON output: the error line naming the line, appended
 /// to `out`.
-pub fn error_into(number: u64, report: ErrorReport, out: &mut String) {
+pub fn error_into(number: u64, report: ErrorReport, meant: Option<String>, out: &mut String) {
     out.push_str(&super::error_line(&RowError {
         loc: Loc::Line(number),
         report,
+        meant,
         echo: Box::default(),
     }));
     out.push('\n');
@@ -334,6 +342,7 @@ pub fn app(app: &AppIn, want: Want) -> Outcome {
             }
             Err(e) => {
                 let report = e.to_report();
+                let meant = e.meant();
                 let one = achievement_path(&report.field)
                     .map(|(i, _)| i)
                     .filter(|i| *i < active.len());
@@ -343,6 +352,7 @@ pub fn app(app: &AppIn, want: Want) -> Outcome {
                         errors.push(RowError {
                             loc: Loc::Row(row.row),
                             report: located(&report, row.row),
+                            meant: meant.clone(),
                             echo: Box::new(row.echo(app)),
                         });
                     }
@@ -351,6 +361,7 @@ pub fn app(app: &AppIn, want: Want) -> Outcome {
                             errors.push(RowError {
                                 loc: Loc::Row(row.row),
                                 report: located(&report, row.row),
+                                meant: meant.clone(),
                                 echo: Box::new(row.echo(app)),
                             });
                         }

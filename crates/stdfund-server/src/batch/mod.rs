@@ -192,6 +192,10 @@ pub struct RowError {
     pub loc: Loc,
     /// The error, as `--error-format json` writes it.
     pub report: ErrorReport,
+    /// The value the refused field was probably meant to be, when the
+    /// engine offers one (written last in the error object, as
+    /// `stdfund estimate --error-format json` and WASM write it).
+    pub meant: Option<String>,
     /// What is known of the row.
     pub echo: Box<Echo>,
 }
@@ -315,7 +319,7 @@ pub struct Outcome {
 /// An NDJSON error line: `{"error":{…},"line":N}` (or `"row"`), the error
 /// object exactly as `--error-format json` prints it.
 pub fn error_line(e: &RowError) -> String {
-    let mut s = output::error_json(&e.report);
+    let mut s = output::error_json_meant(&e.report, e.meant.as_deref());
     if s.ends_with('}') {
         s.pop();
         s.push_str(&format!(",\"{}\":{}}}", e.loc.key(), e.loc.number()));
@@ -946,7 +950,7 @@ fn estimate_parts(
                                 eval::line_into(*n, lines.line(range), want.view, &mut text)
                             }
                             Line::TooLong(len) => {
-                                eval::error_into(*n, line_too_long(*n, *len), &mut text);
+                                eval::error_into(*n, line_too_long(*n, *len), None, &mut text);
                                 false
                             }
                         })
@@ -963,7 +967,9 @@ fn estimate_parts(
                             .iter()
                             .map(|(n, line)| match line {
                                 Line::Text(range) => eval::line(*n, lines.line(range), want),
-                                Line::TooLong(len) => eval::error(*n, line_too_long(*n, *len)),
+                                Line::TooLong(len) => {
+                                    eval::error(*n, line_too_long(*n, *len), None)
+                                }
                             })
                             .collect(),
                     )

@@ -140,6 +140,7 @@ impl Reader<'_> {
     fn error(&self, c: Col, code: &str, zh: String, en: String) -> RowError {
         RowError {
             loc: Loc::Row(self.row),
+            meant: None,
             report: ErrorReport {
                 code: code.into(),
                 field: c.column().header(),
