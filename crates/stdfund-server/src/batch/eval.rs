@@ -10,7 +10,7 @@
 
 use super::layout::Col;
 use super::sheet::{AppIn, RowIn};
-use super::{Answered, AppOut, LineOut, Loc, Outcome, RowError, ShareOut, Want};
+use super::{Answered, AppOut, Echo, LineOut, Loc, Outcome, RowError, ShareOut, Want};
 use stdfund_rules::ErrorReport;
 use stdfund_rules::domain::{Assessment, FundingLevel, Role};
 use stdfund_rules::json::dto::{self, EnumIn, View};
@@ -182,8 +182,10 @@ pub fn error(number: u64, report: ErrorReport, meant: Option<String>) -> Outcome
         errors: vec![RowError {
             loc: Loc::Line(number),
             report,
-            meant,
-            echo: Box::default(),
+            echo: Box::new(Echo {
+                meant,
+                ..Echo::default()
+            }),
         }],
         answer: None,
     }
@@ -211,8 +213,10 @@ pub fn error_into(number: u64, report: ErrorReport, meant: Option<String>, out: 
     out.push_str(&super::error_line(&RowError {
         loc: Loc::Line(number),
         report,
-        meant,
-        echo: Box::default(),
+        echo: Box::new(Echo {
+            meant,
+            ..Echo::default()
+        }),
     }));
     out.push('\n');
 }
@@ -352,8 +356,10 @@ pub fn app(app: &AppIn, want: Want) -> Outcome {
                         errors.push(RowError {
                             loc: Loc::Row(row.row),
                             report: located(&report, row.row),
-                            meant: meant.clone(),
-                            echo: Box::new(row.echo(app)),
+                            echo: Box::new(Echo {
+                                meant: meant.clone(),
+                                ..row.echo(app)
+                            }),
                         });
                     }
                     None => {
@@ -361,8 +367,10 @@ pub fn app(app: &AppIn, want: Want) -> Outcome {
                             errors.push(RowError {
                                 loc: Loc::Row(row.row),
                                 report: located(&report, row.row),
-                                meant: meant.clone(),
-                                echo: Box::new(row.echo(app)),
+                                echo: Box::new(Echo {
+                                    meant: meant.clone(),
+                                    ..row.echo(app)
+                                }),
                             });
                         }
                     }

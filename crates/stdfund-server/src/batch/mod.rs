@@ -183,6 +183,10 @@ pub struct Echo {
     pub subject: String,
     /// Date as typed.
     pub date: String,
+    /// The value the refused field was probably meant to be, when the
+    /// engine offers one (written last in the error object, as
+    /// `stdfund estimate --error-format json` and WASM write it).
+    pub meant: Option<String>,
 }
 
 /// A line or row that could not be estimated.
@@ -192,10 +196,6 @@ pub struct RowError {
     pub loc: Loc,
     /// The error, as `--error-format json` writes it.
     pub report: ErrorReport,
-    /// The value the refused field was probably meant to be, when the
-    /// engine offers one (written last in the error object, as
-    /// `stdfund estimate --error-format json` and WASM write it).
-    pub meant: Option<String>,
     /// What is known of the row.
     pub echo: Box<Echo>,
 }
@@ -319,7 +319,7 @@ pub struct Outcome {
 /// An NDJSON error line: `{"error":{…},"line":N}` (or `"row"`), the error
 /// object exactly as `--error-format json` prints it.
 pub fn error_line(e: &RowError) -> String {
-    let mut s = output::error_json_meant(&e.report, e.meant.as_deref());
+    let mut s = output::error_json_meant(&e.report, e.echo.meant.as_deref());
     if s.ends_with('}') {
         s.pop();
         s.push_str(&format!(",\"{}\":{}}}", e.loc.key(), e.loc.number()));

@@ -67,6 +67,7 @@ impl RowIn {
             variant: self.variant.clone(),
             subject: self.subject.clone(),
             date: self.date.clone(),
+            meant: None,
         }
     }
 }
@@ -140,7 +141,6 @@ impl Reader<'_> {
     fn error(&self, c: Col, code: &str, zh: String, en: String) -> RowError {
         RowError {
             loc: Loc::Row(self.row),
-            meant: None,
             report: ErrorReport {
                 code: code.into(),
                 field: c.column().header(),
