@@ -743,6 +743,22 @@ pub fn reload_tokens(registry: &Registry, path: Option<&std::path::Path>, cause:
         tracing::info!("{cause}; no tokens_file is configured, nothing to reload");
         return;
     };
+    // An empty file while tokens are in force is a save caught half-way (an
+    // editor or `cat >` truncates before it writes): taken, it locked every
+    // official out until the next poll (the thirteenth attack on the
+    // registry). Removing every token is a file that says so (a comment).
+    let in_force = registry.tokens().len();
+    if in_force > 0
+        && std::fs::read(path).is_ok_and(|bytes| bytes.iter().all(u8::is_ascii_whitespace))
+    {
+        tracing::error!(
+            file = %path.display(),
+            tokens = in_force,
+            "{cause}; the tokens file is empty (a save in progress?): NOT reloaded, the tokens in \
+             force stay; to remove every token, leave a comment in the file"
+        );
+        return;
+    }
     match crate::auth::Tokens::load(path) {
         Ok(tokens) => {
             let before = registry.tokens().names();

@@ -312,10 +312,22 @@ async fn an_empty_tokens_file_is_said_at_start_and_at_reload() {
     let f = tokens_file(&dir);
     let server = serve(&dir, Some(&f));
     assert_eq!(call(&server.addr, s::ADMIN).await, Code::Ok);
-    replace(&f, "");
+    // An empty file while tokens are in force is a save caught half-way
+    // (`cat >` truncates first): not taken, the tokens stay (the thirteenth
+    // attack on the registry locked every official out for a poll).
+    let kept = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, "").unwrap();
+    server.signal("HUP");
+    let line = log_line(&server, "SIGHUP received; the tokens file is empty", 0);
+    assert_eq!(line["level"], "ERROR", "{line}");
+    assert_eq!(call(&server.addr, s::ADMIN).await, Code::Ok);
+    std::fs::write(&f, &kept).unwrap();
+    // Every token removed on purpose: a file that says so.
+    replace(&f, "# every token removed\n");
     server.signal("HUP");
     let line = log_line(&server, "the tokens file now holds no tokens", 0);
     assert_eq!(line["level"], "WARN", "{line}");
+    assert_eq!(call(&server.addr, s::ADMIN).await, Code::Unauthenticated);
     server.stop();
 
     replace(&f, "[[tokens]]\nname = \"a\"\nrole = admin\n");

@@ -116,9 +116,9 @@ pub enum StoreError {
         /// The first claim of the batch that does not fit.
         claim_id: i64,
         /// Every claim of the batch that does not fit, in the order chosen, when each
-        /// before it that fits is approved (the first is `claim_id`): leaving these out,
-        /// the rest fits.
-        over: Vec<i64>,
+        /// before it that fits is approved (the first is `claim_id`), with the payer
+        /// whose budget does not hold it: leaving these out, the rest fits.
+        over: Vec<(i64, String)>,
     },
     /// No CITY budget is set for the claim's year.
     #[error("no {year} {payer} budget is set")]
@@ -561,17 +561,22 @@ fn classify_sqlite(code: &str, message: String) -> StoreError {
 }
 
 /// A PostgreSQL SQLSTATE: class 08 connection exceptions, 57P01..57P03 shutdown / cannot
-/// connect now, 57014 a cancelled statement, class 53 insufficient resources (a full disk,
-/// too many connections) and 25006 a read-only transaction (a standby) mean the database
-/// cannot be used right now; 40001 / 40P01 a serialization failure or deadlock and 23505 a
-/// unique key taken by a concurrent writer are retryable conflicts.
+/// connect now, 57P05 / 25P03 an idle session ended, 57014 a cancelled statement, class 53
+/// insufficient resources (a full disk, too many connections) and 25006 a read-only
+/// transaction (a standby) mean the database cannot be used right now; 40001 / 40P01 a
+/// serialization failure or deadlock, 23505 a unique key taken by a concurrent writer, and
+/// 55P03 / 55006 a lock or object another session holds (an operator's `lock_timeout`; the
+/// thirteenth attack on the registry met it as INTERNAL) are retryable conflicts.
 fn classify_postgres(code: &str, message: String) -> StoreError {
     if code.starts_with("08")
         || code.starts_with("53")
-        || matches!(code, "57P01" | "57P02" | "57P03" | "25006" | "57014")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "57P05" | "25006" | "25P03" | "57014"
+        )
     {
         StoreError::Unavailable { message }
-    } else if matches!(code, "40001" | "40P01" | "23505") {
+    } else if matches!(code, "40001" | "40P01" | "23505" | "55P03" | "55006") {
         StoreError::Conflict { message }
     } else {
         StoreError::Database { message }
@@ -629,6 +634,8 @@ mod tests {
             ("23505", "CONFLICT"),
             ("40001", "CONFLICT"),
             ("40P01", "CONFLICT"),
+            ("55P03", "CONFLICT"),
+            ("25P03", "UNAVAILABLE"),
             ("25006", "UNAVAILABLE"),
             ("57014", "UNAVAILABLE"),
             ("57P01", "UNAVAILABLE"),

@@ -100,7 +100,8 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
         <ErrorBox problem={overBudget ? null : problem} />
         <OverBudget claims={chosen} problem={problem}
           onLeaveOut={(over) => setLeftOut(new Set([...leftOut, ...over]))} />
-        {leftOut.size > 0 && <p class="muted small" data-testid="left-out">{t("batch.leftOut", { ids: [...leftOut].join("、") })}</p>}
+        {leftOut.size > 0 && <p class="muted small" data-testid="left-out">{t("batch.leftOut", {
+          ids: [...leftOut].slice(0, 10).join("、") + (leftOut.size > 10 ? t("batch.overMore", { count: leftOut.size }) : "") })}</p>}
         <Actions>
           <button type="submit" class={reject ? "danger" : "primary"} disabled={!ready || commit.busy} data-autofocus={!reject}>
             {t(`batch.confirm.${decision}`, { count: p?.count ?? ids.length })}
@@ -127,11 +128,15 @@ function OverBudget({ claims, problem, onLeaveOut }: { claims: Claim[]; problem:
   const from = claims.findIndex((c) => String(c.claimId) === first);
   if (from < 0) return null;
   const all = problem.metadata["claimIdsOver"] !== undefined;
-  const fit = claims.length - over.size;
+  // At most 100 are listed; the count says how many there are (left out,
+  // the next preview lists the rest).
+  const total = Math.max(Number(problem.metadata["claimsOverTotal"] ?? named.length) || named.length, named.length);
+  const fit = claims.length - total;
+  const shown = named.slice(0, 10).join("、") + (total > 10 ? t("batch.overMore", { count: total }) : "");
   return (
     <>
       <table class="data compact over-budget" data-testid="over-budget">
-        <caption>{t(all ? "batch.overBudgetAll" : "batch.overBudget", { id: first, ids: named.join("、") })}</caption>
+        <caption>{t(all ? "batch.overBudgetAll" : "batch.overBudget", { id: first, ids: shown })}</caption>
         <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col" class="num">{t("col.amount")}</th><th scope="col">{t("batch.fits")}</th></tr></thead>
         <tbody>{claims.map((c, i) => {
           const id = String(c.claimId);

@@ -9,6 +9,64 @@ on_both_backends! {
     a_dry_run_shows_the_batch_and_changes_nothing = 20;
     a_batch_is_all_or_nothing = 21;
     a_batch_refuses_what_it_cannot_decide = 22;
+    a_batch_over_budget_names_each_claim_with_its_budget_briefly = 75;
+}
+
+/// Claims over two budgets are named with the budget each exceeds (a 市本级
+/// claim is over the city's, not a district's), and a batch of many stays a
+/// short refusal: at most 10 named per budget, 100 listed, the count of all
+/// (the thirteenth attack: 500 claims made trailers a client refused).
+async fn a_batch_over_budget_names_each_claim_with_its_budget_briefly(env: Env) {
+    env.set_budget("CITY", "700000.00").await;
+    env.set_budget("350102", "150000.00").await;
+    let code = env.code(1);
+    let lead = |n: u32| Ach::lead(&format!("GB/T {}-2020", 75_000 + n));
+    let a = env.submit_at("a", &code, "350102", &lead(1)).await.claim_id;
+    let b = env.submit_at("b", &code, "350102", &lead(2)).await.claim_id;
+    let c = env.submit_at("c", &code, "350103", &lead(3)).await.claim_id;
+    let d = env.submit_at("d", &code, "350100", &lead(4)).await.claim_id;
+    let err = review(
+        &env,
+        batch(&[a, b, c, d], pb::ReviewDecision::Approve, "", true),
+    )
+    .await
+    .unwrap_err();
+    let m = s::expect_error(&err, Code::FailedPrecondition, "BUDGET_EXCEEDED");
+    assert_eq!(m["claimIdsOver"], format!("{b},{d}"), "{m:?}");
+    assert_eq!(m["claimsOverTotal"], "2");
+    let zh = &m["messageZh"];
+    assert!(
+        zh.contains(&format!(
+            "350102预算不足以核准申报{b};市级预算不足以核准申报{d}"
+        )),
+        "{zh}"
+    );
+
+    // Many claims over the budget: the refusal stays short.
+    env.set_budget("CITY", "700000.00").await;
+    let mut many = Vec::new();
+    for i in 0..120 {
+        many.push(
+            env.submit_at(&format!("m{i}"), &code, "350100", &lead(100 + i))
+                .await
+                .claim_id,
+        );
+    }
+    let err = review(&env, batch(&many, pb::ReviewDecision::Approve, "", true))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&err, Code::FailedPrecondition, "BUDGET_EXCEEDED");
+    // 700,000 holds two claims of 300,000: the other 118 are over.
+    assert_eq!(m["claimsOverTotal"], "118");
+    assert_eq!(m["claimIdsOver"].split(',').count(), 100);
+    assert!(m["messageZh"].contains("等118件"), "{}", m["messageZh"]);
+    assert!(
+        m["messageEn"].contains("and others, 118 in all"),
+        "{}",
+        m["messageEn"]
+    );
+    let size = err.message().len() + err.details().len();
+    assert!(size < 4096, "{size} bytes of status");
 }
 
 fn batch(

@@ -603,7 +603,7 @@ pub(crate) async fn review_batch<DB: Backend>(
                 ..
             }) => {
                 if let Some(StoreError::BatchBudgetExceeded { over, .. }) = over.as_mut() {
-                    over.push(*id);
+                    over.push((*id, payer));
                     continue;
                 }
                 let used = budgets_before
@@ -617,12 +617,12 @@ pub(crate) async fn review_batch<DB: Backend>(
                 over = Some(StoreError::BatchBudgetExceeded {
                     year,
                     left: total.checked_sub(used).unwrap_or(Money::ZERO),
+                    over: vec![(*id, payer.clone())],
                     payer,
                     total,
                     used,
                     requested: asked,
                     claim_id: *id,
-                    over: vec![*id],
                 });
             }
             Err(e) => return Err(e),

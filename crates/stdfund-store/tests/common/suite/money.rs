@@ -345,7 +345,7 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
             left: yuan("400"),
             requested: yuan("450"),
             claim_id: ids[3],
-            over: vec![ids[3]],
+            over: vec![(ids[3], "350102".to_owned())],
         }
     );
     assert_eq!(err.code(), "BUDGET_EXCEEDED");
@@ -364,7 +364,11 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
     let StoreError::BatchBudgetExceeded { claim_id, over, .. } = err else {
         panic!("{err:?}");
     };
-    assert_eq!((claim_id, over), (ids[1], vec![ids[1], ids[3]]));
+    let district = || "350102".to_owned();
+    assert_eq!(
+        (claim_id, over),
+        (ids[1], vec![(ids[1], district()), (ids[3], district())])
+    );
     for id in &ids {
         assert_eq!(s.claim(*id).await.unwrap().status(), ClaimStatus::Submitted);
     }
