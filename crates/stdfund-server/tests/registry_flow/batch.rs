@@ -1,6 +1,8 @@
 //! ReviewClaims: a dry run shows what a batch would do and changes nothing;
 //! a real batch is one transaction, all or nothing.
 
+#![allow(clippy::arithmetic_side_effects)]
+
 use crate::registry_support::{self as s, Ach, Env};
 use stdfund_proto::pb;
 use tonic::{Code, Status};
