@@ -394,8 +394,8 @@ fn status_zh(s: stdfund_store::ClaimStatus) -> &'static str {
 
 /// Claims named per budget in a batch's BUDGET_EXCEEDED message.
 const OVER_NAMED: usize = 10;
-/// Claims listed in its `claimIdsOver` metadata (about 700 bytes at most).
-const OVER_LISTED: usize = 100;
+/// Claims listed in its `claimIdsOver` and `claimPayersOver` metadata.
+const OVER_LISTED: usize = 50;
 
 /// Who pays, in English: the city, not its internal id `CITY` (the tenth
 /// user test read `the 2026 budget of CITY`).
@@ -670,6 +670,14 @@ fn store_parts(e: StoreError) -> Parts {
                 .map(|(id, _)| id.to_string())
                 .collect::<Vec<_>>()
                 .join(",");
+            // Beside each listed claim, whose budget it exceeds (`payer` and
+            // the figures are those of the first, `claimId`).
+            let payers = over
+                .iter()
+                .take(OVER_LISTED)
+                .map(|(_, p)| p.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
             Parts::new(
                 Code::FailedPrecondition,
                 code,
@@ -692,6 +700,7 @@ fn store_parts(e: StoreError) -> Parts {
             )
             .meta("claimId", claim_id)
             .meta("claimIdsOver", listed)
+            .meta("claimPayersOver", payers)
             .meta("claimsOverTotal", over.len())
             .budget_exceeded(year, &payer, [total, used, left, requested])
         }

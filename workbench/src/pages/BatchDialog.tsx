@@ -128,7 +128,7 @@ function OverBudget({ claims, problem, onLeaveOut }: { claims: Claim[]; problem:
   const from = claims.findIndex((c) => String(c.claimId) === first);
   if (from < 0) return null;
   const all = problem.metadata["claimIdsOver"] !== undefined;
-  // At most 100 are listed; the count says how many there are (left out,
+  // At most 50 are listed; the count says how many there are (left out,
   // the next preview lists the rest).
   const total = Math.max(Number(problem.metadata["claimsOverTotal"] ?? named.length) || named.length, named.length);
   const fit = claims.length - total;
