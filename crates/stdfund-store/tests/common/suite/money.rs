@@ -349,9 +349,9 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
         }
     );
     assert_eq!(err.code(), "BUDGET_EXCEEDED");
-    // Every claim that does not fit is named, each checked against what those before
-    // it that fit leave: the second (a 450 district half) and the fourth (350 after
-    // 200 used), not the third.
+    // Every claim that does not fit is named with the budget it exceeds, each checked
+    // against what those before it that fit leave: the second (900 of the city's 1000,
+    // 200 used) and the fourth (700, 400 used), not the third.
     let err = s
         .review_batch(
             batch(&["200", "900", "200", "700"]),
@@ -364,10 +364,10 @@ pub async fn batch_review_all_or_none<H: Harness>(h: &H) {
     let StoreError::BatchBudgetExceeded { claim_id, over, .. } = err else {
         panic!("{err:?}");
     };
-    let district = || "350102".to_owned();
+    let city = || "CITY".to_owned();
     assert_eq!(
         (claim_id, over),
-        (ids[1], vec![(ids[1], district()), (ids[3], district())])
+        (ids[1], vec![(ids[1], city()), (ids[3], city())])
     );
     for id in &ids {
         assert_eq!(s.claim(*id).await.unwrap().status(), ClaimStatus::Submitted);
