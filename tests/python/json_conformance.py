@@ -43,6 +43,21 @@ sys.path.insert(0, str(HERE))
 
 import run_grpc_client as harness  # noqa: E402
 from test_estimate import error_report  # noqa: E402
+from google.rpc import error_details_pb2, status_pb2  # noqa: E402
+
+
+def error_object(err: grpc.RpcError) -> dict:
+    """The engine's error object as the CLI prints it: the four values, then
+    `meant` (the ErrorInfo metadata) when the engine offers one."""
+    report = error_report(err)
+    raw = dict(err.trailing_metadata() or ()).get("grpc-status-details-bin")
+    for any_ in status_pb2.Status.FromString(raw).details:
+        if any_.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            any_.Unpack(info)
+            if info.metadata.get("meant"):
+                report["meant"] = info.metadata["meant"]
+    return report
 
 OPTIONS = [
     "preserving_proto_field_name",
@@ -232,7 +247,7 @@ def main() -> int:
                     if e.code() != grpc.StatusCode.INVALID_ARGUMENT:
                         failures.append(f"#{i}: gRPC {e.code()} {e.details()}")
                         continue
-                    got = {"error": error_report(e)}
+                    got = {"error": error_object(e)}
                 if got != want:
                     failures.append(f"#{i}: gRPC differs\n  text: {text[:300]}\n  cli:  {cli[i][:300]}\n  grpc: {json.dumps(got, ensure_ascii=False)[:300]}")
                 elif "error" in want:

@@ -883,7 +883,7 @@ const en: Record<Key, string> = {
   "finance.payer": "Payer",
   "finance.city": "Municipal",
   "finance.payerHintCity": "Municipal budget: each approval's whole amount is charged here (the city pays every grant).",
-  "finance.payerHintSeat": "Units of 市本级 bear no district share: approvals charge nothing here; usually not set.",
+  "finance.payerHintSeat": "Units under the city itself bear no district share: approvals charge nothing here; usually not set.",
   "finance.payerHintDistrict": "{unit} budget: the district share frozen in each approval of the district's units is charged here; when not set, it is not checked.",
   "finance.total": "Total (yuan)",
   "finance.used": "Used (yuan)",

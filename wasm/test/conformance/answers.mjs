@@ -2,7 +2,8 @@
 // (tests/python/json_conformance.py): reads a JSON array of request texts
 // from the file named by argv[2] and writes, to the file named by argv[3],
 // the JSON array of the module's canonical answers (`{"error": …}` for an
-// error), each exactly as `stdfund estimate` prints it.
+// error, with `meant` last when the engine offers one), each exactly as
+// `stdfund estimate` prints it.
 import { readFile, writeFile } from "node:fs/promises";
 import * as rules from "@stdfund/rules";
 import { answerJson } from "../support.mjs";
@@ -13,5 +14,10 @@ if (!input || !output) {
   process.exit(2);
 }
 const texts = JSON.parse(await readFile(input, "utf8"));
-const answers = texts.map((text) => answerJson(rules.estimateCanonical(text)));
+const answers = texts.map((text) => {
+  const r = rules.estimateCanonical(text);
+  if (r.ok || r.error.meant === undefined) return answerJson(r);
+  const { code, field, messageZh, messageEn, meant } = r.error;
+  return `{"error":${JSON.stringify({ code, field, messageZh, messageEn, meant })}}`;
+});
 await writeFile(output, JSON.stringify(answers));
