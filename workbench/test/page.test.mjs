@@ -334,6 +334,10 @@ test("finance: a budget typed in 万 is read back before saving; a year that is 
     await dialog.getByLabel("预算单位").selectOption("350100");
     await dialog.getByText("核准不从此预算扣减").waitFor();
     await dialog.getByRole("button", { name: "取消" }).click();
+    // The page behind the dialog settled before the year is typed (its
+    // re-render on closing could otherwise meet the typing).
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("heading", { name: /^年度预算 · \d{4}$/ }).waitFor();
     await page.getByLabel("预算年度").first().fill("２０２5");
     await page.getByRole("button", { name: "查询" }).click();
     await page.waitForFunction(() => location.hash.includes("year=2025"));
