@@ -56,10 +56,15 @@ export function Finance({ route }: { route: Route }) {
   const [yearError, setYearError] = useState<string | null>(null);
   const go = (e: Event) => {
     e.preventDefault();
+    // What the field holds now, not the last render's state: a 查询 pressed
+    // right after typing came before the render of the typing and read the
+    // year before it (found by the page test under load).
+    const field = (e.currentTarget as HTMLFormElement).elements.namedItem("year");
+    const typed = field instanceof HTMLInputElement ? field.value : yearDraft;
     // Full-width digits as typed on a Chinese keyboard; a year that is not
     // one is said, not ignored.
-    const y = Number(halfWidthDigits(yearDraft.trim()));
-    if (yearDraft.trim() !== "" && Number.isInteger(y) && y >= 2016 && y <= 9999) {
+    const y = Number(halfWidthDigits(typed.trim()));
+    if (typed.trim() !== "" && Number.isInteger(y) && y >= 2016 && y <= 9999) {
       setYearError(null);
       navigate(href(["finance"], { year: y }));
     } else {
