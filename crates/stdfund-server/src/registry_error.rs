@@ -20,6 +20,8 @@ use crate::status::{ApiError, LOCALE_EN, LOCALE_ZH};
 use std::collections::HashMap;
 use stdfund_proto::ERROR_DOMAIN;
 use stdfund_rules::Error as RulesError;
+use stdfund_rules::RuleBook;
+use stdfund_rules::ruleset::FiscalUnitDoc;
 use stdfund_store::StoreError;
 use stdfund_store::{AttachmentScope, ClaimAction};
 use tonic::{Code, Status};
@@ -397,21 +399,36 @@ const OVER_NAMED: usize = 10;
 /// Claims listed in its `claimIdsOver` and `claimPayersOver` metadata.
 const OVER_LISTED: usize = 50;
 
-/// Who pays, in English: the city, not its internal id `CITY` (the tenth
-/// user test read `the 2026 budget of CITY`).
-fn payer_en(payer: &str) -> String {
-    if payer == stdfund_store::CITY {
-        "the city".to_string()
-    } else {
-        payer.to_string()
-    }
-}
+/// Who pays, as messages name it: the city, not its internal id `CITY`
+/// (the tenth user test read `the 2026 budget of CITY`), and a district by
+/// its name in the rule book (鼓楼区(350102)), not by its code alone. Without
+/// a rule book, or for a code the book does not know, the code.
+#[derive(Clone, Copy)]
+struct Payers(Option<&'static RuleBook>);
 
-fn payer_zh(payer: &str) -> String {
-    if payer == stdfund_store::CITY {
-        "市级".to_string()
-    } else {
-        payer.to_string()
+impl Payers {
+    fn unit(self, payer: &str) -> Option<&'static FiscalUnitDoc> {
+        crate::registry::convert::fiscal_unit(self.0?, payer)
+    }
+
+    fn zh(self, payer: &str) -> String {
+        if payer == stdfund_store::CITY {
+            return "市级".to_string();
+        }
+        match self.unit(payer) {
+            Some(u) => format!("{}({payer})", u.name_zh),
+            None => payer.to_string(),
+        }
+    }
+
+    fn en(self, payer: &str) -> String {
+        if payer == stdfund_store::CITY {
+            return "the city".to_string();
+        }
+        match self.unit(payer) {
+            Some(u) => format!("{} ({payer})", u.name_en),
+            None => payer.to_string(),
+        }
     }
 }
 
@@ -509,10 +526,53 @@ fn mib(b: i64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
+/// One language's way of listing the claims a budget does not hold.
+struct Lang {
+    line: fn(&str, &str) -> String,
+    sep: &'static str,
+    more: fn(usize) -> String,
+    join: &'static str,
+}
+
+impl Lang {
+    const ZH: Lang = Lang {
+        line: |budget, claims| format!("{budget}预算不足以核准申报{claims}"),
+        sep: "、",
+        more: |n| format!("等{n}件"),
+        join: ";",
+    };
+    const EN: Lang = Lang {
+        line: |budget, claims| format!("the budget of {budget} does not hold claim(s) {claims}"),
+        sep: ", ",
+        more: |n| format!(" and others, {n} in all"),
+        join: "; ",
+    };
+}
+
+/// Each budget with the claims it does not hold, at most OVER_NAMED named.
+fn over_lines(by_payer: &[(&str, Vec<i64>)], name: impl Fn(&str) -> String, lang: Lang) -> String {
+    by_payer
+        .iter()
+        .map(|(p, ids)| {
+            let mut claims = ids
+                .iter()
+                .take(OVER_NAMED)
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(lang.sep);
+            if ids.len() > OVER_NAMED {
+                claims.push_str(&(lang.more)(ids.len()));
+            }
+            (lang.line)(&name(p), &claims)
+        })
+        .collect::<Vec<_>>()
+        .join(lang.join)
+}
+
 /// The one mapping of store errors. Database messages stay in the server
 /// log (they can carry SQL and schema names); the client gets the stable
 /// code and a message of its own.
-fn store_parts(e: StoreError) -> Parts {
+fn store_parts(e: StoreError, payers: Payers) -> Parts {
     let code = e.code();
     match e {
         StoreError::PayOwnApproval { claim_id, actor } => {
@@ -592,7 +652,7 @@ fn store_parts(e: StoreError) -> Parts {
             format!(
                 "核准{}元将超出{year}年度{}预算:预算总额{}元,已使用{}元,剩余{}元",
                 grouped(requested),
-                payer_zh(&payer),
+                payers.zh(&payer),
                 grouped(total),
                 grouped(used),
                 grouped(left)
@@ -600,7 +660,7 @@ fn store_parts(e: StoreError) -> Parts {
             format!(
                 "approving {} would exceed the {year} budget of {}: total {}, used {}, left {}",
                 grouped(requested),
-                payer_en(&payer),
+                payers.en(&payer),
                 grouped(total),
                 grouped(used),
                 grouped(left)
@@ -630,40 +690,8 @@ fn store_parts(e: StoreError) -> Parts {
                     None => by_payer.push((p.as_str(), vec![*id])),
                 }
             }
-            let named = |ids: &[i64], sep: &str, more: &dyn Fn(usize) -> String| {
-                let mut s = ids
-                    .iter()
-                    .take(OVER_NAMED)
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(sep);
-                if ids.len() > OVER_NAMED {
-                    s.push_str(&more(ids.len()));
-                }
-                s
-            };
-            let zh = by_payer
-                .iter()
-                .map(|(p, ids)| {
-                    format!(
-                        "{}预算不足以核准申报{}",
-                        payer_zh(p),
-                        named(ids, "、", &|n| format!("等{n}件"))
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(";");
-            let en = by_payer
-                .iter()
-                .map(|(p, ids)| {
-                    format!(
-                        "the budget of {} does not hold claim(s) {}",
-                        payer_en(p),
-                        named(ids, ", ", &|n| format!(" and others, {n} in all"))
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
+            let zh = over_lines(&by_payer, |p| payers.zh(p), Lang::ZH);
+            let en = over_lines(&by_payer, |p| payers.en(p), Lang::EN);
             let listed = over
                 .iter()
                 .take(OVER_LISTED)
@@ -672,7 +700,7 @@ fn store_parts(e: StoreError) -> Parts {
                 .join(",");
             // Beside each listed claim, whose budget it exceeds (`payer` and
             // the figures are those of the first, `claimId`).
-            let payers = over
+            let payers_over = over
                 .iter()
                 .take(OVER_LISTED)
                 .map(|(_, p)| p.as_str())
@@ -683,7 +711,7 @@ fn store_parts(e: StoreError) -> Parts {
                 code,
                 format!(
                     "本批按所选顺序核准,{year}年度{zh}(申报{claim_id}所超的{}预算:本批核准前剩余{}元,预算总额{}元,已使用{}元,核准到申报{claim_id}时需用{}元);所选的其余申报可在预算内核准。本批未作任何改动:请取消选择上述申报后重试,或请财务调整预算",
-                    payer_zh(&payer),
+                    payers.zh(&payer),
                     grouped(left),
                     grouped(total),
                     grouped(used),
@@ -691,7 +719,7 @@ fn store_parts(e: StoreError) -> Parts {
                 ),
                 format!(
                     "approved in the order chosen, for {year} {en} (the budget of {} that claim {claim_id} exceeds: left before the batch {}, total {}, used {}; through claim {claim_id} the batch asks {}); the other claims chosen fit. Nothing of the batch was changed: leave those claims out and try again, or ask finance to adjust the budget",
-                    payer_en(&payer),
+                    payers.en(&payer),
                     grouped(left),
                     grouped(total),
                     grouped(used),
@@ -700,17 +728,17 @@ fn store_parts(e: StoreError) -> Parts {
             )
             .meta("claimId", claim_id)
             .meta("claimIdsOver", listed)
-            .meta("claimPayersOver", payers)
+            .meta("claimPayersOver", payers_over)
             .meta("claimsOverTotal", over.len())
             .budget_exceeded(year, &payer, [total, used, left, requested])
         }
         StoreError::BudgetNotSet { year, payer } => Parts::new(
             Code::FailedPrecondition,
             code,
-            format!("{year}年度{}预算尚未设置,无法核准", payer_zh(&payer)),
+            format!("{year}年度{}预算尚未设置,无法核准", payers.zh(&payer)),
             format!(
                 "no {year} budget is set for {}, so nothing can be approved against it",
-                payer_en(&payer)
+                payers.en(&payer)
             ),
         )
         .meta("year", year)
@@ -726,14 +754,14 @@ fn store_parts(e: StoreError) -> Parts {
             code,
             format!(
                 "{year}年度{}预算{}元低于已使用金额{}元",
-                payer_zh(&payer),
+                payers.zh(&payer),
                 grouped(total),
                 grouped(used)
             ),
             format!(
                 "a {year} budget of {} for {} is below the {} already used",
                 grouped(total),
-                payer_en(&payer),
+                payers.en(&payer),
                 grouped(used)
             ),
         )
@@ -1078,8 +1106,17 @@ fn store_parts(e: StoreError) -> Parts {
 }
 
 impl From<RegistryError> for Status {
+    /// Without a rule book: districts are named by their codes.
     fn from(e: RegistryError) -> Status {
-        let parts = match e {
+        e.into_status_in(None)
+    }
+}
+
+impl RegistryError {
+    /// The status a caller receives, with fiscal units named from `book`.
+    pub fn into_status_in(self, book: Option<&'static RuleBook>) -> Status {
+        let payers = Payers(book);
+        let parts = match self {
             RegistryError::Auth(a) => auth_parts(a),
             RegistryError::Invalid(i) => {
                 Parts::new(Code::InvalidArgument, i.code, i.zh, i.en).field(i.field)
@@ -1169,8 +1206,8 @@ impl From<RegistryError> for Status {
             RegistryError::NoBudget { year, payer } => Parts::new(
                 Code::NotFound,
                 "BUDGET_NOT_SET",
-                format!("{year}年度{}预算尚未设置", payer_zh(&payer)),
-                format!("no {year} budget is set for {}", payer_en(&payer)),
+                format!("{year}年度{}预算尚未设置", payers.zh(&payer)),
+                format!("no {year} budget is set for {}", payers.en(&payer)),
             )
             .meta("year", year)
             .meta("payer", payer),
@@ -1187,7 +1224,7 @@ impl From<RegistryError> for Status {
                     "a stored record could not be read",
                 )
             }
-            RegistryError::Store(s) => store_parts(s),
+            RegistryError::Store(s) => store_parts(s, payers),
         };
         parts.into_status()
     }

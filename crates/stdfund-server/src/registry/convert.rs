@@ -9,6 +9,7 @@ use crate::registry_error::RegistryError;
 use stdfund_proto::{pb, stored};
 use stdfund_rules::RuleBook;
 use stdfund_rules::domain::ShareUse;
+use stdfund_rules::ruleset::FiscalUnitDoc;
 use stdfund_store::{
     Approval, Attachment, AuditAction, AuditEntry, BudgetStatus, CITY, Claim, ClaimState,
     ClaimStatus, FrozenSplit, Note, Objection, ObjectionOutcome, Payment, Publication,
@@ -106,13 +107,18 @@ pub fn payer_name(book: &RuleBook, payer: &str) -> String {
 
 /// The Chinese name of a fiscal unit (its code when unknown).
 pub fn fiscal_unit_name(book: &RuleBook, code: &str) -> String {
+    fiscal_unit(book, code)
+        .map(|u| u.name_zh.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// A fiscal unit of the rule book by its code (the latest ruleset's first).
+pub fn fiscal_unit<'b>(book: &'b RuleBook, code: &str) -> Option<&'b FiscalUnitDoc> {
     book.rulesets()
         .iter()
         .rev()
         .flat_map(|r| r.doc().fiscal_units.iter())
         .find(|u| u.code == code)
-        .map(|u| u.name_zh.clone())
-        .unwrap_or_else(|| code.to_string())
 }
 
 /// The Chinese name of an item (its id when unknown).

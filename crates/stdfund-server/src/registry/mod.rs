@@ -178,8 +178,13 @@ impl Registry {
     }
 }
 
-fn answer<T>(r: Result<T, RegistryError>) -> Result<Response<T>, Status> {
-    r.map(Response::new).map_err(Status::from)
+impl Registry {
+    /// The answer of an RPC; a refusal names fiscal units from the rule book.
+    fn answer<T>(&self, r: Result<T, RegistryError>) -> Result<Response<T>, Status> {
+        let book = self.book();
+        r.map(Response::new)
+            .map_err(|e| e.into_status_in(Some(book)))
+    }
 }
 
 #[tonic::async_trait]
@@ -190,7 +195,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::SubmitClaimResponse>, Status> {
         let who = self.authorize(&request, "SubmitClaim", rpc_roles::SUBMIT_CLAIM)?;
         self.writable("SubmitClaim")?;
-        answer(self.submit(&who, request.into_inner()).await)
+        self.answer(self.submit(&who, request.into_inner()).await)
     }
 
     async fn get_claim(
@@ -198,7 +203,7 @@ impl RegistryService for Registry {
         request: Request<pb::GetClaimRequest>,
     ) -> Result<Response<pb::GetClaimResponse>, Status> {
         let who = self.authorize(&request, "GetClaim", rpc_roles::READ_CLAIMS)?;
-        answer(self.get(&who, request.into_inner()).await)
+        self.answer(self.get(&who, request.into_inner()).await)
     }
 
     async fn list_claims(
@@ -206,7 +211,7 @@ impl RegistryService for Registry {
         request: Request<pb::ListClaimsRequest>,
     ) -> Result<Response<pb::ListClaimsResponse>, Status> {
         let who = self.authorize(&request, "ListClaims", rpc_roles::READ_CLAIMS)?;
-        answer(self.list(&who, request.into_inner()).await)
+        self.answer(self.list(&who, request.into_inner()).await)
     }
 
     async fn review_claim(
@@ -215,7 +220,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::ReviewClaimResponse>, Status> {
         let who = self.authorize(&request, "ReviewClaim", rpc_roles::REVIEW_CLAIM)?;
         self.writable("ReviewClaim")?;
-        answer(self.review(&who, request.into_inner()).await)
+        self.answer(self.review(&who, request.into_inner()).await)
     }
 
     async fn record_disbursement(
@@ -228,7 +233,7 @@ impl RegistryService for Registry {
             rpc_roles::RECORD_DISBURSEMENT,
         )?;
         self.writable("RecordDisbursement")?;
-        answer(self.disburse(&who, request.into_inner()).await)
+        self.answer(self.disburse(&who, request.into_inner()).await)
     }
 
     async fn export_public_notice(
@@ -240,7 +245,7 @@ impl RegistryService for Registry {
             "ExportPublicNotice",
             rpc_roles::EXPORT_PUBLIC_NOTICE,
         )?;
-        answer(self.export_notice(request.into_inner()).await)
+        self.answer(self.export_notice(request.into_inner()).await)
     }
 
     async fn get_report(
@@ -248,7 +253,7 @@ impl RegistryService for Registry {
         request: Request<pb::GetReportRequest>,
     ) -> Result<Response<pb::GetReportResponse>, Status> {
         self.authorize(&request, "GetReport", rpc_roles::GET_REPORT)?;
-        answer(self.report(request.into_inner()).await)
+        self.answer(self.report(request.into_inner()).await)
     }
 
     async fn get_target_progress(
@@ -260,7 +265,7 @@ impl RegistryService for Registry {
             "GetTargetProgress",
             rpc_roles::GET_TARGET_PROGRESS,
         )?;
-        answer(self.target_progress(request.into_inner()).await)
+        self.answer(self.target_progress(request.into_inner()).await)
     }
 
     async fn list_audit_log(
@@ -268,7 +273,7 @@ impl RegistryService for Registry {
         request: Request<pb::ListAuditLogRequest>,
     ) -> Result<Response<pb::ListAuditLogResponse>, Status> {
         let who = self.authorize(&request, "ListAuditLog", rpc_roles::LIST_AUDIT_LOG)?;
-        answer(self.audit(&who, request.into_inner()).await)
+        self.answer(self.audit(&who, request.into_inner()).await)
     }
 
     async fn set_budget(
@@ -277,7 +282,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::SetBudgetResponse>, Status> {
         let who = self.authorize(&request, "SetBudget", rpc_roles::SET_BUDGET)?;
         self.writable("SetBudget")?;
-        answer(Registry::set_budget(self, &who, request.into_inner()).await)
+        self.answer(Registry::set_budget(self, &who, request.into_inner()).await)
     }
 
     async fn get_budget(
@@ -285,7 +290,7 @@ impl RegistryService for Registry {
         request: Request<pb::GetBudgetRequest>,
     ) -> Result<Response<pb::GetBudgetResponse>, Status> {
         self.authorize(&request, "GetBudget", rpc_roles::GET_BUDGET)?;
-        answer(Registry::get_budget(self, request.into_inner()).await)
+        self.answer(Registry::get_budget(self, request.into_inner()).await)
     }
 
     async fn review_claims(
@@ -294,7 +299,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::ReviewClaimsResponse>, Status> {
         let who = self.authorize(&request, "ReviewClaims", rpc_roles::REVIEW_CLAIM)?;
         self.writable("ReviewClaims")?;
-        answer(self.review_batch(&who, request.into_inner()).await)
+        self.answer(self.review_batch(&who, request.into_inner()).await)
     }
 
     async fn withdraw_claim(
@@ -303,7 +308,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::WithdrawClaimResponse>, Status> {
         let who = self.authorize(&request, "WithdrawClaim", rpc_roles::APPLICANT)?;
         self.writable("WithdrawClaim")?;
-        answer(self.withdraw(&who, request.into_inner()).await)
+        self.answer(self.withdraw(&who, request.into_inner()).await)
     }
 
     async fn resubmit_claim(
@@ -312,7 +317,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::ResubmitClaimResponse>, Status> {
         let who = self.authorize(&request, "ResubmitClaim", rpc_roles::APPLICANT)?;
         self.writable("ResubmitClaim")?;
-        answer(self.resubmit(&who, request.into_inner()).await)
+        self.answer(self.resubmit(&who, request.into_inner()).await)
     }
 
     async fn add_attachment(
@@ -321,7 +326,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::AddAttachmentResponse>, Status> {
         let who = self.authorize(&request, "AddAttachment", rpc_roles::APPLICANT)?;
         self.writable("AddAttachment")?;
-        answer(self.attach(&who, request.into_inner()).await)
+        self.answer(self.attach(&who, request.into_inner()).await)
     }
 
     async fn list_attachments(
@@ -329,7 +334,7 @@ impl RegistryService for Registry {
         request: Request<pb::ListAttachmentsRequest>,
     ) -> Result<Response<pb::ListAttachmentsResponse>, Status> {
         let who = self.authorize(&request, "ListAttachments", rpc_roles::READ_CLAIMS)?;
-        answer(self.list_attachments(&who, request.into_inner()).await)
+        self.answer(self.list_attachments(&who, request.into_inner()).await)
     }
 
     async fn get_attachment(
@@ -337,7 +342,7 @@ impl RegistryService for Registry {
         request: Request<pb::GetAttachmentRequest>,
     ) -> Result<Response<pb::GetAttachmentResponse>, Status> {
         let who = self.authorize(&request, "GetAttachment", rpc_roles::READ_CLAIMS)?;
-        answer(self.get_attachment(&who, request.into_inner()).await)
+        self.answer(self.get_attachment(&who, request.into_inner()).await)
     }
 
     async fn list_budgets(
@@ -345,7 +350,7 @@ impl RegistryService for Registry {
         request: Request<pb::ListBudgetsRequest>,
     ) -> Result<Response<pb::ListBudgetsResponse>, Status> {
         self.authorize(&request, "ListBudgets", rpc_roles::GET_BUDGET)?;
-        answer(Registry::list_budgets(self, request.into_inner()).await)
+        self.answer(Registry::list_budgets(self, request.into_inner()).await)
     }
 
     async fn export_payments(
@@ -353,7 +358,7 @@ impl RegistryService for Registry {
         request: Request<pb::ExportPaymentsRequest>,
     ) -> Result<Response<pb::ExportPaymentsResponse>, Status> {
         self.authorize(&request, "ExportPayments", rpc_roles::RECORD_DISBURSEMENT)?;
-        answer(self.export_payments(request.into_inner()).await)
+        self.answer(self.export_payments(request.into_inner()).await)
     }
 
     async fn export_report(
@@ -361,7 +366,7 @@ impl RegistryService for Registry {
         request: Request<pb::ExportReportRequest>,
     ) -> Result<Response<pb::ExportReportResponse>, Status> {
         self.authorize(&request, "ExportReport", rpc_roles::GET_REPORT)?;
-        answer(self.export_report(request.into_inner()).await)
+        self.answer(self.export_report(request.into_inner()).await)
     }
 
     async fn create_publication(
@@ -370,7 +375,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::CreatePublicationResponse>, Status> {
         let who = self.authorize(&request, "CreatePublication", rpc_roles::PUBLISH)?;
         self.writable("CreatePublication")?;
-        answer(Registry::create_publication(self, &who, request.into_inner()).await)
+        self.answer(Registry::create_publication(self, &who, request.into_inner()).await)
     }
 
     async fn issue_publication(
@@ -379,7 +384,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::IssuePublicationResponse>, Status> {
         let who = self.authorize(&request, "IssuePublication", rpc_roles::PUBLISH)?;
         self.writable("IssuePublication")?;
-        answer(Registry::issue_publication(self, &who, request.into_inner()).await)
+        self.answer(Registry::issue_publication(self, &who, request.into_inner()).await)
     }
 
     async fn get_publication(
@@ -387,7 +392,7 @@ impl RegistryService for Registry {
         request: Request<pb::GetPublicationRequest>,
     ) -> Result<Response<pb::GetPublicationResponse>, Status> {
         self.authorize(&request, "GetPublication", rpc_roles::READ_PUBLICATIONS)?;
-        answer(Registry::get_publication(self, request.into_inner()).await)
+        self.answer(Registry::get_publication(self, request.into_inner()).await)
     }
 
     async fn list_publications(
@@ -395,7 +400,7 @@ impl RegistryService for Registry {
         request: Request<pb::ListPublicationsRequest>,
     ) -> Result<Response<pb::ListPublicationsResponse>, Status> {
         self.authorize(&request, "ListPublications", rpc_roles::READ_PUBLICATIONS)?;
-        answer(Registry::list_publications(self, request.into_inner()).await)
+        self.answer(Registry::list_publications(self, request.into_inner()).await)
     }
 
     async fn export_publication(
@@ -403,7 +408,7 @@ impl RegistryService for Registry {
         request: Request<pb::ExportPublicationRequest>,
     ) -> Result<Response<pb::ExportPublicationResponse>, Status> {
         self.authorize(&request, "ExportPublication", rpc_roles::READ_PUBLICATIONS)?;
-        answer(Registry::export_publication(self, request.into_inner()).await)
+        self.answer(Registry::export_publication(self, request.into_inner()).await)
     }
 
     async fn record_objection(
@@ -412,7 +417,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::RecordObjectionResponse>, Status> {
         let who = self.authorize(&request, "RecordObjection", rpc_roles::PUBLISH)?;
         self.writable("RecordObjection")?;
-        answer(Registry::record_objection(self, &who, request.into_inner()).await)
+        self.answer(Registry::record_objection(self, &who, request.into_inner()).await)
     }
 
     async fn resolve_objection(
@@ -421,7 +426,7 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::ResolveObjectionResponse>, Status> {
         let who = self.authorize(&request, "ResolveObjection", rpc_roles::PUBLISH)?;
         self.writable("ResolveObjection")?;
-        answer(Registry::resolve_objection(self, &who, request.into_inner()).await)
+        self.answer(Registry::resolve_objection(self, &who, request.into_inner()).await)
     }
 
     async fn verify_audit_log(
@@ -429,7 +434,7 @@ impl RegistryService for Registry {
         request: Request<pb::VerifyAuditLogRequest>,
     ) -> Result<Response<pb::VerifyAuditLogResponse>, Status> {
         self.authorize(&request, "VerifyAuditLog", rpc_roles::VERIFY_AUDIT_LOG)?;
-        answer(self.verify_audit().await)
+        self.answer(self.verify_audit().await)
     }
 
     async fn get_caller(

@@ -44,9 +44,17 @@ async fn a_batch_over_budget_names_each_claim_with_its_budget_briefly(env: Env) 
     let zh = &m["messageZh"];
     assert!(
         zh.contains(&format!(
-            "350102预算不足以核准申报{b};市级预算不足以核准申报{d}"
+            "鼓楼区(350102)预算不足以核准申报{b};市级预算不足以核准申报{d}"
         )),
         "{zh}"
+    );
+    // The district by its name in English too, not by its code alone.
+    assert!(
+        m["messageEn"].contains(&format!(
+            "the budget of Gulou District (350102) does not hold claim(s) {b}; the budget of the city does not hold claim(s) {d}"
+        )),
+        "{}",
+        m["messageEn"]
     );
 
     // Many claims over the budget: the refusal stays short.

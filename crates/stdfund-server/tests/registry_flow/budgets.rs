@@ -49,7 +49,15 @@ async fn municipal_and_district_budgets(env: Env) {
             })
             .await
             .unwrap_err();
-        s::expect_error(&e, Code::NotFound, "BUDGET_NOT_SET");
+        let m = s::expect_error(&e, Code::NotFound, "BUDGET_NOT_SET");
+        if payer == "350102" {
+            // A district by its name, its code beside it.
+            assert!(
+                m["messageZh"].contains("鼓楼区(350102)预算尚未设置"),
+                "{m:?}"
+            );
+            assert!(m["messageEn"].contains("Gulou District (350102)"), "{m:?}");
+        }
     }
     let none = env
         .reviewer()
