@@ -664,6 +664,10 @@ async function reviewersDay(t, leg, databaseUrl) {
       assert.ok(painted > 1000, `${id} painted ${painted} pixels`);
     }
     assert.match(await page.getByTestId("report-total").textContent(), /20/);
+    // The years offered are those with claims (here this year only), not
+    // the five before it.
+    await page.waitForFunction(() => document.querySelectorAll("select[name=year] option").length > 1);
+    assert.deepEqual(await page.locator("select[name=year] option").allTextContents(), ["全部年度", String(year)]);
     // Printed for a leader: a title naming the year and the day, no controls.
     await page.emulateMedia({ media: "print" });
     assert.match(await page.getByTestId("print-title").innerText(), new RegExp(`${year}年度（截至 ${chinaDate()}）`));

@@ -61,7 +61,10 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
 
   const p = preview?.answer;
   const problem = previewAction.problem ?? commit.problem;
-  const overBudget = problem?.reason === "BUDGET_EXCEEDED" && chosen.some((c) => String(c.claimId) === problem.metadata["claimId"]);
+  // The server this page is served by names every claim over the budget
+  // (`claimIdsOver`, R36); a refusal without it is shown as it is told.
+  const overBudget = problem?.reason === "BUDGET_EXCEEDED" && problem.metadata["claimIdsOver"] !== undefined
+    && chosen.some((c) => String(c.claimId) === problem.metadata["claimId"]);
   return (
     <Dialog title={t(`batch.title.${decision}`)} onClose={onClose} wide>
       <form onSubmit={confirm} class="batch-form">
@@ -122,12 +125,10 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
 function OverBudget({ claims, problem, onLeaveOut }: { claims: Claim[]; problem: Problem | null; onLeaveOut: (ids: string[]) => void }) {
   if (problem?.reason !== "BUDGET_EXCEEDED") return null;
   const first = problem.metadata["claimId"] ?? "";
-  // `claimIdsOver` names them all; a server before it named the first only.
-  const named = (problem.metadata["claimIdsOver"] ?? first).split(",").filter((x) => x !== "");
+  const listed = problem.metadata["claimIdsOver"];
+  if (listed === undefined || !claims.some((c) => String(c.claimId) === first)) return null;
+  const named = listed.split(",").filter((x) => x !== "");
   const over = new Set(named);
-  const from = claims.findIndex((c) => String(c.claimId) === first);
-  if (from < 0) return null;
-  const all = problem.metadata["claimIdsOver"] !== undefined;
   // At most 50 are listed; the count says how many there are (left out,
   // the next preview lists the rest).
   const total = Math.max(Number(problem.metadata["claimsOverTotal"] ?? named.length) || named.length, named.length);
@@ -136,11 +137,11 @@ function OverBudget({ claims, problem, onLeaveOut }: { claims: Claim[]; problem:
   return (
     <>
       <table class="data compact over-budget" data-testid="over-budget">
-        <caption>{t(all ? "batch.overBudgetAll" : "batch.overBudget", { id: first, ids: shown })}</caption>
+        <caption>{t("batch.overBudgetAll", { ids: shown })}</caption>
         <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col" class="num">{t("col.amount")}</th><th scope="col">{t("batch.fits")}</th></tr></thead>
-        <tbody>{claims.map((c, i) => {
+        <tbody>{claims.map((c) => {
           const id = String(c.claimId);
-          const state = over.has(id) ? "batch.doesNotFit" : !all && i > from ? "batch.notChecked" : "batch.fitsYes";
+          const state = over.has(id) ? "batch.doesNotFit" : "batch.fitsYes";
           return (
             <tr key={id} class={over.has(id) ? "does-not-fit" : ""}>
               <td>{id}</td><td>{c.unitName}</td><td class="num"><Money value={claimAmount(c)} /></td><td>{t(state)}</td>
@@ -148,7 +149,7 @@ function OverBudget({ claims, problem, onLeaveOut }: { claims: Claim[]; problem:
           );
         })}</tbody>
       </table>
-      {all && fit > 0 && (
+      {fit > 0 && (
         <button type="button" onClick={() => onLeaveOut(named)} data-testid="leave-out">{t("batch.approveFitting", { count: fit })}</button>
       )}
     </>

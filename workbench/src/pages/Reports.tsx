@@ -169,6 +169,7 @@ export function Reports({ route }: { route: Route }) {
   const yearText = route.params.get("year") ?? "";
   const year = Number(yearText) || 0;
   const report = useLoad(() => api.registry.getReport({ year }), [year]);
+  const everything = useLoad(() => (year === 0 ? Promise.resolve(undefined) : api.registry.getReport({ year: 0 })), [year === 0]);
   const targets = useLoad(() => api.registry.getTargetProgress({}), []);
   const exporting = useAction();
   const [, setTick] = useState(0);
@@ -179,8 +180,14 @@ export function Reports({ route }: { route: Route }) {
   const byItem = groupRows(rows, (r) => r.item || r.clause, (r) => (r.item === "" ? r.clause : lang() === "zh" && r.itemNameZh !== "" ? r.itemNameZh : itemName(catalog, r.item)));
   const byYear = groupRows([...rows].sort((a, b) => a.year - b.year), (r) => String(r.year), (r) => String(r.year));
   const total = report.data?.total;
-  const thisYear = yearChina();
-  const years = [{ value: "", label: t("report.allYears") }, ...[0, 1, 2, 3, 4, 5].map((d) => ({ value: String(thisYear - d), label: String(thisYear - d) }))];
+  // The years offered are those with claims (read from the report of all
+  // years, loaded once while a single year is shown), this year, and the
+  // year asked for: not years without data (the tenth user test).
+  const withData = new Set<number>([yearChina()]);
+  for (const r of (year === 0 ? report.data : everything.data)?.rows ?? []) withData.add(r.year);
+  if (year !== 0) withData.add(year);
+  const years = [{ value: "", label: t("report.allYears") },
+    ...[...withData].sort((a, b) => b - a).map((y) => ({ value: String(y), label: String(y) }))];
   if (yearText !== "" && !years.some((y) => y.value === yearText)) years.push({ value: yearText, label: yearText });
 
   // The folded data tables are printed open, and folded again afterwards.
