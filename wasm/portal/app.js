@@ -326,9 +326,15 @@ function readForm() {
     else if (number !== null && !number.ok) problems.set(get("subject"), wrong("standardNumber", undefined, number.error));
     if (get("date").validity.badInput) problems.set(get("date"), wrong("date"));
     else if (a.date === "") problems.set(get("date"), missing());
-    if (!$("[data-when=role]", row).hidden && get("role").value !== "") {
-      a.role = get("role").value;
-      controls.set("role", get("role"));
+    if (!$("[data-when=role]", row).hidden) {
+      if (get("role").value !== "") {
+        a.role = get("role").value;
+        controls.set("role", get("role"));
+      } else if (item.role === "REQUIRED_LEAD") {
+        // An award pays only its lead unit: the role is asked for, not
+        // answered 不予资助 while the field is simply unfilled.
+        problems.set(get("role"), missing("requiredRole"));
+      }
     }
     if (!$("[data-when=accepted]", row).hidden && get("accepted").checked) a.accepted = true;
     if (!$("[data-when=approved]", row).hidden && get("approved").checked) a.approved = true;

@@ -162,6 +162,7 @@ export const TEXT = {
     fieldErrors: {
       required: "请填写此项。",
       requiredSeat: "请选择所在地。",
+      requiredRole: "请选择本单位角色：该奖项只资助获奖标准的主导单位或第一起草单位，参与单位不予资助。",
       requiredVariant: "请选择类别（标准编号能看出级别时会自动选好）。",
       creditCodeLength: (n) => `统一社会信用代码应为 18 位，现为 ${n} 位（空格不计）。`,
       creditCodeSpaces: (n) => `统一社会信用代码应为连续的 18 位，中间有 ${n} 个空格。`,
@@ -361,6 +362,7 @@ export const TEXT = {
     fieldErrors: {
       required: "Fill this in.",
       requiredSeat: "Choose the seat.",
+      requiredRole: "Choose the applicant's role: this award is granted only to the lead or first drafting unit of the awarded standard; a participating unit receives nothing.",
       requiredVariant: "Choose the category (a standard number that shows its level chooses it for you).",
       creditCodeLength: (n) => `A credit code has 18 characters; this one has ${n} (spaces aside).`,
       creditCodeSpaces: (n) => `A credit code is 18 characters in a row; this one has ${n} space(s) between them.`,

@@ -334,7 +334,7 @@ test("a standard number with a two-digit year on a recent achievement is refused
   }
 });
 
-test("a standard number without its year is estimated with a note that a claim needs it; an award without the lead role says to choose it; 375 and 1280 px", async () => {
+test("a standard number without its year is estimated with a note that a claim needs it; an award without a role asks for it, a participant's says why it is not granted; 375 and 1280 px", async () => {
   for (const width of [375, 1280]) {
     const page = await open(width);
     const rows = [
@@ -345,8 +345,16 @@ test("a standard number without its year is estimated with a note that a claim n
     const row1 = page.locator("#lines > li[data-achievement-id=a1]");
     assert.equal(await row1.locator("[data-testid=year-missing]").textContent(), TEXT.zh.yearMissing("GB/T 12345"));
     assert.equal(await row1.locator(".badge").textContent(), TEXT.zh.status.LINE_STATUS_ELIGIBLE);
+    // The role left unfilled is asked for, not answered 不予资助.
     const row2 = page.locator("#lines > li[data-achievement-id=a2]");
+    assert.equal(await row2.locator(".badge").textContent(), TEXT.zh.lineIncomplete);
+    assert.equal(await row2.locator(".reason").textContent(), TEXT.zh.stillNeeded(["本单位角色"]));
+    await page.click("#check");
+    assert.equal(await page.locator("#a2-role-error").textContent(), TEXT.zh.fieldErrors.requiredRole);
+    // A participating unit chosen: the line says why the award does not pay it.
+    await page.selectOption("#a2-role", "ROLE_PARTICIPANT");
     assert.equal(await row2.locator(".reason").textContent(), TEXT.zh.reasonLeadRequired);
+    assert.equal(await row2.locator(".badge").textContent(), TEXT.zh.status.LINE_STATUS_INELIGIBLE);
     // The split note says the enterprise receives the whole amount either way.
     assert.ok((await page.locator("#summary").textContent()).includes(TEXT.zh.splitNote));
     await assertNoCodesOnScreen(page);
