@@ -56,6 +56,7 @@ macro_rules! store_suite {
                 money::report_counts_and_sums,
                 publish::attachments_round_trip,
                 publish::attachment_limits,
+                publish::attachment_limits_hold_under_concurrent_adds,
                 publish::publications_and_objections,
                 publish::records_are_compared_with_the_log,
                 audit::every_change_is_recorded,

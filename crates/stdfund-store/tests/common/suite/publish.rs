@@ -212,6 +212,61 @@ pub async fn attachment_limits<H: Harness>(h: &H) {
     assert!(s.attachments(last.id).await.unwrap().is_empty());
 }
 
+/// Files added at once to several claims of one applicant are counted one after the other:
+/// with four places left under the applicant's 300, four of twelve go in (PostgreSQL took
+/// eight at once, the fourteenth attack on the registry: each add locked only its claim).
+pub async fn attachment_limits_hold_under_concurrent_adds<H: Harness>(h: &H) {
+    let s = h.store();
+    let tiny = |n: usize| NewAttachment {
+        file_name: format!("r{n}.png"),
+        content_type: "image/png".into(),
+        content: vec![0x89, b'P', b'N', b'G'],
+    };
+    let mut claims = Vec::new();
+    for k in 0..12 {
+        let c = created(
+            s,
+            filing(&format!("AR-{k}"), &format!("ar-{k}"), "portal-r"),
+        )
+        .await;
+        // 10 claims of 29 files and 2 of 3: 296 of the applicant's 300.
+        let files = if k < 10 { 29 } else { 3 };
+        for n in 0..files {
+            s.add_attachment(c.id, tiny(n), &portal("portal-r"), &now())
+                .await
+                .unwrap();
+        }
+        claims.push(c.id);
+    }
+    let mut tasks = Vec::new();
+    for id in claims.iter().copied() {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.add_attachment(id, tiny(99), &portal("portal-r"), &now())
+                .await
+        }));
+    }
+    let (mut added, mut refused) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => added += 1,
+            Err(StoreError::AttachmentLimit {
+                scope: AttachmentScope::Applicant(_),
+                max_files: 300,
+                ..
+            }) => refused += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((added, refused), (4, 8));
+    let mut total = 0;
+    for id in claims {
+        total += s.attachments(id).await.unwrap().len();
+    }
+    assert_eq!(total, 300);
+    assert!(s.verify_audit().await.unwrap().is_intact());
+}
+
 pub async fn publications_and_objections<H: Harness>(h: &H) {
     let s = h.store();
     s.set_budget(2026, "CITY", yuan("100000"), &admin(), &now())
