@@ -871,3 +871,81 @@ async fn a_claim_is_one_achievement_under_the_rules_in_force(env: Env) {
         .unwrap();
     assert_eq!(c.year, i32::from(s::today().year()));
 }
+
+/// A clock the test moves.
+#[derive(Debug, Clone)]
+struct Moved(std::sync::Arc<std::sync::Mutex<String>>);
+
+impl stdfund_server::registry::Clock for Moved {
+    fn now(&self) -> Option<stdfund_store::Timestamp> {
+        stdfund_store::Timestamp::parse(&self.0.lock().ok()?.clone()).ok()
+    }
+}
+
+/// A submission that leaves the year to the server (`year: 0`), sent just
+/// before midnight of 31 December in China and retried just after it, is
+/// the same call: the retry answers the claim of the first, in the year it
+/// was given, instead of `IDEMPOTENCY_KEY_REUSED` (the fourteenth attack).
+/// Another request under the key is still refused, in either year.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_across_the_new_year_is_the_same_call() {
+    use stdfund_server::auth::{Principal, Role};
+    let store = stdfund_store::AnyStore::open(
+        &s::sqlite_url(),
+        &stdfund_store::OpenOptions {
+            create_if_missing: true,
+            ..stdfund_store::OpenOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let tokens = stdfund_server::auth::Tokens::load(&s::tokens_file()).unwrap();
+    // 23:59:50 on 31 December 2026 in China (UTC+8).
+    let now = std::sync::Arc::new(std::sync::Mutex::new(
+        "2026-12-31T15:59:50.000000Z".to_string(),
+    ));
+    let registry =
+        stdfund_server::registry::Registry::with_clock(store, tokens, Box::new(Moved(now.clone())))
+            .unwrap();
+    let portal = Principal {
+        name: "portal-new-year".into(),
+        role: Role::Portal,
+    };
+    let code = s::credit_code(7_300_001);
+    let app = s::application(&code, &Ach::lead("GB/T 73001-2020"));
+    let first = registry
+        .submit(&portal, s::submit("new-year-1", app.clone(), 0))
+        .await
+        .unwrap();
+    let claim = first.claim.unwrap();
+    assert!(first.created);
+    assert_eq!(claim.year, 2026);
+
+    // 00:00:10 on 1 January 2027 in China: the same call again.
+    *now.lock().unwrap() = "2026-12-31T16:00:10.000000Z".into();
+    let again = registry
+        .submit(&portal, s::submit("new-year-1", app.clone(), 0))
+        .await
+        .unwrap();
+    assert!(!again.created);
+    assert_eq!(again.claim.unwrap().claim_id, claim.claim_id);
+
+    // Another application under the same key is still another request.
+    let other = s::application(&code, &Ach::lead("GB/T 73002-2020"));
+    let e = registry
+        .submit(&portal, s::submit("new-year-1", other, 0))
+        .await
+        .unwrap_err();
+    let status = tonic::Status::from(e);
+    s::expect_error(&status, Code::AlreadyExists, "IDEMPOTENCY_KEY_REUSED");
+    // And so is the same application sent for another year named.
+    let e = registry
+        .submit(&portal, s::submit("new-year-1", app, 2027))
+        .await
+        .unwrap_err();
+    s::expect_error(
+        &tonic::Status::from(e),
+        Code::AlreadyExists,
+        "IDEMPOTENCY_KEY_REUSED",
+    );
+}
