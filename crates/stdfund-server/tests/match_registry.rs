@@ -654,15 +654,7 @@ async fn refusals_have_stable_codes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_match_larger_than_the_limit_is_refused() {
     use stdfund_proto::pb::match_service_server::MatchServiceServer;
-    let store = stdfund_store::AnyStore::open(
-        &s::sqlite_url(),
-        &stdfund_store::OpenOptions {
-            create_if_missing: true,
-            ..stdfund_store::OpenOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let store = s::sqlite_store().await;
     let tokens = stdfund_server::auth::Tokens::load(&s::tokens_file()).unwrap();
     let registry = stdfund_server::registry::Registry::new(store, tokens).unwrap();
     // The fixture register has 18 rows, the standards list 12: over 20.

@@ -890,15 +890,7 @@ impl stdfund_server::registry::Clock for Moved {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_across_the_new_year_is_the_same_call() {
     use stdfund_server::auth::{Principal, Role};
-    let store = stdfund_store::AnyStore::open(
-        &s::sqlite_url(),
-        &stdfund_store::OpenOptions {
-            create_if_missing: true,
-            ..stdfund_store::OpenOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let store = s::sqlite_store().await;
     let tokens = stdfund_server::auth::Tokens::load(&s::tokens_file()).unwrap();
     // 23:59:50 on 31 December 2026 in China (UTC+8).
     let now = std::sync::Arc::new(std::sync::Mutex::new(

@@ -94,6 +94,19 @@ pub fn sqlite_url() -> String {
     format!("sqlite://{}", unique("registry", "sqlite").display())
 }
 
+/// A fresh SQLite store, created (for tests that build a service in process).
+pub async fn sqlite_store() -> stdfund_store::AnyStore {
+    stdfund_store::AnyStore::open(
+        &sqlite_url(),
+        &stdfund_store::OpenOptions {
+            create_if_missing: true,
+            ..stdfund_store::OpenOptions::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// A fresh path for a backup or another file.
 pub fn temp_path(stem: &str, ext: &str) -> PathBuf {
     unique(stem, ext)

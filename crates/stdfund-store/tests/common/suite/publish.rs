@@ -143,13 +143,17 @@ fn publication(entries: Vec<PublicationEntry>) -> NewPublication {
 /// withdrawn ones too (the eighth and ninth attacks filled a claim, then
 /// withdrawn claims); the bureau's own files are not counted, so an
 /// applicant's 30 do not keep the payment voucher off its claim.
-pub async fn attachment_limits<H: Harness>(h: &H) {
-    let s = h.store();
-    let tiny = |n: usize| NewAttachment {
+/// A four-byte PNG named `p{n}.png`.
+fn tiny(n: usize) -> NewAttachment {
+    NewAttachment {
         file_name: format!("p{n}.png"),
         content_type: "image/png".into(),
         content: vec![0x89, b'P', b'N', b'G'],
-    };
+    }
+}
+
+pub async fn attachment_limits<H: Harness>(h: &H) {
+    let s = h.store();
     let first = created(s, filing("AL-0", "al-0", "portal-a")).await;
     for n in 0..30 {
         s.add_attachment(first.id, tiny(n), &portal("portal-a"), &now())
@@ -217,11 +221,6 @@ pub async fn attachment_limits<H: Harness>(h: &H) {
 /// eight at once, the fourteenth attack on the registry: each add locked only its claim).
 pub async fn attachment_limits_hold_under_concurrent_adds<H: Harness>(h: &H) {
     let s = h.store();
-    let tiny = |n: usize| NewAttachment {
-        file_name: format!("r{n}.png"),
-        content_type: "image/png".into(),
-        content: vec![0x89, b'P', b'N', b'G'],
-    };
     let mut claims = Vec::new();
     for k in 0..12 {
         let c = created(
