@@ -181,7 +181,7 @@ test("a batch the budget does not hold lists the claims chosen, those from the f
     // Every claim is checked: with nothing left, neither fits, and there is
     // nothing to approve without them.
     assert.match(await table.locator("caption").textContent(), /预算不足以核准申报 \d+、\d+/);
-    assert.deepEqual(await table.locator("tbody tr td:last-child").allTextContents(), ["超出预算", "超出预算"]);
+    assert.deepEqual(await table.locator("tbody tr td:last-child").allTextContents(), ["超出市级预算", "超出市级预算"]);
     assert.equal(await page.getByRole("dialog").getByTestId("leave-out").count(), 0);
     assert.equal(await page.getByRole("dialog").getByRole("alert").filter({ hasText: "BUDGET_EXCEEDED" }).count(), 0, "said once, in the table");
     assert.equal(await page.getByRole("dialog").getByRole("button", { name: /确认核准/ }).isDisabled(), true);
@@ -201,7 +201,7 @@ test("a batch the budget does not hold lists the claims chosen, those from the f
     await page.getByRole("button", { name: "批量核准" }).click();
     await table.waitFor();
     const states = await table.locator("tbody tr td:last-child").allTextContents();
-    assert.deepEqual([...states].sort(), ["可核准", "超出预算"], states.join());
+    assert.deepEqual([...states].sort(), ["可核准", "超出市级预算"], states.join());
     await dialog.getByTestId("leave-out").filter({ hasText: "只核准可核准的 1 件" }).click();
     await dialog.getByTestId("batch-count").filter({ hasText: "1" }).waitFor();
     await dialog.getByTestId("left-out").waitFor();
@@ -238,6 +238,8 @@ test("keyboard only: sign in, select claims, batch approve with the preview, dia
     const dialog = page.getByRole("dialog");
     await dialog.getByTestId("batch-count").waitFor();
     assert.equal(await dialog.getByTestId("batch-count").textContent(), "2");
+    // Each budget row names its budget (not every one 市级).
+    assert.match(await dialog.locator("table.budgets-preview tbody th").first().textContent(), /^\d{4} 年度市级预算/);
     await page.waitForFunction(() => document.querySelector("dialog")?.contains(document.activeElement) === true, null, { timeout: 3000 })
       .catch(() => {});
     assert.ok(await page.evaluate(() => document.querySelector("dialog")?.contains(document.activeElement)), "focus is in the dialog");

@@ -14,11 +14,12 @@ import { Actions, TextArea } from "../ui/Field.js";
 import { Money } from "../ui/bits.js";
 import type { Problem } from "../errors.js";
 import { claimAmount } from "./Queue.js";
+import { payerName } from "../catalog.js";
 
 export function BatchDialog({ decision, claims, onClose, onDone }: {
   decision: 1 | 2; claims: Claim[]; onClose: () => void; onDone: (text: string) => void;
 }) {
-  const { api } = useApp();
+  const { api, catalog } = useApp();
   // Claims the reviewer left out here because the budget does not hold them.
   const [leftOut, setLeftOut] = useState<ReadonlySet<string>>(new Set());
   const chosen = claims.filter((c) => !leftOut.has(String(c.claimId)));
@@ -86,7 +87,8 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
                       const after = p.budgetsAfter.find((a) => a.year === b.year && a.payer === b.payer);
                       return (
                         <tr key={`${b.year}-${b.payer}`}>
-                          <th scope="row">{t("batch.budgetYear", { year: b.year })}</th>
+                          <th scope="row">{t("batch.budgetYear", { year: b.year, payer: payerName(catalog, b.payer, b.payerNameZh) })}
+                            {after !== undefined && after.left === b.left && <span class="muted small"> {t("batch.budgetUntouched")}</span>}</th>
                           <td class="num"><Money value={b.total} /></td>
                           <td class="num" data-testid="budget-before"><Money value={b.left} /></td>
                           <td class="num" data-testid="budget-after"><Money value={after?.left ?? ""} /></td>
@@ -123,12 +125,15 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
  * the reviewer may leave out those that do not fit and approve the rest.
  */
 function OverBudget({ claims, problem, onLeaveOut }: { claims: Claim[]; problem: Problem | null; onLeaveOut: (ids: string[]) => void }) {
+  const { catalog } = useApp();
   if (problem?.reason !== "BUDGET_EXCEEDED") return null;
   const first = problem.metadata["claimId"] ?? "";
   const listed = problem.metadata["claimIdsOver"];
   if (listed === undefined || !claims.some((c) => String(c.claimId) === first)) return null;
   const named = listed.split(",").filter((x) => x !== "");
-  const over = new Set(named);
+  // Beside each claim listed, the budget it exceeds (`claimPayersOver`).
+  const payers = (problem.metadata["claimPayersOver"] ?? "").split(",");
+  const over = new Map(named.map((id, i) => [id, payers[i] ?? ""]));
   // At most 50 are listed; the count says how many there are (left out,
   // the next preview lists the rest).
   const total = Math.max(Number(problem.metadata["claimsOverTotal"] ?? named.length) || named.length, named.length);
@@ -141,10 +146,12 @@ function OverBudget({ claims, problem, onLeaveOut }: { claims: Claim[]; problem:
         <thead><tr><th scope="col">{t("col.id")}</th><th scope="col">{t("col.unit")}</th><th scope="col" class="num">{t("col.amount")}</th><th scope="col">{t("batch.fits")}</th></tr></thead>
         <tbody>{claims.map((c) => {
           const id = String(c.claimId);
-          const state = over.has(id) ? "batch.doesNotFit" : "batch.fitsYes";
+          const payer = over.get(id);
+          const state = payer === undefined ? t("batch.fitsYes")
+            : payer === "" ? t("batch.doesNotFit") : t("batch.doesNotFitBudget", { payer: payerName(catalog, payer) });
           return (
             <tr key={id} class={over.has(id) ? "does-not-fit" : ""}>
-              <td>{id}</td><td>{c.unitName}</td><td class="num"><Money value={claimAmount(c)} /></td><td>{t(state)}</td>
+              <td>{id}</td><td>{c.unitName}</td><td class="num"><Money value={claimAmount(c)} /></td><td>{state}</td>
             </tr>
           );
         })}</tbody>

@@ -178,6 +178,17 @@ export function Reports({ route }: { route: Route }) {
   const rows = report.data?.rows ?? [];
   const byDistrict = groupRows(rows, (r) => r.fiscalUnit, (r) => (lang() === "zh" && r.fiscalUnitNameZh !== "" ? r.fiscalUnitNameZh : unitName(catalog, r.fiscalUnit)));
   const byItem = groupRows(rows, (r) => r.item || r.clause, (r) => (r.item === "" ? r.clause : lang() === "zh" && r.itemNameZh !== "" ? r.itemNameZh : itemName(catalog, r.item)));
+  // In the policy's order, 五(五)1 to 9, and within a clause as the
+  // catalogue lists its items (the eleventh user test read no order).
+  const place = (key: string): [string, number] => {
+    const i = catalog.items.findIndex((it) => it.id === key);
+    return [i >= 0 ? catalog.items[i]!.clause : key, i];
+  };
+  byItem.sort((a, b) => {
+    const [ca, ia] = place(a.key);
+    const [cb, ib] = place(b.key);
+    return ca.localeCompare(cb, "zh-CN", { numeric: true }) || ia - ib;
+  });
   const byYear = groupRows([...rows].sort((a, b) => a.year - b.year), (r) => String(r.year), (r) => String(r.year));
   const total = report.data?.total;
   // The years offered are those with claims (read from the report of all

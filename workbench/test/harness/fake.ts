@@ -381,7 +381,7 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
             return false;
           });
           const ids = over.map((c) => String(c.claimId));
-          fail(Code.FailedPrecondition, "BUDGET_EXCEEDED", `预算不足以核准申报${ids.join("、")}`, "over the year's budget", { claimId: ids[0] ?? "", claimIdsOver: ids.join(",") });
+          fail(Code.FailedPrecondition, "BUDGET_EXCEEDED", `预算不足以核准申报${ids.join("、")}`, "over the year's budget", { claimId: ids[0] ?? "", claimIdsOver: ids.join(","), claimPayersOver: ids.map(() => "CITY").join(",") });
         }
         if (!req.dryRun) {
           for (const c of claims) {
