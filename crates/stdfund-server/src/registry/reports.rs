@@ -13,7 +13,7 @@ use stdfund_proto::pb;
 use stdfund_rules::claim::{self, CountedClaim};
 use stdfund_rules::money::Money;
 use stdfund_rules::ruleset::TargetVisibility;
-use stdfund_store::{AuditFilter, CITY, ReportFilter, ReportRow};
+use stdfund_store::{AuditFilter, ReportFilter, ReportRow};
 
 /// The last achievement date GetTargetProgress counts by default.
 pub const TARGETS_END: &str = "2020-12-31";
@@ -52,6 +52,22 @@ impl Figures {
         self.municipal = self.municipal.checked_add(r.municipal_paid).ok_or_else(o)?;
         self.district = self.district.checked_add(r.district_paid).ok_or_else(o)?;
         Ok(())
+    }
+
+    /// Adds another group's figures (the totals of a sheet).
+    fn plus(&mut self, f: &Figures) {
+        self.claims = self.claims.saturating_add(f.claims);
+        self.submitted = self.submitted.saturating_add(f.submitted);
+        self.returned = self.returned.saturating_add(f.returned);
+        self.withdrawn = self.withdrawn.saturating_add(f.withdrawn);
+        self.approved = self.approved.saturating_add(f.approved);
+        self.rejected = self.rejected.saturating_add(f.rejected);
+        self.disbursed = self.disbursed.saturating_add(f.disbursed);
+        self.approved_amount = self
+            .approved_amount
+            .checked_add(f.approved_amount)
+            .unwrap_or(self.approved_amount);
+        self.paid = self.paid.checked_add(f.paid).unwrap_or(self.paid);
     }
 
     fn pb(&self) -> pb::ReportFigures {
@@ -140,8 +156,11 @@ impl Registry {
             .collect();
         let years: BTreeSet<i32> = rows.iter().map(|r| r.year).chain(filter.year).collect();
         let mut budgets = Vec::new();
+        // Every budget of those years: the city's first, then each fiscal
+        // unit's (a district's half-used budget blocks the next approval as
+        // surely as the city's; the eleventh user test missed them).
         for y in years {
-            if let Some(b) = self.inner.store.budget(y, CITY).await? {
+            for b in self.inner.store.budgets(Some(y)).await? {
                 budgets.push(convert::budget(book, &b));
             }
         }
@@ -168,12 +187,16 @@ impl Registry {
                 ..ReportFilter::default()
             })
             .await?;
+        // Every status has its column, so that each row adds up to its
+        // claims (the eleventh user test missed 退回补正 and 已撤回).
         let headers = [
             "申报数 Claims",
             "待审核 Submitted",
+            "退回补正 Returned",
             "已核准 Approved",
             "已拨付 Disbursed",
             "已驳回 Rejected",
+            "已撤回 Withdrawn",
             "核准金额(元) Approved",
             "已拨付金额(元) Paid",
         ];
@@ -181,43 +204,42 @@ impl Registry {
             vec![
                 Cell::Int(f.claims),
                 Cell::Int(f.submitted),
+                Cell::Int(f.returned),
                 Cell::Int(f.approved),
                 Cell::Int(f.disbursed),
                 Cell::Int(f.rejected),
+                Cell::Int(f.withdrawn),
                 Cell::Amount(f.approved_amount),
                 Cell::Amount(f.paid),
             ]
+        };
+        let today = self.now()?.china_date();
+        let title = match year {
+            Some(y) => format!(
+                "福州市标准化资助统计({y}年度,截至{today}) Standardization grants, {y}, as of {today}"
+            ),
+            None => format!(
+                "福州市标准化资助统计(全部年度,截至{today}) Standardization grants, all years, as of {today}"
+            ),
         };
         let sheet_of = |name: &str, first: &str, groups: Vec<(String, Figures)>| {
             let mut cols = vec![first];
             cols.extend(headers);
             let mut s = Sheet::new(name, &cols);
-            s.preamble.push(match year {
-                Some(y) => format!("福州市标准化资助统计({y}年度) Standardization grants, {y}"),
-                None => "福州市标准化资助统计 Standardization grants".to_string(),
-            });
+            s.preamble.push(title.clone());
             let mut total = Figures::default();
             for (label, f) in groups {
                 let mut row = vec![Cell::Text(label)];
                 row.extend(figures(&f));
                 s.rows.push(row);
-                total.claims = total.claims.saturating_add(f.claims);
-                total.submitted = total.submitted.saturating_add(f.submitted);
-                total.approved = total.approved.saturating_add(f.approved);
-                total.disbursed = total.disbursed.saturating_add(f.disbursed);
-                total.rejected = total.rejected.saturating_add(f.rejected);
-                total.approved_amount = total
-                    .approved_amount
-                    .checked_add(f.approved_amount)
-                    .unwrap_or(total.approved_amount);
-                total.paid = total.paid.checked_add(f.paid).unwrap_or(total.paid);
+                total.plus(&f);
             }
             let mut t = vec![Cell::Text("合计 Total".into())];
             t.extend(figures(&total));
             s.totals = Some(t);
             s.chart = Some(ChartSpec {
                 title: format!("核准金额(元) Approved amount — {name}"),
-                value_column: 6,
+                value_column: 8,
                 label_column: 0,
             });
             s
@@ -226,14 +248,58 @@ impl Registry {
             .into_iter()
             .map(|(u, (f, _))| (convert::fiscal_unit_name(book, &u), f))
             .collect();
-        let by_item: Vec<(String, Figures)> = group(&rows, |r| r.item.clone())?
+        // Items in the policy's order: by clause, then as the catalogue
+        // lists them (not by their ids' spelling).
+        let position = |item: &str| {
+            book.rulesets()
+                .iter()
+                .rev()
+                .find_map(|r| r.doc().items.iter().position(|i| i.id == item))
+                .unwrap_or(usize::MAX)
+        };
+        let mut by_item: Vec<(String, String, Figures)> =
+            group(&rows, |r| (r.clause.clone(), r.item.clone()))?
+                .into_iter()
+                .map(|((clause, i), (f, _))| (clause, i, f))
+                .collect();
+        by_item.sort_by_key(|(clause, i, _)| (clause.clone(), position(i)));
+        let by_item: Vec<(String, Figures)> = by_item
             .into_iter()
-            .map(|(i, (f, _))| (convert::item_name(book, &i), f))
+            .map(|(_, i, f)| (convert::item_name(book, &i), f))
             .collect();
         let by_year: Vec<(String, Figures)> = group(&rows, |r| r.year)?
             .into_iter()
             .map(|(y, (f, _))| (format!("{y}年"), f))
             .collect();
+        // Every budget of the years reported, as GetReport lists them.
+        let years: BTreeSet<i32> = rows.iter().map(|r| r.year).chain(year).collect();
+        let mut budgets = Sheet::new(
+            "预算执行",
+            &[
+                "年度 Year",
+                "预算单位 Budget",
+                "预算总额(元) Total",
+                "已使用(元) Used",
+                "剩余(元) Left",
+            ],
+        );
+        budgets.preamble.push(title.clone());
+        for y in years {
+            for b in self.inner.store.budgets(Some(y)).await? {
+                let name = if b.payer == stdfund_store::CITY {
+                    "市级 City".to_string()
+                } else {
+                    convert::fiscal_unit_name(book, &b.payer)
+                };
+                budgets.rows.push(vec![
+                    Cell::Int(i64::from(b.year)),
+                    Cell::Text(name),
+                    Cell::Amount(b.total),
+                    Cell::Amount(b.used),
+                    Cell::Amount(b.left),
+                ]);
+            }
+        }
         let progress = self.progress(None, None).await?;
         let mut targets = Sheet::new(
             "2020目标",
@@ -270,6 +336,7 @@ impl Registry {
             sheet_of("按县(市)区", "县(市)区 District", by_unit),
             sheet_of("按资助项目", "资助项目 Item", by_item),
             sheet_of("按年度", "年度 Year", by_year),
+            budgets,
             targets,
         ];
         let stem = match year {

@@ -459,6 +459,16 @@ async fn the_report_workbook_has_its_sheets_and_charts(env: Env) {
         .await
         .claim_id;
     env.decide(d, pb::ReviewDecision::Reject, "重复").await;
+    let e = env
+        .submit(
+            "e",
+            &env.code(4),
+            &Ach::new("STANDARD_LEAD", "NATIONAL", "GB/T 49-2020", "2020-05-01"),
+        )
+        .await
+        .claim_id;
+    env.decide(e, pb::ReviewDecision::Return, "请补充材料")
+        .await;
 
     let r = env
         .reviewer()
@@ -472,60 +482,91 @@ async fn the_report_workbook_has_its_sheets_and_charts(env: Env) {
     );
     let sheets = xlsx_sheets(&r.content);
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["按县(市)区", "按资助项目", "按年度", "2020目标"]);
-    // claims, submitted, approved, disbursed, rejected, approved amount, paid.
-    let figures = |label: &str, f: [f64; 7]| {
+    assert_eq!(
+        names,
+        ["按县(市)区", "按资助项目", "按年度", "预算执行", "2020目标"]
+    );
+    // claims, submitted, returned, approved, disbursed, rejected, withdrawn,
+    // approved amount, paid: every row adds up to its claims.
+    let figures = |label: &str, f: [f64; 9]| {
         let mut v = vec![text(label)];
         v.extend(f.map(num));
         v
     };
     let y = env.year;
     let by_unit = &sheets[0].1;
-    assert_eq!(
-        by_unit[0][0],
-        text(&format!(
-            "福州市标准化资助统计({y}年度) Standardization grants, {y}"
-        ))
+    let title = format!(
+        "福州市标准化资助统计({y}年度,截至{}) Standardization grants, {y}, as of ",
+        s::day(0)
     );
+    match &by_unit[0][0] {
+        Data::String(t) => assert!(t.starts_with(&title), "{t}"),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(
-        by_unit[1][..3],
+        by_unit[1][..4],
         [
             text("县(市)区 District"),
             text("申报数 Claims"),
-            text("待审核 Submitted")
+            text("待审核 Submitted"),
+            text("退回补正 Returned")
         ]
     );
     assert_eq!(
         by_unit[2],
-        figures("鼓楼区", [3.0, 1.0, 0.0, 1.0, 1.0, 300000.0, 300000.0])
+        figures(
+            "鼓楼区",
+            [4.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 300000.0, 300000.0]
+        )
     );
     assert_eq!(
         by_unit[3],
-        figures("仓山区", [1.0, 0.0, 1.0, 0.0, 0.0, 100000.0, 0.0])
+        figures("仓山区", [1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 100000.0, 0.0])
     );
     assert_eq!(
         by_unit[4],
-        figures("合计 Total", [4.0, 1.0, 1.0, 1.0, 1.0, 400000.0, 300000.0])
+        figures(
+            "合计 Total",
+            [5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 400000.0, 300000.0]
+        )
     );
-    assert_eq!(by_unit.len(), 5);
     let by_item = &sheets[1].1;
+    // In the policy's order: 五(五)1, then 五(五)2.
     assert_eq!(
         by_item[2],
-        figures(LEAD, [3.0, 0.0, 1.0, 1.0, 1.0, 400000.0, 300000.0])
+        figures(
+            LEAD,
+            [4.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 400000.0, 300000.0]
+        )
     );
     assert_eq!(
         by_item[3],
-        figures("参与制修订标准的单位", [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+        figures(
+            "参与制修订标准的单位",
+            [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        )
     );
     let by_year = &sheets[2].1;
     assert_eq!(
         by_year[2],
         figures(
             &format!("{y}年"),
-            [4.0, 1.0, 1.0, 1.0, 1.0, 400000.0, 300000.0]
+            [5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 400000.0, 300000.0]
         )
     );
-    let targets = &sheets[3].1;
+    // Every budget of the year, the city's first.
+    let budgets = &sheets[3].1;
+    assert_eq!(
+        budgets[2],
+        vec![
+            num(f64::from(y)),
+            text("市级 City"),
+            num(1000000.0),
+            num(400000.0),
+            num(600000.0)
+        ]
+    );
+    let targets = &sheets[4].1;
     assert_eq!(
         targets[0][..3],
         [
@@ -558,7 +599,7 @@ async fn the_report_workbook_has_its_sheets_and_charts(env: Env) {
     let t = rep.total.unwrap();
     assert_eq!(
         (t.claims, t.approved_amount.as_str(), t.paid_amount.as_str()),
-        (4, "400000.00", "300000.00")
+        (5, "400000.00", "300000.00")
     );
     let e = env
         .finance()

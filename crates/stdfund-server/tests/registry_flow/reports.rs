@@ -76,6 +76,7 @@ fn keys(rows: &[pb::ReportRow]) -> Vec<(&str, &str, &str, i64, &str)> {
 /// | 350104 | 五(五)1 | submitted, returned, withdrawn                  |
 async fn claims_of_every_status(env: &Env) {
     env.set_budget("CITY", "2000000.00").await;
+    env.set_budget("350102", "1000000.00").await;
     let (c1, c2) = (env.code(1), env.code(2));
     let a = env
         .approved("a", &c1, &Ach::lead("GB/T 55-2020"))
@@ -190,11 +191,13 @@ async fn report_totals_are_the_sums_of_their_rows(env: Env) {
     );
     let last = rep.rows[3].figures.clone().unwrap();
     assert_eq!((last.submitted, last.returned, last.withdrawn), (1, 1, 1));
-    assert_eq!(rep.budgets.len(), 1);
-    assert_eq!(
-        (rep.budgets[0].payer.as_str(), rep.budgets[0].used.as_str()),
-        ("CITY", "590000.00")
-    );
+    // Every budget of the year: the city's, then 鼓楼区's (its share).
+    let budgets: Vec<(&str, &str)> = rep
+        .budgets
+        .iter()
+        .map(|b| (b.payer.as_str(), b.used.as_str()))
+        .collect();
+    assert_eq!(budgets, [("CITY", "590000.00"), ("350102", "295000.00")]);
 }
 
 async fn the_report_by_item_and_filtered(env: Env) {
@@ -250,7 +253,7 @@ async fn the_report_by_item_and_filtered(env: Env) {
     };
     let none = report(&env, none).await.unwrap();
     assert!(none.rows.is_empty());
-    assert_eq!((none.total.unwrap().claims, none.budgets.len()), (0, 1));
+    assert_eq!((none.total.unwrap().claims, none.budgets.len()), (0, 2));
     let e = report(
         &env,
         pb::GetReportRequest {
