@@ -732,9 +732,17 @@ function renderPrintSheet(a) {
       const l = lineById.get(row.achievement.id);
       const item = `${itemName(row.achievement.item)}${x.sep}${variantName(row.achievement.item, row.achievement.variant)}`;
       if (l) {
-        const payable = l.status === "LINE_STATUS_DISCRETIONARY" ? x.toBeSet : amountNode(l.payable);
+        const covered = l.reasonCode === "COVERED_BY_HIGHER_LEVEL";
+        // On paper as on screen: a top-up shows its arithmetic (the
+        // municipal amount less the higher-level money), and a line the
+        // province already covers reads 无需补足, not 可获资助 … 0.00.
+        const payable = l.status === "LINE_STATUS_DISCRETIONARY" ? [x.toBeSet]
+          : l.higherLevelFundingCounted === "0.00" ? [amountNode(l.payable)]
+          : [el("div", { class: "print-step" }, `${x.c} `, amountNode(l.municipalAmount)),
+            el("div", { class: "print-step" }, `${x.h} `, amountNode(l.higherLevelFundingCounted, { minus: true })),
+            el("div", { "data-testid": "print-payable" }, amountNode(l.payable))];
         body.append(el("tr", {}, el("td", {}, String(row.n)), el("td", {}, item), el("td", { class: "clause" }, l.clause || "—"), el("td", {}, l.subject),
-          el("td", {}, `${x.status[l.status] ?? ""}：${x.reasons[l.reasonCode] ?? ""}`), el("td", { class: "num" }, payable)));
+          el("td", { "data-testid": "print-result" }, `${covered ? x.coveredBadge : x.status[l.status] ?? ""}：${lineReason(l)}`), el("td", { class: "num" }, ...payable)));
       } else {
         body.append(el("tr", {}, el("td", {}, String(row.n)), el("td", {}, item), el("td", { class: "clause" }, "—"), el("td", {}, row.achievement.subject || "—"),
           el("td", {}, row.own.some((c) => current.form.problems.get(c).kind === "error") ? x.lineInvalid : x.lineIncomplete), el("td", { class: "num" }, "—")));

@@ -18,7 +18,8 @@ pub enum ErrorFormat {
     #[default]
     Text,
     /// One line `{"error":{"code":…,"field":…,"messageZh":…,"messageEn":…}}`,
-    /// the object WASM and the gRPC batch return.
+    /// with `"meant":…` last when the refused value was probably meant as
+    /// another: the object WASM and the gRPC batch return.
     Json,
 }
 

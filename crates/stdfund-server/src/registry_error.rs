@@ -44,6 +44,9 @@ pub struct Invalid {
     pub zh: String,
     /// English message.
     pub en: String,
+    /// The value the refused one was probably meant to be (metadata
+    /// `meant`, as the estimate's errors carry it: D32).
+    pub meant: Option<String>,
 }
 
 /// Every error a RegistryService RPC returns.
@@ -177,6 +180,24 @@ impl RegistryError {
             field: field.into(),
             zh: zh.into(),
             en: en.into(),
+            meant: None,
+        })
+    }
+
+    /// [`RegistryError::invalid`] with the value probably meant.
+    pub fn invalid_meant(
+        code: &'static str,
+        field: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+        meant: Option<String>,
+    ) -> RegistryError {
+        RegistryError::Invalid(Invalid {
+            code,
+            field: field.into(),
+            zh: zh.into(),
+            en: en.into(),
+            meant,
         })
     }
 
@@ -649,17 +670,28 @@ fn store_parts(e: StoreError, payers: Payers) -> Parts {
         } => Parts::new(
             Code::FailedPrecondition,
             code,
+            // The city's budget carries the whole grant; a district's, its
+            // share only, which the message names as such (the eleventh user
+            // test read 核准150,000.00元 for a claim of 300,000).
             format!(
-                "核准{}元将超出{year}年度{}预算:预算总额{}元,已使用{}元,剩余{}元",
-                grouped(requested),
+                "{}将超出{year}年度{}预算:预算总额{}元,已使用{}元,剩余{}元",
+                if payer == stdfund_store::CITY {
+                    format!("核准{}元", grouped(requested))
+                } else {
+                    format!("本申报由{}承担的{}元", payers.zh(&payer), grouped(requested))
+                },
                 payers.zh(&payer),
                 grouped(total),
                 grouped(used),
                 grouped(left)
             ),
             format!(
-                "approving {} would exceed the {year} budget of {}: total {}, used {}, left {}",
-                grouped(requested),
+                "{} would exceed the {year} budget of {}: total {}, used {}, left {}",
+                if payer == stdfund_store::CITY {
+                    format!("approving {}", grouped(requested))
+                } else {
+                    format!("the share of {} in this claim, {},", payers.en(&payer), grouped(requested))
+                },
                 payers.en(&payer),
                 grouped(total),
                 grouped(used),
@@ -1119,11 +1151,21 @@ impl RegistryError {
         let parts = match self {
             RegistryError::Auth(a) => auth_parts(a),
             RegistryError::Invalid(i) => {
-                Parts::new(Code::InvalidArgument, i.code, i.zh, i.en).field(i.field)
+                let parts = Parts::new(Code::InvalidArgument, i.code, i.zh, i.en).field(i.field);
+                match i.meant {
+                    Some(m) => parts.meta("meant", m),
+                    None => parts,
+                }
             }
             RegistryError::Api(api) => {
                 let r = api.report();
-                Parts::new(api.code(), r.code, r.message_zh, r.message_en).field(r.field)
+                let meant = api.meant();
+                let parts =
+                    Parts::new(api.code(), r.code, r.message_zh, r.message_en).field(r.field);
+                match meant {
+                    Some(m) => parts.meta("meant", m),
+                    None => parts,
+                }
             }
             RegistryError::CreditCodeCheckMismatch { code, expected } => Parts::new(
                 Code::FailedPrecondition,

@@ -455,6 +455,14 @@ test("print: the button prints; the sheet is one page with the date, the ruleset
     assert.ok(printed.includes(want), `the printed sheet has ${want}:\n${printed}`);
   }
   assert.equal(await sheet.locator("tbody > tr").count(), rows.length, "one printed row per line");
+  // A top-up shows its arithmetic on paper (row 1: the municipal amount less
+  // the province's 10万); a line the national money covers (row 4) reads 无需补足.
+  const row1 = await sheet.locator("tbody > tr").nth(0).innerText();
+  for (const want of [TEXT.zh.c, TEXT.zh.h, shown(native.lines[0].municipalAmount, "zh"), shown(native.lines[0].higherLevelFundingCounted, "zh")]) {
+    assert.ok(row1.includes(want), `row 1 prints ${want}:\n${row1}`);
+  }
+  assert.equal(native.lines[3].reasonCode, "COVERED_BY_HIGHER_LEVEL");
+  assert.ok((await sheet.locator("tbody > tr").nth(3).locator("[data-testid=print-result]").innerText()).startsWith(`${TEXT.zh.coveredBadge}：`));
   assert.equal(await page.locator("#print-sheet input, #print-sheet button, #print-sheet select").count(), 0);
   await page.screenshot({ path: `${SHOTS}/portal-1280-print.png`, fullPage: true });
 

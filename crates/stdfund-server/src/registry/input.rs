@@ -329,18 +329,20 @@ pub fn amount(value: &str, field: &str) -> Result<Money, RegistryError> {
     short(v, field, "金额", "amount")?;
     Money::parse_yuan(v).map_err(|_| {
         // What a form would read from it (`10万`, `100,000`), written plainly.
-        let (advice_zh, advice_en) = stdfund_rules::amount_input::parse_amount_input(v)
-            .map(|m| {
-                let m = m.to_canonical();
-                (format!(";请写成{m}"), format!("; write `{m}`"))
-            })
+        let meant = stdfund_rules::amount_input::parse_amount_input(v)
+            .ok()
+            .map(|m| m.to_canonical());
+        let (advice_zh, advice_en) = meant
+            .as_ref()
+            .map(|m| (format!(";请写成{m}"), format!("; write `{m}`")))
             .unwrap_or_default();
         let shown = stdfund_rules::error::shown(v);
-        RegistryError::invalid(
+        RegistryError::invalid_meant(
             "INVALID_AMOUNT",
             field,
             format!("`{shown}`不是金额(元,最多两位小数,不带符号){advice_zh}"),
             format!("`{shown}` is not an amount (yuan, at most two decimals, no sign){advice_en}"),
+            meant,
         )
     })
 }

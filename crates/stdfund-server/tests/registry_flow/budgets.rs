@@ -236,6 +236,17 @@ async fn an_approval_must_fit_every_budget(env: Env) {
         ),
         ("350102", "160000.00", "150000.00", "10000.00", "100000.00")
     );
+    // The district's share is said to be its share, not the approval.
+    assert!(
+        m["messageZh"].starts_with("本申报由鼓楼区(350102)承担的100,000.00元将超出"),
+        "{m:?}"
+    );
+    assert!(
+        m["messageEn"].starts_with(
+            "the share of Gulou District (350102) in this claim, 100,000.00, would exceed"
+        ),
+        "{m:?}"
+    );
     assert_eq!(env.budget("CITY").await.used, "300000.00");
     // A district without a budget of its own is not limited.
     let local = Ach::new("STANDARD_LEAD", "LOCAL", "DB35/T 3-2020", "2020-05-01");
@@ -306,4 +317,30 @@ async fn long_values_are_refused_without_being_quoted(env: Env) {
         .unwrap_err();
     let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_AMOUNT");
     assert!(m["messageZh"].contains("125000.00"), "{m:?}");
+    // The value offered is data too (`meant`), as in the estimate's errors
+    // (D32): in an amount and in a date of a registry request.
+    assert_eq!(m["meant"], "125000.00", "{m:?}");
+    let e = env
+        .reviewer()
+        .list_claims(pb::ListClaimsRequest {
+            amount_min: "20万".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_AMOUNT");
+    assert_eq!(
+        (m["field"].as_str(), m["meant"].as_str()),
+        ("amount_min", "200000.00")
+    );
+    let e = env
+        .reviewer()
+        .list_claims(pb::ListClaimsRequest {
+            submitted_from: "2026/12/06".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::InvalidArgument, "INVALID_DATE");
+    assert_eq!(m["meant"], "2026-12-06", "{m:?}");
 }
