@@ -470,6 +470,11 @@ async function reviewersDay(t, leg, databaseUrl) {
     await history.waitFor();
     for (const action of ["提交", "退回补正", "重新提交", "上传材料"]) await history.getByText(action, { exact: true }).first().waitFor();
     await page.getByRole("button", { name: "核准", exact: true }).click();
+    // The amount to be frozen and each budget before and after, as a batch
+    // of one shows them.
+    await dialog.getByTestId("approve-amount").waitFor();
+    assert.equal(await dialog.getByTestId("approve-amount").locator(".money").getAttribute("data-yuan"), resubmitted.claim.estimatedAmount);
+    assert.match(await dialog.locator("table.budgets-preview tbody th").first().textContent(), /^\d{4} 年度市级预算/);
     await dialog.getByRole("button", { name: "核准", exact: true }).click();
     await toast(`申报 ${returned.id} 已核准`);
 

@@ -384,6 +384,11 @@ for (const width of [1280, 768, 375]) {
       await page.goto(`${server.origin}/workbench/#/claims/1`);
       await page.getByRole("button", { name: "核准", exact: true }).click();
       await page.getByRole("dialog").waitFor();
+      // The approval previewed as a batch of one, and the other unit that
+      // leads the same standard (claim 13) named inside the dialog.
+      await page.getByRole("dialog").getByTestId("approve-amount").waitFor();
+      await page.getByRole("dialog").locator("table.budgets-preview").waitFor();
+      assert.match(await page.getByRole("dialog").getByTestId("other-leads").textContent(), /申报 13/);
       assert.deepEqual(await axeCheck(page), []);
       await page.screenshot({ path: path.join(shots, `${width}-dialog.png`) });
       await page.keyboard.press("Escape");

@@ -19,7 +19,7 @@ import { payerName } from "../catalog.js";
 export function BatchDialog({ decision, claims, onClose, onDone }: {
   decision: 1 | 2; claims: Claim[]; onClose: () => void; onDone: (text: string) => void;
 }) {
-  const { api, catalog } = useApp();
+  const { api } = useApp();
   // Claims the reviewer left out here because the budget does not hold them.
   const [leftOut, setLeftOut] = useState<ReadonlySet<string>>(new Set());
   const chosen = claims.filter((c) => !leftOut.has(String(c.claimId)));
@@ -79,25 +79,7 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
                 <div><dt>{t("batch.count")}</dt><dd data-testid="batch-count">{p.count}</dd></div>
                 <div><dt>{t("batch.total")}</dt><dd data-testid="batch-total"><Money value={p.total} /></dd></div>
               </dl>
-              {p.budgetsBefore.length === 0 ? <p class="muted">{t("batch.noBudget")}</p> : (
-                <table class="data compact budgets-preview">
-                  <thead><tr><th scope="col">{t("finance.year")}</th><th scope="col" class="num">{t("finance.total")}</th><th scope="col" class="num">{t("batch.before")}</th><th scope="col" class="num">{t("batch.after")}</th></tr></thead>
-                  <tbody>
-                    {p.budgetsBefore.map((b) => {
-                      const after = p.budgetsAfter.find((a) => a.year === b.year && a.payer === b.payer);
-                      return (
-                        <tr key={`${b.year}-${b.payer}`}>
-                          <th scope="row">{t("batch.budgetYear", { year: b.year, payer: payerName(catalog, b.payer, b.payerNameZh) })}
-                            {after !== undefined && after.left === b.left && <span class="muted small"> {t("batch.budgetUntouched")}</span>}</th>
-                          <td class="num"><Money value={b.total} /></td>
-                          <td class="num" data-testid="budget-before"><Money value={b.left} /></td>
-                          <td class="num" data-testid="budget-after"><Money value={after?.left ?? ""} /></td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              )}
+              <BudgetsPreview answer={p} />
             </>
           )}
         </div>
@@ -115,6 +97,31 @@ export function BatchDialog({ decision, claims, onClose, onDone }: {
         </Actions>
       </form>
     </Dialog>
+  );
+}
+
+/** Each budget the approval draws on, named, with what is left before and after it. */
+export function BudgetsPreview({ answer: p }: { answer: ReviewClaimsResponse }) {
+  const { catalog } = useApp();
+  if (p.budgetsBefore.length === 0) return <p class="muted">{t("batch.noBudget")}</p>;
+  return (
+    <table class="data compact budgets-preview">
+      <thead><tr><th scope="col">{t("finance.year")}</th><th scope="col" class="num">{t("finance.total")}</th><th scope="col" class="num">{t("batch.before")}</th><th scope="col" class="num">{t("batch.after")}</th></tr></thead>
+      <tbody>
+        {p.budgetsBefore.map((b) => {
+          const after = p.budgetsAfter.find((a) => a.year === b.year && a.payer === b.payer);
+          return (
+            <tr key={`${b.year}-${b.payer}`}>
+              <th scope="row">{t("batch.budgetYear", { year: b.year, payer: payerName(catalog, b.payer, b.payerNameZh) })}
+                {after !== undefined && after.left === b.left && <span class="muted small"> {t("batch.budgetUntouched")}</span>}</th>
+              <td class="num"><Money value={b.total} /></td>
+              <td class="num" data-testid="budget-before"><Money value={b.left} /></td>
+              <td class="num" data-testid="budget-after"><Money value={after?.left ?? ""} /></td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 

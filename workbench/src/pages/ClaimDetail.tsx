@@ -85,7 +85,8 @@ export function ClaimDetail({ id }: { id: string }) {
           <History loaded={history} />
         </>
       )}
-      {c !== undefined && open?.kind === "review" && <ReviewDialog claim={c} decision={open.decision} onClose={closed} onDone={done} />}
+      {c !== undefined && open?.kind === "review" && <ReviewDialog claim={c} decision={open.decision} onClose={closed} onDone={done}
+        notice={<OtherLeadsNote others={otherLeads} />} />}
       {c !== undefined && open?.kind === "withdraw" && <WithdrawDialog claim={c} onClose={closed} onDone={done} />}
       {c !== undefined && open?.kind === "disburse" && <DisburseDialog claim={c} onClose={closed} onDone={done} />}
       {c !== undefined && open?.kind === "upload" && <UploadDialog claim={c} onClose={closed} onDone={done} />}

@@ -1,6 +1,7 @@
 // The dialogs that change one claim: review (approve / reject / return),
 // withdrawal, a payment, an attachment.
-import { useState } from "preact/hooks";
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import type { Claim } from "../../gen/stdfund/v1/registry_pb.js";
 import { ReviewDecision } from "../../gen/stdfund/v1/registry_pb.js";
 import { useAction, useApp } from "../context.js";
@@ -11,6 +12,8 @@ import { Dialog } from "../ui/Dialog.js";
 import { ErrorBox } from "../ui/ErrorBox.js";
 import { Actions, TextArea, TextField } from "../ui/Field.js";
 import { Money } from "../ui/bits.js";
+import type { ReviewClaimsResponse } from "../../gen/stdfund/v1/registry_service_pb.js";
+import { BudgetsPreview } from "./BatchDialog.js";
 
 /** What a review form must hold before it is sent. */
 export function reviewProblems(decision: ReviewDecision, discretionary: boolean, reason: string, amount: string): { reason?: string; amount?: string } {
@@ -32,10 +35,25 @@ export function amountHint(typed: string): string | undefined {
   return r === null ? undefined : t("money.readBack", r);
 }
 
-export function ReviewDialog({ claim, decision, onClose, onDone }: {
+export function ReviewDialog({ claim, decision, onClose, onDone, notice }: {
   claim: Claim; decision: ReviewDecision; onClose: () => void; onDone: (c: Claim) => void;
+  /** What the claim page warns of (other units leading the same standard), said again here. */
+  notice?: ComponentChildren;
 }) {
   const { api, notify } = useApp();
+  // An approval of a fixed amount is previewed as a batch of one is: the
+  // amount to be frozen and each budget before and after (the eleventh user
+  // test found those in the batch dialog only). A refusal (a budget that
+  // does not hold it) is said before anything is sent.
+  const previewed = decision === ReviewDecision.APPROVE && !claim.discretionary;
+  const [preview, setPreview] = useState<ReviewClaimsResponse | null>(null);
+  const previewAction = useAction();
+  useEffect(() => {
+    if (!previewed) return;
+    void previewAction.run(() => api.registry.reviewClaims({
+      claimIds: [claim.claimId], seenResubmissions: [claim.resubmissions], decision: ReviewDecision.APPROVE, reason: "", dryRun: true,
+    })).then((answer) => { if (answer !== undefined) setPreview(answer); });
+  }, [claim.claimId, claim.resubmissions]);
   const [reason, setReason] = useState("");
   const [amount, setAmount] = useState("");
   const [tried, setTried] = useState(false);
@@ -65,6 +83,21 @@ export function ReviewDialog({ claim, decision, onClose, onDone }: {
     <Dialog title={t(`review.title.${decision as 1 | 2 | 3}`, { id })} onClose={onClose}>
       <form onSubmit={submit} noValidate>
         {decision === ReviewDecision.APPROVE && <p class="hint-block">{discretionary ? t("claim.discretionary") : t("review.approveHint")}</p>}
+        {decision === ReviewDecision.APPROVE && notice}
+        {previewed && (
+          <div class="preview" aria-live="polite" aria-busy={previewAction.busy}>
+            {previewAction.busy && <p class="loading">{t("batch.preview")}</p>}
+            {preview !== null && (
+              <>
+                <dl class="figures">
+                  <div><dt>{t("review.toFreeze")}</dt><dd data-testid="approve-amount"><Money value={preview.total} /></dd></div>
+                </dl>
+                <BudgetsPreview answer={preview} />
+              </>
+            )}
+            <ErrorBox problem={previewAction.problem} />
+          </div>
+        )}
         {decision === ReviewDecision.APPROVE && discretionary && (
           <TextField label={t("review.amount")} required value={amount} onInput={setAmount} inputMode="decimal" hint={amountHint(amount)} error={tried ? problems.amount : null} />
         )}

@@ -319,7 +319,16 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
         addAudit(state, c, AuditAction.SUBMIT, who.name, who.role, state.now());
         return { claim: c, created: true };
       },
-      getClaim: (req, ctx) => { caller(ctx, "GetClaim", [R, F, A]); return { claim: summary(find(state, req.claimId), req.view) }; },
+      getClaim: (req, ctx) => {
+        caller(ctx, "GetClaim", [R, F, A]);
+        const c = find(state, req.claimId);
+        // As the server: other units' live claims to lead the same standard.
+        const live = (o: Claim) => o.status !== ClaimStatus.WITHDRAWN && o.status !== ClaimStatus.REJECTED;
+        const leads = !(c.item === "STANDARD_LEAD" || c.item.startsWith("AWARD")) ? []
+          : state.claims.filter((o) => o !== c && o.item === c.item && o.subject === c.subject && o.creditCode !== c.creditCode && live(o))
+            .map((o) => ({ claimId: o.claimId, subject: o.subject, status: o.status, unitName: o.unitName, creditCode: o.creditCode }));
+        return { claim: summary(c, req.view), otherUnitsSameSubject: leads };
+      },
       listClaims: (req, ctx) => {
         caller(ctx, "ListClaims", [R, F, A]);
         const q = req.query.trim().toLowerCase();
