@@ -725,6 +725,12 @@ async function reviewersDay(t, leg, databaseUrl) {
     await blockedRow.getByTestId("notice-state").getByText("异议成立").waitFor();
     await blockedRow.getByTestId("pay-blocked").waitFor();
     assert.equal(await blockedRow.getByRole("button", { name: /登记拨付/ }).count(), 0);
+    // A claim still in its notice period may be paid, but the dialog says so first.
+    const running = page.locator(`table.awaiting tr[data-claim-id="${batch[6].id}"]`);
+    await running.getByRole("button", { name: `登记拨付 ${batch[6].id}`, exact: true }).click();
+    await dialog.getByTestId("notice-running").filter({ hasText: "公示期至" }).waitFor();
+    await dialog.getByRole("button", { name: "取消" }).click();
+    await dialog.waitFor({ state: "detached" });
     await go(`#/claims/${objected.id}`);
     // On a phone: the notice and the revoke button first, no sideways scroll, no codes.
     await page.setViewportSize({ width: 375, height: 800 });

@@ -174,7 +174,7 @@ export function Finance({ route }: { route: Route }) {
         <BudgetDialog year={year} initial={budgetDialog} onClose={() => setBudgetDialog(null)}
           onDone={() => { setBudgetDialog(null); budgets.reload(); }} />
       )}
-      {paying !== null && <DisburseDialog claim={paying} onClose={() => setPaying(null)} onDone={() => { setPaying(null); awaiting.reload(); budgets.reload(); }} />}
+      {paying !== null && <DisburseDialog claim={paying} noticeEnd={notices.data?.get(String(paying.claimId))?.end} onClose={() => setPaying(null)} onDone={() => { setPaying(null); awaiting.reload(); budgets.reload(); }} />}
     </section>
   );
 }

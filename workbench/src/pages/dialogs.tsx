@@ -154,7 +154,11 @@ export function disburseProblems(date: string, voucher: string, amount: string, 
  * future, an empty voucher) and leaves the rest to the server, whose refusal
  * (e.g. an amount above what is unpaid) is shown as sent.
  */
-export function DisburseDialog({ claim, onClose, onDone }: { claim: Claim; onClose: () => void; onDone: (c: Claim) => void }) {
+export function DisburseDialog({ claim, onClose, onDone, noticeEnd }: {
+  claim: Claim; onClose: () => void; onDone: (c: Claim) => void;
+  /** The last day of the 公示 the claim is on, when the page knows it. */
+  noticeEnd?: string;
+}) {
   const { api, notify } = useApp();
   const [date, setDate] = useState(todayChina());
   const [voucher, setVoucher] = useState("");
@@ -181,6 +185,11 @@ export function DisburseDialog({ claim, onClose, onDone }: { claim: Claim; onClo
           <div><dt>{t("finance.approvedAmount")}</dt><dd><Money value={claim.review?.approvedAmount ?? ""} /></dd></div>
           <div><dt>{t("finance.paid")}</dt><dd><Money value={claim.paidAmount || "0.00"} /></dd></div>
         </dl>
+        {/* Not a refusal (whether to pay during the 公示 is the policy
+            owner's, R31): said before the officer pays. */}
+        {noticeEnd !== undefined && todayChina() <= noticeEnd && (
+          <p class="note note-similar" role="note" data-testid="notice-running">{t("finance.noticeRunning", { end: noticeEnd })}</p>
+        )}
         <TextField label={t("finance.paymentDate")} type="date" required value={date} onInput={edit(setDate)} error={tried ? problems.date : null} name="paymentDate" />
         <TextField label={t("finance.voucher")} required value={voucher} onInput={edit(setVoucher)} maxLength={64} error={tried ? problems.voucher : null} name="voucher" />
         <TextField label={t("finance.amount")} hint={amountHint(amount) ?? t("finance.amountHint")} value={amount} onInput={edit(setAmount)} inputMode="decimal" error={tried ? problems.amount : null} name="amount" />
