@@ -107,9 +107,9 @@ const zh = {
   "role.line.2": "参与单位",
 
   "funding.0": "未说明",
-  "funding.1": "中央财政",
-  "funding.2": "省级财政",
-  "funding.3": "县(市)区级财政",
+  "funding.1": "国家级财政资金",
+  "funding.2": "省级财政资金",
+  "funding.3": "县（市）区级财政资金",
   "funding.4": "非财政资金",
 
   "action.0": "全部操作",
@@ -641,10 +641,10 @@ const en: Record<Key, string> = {
   "role.line.2": "Participating unit",
 
   "funding.0": "Not stated",
-  "funding.1": "Central government",
-  "funding.2": "Provincial",
-  "funding.3": "District / county",
-  "funding.4": "Non-fiscal",
+  "funding.1": "National fiscal funds",
+  "funding.2": "Provincial fiscal funds",
+  "funding.3": "District / county fiscal funds",
+  "funding.4": "Non-fiscal money",
 
   "action.0": "Any action",
   "action.1": "Submit",

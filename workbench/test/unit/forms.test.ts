@@ -102,6 +102,22 @@ test("an audit entry's change reads in words: labels, statuses, only what change
     { field: "县（市）区承担（元）", before: "—", after: "150,000.00" },
   ]);
   assert.deepEqual(changes("", "not json"), [{ field: "", before: "—", after: "not json" }]);
+  // A resubmission that adds a provincial grant: the application's change is
+  // said (why the estimate fell), keys and ids in words.
+  const app = (funding: unknown[]) => JSON.stringify({ applicant: { creditCode: "X", name: "福州示例", seat: "350102" },
+    achievements: [{ id: "a1", item: "DEMONSTRATION_PILOT", variant: "MUNICIPAL", subject: "榕标试〔2020〕3号", date: "2020-05-01", accepted: true, higherLevelFunding: funding }] });
+  const resubmitted = changes(
+    JSON.stringify({ status: "RETURNED", estimated_amount: "35000.00", application_json: app([]), submitted_by: "门户" }),
+    JSON.stringify({ status: "SUBMITTED", estimated_amount: "25000.00", application_json: app([{ level: "FUNDING_LEVEL_PROVINCIAL", amount: "10000.00", source: "省" }]), submitted_by: "门户" }),
+  );
+  assert.deepEqual(resubmitted.find((r) => r.field === "已获上级或其他资助"), { field: "已获上级或其他资助", before: "—", after: "省级财政资金 10,000.00" });
+  assert.deepEqual(resubmitted.find((r) => r.field === "测算金额（元）"), { field: "测算金额（元）", before: "35,000.00", after: "25,000.00" });
+  assert.equal(resubmitted.some((r) => r.field === "已通过验收"), false, "unchanged, not listed");
+  // A state-only entry (no application on one side) lists no application line.
+  assert.equal(changes(JSON.stringify({ status: "SUBMITTED", application_json: app([]) }), JSON.stringify({ status: "APPROVED" })).some((r) => r.field.startsWith("已")), false);
+  // The keys of a claim's creation in words, its item and variant by name.
+  const created = changes("", JSON.stringify({ submitted_by: "门户", item: "ZZ_UNKNOWN", idempotency_key: "k1" }));
+  assert.deepEqual(created.map((r) => r.field), ["提交方", "资助项目", "幂等键"]);
   // Instants in China time, as the history shows them.
   assert.deepEqual(changes(JSON.stringify({ updated_at: "2026-12-05T02:56:14.902802Z" }), JSON.stringify({ updated_at: "2026-12-05T03:00:00.000000Z" })),
     [{ field: "更新时间", before: "2026-12-05 10:56", after: "2026-12-05 11:00" }]);
