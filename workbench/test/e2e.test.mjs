@@ -565,6 +565,15 @@ async function reviewersDay(t, leg, databaseUrl) {
     assert.ok([g.Code.InvalidArgument, g.Code.FailedPrecondition].includes(future.code), future.message);
     assert.equal((await reg.getClaim({ claimId: batch[5].id }, auth.finance)).claim.status, g.ClaimStatus.APPROVED, "the future-dated payment was not recorded");
     for (const c of toPay) assert.equal((await reg.getClaim({ claimId: c.id }, auth.finance)).claim.status, g.ClaimStatus.DISBURSED);
+    // Part of a claim paid: on a phone the list says what is paid beside the amount.
+    await reg.recordDisbursement({ claimId: batch[8].id, paymentDate: chinaDate(), voucherNumber: `FZCZ-part-${run}`, amount: "1000.00" }, auth.finance);
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.reload();
+    await page.locator(`table.awaiting tr[data-claim-id="${batch[8].id}"]`).getByTestId("paid-narrow").filter({ hasText: "1,000.00" }).waitFor();
+    await page.screenshot({ path: path.join(shots, "375-finance.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.reload();
+    await page.locator("table.awaiting").waitFor();
     await page.getByLabel("文件格式").selectOption({ label: "XLSX" });
     const [payments] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "下载" }).click()]);
     assert.match(payments.suggestedFilename(), /\.xlsx$/);

@@ -141,7 +141,10 @@ export function Finance({ route }: { route: Route }) {
                 return (
                   <tr key={String(c.claimId)} data-claim-id={String(c.claimId)}>
                     <td><a href={href(["claims", String(c.claimId)])}>{String(c.claimId)}</a></td>
-                    {narrow && <td class="num">{approved}{pay !== false && <><br />{pay}</>}
+                    {narrow && <td class="num">{approved}
+                      {/* What is already paid of it, on the first screen too. */}
+                      {(c.paidAmount || "0.00") !== "0.00" && <><br /><span class="small" data-testid="paid-narrow">{t("finance.paidNarrow")} <Money value={c.paidAmount} /></span></>}
+                      {pay !== false && <><br />{pay}</>}
                       {narrow && blocked && <><br /><span class="small" data-testid="pay-blocked-why"><NoticeState state={notice} loaded /></span></>}</td>}
                     <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
                     {!narrow && <td class="num">{approved}</td>}<td class="num"><Money value={c.paidAmount || "0.00"} /></td>
