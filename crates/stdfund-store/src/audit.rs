@@ -304,6 +304,13 @@ const AUDIT_PAGE: &str = "SELECT id, claim_id, target, actor, role, at, action, 
     AND ($4 IS NULL OR action = $4) AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) \
     ORDER BY id LIMIT $7";
 
+/// [`AUDIT_PAGE`] newest first: `$1` is the last id seen (every id is below `i64::MAX`).
+const AUDIT_PAGE_NEWEST: &str = "SELECT id, claim_id, target, actor, role, at, action, before_json, \
+    after_json, previous_hash, entry_hash FROM audit_entries \
+    WHERE id < $1 AND ($2 IS NULL OR claim_id = $2) AND ($3 IS NULL OR actor = $3) \
+    AND ($4 IS NULL OR action = $4) AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) \
+    ORDER BY id DESC LIMIT $7";
+
 /// Parses a cursor handed out by a previous page (the last id seen).
 pub(crate) fn id_cursor(value: Option<&str>) -> Result<i64, StoreError> {
     match value {
@@ -323,12 +330,16 @@ pub(crate) async fn page<DB: Backend>(
     cursor: Option<&str>,
     page_size: u32,
 ) -> Result<Page<AuditEntry>, StoreError> {
-    let after = id_cursor(cursor)?;
+    let (sql, bound) = match (filter.newest_first, id_cursor(cursor)?) {
+        (false, after) => (AUDIT_PAGE, after),
+        (true, 0) => (AUDIT_PAGE_NEWEST, i64::MAX),
+        (true, before) => (AUDIT_PAGE_NEWEST, before),
+    };
     let size = validate::page_size(page_size);
     let mut items: Vec<AuditEntry> = cx
         .all(
-            Stmt::new(AUDIT_PAGE)
-                .bind(after)
+            Stmt::new(sql)
+                .bind(bound)
                 .bind(filter.claim_id)
                 .bind(filter.actor.clone())
                 .bind(filter.action.map(AuditAction::as_str))

@@ -1341,6 +1341,8 @@ pub struct AuditFilter {
     pub from: Option<Timestamp>,
     /// Before.
     pub to: Option<Timestamp>,
+    /// The newest entries first (the page's cursor then bounds from above).
+    pub newest_first: bool,
 }
 
 /// The result of [`verify_audit`](crate::Store::verify_audit).

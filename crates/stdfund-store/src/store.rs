@@ -704,7 +704,8 @@ impl<DB: Backend> Store<DB> {
         .await
     }
 
-    /// Audit entries in id order, filtered, keyset-paged.
+    /// Audit entries in id order (newest first with [`AuditFilter::newest_first`]), filtered,
+    /// keyset-paged.
     pub async fn audit_log(
         &self,
         filter: &AuditFilter,

@@ -12,8 +12,9 @@ import { Loading, PageTitle } from "../ui/bits.js";
 import { SelectField, TextField } from "../ui/Field.js";
 import { ChangeView } from "./ClaimDetail.js";
 
-interface AuditFilters { actor: string; action: string; from: string; to: string; claim: string }
-const KEYS: (keyof AuditFilters)[] = ["actor", "action", "from", "to", "claim"];
+// `order`: "" newest first (what an admin looks for: today's approvals), `oldest` from the first entry.
+interface AuditFilters { actor: string; action: string; from: string; to: string; claim: string; order: string }
+const KEYS: (keyof AuditFilters)[] = ["actor", "action", "from", "to", "claim", "order"];
 
 export function Audit({ route }: { route: Route }) {
   const { api, catalog } = useApp();
@@ -35,6 +36,7 @@ export function Audit({ route }: { route: Route }) {
     const r = await loading.run(() => api.registry.listAuditLog({
       actor: applied.actor.trim(), action: Number(applied.action) || 0, fromDate: applied.from, toDate: applied.to,
       claimId: applied.claim === "" ? 0n : BigInt(applied.claim), pageSize: 100, pageToken: token,
+      newestFirst: applied.order !== "oldest",
     }));
     if (r !== undefined) {
       setEntries((prev) => (token === "" ? r.entries : [...(prev ?? []), ...r.entries]));
@@ -95,6 +97,8 @@ export function Audit({ route }: { route: Route }) {
         <TextField label={t("audit.from")} type="date" value={draft.from} onInput={set("from")} name="from" />
         <TextField label={t("audit.to")} type="date" value={draft.to} onInput={set("to")} name="to" error={dateError} />
         <TextField label={t("audit.claim")} value={draft.claim} onInput={set("claim")} inputMode="numeric" name="claim" error={draftClaimError} />
+        <SelectField label={t("audit.order")} value={draft.order} onChange={set("order")} name="order"
+          options={[{ value: "", label: t("audit.newestFirst") }, { value: "oldest", label: t("audit.oldestFirst") }]} />
         <div class="filter-buttons">
           <button type="submit" class="primary">{t("app.search")}</button>
           <button type="button" onClick={() => navigate(href(["audit"]))}>{t("app.reset")}</button>

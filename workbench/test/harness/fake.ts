@@ -487,7 +487,8 @@ export function routes(state: FakeState): (router: ConnectRouter) => void {
       listAuditLog: (req, ctx) => {
         caller(ctx, "ListAuditLog", req.claimId === 0n ? [A] : [R, F, A]);
         const size = req.pageSize || 100;
-        const all = state.audit.filter((e) => (req.claimId === 0n || e.claimId === req.claimId) && (req.actor === "" || e.actor === req.actor) && (req.action === 0 || e.action === req.action));
+        const matching = state.audit.filter((e) => (req.claimId === 0n || e.claimId === req.claimId) && (req.actor === "" || e.actor === req.actor) && (req.action === 0 || e.action === req.action));
+        const all = req.newestFirst ? [...matching].reverse() : matching;
         const offset = Number(req.pageToken || "0");
         return { entries: all.slice(offset, offset + size), nextPageToken: offset + size < all.length ? String(offset + size) : "" };
       },

@@ -1223,8 +1223,7 @@ impl Registry {
             claim_id: Some(id),
             actor: Some(name.to_string()),
             action: Some(stdfund_store::AuditAction::Resubmit),
-            from: None,
-            to: None,
+            ..stdfund_store::AuditFilter::default()
         };
         let page = self.inner.store.audit_log(&filter, None, 1).await?;
         Ok(!page.items.is_empty())

@@ -469,6 +469,7 @@ impl Registry {
                 .map(input::china_day_start)
                 .transpose()?
                 .flatten(),
+            newest_first: req.newest_first,
         };
         let cursor = input::page_token(&req.page_token)?;
         let page = self

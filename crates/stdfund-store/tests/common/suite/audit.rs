@@ -148,6 +148,33 @@ pub async fn every_change_is_recorded<H: Harness>(h: &H) {
         }
     }
     assert_eq!(paged, log);
+    // Newest first, two at a time: the same entries, the other way round,
+    // filters kept.
+    let newest = |claim_id| AuditFilter {
+        claim_id,
+        newest_first: true,
+        ..AuditFilter::default()
+    };
+    let mut backwards = Vec::new();
+    let mut cursor = None;
+    loop {
+        let p = s
+            .audit_log(&newest(None), cursor.as_deref(), 2)
+            .await
+            .unwrap();
+        backwards.extend(p.items);
+        cursor = p.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let mut reversed = log.clone();
+    reversed.reverse();
+    assert_eq!(backwards, reversed);
+    let of_claim = s.audit_log(&newest(Some(c.id)), None, 10).await.unwrap();
+    let ids: Vec<i64> = of_claim.items.iter().map(|e| e.id).collect();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
     assert_eq!(
         s.audit_log(&AuditFilter::default(), Some("x"), 2)
             .await
