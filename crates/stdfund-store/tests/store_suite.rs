@@ -73,6 +73,7 @@ macro_rules! store_suite {
                 audit::seals_vouch_for_the_log,
                 queue::keyset_paging_is_stable,
                 queue::filters_sorts_and_counts,
+                queue::search_reads_a_number_with_other_brackets,
                 schema::migrations_are_checked,
                 schema::future_migrations_expand_contract,
                 schema::rekey_with_collisions,

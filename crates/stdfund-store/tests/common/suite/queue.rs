@@ -319,3 +319,47 @@ pub async fn filters_sorts_and_counts<H: Harness>(h: &H) {
     };
     assert_eq!(s.claims(&bad).await.unwrap_err().code(), "INVALID_ARGUMENT");
 }
+
+/// A project number searched with other brackets than it was filed with
+/// finds it (its letters and numbers in order), and a number that is not in
+/// it does not.
+pub async fn search_reads_a_number_with_other_brackets<H: Harness>(h: &H) {
+    let s = h.store();
+    let mut f = named(
+        "QB-1",
+        "qb-1",
+        "福州闽江标准化服务中心",
+        "91350100M000900Y43",
+        "100",
+    );
+    f.subject = "榕标试〔2020〕3号".into();
+    f.subject_as_given = "榕标试〔2020〕3号".into();
+    let c = s
+        .submit(f, &crate::common::portal("p"), &now())
+        .await
+        .unwrap();
+    let id = c.claim().unwrap().id;
+    let found = |text: &'static str| async move {
+        all_claims(
+            s,
+            &ClaimQuery {
+                search: Some(text.into()),
+                ..ClaimQuery::default()
+            },
+        )
+        .await
+        .iter()
+        .map(|c| c.id)
+        .collect::<Vec<_>>()
+    };
+    for typed in [
+        "榕标试[2020]3号",
+        "榕标试(2020)3号",
+        "榕标试（2020）3号",
+        "榕标试〔2020〕3号",
+    ] {
+        assert_eq!(found(typed).await, vec![id], "{typed}");
+    }
+    assert!(found("榕标试[2021]3号").await.is_empty());
+    assert!(found("榕标试[2020]4号").await.is_empty());
+}
