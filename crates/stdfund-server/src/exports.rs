@@ -174,6 +174,41 @@ pub(crate) fn workbook() -> Result<Workbook, XlsxError> {
     Ok(wb)
 }
 
+/// How wide a text shows, in character cells: an ideograph or a full-width
+/// form takes two, ASCII one.
+fn shown_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .fold(0, usize::saturating_add)
+}
+
+/// A column as wide as its header and its longest cell (an amount as
+/// `#,##0.00` shows it), between 10 and 48 characters: unit names are not
+/// cut at 14, and a long reason does not make a column of a page.
+fn column_width(sheet: &Sheet, c: usize) -> f64 {
+    let cell = |v: &Cell| match v {
+        Cell::Text(s) | Cell::Id(s) => shown_width(s),
+        Cell::Int(n) => n.to_string().len(),
+        Cell::Amount(m) => {
+            let plain = m.to_canonical();
+            // Digits, a comma every three, the point and the fen.
+            plain.len().saturating_add(plain.len().saturating_sub(4) / 3)
+        }
+        Cell::Empty => 0,
+    };
+    let widest = sheet
+        .rows
+        .iter()
+        .chain(sheet.totals.iter())
+        .filter_map(|r| r.get(c))
+        .map(cell)
+        .chain(sheet.headers.get(c).map(|h| shown_width(h)))
+        .max()
+        .unwrap_or(0);
+    let chars = u32::try_from(widest.saturating_add(2).clamp(10, 48)).unwrap_or(48);
+    f64::from(chars)
+}
+
 /// Adds one table as a worksheet.
 pub(crate) fn add_sheet(wb: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
@@ -190,7 +225,7 @@ pub(crate) fn add_sheet(wb: &mut Workbook, sheet: &Sheet) -> Result<(), XlsxErro
     for (c, h) in sheet.headers.iter().enumerate() {
         let col = u16::try_from(c).unwrap_or(u16::MAX);
         ws.write_string_with_format(row, col, h, &bold)?;
-        ws.set_column_width(col, 14)?;
+        ws.set_column_width(col, column_width(sheet, c))?;
     }
     ws.set_freeze_panes(header_row.saturating_add(1), 0)?;
     row = row.saturating_add(1);
@@ -328,6 +363,23 @@ mod tests {
             text.ends_with("\"=\"\"00123\"\"\",'=1+1,GB/T 1-2020\r\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn columns_fit_their_text() {
+        let mut s = Sheet::new("t", &["单位名称 Unit", "金额 Amount", "n"]);
+        s.rows.push(vec![
+            Cell::Text("福州市标准化研究所附属检测技术有限公司".into()),
+            Cell::Amount(stdfund_rules::money::Money::parse_yuan("1234567.89").unwrap()),
+            Cell::Int(3),
+        ]);
+        // 19 ideographs show 38 cells wide, and 2 of margin.
+        assert_eq!(column_width(&s, 0), 40.0);
+        // `1,234,567.89` is 12; the header `金额 Amount` 11.
+        assert_eq!(column_width(&s, 1), 14.0);
+        assert_eq!(column_width(&s, 2), 10.0, "never narrower than 10");
+        s.rows.push(vec![Cell::Text("长".repeat(60))]);
+        assert_eq!(column_width(&s, 0), 48.0, "never wider than 48");
     }
 
     #[test]
