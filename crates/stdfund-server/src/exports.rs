@@ -192,7 +192,9 @@ fn column_width(sheet: &Sheet, c: usize) -> f64 {
         Cell::Amount(m) => {
             let plain = m.to_canonical();
             // Digits, a comma every three, the point and the fen.
-            plain.len().saturating_add(plain.len().saturating_sub(4) / 3)
+            plain
+                .len()
+                .saturating_add(plain.len().saturating_sub(4) / 3)
         }
         Cell::Empty => 0,
     };

@@ -934,6 +934,13 @@ fn store_parts(e: StoreError, payers: Payers) -> Parts {
         )
         .meta("today", today)
         .field("received_on"),
+        StoreError::ObjectionDuplicate { objection_id } => Parts::new(
+            Code::AlreadyExists,
+            code,
+            format!("该异议已登记为异议{objection_id}:同一异议人同日收到的相同内容不重复登记"),
+            format!("this objection is already recorded as objection {objection_id}: the same objector, day received and content are not recorded twice"),
+        )
+        .meta("existingObjectionId", objection_id),
         StoreError::ObjectionOutsidePeriod {
             period_start,
             period_end,
@@ -1420,6 +1427,11 @@ mod tests {
                 },
                 Code::FailedPrecondition,
                 "OBJECTION_IN_FUTURE",
+            ),
+            (
+                StoreError::ObjectionDuplicate { objection_id: 4 },
+                Code::AlreadyExists,
+                "OBJECTION_DUPLICATE",
             ),
             (
                 StoreError::VoucherReused {

@@ -247,6 +247,13 @@ pub enum StoreError {
         /// The refused day.
         received_on: Date,
     },
+    /// The same objection (claim, objector, day received and content) is already recorded
+    /// on the publication: a form sent twice, not a second objection.
+    #[error("the same objection is already recorded as objection {objection_id}")]
+    ObjectionDuplicate {
+        /// The objection already recorded.
+        objection_id: i64,
+    },
     /// The claim is not listed on the publication.
     #[error("claim {claim_id} is not on publication {publication_id}")]
     NotOnPublication {
@@ -439,6 +446,7 @@ impl StoreError {
             StoreError::AlreadyPublished { .. } => "ALREADY_PUBLISHED",
             StoreError::ObjectionOutsidePeriod { .. } => "OBJECTION_OUTSIDE_PERIOD",
             StoreError::ObjectionInFuture { .. } => "OBJECTION_IN_FUTURE",
+            StoreError::ObjectionDuplicate { .. } => "OBJECTION_DUPLICATE",
             StoreError::NotOnPublication { .. } => "NOT_ON_PUBLICATION",
             StoreError::ObjectionResolved { .. } => "OBJECTION_RESOLVED",
             StoreError::ObjectionBlocksPayment { .. } => "OBJECTION_BLOCKS_PAYMENT",

@@ -345,10 +345,27 @@ async fn objections_are_recorded_only_within_the_period(env: Env) {
         (m["field"].as_str(), m["today"].clone()),
         ("received_on", s::day(0))
     );
-    env.reviewer()
+    let first = env
+        .reviewer()
         .record_objection(objection(running, b, &s::day(0)))
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner()
+        .objection
+        .unwrap()
+        .objection_id;
+    // The same objection sent again (a form sent twice) is not a second one.
+    let e = env
+        .reviewer()
+        .record_objection(objection(running, b, &s::day(0)))
+        .await
+        .unwrap_err();
+    let m = s::expect_error(&e, Code::AlreadyExists, "OBJECTION_DUPLICATE");
+    assert_eq!(m["existingObjectionId"], first.to_string());
+    // Other words from the same objector are.
+    let mut other = objection(running, b, &s::day(0));
+    other.content = "另有一项材料存疑".into();
+    env.reviewer().record_objection(other).await.unwrap();
 
     // The first and the last day of the period count.
     for day in ["2026-11-20", "2026-11-26"] {

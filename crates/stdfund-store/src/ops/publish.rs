@@ -670,6 +670,24 @@ pub(crate) async fn record_objection<DB: Backend>(
     // took the head first deadlocked with a payment of the claim on PostgreSQL (the
     // twelfth attack on the registry).
     super::lock_claim(cx, o.claim_id).await?;
+    // The same objection again (a form sent twice) is not a second objection: it would
+    // count twice against the payment (`异议待处理 2 件`; the eleventh user test).
+    let same: Option<N> = cx
+        .opt(
+            Stmt::new(
+                "SELECT id AS n FROM objections WHERE publication_id = $1 AND claim_id = $2 \
+                 AND received_on = $3 AND objector = $4 AND content = $5 ORDER BY id LIMIT 1",
+            )
+            .bind(o.publication_id)
+            .bind(o.claim_id)
+            .bind(o.received_on.to_string())
+            .bind(&o.objector)
+            .bind(&o.content),
+        )
+        .await?;
+    if let Some(N(objection_id)) = same {
+        return Err(StoreError::ObjectionDuplicate { objection_id });
+    }
     let N(id) = cx
         .one(
             Stmt::new(INSERT_OBJECTION)
