@@ -664,7 +664,7 @@ pub fn backup(args: &DatabaseArgs, to: &Path) -> ExitCode {
     };
     match rt.block_on(stdfund_store::backup_sqlite(src, to)) {
         Ok(info) => crate::output::println(&format!(
-            "backup written: {} ({} bytes, {} claims, {} audit rows), integrity ok",
+            "备份已写入:{0}({1}字节,{2}件申报,{3}条审计记录),完整性检查通过\nbackup written: {0} ({1} bytes, {2} claims, {3} audit rows), integrity ok",
             to.display(),
             info.bytes,
             info.claims,

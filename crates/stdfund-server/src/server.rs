@@ -84,13 +84,17 @@ pub enum ServeError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A service could not be built.
-    #[error("cannot build the {what}: {message}")]
+    /// A service could not be built: a Chinese line first, the English one
+    /// after, as every start-up refusal (the eleventh user test read English
+    /// only).
+    #[error("无法启动{}:{}\ncannot build the {what}: {message}", part_zh(.what), .zh.as_deref().unwrap_or("原因见下一行(英文)"))]
     Build {
         /// Which part.
         what: &'static str,
         /// The cause.
         message: String,
+        /// The cause in Chinese, where the server has words for it.
+        zh: Option<String>,
     },
     /// The transport failed.
     #[error("the gRPC server failed: {0}")]
@@ -98,6 +102,17 @@ pub enum ServeError {
     /// The server task ended abnormally.
     #[error("the server task failed: {0}")]
     Task(String),
+}
+
+/// A part of the server as an operator reads it in Chinese.
+fn part_zh(what: &str) -> &'static str {
+    match what {
+        "claim registry" => "申报登记库",
+        "TLS configuration" => "TLS 配置",
+        "estimate service" => "测算服务",
+        w if w.starts_with("reflection service") => "反射服务",
+        _ => "服务",
+    }
 }
 
 /// The two addresses `serve` listens on.
@@ -254,6 +269,7 @@ pub fn tls_config(settings: &Settings) -> Result<Option<ServerTlsConfig>, ServeE
     let build = |message: String| ServeError::Build {
         what: "TLS configuration",
         message,
+        zh: None,
     };
     let Some((cert_path, key_path)) = settings.tls().map_err(|e| build(e.to_string()))? else {
         return Ok(None);
@@ -405,6 +421,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .map_err(|e| ServeError::Build {
             what: "reflection service (v1)",
             message: e.to_string(),
+            zh: None,
         })?
         .accept_compressed(REQUEST_COMPRESSION);
     let reflection_v1alpha = reflection()
@@ -412,6 +429,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         .map_err(|e| ServeError::Build {
             what: "reflection service (v1alpha)",
             message: e.to_string(),
+            zh: None,
         })?
         .accept_compressed(REQUEST_COMPRESSION);
     let health_service = health_service.accept_compressed(REQUEST_COMPRESSION);
@@ -421,6 +439,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
             ServeError::Build {
                 what: "estimate service",
                 message: e.report().message_en,
+                zh: Some(e.report().message_zh),
             }
         })?;
     let estimate_service = EstimateRoutes::new(estimates, settings.max_message_bytes);
@@ -455,6 +474,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
         builder = builder.tls_config(tls).map_err(|e| ServeError::Build {
             what: "TLS configuration",
             message: crate::cli::error_chain(&e),
+            zh: None,
         })?;
     }
     let router = builder
@@ -563,6 +583,7 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
             let tokens = crate::auth::Tokens::load(path).map_err(|e| ServeError::Build {
                 what: "claim registry",
                 message: e.to_string(),
+                zh: Some(format!("令牌文件{}无法读取或有误", path.display())),
             })?;
             if tokens.is_empty() {
                 tracing::warn!(
@@ -585,6 +606,7 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
             ServeError::Build {
                 what: "claim registry",
                 message: e.to_string(),
+                zh: Some("审计密钥文件无法读取或有误".to_string()),
             }
         })?;
     let key_id = audit_key.as_ref().map(|k| k.id().to_owned());
@@ -604,23 +626,36 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     let shown = crate::config::redact_url(&settings.database_url);
     let store = AnyStore::open(&settings.database_url, &options)
         .await
-        .map_err(|e| ServeError::Build {
-            what: "claim registry",
-            message: match e {
-                StoreError::DatabaseMissing { path } => format!(
-                    "cannot open {shown}: the database file {path} does not exist and \
-                     create_database is false (STDFUND_CREATE_DATABASE, --create-database): \
-                     restore it from a backup, or create a new empty registry on purpose with \
-                     `stdfund migrate`"
+        .map_err(|e| {
+            let (zh, message) = match e {
+                StoreError::DatabaseMissing { path } => (
+                    format!(
+                        "数据库文件{path}不存在,且未允许新建(create_database 为 false):请从备份恢复,或确需新建空登记库时运行 `stdfund migrate`"
+                    ),
+                    format!(
+                        "cannot open {shown}: the database file {path} does not exist and \
+                         create_database is false (STDFUND_CREATE_DATABASE, --create-database): \
+                         restore it from a backup, or create a new empty registry on purpose with \
+                         `stdfund migrate`"
+                    ),
                 ),
-                e => format!("cannot open {shown}: {e}"),
-            },
+                e => (
+                    format!("无法打开数据库{shown}"),
+                    format!("cannot open {shown}: {e}"),
+                ),
+            };
+            ServeError::Build {
+                what: "claim registry",
+                message,
+                zh: Some(zh),
+            }
         })?;
     let adoption = crate::audit_key::take(&store, key_id.is_some(), false)
         .await
         .map_err(|e| ServeError::Build {
             what: "claim registry",
             message: e.to_string(),
+            zh: None,
         })?;
     let sealing = crate::audit_key::describe(adoption, key_id.as_deref());
     match adoption {
@@ -635,9 +670,13 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
         tokens = tokens.len(),
         "claim registry open, migrations applied"
     );
-    Registry::new(store, tokens).map_err(|e| ServeError::Build {
-        what: "claim registry",
-        message: e.to_report().message_en,
+    Registry::new(store, tokens).map_err(|e| {
+        let r = e.to_report();
+        ServeError::Build {
+            what: "claim registry",
+            message: r.message_en,
+            zh: Some(r.message_zh),
+        }
     })
 }
 

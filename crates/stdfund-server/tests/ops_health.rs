@@ -228,6 +228,8 @@ async fn sqlite_file_removed_is_an_outage_and_never_a_new_empty_registry() {
         "does not exist",
         "create_database",
         "STDFUND_CREATE_DATABASE",
+        // In Chinese first, as every start-up refusal.
+        "无法启动申报登记库:数据库文件",
     ] {
         assert!(
             failed.stderr.contains(needle),
