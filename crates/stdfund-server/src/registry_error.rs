@@ -432,24 +432,30 @@ impl Payers {
         crate::registry::convert::fiscal_unit(self.0?, payer)
     }
 
-    fn zh(self, payer: &str) -> String {
+    /// The city as `city`, a known unit as `name` with its code after
+    /// `open` (and `close`), any other by its code.
+    fn named(
+        self,
+        payer: &str,
+        city: &str,
+        name: fn(&FiscalUnitDoc) -> &str,
+        [open, close]: [&str; 2],
+    ) -> String {
         if payer == stdfund_store::CITY {
-            return "市级".to_string();
+            return city.to_string();
         }
         match self.unit(payer) {
-            Some(u) => format!("{}({payer})", u.name_zh),
+            Some(u) => format!("{}{open}{payer}{close}", name(u)),
             None => payer.to_string(),
         }
     }
 
+    fn zh(self, payer: &str) -> String {
+        self.named(payer, "市级", |u| &u.name_zh, ["(", ")"])
+    }
+
     fn en(self, payer: &str) -> String {
-        if payer == stdfund_store::CITY {
-            return "the city".to_string();
-        }
-        match self.unit(payer) {
-            Some(u) => format!("{} ({payer})", u.name_en),
-            None => payer.to_string(),
-        }
+        self.named(payer, "the city", |u| &u.name_en, [" (", ")"])
     }
 }
 
