@@ -66,6 +66,9 @@ fn like_escape(s: &str) -> String {
     out
 }
 
+/// The most runs of letters and digits a loose subject search matches in order.
+const LOOSE_RUNS: usize = 6;
+
 /// The runs of letters and digits of a text, in order (what a loose search keeps).
 fn alphanumeric_runs(s: &str) -> Vec<&str> {
     s.split(|c: char| !c.is_alphanumeric())
@@ -106,8 +109,10 @@ fn filters(q: &ClaimQuery) -> Result<Where, StoreError> {
             // them: a project number typed from paper with the keyboard's
             // brackets (`榕标试[2020]3号`, `(2020)`) finds `榕标试〔2020〕3号`
             // (the eleventh user test found nothing).
+            // At most a few runs, so that a pasted paragraph does not make
+            // a pattern of many wildcards for every row.
             let runs = alphanumeric_runs(&searched);
-            let loose = if runs.len() > 1 {
+            let loose = if (2..=LOOSE_RUNS).contains(&runs.len()) {
                 format!(
                     "%{}%",
                     runs.iter()
