@@ -37,6 +37,9 @@ pub enum Cell {
     Int(i64),
     /// An amount of yuan.
     Amount(Money),
+    /// A day: a date cell in XLSX (a spreadsheet filters it by month), ISO
+    /// text in CSV.
+    Date(stdfund_rules::date::Date),
     /// Nothing.
     Empty,
 }
@@ -105,6 +108,7 @@ pub(crate) fn csv_text(cell: &Cell) -> String {
         Cell::Id(s) => output::csv_identifier(s).into_owned(),
         Cell::Int(n) => n.to_string(),
         Cell::Amount(m) => m.to_canonical(),
+        Cell::Date(d) => d.to_string(),
         Cell::Empty => String::new(),
     }
 }
@@ -158,6 +162,12 @@ pub(crate) fn write_cell(
             let v = m.to_canonical().parse::<f64>().unwrap_or_default();
             ws.write_number_with_format(row, col, v, money).map(|_| ())
         }
+        (Cell::Date(d), _) => {
+            let day = ExcelDateTime::from_ymd(d.year(), d.month(), d.day())?;
+            let format = Format::new().set_num_format("yyyy-mm-dd");
+            ws.write_datetime_with_format(row, col, &day, &format)
+                .map(|_| ())
+        }
         (Cell::Empty, _) => Ok(()),
     }
 }
@@ -196,6 +206,7 @@ fn column_width(sheet: &Sheet, c: usize) -> f64 {
                 .len()
                 .saturating_add(plain.len().saturating_sub(4) / 3)
         }
+        Cell::Date(_) => 10,
         Cell::Empty => 0,
     };
     let widest = sheet

@@ -164,7 +164,7 @@ impl Registry {
                 Cell::Text(convert::fiscal_unit_name(book, &c.filing.fiscal_unit)),
                 Cell::Text(convert::item_name(book, &c.filing.item)),
                 Cell::Int(i64::from(c.filing.year)),
-                Cell::Text(p.payment_date.to_string()),
+                Cell::Date(p.payment_date),
                 Cell::Id(p.voucher.clone()),
                 Cell::Text(convert::payer_name(book, &p.payer)),
                 Cell::Amount(p.amount),

@@ -57,6 +57,18 @@ fn parts(bytes: &[u8]) -> Vec<String> {
     zip.file_names().map(str::to_string).collect()
 }
 
+/// A date cell of `YYYY-MM-DD`, as a spreadsheet reads it: its serial day
+/// (days since 1899-12-30).
+fn day_cell(iso: &str) -> Data {
+    let d = stdfund_rules::date::Date::parse(iso).unwrap();
+    let serial = d.days_since_epoch() + 25_569;
+    Data::DateTime(calamine::ExcelDateTime::new(
+        serial as f64,
+        calamine::ExcelDateTimeType::DateTime,
+        false,
+    ))
+}
+
 fn text(s: &str) -> Data {
     Data::String(s.into())
 }
@@ -407,7 +419,7 @@ async fn the_payment_list_as_csv_and_xlsx(env: Env) {
             text("鼓楼区"),
             text(LEAD),
             num(f64::from(env.year)),
-            text(&today),
+            day_cell(&today),
             text("2026120201"),
             text("市级"),
             num(100000.0)
