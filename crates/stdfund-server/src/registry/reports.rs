@@ -54,22 +54,6 @@ impl Figures {
         Ok(())
     }
 
-    /// Adds another group's figures (the totals of a sheet).
-    fn plus(&mut self, f: &Figures) {
-        self.claims = self.claims.saturating_add(f.claims);
-        self.submitted = self.submitted.saturating_add(f.submitted);
-        self.returned = self.returned.saturating_add(f.returned);
-        self.withdrawn = self.withdrawn.saturating_add(f.withdrawn);
-        self.approved = self.approved.saturating_add(f.approved);
-        self.rejected = self.rejected.saturating_add(f.rejected);
-        self.disbursed = self.disbursed.saturating_add(f.disbursed);
-        self.approved_amount = self
-            .approved_amount
-            .checked_add(f.approved_amount)
-            .unwrap_or(self.approved_amount);
-        self.paid = self.paid.checked_add(f.paid).unwrap_or(self.paid);
-    }
-
     fn pb(&self) -> pb::ReportFigures {
         pb::ReportFigures {
             claims: self.claims,
@@ -154,21 +138,32 @@ impl Registry {
                 }
             })
             .collect();
-        let years: BTreeSet<i32> = rows.iter().map(|r| r.year).chain(filter.year).collect();
-        let mut budgets = Vec::new();
-        // Every budget of those years: the city's first, then each fiscal
-        // unit's (a district's half-used budget blocks the next approval as
-        // surely as the city's; the eleventh user test missed them).
-        for y in years {
-            for b in self.inner.store.budgets(Some(y)).await? {
-                budgets.push(convert::budget(book, &b));
-            }
-        }
+        let budgets = self
+            .budgets_reported(&rows, filter.year)
+            .await?
+            .iter()
+            .map(|b| convert::budget(book, b))
+            .collect();
         Ok(pb::GetReportResponse {
             rows: out,
             total: Some(total.pb()),
             budgets,
         })
+    }
+
+    /// Every budget of the years in `rows` (and `year`): by year, the city's
+    /// first, then each fiscal unit's — a district's half-used budget blocks
+    /// the next approval as surely as the city's (the eleventh user test
+    /// missed them). One read of the budgets.
+    async fn budgets_reported(
+        &self,
+        rows: &[ReportRow],
+        year: Option<i32>,
+    ) -> Result<Vec<stdfund_store::BudgetStatus>, RegistryError> {
+        let years: BTreeSet<i32> = rows.iter().map(|r| r.year).chain(year).collect();
+        let mut all = self.inner.store.budgets(None).await?;
+        all.retain(|b| years.contains(&b.year));
+        Ok(all)
     }
 
     /// ExportReport: the workbook a leader reads — by district, by item, by
@@ -222,17 +217,20 @@ impl Registry {
                 "福州市标准化资助统计(全部年度,截至{today}) Standardization grants, all years, as of {today}"
             ),
         };
+        // Each sheet groups all the rows, so each sheet's total is theirs.
+        let mut total = Figures::default();
+        for r in &rows {
+            total.add(r)?;
+        }
         let sheet_of = |name: &str, first: &str, groups: Vec<(String, Figures)>| {
             let mut cols = vec![first];
             cols.extend(headers);
             let mut s = Sheet::new(name, &cols);
             s.preamble.push(title.clone());
-            let mut total = Figures::default();
             for (label, f) in groups {
                 let mut row = vec![Cell::Text(label)];
                 row.extend(figures(&f));
                 s.rows.push(row);
-                total.plus(&f);
             }
             let mut t = vec![Cell::Text("合计 Total".into())];
             t.extend(figures(&total));
@@ -272,7 +270,6 @@ impl Registry {
             .map(|(y, (f, _))| (format!("{y}年"), f))
             .collect();
         // Every budget of the years reported, as GetReport lists them.
-        let years: BTreeSet<i32> = rows.iter().map(|r| r.year).chain(year).collect();
         let mut budgets = Sheet::new(
             "预算执行",
             &[
@@ -284,21 +281,19 @@ impl Registry {
             ],
         );
         budgets.preamble.push(title.clone());
-        for y in years {
-            for b in self.inner.store.budgets(Some(y)).await? {
-                let name = if b.payer == stdfund_store::CITY {
-                    "市级 City".to_string()
-                } else {
-                    convert::fiscal_unit_name(book, &b.payer)
-                };
-                budgets.rows.push(vec![
-                    Cell::Int(i64::from(b.year)),
-                    Cell::Text(name),
-                    Cell::Amount(b.total),
-                    Cell::Amount(b.used),
-                    Cell::Amount(b.left),
-                ]);
-            }
+        for b in self.budgets_reported(&rows, year).await? {
+            let name = if b.payer == stdfund_store::CITY {
+                "市级 City".to_string()
+            } else {
+                convert::payer_name(book, &b.payer)
+            };
+            budgets.rows.push(vec![
+                Cell::Int(i64::from(b.year)),
+                Cell::Text(name),
+                Cell::Amount(b.total),
+                Cell::Amount(b.used),
+                Cell::Amount(b.left),
+            ]);
         }
         let progress = self.progress(None, None).await?;
         let mut targets = Sheet::new(
