@@ -673,38 +673,32 @@ fn store_parts(e: StoreError, payers: Payers) -> Parts {
             used,
             left,
             requested,
-        } => Parts::new(
-            Code::FailedPrecondition,
-            code,
+        } => {
             // The city's budget carries the whole grant; a district's, its
             // share only, which the message names as such (the eleventh user
             // test read 核准150,000.00元 for a claim of 300,000).
-            format!(
-                "{}将超出{year}年度{}预算:预算总额{}元,已使用{}元,剩余{}元",
-                if payer == stdfund_store::CITY {
-                    format!("核准{}元", grouped(requested))
-                } else {
-                    format!("本申报由{}承担的{}元", payers.zh(&payer), grouped(requested))
-                },
-                payers.zh(&payer),
-                grouped(total),
-                grouped(used),
-                grouped(left)
-            ),
-            format!(
-                "{} would exceed the {year} budget of {}: total {}, used {}, left {}",
-                if payer == stdfund_store::CITY {
-                    format!("approving {}", grouped(requested))
-                } else {
-                    format!("the share of {} in this claim, {},", payers.en(&payer), grouped(requested))
-                },
-                payers.en(&payer),
-                grouped(total),
-                grouped(used),
-                grouped(left)
-            ),
-        )
-        .budget_exceeded(year, &payer, [total, used, left, requested]),
+            let (zh, en, asked) = (payers.zh(&payer), payers.en(&payer), grouped(requested));
+            let (asked_zh, asked_en) = if payer == stdfund_store::CITY {
+                (format!("核准{asked}元"), format!("approving {asked}"))
+            } else {
+                (
+                    format!("本申报由{zh}承担的{asked}元"),
+                    format!("the share of {en} in this claim, {asked},"),
+                )
+            };
+            let (total_g, used_g, left_g) = (grouped(total), grouped(used), grouped(left));
+            Parts::new(
+                Code::FailedPrecondition,
+                code,
+                format!(
+                    "{asked_zh}将超出{year}年度{zh}预算:预算总额{total_g}元,已使用{used_g}元,剩余{left_g}元"
+                ),
+                format!(
+                    "{asked_en} would exceed the {year} budget of {en}: total {total_g}, used {used_g}, left {left_g}"
+                ),
+            )
+            .budget_exceeded(year, &payer, [total, used, left, requested])
+        }
         StoreError::BatchBudgetExceeded {
             year,
             payer,
