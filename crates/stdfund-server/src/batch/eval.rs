@@ -176,17 +176,22 @@ pub fn line(number: u64, bytes: &[u8], want: Want) -> Outcome {
     }
 }
 
+/// An NDJSON line's error, with the value it was probably meant to be.
+fn line_error(number: u64, report: ErrorReport, meant: Option<String>) -> RowError {
+    RowError {
+        loc: Loc::Line(number),
+        report,
+        echo: Box::new(Echo {
+            meant,
+            ..Echo::default()
+        }),
+    }
+}
+
 /// The outcome of an NDJSON line answered by an error without being read.
 pub fn error(number: u64, report: ErrorReport, meant: Option<String>) -> Outcome {
     Outcome {
-        errors: vec![RowError {
-            loc: Loc::Line(number),
-            report,
-            echo: Box::new(Echo {
-                meant,
-                ..Echo::default()
-            }),
-        }],
+        errors: vec![line_error(number, report, meant)],
         answer: None,
     }
 }
@@ -210,14 +215,7 @@ pub fn line_into(number: u64, bytes: &[u8], view: Option<View>, out: &mut String
 /// [`error`] for NDJSON output: the error line naming the line, appended
 /// to `out`.
 pub fn error_into(number: u64, report: ErrorReport, meant: Option<String>, out: &mut String) {
-    out.push_str(&super::error_line(&RowError {
-        loc: Loc::Line(number),
-        report,
-        echo: Box::new(Echo {
-            meant,
-            ..Echo::default()
-        }),
-    }));
+    out.push_str(&super::error_line(&line_error(number, report, meant)));
     out.push('\n');
 }
 
