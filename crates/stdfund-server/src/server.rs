@@ -87,10 +87,10 @@ pub enum ServeError {
     /// A service could not be built: a Chinese line first, the English one
     /// after, as every start-up refusal (the eleventh user test read English
     /// only).
-    #[error("无法启动{}:{}\ncannot build the {what}: {message}", part_zh(.what), .zh.as_deref().unwrap_or("原因见下一行(英文)"))]
+    #[error("无法启动{}:{}\ncannot build the {what}: {message}", .what.zh(), .zh.as_deref().unwrap_or("原因见下一行(英文)"))]
     Build {
         /// Which part.
-        what: &'static str,
+        what: Part,
         /// The cause.
         message: String,
         /// The cause in Chinese, where the server has words for it.
@@ -104,14 +104,38 @@ pub enum ServeError {
     Task(String),
 }
 
-/// A part of the server as an operator reads it in Chinese.
-fn part_zh(what: &str) -> &'static str {
-    match what {
-        "claim registry" => "申报登记库",
-        "TLS configuration" => "TLS 配置",
-        "estimate service" => "测算服务",
-        w if w.starts_with("reflection service") => "反射服务",
-        _ => "服务",
+/// A part of the server that may fail to start, as an operator reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The claim registry: its database, tokens and audit key.
+    Registry,
+    /// The TLS certificate and key.
+    Tls,
+    /// The estimate service (the embedded rule book).
+    Estimates,
+    /// A gRPC reflection service (its version).
+    Reflection(&'static str),
+}
+
+impl Part {
+    fn zh(self) -> &'static str {
+        match self {
+            Part::Registry => "申报登记库",
+            Part::Tls => "TLS 配置",
+            Part::Estimates => "测算服务",
+            Part::Reflection(_) => "反射服务",
+        }
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Part::Registry => f.write_str("claim registry"),
+            Part::Tls => f.write_str("TLS configuration"),
+            Part::Estimates => f.write_str("estimate service"),
+            Part::Reflection(v) => write!(f, "reflection service ({v})"),
+        }
     }
 }
 
@@ -267,7 +291,7 @@ pub const MAX_STREAMS_PER_CONNECTION: u32 = 256;
 /// certificate or key stops the start with the setting named.
 pub fn tls_config(settings: &Settings) -> Result<Option<ServerTlsConfig>, ServeError> {
     let build = |message: String| ServeError::Build {
-        what: "TLS configuration",
+        what: Part::Tls,
         message,
         zh: None,
     };
@@ -419,7 +443,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let reflection_v1 = reflection()
         .build_v1()
         .map_err(|e| ServeError::Build {
-            what: "reflection service (v1)",
+            what: Part::Reflection("v1"),
             message: e.to_string(),
             zh: None,
         })?
@@ -427,7 +451,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let reflection_v1alpha = reflection()
         .build_v1alpha()
         .map_err(|e| ServeError::Build {
-            what: "reflection service (v1alpha)",
+            what: Part::Reflection("v1alpha"),
             message: e.to_string(),
             zh: None,
         })?
@@ -437,7 +461,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let estimates =
         Estimates::new(settings.max_batch_items, Some(metrics.clone())).map_err(|e| {
             ServeError::Build {
-                what: "estimate service",
+                what: Part::Estimates,
                 message: e.report().message_en,
                 zh: Some(e.report().message_zh),
             }
@@ -472,7 +496,7 @@ pub async fn start(settings: &Settings) -> Result<Running, ServeError> {
     let mut builder = Server::builder();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).map_err(|e| ServeError::Build {
-            what: "TLS configuration",
+            what: Part::Tls,
             message: crate::cli::error_chain(&e),
             zh: None,
         })?;
@@ -581,7 +605,7 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     let tokens = match &settings.tokens_file {
         Some(path) => {
             let tokens = crate::auth::Tokens::load(path).map_err(|e| ServeError::Build {
-                what: "claim registry",
+                what: Part::Registry,
                 message: e.to_string(),
                 zh: Some(format!("令牌文件{}无法读取或有误", path.display())),
             })?;
@@ -604,7 +628,7 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     let audit_key =
         crate::audit_key::from_settings(settings.audit_key_file.as_deref()).map_err(|e| {
             ServeError::Build {
-                what: "claim registry",
+                what: Part::Registry,
                 message: e.to_string(),
                 zh: Some("审计密钥文件无法读取或有误".to_string()),
             }
@@ -645,7 +669,7 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
                 ),
             };
             ServeError::Build {
-                what: "claim registry",
+                what: Part::Registry,
                 message,
                 zh: Some(zh),
             }
@@ -653,7 +677,7 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     let adoption = crate::audit_key::take(&store, key_id.is_some(), false)
         .await
         .map_err(|e| ServeError::Build {
-            what: "claim registry",
+            what: Part::Registry,
             message: e.to_string(),
             zh: None,
         })?;
@@ -673,7 +697,7 @@ async fn open_registry(settings: &Settings) -> Result<Registry, ServeError> {
     Registry::new(store, tokens).map_err(|e| {
         let r = e.to_report();
         ServeError::Build {
-            what: "claim registry",
+            what: Part::Registry,
             message: r.message_en,
             zh: Some(r.message_zh),
         }
