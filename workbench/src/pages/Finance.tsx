@@ -145,7 +145,7 @@ export function Finance({ route }: { route: Route }) {
                       {/* What is already paid of it, on the first screen too. */}
                       {(c.paidAmount || "0.00") !== "0.00" && <><br /><span class="small" data-testid="paid-narrow">{t("finance.paidNarrow")} <Money value={c.paidAmount} /></span></>}
                       {pay !== false && <><br />{pay}</>}
-                      {narrow && blocked && <><br /><span class="small" data-testid="pay-blocked-why"><NoticeState state={notice} loaded /></span></>}</td>}
+                      {blocked && <><br /><span class="small" data-testid="pay-blocked-why"><NoticeState state={notice} loaded /></span></>}</td>}
                     <td>{c.unitName}</td><td>{unitName(catalog, c.fiscalUnit)}</td>
                     {!narrow && <td class="num">{approved}</td>}<td class="num"><Money value={c.paidAmount || "0.00"} /></td>
                     <td><StatusBadge status={c.status} /><br /><span class="small" data-testid="notice-state"><NoticeState state={notice} loaded={notices.data !== undefined} /></span></td>
